@@ -1,0 +1,86 @@
+// The server's configuration: read once from the environment, validated with zod, in one place.
+// No configuration at all is valid: it means the embedded PGlite database in ./.cxhub/data.
+import path from "node:path";
+import { z } from "zod";
+import { StartupError } from "./errors.ts";
+
+const DEFAULT_DATA_DIR = ".cxhub/data";
+
+const postgresUrl = z.string().trim().refine(isPostgresUrl, {
+  message: "must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/cxhub",
+});
+
+const environmentSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  CXHUB_DATA_DIR: z.string().trim().min(1, "must not be empty").default(DEFAULT_DATA_DIR),
+  PORT: z.coerce
+    .number({ message: "must be a port number between 1 and 65535" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(4000),
+  HOST: z.string().trim().min(1, "must not be empty").default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+/** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
+export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+
+export type LogLevel = z.infer<typeof environmentSchema>["LOG_LEVEL"];
+
+export interface Config {
+  database: DatabaseConfig;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+}
+
+/**
+ * Reads the configuration from an environment (process.env by default).
+ * Throws a StartupError naming the first bad variable and what it should look like.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Config {
+  // An empty variable is treated as unset, as shells and .env files commonly leave them.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? "configuration");
+    throw new StartupError(`${variable} ${issue?.message ?? "is invalid"}.`);
+  }
+  const vars = parsed.data;
+  return {
+    database: vars.DATABASE_URL
+      ? { kind: "postgres", url: vars.DATABASE_URL }
+      : { kind: "pglite", dataDir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
+    port: vars.PORT,
+    host: vars.HOST,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
+
+function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== "";
+}
+
+/** A database URL fit for logs and error messages: the password replaced. */
+export function redactDatabaseUrl(value: string): string {
+  if (!URL.canParse(value)) return "(unparseable URL)";
+  const url = new URL(value);
+  if (url.password) url.password = "*****";
+  return url.toString();
+}
+
+/** A one-line description of where the data lives, for start-up messages. */
+export function describeDatabase(database: DatabaseConfig): string {
+  return database.kind === "pglite"
+    ? `embedded PGlite database in ${database.dataDir}`
+    : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
+}

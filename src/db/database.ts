@@ -1,0 +1,132 @@
+// Opens the database the configuration names — embedded PGlite in a folder, or PostgreSQL — behind
+// one Prisma client code path: the same client, only the driver adapter differs.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { DatabaseConfig } from "../config.ts";
+import { redactDatabaseUrl } from "../config.ts";
+import { StartupError } from "../errors.ts";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { lockDataDir } from "./embedded-lock.ts";
+
+export type { PrismaClient };
+
+export interface Database {
+  kind: DatabaseConfig["kind"];
+  prisma: PrismaClient;
+  /** The driver adapter, for the migration engine. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database, turning the usual operator mistakes into one-sentence StartupErrors. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.kind === "pglite" ? openEmbedded(config.dataDir) : openPostgres(config.url);
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  ensureWritableFolder(dataDir);
+  const lock = lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (error) {
+    lock.release();
+    throw new StartupError(
+      `Could not open the embedded database in ${dataDir} (${describeError(error)}): if another program wrote to that folder, point CXHUB_DATA_DIR at an empty one.`,
+    );
+  }
+  return fromPGlite(pglite, async () => {
+    await pglite.close();
+    lock.release();
+  });
+}
+
+/** Wraps an open PGlite instance (a data folder, or in memory for tests). */
+export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pglite.close()): Database {
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: "pglite",
+    prisma,
+    adapterFactory,
+    async close() {
+      await prisma.$disconnect();
+      await close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  await probePostgres(url);
+  return fromPostgresUrl(url);
+}
+
+/** The PostgreSQL code path without the reachability probe (tests use it on databases they created). */
+export function fromPostgresUrl(url: string): Database {
+  const adapterFactory = new PrismaPg({ connectionString: url });
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: "postgres",
+    prisma,
+    adapterFactory,
+    close: () => prisma.$disconnect(),
+  };
+}
+
+function ensureWritableFolder(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new StartupError(
+      `The data folder ${dataDir} cannot be created (${describeError(error)}): set CXHUB_DATA_DIR to a folder this user can write, such as ${path.join(process.cwd(), ".cxhub/data")}.`,
+    );
+  }
+}
+
+/** Connects once with a plain client so that an unreachable server fails fast with a clear reason. */
+async function probePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const where = redactDatabaseUrl(url);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (error) {
+    throw new StartupError(`Cannot use the PostgreSQL database at ${where}: ${postgresAdvice(error)}.`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function postgresAdvice(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "the connection was refused; start PostgreSQL or correct the host and port in DATABASE_URL";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name does not resolve; correct the host in DATABASE_URL";
+    case "ETIMEDOUT":
+      return "the connection timed out; check that the host is reachable and the port is right";
+    case "3D000":
+      return "the database does not exist; create it (createdb) or correct its name in DATABASE_URL";
+    case "28P01":
+    case "28000":
+      return "authentication failed; correct the user and password in DATABASE_URL";
+    default:
+      return `${describeError(error)}; check DATABASE_URL`;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error.message.split("\n")[0] ?? "";
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+  }
+  return String(error);
+}

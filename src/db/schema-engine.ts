@@ -1,0 +1,73 @@
+// Prisma's schema engine (the part of the Prisma CLI that applies and plans migrations), run as
+// WebAssembly over our own driver adapters, so migrations work on a machine with no network and no
+// native engine binary.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
+import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
+
+export type SchemaEngine = engineBindings.SchemaEngine;
+
+let wasmStarted: Promise<void> | undefined;
+
+/**
+ * Instantiates the engine's WebAssembly once per process. The package's own entry imports the .wasm
+ * file as an ES module, which Node refuses, so we compile it ourselves and hand it to the bindings.
+ */
+function startWasm(): Promise<void> {
+  wasmStarted ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const bindingsPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+    const wasmPath = bindingsPath.replace(/schema_engine_bg\.js$/, "schema_engine_bg.wasm");
+    const module = await WebAssembly.compile(await readFile(wasmPath));
+    const instance = await WebAssembly.instantiate(module, {
+      "./schema_engine_bg.js": engineBindings as unknown as WebAssembly.ModuleImports,
+    });
+    const exports = instance.exports as WebAssembly.Exports & { __wbindgen_start(): void };
+    engineBindings.__wbg_set_wasm(exports);
+    exports.__wbindgen_start();
+  })();
+  return wasmStarted;
+}
+
+/**
+ * Runs `work` with a schema engine connected through `adapterFactory`, and frees it afterwards.
+ * Errors the adapter reports to the engine arrive as opaque ids; they are turned back into the
+ * original driver errors so the caller sees what the database said.
+ */
+export async function withSchemaEngine<T>(
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  datamodels: Array<[path: string, content: string]> | undefined,
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
+  await startWasm();
+  const bound = bindMigrationAwareSqlAdapterFactory(adapterFactory);
+  const debugLog = () => {};
+  const engine = await engineBindings.SchemaEngine.new({ datamodels }, debugLog, bound);
+  try {
+    return await work(engine);
+  } catch (error) {
+    throw resolveAdapterError(error, bound.errorRegistry);
+  } finally {
+    engine.free();
+  }
+}
+
+interface ErrorRegistry {
+  consumeError(id: number): { error: unknown } | undefined;
+}
+
+function resolveAdapterError(error: unknown, registry: ErrorRegistry): unknown {
+  const id = (error as { id?: unknown } | null)?.id;
+  if (typeof id === "number") {
+    const original = registry.consumeError(id);
+    if (original) return original.error;
+  }
+  if (error instanceof Error) return error;
+  // The engine reports its own failures as plain objects with a message.
+  const message = (error as { message?: unknown } | null)?.message;
+  return new Error(typeof message === "string" ? message : JSON.stringify(error));
+}

@@ -1,0 +1,62 @@
+// The one Pothos schema builder: its plugins, scalars and context type. Type modules in
+// src/graph/types/ add to it; src/graph/schema.ts imports them all and builds the schema.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import type PrismaTypes from "../generated/pothos-types.ts";
+import { getDatamodel } from "../generated/pothos-types.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { GraphContext } from "./context.ts";
+
+export const builder = new SchemaBuilder<{
+  Context: GraphContext;
+  PrismaTypes: PrismaTypes;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: unknown };
+    Decimal: { Input: string; Output: Prisma.Decimal | string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (context) => context.prisma,
+    dmmf: getDatamodel(),
+    // Descriptions come from the schema's /// comments unless a field sets its own.
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+  },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    nodeQueryOptions: {
+      description: "Fetches any object by its global ID (the `id` field of every type that implements Node).",
+    },
+    nodesQueryOptions: {
+      description: "Fetches several objects by their global IDs, in the order given; unknown IDs give null.",
+    },
+  },
+});
+
+builder.addScalarType("DateTime", DateTimeResolver, {
+  description: "A moment in time, as an ISO 8601 string with a time zone offset (2026-11-23T09:30:00.000Z).",
+});
+builder.addScalarType("JSONObject", JSONObjectResolver, {
+  description: "A JSON object of free-form attributes.",
+});
+builder.scalarType("Decimal", {
+  description:
+    'An exact decimal number, sent as a string so no precision is lost ("1234.50"). Never a float.',
+  serialize: (value) => value.toString(),
+  parseValue: (value) => {
+    if (typeof value !== "string" || !/^-?\d+(\.\d+)?$/.test(value)) {
+      throw new TypeError('A Decimal is a string of digits with an optional fraction, such as "19.99".');
+    }
+    return value;
+  },
+});
+
+builder.queryType({ description: "Everything you can read." });

@@ -1,0 +1,79 @@
+// The Customer type — the unified profile — and the queries that find customers.
+import { LifecycleStage } from "../../generated/prisma/enums.ts";
+import { builder } from "../builder.ts";
+
+export const LifecycleStageEnum = builder.enumType(LifecycleStage, {
+  name: "LifecycleStage",
+  description: "Where a customer stands in their relationship with the business.",
+  values: {
+    LEAD: { description: "Known to us, has not bought or engaged in depth yet." },
+    PROSPECT: { description: "Engaged and evaluating: replied, trialled, or asked for a quote." },
+    CUSTOMER: { description: "Has bought at least once." },
+    EVANGELIST: { description: "A loyal customer who recommends us (for example an NPS promoter)." },
+    CHURNED: { description: "Has stopped buying or cancelled." },
+  },
+});
+
+builder.prismaNode("Customer", {
+  description:
+    "A unified customer profile: one person or account, with their identities on every channel and everything that happened with them.",
+  id: { field: "id", description: "The customer's global ID." },
+  fields: (t) => ({
+    displayName: t.exposeString("displayName", {
+      nullable: true,
+      description: "The name to show for this customer; null when no channel has told us a name yet.",
+    }),
+    lifecycleStage: t.expose("lifecycleStage", {
+      type: LifecycleStageEnum,
+      description: "Where the customer stands in their relationship with the business.",
+    }),
+    traits: t.expose("traits", {
+      type: "JSONObject",
+      description: "Free-form attributes of the customer (plan, company, locale, …).",
+    }),
+    firstSeenAt: t.expose("firstSeenAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the customer's earliest known interaction happened.",
+    }),
+    lastSeenAt: t.expose("lastSeenAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the customer's latest known interaction happened.",
+    }),
+    createdAt: t.expose("createdAt", {
+      type: "DateTime",
+      description: "When the hub first learned of this customer.",
+    }),
+    identities: t.relation("identities", {
+      description:
+        "Every identifier that names this customer on some channel (emails, phones, shop ids, handles).",
+      query: { orderBy: [{ kind: "asc" }, { value: "asc" }] },
+    }),
+    interactions: t.relatedConnection("interactions", {
+      description: "The customer's touchpoints on every channel, newest first.",
+      cursor: "id",
+      totalCount: true,
+      query: { orderBy: [{ occurredAt: "desc" }, { id: "desc" }] },
+    }),
+  }),
+});
+
+/** Customers that have not been merged into another. */
+const activeCustomers = { mergedIntoId: null };
+
+builder.queryFields((t) => ({
+  customers: t.prismaConnection({
+    type: "Customer",
+    cursor: "id",
+    description:
+      "All customers, most recently seen first (customers never seen come last). Merged-away customers are left out; their IDs still resolve through `node`.",
+    totalCount: (_parent, _args, context) => context.prisma.customer.count({ where: activeCustomers }),
+    resolve: (query, _parent, _args, context) =>
+      context.prisma.customer.findMany({
+        ...query,
+        where: activeCustomers,
+        orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
+      }),
+  }),
+}));

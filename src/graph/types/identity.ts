@@ -1,0 +1,42 @@
+// The Identity type: one identifier that names a customer on a channel.
+import { IdentityKind } from "../../generated/prisma/enums.ts";
+import { builder } from "../builder.ts";
+
+export const IdentityKindEnum = builder.enumType(IdentityKind, {
+  name: "IdentityKind",
+  description: "The kinds of identifiers that name a customer on some channel.",
+  values: {
+    EMAIL: { description: "An email address, trimmed and lower-cased." },
+    PHONE: { description: "A phone number in E.164 form (+14155550123)." },
+    SHOP_CUSTOMER_ID: { description: "A customer id in a shop; the namespace names the shop." },
+    SOCIAL_HANDLE: {
+      description: "A handle on a social network without the @; the namespace names the network.",
+    },
+    EXTERNAL_ID: {
+      description: "Any other stable id from a system of record; the namespace names the system.",
+    },
+  },
+});
+
+builder.prismaObject("Identity", {
+  description:
+    "An identifier that names exactly one customer. Identity resolution joins records from different channels through these.",
+  fields: (t) => ({
+    kind: t.expose("kind", { type: IdentityKindEnum, description: "What sort of identifier this is." }),
+    namespace: t.exposeString("namespace", {
+      description:
+        "Where the value is unique: the shop or social network for ids and handles; empty for emails and phones.",
+    }),
+    value: t.exposeString("value", {
+      description: "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle).",
+    }),
+    source: t.exposeString("source", {
+      nullable: true,
+      description: "The connector or API client that first reported this identity.",
+    }),
+    lastSeenAt: t.expose("lastSeenAt", {
+      type: "DateTime",
+      description: "When a record last carried this identity.",
+    }),
+  }),
+});

@@ -1,0 +1,70 @@
+// The Interaction type: an immutable touchpoint on some channel.
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { Channel, Direction } from "../../generated/prisma/enums.ts";
+import { builder } from "../builder.ts";
+
+export const ChannelEnum = builder.enumType(Channel, {
+  name: "Channel",
+  description: "The channel a touchpoint happened on.",
+  values: {
+    EMAIL: { description: "Email messages." },
+    ECOMMERCE: { description: "Orders, refunds and other shop events." },
+    SOCIAL: { description: "Mentions, comments and messages on social networks." },
+    SUPPORT: { description: "Support tickets and their replies." },
+    WEB: { description: "Visits and actions on a website or app." },
+    PHONE: { description: "Calls and text messages." },
+    CHAT: { description: "Live chat conversations." },
+    OTHER: { description: "Any channel not listed above." },
+  },
+});
+
+export const DirectionEnum = builder.enumType(Direction, {
+  name: "Direction",
+  description: "Who started the touchpoint.",
+  values: {
+    INBOUND: { description: "The customer reached us: they wrote, ordered, mentioned or visited." },
+    OUTBOUND: { description: "We reached the customer: we wrote, replied or called." },
+  },
+});
+
+export const Money = builder.objectRef<{ amount: Prisma.Decimal; currency: string }>("Money").implement({
+  description: "An exact amount of money in one currency.",
+  fields: (t) => ({
+    amount: t.expose("amount", { type: "Decimal", description: "The amount, exact, as a decimal string." }),
+    currency: t.exposeString("currency", { description: "The ISO 4217 currency code (USD, EUR, …)." }),
+  }),
+});
+
+builder.prismaNode("Interaction", {
+  description: "A touchpoint with a customer on some channel. Immutable once recorded.",
+  id: { field: "id", description: "The interaction's global ID." },
+  fields: (t) => ({
+    channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
+    kind: t.exposeString("kind", {
+      description: "What happened, as a dotted name: `email.received`, `order.placed`, `social.mention`, …",
+    }),
+    direction: t.expose("direction", { type: DirectionEnum, description: "Who started it." }),
+    occurredAt: t.expose("occurredAt", { type: "DateTime", description: "When it happened." }),
+    summary: t.exposeString("summary", {
+      nullable: true,
+      description: "A one-line summary: an email subject, an order's items, the start of a post.",
+    }),
+    amount: t.field({
+      type: Money,
+      nullable: true,
+      description: "The money that moved (an order total, a refund); null when none did.",
+      resolve: (interaction) =>
+        interaction.amount !== null && interaction.currency !== null
+          ? { amount: interaction.amount, currency: interaction.currency }
+          : null,
+    }),
+    sentiment: t.exposeFloat("sentiment", {
+      nullable: true,
+      description:
+        "The sentiment of what was said, from -1 (negative) to 1 (positive); null when nothing was said.",
+    }),
+    source: t.exposeString("source", { description: "The connector or API client that reported it." }),
+    externalId: t.exposeString("externalId", { description: "Its id at the source." }),
+    customer: t.relation("customer", { description: "The customer it involves." }),
+  }),
+});

@@ -1,0 +1,73 @@
+// Start-up: configuration → database → migrations → (demo data) → server.
+// `npm start` runs this with no configuration at all: the embedded PGlite database in ./.cxhub/data.
+import { parseArgs } from "node:util";
+import { describeDatabase, loadConfig } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { applyMigrations } from "./db/migrations.ts";
+import { loadDemoData } from "./demo/load-demo-data.ts";
+import { StartupError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
+import { startHubServer } from "./server/create-server.ts";
+
+const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
+  --demo                 load the demo customers (idempotent) before serving; embedded database only
+  --demo-into-postgres   allow --demo when DATABASE_URL names a PostgreSQL database`;
+
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: {
+      demo: { type: "boolean", default: false },
+      "demo-into-postgres": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  if (flags.demo && config.database.kind === "postgres" && !flags["demo-into-postgres"]) {
+    throw new StartupError(
+      "--demo refuses to write sample customers into the PostgreSQL database named by DATABASE_URL: unset DATABASE_URL to use the embedded database, or add --demo-into-postgres if that database is a scratch one.",
+    );
+  }
+
+  const database = await openDatabase(config.database);
+  const applied = await applyMigrations(database.adapterFactory);
+  logger.info(
+    `Using the ${describeDatabase(config.database)}${applied.length ? `; applied ${applied.length} migration(s)` : ""}.`,
+  );
+
+  if (flags.demo) {
+    const report = await loadDemoData(database.prisma);
+    logger.info(
+      report.alreadyLoaded ? "Demo data is already loaded." : `Loaded demo data: ${report.summary}.`,
+    );
+  }
+
+  const hub = await startHubServer({ database, logger, port: config.port, host: config.host });
+  const browsable = hub.url.replace("127.0.0.1", "localhost");
+  console.log(`CX Hub is ready: GraphQL and GraphiQL at ${browsable}/graphql (health: ${browsable}/health)`);
+
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal} received, shutting down.`);
+    await hub.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    console.error(`CX Hub cannot start: ${error.message}`);
+  } else if ((error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+// HTTP wiring: graphql-yoga at /graphql (with GraphiQL), liveness at /health, readiness at /ready.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createYoga, useReadinessCheck } from "graphql-yoga";
+import type { Database } from "../db/database.ts";
+import { StartupError } from "../errors.ts";
+import type { GraphContext } from "../graph/context.ts";
+import { createGraphSchema } from "../graph/schema.ts";
+import type { Logger } from "../logger.ts";
+
+export interface HubServerOptions {
+  database: Database;
+  logger: Logger;
+}
+
+export function createHubYoga({ database, logger }: HubServerOptions) {
+  return createYoga<Record<string, unknown>, GraphContext>({
+    schema: createGraphSchema(),
+    graphqlEndpoint: "/graphql",
+    healthCheckEndpoint: "/health",
+    landingPage: false,
+    logging: logger,
+    graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
+    context: () => ({ prisma: database.prisma }),
+    plugins: [
+      useReadinessCheck({
+        endpoint: "/ready",
+        check: async () => {
+          await database.prisma.$queryRaw`SELECT 1`;
+        },
+      }),
+    ],
+  });
+}
+
+export interface HubServer {
+  server: Server;
+  /** The base URL the server listens on, such as http://127.0.0.1:4000. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts listening; a port in use or a bad host becomes a one-sentence StartupError. */
+export async function startHubServer(
+  options: HubServerOptions & { port: number; host: string },
+): Promise<HubServer> {
+  const yoga = createHubYoga(options);
+  const server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") {
+        reject(
+          new StartupError(
+            `Port ${options.port} on ${options.host} is in use: stop the other process or set PORT to a free port.`,
+          ),
+        );
+      } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+        reject(
+          new StartupError(
+            `HOST ${options.host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses.`,
+          ),
+        );
+      } else {
+        reject(error);
+      }
+    });
+    server.listen(options.port, options.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const EXAMPLE_QUERY = `# Welcome to CX Hub. Press ▶ to list the customers seen most recently.
+query RecentCustomers {
+  customers(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        displayName
+        lifecycleStage
+        lastSeenAt
+        identities { kind namespace value }
+        interactions(first: 3) {
+          edges { node { channel kind occurredAt summary amount { amount currency } } }
+        }
+      }
+    }
+  }
+}
+`;

@@ -12,6 +12,7 @@ import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
+import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
 
@@ -68,12 +69,12 @@ async function openPostgres(url: string): Promise<Database> {
 
 /** The PostgreSQL code path without the reachability probe (tests use it on databases they created). */
 export function fromPostgresUrl(url: string): Database {
-  const adapterFactory = new PrismaPg({ connectionString: url });
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const driver = new PrismaPg({ connectionString: url });
+  const prisma = new PrismaClient({ adapter: driver });
   return {
     kind: "postgres",
     prisma,
-    adapterFactory,
+    adapterFactory: withWholeScriptExecution(driver),
     close: () => prisma.$disconnect(),
   };
 }

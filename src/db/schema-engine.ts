@@ -5,20 +5,25 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import {
   bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
 import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 export type SchemaEngine = engineBindings.SchemaEngine;
 
-let wasmStarted: Promise<void> | undefined;
+// Kept on globalThis, not in a module variable: the bindings module is shared by the whole process,
+// while this module may be evaluated more than once (vitest loads it per project), and handing the
+// bindings a second WebAssembly instance under a running engine corrupts its memory.
+const WASM_STARTED = Symbol.for("cx-hub.schema-engine-wasm");
+const processWide = globalThis as { [WASM_STARTED]?: Promise<void> };
 
 /**
  * Instantiates the engine's WebAssembly once per process. The package's own entry imports the .wasm
  * file as an ES module, which Node refuses, so we compile it ourselves and hand it to the bindings.
  */
 function startWasm(): Promise<void> {
-  wasmStarted ??= (async () => {
+  processWide[WASM_STARTED] ??= (async () => {
     const require = createRequire(import.meta.url);
     const bindingsPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
     const wasmPath = bindingsPath.replace(/schema_engine_bg\.js$/, "schema_engine_bg.wasm");
@@ -30,7 +35,7 @@ function startWasm(): Promise<void> {
     engineBindings.__wbg_set_wasm(exports);
     exports.__wbindgen_start();
   })();
-  return wasmStarted;
+  return processWide[WASM_STARTED];
 }
 
 /**
@@ -44,7 +49,8 @@ export async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await startWasm();
-  const bound = bindMigrationAwareSqlAdapterFactory(adapterFactory);
+  const connections = trackConnections(adapterFactory);
+  const bound = bindMigrationAwareSqlAdapterFactory(connections.factory);
   const debugLog = () => {};
   const engine = await engineBindings.SchemaEngine.new({ datamodels }, debugLog, bound);
   try {
@@ -53,7 +59,31 @@ export async function withSchemaEngine<T>(
     throw resolveAdapterError(error, bound.errorRegistry);
   } finally {
     engine.free();
+    await connections.disposeAll();
   }
+}
+
+/**
+ * The engine opens connections through the factory but does not close them when freed; left open,
+ * a PostgreSQL pool would hold the database (blocking DROP DATABASE, for one) until the process exits.
+ */
+function trackConnections(factory: SqlMigrationAwareDriverAdapterFactory) {
+  const opened: SqlDriverAdapter[] = [];
+  const remember = (adapter: SqlDriverAdapter) => {
+    opened.push(adapter);
+    return adapter;
+  };
+  return {
+    factory: {
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: async () => remember(await factory.connect()),
+      connectToShadowDb: async () => remember(await factory.connectToShadowDb()),
+    } satisfies SqlMigrationAwareDriverAdapterFactory,
+    async disposeAll() {
+      await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
+    },
+  };
 }
 
 interface ErrorRegistry {

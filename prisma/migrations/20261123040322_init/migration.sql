@@ -529,9 +529,9 @@ ALTER TABLE "DeadLetter" ADD CONSTRAINT "DeadLetter_syncRunId_fkey" FOREIGN KEY 
 ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_principalId_fkey" FOREIGN KEY ("principalId") REFERENCES "Principal"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Rules Prisma's schema language cannot express. The schema engine does not compare check constraints,
--- so they stay out of the drift test's way; keep them in step with the comments in schema.prisma.
+-- so the drift test does not see them. Keep them in step with the comments in schema.prisma.
 
--- A survey answer lies in its measure's range: NPS 0-10, CSAT 1-5, CES 1-7.
+-- A survey answer lies in the range of its measure: NPS 0-10, CSAT 1-5, CES 1-7.
 ALTER TABLE "Feedback" ADD CONSTRAINT "Feedback_score_in_range" CHECK (
     ("kind" = 'NPS' AND "score" BETWEEN 0 AND 10)
     OR ("kind" = 'CSAT' AND "score" BETWEEN 1 AND 5)

@@ -1,0 +1,41 @@
+// Administrative statements for the PostgreSQL test databases.
+import pg from "pg";
+
+export const TEST_DATABASE_PREFIX = "cxhub_test_";
+
+export async function withAdminClient<T>(
+  adminUrl: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `The postgres test project needs PostgreSQL at ${adminUrl} (set TEST_POSTGRES_URL to use another): ${(error as Error).message}`,
+    );
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The URL of another database on the same server. */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Drops databases left behind by runs that were killed before their teardown (older than an hour). */
+export async function dropStaleTestDatabases(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database
+      WHERE datname LIKE $1
+        AND (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification < now() - interval '1 hour'`,
+    [`${TEST_DATABASE_PREFIX}%`],
+  );
+  for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+}

@@ -13,11 +13,12 @@ const postgresUrl = z.string().trim().refine(isPostgresUrl, {
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   CXHUB_DATA_DIR: z.string().trim().min(1, "must not be empty").default(DEFAULT_DATA_DIR),
+  // 0 asks the system for any free port (the URL printed at start-up tells which).
   PORT: z.coerce
-    .number({ message: "must be a port number between 1 and 65535" })
-    .int("must be a whole number")
-    .min(1, "must be between 1 and 65535")
-    .max(65535, "must be between 1 and 65535")
+    .number({ message: "must be a port number between 0 and 65535" })
+    .int("must be a whole number between 0 and 65535")
+    .min(0, "must be between 0 and 65535")
+    .max(65535, "must be between 0 and 65535")
     .default(4000),
   HOST: z.string().trim().min(1, "must not be empty").default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -1,0 +1,54 @@
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { loadConfig, redactDatabaseUrl } from "../src/config.ts";
+
+describe("configuration", () => {
+  test("with nothing set, uses the embedded database in ./.cxhub/data on port 4000", () => {
+    expect(loadConfig({}, "/srv/hub")).toEqual({
+      database: { kind: "pglite", dataDir: path.resolve("/srv/hub", ".cxhub/data") },
+      port: 4000,
+      host: "127.0.0.1",
+      logLevel: "info",
+    });
+  });
+
+  test("CXHUB_DATA_DIR moves the embedded database", () => {
+    expect(loadConfig({ CXHUB_DATA_DIR: "var/hub" }, "/srv").database).toEqual({
+      kind: "pglite",
+      dataDir: "/srv/var/hub",
+    });
+  });
+
+  test("DATABASE_URL switches to PostgreSQL", () => {
+    const url = "postgresql://hub:secret@db.internal:5432/cxhub";
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ kind: "postgres", url });
+    expect(loadConfig({ DATABASE_URL: "postgres://localhost/cxhub" }).database.kind).toBe("postgres");
+  });
+
+  test("treats empty variables as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", PORT: "" }, "/x")).toMatchObject({
+      database: { kind: "pglite" },
+      port: 4000,
+    });
+  });
+
+  test.for([
+    [
+      "DATABASE_URL",
+      "mysql://localhost/cxhub",
+      /^DATABASE_URL must be a PostgreSQL URL such as postgresql:\/\//,
+    ],
+    ["DATABASE_URL", "localhost:5432", /^DATABASE_URL must be a PostgreSQL URL/],
+    ["PORT", "http", /^PORT must be a port number between 0 and 65535\.$/],
+    ["PORT", "70000", /^PORT must be between 0 and 65535\.$/],
+    ["LOG_LEVEL", "loud", /^LOG_LEVEL /],
+  ])("refuses %s=%s with a sentence naming the variable", ([name, value, message]) => {
+    expect(() => loadConfig({ [name as string]: value as string })).toThrow(message as RegExp);
+  });
+
+  test("never shows a database password in messages", () => {
+    expect(redactDatabaseUrl("postgresql://hub:s3cret@db:5432/cxhub")).toBe(
+      "postgresql://hub:*****@db:5432/cxhub",
+    );
+  });
+});

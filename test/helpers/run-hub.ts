@@ -1,0 +1,79 @@
+// Runs the real start-up (src/main.ts) in a child process, the way `npm start` does.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface RunningHub {
+  process: ChildProcess;
+  /** The GraphQL endpoint, as printed by the server. */
+  graphqlUrl: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+function spawnHub(env: Record<string, string>, args: string[]): ChildProcess {
+  // Only what start-up needs from the parent: a test's own DATABASE_URL or PORT must not leak in.
+  const { PATH, HOME, TMPDIR } = process.env;
+  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    cwd: projectRoot,
+    env: { PATH, HOME, TMPDIR, NODE_ENV: "test", ...env } as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Starts the hub and resolves once it prints its URL; rejects with its output if it exits first. */
+export function startHub(env: Record<string, string>, args: string[] = []): Promise<RunningHub> {
+  const child = spawnHub({ PORT: "0", ...env }, args);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /GraphiQL at (http:\/\/\S+\/graphql)/.exec(output);
+      if (match?.[1]) {
+        resolve({
+          process: child,
+          graphqlUrl: match[1],
+          output: () => output,
+          stop: () => stopChild(child),
+        });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) =>
+      reject(new Error(`The hub exited (${code}) before it was ready:\n${output}`)),
+    );
+  });
+}
+
+/** Runs the hub expecting it to stop on its own (a start-up failure); gives its exit code and output. */
+export function runHubToExit(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnHub(env, args);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  return new Promise((resolve) =>
+    child.once("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}

@@ -1,16 +1,26 @@
 // Three projects: `unit` needs no database; `pglite` and `postgres` run the same data-layer suite
 // (files named *.db.test.ts) against the embedded database and a real PostgreSQL server, each test
 // on its own fresh, migrated database.
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+const require = createRequire(import.meta.url);
 
 const dataLayer = ["test/**/*.db.test.ts"];
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CommonJS (for Node) and .mjs (for bundlers). Vite would pick the .mjs while
+    // Pothos, loaded by Node, gets the CommonJS one, and graphql refuses types from "another realm".
+    // Pointing Vite at the file Node uses keeps one graphql, as in production.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
@@ -19,9 +29,11 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: { name: "pglite", include: dataLayer, globalSetup: ["test/helpers/setup-pglite.ts"] },
       },
       {
+        extends: true,
         test: { name: "postgres", include: dataLayer, globalSetup: ["test/helpers/setup-postgres.ts"] },
       },
     ],

@@ -9,6 +9,11 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GraphContext } from "./context.ts";
 
+/** The most items one page of any connection returns. */
+export const MAX_PAGE_SIZE = 100;
+/** The page size when a query gives neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 export const builder = new SchemaBuilder<{
   Context: GraphContext;
   PrismaTypes: PrismaTypes;
@@ -27,11 +32,38 @@ export const builder = new SchemaBuilder<{
     // Descriptions come from the schema's /// comments unless a field sets its own.
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
   },
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    nodeTypeOptions: { description: "An object with a global ID, fetchable through `node` and `nodes`." },
+    pageInfoTypeOptions: {
+      description: "Where a page sits in its connection, and the cursors to move from it.",
+    },
+    idFieldOptions: { description: "The object's global ID: opaque, stable, and unique across every type." },
+    hasNextPageFieldOptions: { description: "Whether more items follow this page (when paging forward)." },
+    hasPreviousPageFieldOptions: { description: "Whether items precede this page (when paging backward)." },
+    startCursorFieldOptions: { description: "The cursor of the first item of this page." },
+    endCursorFieldOptions: { description: "The cursor of the last item of this page." },
+    edgesFieldOptions: { description: "The items of this page, each with its cursor." },
+    pageInfoFieldOptions: {
+      description: "Where this page sits: whether there are more pages, and the cursors to fetch them.",
+    },
+    cursorFieldOptions: {
+      description: "An opaque position: pass it as `after` or `before` to get the items after or before it.",
+    },
+    nodeFieldOptions: { description: "The item itself." },
+    firstArgOptions: {
+      description: `How many items to return from the start (or after \`after\`): 1 to ${MAX_PAGE_SIZE}.`,
+    },
+    lastArgOptions: {
+      description: `How many items to return from the end (or before \`before\`): 1 to ${MAX_PAGE_SIZE}.`,
+    },
+    afterArgOptions: { description: "Return the items that follow this cursor." },
+    beforeArgOptions: { description: "Return the items that precede this cursor." },
     nodeQueryOptions: {
       description: "Fetches any object by its global ID (the `id` field of every type that implements Node).",
     },

@@ -63,17 +63,21 @@ builder.prismaNode("Customer", {
 const activeCustomers = { mergedIntoId: null };
 
 builder.queryFields((t) => ({
-  customers: t.prismaConnection({
-    type: "Customer",
-    cursor: "id",
-    description:
-      "All customers, most recently seen first (customers never seen come last). Merged-away customers are left out; their IDs still resolve through `node`.",
-    totalCount: (_parent, _args, context) => context.prisma.customer.count({ where: activeCustomers }),
-    resolve: (query, _parent, _args, context) =>
-      context.prisma.customer.findMany({
-        ...query,
-        where: activeCustomers,
-        orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
-      }),
-  }),
+  customers: t.prismaConnection(
+    {
+      type: "Customer",
+      cursor: "id",
+      description:
+        "All customers, most recently seen first (customers never seen come last). Merged-away customers are left out; their IDs still resolve through `node`.",
+      totalCount: (_parent, _args, context) => context.prisma.customer.count({ where: activeCustomers }),
+      resolve: (query, _parent, _args, context) =>
+        context.prisma.customer.findMany({
+          ...query,
+          where: activeCustomers,
+          orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
+        }),
+    },
+    { name: "CustomerConnection" },
+    { name: "CustomerEdge" },
+  ),
 }));

@@ -1,4 +1,6 @@
 // The Interaction type: an immutable touchpoint on some channel.
+
+import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
@@ -30,7 +32,12 @@ export const DirectionEnum = builder.enumType(Direction, {
 export const Money = builder.objectRef<{ amount: Prisma.Decimal; currency: string }>("Money").implement({
   description: "An exact amount of money in one currency.",
   fields: (t) => ({
-    amount: t.expose("amount", { type: "Decimal", description: "The amount, exact, as a decimal string." }),
+    amount: t.field({
+      type: "Decimal",
+      description:
+        'The amount, exact, as a decimal string with the currency\'s usual decimals ("1234.50" EUR, "1200" JPY).',
+      resolve: (money) => formatAmount(money.amount, money.currency),
+    }),
     currency: t.exposeString("currency", { description: "The ISO 4217 currency code (USD, EUR, …)." }),
   }),
 });

@@ -7,7 +7,7 @@ import path from "node:path";
 import { describeDatabase, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { applyMigrations, MIGRATIONS_DIR, migrationStatus, planNextMigration } from "../db/migrations.ts";
-import { runCli } from "./run-cli.ts";
+import { runCli, UsageError } from "./run-cli.ts";
 
 const USAGE = "Usage: npm run migrate -- deploy | status | create <name>";
 
@@ -24,8 +24,6 @@ runCli(async (args) => {
       throw new UsageError(USAGE);
   }
 });
-
-class UsageError extends Error {}
 
 async function deploy(): Promise<number> {
   const config = loadConfig();

@@ -1,6 +1,7 @@
 // Start-up: configuration → database → migrations → (demo data) → server.
 // `npm start` runs this with no configuration at all: the embedded PGlite database in ./.cxhub/data.
 import { parseArgs } from "node:util";
+import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { describeDatabase, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
@@ -47,9 +48,29 @@ async function main(): Promise<void> {
     );
   }
 
+  const bootstrapKey =
+    config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
+  if (config.database.kind === "postgres" && (await database.prisma.apiKey.count()) === 0) {
+    logger.warn(
+      "No API key exists yet, so every request gets 401: create one with npm run apikey -- create.",
+    );
+  }
+
   const hub = await startHubServer({ database, logger, port: config.port, host: config.host });
   const browsable = hub.url.replace("127.0.0.1", "localhost");
-  console.log(`CX Hub is ready: GraphQL and GraphiQL at ${browsable}/graphql (health: ${browsable}/health)`);
+  // One write, so that whoever reads the ready line also has the key.
+  console.log(
+    [
+      `CX Hub is ready: GraphQL and GraphiQL at ${browsable}/graphql (health: ${browsable}/health)`,
+      ...(bootstrapKey
+        ? [
+            "Your admin API key, shown this once (more keys: npm run apikey -- create):",
+            `  ${bootstrapKey}`,
+            `Send it as the header  Authorization: Bearer ${bootstrapKey}`,
+          ]
+        : []),
+    ].join("\n"),
+  );
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);

@@ -23,14 +23,22 @@ describe("npm start", () => {
     const dataDir = path.join(scratch, "fresh", "data");
     const hub = await startHub({ CXHUB_DATA_DIR: dataDir });
     try {
+      const key = /Authorization: Bearer (cxh_\S+)/.exec(hub.output())?.[1];
+      expect(key, hub.output()).toBeDefined();
+      const query = JSON.stringify({ query: "{ customers(first: 5) { totalCount edges { node { id } } } }" });
+      const headers = { "content-type": "application/json", accept: "application/graphql-response+json" };
+
       const response = await fetch(hub.graphqlUrl, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
-        body: JSON.stringify({ query: "{ customers(first: 5) { totalCount edges { node { id } } } }" }),
+        headers: { ...headers, authorization: `Bearer ${key}` },
+        body: query,
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { customers: { totalCount: 0, edges: [] } } });
       expect(hub.output()).toMatch(/embedded PGlite database in .*fresh\/data; applied 1 migration/);
+
+      const anonymous = await fetch(hub.graphqlUrl, { method: "POST", headers, body: query });
+      expect(anonymous.status).toBe(401);
 
       const health = await fetch(hub.graphqlUrl.replace("/graphql", "/health"));
       expect(health.status).toBe(200);

@@ -10,11 +10,17 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseConfig } from "../config.ts";
 import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
-import { PrismaClient } from "../generated/prisma/client.ts";
+import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
+
+/**
+ * What domain functions take as their database handle: the client, or a transaction of it, so that
+ * they compose inside a caller's transaction and run unchanged in tests.
+ */
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface Database {
   kind: DatabaseConfig["kind"];

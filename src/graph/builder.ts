@@ -1,9 +1,16 @@
 // The one Pothos schema builder: its plugins, scalars and context type. Type modules in
 // src/graph/types/ add to it; src/graph/schema.ts imports them all and builds the schema.
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ValidationPlugin from "@pothos/plugin-validation";
+import { GraphQLError } from "graphql";
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { z } from "zod";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -11,6 +18,8 @@ import type { GraphContext } from "./context.ts";
 
 /** The most items one page of any connection returns. */
 export const MAX_PAGE_SIZE = 100;
+/** Limits on the shape of one operation, checked before it runs. */
+export const QUERY_LIMITS = { depth: 10, breadth: 150, complexity: 20_000 };
 /** The page size when a query gives neither `first` nor `last`. */
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -23,9 +32,53 @@ export const builder = new SchemaBuilder<{
     Decimal: { Input: string; Output: Prisma.Decimal | string };
   };
   DefaultFieldNullability: false;
+  AuthScopes: {
+    admin: boolean;
+    integrator: boolean;
+    analyst: boolean;
+    accountManager: boolean;
+    /** May read personal data unmasked. */
+    pii: boolean;
+  };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  // scope-auth first, so that authorization runs before the other plugins' wrappers.
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ValidationPlugin,
+    ComplexityPlugin,
+    DataloaderPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+  ],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: ({ viewer }) => ({
+      admin: viewer.role === "ADMIN",
+      integrator: viewer.role === "INTEGRATOR",
+      analyst: viewer.role === "ANALYST",
+      accountManager: viewer.role === "ACCOUNT_MANAGER",
+      pii: viewer.scopes.has("pii"),
+    }),
+    unauthorizedError: (_parent, _context, info) =>
+      new GraphQLError(
+        `Your API key may not read ${info.parentType.name}.${info.fieldName} here: account managers see only the customers they own, and some fields need another role. Ask an admin for a key with the access you need.`,
+        { extensions: { code: "FORBIDDEN" } },
+      ),
+  },
+  errors: { defaultTypes: [] },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 10,
+    limit: QUERY_LIMITS,
+    complexityError: (kind, result) => {
+      const limit = kind.toLowerCase() as keyof typeof QUERY_LIMITS;
+      return new GraphQLError(
+        `The operation exceeds the maximum ${limit}: it has a ${limit} of ${result[limit]} and the limit is ${QUERY_LIMITS[limit]}. ${LIMIT_ADVICE[limit]}`,
+        { extensions: { code: "QUERY_TOO_COMPLEX", limit, value: result[limit], max: QUERY_LIMITS[limit] } },
+      );
+    },
+  },
   prisma: {
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
@@ -72,6 +125,24 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+const LIMIT_ADVICE = {
+  depth: "Nest fewer levels, or fetch deeper data in a second query.",
+  breadth: "Select fewer fields, or split the operation.",
+  complexity: "Ask for smaller pages (first/last) of nested lists, or split the operation.",
+};
+
+function pageSize(argument: "first" | "last") {
+  return z
+    .number()
+    .int()
+    .min(0, `${argument} must not be negative.`)
+    .max(
+      MAX_PAGE_SIZE,
+      `${argument} may be at most ${MAX_PAGE_SIZE} (the maximum page size): ask for ${MAX_PAGE_SIZE} and page on with the cursors.`,
+    )
+    .nullish();
+}
 
 builder.addScalarType("DateTime", DateTimeResolver, {
   description: "A moment in time, as an ISO 8601 string with a time zone offset (2026-11-23T09:30:00.000Z).",

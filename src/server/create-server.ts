@@ -1,28 +1,47 @@
 // HTTP wiring: graphql-yoga at /graphql (with GraphiQL), liveness at /health, readiness at /ready.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { createYoga, useReadinessCheck } from "graphql-yoga";
 import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
+import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
+
+/** Limits on a request beyond those the schema checks (depth, breadth, complexity, page size). */
+export const REQUEST_LIMITS = { aliases: 15, batchedOperations: 10 };
 
 export interface HubServerOptions {
   database: Database;
   logger: Logger;
 }
 
+const GRAPHQL_ENDPOINT = "/graphql";
+
 export function createHubYoga({ database, logger }: HubServerOptions) {
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    batching: { limit: REQUEST_LIMITS.batchedOperations },
     healthCheckEndpoint: "/health",
     landingPage: false,
     logging: logger,
     graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
-    context: () => ({ prisma: database.prisma }),
+    context: ({ request }) => {
+      const viewer = viewerOf(request);
+      // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
+      if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
+      return { prisma: database.prisma, viewer };
+    },
     plugins: [
+      useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      maxAliasesPlugin({
+        n: REQUEST_LIMITS.aliases,
+        exposeLimits: true,
+        errorMessage: `The operation uses more than ${REQUEST_LIMITS.aliases} aliases, the limit: fetch repeated data with one list field instead.`,
+      }),
       useReadinessCheck({
         endpoint: "/ready",
         check: async () => {

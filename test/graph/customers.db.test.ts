@@ -58,7 +58,7 @@ async function seedCustomers(db: Database) {
 describe("customers over GraphQL", () => {
   test("lists customers seen most recently first, never-seen last, merged-away left out", async ({ db }) => {
     await seedCustomers(db);
-    const client = createTestClient(db);
+    const client = await createTestClient(db);
 
     const result = await client.execute(CustomerListDocument, { first: 10 });
 
@@ -76,7 +76,7 @@ describe("customers over GraphQL", () => {
 
   test("pages through customers with first/after", async ({ db }) => {
     await seedCustomers(db);
-    const client = createTestClient(db);
+    const client = await createTestClient(db);
 
     const first = await client.execute(CustomerListDocument, { first: 2 });
     expect(first.data?.customers.pageInfo.hasNextPage).toBe(true);
@@ -91,7 +91,7 @@ describe("customers over GraphQL", () => {
 
   test("shows a customer's timeline newest first, with exact money", async ({ db }) => {
     const { ada } = await seedCustomers(db);
-    const client = createTestClient(db);
+    const client = await createTestClient(db);
     const list = await client.execute(CustomerListDocument, { first: 10 });
     const adaId = list.data?.customers.edges.find((edge) => edge.node.displayName === "Ada")?.node.id;
 
@@ -116,7 +116,7 @@ describe("customers over GraphQL", () => {
 
   test("still resolves a merged-away customer's ID", async ({ db }) => {
     const { mergedAway } = await seedCustomers(db);
-    const client = createTestClient(db);
+    const client = await createTestClient(db);
     const globalId = Buffer.from(`Customer:${mergedAway.id}`).toString("base64");
 
     const result = await client.execute(CustomerTimelineDocument, { id: globalId });

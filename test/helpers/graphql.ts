@@ -1,7 +1,9 @@
 // Runs typed operations (test/generated/graphql, from schema/operations) against the real server,
-// in-process through yoga's fetch: the same HTTP handling a client gets, without a socket.
+// in-process through yoga's fetch: the same HTTP handling and authentication a client gets, without
+// a socket. Each client holds a real API key created in the test's database.
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
+import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createHubYoga } from "../../src/server/create-server.ts";
@@ -11,15 +13,36 @@ export interface GraphResult<T> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-export function createTestClient(database: Database) {
+export interface TestClientOptions {
+  role?: CreateApiKeyInput["role"];
+  scopes?: CreateApiKeyInput["scopes"];
+  /** An existing principal to hold the key (an account manager who owns customers). */
+  principalId?: string;
+}
+
+export async function createTestClient(database: Database, options: TestClientOptions = {}) {
   const yoga = createHubYoga({ database, logger: createLogger("silent") });
+  const { key, principal } = await createApiKey(database.prisma, {
+    principal: options.principalId ? { id: options.principalId } : { name: "Test caller" },
+    name: "test key",
+    role: options.role ?? "ADMIN",
+    scopes: options.scopes ?? ["pii"],
+  });
   return {
     yoga,
+    key,
+    principal,
+    /** Sends a raw HTTP request to the server, with this client's key unless headers say otherwise. */
+    fetch(path: string, init: RequestInit = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("authorization")) headers.set("authorization", `Bearer ${key}`);
+      return yoga.fetch(`http://cx-hub.test${path}`, { ...init, headers });
+    },
     async execute<TResult, TVariables>(
       document: TypedDocumentNode<TResult, TVariables>,
       ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
     ): Promise<GraphResult<TResult>> {
-      const response = await yoga.fetch("http://cx-hub.test/graphql", {
+      const response = await this.fetch("/graphql", {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
         body: JSON.stringify({ query: print(document), variables }),

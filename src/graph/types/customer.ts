@@ -1,4 +1,5 @@
 // The Customer type — the unified profile — and the queries that find customers.
+import { canSeeCustomer, visibleCustomers } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
 
@@ -18,6 +19,8 @@ builder.prismaNode("Customer", {
   description:
     "A unified customer profile: one person or account, with their identities on every channel and everything that happened with them.",
   id: { field: "id", description: "The customer's global ID." },
+  // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes.
+  authScopes: (customer, context) => canSeeCustomer(context.viewer, customer),
   fields: (t) => ({
     displayName: t.exposeString("displayName", {
       nullable: true,
@@ -68,12 +71,13 @@ builder.queryFields((t) => ({
       type: "Customer",
       cursor: "id",
       description:
-        "All customers, most recently seen first (customers never seen come last). Merged-away customers are left out; their IDs still resolve through `node`.",
-      totalCount: (_parent, _args, context) => context.prisma.customer.count({ where: activeCustomers }),
+        "The customers you may see (an account manager sees the customers they own; other roles see all), most recently seen first; customers never seen come last. Merged-away customers are left out; their IDs still resolve through `node`.",
+      totalCount: (_parent, _args, context) =>
+        context.prisma.customer.count({ where: { ...activeCustomers, ...visibleCustomers(context.viewer) } }),
       resolve: (query, _parent, _args, context) =>
         context.prisma.customer.findMany({
           ...query,
-          where: activeCustomers,
+          where: { ...activeCustomers, ...visibleCustomers(context.viewer) },
           orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
         }),
     },

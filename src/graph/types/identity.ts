@@ -1,4 +1,6 @@
 // The Identity type: one identifier that names a customer on a channel.
+import { SCOPES } from "../../auth/api-keys.ts";
+import { maskEmail, maskPhone } from "../../auth/mask.ts";
 import { IdentityKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
 
@@ -27,8 +29,15 @@ builder.prismaObject("Identity", {
       description:
         "Where the value is unique: the shop or social network for ids and handles; empty for emails and phones.",
     }),
-    value: t.exposeString("value", {
-      description: "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle).",
+    value: t.string({
+      description:
+        "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle). Personal data: emails and phones are masked (a•••@example.com, +1••••••0123) unless your API key has the `pii` scope.",
+      resolve: (identity, _args, context) => {
+        if (context.viewer.scopes.has(SCOPES.pii)) return identity.value;
+        if (identity.kind === "EMAIL") return maskEmail(identity.value);
+        if (identity.kind === "PHONE") return maskPhone(identity.value);
+        return identity.value;
+      },
     }),
     source: t.exposeString("source", {
       nullable: true,

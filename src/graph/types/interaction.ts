@@ -1,5 +1,7 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
+import { SCOPES } from "../../auth/api-keys.ts";
+import { canSeeCustomer } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
@@ -45,6 +47,9 @@ export const Money = builder.objectRef<{ amount: Prisma.Decimal; currency: strin
 builder.prismaNode("Interaction", {
   description: "A touchpoint with a customer on some channel. Immutable once recorded.",
   id: { field: "id", description: "The interaction's global ID." },
+  // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
+  include: { customer: { select: { ownerId: true } } },
+  authScopes: (interaction, context) => canSeeCustomer(context.viewer, interaction.customer),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {
@@ -55,6 +60,13 @@ builder.prismaNode("Interaction", {
     summary: t.exposeString("summary", {
       nullable: true,
       description: "A one-line summary: an email subject, an order's items, the start of a post.",
+    }),
+    body: t.string({
+      nullable: true,
+      description:
+        "The full text that was said (an email body, a post). Personal data: null unless your API key has the `pii` scope.",
+      resolve: (interaction, _args, context) =>
+        context.viewer.scopes.has(SCOPES.pii) ? interaction.body : null,
     }),
     amount: t.field({
       type: Money,

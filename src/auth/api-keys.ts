@@ -1,0 +1,148 @@
+// API keys: created with a role and scopes for a principal (a person or a service), shown once,
+// stored only as a SHA-256 hash, found by their public prefix and compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db/database.ts";
+import { NotFoundError, parseInput } from "../domain/errors.ts";
+import type { ApiKey, Principal } from "../generated/prisma/client.ts";
+import { Role } from "../generated/prisma/enums.ts";
+
+/** Scopes a key may carry beyond its role. */
+export const SCOPES = {
+  /** Read personal data (emails, phones, message bodies, survey comments) unmasked. */
+  pii: "pii",
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+const KEY_PATTERN = /^cxh_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export const createApiKeyInput = z.object({
+  principal: z.union([
+    z.object({ id: z.uuid() }),
+    z.object({ name: z.string().trim().min(1), email: z.email().optional() }),
+  ]),
+  name: z.string().trim().min(1, 'name the key after where it is used ("alerts page", "shop sync")'),
+  role: z.enum(Role),
+  scopes: z.array(z.enum(SCOPES)).default([]),
+  expiresAt: z.date().optional(),
+});
+export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
+
+export interface CreatedApiKey {
+  /** The full key. It is not stored anywhere: show it to its owner once. */
+  key: string;
+  apiKey: ApiKey;
+  principal: Principal;
+}
+
+export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const {
+    principal: who,
+    name,
+    role,
+    scopes,
+    expiresAt,
+  } = parseInput(createApiKeyInput, input, "The API key");
+  const principal =
+    "id" in who
+      ? await db.principal.findUnique({ where: { id: who.id } })
+      : who.email
+        ? await db.principal.upsert({
+            where: { email: who.email },
+            create: { name: who.name, email: who.email },
+            update: {},
+          })
+        : await db.principal.create({ data: { name: who.name } });
+  if (!principal)
+    throw new NotFoundError(`No principal has the id ${JSON.stringify(input.principal)}.`, "Principal", "");
+  const publicId = randomAlphanumeric(12);
+  const key = `cxh_${publicId}_${randomBytes(32).toString("base64url")}`;
+  const apiKey = await db.apiKey.create({
+    data: {
+      principalId: principal.id,
+      name,
+      role,
+      scopes,
+      prefix: `cxh_${publicId}`,
+      secretHash: hashKey(key),
+      expiresAt: expiresAt ?? null,
+    },
+  });
+  return { key, apiKey, principal };
+}
+
+/** Who is calling: the principal behind a valid key, the key's role and scopes. */
+export interface Viewer {
+  principalId: string;
+  principalName: string;
+  apiKeyId: string;
+  role: Role;
+  scopes: ReadonlySet<string>;
+}
+
+export type AuthenticationFailure = "missing" | "malformed" | "unknown" | "revoked" | "expired";
+
+/** Checks a presented key. Never says which part of an unknown key was wrong. */
+export async function authenticateApiKey(
+  db: Db,
+  presented: string | null | undefined,
+  now = new Date(),
+): Promise<{ viewer: Viewer } | { failure: AuthenticationFailure }> {
+  if (!presented) return { failure: "missing" };
+  const match = KEY_PATTERN.exec(presented.trim());
+  if (!match) return { failure: "malformed" };
+  const stored = await db.apiKey.findUnique({
+    where: { prefix: `cxh_${match[1]}` },
+    include: { principal: { select: { name: true } } },
+  });
+  if (!stored || !hashesEqual(stored.secretHash, hashKey(presented.trim()))) return { failure: "unknown" };
+  if (stored.revokedAt && stored.revokedAt <= now) return { failure: "revoked" };
+  if (stored.expiresAt && stored.expiresAt <= now) return { failure: "expired" };
+  // Recorded at most once a minute per key, so busy clients do not turn every read into a write.
+  if (!stored.lastUsedAt || now.getTime() - stored.lastUsedAt.getTime() > 60_000) {
+    await db.apiKey.update({ where: { id: stored.id }, data: { lastUsedAt: now } });
+  }
+  return {
+    viewer: {
+      principalId: stored.principalId,
+      principalName: stored.principal.name,
+      apiKeyId: stored.id,
+      role: stored.role,
+      scopes: new Set(stored.scopes),
+    },
+  };
+}
+
+export async function revokeApiKey(db: Db, prefix: string, now = new Date()): Promise<ApiKey> {
+  const stored = await db.apiKey.findUnique({ where: { prefix } });
+  if (!stored)
+    throw new NotFoundError(
+      `No API key starts with ${prefix}: list them with npm run apikey -- list.`,
+      "ApiKey",
+      prefix,
+    );
+  return db.apiKey.update({ where: { id: stored.id }, data: { revokedAt: stored.revokedAt ?? now } });
+}
+
+function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+function hashesEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function randomAlphanumeric(length: number): string {
+  // 248 is the largest multiple of 62 below 256: rejecting bytes above it keeps every character equally likely.
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+// Who may see what: API keys, roles, account managers' own customers, and masked personal data.
+import { describe, expect } from "vitest";
+import { createApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
+import type { Database } from "../../src/db/database.ts";
+import { CustomerListDocument, CustomerTimelineDocument } from "../generated/graphql/graphql.ts";
+import { test } from "../helpers/database.ts";
+import { createTestClient } from "../helpers/graphql.ts";
+
+const listQuery = JSON.stringify({ query: "{ customers(first: 1) { totalCount } }" });
+const jsonHeaders = { "content-type": "application/json", accept: "application/graphql-response+json" };
+
+async function twoBooksOfBusiness(db: Database) {
+  const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+  const ben = await db.prisma.principal.create({ data: { name: "Ben" } });
+  const anasCustomer = await db.prisma.customer.create({
+    data: {
+      displayName: "Ana's customer",
+      ownerId: ana.id,
+      identities: {
+        create: [
+          { kind: "EMAIL", value: "zoe@example.com" },
+          { kind: "PHONE", value: "+14155550123" },
+        ],
+      },
+      interactions: {
+        create: {
+          source: "mail",
+          externalId: "1",
+          channel: "EMAIL",
+          kind: "email.received",
+          direction: "INBOUND",
+          occurredAt: new Date(),
+          summary: "Hello",
+          body: "My address is 1 Main St",
+        },
+      },
+    },
+  });
+  const bensCustomer = await db.prisma.customer.create({
+    data: { displayName: "Ben's customer", ownerId: ben.id },
+  });
+  return { ana, ben, anasCustomer, bensCustomer };
+}
+
+const globalId = (id: string) => Buffer.from(`Customer:${id}`).toString("base64");
+
+describe("authentication", () => {
+  test("answers 401 without a key, saying how to send one", async ({ db }) => {
+    const client = await createTestClient(db);
+    const response = await client.fetch("/graphql", {
+      method: "POST",
+      headers: { ...jsonHeaders, authorization: "" },
+      body: listQuery,
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const body = await response.json();
+    expect(body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(body.errors[0].message).toMatch(/Authorization: Bearer <key>/);
+  });
+
+  test("answers 401 for malformed, unknown, revoked and expired keys", async ({ db }) => {
+    const client = await createTestClient(db);
+    const { key: revoked, apiKey } = await createApiKey(db.prisma, {
+      principal: { name: "Old" },
+      name: "old",
+      role: "ADMIN",
+    });
+    await revokeApiKey(db.prisma, apiKey.prefix);
+    const { key: expired } = await createApiKey(db.prisma, {
+      principal: { name: "Temp" },
+      name: "temp",
+      role: "ADMIN",
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const unknown = `${client.key.slice(0, -4)}AAAA`;
+    for (const [key, message] of [
+      ["not-a-key", /malformed/],
+      [unknown, /not recognised/],
+      [revoked, /revoked/],
+      [expired, /expired/],
+    ] as const) {
+      const response = await client.fetch("/graphql", {
+        method: "POST",
+        headers: { ...jsonHeaders, authorization: `Bearer ${key}` },
+        body: listQuery,
+      });
+      expect(response.status, key).toBe(401);
+      expect((await response.json()).errors[0].message).toMatch(message);
+    }
+  });
+
+  test("accepts the key in X-API-Key too, and leaves health and the GraphiQL page open", async ({ db }) => {
+    const client = await createTestClient(db);
+    const viaHeader = await client.fetch("/graphql", {
+      method: "POST",
+      headers: { ...jsonHeaders, authorization: "", "x-api-key": client.key },
+      body: listQuery,
+    });
+    expect(viaHeader.status).toBe(200);
+    expect((await client.fetch("/health", { headers: { authorization: "" } })).status).toBe(200);
+    const page = await client.fetch("/graphql", { headers: { authorization: "", accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<title>CX Hub<\/title>/);
+  });
+});
+
+describe("what each role sees", () => {
+  test("an account manager sees only the customers they own", async ({ db }) => {
+    const { ana, bensCustomer } = await twoBooksOfBusiness(db);
+    const anaClient = await createTestClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: ana.id,
+      scopes: [],
+    });
+
+    const list = await anaClient.execute(CustomerListDocument, { first: 10 });
+    expect(list.data?.customers.totalCount).toBe(1);
+    expect(list.data?.customers.edges.map((edge) => edge.node.displayName)).toEqual(["Ana's customer"]);
+
+    const other = await anaClient.execute(CustomerTimelineDocument, { id: globalId(bensCustomer.id) });
+    expect(other.data?.node).toBeNull();
+    expect(other.errors?.[0]).toMatchObject({ path: ["node", "id"], extensions: { code: "FORBIDDEN" } });
+  });
+
+  test("an analyst sees every customer", async ({ db }) => {
+    await twoBooksOfBusiness(db);
+    const analyst = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    const list = await analyst.execute(CustomerListDocument, { first: 10 });
+    expect(list.data?.customers.totalCount).toBe(2);
+  });
+
+  test("personal data is masked without the pii scope and plain with it", async ({ db }) => {
+    const { anasCustomer } = await twoBooksOfBusiness(db);
+    const masked = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    const plain = await createTestClient(db, { role: "ANALYST", scopes: ["pii"] });
+
+    const seen = async (client: Awaited<ReturnType<typeof createTestClient>>) => {
+      const result = await client.execute(CustomerTimelineDocument, {
+        id: globalId(anasCustomer.id),
+        first: 5,
+      });
+      const node = result.data?.node;
+      if (node?.__typename !== "Customer") throw new Error(JSON.stringify(result));
+      return {
+        values: node.identities.map((identity) => identity.value).sort(),
+        body: node.interactions.edges[0]?.node.body,
+      };
+    };
+    expect(await seen(masked)).toEqual({ values: ["+1••••••0123", "z•••@example.com"], body: null });
+    expect(await seen(plain)).toEqual({
+      values: ["+14155550123", "zoe@example.com"],
+      body: "My address is 1 Main St",
+    });
+  });
+});

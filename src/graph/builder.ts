@@ -10,7 +10,6 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
-import { z } from "zod";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -132,17 +131,33 @@ const LIMIT_ADVICE = {
   complexity: "Ask for smaller pages (first/last) of nested lists, or split the operation.",
 };
 
-function pageSize(argument: "first" | "last") {
-  return z
-    .number()
-    .int()
-    .min(0, `${argument} must not be negative.`)
-    .max(
-      MAX_PAGE_SIZE,
-      `${argument} may be at most ${MAX_PAGE_SIZE} (the maximum page size): ask for ${MAX_PAGE_SIZE} and page on with the cursors.`,
-    )
-    .nullish();
+/**
+ * The page size of every connection, checked rather than silently clamped: a client asking for 500
+ * items and getting 100 would believe it has them all.
+ */
+export function checkedPageSize(args: { first?: number | null; last?: number | null }): number {
+  for (const argument of ["first", "last"] as const) {
+    const size = args[argument];
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw new GraphQLError(
+        `${argument} may be at most ${MAX_PAGE_SIZE} (the maximum page size) and not negative: ask for up to ${MAX_PAGE_SIZE} and page on with the cursors.`,
+        { extensions: { code: "PAGE_SIZE_EXCEEDED", argument, value: size, max: MAX_PAGE_SIZE } },
+      );
+    }
+  }
+  return MAX_PAGE_SIZE;
 }
+
+/**
+ * The cost of a connection field for the complexity budget: its page size times its items' cost,
+ * so that nested pages multiply as they do in the database.
+ */
+export function connectionComplexity(args: { first?: number | null; last?: number | null }) {
+  return { field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE };
+}
+
+/** Spread into every connection field: a checked page size and a cost that grows with it. */
+export const pagedConnection = { maxSize: checkedPageSize, complexity: connectionComplexity };
 
 builder.addScalarType("DateTime", DateTimeResolver, {
   description: "A moment in time, as an ISO 8601 string with a time zone offset (2026-11-23T09:30:00.000Z).",

@@ -1,7 +1,7 @@
 // The Customer type — the unified profile — and the queries that find customers.
 import { canSeeCustomer, visibleCustomers } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
-import { builder } from "../builder.ts";
+import { builder, pagedConnection } from "../builder.ts";
 
 export const LifecycleStageEnum = builder.enumType(LifecycleStage, {
   name: "LifecycleStage",
@@ -57,6 +57,7 @@ builder.prismaNode("Customer", {
       description: "The customer's touchpoints on every channel, newest first.",
       cursor: "id",
       totalCount: true,
+      ...pagedConnection,
       query: { orderBy: [{ occurredAt: "desc" }, { id: "desc" }] },
     }),
   }),
@@ -70,6 +71,7 @@ builder.queryFields((t) => ({
     {
       type: "Customer",
       cursor: "id",
+      ...pagedConnection,
       description:
         "The customers you may see (an account manager sees the customers they own; other roles see all), most recently seen first; customers never seen come last. Merged-away customers are left out; their IDs still resolve through `node`.",
       totalCount: (_parent, _args, context) =>

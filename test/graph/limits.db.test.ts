@@ -1,0 +1,67 @@
+// Limits against abusive operations: each refusal names the limit and says what to do instead.
+import { describe, expect } from "vitest";
+import { test } from "../helpers/database.ts";
+import { createTestClient } from "../helpers/graphql.ts";
+
+async function post(client: Awaited<ReturnType<typeof createTestClient>>, body: unknown) {
+  const response = await client.fetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe("operation limits", () => {
+  test("refuses a page larger than 100, naming the maximum page size", async ({ db }) => {
+    const client = await createTestClient(db);
+    const { body } = await post(client, { query: "{ customers(first: 500) { totalCount } }" });
+    expect(body.errors[0].message).toMatch(/first may be at most 100 \(the maximum page size\)/);
+    expect(body.errors[0].extensions).toMatchObject({ code: "PAGE_SIZE_EXCEEDED", value: 500, max: 100 });
+    expect(body.data).toBeNull();
+  });
+
+  test("refuses an operation nested deeper than 10 levels", async ({ db }) => {
+    const client = await createTestClient(db);
+    const deep =
+      "{ customers(first: 1) { edges { node { interactions(first: 1) { edges { node { customer { interactions(first: 1) { edges { node { customer { displayName } } } } } } } } } } } }";
+    const { body } = await post(client, { query: deep });
+    expect(body.errors[0].message).toMatch(
+      /exceeds the maximum depth: it has a depth of \d+ and the limit is 10/,
+    );
+    expect(body.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", limit: "depth", max: 10 });
+  });
+
+  test("refuses an operation whose cost is over budget", async ({ db }) => {
+    const client = await createTestClient(db);
+    const costly =
+      "{ customers(first: 100) { edges { node { interactions(first: 100) { edges { node { customer { identities { value } } } } } } } } }";
+    const { body } = await post(client, { query: costly });
+    expect(body.errors[0].message).toMatch(/exceeds the maximum complexity: .* the limit is 20000/);
+  });
+
+  test("refuses more than 15 aliases", async ({ db }) => {
+    const client = await createTestClient(db);
+    const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: customers(first: 1) { totalCount }`).join(
+      " ",
+    );
+    const { body } = await post(client, { query: `{ ${aliases} }` });
+    expect(body.errors[0].message).toMatch(/Aliases limit of 15 exceeded, found 16/);
+  });
+
+  test("refuses a batch of more than 10 operations", async ({ db }) => {
+    const client = await createTestClient(db);
+    const batch = Array.from({ length: 11 }, () => ({ query: "{ customers(first: 1) { totalCount } }" }));
+    const { status, body } = await post(client, batch);
+    expect(status).toBe(413);
+    expect(JSON.stringify(body)).toMatch(/Batching is limited to 10 operations per request/);
+  });
+
+  test("answers a batch within the limit", async ({ db }) => {
+    const client = await createTestClient(db);
+    const batch = Array.from({ length: 3 }, () => ({ query: "{ customers(first: 1) { totalCount } }" }));
+    const { status, body } = await post(client, batch);
+    expect(status).toBe(200);
+    expect(body).toHaveLength(3);
+  });
+});

@@ -1,5 +1,7 @@
 // How identity values are normalized before they are stored or matched, so that the same person
 // written two ways (" Ana@Example.COM", "ana@example.com") resolves to one customer.
+// Each function returns the normalized value or throws an Error whose message says how to fix it.
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 
 const email = z.email();
@@ -20,4 +22,25 @@ export function normalizeSocialHandle(value: string): string {
     throw new Error(`"${value}" is not a social handle (letters, digits, dots and underscores).`);
   }
   return normalized;
+}
+
+/**
+ * A phone number in E.164 form (+14155550123). Only international numbers are accepted: without the
+ * country code the same digits name different phones in different countries, and a wrong guess would
+ * join two people into one customer.
+ */
+export function normalizePhone(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith("+")) {
+    throw new Error(
+      `"${value}" is not in international format: write the phone number with a plus and its country code, such as +14155550123.`,
+    );
+  }
+  const phone = parsePhoneNumberFromString(trimmed);
+  if (!phone?.isValid()) {
+    throw new Error(
+      `"${value}" is not a valid phone number: check the country code and the number of digits (for example +14155550123).`,
+    );
+  }
+  return phone.number;
 }

@@ -3,6 +3,7 @@
 // interaction, with a transition written for every move.
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { NotFoundError, parseInput, ValidationError } from "../errors.ts";
 import { interactionKindSchema } from "./journey-input.ts";
@@ -185,14 +186,4 @@ async function assertInteractionMatches(db: Db, event: Event) {
       [{ path: ["kind"], message: "is not the interaction's kind" }],
     );
   }
-}
-
-/**
- * Runs `work` in a transaction of its own, or in the caller's when `db` already is one. A transaction
- * client also has $transaction in Prisma 7 (nested, as a savepoint, which PGlite's adapter lacks), so
- * the top-level client is told apart by $connect, which transaction clients do not have.
- */
-async function inTransaction<T>(db: Db, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  // Prisma's default 5 s limit is tight for PGlite on a busy machine; these bound a stuck lock instead.
-  return "$connect" in db ? db.$transaction(work, { maxWait: 15_000, timeout: 30_000 }) : work(db);
 }

@@ -2,6 +2,7 @@
 // reordering or re-wiring a stage never loses the customers in it or the history of how they got
 // there; removing a stage someone is in is refused rather than silently dropping their progress.
 import type { Db } from "../../db/database.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { Journey, JourneyStage } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
@@ -154,14 +155,4 @@ async function realignCompletion(tx: Prisma.TransactionClient, journeyId: string
              ORDER BY "position" DESC LIMIT 1) AS last
      WHERE p."journeyId" = ${journeyId}::uuid
        AND (p."completedAt" IS NULL) = (p."currentStageId" = last."id")`;
-}
-
-/**
- * Runs `work` in a transaction of its own, or in the caller's when `db` already is one. A transaction
- * client also has $transaction in Prisma 7 (nested, as a savepoint, which PGlite's adapter lacks), so
- * the top-level client is told apart by $connect, which transaction clients do not have.
- */
-async function inTransaction<T>(db: Db, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  // Prisma's default 5 s limit is tight for PGlite on a busy machine; these bound a stuck lock instead.
-  return "$connect" in db ? db.$transaction(work, { maxWait: 15_000, timeout: 30_000 }) : work(db);
 }

@@ -1,0 +1,40 @@
+// Looking customers up the way callers name them: by an id that may have been merged away since, or
+// by one of their identities. Both answer with the live (unmerged) customer.
+import { z } from "zod";
+import type { Db } from "../../db/database.ts";
+import type { Customer } from "../../generated/prisma/client.ts";
+import { parseInput } from "../errors.ts";
+import { type IdentityInput, identityInputSchema } from "../identities/identity-input.ts";
+
+/** More hops than a merge ever leaves (merges re-point, so there is at most one); guards against cycles. */
+const MAX_MERGE_HOPS = 8;
+
+const customerId = z.uuid();
+
+/**
+ * The customer with this id, or the survivor it was merged into; null when no customer has the id
+ * (a string that is not a UUID names no customer either).
+ */
+export async function findLiveCustomer(db: Db, id: string): Promise<Customer | null> {
+  if (!customerId.safeParse(id).success) return null;
+  let current = await db.customer.findUnique({ where: { id } });
+  for (let hop = 0; current?.mergedIntoId; hop++) {
+    if (hop === MAX_MERGE_HOPS) {
+      throw new Error(
+        `Customer ${id} is merged through more than ${MAX_MERGE_HOPS} customers (a cycle?): repair its mergedIntoId chain.`,
+      );
+    }
+    current = await db.customer.findUnique({ where: { id: current.mergedIntoId } });
+  }
+  return current;
+}
+
+/** The live customer that owns this identity (normalized first), or null when nobody does. */
+export async function findCustomerByIdentity(db: Db, identity: IdentityInput): Promise<Customer | null> {
+  const { kind, namespace, value } = parseInput(identityInputSchema, identity, "The identity");
+  const found = await db.identity.findUnique({
+    where: { kind_namespace_value: { kind, namespace, value } },
+    select: { customerId: true },
+  });
+  return found ? findLiveCustomer(db, found.customerId) : null;
+}

@@ -1,0 +1,112 @@
+// Recording a survey answer (NPS, CSAT or CES) for the customer it names. Idempotent on
+// (source, externalId) like interactions: a repeat changes nothing, a corrected answer updates it.
+import { z } from "zod";
+import type { Db } from "../../db/database.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import type { Feedback } from "../../generated/prisma/client.ts";
+import { Channel, FeedbackKind } from "../../generated/prisma/enums.ts";
+import { NotFoundError, parseInput } from "../errors.ts";
+import { customerReferenceSchema, resolveCustomerReference } from "../identities/resolve-customer.ts";
+import { instantSchema, type RecordOutcome, sentimentSchema } from "../interactions/record-interaction.ts";
+
+/** The answer scale of each survey kind (the standard ones; a check constraint in SQL agrees). */
+export const FEEDBACK_SCORE_RANGES: Record<FeedbackKind, { min: number; max: number; name: string }> = {
+  NPS: { min: 0, max: 10, name: "An NPS score" },
+  CSAT: { min: 1, max: 5, name: "A CSAT score" },
+  CES: { min: 1, max: 7, name: "A CES score" },
+};
+
+export const submitFeedbackInputSchema = z
+  .object({
+    customer: customerReferenceSchema,
+    source: z.string().trim().min(1, "Name the source that reports this answer.").max(200),
+    externalId: z.string().trim().min(1, "Give the answer's id at its source.").max(500),
+    kind: z.enum(FeedbackKind),
+    score: z.number().int("A score is a whole number."),
+    comment: z.string().max(10_000).optional(),
+    /** The channel the survey was answered on. */
+    channel: z.enum(Channel).optional(),
+    /** What the answer is about: `checkout`, `support.ticket.closed`, … */
+    touchpoint: z.string().trim().min(1).max(200).optional(),
+    /** The interaction the survey followed, when known. */
+    interactionId: z.uuid("interactionId must be an interaction id (a UUID).").optional(),
+    sentiment: sentimentSchema.optional(),
+    respondedAt: instantSchema,
+  })
+  .superRefine((answer, ctx) => {
+    const range = FEEDBACK_SCORE_RANGES[answer.kind];
+    if (answer.score < range.min || answer.score > range.max) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["score"],
+        message: `${range.name} is a whole number from ${range.min} to ${range.max}; got ${answer.score}.`,
+      });
+    }
+  });
+export type SubmitFeedbackInput = z.input<typeof submitFeedbackInputSchema>;
+
+export interface SubmitFeedbackResult {
+  feedback: Feedback;
+  customerId: string;
+  outcome: RecordOutcome;
+}
+
+/** Records a survey answer for the customer it names, and marks the customer as seen when it answered. */
+export async function submitFeedback(db: Db, input: SubmitFeedbackInput): Promise<SubmitFeedbackResult> {
+  const parsed = parseInput(submitFeedbackInputSchema, input, "The feedback");
+  const { source, externalId, respondedAt } = parsed;
+  return inTransaction(db, async (tx) => {
+    if (
+      parsed.interactionId &&
+      !(await tx.interaction.findUnique({ where: { id: parsed.interactionId }, select: { id: true } }))
+    ) {
+      throw new NotFoundError(
+        `No interaction has the id ${parsed.interactionId}: record the interaction first, or leave interactionId out.`,
+        "Interaction",
+        parsed.interactionId,
+      );
+    }
+    const customerId = await resolveCustomerReference(tx, parsed.customer, { source, seenAt: respondedAt });
+    const fields = {
+      customerId,
+      kind: parsed.kind,
+      score: parsed.score,
+      comment: parsed.comment ?? null,
+      channel: parsed.channel ?? null,
+      touchpoint: parsed.touchpoint ?? null,
+      interactionId: parsed.interactionId ?? null,
+      sentiment: parsed.sentiment ?? null,
+      respondedAt,
+    };
+    const where = { source_externalId: { source, externalId } };
+    let existing = await tx.feedback.findUnique({ where });
+    if (!existing) {
+      // ON CONFLICT DO NOTHING: a concurrent insert of the same answer wins, and we compare against it.
+      const [created] = await tx.feedback.createManyAndReturn({
+        data: [{ source, externalId, ...fields }],
+        skipDuplicates: true,
+      });
+      if (created) return { feedback: created, customerId, outcome: "created" };
+      existing = await tx.feedback.findUniqueOrThrow({ where });
+    }
+    if (sameFeedback(existing, fields)) return { feedback: existing, customerId, outcome: "unchanged" };
+    const feedback = await tx.feedback.update({ where: { id: existing.id }, data: fields });
+    return { feedback, customerId, outcome: "updated" };
+  });
+}
+
+type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
+
+function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
+  return (
+    stored.customerId === next.customerId &&
+    stored.kind === next.kind &&
+    stored.score === next.score &&
+    stored.comment === next.comment &&
+    stored.channel === next.channel &&
+    stored.touchpoint === next.touchpoint &&
+    stored.interactionId === next.interactionId &&
+    stored.sentiment === next.sentiment &&
+    stored.respondedAt.getTime() === next.respondedAt.getTime()
+  );
+}

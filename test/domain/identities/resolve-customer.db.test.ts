@@ -1,0 +1,128 @@
+import { describe, expect } from "vitest";
+import { ValidationError } from "../../../src/domain/errors.ts";
+import { resolveCustomer } from "../../../src/domain/identities/resolve-customer.ts";
+import { test } from "../../helpers/database.ts";
+
+describe("resolveCustomer", () => {
+  test("creates a customer for identities nobody has, with the identities normalized", async ({ db }) => {
+    const result = await resolveCustomer(
+      db.prisma,
+      [
+        { kind: "EMAIL", value: " Ana@Example.COM" },
+        { kind: "PHONE", value: "+1 (415) 555-0123" },
+      ],
+      { source: "shop" },
+    );
+    expect(result.created).toBe(true);
+    expect(result.mergedCustomerIds).toEqual([]);
+    const identities = await db.prisma.identity.findMany({ orderBy: { kind: "asc" } });
+    expect(
+      identities.map(({ kind, value, source, customerId }) => ({ kind, value, source, customerId })),
+    ).toEqual([
+      { kind: "EMAIL", value: "ana@example.com", source: "shop", customerId: result.customer.id },
+      { kind: "PHONE", value: "+14155550123", source: "shop", customerId: result.customer.id },
+    ]);
+  });
+
+  test("finds the customer of a known identity and attaches the identities it did not have", async ({
+    db,
+  }) => {
+    const first = await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }]);
+    const again = await resolveCustomer(db.prisma, [
+      { kind: "EMAIL", value: "ANA@example.com" },
+      { kind: "SOCIAL_HANDLE", namespace: "x", value: "@ana" },
+    ]);
+    expect(again.created).toBe(false);
+    expect(again.customer.id).toBe(first.customer.id);
+    expect(await db.prisma.customer.count()).toBe(1);
+    expect(await db.prisma.identity.count({ where: { customerId: first.customer.id } })).toBe(2);
+  });
+
+  test("merges every customer the identities name into the oldest, recording why", async ({ db }) => {
+    const oldest = await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }]);
+    const middle = await resolveCustomer(db.prisma, [{ kind: "PHONE", value: "+14155550123" }]);
+    const newest = await resolveCustomer(db.prisma, [
+      { kind: "SOCIAL_HANDLE", namespace: "x", value: "ana" },
+    ]);
+
+    const result = await resolveCustomer(db.prisma, [
+      { kind: "SOCIAL_HANDLE", namespace: "x", value: "ana" },
+      { kind: "PHONE", value: "+1 415 555 0123" },
+      { kind: "EMAIL", value: "ana@example.com" },
+      { kind: "EXTERNAL_ID", namespace: "crm", value: "C-1" },
+    ]);
+
+    expect(result.created).toBe(false);
+    expect(result.customer.id).toBe(oldest.customer.id);
+    expect(result.mergedCustomerIds.toSorted()).toEqual([middle.customer.id, newest.customer.id].toSorted());
+    expect(await db.prisma.identity.count({ where: { customerId: oldest.customer.id } })).toBe(4);
+    const merges = await db.prisma.customerMerge.findMany({ orderBy: { reason: "asc" } });
+    expect(merges.map(({ survivorId, mergedId, reason }) => ({ survivorId, mergedId, reason }))).toEqual([
+      {
+        survivorId: oldest.customer.id,
+        mergedId: middle.customer.id,
+        reason: "identity resolution: PHONE +14155550123 is shared",
+      },
+      {
+        survivorId: oldest.customer.id,
+        mergedId: newest.customer.id,
+        reason: "identity resolution: SOCIAL_HANDLE x:ana is shared",
+      },
+    ]);
+  });
+
+  test("follows a merged customer's pointer when an identity still names it", async ({ db }) => {
+    const survivor = await db.prisma.customer.create({ data: {} });
+    const merged = await db.prisma.customer.create({
+      data: { mergedIntoId: survivor.id, mergedAt: new Date() },
+    });
+    await db.prisma.identity.create({
+      data: { customerId: merged.id, kind: "EMAIL", value: "old@example.com" },
+    });
+
+    const result = await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "old@example.com" }]);
+
+    expect(result.customer.id).toBe(survivor.id);
+    const identity = await db.prisma.identity.findFirstOrThrow({ where: { value: "old@example.com" } });
+    expect(identity.customerId).toBe(survivor.id);
+  });
+
+  test("moves an identity's last-seen time forward only", async ({ db }) => {
+    const later = new Date("2026-03-01T00:00:00Z");
+    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], { seenAt: later });
+    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], {
+      seenAt: new Date("2026-01-01T00:00:00Z"),
+    });
+    const identity = await db.prisma.identity.findFirstOrThrow();
+    expect(identity.lastSeenAt).toEqual(later);
+  });
+
+  test("resolves the same new identities from concurrent calls to one customer", async ({ db }) => {
+    const identities = [
+      { kind: "EMAIL" as const, value: "race@example.com" },
+      { kind: "PHONE" as const, value: "+442079460958" },
+    ];
+    const results = await Promise.all([
+      resolveCustomer(db.prisma, identities),
+      resolveCustomer(db.prisma, identities.toReversed()),
+      resolveCustomer(db.prisma, [identities[0] as (typeof identities)[0]]),
+    ]);
+    expect(new Set(results.map((result) => result.customer.id)).size).toBe(1);
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+    expect(await db.prisma.customer.count()).toBe(1);
+    expect(await db.prisma.identity.count()).toBe(2);
+  });
+
+  test("refuses invalid identities with the path of each", async ({ db }) => {
+    await expect(
+      resolveCustomer(db.prisma, [
+        { kind: "EMAIL", value: "ana@example.com" },
+        { kind: "PHONE", value: "4155550123" },
+      ]),
+    ).rejects.toSatisfy(
+      (error) => error instanceof ValidationError && error.issues[0]?.path.join(".") === "1.value",
+    );
+    await expect(resolveCustomer(db.prisma, [])).rejects.toBeInstanceOf(ValidationError);
+    expect(await db.prisma.customer.count()).toBe(0);
+  });
+});

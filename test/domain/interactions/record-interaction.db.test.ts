@@ -1,0 +1,177 @@
+import { describe, expect } from "vitest";
+import { mergeCustomers } from "../../../src/domain/customers/merge-customers.ts";
+import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
+import {
+  type RecordInteractionInput,
+  recordInteraction,
+} from "../../../src/domain/interactions/record-interaction.ts";
+import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
+import { test } from "../../helpers/database.ts";
+
+function anOrder(overrides: Partial<RecordInteractionInput> = {}): RecordInteractionInput {
+  return {
+    customer: { identities: [{ kind: "SHOP_CUSTOMER_ID", namespace: "acme.example", value: "42" }] },
+    source: "shop",
+    externalId: "order-1",
+    channel: "ECOMMERCE",
+    kind: "order.placed",
+    direction: "INBOUND",
+    occurredAt: "2026-01-05T10:00:00Z",
+    summary: "Order #1",
+    amount: { amount: "19.90", currency: "EUR" },
+    metadata: { items: 2, tags: ["gift"] },
+    ...overrides,
+  };
+}
+
+function issuePaths(error: unknown): string[] {
+  return error instanceof ValidationError ? error.issues.map((issue) => issue.path.join(".")) : [];
+}
+
+describe("recordInteraction", () => {
+  test("creates the interaction and its customer the first time", async ({ db }) => {
+    const result = await recordInteraction(db.prisma, anOrder());
+    expect(result.outcome).toBe("created");
+    expect(result.interaction.customerId).toBe(result.customerId);
+    expect(result.interaction.amount?.toString()).toBe("19.9");
+    expect(result.interaction.currency).toBe("EUR");
+    expect(result.interaction.occurredAt).toEqual(new Date("2026-01-05T10:00:00Z"));
+    expect(await db.prisma.customer.count()).toBe(1);
+  });
+
+  test("changes nothing when the same record comes again", async ({ db }) => {
+    const first = await recordInteraction(db.prisma, anOrder());
+    const before = await db.prisma.customer.findFirstOrThrow({ include: { identities: true } });
+    const repeat = await recordInteraction(
+      db.prisma,
+      anOrder({
+        occurredAt: new Date("2026-01-05T10:00:00Z"),
+        amount: { amount: "19.9000", currency: "eur" },
+        metadata: { tags: ["gift"], items: 2 },
+      }),
+    );
+    expect(repeat.outcome).toBe("unchanged");
+    expect(repeat.interaction).toEqual(first.interaction);
+    expect(await db.prisma.interaction.count()).toBe(1);
+    // Nothing else was written either: the customer and its identity are as they were.
+    expect(await db.prisma.customer.findFirstOrThrow({ include: { identities: true } })).toEqual(before);
+  });
+
+  test("updates the stored record when the provider corrects it", async ({ db }) => {
+    const first = await recordInteraction(db.prisma, anOrder());
+    const corrected = await recordInteraction(
+      db.prisma,
+      anOrder({ amount: { amount: "17.50", currency: "EUR" }, summary: undefined, sentiment: 0.5 }),
+    );
+    expect(corrected.outcome).toBe("updated");
+    expect(corrected.interaction.id).toBe(first.interaction.id);
+    expect(corrected.interaction.amount?.toString()).toBe("17.5");
+    expect(corrected.interaction.summary).toBeNull();
+    expect(corrected.interaction.sentiment).toBe(0.5);
+    expect(await db.prisma.interaction.count()).toBe(1);
+  });
+
+  test("keeps the customer's first and last seen times as the earliest and latest interaction", async ({
+    db,
+  }) => {
+    const seen = async () => {
+      const customer = await db.prisma.customer.findFirstOrThrow();
+      return [customer.firstSeenAt?.toISOString(), customer.lastSeenAt?.toISOString()];
+    };
+    await recordInteraction(db.prisma, anOrder({ externalId: "a", occurredAt: "2026-01-05T10:00:00Z" }));
+    expect(await seen()).toEqual(["2026-01-05T10:00:00.000Z", "2026-01-05T10:00:00.000Z"]);
+    await recordInteraction(db.prisma, anOrder({ externalId: "b", occurredAt: "2026-01-09T10:00:00+02:00" }));
+    await recordInteraction(db.prisma, anOrder({ externalId: "c", occurredAt: "2026-01-02T00:00:00Z" }));
+    await recordInteraction(db.prisma, anOrder({ externalId: "d", occurredAt: "2026-01-07T00:00:00Z" }));
+    expect(await seen()).toEqual(["2026-01-02T00:00:00.000Z", "2026-01-09T08:00:00.000Z"]);
+  });
+
+  test("records on the survivor when named by a merged customer's id", async ({ db }) => {
+    const survivor = await db.prisma.customer.create({ data: {} });
+    const merged = await db.prisma.customer.create({ data: {} });
+    await mergeCustomers(db.prisma, { survivorId: survivor.id, mergedId: merged.id, reason: "test" });
+    const result = await recordInteraction(db.prisma, anOrder({ customer: { id: merged.id } }));
+    expect(result.customerId).toBe(survivor.id);
+    expect(result.interaction.customerId).toBe(survivor.id);
+  });
+
+  test("refuses an unknown customer id, saying how to name the customer instead", async ({ db }) => {
+    await expect(
+      recordInteraction(db.prisma, anOrder({ customer: { id: "0190d5a4-8f6b-7c3e-9a1d-2b4c6e8f0a12" } })),
+    ).rejects.toSatisfy(
+      (error) => error instanceof NotFoundError && /name the customer by identities/.test(error.message),
+    );
+    expect(await db.prisma.interaction.count()).toBe(0);
+  });
+
+  test("refuses malformed records with the path of each problem", async ({ db }) => {
+    const attempt = recordInteraction(
+      db.prisma,
+      anOrder({
+        kind: "Order Placed",
+        occurredAt: "2026-01-05 10:00",
+        amount: { amount: "19.999999", currency: "EURO" },
+        sentiment: 2,
+      }),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt.catch(issuePaths)).resolves.toEqual(
+      expect.arrayContaining(["kind", "occurredAt", "amount.amount", "amount.currency", "sentiment"]),
+    );
+    await expect(recordInteraction(db.prisma, anOrder({ customer: {} })).catch(issuePaths)).resolves.toEqual([
+      "customer",
+    ]);
+  });
+
+  test("stores one interaction when the same record arrives twice at once", async ({ db }) => {
+    const results = await Promise.all([
+      recordInteraction(db.prisma, anOrder()),
+      recordInteraction(db.prisma, anOrder()),
+    ]);
+    expect(results.map((result) => result.outcome).toSorted()).toEqual(["created", "unchanged"]);
+    expect(await db.prisma.interaction.count()).toBe(1);
+    expect(await db.prisma.customer.count()).toBe(1);
+  });
+});
+
+describe("recordInteraction and journeys", () => {
+  test("moves the customer along a journey as interactions are recorded, once", async ({ db }) => {
+    await defineJourney(db.prisma, {
+      key: "first-purchase",
+      name: "First purchase",
+      stages: [
+        { key: "visited", name: "Visited", enteredBy: ["web.visit"] },
+        { key: "bought", name: "Bought", enteredBy: ["order.placed"] },
+      ],
+    });
+    const base = {
+      customer: { identities: [{ kind: "EMAIL" as const, value: "journey@example.com" }] },
+      source: "web",
+      channel: "WEB" as const,
+      direction: "INBOUND" as const,
+    };
+    await recordInteraction(db.prisma, {
+      ...base,
+      externalId: "v1",
+      kind: "web.visit",
+      occurredAt: "2026-01-01T10:00:00Z",
+    });
+    const order = {
+      ...base,
+      source: "shop",
+      externalId: "o1",
+      channel: "ECOMMERCE" as const,
+      kind: "order.placed",
+      occurredAt: "2026-01-02T10:00:00Z",
+    };
+    await recordInteraction(db.prisma, order);
+    await recordInteraction(db.prisma, order);
+
+    const progress = await db.prisma.journeyProgress.findFirstOrThrow({
+      include: { currentStage: true, transitions: true },
+    });
+    expect(progress.currentStage.key).toBe("bought");
+    expect(progress.completedAt?.toISOString()).toBe("2026-01-02T10:00:00.000Z");
+    expect(progress.transitions).toHaveLength(2);
+  });
+});

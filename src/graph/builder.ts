@@ -9,7 +9,7 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
-import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -28,6 +28,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSONObject: { Input: Record<string, unknown>; Output: unknown };
+    JSON: { Input: unknown; Output: unknown };
     Decimal: { Input: string; Output: Prisma.Decimal | string };
   };
   DefaultFieldNullability: false;
@@ -65,7 +66,14 @@ export const builder = new SchemaBuilder<{
         { extensions: { code: "FORBIDDEN" } },
       ),
   },
-  errors: { defaultTypes: [] },
+  errors: {
+    defaultTypes: [],
+    // A mutation's result is its payload type or a typed error: `UpsertCustomerResult = UpsertCustomerPayload | ValidationError | …`.
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]?.toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
@@ -164,6 +172,9 @@ builder.addScalarType("DateTime", DateTimeResolver, {
 });
 builder.addScalarType("JSONObject", JSONObjectResolver, {
   description: "A JSON object of free-form attributes.",
+});
+builder.addScalarType("JSON", JSONResolver, {
+  description: "Any JSON value: a string, number, boolean, null, array or object.",
 });
 builder.scalarType("Decimal", {
   description:

@@ -1,8 +1,9 @@
 // Pothos generates some parts of the schema with no way to describe them: the Relay connection and
-// edge types, the prisma plugin's totalCount field, the arguments of node and nodes. Every type,
+// edge types, the prisma plugin's totalCount field, the arguments of node and nodes, and the errors
+// plugin's result unions. Every type,
 // field and argument must explain itself, so this fills in the conventional descriptions (derived
 // from each connection's node type) in one place.
-import { type GraphQLObjectType, type GraphQLSchema, getNamedType, isObjectType } from "graphql";
+import { type GraphQLObjectType, type GraphQLSchema, getNamedType, isObjectType, isUnionType } from "graphql";
 
 const FIELD_DESCRIPTIONS: Record<string, string> = {
   totalCount: "How many items match in all, across every page.",
@@ -18,6 +19,13 @@ export function describeGeneratedParts(schema: GraphQLSchema): GraphQLSchema {
     for (const arg of field?.args ?? []) arg.description ??= NODE_ARGUMENTS[arg.name];
   }
   for (const type of Object.values(schema.getTypeMap())) {
+    if (isUnionType(type) && type.name.endsWith("Result")) {
+      const members = type.getTypes().map((member) => member.name);
+      const payload = members.find((name) => !name.endsWith("Error"));
+      const errors = members.filter((name) => name !== payload);
+      type.description ??= `The result of a mutation: ${payload} when it succeeded, or one of ${errors.join(", ")} saying what to fix. Switch on __typename.`;
+      continue;
+    }
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     const isConnection = type.name.endsWith("Connection");
     if (!isConnection && !type.name.endsWith("Edge")) continue;

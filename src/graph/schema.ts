@@ -2,8 +2,17 @@
 import { builder } from "./builder.ts";
 import { describeGeneratedParts } from "./describe-generated-parts.ts";
 import "./types/customer.ts";
+import "./types/customer-mutations.ts";
+import "./types/customer-queries.ts";
+import "./types/feedback.ts";
+import "./types/feedback-metrics.ts";
 import "./types/identity.ts";
+import "./types/ingest-mutations.ts";
 import "./types/interaction.ts";
+import "./types/journey.ts";
+import "./types/principal.ts";
+import "./types/timeline.ts";
+import "./types/user-errors.ts";
 
 export function createGraphSchema() {
   return describeGeneratedParts(builder.toSchema({ sortSchema: true }));

@@ -1,5 +1,5 @@
-// The Customer type — the unified profile — and the queries that find customers.
-import { canSeeCustomer, visibleCustomers } from "../../auth/visibility.ts";
+// The Customer type: the unified profile, with its identities, owner, interactions and feedback.
+import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
 
@@ -15,7 +15,7 @@ export const LifecycleStageEnum = builder.enumType(LifecycleStage, {
   },
 });
 
-builder.prismaNode("Customer", {
+export const CustomerNode = builder.prismaNode("Customer", {
   description:
     "A unified customer profile: one person or account, with their identities on every channel and everything that happened with them.",
   id: { field: "id", description: "The customer's global ID." },
@@ -53,6 +53,22 @@ builder.prismaNode("Customer", {
         "Every identifier that names this customer on some channel (emails, phones, shop ids, handles).",
       query: { orderBy: [{ kind: "asc" }, { value: "asc" }] },
     }),
+    owner: t.relation("owner", {
+      nullable: true,
+      description: "The account manager who owns this customer; null when nobody does.",
+    }),
+    mergedInto: t.relation("mergedInto", {
+      nullable: true,
+      description:
+        "Set when this customer was merged into another: the surviving profile, which now holds everything this one had.",
+    }),
+    feedback: t.relatedConnection("feedback", {
+      description: "The customer's survey answers, newest first.",
+      cursor: "id",
+      totalCount: true,
+      ...pagedConnection,
+      query: { orderBy: [{ respondedAt: "desc" }, { id: "desc" }] },
+    }),
     interactions: t.relatedConnection("interactions", {
       description: "The customer's touchpoints on every channel, newest first.",
       cursor: "id",
@@ -62,28 +78,3 @@ builder.prismaNode("Customer", {
     }),
   }),
 });
-
-/** Customers that have not been merged into another. */
-const activeCustomers = { mergedIntoId: null };
-
-builder.queryFields((t) => ({
-  customers: t.prismaConnection(
-    {
-      type: "Customer",
-      cursor: "id",
-      ...pagedConnection,
-      description:
-        "The customers you may see (an account manager sees the customers they own; other roles see all), most recently seen first; customers never seen come last. Merged-away customers are left out; their IDs still resolve through `node`.",
-      totalCount: (_parent, _args, context) =>
-        context.prisma.customer.count({ where: { ...activeCustomers, ...visibleCustomers(context.viewer) } }),
-      resolve: (query, _parent, _args, context) =>
-        context.prisma.customer.findMany({
-          ...query,
-          where: { ...activeCustomers, ...visibleCustomers(context.viewer) },
-          orderBy: [{ lastSeenAt: { sort: "desc", nulls: "last" } }, { id: "asc" }],
-        }),
-    },
-    { name: "CustomerConnection" },
-    { name: "CustomerEdge" },
-  ),
-}));

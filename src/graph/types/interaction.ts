@@ -1,7 +1,7 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
 import { SCOPES } from "../../auth/api-keys.ts";
-import { canSeeCustomer } from "../../auth/visibility.ts";
+import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
@@ -44,12 +44,15 @@ export const Money = builder.objectRef<{ amount: Prisma.Decimal; currency: strin
   }),
 });
 
-builder.prismaNode("Interaction", {
+export const InteractionNode = builder.prismaNode("Interaction", {
   description: "A touchpoint with a customer on some channel. Immutable once recorded.",
   id: { field: "id", description: "The interaction's global ID." },
   // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
   include: { customer: { select: { ownerId: true } } },
-  authScopes: (interaction, context) => canSeeCustomer(context.viewer, interaction.customer),
+  authScopes: (interaction, context) =>
+    canSeeRecordOf(context.viewer, interaction, (id) =>
+      context.prisma.customer.findUnique({ where: { id }, select: { ownerId: true } }),
+    ),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {

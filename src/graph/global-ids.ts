@@ -1,0 +1,19 @@
+// Global IDs (Relay) arrive as { typename, id }; these check that one names the expected type.
+import { ValidationError } from "../domain/errors.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The database id inside a global ID, after checking it names the expected type. */
+export function expectGlobalId(
+  globalId: { typename: string; id: string },
+  typename: string,
+  path: Array<string | number>,
+): string {
+  if (globalId.typename !== typename || !UUID.test(globalId.id)) {
+    throw new ValidationError(
+      `${path.join(".")} is not the ID of a ${typename}: use the id field of a ${typename}.`,
+      [{ path, message: `expected a ${typename} ID` }],
+    );
+  }
+  return globalId.id;
+}

@@ -1,0 +1,197 @@
+// The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
+import { SCOPES, type Viewer } from "../../auth/api-keys.ts";
+import { visibleCustomers } from "../../auth/visibility.ts";
+import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
+import { parseInput, ValidationError } from "../../domain/errors.ts";
+import { identityInputSchema } from "../../domain/identities/identity-input.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { builder, pagedConnection } from "../builder.ts";
+import { expectGlobalId } from "../global-ids.ts";
+import { LifecycleStageEnum } from "./customer.ts";
+import { IdentityKindEnum } from "./identity.ts";
+import { ChannelEnum } from "./interaction.ts";
+
+export const OrderDirection = builder.enumType("OrderDirection", {
+  description: "Which way to sort.",
+  values: {
+    ASC: { description: "Smallest, oldest or A first." },
+    DESC: { description: "Largest, newest or Z first." },
+  },
+});
+
+const CustomerOrderField = builder.enumType("CustomerOrderField", {
+  description: "What to sort customers by.",
+  values: {
+    LAST_SEEN: { description: "When they were last seen (customers never seen sort last)." },
+    CREATED: { description: "When the hub first learned of them." },
+    NAME: { description: "Their display name (customers without one sort last)." },
+  },
+});
+
+const CustomerOrder = builder.inputType("CustomerOrder", {
+  description: "How to sort customers; ties are broken by ID so pages never overlap.",
+  fields: (t) => ({
+    field: t.field({ type: CustomerOrderField, required: true, description: "What to sort by." }),
+    direction: t.field({
+      type: OrderDirection,
+      required: true,
+      defaultValue: "DESC",
+      description: "Which way: DESC (newest or Z first) by default.",
+    }),
+  }),
+});
+
+const DateTimeRange = builder.inputType("DateTimeRange", {
+  description: "A span of time: from (inclusive) to (exclusive); either end may be left open.",
+  fields: (t) => ({
+    from: t.field({ type: "DateTime", description: "The start, inclusive." }),
+    to: t.field({ type: "DateTime", description: "The end, exclusive." }),
+  }),
+});
+
+const CustomerFilter = builder.inputType("CustomerFilter", {
+  description: "Narrows the customer list; every given condition must hold.",
+  fields: (t) => ({
+    search: t.string({
+      description:
+        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone.",
+    }),
+    channel: t.field({
+      type: ChannelEnum,
+      description: "Customers with at least one interaction on this channel.",
+    }),
+    lifecycleStages: t.field({
+      type: [LifecycleStageEnum],
+      description: "Customers in any of these lifecycle stages.",
+    }),
+    ownerId: t.globalID({ description: "Customers owned by this account manager (a Principal ID)." }),
+    unowned: t.boolean({ description: "true: only customers nobody owns; false: only owned ones." }),
+    firstSeen: t.field({ type: DateTimeRange, description: "When they were first seen." }),
+    lastSeen: t.field({ type: DateTimeRange, description: "When they were last seen." }),
+  }),
+});
+
+export const IdentityInput = builder.inputType("IdentityInput", {
+  description: "An identity to find a customer by; it is normalized the way identities are stored.",
+  fields: (t) => ({
+    kind: t.field({ type: IdentityKindEnum, required: true, description: "The kind of identifier." }),
+    namespace: t.string({
+      description: "The shop, network or system, for SHOP_CUSTOMER_ID, SOCIAL_HANDLE and EXTERNAL_ID.",
+    }),
+    value: t.string({
+      required: true,
+      description: "The identifier, as written anywhere (it is normalized).",
+    }),
+  }),
+});
+
+type CustomerFilterShape = typeof CustomerFilter.$inferInput;
+
+function customerWhere(
+  viewer: Viewer,
+  filter: CustomerFilterShape | null | undefined,
+): Prisma.CustomerWhereInput {
+  const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(viewer)];
+  if (filter?.search?.trim()) {
+    const text = filter.search.trim();
+    const searchableKinds = viewer.scopes.has(SCOPES.pii)
+      ? undefined
+      : { in: ["SOCIAL_HANDLE" as const, "SHOP_CUSTOMER_ID" as const, "EXTERNAL_ID" as const] };
+    and.push({
+      OR: [
+        { displayName: { contains: text, mode: "insensitive" } },
+        { identities: { some: { value: { contains: text.toLowerCase() }, kind: searchableKinds } } },
+      ],
+    });
+  }
+  if (filter?.channel) and.push({ interactions: { some: { channel: filter.channel } } });
+  if (filter?.lifecycleStages?.length) and.push({ lifecycleStage: { in: filter.lifecycleStages } });
+  if (filter?.ownerId)
+    and.push({ ownerId: expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) });
+  if (filter?.unowned != null) and.push({ ownerId: filter.unowned ? null : { not: null } });
+  for (const [field, range] of [
+    ["firstSeenAt", filter?.firstSeen],
+    ["lastSeenAt", filter?.lastSeen],
+  ] as const) {
+    if (range?.from || range?.to) {
+      and.push({ [field]: { gte: range.from ?? undefined, lt: range.to ?? undefined } });
+    }
+  }
+  return { AND: and };
+}
+
+function customerOrderBy(
+  order: typeof CustomerOrder.$inferInput | null | undefined,
+): Prisma.CustomerOrderByWithRelationInput[] {
+  const direction: Prisma.SortOrder = order?.direction === "ASC" ? "asc" : "desc";
+  const tieBreak = { id: direction };
+  switch (order?.field ?? "LAST_SEEN") {
+    case "CREATED":
+      return [{ createdAt: direction }, tieBreak];
+    case "NAME":
+      return [{ displayName: { sort: direction, nulls: "last" as const } }, tieBreak];
+    default:
+      return [{ lastSeenAt: { sort: direction, nulls: "last" as const } }, tieBreak];
+  }
+}
+
+builder.queryFields((t) => ({
+  customers: t.prismaConnection(
+    {
+      type: "Customer",
+      cursor: "id",
+      ...pagedConnection,
+      description:
+        "The customers you may see (an account manager sees the customers they own; other roles see all), filtered and sorted; most recently seen first by default. Merged-away customers are left out; their IDs still resolve through `customer` and `node`.",
+      args: {
+        filter: t.arg({ type: CustomerFilter, description: "Conditions every listed customer meets." }),
+        orderBy: t.arg({
+          type: CustomerOrder,
+          description: "How to sort; by last seen, newest first, by default.",
+        }),
+      },
+      totalCount: (_parent, args, context) =>
+        context.prisma.customer.count({ where: customerWhere(context.viewer, args.filter) }),
+      resolve: (query, _parent, args, context) =>
+        context.prisma.customer.findMany({
+          ...query,
+          where: customerWhere(context.viewer, args.filter),
+          orderBy: customerOrderBy(args.orderBy),
+        }),
+    },
+    { name: "CustomerConnection" },
+    { name: "CustomerEdge" },
+  ),
+
+  customer: t.prismaField({
+    type: "Customer",
+    nullable: true,
+    description:
+      "One customer, by global ID or by any of their identities (give exactly one). A merged-away customer's ID resolves to the surviving profile. Null when there is no such customer or you may not see it.",
+    args: {
+      id: t.arg.globalID({ description: "The customer's global ID." }),
+      identity: t.arg({
+        type: IdentityInput,
+        description: "An email, phone, shop id, handle or external id.",
+      }),
+    },
+    resolve: async (query, _parent, args, context) => {
+      if ((args.id == null) === (args.identity == null)) {
+        throw new ValidationError("Give exactly one of id or identity to find a customer.", [
+          { path: ["id"], message: "give either id or identity" },
+        ]);
+      }
+      const found = args.id
+        ? await findLiveCustomer(context.prisma, expectGlobalId(args.id, "Customer", ["id"]))
+        : await findCustomerByIdentity(
+            context.prisma,
+            parseInput(identityInputSchema, args.identity, "The identity"),
+          );
+      if (!found) return null;
+      return context.prisma.customer.findFirst({
+        ...query,
+        where: { id: found.id, ...visibleCustomers(context.viewer) },
+      });
+    },
+  }),
+}));

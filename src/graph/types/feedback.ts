@@ -1,0 +1,52 @@
+// The Feedback type: a survey answer (NPS, CSAT or CES).
+import { SCOPES } from "../../auth/api-keys.ts";
+import { canSeeRecordOf } from "../../auth/visibility.ts";
+import { FeedbackKind } from "../../generated/prisma/enums.ts";
+import { builder } from "../builder.ts";
+import { ChannelEnum } from "./interaction.ts";
+
+export const FeedbackKindEnum = builder.enumType(FeedbackKind, {
+  name: "FeedbackKind",
+  description: "The standard survey measures.",
+  values: {
+    NPS: { description: "Net Promoter Score: how likely to recommend us, 0 to 10." },
+    CSAT: { description: "Customer Satisfaction: how satisfied, 1 to 5." },
+    CES: { description: "Customer Effort Score: how easy it was, 1 (very easy) to 7 (very hard)." },
+  },
+});
+
+export const FeedbackNode = builder.prismaNode("Feedback", {
+  description: "A survey answer from a customer.",
+  id: { field: "id", description: "The answer's global ID." },
+  include: { customer: { select: { ownerId: true } } },
+  authScopes: (feedback, context) =>
+    canSeeRecordOf(context.viewer, feedback, (id) =>
+      context.prisma.customer.findUnique({ where: { id }, select: { ownerId: true } }),
+    ),
+  fields: (t) => ({
+    kind: t.expose("kind", { type: FeedbackKindEnum, description: "Which measure was asked." }),
+    score: t.exposeInt("score", {
+      description: "The answer: 0–10 for NPS, 1–5 for CSAT, 1–7 for CES.",
+    }),
+    comment: t.string({
+      nullable: true,
+      description:
+        "What the customer wrote beside the score. Personal data: null unless your API key has the `pii` scope.",
+      resolve: (feedback, _args, context) =>
+        context.viewer.scopes.has(SCOPES.pii) ? feedback.comment : null,
+    }),
+    channel: t.expose("channel", {
+      type: ChannelEnum,
+      nullable: true,
+      description: "The channel the survey was answered on.",
+    }),
+    touchpoint: t.exposeString("touchpoint", {
+      nullable: true,
+      description: "What the answer is about: `checkout`, `support.reply`, …",
+    }),
+    respondedAt: t.expose("respondedAt", { type: "DateTime", description: "When the customer answered." }),
+    source: t.exposeString("source", { description: "The connector or API client that reported it." }),
+    externalId: t.exposeString("externalId", { description: "Its id at the source." }),
+    customer: t.relation("customer", { description: "The customer who answered." }),
+  }),
+});

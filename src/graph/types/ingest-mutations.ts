@@ -1,0 +1,162 @@
+// Mutations that record facts: interactions and survey answers, idempotent on (source, externalId),
+// through the same domain functions the connectors use.
+
+import { submitFeedback } from "../../domain/feedback/submit-feedback.ts";
+import type { CustomerReference } from "../../domain/identities/resolve-customer.ts";
+import { recordInteraction } from "../../domain/interactions/record-interaction.ts";
+import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
+import { builder } from "../builder.ts";
+import { expectGlobalId } from "../global-ids.ts";
+import { IdentityInput } from "./customer-queries.ts";
+import { FeedbackKindEnum, FeedbackNode } from "./feedback.ts";
+import { ChannelEnum, DirectionEnum, InteractionNode } from "./interaction.ts";
+import { MUTATION_ERRORS } from "./user-errors.ts";
+
+const RecordOutcome = builder.enumType("RecordOutcome", {
+  description: "What recording a fact did. Sending the same fact again is safe.",
+  values: {
+    CREATED: { description: "It was new and is now stored." },
+    UNCHANGED: { description: "It was already stored exactly so; nothing changed." },
+    UPDATED: { description: "It was stored with other details (the source corrected it); it now has these." },
+  },
+});
+
+const CustomerReferenceInput = builder.inputType("CustomerReferenceInput", {
+  description:
+    "Which customer a fact belongs to: their ID, or identities (an unknown identity creates the customer).",
+  fields: (t) => ({
+    id: t.globalID({ description: "The customer's global ID." }),
+    identities: t.field({ type: [IdentityInput], description: "Identities that name the customer." }),
+  }),
+});
+
+const MoneyInput = builder.inputType("MoneyInput", {
+  description: "An exact amount of money.",
+  fields: (t) => ({
+    amount: t.field({
+      type: "Decimal",
+      required: true,
+      description: 'The amount as a decimal string ("19.99").',
+    }),
+    currency: t.string({ required: true, description: "The ISO 4217 currency code (EUR)." }),
+  }),
+});
+
+function customerReference(input: typeof CustomerReferenceInput.$inferInput): CustomerReference {
+  if (input.id) return { id: expectGlobalId(input.id, "Customer", ["input", "customer", "id"]) };
+  return {
+    identities: (input.identities ?? []).map((identity) => ({
+      ...identity,
+      namespace: identity.namespace ?? undefined,
+    })),
+  } as CustomerReference;
+}
+
+const RecordInteractionInput = builder.inputType("RecordInteractionInput", {
+  description: "A touchpoint to record. Idempotent on (source, externalId).",
+  fields: (t) => ({
+    customer: t.field({
+      type: CustomerReferenceInput,
+      required: true,
+      description: "Whose touchpoint it is.",
+    }),
+    source: t.string({ required: true, description: "Who reports it (a connector or client name)." }),
+    externalId: t.string({ required: true, description: "Its id at the source." }),
+    channel: t.field({ type: ChannelEnum, required: true, description: "The channel it happened on." }),
+    kind: t.string({ required: true, description: 'What happened, dotted and lower-case: "order.placed".' }),
+    direction: t.field({ type: DirectionEnum, required: true, description: "Who started it." }),
+    occurredAt: t.field({ type: "DateTime", required: true, description: "When it happened." }),
+    summary: t.string({ description: "A one-line summary." }),
+    body: t.string({ description: "The full text, if something was said." }),
+    amount: t.field({ type: MoneyInput, description: "The money that moved, if any." }),
+    sentiment: t.float({ description: "The sentiment of what was said, -1 to 1." }),
+    conversationId: t.string({ description: "Groups the messages of one conversation." }),
+    metadata: t.field({ type: "JSONObject", description: "Provider details worth keeping." }),
+  }),
+});
+
+const SubmitFeedbackInput = builder.inputType("SubmitFeedbackInput", {
+  description: "A survey answer to record. Idempotent on (source, externalId).",
+  fields: (t) => ({
+    customer: t.field({ type: CustomerReferenceInput, required: true, description: "Who answered." }),
+    source: t.string({ required: true, description: "Who reports it (a survey tool or client name)." }),
+    externalId: t.string({ required: true, description: "Its id at the source." }),
+    kind: t.field({ type: FeedbackKindEnum, required: true, description: "Which measure." }),
+    score: t.int({ required: true, description: "The answer: NPS 0–10, CSAT 1–5, CES 1–7." }),
+    comment: t.string({ description: "What the customer wrote beside the score." }),
+    channel: t.field({ type: ChannelEnum, description: "The channel the survey was answered on." }),
+    touchpoint: t.string({ description: 'What the answer is about: "checkout".' }),
+    respondedAt: t.field({ type: "DateTime", required: true, description: "When the customer answered." }),
+  }),
+});
+
+const RecordInteractionPayload = builder
+  .objectRef<{ interaction: Interaction; outcome: string }>("RecordInteractionPayload")
+  .implement({
+    description: "The interaction as stored, and what recording it did.",
+    fields: (t) => ({
+      // The stored row without its customer: the type's visibility check looks the owner up when needed.
+      interaction: t.field({
+        type: InteractionNode,
+        description: "The interaction.",
+        resolve: (p) => p.interaction as never,
+      }),
+      outcome: t.field({
+        type: RecordOutcome,
+        description: "Created, unchanged or updated.",
+        resolve: (p) => p.outcome.toUpperCase() as "CREATED",
+      }),
+    }),
+  });
+
+const SubmitFeedbackPayload = builder
+  .objectRef<{ feedback: Feedback; outcome: string }>("SubmitFeedbackPayload")
+  .implement({
+    description: "The answer as stored, and what recording it did.",
+    fields: (t) => ({
+      feedback: t.field({
+        type: FeedbackNode,
+        description: "The answer.",
+        resolve: (p) => p.feedback as never,
+      }),
+      outcome: t.field({
+        type: RecordOutcome,
+        description: "Created, unchanged or updated.",
+        resolve: (p) => p.outcome.toUpperCase() as "CREATED",
+      }),
+    }),
+  });
+
+const INGEST_ROLES = { $any: { admin: true, integrator: true } };
+
+builder.mutationFields((t) => ({
+  recordInteraction: t.field({
+    type: RecordInteractionPayload,
+    authScopes: INGEST_ROLES,
+    errors: { types: MUTATION_ERRORS },
+    description:
+      "Records a touchpoint for a customer (creating or merging customers by identity as needed) and moves them along journeys. Sending it again is safe.",
+    args: { input: t.arg({ type: RecordInteractionInput, required: true, description: "The touchpoint." }) },
+    resolve: (_parent, { input }, context) =>
+      recordInteraction(context.prisma, {
+        ...withoutNulls(input),
+        customer: customerReference(input.customer),
+        amount: input.amount ?? undefined,
+        metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
+      }),
+  }),
+  submitFeedback: t.field({
+    type: SubmitFeedbackPayload,
+    authScopes: INGEST_ROLES,
+    errors: { types: MUTATION_ERRORS },
+    description: "Records a survey answer. Sending it again is safe.",
+    args: { input: t.arg({ type: SubmitFeedbackInput, required: true, description: "The answer." }) },
+    resolve: (_parent, { input }, context) =>
+      submitFeedback(context.prisma, { ...withoutNulls(input), customer: customerReference(input.customer) }),
+  }),
+}));
+
+/** GraphQL gives null for omitted optional fields; the domain schemas expect them absent. */
+function withoutNulls<T extends Record<string, unknown>>(input: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null)) as never;
+}

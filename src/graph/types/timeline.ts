@@ -1,0 +1,61 @@
+// Customer.timeline: interactions and survey answers in one connection, newest first.
+import { type ResolveCursorConnectionArgs, resolveCursorConnection } from "@pothos/plugin-relay";
+import { GraphQLError } from "graphql";
+import {
+  customerTimeline,
+  type TimelineEntry as Entry,
+  type TimelinePosition,
+  timelinePosition,
+} from "../../domain/customers/customer-timeline.ts";
+import { builder, connectionComplexity, MAX_PAGE_SIZE } from "../builder.ts";
+import { FeedbackNode } from "./feedback.ts";
+import { InteractionNode } from "./interaction.ts";
+
+const TimelineEntry = builder.unionType("TimelineEntry", {
+  description: "One thing on a customer's timeline: a touchpoint or a survey answer.",
+  types: [InteractionNode, FeedbackNode],
+  resolveType: (entry) => ("direction" in entry ? "Interaction" : "Feedback"),
+});
+
+function encodeCursor(position: TimelinePosition): string {
+  return Buffer.from(`${position.at.toISOString()}|${position.id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): TimelinePosition {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const date = new Date(at ?? "");
+  if (!id || Number.isNaN(date.getTime())) {
+    throw new GraphQLError(
+      "The timeline cursor is not one this API gave out: use the cursor of a timeline edge.",
+      {
+        extensions: { code: "BAD_USER_INPUT" },
+      },
+    );
+  }
+  return { at: date, id };
+}
+
+builder.prismaObjectField("Customer", "timeline", (t) =>
+  t.connection(
+    {
+      type: TimelineEntry,
+      description:
+        "Everything that happened with this customer — touchpoints on every channel and survey answers — in one list, newest first.",
+      complexity: connectionComplexity,
+      resolve: (customer, args, context) =>
+        resolveCursorConnection(
+          { args, toCursor: (entry: Entry) => encodeCursor(timelinePosition(entry)), maxSize: MAX_PAGE_SIZE },
+          // Newest first: "after" a cursor means older than it; paging backwards reads oldest first.
+          ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
+            customerTimeline(context.prisma, customer.id, {
+              olderThan: after ? decodeCursor(after) : undefined,
+              newerThan: before ? decodeCursor(before) : undefined,
+              limit,
+              oldestFirst: inverted,
+            }),
+        ),
+    },
+    { name: "TimelineConnection" },
+    { name: "TimelineEdge" },
+  ),
+);

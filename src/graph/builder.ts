@@ -18,7 +18,7 @@ import type { GraphContext } from "./context.ts";
 /** The most items one page of any connection returns. */
 export const MAX_PAGE_SIZE = 100;
 /** Limits on the shape of one operation, checked before it runs. */
-export const QUERY_LIMITS = { depth: 10, breadth: 150, complexity: 20_000 };
+export const QUERY_LIMITS = { depth: 10, breadth: 150, complexity: 50_000 };
 /** The page size when a query gives neither `first` nor `last`. */
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -108,7 +108,11 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: "Whether items precede this page (when paging backward)." },
     startCursorFieldOptions: { description: "The cursor of the first item of this page." },
     endCursorFieldOptions: { description: "The cursor of the last item of this page." },
-    edgesFieldOptions: { description: "The items of this page, each with its cursor." },
+    // The connection field already multiplies by its page size; the edges list must not multiply again.
+    edgesFieldOptions: {
+      description: "The items of this page, each with its cursor.",
+      complexity: { field: 0, multiplier: 1 },
+    },
     pageInfoFieldOptions: {
       description: "Where this page sits: whether there are more pages, and the cursors to fetch them.",
     },

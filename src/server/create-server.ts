@@ -2,10 +2,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
-import { createYoga, useReadinessCheck } from "graphql-yoga";
+import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
+import { toClientError } from "../graph/errors.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
@@ -27,6 +28,9 @@ export function createHubYoga({ database, logger }: HubServerOptions) {
     batching: { limit: REQUEST_LIMITS.batchedOperations },
     healthCheckEndpoint: "/health",
     landingPage: false,
+    maskedErrors: {
+      maskError: (error, message, isDev) => toClientError(error) ?? maskError(error, message, isDev),
+    },
     logging: logger,
     graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
     context: ({ request }) => {

@@ -37,7 +37,7 @@ describe("operation limits", () => {
     const costly =
       "{ customers(first: 100) { edges { node { interactions(first: 100) { edges { node { customer { identities { value } } } } } } } } }";
     const { body } = await post(client, { query: costly });
-    expect(body.errors[0].message).toMatch(/exceeds the maximum complexity: .* the limit is 20000/);
+    expect(body.errors[0].message).toMatch(/exceeds the maximum complexity: .* the limit is 50000/);
   });
 
   test("refuses more than 15 aliases", async ({ db }) => {

@@ -2,7 +2,7 @@
 // and which traits conflict, and the merge itself, in one transaction, recorded as a CustomerMerge.
 // The merged customer's row stays, pointing at the survivor, so its id keeps resolving.
 import { z } from "zod";
-import type { Db, PrismaClient } from "../../db/database.ts";
+import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, CustomerMerge, Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";

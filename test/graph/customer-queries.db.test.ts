@@ -1,0 +1,147 @@
+// Finding customers over GraphQL: by identity, filters, ordering, paging both ways, the 360 view.
+import { describe, expect } from "vitest";
+import type { Database } from "../../src/db/database.ts";
+import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
+import { recordInteraction } from "../../src/domain/interactions/record-interaction.ts";
+import { Customer360Document, CustomerListDocument } from "../generated/graphql/graphql.ts";
+import { test } from "../helpers/database.ts";
+import { createTestClient } from "../helpers/graphql.ts";
+
+const day = (n: number) => new Date(Date.UTC(2026, 0, n, 12)).toISOString();
+
+async function seed(db: Database) {
+  const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+  const order = (email: string, externalId: string, n: number) =>
+    recordInteraction(db.prisma, {
+      customer: { identities: [{ kind: "EMAIL", value: email }] },
+      source: "shop",
+      externalId,
+      channel: "ECOMMERCE",
+      kind: "order.placed",
+      direction: "INBOUND",
+      occurredAt: day(n),
+      amount: { amount: "20.00", currency: "EUR" },
+    });
+  const ada = await order("ada@example.com", "o1", 3);
+  await order("ada@example.com", "o2", 9);
+  const grace = await order("grace@example.com", "o3", 5);
+  await recordInteraction(db.prisma, {
+    customer: { identities: [{ kind: "SOCIAL_HANDLE", namespace: "x", value: "@linus" }] },
+    source: "x",
+    externalId: "p1",
+    channel: "SOCIAL",
+    kind: "social.mention",
+    direction: "INBOUND",
+    occurredAt: day(7),
+    summary: "Love it",
+  });
+  await submitFeedback(db.prisma, {
+    customer: { id: ada.customerId },
+    source: "survey",
+    externalId: "s1",
+    kind: "NPS",
+    score: 9,
+    respondedAt: day(10),
+  });
+  await db.prisma.customer.update({
+    where: { id: ada.customerId },
+    data: { displayName: "Ada Lovelace", ownerId: ana.id },
+  });
+  await db.prisma.customer.update({ where: { id: grace.customerId }, data: { displayName: "Grace Hopper" } });
+  return { ana, adaId: ada.customerId, graceId: grace.customerId };
+}
+
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+
+describe("finding customers", () => {
+  test("finds a customer by any identity, written any way", async ({ db }) => {
+    const { adaId } = await seed(db);
+    const client = await createTestClient(db);
+    const result = await client.execute(Customer360Document, {
+      identity: { kind: "EMAIL", value: "  ADA@Example.com " },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.customer?.id).toBe(gid("Customer", adaId));
+    expect(result.data?.customer?.owner?.name).toBe("Ana");
+  });
+
+  test("gives null for an unknown identity and a typed error for asking two ways at once", async ({ db }) => {
+    const { adaId } = await seed(db);
+    const client = await createTestClient(db);
+    const unknown = await client.execute(Customer360Document, {
+      identity: { kind: "EMAIL", value: "nobody@example.com" },
+    });
+    expect(unknown.data?.customer).toBeNull();
+    const both = await client.execute(Customer360Document, {
+      id: gid("Customer", adaId),
+      identity: { kind: "EMAIL", value: "ada@example.com" },
+    });
+    expect(both.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(both.errors?.[0]?.message).toMatch(/exactly one of id or identity/);
+  });
+
+  test("filters by text, channel, owner and last-seen window", async ({ db }) => {
+    const { ana } = await seed(db);
+    const client = await createTestClient(db);
+    const names = async (filter: Record<string, unknown>) => {
+      const result = await client.execute(CustomerListDocument, { first: 10, filter });
+      expect(result.errors).toBeUndefined();
+      return result.data?.customers.edges.map(
+        (edge) => edge.node.displayName ?? edge.node.identities[0]?.value,
+      );
+    };
+    expect(await names({ search: "grace" })).toEqual(["Grace Hopper"]);
+    expect(await names({ search: "linus" })).toEqual(["linus"]);
+    expect(await names({ channel: "SOCIAL" })).toEqual(["linus"]);
+    expect(await names({ ownerId: gid("Principal", ana.id) })).toEqual(["Ada Lovelace"]);
+    expect(await names({ unowned: true, channel: "ECOMMERCE" })).toEqual(["Grace Hopper"]);
+    expect(await names({ lastSeen: { from: day(6), to: day(9) } })).toEqual(["linus"]);
+  });
+
+  test("searches emails only with the pii scope", async ({ db }) => {
+    await seed(db);
+    const withPii = await createTestClient(db, { role: "ANALYST", scopes: ["pii"] });
+    const without = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    const count = async (client: typeof withPii) =>
+      (await client.execute(CustomerListDocument, { first: 10, filter: { search: "ada@example" } })).data
+        ?.customers.totalCount;
+    expect(await count(withPii)).toBe(1);
+    expect(await count(without)).toBe(0);
+  });
+
+  test("orders by name both ways and by last seen", async ({ db }) => {
+    await seed(db);
+    const client = await createTestClient(db);
+    const order = async (orderBy: { field: "NAME" | "CREATED" | "LAST_SEEN"; direction: "ASC" | "DESC" }) =>
+      (await client.execute(CustomerListDocument, { first: 10, orderBy })).data?.customers.edges.map(
+        (edge) => edge.node.displayName,
+      );
+    expect(await order({ field: "NAME", direction: "ASC" })).toEqual(["Ada Lovelace", "Grace Hopper", null]);
+    expect(await order({ field: "NAME", direction: "DESC" })).toEqual(["Grace Hopper", "Ada Lovelace", null]);
+    expect(await order({ field: "LAST_SEEN", direction: "DESC" })).toEqual([
+      "Ada Lovelace",
+      null,
+      "Grace Hopper",
+    ]);
+  });
+
+  test("shows the 360 timeline of interactions and answers newest first, paged by cursor", async ({ db }) => {
+    const { adaId } = await seed(db);
+    const client = await createTestClient(db);
+    const first = await client.execute(Customer360Document, { id: gid("Customer", adaId), timelineFirst: 2 });
+    const timeline = first.data?.customer?.timeline;
+    expect(timeline?.edges.map((edge) => edge.node.__typename)).toEqual(["Feedback", "Interaction"]);
+    expect(timeline?.pageInfo.hasNextPage).toBe(true);
+    const next = await client.execute(Customer360Document, {
+      id: gid("Customer", adaId),
+      timelineFirst: 2,
+      timelineAfter: timeline?.pageInfo.endCursor,
+    });
+    const rest = next.data?.customer?.timeline;
+    expect(rest?.edges).toHaveLength(1);
+    expect(rest?.pageInfo.hasNextPage).toBe(false);
+    const last = rest?.edges[0]?.node;
+    expect(last?.__typename === "Interaction" && last.occurredAt).toBe(day(3));
+    expect(first.data?.customer?.feedback.totalCount).toBe(1);
+  });
+});

@@ -1,0 +1,214 @@
+// Mutations over GraphQL: each result is its payload or a typed error the client switches on.
+import { describe, expect } from "vitest";
+import {
+  DefineJourneyDocument,
+  FeedbackDashboardDocument,
+  JourneyFunnelDocument,
+  MergeCustomersDocument,
+  RecordInteractionDocument,
+  SubmitFeedbackDocument,
+  UpsertCustomerDocument,
+} from "../generated/graphql/graphql.ts";
+import { test } from "../helpers/database.ts";
+import { createTestClient } from "../helpers/graphql.ts";
+
+const email = (value: string) => ({ kind: "EMAIL" as const, value });
+
+describe("mutations", () => {
+  test("upsertCustomer creates, then updates the same customer, then merges two that share identities", async ({
+    db,
+  }) => {
+    const client = await createTestClient(db);
+    const first = await client.execute(UpsertCustomerDocument, {
+      input: { identities: [email("ada@example.com")], displayName: "Ada", traits: { plan: "pro" } },
+    });
+    const second = await client.execute(UpsertCustomerDocument, {
+      input: { identities: [{ kind: "PHONE", value: "+44 20 7946 0958" }], displayName: "Ada L." },
+    });
+    if (first.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+      throw new Error(JSON.stringify(first));
+    if (second.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+      throw new Error(JSON.stringify(second));
+    expect(first.data.upsertCustomer.created).toBe(true);
+
+    const both = await client.execute(UpsertCustomerDocument, {
+      input: { identities: [email("ADA@example.com"), { kind: "PHONE", value: "+442079460958" }] },
+    });
+    if (both.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+      throw new Error(JSON.stringify(both));
+    expect(both.data.upsertCustomer.created).toBe(false);
+    expect(both.data.upsertCustomer.mergedCustomerIds).toHaveLength(1);
+    expect(both.data.upsertCustomer.customer.identities.map((identity) => identity.value).sort()).toEqual([
+      "+442079460958",
+      "ada@example.com",
+    ]);
+  });
+
+  test("upsertCustomer answers a ValidationError with the path of the bad field", async ({ db }) => {
+    const client = await createTestClient(db);
+    const result = await client.execute(UpsertCustomerDocument, {
+      input: { identities: [{ kind: "PHONE", value: "020 7946 0958" }] },
+    });
+    const outcome = result.data?.upsertCustomer;
+    if (outcome?.__typename !== "ValidationError") throw new Error(JSON.stringify(result));
+    expect(outcome.issues[0]?.path).toEqual(["identities", "0", "value"]);
+    expect(outcome.message).toMatch(/\+/);
+  });
+
+  test("mergeCustomers previews with dryRun, then merges, and refuses to merge twice", async ({ db }) => {
+    const client = await createTestClient(db);
+    const make = async (value: string, traits: Record<string, unknown>) => {
+      const result = await client.execute(UpsertCustomerDocument, {
+        input: { identities: [email(value)], traits },
+      });
+      if (result.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+        throw new Error(JSON.stringify(result));
+      return result.data.upsertCustomer.customer.id;
+    };
+    const survivorId = await make("a@example.com", { plan: "pro" });
+    const mergedId = await make("b@example.com", { plan: "free" });
+
+    const preview = await client.execute(MergeCustomersDocument, {
+      input: { survivorId, mergedId, dryRun: true },
+    });
+    if (preview.data?.mergeCustomers.__typename !== "MergeCustomersPayload")
+      throw new Error(JSON.stringify(preview));
+    expect(preview.data.mergeCustomers).toMatchObject({
+      dryRun: true,
+      moves: { identities: 1 },
+      traitConflicts: [{ key: "plan", survivorValue: "pro", mergedValue: "free" }],
+    });
+    expect(await db.prisma.customer.count({ where: { mergedIntoId: null } })).toBe(2);
+
+    const merged = await client.execute(MergeCustomersDocument, {
+      input: { survivorId, mergedId, reason: "same person, two emails" },
+    });
+    if (merged.data?.mergeCustomers.__typename !== "MergeCustomersPayload")
+      throw new Error(JSON.stringify(merged));
+    expect(merged.data.mergeCustomers.survivor.identities).toHaveLength(2);
+    expect(await db.prisma.customerMerge.count({ where: { mergedById: client.principal.id } })).toBe(1);
+
+    const again = await client.execute(MergeCustomersDocument, {
+      input: { survivorId, mergedId, reason: "again" },
+    });
+    expect(again.data?.mergeCustomers.__typename).toBe("ConflictError");
+  });
+
+  test("recordInteraction and submitFeedback are idempotent and say what they did", async ({ db }) => {
+    const client = await createTestClient(db);
+    const input = {
+      customer: { identities: [email("c@example.com")] },
+      source: "shop",
+      externalId: "order-1",
+      channel: "ECOMMERCE" as const,
+      kind: "order.placed",
+      direction: "INBOUND" as const,
+      occurredAt: "2026-02-01T10:00:00.000Z",
+      amount: { amount: "19.90", currency: "EUR" },
+    };
+    const outcomes = [];
+    for (const amount of ["19.90", "19.90", "21.00"]) {
+      const result = await client.execute(RecordInteractionDocument, {
+        input: { ...input, amount: { amount, currency: "EUR" } },
+      });
+      if (result.data?.recordInteraction.__typename !== "RecordInteractionPayload")
+        throw new Error(JSON.stringify(result));
+      outcomes.push(result.data.recordInteraction.outcome);
+    }
+    expect(outcomes).toEqual(["CREATED", "UNCHANGED", "UPDATED"]);
+    expect(await db.prisma.interaction.count()).toBe(1);
+
+    const bad = await client.execute(SubmitFeedbackDocument, {
+      input: {
+        customer: { identities: [email("c@example.com")] },
+        source: "survey",
+        externalId: "1",
+        kind: "CSAT",
+        score: 9,
+        respondedAt: "2026-02-02T10:00:00.000Z",
+      },
+    });
+    const outcome = bad.data?.submitFeedback;
+    if (outcome?.__typename !== "ValidationError") throw new Error(JSON.stringify(bad));
+    expect(outcome.issues).toEqual([{ path: ["score"], message: expect.stringMatching(/1 to 5/) }]);
+  });
+
+  test("an analyst may not record interactions", async ({ db }) => {
+    const analyst = await createTestClient(db, { role: "ANALYST" });
+    const result = await analyst.execute(UpsertCustomerDocument, {
+      input: { identities: [email("x@example.com")] },
+    });
+    expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  test("journeys advance with recorded interactions and show in the funnel; feedback shows on the dashboard", async ({
+    db,
+  }) => {
+    const client = await createTestClient(db);
+    const defined = await client.execute(DefineJourneyDocument, {
+      input: {
+        key: "first-order",
+        name: "First order",
+        stages: [
+          { key: "signed-up", name: "Signed up", enteredBy: ["account.created"] },
+          { key: "ordered", name: "Ordered", enteredBy: ["order.placed"] },
+        ],
+      },
+    });
+    expect(defined.data?.defineJourney.__typename).toBe("JourneyPayload");
+    for (const [who, kind, at] of [
+      ["a", "account.created", "2026-03-01T10:00:00.000Z"],
+      ["b", "account.created", "2026-03-01T11:00:00.000Z"],
+      ["a", "order.placed", "2026-03-02T10:00:00.000Z"],
+    ] as const) {
+      await client.execute(RecordInteractionDocument, {
+        input: {
+          customer: { identities: [email(`${who}@example.com`)] },
+          source: "app",
+          externalId: `${who}-${kind}`,
+          channel: "WEB",
+          kind,
+          direction: "INBOUND",
+          occurredAt: at,
+        },
+      });
+    }
+    const funnel = await client.execute(JourneyFunnelDocument, { key: "first-order" });
+    expect(
+      funnel.data?.journeyFunnel.map((stage) => [stage.key, stage.reached, stage.conversionFromPrevious]),
+    ).toEqual([
+      ["signed-up", 2, null],
+      ["ordered", 1, 0.5],
+    ]);
+    expect(funnel.data?.journeyFunnel[0]?.medianSecondsInStage).toBe(86_400);
+
+    for (const [who, score] of [
+      ["a", 10],
+      ["b", 3],
+    ] as const) {
+      await client.execute(SubmitFeedbackDocument, {
+        input: {
+          customer: { identities: [email(`${who}@example.com`)] },
+          source: "survey",
+          externalId: who,
+          kind: "NPS",
+          score,
+          respondedAt: "2026-03-03T10:00:00.000Z",
+        },
+      });
+    }
+    const dashboard = await client.execute(FeedbackDashboardDocument, {
+      filter: { from: "2026-03-01T00:00:00.000Z", to: "2026-03-15T00:00:00.000Z" },
+    });
+    expect(dashboard.errors).toBeUndefined();
+    expect(dashboard.data?.feedbackMetrics.nps).toMatchObject({
+      score: 0,
+      responses: 2,
+      promoters: 1,
+      detractors: 1,
+    });
+    expect(dashboard.data?.feedbackMetrics.csat).toMatchObject({ score: null, responses: 0 });
+    // Weekly buckets start on Mondays: 1 March 2026 is a Sunday, so the window spans three weeks.
+    expect(dashboard.data?.npsTrend.map((point) => point.responses)).toEqual([0, 2, 0]);
+  });
+});

@@ -1,0 +1,106 @@
+// The baseline's customer list page in one statement: the page (keyset-friendly, see below), the total,
+// and per customer its owner, identities and latest interaction, shaped like the CustomerList answer.
+import type pg from "pg";
+import type { CustomerListQuery } from "../generated/graphql/graphql.ts";
+import {
+  type BaselineViewer,
+  globalId,
+  iso,
+  maskIdentity,
+  pageSize,
+  refuseUnsupported,
+  viewerOwner,
+} from "./baseline-shared.ts";
+
+const CUSTOMER_LIST_SQL = `
+  -- Most recently seen first, never-seen last. The index on "lastSeenAt" DESC keeps NULLs first, so
+  -- "DESC NULLS LAST" over the whole table would sort every customer: the seen and the never-seen are
+  -- read separately, each in index order, and only their first pages merged.
+  WITH page AS (
+    SELECT * FROM (
+      (SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
+         FROM "Customer" c
+        WHERE c."lastSeenAt" IS NOT NULL AND c."mergedIntoId" IS NULL
+          AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+        ORDER BY c."lastSeenAt" DESC, c.id DESC LIMIT $1)
+      UNION ALL
+      (SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
+         FROM "Customer" c
+        WHERE c."lastSeenAt" IS NULL AND c."mergedIntoId" IS NULL
+          AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+        ORDER BY c.id DESC LIMIT $1)
+    ) both_parts
+    ORDER BY "lastSeenAt" DESC NULLS LAST, id DESC
+    LIMIT $1
+  ),
+  total AS (
+    SELECT count(*)::int AS total FROM "Customer" c
+     WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+  )
+  -- The count always gives a row, so an empty page still answers totalCount.
+  SELECT total.total, p.id, p."displayName", p."lifecycleStage", ${iso(`p."lastSeenAt"`)} AS "lastSeenAt",
+         o.id AS "ownerId", o.name AS "ownerName",
+         (SELECT json_agg(json_build_object('kind', i.kind, 'namespace', i.namespace, 'value', i.value)
+                          ORDER BY i.kind, i.value)
+            FROM "Identity" i WHERE i."customerId" = p.id) AS identities,
+         (SELECT json_build_object('channel', x.channel, 'kind', x.kind,
+                                   'occurredAt', ${iso(`x."occurredAt"`)}, 'summary', x.summary)
+            FROM "Interaction" x WHERE x."customerId" = p.id
+           ORDER BY x."occurredAt" DESC, x.id DESC LIMIT 1) AS latest
+    FROM total
+    LEFT JOIN page p ON TRUE
+    LEFT JOIN "Principal" o ON o.id = p."ownerId"
+   ORDER BY p."lastSeenAt" DESC NULLS LAST, p.id DESC`;
+
+interface ListRow {
+  total: number;
+  /** Null only in the single row of an empty page. */
+  id: string | null;
+  displayName: string | null;
+  lifecycleStage: string;
+  lastSeenAt: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  identities: Array<{ kind: string; namespace: string; value: string }> | null;
+  latest: { channel: string; kind: string; occurredAt: string; summary: string | null } | null;
+}
+
+type ListNode = CustomerListQuery["customers"]["edges"][number]["node"];
+
+export async function customerList(
+  pool: pg.Pool,
+  viewer: BaselineViewer,
+  variables: Record<string, unknown>,
+): Promise<CustomerListQuery> {
+  refuseUnsupported(variables, ["after", "filter", "orderBy"]);
+  const first = pageSize(variables.first, 20);
+  // One row more than the page says whether another page follows.
+  const { rows } = await pool.query<ListRow>(CUSTOMER_LIST_SQL, [first + 1, viewerOwner(viewer)]);
+  const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
+  const edges = found.slice(0, first).map((row) => ({
+    cursor: Buffer.from(`GPC:S:${row.id}`).toString("base64"),
+    node: {
+      id: globalId("Customer", row.id),
+      displayName: row.displayName,
+      lifecycleStage: row.lifecycleStage as ListNode["lifecycleStage"],
+      lastSeenAt: row.lastSeenAt,
+      owner:
+        row.ownerId && row.ownerName ? { id: globalId("Principal", row.ownerId), name: row.ownerName } : null,
+      identities: (row.identities ?? []).map((identity) =>
+        maskIdentity(viewer, identity),
+      ) as ListNode["identities"],
+      latestInteraction: {
+        edges: row.latest
+          ? [{ node: row.latest as ListNode["latestInteraction"]["edges"][number]["node"] }]
+          : [],
+      },
+    },
+  }));
+  return {
+    customers: {
+      totalCount: rows[0]?.total ?? 0,
+      pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      edges,
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The bench's final table: per scenario, each server's throughput, latency, failures and peak memory,
+// and the hub/baseline ratios; then each server's lifetime peak RSS and, when measured, the SQL
+// statements one request costs on each side.
+import type { LoadResult } from "./load-driver.ts";
+
+export interface ScenarioFigures {
+  name: string;
+  hub: LoadResult & { peakRssBytes: number };
+  baseline: LoadResult & { peakRssBytes: number };
+  /** SQL statements per request, from the diagnostic pass; null when it did not run. */
+  statements: { hub: number; baseline: number } | null;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join("  ");
+  return [line(headers), widths.map((width) => "─".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export function formatReport(
+  scenarios: ScenarioFigures[],
+  memory: { hub: { ready: number; lifetimePeak: number }; baseline: { ready: number; lifetimePeak: number } },
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number },
+): string {
+  const rows: string[][] = [];
+  for (const scenario of scenarios) {
+    for (const [server, result] of [
+      ["hub", scenario.hub],
+      ["baseline", scenario.baseline],
+    ] as const) {
+      rows.push([
+        server === "hub" ? scenario.name : "",
+        server,
+        fixed(result.requestsPerSecond, 1),
+        fixed(result.p50Ms),
+        fixed(result.p99Ms),
+        String(result.non2xx),
+        String(result.transportErrors + result.graphqlErrors),
+        mb(result.peakRssBytes),
+        scenario.statements ? fixed(scenario.statements[server], 1) : "-",
+      ]);
+    }
+    const throughput = scenario.hub.requestsPerSecond / scenario.baseline.requestsPerSecond;
+    const p99 = scenario.hub.p99Ms / scenario.baseline.p99Ms;
+    const p50 = scenario.hub.p50Ms / scenario.baseline.p50Ms;
+    rows.push([
+      "",
+      "hub/baseline",
+      `${fixed(throughput, 2)}x`,
+      `${fixed(p50, 1)}x`,
+      `${fixed(p99, 1)}x`,
+      "",
+      "",
+      `${fixed(scenario.hub.peakRssBytes / scenario.baseline.peakRssBytes, 1)}x`,
+      scenario.statements ? `${fixed(scenario.statements.hub / scenario.statements.baseline, 1)}x` : "-",
+    ]);
+  }
+  return [
+    `Results (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario):`,
+    "",
+    table(
+      ["Scenario", "Server", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS", "SQL/req"],
+      rows,
+    ),
+    "",
+    `RSS once ready (before any request): hub ${mb(memory.hub.ready)}, baseline ${mb(memory.baseline.ready)}. Lifetime peak RSS (VmHWM): hub ${mb(memory.hub.lifetimePeak)}, baseline ${mb(memory.baseline.lifetimePeak)}.`,
+    "peak RSS per scenario is the highest VmRSS polled every 100 ms during its measured run; SQL/req comes",
+    "from a separate diagnostic pass (20 sequential requests per scenario, statements counted in pg).",
+  ].join("\n");
+}

@@ -1,0 +1,203 @@
+// `npm run bench`: how fast the hub answers the three busiest pages on the full CDNOW history, next to
+// a baseline that answers the same requests with hand-written SQL over plain `pg`. Prepares the data
+// in PostgreSQL (once; --reload forces it), starts both servers as child processes, checks that they
+// give the same answers, drives each with autocannon, and prints throughput, latency, memory and the
+// hub/baseline ratios. Exits non-zero when a server fails or any request errs.
+//
+//   npm run bench [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { createBenchApiKey } from "./bench-api-key.ts";
+import {
+  type ChildServer,
+  crashedServers,
+  killChildServersOnExit,
+  startChildServer,
+  stopAllChildServers,
+} from "./child-servers.ts";
+import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
+import { prepareBenchDatabase } from "./load-bench-data.ts";
+import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { formatReport, type ScenarioFigures } from "./print-report.ts";
+import { buildScenarios, type Scenario } from "./scenarios.ts";
+import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
+
+const DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test";
+const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
+const BASELINE_READY = /Baseline ready at (http:\/\/\S+\/graphql)/;
+/** Customer360 answers compared between the servers before measuring. */
+const COMPARED_CUSTOMERS = 25;
+
+const { values: flags } = parseArgs({
+  options: {
+    reload: { type: "boolean", default: false },
+    duration: { type: "string", default: "8" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "10" },
+    "no-sql-counts": { type: "boolean", default: false },
+  },
+});
+const settings = {
+  durationSeconds: positive(flags.duration, "--duration"),
+  warmupSeconds: positive(flags.warmup, "--warmup"),
+  connections: positive(flags.connections, "--connections"),
+};
+
+function positive(value: string | undefined, name: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a positive whole number.`);
+  return number;
+}
+
+const log = (line: string) => console.log(line);
+
+function startServers(databaseUrl: string, preload: string[] = []): Promise<[ChildServer, ChildServer]> {
+  return Promise.all([
+    startChildServer({
+      name: "hub",
+      entry: "src/main.ts",
+      env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
+      preload,
+      readyLine: HUB_READY,
+    }),
+    startChildServer({
+      name: "baseline",
+      entry: "test/bench/baseline-server.ts",
+      env: { DATABASE_URL: databaseUrl, PORT: "0" },
+      preload,
+      readyLine: BASELINE_READY,
+    }),
+  ]);
+}
+
+/** The sample each scenario is checked on: every distinct body, up to COMPARED_CUSTOMERS of them. */
+async function verifyAnswers(scenarios: Scenario[], hub: ChildServer, baseline: ChildServer, apiKey: string) {
+  for (const scenario of scenarios) {
+    const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
+    let figures = "";
+    for (const body of sample) {
+      const [fromHub, fromBaseline] = await Promise.all([
+        postGraphql(hub.url, apiKey, body),
+        postGraphql(baseline.url, apiKey, body),
+      ]);
+      assertSameAnswer(scenario.name, fromHub, fromBaseline);
+      figures ||= keyFigures(fromHub.json.data);
+    }
+    log(`  ${scenario.name}: ${sample.length} answer(s) identical on both servers; ${figures}`);
+  }
+}
+
+/** A line of the figures a reader would check first, from one answer. */
+function keyFigures(data: unknown): string {
+  const d = data as Record<string, Record<string, unknown> | undefined>;
+  if (d.customers) {
+    const edges = d.customers.edges as unknown[];
+    return `totalCount ${d.customers.totalCount}, ${edges.length} customers on the page`;
+  }
+  if (d.customer) {
+    const timeline = (d.customer.timeline as { edges: unknown[] }).edges;
+    const feedback = d.customer.feedback as { totalCount: number };
+    return `first customer: ${timeline.length} timeline entries, ${feedback.totalCount} survey answers`;
+  }
+  const metrics = d.feedbackMetrics as {
+    nps: { responses: number; score: number | null };
+    csat: { responses: number };
+    ces: { responses: number };
+  };
+  const trend = d.npsTrend as unknown as unknown[];
+  return `NPS ${metrics.nps.score?.toFixed(1)} over ${metrics.nps.responses} answers, CSAT ${metrics.csat.responses}, CES ${metrics.ces.responses}, ${trend.length} weekly buckets`;
+}
+
+async function measure(server: ChildServer, apiKey: string, scenario: Scenario) {
+  const load = (durationSeconds: number) =>
+    driveLoad({
+      url: server.url,
+      apiKey,
+      bodies: scenario.bodies,
+      connections: settings.connections,
+      durationSeconds,
+    });
+  const warmup = await load(settings.warmupSeconds);
+  server.resetSampledPeak();
+  const result = await load(settings.durationSeconds);
+  const failures = failuresOf(warmup) + failuresOf(result);
+  log(
+    `  ${server.name.padEnd(8)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
+  );
+  return { ...result, peakRssBytes: server.sampledPeakRss(), warmupFailures: failuresOf(warmup) };
+}
+
+const failuresOf = (result: LoadResult) => result.non2xx + result.transportErrors + result.graphqlErrors;
+
+async function main(): Promise<number> {
+  killChildServersOnExit();
+  const adminUrl = process.env.BENCH_POSTGRES_URL ?? DEFAULT_ADMIN_URL;
+  log(
+    `CX Hub bench: ${availableParallelism()} CPU core(s), shared by autocannon, the hub, the baseline and PostgreSQL; absolute figures move with the machine's load, the hub/baseline ratios much less.`,
+  );
+
+  const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
+  const apiKey = await createBenchApiKey(prepared.url);
+  const client = new pg.Client({ connectionString: prepared.url });
+  await client.connect();
+  const scenarios = await buildScenarios(client).finally(() => client.end());
+
+  const [hub, baseline] = await startServers(prepared.url);
+  log(`Hub at ${hub.url} (pid ${hub.pid}); baseline at ${baseline.url} (pid ${baseline.pid}).`);
+  log("Checking that both servers give the same answers:");
+  await verifyAnswers(scenarios, hub, baseline, apiKey);
+
+  const figures: ScenarioFigures[] = [];
+  let failed = 0;
+  for (const scenario of scenarios) {
+    log(`${scenario.name}:`);
+    const fromHub = await measure(hub, apiKey, scenario);
+    const fromBaseline = await measure(baseline, apiKey, scenario);
+    failed +=
+      failuresOf(fromHub) + fromHub.warmupFailures + failuresOf(fromBaseline) + fromBaseline.warmupFailures;
+    const crashed = crashedServers();
+    if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
+    figures.push({ name: scenario.name, hub: fromHub, baseline: fromBaseline, statements: null });
+  }
+  const memory = {
+    hub: { ready: hub.readyRss, lifetimePeak: hub.lifetimePeakRss() },
+    baseline: { ready: baseline.readyRss, lifetimePeak: baseline.lifetimePeakRss() },
+  };
+  await stopAllChildServers();
+
+  if (!flags["no-sql-counts"]) {
+    log("Counting SQL statements per request (diagnostic servers with a counting preload):");
+    const [countingHub, countingBaseline] = await startServers(prepared.url, [COUNT_SQL_PRELOAD]);
+    for (const [index, scenario] of scenarios.entries()) {
+      const statements = {
+        hub: await statementsPerRequest(countingHub, apiKey, scenario.bodies),
+        baseline: await statementsPerRequest(countingBaseline, apiKey, scenario.bodies),
+      };
+      const entry = figures[index];
+      if (entry) entry.statements = statements;
+      log(`  ${scenario.name}: hub ${statements.hub.toFixed(1)}, baseline ${statements.baseline.toFixed(1)}`);
+    }
+    await stopAllChildServers();
+  }
+
+  log("");
+  log(formatReport(figures, memory, settings));
+  if (failed > 0) {
+    console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
+    return 1;
+  }
+  return 0;
+}
+
+main()
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch(async (error: unknown) => {
+    console.error(`\nThe bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    for (const server of crashedServers()) console.error(`  ${server}`);
+    await stopAllChildServers();
+    process.exitCode = 1;
+  });

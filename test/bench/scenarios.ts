@@ -1,0 +1,53 @@
+// The three benchmarked requests, sent exactly as the frontend pages send them: the printed typed
+// documents of schema/operations with their variables, as GraphQL-over-HTTP JSON bodies. The same
+// bodies go to the hub and to the baseline.
+import { print } from "graphql";
+import type pg from "pg";
+import {
+  Customer360Document,
+  CustomerListDocument,
+  FeedbackDashboardDocument,
+} from "../generated/graphql/graphql.ts";
+
+/** Twelve months of answers up to the end of the CDNOW history, bucketed by ISO week. */
+export const DASHBOARD_WINDOW = { from: "1997-07-01T00:00:00.000Z", to: "1998-07-01T00:00:00.000Z" };
+export const ROTATING_CUSTOMERS = 200;
+
+export interface Scenario {
+  name: string;
+  operationName: string;
+  /** Request bodies, sent in turn. */
+  bodies: string[];
+}
+
+function body(operationName: string, query: string, variables: Record<string, unknown>): string {
+  return JSON.stringify({ operationName, query, variables });
+}
+
+export async function buildScenarios(client: pg.Client): Promise<Scenario[]> {
+  // A fixed, spread-out sample of real customers: the same 200 on every run of the same data.
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT id FROM "Customer" WHERE "mergedIntoId" IS NULL ORDER BY md5(id::text) LIMIT $1`,
+    [ROTATING_CUSTOMERS],
+  );
+  const customer360 = print(Customer360Document);
+  return [
+    {
+      name: "CustomerList (first: 20)",
+      operationName: "CustomerList",
+      bodies: [body("CustomerList", print(CustomerListDocument), { first: 20 })],
+    },
+    {
+      name: `Customer360 (${rows.length} customers)`,
+      operationName: "Customer360",
+      bodies: rows.map((row) =>
+        body("Customer360", customer360, { id: Buffer.from(`Customer:${row.id}`).toString("base64") }),
+      ),
+    },
+    {
+      name: "FeedbackDashboard (12 months, weekly)",
+      operationName: "FeedbackDashboard",
+      bodies: [body("FeedbackDashboard", print(FeedbackDashboardDocument), { filter: DASHBOARD_WINDOW })],
+    },
+  ];
+}

@@ -8,7 +8,7 @@ import { applyMigrations } from "./db/migrations.ts";
 import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
-import { startHubServer } from "./server/create-server.ts";
+import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
 
 const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
   --demo                 load the demo customers (idempotent) before serving; embedded database only
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     );
   }
 
+  await assertPortAvailable(config.port, config.host);
   const database = await openDatabase(config.database);
   const applied = await applyMigrations(database.adapterFactory);
   logger.info(

@@ -60,32 +60,48 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
-/** Starts listening; a port in use or a bad host becomes a one-sentence StartupError. */
-export async function startHubServer(
-  options: HubServerOptions & { port: number; host: string },
-): Promise<HubServer> {
-  const yoga = createHubYoga(options);
-  const server = createServer(yoga);
-  await new Promise<void>((resolve, reject) => {
+/**
+ * Fails fast, before the database and migrations, when the port cannot be had: an operator learns
+ * of a second server at once, not after start-up work. Listening later can still lose a race, and
+ * reports it the same way.
+ */
+export async function assertPortAvailable(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listen(probe, port, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") {
         reject(
           new StartupError(
-            `Port ${options.port} on ${options.host} is in use: stop the other process or set PORT to a free port.`,
+            `Port ${port} on ${host} is in use: stop the other process or set PORT to a free port.`,
           ),
         );
       } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
         reject(
           new StartupError(
-            `HOST ${options.host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses.`,
+            `HOST ${host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own addresses.`,
           ),
         );
       } else {
         reject(error);
       }
     });
-    server.listen(options.port, options.host, resolve);
+    server.listen(port, host, resolve);
   });
+}
+
+/** Starts listening; a port in use or a bad host becomes a one-sentence StartupError. */
+export async function startHubServer(
+  options: HubServerOptions & { port: number; host: string },
+): Promise<HubServer> {
+  const yoga = createHubYoga(options);
+  const server = createServer(yoga);
+  await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {

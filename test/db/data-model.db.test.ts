@@ -149,7 +149,8 @@ describe("the data model", () => {
     const definitions = rows.map((row) => row.indexdef);
     for (const expected of [
       /ON public\."Interaction" USING btree \("customerId", "occurredAt" DESC\)/,
-      /ON public\."Customer" USING btree \("ownerId", "lastSeenAt" DESC\)/,
+      /ON public\."Customer" USING btree \("ownerId", "lastSeenAt" DESC NULLS LAST, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
+      /ON public\."Customer" USING btree \("lastSeenAt" DESC NULLS LAST, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
       /ON public\."Score" USING btree \("churnRisk" DESC\)/,
       /ON public\."Alert" USING btree \("ownerId", "createdAt" DESC\)/,
       /UNIQUE INDEX .* ON public\."Interaction" USING btree \(source, "externalId"\)/,

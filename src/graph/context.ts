@@ -1,9 +1,11 @@
 // What every resolver receives. Built once per request by the server, after authentication.
 import type { Viewer } from "../auth/api-keys.ts";
 import type { PrismaClient } from "../db/database.ts";
+import type { Loaders } from "./loaders.ts";
 
 export interface GraphContext {
   prisma: PrismaClient;
   /** The caller, from their API key. Unauthenticated requests never reach a resolver. */
   viewer: Viewer;
+  loaders: Loaders;
 }

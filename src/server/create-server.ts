@@ -7,6 +7,7 @@ import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
 import { toClientError } from "../graph/errors.ts";
+import { createLoaders } from "../graph/loaders.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
@@ -37,7 +38,7 @@ export function createHubYoga({ database, logger }: HubServerOptions) {
       const viewer = viewerOf(request);
       // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
       if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
-      return { prisma: database.prisma, viewer };
+      return { prisma: database.prisma, viewer, loaders: createLoaders(database.prisma) };
     },
     plugins: [
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),

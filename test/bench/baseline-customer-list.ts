@@ -13,25 +13,14 @@ import {
 } from "./baseline-shared.ts";
 
 const CUSTOMER_LIST_SQL = `
-  -- Most recently seen first, never-seen last. The index on "lastSeenAt" DESC keeps NULLs first, so
-  -- "DESC NULLS LAST" over the whole table would sort every customer: the seen and the never-seen are
-  -- read separately, each in index order, and only their first pages merged.
+  -- Most recently seen first, never-seen last: the partial index on live customers
+  -- ("lastSeenAt" DESC NULLS LAST, id DESC) serves this order directly.
   WITH page AS (
-    SELECT * FROM (
-      (SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
-         FROM "Customer" c
-        WHERE c."lastSeenAt" IS NOT NULL AND c."mergedIntoId" IS NULL
-          AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
-        ORDER BY c."lastSeenAt" DESC, c.id DESC LIMIT $1)
-      UNION ALL
-      (SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
-         FROM "Customer" c
-        WHERE c."lastSeenAt" IS NULL AND c."mergedIntoId" IS NULL
-          AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
-        ORDER BY c.id DESC LIMIT $1)
-    ) both_parts
-    ORDER BY "lastSeenAt" DESC NULLS LAST, id DESC
-    LIMIT $1
+    SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
+      FROM "Customer" c
+     WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+     ORDER BY c."lastSeenAt" DESC NULLS LAST, c.id DESC
+     LIMIT $1
   ),
   total AS (
     SELECT count(*)::int AS total FROM "Customer" c

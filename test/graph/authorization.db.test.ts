@@ -123,6 +123,41 @@ describe("what each role sees", () => {
     expect(other.errors?.[0]).toMatchObject({ path: ["node", "id"], extensions: { code: "FORBIDDEN" } });
   });
 
+  test("an account manager reads the interactions of their customers, and no others", async ({ db }) => {
+    const { ana, anasCustomer, bensCustomer } = await twoBooksOfBusiness(db);
+    const bensInteraction = await db.prisma.interaction.create({
+      data: {
+        customerId: bensCustomer.id,
+        source: "mail",
+        externalId: "2",
+        channel: "EMAIL",
+        kind: "email.received",
+        direction: "INBOUND",
+        occurredAt: new Date(),
+      },
+    });
+    const anaClient = await createTestClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: ana.id,
+      scopes: [],
+    });
+    const own = await anaClient.execute(CustomerTimelineDocument, {
+      id: globalId(anasCustomer.id),
+      first: 5,
+    });
+    expect(own.errors).toBeUndefined();
+    const response = await anaClient.fetch("/graphql", {
+      method: "POST",
+      headers: jsonHeaders,
+      body: JSON.stringify({
+        query: `{ node(id: "${Buffer.from(`Interaction:${bensInteraction.id}`).toString("base64")}") { id } }`,
+      }),
+    });
+    const body = await response.json();
+    expect(body.data.node).toBeNull();
+    expect(body.errors[0].extensions.code).toBe("FORBIDDEN");
+  });
+
   test("an analyst sees every customer", async ({ db }) => {
     await twoBooksOfBusiness(db);
     const analyst = await createTestClient(db, { role: "ANALYST", scopes: [] });

@@ -125,6 +125,24 @@ describe("finding customers", () => {
     ]);
   });
 
+  test("pages backwards with last/before", async ({ db }) => {
+    await seed(db);
+    const client = await createTestClient(db);
+    const response = await client.fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+      body: JSON.stringify({
+        query: `{ customers(last: 2, orderBy: { field: NAME, direction: ASC }) {
+          pageInfo { hasPreviousPage startCursor } edges { node { displayName } } } }`,
+      }),
+    });
+    const { data } = await response.json();
+    expect(
+      data.customers.edges.map((edge: { node: { displayName: string | null } }) => edge.node.displayName),
+    ).toEqual(["Grace Hopper", null]);
+    expect(data.customers.pageInfo.hasPreviousPage).toBe(true);
+  });
+
   test("shows the 360 timeline of interactions and answers newest first, paged by cursor", async ({ db }) => {
     const { adaId } = await seed(db);
     const client = await createTestClient(db);

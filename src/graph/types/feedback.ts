@@ -18,11 +18,9 @@ export const FeedbackKindEnum = builder.enumType(FeedbackKind, {
 export const FeedbackNode = builder.prismaNode("Feedback", {
   description: "A survey answer from a customer.",
   id: { field: "id", description: "The answer's global ID." },
-  include: { customer: { select: { ownerId: true } } },
+  // Only account managers need the owner, looked up in one batch per response.
   authScopes: (feedback, context) =>
-    canSeeRecordOf(context.viewer, feedback, (id) =>
-      context.prisma.customer.findUnique({ where: { id }, select: { ownerId: true } }),
-    ),
+    canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
   fields: (t) => ({
     kind: t.expose("kind", { type: FeedbackKindEnum, description: "Which measure was asked." }),
     score: t.exposeInt("score", {

@@ -48,11 +48,9 @@ export const InteractionNode = builder.prismaNode("Interaction", {
   description: "A touchpoint with a customer on some channel. Immutable once recorded.",
   id: { field: "id", description: "The interaction's global ID." },
   // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
-  include: { customer: { select: { ownerId: true } } },
+  // Only account managers need the owner, looked up in one batch per response.
   authScopes: (interaction, context) =>
-    canSeeRecordOf(context.viewer, interaction, (id) =>
-      context.prisma.customer.findUnique({ where: { id }, select: { ownerId: true } }),
-    ),
+    canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {

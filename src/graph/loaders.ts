@@ -1,0 +1,20 @@
+// Per-request batch loaders (DataLoader): lookups that many objects of one response need are made
+// once, together, instead of once per object.
+import DataLoader from "dataloader";
+import type { PrismaClient } from "../db/database.ts";
+
+export function createLoaders(prisma: PrismaClient) {
+  return {
+    /** The owner of each customer, for the visibility check of facts that belong to a customer. */
+    customerOwner: new DataLoader<string, { ownerId: string | null } | null>(async (ids) => {
+      const rows = await prisma.customer.findMany({
+        where: { id: { in: [...ids] } },
+        select: { id: true, ownerId: true },
+      });
+      const byId = new Map(rows.map((row) => [row.id, { ownerId: row.ownerId }]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -39,7 +39,8 @@ describe("migrations", () => {
   test("report a migration edited after it was applied", async ({ db }) => {
     const { migrationDirectories } = await readMigrations();
     const edited = migrationDirectories[0]?.path ?? "";
-    await db.prisma.$executeRaw`UPDATE _prisma_migrations SET checksum = 'not-the-real-checksum' WHERE migration_name = ${edited}`;
+    await db.prisma
+      .$executeRaw`UPDATE _prisma_migrations SET checksum = 'not-the-real-checksum' WHERE migration_name = ${edited}`;
     const status = await migrationStatus(db.adapterFactory);
     expect(status.edited).toEqual([edited]);
   });

@@ -125,6 +125,42 @@ describe("finding customers", () => {
     ]);
   });
 
+  test("narrows a customer's interactions by channel, kind and time, counting only those", async ({ db }) => {
+    const { adaId } = await seed(db);
+    await recordInteraction(db.prisma, {
+      customer: { id: adaId },
+      source: "mail",
+      externalId: "m1",
+      channel: "EMAIL",
+      kind: "email.received",
+      direction: "INBOUND",
+      occurredAt: day(8),
+    });
+    const client = await createTestClient(db);
+    const kinds = async (args: string) => {
+      const response = await client.fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+        body: JSON.stringify({
+          query: `{ customer(id: "${gid("Customer", adaId)}") { interactions(first: 10${args}) {
+            totalCount edges { node { kind occurredAt } } } } }`,
+        }),
+      });
+      const { data, errors } = await response.json();
+      expect(errors).toBeUndefined();
+      return [
+        data.customer.interactions.totalCount,
+        data.customer.interactions.edges.map(
+          (edge: { node: { occurredAt: string } }) => edge.node.occurredAt,
+        ),
+      ];
+    };
+    expect(await kinds("")).toEqual([3, [day(9), day(8), day(3)]]);
+    expect(await kinds(", channels: [EMAIL]")).toEqual([1, [day(8)]]);
+    expect(await kinds(', kinds: ["order.placed"]')).toEqual([2, [day(9), day(3)]]);
+    expect(await kinds(`, occurred: { from: "${day(4)}", to: "${day(9)}" }`)).toEqual([1, [day(8)]]);
+  });
+
   test("pages backwards with last/before", async ({ db }) => {
     await seed(db);
     const client = await createTestClient(db);

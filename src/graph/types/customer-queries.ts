@@ -8,6 +8,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { LifecycleStageEnum } from "./customer.ts";
+import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
 
@@ -38,14 +39,6 @@ const CustomerOrder = builder.inputType("CustomerOrder", {
       defaultValue: "DESC",
       description: "Which way: DESC (newest or Z first) by default.",
     }),
-  }),
-});
-
-const DateTimeRange = builder.inputType("DateTimeRange", {
-  description: "A span of time: from (inclusive) to (exclusive); either end may be left open.",
-  fields: (t) => ({
-    from: t.field({ type: "DateTime", description: "The start, inclusive." }),
-    to: t.field({ type: "DateTime", description: "The end, exclusive." }),
   }),
 });
 
@@ -109,14 +102,10 @@ function customerWhere(
   if (filter?.ownerId)
     and.push({ ownerId: expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) });
   if (filter?.unowned != null) and.push({ ownerId: filter.unowned ? null : { not: null } });
-  for (const [field, range] of [
-    ["firstSeenAt", filter?.firstSeen],
-    ["lastSeenAt", filter?.lastSeen],
-  ] as const) {
-    if (range?.from || range?.to) {
-      and.push({ [field]: { gte: range.from ?? undefined, lt: range.to ?? undefined } });
-    }
-  }
+  const firstSeenAt = dateTimeFilter(filter?.firstSeen);
+  if (firstSeenAt) and.push({ firstSeenAt });
+  const lastSeenAt = dateTimeFilter(filter?.lastSeen);
+  if (lastSeenAt) and.push({ lastSeenAt });
   return { AND: and };
 }
 

@@ -2,6 +2,8 @@
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
+import { ChannelEnum } from "./interaction.ts";
 
 export const LifecycleStageEnum = builder.enumType(LifecycleStage, {
   name: "LifecycleStage",
@@ -70,11 +72,24 @@ export const CustomerNode = builder.prismaNode("Customer", {
       query: { orderBy: [{ respondedAt: "desc" }, { id: "desc" }] },
     }),
     interactions: t.relatedConnection("interactions", {
-      description: "The customer's touchpoints on every channel, newest first.",
+      description:
+        "The customer's touchpoints, newest first, optionally narrowed to channels, kinds and a time range.",
       cursor: "id",
       totalCount: true,
       ...pagedConnection,
-      query: { orderBy: [{ occurredAt: "desc" }, { id: "desc" }] },
+      args: {
+        channels: t.arg({ type: [ChannelEnum], description: "Only touchpoints on these channels." }),
+        kinds: t.arg.stringList({ description: 'Only these kinds ("order.placed", "email.received").' }),
+        occurred: t.arg({ type: DateTimeRange, description: "Only touchpoints that happened in this span." }),
+      },
+      query: (args) => ({
+        where: {
+          channel: args.channels?.length ? { in: args.channels } : undefined,
+          kind: args.kinds?.length ? { in: args.kinds } : undefined,
+          occurredAt: dateTimeFilter(args.occurred),
+        },
+        orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+      }),
     }),
   }),
 });

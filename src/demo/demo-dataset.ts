@@ -15,6 +15,7 @@ import {
   SOCIAL_POSTS,
   SURVEY_COMMENTS,
 } from "./demo-text.ts";
+import { ascii, groupBy, mulberry32 } from "./generation-helpers.ts";
 
 export const DEMO_SOURCE = "demo";
 export const DEMO_SHOP = "cdnow-demo.example";
@@ -236,36 +237,4 @@ function csatFor(mood: Mood, random: () => number): number {
 function cesFor(mood: Mood, random: () => number): number {
   const base = mood === "happy" ? 2 : mood === "neutral" ? 3 : 6;
   return Math.max(1, Math.min(7, base + Math.round((random() - 0.5) * 2)));
-}
-
-/** Letters a–z only, for building addresses from names such as "Chloé". */
-function ascii(name: string): string {
-  return name
-    .normalize("NFD")
-    .replace(/[^A-Za-z]/g, "")
-    .toLowerCase();
-}
-
-/** A small, fast, seedable PRNG (Tommy Ettinger's Mulberry32): the dataset must be reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-// Map.groupBy would do, but it arrived in Node 21.
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }

@@ -6,6 +6,7 @@
 // so two builds are identical row for row.
 import type { CdnowPurchase } from "../../src/demo/cdnow.ts";
 import { FIRST_NAMES, LAST_NAMES, SURVEY_COMMENTS } from "../../src/demo/demo-text.ts";
+import { ascii, groupBy, mulberry32 } from "../../src/demo/generation-helpers.ts";
 import { normalizeEmail } from "../../src/domain/identities/normalize.ts";
 
 export const BENCH_SOURCE = "bench-cdnow";
@@ -176,35 +177,4 @@ function seededUuidV4(random: () => number): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.map((byte) => byte.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Letters only, lower-cased, for building addresses from names such as "Chloé". */
-function ascii(name: string): string {
-  return name
-    .normalize("NFD")
-    .replace(/[^A-Za-z]/g, "")
-    .toLowerCase();
-}
-
-/** Tommy Ettinger's Mulberry32: small, fast and seedable. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }

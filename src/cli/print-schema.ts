@@ -9,7 +9,11 @@ const SCHEMA_FILE = fileURLToPath(new URL("../../schema/schema.graphql", import.
 
 runCli(async (args) => {
   const printed = printGraphSchema();
-  const committed = await readFile(SCHEMA_FILE, "utf8").catch(() => "");
+  const committed = await readFile(SCHEMA_FILE, "utf8").catch((error: NodeJS.ErrnoException) => {
+    // Not printed yet: --check reports it stale, a plain run writes it.
+    if (error.code === "ENOENT") return "";
+    throw error;
+  });
   if (args.includes("--check")) {
     if (committed === printed) return 0;
     console.error("schema/schema.graphql is stale: run `npm run schema:print` and commit the result.");

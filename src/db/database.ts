@@ -105,6 +105,8 @@ async function probePostgres(url: string): Promise<void> {
   } catch (error) {
     throw new StartupError(`Cannot use the PostgreSQL database at ${where}: ${postgresAdvice(error)}.`);
   } finally {
+    // The connection failed or was used; closing a client that never connected can itself throw, and
+    // the error worth reporting is the one above.
     await client.end().catch(() => {});
   }
 }

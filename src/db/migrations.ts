@@ -30,10 +30,7 @@ export interface MigrationsList {
 
 /** Loads the migration folders (`<timestamp>_<name>/migration.sql`) in order, as the Prisma CLI does. */
 export async function readMigrations(migrationsDir = MIGRATIONS_DIR): Promise<MigrationsList> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  });
+  const entries = (await readdir(migrationsDir, { withFileTypes: true }).catch(nullWhenMissing)) ?? [];
   const folders = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
@@ -50,13 +47,19 @@ export async function readMigrations(migrationsDir = MIGRATIONS_DIR): Promise<Mi
       },
     })),
   );
-  const lockContent = await readFile(path.join(migrationsDir, LOCKFILE), "utf8").catch(() => null);
+  const lockContent = await readFile(path.join(migrationsDir, LOCKFILE), "utf8").catch(nullWhenMissing);
   return {
     baseDir: path.resolve(migrationsDir),
     lockfile: { path: LOCKFILE, content: lockContent },
     shadowDbInitScript: "",
     migrationDirectories,
   };
+}
+
+/** A file or folder that does not exist yet reads as null; any other failure is real and propagates. */
+function nullWhenMissing(error: unknown): null {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+  throw error;
 }
 
 /** Applies every migration not yet applied, recording each as `prisma migrate deploy` does. Returns their names. */

@@ -188,14 +188,21 @@ builder.mutationFields((t) => ({
     resolve: async (_parent, { input }, context) => {
       const survivorId = expectGlobalId(input.survivorId, "Customer", ["input", "survivorId"]);
       const mergedId = expectGlobalId(input.mergedId, "Customer", ["input", "mergedId"]);
-      const preview = await previewMerge(context.prisma, { survivorId, mergedId });
-      if (input.dryRun) return { dryRun: true, ...preview };
-      const { survivor } = await mergeCustomers(
+      if (input.dryRun)
+        return { dryRun: true, ...(await previewMerge(context.prisma, { survivorId, mergedId })) };
+      // The merge plans inside its own transaction and records what it moved: report that record, not a
+      // plan made beforehand, which a concurrent write could have made stale (and which would plan twice).
+      const { survivor, merge } = await mergeCustomers(
         context.prisma,
         { survivorId, mergedId, reason: input.reason ?? "" },
         { principalId: context.viewer.principalId },
       );
-      return { dryRun: false, survivor, moves: preview.moves, traitConflicts: preview.traitConflicts };
+      return {
+        dryRun: false,
+        survivor,
+        moves: merge.moved as unknown as MergeMoves,
+        traitConflicts: merge.traitConflicts as unknown as TraitConflict[],
+      };
     },
   }),
 

@@ -171,16 +171,16 @@ builder.queryFields((t) => ({
         ]);
       }
       const visible = visibleCustomers(context.viewer);
-      if (args.id) {
+      const id = args.id ? expectGlobalId(args.id, "Customer", ["id"]) : null;
+      if (id) {
         // One statement in the common case; a merged-away ID takes a second to reach its survivor.
-        const id = expectGlobalId(args.id, "Customer", ["id"]);
         const direct = await context.prisma.customer.findFirst({ ...query, where: { id, ...visible } });
         if (direct && !direct.mergedIntoId) return direct;
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
       }
-      const found = args.id
-        ? await findLiveCustomer(context.prisma, expectGlobalId(args.id, "Customer", ["id"]))
+      const found = id
+        ? await findLiveCustomer(context.prisma, id)
         : await findCustomerByIdentity(
             context.prisma,
             parseInput(identityInputSchema, args.identity, "The identity"),

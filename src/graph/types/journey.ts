@@ -1,5 +1,4 @@
 // Journeys: their definitions, each customer's progress, the funnel, and the mutations that shape them.
-
 import {
   defineJourney,
   type JourneyWithStages,

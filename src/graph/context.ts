@@ -1,6 +1,7 @@
 // What every resolver receives. Built once per request by the server, after authentication.
 import type { Viewer } from "../auth/api-keys.ts";
 import type { PrismaClient } from "../db/database.ts";
+import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
 import type { Loaders } from "./loaders.ts";
 
 export interface GraphContext {
@@ -8,4 +9,6 @@ export interface GraphContext {
   /** The caller, from their API key. Unauthenticated requests never reach a resolver. */
   viewer: Viewer;
   loaders: Loaders;
+  /** The scoring policy in force: mutations that record facts rescore with it. */
+  scoring: ScoringPolicy;
 }

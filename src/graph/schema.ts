@@ -11,6 +11,8 @@ import "./types/ingest-mutations.ts";
 import "./types/interaction.ts";
 import "./types/journey.ts";
 import "./types/principal.ts";
+import "./types/score.ts";
+import "./types/score-model.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
 

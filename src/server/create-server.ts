@@ -10,6 +10,7 @@ import { toClientError } from "../graph/errors.ts";
 import { createLoaders } from "../graph/loaders.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 
 /** Limits on a request beyond those the schema checks (depth, breadth, complexity, page size). */
@@ -18,11 +19,17 @@ export const REQUEST_LIMITS = { aliases: 15, batchedOperations: 10 };
 export interface HubServerOptions {
   database: Database;
   logger: Logger;
+  /** The churn-risk rules (CXHUB_SCORING_POLICY); the documented defaults when omitted. */
+  scoringPolicy?: ScoringPolicy;
 }
 
 const GRAPHQL_ENDPOINT = "/graphql";
 
-export function createHubYoga({ database, logger }: HubServerOptions) {
+export function createHubYoga({
+  database,
+  logger,
+  scoringPolicy = DEFAULT_SCORING_POLICY,
+}: HubServerOptions) {
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -38,7 +45,12 @@ export function createHubYoga({ database, logger }: HubServerOptions) {
       const viewer = viewerOf(request);
       // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
       if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
-      return { prisma: database.prisma, viewer, loaders: createLoaders(database.prisma) };
+      return {
+        prisma: database.prisma,
+        viewer,
+        loaders: createLoaders(database.prisma),
+        scoring: scoringPolicy,
+      };
     },
     plugins: [
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),

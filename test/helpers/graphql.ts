@@ -40,7 +40,8 @@ export async function createTestClient(database: Database, options: TestClientOp
     },
     async execute<TResult, TVariables>(
       document: TypedDocumentNode<TResult, TVariables>,
-      ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
+      // Optional when every variable is (no variables, or only optional ones).
+      ...[variables]: Record<string, never> extends TVariables ? [TVariables?] : [TVariables]
     ): Promise<GraphResult<TResult>> {
       const response = await this.fetch("/graphql", {
         method: "POST",

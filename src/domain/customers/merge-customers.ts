@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, CustomerMerge, Prisma } from "../../generated/prisma/client.ts";
+import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
 
 export const mergeCustomersInputSchema = z.object({
@@ -77,6 +79,7 @@ export async function mergeCustomers(
   db: Db,
   input: MergeCustomersInput,
   actor?: { principalId?: string },
+  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
 ): Promise<MergeResult> {
   const { survivorId, mergedId, reason } = parseInput(mergeCustomersInputSchema, input, "The merge");
   return inTransaction(db, async (tx) => {
@@ -114,7 +117,7 @@ export async function mergeCustomers(
         })
       ).count,
     };
-    // A score of the merged customer alone means nothing now; scoring recomputes the survivor's.
+    // A score of the merged customer alone means nothing now; the survivor's is recomputed below.
     await tx.score.deleteMany({ where: { customerId: mergedId } });
 
     const updatedSurvivor = await tx.customer.update({
@@ -141,6 +144,7 @@ export async function mergeCustomers(
         traitConflicts: plan.traitConflicts as unknown as Prisma.InputJsonArray,
       },
     });
+    await rescoreCustomers(tx, { customerIds: [survivorId], policy });
     return { survivor: updatedSurvivor, merge };
   });
 }

@@ -5,6 +5,8 @@ import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
+import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { parseInput } from "../errors.ts";
 import { identityListSchema } from "../identities/identity-input.ts";
 import { resolveCustomer } from "../identities/resolve-customer.ts";
@@ -36,6 +38,7 @@ export async function upsertCustomer(
   db: Db,
   input: UpsertCustomerInput,
   actor?: { principalId?: string },
+  { policy }: ScoringOptions = {},
 ): Promise<UpsertCustomerResult> {
   const { identities, displayName, traits, lifecycleStage, source } = parseInput(
     upsertCustomerInputSchema,
@@ -43,7 +46,15 @@ export async function upsertCustomer(
     "The customer",
   );
   return inTransaction(db, async (tx) => {
-    const resolved = await resolveCustomer(tx, identities, { source, actorId: actor?.principalId });
+    const resolved = await resolveCustomer(tx, identities, { source, actorId: actor?.principalId, policy });
+    // A new customer is scored from the start (on no facts: the neutral 50%), so every live customer
+    // has a score and lists ordered by churn risk are total.
+    if (resolved.created) {
+      await rescoreCustomers(tx, {
+        customerIds: [resolved.customer.id],
+        policy: policy ?? DEFAULT_SCORING_POLICY,
+      });
+    }
     if (displayName === undefined && traits === undefined && lifecycleStage === undefined) return resolved;
     // Read-modify-write of traits under a row lock, so that concurrent upserts add their keys, not lose them.
     await lockCustomers(tx, [resolved.customer.id]);

@@ -5,6 +5,8 @@ import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { Feedback } from "../../generated/prisma/client.ts";
 import { Channel, FeedbackKind } from "../../generated/prisma/enums.ts";
+import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { NotFoundError, parseInput } from "../errors.ts";
 import { customerReferenceSchema, resolveCustomerReference } from "../identities/resolve-customer.ts";
 import { instantSchema, type RecordOutcome, sentimentSchema } from "../interactions/record-interaction.ts";
@@ -51,8 +53,15 @@ export interface SubmitFeedbackResult {
   outcome: RecordOutcome;
 }
 
-/** Records a survey answer for the customer it names, and marks the customer as seen when it answered. */
-export async function submitFeedback(db: Db, input: SubmitFeedbackInput): Promise<SubmitFeedbackResult> {
+/**
+ * Records a survey answer for the customer it names, marks the customer as seen when it answered,
+ * and rescores the customer in the same transaction.
+ */
+export async function submitFeedback(
+  db: Db,
+  input: SubmitFeedbackInput,
+  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
+): Promise<SubmitFeedbackResult> {
   const parsed = parseInput(submitFeedbackInputSchema, input, "The feedback");
   const { source, externalId, respondedAt } = parsed;
   return inTransaction(db, async (tx) => {
@@ -66,7 +75,11 @@ export async function submitFeedback(db: Db, input: SubmitFeedbackInput): Promis
         parsed.interactionId,
       );
     }
-    const customerId = await resolveCustomerReference(tx, parsed.customer, { source, seenAt: respondedAt });
+    const customerId = await resolveCustomerReference(tx, parsed.customer, {
+      source,
+      seenAt: respondedAt,
+      policy,
+    });
     const fields = {
       customerId,
       kind: parsed.kind,
@@ -86,11 +99,15 @@ export async function submitFeedback(db: Db, input: SubmitFeedbackInput): Promis
         data: [{ source, externalId, ...fields }],
         skipDuplicates: true,
       });
-      if (created) return { feedback: created, customerId, outcome: "created" };
+      if (created) {
+        await rescoreCustomers(tx, { customerIds: [customerId], policy });
+        return { feedback: created, customerId, outcome: "created" };
+      }
       existing = await tx.feedback.findUniqueOrThrow({ where });
     }
     if (sameFeedback(existing, fields)) return { feedback: existing, customerId, outcome: "unchanged" };
     const feedback = await tx.feedback.update({ where: { id: existing.id }, data: fields });
+    await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
     return { feedback, customerId, outcome: "updated" };
   });
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
+import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
@@ -24,6 +25,8 @@ export interface ResolveCustomerOptions {
   actorId?: string;
   /** When the record carried these identities (an interaction's time); defaults to now. */
   seenAt?: Date;
+  /** The scoring policy a merge rescores the survivor with. */
+  policy?: ScoringPolicy;
 }
 
 export interface ResolveCustomerResult {
@@ -110,6 +113,7 @@ async function attemptResolve(
         reason: `identity resolution: ${shared ? describeIdentity(shared) : "an identity"} is shared`,
       },
       { principalId: options.actorId },
+      { policy: options.policy },
     );
     mergedCustomerIds.push(other.id);
   }
@@ -175,7 +179,7 @@ export type CustomerReference = z.input<typeof customerReferenceSchema>;
 export async function resolveCustomerReference(
   tx: Prisma.TransactionClient,
   reference: z.output<typeof customerReferenceSchema>,
-  options: { source: string; seenAt: Date },
+  options: { source: string; seenAt: Date; policy?: ScoringPolicy },
 ): Promise<string> {
   const customerId =
     reference.id !== undefined

@@ -6,6 +6,8 @@ import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
+import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { jsonEqual } from "../customers/merge-customers.ts";
 import { parseInput } from "../errors.ts";
 import { customerReferenceSchema, resolveCustomerReference } from "../identities/resolve-customer.ts";
@@ -77,16 +79,22 @@ export interface RecordInteractionResult {
 
 /**
  * Records an interaction for the customer it names (by id, following merges, or by identities,
- * resolved and created or merged as needed) and keeps the customer's first and last seen times.
+ * resolved and created or merged as needed), keeps the customer's first and last seen times, and
+ * rescores the customer in the same transaction, so scores are fresh when the call returns.
  */
 export async function recordInteraction(
   db: Db,
   input: RecordInteractionInput,
+  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
 ): Promise<RecordInteractionResult> {
   const parsed = parseInput(recordInteractionInputSchema, input, "The interaction");
   const { source, externalId, occurredAt } = parsed;
   return inTransaction(db, async (tx) => {
-    const customerId = await resolveCustomerReference(tx, parsed.customer, { source, seenAt: occurredAt });
+    const customerId = await resolveCustomerReference(tx, parsed.customer, {
+      source,
+      seenAt: occurredAt,
+      policy,
+    });
     const fields = {
       customerId,
       channel: parsed.channel,
@@ -112,6 +120,7 @@ export async function recordInteraction(
       });
       if (created) {
         await advanceJourneysFor(tx, created);
+        await rescoreCustomers(tx, { customerIds: [customerId], policy });
         return { interaction: created, customerId, outcome: "created" };
       }
       existing = await tx.interaction.findUniqueOrThrow({ where });
@@ -123,6 +132,8 @@ export async function recordInteraction(
     });
     // A correction may change the kind, time or customer; advancing is idempotent, so re-run it.
     await advanceJourneysFor(tx, interaction);
+    // A correction that moved the fact to another customer changes both customers' scores.
+    await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
     return { interaction, customerId, outcome: "updated" };
   });
 }

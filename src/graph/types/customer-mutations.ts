@@ -175,6 +175,7 @@ builder.mutationFields((t) => ({
           source: input.source ?? undefined,
         },
         { principalId: context.viewer.principalId },
+        { policy: context.scoring },
       ),
   }),
 
@@ -196,6 +197,7 @@ builder.mutationFields((t) => ({
         context.prisma,
         { survivorId, mergedId, reason: input.reason ?? "" },
         { principalId: context.viewer.principalId },
+        { policy: context.scoring },
       );
       return {
         dryRun: false,

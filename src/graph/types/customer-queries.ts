@@ -1,4 +1,5 @@
 // The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
+import { z } from "zod";
 import { SCOPES, type Viewer } from "../../auth/api-keys.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
@@ -11,6 +12,7 @@ import { LifecycleStageEnum } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
+import { ChurnRiskLevelEnum } from "./score.ts";
 
 export const OrderDirection = builder.enumType("OrderDirection", {
   description: "Which way to sort.",
@@ -26,6 +28,13 @@ const CustomerOrderField = builder.enumType("CustomerOrderField", {
     LAST_SEEN: { description: "When they were last seen (customers never seen sort last)." },
     CREATED: { description: "When the hub first learned of them." },
     NAME: { description: "Their display name (customers without one sort last)." },
+    CHURN_RISK: {
+      description:
+        "Their churn risk. Every customer is scored when created and whenever facts arrive; one not scored yet (during a bulk load) sorts first in DESC order.",
+    },
+    LIFETIME_VALUE: {
+      description: "Their lifetime value over the forecast horizon (customers without one sort last).",
+    },
   },
 });
 
@@ -61,6 +70,22 @@ const CustomerFilter = builder.inputType("CustomerFilter", {
     unowned: t.boolean({ description: "true: only customers nobody owns; false: only owned ones." }),
     firstSeen: t.field({ type: DateTimeRange, description: "When they were first seen." }),
     lastSeen: t.field({ type: DateTimeRange, description: "When they were last seen." }),
+    churnRiskLevels: t.field({
+      type: [ChurnRiskLevelEnum],
+      description:
+        "Customers whose churn risk is in any of these levels (an at-risk list: HIGH and CRITICAL).",
+    }),
+    minChurnRisk: t.float({
+      description: "Customers whose churn risk is at least this (0 to 1).",
+      validate: z
+        .number()
+        .min(0, "a churn risk lies between 0 and 1")
+        .max(1, "a churn risk lies between 0 and 1"),
+    }),
+    minLifetimeValue: t.float({
+      description: "Customers whose lifetime value over the forecast horizon is at least this amount.",
+      validate: z.number().min(0, "a lifetime value is 0 or more"),
+    }),
   }),
 });
 
@@ -106,6 +131,10 @@ function customerWhere(
   if (firstSeenAt) and.push({ firstSeenAt });
   const lastSeenAt = dateTimeFilter(filter?.lastSeen);
   if (lastSeenAt) and.push({ lastSeenAt });
+  if (filter?.churnRiskLevels?.length)
+    and.push({ score: { churnRiskLevel: { in: filter.churnRiskLevels } } });
+  if (filter?.minChurnRisk != null) and.push({ score: { churnRisk: { gte: filter.minChurnRisk } } });
+  if (filter?.minLifetimeValue != null) and.push({ score: { clv: { gte: filter.minLifetimeValue } } });
   return { AND: and };
 }
 
@@ -119,6 +148,10 @@ function customerOrderBy(
       return [{ createdAt: direction }, tieBreak];
     case "NAME":
       return [{ displayName: { sort: direction, nulls: "last" as const } }, tieBreak];
+    case "CHURN_RISK":
+      return [{ score: { churnRisk: direction } }, tieBreak];
+    case "LIFETIME_VALUE":
+      return [{ score: { clv: { sort: direction, nulls: "last" as const } } }, tieBreak];
     default:
       return [{ lastSeenAt: { sort: direction, nulls: "last" as const } }, tieBreak];
   }

@@ -135,24 +135,33 @@ builder.mutationFields((t) => ({
     authScopes: INGEST_ROLES,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Records a touchpoint for a customer (creating or merging customers by identity as needed) and moves them along journeys. Sending it again is safe.",
+      "Records a touchpoint for a customer (creating or merging customers by identity as needed), moves them along journeys and rescores them: the customer's scores are current when this returns. Sending it again is safe.",
     args: { input: t.arg({ type: RecordInteractionInput, required: true, description: "The touchpoint." }) },
     resolve: (_parent, { input }, context) =>
-      recordInteraction(context.prisma, {
-        ...withoutNulls(input),
-        customer: customerReference(input.customer),
-        amount: input.amount ?? undefined,
-        metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
-      }),
+      recordInteraction(
+        context.prisma,
+        {
+          ...withoutNulls(input),
+          customer: customerReference(input.customer),
+          amount: input.amount ?? undefined,
+          metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
+        },
+        { policy: context.scoring },
+      ),
   }),
   submitFeedback: t.field({
     type: SubmitFeedbackPayload,
     authScopes: INGEST_ROLES,
     errors: { types: MUTATION_ERRORS },
-    description: "Records a survey answer. Sending it again is safe.",
+    description:
+      "Records a survey answer and rescores the customer: their scores are current when this returns. Sending it again is safe.",
     args: { input: t.arg({ type: SubmitFeedbackInput, required: true, description: "The answer." }) },
     resolve: (_parent, { input }, context) =>
-      submitFeedback(context.prisma, { ...withoutNulls(input), customer: customerReference(input.customer) }),
+      submitFeedback(
+        context.prisma,
+        { ...withoutNulls(input), customer: customerReference(input.customer) },
+        { policy: context.scoring },
+      ),
   }),
 }));
 

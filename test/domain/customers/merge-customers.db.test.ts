@@ -150,14 +150,20 @@ describe("mergeCustomers", () => {
       firstSeenAt: day(2),
       lastSeenAt: day(12),
     });
-    for (const model of ["identity", "interaction", "feedback", "alert", "scoreHistory"] as const) {
+    // Two of each: the survivor's own and the merged customer's, moved over; the score history has a
+    // third entry, the survivor's rescore on the merged facts.
+    const expected = { identity: 2, interaction: 2, feedback: 2, alert: 2, scoreHistory: 3 };
+    for (const [model, count] of Object.entries(expected)) {
       // biome-ignore lint/suspicious/noExplicitAny: the same count call on each model
-      const delegate = db.prisma[model] as any;
-      expect(await delegate.count({ where: { customerId: survivor.id } }), model).toBe(2);
+      const delegate = db.prisma[model as keyof typeof expected] as any;
+      expect(await delegate.count({ where: { customerId: survivor.id } }), model).toBe(count);
       expect(await delegate.count({ where: { customerId: merged.id } }), model).toBe(0);
     }
     expect(await db.prisma.score.findUnique({ where: { customerId: merged.id } })).toBeNull();
-    expect(await db.prisma.score.findUnique({ where: { customerId: survivor.id } })).not.toBeNull();
+    // Recomputed on the merged facts (no purchase model is fitted here), not the survivor's old score.
+    expect(await db.prisma.score.findUnique({ where: { customerId: survivor.id } })).toMatchObject({
+      modelVersion: "churn-v1/no-purchase-model",
+    });
     const mergedRow = await db.prisma.customer.findUniqueOrThrow({ where: { id: merged.id } });
     expect(mergedRow.mergedIntoId).toBe(survivor.id);
     expect(mergedRow.mergedAt).toBeInstanceOf(Date);

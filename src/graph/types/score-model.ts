@@ -1,0 +1,249 @@
+// For analysts and admins: the fitted purchase model's diagnostics, the scoring policy in force, and
+// the admin mutations that refit the model and rescore customers.
+import { z } from "zod";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { BgNbdParameters } from "../../scoring/models/bg-nbd.ts";
+import type { GammaGammaParameters } from "../../scoring/models/gamma-gamma.ts";
+import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
+import { fitScoreModel } from "../../scoring/score-model.ts";
+import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import { builder, pagedConnection } from "../builder.ts";
+import { expectGlobalId } from "../global-ids.ts";
+import { MUTATION_ERRORS } from "./user-errors.ts";
+
+type ModelRecord = Prisma.ScoreModelGetPayload<object>;
+
+const BgNbdFitRef = builder
+  .objectRef<BgNbdParameters & { logLikelihood: number; converged: boolean }>("RepeatPurchaseModelFit")
+  .implement({
+    description:
+      "BG/NBD (Fader, Hardie & Lee 2005): purchases follow a Poisson rate with a gamma(r, α) spread across customers; after each purchase a customer may leave with a beta(a, b)-spread probability. Time in weeks.",
+    fields: (t) => ({
+      r: t.exposeFloat("r", { description: "Shape of the purchase-rate distribution." }),
+      alpha: t.exposeFloat("alpha", { description: "Scale of the purchase-rate distribution (weeks)." }),
+      a: t.exposeFloat("a", { description: "First shape of the drop-out probability's beta distribution." }),
+      b: t.exposeFloat("b", { description: "Second shape of the drop-out probability's beta distribution." }),
+      logLikelihood: t.exposeFloat("logLikelihood", { description: "The maximized log-likelihood." }),
+      converged: t.exposeBoolean("converged", { description: "Whether the optimizer met its tolerance." }),
+    }),
+  });
+
+const GammaGammaFitRef = builder
+  .objectRef<GammaGammaParameters & { logLikelihood: number }>("SpendModelFit")
+  .implement({
+    description:
+      "Gamma-Gamma (Fader, Hardie & Lee 2005; Fader & Hardie 2013): the value of a customer's purchases varies around their own mean, which varies across customers.",
+    fields: (t) => ({
+      p: t.exposeFloat("p", {
+        description: "Shape of the spend of one purchase around the customer's mean.",
+      }),
+      q: t.exposeFloat("q", { description: "Shape of the customers' mean-spend distribution." }),
+      gamma: t.exposeFloat("gamma", { description: "Scale of the customers' mean-spend distribution." }),
+      logLikelihood: t.exposeFloat("logLikelihood", { description: "The maximized log-likelihood." }),
+    }),
+  });
+
+export const ScoreModelNode = builder.prismaNode("ScoreModel", {
+  description:
+    "A purchase model fitted on the hub's order history; scores use the newest one until the next fit.",
+  id: { field: "id", description: "The model's global ID." },
+  fields: (t) => ({
+    version: t.exposeString("version", { description: "Stamped on every score it produced." }),
+    fittedAt: t.expose("fittedAt", { type: "DateTime", description: "When it was fitted." }),
+    calibrationEnd: t.expose("calibrationEnd", {
+      type: "DateTime",
+      description: "Purchases up to this moment were fitted.",
+    }),
+    currency: t.exposeString("currency", { description: "The currency spend is modelled in." }),
+    customersFitted: t.exposeInt("customersFitted", { description: "Customers with at least one purchase." }),
+    repeatCustomersFitted: t.exposeInt("repeatCustomersFitted", {
+      description: "Of those, customers who bought again (on another day).",
+    }),
+    repeatPurchaseModel: t.field({
+      type: BgNbdFitRef,
+      description: "The BG/NBD parameters and fit.",
+      resolve: (model) => ({
+        ...(model.bgNbd as unknown as BgNbdParameters),
+        logLikelihood: model.bgNbdLogLikelihood,
+        converged: model.bgNbdConverged,
+      }),
+    }),
+    spendModel: t.field({
+      type: GammaGammaFitRef,
+      nullable: true,
+      description: "The Gamma-Gamma parameters and fit; null when too few repeat buyers had a known spend.",
+      resolve: (model) =>
+        model.gammaGamma && model.gammaGammaLogLikelihood !== null
+          ? {
+              ...(model.gammaGamma as unknown as GammaGammaParameters),
+              logLikelihood: model.gammaGammaLogLikelihood,
+            }
+          : null,
+    }),
+    fitMilliseconds: t.exposeInt("fitMilliseconds", {
+      description: "How long reading the purchase histories and fitting took.",
+    }),
+  }),
+});
+
+const LevelThresholdsRef = builder.objectRef<ScoringPolicy["levels"]>("ChurnRiskThresholds").implement({
+  description: "The lowest churn risk of each level; LOW is everything below medium.",
+  fields: (t) => ({
+    medium: t.exposeFloat("medium", { description: "MEDIUM from this risk up." }),
+    high: t.exposeFloat("high", { description: "HIGH from this risk up." }),
+    critical: t.exposeFloat("critical", { description: "CRITICAL from this risk up." }),
+  }),
+});
+
+const ScoringPolicyRef = builder.objectRef<ScoringPolicy>("ScoringPolicy").implement({
+  description:
+    "The rules that turn facts into churn risk, set by the CXHUB_SCORING_POLICY file (see the README's Scores section).",
+  fields: (t) => ({
+    purchaseKinds: t.exposeStringList("purchaseKinds", {
+      description: "Interaction kinds counted as purchases.",
+    }),
+    currency: t.exposeString("currency", { description: "The currency spend is modelled in." }),
+    churnHorizonDays: t.exposeInt("churnHorizonDays", {
+      description: "Churn means no purchase within this many days.",
+    }),
+    forecastMonths: t.exposeInt("forecastMonths", {
+      description: "The horizon of the stored purchase forecast and lifetime value.",
+    }),
+    annualDiscountRate: t.exposeFloat("annualDiscountRate", {
+      description: "The CLV discount rate per year.",
+    }),
+    levels: t.field({
+      type: LevelThresholdsRef,
+      description: "Where the levels start.",
+      resolve: (p) => p.levels,
+    }),
+    weights: t.field({
+      type: "JSONObject",
+      description: "Each signal's weight, in log-odds points per unit of strength.",
+      resolve: (p) => p.weights,
+    }),
+    windows: t.field({
+      type: "JSONObject",
+      description: "The time windows the signals look at, in days (replyWithinHours in hours).",
+      resolve: (p) => p.windows,
+    }),
+  }),
+});
+
+const ANALYSTS = { $any: { admin: true, analyst: true } };
+
+builder.queryFields((t) => ({
+  scoreModel: t.prismaField({
+    type: "ScoreModel",
+    nullable: true,
+    authScopes: ANALYSTS,
+    description: "The purchase model in use (the newest fit); null before the first fit.",
+    resolve: (query, _parent, _args, context) =>
+      context.prisma.scoreModel.findFirst({ ...query, orderBy: [{ fittedAt: "desc" }, { id: "desc" }] }),
+  }),
+  scoreModels: t.prismaConnection(
+    {
+      type: "ScoreModel",
+      cursor: "id",
+      ...pagedConnection,
+      authScopes: ANALYSTS,
+      description: "Every fitted purchase model, newest first, to compare fits.",
+      resolve: (query, _parent, _args, context) =>
+        context.prisma.scoreModel.findMany({ ...query, orderBy: [{ fittedAt: "desc" }, { id: "desc" }] }),
+    },
+    { name: "ScoreModelConnection" },
+    { name: "ScoreModelEdge" },
+  ),
+  scoringPolicy: t.field({
+    type: ScoringPolicyRef,
+    description: "The churn-risk rules in force.",
+    resolve: (_parent, _args, context) => context.scoring,
+  }),
+}));
+
+const RefitScoreModelInput = builder.inputType("RefitScoreModelInput", {
+  description: "How to refit the purchase model.",
+  fields: (t) => ({
+    calibrationEnd: t.field({
+      type: "DateTime",
+      description: "Fit purchases up to this moment; now by default.",
+    }),
+    rescore: t.boolean({
+      defaultValue: true,
+      description: "Rescore every customer with the new model right away (true by default).",
+    }),
+  }),
+});
+
+const RefitScoreModelPayload = builder
+  .objectRef<{ model: ModelRecord; rescoredCustomers: number }>("RefitScoreModelPayload")
+  .implement({
+    description: "The new model, now in use.",
+    fields: (t) => ({
+      model: t.field({ type: ScoreModelNode, description: "The fitted model.", resolve: (p) => p.model }),
+      rescoredCustomers: t.exposeInt("rescoredCustomers", {
+        description: "Customers rescored with it (0 when rescore was false).",
+      }),
+    }),
+  });
+
+const RescoreCustomersInput = builder.inputType("RescoreCustomersInput", {
+  description: "Which customers to rescore.",
+  fields: (t) => ({
+    customerIds: t.globalIDList({
+      description: "These customers (global IDs, at most 1,000); every live customer when omitted.",
+      validate: z
+        .array(z.unknown())
+        .max(1000, "at most 1,000 customers at a time; omit the list to rescore everyone"),
+    }),
+  }),
+});
+
+const RescoreCustomersPayload = builder
+  .objectRef<{ rescoredCustomers: number; modelVersion: string }>("RescoreCustomersPayload")
+  .implement({
+    description: "What the rescore did.",
+    fields: (t) => ({
+      rescoredCustomers: t.exposeInt("rescoredCustomers", { description: "Customers rescored." }),
+      modelVersion: t.exposeString("modelVersion", { description: "The rules and model used." }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  refitScoreModel: t.field({
+    type: RefitScoreModelPayload,
+    authScopes: { admin: true },
+    errors: { types: MUTATION_ERRORS },
+    description:
+      "Fits the purchase model (BG/NBD and Gamma-Gamma) on the order history and, by default, rescores every customer with it. Fails with a ConflictError when there is too little purchase history.",
+    args: { input: t.arg({ type: RefitScoreModelInput, description: "Options; all optional." }) },
+    resolve: async (_parent, { input }, context) => {
+      const fitted = await fitScoreModel(context.prisma, {
+        policy: context.scoring,
+        calibrationEnd: input?.calibrationEnd ?? undefined,
+      });
+      const rescored =
+        input?.rescore === false
+          ? 0
+          : (await rescoreCustomers(context.prisma, { policy: context.scoring, model: fitted })).rescored;
+      return { model: fitted.record, rescoredCustomers: rescored };
+    },
+  }),
+  rescoreCustomers: t.field({
+    type: RescoreCustomersPayload,
+    authScopes: { admin: true },
+    errors: { types: MUTATION_ERRORS },
+    description:
+      "Recomputes scores with the current model, for the customers given or for everyone: after changing the scoring policy, or to bring every score to today.",
+    args: {
+      input: t.arg({ type: RescoreCustomersInput, description: "Whom to rescore; everyone by default." }),
+    },
+    resolve: async (_parent, { input }, context) => {
+      const customerIds = input?.customerIds?.map((id, index) =>
+        expectGlobalId(id, "Customer", ["input", "customerIds", index]),
+      );
+      const result = await rescoreCustomers(context.prisma, { policy: context.scoring, customerIds });
+      return { rescoredCustomers: result.rescored, modelVersion: result.modelVersion };
+    },
+  }),
+}));

@@ -1,0 +1,263 @@
+// Scores on the graph: a customer's current churn risk (with its reasons), health, P(alive) and
+// purchase forecast, and the history of their scores. The numbers are computed by src/scoring when
+// facts arrive; resolvers only read them (a forecast for another horizon runs the stored model).
+import { z } from "zod";
+import { currencyMinorUnits } from "../../domain/money.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { ChurnRiskLevel } from "../../generated/prisma/enums.ts";
+import { CHURN_FACTORS, type ChurnReason } from "../../scoring/churn-risk.ts";
+import { forecastPurchases, purchaseHistoryAt } from "../../scoring/purchase-forecast.ts";
+import { toFittedModel } from "../../scoring/score-model.ts";
+import { builder, pagedConnection } from "../builder.ts";
+import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
+import { Money } from "./interaction.ts";
+
+export const ChurnRiskLevelEnum = builder.enumType(ChurnRiskLevel, {
+  name: "ChurnRiskLevel",
+  description: "How likely a customer is to stop buying, in bands; the thresholds are configuration.",
+  values: {
+    LOW: { description: "Below the medium threshold (0.4 by default)." },
+    MEDIUM: { description: "From the medium threshold (0.4) up to the high one." },
+    HIGH: { description: "From the high threshold (0.6) up to the critical one." },
+    CRITICAL: { description: "From the critical threshold (0.8 by default) up." },
+  },
+});
+
+const FACTOR_DESCRIPTIONS: Record<(typeof CHURN_FACTORS)[number], string> = {
+  PURCHASE_PATTERN:
+    "The purchase model (BG/NBD): the chance of no purchase within the churn horizon, from how often and how recently the customer bought.",
+  NO_PURCHASES: "The customer has not bought anything yet, so the score starts from 50%.",
+  NO_PURCHASE_MODEL: "No purchase model is fitted yet, so purchases are not scored.",
+  ENGAGEMENT_DROP: "Fewer interactions lately than the customer's own usual rate.",
+  SENTIMENT: "The tone of the customer's recent messages (negative raises the risk, positive lowers it).",
+  NPS: "The latest NPS answer: a detractor raises the risk, a promoter lowers it.",
+  CSAT: "The latest satisfaction rating: 1–2 raise the risk, 4–5 lower it.",
+  CES: "The latest effort rating: hard (5–7) raises the risk, easy (1–3) lowers it.",
+  UNANSWERED_MESSAGES: "Messages from the customer still waiting for a reply.",
+};
+
+export const ChurnFactorEnum = builder.enumType("ChurnFactor", {
+  description: "A signal that can move churn risk.",
+  values: Object.fromEntries(
+    CHURN_FACTORS.map((factor) => [factor, { description: FACTOR_DESCRIPTIONS[factor] }]),
+  ) as Record<(typeof CHURN_FACTORS)[number], { description: string }>,
+});
+
+const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReason").implement({
+  description: "One factor behind a churn risk: what was measured, how much it moved the score, and why.",
+  fields: (t) => ({
+    factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (r) => r.factor }),
+    value: t.exposeFloat("value", {
+      description:
+        "What was measured: a probability (PURCHASE_PATTERN), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
+    }),
+    weight: t.exposeFloat("weight", {
+      description:
+        "This factor's share of everything that moved the score, from 0 to 1; the reasons of a score add up to 1.",
+    }),
+    contribution: t.exposeFloat("contribution", {
+      description:
+        "How far it moved the score, in log-odds: positive raises the risk, negative lowers it (0 leaves it at 50%).",
+    }),
+    explanation: t.exposeString("explanation", { description: "A sentence an account manager can read." }),
+  }),
+});
+
+const PurchaseForecastRef = builder
+  .objectRef<{
+    horizonMonths: number;
+    probabilityAlive: number;
+    expectedPurchases: number;
+    expectedSpendPerPurchase: number | null;
+    lifetimeValue: number | null;
+    currency: string;
+  }>("PurchaseForecast")
+  .implement({
+    description:
+      "What the purchase model expects of a customer over a horizon: BG/NBD for purchases, Gamma-Gamma for spend.",
+    fields: (t) => ({
+      horizonMonths: t.exposeInt("horizonMonths", { description: "Months ahead the forecast covers." }),
+      probabilityAlive: t.exposeFloat("probabilityAlive", {
+        description: "The probability that the customer is still a customer (has not silently left).",
+      }),
+      expectedPurchases: t.exposeFloat("expectedPurchases", {
+        description: "Purchases expected over the horizon (purchases on the same day count as one).",
+      }),
+      expectedSpendPerPurchase: t.field({
+        type: Money,
+        nullable: true,
+        description: "The expected value of one purchase; null when the spend model is not fitted.",
+        resolve: (f) => money(f.expectedSpendPerPurchase, f.currency),
+      }),
+      lifetimeValue: t.field({
+        type: Money,
+        nullable: true,
+        description:
+          "Customer lifetime value over the horizon: expected revenue, discounted at the configured annual rate; null when the spend model is not fitted.",
+        resolve: (f) => money(f.lifetimeValue, f.currency),
+      }),
+    }),
+  });
+
+/** Forecasts are estimates: shown with the currency's usual decimals. */
+function money(value: number | null, currency: string) {
+  return value === null
+    ? null
+    : { amount: new Prisma.Decimal(value.toFixed(currencyMinorUnits(currency))), currency };
+}
+
+const reasonsOf = (json: Prisma.JsonValue) => json as unknown as ChurnReason[];
+
+export const CustomerScoreRef = builder.prismaObject("Score", {
+  name: "CustomerScore",
+  description:
+    "A customer's current scores, recomputed whenever new facts about them arrive and after every refit of the purchase model.",
+  fields: (t) => ({
+    churnRisk: t.exposeFloat("churnRisk", {
+      description: "The probability-like risk that the customer stops buying, from 0 to 1.",
+    }),
+    churnRiskLevel: t.expose("churnRiskLevel", {
+      type: ChurnRiskLevelEnum,
+      description: "The churn risk's band.",
+    }),
+    reasons: t.field({
+      type: [ChurnRiskReasonRef],
+      description: "The factors behind the churn risk, the largest effect first.",
+      resolve: (score) => reasonsOf(score.reasons),
+    }),
+    health: t.exposeInt("health", {
+      nullable: true,
+      description: "A 0–100 health score for the UI: 100 × (1 − churn risk), rounded.",
+    }),
+    probabilityAlive: t.exposeFloat("probabilityAlive", {
+      nullable: true,
+      description:
+        "The probability that the customer is still a customer, from the purchase model; null without purchases or without a fitted model.",
+    }),
+    expectedPurchases: t.exposeFloat("expectedTransactions", {
+      nullable: true,
+      description:
+        "Purchases expected over the next `forecastMonths`; null without purchases or a fitted model.",
+    }),
+    lifetimeValue: t.field({
+      type: Money,
+      nullable: true,
+      description:
+        "Customer lifetime value over the next `forecastMonths`, discounted; null without purchases or a fitted spend model.",
+      resolve: (score) =>
+        score.clv && score.currency ? { amount: score.clv, currency: score.currency } : null,
+    }),
+    forecastMonths: t.exposeInt("forecastMonths", {
+      nullable: true,
+      description: "The horizon of expectedPurchases and lifetimeValue, in months.",
+    }),
+    purchaseForecast: t.field({
+      type: PurchaseForecastRef,
+      nullable: true,
+      description:
+        "The purchase model's forecast over any horizon, as of when the score was computed; null without purchases or a fitted model.",
+      args: {
+        horizonMonths: t.arg.int({
+          required: true,
+          defaultValue: 12,
+          description: "Months ahead, 1 to 120.",
+          validate: z.number().int().min(1, "from 1 to 120 months").max(120, "from 1 to 120 months"),
+        }),
+      },
+      select: { model: true },
+      resolve: (score, { horizonMonths }, context) => {
+        if (
+          !score.model ||
+          score.repeatTransactions === null ||
+          !score.firstPurchaseOn ||
+          !score.lastPurchaseOn
+        )
+          return null;
+        const model = toFittedModel(score.model);
+        const history = purchaseHistoryAt(
+          {
+            transactions: score.repeatTransactions + 1,
+            firstDay: score.firstPurchaseOn,
+            lastDay: score.lastPurchaseOn,
+          },
+          score.computedAt,
+        );
+        const forecast = forecastPurchases(model, history, score.averageRepeatSpend?.toNumber() ?? null, {
+          horizonMonths,
+          annualDiscountRate: context.scoring.annualDiscountRate,
+        });
+        return {
+          horizonMonths,
+          probabilityAlive: forecast.probabilityAlive,
+          expectedPurchases: forecast.expectedTransactions,
+          expectedSpendPerPurchase: forecast.expectedSpendPerTransaction,
+          lifetimeValue: forecast.lifetimeValue,
+          currency: model.currency,
+        };
+      },
+    }),
+    modelVersion: t.exposeString("modelVersion", {
+      description: "The scoring rules and purchase model that produced it: `churn-v1/bgnbd-gg@<fitted at>`.",
+    }),
+    computedAt: t.expose("computedAt", {
+      type: "DateTime",
+      description: "The moment the score describes (facts after it were not yet known).",
+    }),
+  }),
+});
+
+builder.prismaObject("ScoreHistory", {
+  name: "ScoreSnapshot",
+  description:
+    "A customer's scores at one moment. A snapshot is kept whenever the level or model changes or the risk moves by 0.005 or more.",
+  fields: (t) => ({
+    churnRisk: t.exposeFloat("churnRisk", { description: "The churn risk then, from 0 to 1." }),
+    churnRiskLevel: t.expose("churnRiskLevel", { type: ChurnRiskLevelEnum, description: "Its band then." }),
+    reasons: t.field({
+      type: [ChurnRiskReasonRef],
+      description: "The factors behind it then, the largest effect first.",
+      resolve: (snapshot) => reasonsOf(snapshot.reasons),
+    }),
+    health: t.exposeInt("health", { nullable: true, description: "The 0–100 health score then." }),
+    probabilityAlive: t.exposeFloat("probabilityAlive", {
+      nullable: true,
+      description: "The probability the customer was still a customer then.",
+    }),
+    expectedPurchases: t.exposeFloat("expectedTransactions", {
+      nullable: true,
+      description: "The purchases then expected over the forecast horizon.",
+    }),
+    lifetimeValue: t.field({
+      type: Money,
+      nullable: true,
+      description: "The lifetime value then expected over the forecast horizon.",
+      resolve: (s) => (s.clv && s.currency ? { amount: s.clv, currency: s.currency } : null),
+    }),
+    modelVersion: t.exposeString("modelVersion", { description: "The rules and model that produced it." }),
+    computedAt: t.expose("computedAt", { type: "DateTime", description: "The moment it describes." }),
+  }),
+});
+
+builder.prismaObjectFields("Customer", (t) => ({
+  score: t.relation("score", {
+    nullable: true,
+    description:
+      "The customer's current churn risk, health and purchase forecast; null until the customer is first scored.",
+  }),
+  scoreHistory: t.relatedConnection("scoreHistory", {
+    description: "How the customer's scores moved, newest first.",
+    cursor: "id",
+    totalCount: true,
+    ...pagedConnection,
+    args: {
+      computed: t.arg({
+        type: DateTimeRange,
+        description: "Only scores that describe moments in this span.",
+      }),
+    },
+    query: (args) => ({
+      where: { computedAt: dateTimeFilter(args.computed) },
+      orderBy: [{ computedAt: "desc" }, { id: "desc" }],
+    }),
+  }),
+}));

@@ -1,0 +1,194 @@
+// Reads what scoring needs to know about customers — their purchase history and the engagement,
+// sentiment, survey and service signals of the other channels — in one set-based statement, for a
+// few customers (after new facts) or for thousands at a time (a bulk rescore). Only facts at or
+// before `asOf` count, so scores can be computed as of any moment (the bench scores CDNOW at week 39).
+import type { Db } from "../db/database.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { ScoringPolicy } from "./scoring-policy.ts";
+
+const DAY_MS = 86_400_000;
+
+/** Purchases as the customer-base models see them: one transaction per UTC day with an order. */
+export interface PurchaseDays {
+  /** Distinct purchase days. */
+  transactions: number;
+  firstDay: Date;
+  lastDay: Date;
+  /** Summed value of the repeat transactions in the policy's currency, and how many had one. */
+  repeatSpend: number | null;
+  repeatTransactionsWithValue: number;
+}
+
+export interface SurveyAnswer {
+  score: number;
+  respondedAt: Date;
+}
+
+export interface CustomerSignals {
+  customerId: string;
+  ownerId: string | null;
+  purchases: PurchaseDays | null;
+  /**
+   * Inbound interactions other than purchases (the purchase model has those) in the recent window and
+   * in the baseline window before it.
+   */
+  recentInteractions: number;
+  baselineInteractions: number;
+  /** Mean sentiment of recent inbound messages; null when none carried one. */
+  averageSentiment: number | null;
+  sentimentMessages: number;
+  latestNps: SurveyAnswer | null;
+  latestCsat: SurveyAnswer | null;
+  latestCes: SurveyAnswer | null;
+  /** Inbound messages in a conversation that waited past the reply window with no outbound reply. */
+  unansweredMessages: number;
+}
+
+interface SignalRow {
+  id: string;
+  owner_id: string | null;
+  transactions: number | null;
+  first_day: Date | null;
+  last_day: Date | null;
+  repeat_spend: number | null;
+  repeat_valued: number | null;
+  recent: number | null;
+  baseline: number | null;
+  sentiment: number | null;
+  sentiment_messages: number | null;
+  nps: number | null;
+  nps_at: Date | null;
+  csat: number | null;
+  csat_at: Date | null;
+  ces: number | null;
+  ces_at: Date | null;
+  unanswered: number | null;
+}
+
+/**
+ * Signals of the given live customers (merged-away ids are skipped), or of every live customer when
+ * `customerIds` is omitted. Rows come back in customer id order.
+ */
+export async function readCustomerSignals(
+  db: Db,
+  options: { customerIds?: string[]; asOf: Date; policy: ScoringPolicy },
+): Promise<CustomerSignals[]> {
+  const { asOf, policy } = options;
+  const w = policy.windows;
+  const ago = (days: number) => new Date(asOf.getTime() - days * DAY_MS);
+  const recentStart = ago(w.recentActivityDays);
+  const baselineStart = ago(w.recentActivityDays + w.baselineActivityDays);
+  const sentimentStart = ago(w.sentimentDays);
+  const earliestActivity = new Date(Math.min(baselineStart.getTime(), sentimentStart.getTime()));
+  const replyDeadline = new Date(asOf.getTime() - w.replyWithinHours * 3_600_000);
+  const ids = options.customerIds ?? null;
+  if (ids?.length === 0) return [];
+
+  const rows = await db.$queryRaw<SignalRow[]>(Prisma.sql`
+    WITH target AS (
+      SELECT c."id", c."ownerId"
+      FROM "Customer" c
+      WHERE c."mergedIntoId" IS NULL AND (${ids}::uuid[] IS NULL OR c."id" = ANY(${ids}::uuid[]))
+    ),
+    ${purchaseDaysSql(asOf, policy)},
+    activity AS (
+      SELECT i."customerId",
+             count(*) FILTER (WHERE NOT purchase AND i."occurredAt" > ${recentStart})::int AS recent,
+             count(*) FILTER (WHERE NOT purchase AND i."occurredAt" <= ${recentStart} AND i."occurredAt" > ${baselineStart})::int AS baseline,
+             avg(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::float8 AS sentiment,
+             count(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::int AS sentiment_messages
+      FROM "Interaction" i JOIN target t ON t."id" = i."customerId",
+           LATERAL (SELECT i."kind" = ANY(${policy.purchaseKinds}::text[]) AS purchase) k
+      WHERE i."direction" = 'INBOUND' AND i."occurredAt" > ${earliestActivity} AND i."occurredAt" <= ${asOf}
+      GROUP BY 1
+    ),
+    latest_feedback AS (
+      SELECT DISTINCT ON (f."customerId", f."kind") f."customerId", f."kind", f."score", f."respondedAt"
+      FROM "Feedback" f JOIN target t ON t."id" = f."customerId"
+      WHERE f."respondedAt" > ${ago(w.feedbackDays)} AND f."respondedAt" <= ${asOf}
+      ORDER BY f."customerId", f."kind", f."respondedAt" DESC, f."id" DESC
+    ),
+    unanswered AS (
+      SELECT i."customerId", count(*)::int AS messages
+      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
+      WHERE i."direction" = 'INBOUND' AND i."conversationId" IS NOT NULL
+        AND i."occurredAt" > ${ago(w.unansweredDays)} AND i."occurredAt" <= ${replyDeadline}
+        AND NOT EXISTS (
+          SELECT 1 FROM "Interaction" reply
+          WHERE reply."conversationId" = i."conversationId" AND reply."customerId" = i."customerId"
+            AND reply."direction" = 'OUTBOUND'
+            AND reply."occurredAt" > i."occurredAt" AND reply."occurredAt" <= ${asOf}
+        )
+      GROUP BY 1
+    )
+    SELECT t."id", t."ownerId" AS owner_id,
+           p.transactions, p.first_day, p.last_day, rs.spend AS repeat_spend, rs.valued AS repeat_valued,
+           a.recent, a.baseline, a.sentiment, a.sentiment_messages,
+           nps."score" AS nps, nps."respondedAt" AS nps_at,
+           csat."score" AS csat, csat."respondedAt" AS csat_at,
+           ces."score" AS ces, ces."respondedAt" AS ces_at,
+           u.messages AS unanswered
+    FROM target t
+    LEFT JOIN purchases p ON p."customerId" = t."id"
+    LEFT JOIN repeat_spend rs ON rs."customerId" = t."id"
+    LEFT JOIN activity a ON a."customerId" = t."id"
+    LEFT JOIN latest_feedback nps ON nps."customerId" = t."id" AND nps."kind" = 'NPS'
+    LEFT JOIN latest_feedback csat ON csat."customerId" = t."id" AND csat."kind" = 'CSAT'
+    LEFT JOIN latest_feedback ces ON ces."customerId" = t."id" AND ces."kind" = 'CES'
+    LEFT JOIN unanswered u ON u."customerId" = t."id"
+    ORDER BY t."id"
+  `);
+  return rows.map(toSignals);
+}
+
+function toSignals(row: SignalRow): CustomerSignals {
+  const answer = (score: number | null, at: Date | null): SurveyAnswer | null =>
+    score === null || at === null ? null : { score, respondedAt: at };
+  return {
+    customerId: row.id,
+    ownerId: row.owner_id,
+    purchases:
+      row.transactions && row.first_day && row.last_day
+        ? {
+            transactions: row.transactions,
+            firstDay: row.first_day,
+            lastDay: row.last_day,
+            repeatSpend: row.repeat_spend,
+            repeatTransactionsWithValue: row.repeat_valued ?? 0,
+          }
+        : null,
+    recentInteractions: row.recent ?? 0,
+    baselineInteractions: row.baseline ?? 0,
+    averageSentiment: row.sentiment,
+    sentimentMessages: row.sentiment_messages ?? 0,
+    latestNps: answer(row.nps, row.nps_at),
+    latestCsat: answer(row.csat, row.csat_at),
+    latestCes: answer(row.ces, row.ces_at),
+    unansweredMessages: row.unanswered ?? 0,
+  };
+}
+
+/**
+ * The CTEs `purchase_days` (one row per customer and UTC day with a purchase, valued in the policy's
+ * currency), `purchases` (count, first and last day) and `repeat_spend` (value of the days after the
+ * first), over the customers of a preceding CTE named `target`.
+ */
+export function purchaseDaysSql(asOf: Date, policy: ScoringPolicy): Prisma.Sql {
+  return Prisma.sql`
+    purchase_days AS (
+      SELECT i."customerId", (i."occurredAt" AT TIME ZONE 'UTC')::date AS day,
+             sum(i."amount") FILTER (WHERE i."currency" = ${policy.currency}) AS value
+      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
+      WHERE i."kind" = ANY(${policy.purchaseKinds}::text[]) AND i."occurredAt" <= ${asOf}
+      GROUP BY 1, 2
+    ),
+    purchases AS (
+      SELECT "customerId", count(*)::int AS transactions, min(day) AS first_day, max(day) AS last_day
+      FROM purchase_days GROUP BY 1
+    ),
+    repeat_spend AS (
+      SELECT d."customerId", sum(d.value)::float8 AS spend, count(d.value)::int AS valued
+      FROM purchase_days d JOIN purchases p ON p."customerId" = d."customerId" AND d.day > p.first_day
+      GROUP BY 1
+    )`;
+}

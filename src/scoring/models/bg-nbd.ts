@@ -1,0 +1,303 @@
+// The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy
+// Way", Marketing Science 24(2); formulas as in their note "Implementing the BG/NBD Model for
+// Customer Base Analysis in Excel"). While alive, a customer buys as a Poisson process with rate
+// λ ~ Gamma(r, α); after every repeat purchase they drop out with probability p ~ Beta(a, b). From
+// (x, t_x, T) alone it gives the probability a customer is still alive, how many purchases to
+// expect, and the probability of none in a coming period: the churn risk.
+//
+// Time is in WEEKS everywhere (recency, age, horizons, and so α, which is a rate scale): the
+// published CDNOW parameters are in weeks, and a horizon in other units would silently be wrong.
+import gammaln from "@stdlib/math-base-special-gammaln";
+import { hypergeometricPFQ } from "./hypergeometric.ts";
+import type { FitOptions, ModelFit } from "./model-fit.ts";
+import { minimizeNelderMead } from "./nelder-mead.ts";
+
+/** One customer's calibration-period history, in weeks since their first purchase. */
+export interface PurchaseHistory {
+  /** x: repeat purchases (purchase days after the first one). */
+  frequency: number;
+  /** t_x: weeks from the first purchase to the last one (0 when x = 0). */
+  recency: number;
+  /** T: weeks from the first purchase to the end of the calibration period. */
+  age: number;
+}
+
+/** λ ~ Gamma(shape r, rate α) purchases per week; p ~ Beta(a, b) drop-out after each purchase. */
+export interface BgNbdParameters {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+/** Log-likelihood of the histories under the parameters (FHL 2005, eq. 6), summed over customers. */
+export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly PurchaseHistory[]): number {
+  checkParameters(params);
+  return createLogLikelihood(compressHistories(histories))(params);
+}
+
+/** Maximum-likelihood estimates of r, α, a, b (searched over their logarithms, all being positive). */
+export function fitBgNbd(
+  histories: readonly PurchaseHistory[],
+  options: FitOptions<BgNbdParameters> = {},
+): ModelFit<BgNbdParameters> {
+  if (histories.length === 0) throw new RangeError("Fitting BG/NBD needs at least one customer history.");
+  const compressed = compressHistories(histories);
+  const logLikelihood = createLogLikelihood(compressed);
+  const toParameters = (theta: readonly number[]): BgNbdParameters => ({
+    r: Math.exp(theta[0] as number),
+    alpha: Math.exp(theta[1] as number),
+    a: Math.exp(theta[2] as number),
+    b: Math.exp(theta[3] as number),
+  });
+  const initial = options.initial ?? defaultStart(histories);
+  checkParameters(initial);
+  const result = minimizeNelderMead(
+    (theta) => -logLikelihood(toParameters(theta)),
+    [initial.r, initial.alpha, initial.a, initial.b].map(Math.log),
+    options.optimizer,
+  );
+  return {
+    parameters: toParameters(result.x),
+    logLikelihood: -result.value,
+    iterations: result.iterations,
+    converged: result.converged,
+    customersFitted: histories.length,
+  };
+}
+
+/**
+ * P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] · a/(b + x − 1) · ((α + T)/(α + t_x))^(r + x)).
+ * Exactly 1 when x = 0: in BG/NBD a customer can only drop out right after a repeat purchase.
+ */
+export function probabilityAlive(params: BgNbdParameters, history: PurchaseHistory): number {
+  checkParameters(params);
+  checkHistory(history);
+  return 1 / (1 + Math.exp(logOddsDead(params, history)));
+}
+
+/**
+ * E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] (FHL 2005, eq. 10). `weeks` = t.
+ *
+ * The paper writes it as P(alive) · (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x;
+ * a+b+x−1; z)] with z = t/(α+T+t). Evaluated as written it divides by a − 1 (the published a is 0.79;
+ * a = 1 is a removable singularity) and loses digits to cancellation. Euler's transformation
+ * 2F1(A, B; C; z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z) turns the bracket into 1 − u·2F1(a+b−1−r, a−1;
+ * C; z) with u = (1−z)^(a−1); every term of that series after the first carries the factor a − 1, so
+ * the bracket / (a − 1) is −expm1((a−1)·ln(1−z))/(a−1) − u·(a+b−1−r)·z/C·3F2(a+b−r, a, 1; C+1, 2; z):
+ * no division by a − 1 or by C = a+b+x−1 (which is ≤ 0 when x = 0 and a + b ≤ 1) remains.
+ * The series needs more terms as z nears 1: horizons beyond about 10⁴·(α + T) (centuries, for CDNOW)
+ * may throw a HypergeometricConvergenceError; a partial sum is never returned.
+ */
+export function expectedTransactions(
+  params: BgNbdParameters,
+  history: PurchaseHistory,
+  weeks: number,
+): number {
+  checkParameters(params);
+  checkHistory(history);
+  checkWeeks(weeks);
+  if (weeks === 0) return 0;
+  const { r, alpha, a, b } = params;
+  const x = history.frequency;
+  const c = a + b + x - 1;
+  const z = weeks / (alpha + history.age + weeks);
+  const logOneMinusZ = -Math.log1p(weeks / (alpha + history.age));
+  const aMinusOne = a - 1;
+  const firstPart = aMinusOne === 0 ? -logOneMinusZ : -Math.expm1(aMinusOne * logOneMinusZ) / aMinusOne;
+  const u = Math.exp(aMinusOne * logOneMinusZ);
+  const numerator = a + b - 1 - r;
+  const series = hypergeometricPFQ([numerator + 1, a, 1], [c + 1, 2], z);
+  const expectedIfAlive = c * firstPart - u * numerator * z * series;
+  return expectedIfAlive / (1 + Math.exp(logOddsDead(params, history)));
+}
+
+/** E[X(t)]: expected repeat purchases of a new customer in their first t weeks (FHL 2005, eq. 7). */
+export function expectedTransactionsOfNewCustomer(params: BgNbdParameters, weeks: number): number {
+  // Eq. 7 is eq. 10 for x = t_x = T = 0 (alive for sure, λ still distributed as its prior).
+  return expectedTransactions(params, { frequency: 0, recency: 0, age: 0 }, weeks);
+}
+
+/**
+ * P(no purchase in (T, T + t] | x, t_x, T) = (1 − P(alive)) + P(alive) · ((α+T)/(α+T+t))^(r+x).
+ * Given alive at T, λ's posterior is Gamma(r + x, α + T) (the likelihood is λ^x e^(−λT)), and its
+ * Laplace transform at t is the second factor; dropping out needs a purchase first, so "alive and no
+ * purchase" is just "no Poisson event". Equal to 1 for t = 0, decreasing in t towards 1 − P(alive).
+ */
+export function probabilityOfNoPurchase(
+  params: BgNbdParameters,
+  history: PurchaseHistory,
+  weeks: number,
+): number {
+  checkParameters(params);
+  checkHistory(history);
+  checkWeeks(weeks);
+  const logOdds = logOddsDead(params, history);
+  // 1 − P(alive) straight from the odds: subtracting P(alive) from 1 would lose it when P(alive) ≈ 1.
+  const alive = 1 / (1 + Math.exp(logOdds));
+  const dead = logOdds > 0 ? 1 / (1 + Math.exp(-logOdds)) : Math.exp(logOdds) / (1 + Math.exp(logOdds));
+  const silentIfAlive = Math.exp(
+    -(params.r + history.frequency) * Math.log1p(weeks / (params.alpha + history.age)),
+  );
+  return dead + alive * silentIfAlive;
+}
+
+/** ln of P(dead)/P(alive); −Infinity when x = 0. */
+function logOddsDead(params: BgNbdParameters, history: PurchaseHistory): number {
+  const { r, alpha, a, b } = params;
+  const x = history.frequency;
+  if (x === 0) return Number.NEGATIVE_INFINITY;
+  return (
+    Math.log(a) -
+    Math.log(b + x - 1) +
+    (r + x) * (Math.log(alpha + history.age) - Math.log(alpha + history.recency))
+  );
+}
+
+interface CompressedHistories {
+  /** Distinct values of x, t_x and T: ln Γ terms depend on x alone, ln(α + t) on one time alone. */
+  frequencies: Float64Array;
+  recencies: Float64Array;
+  ages: Float64Array;
+  /** Per distinct (x, t_x, T): indexes into the distinct values, and how many customers share it. */
+  frequencyIndex: Uint32Array;
+  recencyIndex: Uint32Array;
+  ageIndex: Uint32Array;
+  weight: Float64Array;
+  customers: number;
+}
+
+/**
+ * Identical histories are one term of the likelihood times their count, and each distinct x, t_x and
+ * T is one transcendental evaluation: CDNOW's 23,570 customers are 8,685 distinct histories over
+ * about 100 ages and 300 recencies, so the fit costs a few exp/log per distinct history.
+ */
+function compressHistories(histories: readonly PurchaseHistory[]): CompressedHistories {
+  const tuples = new Map<string, { frequency: number; recency: number; age: number; weight: number }>();
+  histories.forEach((history, index) => {
+    checkHistory(history, index);
+    const recency = history.frequency === 0 ? 0 : history.recency; // t_x plays no part when x = 0
+    const key = `${history.frequency}|${recency}|${history.age}`;
+    const tuple = tuples.get(key);
+    if (tuple) tuple.weight++;
+    else tuples.set(key, { frequency: history.frequency, recency, age: history.age, weight: 1 });
+  });
+  const rows = [...tuples.values()];
+  const frequencies = distinctValues(rows.map((row) => row.frequency));
+  const recencies = distinctValues(rows.map((row) => row.recency));
+  const ages = distinctValues(rows.map((row) => row.age));
+  return {
+    frequencies: frequencies.values,
+    recencies: recencies.values,
+    ages: ages.values,
+    frequencyIndex: frequencies.index,
+    recencyIndex: recencies.index,
+    ageIndex: ages.index,
+    weight: Float64Array.from(rows, (row) => row.weight),
+    customers: histories.length,
+  };
+}
+
+function distinctValues(column: readonly number[]): { values: Float64Array; index: Uint32Array } {
+  const position = new Map<number, number>();
+  for (const value of column) if (!position.has(value)) position.set(value, position.size);
+  return {
+    values: Float64Array.from(position.keys()),
+    index: Uint32Array.from(column, (value) => position.get(value) ?? 0),
+  };
+}
+
+/**
+ * The log-likelihood as a function of the parameters over fixed data. Per customer (Excel note):
+ * ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln(A₃ + [x > 0] A₄) with
+ * A₃ = (α+T)^−(r+x), A₄ = a/(b+x−1) · (α+t_x)^−(r+x); the sum is taken in log space.
+ * Returns −Infinity (never NaN) where the parameters make it undefined.
+ */
+function createLogLikelihood(data: CompressedHistories): (params: BgNbdParameters) => number {
+  const perFrequency = new Float64Array(data.frequencies.length);
+  const logDropOut = new Float64Array(data.frequencies.length);
+  const logAlphaPlusRecency = new Float64Array(data.recencies.length);
+  const logAlphaPlusAge = new Float64Array(data.ages.length);
+  return ({ r, alpha, a, b }) => {
+    if (!(r > 0 && alpha > 0 && a > 0 && b > 0 && Number.isFinite(r + alpha + a + b))) {
+      return Number.NEGATIVE_INFINITY;
+    }
+    const logA = Math.log(a);
+    for (let j = 0; j < data.frequencies.length; j++) {
+      const x = data.frequencies[j] as number;
+      perFrequency[j] = gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
+      logDropOut[j] = x > 0 ? logA - Math.log(b + x - 1) : Number.NaN;
+    }
+    for (let k = 0; k < data.recencies.length; k++) {
+      logAlphaPlusRecency[k] = Math.log(alpha + (data.recencies[k] as number));
+    }
+    for (let k = 0; k < data.ages.length; k++)
+      logAlphaPlusAge[k] = Math.log(alpha + (data.ages[k] as number));
+
+    let total = data.customers * (-gammaln(r) + r * Math.log(alpha) + gammaln(a + b) - gammaln(b));
+    for (let i = 0; i < data.weight.length; i++) {
+      const j = data.frequencyIndex[i] as number;
+      const x = data.frequencies[j] as number;
+      const stillAlive = -(r + x) * (logAlphaPlusAge[data.ageIndex[i] as number] as number);
+      let individual = stillAlive;
+      if (x > 0) {
+        const droppedOut =
+          (logDropOut[j] as number) -
+          (r + x) * (logAlphaPlusRecency[data.recencyIndex[i] as number] as number);
+        individual = logAddExp(stillAlive, droppedOut);
+      }
+      total += (data.weight[i] as number) * ((perFrequency[j] as number) + individual);
+    }
+    return Number.isNaN(total) ? Number.NEGATIVE_INFINITY : total;
+  };
+}
+
+function logAddExp(p: number, q: number): number {
+  const high = Math.max(p, q);
+  if (high === Number.NEGATIVE_INFINITY) return high;
+  return high + Math.log1p(Math.exp(Math.min(p, q) - high));
+}
+
+/** r = 1, α from the pooled purchase rate (so the start does not depend on the time unit), a = b = 1. */
+function defaultStart(histories: readonly PurchaseHistory[]): BgNbdParameters {
+  let purchases = 0;
+  let weeks = 0;
+  for (const history of histories) {
+    purchases += history.frequency;
+    weeks += history.age;
+  }
+  const alpha = purchases > 0 && weeks > 0 ? weeks / purchases : 1;
+  return { r: 1, alpha, a: 1, b: 1 };
+}
+
+function checkParameters(params: BgNbdParameters): void {
+  const { r, alpha, a, b } = params;
+  if (![r, alpha, a, b].every((value) => Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `BG/NBD parameters must be positive finite numbers; got r=${r}, α=${alpha}, a=${a}, b=${b}.`,
+    );
+  }
+}
+
+function checkHistory(history: PurchaseHistory, index?: number): void {
+  const { frequency, recency, age } = history;
+  const valid =
+    Number.isInteger(frequency) &&
+    frequency >= 0 &&
+    Number.isFinite(recency) &&
+    Number.isFinite(age) &&
+    recency >= 0 &&
+    recency <= age;
+  if (!valid) {
+    const which = index === undefined ? "A purchase history" : `Purchase history ${index}`;
+    throw new RangeError(
+      `${which} is not a BG/NBD history: frequency must be a whole number ≥ 0 and 0 ≤ recency ≤ age (weeks); got x=${frequency}, t_x=${recency}, T=${age}.`,
+    );
+  }
+}
+
+function checkWeeks(weeks: number): void {
+  if (!(Number.isFinite(weeks) && weeks >= 0)) {
+    throw new RangeError(`A horizon must be a finite number of weeks ≥ 0; got ${weeks}.`);
+  }
+}

@@ -1,0 +1,88 @@
+// From a customer's purchase days and a fitted model to what the account manager sees: the chance
+// they are still a customer, the purchases and spend to expect over a horizon, and the chance of no
+// purchase at all within the churn horizon. Time is in weeks, as the models are fitted.
+import {
+  expectedTransactions,
+  type PurchaseHistory,
+  probabilityAlive,
+  probabilityOfNoPurchase,
+} from "./models/bg-nbd.ts";
+import { customerLifetimeValue } from "./models/customer-lifetime-value.ts";
+import { expectedAverageSpend } from "./models/gamma-gamma.ts";
+import type { FittedScoreModel } from "./score-model.ts";
+
+const DAY_MS = 86_400_000;
+const WEEK_DAYS = 7;
+/** An average month, in weeks. */
+export const WEEKS_PER_MONTH = 365.25 / 12 / WEEK_DAYS;
+
+/** The models' (x, t_x, T): repeat transactions, weeks from first to last, weeks from first to asOf. */
+export function purchaseHistoryAt(
+  purchases: { transactions: number; firstDay: Date; lastDay: Date },
+  asOf: Date,
+): PurchaseHistory {
+  const asOfDay = Math.floor(asOf.getTime() / DAY_MS);
+  const firstDay = Math.floor(purchases.firstDay.getTime() / DAY_MS);
+  const lastDay = Math.floor(purchases.lastDay.getTime() / DAY_MS);
+  return {
+    frequency: purchases.transactions - 1,
+    recency: (lastDay - firstDay) / WEEK_DAYS,
+    age: (Math.max(asOfDay, lastDay) - firstDay) / WEEK_DAYS,
+  };
+}
+
+export interface PurchaseForecast {
+  probabilityAlive: number;
+  /** Expected purchases (transaction days) over the horizon. */
+  expectedTransactions: number;
+  /** Expected value of one transaction, when the spend model is fitted and spend is known. */
+  expectedSpendPerTransaction: number | null;
+  /** Discounted expected revenue over the horizon; null without a spend model. */
+  lifetimeValue: number | null;
+  horizonMonths: number;
+}
+
+export function forecastPurchases(
+  model: FittedScoreModel,
+  history: PurchaseHistory,
+  averageRepeatSpend: number | null,
+  options: { horizonMonths: number; annualDiscountRate: number },
+): PurchaseForecast {
+  const weeks = options.horizonMonths * WEEKS_PER_MONTH;
+  const spend = expectedSpend(model, history.frequency, averageRepeatSpend);
+  return {
+    probabilityAlive: probabilityAlive(model.bgNbd, history),
+    expectedTransactions: expectedTransactions(model.bgNbd, history, weeks),
+    expectedSpendPerTransaction: spend,
+    lifetimeValue:
+      spend === null
+        ? null
+        : customerLifetimeValue(model.bgNbd, history, spend, {
+            horizonMonths: options.horizonMonths,
+            annualDiscountRate: options.annualDiscountRate,
+          }),
+    horizonMonths: options.horizonMonths,
+  };
+}
+
+/**
+ * The Gamma-Gamma expectation of one transaction's value. A customer whose repeat purchases have no
+ * known value (another currency) gets the population mean, as a customer with none does. Null without
+ * a spend model, or when the fitted q ≤ 1 makes the population mean infinite.
+ */
+function expectedSpend(model: FittedScoreModel, frequency: number, averageRepeatSpend: number | null) {
+  const gg = model.gammaGamma;
+  if (!gg) return null;
+  const known = frequency > 0 && averageRepeatSpend !== null;
+  if (!known && gg.q <= 1) return null;
+  return known ? expectedAverageSpend(gg, frequency, averageRepeatSpend) : expectedAverageSpend(gg, 0, 0);
+}
+
+/** P(no purchase within `days`), the purchase signal of churn risk. */
+export function probabilityOfNoPurchaseWithin(
+  model: FittedScoreModel,
+  history: PurchaseHistory,
+  days: number,
+) {
+  return probabilityOfNoPurchase(model.bgNbd, history, days / WEEK_DAYS);
+}

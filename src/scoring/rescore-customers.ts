@@ -1,0 +1,248 @@
+// Rescoring: signals in (one statement per batch), scores computed in memory with the fitted model,
+// scores out (one statement per batch that upserts the current scores, appends history where a score
+// moved, and reports each customer's previous and new risk). The same path serves one customer
+// after a new fact and every customer after a refit: set-based either way, never a refit.
+import { v7 as uuidv7 } from "uuid";
+import type { Db } from "../db/database.ts";
+import { currencyMinorUnits } from "../domain/money.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import { assessChurnRisk, type ChurnAssessment, type ChurnReason } from "./churn-risk.ts";
+import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
+import {
+  forecastPurchases,
+  type PurchaseForecast,
+  probabilityOfNoPurchaseWithin,
+  purchaseHistoryAt,
+} from "./purchase-forecast.ts";
+import { averageRepeatSpend, currentScoreModel, type FittedScoreModel } from "./score-model.ts";
+import type { ScoringPolicy } from "./scoring-policy.ts";
+
+/** The version of the rules in churn-risk.ts; with the model's, it is stamped on every score. */
+export const SCORING_RULES_VERSION = "churn-v1";
+/** A score enters the history when its level changes, its model changes, or it moves this much. */
+export const HISTORY_MIN_CHANGE = 0.005;
+/** Customers per statement in a bulk rescore: bounded memory and bind parameters. */
+export const RESCORE_BATCH_SIZE = 2000;
+
+export interface ComputedScore {
+  customerId: string;
+  ownerId: string | null;
+  assessment: ChurnAssessment;
+  forecast: PurchaseForecast | null;
+  purchases: {
+    repeatTransactions: number;
+    firstDay: Date;
+    lastDay: Date;
+    averageRepeatSpend: number | null;
+  } | null;
+}
+
+/** A customer's score before and after a rescore; the alert policy reads these. */
+export interface ScoreChange {
+  customerId: string;
+  ownerId: string | null;
+  previousRisk: number | null;
+  previousLevel: ChurnRiskLevel | null;
+  churnRisk: number;
+  level: ChurnRiskLevel;
+  reasons: ChurnReason[];
+  computedAt: Date;
+}
+
+export interface RescoreOptions {
+  policy: ScoringPolicy;
+  /** Customers to rescore; every live customer when omitted. */
+  customerIds?: string[];
+  /** The moment the scores describe; facts after it are ignored. Default: now. */
+  asOf?: Date;
+  /** The model to use; the newest fitted model when omitted (none: purchases go unscored). */
+  model?: FittedScoreModel | null;
+}
+
+export interface RescoreResult {
+  rescored: number;
+  modelVersion: string;
+  changes: ScoreChange[];
+}
+
+export function scoreModelVersion(model: FittedScoreModel | null): string {
+  return `${SCORING_RULES_VERSION}/${model?.version ?? "no-purchase-model"}`;
+}
+
+/** Computes scores from signals: pure, so tests and the bench can call it without a database. */
+export function computeScore(
+  signals: CustomerSignals,
+  model: FittedScoreModel | null,
+  policy: ScoringPolicy,
+  asOf: Date,
+): ComputedScore {
+  const purchases = signals.purchases;
+  if (!purchases) {
+    return {
+      customerId: signals.customerId,
+      ownerId: signals.ownerId,
+      assessment: assessChurnRisk(signals, null, policy, asOf),
+      forecast: null,
+      purchases: null,
+    };
+  }
+  const history = purchaseHistoryAt(purchases, asOf);
+  const repeatSpend = averageRepeatSpend(
+    history.frequency,
+    purchases.repeatSpend,
+    purchases.repeatTransactionsWithValue,
+  );
+  const forecast = model
+    ? forecastPurchases(model, history, repeatSpend, {
+        horizonMonths: policy.forecastMonths,
+        annualDiscountRate: policy.annualDiscountRate,
+      })
+    : null;
+  const outlook =
+    model && forecast
+      ? {
+          transactions: purchases.transactions,
+          lastDay: purchases.lastDay,
+          probabilityAlive: forecast.probabilityAlive,
+          probabilityNoPurchase: probabilityOfNoPurchaseWithin(model, history, policy.churnHorizonDays),
+        }
+      : null;
+  return {
+    customerId: signals.customerId,
+    ownerId: signals.ownerId,
+    assessment: assessChurnRisk(signals, outlook, policy, asOf),
+    forecast,
+    purchases: {
+      repeatTransactions: history.frequency,
+      firstDay: purchases.firstDay,
+      lastDay: purchases.lastDay,
+      averageRepeatSpend: repeatSpend,
+    },
+  };
+}
+
+/** Rescores customers with the current (or given) model; runs in the caller's transaction if any. */
+export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise<RescoreResult> {
+  const asOf = options.asOf ?? new Date();
+  const model = options.model === undefined ? await currentScoreModel(db) : options.model;
+  const modelVersion = scoreModelVersion(model);
+  const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
+  const changes: ScoreChange[] = [];
+  for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
+    const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
+    const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
+    const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf));
+    changes.push(
+      ...(await writeScores(db, scores, { model, modelVersion, asOf, currency: options.policy.currency })),
+    );
+  }
+  return { rescored: changes.length, modelVersion, changes };
+}
+
+async function liveCustomerIds(db: Db): Promise<string[]> {
+  const rows = await db.customer.findMany({
+    where: { mergedIntoId: null },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((row) => row.id);
+}
+
+interface WrittenRow {
+  customer_id: string;
+  previous_risk: number | null;
+  previous_level: ChurnRiskLevel | null;
+}
+
+async function writeScores(
+  db: Db,
+  scores: ComputedScore[],
+  context: { model: FittedScoreModel | null; modelVersion: string; asOf: Date; currency: string },
+): Promise<ScoreChange[]> {
+  if (scores.length === 0) return [];
+  const column = <T>(pick: (score: ComputedScore) => T) => scores.map(pick);
+  const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
+  // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
+  const estimate = (value: number | null | undefined) =>
+    value == null ? null : value.toFixed(currencyMinorUnits(context.currency));
+  const day = (value: Date | undefined) => value?.toISOString().slice(0, 10) ?? null;
+  const hasSpend = (score: ComputedScore) => score.forecast?.lifetimeValue != null;
+  const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${column((s) => s.customerId)}::uuid[],
+        ${column((s) => s.assessment.churnRisk)}::float8[],
+        ${column((s) => s.assessment.level)}::text[],
+        ${column((s) => JSON.stringify(s.assessment.reasons))}::text[],
+        ${column((s) => s.forecast?.probabilityAlive ?? null)}::float8[],
+        ${column((s) => s.forecast?.expectedTransactions ?? null)}::float8[],
+        ${column((s) => estimate(s.forecast?.lifetimeValue))}::numeric[],
+        ${column((s) => (hasSpend(s) ? context.currency : null))}::text[],
+        ${column((s) => s.assessment.health)}::int[],
+        ${column((s) => (s.forecast ? s.forecast.horizonMonths : null))}::int[],
+        ${column((s) => s.purchases?.repeatTransactions ?? null)}::int[],
+        ${column((s) => day(s.purchases?.firstDay))}::date[],
+        ${column((s) => day(s.purchases?.lastDay))}::date[],
+        ${column((s) => money(s.purchases?.averageRepeatSpend))}::numeric[],
+        ${column(() => uuidv7())}::uuid[]
+      ) AS t("customerId", "churnRisk", level, reasons, "probabilityAlive", "expectedTransactions", clv,
+             currency, health, "forecastMonths", "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn",
+             "averageRepeatSpend", history_id)
+    ),
+    previous AS (
+      SELECT s."customerId", s."churnRisk", s."churnRiskLevel", s."modelVersion"
+      FROM "Score" s JOIN input USING ("customerId")
+    ),
+    upserted AS (
+      INSERT INTO "Score" ("customerId", "churnRisk", "churnRiskLevel", "reasons", "probabilityAlive",
+        "expectedTransactions", "clv", "currency", "health", "modelVersion", "modelId", "forecastMonths",
+        "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn", "averageRepeatSpend", "computedAt")
+      SELECT "customerId", "churnRisk", level::"ChurnRiskLevel", reasons::jsonb, "probabilityAlive",
+        "expectedTransactions", clv, currency, health, ${context.modelVersion}, ${context.model?.id ?? null}::uuid,
+        "forecastMonths", "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn", "averageRepeatSpend",
+        ${context.asOf}
+      FROM input
+      ON CONFLICT ("customerId") DO UPDATE SET
+        "churnRisk" = EXCLUDED."churnRisk", "churnRiskLevel" = EXCLUDED."churnRiskLevel",
+        "reasons" = EXCLUDED."reasons", "probabilityAlive" = EXCLUDED."probabilityAlive",
+        "expectedTransactions" = EXCLUDED."expectedTransactions", "clv" = EXCLUDED."clv",
+        "currency" = EXCLUDED."currency", "health" = EXCLUDED."health",
+        "modelVersion" = EXCLUDED."modelVersion", "modelId" = EXCLUDED."modelId",
+        "forecastMonths" = EXCLUDED."forecastMonths", "repeatTransactions" = EXCLUDED."repeatTransactions",
+        "firstPurchaseOn" = EXCLUDED."firstPurchaseOn", "lastPurchaseOn" = EXCLUDED."lastPurchaseOn",
+        "averageRepeatSpend" = EXCLUDED."averageRepeatSpend", "computedAt" = EXCLUDED."computedAt"
+      RETURNING 1
+    ),
+    history AS (
+      INSERT INTO "ScoreHistory" ("id", "customerId", "churnRisk", "churnRiskLevel", "reasons",
+        "probabilityAlive", "expectedTransactions", "clv", "currency", "health", "modelVersion", "computedAt")
+      SELECT i.history_id, i."customerId", i."churnRisk", i.level::"ChurnRiskLevel", i.reasons::jsonb,
+        i."probabilityAlive", i."expectedTransactions", i.clv, i.currency, i.health, ${context.modelVersion},
+        ${context.asOf}
+      FROM input i LEFT JOIN previous p USING ("customerId")
+      WHERE p."customerId" IS NULL
+         OR p."churnRiskLevel"::text <> i.level
+         OR p."modelVersion" <> ${context.modelVersion}
+         OR abs(p."churnRisk" - i."churnRisk") >= ${HISTORY_MIN_CHANGE}
+      RETURNING 1
+    )
+    SELECT i."customerId" AS customer_id, p."churnRisk" AS previous_risk,
+           p."churnRiskLevel"::text AS previous_level
+    FROM input i LEFT JOIN previous p USING ("customerId")
+  `);
+  const previousById = new Map(rows.map((row) => [row.customer_id, row]));
+  return scores.map((score) => {
+    const previous = previousById.get(score.customerId);
+    return {
+      customerId: score.customerId,
+      ownerId: score.ownerId,
+      previousRisk: previous?.previous_risk ?? null,
+      previousLevel: previous?.previous_level ?? null,
+      churnRisk: score.assessment.churnRisk,
+      level: score.assessment.level,
+      reasons: score.assessment.reasons,
+      computedAt: context.asOf,
+    };
+  });
+}

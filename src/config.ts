@@ -22,6 +22,8 @@ const environmentSchema = z.object({
     .default(4000),
   HOST: z.string().trim().min(1, "must not be empty").default("127.0.0.1"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // A JSON file of churn-risk weights, windows and thresholds over the defaults (README: Scores).
+  CXHUB_SCORING_POLICY: z.string().trim().min(1, "must not be empty").optional(),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -34,6 +36,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** The scoring policy file, resolved against the working directory; the defaults when absent. */
+  scoringPolicyFile: string | undefined;
 }
 
 /**
@@ -62,6 +66,7 @@ export function loadConfig(
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    scoringPolicyFile: vars.CXHUB_SCORING_POLICY ? path.resolve(cwd, vars.CXHUB_SCORING_POLICY) : undefined,
   };
 }
 

@@ -8,6 +8,8 @@ import { applyMigrations } from "./db/migrations.ts";
 import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
+import { prepareScores } from "./scoring/prepare-scores.ts";
+import { loadScoringPolicy } from "./scoring/scoring-policy.ts";
 import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
 
 const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  const scoringPolicy = await loadScoringPolicy(config.scoringPolicyFile);
   if (flags.demo && config.database.kind === "postgres" && !flags["demo-into-postgres"]) {
     throw new StartupError(
       "--demo refuses to write sample customers into the PostgreSQL database named by DATABASE_URL: unset DATABASE_URL to use the embedded database, or add --demo-into-postgres if that database is a scratch one.",
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
     );
   }
 
+  await prepareScores(database.prisma, scoringPolicy, logger);
+
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
   if (config.database.kind === "postgres" && (await database.prisma.apiKey.count()) === 0) {
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const hub = await startHubServer({ database, logger, port: config.port, host: config.host });
+  const hub = await startHubServer({ database, logger, scoringPolicy, port: config.port, host: config.host });
   const browsable = hub.url.replace("127.0.0.1", "localhost");
   // One write, so that whoever reads the ready line also has the key.
   console.log(

@@ -9,7 +9,14 @@ describe("configuration", () => {
       port: 4000,
       host: "127.0.0.1",
       logLevel: "info",
+      scoringPolicyFile: undefined,
     });
+  });
+
+  test("CXHUB_SCORING_POLICY names a policy file, relative to the working directory", () => {
+    expect(loadConfig({ CXHUB_SCORING_POLICY: "config/scoring.json" }, "/srv").scoringPolicyFile).toBe(
+      "/srv/config/scoring.json",
+    );
   });
 
   test("CXHUB_DATA_DIR moves the embedded database", () => {

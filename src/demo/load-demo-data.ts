@@ -37,6 +37,9 @@ export async function loadDemoData(
     },
     { timeout: 300_000, maxWait: 10_000 },
   );
+  // Planner statistics for the rows just loaded: what autovacuum would do, and the embedded database
+  // has no autovacuum.
+  await prisma.$executeRaw`ANALYZE`;
   const counts = {
     customers: dataset.customers.length,
     identities: dataset.identities.length,

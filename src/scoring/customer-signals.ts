@@ -122,7 +122,7 @@ export async function readCustomerSignals(
       GROUP BY 1
     )
     SELECT t."id", t."ownerId" AS owner_id,
-           p.transactions, p.first_day, p.last_day, rs.spend AS repeat_spend, rs.valued AS repeat_valued,
+           p.transactions, p.first_day, p.last_day, p.repeat_spend, p.repeat_valued,
            a.recent, a.baseline, a.sentiment, a.sentiment_messages,
            nps."score" AS nps, nps."respondedAt" AS nps_at,
            csat."score" AS csat, csat."respondedAt" AS csat_at,
@@ -130,7 +130,6 @@ export async function readCustomerSignals(
            u.messages AS unanswered
     FROM target t
     LEFT JOIN purchases p ON p."customerId" = t."id"
-    LEFT JOIN repeat_spend rs ON rs."customerId" = t."id"
     LEFT JOIN activity a ON a."customerId" = t."id"
     LEFT JOIN latest_feedback nps ON nps."customerId" = t."id" AND nps."kind" = 'NPS'
     LEFT JOIN latest_feedback csat ON csat."customerId" = t."id" AND csat."kind" = 'CSAT'
@@ -170,8 +169,8 @@ function toSignals(row: SignalRow): CustomerSignals {
 
 /**
  * The CTEs `purchase_days` (one row per customer and UTC day with a purchase, valued in the policy's
- * currency), `purchases` (count, first and last day) and `repeat_spend` (value of the days after the
- * first), over the customers of a preceding CTE named `target`.
+ * currency) and `purchases` (per customer: count, first and last day, and the summed value and
+ * valued count of the days after the first), over the customers of a preceding CTE named `target`.
  */
 export function purchaseDaysSql(asOf: Date, policy: ScoringPolicy): Prisma.Sql {
   return Prisma.sql`
@@ -182,13 +181,16 @@ export function purchaseDaysSql(asOf: Date, policy: ScoringPolicy): Prisma.Sql {
       WHERE i."kind" = ANY(${policy.purchaseKinds}::text[]) AND i."occurredAt" <= ${asOf}
       GROUP BY 1, 2
     ),
-    purchases AS (
-      SELECT "customerId", count(*)::int AS transactions, min(day) AS first_day, max(day) AS last_day
-      FROM purchase_days GROUP BY 1
+    numbered_days AS (
+      SELECT d.*, row_number() OVER (PARTITION BY d."customerId" ORDER BY d.day) AS n
+      FROM purchase_days d
     ),
-    repeat_spend AS (
-      SELECT d."customerId", sum(d.value)::float8 AS spend, count(d.value)::int AS valued
-      FROM purchase_days d JOIN purchases p ON p."customerId" = d."customerId" AND d.day > p.first_day
-      GROUP BY 1
+    -- One pass, no self-join: the plan stays linear even where statistics are missing (PGlite has no
+    -- autovacuum, and a nested loop over CTEs would be quadratic).
+    purchases AS (
+      SELECT "customerId", count(*)::int AS transactions, min(day) AS first_day, max(day) AS last_day,
+             (sum(value) FILTER (WHERE n > 1))::float8 AS repeat_spend,
+             (count(value) FILTER (WHERE n > 1))::int AS repeat_valued
+      FROM numbered_days GROUP BY 1
     )`;
 }

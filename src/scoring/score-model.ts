@@ -46,8 +46,8 @@ export async function readBuyerHistories(db: Db, asOf: Date, policy: ScoringPoli
     WITH target AS (SELECT "id" FROM "Customer" WHERE "mergedIntoId" IS NULL),
     ${purchaseDaysSql(asOf, policy)}
     SELECT p."customerId" AS customer_id, p.transactions, p.first_day, p.last_day,
-           rs.spend AS repeat_spend, rs.valued AS repeat_valued
-    FROM purchases p LEFT JOIN repeat_spend rs ON rs."customerId" = p."customerId"
+           p.repeat_spend, p.repeat_valued
+    FROM purchases p
   `);
   return rows.map((row) => {
     const history = purchaseHistoryAt(

@@ -201,8 +201,6 @@ describe("loadScoringPolicy", () => {
   it("refuses JSON that is not an object, naming the policy as a whole", async () => {
     const file = await policyFile("null");
     const error = await loadError(file);
-    expect(error.message).toBe(
-      `The scoring policy ${file}: Invalid input: expected object, received null.`,
-    );
+    expect(error.message).toBe(`The scoring policy ${file}: Invalid input: expected object, received null.`);
   });
 });

@@ -1,31 +1,11 @@
-// Creating or updating a customer named by its identities: resolution finds (or makes, or merges) the
-// customer, then the given profile fields are applied. Safe to repeat, and to run concurrently.
-import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
-import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { parseInput } from "../errors.ts";
-import { identityListSchema } from "../identities/identity-input.ts";
 import { resolveCustomer } from "../identities/resolve-customer.ts";
-
-export const upsertCustomerInputSchema = z.object({
-  identities: identityListSchema,
-  displayName: z
-    .string()
-    .trim()
-    .min(1, "A display name cannot be empty; leave it out instead.")
-    .max(200)
-    .optional(),
-  /** Shallow-merged into the customer's traits: the keys given replace those keys, others stay. */
-  traits: z.record(z.string(), z.json(), 'Traits must be a JSON object ({ "plan": "pro" }).').optional(),
-  lifecycleStage: z.enum(LifecycleStage).optional(),
-  /** The connector or API client reporting this customer; recorded on the identities it adds. */
-  source: z.string().trim().min(1).max(200).optional(),
-});
-export type UpsertCustomerInput = z.input<typeof upsertCustomerInputSchema>;
+import { type UpsertCustomerInput, upsertCustomerInputSchema } from "./customer-input.ts";
 
 export interface UpsertCustomerResult {
   customer: Customer;

@@ -1,51 +1,12 @@
-// Recording a survey answer (NPS, CSAT or CES) for the customer it names. Idempotent on
-// (source, externalId) like interactions: a repeat changes nothing, a corrected answer updates it.
-import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { Feedback } from "../../generated/prisma/client.ts";
-import { Channel, FeedbackKind } from "../../generated/prisma/enums.ts";
 import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { NotFoundError, parseInput } from "../errors.ts";
-import { customerReferenceSchema, resolveCustomerReference } from "../identities/resolve-customer.ts";
-import { instantSchema, type RecordOutcome, sentimentSchema } from "../interactions/record-interaction.ts";
-
-/** The answer scale of each survey kind (the standard ones; a check constraint in SQL agrees). */
-export const FEEDBACK_SCORE_RANGES: Record<FeedbackKind, { min: number; max: number; name: string }> = {
-  NPS: { min: 0, max: 10, name: "An NPS score" },
-  CSAT: { min: 1, max: 5, name: "A CSAT score" },
-  CES: { min: 1, max: 7, name: "A CES score" },
-};
-
-export const submitFeedbackInputSchema = z
-  .object({
-    customer: customerReferenceSchema,
-    source: z.string().trim().min(1, "Name the source that reports this answer.").max(200),
-    externalId: z.string().trim().min(1, "Give the answer's id at its source.").max(500),
-    kind: z.enum(FeedbackKind),
-    score: z.number().int("A score is a whole number."),
-    comment: z.string().max(10_000).optional(),
-    /** The channel the survey was answered on. */
-    channel: z.enum(Channel).optional(),
-    /** What the answer is about: `checkout`, `support.ticket.closed`, … */
-    touchpoint: z.string().trim().min(1).max(200).optional(),
-    /** The interaction the survey followed, when known. */
-    interactionId: z.uuid("interactionId must be an interaction id (a UUID).").optional(),
-    sentiment: sentimentSchema.optional(),
-    respondedAt: instantSchema,
-  })
-  .superRefine((answer, ctx) => {
-    const range = FEEDBACK_SCORE_RANGES[answer.kind];
-    if (answer.score < range.min || answer.score > range.max) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["score"],
-        message: `${range.name} is a whole number from ${range.min} to ${range.max}; got ${answer.score}.`,
-      });
-    }
-  });
-export type SubmitFeedbackInput = z.input<typeof submitFeedbackInputSchema>;
+import { resolveCustomerReference } from "../identities/resolve-customer.ts";
+import type { RecordOutcome } from "../interactions/record-interaction.ts";
+import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "./feedback-input.ts";
 
 export interface SubmitFeedbackResult {
   feedback: Feedback;

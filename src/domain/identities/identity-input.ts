@@ -89,3 +89,14 @@ export function identityKey(identity: NormalizedIdentity): string {
 export function describeIdentity(identity: NormalizedIdentity): string {
   return `${identity.kind} ${identity.namespace ? `${identity.namespace}:` : ""}${identity.value}`;
 }
+
+/** How a record names its customer: by id (merged ids follow their survivor) or by identities. */
+export const customerReferenceSchema = z
+  .object({
+    id: z.uuid("customer.id must be a customer id (a UUID).").optional(),
+    identities: identityListSchema.optional(),
+  })
+  .refine((reference) => (reference.id === undefined) !== (reference.identities === undefined), {
+    message: "Name the customer by id or by identities (one of the two).",
+  });
+export type CustomerReference = z.input<typeof customerReferenceSchema>;

@@ -2,7 +2,7 @@
 // customer → that one; several → they are one person, merged into the oldest. Identities not seen
 // before are attached to the answer. The unique (kind, namespace, value) index is the truth, so
 // concurrent resolutions of the same new identity end on one customer.
-import { z } from "zod";
+import type { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
@@ -10,6 +10,7 @@ import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
+import type { customerReferenceSchema } from "./identity-input.ts";
 import {
   describeIdentity,
   type IdentityInput,
@@ -160,17 +161,6 @@ async function attach(
   });
   return count;
 }
-
-/** How a record names its customer: by id (merged ids follow their survivor) or by identities. */
-export const customerReferenceSchema = z
-  .object({
-    id: z.uuid("customer.id must be a customer id (a UUID).").optional(),
-    identities: identityListSchema.optional(),
-  })
-  .refine((reference) => (reference.id === undefined) !== (reference.identities === undefined), {
-    message: "Name the customer by id or by identities (one of the two).",
-  });
-export type CustomerReference = z.input<typeof customerReferenceSchema>;
 
 /**
  * The live customer a record names, found, created or merged, and marked as seen at `seenAt`

@@ -2,7 +2,7 @@
 // through the same domain functions the connectors use.
 
 import { submitFeedback } from "../../domain/feedback/submit-feedback.ts";
-import type { CustomerReference } from "../../domain/identities/resolve-customer.ts";
+import type { CustomerReference } from "../../domain/identities/identity-input.ts";
 import { recordInteraction } from "../../domain/interactions/record-interaction.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { builder } from "../builder.ts";

@@ -1,6 +1,7 @@
 import { describe, expect } from "vitest";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
-import { type SubmitFeedbackInput, submitFeedback } from "../../../src/domain/feedback/submit-feedback.ts";
+import type { SubmitFeedbackInput } from "../../../src/domain/feedback/feedback-input.ts";
+import { submitFeedback } from "../../../src/domain/feedback/submit-feedback.ts";
 import { recordInteraction } from "../../../src/domain/interactions/record-interaction.ts";
 import { test } from "../../helpers/database.ts";
 

@@ -1,10 +1,8 @@
 import { describe, expect } from "vitest";
 import { mergeCustomers } from "../../../src/domain/customers/merge-customers.ts";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
-import {
-  type RecordInteractionInput,
-  recordInteraction,
-} from "../../../src/domain/interactions/record-interaction.ts";
+import type { RecordInteractionInput } from "../../../src/domain/interactions/interaction-input.ts";
+import { recordInteraction } from "../../../src/domain/interactions/record-interaction.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
 import { test } from "../../helpers/database.ts";
 

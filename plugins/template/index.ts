@@ -1,0 +1,116 @@
+// The template connector, for Tiny Desk, a fictional help desk whose API is specified in README.md.
+// Copy this folder to start a connector: it has a check, one incremental stream that checkpoints
+// after every page, and signed webhooks that carry ticket changes and erasure requests.
+import {
+  bodyJson,
+  checkpoint,
+  defineConnector,
+  identity,
+  record,
+  secret,
+  verifyHmacSha256,
+  WebhookPayloadError,
+} from "cx-hub/sdk";
+import { z } from "zod";
+import { getAccount, listTickets, type TinyDeskTicket } from "./client.ts";
+import { ticketRecords } from "./mapping.ts";
+
+/** A webhook delivery's body (README.md, "Webhooks"). */
+type TinyDeskEvent =
+  | { event: "ticket.updated"; sent_at: string; ticket: TinyDeskTicket }
+  | {
+      event: "customer.erasure_requested";
+      sent_at: string;
+      request_id: string;
+      customer: { id: string; email: string };
+    };
+
+export default defineConnector({
+  id: "template",
+  name: "Tiny Desk (template)",
+  channel: "support",
+  version: "1.0.0",
+  description: "A complete connector for a fictional help desk, to copy when writing a new one.",
+  config: z.object({
+    baseUrl: z.url().default("https://api.tinydesk.example/v1").describe("The API's base URL."),
+    apiToken: secret(z.string().min(10, "An API token is at least 10 characters.")).describe(
+      "An API token, from Settings → API in Tiny Desk.",
+    ),
+    webhookSecret: secret(z.string().min(16, "A webhook secret is at least 16 characters."))
+      .optional()
+      .describe("The signing secret shown when you add the hub's webhook URL in Tiny Desk."),
+  }),
+  http: { timeoutMs: 20_000, maxAttempts: 5 },
+
+  async check(ctx) {
+    const response = await getAccount(ctx);
+    if (response.status === 401)
+      return { ok: false, message: "Tiny Desk refused the API token: create a new one." };
+    if (!response.ok) return { ok: false, message: `Tiny Desk answered ${response.status} to GET /me.` };
+    const { account } = (await response.json()) as { account: { name: string } };
+    return { ok: true, message: `Connected to the Tiny Desk account ${account.name}.` };
+  },
+
+  streams: {
+    tickets: {
+      description: "Tickets and their satisfaction ratings, by last change.",
+      cursor: z.object({ updatedSince: z.iso.datetime({ offset: true }) }),
+      async *read(ctx) {
+        // One query, paged: page_token continues it, with the same updated_since.
+        const updatedSince = ctx.cursor?.updatedSince;
+        let pageToken: string | undefined;
+        do {
+          const page = await listTickets(ctx, { updatedSince, pageToken });
+          for (const ticket of page.data) yield* ticketRecords(ticket);
+          // Pages come oldest change first, so every ticket up to the last one's updated_at is now
+          // yielded: resuming from there misses nothing (updated_since is inclusive; repeats are harmless).
+          const last = page.data.at(-1);
+          if (last) yield checkpoint({ updatedSince: last.updated_at });
+          pageToken = page.next_page_token ?? undefined;
+        } while (pageToken);
+      },
+    },
+  },
+
+  webhooks: {
+    verify(request, ctx) {
+      if (!ctx.config.webhookSecret) return { valid: false, reason: "no webhook secret is configured" };
+      const valid = verifyHmacSha256({
+        secret: ctx.config.webhookSecret,
+        body: request.rawBody,
+        signature: request.headers.get("x-tinydesk-signature"),
+        prefix: "sha256=",
+      });
+      if (!valid) return { valid: false, reason: "the X-TinyDesk-Signature does not match the body" };
+      const sentAt = (bodyJson(request) as { sent_at?: string }).sent_at;
+      return {
+        valid: true,
+        deliveryId: request.headers.get("x-tinydesk-delivery") ?? undefined,
+        sentAt: sentAt ? new Date(sentAt) : undefined,
+      };
+    },
+    parse(request) {
+      const event = bodyJson(request) as TinyDeskEvent;
+      switch (event.event) {
+        case "ticket.updated":
+          return ticketRecords(event.ticket);
+        case "customer.erasure_requested":
+          return [
+            record.privacyRequest({
+              action: "erase",
+              requestId: event.request_id,
+              identities: [
+                identity.email(event.customer.email),
+                identity.external("tinydesk", event.customer.id),
+              ],
+              requestedAt: event.sent_at,
+            }),
+          ];
+        default:
+          throw new WebhookPayloadError(
+            `Unknown Tiny Desk event ${JSON.stringify((event as { event?: unknown }).event)}.`,
+          );
+      }
+    },
+  },
+});

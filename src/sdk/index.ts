@@ -1,0 +1,109 @@
+// cx-hub/sdk — what a connector plugin imports. A plugin's module default-exports
+// `defineConnector({ id, name, channel, version, config, check, streams, webhooks? })`; its streams
+// yield the records below and checkpoints; the hub validates, stores and checkpoints them.
+// The guide is plugins/README.md; the test kit is cx-hub/sdk/testing; plugins/template is a plugin to copy.
+
+// What check, streams and webhooks receive. (The hub builds contexts with context.ts directly.)
+export type { ConfigIssue, ConnectorContext, StreamContext } from "./context.ts";
+export { ConnectorConfigError, ConnectorCursorError } from "./context.ts";
+// Declaring a connector, and the contract version the hub checks at load.
+export type {
+  AnyConnector,
+  CheckResult,
+  Connector,
+  ConnectorDefinition,
+  CursorSchema,
+  StreamDefinition,
+} from "./define-connector.ts";
+export { defineConnector, SDK_API_VERSION } from "./define-connector.ts";
+
+// The context's fetch: timeouts, retries with backoff and jitter, Retry-After and rate limits.
+export type {
+  ConnectorFetch,
+  ConnectorFetchInit,
+  HttpOptions,
+  PlannedWait,
+  RateLimitDecision,
+  RateLimitHook,
+  RetryOptions,
+  Sleep,
+} from "./http.ts";
+export {
+  DEFAULT_HTTP_OPTIONS,
+  expectOk,
+  HttpError,
+  isRetryableStatus,
+  redactUrl,
+  waitFromHeaders,
+} from "./http.ts";
+export type { ConnectorLogger } from "./logger.ts";
+
+// Normalized records, their schemas and constructors.
+export type {
+  Channel,
+  Checkpoint,
+  ConnectorRecord,
+  ConnectorRecordInput,
+  CustomerRecord,
+  CustomerRecordInput,
+  DeletionRecord,
+  DeletionRecordInput,
+  Direction,
+  FeedbackKind,
+  FeedbackRecord,
+  FeedbackRecordInput,
+  Identity,
+  IdentityInput,
+  IdentityKind,
+  InteractionRecord,
+  InteractionRecordInput,
+  JsonValue,
+  LifecycleStage,
+  PrivacyRequestRecord,
+  PrivacyRequestRecordInput,
+  RecordIssue,
+  StreamOutput,
+  Validated,
+  ValidStreamOutput,
+} from "./records.ts";
+export {
+  CHANNELS,
+  checkpoint,
+  checkpointSchema,
+  connectorRecordSchema,
+  customerRecordSchema,
+  DIRECTIONS,
+  deletionRecordSchema,
+  FEEDBACK_KINDS,
+  feedbackRecordSchema,
+  IDENTITY_KINDS,
+  identitiesSchema,
+  identity,
+  interactionRecordSchema,
+  LIFECYCLE_STAGES,
+  privacyRequestRecordSchema,
+  record,
+  streamOutputSchema,
+  validateRecord,
+  validateStreamOutput,
+} from "./records.ts";
+
+// Secret configuration fields. (Splitting, joining and redacting are the hub's, in secrets.ts.)
+export { configJsonSchema, isSecret, REDACTED, secret } from "./secrets.ts";
+
+// Webhooks: request and answer shapes, and signature helpers.
+export type {
+  WebhookHandler,
+  WebhookRecords,
+  WebhookRequest,
+  WebhookResponse,
+  WebhookVerification,
+} from "./webhooks.ts";
+export {
+  bodyJson,
+  bodyText,
+  hmacSha256,
+  timingSafeEqualString,
+  verifyHmacSha256,
+  WebhookPayloadError,
+} from "./webhooks.ts";

@@ -1,0 +1,330 @@
+// The normalized records a connector yields (from its streams and its webhooks), as zod schemas with
+// their types, and small typed constructors for them. The field rules are the domain's own schemas
+// (one source of truth): a record that passes here is an input the domain accepts. The SDK speaks the
+// hub's enum values in lower case ("email", "inbound", "nps"); the hub stores them upper-case.
+import { z } from "zod";
+import { upsertCustomerInputSchema } from "../domain/customers/customer-input.ts";
+import { FEEDBACK_SCORE_RANGES, submitFeedbackInputSchema } from "../domain/feedback/feedback-input.ts";
+import { identityListSchema } from "../domain/identities/identity-input.ts";
+import { instantSchema, recordInteractionInputSchema } from "../domain/interactions/interaction-input.ts";
+import type * as Hub from "../generated/prisma/enums.ts";
+
+/** A JSON value: what cursors, traits and metadata are made of. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export const CHANNELS = ["email", "ecommerce", "social", "support", "web", "phone", "chat", "other"] as const;
+/** The channel a connector, an interaction or a survey answer belongs to. */
+export type Channel = (typeof CHANNELS)[number];
+
+export const DIRECTIONS = ["inbound", "outbound"] as const;
+/** inbound: the customer to the business; outbound: the business to the customer. */
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const IDENTITY_KINDS = ["email", "phone", "shop_customer_id", "social_handle", "external_id"] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const FEEDBACK_KINDS = ["nps", "csat", "ces"] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
+export const LIFECYCLE_STAGES = ["lead", "prospect", "customer", "evangelist", "churned"] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+// Compile-time guards: these fail to type-check when the database enums and the SDK's lists drift.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const enumsAgree: [
+  Same<Uppercase<Channel>, Hub.Channel>,
+  Same<Uppercase<Direction>, Hub.Direction>,
+  Same<Uppercase<IdentityKind>, Hub.IdentityKind>,
+  Same<Uppercase<FeedbackKind>, Hub.FeedbackKind>,
+  Same<Uppercase<LifecycleStage>, Hub.LifecycleStage>,
+] = [true, true, true, true, true];
+void enumsAgree;
+
+const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
+const lower = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
+
+export const channelSchema = z.enum(CHANNELS, {
+  error: `A channel is one of ${CHANNELS.join(", ")}.`,
+});
+export const directionSchema = z.enum(DIRECTIONS, {
+  error: 'A direction is "inbound" (from the customer) or "outbound" (to the customer).',
+});
+
+const rawIdentitySchema = z.object({
+  kind: z.enum(IDENTITY_KINDS, { error: `An identity kind is one of ${IDENTITY_KINDS.join(", ")}.` }),
+  namespace: z.string().optional(),
+  value: z.string(),
+});
+/** An identity as a connector writes it: `{ kind: "email", value: "Ana@Example.com" }`. */
+export type IdentityInput = z.input<typeof rawIdentitySchema>;
+/** An identity after normalization (trimmed, lower-cased email, E.164 phone, …): what the hub matches on. */
+export interface Identity {
+  kind: IdentityKind;
+  /** Empty for email and phone; the shop, network or system for the others. */
+  namespace: string;
+  value: string;
+}
+
+/** 1 to 20 identities naming one customer, normalized by the domain's own rules. */
+export const identitiesSchema = z
+  .array(rawIdentitySchema)
+  .transform((list) => list.map((identity) => ({ ...identity, kind: upper(identity.kind) })))
+  .pipe(identityListSchema)
+  .transform((list): Identity[] =>
+    list.map((identity) => ({
+      kind: lower(identity.kind),
+      namespace: identity.namespace,
+      value: identity.value,
+    })),
+  );
+
+const json = z.json();
+
+const interactionFields = recordInteractionInputSchema.shape;
+export const interactionRecordSchema = z.object({
+  type: z.literal("interaction"),
+  /** Its id at the provider: with the connector, what makes a re-sync or a repeated webhook harmless. */
+  externalId: interactionFields.externalId,
+  /** Who the customer is, in the provider's terms: their email, shop customer id, handle, … */
+  identities: identitiesSchema,
+  /** Defaults to the connector's channel. */
+  channel: channelSchema.optional(),
+  /** What happened, dotted and lower-case: "order.placed", "email.received", "social.mention". */
+  kind: interactionFields.kind,
+  direction: directionSchema,
+  occurredAt: interactionFields.occurredAt,
+  summary: interactionFields.summary,
+  body: interactionFields.body,
+  /** Money that moved: a decimal string (never a float) and an ISO 4217 currency. */
+  amount: interactionFields.amount,
+  /** -1 to 1; leave it out and the hub may score the text itself. */
+  sentiment: interactionFields.sentiment,
+  /** Groups the messages of one thread, ticket or conversation. */
+  conversationId: interactionFields.conversationId,
+  /** Provider details worth keeping that have no field of their own. */
+  metadata: interactionFields.metadata,
+});
+
+const feedbackFields = submitFeedbackInputSchema.shape;
+export const feedbackRecordSchema = z
+  .object({
+    type: z.literal("feedback"),
+    externalId: feedbackFields.externalId,
+    identities: identitiesSchema,
+    kind: z.enum(FEEDBACK_KINDS, { error: "A feedback kind is nps, csat or ces." }),
+    score: feedbackFields.score,
+    comment: feedbackFields.comment,
+    channel: channelSchema.optional(),
+    /** What the answer is about: "checkout", "support.ticket.closed", … */
+    touchpoint: feedbackFields.touchpoint,
+    /** The externalId of the interaction (from this connector) the survey followed, when known. */
+    interactionExternalId: interactionFields.externalId.optional(),
+    sentiment: feedbackFields.sentiment,
+    respondedAt: feedbackFields.respondedAt,
+  })
+  .superRefine((answer, ctx) => {
+    const range = FEEDBACK_SCORE_RANGES[upper(answer.kind)];
+    if (answer.score < range.min || answer.score > range.max) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["score"],
+        message: `${range.name} is a whole number from ${range.min} to ${range.max}; got ${answer.score}.`,
+      });
+    }
+  });
+
+const customerFields = upsertCustomerInputSchema.shape;
+export const customerRecordSchema = z.object({
+  type: z.literal("customer"),
+  identities: identitiesSchema,
+  displayName: customerFields.displayName,
+  /** Shallow-merged into the customer's traits. */
+  traits: customerFields.traits,
+  lifecycleStage: z
+    .enum(LIFECYCLE_STAGES, { error: `A lifecycle stage is one of ${LIFECYCLE_STAGES.join(", ")}.` })
+    .optional(),
+});
+
+export const DELETED_ENTITIES = ["interaction", "feedback", "customer"] as const;
+export const deletionRecordSchema = z
+  .object({
+    type: z.literal("deletion"),
+    /** What the provider no longer has. */
+    entity: z.enum(DELETED_ENTITIES, { error: "entity is interaction, feedback or customer." }),
+    /** The interaction's or answer's externalId, as this connector reported it. */
+    externalId: interactionFields.externalId.optional(),
+    /** The customer's identities at this provider (for entity "customer"). */
+    identities: identitiesSchema.optional(),
+    deletedAt: instantSchema.optional(),
+    reason: z.string().max(1000).optional(),
+  })
+  .superRefine((deletion, ctx) => {
+    if (deletion.entity === "customer") {
+      if (!deletion.identities) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["identities"],
+          message: "A customer deletion names the customer by the identities this provider reported.",
+        });
+      }
+    } else if (deletion.externalId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalId"],
+        message: `A deletion of ${deletion.entity === "interaction" ? "an interaction" : "a feedback answer"} names it by the externalId it was reported with.`,
+      });
+    }
+  });
+
+export const PRIVACY_ACTIONS = ["erase", "export"] as const;
+export const privacyRequestRecordSchema = z.object({
+  type: z.literal("privacyRequest"),
+  /** erase: remove the customer's personal data; export: hand it over to them. */
+  action: z.enum(PRIVACY_ACTIONS, { error: 'action is "erase" or "export".' }),
+  /** The provider's id of the request (or of the webhook delivery that carried it), for the audit trail. */
+  requestId: z.string().trim().min(1, "Give the provider's id of the request.").max(500),
+  identities: identitiesSchema,
+  /** Records of this connector the request names (Shopify's orders_to_redact, orders_requested). */
+  externalIds: z.array(interactionFields.externalId).max(10_000).optional(),
+  requestedAt: instantSchema,
+});
+
+export const checkpointSchema = z.object({
+  type: z.literal("checkpoint"),
+  /** Where to resume from: any JSON value, stored as is and handed back as `ctx.cursor`. */
+  cursor: json,
+});
+
+/** Any record a connector yields. */
+export const connectorRecordSchema = z.discriminatedUnion("type", [
+  customerRecordSchema,
+  interactionRecordSchema,
+  feedbackRecordSchema,
+  deletionRecordSchema,
+  privacyRequestRecordSchema,
+]);
+
+/** What a stream yields: records, and checkpoints after the records they cover. */
+export const streamOutputSchema = z.discriminatedUnion("type", [
+  customerRecordSchema,
+  interactionRecordSchema,
+  feedbackRecordSchema,
+  deletionRecordSchema,
+  privacyRequestRecordSchema,
+  checkpointSchema,
+]);
+
+// Input types: what a connector writes. Output types: what the hub receives after validation.
+export type CustomerRecordInput = z.input<typeof customerRecordSchema>;
+export type CustomerRecord = z.output<typeof customerRecordSchema>;
+export type InteractionRecordInput = z.input<typeof interactionRecordSchema>;
+export type InteractionRecord = z.output<typeof interactionRecordSchema>;
+export type FeedbackRecordInput = z.input<typeof feedbackRecordSchema>;
+export type FeedbackRecord = z.output<typeof feedbackRecordSchema>;
+export type DeletionRecordInput = z.input<typeof deletionRecordSchema>;
+export type DeletionRecord = z.output<typeof deletionRecordSchema>;
+export type PrivacyRequestRecordInput = z.input<typeof privacyRequestRecordSchema>;
+export type PrivacyRequestRecord = z.output<typeof privacyRequestRecordSchema>;
+export type ConnectorRecordInput = z.input<typeof connectorRecordSchema>;
+export type ConnectorRecord = z.output<typeof connectorRecordSchema>;
+export interface Checkpoint<Cursor = JsonValue> {
+  type: "checkpoint";
+  cursor: Cursor;
+}
+export type StreamOutput<Cursor = JsonValue> = ConnectorRecordInput | Checkpoint<Cursor>;
+export type ValidStreamOutput = z.output<typeof streamOutputSchema>;
+
+type Fields<T> = T extends unknown ? Omit<T, "type"> : never;
+
+/** Typed constructors: `yield record.interaction({...})`. They do not validate: the hub does, per record. */
+export const record = {
+  customer: (fields: Fields<CustomerRecordInput>): CustomerRecordInput => ({ type: "customer", ...fields }),
+  interaction: (fields: Fields<InteractionRecordInput>): InteractionRecordInput => ({
+    type: "interaction",
+    ...fields,
+  }),
+  feedback: (fields: Fields<FeedbackRecordInput>): FeedbackRecordInput => ({ type: "feedback", ...fields }),
+  deletion: (fields: Fields<DeletionRecordInput>): DeletionRecordInput => ({ type: "deletion", ...fields }),
+  privacyRequest: (fields: Fields<PrivacyRequestRecordInput>): PrivacyRequestRecordInput => ({
+    type: "privacyRequest",
+    ...fields,
+  }),
+};
+
+/**
+ * Where the stream may resume from. Yield it only after every record it covers: the hub stores it
+ * once the records yielded before it are committed, and hands it back as `ctx.cursor` next run.
+ */
+export function checkpoint<const Cursor extends JsonValue>(cursor: Cursor): Checkpoint<Cursor> {
+  return { type: "checkpoint", cursor };
+}
+
+/** Identity constructors, so that kinds and namespaces are written the same way everywhere. */
+export const identity = {
+  email: (value: string): IdentityInput => ({ kind: "email", value }),
+  /** International format, with the country code: +14155550123. */
+  phone: (value: string): IdentityInput => ({ kind: "phone", value }),
+  /** A customer id in a shop; `shop` names the shop ("acme.myshopify.com"). */
+  shopCustomer: (shop: string, id: string | number): IdentityInput => ({
+    kind: "shop_customer_id",
+    namespace: shop,
+    value: String(id),
+  }),
+  /** A handle on a social network ("x", "instagram"), with or without its @. */
+  social: (network: string, handle: string): IdentityInput => ({
+    kind: "social_handle",
+    namespace: network,
+    value: handle,
+  }),
+  /** A stable id in another system of record ("zendesk"). */
+  external: (system: string, id: string | number): IdentityInput => ({
+    kind: "external_id",
+    namespace: system,
+    value: String(id),
+  }),
+};
+
+/** One problem with a yielded value, at its path ("identities.0.value"). */
+export interface RecordIssue {
+  path: string;
+  message: string;
+}
+
+export type Validated<T> =
+  | { success: true; data: T }
+  | { success: false; reason: string; issues: RecordIssue[] };
+
+const RECORD_TYPES = new Set([
+  "customer",
+  "interaction",
+  "feedback",
+  "deletion",
+  "privacyRequest",
+  "checkpoint",
+]);
+
+function validate<T>(schema: z.ZodType<T>, value: unknown): Validated<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return { success: true, data: result.data };
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+  const known = typeof type === "string" && RECORD_TYPES.has(type);
+  const what = known ? `The ${type} ${type === "checkpoint" ? "" : "record"}`.trimEnd() : "The yielded value";
+  const first = issues[0];
+  const where = first?.path ? ` at ${first.path}` : "";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return { success: false, reason: `${what} is invalid${where}: ${first?.message}${more}`, issues };
+}
+
+/** Validates one value a stream yielded (a record or a checkpoint); never throws. */
+export function validateStreamOutput(value: unknown): Validated<ValidStreamOutput> {
+  return validate(streamOutputSchema, value);
+}
+
+/** Validates one record a webhook produced; never throws. */
+export function validateRecord(value: unknown): Validated<ConnectorRecord> {
+  return validate(connectorRecordSchema, value);
+}

@@ -1,0 +1,129 @@
+// Webhook handling in a plugin: the request the hub hands over (raw body included, since signatures
+// are computed over the exact bytes), what `handshake`, `verify` and `parse` return, and the helpers
+// to verify a signature correctly (HMAC-SHA256, compared in constant time).
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { ConnectorRecordInput } from "./records.ts";
+
+/** A webhook delivery as the hub received it at POST /webhooks/<connector>. */
+export interface WebhookRequest {
+  method: string;
+  /** The full URL, query string included. */
+  url: string;
+  headers: Headers;
+  /** The body exactly as received: verify signatures over these bytes, never over re-serialized JSON. */
+  rawBody: Uint8Array;
+}
+
+/** What the hub answers to a handshake. */
+export interface WebhookResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The outcome of `verify`. `deliveryId` (the provider's id of this delivery) lets the hub drop a
+ * replayed delivery; `sentAt` (the signed time of sending) lets it refuse one outside its window.
+ */
+export type WebhookVerification =
+  | { valid: true; deliveryId?: string; sentAt?: Date }
+  | { valid: false; reason: string };
+
+/** What `parse` may return: records, at once or one by one. */
+export type WebhookRecords =
+  | ConnectorRecordInput[]
+  | Promise<ConnectorRecordInput[]>
+  | AsyncIterable<ConnectorRecordInput>;
+
+/** The `webhooks` part of a connector. `Ctx` is the connector's context (config, fetch, logger, …). */
+export interface WebhookHandler<Ctx> {
+  /**
+   * Called first, for every request: answer a provider's handshake here (a subscription challenge,
+   * X's CRC check, Meta's hub.challenge), checking it as the provider documents. Return nothing for
+   * an ordinary delivery.
+   */
+  handshake?(
+    request: WebhookRequest,
+    ctx: Ctx,
+  ): WebhookResponse | undefined | Promise<WebhookResponse | undefined>;
+  /** Is this delivery authentic? false (or valid: false) makes the hub answer 401 and parse nothing. */
+  verify(
+    request: WebhookRequest,
+    ctx: Ctx,
+  ): boolean | WebhookVerification | Promise<boolean | WebhookVerification>;
+  /**
+   * The records the delivery carries, in the same shapes as the streams yield. Throw a
+   * WebhookPayloadError for a body that cannot be read (the hub answers 400).
+   */
+  parse(request: WebhookRequest, ctx: Ctx): WebhookRecords;
+}
+
+/** The delivery's body cannot be read: the hub answers 400 and keeps the raw body as a dead letter. */
+export class WebhookPayloadError extends Error {
+  override name = "WebhookPayloadError";
+}
+
+/** `verify`'s answer in its long form. */
+export function toVerification(result: boolean | WebhookVerification): WebhookVerification {
+  if (result === true) return { valid: true };
+  if (result === false) return { valid: false, reason: "the signature does not match" };
+  return result;
+}
+
+/** The records `parse` returned, collected in order. */
+export async function collectRecords(records: WebhookRecords): Promise<ConnectorRecordInput[]> {
+  const awaited = await records;
+  if (Array.isArray(awaited)) return awaited;
+  const collected: ConnectorRecordInput[] = [];
+  for await (const item of awaited as AsyncIterable<ConnectorRecordInput>) collected.push(item);
+  return collected;
+}
+
+/** HMAC-SHA256 of `body` with `secret`, encoded as the provider writes it (hex by default). */
+export function hmacSha256(
+  secret: string | Uint8Array,
+  body: string | Uint8Array,
+  encoding: "hex" | "base64" | "base64url" = "hex",
+): string {
+  return createHmac("sha256", secret).update(body).digest(encoding);
+}
+
+/**
+ * Compares two strings in constant time, whatever their lengths: both are hashed first, so neither
+ * an early mismatch nor a length difference shows in the timing.
+ */
+export function timingSafeEqualString(a: string, b: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  return timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
+}
+
+/**
+ * Checks a signature header against the HMAC-SHA256 of the raw body: `prefix` is what precedes the
+ * digest in the header ("sha256=" for GitHub-style headers), `encoding` how the digest is written.
+ */
+export function verifyHmacSha256(options: {
+  secret: string | Uint8Array;
+  body: Uint8Array | string;
+  signature: string | null | undefined;
+  encoding?: "hex" | "base64" | "base64url";
+  prefix?: string;
+}): boolean {
+  const { signature, prefix = "" } = options;
+  if (!signature?.startsWith(prefix)) return false;
+  const expected = hmacSha256(options.secret, options.body, options.encoding ?? "hex");
+  return timingSafeEqualString(signature.slice(prefix.length).trim(), expected);
+}
+
+/** The body as UTF-8 text. */
+export function bodyText(request: WebhookRequest): string {
+  return new TextDecoder("utf-8").decode(request.rawBody);
+}
+
+/** The body parsed as JSON, or a WebhookPayloadError saying why it is not. */
+export function bodyJson(request: WebhookRequest): unknown {
+  try {
+    return JSON.parse(bodyText(request));
+  } catch (error) {
+    throw new WebhookPayloadError(`The webhook body is not JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,33 @@
+// Signature helpers: HMAC-SHA256 as providers compute it, compared in constant time.
+import { describe, expect, test } from "vitest";
+import { hmacSha256, timingSafeEqualString, verifyHmacSha256 } from "../../src/sdk/webhooks.ts";
+
+describe("webhook signatures", () => {
+  test("hmacSha256 matches RFC 4231's test vector, in hex and base64", () => {
+    const digest = hmacSha256("Jefe", "what do ya want for nothing?");
+    expect(digest).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(hmacSha256("Jefe", new TextEncoder().encode("what do ya want for nothing?"), "base64")).toBe(
+      Buffer.from(digest, "hex").toString("base64"),
+    );
+  });
+
+  test("timingSafeEqualString tells equal strings from different ones of any length", () => {
+    expect(timingSafeEqualString("abc123", "abc123")).toBe(true);
+    expect(timingSafeEqualString("abc123", "abc124")).toBe(false);
+    expect(timingSafeEqualString("abc123", "abc1234")).toBe(false);
+    expect(timingSafeEqualString("", "")).toBe(true);
+  });
+
+  test("verifyHmacSha256 checks a prefixed signature header over the raw bytes", () => {
+    const body = new TextEncoder().encode('{"id":1}');
+    const signature = `sha256=${hmacSha256("s3cret", body)}`;
+    expect(verifyHmacSha256({ secret: "s3cret", body, signature, prefix: "sha256=" })).toBe(true);
+    expect(verifyHmacSha256({ secret: "other", body, signature, prefix: "sha256=" })).toBe(false);
+    expect(
+      verifyHmacSha256({ secret: "s3cret", body, signature: signature.slice(7), prefix: "sha256=" }),
+    ).toBe(false);
+    expect(verifyHmacSha256({ secret: "s3cret", body, signature: null })).toBe(false);
+    const base64 = hmacSha256("s3cret", body, "base64");
+    expect(verifyHmacSha256({ secret: "s3cret", body, signature: base64, encoding: "base64" })).toBe(true);
+  });
+});

@@ -1,8 +1,10 @@
 // Churn risk: the purchase model's outlook combined with the signals of the other channels, with the
 // reasons an account manager reads. Additive in log-odds, so each factor's share of the score is
 // its contribution, and a factor can be explained on its own:
-//   risk = sigmoid( logit(P(no purchase within the horizon)) · w_purchase + Σ w_i · strength_i )
-// A customer without purchases starts from 50% (log-odds 0) and only the other signals move them.
+//   risk = sigmoid( logit(e^(−E)) · w_purchase + Σ w_i · strength_i )
+// where E is the number of purchases the model expects within the churn horizon and e^(−E) the
+// chance of none if they came as a Poisson stream. A customer without purchases starts from 50%
+// (log-odds 0) and only the other signals move them.
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
 import type { ScoringPolicy } from "./scoring-policy.ts";
@@ -37,8 +39,8 @@ export interface PurchaseOutlook {
   transactions: number;
   lastDay: Date;
   probabilityAlive: number;
-  /** P(no purchase within the policy's churn horizon | history). */
-  probabilityNoPurchase: number;
+  /** Purchases the model expects within the policy's churn horizon. */
+  expectedPurchases: number;
 }
 
 export interface ChurnAssessment {
@@ -128,15 +130,16 @@ function purchaseFactor(
         "No purchase model has been fitted yet, so the purchases are not scored: an admin can run refitScoreModel.",
     };
   }
-  const p = clampProbability(outlook.probabilityNoPurchase);
+  const none = Math.exp(-outlook.expectedPurchases);
+  const p = clampProbability(none);
   const daysSince = wholeDaysBetween(outlook.lastDay, asOf);
   const orders = outlook.transactions === 1 ? "One purchase" : `${outlook.transactions} purchases`;
   const last = outlook.transactions === 1 ? "" : ", the last";
   return {
     factor: "PURCHASE_PATTERN",
-    value: outlook.probabilityNoPurchase,
+    value: none,
     contribution: policy.weights.purchasePattern * Math.log(p / (1 - p)),
-    explanation: `${orders}${last} ${ago(daysSince)}: the purchase model gives a ${percent(outlook.probabilityNoPurchase)} chance of no purchase in the next ${policy.churnHorizonDays} days.`,
+    explanation: `${orders}${last} ${ago(daysSince)}: the purchase model expects ${outlook.expectedPurchases.toFixed(2)} purchases in the next ${policy.churnHorizonDays} days, about a ${percent(none)} chance of none.`,
   };
 }
 

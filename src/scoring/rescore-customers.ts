@@ -10,9 +10,9 @@ import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import {
+  expectedPurchasesWithin,
   forecastPurchases,
   type PurchaseForecast,
-  probabilityOfNoPurchaseWithin,
   purchaseHistoryAt,
 } from "./purchase-forecast.ts";
 import { averageRepeatSpend, currentScoreModel, type FittedScoreModel } from "./score-model.ts";
@@ -105,7 +105,7 @@ export function computeScore(
           transactions: purchases.transactions,
           lastDay: purchases.lastDay,
           probabilityAlive: forecast.probabilityAlive,
-          probabilityNoPurchase: probabilityOfNoPurchaseWithin(model, history, policy.churnHorizonDays),
+          expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays),
         }
       : null;
   return {

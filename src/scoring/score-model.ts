@@ -62,12 +62,17 @@ export async function readBuyerHistories(db: Db, asOf: Date, policy: ScoringPoli
   });
 }
 
+/**
+ * The mean value of the repeat transactions, or null when it is unknown to the spend model: some had
+ * no value in the currency, or they were worth nothing (Gamma-Gamma is defined for positive spend
+ * only; such customers get the population's expected spend).
+ */
 export function averageRepeatSpend(
   repeatTransactions: number,
   spend: number | null,
   valued: number | null,
 ): number | null {
-  return repeatTransactions > 0 && spend !== null && valued === repeatTransactions
+  return repeatTransactions > 0 && spend !== null && spend > 0 && valued === repeatTransactions
     ? spend / repeatTransactions
     : null;
 }

@@ -12,7 +12,7 @@ const days = z.number().int().positive().max(3650);
 /**
  * Every weight is in log-odds points: a factor of strength 1 with weight 1 multiplies the odds of
  * churning by e ≈ 2.7. Risk = sigmoid(sum of contributions), where the purchase factor contributes
- * logit(P(no purchase within the horizon)) and a customer without purchases starts at 50%.
+ * logit(e^(−expected purchases within the horizon)) and a customer without purchases starts at 50%.
  */
 export const scoringPolicySchema = z
   .object({

@@ -1,10 +1,12 @@
-// `npm run bench`: how fast the hub answers the three busiest pages on the full CDNOW history, next to
-// a baseline that answers the same requests with hand-written SQL over plain `pg`. Prepares the data
-// in PostgreSQL (once; --reload forces it), starts both servers as child processes, checks that they
-// give the same answers, drives each with autocannon, and prints throughput, latency, memory and the
-// hub/baseline ratios. Exits non-zero when a server fails or any request errs.
+// `npm run bench`, on the full CDNOW history in PostgreSQL (prepared once; --reload forces it):
+// - api: how fast the hub answers the three busiest pages, next to a baseline that answers the same
+//   requests with hand-written SQL over plain `pg`: both servers as child processes, answers checked
+//   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
+// - scores: the purchase model fitted on weeks 1-39, every customer scored at week 39, and the
+//   scores held against weeks 40-78 (see scores-bench.ts).
+// Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -22,6 +24,7 @@ import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { buildScenarios, type Scenario } from "./scenarios.ts";
+import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
 
 const DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test";
@@ -37,8 +40,15 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
     "no-sql-counts": { type: "boolean", default: false },
+    only: { type: "string", multiple: true },
   },
 });
+const SECTIONS = ["api", "scores"] as const;
+const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
+for (const section of sections) {
+  if (!(SECTIONS as readonly string[]).includes(section))
+    throw new Error(`--only takes one of ${SECTIONS.join(", ")}; got ${section}.`);
+}
 const settings = {
   durationSeconds: positive(flags.duration, "--duration"),
   warmupSeconds: positive(flags.warmup, "--warmup"),
@@ -139,6 +149,19 @@ async function main(): Promise<number> {
   );
 
   const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
+  let failed = 0;
+  if (sections.has("api")) failed += await apiBench(prepared.url);
+  if (sections.has("scores")) {
+    log("Scores:");
+    const figures = await runScoresBench(prepared.url, log);
+    log("");
+    log(formatScoresReport(figures));
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+async function apiBench(databaseUrl: string): Promise<number> {
+  const prepared = { url: databaseUrl };
   const apiKey = await createBenchApiKey(prepared.url);
   const client = new pg.Client({ connectionString: prepared.url });
   await client.connect();
@@ -186,9 +209,8 @@ async function main(): Promise<number> {
   log(formatReport(figures, memory, settings));
   if (failed > 0) {
     console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
-    return 1;
   }
-  return 0;
+  return failed;
 }
 
 main()

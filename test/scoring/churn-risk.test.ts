@@ -53,13 +53,16 @@ function buyer(transactions: number, lastDaysAgo: number, overrides: Partial<Cus
   });
 }
 
-/** What the purchase model says about `buyer(transactions, lastDaysAgo)`. */
+/**
+ * What the purchase model says about `buyer(transactions, lastDaysAgo)`: the expected purchases whose
+ * Poisson chance of none is `probabilityNoPurchase`.
+ */
 function outlook(probabilityNoPurchase: number, transactions = 4, lastDaysAgo = 30): PurchaseOutlook {
   return {
     transactions,
     lastDay: daysBefore(lastDaysAgo),
     probabilityAlive: 1 - probabilityNoPurchase / 2,
-    probabilityNoPurchase,
+    expectedPurchases: -Math.log(probabilityNoPurchase),
   };
 }
 
@@ -135,7 +138,7 @@ describe("assessChurnRisk: the purchase outlook", () => {
         contribution: logit(0.9),
         weight: 1,
         explanation:
-          "4 purchases, the last 30 days ago: the purchase model gives a 90% chance of no purchase in the next 90 days.",
+          "4 purchases, the last 30 days ago: the purchase model expects 0.11 purchases in the next 90 days, about a 90% chance of none.",
       },
     ]);
   });
@@ -152,14 +155,14 @@ describe("assessChurnRisk: the purchase outlook", () => {
     const sixtyDays = scoringPolicySchema.parse({ churnHorizonDays: 60 });
     const result = assessChurnRisk(buyer(1, 1), outlook(0.35, 1, 1), sixtyDays, asOf);
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
-      "One purchase yesterday: the purchase model gives a 35% chance of no purchase in the next 60 days.",
+      "One purchase yesterday: the purchase model expects 1.05 purchases in the next 60 days, about a 35% chance of none.",
     );
   });
 
   it("says today for a purchase on the day of the assessment", () => {
     const result = assessChurnRisk(buyer(2, 0), outlook(0.05, 2, 0), policy, asOf);
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
-      "2 purchases, the last today: the purchase model gives a 5% chance of no purchase in the next 90 days.",
+      "2 purchases, the last today: the purchase model expects 3.00 purchases in the next 90 days, about a 5% chance of none.",
     );
   });
 

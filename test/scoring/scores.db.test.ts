@@ -6,7 +6,7 @@ import type { Database } from "../../src/db/database.ts";
 import { upsertCustomer } from "../../src/domain/customers/upsert-customer.ts";
 import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
 import { recordInteraction } from "../../src/domain/interactions/record-interaction.ts";
-import { forecastPurchases, probabilityOfNoPurchaseWithin } from "../../src/scoring/purchase-forecast.ts";
+import { expectedPurchasesWithin, forecastPurchases } from "../../src/scoring/purchase-forecast.ts";
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { toFittedModel } from "../../src/scoring/score-model.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
@@ -142,8 +142,9 @@ describe("scores from the purchase model", () => {
     expect(score.expectedTransactions).toBeCloseTo(expected.expectedTransactions, 9);
     expect(score.clv?.toString()).toBe((expected.lifetimeValue ?? Number.NaN).toFixed(2));
     expect(Number(score.averageRepeatSpend)).toBe(30);
-    const pNone = probabilityOfNoPurchaseWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
-    expect(score.churnRisk).toBeCloseTo(pNone, 9);
+    // Churn risk from the purchase signal alone: the Poisson chance of none of the expected purchases.
+    const expectedIn90Days = expectedPurchasesWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
+    expect(score.churnRisk).toBeCloseTo(Math.exp(-expectedIn90Days), 9);
 
     const client = await createTestClient(db);
     const result = await client.execute(CustomerScoresDocument, {

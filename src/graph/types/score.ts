@@ -25,7 +25,7 @@ export const ChurnRiskLevelEnum = builder.enumType(ChurnRiskLevel, {
 
 const FACTOR_DESCRIPTIONS: Record<(typeof CHURN_FACTORS)[number], string> = {
   PURCHASE_PATTERN:
-    "The purchase model (BG/NBD): the chance of no purchase within the churn horizon, from how often and how recently the customer bought.",
+    "The purchase model (BG/NBD): the purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none.",
   NO_PURCHASES: "The customer has not bought anything yet, so the score starts from 50%.",
   NO_PURCHASE_MODEL: "No purchase model is fitted yet, so purchases are not scored.",
   ENGAGEMENT_DROP: "Fewer interactions lately than the customer's own usual rate.",
@@ -49,7 +49,7 @@ const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReason").imp
     factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (r) => r.factor }),
     value: t.exposeFloat("value", {
       description:
-        "What was measured: a probability (PURCHASE_PATTERN), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
+        "What was measured: the chance of no purchase within the churn horizon (PURCHASE_PATTERN), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
     }),
     weight: t.exposeFloat("weight", {
       description:

@@ -2,6 +2,8 @@
 // No configuration at all is valid: it means the embedded PGlite database in ./.cxhub/data.
 import path from "node:path";
 import { z } from "zod";
+import { parsePluginList } from "./connectors/plugin-loader.ts";
+import { parseSecretKey } from "./connectors/secret-box.ts";
 import { StartupError } from "./errors.ts";
 
 const DEFAULT_DATA_DIR = ".cxhub/data";
@@ -24,6 +26,17 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // A JSON file of churn-risk weights, windows and thresholds over the defaults (README: Scores).
   CXHUB_SCORING_POLICY: z.string().trim().min(1, "must not be empty").optional(),
+  // The key that encrypts connector secrets at rest: 32 bytes as base64 or hex.
+  CXHUB_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine(
+      isSecretKey,
+      "must be 32 random bytes as base64 (44 characters) or hex (64): openssl rand -base64 32",
+    )
+    .optional(),
+  // Third-party connector plugins: npm package names installed beside the hub, comma-separated.
+  CXHUB_PLUGINS: z.string().optional(),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -38,6 +51,13 @@ export interface Config {
   logLevel: LogLevel;
   /** The scoring policy file, resolved against the working directory; the defaults when absent. */
   scoringPolicyFile: string | undefined;
+  /**
+   * Where the key for connector secrets comes from: CXHUB_SECRET_KEY; else, on the embedded database,
+   * a key file beside its data (created on first use); else none (connectors cannot store secrets).
+   */
+  secretKey: { kind: "value"; key: Buffer } | { kind: "file"; dir: string } | { kind: "none" };
+  /** npm packages of third-party connector plugins. */
+  pluginPackages: string[];
 }
 
 /**
@@ -67,7 +87,22 @@ export function loadConfig(
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
     scoringPolicyFile: vars.CXHUB_SCORING_POLICY ? path.resolve(cwd, vars.CXHUB_SCORING_POLICY) : undefined,
+    secretKey: vars.CXHUB_SECRET_KEY
+      ? { kind: "value", key: parseSecretKey(vars.CXHUB_SECRET_KEY) }
+      : vars.DATABASE_URL
+        ? { kind: "none" }
+        : { kind: "file", dir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
+    pluginPackages: parsePluginList(vars.CXHUB_PLUGINS),
   };
+}
+
+function isSecretKey(value: string): boolean {
+  try {
+    parseSecretKey(value);
+    return true;
+  } catch {
+    return false; // Reported by the schema's message, which says what a key looks like.
+  }
 }
 
 function isPostgresUrl(value: string): boolean {

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { describeDatabase, loadConfig } from "./config.ts";
+import { prepareConnectors } from "./connectors/prepare-connectors.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { loadDemoData } from "./demo/load-demo-data.ts";
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   }
 
   await prepareScores(database.prisma, scoringPolicy, logger);
+  // Loaded for the connector API and the sync engine, which arrive in the next steps of this work.
+  await prepareConnectors(config, logger);
 
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;

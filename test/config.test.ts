@@ -10,7 +10,29 @@ describe("configuration", () => {
       host: "127.0.0.1",
       logLevel: "info",
       scoringPolicyFile: undefined,
+      secretKey: { kind: "file", dir: path.resolve("/srv/hub", ".cxhub/data") },
+      pluginPackages: [],
     });
+  });
+
+  test("connector secrets: CXHUB_SECRET_KEY, else the embedded key file, else none on PostgreSQL", () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ CXHUB_SECRET_KEY: key.toString("base64") }).secretKey).toEqual({
+      kind: "value",
+      key,
+    });
+    expect(loadConfig({ CXHUB_SECRET_KEY: key.toString("hex") }).secretKey).toEqual({ kind: "value", key });
+    expect(loadConfig({ DATABASE_URL: "postgresql://db/cxhub" }).secretKey).toEqual({ kind: "none" });
+    expect(() => loadConfig({ CXHUB_SECRET_KEY: "too-short" })).toThrow(
+      /^CXHUB_SECRET_KEY must be 32 random bytes as base64 \(44 characters\) or hex \(64\)/,
+    );
+  });
+
+  test("CXHUB_PLUGINS lists third-party plugin packages", () => {
+    expect(loadConfig({ CXHUB_PLUGINS: "cx-hub-plugin-a, @acme/cx-hub-plugin-b" }).pluginPackages).toEqual([
+      "cx-hub-plugin-a",
+      "@acme/cx-hub-plugin-b",
+    ]);
   });
 
   test("CXHUB_SCORING_POLICY names a policy file, relative to the working directory", () => {

@@ -39,7 +39,8 @@ describe("CDNOW through the hub", () => {
     });
     expect(result.errors).toBeUndefined();
     const payload = result.data?.refitScoreModel;
-    if (payload?.__typename !== "RefitScoreModelPayload") throw new Error(`refit failed: ${payload?.__typename}`);
+    if (payload?.__typename !== "RefitScoreModelPayload")
+      throw new Error(`refit failed: ${payload?.__typename}`);
     // Every sample customer bought in the first quarter of 1997, so all 2,357 are fitted; 946
     // of them bought again within the calibration period.
     expect(payload.model).toMatchObject({ customersFitted: 2357, repeatCustomersFitted: 946 });

@@ -18,7 +18,8 @@ export async function upsertCustomer(
   db: Db,
   input: UpsertCustomerInput,
   actor?: { principalId?: string },
-  { policy }: ScoringOptions = {},
+  // rescore: false leaves scoring a new customer to a caller that upserts a batch and rescores it once.
+  { policy, rescore = true }: ScoringOptions & { rescore?: boolean } = {},
 ): Promise<UpsertCustomerResult> {
   const { identities, displayName, traits, lifecycleStage, source } = parseInput(
     upsertCustomerInputSchema,
@@ -29,7 +30,7 @@ export async function upsertCustomer(
     const resolved = await resolveCustomer(tx, identities, { source, actorId: actor?.principalId, policy });
     // A new customer is scored from the start (on no facts: the neutral 50%), so every live customer
     // has a score and lists ordered by churn risk are total.
-    if (resolved.created) {
+    if (resolved.created && rescore) {
       await rescoreCustomers(tx, {
         customerIds: [resolved.customer.id],
         policy: policy ?? DEFAULT_SCORING_POLICY,

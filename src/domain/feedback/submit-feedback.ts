@@ -21,7 +21,8 @@ export interface SubmitFeedbackResult {
 export async function submitFeedback(
   db: Db,
   input: SubmitFeedbackInput,
-  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
+  // rescore: false leaves rescoring to a caller that records a batch and rescores it once.
+  { policy = DEFAULT_SCORING_POLICY, rescore = true }: ScoringOptions & { rescore?: boolean } = {},
 ): Promise<SubmitFeedbackResult> {
   const parsed = parseInput(submitFeedbackInputSchema, input, "The feedback");
   const { source, externalId, respondedAt } = parsed;
@@ -61,14 +62,14 @@ export async function submitFeedback(
         skipDuplicates: true,
       });
       if (created) {
-        await rescoreCustomers(tx, { customerIds: [customerId], policy });
+        if (rescore) await rescoreCustomers(tx, { customerIds: [customerId], policy });
         return { feedback: created, customerId, outcome: "created" };
       }
       existing = await tx.feedback.findUniqueOrThrow({ where });
     }
     if (sameFeedback(existing, fields)) return { feedback: existing, customerId, outcome: "unchanged" };
     const feedback = await tx.feedback.update({ where: { id: existing.id }, data: fields });
-    await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
+    if (rescore) await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
     return { feedback, customerId, outcome: "updated" };
   });
 }

@@ -6,7 +6,8 @@ import { customerReferenceSchema } from "../identities/identity-input.ts";
 
 const currencies = new Set(Intl.supportedValuesOf("currency"));
 
-const INSTANT_MESSAGE = "Give a Date or an ISO 8601 date-time with a time zone, such as 2026-01-02T10:00:00Z.";
+const INSTANT_MESSAGE =
+  "Give a Date or an ISO 8601 date-time with a time zone, such as 2026-01-02T10:00:00Z.";
 
 /** A Date, or an ISO 8601 date-time with its time zone (a time without one is ambiguous). */
 export const instantSchema = z

@@ -26,7 +26,8 @@ export interface RecordInteractionResult {
 export async function recordInteraction(
   db: Db,
   input: RecordInteractionInput,
-  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
+  // rescore: false leaves rescoring to a caller that records a batch and rescores it once.
+  { policy = DEFAULT_SCORING_POLICY, rescore = true }: ScoringOptions & { rescore?: boolean } = {},
 ): Promise<RecordInteractionResult> {
   const parsed = parseInput(recordInteractionInputSchema, input, "The interaction");
   const { source, externalId, occurredAt } = parsed;
@@ -61,7 +62,7 @@ export async function recordInteraction(
       });
       if (created) {
         await advanceJourneysFor(tx, created);
-        await rescoreCustomers(tx, { customerIds: [customerId], policy });
+        if (rescore) await rescoreCustomers(tx, { customerIds: [customerId], policy });
         return { interaction: created, customerId, outcome: "created" };
       }
       existing = await tx.interaction.findUniqueOrThrow({ where });
@@ -74,7 +75,7 @@ export async function recordInteraction(
     // A correction may change the kind, time or customer; advancing is idempotent, so re-run it.
     await advanceJourneysFor(tx, interaction);
     // A correction that moved the fact to another customer changes both customers' scores.
-    await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
+    if (rescore) await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
     return { interaction, customerId, outcome: "updated" };
   });
 }

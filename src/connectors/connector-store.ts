@@ -1,0 +1,281 @@
+// Installed connectors: install one (its configuration validated by the plugin's schema, its secret
+// fields split off and encrypted), reconfigure it (secrets are write-only: one left out keeps its
+// stored value), read its decrypted configuration for a run, pause, resume and remove it. Secrets
+// never leave this module except through readConnectorConfig, for the run or webhook that needs them.
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import type { Db } from "../db/database.ts";
+import { ConflictError, NotFoundError, parseInput, ValidationError } from "../domain/errors.ts";
+import { type Connector, Prisma } from "../generated/prisma/client.ts";
+import type { ConnectorStatus } from "../generated/prisma/enums.ts";
+import type { AnyConnector } from "../sdk/define-connector.ts";
+import { joinSecrets, REDACTED, redactSecrets, secretPaths, splitSecrets } from "../sdk/secrets.ts";
+import { type PluginRegistry, requirePlugin } from "./plugin-registry.ts";
+import { decryptSecrets, encryptSecrets } from "./secret-box.ts";
+
+export interface ConnectorStoreDeps {
+  db: Db;
+  plugins: PluginRegistry;
+  /** The 32-byte key of the secret box (CXHUB_SECRET_KEY or the embedded key file). */
+  secretKey: Uint8Array;
+}
+
+/** How callers name a connector: by id, or by its unique name. */
+export type ConnectorRef = { id: string } | { name: string };
+
+/** A connector as the API shows it: secrets that are set read REDACTED, never their value. */
+export interface ConnectorView {
+  id: string;
+  pluginId: string;
+  name: string;
+  status: ConnectorStatus;
+  syncIntervalSeconds: number | null;
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Plain = Record<string, unknown>;
+
+/** Lower-case letters, digits and dashes: the name is the records' source and the webhook path. */
+export const connectorNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'A connector name is 1 to 63 lower-case letters, digits and dashes, such as "shopify-eu".',
+  );
+
+/** Manual runs only (null), or at least a minute apart, at most a week. */
+const syncIntervalSchema = z
+  .number()
+  .int("The sync interval is a whole number of seconds.")
+  .min(60, "Sync at most once a minute (60 seconds or more), or leave it null for manual runs.")
+  .max(7 * 24 * 3600, "Sync at least once a week (604800 seconds or less).")
+  .nullable();
+
+const configObjectSchema = z.record(z.string(), z.unknown(), "The configuration is a JSON object.");
+
+export const installConnectorInputSchema = z.object({
+  pluginId: z.string().min(1, "Name the plugin to install."),
+  name: connectorNameSchema,
+  config: configObjectSchema.default({}),
+  syncIntervalSeconds: syncIntervalSchema.optional(),
+});
+export type InstallConnectorInput = z.input<typeof installConnectorInputSchema>;
+
+export const reconfigureConnectorInputSchema = z.object({
+  /**
+   * The whole configuration. Secret fields left out (or sent as the REDACTED placeholder) keep their
+   * stored value; a secret sent as null is removed (for optional secrets).
+   */
+  config: configObjectSchema.optional(),
+  syncIntervalSeconds: syncIntervalSchema.optional(),
+});
+export type ReconfigureConnectorInput = z.input<typeof reconfigureConnectorInputSchema>;
+
+/** Installs a plugin under a unique name, with its configuration validated and its secrets encrypted. */
+export async function installConnector(
+  deps: ConnectorStoreDeps,
+  input: InstallConnectorInput,
+): Promise<ConnectorView> {
+  const parsed = parseInput(installConnectorInputSchema, input, "The connector");
+  const plugin = requirePlugin(deps.plugins, parsed.pluginId);
+  validateConfig(plugin, parsed.config);
+  // The id is made here, not by the database, because it is the secret box's associated data.
+  const id = uuidv7();
+  const { public: visible, secrets } = splitSecrets(plugin.config, parsed.config);
+  try {
+    const row = await deps.db.connector.create({
+      data: {
+        id,
+        pluginId: plugin.id,
+        name: parsed.name,
+        config: visible as Prisma.InputJsonObject,
+        encryptedSecrets: sealSecrets(deps.secretKey, secrets, id),
+        syncIntervalSeconds: parsed.syncIntervalSeconds ?? null,
+      },
+    });
+    return toView(deps, row);
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new ConflictError(
+        `A connector named "${parsed.name}" is already installed: choose another name, or reconfigure that one.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Changes a connector's configuration and/or schedule; secrets left out keep their stored value. */
+export async function reconfigureConnector(
+  deps: ConnectorStoreDeps,
+  ref: ConnectorRef,
+  input: ReconfigureConnectorInput,
+): Promise<ConnectorView> {
+  const parsed = parseInput(reconfigureConnectorInputSchema, input, "The reconfiguration");
+  const row = await findConnector(deps.db, ref);
+  const data: Prisma.ConnectorUpdateInput = {};
+  if (parsed.syncIntervalSeconds !== undefined) data.syncIntervalSeconds = parsed.syncIntervalSeconds;
+  if (parsed.config !== undefined) {
+    const plugin = requirePlugin(deps.plugins, row.pluginId);
+    const stored = openSecrets(deps.secretKey, row);
+    const next = withStoredSecrets(plugin, parsed.config, stored);
+    validateConfig(plugin, next);
+    const { public: visible, secrets } = splitSecrets(plugin.config, next);
+    data.config = visible as Prisma.InputJsonObject;
+    data.encryptedSecrets = sealSecrets(deps.secretKey, secrets, row.id);
+    // A person fixed the configuration: let the scheduler try again.
+    if (row.status === "FAILING") data.status = "ACTIVE";
+  }
+  const updated = await deps.db.connector.update({ where: { id: row.id }, data });
+  return toView(deps, updated);
+}
+
+/** The full configuration, secrets decrypted, as the plugin's context needs it. Never return it to a client. */
+export function readConnectorConfig(secretKey: Uint8Array, row: Connector): Plain {
+  return joinSecrets(asObject(row.config), openSecrets(secretKey, row));
+}
+
+/** Stops scheduled and manual syncs (webhooks are still received, so pushed data is not lost). */
+export async function pauseConnector(deps: ConnectorStoreDeps, ref: ConnectorRef): Promise<ConnectorView> {
+  return setStatus(deps, ref, "PAUSED");
+}
+
+/** Back to ACTIVE, from PAUSED or FAILING. */
+export async function resumeConnector(deps: ConnectorStoreDeps, ref: ConnectorRef): Promise<ConnectorView> {
+  return setStatus(deps, ref, "ACTIVE");
+}
+
+/**
+ * Removes a connector with its cursors, runs, dead letters and delivery ids. The facts it synced stay
+ * (their source keeps its name). Refused while a run is active: cancel it first.
+ */
+export async function removeConnector(deps: ConnectorStoreDeps, ref: ConnectorRef): Promise<ConnectorView> {
+  const row = await findConnector(deps.db, ref);
+  const active = await deps.db.syncRun.findFirst({
+    where: { connectorId: row.id, status: { in: ["QUEUED", "RUNNING"] } },
+  });
+  if (active) {
+    throw new ConflictError(
+      `Connector "${row.name}" has a ${active.status.toLowerCase()} sync run (${active.id}): cancel it, then remove the connector.`,
+    );
+  }
+  const view = await toView(deps, row);
+  await deps.db.connector.delete({ where: { id: row.id } });
+  return view;
+}
+
+export async function getConnector(deps: ConnectorStoreDeps, ref: ConnectorRef): Promise<ConnectorView> {
+  return toView(deps, await findConnector(deps.db, ref));
+}
+
+export async function listConnectors(deps: ConnectorStoreDeps): Promise<ConnectorView[]> {
+  const rows = await deps.db.connector.findMany({ orderBy: { name: "asc" } });
+  return Promise.all(rows.map((row) => toView(deps, row)));
+}
+
+/** The connector's row, or a NotFoundError naming what was asked for. */
+export async function findConnector(db: Db, ref: ConnectorRef): Promise<Connector> {
+  const row =
+    "id" in ref
+      ? await db.connector.findUnique({ where: { id: ref.id } })
+      : await db.connector.findUnique({ where: { name: ref.name } });
+  if (!row) {
+    const what = "id" in ref ? `the id ${ref.id}` : `the name "${ref.name}"`;
+    throw new NotFoundError(
+      `No connector has ${what}: list the installed connectors to find it.`,
+      "Connector",
+      "id" in ref ? ref.id : ref.name,
+    );
+  }
+  return row;
+}
+
+async function setStatus(
+  deps: ConnectorStoreDeps,
+  ref: ConnectorRef,
+  status: ConnectorStatus,
+): Promise<ConnectorView> {
+  const row = await findConnector(deps.db, ref);
+  return toView(deps, await deps.db.connector.update({ where: { id: row.id }, data: { status } }));
+}
+
+/** Validates with the plugin's schema; the issues' paths start at "config". Values are never quoted. */
+function validateConfig(plugin: AnyConnector, config: Plain): void {
+  const result = (plugin.config as z.ZodType).safeParse(config);
+  if (result.success) return;
+  const error = ValidationError.fromZod(result.error, `The configuration of plugin "${plugin.id}"`);
+  throw new ValidationError(
+    error.message,
+    error.issues.map((issue) => ({ ...issue, path: ["config", ...issue.path] })),
+  );
+}
+
+/** The new configuration with each secret it leaves out (or sends as REDACTED) taken from storage. */
+function withStoredSecrets(plugin: AnyConnector, input: Plain, stored: Plain): Plain {
+  const given = splitSecrets(plugin.config, input);
+  const keep: Plain = {};
+  for (const path of secretPaths(plugin.config)) {
+    const sent = readPath(given.secrets, path);
+    if (sent.found && sent.value !== REDACTED) {
+      if (sent.value !== null) writePath(keep, path, sent.value);
+      continue; // null: removed.
+    }
+    const old = readPath(stored, path);
+    if (old.found) writePath(keep, path, old.value);
+  }
+  return joinSecrets(given.public, keep);
+}
+
+function sealSecrets(key: Uint8Array, secrets: Plain, connectorId: string): string | null {
+  return Object.keys(secrets).length === 0 ? null : encryptSecrets(key, secrets, connectorId);
+}
+
+function openSecrets(key: Uint8Array, row: Connector): Plain {
+  return row.encryptedSecrets ? decryptSecrets(key, row.encryptedSecrets, row.id) : {};
+}
+
+async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<ConnectorView> {
+  const plugin = deps.plugins.get(row.pluginId);
+  // Decrypting only to show which secrets are set. A plugin that is not loaded, or secrets this key
+  // cannot open (the run says why, with what to do), show the public part: a listing must not fail.
+  let config = asObject(row.config);
+  if (plugin) {
+    try {
+      config = redactSecrets(plugin.config, readConnectorConfig(deps.secretKey, row));
+    } catch {}
+  }
+  return {
+    id: row.id,
+    pluginId: row.pluginId,
+    name: row.name,
+    status: row.status,
+    syncIntervalSeconds: row.syncIntervalSeconds,
+    config,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function asObject(value: Prisma.JsonValue): Plain {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value } : {};
+}
+
+function readPath(value: unknown, path: string[]): { found: boolean; value?: unknown } {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key))
+      return { found: false };
+    current = (current as Plain)[key];
+  }
+  return { found: current !== undefined, value: current };
+}
+
+function writePath(target: Plain, path: string[], value: unknown): void {
+  let current = target;
+  for (const key of path.slice(0, -1)) {
+    if (current[key] === null || typeof current[key] !== "object") current[key] = {};
+    current = current[key] as Plain;
+  }
+  current[path[path.length - 1] as string] = value;
+}

@@ -1,0 +1,169 @@
+// Replaying a dead letter once its cause is fixed: the stored record is validated again (or replaced
+// by a corrected one the integrator gives) and ingested through the one ingest path; a delivery kept
+// whole is parsed again by its plugin (it was authenticated when received; its signed time would be
+// outside any replay window by now, so it is not verified again). Success marks it REPLAYED in the
+// same transaction; a record still refused stays PENDING with the new reason. Discarding ends it.
+import { ConflictError, NotFoundError } from "../../domain/errors.ts";
+import type { DeadLetter, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import { createConnectorContext } from "../../sdk/context.ts";
+import { validateRecord } from "../../sdk/records.ts";
+import { collectRecords, type WebhookRequest } from "../../sdk/webhooks.ts";
+import { readConnectorConfig } from "../connector-store.ts";
+import { describeError, isRecordFault } from "../database-errors.ts";
+import {
+  BATCH_TRANSACTION,
+  type IngestCounts,
+  type IngestItem,
+  ingestInTransaction,
+} from "../ingest/ingest-records.ts";
+import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
+
+export interface ReplayOptions {
+  db: PrismaClient;
+  plugins: PluginRegistry;
+  secretKey: Uint8Array;
+  policy?: ScoringPolicy;
+}
+
+export interface ReplayResult {
+  deadLetter: DeadLetter;
+  replayed: boolean;
+  /** Why it is still refused, when not replayed. */
+  reason?: string;
+  counts?: IngestCounts;
+}
+
+/**
+ * Replays one PENDING dead letter. `payload` replaces a RECORD letter's record (a corrected copy);
+ * it is stored on the letter only if it is ingested.
+ */
+export async function replayDeadLetter(
+  options: ReplayOptions,
+  id: string,
+  fix: { payload?: unknown } = {},
+): Promise<ReplayResult> {
+  const { db } = options;
+  const letter = await pendingLetter(db, id);
+  if (!letter.connectorId) throw new ConflictError(`Dead letter ${id} has no connector: discard it.`);
+  const connector = await db.connector.findUniqueOrThrow({ where: { id: letter.connectorId } });
+  const plugin = requirePlugin(options.plugins, connector.pluginId);
+
+  const values = await (letter.kind === "RECORD"
+    ? recordValues(letter, fix)
+    : deliveryValues(options, letter));
+  if ("refused" in values) return keepPending(db, letter, values.refused);
+  const items: IngestItem[] = values.list.map((value) => {
+    const result = validateRecord(value);
+    return result.success
+      ? { type: "record", record: result.data, payload: value }
+      : { type: "invalid", payload: value, reason: result.reason, issues: result.issues };
+  });
+  // A record letter still invalid stays itself, rather than becoming a new letter.
+  const first = items[0];
+  if (letter.kind === "RECORD" && first?.type === "invalid") {
+    return keepPending(db, letter, first.reason, {
+      issues: first.issues as unknown as Prisma.InputJsonArray,
+    });
+  }
+  const origin = {
+    connectorId: connector.id,
+    source: connector.name,
+    channel: plugin.channel,
+    stream: letter.stream ?? "replay",
+  };
+  try {
+    const counts = await db.$transaction(async (tx) => {
+      const result = await ingestInTransaction(tx, origin, items, {
+        policy: options.policy ?? DEFAULT_SCORING_POLICY,
+      });
+      const { count } = await tx.deadLetter.updateMany({
+        where: { id, status: "PENDING" },
+        data: {
+          status: "REPLAYED",
+          resolvedAt: new Date(),
+          ...(fix.payload !== undefined ? { payload: JSON.stringify(fix.payload) } : {}),
+        },
+      });
+      if (count !== 1) throw new ConflictError(`Dead letter ${id} was replayed or discarded meanwhile.`);
+      return result.counts;
+    }, BATCH_TRANSACTION);
+    return { deadLetter: await db.deadLetter.findUniqueOrThrow({ where: { id } }), replayed: true, counts };
+  } catch (error) {
+    if (!isRecordFault(error)) throw error;
+    return keepPending(db, letter, `The hub could not store it: ${describeError(error)}`);
+  }
+}
+
+/** Ends a PENDING dead letter without ingesting it. */
+export async function discardDeadLetter(db: PrismaClient, id: string): Promise<DeadLetter> {
+  await pendingLetter(db, id);
+  await db.deadLetter.updateMany({
+    where: { id, status: "PENDING" },
+    data: { status: "DISCARDED", resolvedAt: new Date() },
+  });
+  return db.deadLetter.findUniqueOrThrow({ where: { id } });
+}
+
+async function pendingLetter(db: PrismaClient, id: string): Promise<DeadLetter> {
+  const letter = await db.deadLetter.findUnique({ where: { id } });
+  if (!letter) throw new NotFoundError(`No dead letter has the id ${id}.`, "DeadLetter", id);
+  if (letter.status !== "PENDING") {
+    throw new ConflictError(
+      `Dead letter ${id} is ${letter.status.toLowerCase()} already: only pending ones can be replayed or discarded.`,
+    );
+  }
+  return letter;
+}
+
+type Values = { list: unknown[] } | { refused: string };
+
+async function recordValues(letter: DeadLetter, fix: { payload?: unknown }): Promise<Values> {
+  if (fix.payload !== undefined) return { list: [fix.payload] };
+  try {
+    return { list: [JSON.parse(letter.payload)] };
+  } catch (error) {
+    return {
+      refused: `The stored payload is not JSON (${(error as Error).message}): replay it with a corrected payload, or discard it.`,
+    };
+  }
+}
+
+/** The records of a delivery kept whole, parsed again by its plugin. */
+async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promise<Values> {
+  const connector = await options.db.connector.findUniqueOrThrow({
+    where: { id: letter.connectorId as string },
+  });
+  const plugin = requirePlugin(options.plugins, connector.pluginId);
+  if (!plugin.webhooks) return { refused: `Plugin "${plugin.id}" no longer handles webhooks.` };
+  const details = (letter.details ?? {}) as { encoding?: string; method?: string; url?: string };
+  const request: WebhookRequest = {
+    method: details.method ?? "POST",
+    url: details.url ?? `https://hub.invalid/webhooks/${connector.name}`,
+    headers: new Headers((letter.headers ?? {}) as Record<string, string>),
+    rawBody:
+      details.encoding === "base64"
+        ? Buffer.from(letter.payload, "base64")
+        : new TextEncoder().encode(letter.payload),
+  };
+  const ctx = createConnectorContext(plugin, { config: readConnectorConfig(options.secretKey, connector) });
+  try {
+    return { list: await collectRecords(plugin.webhooks.parse(request, ctx)) };
+  } catch (error) {
+    if ((error as Error).name !== "WebhookPayloadError") throw error;
+    return { refused: (error as Error).message };
+  }
+}
+
+async function keepPending(
+  db: PrismaClient,
+  letter: DeadLetter,
+  reason: string,
+  details?: Prisma.InputJsonObject,
+): Promise<ReplayResult> {
+  const deadLetter = await db.deadLetter.update({
+    where: { id: letter.id },
+    data: { reason: reason.slice(0, 10_000), ...(details ? { details } : {}) },
+  });
+  return { deadLetter, replayed: false, reason };
+}

@@ -1,0 +1,76 @@
+// Writing dead letters: what the hub refused, kept raw with the reason. One PENDING letter per
+// (connector, fingerprint): the same refused record delivered again (a resumed run re-reads the
+// records after its last checkpoint; providers repeat webhooks) is not stored twice.
+import { createHash } from "node:crypto";
+import type { Prisma } from "../../generated/prisma/client.ts";
+import type { DeadLetterKind } from "../../generated/prisma/enums.ts";
+
+export interface NewDeadLetter {
+  kind?: DeadLetterKind;
+  /** The stream, or "webhook". */
+  stream?: string;
+  /** The record as JSON text, or a webhook's raw body. */
+  payload: string;
+  /** WEBHOOK_DELIVERY: the request headers needed to parse it again. */
+  headers?: Record<string, string>;
+  reason: string;
+  details?: Prisma.InputJsonValue;
+}
+
+export interface DeadLetterOrigin {
+  connectorId: string;
+  syncRunId?: string;
+}
+
+/** Stores the letters (skipping ones already pending); returns how many rows were written. */
+export async function writeDeadLetters(
+  tx: Prisma.TransactionClient,
+  origin: DeadLetterOrigin,
+  letters: NewDeadLetter[],
+): Promise<number> {
+  if (letters.length === 0) return 0;
+  const { count } = await tx.deadLetter.createMany({
+    data: letters.map((letter) => ({
+      connectorId: origin.connectorId,
+      syncRunId: origin.syncRunId ?? null,
+      kind: letter.kind ?? "RECORD",
+      stream: letter.stream ?? null,
+      payload: letter.payload,
+      headers: letter.headers,
+      fingerprint: deadLetterFingerprint(letter.kind ?? "RECORD", letter.stream, letter.payload),
+      reason: letter.reason.slice(0, 10_000),
+      details: letter.details,
+    })),
+    // ON CONFLICT DO NOTHING: the partial unique index on pending (connectorId, fingerprint) decides.
+    skipDuplicates: true,
+  });
+  return count;
+}
+
+export function deadLetterFingerprint(kind: DeadLetterKind, stream: string | undefined, payload: string) {
+  return createHash("sha256")
+    .update(`${kind}\n${stream ?? ""}\n${payload}`)
+    .digest("hex");
+}
+
+/** A yielded value as JSON text, whatever it is (Dates as ISO strings; what JSON cannot hold, described). */
+export function payloadText(value: unknown): string {
+  try {
+    // Fields left undefined are dropped, as JSON does: replaying the text must give the same record.
+    const text = JSON.stringify(value, (_key, inner) =>
+      typeof inner === "bigint" ? inner.toString() : inner,
+    );
+    return text ?? String(value);
+  } catch (error) {
+    return JSON.stringify({ unserializable: String(value), error: (error as Error).message });
+  }
+}
+
+/** Headers worth keeping to parse a delivery again: all but credentials and cookies. */
+export function replayableHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!/^(authorization|proxy-authorization|cookie)$/i.test(name)) kept[name] = value;
+  });
+  return kept;
+}

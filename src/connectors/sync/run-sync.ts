@@ -1,0 +1,265 @@
+// Runs one claimed sync run: every stream of the connector from its stored cursor, each yielded value
+// validated, records buffered into batches and committed through the one ingest path. The rule that
+// makes a kill at any moment safe: a checkpoint is stored only in the transaction that commits the
+// records yielded before it, so the stored cursor never runs ahead of the stored records. A run
+// killed mid-batch resumes from the last stored cursor and reads the uncommitted tail again, and
+// idempotence on (source, externalId) turns whatever had been committed past the cursor into
+// "unchanged": no gaps, no duplicates.
+import type { z } from "zod";
+import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts";
+import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
+import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
+import type { LoggerLike } from "../../sdk/logger.ts";
+import { type JsonValue, validateStreamOutput } from "../../sdk/records.ts";
+import { readConnectorConfig } from "../connector-store.ts";
+import { describeError } from "../database-errors.ts";
+import {
+  commitIngest,
+  type IngestCounts,
+  type IngestItem,
+  type IngestOrigin,
+} from "../ingest/ingest-records.ts";
+import type { PluginRegistry } from "../plugin-registry.ts";
+import { SecretBoxError } from "../secret-box.ts";
+import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
+
+export interface HubLogger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export interface SyncRunnerOptions {
+  db: PrismaClient;
+  plugins: PluginRegistry;
+  secretKey: Uint8Array;
+  policy: ScoringPolicy;
+  logger: HubLogger;
+  /** Records per transaction (a checkpoint commits earlier). */
+  batchSize: number;
+  /** How often the lease is renewed (and a cancellation asked for elsewhere noticed) during fetches. */
+  heartbeatMs: number;
+  /** Overrides of the plugins' http options (tests: fewer attempts). */
+  http?: Partial<HttpOptions>;
+  /** How the fetch sleeps between retries (tests: not at all). */
+  sleep?: Sleep;
+  /** Called after each committed batch: for progress reporting, metrics, tests. */
+  onCommit?: (commit: BatchCommit) => void | Promise<void>;
+}
+
+export interface BatchCommit {
+  runId: string;
+  connectorId: string;
+  stream: string;
+  fetched: number;
+  counts: IngestCounts;
+  /** The cursor stored with this batch, when it ended at a checkpoint. */
+  checkpoint?: JsonValue;
+}
+
+/** Why a run's signal was aborted. */
+export type StopReason = { kind: "cancel" } | { kind: "shutdown" } | { kind: "lost" };
+
+interface StreamJob {
+  run: SyncRun;
+  connector: Connector;
+  plugin: AnyConnector;
+  config: Record<string, unknown>;
+  stream: string;
+  signal: AbortSignal;
+  stop(reason: StopReason): void;
+}
+
+/** Runs a RUNNING run (claimed by this process) to its end and records how it ended; never throws for the run's own failures. */
+export async function executeSyncRun(
+  options: SyncRunnerOptions,
+  runId: string,
+  control: AbortController,
+): Promise<SyncRun> {
+  const { db, logger } = options;
+  const run = await db.syncRun.findUniqueOrThrow({ where: { id: runId }, include: { connector: true } });
+  const { connector } = run;
+  const label = `Sync run ${run.id} of connector "${connector.name}"`;
+  const stop = (reason: StopReason) => {
+    if (!control.signal.aborted) control.abort(reason);
+  };
+  const heartbeat = setInterval(() => {
+    beatHeartbeat(db, run.id).then(
+      ({ cancelRequested }) => cancelRequested && stop({ kind: "cancel" }),
+      (error) =>
+        error instanceof RunLostError
+          ? stop({ kind: "lost" })
+          : logger.warn(`${label}: could not renew its lease: ${describeError(error)}`),
+    );
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const failures: string[] = [];
+  let needsAPerson = false;
+  try {
+    const plugin = options.plugins.get(connector.pluginId);
+    if (!plugin) {
+      throw new Error(`the plugin "${connector.pluginId}" is not loaded in this hub: install it and restart`);
+    }
+    const config = readConnectorConfig(options.secretKey, connector);
+    for (const stream of Object.keys(plugin.streams)) {
+      if (control.signal.aborted) break;
+      try {
+        await syncStream(options, { run, connector, plugin, config, stream, signal: control.signal, stop });
+      } catch (error) {
+        if (error instanceof RunLostError) stop({ kind: "lost" });
+        if (control.signal.aborted) break;
+        failures.push(`stream "${stream}": ${describeError(error)}`);
+        needsAPerson ||= isForAPerson(error);
+        // A bad configuration fails every stream alike: say it once.
+        if (error instanceof ConnectorConfigError) break;
+      }
+    }
+  } catch (error) {
+    failures.push(describeError(error));
+    needsAPerson ||= isForAPerson(error);
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  const reason = control.signal.reason as StopReason | undefined;
+  if (reason?.kind === "lost") {
+    logger.warn(`${label} lost its lease (reaped as abandoned, or ended elsewhere); it stopped.`);
+    return db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
+  }
+  const asked = await db.syncRun.findUniqueOrThrow({
+    where: { id: run.id },
+    select: { cancelRequestedAt: true },
+  });
+  const cancelled = reason !== undefined || asked.cancelRequestedAt !== null;
+  const status = cancelled ? "CANCELLED" : failures.length > 0 ? "FAILED" : "SUCCEEDED";
+  const error =
+    reason?.kind === "shutdown"
+      ? "Interrupted: the hub shut down. The next run resumes from the last committed checkpoint."
+      : failures.length > 0
+        ? failures.join("; ")
+        : null;
+  if (status === "FAILED" && needsAPerson) {
+    await db.connector.update({ where: { id: connector.id }, data: { status: "FAILING" } });
+  } else if (status === "SUCCEEDED" && connector.status === "FAILING") {
+    await db.connector.updateMany({
+      where: { id: connector.id, status: "FAILING" },
+      data: { status: "ACTIVE" },
+    });
+  }
+  const finished = await finishSyncRun(db, run.id, { status, error });
+  const log = status === "FAILED" ? logger.warn : logger.info;
+  log.call(
+    logger,
+    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}${error ? `; ${error}` : ""}`,
+  );
+  return finished;
+}
+
+async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<void> {
+  const { db } = options;
+  const { run, connector, plugin, stream, signal } = job;
+  const definition = plugin.streams[stream] as StreamDefinition<unknown, z.ZodType | undefined>;
+  const stored = await db.syncCursor.findUnique({
+    where: { connectorId_stream: { connectorId: connector.id, stream } },
+  });
+  const ctx = createStreamContext(plugin, stream, {
+    config: job.config,
+    cursor: stored?.cursor ?? undefined,
+    signal,
+    logger: options.logger as LoggerLike,
+    http: options.http,
+    sleep: options.sleep,
+  });
+  const origin: IngestOrigin = {
+    connectorId: connector.id,
+    source: connector.name,
+    channel: plugin.channel,
+    stream,
+    syncRunId: run.id,
+  };
+  let pending: IngestItem[] = [];
+
+  // Commits the pending records, and with them the checkpoint that follows them, in one transaction.
+  const commit = async (checkpoint?: { cursor: JsonValue }) => {
+    const items = pending;
+    pending = [];
+    let cancelRequested = false;
+    const result = await commitIngest(db, origin, items, {
+      policy: options.policy,
+      keepError: (error) => error instanceof RunLostError,
+      finish: async (tx, counts) => {
+        if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);
+        ({ cancelRequested } = await recordBatchProgress(tx, run.id, { fetched: items.length, counts }));
+      },
+    });
+    await options.onCommit?.({
+      runId: run.id,
+      connectorId: connector.id,
+      stream,
+      fetched: items.length,
+      counts: result.counts,
+      checkpoint: checkpoint?.cursor,
+    });
+    if (cancelRequested) job.stop({ kind: "cancel" });
+  };
+
+  for await (const value of definition.read(ctx as never)) {
+    const output = validateStreamOutput(value);
+    if (!output.success) {
+      pending.push({ type: "invalid", payload: value, reason: output.reason, issues: output.issues });
+    } else if (output.data.type !== "checkpoint") {
+      pending.push({ type: "record", record: output.data, payload: value });
+    } else {
+      const problem = cursorProblem(definition, output.data.cursor);
+      if (problem) pending.push({ type: "invalid", payload: value, ...problem });
+      else await commit({ cursor: output.data.cursor as JsonValue });
+    }
+    if (pending.length >= options.batchSize) await commit();
+    // Stop between values; leaving the for-await lets the plugin's generator clean up.
+    if (signal.aborted) return;
+  }
+  if (pending.length > 0) await commit();
+}
+
+/** A checkpoint that the stream's own cursor schema refuses would stop every later run: not stored. */
+function cursorProblem(definition: { cursor?: z.ZodType }, cursor: unknown) {
+  if (!definition.cursor) return undefined;
+  const parsed = definition.cursor.safeParse(cursor);
+  if (parsed.success) return undefined;
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  return {
+    reason: `The checkpoint does not match the stream's cursor schema (${issues[0]?.message}); it was not stored, so the next run resumes from the previous checkpoint.`,
+    issues,
+  };
+}
+
+async function saveCursor(
+  tx: Prisma.TransactionClient,
+  connectorId: string,
+  stream: string,
+  cursor: JsonValue,
+) {
+  const value = cursor === null ? Prisma.JsonNull : (cursor as Prisma.InputJsonValue);
+  await tx.syncCursor.upsert({
+    where: { connectorId_stream: { connectorId, stream } },
+    create: { connectorId, stream, cursor: value },
+    update: { cursor: value },
+  });
+}
+
+/** Failures only a person can fix: refused credentials, a configuration or key that no longer fits. */
+function isForAPerson(error: unknown): boolean {
+  return (
+    (error instanceof HttpError && (error.status === 401 || error.status === 403)) ||
+    error instanceof ConnectorConfigError ||
+    error instanceof SecretBoxError
+  );
+}

@@ -1,0 +1,139 @@
+// The sync engine of one hub process: starts runs (manual or scheduled) in the background, tracks
+// the ones it is running so they can be cancelled at once and stopped on shutdown, and hands each to
+// the runner. Which process runs a connector is decided by the database (one QUEUED or RUNNING run per
+// connector), so any number of hub instances can share one PostgreSQL database.
+
+import { ConflictError } from "../../domain/errors.ts";
+import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
+import type { SyncTrigger } from "../../generated/prisma/enums.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import type { HttpOptions, Sleep } from "../../sdk/http.ts";
+import { type ConnectorRef, findConnector } from "../connector-store.ts";
+import { describeError } from "../database-errors.ts";
+import type { PluginRegistry } from "../plugin-registry.ts";
+import { type BatchCommit, executeSyncRun, type HubLogger, type StopReason } from "./run-sync.ts";
+import {
+  claimSyncRun,
+  DEFAULT_STALE_AFTER_MS,
+  processOwner,
+  queueSyncRun,
+  requestSyncCancel,
+} from "./sync-runs.ts";
+
+export interface SyncEngineOptions {
+  db: PrismaClient;
+  plugins: PluginRegistry;
+  secretKey: Uint8Array;
+  policy?: ScoringPolicy;
+  logger?: HubLogger;
+  /** Records per transaction; default 500. */
+  batchSize?: number;
+  /** Lease renewal period; default 15 s. */
+  heartbeatMs?: number;
+  /** A run whose lease was not renewed for this long is abandoned; default 5 min. */
+  staleAfterMs?: number;
+  /** This process's name in SyncRun.owner; default host:pid:random. */
+  owner?: string;
+  http?: Partial<HttpOptions>;
+  sleep?: Sleep;
+  onCommit?: (commit: BatchCommit) => void | Promise<void>;
+}
+
+export interface SyncEngine {
+  /** Queues a run and starts it in the background; ConflictError when the connector has one. */
+  trigger(connector: ConnectorRef, options?: { trigger?: SyncTrigger }): Promise<SyncRun>;
+  /** Queues a run and waits for its end. */
+  run(connector: ConnectorRef, options?: { trigger?: SyncTrigger }): Promise<SyncRun>;
+  /** Starts a run already queued (the scheduler queues its own). */
+  start(run: SyncRun): void;
+  /** The end of a run this engine started; the row as it is for any other. */
+  wait(runId: string): Promise<SyncRun>;
+  /** Cancels a run, wherever it runs (at once here; at its next batch or heartbeat elsewhere). */
+  cancel(runId: string): Promise<SyncRun>;
+  /** How many runs this engine is running. */
+  readonly running: number;
+  readonly staleAfterMs: number;
+  /** Stops every run (they end CANCELLED, resumable) and waits for them. */
+  close(): Promise<void>;
+}
+
+const silent: HubLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const { db } = options;
+  const logger = options.logger ?? silent;
+  const owner = options.owner ?? processOwner();
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const runner = {
+    db,
+    plugins: options.plugins,
+    secretKey: options.secretKey,
+    policy: options.policy ?? DEFAULT_SCORING_POLICY,
+    logger,
+    batchSize: options.batchSize ?? 500,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    http: options.http,
+    sleep: options.sleep,
+    onCommit: options.onCommit,
+  };
+  const active = new Map<string, { control: AbortController; done: Promise<SyncRun> }>();
+  let closed = false;
+
+  const start = (run: SyncRun): void => {
+    if (closed)
+      throw new ConflictError("The sync engine is shutting down: start the run again after restart.");
+    if (active.has(run.id)) return;
+    const control = new AbortController();
+    const done = (async () => {
+      if (!(await claimSyncRun(db, run.id, owner)))
+        return db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
+      return executeSyncRun(runner, run.id, control);
+    })();
+    active.set(run.id, { control, done });
+    done
+      .catch((error) =>
+        logger.error(`Sync run ${run.id} could not be run or recorded: ${describeError(error)}`),
+      )
+      .finally(() => active.delete(run.id));
+  };
+
+  const trigger = async (ref: ConnectorRef, { trigger = "MANUAL" }: { trigger?: SyncTrigger } = {}) => {
+    if (closed)
+      throw new ConflictError("The sync engine is shutting down: trigger the run again after restart.");
+    const connector = await findConnector(db, ref);
+    if (connector.status === "PAUSED") {
+      throw new ConflictError(`Connector "${connector.name}" is paused: resume it to sync.`);
+    }
+    const run = (await queueSyncRun(db, { connectorId: connector.id, trigger, staleAfterMs })) as SyncRun;
+    start(run);
+    return run;
+  };
+
+  const wait = async (runId: string) =>
+    active.get(runId)?.done ?? db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+
+  return {
+    trigger,
+    start,
+    wait,
+    async run(ref, runOptions) {
+      return wait((await trigger(ref, runOptions)).id);
+    },
+    async cancel(runId) {
+      const row = await requestSyncCancel(db, runId);
+      const mine = active.get(runId);
+      if (!mine) return row;
+      mine.control.abort({ kind: "cancel" } satisfies StopReason);
+      return mine.done;
+    },
+    get running() {
+      return active.size;
+    },
+    staleAfterMs,
+    async close() {
+      closed = true;
+      for (const { control } of active.values()) control.abort({ kind: "shutdown" } satisfies StopReason);
+      await Promise.allSettled([...active.values()].map(({ done }) => done));
+    },
+  };
+}

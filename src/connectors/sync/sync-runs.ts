@@ -1,0 +1,215 @@
+// SyncRun rows and their life: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. The database
+// decides who runs: a partial unique index allows one QUEUED or RUNNING run per connector, whichever
+// server instance asks. A runner holds a lease by refreshing heartbeatAt; a run whose heartbeat is
+// older than the staleness limit was abandoned (its process crashed or was killed) and is marked
+// FAILED the next time anyone queues a run for that connector (and on each scheduler tick), so a
+// crash never blocks a connector for good. Every write of a runner is conditional on its run still
+// being RUNNING, so a runner that lost its lease cannot write after the run was reaped.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { v7 as uuidv7 } from "uuid";
+import type { Db } from "../../db/database.ts";
+import { ConflictError, NotFoundError } from "../../domain/errors.ts";
+import { Prisma, type SyncRun } from "../../generated/prisma/client.ts";
+import type { SyncTrigger } from "../../generated/prisma/enums.ts";
+import { sqlState } from "../database-errors.ts";
+import type { IngestCounts } from "../ingest/ingest-records.ts";
+
+/** A run with no heartbeat for this long was abandoned. Longer than a batch transaction may last. */
+export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
+
+const ACTIVE = ["QUEUED", "RUNNING"] as const;
+
+/** The run is no longer RUNNING under this runner (reaped as abandoned, or finished elsewhere). */
+export class RunLostError extends Error {
+  override name = "RunLostError";
+}
+
+/** Names this process in SyncRun.owner: host, pid and a random tag (pids repeat across restarts). */
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+export interface QueueSyncRunOptions {
+  connectorId: string;
+  trigger: SyncTrigger;
+  staleAfterMs?: number;
+  /** Scheduled runs: queue only if no run was queued after this instant (another instance's tick). */
+  notQueuedSince?: Date;
+  /** The run's queuedAt (the scheduler's clock); leases always use the real clock. */
+  queuedAt?: Date;
+}
+
+/**
+ * Queues a run, after reaping an abandoned one. Throws a ConflictError naming the active run when
+ * the connector has one; returns null when `notQueuedSince` finds a run queued since.
+ */
+export async function queueSyncRun(db: Db, options: QueueSyncRunOptions): Promise<SyncRun | null> {
+  await reapAbandonedRuns(db, {
+    connectorId: options.connectorId,
+    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+  });
+  const id = uuidv7();
+  const now = new Date();
+  try {
+    // One statement, so that the "not queued since" test and the insert see the same state; the
+    // unique index settles two instances inserting at once.
+    const inserted = await db.$executeRaw`
+      INSERT INTO "SyncRun" ("id", "connectorId", "trigger", "status", "queuedAt", "heartbeatAt")
+      SELECT ${id}::uuid, ${options.connectorId}::uuid, ${options.trigger}::"SyncTrigger", 'QUEUED', ${options.queuedAt ?? now}, ${now}
+      WHERE ${options.notQueuedSince ?? null}::timestamptz IS NULL
+         OR NOT EXISTS (SELECT 1 FROM "SyncRun"
+                         WHERE "connectorId" = ${options.connectorId}::uuid
+                           AND "queuedAt" > ${options.notQueuedSince ?? null}::timestamptz)`;
+    return inserted === 0 ? null : await db.syncRun.findUniqueOrThrow({ where: { id } });
+  } catch (error) {
+    if (sqlState(error) !== "23505" && !isUniqueViolation(error)) throw error;
+    throw await activeRunConflict(db, options.connectorId);
+  }
+}
+
+/** QUEUED → RUNNING under `owner`; false when someone else claimed it or it was cancelled first. */
+export async function claimSyncRun(db: Db, runId: string, owner: string): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db.syncRun.updateMany({
+    where: { id: runId, status: "QUEUED" },
+    data: { status: "RUNNING", startedAt: now, heartbeatAt: now, owner },
+  });
+  return count === 1;
+}
+
+/** Refreshes the lease; says whether a cancellation was asked for. Throws RunLostError if not RUNNING. */
+export async function beatHeartbeat(db: Db, runId: string): Promise<{ cancelRequested: boolean }> {
+  const [row] = await db.syncRun.updateManyAndReturn({
+    where: { id: runId, status: "RUNNING" },
+    data: { heartbeatAt: new Date() },
+    select: { cancelRequestedAt: true },
+  });
+  if (!row) throw new RunLostError(`Sync run ${runId} is no longer running.`);
+  return { cancelRequested: row.cancelRequestedAt !== null };
+}
+
+/**
+ * Adds a committed batch's counts to the run and refreshes its lease, in the batch's transaction.
+ * Throws RunLostError (rolling the batch back) when the run is no longer RUNNING.
+ */
+export async function recordBatchProgress(
+  tx: Prisma.TransactionClient,
+  runId: string,
+  batch: { fetched: number; counts: IngestCounts },
+): Promise<{ cancelRequested: boolean }> {
+  const { counts } = batch;
+  const [row] = await tx.syncRun.updateManyAndReturn({
+    where: { id: runId, status: "RUNNING" },
+    data: {
+      heartbeatAt: new Date(),
+      recordsFetched: { increment: batch.fetched },
+      recordsCreated: { increment: counts.created },
+      recordsUpdated: { increment: counts.updated },
+      recordsUnchanged: { increment: counts.unchanged },
+      recordsDeleted: { increment: counts.deleted },
+      recordsDeadLettered: { increment: counts.deadLettered },
+    },
+    select: { cancelRequestedAt: true },
+  });
+  if (!row) throw new RunLostError(`Sync run ${runId} is no longer running: its batch was rolled back.`);
+  return { cancelRequested: row.cancelRequestedAt !== null };
+}
+
+/** Ends a QUEUED or RUNNING run; a run already ended (reaped, say) is returned as it is. */
+export async function finishSyncRun(
+  db: Db,
+  runId: string,
+  outcome: { status: "SUCCEEDED" | "FAILED" | "CANCELLED"; error?: string | null },
+): Promise<SyncRun> {
+  const run = await db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+  const finishedAt = new Date();
+  await db.syncRun.updateMany({
+    where: { id: runId, status: { in: [...ACTIVE] } },
+    data: {
+      status: outcome.status,
+      finishedAt,
+      durationMs: run.startedAt ? Math.max(0, finishedAt.getTime() - run.startedAt.getTime()) : null,
+      error: outcome.error?.slice(0, 10_000) ?? null,
+    },
+  });
+  return db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/**
+ * Asks a run to stop. A QUEUED run is cancelled at once; a RUNNING one gets cancelRequestedAt, which
+ * its runner sees at its next batch or heartbeat (whichever instance runs it). Cancelling a cancelled
+ * run is harmless; cancelling one that ended otherwise is a ConflictError.
+ */
+export async function requestSyncCancel(db: Db, runId: string): Promise<SyncRun> {
+  const run = await db.syncRun.findUnique({ where: { id: runId } });
+  if (!run) throw new NotFoundError(`No sync run has the id ${runId}.`, "SyncRun", runId);
+  const now = new Date();
+  if (run.status === "QUEUED") {
+    await db.syncRun.updateMany({
+      where: { id: runId, status: "QUEUED" },
+      data: { status: "CANCELLED", cancelRequestedAt: now, finishedAt: now },
+    });
+  } else if (run.status === "RUNNING") {
+    await db.syncRun.updateMany({
+      where: { id: runId, status: "RUNNING", cancelRequestedAt: null },
+      data: { cancelRequestedAt: now },
+    });
+  } else if (run.status !== "CANCELLED") {
+    throw new ConflictError(`Sync run ${runId} already ended (${run.status}): there is nothing to cancel.`);
+  }
+  return db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/**
+ * Marks FAILED the QUEUED and RUNNING runs whose heartbeat is older than `staleAfterMs` (of one
+ * connector, or all). Returns the ids reaped. With staleAfterMs 0 it ends every active run: only for
+ * the embedded database at start-up, where no other process can be running one.
+ */
+export async function reapAbandonedRuns(
+  db: Db,
+  options: { staleAfterMs: number; connectorId?: string },
+): Promise<string[]> {
+  // The real clock, always: leases are renewed with it.
+  const now = new Date();
+  const cutoff = new Date(now.getTime() - options.staleAfterMs);
+  const stale = await db.syncRun.findMany({
+    where: {
+      status: { in: [...ACTIVE] },
+      heartbeatAt: { lte: cutoff },
+      ...(options.connectorId ? { connectorId: options.connectorId } : {}),
+    },
+  });
+  const reaped: string[] = [];
+  for (const run of stale) {
+    const by = run.owner ? ` (${run.owner})` : "";
+    const { count } = await db.syncRun.updateMany({
+      // Re-checked: a runner that refreshed its lease meanwhile keeps its run.
+      where: { id: run.id, status: { in: [...ACTIVE] }, heartbeatAt: { lte: cutoff } },
+      data: {
+        status: "FAILED",
+        finishedAt: now,
+        durationMs: run.startedAt ? Math.max(0, now.getTime() - run.startedAt.getTime()) : null,
+        error: `Abandoned: its runner${by} stopped renewing its lease at ${run.heartbeatAt.toISOString()} (the process crashed, was killed or restarted). The next run resumes from the last committed checkpoint.`,
+      },
+    });
+    if (count === 1) reaped.push(run.id);
+  }
+  return reaped;
+}
+
+async function activeRunConflict(db: Db, connectorId: string): Promise<ConflictError> {
+  const active = await db.syncRun.findFirst({ where: { connectorId, status: { in: [...ACTIVE] } } });
+  const connector = await db.connector.findUnique({ where: { id: connectorId }, select: { name: true } });
+  const name = connector ? `"${connector.name}"` : connectorId;
+  const run = active
+    ? `sync run ${active.id} (${active.status.toLowerCase()} since ${(active.startedAt ?? active.queuedAt).toISOString()})`
+    : "a sync run";
+  return new ConflictError(
+    `Connector ${name} already has ${run}: one run per connector at a time. Wait for it to finish, or cancel it.`,
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

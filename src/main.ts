@@ -3,11 +3,12 @@
 import { parseArgs } from "node:util";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { describeDatabase, loadConfig } from "./config.ts";
-import { prepareConnectors } from "./connectors/prepare-connectors.ts";
+import { startSync } from "./connectors/start-sync.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
+import { createConnectorServices } from "./graph/types/connectors-context.ts";
 import { createLogger } from "./logger.ts";
 import { prepareScores } from "./scoring/prepare-scores.ts";
 import { loadScoringPolicy } from "./scoring/scoring-policy.ts";
@@ -54,8 +55,7 @@ async function main(): Promise<void> {
   }
 
   await prepareScores(database.prisma, scoringPolicy, logger);
-  // Loaded for the connector API and the sync engine, which arrive in the next steps of this work.
-  await prepareConnectors(config, logger);
+  const sync = await startSync({ config, database, logger, policy: scoringPolicy });
 
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
@@ -65,7 +65,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const hub = await startHubServer({ database, logger, scoringPolicy, port: config.port, host: config.host });
+  const hub = await startHubServer({
+    database,
+    logger,
+    scoringPolicy,
+    connectors: createConnectorServices(sync),
+    port: config.port,
+    host: config.host,
+  });
   const browsable = hub.url.replace("127.0.0.1", "localhost");
   // One write, so that whoever reads the ready line also has the key.
   console.log(
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);
     await hub.close();
+    await sync.stop();
     await database.close();
     process.exit(0);
   };

@@ -3,6 +3,7 @@ import type { Viewer } from "../auth/api-keys.ts";
 import type { PrismaClient } from "../db/database.ts";
 import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
 import type { Loaders } from "./loaders.ts";
+import type { ConnectorServices } from "./types/connectors-context.ts";
 
 export interface GraphContext {
   prisma: PrismaClient;
@@ -11,4 +12,6 @@ export interface GraphContext {
   loaders: Loaders;
   /** The scoring policy in force: mutations that record facts rescore with it. */
   scoring: ScoringPolicy;
+  /** The loaded connector plugins, the key of their secrets and the sync engine. */
+  connectors: ConnectorServices;
 }

@@ -1,6 +1,11 @@
 // The GraphQL schema: every type module, then the build. Import order does not matter to Pothos.
 import { builder } from "./builder.ts";
 import { describeGeneratedParts } from "./describe-generated-parts.ts";
+import "./types/connectors.ts";
+import "./types/connectors-dead-letters.ts";
+import "./types/connectors-mutations.ts";
+import "./types/connectors-privacy.ts";
+import "./types/connectors-runs.ts";
 import "./types/customer.ts";
 import "./types/customer-mutations.ts";
 import "./types/customer-queries.ts";

@@ -9,9 +9,11 @@ import type { GraphContext } from "../graph/context.ts";
 import { toClientError } from "../graph/errors.ts";
 import { createLoaders } from "../graph/loaders.ts";
 import { createGraphSchema } from "../graph/schema.ts";
+import { type ConnectorServices, NO_CONNECTORS } from "../graph/types/connectors-context.ts";
 import type { Logger } from "../logger.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
+import { useWebhooks } from "./use-webhooks.ts";
 
 /** Limits on a request beyond those the schema checks (depth, breadth, complexity, page size). */
 export const REQUEST_LIMITS = { aliases: 15, batchedOperations: 10 };
@@ -21,6 +23,8 @@ export interface HubServerOptions {
   logger: Logger;
   /** The churn-risk rules (CXHUB_SCORING_POLICY); the documented defaults when omitted. */
   scoringPolicy?: ScoringPolicy;
+  /** Connector plugins, secret key and sync engine (createConnectorServices); none when omitted. */
+  connectors?: ConnectorServices;
 }
 
 const GRAPHQL_ENDPOINT = "/graphql";
@@ -29,6 +33,7 @@ export function createHubYoga({
   database,
   logger,
   scoringPolicy = DEFAULT_SCORING_POLICY,
+  connectors = NO_CONNECTORS,
 }: HubServerOptions) {
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
@@ -50,9 +55,18 @@ export function createHubYoga({
         viewer,
         loaders: createLoaders(database.prisma),
         scoring: scoringPolicy,
+        connectors,
       };
     },
     plugins: [
+      // Providers authenticate webhooks with their signatures, not API keys.
+      useWebhooks({
+        db: database.prisma,
+        plugins: connectors.registry,
+        secretKey: connectors.secretKey,
+        policy: scoringPolicy,
+        logger,
+      }),
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       // Its message names the limit: "Aliases limit of 15 exceeded, found 16."
       maxAliasesPlugin({ n: REQUEST_LIMITS.aliases, exposeLimits: true }),

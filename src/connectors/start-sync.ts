@@ -1,0 +1,61 @@
+// Start-up of everything connectors need at run time: the plugins and the key (prepare-connectors),
+// the sync engine and its interval scheduler. Without a secret key there is no engine: connectors
+// cannot read their credentials.
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
+import type { LoadedPlugin } from "./plugin-loader.ts";
+import { createPluginRegistry } from "./plugin-registry.ts";
+import { prepareConnectors } from "./prepare-connectors.ts";
+import { createSyncScheduler } from "./sync/scheduler.ts";
+import { createSyncEngine, type SyncEngine } from "./sync/sync-engine.ts";
+import { reapAbandonedRuns } from "./sync/sync-runs.ts";
+
+/** Records per transaction. The embedded database has one connection, which a batch holds while it
+ * commits, so its batches are smaller to keep GraphQL requests from queueing long behind a sync. */
+const BATCH_SIZE = { pglite: 100, postgres: 500 } as const;
+
+export interface RunningSync {
+  plugins: LoadedPlugin[];
+  secretKey: Buffer | null;
+  /** Null without a secret key. */
+  engine: SyncEngine | null;
+  /** Stops scheduling, then the runs in progress (they end CANCELLED and resume from their cursor). */
+  stop(): Promise<void>;
+}
+
+export async function startSync(options: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  policy: ScoringPolicy;
+}): Promise<RunningSync> {
+  const { config, database, logger, policy } = options;
+  const prepared = await prepareConnectors(config, logger);
+  if (!prepared.secretKey) {
+    return { plugins: prepared.plugins, secretKey: null, engine: null, async stop() {} };
+  }
+  // The embedded database belongs to this one process: a run still marked active was this process's
+  // before it stopped, and can be closed now instead of after its lease runs out.
+  if (database.kind === "pglite") await reapAbandonedRuns(database.prisma, { staleAfterMs: 0 });
+  const engine = createSyncEngine({
+    db: database.prisma,
+    plugins: createPluginRegistry(prepared.plugins),
+    secretKey: prepared.secretKey,
+    policy,
+    logger,
+    batchSize: BATCH_SIZE[database.kind],
+  });
+  const scheduler = createSyncScheduler({ db: database.prisma, engine, logger });
+  scheduler.start();
+  return {
+    plugins: prepared.plugins,
+    secretKey: prepared.secretKey,
+    engine,
+    async stop() {
+      await scheduler.stop();
+      await engine.close();
+    },
+  };
+}

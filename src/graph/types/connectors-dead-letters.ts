@@ -1,0 +1,239 @@
+// Dead letters as the API shows them: what was refused, why, and the raw payload. A payload is the
+// provider's record as received, so it holds personal data: admins and integrators read it whole with
+// the `pii` scope and masked without it; analysts see the letters but not their payloads. Reasons
+// quote the refused value ("li.wei at example.org" is not an email address): masked the same way.
+import { SCOPES } from "../../auth/api-keys.ts";
+import { maskEmail, maskPhone } from "../../auth/mask.ts";
+import type { DeadLetter, Prisma } from "../../generated/prisma/client.ts";
+import { DeadLetterKind, DeadLetterStatus } from "../../generated/prisma/enums.ts";
+import { builder, pagedConnection } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
+import { expectGlobalId } from "../global-ids.ts";
+import { CONNECTOR_READERS, CONNECTOR_WRITERS } from "./connectors-context.ts";
+
+export const DeadLetterStatusEnum = builder.enumType(DeadLetterStatus, {
+  name: "DeadLetterStatus",
+  description: "Where a dead letter stands.",
+  values: {
+    PENDING: {
+      description: "Waiting for a fix: replay it (with a corrected payload if needed) or discard it.",
+    },
+    REPLAYED: { description: "Replayed and stored." },
+    DISCARDED: { description: "Ended without being stored." },
+  },
+});
+
+const DeadLetterKindEnum = builder.enumType(DeadLetterKind, {
+  name: "DeadLetterKind",
+  description: "What a dead letter holds.",
+  values: {
+    RECORD: {
+      description:
+        "One record a stream yielded or a webhook carried (JSON text), refused by validation or by the store.",
+    },
+    WEBHOOK_DELIVERY: {
+      description: "A whole webhook delivery whose body the plugin could not read (its raw body).",
+    },
+  },
+});
+
+interface StoredIssue {
+  path: string;
+  message: string;
+}
+
+const DeadLetterIssue = builder.objectRef<StoredIssue>("DeadLetterIssue").implement({
+  description: "One problem with one field of a refused record.",
+  fields: (t) => ({
+    path: t.exposeString("path", {
+      description: 'Where in the record, dotted: "identities.0.value" (empty for the record as a whole).',
+    }),
+    message: t.exposeString("message", {
+      description: "What is wrong there. Quoted values are masked unless your API key has the `pii` scope.",
+    }),
+  }),
+});
+
+builder.prismaNode("DeadLetter", {
+  description:
+    "A record refused during a sync or a webhook, kept raw with the reason so that nothing good is lost: fix the cause, then replay it (or discard it).",
+  id: { field: "id", description: "The dead letter's global ID." },
+  authScopes: CONNECTOR_READERS,
+  fields: (t) => ({
+    connector: t.relation("connector", {
+      nullable: true,
+      description: "The connector that received it.",
+    }),
+    syncRun: t.relation("syncRun", {
+      nullable: true,
+      description: "The sync run that read it; null for webhooks.",
+    }),
+    kind: t.expose("kind", { type: DeadLetterKindEnum, description: "A record, or a whole delivery." }),
+    stream: t.exposeString("stream", {
+      nullable: true,
+      description: 'The stream or webhook topic it came from ("tickets", "webhook").',
+    }),
+    reason: t.string({
+      description: "Why it was refused. Quoted values are masked unless your API key has the `pii` scope.",
+      resolve: (letter, _args, context) => maskQuotedUnlessPii(context, letter.reason),
+    }),
+    issues: t.field({
+      type: [DeadLetterIssue],
+      description: "The validation problems, one per field (empty when the store refused it).",
+      resolve: (letter, _args, context) =>
+        storedIssues(letter).map((issue) => ({
+          path: issue.path,
+          message: maskQuotedUnlessPii(context, issue.message),
+        })),
+    }),
+    payload: t.string({
+      nullable: true,
+      authScopes: CONNECTOR_WRITERS,
+      description:
+        "The record exactly as received (JSON text, or a delivery's raw body): personal data. With the `pii` scope it is whole; without it every value but record types, kinds, channels, external ids, times and amounts is masked (a•••@example.com), and a body that is not JSON reads •••. Admins and integrators only.",
+      resolve: (letter, _args, context) =>
+        context.viewer.scopes.has(SCOPES.pii) ? letter.payload : maskPayload(letter.payload),
+    }),
+    status: t.expose("status", {
+      type: DeadLetterStatusEnum,
+      description: "Pending, replayed or discarded.",
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was refused." }),
+    replayedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it was replayed and stored; null unless REPLAYED.",
+      resolve: (letter) => (letter.status === "REPLAYED" ? letter.resolvedAt : null),
+    }),
+    discardedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When it was discarded; null unless DISCARDED.",
+      resolve: (letter) => (letter.status === "DISCARDED" ? letter.resolvedAt : null),
+    }),
+  }),
+});
+
+export function deadLetterWhere(filter: {
+  connectorId?: string | null;
+  status?: readonly DeadLetterStatus[] | null;
+}): Prisma.DeadLetterWhereInput {
+  return {
+    ...(filter.connectorId ? { connectorId: filter.connectorId } : {}),
+    ...(filter.status?.length ? { status: { in: [...filter.status] } } : {}),
+  };
+}
+
+export const NEWEST_LETTER_FIRST: Prisma.DeadLetterOrderByWithRelationInput[] = [
+  { createdAt: "desc" },
+  { id: "desc" },
+];
+
+builder.queryFields((t) => ({
+  deadLetters: t.prismaConnection(
+    {
+      type: "DeadLetter",
+      cursor: "id",
+      ...pagedConnection,
+      authScopes: CONNECTOR_READERS,
+      description: "Dead letters of every connector (or of one), newest first.",
+      args: {
+        connectorId: t.arg.globalID({ description: "Only the letters of this connector." }),
+        status: t.arg({
+          type: [DeadLetterStatusEnum],
+          description: "Only letters in these states (PENDING: the ones waiting for a fix).",
+        }),
+      },
+      totalCount: (_parent, args, context) => context.prisma.deadLetter.count({ where: lettersFilter(args) }),
+      resolve: (query, _parent, args, context) =>
+        context.prisma.deadLetter.findMany({
+          ...query,
+          where: lettersFilter(args),
+          orderBy: NEWEST_LETTER_FIRST,
+        }),
+    },
+    { name: "DeadLetterConnection" },
+    { name: "DeadLetterEdge" },
+  ),
+}));
+
+function lettersFilter(args: {
+  connectorId?: { typename: string; id: string } | null;
+  status?: DeadLetterStatus[] | null;
+}): Prisma.DeadLetterWhereInput {
+  return deadLetterWhere({
+    connectorId: args.connectorId ? expectGlobalId(args.connectorId, "Connector", ["connectorId"]) : null,
+    status: args.status,
+  });
+}
+
+function storedIssues(letter: DeadLetter): StoredIssue[] {
+  const issues = (letter.details as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues
+    .filter((issue): issue is { path?: unknown; message: string } => typeof issue?.message === "string")
+    .map((issue) => ({ path: typeof issue.path === "string" ? issue.path : "", message: issue.message }));
+}
+
+const DOTS = "•••";
+
+/** Values that describe a record rather than a person: kept when the rest is masked. */
+const KEPT_KEYS = new Set([
+  "type",
+  "kind",
+  "channel",
+  "direction",
+  "entity",
+  "action",
+  "namespace",
+  "event",
+  "status",
+  "externalId",
+  "interactionExternalId",
+  "requestId",
+  "touchpoint",
+  "occurredAt",
+  "respondedAt",
+  "requestedAt",
+  "deletedAt",
+  "amount",
+  "currency",
+  "score",
+]);
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const PHONE = /^\+?[\d\s().-]{7,}$/;
+
+/** A value masked as identities are: emails and phones recognisable, anything else its first character. */
+export function maskValue(value: string): string {
+  if (EMAIL.test(value)) return maskEmail(value);
+  if (PHONE.test(value)) return maskPhone(value.replace(/[^\d+]/g, ""));
+  return value.length === 0 ? value : `${[...value][0]}${DOTS}`;
+}
+
+/** The payload's JSON with personal values masked (its shape intact); a body that is not JSON reads •••. */
+export function maskPayload(payload: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return DOTS;
+  }
+  const visit = (value: unknown, key: string | undefined): unknown => {
+    if (typeof value === "string") return key !== undefined && KEPT_KEYS.has(key) ? value : maskValue(value);
+    if (Array.isArray(value)) return value.map((item) => visit(item, key));
+    if (value !== null && typeof value === "object") {
+      const kept = key !== undefined && KEPT_KEYS.has(key);
+      return Object.fromEntries(
+        Object.entries(value).map(([inner, item]) => [inner, kept ? item : visit(item, inner)]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(visit(parsed, undefined));
+}
+
+function maskQuotedUnlessPii(context: GraphContext, text: string): string {
+  if (context.viewer.scopes.has(SCOPES.pii)) return text;
+  return text.replace(/"([^"]*)"/g, (_quoted, inner: string) => `"${maskValue(inner)}"`);
+}

@@ -1,0 +1,362 @@
+// Connectors over GraphQL, as an admin screen uses them: the plugins with their configuration form,
+// install and configure (per-field errors, write-only secrets), check, trigger and cancel syncs, runs
+// and dead letters as connections, replay; and who may do what. The template plugin (Tiny Desk) runs
+// against its fake API (msw).
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
+import { HttpResponse, http } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished } from "vitest";
+import type { TinyDeskTicket } from "../../plugins/template/client.ts";
+import template from "../../plugins/template/index.ts";
+import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
+import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
+import type { Database } from "../../src/db/database.ts";
+import { type ConnectorServices, createConnectorServices } from "../../src/graph/types/connectors-context.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createHubYoga } from "../../src/server/create-server.ts";
+import { deferred, installTemplate, SECRET_KEY, testEngine } from "../connectors/helpers/hub.ts";
+import {
+  API,
+  makeTickets,
+  TEMPLATE_CONFIG,
+  type TinyDeskApi,
+  TOKEN,
+  tinyDeskTickets,
+} from "../connectors/helpers/tiny-desk-api.ts";
+import {
+  CancelSyncDocument,
+  CheckConnectorDocument,
+  ConfigureConnectorDocument,
+  ConnectorDocument,
+  ConnectorPluginsDocument,
+  ConnectorsDocument,
+  DeadLettersDocument,
+  InstallConnectorDocument,
+  ReplayDeadLetterDocument,
+  SyncRunsDocument,
+  TriggerSyncDocument,
+} from "../generated/graphql/graphql.ts";
+import { test } from "../helpers/database.ts";
+import type { GraphResult } from "../helpers/graphql.ts";
+
+const server = setupServer(
+  http.get(`${API}/me`, ({ request }) =>
+    request.headers.get("authorization") === `Bearer ${TOKEN}`
+      ? HttpResponse.json({ account: { id: "acc_1", name: "Acme Kitchen" } })
+      : HttpResponse.json({ error: "invalid_token" }, { status: 401 }),
+  ),
+);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1] as string;
+
+/** A hub with the template plugin, the test key and an engine; clients hold keys of any role. */
+function connectorHub(db: Database, services: Partial<ConnectorServices> = {}) {
+  const engine = testEngine(db.prisma);
+  onTestFinished(() => engine.close());
+  const connectors = {
+    ...createConnectorServices({ plugins: [template], secretKey: SECRET_KEY, engine }),
+    ...services,
+  };
+  const yoga = createHubYoga({ database: db, logger: createLogger("silent"), connectors });
+  return {
+    engine,
+    async client(role: CreateApiKeyInput["role"] = "ADMIN", scopes: CreateApiKeyInput["scopes"] = ["pii"]) {
+      const { key } = await createApiKey(db.prisma, {
+        principal: { name: role },
+        name: "test",
+        role,
+        scopes,
+      });
+      return async <TResult, TVariables>(
+        document: TypedDocumentNode<TResult, TVariables>,
+        ...[variables]: Record<string, never> extends TVariables ? [TVariables?] : [TVariables]
+      ): Promise<GraphResult<TResult>> => {
+        const response = await yoga.fetch("http://cx-hub.test/graphql", {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${key}`,
+            "content-type": "application/json",
+            accept: "application/graphql-response+json",
+          },
+          body: JSON.stringify({ query: print(document), variables }),
+        });
+        return (await response.json()) as GraphResult<TResult>;
+      };
+    },
+  };
+}
+
+/** One sync of four tickets, one with a malformed email: 1 dead letter. */
+async function syncedWithOneDeadLetter(db: Database, hub: ReturnType<typeof connectorHub>) {
+  const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
+  (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+  server.use(tinyDeskTickets(api));
+  const connector = await installTemplate(db.prisma);
+  await hub.engine.run({ id: connector.id });
+  return connector;
+}
+
+describe("connectors over GraphQL", () => {
+  test("lists plugins with their form; install validates per field and never returns secrets; configure keeps them; check calls the provider", async ({
+    db,
+  }) => {
+    const hub = connectorHub(db);
+    const admin = await hub.client();
+
+    const plugins = await admin(ConnectorPluginsDocument);
+    const plugin = plugins.data?.connectorPlugins.find((p) => p.id === "template");
+    expect(plugin).toMatchObject({
+      channel: "SUPPORT",
+      secretFields: ["apiToken", "webhookSecret"],
+      streams: [{ name: "tickets" }],
+      webhooks: true,
+    });
+    const properties = plugin?.configSchema.properties as Record<string, Record<string, unknown>>;
+    expect(properties.apiToken).toMatchObject({ type: "string", writeOnly: true });
+    expect(properties.baseUrl).toMatchObject({ default: "https://api.tinydesk.example/v1" });
+    expect(plugin?.configSchema.required).toEqual(["apiToken"]);
+
+    const bad = await admin(InstallConnectorDocument, {
+      input: { pluginId: "template", name: "tinydesk", config: { baseUrl: "not a url", apiToken: "short9" } },
+    });
+    if (bad.data?.installConnector.__typename !== "ValidationError") throw new Error(JSON.stringify(bad));
+    expect(bad.data.installConnector.issues.map((issue) => issue.path)).toEqual([
+      ["input", "config", "baseUrl"],
+      ["input", "config", "apiToken"],
+    ]);
+    expect(JSON.stringify(bad)).not.toContain("short9");
+
+    const installed = await admin(InstallConnectorDocument, {
+      input: { pluginId: "template", name: "tinydesk", config: TEMPLATE_CONFIG, syncIntervalSeconds: 3600 },
+    });
+    if (installed.data?.installConnector.__typename !== "ConnectorPayload")
+      throw new Error(JSON.stringify(installed));
+    const connector = installed.data.installConnector.connector;
+    expect(connector).toMatchObject({
+      name: "tinydesk",
+      status: "ACTIVE",
+      config: {},
+      setSecrets: ["apiToken", "webhookSecret"],
+      syncIntervalSeconds: 3600,
+      webhookPath: "/webhooks/tinydesk",
+      plugin: { id: "template" },
+      lastRun: null,
+    });
+    expect(JSON.stringify(installed)).not.toContain(TOKEN);
+    const again = await admin(InstallConnectorDocument, {
+      input: { pluginId: "template", name: "tinydesk", config: TEMPLATE_CONFIG },
+    });
+    expect(again.data?.installConnector).toMatchObject({
+      __typename: "ConflictError",
+      message: expect.stringContaining('"tinydesk" is already installed'),
+    });
+
+    // Secrets left out keep their value; null makes the schedule manual.
+    const configured = await admin(ConfigureConnectorDocument, {
+      input: { id: connector.id, config: { baseUrl: API }, syncIntervalSeconds: null },
+    });
+    expect(configured.data?.configureConnector).toMatchObject({
+      __typename: "ConnectorPayload",
+      connector: {
+        config: { baseUrl: API },
+        setSecrets: ["apiToken", "webhookSecret"],
+        syncIntervalSeconds: null,
+      },
+    });
+    const row = await db.prisma.connector.findUniqueOrThrow({ where: { name: "tinydesk" } });
+    expect(readConnectorConfig(SECRET_KEY, row)).toEqual({ baseUrl: API, ...TEMPLATE_CONFIG });
+    const badInterval = await admin(ConfigureConnectorDocument, {
+      input: { id: connector.id, syncIntervalSeconds: 5 },
+    });
+    if (badInterval.data?.configureConnector.__typename !== "ValidationError")
+      throw new Error(JSON.stringify(badInterval));
+    expect(badInterval.data.configureConnector.issues[0]?.path).toEqual(["input", "syncIntervalSeconds"]);
+
+    expect((await admin(CheckConnectorDocument, { id: connector.id })).data?.checkConnector).toEqual({
+      __typename: "CheckConnectorPayload",
+      ok: true,
+      message: "Connected to the Tiny Desk account Acme Kitchen.",
+    });
+    await admin(ConfigureConnectorDocument, {
+      input: { id: connector.id, config: { apiToken: "td_live_revoked_000" } },
+    });
+    expect((await admin(CheckConnectorDocument, { id: connector.id })).data?.checkConnector).toMatchObject({
+      ok: false,
+      message: "Tiny Desk refused the API token: create a new one.",
+    });
+
+    // Without a key, a plugin with secret fields cannot be installed (nor synced).
+    const keyless = await connectorHub(db, { secretKey: null, engine: null }).client();
+    const refused = await keyless(InstallConnectorDocument, {
+      input: { pluginId: "template", name: "tinydesk-2", config: TEMPLATE_CONFIG },
+    });
+    expect(refused.data?.installConnector).toMatchObject({
+      __typename: "ConflictError",
+      message: expect.stringMatching(/set CXHUB_SECRET_KEY/),
+    });
+    expect(
+      (await keyless(TriggerSyncDocument, { connectorId: connector.id })).data?.triggerSync,
+    ).toMatchObject({
+      __typename: "ConflictError",
+      message: expect.stringMatching(/set CXHUB_SECRET_KEY/),
+    });
+  });
+
+  test("triggers a sync, refuses a second while it runs, cancels it; runs and dead letters page; a fixed letter replays", async ({
+    db,
+  }) => {
+    const hub = connectorHub(db);
+    const admin = await hub.client();
+    const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
+    (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+    const reached = deferred();
+    const release = deferred();
+    let hold = true;
+    server.use(
+      tinyDeskTickets(api, {
+        onPage: async () => {
+          if (!hold) return;
+          reached.resolve();
+          await release.promise;
+        },
+      }),
+    );
+    const connectorId = gid("Connector", (await installTemplate(db.prisma)).id);
+
+    const first = await admin(TriggerSyncDocument, { connectorId });
+    if (first.data?.triggerSync.__typename !== "SyncRunPayload") throw new Error(JSON.stringify(first));
+    const held = first.data.triggerSync.run;
+    expect(held).toMatchObject({ trigger: "MANUAL", status: expect.stringMatching(/^(QUEUED|RUNNING)$/) });
+    await reached.promise;
+    const second = await admin(TriggerSyncDocument, { connectorId });
+    expect(second.data?.triggerSync).toMatchObject({
+      __typename: "ConflictError",
+      message: expect.stringContaining(`sync run ${rawId(held.id)} (running since`),
+    });
+    const cancelled = await admin(CancelSyncDocument, { runId: held.id });
+    expect(cancelled.data?.cancelSync).toMatchObject({
+      run: { id: held.id, status: "CANCELLED", cancelRequestedAt: expect.any(String) },
+    });
+    hold = false;
+    release.resolve();
+
+    const next = await admin(TriggerSyncDocument, { connectorId });
+    if (next.data?.triggerSync.__typename !== "SyncRunPayload") throw new Error(JSON.stringify(next));
+    expect((await hub.engine.wait(rawId(next.data.triggerSync.run.id))).status).toBe("SUCCEEDED");
+
+    const shown = await admin(ConnectorDocument, { name: "tinydesk" });
+    expect(shown.data?.connector).toMatchObject({
+      lastRun: {
+        id: next.data.triggerSync.run.id,
+        status: "SUCCEEDED",
+        durationMs: expect.any(Number),
+        error: null,
+        counts: { created: 8, deadLettered: 1, deleted: 0 },
+      },
+      syncRuns: { totalCount: 2 },
+      pendingDeadLetters: { totalCount: 1 },
+    });
+    expect(shown.data?.connector?.syncRuns.edges.map((edge) => edge.node.status)).toEqual([
+      "SUCCEEDED",
+      "CANCELLED",
+    ]);
+    expect(shown.data?.connector?.lastRun?.counts.fetched).toBeGreaterThanOrEqual(9);
+
+    const page = await admin(SyncRunsDocument, { connectorId, first: 1 });
+    expect(page.data?.syncRuns).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+    const rest = await admin(SyncRunsDocument, {
+      connectorId,
+      first: 1,
+      after: page.data?.syncRuns.pageInfo.endCursor,
+    });
+    expect(rest.data?.syncRuns.edges.map((edge) => edge.node.status)).toEqual(["CANCELLED"]);
+    expect((await admin(SyncRunsDocument, { status: ["FAILED"] })).data?.syncRuns.totalCount).toBe(0);
+
+    const letters = await admin(DeadLettersDocument, { connectorId, status: ["PENDING"] });
+    const letter = letters.data?.deadLetters.edges[0]?.node;
+    expect(letter).toMatchObject({
+      kind: "RECORD",
+      stream: "tickets",
+      status: "PENDING",
+      connector: { name: "tinydesk" },
+      syncRun: { id: next.data.triggerSync.run.id },
+      issues: [{ path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') }],
+    });
+    const payload = JSON.parse(letter?.payload ?? "null");
+    expect(payload.identities[0].value).toBe("li.wei at example.org");
+
+    payload.identities[0].value = "li.wei@example.org";
+    const replayed = await admin(ReplayDeadLetterDocument, { id: letter?.id as string, payload });
+    expect(replayed.data?.replayDeadLetter).toMatchObject({
+      __typename: "ReplayDeadLetterPayload",
+      replayed: true,
+      counts: { created: 1 },
+      deadLetter: { status: "REPLAYED", replayedAt: expect.any(String) },
+    });
+    expect(
+      (await admin(DeadLettersDocument, { connectorId, status: ["PENDING"] })).data?.deadLetters.totalCount,
+    ).toBe(0);
+    expect(
+      (await admin(ReplayDeadLetterDocument, { id: letter?.id as string })).data?.replayDeadLetter,
+    ).toMatchObject({ __typename: "ConflictError", message: expect.stringContaining("replayed already") });
+    expect(
+      (await admin(CancelSyncDocument, { runId: next.data.triggerSync.run.id })).data?.cancelSync,
+    ).toMatchObject({
+      __typename: "ConflictError",
+      message: expect.stringContaining("already ended (SUCCEEDED)"),
+    });
+  });
+
+  test("analysts read connectors, runs and letters but not payloads; account managers nothing; payloads are masked without pii", async ({
+    db,
+  }) => {
+    const hub = connectorHub(db);
+    const connector = await syncedWithOneDeadLetter(db, hub);
+    const connectorId = gid("Connector", connector.id);
+
+    const analyst = await hub.client("ANALYST", []);
+    expect((await analyst(ConnectorsDocument)).data?.connectors).toMatchObject({
+      totalCount: 1,
+      edges: [{ node: { name: "tinydesk", lastRun: { status: "SUCCEEDED" } } }],
+    });
+    expect((await analyst(SyncRunsDocument, { connectorId })).data?.syncRuns.totalCount).toBe(1);
+    const listed = await analyst(DeadLettersDocument, { withPayload: false });
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data?.deadLetters.edges[0]?.node.reason).not.toContain("li.wei");
+    const withPayload = await analyst(DeadLettersDocument, {});
+    expect(withPayload.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(withPayload.data?.deadLetters.edges[0]?.node).toMatchObject({ payload: null, status: "PENDING" });
+    const trigger = await analyst(TriggerSyncDocument, { connectorId });
+    expect(trigger.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const manager = await hub.client("ACCOUNT_MANAGER", ["pii"]);
+    const forbidden = await manager(ConnectorsDocument);
+    expect(forbidden.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^Your API key may not read Query\.connectors here/),
+      extensions: { code: "FORBIDDEN" },
+    });
+    expect((await manager(ConnectorPluginsDocument)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const integrator = await hub.client("INTEGRATOR", []);
+    const masked = (await integrator(DeadLettersDocument, {})).data?.deadLetters.edges[0]?.node;
+    const record = JSON.parse(masked?.payload ?? "null");
+    expect(record).toMatchObject({
+      type: "interaction",
+      externalId: "ticket:t_0002",
+      channel: "support",
+      identities: [
+        { kind: "email", value: "l•••" },
+        { kind: "external_id", namespace: "tinydesk", value: "c•••" },
+      ],
+      body: "T•••",
+    });
+    expect(masked?.payload).not.toContain("li.wei");
+    expect(masked?.reason).toContain('"l•••" is not an email address');
+    expect(masked?.issues[0]?.message).not.toContain("li.wei");
+  });
+});

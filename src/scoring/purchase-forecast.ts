@@ -5,7 +5,6 @@ import {
   expectedTransactions,
   type PurchaseHistory,
   probabilityAlive,
-  probabilityOfNoPurchase,
 } from "./models/bg-nbd.ts";
 import { customerLifetimeValue } from "./models/customer-lifetime-value.ts";
 import { expectedAverageSpend } from "./models/gamma-gamma.ts";

@@ -1,6 +1,6 @@
 // From a customer's purchase days and a fitted model to what the account manager sees: the chance
-// they are still a customer, the purchases and spend to expect over a horizon, and the chance of no
-// purchase at all within the churn horizon. Time is in weeks, as the models are fitted.
+// they are still a customer, the purchases and spend to expect over a horizon, and the purchases to
+// expect within the churn horizon (churn risk's purchase signal). Time is in weeks, as the models are fitted.
 import {
   expectedTransactions,
   type PurchaseHistory,

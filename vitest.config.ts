@@ -2,6 +2,7 @@
 // (files named *.db.test.ts) against the embedded database and a real PostgreSQL server, each test
 // on its own fresh, migrated database.
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,10 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
+    // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, which
+    // leaves the CPU idle while tests wait on PostgreSQL or on the servers they spawn. One more
+    // worker than cores keeps it busy; every test has its own database, so files do not collide.
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [

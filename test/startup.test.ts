@@ -18,7 +18,8 @@ function expectOneSentence(stderr: string, pattern: RegExp) {
   expect(stderr).not.toMatch(/\n\s+at /);
 }
 
-describe("npm start", () => {
+// Each test spawns the server; on a busy 2-core machine start-up alone can take tens of seconds.
+describe("npm start", { timeout: 180_000 }, () => {
   test("with nothing configured, serves GraphQL from the embedded database and stops cleanly", async () => {
     const dataDir = path.join(scratch, "fresh", "data");
     const hub = await startHub({ CXHUB_DATA_DIR: dataDir });

@@ -43,7 +43,8 @@ async function statusDeployStatus(env: Record<string, string>) {
   expect(after.output).toMatch(/every migration is applied/);
 }
 
-describe("npm run migrate", () => {
+// Each test spawns the CLI several times; on a busy 2-core machine that alone can take a minute.
+describe("npm run migrate", { timeout: 180_000 }, () => {
   test("status, deploy and status again on the embedded database", async () => {
     await statusDeployStatus({ CXHUB_DATA_DIR: path.join(scratch, "data") });
   });

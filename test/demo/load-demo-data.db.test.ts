@@ -57,5 +57,5 @@ describe("the demo dataset", () => {
     expect((await loadDemoData(db.prisma, { now })).alreadyLoaded).toBe(true);
     expect(await db.prisma.interaction.count()).toBe(counts);
     expect(await db.prisma.customer.count()).toBe(2357);
-  });
+  }, 120_000);
 });

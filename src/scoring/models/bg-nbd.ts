@@ -8,9 +8,9 @@
 // Time is in WEEKS everywhere (recency, age, horizons, and so α, which is a rate scale): the
 // published CDNOW parameters are in weeks, and a horizon in other units would silently be wrong.
 import gammaln from "@stdlib/math-base-special-gammaln";
-import { hypergeometricPFQ } from "./hypergeometric.ts";
+import { expectedPurchasesIfAlive } from "./bg-nbd-expectation.ts";
+import { maximizeInBox, type ParameterBounds, SHAPE_BOUNDS } from "./bounded-search.ts";
 import type { FitOptions, ModelFit } from "./model-fit.ts";
-import { minimizeNelderMead } from "./nelder-mead.ts";
 
 /** One customer's calibration-period history, in weeks since their first purchase. */
 export interface PurchaseHistory {
@@ -36,34 +36,30 @@ export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly 
   return createLogLikelihood(compressHistories(histories))(params);
 }
 
-/** Maximum-likelihood estimates of r, α, a, b (searched over their logarithms, all being positive). */
+/**
+ * Maximum-likelihood estimates of r, α, a, b within the box: r, a, b in SHAPE_BOUNDS ([1e-4, 1e4])
+ * and α in [1e-4, 1e4] × the data's weeks per repeat purchase (ΣT / Σx), so that the mean rate r/α can
+ * match the data wherever r lies, and a fit in other time units moves the box with the data.
+ * `atBound` names the parameters that ended on the box's edge.
+ */
 export function fitBgNbd(
   histories: readonly PurchaseHistory[],
   options: FitOptions<BgNbdParameters> = {},
 ): ModelFit<BgNbdParameters> {
   if (histories.length === 0) throw new RangeError("Fitting BG/NBD needs at least one customer history.");
-  const compressed = compressHistories(histories);
-  const logLikelihood = createLogLikelihood(compressed);
-  const toParameters = (theta: readonly number[]): BgNbdParameters => ({
-    r: Math.exp(theta[0] as number),
-    alpha: Math.exp(theta[1] as number),
-    a: Math.exp(theta[2] as number),
-    b: Math.exp(theta[3] as number),
-  });
-  const initial = options.initial ?? defaultStart(histories);
+  const logLikelihood = createLogLikelihood(compressHistories(histories));
+  const start = defaultStart(histories);
+  const initial = options.initial ?? start;
   checkParameters(initial);
-  const result = minimizeNelderMead(
-    (theta) => -logLikelihood(toParameters(theta)),
-    [initial.r, initial.alpha, initial.a, initial.b].map(Math.log),
-    options.optimizer,
-  );
-  return {
-    parameters: toParameters(result.x),
-    logLikelihood: -result.value,
-    iterations: result.iterations,
-    converged: result.converged,
-    customersFitted: histories.length,
+  const [lower, upper] = SHAPE_BOUNDS;
+  const bounds: ParameterBounds<BgNbdParameters> = {
+    r: SHAPE_BOUNDS,
+    alpha: [lower * start.alpha, upper * start.alpha],
+    a: SHAPE_BOUNDS,
+    b: SHAPE_BOUNDS,
   };
+  const fit = maximizeInBox(logLikelihood, initial, bounds, options.optimizer);
+  return { ...fit, customersFitted: histories.length };
 }
 
 /**
@@ -86,8 +82,9 @@ export function probabilityAlive(params: BgNbdParameters, history: PurchaseHisto
  * C; z) with u = (1−z)^(a−1); every term of that series after the first carries the factor a − 1, so
  * the bracket / (a − 1) is −expm1((a−1)·ln(1−z))/(a−1) − u·(a+b−1−r)·z/C·3F2(a+b−r, a, 1; C+1, 2; z):
  * no division by a − 1 or by C = a+b+x−1 (which is ≤ 0 when x = 0 and a + b ≤ 1) remains.
- * The series needs more terms as z nears 1: horizons beyond about 10⁴·(α + T) (centuries, for CDNOW)
- * may throw a HypergeometricConvergenceError; a partial sum is never returned.
+ * Where that series would overflow (large a, b or r), need thousands of terms (z near 1) or cancel
+ * digits, the same expectation is integrated numerically over the drop-out probability instead (see
+ * bg-nbd-expectation.ts), so any positive parameters and any horizon give a finite answer.
  */
 export function expectedTransactions(
   params: BgNbdParameters,
@@ -98,18 +95,14 @@ export function expectedTransactions(
   checkHistory(history);
   checkWeeks(weeks);
   if (weeks === 0) return 0;
-  const { r, alpha, a, b } = params;
-  const x = history.frequency;
-  const c = a + b + x - 1;
-  const z = weeks / (alpha + history.age + weeks);
-  const logOneMinusZ = -Math.log1p(weeks / (alpha + history.age));
-  const aMinusOne = a - 1;
-  const firstPart = aMinusOne === 0 ? -logOneMinusZ : -Math.expm1(aMinusOne * logOneMinusZ) / aMinusOne;
-  const u = Math.exp(aMinusOne * logOneMinusZ);
-  const numerator = a + b - 1 - r;
-  const series = hypergeometricPFQ([numerator + 1, a, 1], [c + 1, 2], z);
-  const expectedIfAlive = c * firstPart - u * numerator * z * series;
-  return expectedIfAlive / (1 + Math.exp(logOddsDead(params, history)));
+  const ifAlive = expectedPurchasesIfAlive({
+    r: params.r,
+    a: params.a,
+    b: params.b,
+    frequency: history.frequency,
+    scaledHorizon: weeks / (params.alpha + history.age),
+  });
+  return ifAlive / (1 + Math.exp(logOddsDead(params, history)));
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer in their first t weeks (FHL 2005, eq. 7). */
@@ -212,43 +205,80 @@ function distinctValues(column: readonly number[]): { values: Float64Array; inde
  * ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln(A₃ + [x > 0] A₄) with
  * A₃ = (α+T)^−(r+x), A₄ = a/(b+x−1) · (α+t_x)^−(r+x); the sum is taken in log space.
  * Returns −Infinity (never NaN) where the parameters make it undefined.
+ *
+ * It is summed so that large parameters do not cost digits (near the edge of the fit's box, ln Γ(b)
+ * is 10⁵ and the likelihood's differences would drown in its rounding, leaving the search nothing
+ * to converge on): the ln Γ differences are rising factorials, ln Γ(c+x) − ln Γ(c) = Σ_{j<x} ln(c+j),
+ * and r ln α − (r+x) ln(α+t) is −r·log1p(t/α) − x·ln(α+t).
  */
 function createLogLikelihood(data: CompressedHistories): (params: BgNbdParameters) => number {
   const perFrequency = new Float64Array(data.frequencies.length);
   const logDropOut = new Float64Array(data.frequencies.length);
-  const logAlphaPlusRecency = new Float64Array(data.recencies.length);
-  const logAlphaPlusAge = new Float64Array(data.ages.length);
+  const recencyTerms = new Float64Array(2 * data.recencies.length);
+  const ageTerms = new Float64Array(2 * data.ages.length);
+  const maxFrequency = data.frequencies.reduce((max, x) => Math.max(max, x), 0);
+  const [risingR, risingB, risingAB] = [0, 1, 2].map(() => createLogRising(maxFrequency)) as [
+    LogRising,
+    LogRising,
+    LogRising,
+  ];
+  const timeTerms = (times: Float64Array, terms: Float64Array, alpha: number) => {
+    for (let k = 0; k < times.length; k++) {
+      const t = times[k] as number;
+      terms[2 * k] = Math.log1p(t / alpha);
+      terms[2 * k + 1] = Math.log(alpha + t);
+    }
+  };
   return ({ r, alpha, a, b }) => {
     if (!(r > 0 && alpha > 0 && a > 0 && b > 0 && Number.isFinite(r + alpha + a + b))) {
       return Number.NEGATIVE_INFINITY;
     }
     const logA = Math.log(a);
+    const ofR = risingR(r);
+    const ofB = risingB(b);
+    const ofAB = risingAB(a + b);
     for (let j = 0; j < data.frequencies.length; j++) {
       const x = data.frequencies[j] as number;
-      perFrequency[j] = gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
+      perFrequency[j] = ofR(x) + ofB(x) - ofAB(x);
       logDropOut[j] = x > 0 ? logA - Math.log(b + x - 1) : Number.NaN;
     }
-    for (let k = 0; k < data.recencies.length; k++) {
-      logAlphaPlusRecency[k] = Math.log(alpha + (data.recencies[k] as number));
-    }
-    for (let k = 0; k < data.ages.length; k++)
-      logAlphaPlusAge[k] = Math.log(alpha + (data.ages[k] as number));
+    timeTerms(data.recencies, recencyTerms, alpha);
+    timeTerms(data.ages, ageTerms, alpha);
 
-    let total = data.customers * (-gammaln(r) + r * Math.log(alpha) + gammaln(a + b) - gammaln(b));
+    let total = 0;
     for (let i = 0; i < data.weight.length; i++) {
       const j = data.frequencyIndex[i] as number;
       const x = data.frequencies[j] as number;
-      const stillAlive = -(r + x) * (logAlphaPlusAge[data.ageIndex[i] as number] as number);
+      const age = 2 * (data.ageIndex[i] as number);
+      const stillAlive = -r * (ageTerms[age] as number) - x * (ageTerms[age + 1] as number);
       let individual = stillAlive;
       if (x > 0) {
+        const recency = 2 * (data.recencyIndex[i] as number);
         const droppedOut =
           (logDropOut[j] as number) -
-          (r + x) * (logAlphaPlusRecency[data.recencyIndex[i] as number] as number);
+          r * (recencyTerms[recency] as number) -
+          x * (recencyTerms[recency + 1] as number);
         individual = logAddExp(stillAlive, droppedOut);
       }
       total += (data.weight[i] as number) * ((perFrequency[j] as number) + individual);
     }
     return Number.isNaN(total) ? Number.NEGATIVE_INFINITY : total;
+  };
+}
+
+type LogRising = (c: number) => (x: number) => number;
+
+/**
+ * ln Γ(c + x) − ln Γ(c) for whole x: a running sum of ln(c + j) up to `maxFrequency` (or up to 1,000,
+ * past which the ln Γ difference is used; such histories are rare and their parameters moderate).
+ * The table is reused, so the function from one call is valid until the next.
+ */
+function createLogRising(maxFrequency: number): LogRising {
+  const summed = Math.min(maxFrequency, 1000);
+  const sums = new Float64Array(summed + 1);
+  return (c) => {
+    for (let j = 0; j < summed; j++) sums[j + 1] = (sums[j] as number) + Math.log(c + j);
+    return (x) => (x <= summed ? (sums[x] as number) : gammaln(c + x) - gammaln(c));
   };
 }
 

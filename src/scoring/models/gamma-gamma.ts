@@ -5,8 +5,8 @@
 // population's, more for customers with few transactions. It assumes spend is independent of
 // purchase frequency (check their correlation before trusting it), and values in one currency.
 import gammaln from "@stdlib/math-base-special-gammaln";
+import { maximizeInBox, type ParameterBounds, SHAPE_BOUNDS } from "./bounded-search.ts";
 import type { FitOptions, ModelFit } from "./model-fit.ts";
-import { minimizeNelderMead } from "./nelder-mead.ts";
 
 /** Shape p of a transaction's value; shape q and rate γ (in currency units) of the customer's rate ν. */
 export interface GammaGammaParameters {
@@ -35,6 +35,11 @@ export function gammaGammaLogLikelihood(params: GammaGammaParameters, spenders: 
  * Maximum-likelihood p, q, γ (searched over their logarithms) from the customers with x > 0; the
  * others are skipped and not counted. A repeat buyer whose mean repeat value is not positive (free
  * orders, refunds) is outside the model and makes this throw: leave such customers out.
+ *
+ * The search keeps p and q in SHAPE_BOUNDS ([1e-4, 1e4]) and γ in [1e-8, 1e8] × the mean observed
+ * spend m: the population mean pγ/(q − 1) can then match m for any p and q in their box (γ/m ≈
+ * (q − 1)/p), and a change of currency moves the box with the data. `atBound` names the parameters on
+ * the edge: q on the upper bound means customers barely differ in their mean spend.
  */
 export function fitGammaGamma(
   spenders: readonly Spender[],
@@ -44,28 +49,17 @@ export function fitGammaGamma(
   if (data.customers === 0) {
     throw new RangeError("Fitting Gamma-Gamma needs at least one customer with a repeat transaction.");
   }
-  const logLikelihood = createLogLikelihood(data);
-  const toParameters = (theta: readonly number[]): GammaGammaParameters => ({
-    p: Math.exp(theta[0] as number),
-    q: Math.exp(theta[1] as number),
-    gamma: Math.exp(theta[2] as number),
-  });
   // p = 1, q = 2 make the population mean pγ/(q−1) equal γ; starting γ at the observed mean spend
   // keeps the start independent of the currency's scale.
   const initial = options.initial ?? { p: 1, q: 2, gamma: data.meanSpend };
   checkParameters(initial);
-  const result = minimizeNelderMead(
-    (theta) => -logLikelihood(toParameters(theta)),
-    [initial.p, initial.q, initial.gamma].map(Math.log),
-    options.optimizer,
-  );
-  return {
-    parameters: toParameters(result.x),
-    logLikelihood: -result.value,
-    iterations: result.iterations,
-    converged: result.converged,
-    customersFitted: data.customers,
+  const bounds: ParameterBounds<GammaGammaParameters> = {
+    p: SHAPE_BOUNDS,
+    q: SHAPE_BOUNDS,
+    gamma: [1e-8 * data.meanSpend, 1e8 * data.meanSpend],
   };
+  const fit = maximizeInBox(createLogLikelihood(data), initial, bounds, options.optimizer);
+  return { ...fit, customersFitted: data.customers };
 }
 
 /**
@@ -99,9 +93,8 @@ export function expectedAverageSpend(
 }
 
 /**
- * The data reduced to what the likelihood needs: the terms in ln zbar and ln x are linear in p, so
- * they are summed once here; ln Γ terms depend on x alone; only ln(γ + x·zbar) is per customer, and
- * identical (x, zbar) pairs share it.
+ * The data reduced to what the likelihood needs: Σ ln zbar is summed once here; ln Γ terms depend on
+ * x alone; only the terms in γ are per customer, and identical (x, zbar) pairs share them.
  */
 interface CompressedSpenders {
   customers: number;
@@ -109,8 +102,7 @@ interface CompressedSpenders {
   /** Distinct x and how many customers have it. */
   frequencies: Float64Array;
   frequencyWeight: Float64Array;
-  /** Σ x·ln zbar + Σ x·ln x (the coefficient of p) and Σ ln zbar, over customers. */
-  linearInP: number;
+  /** Σ ln zbar over customers. */
   sumLogSpend: number;
   /** Per distinct (x, zbar): x, x·zbar and how many customers share it. */
   rowFrequency: Float64Array;
@@ -123,7 +115,6 @@ function compressSpenders(spenders: readonly Spender[]): CompressedSpenders {
   const frequencyWeight = new Map<number, number>();
   let customers = 0;
   let spendTotal = 0;
-  let linearInP = 0;
   let sumLogSpend = 0;
   spenders.forEach((spender, index) => {
     const { frequency, averageSpend } = spender;
@@ -138,7 +129,6 @@ function compressSpenders(spenders: readonly Spender[]): CompressedSpenders {
     }
     customers++;
     spendTotal += averageSpend;
-    linearInP += frequency * (Math.log(averageSpend) + Math.log(frequency));
     sumLogSpend += Math.log(averageSpend);
     frequencyWeight.set(frequency, (frequencyWeight.get(frequency) ?? 0) + 1);
     const key = `${frequency}|${averageSpend}`;
@@ -152,7 +142,6 @@ function compressSpenders(spenders: readonly Spender[]): CompressedSpenders {
     meanSpend: customers > 0 ? spendTotal / customers : 1,
     frequencies: Float64Array.from(frequencyWeight.keys()),
     frequencyWeight: Float64Array.from(frequencyWeight.values()),
-    linearInP,
     sumLogSpend,
     rowFrequency: Float64Array.from(values, (row) => row.frequency),
     rowTotalSpend: Float64Array.from(values, (row) => row.totalSpend),
@@ -160,21 +149,51 @@ function compressSpenders(spenders: readonly Spender[]): CompressedSpenders {
   };
 }
 
-/** −Infinity (never NaN) where the parameters make the likelihood undefined. */
+/**
+ * −Infinity (never NaN) where the parameters make the likelihood undefined. Per customer it is
+ * −ln B(px, q) − ln zbar − q·log1p(x·zbar/γ) − px·log1p(γ/(x·zbar)), the published form regrouped so
+ * that no term is much larger than the result: near the edge of the fit's box (q or p of 1e4, γ in
+ * proportion) q·ln γ alone is 10⁵, and the differences the search needs would drown in its rounding.
+ */
 function createLogLikelihood(data: CompressedSpenders): (params: GammaGammaParameters) => number {
   return ({ p, q, gamma }) => {
     if (!(p > 0 && q > 0 && gamma > 0 && Number.isFinite(p + q + gamma))) return Number.NEGATIVE_INFINITY;
-    let total = data.customers * (q * Math.log(gamma) - gammaln(q)) + p * data.linearInP - data.sumLogSpend;
+    let total = -data.sumLogSpend;
     for (let j = 0; j < data.frequencies.length; j++) {
       const px = p * (data.frequencies[j] as number);
-      total += (data.frequencyWeight[j] as number) * (gammaln(px + q) - gammaln(px));
+      total += (data.frequencyWeight[j] as number) * -logBeta(px, q);
     }
     for (let i = 0; i < data.rowWeight.length; i++) {
       const px = p * (data.rowFrequency[i] as number);
-      total -= (data.rowWeight[i] as number) * (px + q) * Math.log(gamma + (data.rowTotalSpend[i] as number));
+      const totalSpend = data.rowTotalSpend[i] as number;
+      total -=
+        (data.rowWeight[i] as number) *
+        (q * Math.log1p(totalSpend / gamma) + px * Math.log1p(gamma / totalSpend));
     }
     return Number.isNaN(total) ? Number.NEGATIVE_INFINITY : total;
   };
+}
+
+/**
+ * ln B(c, d) = ln Γ(c) + ln Γ(d) − ln Γ(c + d), with the larger argument's terms subtracted
+ * analytically (Stirling's series for both, from 20 on): ln Γ(c + d) − ln Γ(c) for c ≥ 20 is
+ * (c − ½)·log1p(d/c) + d·ln(c + d) − d + s(c + d) − s(c), s(z) = 1/(12z) − 1/(360z³) + 1/(1260z⁵) −
+ * 1/(1680z⁷) (truncation below 1e-15), where ln Γ(c) alone would be large and cost its digits.
+ */
+function logBeta(c: number, d: number): number {
+  const [large, small] = c >= d ? [c, d] : [d, c];
+  if (large < 20) return gammaln(c) + gammaln(d) - gammaln(c + d);
+  const stirling = (z: number) => {
+    const inverseSquare = 1 / (z * z);
+    return (1 / 12 - inverseSquare * (1 / 360 - inverseSquare * (1 / 1260 - inverseSquare / 1680))) / z;
+  };
+  const logRising =
+    (large - 0.5) * Math.log1p(small / large) +
+    small * Math.log(large + small) -
+    small +
+    stirling(large + small) -
+    stirling(large);
+  return gammaln(small) - logRising;
 }
 
 function checkParameters(params: GammaGammaParameters): void {

@@ -30,13 +30,42 @@ export function hypergeometricPFQ(
   z: number,
   options: HypergeometricOptions = {},
 ): number {
+  checkArguments(numerators, denominators, z);
+  const outcome = sumSeries(numerators, denominators, z, options);
+  if (outcome.kind === "sum") return outcome.sum;
+  if (outcome.kind === "overflow") {
+    const all = [...numerators, ...denominators, z];
+    throw new HypergeometricConvergenceError(
+      `The hypergeometric series overflowed after ${outcome.terms} terms (parameters ${all.join(", ")}); use smaller parameters or z.`,
+    );
+  }
+  throw new HypergeometricConvergenceError(
+    `The hypergeometric series did not converge in ${outcome.terms} terms (z = ${z}); z this close to 1 needs a larger maxTerms.`,
+  );
+}
+
+/**
+ * The same sum for a caller that has another way to the value: null instead of an error when the
+ * series overflows or needs more than `maxTerms` terms. Invalid arguments still throw a RangeError.
+ */
+export function hypergeometricPFQOrNull(
+  numerators: readonly number[],
+  denominators: readonly number[],
+  z: number,
+  options: HypergeometricOptions = {},
+): number | null {
+  checkArguments(numerators, denominators, z);
+  const outcome = sumSeries(numerators, denominators, z, options);
+  return outcome.kind === "sum" ? outcome.sum : null;
+}
+
+function checkArguments(numerators: readonly number[], denominators: readonly number[], z: number): void {
   if (numerators.length !== denominators.length + 1) {
     throw new RangeError(
       `pFq is summed here only for p = q + 1 (got ${numerators.length} numerators and ${denominators.length} denominators).`,
     );
   }
-  const all = [...numerators, ...denominators, z];
-  if (!all.every(Number.isFinite))
+  if (![...numerators, ...denominators, z].every(Number.isFinite))
     throw new RangeError("Hypergeometric parameters and z must be finite numbers.");
   if (!(z > -1 && z < 1)) {
     throw new RangeError(`The hypergeometric series converges only for |z| < 1; got z = ${z}.`);
@@ -48,6 +77,16 @@ export function hypergeometricPFQ(
       );
     }
   }
+}
+
+type SeriesOutcome = { kind: "sum"; sum: number } | { kind: "overflow" | "unconverged"; terms: number };
+
+function sumSeries(
+  numerators: readonly number[],
+  denominators: readonly number[],
+  z: number,
+  options: HypergeometricOptions,
+): SeriesOutcome {
   const tolerance = options.tolerance ?? 1e-15;
   const maxTerms = options.maxTerms ?? 1_000_000;
   // Pair every numerator with a denominator; the last numerator is paired with the n! (i.e. 1 + n).
@@ -64,18 +103,14 @@ export function hypergeometricPFQ(
     }
     term *= ratio;
     sum += term;
-    if (!Number.isFinite(sum)) {
-      throw new HypergeometricConvergenceError(
-        `The hypergeometric series overflowed after ${n + 1} terms (parameters ${all.join(", ")}); use smaller parameters or z.`,
-      );
-    }
-    if (term === 0) return sum; // a numerator reached a non-positive integer: the series is a polynomial
+    if (!Number.isFinite(sum)) return { kind: "overflow", terms: n + 1 };
+    if (term === 0) return { kind: "sum", sum }; // a numerator reached a non-positive integer: a polynomial
     const bound = tailRatioBound(numerators, pairedDenominators, z, n + 1);
-    if (bound < 1 && Math.abs(term) * (bound / (1 - bound)) <= tolerance * Math.abs(sum)) return sum;
+    if (bound < 1 && Math.abs(term) * (bound / (1 - bound)) <= tolerance * Math.abs(sum)) {
+      return { kind: "sum", sum };
+    }
   }
-  throw new HypergeometricConvergenceError(
-    `The hypergeometric series did not converge in ${maxTerms} terms (z = ${z}); z this close to 1 needs a larger maxTerms.`,
-  );
+  return { kind: "unconverged", terms: maxTerms };
 }
 
 /**

@@ -85,6 +85,15 @@ describe("BG/NBD log-likelihood", () => {
     );
   });
 
+  it("keeps its digits when the parameters are large, as at the edge of the fit's box", () => {
+    // 1,000 customers who never came back in the week since their first purchase: (α/(α+T))^r each.
+    // With r = 1e4 and α = 1e8, r·ln α is 1.8e5 while the answer is about −0.1.
+    const params = { r: 1e4, alpha: 1e8, a: 1e4, b: 1e4 };
+    const silent = Array.from({ length: 1000 }, () => ({ frequency: 0, recency: 0, age: 1 }));
+    const exact = -1000 * 1e4 * Math.log1p(1 / 1e8);
+    expect(relativeError(bgNbdLogLikelihood(params, silent), exact)).toBeLessThan(1e-12);
+  });
+
   it("refuses impossible histories and parameters", () => {
     expect(() => logLikelihoodOf(PUBLISHED_BG_NBD, { frequency: 2, recency: 40, age: 38 })).toThrow(
       RangeError,
@@ -109,6 +118,7 @@ describe("fitBgNbd", () => {
     }
     expect(fit.logLikelihood).toBeCloseTo(PUBLISHED_BG_NBD_LOG_LIKELIHOOD, 1);
     expect(fit.converged).toBe(true);
+    expect(fit.atBound).toEqual([]);
     expect(fit.customersFitted).toBe(2357);
     expect(fit.iterations).toBeGreaterThan(0);
   });

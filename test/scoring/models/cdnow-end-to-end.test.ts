@@ -29,6 +29,7 @@ describe("CDNOW sample, raw transactions to fitted models", () => {
     }
     expect(fit.logLikelihood).toBeCloseTo(PUBLISHED_BG_NBD_LOG_LIKELIHOOD, 0);
     expect(fit.converged).toBe(true);
+    expect(fit.atBound).toEqual([]);
   });
 
   it("fits Gamma-Gamma to the published p, q, γ within 1 %", () => {
@@ -38,5 +39,6 @@ describe("CDNOW sample, raw transactions to fitted models", () => {
       expect(relativeError(fit.parameters[name], PUBLISHED_GAMMA_GAMMA[name]), name).toBeLessThan(0.01);
     }
     expect(fit.converged).toBe(true);
+    expect(fit.atBound).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import gammaln from "@stdlib/math-base-special-gammaln";
 import { describe, expect, it } from "vitest";
 import {
   expectedAverageSpend,
@@ -37,6 +38,20 @@ describe("Gamma-Gamma log-likelihood", () => {
     );
   });
 
+  it("tends to the Gamma density of one customer's spend when all customers are alike", () => {
+    // q → ∞ with γ/q = m fixed: every customer's rate ν is q/γ = 1/m, so the mean of x transactions is
+    // zbar ~ Gamma(px, rate x/m). At q = 1e12, q·ln γ is 3e13; the likelihood must still be right.
+    const [p, m, q] = [3, 40, 1e12];
+    const frequency = 2;
+    const averageSpend = 55;
+    const shape = p * frequency;
+    const rate = frequency / m;
+    const gammaDensity =
+      shape * Math.log(rate) + (shape - 1) * Math.log(averageSpend) - rate * averageSpend - gammaln(shape);
+    const logLikelihood = gammaGammaLogLikelihood({ p, q, gamma: q * m }, [{ frequency, averageSpend }]);
+    expect(Math.abs(logLikelihood - gammaDensity)).toBeLessThan(1e-9);
+  });
+
   it("refuses a repeat buyer whose repeat transactions have no positive value", () => {
     expect(() => gammaGammaLogLikelihood(PUBLISHED_GAMMA_GAMMA, [{ frequency: 2, averageSpend: 0 }])).toThrow(
       /positive amount/,
@@ -53,6 +68,7 @@ describe("fitGammaGamma", () => {
       expect(relativeError(fit.parameters[name], PUBLISHED_GAMMA_GAMMA[name]), name).toBeLessThan(0.01);
     }
     expect(fit.converged).toBe(true);
+    expect(fit.atBound).toEqual([]);
     expect(fit.logLikelihood).toBeGreaterThanOrEqual(
       gammaGammaLogLikelihood(PUBLISHED_GAMMA_GAMMA, spenders),
     );
@@ -71,6 +87,20 @@ describe("fitGammaGamma", () => {
     expect(relativeError(inCents.parameters.gamma, 100 * fit.parameters.gamma)).toBeLessThan(1e-5);
     expect(relativeError(inCents.parameters.p, fit.parameters.p)).toBeLessThan(1e-5);
     expect(relativeError(inCents.parameters.q, fit.parameters.q)).toBeLessThan(1e-5);
+  });
+
+  it("holds q on its upper bound when customers are alike in spend, and keeps their mean spend", () => {
+    // Everyone's mean repeat spend is 50 give or take a little noise that shrinks with x: the spread
+    // is within customers, none between them, so q (their heterogeneity's shape) has no maximum.
+    const alike = Array.from({ length: 400 }, (_, i) => {
+      const frequency = 1 + (i % 6);
+      return { frequency, averageSpend: 50 * (1 + (0.1 * Math.sin(i * 12.9898)) / Math.sqrt(frequency)) };
+    });
+    const fit = fitGammaGamma(alike);
+    expect(fit.parameters.q).toBe(1e4);
+    expect(fit.atBound).toEqual(["q"]);
+    expect(fit.converged).toBe(true);
+    expect(relativeError(expectedAverageSpend(fit.parameters, 0, 0), 50)).toBeLessThan(1e-3);
   });
 
   it("needs at least one repeat buyer", () => {

@@ -3,6 +3,7 @@ import {
   HypergeometricConvergenceError,
   hypergeometric2F1,
   hypergeometricPFQ,
+  hypergeometricPFQOrNull,
 } from "../../../src/scoring/models/hypergeometric.ts";
 
 function expectRelative(actual: number, expected: number, tolerance: number) {
@@ -71,5 +72,22 @@ describe("hypergeometricPFQ", () => {
   it("gives (1−z)^(−a) for 1F0(a;; z) and refuses mismatched parameter counts", () => {
     expectRelative(hypergeometricPFQ([1.7], [], 0.4), 0.6 ** -1.7, 1e-13);
     expect(() => hypergeometricPFQ([1, 1], [1, 1], 0.5)).toThrow(RangeError);
+  });
+});
+
+describe("hypergeometricPFQOrNull", () => {
+  it("is the same sum when the series converges", () => {
+    expect(hypergeometricPFQOrNull([1, 1, 1], [2, 2], 0.5)).toBe(hypergeometricPFQ([1, 1, 1], [2, 2], 0.5));
+  });
+
+  it("is null instead of an error when the terms overflow or are too many", () => {
+    // The BG/NBD series with a and b in the millions: the terms grow like e^(a·z) and overflow.
+    expect(hypergeometricPFQOrNull([11879592.6, 2697179.9, 1], [11879596.5, 2], 0.4973)).toBeNull();
+    expect(hypergeometricPFQOrNull([1, 1], [2], 0.99, { maxTerms: 50 })).toBeNull();
+  });
+
+  it("still refuses invalid arguments", () => {
+    expect(() => hypergeometricPFQOrNull([1, 1], [0], 0.5)).toThrow(RangeError);
+    expect(() => hypergeometricPFQOrNull([1, 1], [2], 1)).toThrow(RangeError);
   });
 });

@@ -1,11 +1,7 @@
 // From a customer's purchase days and a fitted model to what the account manager sees: the chance
 // they are still a customer, the purchases and spend to expect over a horizon, and the purchases to
 // expect within the churn horizon (churn risk's purchase signal). Time is in weeks, as the models are fitted.
-import {
-  expectedTransactions,
-  type PurchaseHistory,
-  probabilityAlive,
-} from "./models/bg-nbd.ts";
+import { expectedTransactions, type PurchaseHistory, probabilityAlive } from "./models/bg-nbd.ts";
 import { customerLifetimeValue } from "./models/customer-lifetime-value.ts";
 import { expectedAverageSpend } from "./models/gamma-gamma.ts";
 import type { FittedScoreModel } from "./score-model.ts";

@@ -272,6 +272,8 @@ describe("refit and rescore", () => {
 
     const diagnostics = await analyst.execute(ScoreModelDiagnosticsDocument);
     expect(diagnostics.data?.scoreModel?.version).toBe(payload.model.version);
+    // Stored with the fit: which estimates sit on the search box's bounds (a list, maybe empty).
+    expect(Array.isArray(diagnostics.data?.scoreModel?.repeatPurchaseModel.parametersAtBound)).toBe(true);
     expect(diagnostics.data?.scoringPolicy).toMatchObject({ churnHorizonDays: 90, currency: "USD" });
 
     const one = await db.prisma.customer.findFirstOrThrow({ where: { score: { isNot: null } } });

@@ -14,7 +14,9 @@ import { MUTATION_ERRORS } from "./user-errors.ts";
 type ModelRecord = Prisma.ScoreModelGetPayload<object>;
 
 const BgNbdFitRef = builder
-  .objectRef<BgNbdParameters & { logLikelihood: number; converged: boolean }>("RepeatPurchaseModelFit")
+  .objectRef<BgNbdParameters & { logLikelihood: number; converged: boolean; atBound: string[] }>(
+    "RepeatPurchaseModelFit",
+  )
   .implement({
     description:
       "BG/NBD (Fader, Hardie & Lee 2005): purchases follow a Poisson rate with a gamma(r, α) spread across customers; after each purchase a customer may leave with a beta(a, b)-spread probability. Time in weeks.",
@@ -25,11 +27,15 @@ const BgNbdFitRef = builder
       b: t.exposeFloat("b", { description: "Second shape of the drop-out probability's beta distribution." }),
       logLikelihood: t.exposeFloat("logLikelihood", { description: "The maximized log-likelihood." }),
       converged: t.exposeBoolean("converged", { description: "Whether the optimizer met its tolerance." }),
+      parametersAtBound: t.exposeStringList("atBound", {
+        description:
+          "Parameters whose estimate sits on a bound of the search box (shapes 1e-4 to 1e4): the likelihood still rose past it, so the value is a limit (b at its upper bound: every customer has practically the same drop-out probability). The model is still usable.",
+      }),
     }),
   });
 
 const GammaGammaFitRef = builder
-  .objectRef<GammaGammaParameters & { logLikelihood: number }>("SpendModelFit")
+  .objectRef<GammaGammaParameters & { logLikelihood: number; atBound: string[] }>("SpendModelFit")
   .implement({
     description:
       "Gamma-Gamma (Fader, Hardie & Lee 2005; Fader & Hardie 2013): the value of a customer's purchases varies around their own mean, which varies across customers.",
@@ -40,6 +46,10 @@ const GammaGammaFitRef = builder
       q: t.exposeFloat("q", { description: "Shape of the customers' mean-spend distribution." }),
       gamma: t.exposeFloat("gamma", { description: "Scale of the customers' mean-spend distribution." }),
       logLikelihood: t.exposeFloat("logLikelihood", { description: "The maximized log-likelihood." }),
+      parametersAtBound: t.exposeStringList("atBound", {
+        description:
+          "Parameters whose estimate sits on a bound of the search box: a limit, not a measurement.",
+      }),
     }),
   });
 
@@ -66,6 +76,7 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
         ...(model.bgNbd as unknown as BgNbdParameters),
         logLikelihood: model.bgNbdLogLikelihood,
         converged: model.bgNbdConverged,
+        atBound: model.bgNbdAtBound,
       }),
     }),
     spendModel: t.field({
@@ -77,6 +88,7 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
           ? {
               ...(model.gammaGamma as unknown as GammaGammaParameters),
               logLikelihood: model.gammaGammaLogLikelihood,
+              atBound: model.gammaGammaAtBound,
             }
           : null,
     }),

@@ -2,29 +2,11 @@
 // they are still a customer, the purchases and spend to expect over a horizon, and the purchases to
 // expect within the churn horizon (churn risk's purchase signal). Time is in weeks, as the models are fitted.
 import { expectedTransactions, type PurchaseHistory, probabilityAlive } from "./models/bg-nbd.ts";
-import { customerLifetimeValue } from "./models/customer-lifetime-value.ts";
+import { AVERAGE_WEEKS_PER_MONTH, customerLifetimeValue } from "./models/customer-lifetime-value.ts";
 import { expectedAverageSpend } from "./models/gamma-gamma.ts";
 import type { FittedScoreModel } from "./score-model.ts";
 
-const DAY_MS = 86_400_000;
 const WEEK_DAYS = 7;
-/** An average month, in weeks. */
-export const WEEKS_PER_MONTH = 365.25 / 12 / WEEK_DAYS;
-
-/** The models' (x, t_x, T): repeat transactions, weeks from first to last, weeks from first to asOf. */
-export function purchaseHistoryAt(
-  purchases: { transactions: number; firstDay: Date; lastDay: Date },
-  asOf: Date,
-): PurchaseHistory {
-  const asOfDay = Math.floor(asOf.getTime() / DAY_MS);
-  const firstDay = Math.floor(purchases.firstDay.getTime() / DAY_MS);
-  const lastDay = Math.floor(purchases.lastDay.getTime() / DAY_MS);
-  return {
-    frequency: purchases.transactions - 1,
-    recency: (lastDay - firstDay) / WEEK_DAYS,
-    age: (Math.max(asOfDay, lastDay) - firstDay) / WEEK_DAYS,
-  };
-}
 
 export interface PurchaseForecast {
   probabilityAlive: number;
@@ -43,7 +25,7 @@ export function forecastPurchases(
   averageRepeatSpend: number | null,
   options: { horizonMonths: number; annualDiscountRate: number },
 ): PurchaseForecast {
-  const weeks = options.horizonMonths * WEEKS_PER_MONTH;
+  const weeks = options.horizonMonths * AVERAGE_WEEKS_PER_MONTH;
   const spend = expectedSpend(model, history.frequency, averageRepeatSpend);
   return {
     probabilityAlive: probabilityAlive(model.bgNbd, history),

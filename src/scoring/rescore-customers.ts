@@ -9,12 +9,8 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
-import {
-  expectedPurchasesWithin,
-  forecastPurchases,
-  type PurchaseForecast,
-  purchaseHistoryAt,
-} from "./purchase-forecast.ts";
+import { purchaseHistoryAt } from "./models/purchase-summary.ts";
+import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
 import { averageRepeatSpend, currentScoreModel, type FittedScoreModel } from "./score-model.ts";
 import type { ScoringPolicy } from "./scoring-policy.ts";
 

@@ -8,7 +8,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { purchaseDaysSql } from "./customer-signals.ts";
 import { type BgNbdParameters, fitBgNbd, type PurchaseHistory } from "./models/bg-nbd.ts";
 import { fitGammaGamma, type GammaGammaParameters } from "./models/gamma-gamma.ts";
-import { purchaseHistoryAt } from "./purchase-forecast.ts";
+import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import type { ScoringPolicy } from "./scoring-policy.ts";
 
 /** Below these, maximum likelihood has too little to go on and the parameters would mislead. */

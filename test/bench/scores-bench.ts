@@ -8,7 +8,7 @@ import { type Db, fromPostgresUrl } from "../../src/db/database.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
 import { areaUnderRocCurve } from "../../src/scoring/models/auc.ts";
 import { expectedTransactions } from "../../src/scoring/models/bg-nbd.ts";
-import { purchaseHistoryAt } from "../../src/scoring/purchase-forecast.ts";
+import { purchaseHistoryAt } from "../../src/scoring/models/purchase-summary.ts";
 import { computeScore, rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { fitScoreModel } from "../../src/scoring/score-model.ts";
 import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/scoring/scoring-policy.ts";

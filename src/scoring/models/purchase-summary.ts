@@ -21,6 +21,25 @@ export interface PurchaseSummary extends PurchaseHistory {
 const DAY_MS = 86_400_000;
 
 /**
+ * The models' (x, t_x, T) from purchase days: repeat transactions, weeks from the first to the last
+ * purchase day, weeks from the first purchase day to asOf's day. The one conversion the hub's SQL
+ * summaries and summarizePurchases both go through.
+ */
+export function purchaseHistoryAt(
+  purchases: { transactions: number; firstDay: Date; lastDay: Date },
+  asOf: Date,
+): PurchaseHistory {
+  const asOfDay = Math.floor(asOf.getTime() / DAY_MS);
+  const firstDay = Math.floor(purchases.firstDay.getTime() / DAY_MS);
+  const lastDay = Math.floor(purchases.lastDay.getTime() / DAY_MS);
+  return {
+    frequency: purchases.transactions - 1,
+    recency: (lastDay - firstDay) / 7,
+    age: (Math.max(asOfDay, lastDay) - firstDay) / 7,
+  };
+}
+
+/**
  * Summarises the purchases made at or before `asOf` (the end of the calibration period; later ones
  * are ignored), or returns null when there are none: the customer had not been acquired yet. T runs
  * from the first purchase day to asOf's day, so pass the last instant you mean to include.
@@ -42,16 +61,19 @@ export function summarizePurchases(purchases: readonly Purchase[], asOf: Date): 
   if (valueByDay.size === 0) return null;
 
   const days = [...valueByDay.keys()].sort((p, q) => p - q);
-  const firstDay = days[0] as number;
-  const lastDay = days[days.length - 1] as number;
-  const frequency = days.length - 1;
+  const history = purchaseHistoryAt(
+    {
+      transactions: days.length,
+      firstDay: new Date((days[0] as number) * DAY_MS),
+      lastDay: new Date((days[days.length - 1] as number) * DAY_MS),
+    },
+    asOf,
+  );
   let repeatValue = 0;
   for (const day of days.slice(1)) repeatValue += valueByDay.get(day) ?? 0;
   return {
-    frequency,
-    recency: (lastDay - firstDay) / 7,
-    age: (Math.floor(end / DAY_MS) - firstDay) / 7,
-    averageSpend: frequency > 0 ? repeatValue / frequency : 0,
+    ...history,
+    averageSpend: history.frequency > 0 ? repeatValue / history.frequency : 0,
     transactions: days.length,
   };
 }

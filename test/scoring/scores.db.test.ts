@@ -266,14 +266,18 @@ describe("refit and rescore", () => {
       throw new Error(`refit failed: ${payload?.__typename}`);
     expect(payload.rescoredCustomers).toBe(40);
     expect(payload.model).toMatchObject({ customersFitted: 40, repeatCustomersFitted: 20 });
-    for (const value of Object.values(payload.model.repeatPurchaseModel)) expect(value).not.toBe(0);
+    const { r, alpha, a, b, logLikelihood } = payload.model.repeatPurchaseModel;
+    for (const value of [r, alpha, a, b]) expect(value).toBeGreaterThan(0);
+    expect(logLikelihood).toBeLessThan(0);
     const version = `churn-v1/${payload.model.version}`;
     expect(await db.prisma.score.count({ where: { modelVersion: version } })).toBe(40);
 
     const diagnostics = await analyst.execute(ScoreModelDiagnosticsDocument);
     expect(diagnostics.data?.scoreModel?.version).toBe(payload.model.version);
-    // Stored with the fit: which estimates sit on the search box's bounds (a list, maybe empty).
-    expect(Array.isArray(diagnostics.data?.scoreModel?.repeatPurchaseModel.parametersAtBound)).toBe(true);
+    // Stored with the fit: which estimates sit on the search box's bounds, as the fit reported them.
+    const stored = await db.prisma.scoreModel.findFirstOrThrow();
+    expect(diagnostics.data?.scoreModel?.repeatPurchaseModel.parametersAtBound).toEqual(stored.bgNbdAtBound);
+    expect(diagnostics.data?.scoreModel?.repeatPurchaseModel.converged).toBe(stored.bgNbdConverged);
     expect(diagnostics.data?.scoringPolicy).toMatchObject({ churnHorizonDays: 90, currency: "USD" });
 
     const one = await db.prisma.customer.findFirstOrThrow({ where: { score: { isNot: null } } });

@@ -48,6 +48,15 @@ export class ConflictError extends Error {
   override name = "ConflictError";
 }
 
+/**
+ * A batch written set-based found that a concurrent writer changed rows it had read (attached an
+ * identity, merged a customer, stored a fact): its caller redoes the batch one record at a time,
+ * through the paths that wait for and re-read such changes.
+ */
+export class BatchRaceError extends Error {
+  override name = "BatchRaceError";
+}
+
 /** The caller may not do this. */
 export class ForbiddenError extends Error {
   override name = "ForbiddenError";

@@ -48,10 +48,13 @@ describe("a privacy erasure", () => {
     db,
   }) => {
     const connector = await installTemplate(db.prisma);
-    // Li is known by two identities first seen on different records, then joined (a merge).
+    // Li is known by two identities first seen on different records, then joined by a later batch (a
+    // merge; within one batch, records that share identities make one customer from the start).
     await ingest(db.prisma, connector.id, [
       record.customer({ identities: [LI_ID], displayName: "Li Wei", traits: { city: "Lisbon" } }),
       order("order-1", [LI_EMAIL]),
+    ]);
+    await ingest(db.prisma, connector.id, [
       record.customer({ identities: LI }),
       record.feedback({
         externalId: "nps-1",

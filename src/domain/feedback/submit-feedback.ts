@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import type { Feedback } from "../../generated/prisma/client.ts";
@@ -42,17 +43,7 @@ export async function submitFeedback(
       seenAt: respondedAt,
       policy,
     });
-    const fields = {
-      customerId,
-      kind: parsed.kind,
-      score: parsed.score,
-      comment: parsed.comment ?? null,
-      channel: parsed.channel ?? null,
-      touchpoint: parsed.touchpoint ?? null,
-      interactionId: parsed.interactionId ?? null,
-      sentiment: parsed.sentiment ?? null,
-      respondedAt,
-    };
+    const fields = feedbackFields(parsed, customerId);
     const where = { source_externalId: { source, externalId } };
     let existing = await tx.feedback.findUnique({ where });
     if (!existing) {
@@ -74,9 +65,27 @@ export async function submitFeedback(
   });
 }
 
-type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
+export type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
 
-function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
+/** A feedback input after parsing: what submitFeedback and submitFeedbackInBulk store. */
+export type ParsedFeedback = z.output<typeof submitFeedbackInputSchema>;
+
+/** The stored columns of a parsed answer, besides its source and externalId. */
+export function feedbackFields(parsed: ParsedFeedback, customerId: string): FeedbackFields {
+  return {
+    customerId,
+    kind: parsed.kind,
+    score: parsed.score,
+    comment: parsed.comment ?? null,
+    channel: parsed.channel ?? null,
+    touchpoint: parsed.touchpoint ?? null,
+    interactionId: parsed.interactionId ?? null,
+    sentiment: parsed.sentiment ?? null,
+    respondedAt: parsed.respondedAt,
+  };
+}
+
+export function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
   return (
     stored.customerId === next.customerId &&
     stored.kind === next.kind &&

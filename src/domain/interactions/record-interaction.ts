@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
@@ -37,20 +38,7 @@ export async function recordInteraction(
       seenAt: occurredAt,
       policy,
     });
-    const fields = {
-      customerId,
-      channel: parsed.channel,
-      kind: parsed.kind,
-      direction: parsed.direction,
-      occurredAt,
-      summary: parsed.summary ?? null,
-      body: parsed.body ?? null,
-      amount: parsed.amount ? new Prisma.Decimal(parsed.amount.amount) : null,
-      currency: parsed.amount?.currency ?? null,
-      sentiment: parsed.sentiment ?? null,
-      conversationId: parsed.conversationId ?? null,
-      metadata: (parsed.metadata ?? null) as Prisma.JsonObject | null,
-    };
+    const fields = interactionFields(parsed, customerId);
     const where = { source_externalId: { source, externalId } };
     let existing = await tx.interaction.findUnique({ where });
     if (!existing) {
@@ -80,8 +68,32 @@ export async function recordInteraction(
   });
 }
 
+/** An interaction input after parsing: what recordInteraction and recordInteractionsInBulk store. */
+export type ParsedInteraction = z.output<typeof recordInteractionInputSchema>;
+
+/** The stored columns of a parsed interaction, besides its source and externalId. */
+export function interactionFields(parsed: ParsedInteraction, customerId: string): InteractionFields {
+  return {
+    customerId,
+    channel: parsed.channel,
+    kind: parsed.kind,
+    direction: parsed.direction,
+    occurredAt: parsed.occurredAt,
+    summary: parsed.summary ?? null,
+    body: parsed.body ?? null,
+    amount: parsed.amount ? new Prisma.Decimal(parsed.amount.amount) : null,
+    currency: parsed.amount?.currency ?? null,
+    sentiment: parsed.sentiment ?? null,
+    conversationId: parsed.conversationId ?? null,
+    metadata: (parsed.metadata ?? null) as Prisma.JsonObject | null,
+  };
+}
+
 /** Journey progress moves in the same transaction as the fact that moved it. */
-function advanceJourneysFor(tx: Prisma.TransactionClient, interaction: Interaction) {
+export function advanceJourneysFor(
+  tx: Prisma.TransactionClient,
+  interaction: Pick<Interaction, "id" | "customerId" | "kind" | "occurredAt">,
+) {
   return advanceJourneys(tx, {
     customerId: interaction.customerId,
     interactionId: interaction.id,
@@ -90,7 +102,7 @@ function advanceJourneysFor(tx: Prisma.TransactionClient, interaction: Interacti
   });
 }
 
-type InteractionFields = Pick<
+export type InteractionFields = Pick<
   Interaction,
   | "customerId"
   | "channel"
@@ -107,7 +119,7 @@ type InteractionFields = Pick<
 >;
 
 /** Compares as the database stores: instants by time, money as decimals ("19.90" = "19.9"), JSON by structure. */
-function sameInteraction(stored: Interaction, next: InteractionFields): boolean {
+export function sameInteraction(stored: Interaction, next: InteractionFields): boolean {
   const sameAmount =
     stored.amount === null || next.amount === null
       ? stored.amount === next.amount

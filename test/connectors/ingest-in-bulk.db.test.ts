@@ -1,0 +1,254 @@
+// The set-based ingest stores what the one-record path stores. The same records go into two fresh
+// databases: as one batch (set-based, with merges, corrections, repeats and a deletion inside it),
+// and one record per batch (the one-record domain functions). Everything the hub keeps is then
+// compared: customers and their identities, facts, journey progress, merges, scores, and the counts.
+import { describe, expect } from "vitest";
+import {
+  commitIngest,
+  emptyCounts,
+  type IngestCounts,
+  type IngestItem,
+} from "../../src/connectors/ingest/ingest-records.ts";
+import type { Database } from "../../src/db/database.ts";
+import { defineJourney } from "../../src/domain/journeys/define-journey.ts";
+import type { PrismaClient } from "../../src/generated/prisma/client.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
+import { type ConnectorRecordInput, identity, record, validateRecord } from "../../src/sdk/records.ts";
+import { createTestDatabase, test } from "../helpers/database.ts";
+import { installTemplate } from "./helpers/hub.ts";
+
+const ANA = identity.email("ana@example.com");
+const ANA_DESK = identity.external("tinydesk", "c_1");
+const BEA = identity.email("bea@example.com");
+const BEA_OLD = identity.email("bea.old@example.com");
+const DEE = identity.email("dee@example.com");
+const CY = identity.email("cy@example.com");
+
+const items = (records: ConnectorRecordInput[]) =>
+  records.map((value): IngestItem => {
+    const result = validateRecord(value);
+    if (!result.success) throw new Error(result.reason);
+    return { type: "record", record: result.data, payload: value };
+  });
+
+const order = (externalId: string, identities: ConnectorRecordInput["identities"], overrides: object = {}) =>
+  record.interaction({
+    externalId,
+    identities: identities ?? [],
+    channel: "ecommerce",
+    kind: "order.placed",
+    direction: "inbound",
+    occurredAt: "2026-03-01T10:00:00Z",
+    summary: `Order ${externalId}`,
+    amount: { amount: "19.90", currency: "USD" },
+    ...overrides,
+  });
+
+/** What both databases hold before the compared batch: Ana, Bea and Bea's old address as two customers. */
+const SEED: ConnectorRecordInput[] = [
+  record.customer({ identities: [ANA, ANA_DESK], displayName: "Ana", traits: { plan: "pro" } }),
+  record.customer({ identities: [BEA] }),
+  record.customer({ identities: [BEA_OLD] }),
+  order("o-1", [ANA], { occurredAt: "2026-01-05T09:00:00Z" }),
+  order("o-2", [BEA], { occurredAt: "2026-01-06T09:00:00Z" }),
+  order("o-6", [CY], { occurredAt: "2026-01-08T09:00:00Z" }),
+  record.feedback({
+    externalId: "nps-1",
+    identities: [BEA],
+    kind: "nps",
+    score: 4,
+    respondedAt: "2026-01-07T09:00:00Z",
+  }),
+];
+
+/** The compared batch: every outcome and path the set-based ingest has. */
+const BATCH: ConnectorRecordInput[] = [
+  record.customer({ identities: [ANA], displayName: "Ana" }), // unchanged
+  record.customer({ identities: [ANA, identity.phone("+14155550123")] }), // updated: a new identity
+  order("o-1", [ANA], { occurredAt: "2026-01-05T09:00:00Z" }), // unchanged
+  order("o-2", [ANA], { occurredAt: "2026-01-06T09:00:00Z", summary: "Order o-2, corrected" }), // moved to Ana
+  order("o-6", [ANA], { occurredAt: "2026-01-08T09:00:00Z" }), // Cy's only order was Ana's: Cy is rescored
+  order("o-3", [DEE], { occurredAt: "2026-02-01T09:00:00Z" }), // a new customer, into the journey
+  record.feedback({
+    externalId: "csat-1",
+    identities: [DEE],
+    kind: "csat",
+    score: 2,
+    respondedAt: "2026-02-02T09:00:00Z",
+    interactionExternalId: "o-3",
+  }),
+  record.customer({
+    identities: [DEE, identity.external("tinydesk", "c_4")],
+    displayName: "Dee",
+    lifecycleStage: "customer",
+  }),
+  order("o-4", [BEA, BEA_OLD], { occurredAt: "2026-02-03T09:00:00Z" }), // Bea's two customers are one: a merge
+  record.feedback({
+    externalId: "nps-1",
+    identities: [BEA],
+    kind: "nps",
+    score: 4,
+    respondedAt: "2026-01-07T09:00:00Z",
+  }),
+  record.deletion({ entity: "interaction", externalId: "o-1" }),
+  order("o-5", [ANA_DESK], { occurredAt: "2026-02-04T09:00:00Z" }),
+  order("o-5", [ANA_DESK], { occurredAt: "2026-02-04T09:00:00Z", summary: "Order o-5, corrected" }),
+];
+
+async function ingest(db: PrismaClient, connectorId: string, batch: IngestItem[]): Promise<IngestCounts> {
+  const origin = { connectorId, source: "tinydesk", channel: "support" as const, stream: "test" };
+  return (await commitIngest(db, origin, batch, { policy: DEFAULT_SCORING_POLICY })).counts;
+}
+
+async function prepare(database: Database) {
+  const connector = await installTemplate(database.prisma);
+  for (const item of items(SEED)) await ingest(database.prisma, connector.id, [item]);
+  await defineJourney(database.prisma, {
+    key: "purchase",
+    name: "Purchase",
+    stages: [{ key: "ordered", name: "Ordered", enteredBy: ["order.placed"] }],
+  });
+  return connector.id;
+}
+
+/** A moment written by "now" (a profile record's identities) differs between runs; facts' times do not. */
+const moment = (at: Date | null) =>
+  at === null ? null : Math.abs(Date.now() - at.getTime()) < 600_000 ? "now" : at.toISOString();
+
+/** Everything the hub keeps about the batch's people, with customers named by their identities. */
+async function snapshot(db: PrismaClient) {
+  const identities = await db.identity.findMany({
+    orderBy: [{ kind: "asc" }, { namespace: "asc" }, { value: "asc" }],
+  });
+  const name = new Map<string, string>();
+  for (const row of identities) {
+    const label = `${row.kind}:${row.namespace}:${row.value}`;
+    name.set(row.customerId, name.has(row.customerId) ? `${name.get(row.customerId)} + ${label}` : label);
+  }
+  const who = (id: string | null) => (id === null ? null : (name.get(id) ?? `nameless ${id}`));
+  const customers = await db.customer.findMany({
+    include: { score: true, journeyProgress: { include: { currentStage: true, transitions: true } } },
+  });
+  const interactions = await db.interaction.findMany({ include: { feedback: true } });
+  const feedback = await db.feedback.findMany({ include: { interaction: true } });
+  const strip = <T extends object>(row: T, ...keys: string[]): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(row).filter(([key]) => !keys.includes(key)));
+  return {
+    customers: customers
+      .filter((c) => c.mergedIntoId === null)
+      .map((c) => ({
+        who: who(c.id),
+        displayName: c.displayName,
+        traits: c.traits,
+        lifecycleStage: c.lifecycleStage,
+        firstSeenAt: moment(c.firstSeenAt),
+        lastSeenAt: moment(c.lastSeenAt),
+        churnRisk: c.score?.churnRisk.toFixed(9),
+        purchases: [c.score?.repeatTransactions, c.score?.firstPurchaseOn, c.score?.lastPurchaseOn],
+        journeys: c.journeyProgress.map((p) => `${p.currentStage.key} after ${p.transitions.length} move(s)`),
+      }))
+      .sort((a, b) => String(a.who).localeCompare(String(b.who))),
+    mergedAway: customers.filter((c) => c.mergedIntoId !== null).map((c) => who(c.mergedIntoId)),
+    merges: await db.customerMerge.count(),
+    identities: identities.map((i) => ({
+      identity: `${i.kind}:${i.namespace}:${i.value}`,
+      of: who(i.customerId),
+      source: i.source,
+      lastSeenAt: moment(i.lastSeenAt),
+    })),
+    interactions: interactions
+      .map((i) => ({
+        externalId: i.externalId,
+        ...strip(i, "id", "customerId", "recordedAt", "feedback"),
+        of: who(i.customerId),
+        answers: i.feedback.length,
+      }))
+      .sort((a, b) => String(a.externalId).localeCompare(String(b.externalId))),
+    feedback: feedback
+      .map((f) => ({
+        externalId: f.externalId,
+        ...strip(f, "id", "customerId", "recordedAt", "interactionId", "interaction"),
+        of: who(f.customerId),
+        about: f.interaction?.externalId ?? null,
+      }))
+      .sort((a, b) => String(a.externalId).localeCompare(String(b.externalId))),
+  };
+}
+
+describe("the set-based ingest", () => {
+  test("stores what the one-record path stores, record for record", async ({ db }) => {
+    const oneByOne = await createTestDatabase();
+    try {
+      const [bulkConnector, singleConnector] = [await prepare(db), await prepare(oneByOne)];
+      const bulkCounts = await ingest(db.prisma, bulkConnector, items(BATCH));
+      const singleCounts = emptyCounts();
+      for (const item of items(BATCH)) {
+        const counts = await ingest(oneByOne.prisma, singleConnector, [item]);
+        for (const key of Object.keys(counts) as Array<keyof IngestCounts>) singleCounts[key] += counts[key];
+      }
+
+      expect(bulkCounts).toEqual({ created: 4, updated: 5, unchanged: 3, deleted: 1, deadLettered: 0 });
+      expect(bulkCounts).toEqual(singleCounts);
+      const [bulk, single] = [await snapshot(db.prisma), await snapshot(oneByOne.prisma)];
+      expect(bulk).toEqual(single);
+      // The batch did what it says: Bea's two customers merged, the journey entered, the answer linked.
+      expect(bulk.merges).toBe(1);
+      expect(bulk.customers.find((c) => c.displayName === "Dee")?.journeys).toEqual([
+        "ordered after 1 move(s)",
+      ]);
+      expect(bulk.feedback.find((f) => f.externalId === "csat-1")?.about).toBe("o-3");
+      expect(bulk.customers.find((c) => c.who === "EMAIL::cy@example.com")?.purchases).toEqual([
+        null,
+        null,
+        null,
+      ]);
+      expect(bulk.interactions.map((i) => i.externalId)).toEqual(["o-2", "o-3", "o-4", "o-5", "o-6"]);
+    } finally {
+      await oneByOne.close();
+    }
+  });
+
+  test("makes one customer of new identities that the batch's records show to be one person", async ({
+    db,
+  }) => {
+    const connector = await installTemplate(db.prisma);
+    const counts = await ingest(
+      db.prisma,
+      connector.id,
+      items([
+        record.customer({ identities: [ANA_DESK], displayName: "Ana" }),
+        order("o-1", [ANA]),
+        record.customer({ identities: [ANA, ANA_DESK] }),
+      ]),
+    );
+    expect(counts).toMatchObject({ created: 2, updated: 0, unchanged: 1 });
+    expect(await db.prisma.customer.count()).toBe(1);
+    expect(await db.prisma.customerMerge.count()).toBe(0);
+    const customer = await db.prisma.customer.findFirstOrThrow({
+      include: { identities: true, interactions: true },
+    });
+    expect(customer.displayName).toBe("Ana");
+    expect(customer.identities.map((i) => i.value).sort()).toEqual(["ana@example.com", "c_1"]);
+    expect(customer.interactions.map((i) => i.externalId)).toEqual(["o-1"]);
+  });
+});
+
+describe("concurrent batches", () => {
+  test("that name the same new people end with one customer each and every fact stored", async ({ db }) => {
+    const connector = await installTemplate(db.prisma);
+    const people = Array.from({ length: 40 }, (_, n) => identity.email(`person-${n}@example.com`));
+    // Two connectors' batches at once: the second one's inserts wait for the first's identities, find
+    // them taken, and redo the batch one record at a time.
+    const batch = (prefix: string) => items(people.map((who, n) => order(`${prefix}-${n}`, [who])));
+    const counts = await Promise.all([
+      ingest(db.prisma, connector.id, batch("a")),
+      ingest(db.prisma, connector.id, batch("b")),
+    ]);
+    expect(counts.map((c) => c.created)).toEqual([40, 40]);
+    expect(await db.prisma.customer.count()).toBe(40);
+    expect(await db.prisma.identity.count()).toBe(40);
+    expect(await db.prisma.interaction.count()).toBe(80);
+    const perCustomer = await db.prisma.interaction.groupBy({ by: ["customerId"], _count: true });
+    expect(perCustomer.every((row) => row._count === 2)).toBe(true);
+  });
+});

@@ -90,6 +90,35 @@ describe("a sync run", () => {
     expect(customers.every((customer) => customer.score !== null)).toBe(true);
   });
 
+  test("holds a page's checkpoint for the batch that follows it: fewer commits, the same cursor", async ({
+    db,
+  }) => {
+    const api: TinyDeskApi = { tickets: makeTickets(12), requests: [] };
+    server.use(tinyDeskTickets(api, { pageSize: 5 }));
+    const connector = await installTemplate(db.prisma);
+    const commits: Array<{ fetched: number; checkpoint: unknown }> = [];
+    const engine = testEngine(db.prisma, {
+      batchSize: 10,
+      checkpointIntervalMs: 60_000,
+      onCommit: ({ fetched, checkpoint }) => void commits.push({ fetched, checkpoint }),
+    });
+
+    const run = await engine.run({ name: "tinydesk" });
+
+    expect(run).toMatchObject({ status: "SUCCEEDED", recordsFetched: 25, recordsCreated: 19 });
+    // Batches fill to 10 records across pages (a page of 5 tickets yields about 10); each stores the
+    // last checkpoint yielded before its end: none in the first, the first page's in the second.
+    expect(commits).toEqual([
+      { fetched: 10 },
+      { fetched: 10, checkpoint: { updatedSince: api.tickets[4]?.updated_at } },
+      { fetched: 5, checkpoint: { updatedSince: api.tickets[11]?.updated_at } },
+    ]);
+    const cursor = await db.prisma.syncCursor.findUniqueOrThrow({
+      where: { connectorId_stream: { connectorId: connector.id, stream: "tickets" } },
+    });
+    expect(cursor.cursor).toEqual({ updatedSince: api.tickets[11]?.updated_at });
+  });
+
   test("reads only what changed since the cursor, and repeats change nothing", async ({ db }) => {
     const api: TinyDeskApi = { tickets: makeTickets(6), requests: [] };
     server.use(tinyDeskTickets(api, { pageSize: 4 }));

@@ -1,7 +1,8 @@
 // Runs one claimed sync run: every stream of the connector from its stored cursor, each yielded value
 // validated, records buffered into batches and committed through the one ingest path. The rule that
 // makes a kill at any moment safe: a checkpoint is stored only in the transaction that commits the
-// records yielded before it, so the stored cursor never runs ahead of the stored records. A run
+// records yielded before it (with the batch that follows it, or at once when commits are far apart),
+// so the stored cursor never runs ahead of the stored records. A run
 // killed mid-batch resumes from the last stored cursor and reads the uncommitted tail again, and
 // idempotence on (source, externalId) turns whatever had been committed past the cursor into
 // "unchanged": no gaps, no duplicates.
@@ -39,8 +40,10 @@ export interface SyncRunnerOptions {
   secretKey: Uint8Array;
   policy: ScoringPolicy;
   logger: HubLogger;
-  /** Records per transaction (a checkpoint commits earlier). */
+  /** Records per transaction. */
   batchSize: number;
+  /** A checkpoint waits for a full batch, unless the last commit is older than this. */
+  checkpointIntervalMs: number;
   /** How often the lease is renewed (and a cancellation asked for elsewhere noticed) during fetches. */
   heartbeatMs: number;
   /** Overrides of the plugins' http options (tests: fewer attempts). */
@@ -183,11 +186,19 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     syncRunId: run.id,
   };
   let pending: IngestItem[] = [];
+  // The latest checkpoint, not stored yet: it goes with the next commit, which stores every record
+  // yielded before it in the same transaction. Providers page in tens; batches of hundreds commit
+  // (and rescore) far fewer times.
+  let held: { cursor: JsonValue } | undefined;
+  let lastCommitAt = performance.now();
 
-  // Commits the pending records, and with them the checkpoint that follows them, in one transaction.
-  const commit = async (checkpoint?: { cursor: JsonValue }) => {
+  // Commits the pending records, and with them the checkpoint held, in one transaction.
+  const commit = async () => {
     const items = pending;
+    const checkpoint = held;
     pending = [];
+    held = undefined;
+    lastCommitAt = performance.now();
     let cancelRequested = false;
     const result = await commitIngest(db, origin, items, {
       policy: options.policy,
@@ -217,13 +228,16 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     } else {
       const problem = cursorProblem(definition, output.data.cursor);
       if (problem) pending.push({ type: "invalid", payload: value, ...problem });
-      else await commit({ cursor: output.data.cursor as JsonValue });
+      else {
+        held = { cursor: output.data.cursor as JsonValue };
+        if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
+      }
     }
     if (pending.length >= options.batchSize) await commit();
     // Stop between values; leaving the for-await lets the plugin's generator clean up.
     if (signal.aborted) return;
   }
-  if (pending.length > 0) await commit();
+  if (pending.length > 0 || held) await commit();
 }
 
 /** A checkpoint that the stream's own cursor schema refuses would stop every later run: not stored. */

@@ -28,6 +28,11 @@ export interface SyncEngineOptions {
   logger?: HubLogger;
   /** Records per transaction; default 500. */
   batchSize?: number;
+  /**
+   * A checkpoint is stored with the next full batch, or at once when the last commit is this old;
+   * default 5 s. Bounds what a crash makes the next run read again when a provider pages slowly.
+   */
+  checkpointIntervalMs?: number;
   /** Lease renewal period; default 15 s. */
   heartbeatMs?: number;
   /** A run whose lease was not renewed for this long is abandoned; default 5 min. */
@@ -71,6 +76,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     policy: options.policy ?? DEFAULT_SCORING_POLICY,
     logger,
     batchSize: options.batchSize ?? 500,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     http: options.http,
     sleep: options.sleep,

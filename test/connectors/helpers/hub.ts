@@ -1,5 +1,5 @@
 // What the connector tests share: the template plugin installed under a name, a secret key, a sync
-// engine that does not sleep between retries, and webhook deliveries signed as Tiny Desk signs them.
+// engine that does not sleep between retries and commits at every checkpoint, and webhook deliveries signed as Tiny Desk signs them.
 import { readFileSync } from "node:fs";
 import template from "../../../plugins/template/index.ts";
 import { installConnector } from "../../../src/connectors/connector-store.ts";
@@ -26,6 +26,8 @@ export function testEngine(db: PrismaClient, options: Partial<SyncEngineOptions>
     secretKey: SECRET_KEY,
     sleep: async (_ms, signal) => signal?.throwIfAborted(),
     http: { maxAttempts: 2 },
+    // Every checkpoint commits at once, so tests can stop a run between pages and see each page stored.
+    checkpointIntervalMs: 0,
     ...options,
   });
 }

@@ -2,19 +2,9 @@
 // summed and written in one canonical form, so that the GraphQL Admin API ("85.0") and a webhook's
 // REST payload ("85.00") give the same record for the same money.
 
-const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+import { currencyMinorUnits } from "cx-hub/sdk";
 
-/** How many digits the currency's minor unit has (USD 2, JPY 0, KWD 3); 2 when Intl does not know it. */
-export function minorDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ??
-      2
-    );
-  } catch {
-    return 2;
-  }
-}
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 /**
  * The canonical form of an amount: trailing zeros dropped, then padded to the currency's minor unit
@@ -26,7 +16,7 @@ export function normalizeAmount(amount: string, currency: string): string {
   if (!match) return amount;
   const [, sign = "", whole = "0", rawFraction = ""] = match;
   let fraction = rawFraction.replace(/0+$/, "");
-  const digits = minorDigits(currency);
+  const digits = currencyMinorUnits(currency);
   if (fraction.length < digits) fraction = fraction.padEnd(digits, "0");
   const integer = whole.replace(/^0+(?=\d)/, "");
   return `${sign}${integer}${fraction ? `.${fraction}` : ""}`;

@@ -3,6 +3,8 @@
 // yield the records below and checkpoints; the hub validates, stores and checkpoints them.
 // The guide is plugins/README.md; the test kit is cx-hub/sdk/testing; plugins/template is a plugin to copy.
 
+// Money: how many decimals a currency's amounts usually have (USD 2, JPY 0, KWD 3), cached.
+export { currencyMinorUnits } from "../domain/money.ts";
 // What check, streams and webhooks receive. (The hub builds contexts with context.ts directly.)
 export type { ConfigIssue, ConnectorContext, StreamContext } from "./context.ts";
 export { ConnectorConfigError, ConnectorCursorError } from "./context.ts";
@@ -16,7 +18,6 @@ export type {
   StreamDefinition,
 } from "./define-connector.ts";
 export { defineConnector, SDK_API_VERSION } from "./define-connector.ts";
-
 // The context's fetch: timeouts, retries with backoff and jitter, Retry-After and rate limits.
 export type {
   ConnectorFetch,
@@ -37,7 +38,6 @@ export {
   waitFromHeaders,
 } from "./http.ts";
 export type { ConnectorLogger } from "./logger.ts";
-
 // Normalized records, their schemas and constructors.
 export type {
   Channel,

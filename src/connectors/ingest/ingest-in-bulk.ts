@@ -64,6 +64,7 @@ export async function ingestInBulk(
   const claims: CustomerClaim[] = parsed.map((entry) => ({
     identities: distinctIdentities(identitiesOf(entry)),
     seenAt: seenAtOf(entry) ?? now,
+    factAt: seenAtOf(entry),
   }));
   const resolution = await resolveCustomersInBulk(tx, claims, { source: origin.source });
   const counts = { created: 0, updated: 0, unchanged: 0 };
@@ -147,6 +148,8 @@ export async function ingestInBulk(
       if (row.previousCustomerId) touched.add(row.previousCustomerId);
     }
     noteSeen(claims[stored.position] as CustomerClaim, at);
+    // A customer created by this batch already carries the window of its facts.
+    if (resolution.createdCustomerIds.has(row.customerId)) continue;
     const window = seen.get(row.customerId);
     if (!window) seen.set(row.customerId, { first: at, last: at });
     else {
@@ -160,6 +163,11 @@ export async function ingestInBulk(
     [...changedProfiles].map((id) => [id, profiles.get(id) as Profile]),
   );
   await markCustomersSeen(tx, seen);
+  // Identities attached now were stored with their claim's time: only later sightings move them.
+  for (const [id, at] of resolution.attachedSeenAt) {
+    const latest = identitySeen.get(id);
+    if (latest && latest <= at) identitySeen.delete(id);
+  }
   await markIdentitiesSeen(tx, identitySeen);
   return { counts, touched, deferred };
 }

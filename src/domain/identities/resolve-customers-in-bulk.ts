@@ -19,6 +19,8 @@ export interface CustomerClaim {
   identities: NormalizedIdentity[];
   /** The lastSeenAt of the identities this claim attaches. */
   seenAt: Date;
+  /** When the customer was seen, for a fact (its time); null for a profile. A new customer starts with these. */
+  factAt: Date | null;
 }
 
 export interface ClaimResolution {
@@ -34,6 +36,10 @@ export interface BulkResolution {
   claims: ClaimResolution[];
   /** The stored identity ids by identityKey, for the identities of resolved claims. */
   identityIds: Map<string, string>;
+  /** The identities attached now, with the lastSeenAt they were stored with. */
+  attachedSeenAt: Map<string, Date>;
+  /** Customers created now, already carrying their first and last seen times from the claims' facts. */
+  createdCustomerIds: Set<string>;
 }
 
 interface KnownIdentity {
@@ -68,7 +74,7 @@ export async function resolveCustomersInBulk(
   }));
   const identityIds = new Map<string, string>();
   const existingCustomers = new Set<string>();
-  const newCustomers: string[] = [];
+  const newCustomers: Array<{ id: string; firstSeenAt: Date | null; lastSeenAt: Date | null }> = [];
   const toAttach: Array<{ id: string; customerId: string; identity: NormalizedIdentity; seenAt: Date }> = [];
 
   for (const members of groups) {
@@ -84,7 +90,11 @@ export async function resolveCustomersInBulk(
     const existing = owners.size === 1 ? ([...owners][0] as string) : null;
     const customerId = existing ?? uuidv7();
     if (existing) existingCustomers.add(existing);
-    else newCustomers.push(customerId);
+    else
+      newCustomers.push({
+        id: customerId,
+        ...seenWindow(members.map((index) => claims[index] as CustomerClaim)),
+      });
     const attached = new Set(rows.map((row) => identityKey(row as NormalizedIdentity)));
     for (const row of rows) identityIds.set(identityKey(row as NormalizedIdentity), row.id);
     for (const [position, index] of members.entries()) {
@@ -106,7 +116,24 @@ export async function resolveCustomersInBulk(
   await lockExistingCustomers(tx, [...existingCustomers]);
   await createCustomers(tx, newCustomers);
   await attachIdentities(tx, toAttach, source);
-  return { claims: resolutions, identityIds };
+  return {
+    claims: resolutions,
+    identityIds,
+    attachedSeenAt: new Map(toAttach.map((row) => [row.id, row.seenAt])),
+    createdCustomerIds: new Set(newCustomers.map((customer) => customer.id)),
+  };
+}
+
+/** The earliest and latest fact of a new customer's claims, as resolveCustomerReference would have set them. */
+function seenWindow(claims: CustomerClaim[]): { firstSeenAt: Date | null; lastSeenAt: Date | null } {
+  let firstSeenAt: Date | null = null;
+  let lastSeenAt: Date | null = null;
+  for (const { factAt } of claims) {
+    if (!factAt) continue;
+    if (!firstSeenAt || factAt < firstSeenAt) firstSeenAt = factAt;
+    if (!lastSeenAt || factAt > lastSeenAt) lastSeenAt = factAt;
+  }
+  return { firstSeenAt, lastSeenAt };
 }
 
 async function findKnownIdentities(
@@ -173,10 +200,17 @@ async function lockExistingCustomers(tx: Prisma.TransactionClient, ids: string[]
   }
 }
 
-async function createCustomers(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+async function createCustomers(
+  tx: Prisma.TransactionClient,
+  customers: Array<{ id: string; firstSeenAt: Date | null; lastSeenAt: Date | null }>,
+): Promise<void> {
+  if (customers.length === 0) return;
+  const at = (value: Date | null) => value?.toISOString() ?? null;
   await tx.$executeRaw`
-    INSERT INTO "Customer" ("id", "updatedAt") SELECT id, now() FROM unnest(${ids}::uuid[]) AS t(id)`;
+    INSERT INTO "Customer" ("id", "firstSeenAt", "lastSeenAt", "updatedAt")
+    SELECT id, first, last, now()
+      FROM unnest(${customers.map((c) => c.id)}::uuid[], ${customers.map((c) => at(c.firstSeenAt))}::timestamptz[],
+                  ${customers.map((c) => at(c.lastSeenAt))}::timestamptz[]) AS t(id, first, last)`;
 }
 
 async function attachIdentities(

@@ -145,10 +145,12 @@ describe("sync runs", () => {
     const { secondPageAsked, release } = heldProvider();
     releases.push(release);
     await installTemplate(db.prisma);
-    const engine = testEngine(db.prisma);
+    // The first page is read ahead of its commit: wait for the commit as well as the second page.
+    const firstCommit = deferred();
+    const engine = testEngine(db.prisma, { onCommit: () => firstCommit.resolve() });
 
     const run = await engine.trigger({ name: "tinydesk" });
-    await secondPageAsked.promise;
+    await Promise.all([secondPageAsked.promise, firstCommit.promise]);
     // As if the runner had stalled past the staleness limit and another instance reaped its run.
     expect(await reapAbandonedRuns(db.prisma, { staleAfterMs: 0 })).toEqual([run.id]);
     release.resolve();

@@ -53,6 +53,8 @@ export interface IngestResult {
   counts: IngestCounts;
   /** The live customers rescored. */
   rescoredCustomerIds: string[];
+  /** Of the time the ingest took, how much went to rescoring (where a sync's time goes). */
+  rescoreMs: number;
 }
 
 export interface IngestOptions {
@@ -136,8 +138,9 @@ export async function ingestInTransaction(
   await flush();
 
   await writeDeadLetters(tx, { connectorId: origin.connectorId, syncRunId: origin.syncRunId }, letters);
+  const rescoreStart = performance.now();
   const rescoredCustomerIds = await rescoreLive(tx, [...touched], policy);
-  return { counts, rescoredCustomerIds };
+  return { counts, rescoredCustomerIds, rescoreMs: performance.now() - rescoreStart };
 }
 
 interface OneByOne {
@@ -248,6 +251,7 @@ export async function commitIngest(
   }
   const counts = emptyCounts();
   const rescored = new Set<string>();
+  let rescoreMs = 0;
   for (const item of items) {
     try {
       const result = await db.$transaction(
@@ -256,6 +260,7 @@ export async function commitIngest(
       );
       addCounts(counts, result.counts);
       for (const id of result.rescoredCustomerIds) rescored.add(id);
+      rescoreMs += result.rescoreMs;
     } catch (error) {
       if (!isRecordFault(error)) throw error;
       await db.$transaction(
@@ -275,7 +280,7 @@ export async function commitIngest(
   }
   const { finish } = options;
   if (finish) await db.$transaction((tx) => finish(tx, counts), BATCH_TRANSACTION);
-  return { counts, rescoredCustomerIds: [...rescored] };
+  return { counts, rescoredCustomerIds: [...rescored], rescoreMs };
 }
 
 /** The hub's id of this connector's interaction, when stored (earlier in this batch, or before). */

@@ -60,8 +60,14 @@ export interface BatchCommit {
   stream: string;
   fetched: number;
   counts: IngestCounts;
-  /** The cursor stored with this batch, when it ended at a checkpoint. */
+  /** The cursor stored with this batch, when it held one. */
   checkpoint?: JsonValue;
+  /**
+   * Where the batch's time went: waiting for the plugin's records (its fetches, parsing and
+   * mapping, and the SDK's validation) since the previous commit, then storing them, of which
+   * rescoring.
+   */
+  timings: { readMs: number; writeMs: number; rescoreMs: number };
 }
 
 /** Why a run's signal was aborted. */
@@ -191,14 +197,19 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   // (and rescore) far fewer times.
   let held: { cursor: JsonValue } | undefined;
   let lastCommitAt = performance.now();
+  let readMs = 0;
+  // The batch being committed while the next one is read: reading is the plugin's work (fetches,
+  // parsing) and committing mostly the database's, so they overlap. Batches still commit one after
+  // the other, in order, and a third waits for the first to end: one batch of read-ahead at most.
+  let inFlight: Promise<void> | undefined;
 
-  // Commits the pending records, and with them the checkpoint held, in one transaction.
-  const commit = async () => {
-    const items = pending;
-    const checkpoint = held;
-    pending = [];
-    held = undefined;
-    lastCommitAt = performance.now();
+  // Stores one batch, and with it the checkpoint that followed it, in one transaction.
+  const store = async (
+    items: IngestItem[],
+    checkpoint: { cursor: JsonValue } | undefined,
+    readTime: number,
+  ) => {
+    const started = performance.now();
     let cancelRequested = false;
     const result = await commitIngest(db, origin, items, {
       policy: options.policy,
@@ -215,29 +226,59 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
       fetched: items.length,
       counts: result.counts,
       checkpoint: checkpoint?.cursor,
+      timings: { readMs: readTime, writeMs: performance.now() - started, rescoreMs: result.rescoreMs },
     });
     if (cancelRequested) job.stop({ kind: "cancel" });
   };
 
-  for await (const value of definition.read(ctx as never)) {
-    const output = validateStreamOutput(value);
-    if (!output.success) {
-      pending.push({ type: "invalid", payload: value, reason: output.reason, issues: output.issues });
-    } else if (output.data.type !== "checkpoint") {
-      pending.push({ type: "record", record: output.data, payload: value });
-    } else {
-      const problem = cursorProblem(definition, output.data.cursor);
-      if (problem) pending.push({ type: "invalid", payload: value, ...problem });
-      else {
-        held = { cursor: output.data.cursor as JsonValue };
-        if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
+  // Waits for the batch in flight (its failure fails the stream here), then starts the next one.
+  const commit = async () => {
+    if (inFlight) await inFlight;
+    const batch = store(pending, held, readMs);
+    // Marked handled now; it is awaited before the next commit or at the stream's end.
+    batch.catch(() => {});
+    inFlight = batch;
+    pending = [];
+    held = undefined;
+    readMs = 0;
+    lastCommitAt = performance.now();
+  };
+
+  try {
+    let waitingSince = performance.now();
+    for await (const value of definition.read(ctx as never)) {
+      const output = validateStreamOutput(value);
+      readMs += performance.now() - waitingSince;
+      if (!output.success) {
+        pending.push({ type: "invalid", payload: value, reason: output.reason, issues: output.issues });
+      } else if (output.data.type !== "checkpoint") {
+        pending.push({ type: "record", record: output.data, payload: value });
+      } else {
+        const problem = cursorProblem(definition, output.data.cursor);
+        if (problem) pending.push({ type: "invalid", payload: value, ...problem });
+        else {
+          held = { cursor: output.data.cursor as JsonValue };
+          if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
+        }
       }
+      if (pending.length >= options.batchSize) await commit();
+      // Stop between values; leaving the for-await lets the plugin's generator clean up.
+      if (signal.aborted) return;
+      waitingSince = performance.now();
     }
-    if (pending.length >= options.batchSize) await commit();
-    // Stop between values; leaving the for-await lets the plugin's generator clean up.
-    if (signal.aborted) return;
+    if (pending.length > 0 || held) await commit();
+  } catch (error) {
+    // The stream failed while a batch was committing: that batch's own failure must not go unseen.
+    await inFlight?.catch((commitError: unknown) =>
+      options.logger.warn(
+        `Sync run ${run.id}, stream "${stream}": a batch failed too while the stream failed: ${describeError(commitError)}`,
+      ),
+    );
+    inFlight = undefined;
+    throw error;
+  } finally {
+    await inFlight;
   }
-  if (pending.length > 0 || held) await commit();
 }
 
 /** A checkpoint that the stream's own cursor schema refuses would stop every later run: not stored. */

@@ -4,9 +4,11 @@
 //   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
 // - scores: the purchase model fitted on weeks 1-39, every customer scored at week 39, and the
 //   scores held against weeks 40-78 (see scores-bench.ts).
+// - sync: the 69,659 CDNOW orders synced from a fake Shopify Admin API into a fresh database by the
+//   sync engine, beside multi-row INSERT … ON CONFLICT of the same rows (see sync-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|sync] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -26,6 +28,7 @@ import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
+import { formatSyncReport, runSyncBench } from "./sync-bench.ts";
 
 const DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test";
 const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
@@ -43,7 +46,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores"] as const;
+const SECTIONS = ["api", "scores", "sync"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -148,14 +151,22 @@ async function main(): Promise<number> {
     `CX Hub bench: ${availableParallelism()} CPU core(s), shared by autocannon, the hub, the baseline and PostgreSQL; absolute figures move with the machine's load, the hub/baseline ratios much less.`,
   );
 
-  const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
   let failed = 0;
-  if (sections.has("api")) failed += await apiBench(prepared.url);
-  if (sections.has("scores")) {
-    log("Scores:");
-    const figures = await runScoresBench(prepared.url, log);
+  if (sections.has("api") || sections.has("scores")) {
+    const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
+    if (sections.has("api")) failed += await apiBench(prepared.url);
+    if (sections.has("scores")) {
+      log("Scores:");
+      const figures = await runScoresBench(prepared.url, log);
+      log("");
+      log(formatScoresReport(figures));
+    }
+  }
+  if (sections.has("sync")) {
+    log("Sync:");
+    const figures = await runSyncBench(adminUrl, log);
     log("");
-    log(formatScoresReport(figures));
+    log(formatSyncReport(figures));
   }
   return failed > 0 ? 1 : 0;
 }

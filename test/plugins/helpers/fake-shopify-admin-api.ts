@@ -75,7 +75,10 @@ export function fakeShopifyAdminApi(shop: FakeShop, options: FakeAdminApiOptions
   const sortedList = (list: Array<GqlOrder | GqlCustomer>) => {
     const cached = sortedLists.get(list);
     if (cached && cached.length === list.length) return cached.nodes;
-    const nodes = [...list].sort(compareByUpdate);
+    // Parsing each date once, not once per comparison: a 70,000-order shop sorts in milliseconds.
+    const keyed = list.map((node) => ({ node, at: Date.parse(node.updatedAt), id: legacyId(node.id) }));
+    keyed.sort((a, b) => a.at - b.at || a.id - b.id);
+    const nodes = keyed.map((entry) => entry.node);
     sortedLists.set(list, { length: list.length, nodes });
     return nodes;
   };

@@ -15,11 +15,7 @@ import { openDatabase, type PrismaClient } from "../db/database.ts";
 import { applyMigrations } from "../db/migrations.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { SyncRun } from "../generated/prisma/client.ts";
-import {
-  type ConnectorServices,
-  createConnectorServices,
-  secretKeyFor,
-} from "../graph/types/connectors-context.ts";
+import { type ConnectorServices, createConnectorServices } from "../graph/types/connectors-context.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { loadScoringPolicy } from "../scoring/scoring-policy.ts";
 import { configJsonSchema } from "../sdk/secrets.ts";
@@ -148,9 +144,8 @@ async function install(db: PrismaClient, services: ConnectorServices, args: stri
   }
   const interval = values.interval === undefined ? null : Number(values.interval);
   const plugin = services.registry.get(pluginId);
-  const secretKey = plugin ? secretKeyFor(services, plugin) : new Uint8Array(0);
   const view = await installConnector(
-    { db, plugins: services.registry, secretKey },
+    { db, plugins: services.registry, secretKey: services.secretKey },
     { pluginId, name, config: config as Record<string, unknown>, syncIntervalSeconds: interval },
   );
   console.log(`Installed ${view.name} (plugin ${view.pluginId}, id ${view.id}).`);
@@ -172,11 +167,6 @@ async function sync(
   const [name] = positionals;
   if (!name || positionals.length > 1) throw new UsageError(USAGE);
   const connector = await findConnector(db, { name });
-  if (!options.secretKey) {
-    throw new ConflictError(
-      "This hub cannot run syncs without a key for connector secrets: set CXHUB_SECRET_KEY (openssl rand -base64 32), the same on every instance.",
-    );
-  }
   const engine = createSyncEngine({
     db,
     plugins: options.registry,

@@ -11,13 +11,16 @@ import type { ConnectorStatus } from "../generated/prisma/enums.ts";
 import type { AnyConnector } from "../sdk/define-connector.ts";
 import { joinSecrets, REDACTED, redactSecrets, secretPaths, splitSecrets } from "../sdk/secrets.ts";
 import { type PluginRegistry, requirePlugin } from "./plugin-registry.ts";
-import { decryptSecrets, encryptSecrets } from "./secret-box.ts";
+import { decryptSecrets, encryptSecrets, NO_SECRET_KEY_ADVICE, SecretBoxError } from "./secret-box.ts";
 
 export interface ConnectorStoreDeps {
   db: Db;
   plugins: PluginRegistry;
-  /** The 32-byte key of the secret box (CXHUB_SECRET_KEY or the embedded key file). */
-  secretKey: Uint8Array;
+  /**
+   * The 32-byte key of the secret box (CXHUB_SECRET_KEY or the embedded key file); null when the hub
+   * has none, which only plugins without secret fields can do without.
+   */
+  secretKey: Uint8Array | null;
 }
 
 /** How callers name a connector: by id, or by its unique name. */
@@ -91,7 +94,7 @@ export async function installConnector(
         pluginId: plugin.id,
         name: parsed.name,
         config: visible as Prisma.InputJsonObject,
-        encryptedSecrets: sealSecrets(deps.secretKey, secrets, id),
+        encryptedSecrets: sealSecrets(deps.secretKey, plugin, secrets, id),
         syncIntervalSeconds: parsed.syncIntervalSeconds ?? null,
       },
     });
@@ -123,7 +126,7 @@ export async function reconfigureConnector(
     validateConfig(plugin, next);
     const { public: visible, secrets } = splitSecrets(plugin.config, next);
     data.config = visible as Prisma.InputJsonObject;
-    data.encryptedSecrets = sealSecrets(deps.secretKey, secrets, row.id);
+    data.encryptedSecrets = sealSecrets(deps.secretKey, plugin, secrets, row.id);
     // A person fixed the configuration: let the scheduler try again.
     if (row.status === "FAILING") data.status = "ACTIVE";
   }
@@ -132,7 +135,7 @@ export async function reconfigureConnector(
 }
 
 /** The full configuration, secrets decrypted, as the plugin's context needs it. Never return it to a client. */
-export function readConnectorConfig(secretKey: Uint8Array, row: Connector): Plain {
+export function readConnectorConfig(secretKey: Uint8Array | null, row: Connector): Plain {
   return joinSecrets(asObject(row.config), openSecrets(secretKey, row));
 }
 
@@ -227,12 +230,31 @@ function withStoredSecrets(plugin: AnyConnector, input: Plain, stored: Plain): P
   return joinSecrets(given.public, keep);
 }
 
-function sealSecrets(key: Uint8Array, secrets: Plain, connectorId: string): string | null {
-  return Object.keys(secrets).length === 0 ? null : encryptSecrets(key, secrets, connectorId);
+/** Encrypts the secrets given; with none, there is nothing to seal and no key is needed. */
+function sealSecrets(
+  key: Uint8Array | null,
+  plugin: AnyConnector,
+  secrets: Plain,
+  connectorId: string,
+): string | null {
+  if (Object.keys(secrets).length === 0) return null;
+  if (!key) {
+    const fields = secretPaths(plugin.config).map((path) => path.join("."));
+    throw new ConflictError(
+      `Plugin "${plugin.id}" has secret fields (${fields.join(", ")}) and this hub has no key to encrypt them: ${NO_SECRET_KEY_ADVICE}.`,
+    );
+  }
+  return encryptSecrets(key, secrets, connectorId);
 }
 
-function openSecrets(key: Uint8Array, row: Connector): Plain {
-  return row.encryptedSecrets ? decryptSecrets(key, row.encryptedSecrets, row.id) : {};
+function openSecrets(key: Uint8Array | null, row: Connector): Plain {
+  if (!row.encryptedSecrets) return {};
+  if (!key) {
+    throw new SecretBoxError(
+      `Connector "${row.name}" has stored secrets and this hub has no key to open them: ${NO_SECRET_KEY_ADVICE} (the key they were stored with).`,
+    );
+  }
+  return decryptSecrets(key, row.encryptedSecrets, row.id);
 }
 
 async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<ConnectorView> {

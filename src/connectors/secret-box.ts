@@ -21,6 +21,10 @@ export class SecretBoxError extends Error {
   override name = "SecretBoxError";
 }
 
+/** What an operator does when the hub has no key for connector secrets. */
+export const NO_SECRET_KEY_ADVICE =
+  "set CXHUB_SECRET_KEY to 32 random bytes (openssl rand -base64 32), the same on every instance, and restart the hub";
+
 /** A short, non-secret name of a key (16 hex digits), to tell keys apart in messages and formats. */
 export function keyId(key: Uint8Array): string {
   return createHmac("sha256", key).update("cx-hub key id").digest().subarray(0, 8).toString("hex");

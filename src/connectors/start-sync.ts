@@ -1,6 +1,6 @@
 // Start-up of everything connectors need at run time: the plugins and the key (prepare-connectors),
-// the sync engine and its interval scheduler. Without a secret key there is no engine: connectors
-// cannot read their credentials.
+// the sync engine and its interval scheduler. Without a secret key the engine still runs connectors
+// whose plugins have no secret fields; the others fail saying to set CXHUB_SECRET_KEY.
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
@@ -19,8 +19,7 @@ const BATCH_SIZE = { pglite: 100, postgres: 500 } as const;
 export interface RunningSync {
   plugins: LoadedPlugin[];
   secretKey: Buffer | null;
-  /** Null without a secret key. */
-  engine: SyncEngine | null;
+  engine: SyncEngine;
   /** Stops scheduling, then the runs in progress (they end CANCELLED and resume from their cursor). */
   stop(): Promise<void>;
 }
@@ -33,9 +32,6 @@ export async function startSync(options: {
 }): Promise<RunningSync> {
   const { config, database, logger, policy } = options;
   const prepared = await prepareConnectors(config, logger);
-  if (!prepared.secretKey) {
-    return { plugins: prepared.plugins, secretKey: null, engine: null, async stop() {} };
-  }
   // The embedded database belongs to this one process: a run still marked active was this process's
   // before it stopped, and can be closed now instead of after its lease runs out.
   if (database.kind === "pglite") await reapAbandonedRuns(database.prisma, { staleAfterMs: 0 });

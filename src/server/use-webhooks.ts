@@ -5,9 +5,7 @@ import { handleWebhook, type WebhookHandlerOptions } from "../connectors/webhook
 
 const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 
-export function useWebhooks(
-  options: Omit<WebhookHandlerOptions, "secretKey"> & { secretKey: Uint8Array | null },
-): Plugin {
+export function useWebhooks(options: WebhookHandlerOptions): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       const match = WEBHOOK_PATH.exec(url.pathname);
@@ -21,25 +19,7 @@ export function useWebhooks(
         );
         return;
       }
-      if (!options.secretKey) {
-        // Connector credentials (webhook signing secrets among them) cannot be read without the key.
-        endResponse(
-          new Response(
-            "This hub has no CXHUB_SECRET_KEY, so it cannot verify webhooks: set it and restart.\n",
-            {
-              status: 503,
-            },
-          ),
-        );
-        return;
-      }
-      endResponse(
-        await handleWebhook(
-          { ...options, secretKey: options.secretKey },
-          decodeURIComponent(match[1] ?? ""),
-          request,
-        ),
-      );
+      endResponse(await handleWebhook(options, decodeURIComponent(match[1] ?? ""), request));
     },
   };
 }

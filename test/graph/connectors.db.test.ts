@@ -11,10 +11,12 @@ import type { TinyDeskTicket } from "../../plugins/template/client.ts";
 import template from "../../plugins/template/index.ts";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
 import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
+import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
 import type { Database } from "../../src/db/database.ts";
 import { type ConnectorServices, createConnectorServices } from "../../src/graph/types/connectors-context.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createHubYoga } from "../../src/server/create-server.ts";
+import good from "../connectors/fixtures/plugins/good/index.ts";
 import { deferred, installTemplate, SECRET_KEY, testEngine } from "../connectors/helpers/hub.ts";
 import {
   API,
@@ -190,21 +192,48 @@ describe("connectors over GraphQL", () => {
       message: "Tiny Desk refused the API token: create a new one.",
     });
 
-    // Without a key, a plugin with secret fields cannot be installed (nor synced).
-    const keyless = await connectorHub(db, { secretKey: null, engine: null }).client();
+    // Without a key, a plugin with secret fields cannot be installed, and a connector with stored
+    // secrets cannot run: its run fails saying what to do, and the connector waits for a person.
+    const keylessEngine = testEngine(db.prisma, { secretKey: null });
+    onTestFinished(() => keylessEngine.close());
+    const keyless = await connectorHub(db, { secretKey: null, engine: keylessEngine }).client();
     const refused = await keyless(InstallConnectorDocument, {
       input: { pluginId: "template", name: "tinydesk-2", config: TEMPLATE_CONFIG },
     });
     expect(refused.data?.installConnector).toMatchObject({
       __typename: "ConflictError",
-      message: expect.stringMatching(/set CXHUB_SECRET_KEY/),
+      message: expect.stringMatching(/has secret fields \(apiToken.*set CXHUB_SECRET_KEY/),
     });
-    expect(
-      (await keyless(TriggerSyncDocument, { connectorId: connector.id })).data?.triggerSync,
-    ).toMatchObject({
-      __typename: "ConflictError",
-      message: expect.stringMatching(/set CXHUB_SECRET_KEY/),
+    const triggered = (await keyless(TriggerSyncDocument, { connectorId: connector.id })).data?.triggerSync;
+    if (triggered?.__typename !== "SyncRunPayload") throw new Error(`No run: ${JSON.stringify(triggered)}`);
+    const failed = await keylessEngine.wait(rawId(triggered.run.id));
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(
+      /has stored secrets and this hub has no key to open them: set CXHUB_SECRET_KEY/,
+    );
+    expect(await db.prisma.connector.findUniqueOrThrow({ where: { id: rawId(connector.id) } })).toMatchObject({
+      status: "FAILING",
     });
+  });
+
+  test("a plugin without secret fields needs no key: it installs and syncs on a hub without one", async ({
+    db,
+  }) => {
+    const engine = testEngine(db.prisma, { secretKey: null, plugins: createPluginRegistry([good]) });
+    onTestFinished(() => engine.close());
+    const keyless = await connectorHub(db, {
+      ...createConnectorServices({ plugins: [good], secretKey: null, engine }),
+    }).client();
+    const installed = await keyless(InstallConnectorDocument, {
+      input: { pluginId: "good", name: "good-mail", config: {} },
+    });
+    const payload = installed.data?.installConnector;
+    if (payload?.__typename !== "ConnectorPayload")
+      throw new Error(`Not installed: ${JSON.stringify(payload)}`);
+    const triggered = (await keyless(TriggerSyncDocument, { connectorId: payload.connector.id })).data
+      ?.triggerSync;
+    if (triggered?.__typename !== "SyncRunPayload") throw new Error(`No run: ${JSON.stringify(triggered)}`);
+    expect(await engine.wait(rawId(triggered.run.id))).toMatchObject({ status: "SUCCEEDED", error: null });
   });
 
   test("triggers a sync, refuses a second while it runs, cancels it; runs and dead letters page; a fixed letter replays", async ({

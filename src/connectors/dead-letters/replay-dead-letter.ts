@@ -22,7 +22,8 @@ import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
 export interface ReplayOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
-  secretKey: Uint8Array;
+  /** Null without a key: connectors whose plugins have secret fields cannot run. */
+  secretKey: Uint8Array | null;
   policy?: ScoringPolicy;
 }
 

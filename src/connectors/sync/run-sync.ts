@@ -37,7 +37,8 @@ export interface HubLogger {
 export interface SyncRunnerOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
-  secretKey: Uint8Array;
+  /** Null without a key: connectors whose plugins have secret fields cannot run. */
+  secretKey: Uint8Array | null;
   policy: ScoringPolicy;
   logger: HubLogger;
   /** Records per transaction. */

@@ -23,7 +23,8 @@ import {
 export interface SyncEngineOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
-  secretKey: Uint8Array;
+  /** Null without a key: connectors whose plugins have secret fields cannot run. */
+  secretKey: Uint8Array | null;
   policy?: ScoringPolicy;
   logger?: HubLogger;
   /** Records per transaction; default 500. */

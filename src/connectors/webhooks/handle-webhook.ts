@@ -30,7 +30,8 @@ import {
 export interface WebhookHandlerOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
-  secretKey: Uint8Array;
+  /** Null without a key: connectors whose plugins have secret fields cannot run. */
+  secretKey: Uint8Array | null;
   policy?: ScoringPolicy;
   logger?: HubLogger;
   /** A delivery whose signed send time is further than this from now is refused; default 5 minutes. */

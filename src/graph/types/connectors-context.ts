@@ -6,7 +6,6 @@ import { createPluginRegistry, type PluginRegistry } from "../../connectors/plug
 import type { SyncEngine } from "../../connectors/sync/sync-engine.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { AnyConnector } from "../../sdk/define-connector.ts";
-import { secretPaths } from "../../sdk/secrets.ts";
 
 /** Who may read connectors, their runs and dead letters (not payloads): everyone but account managers. */
 export const CONNECTOR_READERS = { $any: { admin: true, integrator: true, analyst: true } };
@@ -45,30 +44,10 @@ export function createConnectorServices(input: ConnectorServicesInput = {}): Con
 /** The connector services of a hub with no plugins, no key and no engine. */
 export const NO_CONNECTORS: ConnectorServices = createConnectorServices();
 
-const NO_KEY_ADVICE =
-  "set CXHUB_SECRET_KEY to 32 random bytes (openssl rand -base64 32), the same on every instance, and restart the hub";
-
-/**
- * The key to store a plugin's configuration with. A plugin without secret fields needs none: the
- * store then never seals or opens anything, and an empty key (which the secret box refuses) stands in.
- */
-export function secretKeyFor(services: ConnectorServices, plugin: AnyConnector): Uint8Array {
-  if (services.secretKey) return services.secretKey;
-  const secrets = secretPaths(plugin.config).map((path) => path.join("."));
-  if (secrets.length > 0) {
-    throw new ConflictError(
-      `Plugin "${plugin.id}" has secret fields (${secrets.join(", ")}) and this hub has no key to encrypt them: ${NO_KEY_ADVICE}.`,
-    );
-  }
-  return new Uint8Array(0);
-}
-
 /** The sync engine, or a ConflictError saying why this hub cannot run syncs. */
 export function requireEngine(services: ConnectorServices): SyncEngine {
   if (services.engine) return services.engine;
   throw new ConflictError(
-    services.secretKey
-      ? "This hub instance runs no sync engine: trigger the sync on an instance that runs one."
-      : `This hub cannot run syncs without a key for connector secrets: ${NO_KEY_ADVICE}.`,
+    "This hub instance runs no sync engine: trigger the sync on an instance that runs one.",
   );
 }

@@ -24,7 +24,7 @@ import type { CheckResult } from "../../sdk/define-connector.ts";
 import { builder } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_WRITERS, requireEngine, secretKeyFor } from "./connectors-context.ts";
+import { CONNECTOR_WRITERS, requireEngine } from "./connectors-context.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 /** How long a check may take, retries included, before it reports the provider unreachable. */
@@ -181,10 +181,8 @@ builder.mutationFields((t) => ({
       "Installs a plugin under a unique name. The configuration is validated by the plugin's schema (a ValidationError lists every bad field, at paths such as input.config.apiToken); secret fields are encrypted and never returned. Needs CXHUB_SECRET_KEY when the plugin has secret fields.",
     args: { input: t.arg({ type: InstallConnectorInput, required: true, description: "The connector." }) },
     resolve: async (_parent, { input }, context) => {
-      const services = context.connectors;
-      const plugin = requirePlugin(services.registry, input.pluginId);
       const view = await atInput(() =>
-        installConnector(storeDeps(context, secretKeyFor(services, plugin)), {
+        installConnector(storeDeps(context), {
           pluginId: input.pluginId,
           name: input.name,
           config: input.config ?? {},
@@ -206,14 +204,9 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_parent, { input }, context) => {
       const id = expectGlobalId(input.id, "Connector", ["input", "id"]);
-      const row = await findConnector(context.prisma, { id });
-      const key =
-        input.config != null
-          ? secretKeyFor(context.connectors, requirePlugin(context.connectors.registry, row.pluginId))
-          : anyKey(context);
       const view = await atInput(() =>
         reconfigureConnector(
-          storeDeps(context, key),
+          storeDeps(context),
           { id },
           {
             config: input.config ?? undefined,
@@ -234,7 +227,7 @@ builder.mutationFields((t) => ({
       "Stops the connector's scheduled and manual syncs (a run in progress finishes; cancel it to stop it). Webhooks are still received.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await pauseConnector(storeDeps(context, anyKey(context)), {
+      const view = await pauseConnector(storeDeps(context), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { connectorId: view.id };
@@ -248,7 +241,7 @@ builder.mutationFields((t) => ({
     description: "Makes a PAUSED or FAILING connector ACTIVE again: it syncs on its schedule and on demand.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await resumeConnector(storeDeps(context, anyKey(context)), {
+      const view = await resumeConnector(storeDeps(context), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { connectorId: view.id };
@@ -263,7 +256,7 @@ builder.mutationFields((t) => ({
       "Removes a connector with its runs, cursors and dead letters; the facts it synced stay. Refused with a ConflictError while it has an active run: cancel it first.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await removeConnector(storeDeps(context, anyKey(context)), {
+      const view = await removeConnector(storeDeps(context), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { id: view.id, name: view.name };
@@ -335,7 +328,7 @@ builder.mutationFields((t) => ({
           {
             db: context.prisma,
             plugins: context.connectors.registry,
-            secretKey: anyKey(context),
+            secretKey: context.connectors.secretKey,
             policy: context.scoring,
           },
           id,
@@ -359,16 +352,12 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-function storeDeps(context: GraphContext, secretKey: Uint8Array): ConnectorStoreDeps {
-  return { db: context.prisma, plugins: context.connectors.registry, secretKey };
-}
-
-/**
- * The key, for work that opens secrets only when a connector has them (pause, resume, remove,
- * replay): without a key those show the public part, or fail saying to set CXHUB_SECRET_KEY.
- */
-function anyKey(context: GraphContext): Uint8Array {
-  return context.connectors.secretKey ?? new Uint8Array(0);
+function storeDeps(context: GraphContext): ConnectorStoreDeps {
+  return {
+    db: context.prisma,
+    plugins: context.connectors.registry,
+    secretKey: context.connectors.secretKey,
+  };
 }
 
 /** The store's issue paths start at the input's fields; the API's start at the argument. */
@@ -403,7 +392,9 @@ async function runCheck(context: GraphContext, connectorId: string): Promise<Che
   const plugin = requirePlugin(context.connectors.registry, row.pluginId);
   let config: Record<string, unknown>;
   try {
-    config = await openingSecrets(context, async () => readConnectorConfig(anyKey(context), row));
+    config = await openingSecrets(context, async () =>
+      readConnectorConfig(context.connectors.secretKey, row),
+    );
   } catch (error) {
     // Another key: the message says which, and what to do; no call to the provider can succeed.
     if (error instanceof ConflictError && context.connectors.secretKey)

@@ -2,7 +2,7 @@
 // One stream, `messages`: a full sync, then partial syncs from the mailbox's historyId. Push: Gmail
 // publishes "the mailbox changed" to Cloud Pub/Sub, whose push subscription calls the hub's webhook.
 // Saved mail (.eml, mbox) goes through `importMailbox`, exported below. README.md has the details.
-import { defineConnector, secret } from "cx-hub/sdk";
+import { defineConnector, requestSync, secret } from "cx-hub/sdk";
 import { z } from "zod";
 import { createGmailClient, errorMessage, type GmailProfile, gmailRateLimit } from "./client.ts";
 import { parsePush, pushMessageId, pushTokenMatches } from "./push.ts";
@@ -151,13 +151,9 @@ export default defineConnector({
         );
         return [];
       }
-      // The notification names the mailbox's new historyId, not what changed: the change is read by
-      // the messages stream from its stored historyId (the SDK cannot yet ask the hub to run it now).
-      ctx.logger.info(
-        `Gmail reports changes in ${push.emailAddress} up to historyId ${push.historyId}: the messages stream reads them on its next run.`,
-        { historyId: push.historyId, messageId: push.messageId },
-      );
-      return [];
+      // The notification names the mailbox's new historyId, not what changed: the messages stream
+      // reads the change from its stored historyId, in a run the hub starts now.
+      return requestSync(`Gmail reports changes in ${push.emailAddress} up to historyId ${push.historyId}`);
     },
   },
 });

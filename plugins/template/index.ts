@@ -1,12 +1,14 @@
 // The template connector, for Tiny Desk, a fictional help desk whose API is specified in README.md.
 // Copy this folder to start a connector: it has a check, one incremental stream that checkpoints
-// after every page, and signed webhooks that carry ticket changes and erasure requests.
+// after every page, and signed webhooks that carry ticket changes and erasure requests, or ask for a
+// sync when Tiny Desk only says that tickets changed.
 import {
   bodyJson,
   checkpoint,
   defineConnector,
   identity,
   record,
+  requestSync,
   secret,
   verifyHmacSha256,
   WebhookPayloadError,
@@ -23,7 +25,8 @@ type TinyDeskEvent =
       sent_at: string;
       request_id: string;
       customer: { id: string; email: string };
-    };
+    }
+  | { event: "tickets.imported"; sent_at: string; count: number };
 
 export default defineConnector({
   id: "template",
@@ -94,6 +97,9 @@ export default defineConnector({
       switch (event.event) {
         case "ticket.updated":
           return ticketRecords(event.ticket);
+        case "tickets.imported":
+          // The event names no tickets: the tickets stream reads them from its cursor, now.
+          return requestSync(`Tiny Desk imported ${event.count} tickets`);
         case "customer.erasure_requested":
           return [
             record.privacyRequest({

@@ -93,16 +93,20 @@ export { configJsonSchema, isSecret, REDACTED, secret } from "./secrets.ts";
 
 // Webhooks: request and answer shapes, and signature helpers.
 export type {
+  SyncRequest,
   WebhookHandler,
+  WebhookRecordList,
   WebhookRecords,
   WebhookRequest,
   WebhookResponse,
+  WebhookResult,
   WebhookVerification,
 } from "./webhooks.ts";
 export {
   bodyJson,
   bodyText,
   hmacSha256,
+  requestSync,
   timingSafeEqualString,
   verifyHmacSha256,
   WebhookPayloadError,

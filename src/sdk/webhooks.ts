@@ -29,11 +29,36 @@ export type WebhookVerification =
   | { valid: true; deliveryId?: string; sentAt?: Date }
   | { valid: false; reason: string };
 
-/** What `parse` may return: records, at once or one by one. */
+/** Records, at once or one by one. */
+export type WebhookRecordList = ConnectorRecordInput[] | AsyncIterable<ConnectorRecordInput>;
+
+/**
+ * A request that the hub run the connector's streams now, from their cursors: for a notification that
+ * says something changed without carrying the change (Gmail's push carries only a historyId). The hub
+ * stores it with the delivery, runs a sync at once (or right after the one in progress), and lists
+ * the run with the trigger WEBHOOK.
+ */
+export interface SyncRequest {
+  /** Why, for the run's log: "Gmail history moved to 4812". */
+  reason: string;
+}
+
+/** What `parse` returns in its long form: records, a sync request, or both. */
+export interface WebhookResult {
+  records?: WebhookRecordList;
+  sync?: SyncRequest;
+}
+
+/** What `parse` may return: records (at once or one by one), or a WebhookResult. */
 export type WebhookRecords =
-  | ConnectorRecordInput[]
-  | Promise<ConnectorRecordInput[]>
-  | AsyncIterable<ConnectorRecordInput>;
+  | WebhookRecordList
+  | WebhookResult
+  | Promise<ConnectorRecordInput[] | WebhookResult>;
+
+/** `parse`'s answer for a delivery that only says "something changed": run the streams now. */
+export function requestSync(reason: string): WebhookResult {
+  return { sync: { reason } };
+}
 
 /** The `webhooks` part of a connector. `Ctx` is the connector's context (config, fetch, logger, …). */
 export interface WebhookHandler<Ctx> {
@@ -52,8 +77,10 @@ export interface WebhookHandler<Ctx> {
     ctx: Ctx,
   ): boolean | WebhookVerification | Promise<boolean | WebhookVerification>;
   /**
-   * The records the delivery carries, in the same shapes as the streams yield. Throw a
-   * WebhookPayloadError for a body that cannot be read (the hub answers 400).
+   * The records the delivery carries, in the same shapes as the streams yield; or, for a delivery
+   * that only says something changed, `requestSync("why")` (with records too, as
+   * `{ records, sync }`). Throw a WebhookPayloadError for a body that cannot be read (the hub
+   * answers 400).
    */
   parse(request: WebhookRequest, ctx: Ctx): WebhookRecords;
 }
@@ -70,13 +97,26 @@ export function toVerification(result: boolean | WebhookVerification): WebhookVe
   return result;
 }
 
-/** The records `parse` returned, collected in order. */
-export async function collectRecords(records: WebhookRecords): Promise<ConnectorRecordInput[]> {
-  const awaited = await records;
-  if (Array.isArray(awaited)) return awaited;
-  const collected: ConnectorRecordInput[] = [];
-  for await (const item of awaited as AsyncIterable<ConnectorRecordInput>) collected.push(item);
-  return collected;
+/** What `parse` returned, its records collected in order. */
+export async function collectWebhookResult(
+  returned: WebhookRecords,
+): Promise<{ records: ConnectorRecordInput[]; sync?: SyncRequest }> {
+  const awaited = await returned;
+  const isList = Array.isArray(awaited) || Symbol.asyncIterator in Object(awaited);
+  const result: WebhookResult = isList
+    ? { records: awaited as WebhookRecordList }
+    : (awaited as WebhookResult);
+  const records: ConnectorRecordInput[] = [];
+  const list = result.records ?? [];
+  if (Array.isArray(list)) records.push(...list);
+  else for await (const item of list) records.push(item);
+  if (
+    result.sync !== undefined &&
+    (typeof result.sync?.reason !== "string" || result.sync.reason.trim() === "")
+  ) {
+    throw new TypeError('A webhook\'s sync request needs a reason: return requestSync("what changed").');
+  }
+  return result.sync ? { records, sync: { reason: result.sync.reason } } : { records };
 }
 
 /** HMAC-SHA256 of `body` with `secret`, encoded as the provider writes it (hex by default). */

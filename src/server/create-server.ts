@@ -66,6 +66,7 @@ export function createHubYoga({
         secretKey: connectors.secretKey,
         policy: scoringPolicy,
         logger,
+        onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
       }),
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       // Its message names the limit: "Aliases limit of 15 exceeded, found 16."

@@ -211,9 +211,11 @@ describe("connectors over GraphQL", () => {
     expect(failed.error).toMatch(
       /has stored secrets and this hub has no key to open them: set CXHUB_SECRET_KEY/,
     );
-    expect(await db.prisma.connector.findUniqueOrThrow({ where: { id: rawId(connector.id) } })).toMatchObject({
-      status: "FAILING",
-    });
+    expect(await db.prisma.connector.findUniqueOrThrow({ where: { id: rawId(connector.id) } })).toMatchObject(
+      {
+        status: "FAILING",
+      },
+    );
   });
 
   test("a plugin without secret fields needs no key: it installs and syncs on a hub without one", async ({

@@ -508,26 +508,15 @@ describe("the Gmail connector's push notifications", () => {
       headers: { "user-agent": "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)" },
     });
 
-  test("accepts a Pub/Sub push with the right token: no records, the stream reads the change", async () => {
-    const infos: Array<[string, unknown]> = [];
-    const logger = {
-      debug() {},
-      info: (message: string, fields?: unknown) => infos.push([message, fields]),
-      warn() {},
-      error() {},
-    };
-
-    const run = await runWebhook(gmail, push(fixture("push-notification.json")), { config, logger });
+  test("accepts a Pub/Sub push with the right token: no records, a sync of the messages stream now", async () => {
+    const run = await runWebhook(gmail, push(fixture("push-notification.json")), { config });
 
     expect(run.status).toBe(200);
     expect(run.verification).toEqual({ valid: true, deliveryId: "2070443601311540" });
     expect(run.records).toEqual([]);
-    expect(infos).toEqual([
-      [
-        expect.stringMatching(/changes in support@acme\.example up to historyId 48251/),
-        { historyId: "48251", messageId: "2070443601311540" },
-      ],
-    ]);
+    expect(run.sync).toEqual({
+      reason: "Gmail reports changes in support@acme.example up to historyId 48251",
+    });
   });
 
   test("answers 401 to a push without the token or with another one", async () => {

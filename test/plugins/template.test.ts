@@ -244,6 +244,12 @@ describe("the template connector's webhooks", () => {
     });
   });
 
+  test("asks for a sync when Tiny Desk says tickets were imported without listing them", async () => {
+    const run = await runWebhook(template, signed(fixture("webhook-tickets-imported.json")), { config });
+    expect(run).toMatchObject({ status: 200, records: [], invalid: [] });
+    expect(run.sync).toEqual({ reason: "Tiny Desk imported 3 tickets" });
+  });
+
   test("refuses a delivery signed with another secret, or whose body was changed after signing", async () => {
     const wrongSecret = await runWebhook(
       template,

@@ -1,6 +1,13 @@
 // Signature helpers: HMAC-SHA256 as providers compute it, compared in constant time.
 import { describe, expect, test } from "vitest";
-import { hmacSha256, timingSafeEqualString, verifyHmacSha256 } from "../../src/sdk/webhooks.ts";
+import { record } from "../../src/sdk/records.ts";
+import {
+  collectWebhookResult,
+  hmacSha256,
+  requestSync,
+  timingSafeEqualString,
+  verifyHmacSha256,
+} from "../../src/sdk/webhooks.ts";
 
 describe("webhook signatures", () => {
   test("hmacSha256 matches RFC 4231's test vector, in hex and base64", () => {
@@ -29,5 +36,30 @@ describe("webhook signatures", () => {
     expect(verifyHmacSha256({ secret: "s3cret", body, signature: null })).toBe(false);
     const base64 = hmacSha256("s3cret", body, "base64");
     expect(verifyHmacSha256({ secret: "s3cret", body, signature: base64, encoding: "base64" })).toBe(true);
+  });
+});
+
+describe("what a webhook's parse returns", () => {
+  const deletion = record.deletion({ entity: "interaction", externalId: "t_1" });
+
+  test("records as a list, a promise or one by one; a sync request alone or with records", async () => {
+    async function* oneByOne() {
+      yield deletion;
+    }
+    expect(await collectWebhookResult([deletion])).toEqual({ records: [deletion] });
+    expect(await collectWebhookResult(Promise.resolve([deletion]))).toEqual({ records: [deletion] });
+    expect(await collectWebhookResult(oneByOne())).toEqual({ records: [deletion] });
+    expect(await collectWebhookResult(requestSync("history moved"))).toEqual({
+      records: [],
+      sync: { reason: "history moved" },
+    });
+    expect(await collectWebhookResult({ records: oneByOne(), sync: { reason: "and more" } })).toEqual({
+      records: [deletion],
+      sync: { reason: "and more" },
+    });
+  });
+
+  test("a sync request without a reason is the plugin's bug, said plainly", async () => {
+    await expect(collectWebhookResult({ sync: { reason: " " } })).rejects.toThrow(/needs a reason/);
   });
 });

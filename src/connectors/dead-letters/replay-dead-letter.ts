@@ -8,7 +8,7 @@ import type { DeadLetter, Prisma, PrismaClient } from "../../generated/prisma/cl
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { createConnectorContext } from "../../sdk/context.ts";
 import { validateRecord } from "../../sdk/records.ts";
-import { collectRecords, type WebhookRequest } from "../../sdk/webhooks.ts";
+import { collectWebhookResult, type WebhookRequest } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import { describeError, isRecordFault } from "../database-errors.ts";
 import {
@@ -18,6 +18,7 @@ import {
   ingestInTransaction,
 } from "../ingest/ingest-records.ts";
 import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
+import { recordSyncRequest } from "../sync/sync-requests.ts";
 
 export interface ReplayOptions {
   db: PrismaClient;
@@ -87,6 +88,9 @@ export async function replayDeadLetter(
         },
       });
       if (count !== 1) throw new ConflictError(`Dead letter ${id} was replayed or discarded meanwhile.`);
+      // The delivery asked for a sync: the next scheduler tick answers it.
+      if (values.sync)
+        await recordSyncRequest(tx, connector.id, { reason: values.sync.reason, at: new Date() });
       return result.counts;
     }, BATCH_TRANSACTION);
     return { deadLetter: await db.deadLetter.findUniqueOrThrow({ where: { id } }), replayed: true, counts };
@@ -117,7 +121,7 @@ async function pendingLetter(db: PrismaClient, id: string): Promise<DeadLetter> 
   return letter;
 }
 
-type Values = { list: unknown[] } | { refused: string };
+type Values = { list: unknown[]; sync?: { reason: string } } | { refused: string };
 
 async function recordValues(letter: DeadLetter, fix: { payload?: unknown }): Promise<Values> {
   if (fix.payload !== undefined) return { list: [fix.payload] };
@@ -149,7 +153,8 @@ async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promi
   };
   const ctx = createConnectorContext(plugin, { config: readConnectorConfig(options.secretKey, connector) });
   try {
-    return { list: await collectRecords(plugin.webhooks.parse(request, ctx)) };
+    const { records, sync } = await collectWebhookResult(plugin.webhooks.parse(request, ctx));
+    return { list: records, ...(sync ? { sync } : {}) };
   } catch (error) {
     if ((error as Error).name !== "WebhookPayloadError") throw error;
     return { refused: (error as Error).message };

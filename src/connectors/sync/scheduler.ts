@@ -1,6 +1,7 @@
 // In-process scheduling (the embedded default, and fine for a few instances on one PostgreSQL): every
 // tick, the active connectors whose syncIntervalSeconds has passed since their last queued run get a
-// SCHEDULED run. Several instances may tick at once: the conditional insert in queueSyncRun ("no run
+// SCHEDULED run, and those with a webhook's sync request that no run answered yet get a WEBHOOK run
+// (sync-requests.ts). Several instances may tick at once: the conditional insert in queueSyncRun ("no run
 // queued since the interval began") and the one-run-per-connector index let exactly one of them run it.
 // Each tick also reaps runs abandoned by crashed processes, so they show as FAILED without waiting
 // for the next trigger.
@@ -10,6 +11,7 @@ import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import { describeError } from "../database-errors.ts";
 import type { HubLogger } from "./run-sync.ts";
 import type { SyncEngine } from "./sync-engine.ts";
+import { queueRequestedSync } from "./sync-requests.ts";
 import { queueSyncRun, reapAbandonedRuns } from "./sync-runs.ts";
 
 export interface SyncSchedulerOptions {
@@ -34,7 +36,9 @@ export interface SyncScheduler {
 interface DueConnector {
   id: string;
   name: string;
-  syncIntervalSeconds: number;
+  syncIntervalSeconds: number | null;
+  /** A webhook asked for a sync and no run was queued since. */
+  requested: boolean;
 }
 
 export function createSyncScheduler(options: SyncSchedulerOptions): SyncScheduler {
@@ -50,24 +54,28 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
     const at = now();
     await reapAbandonedRuns(db, { staleAfterMs: engine.staleAfterMs });
     const due = await db.$queryRaw<DueConnector[]>`
-      SELECT c."id", c."name", c."syncIntervalSeconds"
+      SELECT c."id", c."name", c."syncIntervalSeconds", c."syncRequested" AS requested
         FROM "Connector" c
-       WHERE c."status" = 'ACTIVE' AND c."syncIntervalSeconds" IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM "SyncRun" r
-                          WHERE r."connectorId" = c."id"
-                            AND r."queuedAt" > ${at}::timestamptz - make_interval(secs => c."syncIntervalSeconds"))
+       WHERE c."status" = 'ACTIVE'
+         AND (c."syncRequested"
+              OR (c."syncIntervalSeconds" IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM "SyncRun" q
+                                   WHERE q."connectorId" = c."id"
+                                     AND q."queuedAt" > ${at}::timestamptz - make_interval(secs => c."syncIntervalSeconds"))))
        ORDER BY c."name"`;
     const started: SyncRun[] = [];
     for (const connector of due) {
       if (engine.running >= maxConcurrentRuns) break;
       try {
-        const run = await queueSyncRun(db, {
-          connectorId: connector.id,
-          trigger: "SCHEDULED",
-          staleAfterMs: engine.staleAfterMs,
-          notQueuedSince: new Date(at.getTime() - connector.syncIntervalSeconds * 1000),
-          queuedAt: at,
-        });
+        const run = connector.requested
+          ? await queueRequestedSync(db, connector.id, { staleAfterMs: engine.staleAfterMs })
+          : await queueSyncRun(db, {
+              connectorId: connector.id,
+              trigger: "SCHEDULED",
+              staleAfterMs: engine.staleAfterMs,
+              notQueuedSince: new Date(at.getTime() - (connector.syncIntervalSeconds ?? 0) * 1000),
+              queuedAt: at,
+            });
         if (!run) continue; // Another instance queued it since.
         engine.start(run);
         started.push(run);

@@ -12,6 +12,7 @@ import { type ConnectorRef, findConnector } from "../connector-store.ts";
 import { describeError } from "../database-errors.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { type BatchCommit, executeSyncRun, type HubLogger, type StopReason } from "./run-sync.ts";
+import { queueRequestedSync } from "./sync-requests.ts";
 import {
   claimSyncRun,
   DEFAULT_STALE_AFTER_MS,
@@ -54,6 +55,12 @@ export interface SyncEngine {
   start(run: SyncRun): void;
   /** The end of a run this engine started; the row as it is for any other. */
   wait(runId: string): Promise<SyncRun>;
+  /**
+   * Answers a webhook's sync request (sync-requests.ts): queues and starts a WEBHOOK run unless none
+   * is pending, the connector is not ACTIVE, or a run is active (its end asks again). Never throws
+   * for those; returns the run started, if any.
+   */
+  answerSyncRequest(connectorId: string): Promise<SyncRun | null>;
   /** Cancels a run, wherever it runs (at once here; at its next batch or heartbeat elsewhere). */
   cancel(runId: string): Promise<SyncRun>;
   /** How many runs this engine is running. */
@@ -101,7 +108,24 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       .catch((error) =>
         logger.error(`Sync run ${run.id} could not be run or recorded: ${describeError(error)}`),
       )
-      .finally(() => active.delete(run.id));
+      .finally(() => {
+        active.delete(run.id);
+        // A webhook may have asked for a sync while this run read the provider: answer it now.
+        if (!closed) void answerSyncRequest(run.connectorId);
+      });
+  };
+
+  const answerSyncRequest = async (connectorId: string): Promise<SyncRun | null> => {
+    if (closed) return null;
+    try {
+      const run = await queueRequestedSync(db, connectorId, { staleAfterMs });
+      if (run) start(run);
+      return run;
+    } catch (error) {
+      // The next scheduler tick answers it instead.
+      logger.warn(`Could not answer the sync request of connector ${connectorId}: ${describeError(error)}`);
+      return null;
+    }
   };
 
   const trigger = async (ref: ConnectorRef, { trigger = "MANUAL" }: { trigger?: SyncTrigger } = {}) => {
@@ -123,6 +147,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     trigger,
     start,
     wait,
+    answerSyncRequest,
     async run(ref, runOptions) {
       return wait((await trigger(ref, runOptions)).id);
     },

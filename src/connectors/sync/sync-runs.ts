@@ -14,6 +14,7 @@ import { Prisma, type SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
 import { sqlState } from "../database-errors.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
+import { clearSyncRequest } from "./sync-requests.ts";
 
 /** A run with no heartbeat for this long was abandoned. Longer than a batch transaction may last. */
 export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
@@ -36,6 +37,8 @@ export interface QueueSyncRunOptions {
   staleAfterMs?: number;
   /** Scheduled runs: queue only if no run was queued after this instant (another instance's tick). */
   notQueuedSince?: Date;
+  /** Webhook runs: queue only if the connector is ACTIVE and has an unanswered sync request. */
+  onlyIfSyncRequested?: boolean;
   /** The run's queuedAt (the scheduler's clock); leases always use the real clock. */
   queuedAt?: Date;
 }
@@ -57,10 +60,13 @@ export async function queueSyncRun(db: Db, options: QueueSyncRunOptions): Promis
     const inserted = await db.$executeRaw`
       INSERT INTO "SyncRun" ("id", "connectorId", "trigger", "status", "queuedAt", "heartbeatAt")
       SELECT ${id}::uuid, ${options.connectorId}::uuid, ${options.trigger}::"SyncTrigger", 'QUEUED', ${options.queuedAt ?? now}, ${now}
-      WHERE ${options.notQueuedSince ?? null}::timestamptz IS NULL
-         OR NOT EXISTS (SELECT 1 FROM "SyncRun"
-                         WHERE "connectorId" = ${options.connectorId}::uuid
-                           AND "queuedAt" > ${options.notQueuedSince ?? null}::timestamptz)`;
+      WHERE (${options.notQueuedSince ?? null}::timestamptz IS NULL
+             OR NOT EXISTS (SELECT 1 FROM "SyncRun"
+                             WHERE "connectorId" = ${options.connectorId}::uuid
+                               AND "queuedAt" > ${options.notQueuedSince ?? null}::timestamptz))
+        AND (NOT ${options.onlyIfSyncRequested ?? false}
+             OR EXISTS (SELECT 1 FROM "Connector"
+                         WHERE "id" = ${options.connectorId}::uuid AND "syncRequested" AND "status" = 'ACTIVE'))`;
     return inserted === 0 ? null : await db.syncRun.findUniqueOrThrow({ where: { id } });
   } catch (error) {
     if (sqlState(error) !== "23505" && !isUniqueViolation(error)) throw error;
@@ -68,14 +74,20 @@ export async function queueSyncRun(db: Db, options: QueueSyncRunOptions): Promis
   }
 }
 
-/** QUEUED → RUNNING under `owner`; false when someone else claimed it or it was cancelled first. */
+/**
+ * QUEUED → RUNNING under `owner`; false when someone else claimed it or it was cancelled first. The
+ * run answers the connector's sync requests so far: it reads the provider after this.
+ */
 export async function claimSyncRun(db: Db, runId: string, owner: string): Promise<boolean> {
   const now = new Date();
-  const { count } = await db.syncRun.updateMany({
+  const [claimed] = await db.syncRun.updateManyAndReturn({
     where: { id: runId, status: "QUEUED" },
     data: { status: "RUNNING", startedAt: now, heartbeatAt: now, owner },
+    select: { connectorId: true },
   });
-  return count === 1;
+  if (!claimed) return false;
+  await clearSyncRequest(db, claimed.connectorId);
+  return true;
 }
 
 /** Refreshes the lease; says whether a cancellation was asked for. Throws RunLostError if not RUNNING. */

@@ -2,14 +2,16 @@
 // the delivery's signature over the raw body (401 when it fails, or when its signed time is outside
 // the replay window), and parses it into records, which take the same ingest path as a sync. A body
 // the plugin cannot read is answered 400 and kept whole as a dead letter, so nothing is lost; a
-// delivery id seen before is answered 200 without ingesting anything again.
+// delivery id seen before is answered 200 without ingesting anything again. A delivery that asks for a
+// sync (the provider has changes it did not carry) stores the request with it (sync-requests.ts).
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { type ConnectorContext, createConnectorContext } from "../../sdk/context.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
 import { validateRecord } from "../../sdk/records.ts";
 import {
-  collectRecords,
+  collectWebhookResult,
+  type SyncRequest,
   toVerification,
   type WebhookRequest,
   type WebhookVerification,
@@ -20,6 +22,7 @@ import { replayableHeaders, writeDeadLetters } from "../dead-letters/write-dead-
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import type { HubLogger } from "../sync/run-sync.ts";
+import { recordSyncRequest } from "../sync/sync-requests.ts";
 import {
   DEFAULT_DELIVERY_RETENTION_MS,
   isDeliverySeen,
@@ -40,6 +43,8 @@ export interface WebhookHandlerOptions {
   deliveryRetentionMs?: number;
   /** Larger bodies are refused with 413; default 5 MB. */
   maxBodyBytes?: number;
+  /** Called after a delivery that asked for a sync was stored: the engine answers it at once. */
+  onSyncRequested?: (connectorId: string) => void;
   now?: () => Date;
 }
 
@@ -130,8 +135,9 @@ async function receive(
   }
 
   let values: unknown[];
+  let sync: SyncRequest | undefined;
   try {
-    values = await collectRecords(handler.parse(delivery, ctx));
+    ({ records: values, sync } = await collectWebhookResult(handler.parse(delivery, ctx)));
   } catch (error) {
     if (!isPayloadError(error)) throw error;
     return malformed(options, connector.id, delivery, error as Error, true);
@@ -155,13 +161,16 @@ async function receive(
       finish: async (tx) => {
         if (deliveryId && !(await rememberDelivery(tx, connector.id, deliveryId, now)))
           throw new DuplicateDelivery();
+        // With the delivery, so that a request is neither lost in a crash nor made twice by a repeat.
+        if (sync) await recordSyncRequest(tx, connector.id, { reason: sync.reason, at: now });
       },
     });
+    if (sync) options.onSyncRequested?.(connector.id);
     await pruneWebhookDeliveries(
       db,
       new Date(now.getTime() - (options.deliveryRetentionMs ?? DEFAULT_DELIVERY_RETENTION_MS)),
     );
-    return answer(200, { received: values.length, ...counts });
+    return answer(200, { received: values.length, ...counts, ...(sync ? { syncRequested: true } : {}) });
   } catch (error) {
     if (error instanceof DuplicateDelivery) return answer(200, { duplicate: true });
     throw error;

@@ -14,6 +14,10 @@ export const SyncTriggerEnum = builder.enumType(SyncTrigger, {
   values: {
     MANUAL: { description: "Someone asked for it (triggerSync, or the CLI)." },
     SCHEDULED: { description: "The connector's sync interval came round." },
+    WEBHOOK: {
+      description:
+        "A webhook delivery said the provider has changes it did not carry (Gmail's push): the streams run from their cursors.",
+    },
   },
 });
 

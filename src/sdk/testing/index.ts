@@ -20,8 +20,9 @@ import {
   validateStreamOutput,
 } from "../records.ts";
 import {
-  collectRecords,
+  collectWebhookResult,
   hmacSha256,
+  type SyncRequest,
   toVerification,
   type WebhookRequest,
   type WebhookResponse,
@@ -127,6 +128,8 @@ export interface WebhookRun {
   invalid: InvalidOutput[];
   /** Why the body could not be read (status 400). */
   error?: string;
+  /** The sync the delivery asked the hub to run (requestSync), if it did. */
+  sync?: SyncRequest;
 }
 
 /** Handles one webhook request as the hub's route does: handshake, verify, then parse. */
@@ -142,16 +145,17 @@ export async function runWebhook(
   if (handshake) return { status: handshake.status, handshake, records: [], invalid: [] };
   let verification: WebhookVerification;
   let parsed: unknown[];
+  let sync: SyncRequest | undefined;
   try {
     verification = toVerification(await webhooks.verify(request, ctx));
     if (!verification.valid) return { status: 401, verification, records: [], invalid: [] };
-    parsed = await collectRecords(webhooks.parse(request, ctx));
+    ({ records: parsed, sync } = await collectWebhookResult(webhooks.parse(request, ctx)));
   } catch (error) {
     // An unreadable body is the sender's mistake (400); anything else is the plugin's, and propagates.
     if ((error as Error).name !== "WebhookPayloadError") throw error;
     return { status: 400, records: [], invalid: [], error: (error as Error).message };
   }
-  const run: WebhookRun = { status: 200, verification, records: [], invalid: [] };
+  const run: WebhookRun = { status: 200, verification, records: [], invalid: [], ...(sync ? { sync } : {}) };
   parsed.forEach((value, index) => {
     const result = validateRecord(value);
     if (result.success) run.records.push(result.data);

@@ -379,7 +379,9 @@ export type SyncTrigger =
   /** Someone asked for it (triggerSync, or the CLI). */
   | 'MANUAL'
   /** The connector's sync interval came round. */
-  | 'SCHEDULED';
+  | 'SCHEDULED'
+  /** A webhook delivery said the provider has changes it did not carry (Gmail's push): the streams run from their cursors. */
+  | 'WEBHOOK';
 
 /** The width of a trend's buckets. */
 export type TrendBucket =

@@ -4,7 +4,6 @@
 // only when it commits, to every server instance that listens, so no Redis is needed), and each
 // instance tells its own subscribers, who read the score as committed. A notification missed while
 // disconnected loses nothing a client cannot get back: the current score is one query away.
-import { createPubSub } from "graphql-yoga";
 import type { Listen, ListenOptions } from "../db/notifications.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
@@ -35,8 +34,8 @@ export async function notifyScoreChanges(
 }
 
 export interface ScoreChangeFeed {
-  /** Yields each time the customer's score changes (after the change committed), until returned. */
-  changesOf(customerId: string): AsyncIterableIterator<{ customerId: string }>;
+  /** Calls onChange each time the customer's score changes (after the change committed); returns a stop function. */
+  listen(customerId: string, onChange: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,18 +43,26 @@ export async function startScoreChangeFeed(
   listen: Listen,
   options: ListenOptions = {},
 ): Promise<ScoreChangeFeed> {
-  const pubSub = createPubSub<{ score: [customerId: string, payload: { customerId: string }] }>();
+  const listeners = new Map<string, Set<() => void>>();
   const stop = await listen(
     SCORE_CHANGES_CHANNEL,
     (payload) => {
       for (const customerId of payload.split(",")) {
-        if (customerId) pubSub.publish("score", customerId, { customerId });
+        for (const onChange of listeners.get(customerId) ?? []) onChange();
       }
     },
     options,
   );
   return {
-    changesOf: (customerId) => pubSub.subscribe("score", customerId),
+    listen(customerId, onChange) {
+      const set = listeners.get(customerId) ?? new Set();
+      listeners.set(customerId, set);
+      set.add(onChange);
+      return () => {
+        set.delete(onChange);
+        if (set.size === 0) listeners.delete(customerId);
+      };
+    },
     close: stop,
   };
 }

@@ -1,8 +1,11 @@
-// HTTP wiring: graphql-yoga at /graphql (with GraphiQL), liveness at /health, readiness at /ready.
+// HTTP wiring: graphql-yoga at /graphql (with GraphiQL, and subscriptions over server-sent events),
+// graphql-ws on the same port and path, liveness at /health, readiness at /ready.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
+import type { LiveAlerts } from "../alerts/live-alerts.ts";
+import type { Viewer } from "../auth/api-keys.ts";
 import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
@@ -12,6 +15,7 @@ import { createGraphSchema } from "../graph/schema.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../graph/types/connectors-context.ts";
 import type { Logger } from "../logger.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
+import { attachGraphqlWebSocket } from "./graphql-ws.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useWebhooks } from "./use-webhooks.ts";
 
@@ -25,6 +29,8 @@ export interface HubServerOptions {
   scoringPolicy?: ScoringPolicy;
   /** Connector plugins, secret key and sync engine (createConnectorServices); none when omitted. */
   connectors?: ConnectorServices;
+  /** Live alerts and score changes (startLiveAlerts); subscriptions answer that they are off when omitted. */
+  live?: LiveAlerts | null;
 }
 
 const GRAPHQL_ENDPOINT = "/graphql";
@@ -34,6 +40,7 @@ export function createHubYoga({
   logger,
   scoringPolicy = DEFAULT_SCORING_POLICY,
   connectors = NO_CONNECTORS,
+  live = null,
 }: HubServerOptions) {
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
@@ -46,8 +53,9 @@ export function createHubYoga({
     },
     logging: logger,
     graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
-    context: ({ request }) => {
-      const viewer = viewerOf(request);
+    context: ({ request, viewer: socketViewer }) => {
+      // HTTP requests are authenticated by the plugin below; WebSocket connections when they open.
+      const viewer = (socketViewer as Viewer | undefined) ?? viewerOf(request);
       // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
       if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
       return {
@@ -56,6 +64,7 @@ export function createHubYoga({
         loaders: createLoaders(database.prisma),
         scoring: scoringPolicy,
         connectors,
+        live,
       };
     },
     plugins: [
@@ -79,6 +88,8 @@ export function createHubYoga({
     ],
   });
 }
+
+export type HubYoga = ReturnType<typeof createHubYoga>;
 
 export interface HubServer {
   server: Server;
@@ -128,17 +139,25 @@ export async function startHubServer(
 ): Promise<HubServer> {
   const yoga = createHubYoga(options);
   const server = createServer(yoga);
+  const webSockets = attachGraphqlWebSocket({
+    server,
+    yoga,
+    db: options.database.prisma,
+    path: GRAPHQL_ENDPOINT,
+  });
   await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,
     url: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await webSockets.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

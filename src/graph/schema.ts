@@ -23,6 +23,7 @@ import "./types/score.ts";
 import "./types/score-model.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
+import "./types/viewer.ts";
 
 export function createGraphSchema() {
   return describeGeneratedParts(builder.toSchema({ sortSchema: true }));

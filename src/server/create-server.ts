@@ -1,5 +1,6 @@
 // HTTP wiring: graphql-yoga at /graphql (with GraphiQL, and subscriptions over server-sent events),
-// graphql-ws on the same port and path, liveness at /health, readiness at /ready.
+// graphql-ws on the same port and path, the alerts page at /alerts, liveness at /health, readiness
+// at /ready.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
@@ -16,6 +17,7 @@ import { type ConnectorServices, NO_CONNECTORS } from "../graph/types/connectors
 import type { Logger } from "../logger.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
 import { attachGraphqlWebSocket } from "./graphql-ws.ts";
+import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useWebhooks } from "./use-webhooks.ts";
 
@@ -77,6 +79,8 @@ export function createHubYoga({
         logger,
       }),
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      // The page signs its user in with an API key; the page itself is public.
+      useAlertsPage(),
       // Its message names the limit: "Aliases limit of 15 exceeded, found 16."
       maxAliasesPlugin({ n: REQUEST_LIMITS.aliases, exposeLimits: true }),
       useReadinessCheck({

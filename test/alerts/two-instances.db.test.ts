@@ -23,7 +23,9 @@ afterAll(async () => {
 });
 
 describe.skipIf(!onPostgres)("two server instances on PostgreSQL and Redis", () => {
-  test("an alert raised through one instance reaches a subscriber of the other, exactly once", { timeout: 120_000 }, async () => {
+  test("an alert raised through one instance reaches a subscriber of the other, exactly once", {
+    timeout: 120_000,
+  }, async () => {
     const adminUrl = inject("postgresAdminUrl");
     const name = `${TEST_DATABASE_PREFIX}two_${randomBytes(4).toString("hex")}`;
     await withAdminClient(adminUrl, (admin) =>
@@ -36,7 +38,11 @@ describe.skipIf(!onPostgres)("two server instances on PostgreSQL and Redis", () 
     );
     cleanups.push(() => database.close());
 
-    const admin = await createApiKey(database.prisma, { principal: { name: "Ops" }, name: "ops", role: "ADMIN" });
+    const admin = await createApiKey(database.prisma, {
+      principal: { name: "Ops" },
+      name: "ops",
+      role: "ADMIN",
+    });
     const manager = await createApiKey(database.prisma, {
       principal: { name: "Ana Souza", email: "ana@example.com" },
       name: "alerts page",
@@ -44,8 +50,13 @@ describe.skipIf(!onPostgres)("two server instances on PostgreSQL and Redis", () 
     });
     const customers = [];
     for (const email of ["first@example.com", "second@example.com"]) {
-      const { customer } = await upsertCustomer(database.prisma, { identities: [{ kind: "EMAIL", value: email }] });
-      await database.prisma.customer.update({ where: { id: customer.id }, data: { ownerId: manager.principal.id } });
+      const { customer } = await upsertCustomer(database.prisma, {
+        identities: [{ kind: "EMAIL", value: email }],
+      });
+      await database.prisma.customer.update({
+        where: { id: customer.id },
+        data: { ownerId: manager.principal.id },
+      });
       customers.push(customer);
     }
 
@@ -87,7 +98,9 @@ describe.skipIf(!onPostgres)("two server instances on PostgreSQL and Redis", () 
             },
           },
         }),
-      }).then((response) => response.json() as Promise<{ data?: { recordInteraction: { __typename: string } } }>);
+      }).then(
+        (response) => response.json() as Promise<{ data?: { recordInteraction: { __typename: string } } }>,
+      );
 
     const recorded = await complain(customers[0]?.id ?? "", "complaint-1");
     expect(recorded.data?.recordInteraction.__typename).toBe("RecordInteractionPayload");

@@ -11,7 +11,7 @@
 //
 // Wake-ups: pg_notify from the raising transaction (delivered at commit) starts a batch at once; a
 // slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
-import type { Database, Db } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { AlertBus, AlertEvent } from "./alert-bus.ts";
 import { ALERTS_CHANNEL } from "./raise-alerts.ts";
@@ -30,34 +30,53 @@ export async function dispatchAlertBatch(
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALERT_STREAM_LOCK}::bigint)`;
-      const claimed = await tx.$queryRaw<Array<{ id: string }>>`
-        SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE`;
-      if (claimed.length === 0) return 0;
-      const ids = claimed.map((row) => row.id);
-      const positions = await nextPositions(tx, ids.length);
-      await tx.$executeRaw`
-        UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = t.position
-        FROM unnest(${ids}::uuid[], ${positions.map(String)}::bigint[]) AS t(id, position)
-        WHERE a."id" = t.id`;
-      const alerts = await tx.alert.findMany({
-        where: { id: { in: ids } },
-        include: { customer: true },
-        orderBy: { streamPosition: "asc" },
-      });
-      for (const alert of alerts) {
-        const event: AlertEvent = { position: alert.streamPosition as bigint, alert };
-        await bus.publish(event);
+      // One statement claims, numbers, marks and reads the batch with its customers: the dispatcher
+      // shares its process with request handling, and every round trip waits its turn there. The
+      // positions' order within the batch does not matter: the batch is published in position order.
+      const rows = await tx.$queryRaw<ClaimedRow[]>`
+        WITH claimed AS (
+          SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+        ), numbered AS (
+          SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed
+        ), published AS (
+          UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
+          FROM numbered n WHERE a."id" = n."id"
+          RETURNING a.*
+        )
+        SELECT row_to_json(p) AS alert, row_to_json(c) AS customer
+        FROM published p JOIN "Customer" c ON c."id" = p."customerId"
+        ORDER BY p."streamPosition"`;
+      for (const row of rows) {
+        const alert = toAlert(row);
+        await bus.publish({ position: alert.streamPosition as bigint, alert });
       }
-      return alerts.length;
+      return rows.length;
     },
     { maxWait: 15_000, timeout: 30_000 },
   );
 }
 
-async function nextPositions(tx: Db, count: number): Promise<bigint[]> {
-  const rows = await tx.$queryRaw<Array<{ position: bigint }>>`
-    SELECT nextval('"AlertStreamPosition"') AS position FROM generate_series(1, ${count}::int)`;
-  return rows.map((row) => BigInt(row.position)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+type JsonRow = Record<string, unknown>;
+interface ClaimedRow {
+  alert: JsonRow;
+  customer: JsonRow;
+}
+
+const ALERT_DATES = ["createdAt", "acknowledgedAt", "resolvedAt", "snoozedUntil", "publishedAt"];
+const CUSTOMER_DATES = ["firstSeenAt", "lastSeenAt", "mergedAt", "createdAt", "updatedAt"];
+
+/** Rows read as JSON (one statement for both tables) back into the shapes Prisma would return. */
+function toAlert(row: ClaimedRow): AlertEvent["alert"] {
+  const revive = (json: JsonRow, dates: string[]) => {
+    for (const key of dates) if (typeof json[key] === "string") json[key] = new Date(json[key] as string);
+    return json;
+  };
+  const alert = revive({ ...row.alert }, ALERT_DATES);
+  alert.streamPosition = BigInt(alert.streamPosition as number | string);
+  return {
+    ...alert,
+    customer: revive({ ...row.customer }, CUSTOMER_DATES),
+  } as unknown as AlertEvent["alert"];
 }
 
 export interface AlertDispatcher {

@@ -38,7 +38,8 @@ export function attachGraphqlWebSocket({
   db: Db;
   path: string;
 }): { close(): Promise<void> } {
-  const wsServer = new WebSocketServer({ server, path });
+  // graphql-transport-ws messages are small; ws would otherwise accept 100 MiB frames.
+  const wsServer = new WebSocketServer({ server, path, maxPayload: 1024 * 1024 });
   const graphqlWs = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),

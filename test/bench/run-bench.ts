@@ -4,13 +4,16 @@
 //   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
 // - scores: the purchase model fitted on weeks 1-39, every customer scored at week 39, and the
 //   scores held against weeks 40-78 (see scores-bench.ts).
+// - alerts: live alert delivery to 1,000 then 10,000 graphql-ws subscribers, beside a bare graphql-ws
+//   server (see alerts-bench.ts); its own small database, not the CDNOW one.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|alerts] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
 import { createBenchApiKey } from "./bench-api-key.ts";
 import {
   type ChildServer,
@@ -43,7 +46,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores"] as const;
+const SECTIONS = ["api", "scores", "alerts"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -148,8 +151,10 @@ async function main(): Promise<number> {
     `CX Hub bench: ${availableParallelism()} CPU core(s), shared by autocannon, the hub, the baseline and PostgreSQL; absolute figures move with the machine's load, the hub/baseline ratios much less.`,
   );
 
-  const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
   let failed = 0;
+  if (sections.has("alerts")) failed += await alertsBench(adminUrl);
+  if (!sections.has("api") && !sections.has("scores")) return failed > 0 ? 1 : 0;
+  const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
   if (sections.has("api")) failed += await apiBench(prepared.url);
   if (sections.has("scores")) {
     log("Scores:");
@@ -158,6 +163,15 @@ async function main(): Promise<number> {
     log(formatScoresReport(figures));
   }
   return failed > 0 ? 1 : 0;
+}
+
+async function alertsBench(adminUrl: string): Promise<number> {
+  log("Alerts:");
+  const { figures, failures } = await runAlertsBench(adminUrl, log);
+  log("");
+  log(formatAlertsReport(figures));
+  if (failures > 0) console.error(`\n${failures} alert deliveries failed or went missing: see above.`);
+  return failures;
 }
 
 async function apiBench(databaseUrl: string): Promise<number> {

@@ -70,14 +70,21 @@ export async function createRedisAlertBus({
 }: RedisAlertBusOptions): Promise<AlertBus> {
   const connect = async (role: string) => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // The socket's own error says why ("connect ECONNREFUSED …"); connect() only says it closed.
+    let cause: Error | null = null;
+    const remember = (error: Error) => {
+      cause ??= error;
+    };
+    client.on("error", remember);
     try {
       await client.connect();
     } catch (error) {
       client.disconnect(); // Or it keeps retrying in the background and the process never exits.
       throw new StartupError(
-        `Cannot connect to Redis at ${redactDatabaseUrl(url)} (${(error as Error).message}): start Redis or correct REDIS_URL.`,
+        `Cannot connect to Redis at ${redactDatabaseUrl(url)} (${(cause ?? (error as Error)).message}): start Redis or correct REDIS_URL.`,
       );
     }
+    client.off("error", remember);
     // Once connected, ioredis reconnects by itself; say so rather than crash on a blip.
     client.on("error", (error: Error) => logger.warn(`Redis (${role}): ${error.message}`));
     return client;

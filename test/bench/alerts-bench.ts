@@ -6,7 +6,8 @@
 // by each subscriber, p50 and p99; alerts delivered per second; the hub's peak RSS. The baseline, in
 // the same run: a bare graphql-ws server (bare-alerts-server.ts) fanning out the same events to the
 // same subscribers. Its own database, cxhub_alerts_bench, made anew on every run.
-// BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000.
+// BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000;
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub for each round there.
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -310,6 +311,9 @@ async function measureHub(
     name: "hub",
     entry: "src/main.ts",
     env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn" },
+    nodeFlags: process.env.BENCH_CPU_PROF_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : [],
     readyLine: HUB_READY,
   });
   try {

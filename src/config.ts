@@ -37,6 +37,16 @@ const environmentSchema = z.object({
     .optional(),
   // Third-party connector plugins: npm package names installed beside the hub, comma-separated.
   CXHUB_PLUGINS: z.string().optional(),
+  // Redis carries live alerts between server instances; unset means in-process pub/sub.
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine(isRedisUrl, {
+      message: "must be a Redis URL such as redis://localhost:6379 (or rediss:// for TLS)",
+    })
+    .optional(),
+  // Prepended to the Redis channels, so that several hubs can share one Redis.
+  CXHUB_REDIS_CHANNEL_PREFIX: z.string().trim().min(1, "must not be empty").default("cxhub:"),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -58,6 +68,8 @@ export interface Config {
   secretKey: { kind: "value"; key: Buffer } | { kind: "file"; dir: string } | { kind: "none" };
   /** npm packages of third-party connector plugins. */
   pluginPackages: string[];
+  /** Redis for live alerts across server instances; null means in-process pub/sub. */
+  redis: { url: string; channelPrefix: string } | null;
 }
 
 /**
@@ -93,7 +105,14 @@ export function loadConfig(
         ? { kind: "none" }
         : { kind: "file", dir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
     pluginPackages: parsePluginList(vars.CXHUB_PLUGINS),
+    redis: vars.REDIS_URL ? { url: vars.REDIS_URL, channelPrefix: vars.CXHUB_REDIS_CHANNEL_PREFIX } : null,
   };
+}
+
+function isRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
 }
 
 function isSecretKey(value: string): boolean {

@@ -1,6 +1,7 @@
 // Start-up: configuration → database → migrations → (demo data) → server.
 // `npm start` runs this with no configuration at all: the embedded PGlite database in ./.cxhub/data.
 import { parseArgs } from "node:util";
+import { startLiveAlerts } from "./alerts/live-alerts.ts";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { describeDatabase, loadConfig } from "./config.ts";
 import { startSync } from "./connectors/start-sync.ts";
@@ -65,10 +66,12 @@ async function main(): Promise<void> {
     );
   }
 
+  const live = await startLiveAlerts({ database, logger, redis: config.redis ?? undefined });
   const hub = await startHubServer({
     database,
     logger,
     scoringPolicy,
+    live,
     connectors: createConnectorServices(sync),
     port: config.port,
     host: config.host,
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);
     await hub.close();
+    await live.close();
     await sync.stop();
     await database.close();
     process.exit(0);

@@ -12,7 +12,21 @@ describe("configuration", () => {
       scoringPolicyFile: undefined,
       secretKey: { kind: "file", dir: path.resolve("/srv/hub", ".cxhub/data") },
       pluginPackages: [],
+      redis: null,
     });
+  });
+
+  test("REDIS_URL turns on pub/sub across instances, on channels under CXHUB_REDIS_CHANNEL_PREFIX", () => {
+    expect(loadConfig({ REDIS_URL: "redis://cache:6379/0" }).redis).toEqual({
+      url: "redis://cache:6379/0",
+      channelPrefix: "cxhub:",
+    });
+    expect(
+      loadConfig({ REDIS_URL: "rediss://cache:6380", CXHUB_REDIS_CHANNEL_PREFIX: "eu-hub:" }).redis,
+    ).toEqual({ url: "rediss://cache:6380", channelPrefix: "eu-hub:" });
+    expect(() => loadConfig({ REDIS_URL: "cache:6379" })).toThrow(
+      "REDIS_URL must be a Redis URL such as redis://localhost:6379 (or rediss:// for TLS).",
+    );
   });
 
   test("connector secrets: CXHUB_SECRET_KEY, else the embedded key file, else none on PostgreSQL", () => {

@@ -12,6 +12,7 @@ import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
+import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
@@ -27,6 +28,8 @@ export interface Database {
   prisma: PrismaClient;
   /** The driver adapter, for the migration engine. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** LISTEN for notifications that committed transactions sent with pg_notify. */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pg
     kind: "pglite",
     prisma,
     adapterFactory,
+    listen: listenWithPGlite(pglite),
     async close() {
       await prisma.$disconnect();
       await close();
@@ -81,6 +85,7 @@ export function fromPostgresUrl(url: string): Database {
     kind: "postgres",
     prisma,
     adapterFactory: withWholeScriptExecution(driver),
+    listen: listenWithPostgres(url),
     close: () => prisma.$disconnect(),
   };
 }

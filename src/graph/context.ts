@@ -1,4 +1,5 @@
 // What every resolver receives. Built once per request by the server, after authentication.
+import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
 import type { PrismaClient } from "../db/database.ts";
 import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
@@ -14,4 +15,6 @@ export interface GraphContext {
   scoring: ScoringPolicy;
   /** The loaded connector plugins, the key of their secrets and the sync engine. */
   connectors: ConnectorServices;
+  /** Live alerts and score changes for subscriptions; null in a server that does not run them. */
+  live: LiveAlerts | null;
 }

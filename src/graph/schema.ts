@@ -1,6 +1,9 @@
 // The GraphQL schema: every type module, then the build. Import order does not matter to Pothos.
 import { builder } from "./builder.ts";
 import { describeGeneratedParts } from "./describe-generated-parts.ts";
+import "./types/alerts.ts";
+import "./types/alerts-mutations.ts";
+import "./types/alerts-subscriptions.ts";
 import "./types/connectors.ts";
 import "./types/connectors-dead-letters.ts";
 import "./types/connectors-mutations.ts";
@@ -20,6 +23,7 @@ import "./types/score.ts";
 import "./types/score-model.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
+import "./types/viewer.ts";
 
 export function createGraphSchema() {
   return describeGeneratedParts(builder.toSchema({ sortSchema: true }));

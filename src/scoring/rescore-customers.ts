@@ -1,9 +1,13 @@
 // Rescoring: signals in (one statement per batch), scores computed in memory with the fitted model,
 // scores out (one statement per batch that upserts the current scores, appends history where a score
 // moved, and reports each customer's previous and new risk). The same path serves one customer
-// after a new fact and every customer after a refit: set-based either way, never a refit.
+// after a new fact and every customer after a refit: set-based either way, never a refit. Each batch's
+// scores and the alerts they raise (src/alerts) commit together, in the caller's transaction if any.
 import { v7 as uuidv7 } from "uuid";
+import { resolveAlertPolicy } from "../alerts/alert-policy.ts";
+import { type RaisedAlert, raiseAlerts } from "../alerts/raise-alerts.ts";
 import type { Db } from "../db/database.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { currencyMinorUnits } from "../domain/money.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
@@ -60,6 +64,8 @@ export interface RescoreResult {
   rescored: number;
   modelVersion: string;
   changes: ScoreChange[];
+  /** Churn-risk alerts the changes raised (published once the transaction commits). */
+  alerts: RaisedAlert[];
 }
 
 export function scoreModelVersion(model: FittedScoreModel | null): string {
@@ -124,16 +130,25 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
   const model = options.model === undefined ? await currentScoreModel(db) : options.model;
   const modelVersion = scoreModelVersion(model);
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
+  const alertPolicy = resolveAlertPolicy(options.policy.alerts, options.policy.levels);
   const changes: ScoreChange[] = [];
+  const alerts: RaisedAlert[] = [];
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
     const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf));
-    changes.push(
-      ...(await writeScores(db, scores, { model, modelVersion, asOf, currency: options.policy.currency })),
-    );
+    await inTransaction(db, async (tx) => {
+      const written = await writeScores(tx, scores, {
+        model,
+        modelVersion,
+        asOf,
+        currency: options.policy.currency,
+      });
+      changes.push(...written);
+      alerts.push(...(await raiseAlerts(tx, written, alertPolicy)));
+    });
   }
-  return { rescored: changes.length, modelVersion, changes };
+  return { rescored: changes.length, modelVersion, changes, alerts };
 }
 
 async function liveCustomerIds(db: Db): Promise<string[]> {

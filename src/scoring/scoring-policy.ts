@@ -4,6 +4,7 @@
 // The README's "Scores" section documents every setting.
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { alertPolicyProblem, alertPolicySchema, resolveAlertPolicy } from "../alerts/alert-policy.ts";
 import { StartupError } from "../errors.ts";
 
 const weight = z.number().min(0, "a weight is 0 (ignore the signal) or more").max(10);
@@ -80,8 +81,14 @@ export const scoringPolicySchema = z
       })
       .strict()
       .prefault({}),
+    /** When a churn risk raises an alert: thresholds, hysteresis, cool-down (src/alerts/alert-policy.ts). */
+    alerts: alertPolicySchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, context) => {
+    const problem = alertPolicyProblem(resolveAlertPolicy(policy.alerts, policy.levels));
+    if (problem) context.addIssue({ code: "custom", ...problem });
+  });
 
 export type ScoringPolicy = z.infer<typeof scoringPolicySchema>;
 

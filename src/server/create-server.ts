@@ -1,8 +1,12 @@
-// HTTP wiring: graphql-yoga at /graphql (with GraphiQL), liveness at /health, readiness at /ready.
+// HTTP wiring: graphql-yoga at /graphql (with GraphiQL, and subscriptions over server-sent events),
+// graphql-ws on the same port and path, the alerts page at /alerts, liveness at /health, readiness
+// at /ready.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
+import type { LiveAlerts } from "../alerts/live-alerts.ts";
+import type { Viewer } from "../auth/api-keys.ts";
 import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
@@ -12,6 +16,8 @@ import { createGraphSchema } from "../graph/schema.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../graph/types/connectors-context.ts";
 import type { Logger } from "../logger.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
+import { attachGraphqlWebSocket } from "./graphql-ws.ts";
+import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useWebhooks } from "./use-webhooks.ts";
 
@@ -25,6 +31,8 @@ export interface HubServerOptions {
   scoringPolicy?: ScoringPolicy;
   /** Connector plugins, secret key and sync engine (createConnectorServices); none when omitted. */
   connectors?: ConnectorServices;
+  /** Live alerts and score changes (startLiveAlerts); subscriptions answer that they are off when omitted. */
+  live?: LiveAlerts | null;
 }
 
 const GRAPHQL_ENDPOINT = "/graphql";
@@ -34,6 +42,7 @@ export function createHubYoga({
   logger,
   scoringPolicy = DEFAULT_SCORING_POLICY,
   connectors = NO_CONNECTORS,
+  live = null,
 }: HubServerOptions) {
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
@@ -46,8 +55,9 @@ export function createHubYoga({
     },
     logging: logger,
     graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
-    context: ({ request }) => {
-      const viewer = viewerOf(request);
+    context: ({ request, viewer: socketViewer }) => {
+      // HTTP requests are authenticated by the plugin below; WebSocket connections when they open.
+      const viewer = (socketViewer as Viewer | undefined) ?? viewerOf(request);
       // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
       if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
       return {
@@ -56,6 +66,7 @@ export function createHubYoga({
         loaders: createLoaders(database.prisma),
         scoring: scoringPolicy,
         connectors,
+        live,
       };
     },
     plugins: [
@@ -69,6 +80,8 @@ export function createHubYoga({
         onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
       }),
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      // The page signs its user in with an API key; the page itself is public.
+      useAlertsPage(),
       // Its message names the limit: "Aliases limit of 15 exceeded, found 16."
       maxAliasesPlugin({ n: REQUEST_LIMITS.aliases, exposeLimits: true }),
       useReadinessCheck({
@@ -80,6 +93,8 @@ export function createHubYoga({
     ],
   });
 }
+
+export type HubYoga = ReturnType<typeof createHubYoga>;
 
 export interface HubServer {
   server: Server;
@@ -129,17 +144,25 @@ export async function startHubServer(
 ): Promise<HubServer> {
   const yoga = createHubYoga(options);
   const server = createServer(yoga);
+  const webSockets = attachGraphqlWebSocket({
+    server,
+    yoga,
+    db: options.database.prisma,
+    path: GRAPHQL_ENDPOINT,
+  });
   await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,
     url: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await webSockets.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

@@ -6,13 +6,16 @@
 //   scores held against weeks 40-78 (see scores-bench.ts).
 // - sync: the 69,659 CDNOW orders synced from a fake Shopify Admin API into a fresh database by the
 //   sync engine, beside multi-row INSERT … ON CONFLICT of the same rows (see sync-bench.ts).
+// - alerts: live alert delivery to 1,000 then 10,000 graphql-ws subscribers, beside a bare graphql-ws
+//   server (see alerts-bench.ts); its own small database, not the CDNOW one.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|sync] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|sync|alerts] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
 import { createBenchApiKey } from "./bench-api-key.ts";
 import {
   type ChildServer,
@@ -46,7 +49,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores", "sync"] as const;
+const SECTIONS = ["api", "scores", "sync", "alerts"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -168,7 +171,17 @@ async function main(): Promise<number> {
     log("");
     log(formatSyncReport(figures));
   }
+  if (sections.has("alerts")) failed += await alertsBench(adminUrl);
   return failed > 0 ? 1 : 0;
+}
+
+async function alertsBench(adminUrl: string): Promise<number> {
+  log("Alerts:");
+  const { figures, failures } = await runAlertsBench(adminUrl, log);
+  log("");
+  log(formatAlertsReport(figures));
+  if (failures > 0) console.error(`\n${failures} alert deliveries failed or went missing: see above.`);
+  return failures;
 }
 
 async function apiBench(databaseUrl: string): Promise<number> {

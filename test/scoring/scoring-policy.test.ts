@@ -61,6 +61,7 @@ describe("the default scoring policy", () => {
         replyWithinHours: 48,
         unansweredSaturation: 3,
       },
+      alerts: { thresholds: {}, hysteresis: 0.05, coolDownMinutes: 1440, alertOnFirstScore: false },
     });
   });
 

@@ -107,7 +107,7 @@ const LevelThresholdsRef = builder.objectRef<ScoringPolicy["levels"]>("ChurnRisk
   }),
 });
 
-const ScoringPolicyRef = builder.objectRef<ScoringPolicy>("ScoringPolicy").implement({
+export const ScoringPolicyRef = builder.objectRef<ScoringPolicy>("ScoringPolicy").implement({
   description:
     "The rules that turn facts into churn risk, set by the CXHUB_SCORING_POLICY file (see the README's Scores section).",
   fields: (t) => ({

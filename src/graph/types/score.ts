@@ -44,7 +44,7 @@ export const ChurnFactorEnum = builder.enumType("ChurnFactor", {
   ) as Record<(typeof CHURN_FACTORS)[number], { description: string }>,
 });
 
-const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReason").implement({
+export const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReason").implement({
   description: "One factor behind a churn risk: what was measured, how much it moved the score, and why.",
   fields: (t) => ({
     factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (r) => r.factor }),

@@ -1,0 +1,174 @@
+// The alert policy: when a churn-risk score raises an alert. Its settings (the `alerts` section of the
+// scoring policy file, validated here with zod) and the pure rule that turns a customer's alert state
+// and new risk into the next state and, at most, one alert. raise-alerts.ts applies it to a batch.
+//
+// The rule, per customer:
+// - An alert is raised when the risk crosses into a higher alert level than the one the customer is
+//   already at: into HIGH, or into CRITICAL (an escalation from HIGH is a new alert).
+// - Hysteresis: the level reached stays reached until the risk falls below its threshold by more than
+//   `hysteresis`, so a score wobbling around a threshold raises one alert, not one per wobble.
+// - Cool-down: after an alert at a level, a new crossing into that level (or a lower one) within
+//   `coolDownMinutes` raises nothing, even after a real drop in between; an escalation still does.
+// - A customer's first score raises nothing unless `alertOnFirstScore`: it is where the customer
+//   starts, not a change (a bulk load of 2,000 at-risk customers must not be 2,000 alerts).
+import { z } from "zod";
+
+const risk = z.number().gt(0, "a threshold lies between 0 and 1").lt(1, "a threshold lies between 0 and 1");
+
+export const alertPolicySchema = z
+  .object({
+    /** The lowest churn risk of each alert level; each defaults to the scoring level of the same name. */
+    thresholds: z.object({ high: risk.optional(), critical: risk.optional() }).strict().prefault({}),
+    /** How far below a level's threshold the risk must fall before crossing it again counts. */
+    hysteresis: z
+      .number()
+      .min(0, "the hysteresis is 0 (none) or more")
+      .max(0.5, "the hysteresis is at most 0.5")
+      .default(0.05),
+    /** After an alert at a level, crossings into it or below within this many minutes raise nothing. */
+    coolDownMinutes: z
+      .number()
+      .int("the cool-down is a whole number of minutes")
+      .min(0, "the cool-down is 0 (none) or more minutes")
+      .max(60 * 24 * 90, "the cool-down is at most 90 days")
+      .default(24 * 60),
+    /** Whether a customer's first score raises an alert when it is already HIGH or CRITICAL. */
+    alertOnFirstScore: z.boolean().default(false),
+  })
+  .strict();
+
+export type AlertPolicySettings = z.infer<typeof alertPolicySchema>;
+
+/** The levels that alert, lowest first. */
+export const ALERT_LEVELS = ["HIGH", "CRITICAL"] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
+
+/** The policy in force, with the thresholds resolved against the scoring levels. */
+export interface AlertPolicy {
+  thresholds: Record<AlertLevel, number>;
+  hysteresis: number;
+  coolDownMinutes: number;
+  alertOnFirstScore: boolean;
+}
+
+export function resolveAlertPolicy(
+  settings: AlertPolicySettings,
+  levels: { high: number; critical: number },
+): AlertPolicy {
+  return {
+    thresholds: {
+      HIGH: settings.thresholds.high ?? levels.high,
+      CRITICAL: settings.thresholds.critical ?? levels.critical,
+    },
+    hysteresis: settings.hysteresis,
+    coolDownMinutes: settings.coolDownMinutes,
+    alertOnFirstScore: settings.alertOnFirstScore,
+  };
+}
+
+/** What a resolved policy must satisfy; the message names the setting to change. */
+export function alertPolicyProblem(policy: AlertPolicy): { path: string[]; message: string } | null {
+  if (policy.thresholds.HIGH >= policy.thresholds.CRITICAL) {
+    return {
+      path: ["alerts", "thresholds"],
+      message: `must rise: the high threshold (${policy.thresholds.HIGH}) below the critical one (${policy.thresholds.CRITICAL})`,
+    };
+  }
+  if (policy.thresholds.HIGH - policy.hysteresis <= 0) {
+    return {
+      path: ["alerts", "hysteresis"],
+      message: `must be smaller than the high threshold (${policy.thresholds.HIGH}), or no risk could ever fall far enough to re-arm it`,
+    };
+  }
+  return null;
+}
+
+/** A customer's alert state, as stored in CustomerAlertState. */
+export interface AlertState {
+  alertedLevel: AlertLevel | null;
+  alertCount: number;
+  lastHighAlertAt: Date | null;
+  lastCriticalAlertAt: Date | null;
+}
+
+export const NO_ALERT_STATE: AlertState = {
+  alertedLevel: null,
+  alertCount: 0,
+  lastHighAlertAt: null,
+  lastCriticalAlertAt: null,
+};
+
+const rank = (level: AlertLevel | null) => (level === null ? 0 : ALERT_LEVELS.indexOf(level) + 1);
+
+/** The alert level a risk is in, or null below the HIGH threshold. */
+export function alertLevelOf(churnRisk: number, policy: AlertPolicy): AlertLevel | null {
+  if (churnRisk >= policy.thresholds.CRITICAL) return "CRITICAL";
+  if (churnRisk >= policy.thresholds.HIGH) return "HIGH";
+  return null;
+}
+
+/**
+ * The state a customer starts from when they have none stored: the level of their previous score
+ * (so a crossing from it still alerts), or, on their first score, the level of that score itself,
+ * which therefore raises nothing unless the policy says otherwise.
+ */
+export function initialAlertState(
+  previousRisk: number | null,
+  churnRisk: number,
+  policy: AlertPolicy,
+): AlertState {
+  if (previousRisk !== null) return { ...NO_ALERT_STATE, alertedLevel: alertLevelOf(previousRisk, policy) };
+  if (policy.alertOnFirstScore) return NO_ALERT_STATE;
+  return { ...NO_ALERT_STATE, alertedLevel: alertLevelOf(churnRisk, policy) };
+}
+
+export interface AlertDecision {
+  state: AlertState;
+  /** The level of the alert to raise, or null. */
+  raise: AlertLevel | null;
+  /** A crossing the cool-down held back (for logs and tests). */
+  heldBack: AlertLevel | null;
+}
+
+/** Applies the policy to one customer's new risk. Pure: the caller stores the state and the alert. */
+export function decideAlert(
+  state: AlertState,
+  churnRisk: number,
+  policy: AlertPolicy,
+  now: Date,
+): AlertDecision {
+  let reached = state.alertedLevel;
+  // Hysteresis: a reached level is left only when the risk falls clearly below its threshold.
+  while (reached !== null && churnRisk < policy.thresholds[reached] - policy.hysteresis) {
+    reached = reached === "CRITICAL" ? "HIGH" : null;
+  }
+  const level = alertLevelOf(churnRisk, policy);
+  if (level === null || rank(level) <= rank(reached)) {
+    return { state: { ...state, alertedLevel: reached }, raise: null, heldBack: null };
+  }
+  if (coolingDown(state, level, policy, now)) {
+    return { state: { ...state, alertedLevel: level }, raise: null, heldBack: level };
+  }
+  return {
+    state: {
+      alertedLevel: level,
+      alertCount: state.alertCount + 1,
+      lastHighAlertAt: level === "HIGH" ? now : state.lastHighAlertAt,
+      lastCriticalAlertAt: level === "CRITICAL" ? now : state.lastCriticalAlertAt,
+    },
+    raise: level,
+    heldBack: null,
+  };
+}
+
+/** Whether an alert at this level or above was raised within the cool-down. */
+function coolingDown(state: AlertState, level: AlertLevel, policy: AlertPolicy, now: Date): boolean {
+  const since = now.getTime() - policy.coolDownMinutes * 60_000;
+  const recent = (at: Date | null) => at !== null && at.getTime() > since;
+  return recent(state.lastCriticalAlertAt) || (level === "HIGH" && recent(state.lastHighAlertAt));
+}
+
+/** The key that makes an alert unique: two evaluations of the same crossing produce the same key. */
+export function alertTriggerKey(customerId: string, level: AlertLevel, alertNumber: number): string {
+  return `${customerId}:${level}:${alertNumber}`;
+}

@@ -1,0 +1,117 @@
+// One subscriber's stream of churn-risk alerts: live from the bus, filtered to what the viewer may
+// see and asked for, and, given a `since` cursor, first every stored alert published after it, so
+// that no alert is lost across a reconnect.
+//
+// The order matters: listen first (buffering), then read the stored alerts under the stream lock
+// held shared (so no publication is half-done: anything published before it is committed and read,
+// anything after it arrives live), then hand over to live events, dropping any at or before the last
+// position already given and any alert id already given (a republish after a crashed dispatcher).
+import type { Viewer } from "../auth/api-keys.ts";
+import type { Database } from "../db/database.ts";
+import { ConflictError } from "../domain/errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { ALL_ALERTS_TOPIC, type AlertBus, type AlertEvent, ownerAlertsTopic } from "./alert-bus.ts";
+import { ALERT_LEVELS, type AlertLevel } from "./alert-policy.ts";
+import { createAsyncQueue } from "./async-queue.ts";
+import { ALERT_STREAM_LOCK } from "./dispatch-alerts.ts";
+
+/** MINE: alerts of customers the viewer owns; ALL: every alert (not for account managers). */
+export type AlertScope = "MINE" | "ALL";
+
+export interface AlertStreamOptions {
+  prisma: Database["prisma"];
+  bus: AlertBus;
+  viewer: Viewer;
+  scope: AlertScope;
+  minimumLevel: AlertLevel;
+  /** Replay the alerts published after this position before going live. */
+  since?: bigint;
+}
+
+export interface AlertStreamItem extends AlertEvent {
+  /** true for an alert read from storage after `since`, false for one that arrived live. */
+  replayed: boolean;
+}
+
+/** More than this to replay is a page to load with the alerts query, not a stream to catch up. */
+export const MAX_REPLAY = 1000;
+const REMEMBERED_IDS = 1024;
+
+export async function openAlertStream(
+  options: AlertStreamOptions,
+): Promise<AsyncIterableIterator<AlertStreamItem>> {
+  const { viewer, scope, minimumLevel } = options;
+  const levels = ALERT_LEVELS.slice(ALERT_LEVELS.indexOf(minimumLevel));
+  const ownerId = scope === "MINE" ? viewer.principalId : null;
+  const wanted = (event: AlertEvent) =>
+    (levels as readonly string[]).includes(event.alert.level) &&
+    // Rechecked per event although the topic is the owner's: ownership can change at any time.
+    (ownerId === null || event.alert.customer.ownerId === ownerId) &&
+    (viewer.role !== "ACCOUNT_MANAGER" || event.alert.customer.ownerId === viewer.principalId);
+
+  let lastPosition = options.since ?? -1n;
+  const givenIds = new Set<string>();
+  let stopListening = () => {};
+  const queue = createAsyncQueue<AlertStreamItem>(() => stopListening());
+  const give = (event: AlertEvent, replayed: boolean) => {
+    if (event.position <= lastPosition || givenIds.has(event.alert.id)) return;
+    lastPosition = event.position;
+    givenIds.add(event.alert.id);
+    if (givenIds.size > REMEMBERED_IDS) givenIds.delete(givenIds.values().next().value as string);
+    queue.push({ ...event, replayed });
+  };
+
+  let buffered: AlertEvent[] | null = options.since === undefined ? null : [];
+  stopListening = await options.bus.listen(
+    ownerId ? ownerAlertsTopic(ownerId) : ALL_ALERTS_TOPIC,
+    (event) => {
+      if (!wanted(event)) return;
+      if (buffered) buffered.push(event);
+      else give(event, false);
+    },
+  );
+  if (options.since !== undefined && buffered) {
+    try {
+      for (const alert of await storedAlertsAfter(options.prisma, options.since, levels, ownerId, viewer)) {
+        give({ position: alert.streamPosition as bigint, alert }, true);
+      }
+    } catch (error) {
+      stopListening();
+      throw error;
+    }
+    const live = buffered;
+    buffered = null;
+    for (const event of live) give(event, false);
+  }
+  return queue.iterator;
+}
+
+async function storedAlertsAfter(
+  prisma: Database["prisma"],
+  since: bigint,
+  levels: readonly AlertLevel[],
+  ownerId: string | null,
+  viewer: Viewer,
+) {
+  const owner = ownerId ?? (viewer.role === "ACCOUNT_MANAGER" ? viewer.principalId : undefined);
+  const where: Prisma.AlertWhereInput = {
+    streamPosition: { gt: since },
+    level: { in: [...levels] },
+    ...(owner ? { customer: { ownerId: owner } } : {}),
+  };
+  const alerts = await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${ALERT_STREAM_LOCK}::bigint)`;
+    return tx.alert.findMany({
+      where,
+      include: { customer: true },
+      orderBy: { streamPosition: "asc" },
+      take: MAX_REPLAY + 1,
+    });
+  });
+  if (alerts.length > MAX_REPLAY) {
+    throw new ConflictError(
+      `More than ${MAX_REPLAY} alerts were published after that cursor: load them with the alerts query, then subscribe with its streamCursor as since.`,
+    );
+  }
+  return alerts;
+}

@@ -1,0 +1,147 @@
+// The outbox dispatcher: publishes alerts once the transactions that raised them have committed,
+// each exactly once across server instances, in one order that every subscriber sees.
+//
+// One batch: take the stream lock (a transaction-scoped advisory lock: one dispatcher at a time
+// across instances), claim the unpublished alerts, give them the next stream positions, publish
+// them in position order, and commit. Publishing happens before the commit, under the row locks: a
+// process that dies in between leaves the alerts unpublished for the next dispatcher (subscribers
+// drop the repeat by id), never published-but-lost. Serializing dispatchers is what makes positions
+// a safe reconnect cursor: an alert with a lower position was always published earlier, and a
+// replaying subscriber that takes the same lock shared sees no publication half-done.
+//
+// Wake-ups: pg_notify from the raising transaction (delivered at commit) starts a batch at once; a
+// slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { AlertBus, AlertEvent } from "./alert-bus.ts";
+import { ALERTS_CHANNEL } from "./raise-alerts.ts";
+
+/** The advisory lock that orders the alert stream; an arbitrary constant, the same in every instance. */
+export const ALERT_STREAM_LOCK = 7_240_301_206n;
+const BATCH_SIZE = 200;
+const DEFAULT_POLL_INTERVAL_MS = 5000;
+
+/** Publishes one batch of committed, unpublished alerts; returns how many. */
+export async function dispatchAlertBatch(
+  db: Database["prisma"],
+  bus: AlertBus,
+  batchSize = BATCH_SIZE,
+): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALERT_STREAM_LOCK}::bigint)`;
+      // One statement claims, numbers, marks and reads the batch with its customers: the dispatcher
+      // shares its process with request handling, and every round trip waits its turn there. The
+      // positions' order within the batch does not matter: the batch is published in position order.
+      const rows = await tx.$queryRaw<ClaimedRow[]>`
+        WITH claimed AS (
+          SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+        ), numbered AS (
+          SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed
+        ), published AS (
+          UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
+          FROM numbered n WHERE a."id" = n."id"
+          RETURNING a.*
+        )
+        SELECT row_to_json(p) AS alert, row_to_json(c) AS customer
+        FROM published p JOIN "Customer" c ON c."id" = p."customerId"
+        ORDER BY p."streamPosition"`;
+      for (const row of rows) {
+        const alert = toAlert(row);
+        await bus.publish({ position: alert.streamPosition as bigint, alert });
+      }
+      return rows.length;
+    },
+    { maxWait: 15_000, timeout: 30_000 },
+  );
+}
+
+type JsonRow = Record<string, unknown>;
+interface ClaimedRow {
+  alert: JsonRow;
+  customer: JsonRow;
+}
+
+const ALERT_DATES = ["createdAt", "acknowledgedAt", "resolvedAt", "snoozedUntil", "publishedAt"];
+const CUSTOMER_DATES = ["firstSeenAt", "lastSeenAt", "mergedAt", "createdAt", "updatedAt"];
+
+/** Rows read as JSON (one statement for both tables) back into the shapes Prisma would return. */
+function toAlert(row: ClaimedRow): AlertEvent["alert"] {
+  const revive = (json: JsonRow, dates: string[]) => {
+    for (const key of dates) if (typeof json[key] === "string") json[key] = new Date(json[key] as string);
+    return json;
+  };
+  const alert = revive({ ...row.alert }, ALERT_DATES);
+  alert.streamPosition = BigInt(alert.streamPosition as number | string);
+  return {
+    ...alert,
+    customer: revive({ ...row.customer }, CUSTOMER_DATES),
+  } as unknown as AlertEvent["alert"];
+}
+
+export interface AlertDispatcher {
+  /** Runs batches until none is left; resolves when the current run ends. */
+  wake(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AlertDispatcherOptions {
+  database: Pick<Database, "prisma" | "listen">;
+  bus: AlertBus;
+  logger: Logger;
+  pollIntervalMs?: number;
+}
+
+export async function startAlertDispatcher({
+  database,
+  bus,
+  logger,
+  pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
+}: AlertDispatcherOptions): Promise<AlertDispatcher> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  const runBatches = async () => {
+    do {
+      again = false;
+      try {
+        while (!stopped && (await dispatchAlertBatch(database.prisma, bus)) === BATCH_SIZE) {}
+      } catch (error) {
+        // The alerts stay unpublished and the next wake-up or poll retries them.
+        if (!stopped)
+          logger.error(`Publishing alerts failed, retrying on the next poll: ${(error as Error).message}`);
+      }
+    } while (again && !stopped);
+  };
+
+  const wake = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = runBatches().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const unlisten = await database.listen(ALERTS_CHANNEL, () => void wake(), {
+    onReconnect: () => void wake(),
+    logger,
+  });
+  const poll = setInterval(() => void wake(), pollIntervalMs);
+  poll.unref();
+  void wake(); // Alerts left unpublished by a previous run of the server.
+
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      await unlisten();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The running parts of live alerts in one server process: the bus (in-process, or Redis when
+// configured), the outbox dispatcher that publishes committed alerts to it, and the feed of score
+// changes. Started with the server, stopped with it; subscriptions reach them through the context.
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import { type AlertBus, createLocalAlertBus, createRedisAlertBus } from "./alert-bus.ts";
+import { type AlertDispatcher, startAlertDispatcher } from "./dispatch-alerts.ts";
+import { type ScoreChangeFeed, startScoreChangeFeed } from "./score-change-feed.ts";
+
+export interface LiveAlerts {
+  bus: AlertBus;
+  dispatcher: AlertDispatcher;
+  scoreChanges: ScoreChangeFeed;
+  close(): Promise<void>;
+}
+
+export interface LiveAlertsOptions {
+  database: Pick<Database, "prisma" | "listen">;
+  logger: Logger;
+  /** Redis for pub/sub across server instances; in-process when omitted. */
+  redis?: { url: string; channelPrefix: string };
+  /** How often the dispatcher looks for unpublished alerts without being woken. */
+  pollIntervalMs?: number;
+}
+
+export async function startLiveAlerts({
+  database,
+  logger,
+  redis,
+  pollIntervalMs,
+}: LiveAlertsOptions): Promise<LiveAlerts> {
+  const bus = redis ? await createRedisAlertBus({ ...redis, logger }) : createLocalAlertBus();
+  const dispatcher = await startAlertDispatcher({ database, bus, logger, pollIntervalMs });
+  const scoreChanges = await startScoreChangeFeed(database.listen, { logger });
+  return {
+    bus,
+    dispatcher,
+    scoreChanges,
+    async close() {
+      await dispatcher.stop();
+      await scoreChanges.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// Raises churn-risk alerts for a batch of score changes, in the transaction that wrote the scores
+// (rescoreCustomers calls it after every batch, so every path that changes a score is covered).
+// Set-based: one statement locks the batch's alert states, one writes the states that moved, one
+// inserts the alerts. The stored state, read under its row lock, decides, not the previous score a
+// concurrent rescore may have read before us: two instances rescoring one customer decide each
+// crossing once, and the trigger key (customer, level, alert number) makes a second insert a no-op.
+//
+// Raised alerts are not published here: the alert row is the outbox, published by the dispatcher
+// (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
+// commit, and is dropped with everything else on a rollback.
+import { v7 as uuidv7 } from "uuid";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import type { ScoreChange } from "../scoring/rescore-customers.ts";
+import {
+  type AlertLevel,
+  type AlertPolicy,
+  type AlertState,
+  alertLevelOf,
+  alertTriggerKey,
+  decideAlert,
+  initialAlertState,
+} from "./alert-policy.ts";
+import { notifyScoreChanges } from "./score-change-feed.ts";
+
+/** The channel that tells dispatchers an alert was committed (payload: nothing). */
+export const ALERTS_CHANNEL = "cxhub_alerts";
+
+export interface RaisedAlert {
+  id: string;
+  customerId: string;
+  level: AlertLevel;
+}
+
+interface StateRow {
+  customerId: string;
+  alertedLevel: ChurnRiskLevel | null;
+  alertCount: number;
+  lastHighAlertAt: Date | null;
+  lastCriticalAlertAt: Date | null;
+}
+
+export async function raiseAlerts(
+  tx: Prisma.TransactionClient,
+  changes: ScoreChange[],
+  policy: AlertPolicy,
+  now: Date = new Date(),
+): Promise<RaisedAlert[]> {
+  await notifyScoreChanges(tx, changes);
+  if (changes.length === 0) return [];
+  const ids = changes.map((change) => change.customerId);
+  const stored = await lockStates(tx, ids);
+  // A customer without a stored state needs one only if they are, or were, at an alert level.
+  const missing = changes.filter(
+    (change) =>
+      !stored.has(change.customerId) &&
+      (alertLevelOf(change.churnRisk, policy) !== null ||
+        (change.previousRisk !== null && alertLevelOf(change.previousRisk, policy) !== null)),
+  );
+  if (missing.length > 0) {
+    await insertStates(
+      tx,
+      missing.map((change) => ({
+        customerId: change.customerId,
+        state: initialAlertState(change.previousRisk, change.churnRisk, policy),
+      })),
+      now,
+    );
+    // A concurrent transaction may have inserted some first: theirs is the state that counts.
+    for (const [id, row] of await lockStates(
+      tx,
+      missing.map((change) => change.customerId),
+    ))
+      stored.set(id, row);
+  }
+
+  const moved: Array<{ customerId: string; state: AlertState }> = [];
+  const alerts: Array<ScoreChange & { id: string; level: AlertLevel; triggerKey: string }> = [];
+  for (const change of changes) {
+    const row = stored.get(change.customerId);
+    if (!row) continue;
+    const before = toState(row);
+    const decision = decideAlert(before, change.churnRisk, policy, now);
+    if (!sameState(before, decision.state))
+      moved.push({ customerId: change.customerId, state: decision.state });
+    if (decision.raise) {
+      alerts.push({
+        ...change,
+        id: uuidv7(),
+        level: decision.raise,
+        triggerKey: alertTriggerKey(change.customerId, decision.raise, decision.state.alertCount),
+      });
+    }
+  }
+  if (moved.length > 0) await updateStates(tx, moved, now);
+  if (alerts.length === 0) return [];
+
+  const column = <T>(pick: (alert: (typeof alerts)[number]) => T) => alerts.map(pick);
+  const inserted = await tx.$queryRaw<Array<{ id: string; customerId: string; level: AlertLevel }>>`
+    INSERT INTO "Alert" ("id", "customerId", "ownerId", "level", "score", "previousScore", "previousLevel",
+      "reasons", "triggerKey", "createdAt")
+    SELECT id, "customerId", "ownerId", level::"ChurnRiskLevel", score, "previousScore",
+      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp()
+    FROM unnest(
+      ${column((a) => a.id)}::uuid[],
+      ${column((a) => a.customerId)}::uuid[],
+      ${column((a) => a.ownerId)}::uuid[],
+      ${column((a) => a.level)}::text[],
+      ${column((a) => a.churnRisk)}::float8[],
+      ${column((a) => a.previousRisk)}::float8[],
+      ${column((a) => a.previousLevel)}::text[],
+      ${column((a) => JSON.stringify(a.reasons))}::text[],
+      ${column((a) => a.triggerKey)}::text[]
+    ) AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
+    ON CONFLICT ("triggerKey") DO NOTHING
+    RETURNING "id", "customerId", "level"::text AS level`;
+  if (inserted.length > 0) await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
+  return inserted;
+}
+
+async function lockStates(tx: Prisma.TransactionClient, ids: string[]): Promise<Map<string, StateRow>> {
+  const rows = await tx.$queryRaw<StateRow[]>`
+    SELECT "customerId", "alertedLevel"::text AS "alertedLevel", "alertCount", "lastHighAlertAt",
+      "lastCriticalAlertAt"
+    FROM "CustomerAlertState" WHERE "customerId" = ANY(${ids}::uuid[])
+    ORDER BY "customerId" FOR UPDATE`;
+  return new Map(rows.map((row) => [row.customerId, row]));
+}
+
+async function insertStates(
+  tx: Prisma.TransactionClient,
+  rows: Array<{ customerId: string; state: AlertState }>,
+  now: Date,
+): Promise<void> {
+  const sorted = [...rows].sort((a, b) => a.customerId.localeCompare(b.customerId));
+  await tx.$executeRaw`
+    INSERT INTO "CustomerAlertState" ("customerId", "alertedLevel", "updatedAt")
+    SELECT "customerId", level::"ChurnRiskLevel", ${now}
+    FROM unnest(${sorted.map((r) => r.customerId)}::uuid[], ${sorted.map((r) => r.state.alertedLevel)}::text[])
+      AS t("customerId", level)
+    ON CONFLICT ("customerId") DO NOTHING`;
+}
+
+async function updateStates(
+  tx: Prisma.TransactionClient,
+  rows: Array<{ customerId: string; state: AlertState }>,
+  now: Date,
+): Promise<void> {
+  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+  await tx.$executeRaw`
+    UPDATE "CustomerAlertState" s SET
+      "alertedLevel" = t.level::"ChurnRiskLevel", "alertCount" = t.count,
+      "lastHighAlertAt" = t.high, "lastCriticalAlertAt" = t.critical, "updatedAt" = ${now}
+    FROM unnest(
+      ${column((r) => r.customerId)}::uuid[],
+      ${column((r) => r.state.alertedLevel)}::text[],
+      ${column((r) => r.state.alertCount)}::int[],
+      ${column((r) => r.state.lastHighAlertAt?.toISOString() ?? null)}::timestamptz[],
+      ${column((r) => r.state.lastCriticalAlertAt?.toISOString() ?? null)}::timestamptz[]
+    ) AS t("customerId", level, count, high, critical)
+    WHERE s."customerId" = t."customerId"`;
+}
+
+function toState(row: StateRow): AlertState {
+  const level = row.alertedLevel;
+  return {
+    alertedLevel: level === "HIGH" || level === "CRITICAL" ? level : null,
+    alertCount: row.alertCount,
+    lastHighAlertAt: row.lastHighAlertAt,
+    lastCriticalAlertAt: row.lastCriticalAlertAt,
+  };
+}
+
+function sameState(a: AlertState, b: AlertState): boolean {
+  return (
+    a.alertedLevel === b.alertedLevel &&
+    a.alertCount === b.alertCount &&
+    a.lastHighAlertAt?.getTime() === b.lastHighAlertAt?.getTime() &&
+    a.lastCriticalAlertAt?.getTime() === b.lastCriticalAlertAt?.getTime()
+  );
+}

@@ -1,0 +1,243 @@
+// Churn-risk alerts on the graph: the Alert type, the alerts list (a Relay connection with the
+// stream cursor to go live from), and the alert policy in force. Mutations and subscriptions are in
+// alerts-mutations.ts and alerts-subscriptions.ts.
+import { resolveAlertPolicy } from "../../alerts/alert-policy.ts";
+import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
+import type { Viewer } from "../../auth/api-keys.ts";
+import { canSeeCustomer } from "../../auth/visibility.ts";
+import type { Customer, Prisma } from "../../generated/prisma/client.ts";
+import { AlertStatus } from "../../generated/prisma/enums.ts";
+import type { ChurnReason } from "../../scoring/churn-risk.ts";
+import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import { builder, pagedConnection } from "../builder.ts";
+import { expectGlobalId } from "../global-ids.ts";
+import { CustomerNode } from "./customer.ts";
+import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
+import { ChurnRiskLevelEnum, ChurnRiskReasonRef } from "./score.ts";
+import { ScoringPolicyRef } from "./score-model.ts";
+
+/** Who may read alerts: everyone but integrators (account managers only their customers'). */
+export const ALERT_READERS = { $any: { admin: true, analyst: true, accountManager: true } };
+
+export const AlertStatusEnum = builder.enumType(AlertStatus, {
+  name: "AlertStatus",
+  description: "Where an alert stands as account managers work it.",
+  values: {
+    OPEN: { description: "Raised and not yet taken up." },
+    ACKNOWLEDGED: { description: "Someone is on it (acknowledgeAlert)." },
+    RESOLVED: { description: "Closed, with a note on what was done (resolveAlert)." },
+  },
+});
+
+export const AlertNode = builder.prismaNode("Alert", {
+  description:
+    "A churn-risk alert: raised once when a customer's churn risk crosses into HIGH or CRITICAL (see alertPolicy), with the scores and reasons at that moment.",
+  id: { field: "id", description: "The alert's global ID." },
+  // Lists filter in SQL; this guards node lookups and every event a subscription delivers. It answers
+  // without a promise when it can (a published alert carries its customer): it runs per subscriber.
+  authScopes: (alert, context) => {
+    const { viewer } = context;
+    if (viewer.role === "INTEGRATOR") return false;
+    if (viewer.role !== "ACCOUNT_MANAGER") return true;
+    const customer = (alert as typeof alert & { customer?: Customer }).customer;
+    if (customer) return canSeeCustomer(viewer, customer);
+    return context.loaders.customerOwner
+      .load(alert.customerId)
+      .then((owner) => owner !== null && canSeeCustomer(viewer, owner));
+  },
+  fields: (t) => ({
+    customer: t.field({
+      type: CustomerNode,
+      description: "The customer at risk.",
+      // A published alert carries its customer, so thousands of subscribers do not each look it up.
+      // findUnique calls of one tick are batched into one query by Prisma: a page of alerts is not N+1.
+      resolve: async (alert, _args, context) => {
+        const carried = (alert as typeof alert & { customer?: Customer }).customer;
+        if (carried) return carried;
+        const customer = await context.prisma.customer.findUnique({ where: { id: alert.customerId } });
+        if (!customer)
+          throw new Error(`Alert ${alert.id} names customer ${alert.customerId}, which does not exist.`);
+        return customer;
+      },
+    }),
+    owner: t.relation("owner", {
+      nullable: true,
+      description:
+        "The customer's account manager when the alert was raised (the customer's owner now is customer.owner).",
+    }),
+    level: t.expose("level", {
+      type: ChurnRiskLevelEnum,
+      description:
+        "The level the churn risk crossed into: HIGH, or CRITICAL (an escalation is an alert of its own).",
+    }),
+    churnRisk: t.exposeFloat("score", { description: "The churn risk that raised the alert, from 0 to 1." }),
+    previousChurnRisk: t.exposeFloat("previousScore", {
+      nullable: true,
+      description: "The churn risk before the change that raised the alert; null if there was none.",
+    }),
+    previousLevel: t.expose("previousLevel", {
+      type: ChurnRiskLevelEnum,
+      nullable: true,
+      description: "The level before the change; null if there was none.",
+    }),
+    reasons: t.field({
+      type: [ChurnRiskReasonRef],
+      description: "The factors behind the churn risk when the alert was raised, the largest effect first.",
+      resolve: (alert) => alert.reasons as unknown as ChurnReason[],
+    }),
+    status: t.expose("status", { type: AlertStatusEnum, description: "Open, acknowledged or resolved." }),
+    raisedAt: t.expose("createdAt", {
+      type: "DateTime",
+      description: "When the alert was raised, in the transaction that changed the score.",
+    }),
+    acknowledgedAt: t.expose("acknowledgedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When someone acknowledged it; null until then.",
+    }),
+    acknowledgedBy: t.relation("acknowledgedBy", {
+      nullable: true,
+      description: "Who acknowledged it.",
+    }),
+    resolvedAt: t.expose("resolvedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When it was resolved; null until then.",
+    }),
+    resolvedBy: t.relation("resolvedBy", { nullable: true, description: "Who resolved it." }),
+    resolutionNote: t.exposeString("resolutionNote", {
+      nullable: true,
+      description: "What was done, as the resolver wrote it.",
+    }),
+    snoozedUntil: t.expose("snoozedUntil", {
+      type: "DateTime",
+      nullable: true,
+      description: "Until when it was snoozed (it may have passed); null if never snoozed.",
+    }),
+    snoozed: t.boolean({
+      description: "Whether it is snoozed right now (snoozedUntil is in the future).",
+      resolve: (alert) => alert.snoozedUntil !== null && alert.snoozedUntil > new Date(),
+    }),
+    streamCursor: t.string({
+      nullable: true,
+      description:
+        "The alert's place in the live stream: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it. Null until published (moments after it is raised).",
+      resolve: (alert) => (alert.streamPosition === null ? null : encodeStreamCursor(alert.streamPosition)),
+    }),
+  }),
+});
+
+const AlertFilter = builder.inputType("AlertFilter", {
+  description: "Narrows the alert list; every given condition must hold.",
+  fields: (t) => ({
+    status: t.field({ type: [AlertStatusEnum], description: "Alerts in any of these states." }),
+    levels: t.field({ type: [ChurnRiskLevelEnum], description: "Alerts of these levels (HIGH, CRITICAL)." }),
+    ownerId: t.globalID({
+      description: "Alerts about the customers this account manager (a Principal ID) owns now.",
+    }),
+    customerId: t.globalID({ description: "Alerts about this customer." }),
+    raised: t.field({ type: DateTimeRange, description: "Alerts raised in this span." }),
+    snoozed: t.boolean({
+      description:
+        "true: only alerts snoozed right now; false: only alerts that are not (what needs attention).",
+    }),
+  }),
+});
+
+/** The alerts a viewer may see that match a filter. */
+export function alertWhere(
+  viewer: Viewer,
+  filter: typeof AlertFilter.$inferInput | null | undefined,
+  now = new Date(),
+): Prisma.AlertWhereInput {
+  const and: Prisma.AlertWhereInput[] = [];
+  if (viewer.role === "ACCOUNT_MANAGER") and.push({ customer: { ownerId: viewer.principalId } });
+  if (filter?.status?.length) and.push({ status: { in: filter.status } });
+  if (filter?.levels?.length) and.push({ level: { in: filter.levels } });
+  if (filter?.ownerId)
+    and.push({ customer: { ownerId: expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) } });
+  if (filter?.customerId)
+    and.push({ customerId: expectGlobalId(filter.customerId, "Customer", ["filter", "customerId"]) });
+  const createdAt = dateTimeFilter(filter?.raised);
+  if (createdAt) and.push({ createdAt });
+  if (filter?.snoozed === true) and.push({ snoozedUntil: { gt: now } });
+  if (filter?.snoozed === false) and.push({ OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: now } }] });
+  return { AND: and };
+}
+
+const AlertPolicyRef = builder.objectRef<ScoringPolicy>("AlertPolicy").implement({
+  description:
+    "When a churn risk raises an alert: the alerts section of the CXHUB_SCORING_POLICY file (see the README's Alerts section).",
+  fields: (t) => ({
+    highThreshold: t.float({
+      description: "An alert is raised when the churn risk crosses up to this (HIGH).",
+      resolve: (p) => resolveAlertPolicy(p.alerts, p.levels).thresholds.HIGH,
+    }),
+    criticalThreshold: t.float({
+      description:
+        "An alert is raised when the churn risk crosses up to this (CRITICAL), even right after a HIGH one.",
+      resolve: (p) => resolveAlertPolicy(p.alerts, p.levels).thresholds.CRITICAL,
+    }),
+    hysteresis: t.float({
+      description:
+        "A level stays reached until the risk falls this far below its threshold: wobbling around a threshold raises one alert.",
+      resolve: (p) => p.alerts.hysteresis,
+    }),
+    coolDownMinutes: t.int({
+      description:
+        "After an alert, a new crossing into the same or a lower level within this many minutes raises nothing.",
+      resolve: (p) => p.alerts.coolDownMinutes,
+    }),
+    alertOnFirstScore: t.boolean({
+      description:
+        "Whether a customer's first score raises an alert when it is already HIGH or CRITICAL (false: a first score is where a customer starts, not a change).",
+      resolve: (p) => p.alerts.alertOnFirstScore,
+    }),
+  }),
+});
+
+builder.objectField(ScoringPolicyRef, "alerts", (t) =>
+  t.field({ type: AlertPolicyRef, description: "When churn risk raises alerts.", resolve: (p) => p }),
+);
+
+builder.queryFields((t) => ({
+  alerts: t.prismaConnection(
+    {
+      type: "Alert",
+      cursor: "id",
+      ...pagedConnection,
+      authScopes: ALERT_READERS,
+      description:
+        "Churn-risk alerts you may see (an account manager: those about the customers they own), newest first.",
+      args: { filter: t.arg({ type: AlertFilter, description: "Conditions every listed alert meets." }) },
+      totalCount: (_parent, args, context) =>
+        context.prisma.alert.count({ where: alertWhere(context.viewer, args.filter) }),
+      resolve: (query, _parent, args, context) =>
+        context.prisma.alert.findMany({
+          ...query,
+          where: alertWhere(context.viewer, args.filter),
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        }),
+    },
+    {
+      name: "AlertConnection",
+      fields: (t) => ({
+        streamCursor: t.string({
+          description:
+            "The live stream's position when this page was read: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it, none missed.",
+          resolve: async (_connection, _args, context) => {
+            const { _max } = await context.prisma.alert.aggregate({ _max: { streamPosition: true } });
+            return encodeStreamCursor(_max.streamPosition ?? 0n);
+          },
+        }),
+      }),
+    },
+    { name: "AlertEdge" },
+  ),
+  alertPolicy: t.field({
+    type: AlertPolicyRef,
+    authScopes: ALERT_READERS,
+    description: "When churn risk raises alerts: thresholds, hysteresis and cool-down in force.",
+    resolve: (_parent, _args, context) => context.scoring,
+  }),
+}));

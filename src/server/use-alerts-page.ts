@@ -1,0 +1,42 @@
+// Serves the alerts page for account managers (src/alerts-page) at /alerts: plain HTML, a stylesheet
+// and a small script, no build step. The page itself is public, like GraphiQL: it holds no data until
+// its user signs in with an API key, which it sends to /graphql like any client.
+import { readFileSync } from "node:fs";
+import type { Plugin } from "graphql-yoga";
+
+const FILES: Record<string, { file: string; type: string }> = {
+  "/alerts": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/alerts/": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/alerts/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "/alerts/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+};
+
+// Only this origin's own files, its GraphQL endpoint and WebSocket; no inline script or style.
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-cache",
+};
+
+export function useAlertsPage(): Plugin {
+  const bodies = new Map(
+    Object.entries(FILES).map(([path, { file, type }]) => [
+      path,
+      { body: readFileSync(new URL(`../alerts-page/${file}`, import.meta.url), "utf8"), type },
+    ]),
+  );
+  return {
+    onRequest({ request, url, endResponse }) {
+      const page = bodies.get(url.pathname);
+      if (!page || (request.method !== "GET" && request.method !== "HEAD")) return;
+      endResponse(
+        new Response(request.method === "HEAD" ? null : page.body, {
+          status: 200,
+          headers: { "content-type": page.type, ...SECURITY_HEADERS },
+        }),
+      );
+    },
+  };
+}

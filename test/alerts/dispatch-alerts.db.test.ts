@@ -1,0 +1,110 @@
+// The outbox dispatcher on a real database: it publishes committed alerts only, each exactly once
+// however many dispatchers run, in stream-position order; and an alert whose publishing failed stays
+// in the outbox for the next run instead of being lost.
+import { describe, expect, inject } from "vitest";
+import type { AlertBus, AlertEvent } from "../../src/alerts/alert-bus.ts";
+import { dispatchAlertBatch } from "../../src/alerts/dispatch-alerts.ts";
+import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
+import { test } from "../helpers/database.ts";
+import { detractorAnswer, managerWithCustomer } from "./helpers/live-hub.ts";
+
+/** A bus that records what it is given, and can be told to fail. */
+function recordingBus(failFirst = 0) {
+  const published: AlertEvent[] = [];
+  let failures = failFirst;
+  const bus: AlertBus = {
+    async publish(event) {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error("Redis went away");
+      }
+      published.push(event);
+    },
+    listen: async () => () => {},
+    close: async () => {},
+  };
+  return { bus, published };
+}
+
+describe("dispatching alerts", () => {
+  test("two dispatchers at once publish each committed alert once, in stream order", async ({ db }) => {
+    const managers = await Promise.all(["Ana", "Ben", "Caio", "Dora"].map((n) => managerWithCustomer(db, n)));
+    for (const manager of managers) await detractorAnswer(db, manager.customerId);
+    const { bus, published } = recordingBus();
+
+    const counts = await Promise.all([
+      dispatchAlertBatch(db.prisma, bus, 2),
+      dispatchAlertBatch(db.prisma, bus, 2),
+      dispatchAlertBatch(db.prisma, bus, 2),
+    ]);
+    while ((await dispatchAlertBatch(db.prisma, bus, 2)) > 0) {}
+
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const ids = published.map((event) => event.alert.id);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids).toHaveLength(4);
+    const positions = published.map((event) => event.position);
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1)));
+    expect(published.map((e) => e.alert.customer.ownerId).sort()).toEqual(
+      managers.map((m) => m.principal.id).sort(),
+    );
+    expect(await db.prisma.alert.count({ where: { publishedAt: null } })).toBe(0);
+  });
+
+  test("an alert whose publishing failed stays unpublished and goes out with the next run", async ({
+    db,
+  }) => {
+    const ana = await managerWithCustomer(db, "Ana");
+    await detractorAnswer(db, ana.customerId);
+    const failing = recordingBus(1);
+    await expect(dispatchAlertBatch(db.prisma, failing.bus)).rejects.toThrow("Redis went away");
+    expect(await db.prisma.alert.findFirstOrThrow()).toMatchObject({
+      publishedAt: null,
+      streamPosition: null,
+    });
+
+    const healthy = recordingBus();
+    expect(await dispatchAlertBatch(db.prisma, healthy.bus)).toBe(1);
+    expect(healthy.published[0]?.alert.customerId).toBe(ana.customerId);
+    expect(await db.prisma.alert.findFirstOrThrow()).toMatchObject({
+      publishedAt: expect.any(Date),
+      streamPosition: healthy.published[0]?.position,
+    });
+  });
+
+  // The embedded database runs one transaction at a time, so an open one would block the dispatcher
+  // rather than hide its alert from it.
+  test.skipIf(inject("databaseKind") !== "postgres")(
+    "an alert raised in a transaction still open is not published until it commits",
+    async ({ db }) => {
+      const ana = await managerWithCustomer(db, "Ana");
+      const { bus, published } = recordingBus();
+      let commit: () => void = () => {};
+      const holding = new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+      let raised: () => void = () => {};
+      const raisedInside = new Promise<void>((resolve) => {
+        raised = resolve;
+      });
+      const transaction = db.prisma.$transaction(async (tx) => {
+        await submitFeedback(tx, {
+          customer: { id: ana.customerId },
+          source: "survey",
+          externalId: "held",
+          kind: "NPS",
+          score: 0,
+          respondedAt: new Date(Date.now() - 60_000),
+        });
+        raised();
+        await holding;
+      });
+      await raisedInside;
+      expect(await dispatchAlertBatch(db.prisma, bus)).toBe(0);
+      commit();
+      await transaction;
+      expect(await dispatchAlertBatch(db.prisma, bus)).toBe(1);
+      expect(published).toHaveLength(1);
+    },
+  );
+});

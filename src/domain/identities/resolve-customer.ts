@@ -53,10 +53,18 @@ export async function resolveCustomer(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, identity]) => identity);
   return inTransaction(db, async (tx) => {
-    const mergedCustomerIds: string[] = [];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const settled = await attemptResolve(tx, unique, options, mergedCustomerIds);
-      if (settled) return settled;
+      // Each attempt runs in a savepoint. One that lost a race is rolled back whole, which releases
+      // the identities it inserted and the rows it locked: otherwise it would go on holding a new
+      // identity's index entry while waiting for a customer lock held by a resolution that waits for
+      // that very entry (a deadlock PostgreSQL then breaks by failing one of them).
+      await tx.$executeRaw`SAVEPOINT resolve_customer`;
+      const settled = await attemptResolve(tx, unique, options, []);
+      if (settled) {
+        await tx.$executeRaw`RELEASE SAVEPOINT resolve_customer`;
+        return settled;
+      }
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT resolve_customer`;
     }
     throw new ConflictError(
       `The customer of ${unique.map(describeIdentity).join(", ")} kept changing during resolution (concurrent writes): retry the call.`,
@@ -81,9 +89,8 @@ async function attemptResolve(
     const customer = await tx.customer.create({ data: {} });
     const inserted = await attach(tx, customer.id, identities, options.source, seenAt);
     if (inserted === identities.length) return { customer, created: true, mergedCustomerIds };
-    // Another resolution claimed one of them first (ON CONFLICT DO NOTHING waited for it to commit).
-    // Undo our customer, identities included, and resolve again against what it wrote.
-    await tx.customer.delete({ where: { id: customer.id } });
+    // Another resolution claimed one of them first (ON CONFLICT DO NOTHING waited for it to commit):
+    // this attempt is rolled back, our customer with it, and we resolve again against what it wrote.
     return null;
   }
 

@@ -7,6 +7,7 @@
 // anything after it arrives live), then hand over to live events, dropping any at or before the last
 // position already given and any alert id already given (a republish after a crashed dispatcher).
 import type { Viewer } from "../auth/api-keys.ts";
+import { canSeeCustomer, visibleCustomers } from "../auth/visibility.ts";
 import type { Database } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -47,7 +48,7 @@ export async function openAlertStream(
     (levels as readonly string[]).includes(event.alert.level) &&
     // Rechecked per event although the topic is the owner's: ownership can change at any time.
     (ownerId === null || event.alert.customer.ownerId === ownerId) &&
-    (viewer.role !== "ACCOUNT_MANAGER" || event.alert.customer.ownerId === viewer.principalId);
+    canSeeCustomer(viewer, event.alert.customer);
 
   let lastPosition = options.since ?? -1n;
   const givenIds = new Set<string>();
@@ -93,11 +94,10 @@ async function storedAlertsAfter(
   ownerId: string | null,
   viewer: Viewer,
 ) {
-  const owner = ownerId ?? (viewer.role === "ACCOUNT_MANAGER" ? viewer.principalId : undefined);
   const where: Prisma.AlertWhereInput = {
     streamPosition: { gt: since },
     level: { in: [...levels] },
-    ...(owner ? { customer: { ownerId: owner } } : {}),
+    customer: ownerId ? { ownerId } : visibleCustomers(viewer),
   };
   const alerts = await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${ALERT_STREAM_LOCK}::bigint)`;

@@ -10,6 +10,7 @@ import { AlertStatus } from "../../generated/prisma/enums.ts";
 import type { ChurnReason } from "../../scoring/churn-risk.ts";
 import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CustomerNode } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
@@ -200,6 +201,12 @@ builder.objectField(ScoringPolicyRef, "alerts", (t) =>
   t.field({ type: AlertPolicyRef, description: "When churn risk raises alerts.", resolve: (p) => p }),
 );
 
+/**
+ * The stream position read before each request's alert pages (the earliest, when a request has
+ * several: a cursor too early only replays alerts the client drops by id).
+ */
+const positionsBeforePage = new WeakMap<GraphContext, bigint>();
+
 builder.queryFields((t) => ({
   alerts: t.prismaConnection(
     {
@@ -212,12 +219,19 @@ builder.queryFields((t) => ({
       args: { filter: t.arg({ type: AlertFilter, description: "Conditions every listed alert meets." }) },
       totalCount: (_parent, args, context) =>
         context.prisma.alert.count({ where: alertWhere(context.viewer, args.filter) }),
-      resolve: (query, _parent, args, context) =>
-        context.prisma.alert.findMany({
+      resolve: async (query, _parent, args, context) => {
+        // The stream's position is read before the page: an alert published in between is then
+        // after the cursor (replayed, and dropped by id if the page has it), never before it and lost.
+        const { _max } = await context.prisma.alert.aggregate({ _max: { streamPosition: true } });
+        const position = _max.streamPosition ?? 0n;
+        const earlier = positionsBeforePage.get(context);
+        if (earlier === undefined || position < earlier) positionsBeforePage.set(context, position);
+        return context.prisma.alert.findMany({
           ...query,
           where: alertWhere(context.viewer, args.filter),
           orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-        }),
+        });
+      },
     },
     {
       name: "AlertConnection",
@@ -225,10 +239,8 @@ builder.queryFields((t) => ({
         streamCursor: t.string({
           description:
             "The live stream's position when this page was read: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it, none missed.",
-          resolve: async (_connection, _args, context) => {
-            const { _max } = await context.prisma.alert.aggregate({ _max: { streamPosition: true } });
-            return encodeStreamCursor(_max.streamPosition ?? 0n);
-          },
+          resolve: (_connection, _args, context) =>
+            encodeStreamCursor(positionsBeforePage.get(context) ?? 0n),
         }),
       }),
     },

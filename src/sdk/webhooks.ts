@@ -29,8 +29,11 @@ export type WebhookVerification =
   | { valid: true; deliveryId?: string; sentAt?: Date }
   | { valid: false; reason: string };
 
-/** Records, at once or one by one. */
-export type WebhookRecordList = ConnectorRecordInput[] | AsyncIterable<ConnectorRecordInput>;
+/** Records, at once or one by one (a generator, sync or async). */
+export type WebhookRecordList =
+  | ConnectorRecordInput[]
+  | Iterable<ConnectorRecordInput>
+  | AsyncIterable<ConnectorRecordInput>;
 
 /**
  * A request that the hub run the connector's streams now, from their cursors: for a notification that
@@ -97,19 +100,40 @@ export function toVerification(result: boolean | WebhookVerification): WebhookVe
   return result;
 }
 
+/** An array or a sync or async iterable of records (a generator, say). */
+function isRecordList(value: unknown): value is WebhookRecordList | Iterable<ConnectorRecordInput> {
+  return (
+    Array.isArray(value) ||
+    (value !== null &&
+      typeof value === "object" &&
+      (Symbol.asyncIterator in value || Symbol.iterator in value))
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== "object") return String(value);
+  return `an object with the keys ${Object.keys(value).join(", ") || "(none)"}`;
+}
+
 /** What `parse` returned, its records collected in order. */
 export async function collectWebhookResult(
   returned: WebhookRecords,
 ): Promise<{ records: ConnectorRecordInput[]; sync?: SyncRequest }> {
   const awaited = await returned;
-  const isList = Array.isArray(awaited) || Symbol.asyncIterator in Object(awaited);
-  const result: WebhookResult = isList
-    ? { records: awaited as WebhookRecordList }
-    : (awaited as WebhookResult);
+  const result: WebhookResult = isRecordList(awaited) ? { records: awaited } : (awaited as WebhookResult);
+  // Anything else is the plugin's bug: refused loudly (the hub answers 500 and the provider retries),
+  // never read as "no records", which would acknowledge the delivery and lose what it carried.
+  const unknownKeys =
+    result !== null && typeof result === "object" && !Array.isArray(result)
+      ? Object.keys(result).filter((key) => key !== "records" && key !== "sync")
+      : ["(not an object)"];
+  if (unknownKeys.length > 0 || (result.records !== undefined && !isRecordList(result.records))) {
+    throw new TypeError(
+      `A webhook's parse returned ${describeValue(awaited)}: return an array of records, an (async) iterable of them, or { records, sync } (requestSync("why")).`,
+    );
+  }
   const records: ConnectorRecordInput[] = [];
-  const list = result.records ?? [];
-  if (Array.isArray(list)) records.push(...list);
-  else for await (const item of list) records.push(item);
+  for await (const item of result.records ?? []) records.push(item);
   if (
     result.sync !== undefined &&
     (typeof result.sync?.reason !== "string" || result.sync.reason.trim() === "")

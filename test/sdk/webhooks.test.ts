@@ -59,6 +59,18 @@ describe("what a webhook's parse returns", () => {
     });
   });
 
+  test("a sync generator's records are read; a value of another shape is refused, not read as none", async () => {
+    function* oneByOne() {
+      yield deletion;
+    }
+    expect(await collectWebhookResult(oneByOne() as never)).toEqual({ records: [deletion] });
+    await expect(collectWebhookResult(deletion as never)).rejects.toThrow(
+      /parse returned an object with the keys type, entity, externalId: return an array of records/,
+    );
+    await expect(collectWebhookResult({ record: [deletion] } as never)).rejects.toThrow(/keys record/);
+    await expect(collectWebhookResult(undefined as never)).rejects.toThrow(/returned undefined/);
+  });
+
   test("a sync request without a reason is the plugin's bug, said plainly", async () => {
     await expect(collectWebhookResult({ sync: { reason: " " } })).rejects.toThrow(/needs a reason/);
   });

@@ -11,7 +11,7 @@ import type { ConnectorStatus } from "../generated/prisma/enums.ts";
 import type { AnyConnector } from "../sdk/define-connector.ts";
 import { joinSecrets, REDACTED, redactSecrets, secretPaths, splitSecrets } from "../sdk/secrets.ts";
 import { type PluginRegistry, requirePlugin } from "./plugin-registry.ts";
-import { decryptSecrets, encryptSecrets, NO_SECRET_KEY_ADVICE, SecretBoxError } from "./secret-box.ts";
+import { decryptSecrets, encryptSecrets, MissingSecretKeyError, NO_SECRET_KEY_ADVICE } from "./secret-box.ts";
 
 export interface ConnectorStoreDeps {
   db: Db;
@@ -250,7 +250,7 @@ function sealSecrets(
 function openSecrets(key: Uint8Array | null, row: Connector): Plain {
   if (!row.encryptedSecrets) return {};
   if (!key) {
-    throw new SecretBoxError(
+    throw new MissingSecretKeyError(
       `Connector "${row.name}" has stored secrets and this hub has no key to open them: ${NO_SECRET_KEY_ADVICE} (the key they were stored with).`,
     );
   }

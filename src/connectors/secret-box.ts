@@ -21,6 +21,14 @@ export class SecretBoxError extends Error {
   override name = "SecretBoxError";
 }
 
+/**
+ * This instance has no key at all. Not the connector's fault (another instance may hold the key), so
+ * it does not mark the connector FAILING.
+ */
+export class MissingSecretKeyError extends SecretBoxError {
+  override name = "MissingSecretKeyError";
+}
+
 /** What an operator does when the hub has no key for connector secrets. */
 export const NO_SECRET_KEY_ADVICE =
   "set CXHUB_SECRET_KEY to 32 random bytes (openssl rand -base64 32), the same on every instance, and restart the hub";

@@ -14,6 +14,31 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 describe("the sync scheduler", () => {
+  test("on an instance without a secret key, leaves connectors with stored secrets alone", async ({ db }) => {
+    const deps = { db: db.prisma, plugins, secretKey: SECRET_KEY };
+    const due = await installTemplate(db.prisma, "hourly");
+    await reconfigureConnector(deps, { id: due.id }, { syncIntervalSeconds: 3600 });
+    const keyless = testEngine(db.prisma, { secretKey: null });
+    try {
+      expect(await createSyncScheduler({ db: db.prisma, engine: keyless }).tick()).toEqual([]);
+      expect(await keyless.answerSyncRequest(due.id)).toBeNull();
+      expect(await db.prisma.connector.findUniqueOrThrow({ where: { id: due.id } })).toMatchObject({
+        status: "ACTIVE",
+      });
+    } finally {
+      await keyless.close();
+    }
+    // The instance with the key runs it.
+    server.use(tinyDeskTickets({ tickets: makeTickets(1), requests: [] }));
+    const keyed = testEngine(db.prisma);
+    try {
+      const [run] = await createSyncScheduler({ db: db.prisma, engine: keyed }).tick();
+      expect((await keyed.wait(run?.id as string)).status).toBe("SUCCEEDED");
+    } finally {
+      await keyed.close();
+    }
+  });
+
   test("runs a connector each time its interval passes, once across instances", async ({ db }) => {
     server.use(tinyDeskTickets({ tickets: makeTickets(3), requests: [] }));
     const deps = { db: db.prisma, plugins, secretKey: SECRET_KEY };

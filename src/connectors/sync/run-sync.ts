@@ -24,7 +24,7 @@ import {
   type IngestOrigin,
 } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
-import { SecretBoxError } from "../secret-box.ts";
+import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
 import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
 
 export interface HubLogger {
@@ -234,7 +234,10 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
 
   // Waits for the batch in flight (its failure fails the stream here), then starts the next one.
   const commit = async () => {
-    if (inFlight) await inFlight;
+    // Taken off before it is awaited: if it failed, its error fails the stream once, from here.
+    const previous = inFlight;
+    inFlight = undefined;
+    if (previous) await previous;
     const batch = store(pending, held, readMs);
     // Marked handled now; it is awaited before the next commit or at the stream's end.
     batch.catch(() => {});
@@ -311,11 +314,14 @@ async function saveCursor(
   });
 }
 
-/** Failures only a person can fix: refused credentials, a configuration or key that no longer fits. */
+/**
+ * Failures only a person can fix on the connector: refused credentials, a configuration or key that
+ * no longer fits. An instance with no key at all is its own operator's problem, not the connector's.
+ */
 function isForAPerson(error: unknown): boolean {
   return (
     (error instanceof HttpError && (error.status === 401 || error.status === 403)) ||
     error instanceof ConnectorConfigError ||
-    error instanceof SecretBoxError
+    (error instanceof SecretBoxError && !(error instanceof MissingSecretKeyError))
   );
 }

@@ -57,6 +57,8 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
       SELECT c."id", c."name", c."syncIntervalSeconds", c."syncRequested" AS requested
         FROM "Connector" c
        WHERE c."status" = 'ACTIVE'
+         -- An instance without a secret key leaves connectors with stored secrets to instances with it.
+         AND (${engine.hasSecretKey} OR c."encryptedSecrets" IS NULL)
          AND (c."syncRequested"
               OR (c."syncIntervalSeconds" IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM "SyncRun" q

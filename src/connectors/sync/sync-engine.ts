@@ -66,6 +66,8 @@ export interface SyncEngine {
   /** How many runs this engine is running. */
   readonly running: number;
   readonly staleAfterMs: number;
+  /** False on an instance without a secret key: it leaves connectors with stored secrets to others. */
+  readonly hasSecretKey: boolean;
   /** Stops every run (they end CANCELLED, resumable) and waits for them. */
   close(): Promise<void>;
 }
@@ -118,6 +120,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const answerSyncRequest = async (connectorId: string): Promise<SyncRun | null> => {
     if (closed) return null;
     try {
+      if (options.secretKey === null) {
+        const connector = await db.connector.findUnique({
+          where: { id: connectorId },
+          select: { encryptedSecrets: true },
+        });
+        if (connector?.encryptedSecrets) return null; // An instance with the key answers it.
+      }
       const run = await queueRequestedSync(db, connectorId, { staleAfterMs });
       if (run) start(run);
       return run;
@@ -162,6 +171,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       return active.size;
     },
     staleAfterMs,
+    hasSecretKey: options.secretKey !== null,
     async close() {
       closed = true;
       for (const { control } of active.values()) control.abort({ kind: "shutdown" } satisfies StopReason);

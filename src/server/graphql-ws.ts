@@ -4,11 +4,14 @@
 // payload (`authorization: "Bearer <key>"` or `apiKey`), or in the upgrade request's headers for
 // clients that can set them; a connection without a valid key is closed with 4401 and a reason that
 // says what to do (a close reason holds at most 123 bytes, so these are shorter than the HTTP ones).
+// A key revoked or expired while its socket is open stops working too: every subscribe checks it
+// again, and the open sockets' keys are checked every minute; a socket whose key no longer holds is
+// closed with 4401.
 import type { Server } from "node:http";
-import type { ExecutionArgs } from "graphql";
+import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { OperationResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { type AuthenticationFailure, authenticateApiKey, type Viewer } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
 import type { HubYoga } from "./create-server.ts";
@@ -25,38 +28,68 @@ const CLOSE_REASONS: Record<AuthenticationFailure, string> = {
 /** The close code for a connection without a valid API key (graphql-ws's Unauthorized). */
 export const UNAUTHENTICATED_CLOSE_CODE = 4401;
 
-type ConnectionExtra = { viewer?: Viewer };
+/** How often the keys of open sockets are checked again. */
+export const REAUTHENTICATE_EVERY_MS = 60_000;
+
+type ConnectionExtra = { viewer?: Viewer; apiKey?: string | null };
 
 export function attachGraphqlWebSocket({
   server,
   yoga,
   db,
   path,
+  reauthenticateEveryMs = REAUTHENTICATE_EVERY_MS,
 }: {
   server: Server;
   yoga: HubYoga;
   db: Db;
   path: string;
+  reauthenticateEveryMs?: number;
 }): { close(): Promise<void> } {
   // graphql-transport-ws messages are small; ws would otherwise accept 100 MiB frames.
   const wsServer = new WebSocketServer({ server, path, maxPayload: 1024 * 1024 });
+  /** The key each authenticated socket presented. */
+  const openKeys = new Map<WebSocket, string | null>();
+  /** Closes the socket and says why, when its key no longer authenticates; true when it still does. */
+  const stillValid = async (socket: WebSocket, key: string | null): Promise<boolean> => {
+    const result = await authenticateApiKey(db, key);
+    if (!("failure" in result)) return true;
+    openKeys.delete(socket);
+    socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[result.failure]);
+    return false;
+  };
+  const sweep = setInterval(async () => {
+    const byKey = new Map<string | null, WebSocket[]>();
+    for (const [socket, key] of openKeys) byKey.set(key, [...(byKey.get(key) ?? []), socket]);
+    for (const [key, sockets] of byKey) {
+      const [first, ...others] = sockets;
+      if (first && !(await stillValid(first, key).catch(() => true))) {
+        for (const socket of others) void stillValid(socket, key);
+      }
+    }
+  }, reauthenticateEveryMs);
+  sweep.unref();
   const graphqlWs = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onConnect: async (context) => {
-        const result = await authenticateApiKey(
-          db,
-          presentedKey(context.connectionParams, context.extra.request.headers),
-        );
+        const key = presentedKey(context.connectionParams, context.extra.request.headers);
+        const result = await authenticateApiKey(db, key);
         if ("failure" in result) {
           context.extra.socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[result.failure]);
           return false;
         }
         context.extra.viewer = result.viewer;
+        context.extra.apiKey = key;
+        openKeys.set(context.extra.socket, key);
+        context.extra.socket.once("close", () => openKeys.delete(context.extra.socket));
         return true;
       },
       onSubscribe: async (context, _id, payload) => {
+        if (!(await stillValid(context.extra.socket, context.extra.apiKey ?? null))) {
+          return [new GraphQLError("The API key no longer authenticates: reconnect with a valid key.")];
+        }
         const enveloped = yoga.getEnveloped({
           viewer: context.extra.viewer,
           params: payload,
@@ -77,7 +110,12 @@ export function attachGraphqlWebSocket({
     },
     wsServer,
   );
-  return { close: () => graphqlWs.dispose() as Promise<void> };
+  return {
+    close: async () => {
+      clearInterval(sweep);
+      await graphqlWs.dispose();
+    },
+  };
 }
 
 interface EnvelopedRoot {

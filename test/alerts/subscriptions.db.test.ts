@@ -7,6 +7,7 @@
 // that should, which it would have preceded (every feed sees one publish order).
 import { afterEach, describe, expect } from "vitest";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
+import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
 import { ChurnRiskAlertsDocument, CustomerScoreChangedDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
@@ -180,6 +181,25 @@ describe("churnRiskAlerts over graphql-ws", () => {
       });
     });
     expect(acknowledged).toBe("connection_ack");
+
+    // A key revoked while its socket is open stops working: the next subscribe closes the socket.
+    const leaving = await createKey(db, "ADMIN");
+    const revoked = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const socket = new WebSocket(hub.wsUrl, "graphql-transport-ws");
+      socket.on("open", () =>
+        socket.send(
+          JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${leaving.key}` } }),
+        ),
+      );
+      socket.on("message", async (data) => {
+        if (JSON.parse(String(data)).type !== "connection_ack") return;
+        await revokeApiKey(db.prisma, leaving.apiKey.prefix);
+        const query = "subscription { churnRiskAlerts(scope: ALL) { cursor } }";
+        socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
+      });
+      socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
+    expect(revoked).toEqual({ code: 4401, reason: "The API key was revoked: ask an admin for a new one." });
 
     // Valid keys, operations they may not run.
     const hal = await managerWithCustomer(db, "Hal");

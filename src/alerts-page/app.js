@@ -184,6 +184,17 @@ function renderCustomers(customers) {
   $("no-customers").hidden = customers.length > 0;
 }
 
+let customersRefresh = null;
+
+/** One refresh for a burst of alerts (a replay after a reconnect can bring hundreds at once). */
+function refreshCustomersSoon() {
+  if (customersRefresh) return;
+  customersRefresh = setTimeout(() => {
+    customersRefresh = null;
+    void refreshCustomers();
+  }, 250);
+}
+
 async function refreshCustomers() {
   try {
     const { customers } = await graphql(AT_RISK, { owner: viewer.principal.id });
@@ -213,12 +224,16 @@ function connectLive() {
         }),
       );
     } else if (message.type === "next" && message.payload.errors) {
+      // The subscription was refused or ended with an error: this page is no longer live.
+      setConnection("stopped", "Not live: new alerts will not appear. Reload the page to try again.");
       showProblem(message.payload.errors.map((error) => error.message).join(" "));
     } else if (message.type === "next") {
       const { cursor, alert } = message.payload.data.churnRiskAlerts;
       lastCursor = cursor;
       addAlert(alert, { isNew: true });
-      void refreshCustomers(); // The alert's customer has just joined (or moved up) the at-risk list.
+      refreshCustomersSoon(); // The alert's customer has just joined (or moved up) the at-risk list.
+    } else if (message.type === "complete") {
+      setConnection("stopped", "Not live: the server ended the alert stream. Reload the page to try again.");
     } else if (message.type === "ping") {
       current.send(JSON.stringify({ type: "pong" }));
     } else if (message.type === "error") {

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { startLiveAlerts } from "./alerts/live-alerts.ts";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
+import { systemClock } from "./clock.ts";
 import { describeDatabase, loadConfig } from "./config.ts";
 import { startSync } from "./connectors/start-sync.ts";
 import { openDatabase } from "./db/database.ts";
@@ -11,8 +12,8 @@ import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
 import { createConnectorServices } from "./graph/types/connectors-context.ts";
 import { createLogger } from "./logger.ts";
-import { prepareScores } from "./scoring/prepare-scores.ts";
-import { loadScoringPolicy } from "./scoring/scoring-policy.ts";
+import { prepareScores } from "./pipeline/prepare-scores.ts";
+import { loadScoringPolicy } from "./policy/scoring-policy.ts";
 import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
 
 const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
@@ -55,8 +56,9 @@ async function main(): Promise<void> {
     );
   }
 
-  await prepareScores(database.prisma, scoringPolicy, logger);
-  const sync = await startSync({ config, database, logger, policy: scoringPolicy });
+  const writes = { policy: scoringPolicy, clock: systemClock };
+  await prepareScores(database.prisma, writes, logger);
+  const sync = await startSync({ config, database, logger, writes });
 
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     database,
     logger,
     scoringPolicy,
+    clock: writes.clock,
     live,
     connectors: createConnectorServices(sync),
     port: config.port,

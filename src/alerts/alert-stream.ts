@@ -11,8 +11,8 @@ import { canSeeCustomer, visibleCustomers } from "../auth/visibility.ts";
 import type { Database } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { ALERT_LEVELS, type AlertLevel } from "../policy/alert-policy-settings.ts";
 import { ALL_ALERTS_TOPIC, type AlertBus, type AlertEvent, ownerAlertsTopic } from "./alert-bus.ts";
-import { ALERT_LEVELS, type AlertLevel } from "./alert-policy.ts";
 import { createAsyncQueue } from "./async-queue.ts";
 import { ALERT_STREAM_LOCK } from "./dispatch-alerts.ts";
 

@@ -11,10 +11,9 @@
 import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import type { AlertLevel, AlertPolicy } from "../policy/alert-policy-settings.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
 import {
-  type AlertLevel,
-  type AlertPolicy,
   type AlertState,
   alertLevelOf,
   alertTriggerKey,

@@ -6,6 +6,7 @@
 //   sync <name> [--wait]                                 run a sync in this process until it ends
 //   runs <name> [--limit <n>]                            the connector's sync runs, newest first
 import { parseArgs } from "node:util";
+import { systemClock } from "../clock.ts";
 import { loadConfig } from "../config.ts";
 import { findConnector, installConnector } from "../connectors/connector-store.ts";
 import { prepareConnectors } from "../connectors/prepare-connectors.ts";
@@ -17,7 +18,8 @@ import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.
 import type { SyncRun } from "../generated/prisma/client.ts";
 import { type ConnectorServices, createConnectorServices } from "../graph/types/connectors-context.ts";
 import { createLogger, type Logger } from "../logger.ts";
-import { loadScoringPolicy } from "../scoring/scoring-policy.ts";
+import type { WriteContext } from "../pipeline/unit-of-work.ts";
+import { loadScoringPolicy } from "../policy/scoring-policy.ts";
 import { configJsonSchema } from "../sdk/secrets.ts";
 import { runCli, UsageError } from "./run-cli.ts";
 
@@ -62,7 +64,7 @@ runCli(async (argv) => {
           await reapAbandonedRuns(db, { staleAfterMs: 0 });
         }
         const policy = await loadScoringPolicy(config.scoringPolicyFile);
-        return await sync(db, { ...services, logger, policy }, rest);
+        return await sync(db, { ...services, logger, writes: { policy, clock: systemClock } }, rest);
       }
     }
   } catch (error) {
@@ -156,7 +158,7 @@ async function install(db: PrismaClient, services: ConnectorServices, args: stri
 
 async function sync(
   db: PrismaClient,
-  options: ConnectorServices & { logger: Logger; policy: Awaited<ReturnType<typeof loadScoringPolicy>> },
+  options: ConnectorServices & { logger: Logger; writes: WriteContext },
   args: string[],
 ): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -171,7 +173,7 @@ async function sync(
     db,
     plugins: options.registry,
     secretKey: options.secretKey,
-    policy: options.policy,
+    writes: options.writes,
     logger: options.logger,
     onCommit: (commit) =>
       console.log(

@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
+import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import type { LoadedPlugin } from "./plugin-loader.ts";
 import { createPluginRegistry } from "./plugin-registry.ts";
 import { prepareConnectors } from "./prepare-connectors.ts";
@@ -28,9 +28,9 @@ export async function startSync(options: {
   config: Config;
   database: Database;
   logger: Logger;
-  policy: ScoringPolicy;
+  writes: WriteContext;
 }): Promise<RunningSync> {
-  const { config, database, logger, policy } = options;
+  const { config, database, logger, writes } = options;
   const prepared = await prepareConnectors(config, logger);
   // The embedded database belongs to this one process: a run still marked active was this process's
   // before it stopped, and can be closed now instead of after its lease runs out.
@@ -39,7 +39,7 @@ export async function startSync(options: {
     db: database.prisma,
     plugins: createPluginRegistry(prepared.plugins),
     secretKey: prepared.secretKey,
-    policy,
+    writes,
     logger,
     batchSize: BATCH_SIZE[database.kind],
   });

@@ -6,8 +6,8 @@
 // chance of none if they came as a Poisson stream. A customer without purchases starts from 50%
 // (log-odds 0) and only the other signals move them.
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
-import type { ScoringPolicy } from "./scoring-policy.ts";
 
 export const CHURN_FACTORS = [
   "PURCHASE_PATTERN",

@@ -4,7 +4,7 @@
 // before `asOf` count, so scores can be computed as of any moment (the bench scores CDNOW at week 39).
 import type { Db } from "../db/database.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import type { ScoringPolicy } from "./scoring-policy.ts";
+import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 
 const DAY_MS = 86_400_000;
 

@@ -1,22 +1,21 @@
 // Rescoring: signals in (one statement per batch), scores computed in memory with the fitted model,
 // scores out (one statement per batch that upserts the current scores, appends history where a score
 // moved, and reports each customer's previous and new risk). The same path serves one customer
-// after a new fact and every customer after a refit: set-based either way, never a refit. Each batch's
-// scores and the alerts they raise (src/alerts) commit together, in the caller's transaction if any.
+// after a new fact and every customer after a refit: set-based either way, never a refit. Scoring
+// knows nothing of alerts: `onScored` runs in each batch's transaction with the batch's changes, and
+// the write pipeline (src/pipeline) decides alerts there, so scores and alerts commit together.
 import { v7 as uuidv7 } from "uuid";
-import { resolveAlertPolicy } from "../alerts/alert-policy.ts";
-import { type RaisedAlert, raiseAlerts } from "../alerts/raise-alerts.ts";
 import type { Db } from "../db/database.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { currencyMinorUnits } from "../domain/money.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
 import { averageRepeatSpend, currentScoreModel, type FittedScoreModel } from "./score-model.ts";
-import type { ScoringPolicy } from "./scoring-policy.ts";
 
 /** The version of the rules in churn-risk.ts; with the model's, it is stamped on every score. */
 export const SCORING_RULES_VERSION = "churn-v1";
@@ -54,18 +53,18 @@ export interface RescoreOptions {
   policy: ScoringPolicy;
   /** Customers to rescore; every live customer when omitted. */
   customerIds?: string[];
-  /** The moment the scores describe; facts after it are ignored. Default: now. */
-  asOf?: Date;
+  /** The moment the scores describe (the caller's clock); facts after it are ignored. */
+  asOf: Date;
   /** The model to use; the newest fitted model when omitted (none: purchases go unscored). */
   model?: FittedScoreModel | null;
+  /** Runs in each batch's transaction, after its scores are written, with their changes. */
+  onScored?: (tx: Prisma.TransactionClient, changes: ScoreChange[]) => Promise<void>;
 }
 
 export interface RescoreResult {
   rescored: number;
   modelVersion: string;
   changes: ScoreChange[];
-  /** Churn-risk alerts the changes raised (published once the transaction commits). */
-  alerts: RaisedAlert[];
 }
 
 export function scoreModelVersion(model: FittedScoreModel | null): string {
@@ -126,13 +125,11 @@ export function computeScore(
 
 /** Rescores customers with the current (or given) model; runs in the caller's transaction if any. */
 export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise<RescoreResult> {
-  const asOf = options.asOf ?? new Date();
+  const { asOf } = options;
   const model = options.model === undefined ? await currentScoreModel(db) : options.model;
   const modelVersion = scoreModelVersion(model);
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
-  const alertPolicy = resolveAlertPolicy(options.policy.alerts, options.policy.levels);
   const changes: ScoreChange[] = [];
-  const alerts: RaisedAlert[] = [];
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
@@ -145,10 +142,10 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
         currency: options.policy.currency,
       });
       changes.push(...written);
-      alerts.push(...(await raiseAlerts(tx, written, alertPolicy)));
+      await options.onScored?.(tx, written);
     });
   }
-  return { rescored: changes.length, modelVersion, changes, alerts };
+  return { rescored: changes.length, modelVersion, changes };
 }
 
 async function liveCustomerIds(db: Db): Promise<string[]> {

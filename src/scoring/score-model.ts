@@ -5,11 +5,11 @@
 import type { Db } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { purchaseDaysSql } from "./customer-signals.ts";
 import { type BgNbdParameters, fitBgNbd, type PurchaseHistory } from "./models/bg-nbd.ts";
 import { fitGammaGamma, type GammaGammaParameters } from "./models/gamma-gamma.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
-import type { ScoringPolicy } from "./scoring-policy.ts";
 
 /** Below these, maximum likelihood has too little to go on and the parameters would mislead. */
 export const MIN_BUYERS_TO_FIT = 20;
@@ -78,14 +78,14 @@ export function averageRepeatSpend(
 }
 
 /**
- * Fits the model on purchases up to `calibrationEnd` (default: now) and stores it as the model in
+ * Fits the model on purchases up to `calibrationEnd` (the caller's clock) and stores it as the model in
  * use. Throws a ConflictError when there is too little purchase history to fit.
  */
 export async function fitScoreModel(
   db: Db,
-  options: { policy: ScoringPolicy; calibrationEnd?: Date },
+  options: { policy: ScoringPolicy; calibrationEnd: Date },
 ): Promise<FittedScoreModel & { record: Prisma.ScoreModelGetPayload<object> }> {
-  const calibrationEnd = options.calibrationEnd ?? new Date();
+  const { calibrationEnd } = options;
   const started = performance.now();
   const buyers = await readBuyerHistories(db, calibrationEnd, options.policy);
   const repeaters = buyers.filter((buyer) => buyer.history.frequency > 0);

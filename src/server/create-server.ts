@@ -7,6 +7,7 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
 import { StartupError } from "../errors.ts";
 import type { GraphContext } from "../graph/context.ts";
@@ -15,7 +16,7 @@ import { createLoaders } from "../graph/loaders.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../graph/types/connectors-context.ts";
 import type { Logger } from "../logger.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../scoring/scoring-policy.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
 import { attachGraphqlWebSocket } from "./graphql-ws.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
@@ -29,6 +30,8 @@ export interface HubServerOptions {
   logger: Logger;
   /** The churn-risk rules (CXHUB_SCORING_POLICY); the documented defaults when omitted. */
   scoringPolicy?: ScoringPolicy;
+  /** What "now" is for writes and scores; the machine's clock when omitted (tests move it). */
+  clock?: Clock;
   /** Connector plugins, secret key and sync engine (createConnectorServices); none when omitted. */
   connectors?: ConnectorServices;
   /** Live alerts and score changes (startLiveAlerts); subscriptions answer that they are off when omitted. */
@@ -41,6 +44,7 @@ export function createHubYoga({
   database,
   logger,
   scoringPolicy = DEFAULT_SCORING_POLICY,
+  clock = systemClock,
   connectors = NO_CONNECTORS,
   live = null,
 }: HubServerOptions) {
@@ -65,6 +69,7 @@ export function createHubYoga({
         viewer,
         loaders: createLoaders(database.prisma),
         scoring: scoringPolicy,
+        clock,
         connectors,
         live,
       };
@@ -75,7 +80,7 @@ export function createHubYoga({
         db: database.prisma,
         plugins: connectors.registry,
         secretKey: connectors.secretKey,
-        policy: scoringPolicy,
+        writes: { policy: scoringPolicy, clock },
         logger,
         onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
       }),

@@ -5,14 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import {
-  type AlertPolicy,
   type AlertState,
   decideAlert,
   initialAlertState,
   NO_ALERT_STATE,
-  resolveAlertPolicy,
 } from "../../src/alerts/alert-policy.ts";
-import { DEFAULT_SCORING_POLICY, loadScoringPolicy } from "../../src/scoring/scoring-policy.ts";
+import { type AlertPolicy, resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
+import { DEFAULT_SCORING_POLICY, loadScoringPolicy } from "../../src/policy/scoring-policy.ts";
 
 const policy = resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels);
 const start = new Date("2026-11-20T09:00:00Z");

@@ -4,7 +4,9 @@
 import { describe, expect, inject } from "vitest";
 import type { AlertBus, AlertEvent } from "../../src/alerts/alert-bus.ts";
 import { dispatchAlertBatch } from "../../src/alerts/dispatch-alerts.ts";
-import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
+import { storeRecords } from "../../src/domain/records/store-records.ts";
+import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 import { detractorAnswer, managerWithCustomer } from "./helpers/live-hub.ts";
 
@@ -87,15 +89,32 @@ describe("dispatching alerts", () => {
       const raisedInside = new Promise<void>((resolve) => {
         raised = resolve;
       });
+      // The pipeline's steps (store, rescore with alert decisions), held open before the commit.
       const transaction = db.prisma.$transaction(async (tx) => {
-        await submitFeedback(tx, {
-          customer: { id: ana.customerId },
-          source: "survey",
-          externalId: "held",
-          kind: "NPS",
-          score: 0,
-          respondedAt: new Date(Date.now() - 60_000),
+        const now = new Date();
+        await storeRecords(
+          tx,
+          [
+            {
+              type: "feedback",
+              input: {
+                customer: { id: ana.customerId },
+                source: "survey",
+                externalId: "held",
+                kind: "NPS",
+                score: 0,
+                respondedAt: new Date(Date.now() - 60_000),
+              },
+            },
+          ],
+          { now },
+        );
+        const { alerts } = await rescoreWithAlerts(tx, {
+          policy: DEFAULT_SCORING_POLICY,
+          customerIds: [ana.customerId],
+          asOf: now,
         });
+        expect(alerts).toHaveLength(1);
         raised();
         await holding;
       });

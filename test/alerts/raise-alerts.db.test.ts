@@ -3,12 +3,11 @@
 // transactions rescore the same crossing at the same time.
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { upsertCustomer } from "../../src/domain/customers/upsert-customer.ts";
-import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
-import { recordInteraction } from "../../src/domain/interactions/record-interaction.ts";
-import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
-import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
+import { storeRecords } from "../../src/domain/records/store-records.ts";
+import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
+import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
@@ -117,8 +116,9 @@ describe("raising alerts", () => {
         respondedAt: minutesAgo(5),
       })),
     });
-    const result = await rescoreCustomers(db.prisma, {
+    const result = await rescoreWithAlerts(db.prisma, {
       policy: DEFAULT_SCORING_POLICY,
+      asOf: new Date(),
       customerIds: customers.map((customer) => customer.id),
     });
     expect(result.changes.every((change) => change.level === "HIGH")).toBe(true);
@@ -140,7 +140,11 @@ describe("raising alerts", () => {
     });
 
     const race = () =>
-      rescoreCustomers(db.prisma, { policy: DEFAULT_SCORING_POLICY, customerIds: [customerId] });
+      rescoreWithAlerts(db.prisma, {
+        policy: DEFAULT_SCORING_POLICY,
+        customerIds: [customerId],
+        asOf: new Date(),
+      });
     const results = await Promise.all([race(), race(), race()]);
     expect(results.flatMap((result) => result.alerts)).toHaveLength(1);
     expect(await db.prisma.alert.count({ where: { customerId } })).toBe(1);
@@ -150,7 +154,15 @@ describe("raising alerts", () => {
     const { customerId } = await customerOwnedBy(db, "edu@example.com");
     await expect(
       db.prisma.$transaction(async (tx) => {
-        await nps({ ...db, prisma: tx as never }, customerId, 0, "nps-1");
+        // The pipeline's steps inside a caller's transaction: store, then rescore with alert decisions.
+        const now = new Date();
+        const input = { customer: { id: customerId }, source: "survey", externalId: "nps-1" };
+        await storeRecords(
+          tx,
+          [{ type: "feedback", input: { ...input, kind: "NPS", score: 0, respondedAt: minutesAgo(1) } }],
+          { now },
+        );
+        await rescoreWithAlerts(tx, { policy: DEFAULT_SCORING_POLICY, customerIds: [customerId], asOf: now });
         expect(await tx.alert.count()).toBe(1);
         throw new Error("the caller's transaction fails later");
       }),

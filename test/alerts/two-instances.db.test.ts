@@ -8,10 +8,10 @@ import { afterAll, describe, expect, inject, test } from "vitest";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
-import { upsertCustomer } from "../../src/domain/customers/upsert-customer.ts";
 import { ChurnRiskAlertsDocument, RecordInteractionDocument } from "../generated/graphql/graphql.ts";
 import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "../helpers/postgres-admin.ts";
 import { type RunningHub, startHub } from "../helpers/run-hub.ts";
+import { upsertCustomer } from "../helpers/writes.ts";
 import { subscribeOverWebSocket } from "./helpers/live-hub.ts";
 
 const onPostgres = inject("databaseKind") === "postgres";

@@ -15,8 +15,8 @@ import { v7 as uuidv7 } from "uuid";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import { fromPostgresUrl } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
-import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
-import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
+import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { type ChildServer, startChildServer, stopAllChildServers } from "./child-servers.ts";
 
 export const ALERTS_BENCH_DATABASE = "cxhub_alerts_bench";
@@ -133,8 +133,9 @@ async function seedDatabase(adminUrl: string, rounds: number): Promise<Seed> {
     }
     await database.prisma.customer.createMany({ data: rows });
     // First scores (50%, no purchases): where these customers start, which raises no alert.
-    await rescoreCustomers(database.prisma, {
+    await rescoreWithAlerts(database.prisma, {
       policy: DEFAULT_SCORING_POLICY,
+      asOf: new Date(),
       customerIds: rows.map((r) => r.id),
     });
     return { url: url.toString(), adminKey, owners, rounds: seedRounds };

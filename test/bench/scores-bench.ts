@@ -5,13 +5,13 @@
 // (AUC), beside days-since-last-purchase, the recency baseline, measured in the same run.
 // Everything runs in one transaction that is rolled back, so the bench database is left as it was.
 import { type Db, fromPostgresUrl } from "../../src/db/database.ts";
+import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
 import { areaUnderRocCurve } from "../../src/scoring/models/auc.ts";
 import { expectedTransactions } from "../../src/scoring/models/bg-nbd.ts";
 import { purchaseHistoryAt } from "../../src/scoring/models/purchase-summary.ts";
 import { computeScore, rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { fitScoreModel } from "../../src/scoring/score-model.ts";
-import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/scoring/scoring-policy.ts";
 
 const DAY_MS = 86_400_000;
 /** The end of week 39 (1997-09-30) and of week 78 (1998-06-30), as the papers split CDNOW. */

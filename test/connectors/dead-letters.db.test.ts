@@ -11,6 +11,7 @@ import { handleWebhook } from "../../src/connectors/webhooks/handle-webhook.ts";
 import { ConflictError } from "../../src/domain/errors.ts";
 import { bodyJson, type WebhookRequest } from "../../src/sdk/webhooks.ts";
 import { test } from "../helpers/database.ts";
+import { writesAt } from "../helpers/writes.ts";
 import {
   fixture,
   installTemplate,
@@ -125,7 +126,7 @@ describe("dead letters", () => {
     await installTemplate(db.prisma);
     const event = { ...fixture("webhook-ticket-updated.json"), event: "ticket.merged" };
     const response = await handleWebhook(
-      { db: db.prisma, plugins, secretKey: SECRET_KEY, now: () => new Date("2026-03-05T08:01:00Z") },
+      { db: db.prisma, plugins, secretKey: SECRET_KEY, writes: writesAt(new Date("2026-03-05T08:01:00Z")) },
       "tinydesk",
       tinyDeskDelivery(event, { deliveryId: "dlv_5" }),
     );

@@ -6,9 +6,9 @@ import { commitIngest, type IngestItem } from "../../src/connectors/ingest/inges
 import { handleWebhook } from "../../src/connectors/webhooks/handle-webhook.ts";
 import { findCustomerByIdentity } from "../../src/domain/customers/find-customer.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
-import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
 import { type ConnectorRecordInput, identity, record, validateRecord } from "../../src/sdk/records.ts";
 import { test } from "../helpers/database.ts";
+import { writes, writesAt } from "../helpers/writes.ts";
 import { fixture, installTemplate, plugins, SECRET_KEY, tinyDeskDelivery } from "./helpers/hub.ts";
 
 const LI_EMAIL = identity.email("Li.Wei@example.org");
@@ -24,7 +24,7 @@ async function ingest(db: PrismaClient, connectorId: string, records: ConnectorR
     return { type: "record", record: result.data, payload: value };
   });
   const origin = { connectorId, source: "tinydesk", channel: "support" as const, stream: "test" };
-  return (await commitIngest(db, origin, items, { policy: DEFAULT_SCORING_POLICY })).counts;
+  return (await commitIngest(db, writes(), origin, items)).counts;
 }
 
 const order = (externalId: string, identities: typeof LI) =>
@@ -90,7 +90,7 @@ describe("a privacy erasure", () => {
     );
 
     const response = await handleWebhook(
-      { db: db.prisma, plugins, secretKey: SECRET_KEY, now: () => new Date("2026-03-06T09:01:00Z") },
+      { db: db.prisma, plugins, secretKey: SECRET_KEY, writes: writesAt(new Date("2026-03-06T09:01:00Z")) },
       "tinydesk",
       tinyDeskDelivery(fixture("webhook-erasure-requested.json"), { deliveryId: "dlv_er_77" }),
     );
@@ -150,7 +150,7 @@ describe("a privacy erasure", () => {
 
     // The same request delivered again changes nothing.
     const again = await handleWebhook(
-      { db: db.prisma, plugins, secretKey: SECRET_KEY, now: () => new Date("2026-03-06T09:01:00Z") },
+      { db: db.prisma, plugins, secretKey: SECRET_KEY, writes: writesAt(new Date("2026-03-06T09:01:00Z")) },
       "tinydesk",
       tinyDeskDelivery(fixture("webhook-erasure-requested.json"), { deliveryId: "dlv_er_78" }),
     );

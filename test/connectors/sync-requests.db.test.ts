@@ -7,6 +7,7 @@ import { createSyncScheduler } from "../../src/connectors/sync/scheduler.ts";
 import { handleWebhook, type WebhookHandlerOptions } from "../../src/connectors/webhooks/handle-webhook.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { test } from "../helpers/database.ts";
+import { writesAt } from "../helpers/writes.ts";
 import {
   deferred,
   fixture,
@@ -28,7 +29,7 @@ const NOW = new Date("2026-03-05T09:00:30Z");
 const imported = fixture("webhook-tickets-imported.json");
 
 function options(db: PrismaClient, overrides: Partial<WebhookHandlerOptions> = {}): WebhookHandlerOptions {
-  return { db, plugins, secretKey: SECRET_KEY, now: () => NOW, ...overrides };
+  return { db, plugins, secretKey: SECRET_KEY, writes: writesAt(NOW), ...overrides };
 }
 
 const runsOf = (db: PrismaClient) =>

@@ -4,6 +4,7 @@ import { describe, expect } from "vitest";
 import { handleWebhook, type WebhookHandlerOptions } from "../../src/connectors/webhooks/handle-webhook.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { test } from "../helpers/database.ts";
+import { writesAt } from "../helpers/writes.ts";
 import { fixture, installTemplate, plugins, SECRET_KEY, tinyDeskDelivery } from "./helpers/hub.ts";
 
 // The fixture was sent at 08:00:05; the hub receives it within its replay window.
@@ -11,7 +12,7 @@ const NOW = new Date("2026-03-05T08:01:00Z");
 const ticketUpdated = fixture("webhook-ticket-updated.json");
 
 function options(db: PrismaClient, overrides: Partial<WebhookHandlerOptions> = {}): WebhookHandlerOptions {
-  return { db, plugins, secretKey: SECRET_KEY, now: () => NOW, ...overrides };
+  return { db, plugins, secretKey: SECRET_KEY, writes: writesAt(NOW), ...overrides };
 }
 
 async function snapshot(db: PrismaClient) {
@@ -87,7 +88,7 @@ describe("webhooks", () => {
     await installTemplate(db.prisma);
     const anHourLater = () => new Date("2026-03-05T09:00:05Z");
     const response = await handleWebhook(
-      options(db.prisma, { now: anHourLater }),
+      options(db.prisma, { writes: writesAt(anHourLater()) }),
       "tinydesk",
       tinyDeskDelivery(ticketUpdated, { deliveryId: "dlv_1" }),
     );

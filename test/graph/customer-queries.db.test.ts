@@ -1,11 +1,10 @@
 // Finding customers over GraphQL: by identity, filters, ordering, paging both ways, the 360 view.
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
-import { recordInteraction } from "../../src/domain/interactions/record-interaction.ts";
 import { Customer360Document, CustomerListDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
+import { recordInteraction, submitFeedback } from "../helpers/writes.ts";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, n, 12)).toISOString();
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import {
   assessChurnRisk,
   type ChurnAssessment,
@@ -8,7 +9,6 @@ import {
   type PurchaseOutlook,
 } from "../../src/scoring/churn-risk.ts";
 import type { CustomerSignals, SurveyAnswer } from "../../src/scoring/customer-signals.ts";
-import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/scoring/scoring-policy.ts";
 
 const DAY_MS = 86_400_000;
 const asOf = new Date("2026-11-23T12:00:00Z");

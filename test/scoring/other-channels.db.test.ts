@@ -8,10 +8,10 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { mulberry32 } from "../../src/demo/generation-helpers.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
+import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import { areaUnderRocCurve } from "../../src/scoring/models/auc.ts";
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { fitScoreModel } from "../../src/scoring/score-model.ts";
-import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/scoring/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 
 const DAY_MS = 86_400_000;

@@ -3,13 +3,10 @@
 // at-risk list, model diagnostics, refit and rescore).
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { upsertCustomer } from "../../src/domain/customers/upsert-customer.ts";
-import { submitFeedback } from "../../src/domain/feedback/submit-feedback.ts";
-import { recordInteraction } from "../../src/domain/interactions/record-interaction.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { expectedPurchasesWithin, forecastPurchases } from "../../src/scoring/purchase-forecast.ts";
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { toFittedModel } from "../../src/scoring/score-model.ts";
-import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
 import {
   AtRiskCustomersDocument,
   CustomerScoresDocument,
@@ -19,6 +16,7 @@ import {
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
+import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number, hour = 12) => {

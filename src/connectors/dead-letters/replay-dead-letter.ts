@@ -3,29 +3,34 @@
 // whole is parsed again by its plugin (it was authenticated when received; its signed time would be
 // outside any replay window by now, so it is not verified again). Success marks it REPLAYED in the
 // same transaction; a record still refused stays PENDING with the new reason. Discarding ends it.
+
+import { systemClock } from "../../clock.ts";
+import { describeError } from "../../db/database-errors.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { DeadLetter, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import { runUnitOfWork, type WriteContext } from "../../pipeline/unit-of-work.ts";
+import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import { createConnectorContext } from "../../sdk/context.ts";
 import { validateRecord } from "../../sdk/records.ts";
 import { collectWebhookResult, type WebhookRequest } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
-import { describeError, isRecordFault } from "../database-errors.ts";
 import {
   BATCH_TRANSACTION,
   type IngestCounts,
   type IngestItem,
-  ingestInTransaction,
+  ingestInUnit,
 } from "../ingest/ingest-records.ts";
 import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
 import { recordSyncRequest } from "../sync/sync-requests.ts";
+import { isRecordFault } from "./record-fault.ts";
 
 export interface ReplayOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
   /** Null without a key: connectors whose plugins have secret fields cannot run. */
   secretKey: Uint8Array | null;
-  policy?: ScoringPolicy;
+  /** The policy and clock the replay is written with; the defaults and the machine's clock when omitted. */
+  writes?: WriteContext;
 }
 
 export interface ReplayResult {
@@ -75,24 +80,29 @@ export async function replayDeadLetter(
     stream: letter.stream ?? "replay",
   };
   try {
-    const counts = await db.$transaction(async (tx) => {
-      const result = await ingestInTransaction(tx, origin, items, {
-        policy: options.policy ?? DEFAULT_SCORING_POLICY,
-      });
-      const { count } = await tx.deadLetter.updateMany({
-        where: { id, status: "PENDING" },
-        data: {
-          status: "REPLAYED",
-          resolvedAt: new Date(),
-          ...(fix.payload !== undefined ? { payload: JSON.stringify(fix.payload) } : {}),
-        },
-      });
-      if (count !== 1) throw new ConflictError(`Dead letter ${id} was replayed or discarded meanwhile.`);
-      // The delivery asked for a sync: the next scheduler tick answers it.
-      if (values.sync)
-        await recordSyncRequest(tx, connector.id, { reason: values.sync.reason, at: new Date() });
-      return result.counts;
-    }, BATCH_TRANSACTION);
+    const writes = options.writes ?? { policy: DEFAULT_SCORING_POLICY, clock: systemClock };
+    const { value: counts } = await runUnitOfWork(
+      db,
+      writes,
+      async (unit) => {
+        const { tx } = unit;
+        const counts = await ingestInUnit(unit, origin, items);
+        const { count } = await tx.deadLetter.updateMany({
+          where: { id, status: "PENDING" },
+          data: {
+            status: "REPLAYED",
+            resolvedAt: unit.now,
+            ...(fix.payload !== undefined ? { payload: JSON.stringify(fix.payload) } : {}),
+          },
+        });
+        if (count !== 1) throw new ConflictError(`Dead letter ${id} was replayed or discarded meanwhile.`);
+        // The delivery asked for a sync: the next scheduler tick answers it.
+        if (values.sync)
+          await recordSyncRequest(tx, connector.id, { reason: values.sync.reason, at: unit.now });
+        return counts;
+      },
+      BATCH_TRANSACTION,
+    );
     return { deadLetter: await db.deadLetter.findUniqueOrThrow({ where: { id } }), replayed: true, counts };
   } catch (error) {
     if (!isRecordFault(error)) throw error;

@@ -4,7 +4,7 @@
 import type { Db } from "../../db/database.ts";
 import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import type { Identity } from "../../sdk/records.ts";
-import { toDomainIdentities } from "../../sdk/to-domain.ts";
+import { toDomainIdentities } from "../ingest/to-domain.ts";
 
 /** The live customers owning any of these (normalized) identities, in id order; none when unknown. */
 export async function findCustomersByIdentities(db: Db, identities: Identity[]): Promise<string[]> {

@@ -7,16 +7,16 @@
 // idempotence on (source, externalId) turns whatever had been committed past the cursor into
 // "unchanged": no gaps, no duplicates.
 import type { z } from "zod";
+import { describeError } from "../../db/database-errors.ts";
 import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts";
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
 import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
 import { type JsonValue, validateStreamOutput } from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
-import { describeError } from "../database-errors.ts";
 import {
   commitIngest,
   type IngestCounts,
@@ -39,7 +39,8 @@ export interface SyncRunnerOptions {
   plugins: PluginRegistry;
   /** Null without a key: connectors whose plugins have secret fields cannot run. */
   secretKey: Uint8Array | null;
-  policy: ScoringPolicy;
+  /** The policy and clock the batches are written with. */
+  writes: WriteContext;
   logger: HubLogger;
   /** Records per transaction. */
   batchSize: number;
@@ -212,8 +213,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   ) => {
     const started = performance.now();
     let cancelRequested = false;
-    const result = await commitIngest(db, origin, items, {
-      policy: options.policy,
+    const result = await commitIngest(db, options.writes, origin, items, {
       keepError: (error) => error instanceof RunLostError,
       finish: async (tx, counts) => {
         if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);

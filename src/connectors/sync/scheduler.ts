@@ -8,7 +8,7 @@
 
 import { ConflictError } from "../../domain/errors.ts";
 import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
-import { describeError } from "../database-errors.ts";
+import { describeError } from "../../db/database-errors.ts";
 import type { HubLogger } from "./run-sync.ts";
 import type { SyncEngine } from "./sync-engine.ts";
 import { queueRequestedSync } from "./sync-requests.ts";

@@ -3,16 +3,17 @@
 // the runner. Which process runs a connector is decided by the database (one QUEUED or RUNNING run per
 // connector), so any number of hub instances can share one PostgreSQL database.
 
+import { systemClock } from "../../clock.ts";
+import { describeError } from "../../db/database-errors.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import type { WriteContext } from "../../pipeline/unit-of-work.ts";
+import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import type { HttpOptions, Sleep } from "../../sdk/http.ts";
 import { type ConnectorRef, findConnector } from "../connector-store.ts";
-import { describeError } from "../database-errors.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { type BatchCommit, executeSyncRun, type HubLogger, type StopReason } from "./run-sync.ts";
-import { queueRequestedSync } from "./sync-requests.ts";
 import {
   claimSyncRun,
   DEFAULT_STALE_AFTER_MS,
@@ -20,13 +21,15 @@ import {
   queueSyncRun,
   requestSyncCancel,
 } from "./sync-runs.ts";
+import { queueRequestedSync } from "./sync-requests.ts";
 
 export interface SyncEngineOptions {
   db: PrismaClient;
   plugins: PluginRegistry;
   /** Null without a key: connectors whose plugins have secret fields cannot run. */
   secretKey: Uint8Array | null;
-  policy?: ScoringPolicy;
+  /** The policy and clock batches are written with; the defaults and the machine's clock when omitted. */
+  writes?: WriteContext;
   logger?: HubLogger;
   /** Records per transaction; default 500. */
   batchSize?: number;
@@ -83,7 +86,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     db,
     plugins: options.plugins,
     secretKey: options.secretKey,
-    policy: options.policy ?? DEFAULT_SCORING_POLICY,
+    writes: options.writes ?? { policy: DEFAULT_SCORING_POLICY, clock: systemClock },
     logger,
     batchSize: options.batchSize ?? 500,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,

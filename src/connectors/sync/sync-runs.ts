@@ -12,7 +12,7 @@ import type { Db } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import { Prisma, type SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
-import { sqlState } from "../database-errors.ts";
+import { sqlState } from "../../db/database-errors.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
 import { clearSyncRequest } from "./sync-requests.ts";
 

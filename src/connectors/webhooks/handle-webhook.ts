@@ -4,8 +4,12 @@
 // the plugin cannot read is answered 400 and kept whole as a dead letter, so nothing is lost; a
 // delivery id seen before is answered 200 without ingesting anything again. A delivery that asks for a
 // sync (the provider has changes it did not carry) stores the request with it (sync-requests.ts).
+
+import { systemClock } from "../../clock.ts";
+import { describeError } from "../../db/database-errors.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
+import type { WriteContext } from "../../pipeline/unit-of-work.ts";
+import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import { type ConnectorContext, createConnectorContext } from "../../sdk/context.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
 import { validateRecord } from "../../sdk/records.ts";
@@ -17,7 +21,6 @@ import {
   type WebhookVerification,
 } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
-import { describeError } from "../database-errors.ts";
 import { replayableHeaders, writeDeadLetters } from "../dead-letters/write-dead-letters.ts";
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
@@ -35,7 +38,8 @@ export interface WebhookHandlerOptions {
   plugins: PluginRegistry;
   /** Null without a key: connectors whose plugins have secret fields cannot run. */
   secretKey: Uint8Array | null;
-  policy?: ScoringPolicy;
+  /** The policy and clock writes run with; the defaults and the machine's clock when omitted. */
+  writes?: WriteContext;
   logger?: HubLogger;
   /** A delivery whose signed send time is further than this from now is refused; default 5 minutes. */
   replayWindowMs?: number;
@@ -45,7 +49,6 @@ export interface WebhookHandlerOptions {
   maxBodyBytes?: number;
   /** Called after a delivery that asked for a sync was stored: the engine answers it at once. */
   onSyncRequested?: (connectorId: string) => void;
-  now?: () => Date;
 }
 
 export const DEFAULT_REPLAY_WINDOW_MS = 5 * 60_000;
@@ -75,7 +78,8 @@ async function receive(
 ): Promise<Response> {
   const { db } = options;
   const logger = options.logger;
-  const now = options.now?.() ?? new Date();
+  const writes = options.writes ?? { policy: DEFAULT_SCORING_POLICY, clock: systemClock };
+  const now = writes.clock();
   const connector = await db.connector.findUnique({ where: { name: connectorName } });
   if (!connector) return answer(404, { error: `No connector is named "${connectorName}".` });
   const plugin = options.plugins.get(connector.pluginId);
@@ -155,8 +159,7 @@ async function receive(
     stream: "webhook",
   };
   try {
-    const { counts } = await commitIngest(db, origin, items, {
-      policy: options.policy ?? DEFAULT_SCORING_POLICY,
+    const { counts } = await commitIngest(db, writes, origin, items, {
       keepError: (error) => error instanceof DuplicateDelivery,
       finish: async (tx) => {
         if (deliveryId && !(await rememberDelivery(tx, connector.id, deliveryId, now)))

@@ -1,13 +1,13 @@
 // Folding one customer into another when they turn out to be one person: a preview of what would move
 // and which traits conflict, and the merge itself, in one transaction, recorded as a CustomerMerge.
-// The merged customer's row stays, pointing at the survivor, so its id keeps resolving.
+// The merged customer's row stays, pointing at the survivor, so its id keeps resolving. The survivor's
+// scores are the write pipeline's business (src/pipeline): a merge only moves facts.
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, CustomerMerge, Prisma } from "../../generated/prisma/client.ts";
-import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
+import { asJsonObject, jsonEqual } from "../json.ts";
 
 export const mergeCustomersInputSchema = z.object({
   survivorId: z.uuid("survivorId must be a customer id (a UUID)."),
@@ -20,34 +20,55 @@ export const previewMergeInputSchema = mergeCustomersInputSchema.pick({ survivor
 export type PreviewMergeInput = z.input<typeof previewMergeInputSchema>;
 
 /** A trait both customers have with different values; the survivor's value is kept. */
-export interface TraitConflict {
-  key: string;
-  survivorValue: Prisma.JsonValue;
-  mergedValue: Prisma.JsonValue;
-  kept: "survivor";
-}
+const jsonValue = z.json() as z.ZodType<Prisma.JsonValue>;
+export const traitConflictSchema = z.object({
+  key: z.string(),
+  survivorValue: jsonValue,
+  mergedValue: jsonValue,
+  kept: z.literal("survivor"),
+});
+export type TraitConflict = z.infer<typeof traitConflictSchema>;
 
 /** Both customers are in the same journey: the one further along (higher stage position) is kept. */
-export interface JourneyProgressConflict {
-  journeyId: string;
-  journeyKey: string;
-  kept: "survivor" | "merged";
-  keptStage: string;
-  droppedStage: string;
-}
+const journeyProgressConflictSchema = z.object({
+  journeyId: z.string(),
+  journeyKey: z.string(),
+  kept: z.enum(["survivor", "merged"]),
+  keptStage: z.string(),
+  droppedStage: z.string(),
+});
+export type JourneyProgressConflict = z.infer<typeof journeyProgressConflictSchema>;
+
+const count = z.number().int().min(0);
 
 /** What a merge moves from the merged customer to the survivor; recorded as CustomerMerge.moved. */
-export interface MergeMoves {
-  identities: number;
-  interactions: number;
-  feedback: number;
+export const mergeMovesSchema = z.object({
+  identities: count,
+  interactions: count,
+  feedback: count,
   /** Journey progress rows of the merged customer that move (conflicts the merged one wins included). */
-  journeyProgress: number;
-  journeyProgressConflicts: JourneyProgressConflict[];
-  alerts: number;
-  scoreHistory: number;
+  journeyProgress: count,
+  journeyProgressConflicts: z.array(journeyProgressConflictSchema),
+  alerts: count,
+  scoreHistory: count,
   /** Customers previously merged into the merged one, now pointing at the survivor. */
-  repointedMerges: number;
+  repointedMerges: count,
+});
+export type MergeMoves = z.infer<typeof mergeMovesSchema>;
+
+/** A stored merge record's JSON columns, read through their schemas. */
+export function readMergeRecord(merge: CustomerMerge): {
+  moves: MergeMoves;
+  traitConflicts: TraitConflict[];
+} {
+  const moves = mergeMovesSchema.safeParse(merge.moved);
+  const conflicts = z.array(traitConflictSchema).safeParse(merge.traitConflicts);
+  if (!moves.success || !conflicts.success) {
+    throw new Error(
+      `CustomerMerge ${merge.id} holds a ${moves.success ? "traitConflicts" : "moved"} value of another shape: ${(moves.error ?? conflicts.error)?.issues[0]?.message}. Repair the row.`,
+    );
+  }
+  return { moves: moves.data, traitConflicts: conflicts.data };
 }
 
 export interface MergePreview {
@@ -78,15 +99,14 @@ export async function previewMerge(db: Db, input: PreviewMergeInput): Promise<Me
 export async function mergeCustomers(
   db: Db,
   input: MergeCustomersInput,
-  actor?: { principalId?: string },
-  { policy = DEFAULT_SCORING_POLICY }: ScoringOptions = {},
+  { principalId, now }: { principalId?: string | undefined; now: Date },
 ): Promise<MergeResult> {
   const { survivorId, mergedId, reason } = parseInput(mergeCustomersInputSchema, input, "The merge");
   return inTransaction(db, async (tx) => {
     // Row locks make the "already merged" checks below hold until commit, when merges race.
     await lockCustomers(tx, [survivorId, mergedId]);
     const { survivor, merged } = await loadPair(tx, survivorId, mergedId);
-    const mergedById = actor?.principalId ?? null;
+    const mergedById = principalId ?? null;
     if (mergedById && !(await tx.principal.findUnique({ where: { id: mergedById }, select: { id: true } }))) {
       throw new NotFoundError(
         `No principal has the id ${mergedById}: merge as an existing principal.`,
@@ -132,7 +152,7 @@ export async function mergeCustomers(
     });
     await tx.customer.update({
       where: { id: mergedId },
-      data: { mergedIntoId: survivorId, mergedAt: new Date() },
+      data: { mergedIntoId: survivorId, mergedAt: now },
     });
     const merge = await tx.customerMerge.create({
       data: {
@@ -140,11 +160,10 @@ export async function mergeCustomers(
         mergedId,
         mergedById,
         reason,
-        moved: moved as unknown as Prisma.InputJsonObject,
-        traitConflicts: plan.traitConflicts as unknown as Prisma.InputJsonArray,
+        moved: mergeMovesSchema.parse(moved),
+        traitConflicts: plan.traitConflicts,
       },
     });
-    await rescoreCustomers(tx, { customerIds: [survivorId], policy });
     return { survivor: updatedSurvivor, merge };
   });
 }
@@ -234,8 +253,8 @@ async function planMerge(db: Db, survivor: Customer, merged: Customer): Promise<
 
 /** Shallow merge: every key of both, the survivor's value where both have the key. */
 function mergeTraits(survivorTraits: Prisma.JsonValue, mergedTraits: Prisma.JsonValue) {
-  const ours = asObject(survivorTraits);
-  const theirs = asObject(mergedTraits);
+  const ours = asJsonObject(survivorTraits);
+  const theirs = asJsonObject(mergedTraits);
   const traitConflicts: TraitConflict[] = [];
   for (const [key, mergedValue] of Object.entries(theirs)) {
     if (key in ours && !jsonEqual(ours[key] ?? null, mergedValue ?? null)) {
@@ -249,31 +268,6 @@ function mergeTraits(survivorTraits: Prisma.JsonValue, mergedTraits: Prisma.Json
   }
   traitConflicts.sort((a, b) => a.key.localeCompare(b.key));
   return { traits: { ...theirs, ...ours } as Prisma.InputJsonObject, traitConflicts };
-}
-
-function asObject(value: Prisma.JsonValue): Prisma.JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-
-/** Structural equality of JSON values; key order does not matter (jsonb does not keep it). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((item, i) => jsonEqual(item, b[i]))
-    );
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  return (
-    keys.length === Object.keys(right).length &&
-    keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]))
-  );
 }
 
 function earliest(a: Date | null, b: Date | null): Date | null {

@@ -1,77 +1,112 @@
+// Storing survey answers whose customers are resolved: one read of what is stored and one multi-row
+// INSERT … ON CONFLICT for the new answers, whatever their number; the same outcomes as interactions
+// (created, unchanged, updated). Corrections (rare) are written one by one.
+
+import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
-import type { Db } from "../../db/database.ts";
-import { inTransaction } from "../../db/transaction.ts";
-import type { Feedback } from "../../generated/prisma/client.ts";
-import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
-import { DEFAULT_SCORING_POLICY, type ScoringOptions } from "../../scoring/scoring-policy.ts";
-import { NotFoundError, parseInput } from "../errors.ts";
-import { resolveCustomerReference } from "../identities/resolve-customer.ts";
-import type { RecordOutcome } from "../interactions/record-interaction.ts";
-import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "./feedback-input.ts";
+import { type Feedback, Prisma } from "../../generated/prisma/client.ts";
+import { BatchRaceError, NotFoundError } from "../errors.ts";
+import { factKey, type RecordOutcome } from "../interactions/record-interactions.ts";
+import type { submitFeedbackInputSchema } from "./feedback-input.ts";
 
-export interface SubmitFeedbackResult {
-  feedback: Feedback;
-  customerId: string;
-  outcome: RecordOutcome;
-}
-
-/**
- * Records a survey answer for the customer it names, marks the customer as seen when it answered,
- * and rescores the customer in the same transaction.
- */
-export async function submitFeedback(
-  db: Db,
-  input: SubmitFeedbackInput,
-  // rescore: false leaves rescoring to a caller that records a batch and rescores it once.
-  { policy = DEFAULT_SCORING_POLICY, rescore = true }: ScoringOptions & { rescore?: boolean } = {},
-): Promise<SubmitFeedbackResult> {
-  const parsed = parseInput(submitFeedbackInputSchema, input, "The feedback");
-  const { source, externalId, respondedAt } = parsed;
-  return inTransaction(db, async (tx) => {
-    if (
-      parsed.interactionId &&
-      !(await tx.interaction.findUnique({ where: { id: parsed.interactionId }, select: { id: true } }))
-    ) {
-      throw new NotFoundError(
-        `No interaction has the id ${parsed.interactionId}: record the interaction first, or leave interactionId out.`,
-        "Interaction",
-        parsed.interactionId,
-      );
-    }
-    const customerId = await resolveCustomerReference(tx, parsed.customer, {
-      source,
-      seenAt: respondedAt,
-      policy,
-    });
-    const fields = feedbackFields(parsed, customerId);
-    const where = { source_externalId: { source, externalId } };
-    let existing = await tx.feedback.findUnique({ where });
-    if (!existing) {
-      // ON CONFLICT DO NOTHING: a concurrent insert of the same answer wins, and we compare against it.
-      const [created] = await tx.feedback.createManyAndReturn({
-        data: [{ source, externalId, ...fields }],
-        skipDuplicates: true,
-      });
-      if (created) {
-        if (rescore) await rescoreCustomers(tx, { customerIds: [customerId], policy });
-        return { feedback: created, customerId, outcome: "created" };
-      }
-      existing = await tx.feedback.findUniqueOrThrow({ where });
-    }
-    if (sameFeedback(existing, fields)) return { feedback: existing, customerId, outcome: "unchanged" };
-    const feedback = await tx.feedback.update({ where: { id: existing.id }, data: fields });
-    if (rescore) await rescoreCustomers(tx, { customerIds: [customerId, existing.customerId], policy });
-    return { feedback, customerId, outcome: "updated" };
-  });
-}
-
-export type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
-
-/** A feedback input after parsing: what submitFeedback and submitFeedbackInBulk store. */
+/** A feedback input after parsing. */
 export type ParsedFeedback = z.output<typeof submitFeedbackInputSchema>;
 
+export interface FeedbackToSubmit {
+  parsed: ParsedFeedback;
+  customerId: string;
+}
+
+export interface SubmittedFeedback {
+  id: string;
+  customerId: string;
+  outcome: RecordOutcome;
+  /** The customer the answer belonged to before a correction moved it; null otherwise. */
+  previousCustomerId: string | null;
+}
+
+type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
+
+/**
+ * Stores answers whose (source, externalId) pairs are distinct, in the caller's transaction, and
+ * answers in input order. An interactionId must name a stored interaction.
+ */
+export async function submitFeedback(
+  tx: Prisma.TransactionClient,
+  rows: FeedbackToSubmit[],
+): Promise<SubmittedFeedback[]> {
+  if (rows.length === 0) return [];
+  const keys = rows.map(({ parsed }) => factKey(parsed.source, parsed.externalId));
+  if (new Set(keys).size !== keys.length) {
+    throw new Error("submitFeedback takes distinct (source, externalId) pairs; split the run at a repeat.");
+  }
+  await assertInteractionsExist(tx, rows);
+  const stored = await storedAnswers(tx, rows);
+  const results: SubmittedFeedback[] = [];
+  const inserts: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }> = [];
+  for (const { parsed, customerId } of rows) {
+    const fields = feedbackFields(parsed, customerId);
+    const existing = stored.get(factKey(parsed.source, parsed.externalId));
+    if (!existing) {
+      const id = uuidv7();
+      inserts.push({ id, source: parsed.source, externalId: parsed.externalId, fields });
+      results.push({ id, customerId, outcome: "created", previousCustomerId: null });
+    } else if (sameFeedback(existing, fields)) {
+      results.push({ id: existing.id, customerId, outcome: "unchanged", previousCustomerId: null });
+    } else {
+      await tx.feedback.update({ where: { id: existing.id }, data: fields });
+      results.push({
+        id: existing.id,
+        customerId,
+        outcome: "updated",
+        previousCustomerId: existing.customerId === customerId ? null : existing.customerId,
+      });
+    }
+  }
+  await insertFeedback(tx, inserts);
+  return results;
+}
+
+async function assertInteractionsExist(tx: Prisma.TransactionClient, rows: FeedbackToSubmit[]) {
+  const ids = [
+    ...new Set(rows.flatMap(({ parsed }) => (parsed.interactionId ? [parsed.interactionId] : []))),
+  ];
+  if (ids.length === 0) return;
+  const found = new Set(
+    (await tx.interaction.findMany({ where: { id: { in: ids } }, select: { id: true } })).map(
+      (row) => row.id,
+    ),
+  );
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) {
+    throw new NotFoundError(
+      `No interaction has the id ${missing}: record the interaction first, or leave interactionId out.`,
+      "Interaction",
+      missing,
+    );
+  }
+}
+
+async function storedAnswers(
+  tx: Prisma.TransactionClient,
+  rows: FeedbackToSubmit[],
+): Promise<Map<string, Feedback>> {
+  const bySource = new Map<string, string[]>();
+  for (const { parsed } of rows) {
+    const ids = bySource.get(parsed.source);
+    if (ids) ids.push(parsed.externalId);
+    else bySource.set(parsed.source, [parsed.externalId]);
+  }
+  const stored = new Map<string, Feedback>();
+  for (const [source, externalIds] of bySource) {
+    const found = await tx.feedback.findMany({ where: { source, externalId: { in: externalIds } } });
+    for (const row of found) stored.set(factKey(row.source, row.externalId), row);
+  }
+  return stored;
+}
+
 /** The stored columns of a parsed answer, besides its source and externalId. */
-export function feedbackFields(parsed: ParsedFeedback, customerId: string): FeedbackFields {
+function feedbackFields(parsed: ParsedFeedback, customerId: string): FeedbackFields {
   return {
     customerId,
     kind: parsed.kind,
@@ -85,7 +120,7 @@ export function feedbackFields(parsed: ParsedFeedback, customerId: string): Feed
   };
 }
 
-export function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
+function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
   return (
     stored.customerId === next.customerId &&
     stored.kind === next.kind &&
@@ -97,4 +132,36 @@ export function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
     stored.sentiment === next.sentiment &&
     stored.respondedAt.getTime() === next.respondedAt.getTime()
   );
+}
+
+async function insertFeedback(
+  tx: Prisma.TransactionClient,
+  unsorted: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }>,
+): Promise<void> {
+  if (unsorted.length === 0) return;
+  // In one key order, so that concurrent writers take the unique index entries in the same order.
+  const rows = [...unsorted].sort((a, b) =>
+    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
+  );
+  const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
+  const inserted = await tx.$executeRaw(Prisma.sql`
+    INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
+      "touchpoint", "interactionId", "sentiment", "respondedAt")
+    SELECT id, "customerId", source, "externalId", kind::"FeedbackKind", score, comment, channel::"Channel",
+      touchpoint, "interactionId", sentiment, "respondedAt"
+      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
+                  ${rows.map((row) => row.source)}::text[],
+                  ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.kind)}::text[],
+                  ${column((f) => f.score)}::int[], ${column((f) => f.comment)}::text[],
+                  ${column((f) => f.channel)}::text[], ${column((f) => f.touchpoint)}::text[],
+                  ${column((f) => f.interactionId)}::uuid[], ${column((f) => f.sentiment)}::float8[],
+                  ${column((f) => f.respondedAt.toISOString())}::timestamptz[])
+           AS t(id, "customerId", source, "externalId", kind, score, comment, channel, touchpoint,
+                "interactionId", sentiment, "respondedAt")
+    ON CONFLICT ("source", "externalId") DO NOTHING`);
+  if (inserted !== rows.length) {
+    throw new BatchRaceError(
+      `${rows.length - inserted} of the new survey answers were stored by a concurrent writer first.`,
+    );
+  }
 }

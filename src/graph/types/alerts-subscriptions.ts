@@ -2,7 +2,6 @@
 // client misses nothing) and a customer's score as it changes. Served over graphql-ws (a WebSocket at
 // /graphql) and over server-sent events (yoga, at /graphql), with the same API keys.
 import { GraphQLError } from "graphql";
-import type { AlertLevel } from "../../alerts/alert-policy.ts";
 import { type AlertStreamItem, openAlertStream } from "../../alerts/alert-stream.ts";
 import { createAsyncQueue, mapAsyncIterator } from "../../alerts/async-queue.ts";
 import type { LiveAlerts } from "../../alerts/live-alerts.ts";
@@ -11,6 +10,7 @@ import { canSeeCustomer } from "../../auth/visibility.ts";
 import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
 import type { Customer, Score } from "../../generated/prisma/client.ts";
+import type { AlertLevel } from "../../policy/alert-policy-settings.ts";
 import { builder } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";

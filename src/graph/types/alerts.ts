@@ -1,14 +1,15 @@
 // Churn-risk alerts on the graph: the Alert type, the alerts list (a Relay connection with the
 // stream cursor to go live from), and the alert policy in force. Mutations and subscriptions are in
 // alerts-mutations.ts and alerts-subscriptions.ts.
-import { resolveAlertPolicy } from "../../alerts/alert-policy.ts";
+
 import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import type { Viewer } from "../../auth/api-keys.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { AlertStatus } from "../../generated/prisma/enums.ts";
+import { resolveAlertPolicy } from "../../policy/alert-policy-settings.ts";
+import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import type { ChurnReason } from "../../scoring/churn-risk.ts";
-import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";

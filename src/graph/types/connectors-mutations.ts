@@ -12,17 +12,17 @@ import {
   removeConnector,
   resumeConnector,
 } from "../../connectors/connector-store.ts";
-import { describeError } from "../../connectors/database-errors.ts";
 import { discardDeadLetter, replayDeadLetter } from "../../connectors/dead-letters/replay-dead-letter.ts";
 import type { IngestCounts } from "../../connectors/ingest/ingest-records.ts";
 import { requirePlugin } from "../../connectors/plugin-registry.ts";
 import { SecretBoxError } from "../../connectors/secret-box.ts";
 import { requestSyncCancel } from "../../connectors/sync/sync-runs.ts";
+import { describeError } from "../../db/database-errors.ts";
 import { ConflictError, ValidationError } from "../../domain/errors.ts";
 import { ConnectorConfigError, createConnectorContext } from "../../sdk/context.ts";
 import type { CheckResult } from "../../sdk/define-connector.ts";
 import { builder } from "../builder.ts";
-import type { GraphContext } from "../context.ts";
+import { type GraphContext, writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CONNECTOR_WRITERS, requireEngine } from "./connectors-context.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
@@ -329,7 +329,7 @@ builder.mutationFields((t) => ({
             db: context.prisma,
             plugins: context.connectors.registry,
             secretKey: context.connectors.secretKey,
-            policy: context.scoring,
+            writes: writesOf(context),
           },
           id,
           args.payload == null ? {} : { payload: args.payload },

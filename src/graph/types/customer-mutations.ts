@@ -3,14 +3,15 @@
 
 import {
   type MergeMoves,
-  mergeCustomers,
   previewMerge,
+  readMergeRecord,
   type TraitConflict,
 } from "../../domain/customers/merge-customers.ts";
 import { setCustomerOwner } from "../../domain/customers/set-customer-owner.ts";
-import { upsertCustomer } from "../../domain/customers/upsert-customer.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
+import { writeCustomer, writeMerge } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
+import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CustomerNode, LifecycleStageEnum } from "./customer.ts";
 import { IdentityInput } from "./customer-queries.ts";
@@ -162,8 +163,9 @@ builder.mutationFields((t) => ({
       "Creates or updates the customer named by the identities, merging customers that share them.",
     args: { input: t.arg({ type: UpsertCustomerInput, required: true, description: "The customer." }) },
     resolve: (_parent, { input }, context) =>
-      upsertCustomer(
+      writeCustomer(
         context.prisma,
+        writesOf(context),
         {
           identities: input.identities.map((identity) => ({
             ...identity,
@@ -175,7 +177,6 @@ builder.mutationFields((t) => ({
           source: input.source ?? undefined,
         },
         { principalId: context.viewer.principalId },
-        { policy: context.scoring },
       ),
   }),
 
@@ -193,18 +194,13 @@ builder.mutationFields((t) => ({
         return { dryRun: true, ...(await previewMerge(context.prisma, { survivorId, mergedId })) };
       // The merge plans inside its own transaction and records what it moved: report that record, not a
       // plan made beforehand, which a concurrent write could have made stale (and which would plan twice).
-      const { survivor, merge } = await mergeCustomers(
+      const { value } = await writeMerge(
         context.prisma,
+        writesOf(context),
         { survivorId, mergedId, reason: input.reason ?? "" },
         { principalId: context.viewer.principalId },
-        { policy: context.scoring },
       );
-      return {
-        dryRun: false,
-        survivor,
-        moves: merge.moved as unknown as MergeMoves,
-        traitConflicts: merge.traitConflicts as unknown as TraitConflict[],
-      };
+      return { dryRun: false, survivor: value.survivor, ...readMergeRecord(value.merge) };
     },
   }),
 

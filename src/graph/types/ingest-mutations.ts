@@ -1,11 +1,11 @@
 // Mutations that record facts: interactions and survey answers, idempotent on (source, externalId),
-// through the same domain functions the connectors use.
+// each a batch of one through the write pipeline the connectors use (src/pipeline).
 
-import { submitFeedback } from "../../domain/feedback/submit-feedback.ts";
 import type { CustomerReference } from "../../domain/identities/identity-input.ts";
-import { recordInteraction } from "../../domain/interactions/record-interaction.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
+import { writeFeedback, writeInteraction } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
+import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { IdentityInput } from "./customer-queries.ts";
 import { FeedbackKindEnum, FeedbackNode } from "./feedback.ts";
@@ -138,15 +138,16 @@ builder.mutationFields((t) => ({
       "Records a touchpoint for a customer (creating or merging customers by identity as needed), moves them along journeys and rescores them: the customer's scores are current when this returns. Sending it again is safe.",
     args: { input: t.arg({ type: RecordInteractionInput, required: true, description: "The touchpoint." }) },
     resolve: (_parent, { input }, context) =>
-      recordInteraction(
+      writeInteraction(
         context.prisma,
+        writesOf(context),
         {
           ...withoutNulls(input),
           customer: customerReference(input.customer),
           amount: input.amount ?? undefined,
           metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
         },
-        { policy: context.scoring },
+        { principalId: context.viewer.principalId },
       ),
   }),
   submitFeedback: t.field({
@@ -157,10 +158,11 @@ builder.mutationFields((t) => ({
       "Records a survey answer and rescores the customer: their scores are current when this returns. Sending it again is safe.",
     args: { input: t.arg({ type: SubmitFeedbackInput, required: true, description: "The answer." }) },
     resolve: (_parent, { input }, context) =>
-      submitFeedback(
+      writeFeedback(
         context.prisma,
+        writesOf(context),
         { ...withoutNulls(input), customer: customerReference(input.customer) },
-        { policy: context.scoring },
+        { principalId: context.viewer.principalId },
       ),
   }),
 }));

@@ -2,11 +2,11 @@
 // the admin mutations that refit the model and rescore customers.
 import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.ts";
+import { rescoreWithAlerts } from "../../pipeline/rescore-with-alerts.ts";
+import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import type { BgNbdParameters } from "../../scoring/models/bg-nbd.ts";
 import type { GammaGammaParameters } from "../../scoring/models/gamma-gamma.ts";
-import { rescoreCustomers } from "../../scoring/rescore-customers.ts";
 import { fitScoreModel } from "../../scoring/score-model.ts";
-import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
@@ -232,12 +232,18 @@ builder.mutationFields((t) => ({
     resolve: async (_parent, { input }, context) => {
       const fitted = await fitScoreModel(context.prisma, {
         policy: context.scoring,
-        calibrationEnd: input?.calibrationEnd ?? undefined,
+        calibrationEnd: input?.calibrationEnd ?? context.clock(),
       });
       const rescored =
         input?.rescore === false
           ? 0
-          : (await rescoreCustomers(context.prisma, { policy: context.scoring, model: fitted })).rescored;
+          : (
+              await rescoreWithAlerts(context.prisma, {
+                policy: context.scoring,
+                model: fitted,
+                asOf: context.clock(),
+              })
+            ).rescored;
       return { model: fitted.record, rescoredCustomers: rescored };
     },
   }),
@@ -254,7 +260,11 @@ builder.mutationFields((t) => ({
       const customerIds = input?.customerIds?.map((id, index) =>
         expectGlobalId(id, "Customer", ["input", "customerIds", index]),
       );
-      const result = await rescoreCustomers(context.prisma, { policy: context.scoring, customerIds });
+      const result = await rescoreWithAlerts(context.prisma, {
+        policy: context.scoring,
+        customerIds,
+        asOf: context.clock(),
+      });
       return { rescoredCustomers: result.rescored, modelVersion: result.modelVersion };
     },
   }),

@@ -8,10 +8,9 @@ import WebSocket from "ws";
 import { type LiveAlerts, startLiveAlerts } from "../../../src/alerts/live-alerts.ts";
 import { type CreateApiKeyInput, createApiKey } from "../../../src/auth/api-keys.ts";
 import type { Database } from "../../../src/db/database.ts";
-import { upsertCustomer } from "../../../src/domain/customers/upsert-customer.ts";
-import { submitFeedback } from "../../../src/domain/feedback/submit-feedback.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { startHubServer } from "../../../src/server/create-server.ts";
+import { submitFeedback, upsertCustomer } from "../../helpers/writes.ts";
 
 export interface LiveHub {
   url: string;

@@ -1,9 +1,8 @@
 import { describe, expect } from "vitest";
 import { findCustomerByIdentity, findLiveCustomer } from "../../../src/domain/customers/find-customer.ts";
-import { mergeCustomers } from "../../../src/domain/customers/merge-customers.ts";
-import { upsertCustomer } from "../../../src/domain/customers/upsert-customer.ts";
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { test } from "../../helpers/database.ts";
+import { mergeCustomers, upsertCustomer } from "../../helpers/writes.ts";
 
 describe("findLiveCustomer", () => {
   test("answers a merged id with its survivor", async ({ db }) => {

@@ -1,9 +1,13 @@
 import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
 import { findLiveCustomer } from "../../../src/domain/customers/find-customer.ts";
-import { mergeCustomers, previewMerge } from "../../../src/domain/customers/merge-customers.ts";
+import {
+  mergeCustomers as mergeInTransaction,
+  previewMerge,
+} from "../../../src/domain/customers/merge-customers.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import { test } from "../../helpers/database.ts";
+import { mergeCustomers } from "../../helpers/writes.ts";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, n, 12));
 
@@ -299,7 +303,11 @@ describe("mergeCustomers", () => {
     const merged = await aCustomer(db);
     await expect(
       db.prisma.$transaction(async (tx) => {
-        await mergeCustomers(tx, { survivorId: survivor.id, mergedId: merged.id, reason: "test" });
+        await mergeInTransaction(
+          tx,
+          { survivorId: survivor.id, mergedId: merged.id, reason: "test" },
+          { now: new Date() },
+        );
         expect(await tx.customerMerge.count()).toBe(1);
         throw new Error("caller changed its mind");
       }),

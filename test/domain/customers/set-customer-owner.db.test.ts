@@ -1,8 +1,8 @@
 import { describe, expect } from "vitest";
-import { mergeCustomers } from "../../../src/domain/customers/merge-customers.ts";
 import { setCustomerOwner } from "../../../src/domain/customers/set-customer-owner.ts";
 import { NotFoundError } from "../../../src/domain/errors.ts";
 import { test } from "../../helpers/database.ts";
+import { mergeCustomers } from "../../helpers/writes.ts";
 
 const unknownId = "0190d5a4-8f6b-7c3e-9a1d-2b4c6e8f0a12";
 

@@ -1,9 +1,7 @@
 import { describe, expect } from "vitest";
-import { upsertCustomer } from "../../../src/domain/customers/upsert-customer.ts";
 import { ValidationError } from "../../../src/domain/errors.ts";
-import { submitFeedback } from "../../../src/domain/feedback/submit-feedback.ts";
-import { recordInteraction } from "../../../src/domain/interactions/record-interaction.ts";
 import { test } from "../../helpers/database.ts";
+import { recordInteraction, submitFeedback, upsertCustomer } from "../../helpers/writes.ts";
 
 describe("upsertCustomer", () => {
   test("creates a customer with its profile the first time an identity is seen", async ({ db }) => {

@@ -1,9 +1,8 @@
 import { describe, expect } from "vitest";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import type { SubmitFeedbackInput } from "../../../src/domain/feedback/feedback-input.ts";
-import { submitFeedback } from "../../../src/domain/feedback/submit-feedback.ts";
-import { recordInteraction } from "../../../src/domain/interactions/record-interaction.ts";
 import { test } from "../../helpers/database.ts";
+import { recordInteraction, submitFeedback } from "../../helpers/writes.ts";
 
 function anAnswer(overrides: Partial<SubmitFeedbackInput> = {}): SubmitFeedbackInput {
   return {

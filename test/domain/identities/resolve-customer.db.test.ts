@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { ValidationError } from "../../../src/domain/errors.ts";
-import { resolveCustomer } from "../../../src/domain/identities/resolve-customer.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
+import { resolveCustomer } from "../../helpers/writes.ts";
 
 describe("resolveCustomer", () => {
   test("creates a customer for identities nobody has, with the identities normalized", async ({ db }) => {
@@ -89,9 +89,9 @@ describe("resolveCustomer", () => {
 
   test("moves an identity's last-seen time forward only", async ({ db }) => {
     const later = new Date("2026-03-01T00:00:00Z");
-    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], { seenAt: later });
+    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], { clock: () => later });
     await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], {
-      seenAt: new Date("2026-01-01T00:00:00Z"),
+      clock: () => new Date("2026-01-01T00:00:00Z"),
     });
     const identity = await db.prisma.identity.findFirstOrThrow();
     expect(identity.lastSeenAt).toEqual(later);
@@ -141,7 +141,7 @@ describe("resolveCustomer", () => {
         { kind: "PHONE", value: "4155550123" },
       ]),
     ).rejects.toSatisfy(
-      (error) => error instanceof ValidationError && error.issues[0]?.path.join(".") === "1.value",
+      (error) => error instanceof ValidationError && error.issues[0]?.path.join(".") === "identities.1.value",
     );
     await expect(resolveCustomer(db.prisma, [])).rejects.toBeInstanceOf(ValidationError);
     expect(await db.prisma.customer.count()).toBe(0);

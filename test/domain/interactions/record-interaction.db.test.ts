@@ -1,10 +1,9 @@
 import { describe, expect } from "vitest";
-import { mergeCustomers } from "../../../src/domain/customers/merge-customers.ts";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import type { RecordInteractionInput } from "../../../src/domain/interactions/interaction-input.ts";
-import { recordInteraction } from "../../../src/domain/interactions/record-interaction.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
 import { test } from "../../helpers/database.ts";
+import { mergeCustomers, recordInteraction } from "../../helpers/writes.ts";
 
 function anOrder(overrides: Partial<RecordInteractionInput> = {}): RecordInteractionInput {
   return {

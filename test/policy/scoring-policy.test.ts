@@ -8,7 +8,7 @@ import {
   loadScoringPolicy,
   type ScoringPolicy,
   scoringPolicySchema,
-} from "../../src/scoring/scoring-policy.ts";
+} from "../../src/policy/scoring-policy.ts";
 
 const scratch = await mkdtemp(path.join(tmpdir(), "cxhub-scoring-policy-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }));

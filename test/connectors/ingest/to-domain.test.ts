@@ -1,9 +1,15 @@
 // A valid record carries everything the domain needs: mapped, it passes the domain's own input
 // schemas unchanged in meaning.
 import { describe, expect, test } from "vitest";
-import { upsertCustomerInputSchema } from "../../src/domain/customers/customer-input.ts";
-import { submitFeedbackInputSchema } from "../../src/domain/feedback/feedback-input.ts";
-import { recordInteractionInputSchema } from "../../src/domain/interactions/interaction-input.ts";
+import {
+  toCustomerInput,
+  toFeedbackInput,
+  toInteractionInput,
+  toRecordInput,
+} from "../../../src/connectors/ingest/to-domain.ts";
+import { upsertCustomerInputSchema } from "../../../src/domain/customers/customer-input.ts";
+import { submitFeedbackInputSchema } from "../../../src/domain/feedback/feedback-input.ts";
+import { recordInteractionInputSchema } from "../../../src/domain/interactions/interaction-input.ts";
 import {
   type CustomerRecord,
   type FeedbackRecord,
@@ -11,8 +17,7 @@ import {
   identity,
   record,
   validateRecord,
-} from "../../src/sdk/records.ts";
-import { toCustomerInput, toFeedbackInput, toInteractionInput } from "../../src/sdk/to-domain.ts";
+} from "../../../src/sdk/records.ts";
 
 const origin = { source: "shopify-acme", channel: "ecommerce" as const };
 const identities = [identity.email("Ana@Example.com"), identity.shopCustomer("acme.myshopify.com", 42)];
@@ -67,14 +72,12 @@ describe("records as domain inputs", () => {
         respondedAt: "2026-01-03T10:00:00Z",
       }),
     );
-    const interactionId = "0190f5c2-0000-7000-8000-000000000001";
-    const input = submitFeedbackInputSchema.parse(toFeedbackInput(answer, origin, interactionId));
-    expect(input).toMatchObject({
-      kind: "NPS",
-      score: 9,
-      channel: "EMAIL",
-      interactionId,
-      source: "shopify-acme",
+    const input = submitFeedbackInputSchema.parse(toFeedbackInput(answer, origin));
+    expect(input).toMatchObject({ kind: "NPS", score: 9, channel: "EMAIL", source: "shopify-acme" });
+    // The interaction is named by its externalId; the pipeline looks it up at the answer's source.
+    expect(toRecordInput(answer, origin)).toMatchObject({
+      type: "feedback",
+      interactionExternalId: "gid://shopify/Order/1",
     });
   });
 

@@ -1,21 +1,23 @@
-// The set-based ingest stores what the one-record path stores. The same records go into two fresh
-// databases: as one batch (set-based, with merges, corrections, repeats and a deletion inside it),
-// and one record per batch (the one-record domain functions). Everything the hub keeps is then
-// compared: customers and their identities, facts, journey progress, merges, scores, and the counts.
+// A batch ends exactly as the same records one by one. There is one write path (storeRecords in one
+// unit of work of the pipeline), so this checks its promise to store records as if one after another:
+// the same records go into two fresh databases, as one batch (with merges, corrections, repeats and a
+// deletion inside it) and one record per batch. Everything the hub keeps is then compared: customers
+// and their identities (how new identities group included), facts, journey progress, merges, scores,
+// and the counts.
 import { describe, expect } from "vitest";
 import {
   commitIngest,
   emptyCounts,
   type IngestCounts,
   type IngestItem,
-} from "../../src/connectors/ingest/ingest-records.ts";
-import type { Database } from "../../src/db/database.ts";
-import { defineJourney } from "../../src/domain/journeys/define-journey.ts";
-import type { PrismaClient } from "../../src/generated/prisma/client.ts";
-import { DEFAULT_SCORING_POLICY } from "../../src/scoring/scoring-policy.ts";
-import { type ConnectorRecordInput, identity, record, validateRecord } from "../../src/sdk/records.ts";
-import { createTestDatabase, test } from "../helpers/database.ts";
-import { installTemplate } from "./helpers/hub.ts";
+} from "../../../src/connectors/ingest/ingest-records.ts";
+import type { Database } from "../../../src/db/database.ts";
+import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
+import type { PrismaClient } from "../../../src/generated/prisma/client.ts";
+import { type ConnectorRecordInput, identity, record, validateRecord } from "../../../src/sdk/records.ts";
+import { createTestDatabase, test } from "../../helpers/database.ts";
+import { writes } from "../../helpers/writes.ts";
+import { installTemplate } from "../helpers/hub.ts";
 
 const ANA = identity.email("ana@example.com");
 const ANA_DESK = identity.external("tinydesk", "c_1");
@@ -97,7 +99,7 @@ const BATCH: ConnectorRecordInput[] = [
 
 async function ingest(db: PrismaClient, connectorId: string, batch: IngestItem[]): Promise<IngestCounts> {
   const origin = { connectorId, source: "tinydesk", channel: "support" as const, stream: "test" };
-  return (await commitIngest(db, origin, batch, { policy: DEFAULT_SCORING_POLICY })).counts;
+  return (await commitIngest(db, writes(), origin, batch)).counts;
 }
 
 async function prepare(database: Database) {
@@ -175,21 +177,37 @@ async function snapshot(db: PrismaClient) {
   };
 }
 
-describe("the set-based ingest", () => {
-  test("stores what the one-record path stores, record for record", async ({ db }) => {
-    const oneByOne = await createTestDatabase();
-    try {
-      const [bulkConnector, singleConnector] = [await prepare(db), await prepare(oneByOne)];
-      const bulkCounts = await ingest(db.prisma, bulkConnector, items(BATCH));
-      const singleCounts = emptyCounts();
-      for (const item of items(BATCH)) {
-        const counts = await ingest(oneByOne.prisma, singleConnector, [item]);
-        for (const key of Object.keys(counts) as Array<keyof IngestCounts>) singleCounts[key] += counts[key];
-      }
+/** Ingests the records as one batch into `db` and one by one into a second fresh database. */
+async function bothWays(db: Database, records: ConnectorRecordInput[], seed = true) {
+  const oneByOne = await createTestDatabase();
+  try {
+    const prepared = async (database: Database) =>
+      seed ? prepare(database) : (await installTemplate(database.prisma)).id;
+    const [bulkConnector, singleConnector] = [await prepared(db), await prepared(oneByOne)];
+    const bulkCounts = await ingest(db.prisma, bulkConnector, items(records));
+    const singleCounts = emptyCounts();
+    for (const item of items(records)) {
+      const counts = await ingest(oneByOne.prisma, singleConnector, [item]);
+      for (const key of Object.keys(counts) as Array<keyof IngestCounts>) singleCounts[key] += counts[key];
+    }
+    return {
+      bulkCounts,
+      singleCounts,
+      bulk: await snapshot(db.prisma),
+      single: await snapshot(oneByOne.prisma),
+    };
+  } finally {
+    await oneByOne.close();
+  }
+}
+
+describe("a batch and the same records one by one", () => {
+  test("end identical, record for record", async ({ db }) => {
+    {
+      const { bulkCounts, singleCounts, bulk, single } = await bothWays(db, BATCH);
 
       expect(bulkCounts).toEqual({ created: 4, updated: 5, unchanged: 3, deleted: 1, deadLettered: 0 });
       expect(bulkCounts).toEqual(singleCounts);
-      const [bulk, single] = [await snapshot(db.prisma), await snapshot(oneByOne.prisma)];
       expect(bulk).toEqual(single);
       // The batch did what it says: Bea's two customers merged, the journey entered, the answer linked.
       expect(bulk.merges).toBe(1);
@@ -203,33 +221,49 @@ describe("the set-based ingest", () => {
         null,
       ]);
       expect(bulk.interactions.map((i) => i.externalId)).toEqual(["o-2", "o-3", "o-4", "o-5", "o-6"]);
-    } finally {
-      await oneByOne.close();
     }
   });
 
-  test("makes one customer of new identities that the batch's records show to be one person", async ({
+  test("group new identities alike: two new customers, then the record that joins them merges them", async ({
     db,
   }) => {
-    const connector = await installTemplate(db.prisma);
-    const counts = await ingest(
-      db.prisma,
-      connector.id,
-      items([
+    const { bulkCounts, singleCounts, bulk, single } = await bothWays(
+      db,
+      [
         record.customer({ identities: [ANA_DESK], displayName: "Ana" }),
         order("o-1", [ANA]),
         record.customer({ identities: [ANA, ANA_DESK] }),
-      ]),
+        order("o-2", [ANA_DESK]),
+      ],
+      false,
     );
-    expect(counts).toMatchObject({ created: 2, updated: 0, unchanged: 1 });
-    expect(await db.prisma.customer.count()).toBe(1);
-    expect(await db.prisma.customerMerge.count()).toBe(0);
-    const customer = await db.prisma.customer.findFirstOrThrow({
-      include: { identities: true, interactions: true },
-    });
-    expect(customer.displayName).toBe("Ana");
-    expect(customer.identities.map((i) => i.value).sort()).toEqual(["ana@example.com", "c_1"]);
-    expect(customer.interactions.map((i) => i.externalId)).toEqual(["o-1"]);
+    expect(bulkCounts).toEqual(singleCounts);
+    expect(bulkCounts).toMatchObject({ created: 3, updated: 1, unchanged: 0 });
+    expect(bulk).toEqual(single);
+    expect(bulk.merges).toBe(1);
+    expect(bulk.customers).toHaveLength(1);
+    expect(bulk.customers[0]).toMatchObject({ who: "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1" });
+    expect(bulk.interactions.map((i) => [i.externalId, i.of])).toEqual([
+      ["o-1", "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1"],
+      ["o-2", "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1"],
+    ]);
+  });
+
+  test("group new identities alike: records that share a new identity make one customer", async ({ db }) => {
+    const { bulkCounts, singleCounts, bulk, single } = await bothWays(
+      db,
+      [
+        order("o-1", [ANA]),
+        record.customer({ identities: [ANA, ANA_DESK], displayName: "Ana" }),
+        order("o-2", [ANA_DESK]),
+      ],
+      false,
+    );
+    expect(bulkCounts).toEqual(singleCounts);
+    expect(bulk).toEqual(single);
+    expect(bulk.merges).toBe(0);
+    expect(bulk.customers).toHaveLength(1);
+    expect(bulk.customers[0]?.displayName).toBe("Ana");
   });
 });
 

@@ -4,8 +4,8 @@
 // The README's "Scores" section documents every setting.
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { alertPolicyProblem, alertPolicySchema, resolveAlertPolicy } from "../alerts/alert-policy.ts";
 import { StartupError } from "../errors.ts";
+import { alertPolicyProblem, alertPolicySchema, resolveAlertPolicy } from "./alert-policy-settings.ts";
 
 const weight = z.number().min(0, "a weight is 0 (ignore the signal) or more").max(10);
 const days = z.number().int().positive().max(3650);

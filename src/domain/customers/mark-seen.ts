@@ -1,0 +1,51 @@
+// When customers and their identities were last (and first) seen, moved by the facts that name them.
+// Times only widen: firstSeenAt moves back, lastSeenAt forward, so replaying old records changes
+// nothing and concurrent writers keep the true minimum and maximum (each update is atomic per row).
+import { Prisma } from "../../generated/prisma/client.ts";
+
+/** The earliest and latest time a run of records saw a customer. */
+export interface SeenWindow {
+  first: Date;
+  last: Date;
+}
+
+/** Widens each window by `at`, creating it when the customer has none yet. */
+export function widen(windows: Map<string, SeenWindow>, customerId: string, at: Date): void {
+  const window = windows.get(customerId);
+  if (!window) windows.set(customerId, { first: at, last: at });
+  else {
+    if (at < window.first) window.first = at;
+    if (at > window.last) window.last = at;
+  }
+}
+
+export async function markCustomersSeen(
+  tx: Prisma.TransactionClient,
+  seen: Map<string, SeenWindow>,
+): Promise<void> {
+  if (seen.size === 0) return;
+  const entries = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  await tx.$executeRaw(Prisma.sql`
+    UPDATE "Customer" c
+       SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
+           "updatedAt" = now()
+      FROM unnest(${entries.map(([id]) => id)}::uuid[],
+                  ${entries.map(([, w]) => w.first.toISOString())}::timestamptz[],
+                  ${entries.map(([, w]) => w.last.toISOString())}::timestamptz[]) AS v(id, first, last)
+     WHERE c."id" = v.id
+       AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)`);
+}
+
+/** An identity's lastSeenAt only moves forward. */
+export async function markIdentitiesSeen(
+  tx: Prisma.TransactionClient,
+  seen: Map<string, Date>,
+): Promise<void> {
+  if (seen.size === 0) return;
+  const entries = [...seen.entries()];
+  await tx.$executeRaw(Prisma.sql`
+    UPDATE "Identity" i SET "lastSeenAt" = v.seen
+      FROM unnest(${entries.map(([id]) => id)}::uuid[],
+                  ${entries.map(([, at]) => at.toISOString())}::timestamptz[]) AS v(id, seen)
+     WHERE i."id" = v.id AND i."lastSeenAt" < v.seen`);
+}

@@ -1,0 +1,342 @@
+// Identity resolution: which customer does each record name? Records are resolved in order, as if one
+// after the other, with a handful of statements for the whole run instead of several per record:
+// - identities nobody has yet → a new customer (records that share a new identity share it too);
+// - identities (or an id) naming one live customer → that customer, with the new identities attached;
+// - identities naming several customers → they are one person: merged into the oldest, and recorded.
+// A merge changes what later records resolve to, so a run stops before a record that needs one; the
+// caller stores what was resolved and resolves the rest again, starting with the merge. That is what
+// keeps a batch and the same records one at a time identical, down to which customers exist.
+//
+// The unique (kind, namespace, value) index is the arbiter between concurrent writers. Anything a
+// concurrent writer changed after our read (an identity attached, a customer merged) is detected and
+// reported as a BatchRaceError; the write pipeline then redoes its unit of work, which reads it anew.
+import { v7 as uuidv7 } from "uuid";
+import { lockCustomers } from "../../db/transaction.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { findLiveCustomer } from "../customers/find-customer.ts";
+import { mergeCustomers } from "../customers/merge-customers.ts";
+import { BatchRaceError, NotFoundError } from "../errors.ts";
+import { describeIdentity, identityKey, type NormalizedIdentity } from "./identity-input.ts";
+
+/** The customer one record names, and when it carried the identities. */
+export interface CustomerClaim {
+  /** The customer by id (a merged id names its survivor); identities are then empty. */
+  customerId?: string;
+  /** The record's identities, normalized and distinct. */
+  identities: NormalizedIdentity[];
+  /** Who reports the record: stored on the identities it attaches. */
+  source: string | null;
+  /** The lastSeenAt of the identities this claim attaches. */
+  seenAt: Date;
+  /** When the customer was seen, for a fact (its time); null for a profile. A new customer starts with these. */
+  factAt: Date | null;
+}
+
+export interface ClaimResolution {
+  /** The live customer the claim names. */
+  customerId: string;
+  /** This claim is the first of the customer, which was created for it. */
+  created: boolean;
+  /** Every identity of the claim was on its customer before the claim (earlier claims included). */
+  identitiesKnown: boolean;
+  /** Customers merged into `customerId` because this claim's identities showed them to be one. */
+  mergedCustomerIds: string[];
+}
+
+export interface Resolution {
+  /** The resolutions of the first `claims.length` claims (at least one); resolve the rest again. */
+  claims: ClaimResolution[];
+  /** The stored identity ids by identityKey, for the identities of the resolved claims. */
+  identityIds: Map<string, string>;
+  /** Identities attached now, by id, with the lastSeenAt they were stored with. */
+  attachedSeenAt: Map<string, Date>;
+  /** Customers created now, already carrying their first and last seen times from the claims' facts. */
+  createdCustomerIds: Set<string>;
+}
+
+export interface ResolveOptions {
+  /** The principal on whose behalf merges happen (CustomerMerge.mergedById). */
+  actorId?: string;
+  /** When merges happen (Customer.mergedAt). */
+  now: Date;
+}
+
+interface KnownIdentity {
+  id: string;
+  key: string;
+  /** The customer the row names: a merged one only if the row was left behind by a merge. */
+  customerId: string;
+  /** The live customer it stands for. */
+  liveId: string;
+}
+
+interface Attachment {
+  id: string;
+  customerId: string;
+  identity: NormalizedIdentity;
+  source: string | null;
+  seenAt: Date;
+}
+
+/**
+ * Resolves a prefix of `claims` in the caller's transaction (all of them unless a later one needs a
+ * merge), creating customers, merging them and attaching identities. The customers it returns stay
+ * locked until the transaction ends, so no merge moves them before the caller's facts land.
+ */
+export async function resolveCustomers(
+  tx: Prisma.TransactionClient,
+  claims: CustomerClaim[],
+  options: ResolveOptions,
+): Promise<Resolution> {
+  const known = await findKnownIdentities(
+    tx,
+    claims.flatMap((claim) => claim.identities),
+  );
+  const liveById = await followCustomerIds(tx, claims);
+  const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] => {
+    if (claim.customerId) return [liveById.get(claim.customerId) as string];
+    const owners = claim.identities.flatMap((identity) => {
+      const key = identityKey(identity);
+      const owner = known.get(key)?.liveId ?? assigned.get(key);
+      return owner ? [owner] : [];
+    });
+    return [...new Set(owners)];
+  };
+
+  const first = claims[0];
+  if (!first) return emptyResolution();
+  const firstOwners = ownersOf(first, new Map());
+  if (firstOwners.length > 1) return resolveByMerge(tx, first, firstOwners, known, options);
+
+  // In memory first, as one record after another would: new identities take the customer of the
+  // claim that brings them, and a claim whose identities name two customers ends the prefix.
+  const assigned = new Map<string, string>();
+  const resolved: ClaimResolution[] = [];
+  const existing = new Set<string>();
+  const created = new Map<string, CustomerClaim[]>();
+  const attachments: Attachment[] = [];
+  for (const claim of claims) {
+    const owners = ownersOf(claim, assigned);
+    if (owners.length > 1) break;
+    const owner = owners[0];
+    const customerId = owner ?? uuidv7();
+    if (!owner) created.set(customerId, []);
+    if (created.has(customerId)) created.get(customerId)?.push(claim);
+    else existing.add(customerId);
+    let identitiesKnown = true;
+    for (const identity of claim.identities) {
+      const key = identityKey(identity);
+      if (known.has(key) || assigned.has(key)) continue;
+      identitiesKnown = false;
+      assigned.set(key, customerId);
+      attachments.push({ id: uuidv7(), customerId, identity, source: claim.source, seenAt: claim.seenAt });
+    }
+    resolved.push({ customerId, created: !owner, identitiesKnown, mergedCustomerIds: [] });
+  }
+
+  await lockLiveCustomers(tx, [...existing]);
+  await createCustomers(tx, created);
+  await attachIdentities(tx, attachments);
+  const used = resolvedIdentities(claims.slice(0, resolved.length), known);
+  await repointStrays(tx, used);
+  return {
+    claims: resolved,
+    identityIds: new Map([
+      ...used.map((row) => [row.key, row.id] as const),
+      ...attachments.map((row) => [identityKey(row.identity), row.id] as const),
+    ]),
+    attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
+    createdCustomerIds: new Set(created.keys()),
+  };
+}
+
+/** The first claim names several customers: merge them into the oldest, then attach what is new. */
+async function resolveByMerge(
+  tx: Prisma.TransactionClient,
+  claim: CustomerClaim,
+  owners: string[],
+  known: Map<string, KnownIdentity>,
+  { actorId, now }: ResolveOptions,
+): Promise<Resolution> {
+  await lockCustomers(tx, owners);
+  const customers = await tx.customer.findMany({
+    where: { id: { in: owners } },
+    select: { id: true, mergedIntoId: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  if (customers.length !== owners.length || customers.some((customer) => customer.mergedIntoId)) {
+    throw new BatchRaceError("A customer to merge was merged or erased by a concurrent writer.");
+  }
+  const [survivor, ...others] = customers.map((customer) => customer.id) as [string, ...string[]];
+  const used = resolvedIdentities([claim], known);
+  for (const mergedId of others) {
+    const shared = used.find((row) => row.liveId === mergedId);
+    const identity = claim.identities.find((candidate) => identityKey(candidate) === shared?.key);
+    await mergeCustomers(
+      tx,
+      {
+        survivorId: survivor,
+        mergedId,
+        reason: `identity resolution: ${identity ? describeIdentity(identity) : "an identity"} is shared`,
+      },
+      { principalId: actorId, now },
+    );
+  }
+  // The merges moved the merged customers' identities; rows left behind by older merges move now.
+  await repointStrays(
+    tx,
+    used.map((row) => ({ ...row, liveId: survivor })),
+  );
+  const attachments = claim.identities
+    .filter((identity) => !known.has(identityKey(identity)))
+    .map((identity) => ({
+      id: uuidv7(),
+      customerId: survivor,
+      identity,
+      source: claim.source,
+      seenAt: claim.seenAt,
+    }));
+  await attachIdentities(tx, attachments);
+  return {
+    claims: [{ customerId: survivor, created: false, identitiesKnown: false, mergedCustomerIds: others }],
+    identityIds: new Map([
+      ...used.map((row) => [row.key, row.id] as const),
+      ...attachments.map((row) => [identityKey(row.identity), row.id] as const),
+    ]),
+    attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
+    createdCustomerIds: new Set(),
+  };
+}
+
+function emptyResolution(): Resolution {
+  return { claims: [], identityIds: new Map(), attachedSeenAt: new Map(), createdCustomerIds: new Set() };
+}
+
+/** The stored identities of these claims. */
+function resolvedIdentities(claims: CustomerClaim[], known: Map<string, KnownIdentity>): KnownIdentity[] {
+  const rows = new Map<string, KnownIdentity>();
+  for (const claim of claims) {
+    for (const identity of claim.identities) {
+      const row = known.get(identityKey(identity));
+      if (row) rows.set(row.key, row);
+    }
+  }
+  return [...rows.values()];
+}
+
+async function findKnownIdentities(
+  tx: Prisma.TransactionClient,
+  identities: NormalizedIdentity[],
+): Promise<Map<string, KnownIdentity>> {
+  const distinct = [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
+  if (distinct.length === 0) return new Map();
+  const rows = await tx.$queryRaw<
+    Array<{ id: string; kind: string; namespace: string; value: string; customerId: string; liveId: string }>
+  >`
+    SELECT i."id", i."kind"::text AS "kind", i."namespace", i."value", i."customerId",
+           coalesce(c."mergedIntoId", c."id") AS "liveId"
+      FROM unnest(${distinct.map((i) => i.kind)}::text[], ${distinct.map((i) => i.namespace)}::text[],
+                  ${distinct.map((i) => i.value)}::text[]) AS q("kind", "namespace", "value")
+      JOIN "Identity" i ON i."kind" = q."kind"::"IdentityKind" AND i."namespace" = q."namespace"
+                       AND i."value" = q."value"
+      JOIN "Customer" c ON c."id" = i."customerId"`;
+  return new Map(
+    rows.map((row) => {
+      const key = identityKey(row as NormalizedIdentity);
+      return [key, { id: row.id, key, customerId: row.customerId, liveId: row.liveId }];
+    }),
+  );
+}
+
+/** The live customer of every id the claims name (merges re-point, so there is at most one hop). */
+async function followCustomerIds(
+  tx: Prisma.TransactionClient,
+  claims: CustomerClaim[],
+): Promise<Map<string, string>> {
+  const live = new Map<string, string>();
+  for (const id of new Set(claims.flatMap((claim) => (claim.customerId ? [claim.customerId] : [])))) {
+    const customer = await findLiveCustomer(tx, id);
+    if (!customer) {
+      throw new NotFoundError(
+        `No customer has the id ${id}: check the id, or name the customer by identities.`,
+        "Customer",
+        id,
+      );
+    }
+    live.set(id, customer.id);
+  }
+  return live;
+}
+
+/** Locks the customers the run writes to, and checks that none was merged away since it was read. */
+async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await lockCustomers(tx, ids);
+  const live = await tx.customer.count({ where: { id: { in: ids }, mergedIntoId: null } });
+  if (live !== ids.length) {
+    throw new BatchRaceError(
+      "A customer named by the records was merged or erased while they were resolved.",
+    );
+  }
+}
+
+/** New customers, with the earliest and latest fact of their claims as first and last seen. */
+async function createCustomers(
+  tx: Prisma.TransactionClient,
+  customers: Map<string, CustomerClaim[]>,
+): Promise<void> {
+  if (customers.size === 0) return;
+  const rows = [...customers.entries()].map(([id, claims]) => {
+    const facts = claims.flatMap((claim) => (claim.factAt ? [claim.factAt.getTime()] : []));
+    const at = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
+    return {
+      id,
+      first: at(facts.length ? Math.min(...facts) : undefined),
+      last: at(facts.length ? Math.max(...facts) : undefined),
+    };
+  });
+  await tx.$executeRaw`
+    INSERT INTO "Customer" ("id", "firstSeenAt", "lastSeenAt", "updatedAt")
+    SELECT id, first, last, now()
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.first)}::timestamptz[],
+                  ${rows.map((r) => r.last)}::timestamptz[]) AS t(id, first, last)`;
+}
+
+async function attachIdentities(tx: Prisma.TransactionClient, rows: Attachment[]): Promise<void> {
+  if (rows.length === 0) return;
+  // In one key order, so that concurrent writers take the index entries in the same order.
+  const sorted = [...rows].sort((a, b) => compare(identityKey(a.identity), identityKey(b.identity)));
+  const column = <T>(pick: (row: Attachment) => T) => sorted.map(pick);
+  // ON CONFLICT DO NOTHING: an identity a concurrent writer attached first is not an error here, but
+  // it means our picture is stale, which the count below reveals.
+  const inserted = await tx.$executeRaw(Prisma.sql`
+    INSERT INTO "Identity" ("id", "customerId", "kind", "namespace", "value", "source", "lastSeenAt")
+    SELECT id, "customerId", kind::"IdentityKind", namespace, value, source, "lastSeenAt"
+      FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.customerId)}::uuid[],
+                  ${column((r) => r.identity.kind)}::text[], ${column((r) => r.identity.namespace)}::text[],
+                  ${column((r) => r.identity.value)}::text[], ${column((r) => r.source)}::text[],
+                  ${column((r) => r.seenAt.toISOString())}::timestamptz[])
+           AS t(id, "customerId", kind, namespace, value, source, "lastSeenAt")
+    ON CONFLICT ("kind", "namespace", "value") DO NOTHING`);
+  if (inserted !== rows.length) {
+    const lost = rows.length - inserted;
+    throw new BatchRaceError(
+      `${lost} identit${lost === 1 ? "y was" : "ies were"} attached by a concurrent writer during resolution.`,
+    );
+  }
+}
+
+/** Identities still naming a merged customer (left by a merge that missed them) now name the survivor. */
+async function repointStrays(tx: Prisma.TransactionClient, rows: KnownIdentity[]): Promise<void> {
+  const strays = rows.filter((row) => row.customerId !== row.liveId);
+  if (strays.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE "Identity" i SET "customerId" = v.live
+      FROM unnest(${strays.map((row) => row.id)}::uuid[], ${strays.map((row) => row.liveId)}::uuid[])
+           AS v(id, live)
+     WHERE i."id" = v.id`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

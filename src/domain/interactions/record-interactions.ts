@@ -1,0 +1,226 @@
+// Storing interactions whose customers are resolved: one read of what is stored and one multi-row
+// INSERT … ON CONFLICT for the new facts, whatever their number. Each fact comes out created (new),
+// unchanged (a repeat: nothing written) or updated (the source corrected it; corrections are rare and
+// written one by one). Journeys advance for every created or corrected fact, in the same transaction.
+
+import { v7 as uuidv7 } from "uuid";
+import type { z } from "zod";
+import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
+import { BatchRaceError } from "../errors.ts";
+import { advanceJourneys } from "../journeys/advance-journeys.ts";
+import { jsonEqual } from "../json.ts";
+import type { recordInteractionInputSchema } from "./interaction-input.ts";
+
+/** created: a new fact; unchanged: a repeat, nothing written; updated: the source corrected the fact. */
+export type RecordOutcome = "created" | "unchanged" | "updated";
+
+/** An interaction input after parsing. */
+export type ParsedInteraction = z.output<typeof recordInteractionInputSchema>;
+
+export interface InteractionToRecord {
+  parsed: ParsedInteraction;
+  customerId: string;
+}
+
+export interface RecordedInteraction {
+  id: string;
+  source: string;
+  externalId: string;
+  customerId: string;
+  outcome: RecordOutcome;
+  /** The customer the fact belonged to before a correction moved it; null otherwise. */
+  previousCustomerId: string | null;
+}
+
+export type InteractionFields = Pick<
+  Interaction,
+  | "customerId"
+  | "channel"
+  | "kind"
+  | "direction"
+  | "occurredAt"
+  | "summary"
+  | "body"
+  | "amount"
+  | "currency"
+  | "sentiment"
+  | "conversationId"
+  | "metadata"
+>;
+
+/**
+ * Records interactions whose (source, externalId) pairs are distinct, in the caller's transaction, and
+ * answers in input order.
+ */
+export async function recordInteractions(
+  tx: Prisma.TransactionClient,
+  rows: InteractionToRecord[],
+): Promise<RecordedInteraction[]> {
+  if (rows.length === 0) return [];
+  const keys = rows.map(({ parsed }) => factKey(parsed.source, parsed.externalId));
+  if (new Set(keys).size !== keys.length) {
+    throw new Error(
+      "recordInteractions takes distinct (source, externalId) pairs; split the run at a repeat.",
+    );
+  }
+  const stored = await storedInteractions(tx, rows);
+
+  const results: RecordedInteraction[] = [];
+  const inserts: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }> = [];
+  const corrections: Array<{ id: string; fields: InteractionFields }> = [];
+  for (const { parsed, customerId } of rows) {
+    const { source, externalId } = parsed;
+    const fields = interactionFields(parsed, customerId);
+    const existing = stored.get(factKey(source, externalId));
+    const result = { source, externalId, customerId, previousCustomerId: null };
+    if (!existing) {
+      const id = uuidv7();
+      inserts.push({ id, source, externalId, fields });
+      results.push({ ...result, id, outcome: "created" });
+    } else if (sameInteraction(existing, fields)) {
+      results.push({ ...result, id: existing.id, outcome: "unchanged" });
+    } else {
+      corrections.push({ id: existing.id, fields });
+      results.push({
+        ...result,
+        id: existing.id,
+        outcome: "updated",
+        previousCustomerId: existing.customerId === customerId ? null : existing.customerId,
+      });
+    }
+  }
+
+  await insertInteractions(tx, inserts);
+  for (const { id, fields } of corrections) {
+    await tx.interaction.update({
+      where: { id },
+      data: { ...fields, metadata: fields.metadata ?? Prisma.DbNull },
+    });
+  }
+  await advanceJourneysOf(tx, rows, results);
+  return results;
+}
+
+/** The stored interactions among the rows, by factKey: one query per source (usually one). */
+async function storedInteractions(
+  tx: Prisma.TransactionClient,
+  rows: InteractionToRecord[],
+): Promise<Map<string, Interaction>> {
+  const bySource = new Map<string, string[]>();
+  for (const { parsed } of rows) {
+    const ids = bySource.get(parsed.source);
+    if (ids) ids.push(parsed.externalId);
+    else bySource.set(parsed.source, [parsed.externalId]);
+  }
+  const stored = new Map<string, Interaction>();
+  for (const [source, externalIds] of bySource) {
+    const found = await tx.interaction.findMany({ where: { source, externalId: { in: externalIds } } });
+    for (const row of found) stored.set(factKey(row.source, row.externalId), row);
+  }
+  return stored;
+}
+
+/** The stored columns of a parsed interaction, besides its source and externalId. */
+function interactionFields(parsed: ParsedInteraction, customerId: string): InteractionFields {
+  return {
+    customerId,
+    channel: parsed.channel,
+    kind: parsed.kind,
+    direction: parsed.direction,
+    occurredAt: parsed.occurredAt,
+    summary: parsed.summary ?? null,
+    body: parsed.body ?? null,
+    amount: parsed.amount ? new Prisma.Decimal(parsed.amount.amount) : null,
+    currency: parsed.amount?.currency ?? null,
+    sentiment: parsed.sentiment ?? null,
+    conversationId: parsed.conversationId ?? null,
+    metadata: parsed.metadata ?? null,
+  };
+}
+
+/** Compares as the database stores: instants by time, money as decimals ("19.90" = "19.9"), JSON by structure. */
+function sameInteraction(stored: Interaction, next: InteractionFields): boolean {
+  const sameAmount =
+    stored.amount === null || next.amount === null
+      ? stored.amount === next.amount
+      : stored.amount.equals(next.amount);
+  return (
+    sameAmount &&
+    stored.customerId === next.customerId &&
+    stored.channel === next.channel &&
+    stored.kind === next.kind &&
+    stored.direction === next.direction &&
+    stored.occurredAt.getTime() === next.occurredAt.getTime() &&
+    stored.summary === next.summary &&
+    stored.body === next.body &&
+    stored.currency === next.currency &&
+    stored.sentiment === next.sentiment &&
+    stored.conversationId === next.conversationId &&
+    jsonEqual(stored.metadata, next.metadata)
+  );
+}
+
+async function insertInteractions(
+  tx: Prisma.TransactionClient,
+  unsorted: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }>,
+): Promise<void> {
+  if (unsorted.length === 0) return;
+  // In one key order, so that concurrent writers take the unique index entries in the same order.
+  const rows = [...unsorted].sort((a, b) =>
+    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
+  );
+  const column = <T>(pick: (fields: InteractionFields) => T) => rows.map((row) => pick(row.fields));
+  const inserted = await tx.$executeRaw(Prisma.sql`
+    INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
+      "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata")
+    SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
+      "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb
+      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
+                  ${rows.map((row) => row.source)}::text[],
+                  ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.channel)}::text[],
+                  ${column((f) => f.kind)}::text[], ${column((f) => f.direction)}::text[],
+                  ${column((f) => f.occurredAt.toISOString())}::timestamptz[],
+                  ${column((f) => f.summary)}::text[], ${column((f) => f.body)}::text[],
+                  ${column((f) => f.amount?.toString() ?? null)}::numeric[], ${column((f) => f.currency)}::text[],
+                  ${column((f) => f.sentiment)}::float8[], ${column((f) => f.conversationId)}::text[],
+                  ${column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata)))}::text[])
+           AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
+                amount, currency, sentiment, "conversationId", metadata)
+    ON CONFLICT ("source", "externalId") DO NOTHING`);
+  if (inserted !== rows.length) {
+    throw new BatchRaceError(
+      `${rows.length - inserted} of the new interactions were stored by a concurrent writer first.`,
+    );
+  }
+}
+
+/** Journeys move for created and corrected facts, only where their kind enters some active stage. */
+async function advanceJourneysOf(
+  tx: Prisma.TransactionClient,
+  rows: InteractionToRecord[],
+  results: RecordedInteraction[],
+): Promise<void> {
+  if (!results.some((result) => result.outcome !== "unchanged")) return;
+  const entering = await tx.$queryRaw<Array<{ kind: string }>>`
+    SELECT DISTINCT unnest(s."enteredBy") AS kind
+      FROM "JourneyStage" s JOIN "Journey" j ON j."id" = s."journeyId"
+     WHERE j."active"`;
+  if (entering.length === 0) return;
+  const kinds = new Set(entering.map((row) => row.kind));
+  for (const [index, result] of results.entries()) {
+    const { parsed } = rows[index] as InteractionToRecord;
+    // A correction may change the kind, time or customer; advancing is idempotent, so it runs again.
+    if (result.outcome === "unchanged" || !kinds.has(parsed.kind)) continue;
+    await advanceJourneys(tx, {
+      customerId: result.customerId,
+      interactionId: result.id,
+      kind: parsed.kind,
+      occurredAt: parsed.occurredAt,
+    });
+  }
+}
+
+/** What makes a fact unique: its source and its id there. */
+export function factKey(source: string, externalId: string): string {
+  return `${source}\u0000${externalId}`;
+}

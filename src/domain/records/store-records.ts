@@ -1,0 +1,316 @@
+// The domain half of every write of customers and facts, one record or ten thousand, from a mutation,
+// a sync or a webhook: records are validated, their customers resolved (created, found or merged), and
+// their profiles, interactions and survey answers stored with multi-row statements, idempotent on
+// (source, externalId). It reports which customers it touched; rescoring them, deciding alerts and
+// publishing are the write pipeline's (src/pipeline/unit-of-work.ts), in the same transaction.
+//
+// Records are stored as if one after another. A run is cut where that order matters: before a second
+// record with the same (source, externalId) (a correction within the batch lands after the original),
+// and around a record whose identities show two customers to be one (the merge happens before it,
+// after everything earlier). So a batch and the same records one by one end identical.
+import type { Prisma } from "../../generated/prisma/client.ts";
+import { type UpsertCustomerInput, upsertCustomerInputSchema } from "../customers/customer-input.ts";
+import {
+  applyProfile,
+  type ParsedCustomer,
+  type Profile,
+  readProfiles,
+  sameProfile,
+  writeProfiles,
+} from "../customers/customer-profiles.ts";
+import { markCustomersSeen, markIdentitiesSeen, type SeenWindow, widen } from "../customers/mark-seen.ts";
+import { parseInput } from "../errors.ts";
+import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "../feedback/feedback-input.ts";
+import { type ParsedFeedback, submitFeedback } from "../feedback/submit-feedback.ts";
+import { identityKey, type NormalizedIdentity } from "../identities/identity-input.ts";
+import { type CustomerClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
+import {
+  type RecordInteractionInput,
+  recordInteractionInputSchema,
+} from "../interactions/interaction-input.ts";
+import {
+  factKey,
+  type ParsedInteraction,
+  type RecordOutcome,
+  recordInteractions,
+} from "../interactions/record-interactions.ts";
+
+/** A record to store: a customer profile, an interaction or a survey answer. */
+export type RecordInput =
+  | { type: "customer"; input: UpsertCustomerInput }
+  | { type: "interaction"; input: RecordInteractionInput }
+  | {
+      type: "feedback";
+      input: SubmitFeedbackInput;
+      /** The interaction the answer follows, by its externalId at the answer's own source. */
+      interactionExternalId?: string;
+    };
+
+export interface StoredRecord {
+  outcome: RecordOutcome;
+  /** The live customer the record belongs to. */
+  customerId: string;
+  /** The stored interaction's or answer's id; null for a customer record. */
+  factId: string | null;
+  /** The customer was created for this record. */
+  createdCustomer: boolean;
+  /** Customers merged into `customerId` because this record's identities showed them to be one. */
+  mergedCustomerIds: string[];
+}
+
+export interface StoreResult {
+  /** One per input, in input order. */
+  records: StoredRecord[];
+  /** Customers whose facts or profile changed, merged-away ones included: the pipeline rescores the live ones. */
+  touched: Set<string>;
+}
+
+export interface StoreOptions {
+  /** When this happens: the seen time of profile records and of merges. */
+  now: Date;
+  /** The principal on whose behalf merges happen. */
+  actorId?: string;
+}
+
+type Parsed =
+  | { type: "customer"; parsed: ParsedCustomer }
+  | { type: "interaction"; parsed: ParsedInteraction }
+  | { type: "feedback"; parsed: ParsedFeedback; interactionExternalId: string | undefined };
+
+/** Stores the records in the caller's transaction; throws on the first one the domain refuses. */
+export async function storeRecords(
+  tx: Prisma.TransactionClient,
+  inputs: RecordInput[],
+  options: StoreOptions,
+): Promise<StoreResult> {
+  const parsed = inputs.map(parseRecord);
+  const claims = parsed.map((entry) => claimOf(entry, options.now));
+  const records: StoredRecord[] = [];
+  const touched = new Set<string>();
+  /** Interactions stored by this call, by factKey, for answers that name them by externalId. */
+  const interactionIds = new Map<string, string>();
+  let start = 0;
+  while (start < parsed.length) {
+    const end = runEnd(parsed, start);
+    const resolution = await resolveCustomers(tx, claims.slice(start, end), options);
+    const stored = await storeRun(tx, {
+      entries: parsed.slice(start, start + resolution.claims.length),
+      claims: claims.slice(start, start + resolution.claims.length),
+      resolution,
+      now: options.now,
+      interactionIds,
+      touched,
+    });
+    records.push(...stored);
+    start += resolution.claims.length;
+  }
+  return { records, touched };
+}
+
+function parseRecord(record: RecordInput): Parsed {
+  switch (record.type) {
+    case "customer":
+      return {
+        type: "customer",
+        parsed: parseInput(upsertCustomerInputSchema, record.input, "The customer"),
+      };
+    case "interaction":
+      return {
+        type: "interaction",
+        parsed: parseInput(recordInteractionInputSchema, record.input, "The interaction"),
+      };
+    case "feedback":
+      return {
+        type: "feedback",
+        parsed: parseInput(submitFeedbackInputSchema, record.input, "The feedback"),
+        interactionExternalId: record.interactionExternalId,
+      };
+  }
+}
+
+function claimOf(entry: Parsed, now: Date): CustomerClaim {
+  const factAt =
+    entry.type === "interaction"
+      ? entry.parsed.occurredAt
+      : entry.type === "feedback"
+        ? entry.parsed.respondedAt
+        : null;
+  const reference =
+    entry.type === "customer" ? { identities: entry.parsed.identities } : entry.parsed.customer;
+  return {
+    ...(reference.id !== undefined && { customerId: reference.id }),
+    identities: distinct(reference.identities ?? []),
+    source: entry.parsed.source ?? null,
+    seenAt: factAt ?? now,
+    factAt,
+  };
+}
+
+function distinct(identities: NormalizedIdentity[]): NormalizedIdentity[] {
+  return [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
+}
+
+/** Where the run from `start` must end: before the second record with one (type, source, externalId). */
+function runEnd(parsed: Parsed[], start: number): number {
+  const keys = new Set<string>();
+  for (let index = start; index < parsed.length; index++) {
+    const entry = parsed[index] as Parsed;
+    if (entry.type === "customer") continue;
+    const key = `${entry.type}\u0000${factKey(entry.parsed.source, entry.parsed.externalId)}`;
+    if (keys.has(key)) return index;
+    keys.add(key);
+  }
+  return parsed.length;
+}
+
+interface Run {
+  entries: Parsed[];
+  claims: CustomerClaim[];
+  resolution: Resolution;
+  now: Date;
+  interactionIds: Map<string, string>;
+  touched: Set<string>;
+}
+
+/** Stores one resolved run: profiles, interactions, answers, then the seen times they imply. */
+async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredRecord[]> {
+  const { entries, claims, resolution, now, touched } = run;
+  const results: Array<StoredRecord | null> = entries.map(() => null);
+  const resolved = (index: number) => resolution.claims[index] as Resolution["claims"][number];
+  /** Identity id → the latest time a stored record carried it. */
+  const identitySeen = new Map<string, Date>();
+  const noteSeen = (claim: CustomerClaim, at: Date) => {
+    for (const identity of claim.identities) {
+      const id = resolution.identityIds.get(identityKey(identity));
+      const before = id ? identitySeen.get(id) : undefined;
+      if (id && (!before || before < at)) identitySeen.set(id, at);
+    }
+  };
+  for (const claim of resolution.claims) {
+    if (claim.created || claim.mergedCustomerIds.length > 0) touched.add(claim.customerId);
+    for (const id of claim.mergedCustomerIds) touched.add(id);
+  }
+
+  // Profiles: read once, applied record after record, written once.
+  const customerEntries = entries.flatMap((entry, index) => (entry.type === "customer" ? [index] : []));
+  const profiles = await readProfiles(
+    tx,
+    [...new Set(customerEntries.map((index) => resolved(index).customerId))],
+    resolution.createdCustomerIds,
+  );
+  const changedProfiles = new Set<string>();
+  for (const index of customerEntries) {
+    const entry = entries[index] as Extract<Parsed, { type: "customer" }>;
+    const claim = resolved(index);
+    const profile = profiles.get(claim.customerId);
+    if (!profile)
+      throw new Error(`Customer ${claim.customerId} has no profile row: it was resolved but not stored.`);
+    const unchanged =
+      !claim.created &&
+      claim.mergedCustomerIds.length === 0 &&
+      claim.identitiesKnown &&
+      sameProfile(profile, entry.parsed);
+    results[index] = {
+      outcome: claim.created ? "created" : unchanged ? "unchanged" : "updated",
+      customerId: claim.customerId,
+      factId: null,
+      createdCustomer: claim.created,
+      mergedCustomerIds: claim.mergedCustomerIds,
+    };
+    if (unchanged) continue;
+    touched.add(claim.customerId);
+    noteSeen(claims[index] as CustomerClaim, now);
+    if (applyProfile(profile, entry.parsed)) changedProfiles.add(claim.customerId);
+  }
+  await writeProfiles(
+    tx,
+    [...changedProfiles].map((id) => [id, profiles.get(id) as Profile]),
+  );
+
+  // Facts: interactions first, so that answers in the same run can name them.
+  const interactionEntries = entries.flatMap((entry, index) => (entry.type === "interaction" ? [index] : []));
+  const recorded = await recordInteractions(
+    tx,
+    interactionEntries.map((index) => ({
+      parsed: (entries[index] as Extract<Parsed, { type: "interaction" }>).parsed,
+      customerId: resolved(index).customerId,
+    })),
+  );
+  for (const row of recorded) run.interactionIds.set(factKey(row.source, row.externalId), row.id);
+  const answerEntries = entries.flatMap((entry, index) => (entry.type === "feedback" ? [index] : []));
+  await lookUpInteractionIds(
+    tx,
+    answerEntries.map((index) => entries[index] as Extract<Parsed, { type: "feedback" }>),
+    run.interactionIds,
+  );
+  const submitted = await submitFeedback(
+    tx,
+    answerEntries.map((index) => {
+      const entry = entries[index] as Extract<Parsed, { type: "feedback" }>;
+      const via = entry.interactionExternalId;
+      const interactionId = via ? run.interactionIds.get(factKey(entry.parsed.source, via)) : undefined;
+      return {
+        parsed: { ...entry.parsed, interactionId: interactionId ?? entry.parsed.interactionId },
+        customerId: resolved(index).customerId,
+      };
+    }),
+  );
+
+  const seen = new Map<string, SeenWindow>();
+  const facts = [
+    ...recorded.map((row, i) => ({ row, index: interactionEntries[i] as number })),
+    ...submitted.map((row, i) => ({ row, index: answerEntries[i] as number })),
+  ];
+  for (const { row, index } of facts) {
+    const entry = entries[index] as Exclude<Parsed, { type: "customer" }>;
+    const at = entry.type === "interaction" ? entry.parsed.occurredAt : entry.parsed.respondedAt;
+    const claim = resolved(index);
+    results[index] = {
+      outcome: row.outcome,
+      customerId: row.customerId,
+      factId: row.id,
+      createdCustomer: claim.created,
+      mergedCustomerIds: claim.mergedCustomerIds,
+    };
+    if (row.outcome !== "unchanged") {
+      touched.add(row.customerId);
+      if (row.previousCustomerId) touched.add(row.previousCustomerId);
+    }
+    noteSeen(claims[index] as CustomerClaim, at);
+    // A customer created by this run already carries the window of its facts.
+    if (!resolution.createdCustomerIds.has(row.customerId)) widen(seen, row.customerId, at);
+  }
+  await markCustomersSeen(tx, seen);
+  // Identities attached now were stored with their claim's time: only later sightings move them.
+  for (const [id, at] of resolution.attachedSeenAt) {
+    const latest = identitySeen.get(id);
+    if (latest && latest <= at) identitySeen.delete(id);
+  }
+  await markIdentitiesSeen(tx, identitySeen);
+  return results.map((result, index) => {
+    if (!result) throw new Error(`Record ${index} of the run was resolved but not stored.`);
+    return result;
+  });
+}
+
+/** interactionExternalId → the hub's id, for answers whose interaction was stored before this call. */
+async function lookUpInteractionIds(
+  tx: Prisma.TransactionClient,
+  answers: Array<Extract<Parsed, { type: "feedback" }>>,
+  known: Map<string, string>,
+): Promise<void> {
+  const missing = new Map<string, Set<string>>();
+  for (const { parsed, interactionExternalId: via } of answers) {
+    if (!via || known.has(factKey(parsed.source, via))) continue;
+    const ids = missing.get(parsed.source) ?? new Set<string>();
+    ids.add(via);
+    missing.set(parsed.source, ids);
+  }
+  for (const [source, externalIds] of missing) {
+    const rows = await tx.interaction.findMany({
+      where: { source, externalId: { in: [...externalIds] } },
+      select: { id: true, externalId: true },
+    });
+    for (const row of rows) known.set(factKey(source, row.externalId), row.id);
+  }
+}

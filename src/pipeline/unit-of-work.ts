@@ -1,0 +1,112 @@
+// The write pipeline: one unit of work for every write, one record or ten thousand, from a mutation,
+// a sync, a webhook or a merge. In one transaction:
+//   the caller's domain writes, which report the customers they touched
+//   → rescoring of those customers (src/scoring), as of the unit's clock
+//   → alert decisions on the score changes (src/alerts)
+//   → publication after commit: the alert rows are their own outbox and pg_notify wakes the
+//     dispatchers and score-change listeners only when the transaction commits (nothing on rollback).
+// Domain functions know nothing of scoring and scoring nothing of alerts: this module calls each.
+//
+// A unit that lost a race to a concurrent writer (a BatchRaceError from the domain, or PostgreSQL's
+// deadlock and serialization failures) is redone whole: it then reads what the other writer committed.
+import type { Clock } from "../clock.ts";
+import type { PrismaClient } from "../db/database.ts";
+import { sqlState } from "../db/database-errors.ts";
+import { BatchRaceError, ConflictError } from "../domain/errors.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import { type AlertDecisions, rescoreWithAlerts } from "./rescore-with-alerts.ts";
+
+/** What every write needs besides its data: the policy it scores with and the clock it runs on. */
+export interface WriteContext {
+  policy: ScoringPolicy;
+  clock: Clock;
+}
+
+export interface UnitOfWork {
+  tx: Prisma.TransactionClient;
+  /** The unit's one instant: facts seen now, scores as of now, alerts raised now. */
+  now: Date;
+  /** Marks customers whose facts changed; the live ones are rescored before commit. */
+  touch(customerIds: Iterable<string>): void;
+}
+
+export interface UnitOfWorkResult<T> extends AlertDecisions {
+  value: T;
+  /** The live customers rescored. */
+  rescoredCustomerIds: string[];
+  /** Of the unit's time, how much went to rescoring and alert decisions. */
+  rescoreMs: number;
+}
+
+export interface TransactionLimits {
+  /** How long to wait for a connection (the embedded database runs one transaction at a time). */
+  maxWait: number;
+  timeout: number;
+}
+
+/** Prisma's 5 s defaults are tight when the embedded database queues transactions on a busy machine. */
+export const DEFAULT_TRANSACTION: TransactionLimits = { maxWait: 15_000, timeout: 30_000 };
+/** A lost race usually passes on the next attempt; a few always suffice unless writers never stop. */
+const MAX_ATTEMPTS = 5;
+
+export async function runUnitOfWork<T>(
+  db: PrismaClient,
+  context: WriteContext,
+  work: (unit: UnitOfWork) => Promise<T>,
+  limits: TransactionLimits = DEFAULT_TRANSACTION,
+): Promise<UnitOfWorkResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(async (tx) => {
+        const now = context.clock();
+        const touched = new Set<string>();
+        const value = await work({
+          tx,
+          now,
+          touch: (ids) => {
+            for (const id of ids) touched.add(id);
+          },
+        });
+        const start = performance.now();
+        const decided = await rescoreTouched(tx, [...touched], context.policy, now);
+        return { value, ...decided, rescoreMs: performance.now() - start };
+      }, limits);
+    } catch (error) {
+      if (!lostRace(error)) throw error;
+      if (attempt === MAX_ATTEMPTS) {
+        throw new ConflictError(
+          `The write kept meeting concurrent writes to the same customers (${MAX_ATTEMPTS} attempts): retry it.`,
+        );
+      }
+      // Jittered, so that two writers that collided do not collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** Rescores the live customers among `ids` as of `now` and decides their alerts, in `tx`. */
+async function rescoreTouched(
+  tx: Prisma.TransactionClient,
+  ids: string[],
+  policy: ScoringPolicy,
+  now: Date,
+): Promise<AlertDecisions & { rescoredCustomerIds: string[] }> {
+  if (ids.length === 0) return { rescoredCustomerIds: [], alerts: [] };
+  // Merged-away customers have no score of their own.
+  const live = await tx.customer.findMany({
+    where: { id: { in: ids }, mergedIntoId: null },
+    select: { id: true },
+  });
+  const customerIds = live.map((row) => row.id);
+  const decided = await rescoreWithAlerts(tx, { policy, customerIds, asOf: now });
+  return { rescoredCustomerIds: customerIds, ...decided };
+}
+
+/** A race with a concurrent writer: redoing the unit reads what it committed. */
+function lostRace(error: unknown): boolean {
+  if (error instanceof BatchRaceError) return true;
+  const state = sqlState(error);
+  // serialization_failure, deadlock_detected
+  return state === "40001" || state === "40P01";
+}

@@ -1,0 +1,115 @@
+// The pipeline's entry points for writes that start from an API call: records (a mutation's one
+// record is a batch of one) and merges. Each is one unit of work: domain writes, then the touched
+// customers rescored, alerts decided and published after commit (unit-of-work.ts).
+import type { PrismaClient } from "../db/database.ts";
+import type { UpsertCustomerInput } from "../domain/customers/customer-input.ts";
+import {
+  type MergeCustomersInput,
+  type MergeResult,
+  mergeCustomers,
+} from "../domain/customers/merge-customers.ts";
+import type { SubmitFeedbackInput } from "../domain/feedback/feedback-input.ts";
+import type { RecordInteractionInput } from "../domain/interactions/interaction-input.ts";
+import type { RecordOutcome } from "../domain/interactions/record-interactions.ts";
+import {
+  type RecordInput,
+  type StoredRecord,
+  type StoreResult,
+  storeRecords,
+} from "../domain/records/store-records.ts";
+import type { Customer, Feedback, Interaction } from "../generated/prisma/client.ts";
+import { runUnitOfWork, type UnitOfWorkResult, type WriteContext } from "./unit-of-work.ts";
+
+export interface Actor {
+  /** The principal on whose behalf the write happens (recorded on merges). */
+  principalId?: string | undefined;
+}
+
+/** Stores customer, interaction and feedback records, in order, as one unit of work. */
+export function writeRecords(
+  db: PrismaClient,
+  context: WriteContext,
+  records: RecordInput[],
+  actor: Actor = {},
+): Promise<UnitOfWorkResult<StoreResult>> {
+  return runUnitOfWork(db, context, async (unit) => {
+    const stored = await storeRecords(unit.tx, records, {
+      now: unit.now,
+      ...(actor.principalId && { actorId: actor.principalId }),
+    });
+    unit.touch(stored.touched);
+    return stored;
+  });
+}
+
+/** Folds one customer into another as one unit of work; the survivor is rescored with everything it got. */
+export function writeMerge(
+  db: PrismaClient,
+  context: WriteContext,
+  input: MergeCustomersInput,
+  actor: Actor = {},
+): Promise<UnitOfWorkResult<MergeResult>> {
+  return runUnitOfWork(db, context, async (unit) => {
+    const merged = await mergeCustomers(unit.tx, input, { principalId: actor.principalId, now: unit.now });
+    unit.touch([merged.survivor.id]);
+    return merged;
+  });
+}
+
+/** One interaction, a batch of one: the row as stored once its customer is rescored. */
+export async function writeInteraction(
+  db: PrismaClient,
+  context: WriteContext,
+  input: RecordInteractionInput,
+  actor: Actor = {},
+): Promise<{ interaction: Interaction; customerId: string; outcome: RecordOutcome }> {
+  const stored = await writeOne(db, context, { type: "interaction", input }, actor);
+  const interaction = await db.interaction.findUniqueOrThrow({ where: { id: factIdOf(stored) } });
+  return { interaction, customerId: stored.customerId, outcome: stored.outcome };
+}
+
+/** One survey answer, a batch of one: the row as stored once its customer is rescored. */
+export async function writeFeedback(
+  db: PrismaClient,
+  context: WriteContext,
+  input: SubmitFeedbackInput,
+  actor: Actor = {},
+): Promise<{ feedback: Feedback; customerId: string; outcome: RecordOutcome }> {
+  const stored = await writeOne(db, context, { type: "feedback", input }, actor);
+  const feedback = await db.feedback.findUniqueOrThrow({ where: { id: factIdOf(stored) } });
+  return { feedback, customerId: stored.customerId, outcome: stored.outcome };
+}
+
+/** One customer profile, a batch of one: the customer as stored, whether it was created, whom it merged. */
+export async function writeCustomer(
+  db: PrismaClient,
+  context: WriteContext,
+  input: UpsertCustomerInput,
+  actor: Actor = {},
+): Promise<{ customer: Customer; created: boolean; mergedCustomerIds: string[]; outcome: RecordOutcome }> {
+  const stored = await writeOne(db, context, { type: "customer", input }, actor);
+  const customer = await db.customer.findUniqueOrThrow({ where: { id: stored.customerId } });
+  return {
+    customer,
+    created: stored.createdCustomer,
+    mergedCustomerIds: stored.mergedCustomerIds,
+    outcome: stored.outcome,
+  };
+}
+
+async function writeOne(
+  db: PrismaClient,
+  context: WriteContext,
+  record: RecordInput,
+  actor: Actor,
+): Promise<StoredRecord> {
+  const { value } = await writeRecords(db, context, [record], actor);
+  const [stored] = value.records;
+  if (!stored) throw new Error("The pipeline stored a record without answering for it.");
+  return stored;
+}
+
+function factIdOf(stored: StoredRecord): string {
+  if (!stored.factId) throw new Error("The pipeline stored a fact without answering with its id.");
+  return stored.factId;
+}

@@ -6,13 +6,12 @@
 // Each tick also reaps runs abandoned by crashed processes, so they show as FAILED without waiting
 // for the next trigger.
 
+import { describeError } from "../../db/database-errors.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
-import { describeError } from "../../db/database-errors.ts";
 import type { HubLogger } from "./run-sync.ts";
 import type { SyncEngine } from "./sync-engine.ts";
-import { queueRequestedSync } from "./sync-requests.ts";
-import { queueSyncRun, reapAbandonedRuns } from "./sync-runs.ts";
+import { queueRequestedSync, queueSyncRun, reapAbandonedRuns } from "./sync-runs.ts";
 
 export interface SyncSchedulerOptions {
   db: PrismaClient;

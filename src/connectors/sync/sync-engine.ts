@@ -18,10 +18,10 @@ import {
   claimSyncRun,
   DEFAULT_STALE_AFTER_MS,
   processOwner,
+  queueRequestedSync,
   queueSyncRun,
   requestSyncCancel,
 } from "./sync-runs.ts";
-import { queueRequestedSync } from "./sync-requests.ts";
 
 export interface SyncEngineOptions {
   db: PrismaClient;

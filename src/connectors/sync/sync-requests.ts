@@ -4,11 +4,8 @@
 // before it reads the provider, so a request made while a run reads stays set and gets a run of its
 // own after that one. No clocks are compared: instances' clocks may disagree. The engine of the
 // instance that took the delivery answers at once (or when its run in progress ends); every
-// scheduler tick answers the requests nobody answered yet.
+// scheduler tick answers the requests nobody answered yet (queueRequestedSync, in sync-runs.ts).
 import type { Db } from "../../db/database.ts";
-import { ConflictError } from "../../domain/errors.ts";
-import type { SyncRun } from "../../generated/prisma/client.ts";
-import { queueSyncRun } from "./sync-runs.ts";
 
 /** Sets the request (several before a run are answered by that one run). */
 export async function recordSyncRequest(
@@ -32,26 +29,4 @@ export async function clearSyncRequest(db: Db, connectorId: string): Promise<voi
     where: { id: connectorId, syncRequested: true },
     data: { syncRequested: false },
   });
-}
-
-/**
- * Queues a WEBHOOK run when the connector has a request. Null when it has none, is not ACTIVE (a
- * paused one keeps its request for when it resumes), or a run is active (its end asks again).
- */
-export async function queueRequestedSync(
-  db: Db,
-  connectorId: string,
-  { staleAfterMs }: { staleAfterMs?: number } = {},
-): Promise<SyncRun | null> {
-  try {
-    return await queueSyncRun(db, {
-      connectorId,
-      trigger: "WEBHOOK",
-      staleAfterMs,
-      onlyIfSyncRequested: true,
-    });
-  } catch (error) {
-    if (error instanceof ConflictError) return null;
-    throw error;
-  }
 }

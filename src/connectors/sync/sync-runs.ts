@@ -9,10 +9,10 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
+import { sqlState } from "../../db/database-errors.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import { Prisma, type SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
-import { sqlState } from "../../db/database-errors.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
 import { clearSyncRequest } from "./sync-requests.ts";
 
@@ -224,4 +224,26 @@ async function activeRunConflict(db: Db, connectorId: string): Promise<ConflictE
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/**
+ * Queues a WEBHOOK run when the connector has a request. Null when it has none, is not ACTIVE (a
+ * paused one keeps its request for when it resumes), or a run is active (its end asks again).
+ */
+export async function queueRequestedSync(
+  db: Db,
+  connectorId: string,
+  { staleAfterMs }: { staleAfterMs?: number } = {},
+): Promise<SyncRun | null> {
+  try {
+    return await queueSyncRun(db, {
+      connectorId,
+      trigger: "WEBHOOK",
+      staleAfterMs,
+      onlyIfSyncRequested: true,
+    });
+  } catch (error) {
+    if (error instanceof ConflictError) return null;
+    throw error;
+  }
 }

@@ -1,10 +1,9 @@
 // The hub's side of the record contract: a validated record (records.ts output) as the input of the
 // domain function that stores it. For the sync engine and the webhook route; not part of the public
 // SDK (plugins never see domain inputs). The SDK's lower-case values become the hub's upper-case enums.
-import type { UpsertCustomerInput } from "../domain/customers/customer-input.ts";
-import type { SubmitFeedbackInput } from "../domain/feedback/feedback-input.ts";
-import type { IdentityInput as DomainIdentityInput } from "../domain/identities/identity-input.ts";
-import type { RecordInteractionInput } from "../domain/interactions/interaction-input.ts";
+// The return types are inferred rather than named after the domain's inputs, so that nothing in
+// src/sdk imports the domain; the callers (src/connectors) hand the results to the domain functions,
+// whose parameter types check them.
 import type { Channel, CustomerRecord, FeedbackRecord, Identity, InteractionRecord } from "./records.ts";
 
 const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
@@ -15,11 +14,11 @@ export interface RecordOrigin {
   channel: Channel;
 }
 
-export function toDomainIdentities(identities: Identity[]): DomainIdentityInput[] {
+export function toDomainIdentities(identities: Identity[]) {
   return identities.map(({ kind, namespace, value }) => ({ kind: upper(kind), namespace, value }));
 }
 
-export function toInteractionInput(record: InteractionRecord, origin: RecordOrigin): RecordInteractionInput {
+export function toInteractionInput(record: InteractionRecord, origin: RecordOrigin) {
   const { type: _type, identities, channel, direction, ...fields } = record;
   return {
     ...fields,
@@ -34,11 +33,7 @@ export function toInteractionInput(record: InteractionRecord, origin: RecordOrig
  * `interactionId`: the hub's id of the interaction the record's interactionExternalId names (looked
  * up by source and externalId), when it is stored.
  */
-export function toFeedbackInput(
-  record: FeedbackRecord,
-  origin: RecordOrigin,
-  interactionId?: string,
-): SubmitFeedbackInput {
+export function toFeedbackInput(record: FeedbackRecord, origin: RecordOrigin, interactionId?: string) {
   const { type: _type, identities, kind, channel, interactionExternalId: _external, ...fields } = record;
   return {
     ...fields,
@@ -50,7 +45,7 @@ export function toFeedbackInput(
   };
 }
 
-export function toCustomerInput(record: CustomerRecord, origin: RecordOrigin): UpsertCustomerInput {
+export function toCustomerInput(record: CustomerRecord, origin: RecordOrigin) {
   const { type: _type, identities, lifecycleStage, ...fields } = record;
   return {
     ...fields,

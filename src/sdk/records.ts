@@ -51,7 +51,13 @@ export const interactionRecordSchema = z.object({
   body: interactionFields.body,
   /** Money that moved: a decimal string (never a float) and an ISO 4217 currency. */
   amount: interactionFields.amount,
-  /** -1 to 1; leave it out and the hub may score the text itself. */
+  /**
+   * How the customer felt, on the hub's one scale: −1 to 1, `scoreSentiment` (sentiment.ts). Leave it
+   * out of an inbound record with a body and the hub scores the body itself; give it when the words
+   * that count are not the whole body (Gmail scores only the sender's new words, not the quoted
+   * thread), computed with `scoreSentiment`. The hub does not score outbound records: the business's
+   * own words are not the customer's mood.
+   */
   sentiment: interactionFields.sentiment,
   /** Groups the messages of one thread, ticket or conversation. */
   conversationId: interactionFields.conversationId,

@@ -1,9 +1,11 @@
 // The input of recordInteraction. Its field rules are the SDK's (src/sdk/record-fields.ts), which
 // connector records are validated with too; here they take the hub's upper-case enums and name the
-// customer and the source, which a connector's records get from the hub.
+// customer and the source, which a connector's records get from the hub. Parsing also scores what a
+// customer wrote when the caller gave no sentiment (see below).
 import { z } from "zod";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
 import { interactionFields } from "../../sdk/record-fields.ts";
+import { scoreSentiment } from "../../sdk/sentiment.ts";
 import type { Channel as SdkChannel, Direction as SdkDirection } from "../../sdk/vocabulary.ts";
 import { customerReferenceSchema } from "../identities/identity-input.ts";
 import type { SameSet } from "../same-set.ts";
@@ -13,7 +15,7 @@ import type { SameSet } from "../same-set.ts";
 true satisfies SameSet<Uppercase<SdkChannel>, Channel>;
 true satisfies SameSet<Uppercase<SdkDirection>, Direction>;
 
-export const recordInteractionInputSchema = z.object({
+const interactionInputSchema = z.object({
   customer: customerReferenceSchema,
   /** The connector instance or API client reporting it. */
   source: z.string().trim().min(1, "Name the source that reports this interaction.").max(200),
@@ -30,4 +32,18 @@ export const recordInteractionInputSchema = z.object({
   conversationId: interactionFields.conversationId,
   metadata: interactionFields.metadata,
 });
+
+/**
+ * The interaction input. When it carries no sentiment and is the customer's own text (INBOUND, with a
+ * body that has words), the hub scores the body on its one scale (src/sdk/sentiment.ts), so a plugin
+ * may give either a score or just the text. A sentiment given is kept as given; outbound text (the
+ * business's own words) is not the customer's mood and gets none. The score depends on the body
+ * alone, so the same input parsed twice, or a re-sync of a stored fact, yields the same value and
+ * compares as unchanged.
+ */
+export const recordInteractionInputSchema = interactionInputSchema.transform((input) =>
+  input.sentiment === undefined && input.direction === "INBOUND" && input.body
+    ? { ...input, sentiment: scoreSentiment(input.body) }
+    : input,
+);
 export type RecordInteractionInput = z.input<typeof recordInteractionInputSchema>;

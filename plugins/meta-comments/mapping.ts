@@ -1,7 +1,9 @@
 // From a Meta comment to the hub's interaction record. Pure functions, shared by the stream and the
 // webhooks so that the same comment always becomes the same record (same externalId, same fields).
+// A record gives the comment's text and no sentiment: the text is exactly what the customer said, so
+// the hub's own scoring of an inbound body is the right score, on the hub's one scale, and the brand's
+// replies (outbound) are not scored, as they are not the customer's mood.
 import { type IdentityInput, type InteractionRecordInput, identity, record } from "cx-hub/sdk";
-import Sentiment from "sentiment";
 import type { FacebookComment, InstagramComment } from "./client.ts";
 import type { Network } from "./config.ts";
 
@@ -29,19 +31,6 @@ export interface CommentFacts {
   objectId: string | undefined;
   /** For a reply: the comment it answers. */
   parent?: { id: string; author: Author | undefined; byBrand: boolean } | undefined;
-}
-
-const analyzer = new Sentiment();
-
-/**
- * The text's AFINN-165 sentiment mapped to [−1, 1]: the sum of the word scores `s` (the `sentiment`
- * library's `score`) normalized as s / √(s² + 15), the normalization VADER applies to its sums
- * (Hutto & Gilbert, 2014), so that one mild word reads mild and several strong words approach ±1.
- */
-export function sentimentOf(text: string): number {
-  const { score } = analyzer.analyze(text);
-  const normalized = score / Math.sqrt(score * score + 15);
-  return Math.round(normalized * 1000) / 1000;
 }
 
 const GRAPH_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -96,7 +85,7 @@ export function commentRecord(comment: CommentFacts): InteractionRecordInput | u
     direction: comment.byBrand ? "outbound" : "inbound",
     // A missing time stays missing: the hub refuses the record and keeps it as a dead letter.
     occurredAt: toInstant(comment.createdAt) as Date | string,
-    ...(comment.text ? { body: comment.text, sentiment: sentimentOf(comment.text) } : {}),
+    ...(comment.text ? { body: comment.text } : {}),
     ...(comment.parent || comment.id ? { conversationId: comment.parent?.id ?? comment.id } : {}),
     metadata,
   });

@@ -31,6 +31,7 @@ export function ticketRecords(ticket: TinyDeskTicket): ConnectorRecordInput[] {
       direction: "inbound",
       occurredAt: ticket.created_at,
       summary: ticket.subject,
+      // No sentiment: the body is the customer's own words, which the hub scores on its one scale.
       body: ticket.body,
       conversationId: ticket.id,
       metadata: { status: ticket.status },

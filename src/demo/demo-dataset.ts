@@ -4,8 +4,8 @@
 // can rely on its shape. Each customer has a hidden mood that keeps their messages, posts and survey
 // answers consistent with each other.
 import { v7 as uuidv7 } from "uuid";
-import { normalizeEmail, normalizeSocialHandle } from "../domain/identities/normalize.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { normalizeEmail, normalizeSocialHandle } from "../sdk/identities.ts";
 import type { CdnowPurchase } from "./cdnow.ts";
 import {
   FIRST_NAMES,

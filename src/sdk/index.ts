@@ -3,8 +3,6 @@
 // yield the records below and checkpoints; the hub validates, stores and checkpoints them.
 // The guide is plugins/README.md; the test kit is cx-hub/sdk/testing; plugins/template is a plugin to copy.
 
-// Money: how many decimals a currency's amounts usually have (USD 2, JPY 0, KWD 3), cached.
-export { currencyMinorUnits } from "../domain/money.ts";
 // What check, streams and webhooks receive. (The hub builds contexts with context.ts directly.)
 export type { ConfigIssue, ConnectorContext, StreamContext } from "./context.ts";
 export { ConnectorConfigError, ConnectorCursorError } from "./context.ts";
@@ -37,7 +35,12 @@ export {
   redactUrl,
   waitFromHeaders,
 } from "./http.ts";
+// Identity normalization, as the hub matches identities: for a plugin that compares or de-duplicates
+// the identities it reports (new: the rules moved here from the hub's domain, which now uses them).
+export { normalizeEmail, normalizePhone, normalizeSocialHandle } from "./identities.ts";
 export type { ConnectorLogger } from "./logger.ts";
+// Money: how many decimals a currency's amounts usually have (USD 2, JPY 0, KWD 3), cached.
+export { currencyMinorUnits } from "./money.ts";
 // Normalized records, their schemas and constructors.
 export type {
   Channel,
@@ -87,10 +90,14 @@ export {
   validateRecord,
   validateStreamOutput,
 } from "./records.ts";
-
 // Secret configuration fields. (Splitting, joining and redacting are the hub's, in secrets.ts.)
 export { configJsonSchema, isSecret, REDACTED, secret } from "./secrets.ts";
-
+// The hub's one sentiment scale (new): s/√(s²+15) of the AFINN-165 sum, for a plugin that scores
+// other words than a record's body; a record without a sentiment has its inbound body scored by the hub.
+export { scoreSentiment } from "./sentiment.ts";
+// The answer scale of each survey kind, for a plugin mapping a provider's survey onto NPS, CSAT or CES
+// (new: formerly the hub's own).
+export { FEEDBACK_SCORE_RANGES } from "./vocabulary.ts";
 // Webhooks: request and answer shapes, and signature helpers.
 export type {
   SyncRequest,

@@ -1,86 +1,40 @@
 // The normalized records a connector yields (from its streams and its webhooks), as zod schemas with
-// their types, and small typed constructors for them. The field rules are the domain's own schemas
-// (one source of truth): a record that passes here is an input the domain accepts. The SDK speaks the
-// hub's enum values in lower case ("email", "inbound", "nps"); the hub stores them upper-case.
+// their types, and small typed constructors for them. The field rules are the SDK's own
+// (record-fields.ts, identities.ts, vocabulary.ts), and the hub's domain inputs are built from the same
+// definitions: a record that passes here is an input the domain accepts. The SDK speaks the hub's
+// enum values in lower case ("email", "inbound", "nps"); the hub stores them upper-case.
 import { z } from "zod";
-import { upsertCustomerInputSchema } from "../domain/customers/customer-input.ts";
-import { FEEDBACK_SCORE_RANGES, submitFeedbackInputSchema } from "../domain/feedback/feedback-input.ts";
-import { identityListSchema } from "../domain/identities/identity-input.ts";
-import { instantSchema, recordInteractionInputSchema } from "../domain/interactions/interaction-input.ts";
-import type * as Hub from "../generated/prisma/enums.ts";
+import { type IdentityInput, identitiesSchema } from "./identities.ts";
+import { customerFields, feedbackFields, interactionFields } from "./record-fields.ts";
+import {
+  channelSchema,
+  directionSchema,
+  feedbackKindSchema,
+  feedbackScoreProblem,
+  instantSchema,
+  lifecycleStageSchema,
+} from "./vocabulary.ts";
+
+// The vocabulary and identities records are written in, defined beside them and re-exported here so
+// that this module stays the one place to read a record's contract.
+export type { Identity, IdentityInput } from "./identities.ts";
+export { identitiesSchema } from "./identities.ts";
+export type { Channel, Direction, FeedbackKind, IdentityKind, LifecycleStage } from "./vocabulary.ts";
+export {
+  CHANNELS,
+  channelSchema,
+  DIRECTIONS,
+  directionSchema,
+  FEEDBACK_KINDS,
+  IDENTITY_KINDS,
+  LIFECYCLE_STAGES,
+} from "./vocabulary.ts";
 
 /** A JSON value: what cursors, traits and metadata are made of. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export const CHANNELS = ["email", "ecommerce", "social", "support", "web", "phone", "chat", "other"] as const;
-/** The channel a connector, an interaction or a survey answer belongs to. */
-export type Channel = (typeof CHANNELS)[number];
-
-export const DIRECTIONS = ["inbound", "outbound"] as const;
-/** inbound: the customer to the business; outbound: the business to the customer. */
-export type Direction = (typeof DIRECTIONS)[number];
-
-export const IDENTITY_KINDS = ["email", "phone", "shop_customer_id", "social_handle", "external_id"] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
-
-export const FEEDBACK_KINDS = ["nps", "csat", "ces"] as const;
-export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
-
-export const LIFECYCLE_STAGES = ["lead", "prospect", "customer", "evangelist", "churned"] as const;
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-
-// Compile-time guards: these fail to type-check when the database enums and the SDK's lists drift.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const enumsAgree: [
-  Same<Uppercase<Channel>, Hub.Channel>,
-  Same<Uppercase<Direction>, Hub.Direction>,
-  Same<Uppercase<IdentityKind>, Hub.IdentityKind>,
-  Same<Uppercase<FeedbackKind>, Hub.FeedbackKind>,
-  Same<Uppercase<LifecycleStage>, Hub.LifecycleStage>,
-] = [true, true, true, true, true];
-void enumsAgree;
-
-const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
-const lower = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
-
-export const channelSchema = z.enum(CHANNELS, {
-  error: `A channel is one of ${CHANNELS.join(", ")}.`,
-});
-export const directionSchema = z.enum(DIRECTIONS, {
-  error: 'A direction is "inbound" (from the customer) or "outbound" (to the customer).',
-});
-
-const rawIdentitySchema = z.object({
-  kind: z.enum(IDENTITY_KINDS, { error: `An identity kind is one of ${IDENTITY_KINDS.join(", ")}.` }),
-  namespace: z.string().optional(),
-  value: z.string(),
-});
-/** An identity as a connector writes it: `{ kind: "email", value: "Ana@Example.com" }`. */
-export type IdentityInput = z.input<typeof rawIdentitySchema>;
-/** An identity after normalization (trimmed, lower-cased email, E.164 phone, …): what the hub matches on. */
-export interface Identity {
-  kind: IdentityKind;
-  /** Empty for email and phone; the shop, network or system for the others. */
-  namespace: string;
-  value: string;
-}
-
-/** 1 to 20 identities naming one customer, normalized by the domain's own rules. */
-export const identitiesSchema = z
-  .array(rawIdentitySchema)
-  .transform((list) => list.map((identity) => ({ ...identity, kind: upper(identity.kind) })))
-  .pipe(identityListSchema)
-  .transform((list): Identity[] =>
-    list.map((identity) => ({
-      kind: lower(identity.kind),
-      namespace: identity.namespace,
-      value: identity.value,
-    })),
-  );
-
 const json = z.json();
 
-const interactionFields = recordInteractionInputSchema.shape;
 export const interactionRecordSchema = z.object({
   type: z.literal("interaction"),
   /** Its id at the provider: with the connector, what makes a re-sync or a repeated webhook harmless. */
@@ -97,7 +51,13 @@ export const interactionRecordSchema = z.object({
   body: interactionFields.body,
   /** Money that moved: a decimal string (never a float) and an ISO 4217 currency. */
   amount: interactionFields.amount,
-  /** -1 to 1; leave it out and the hub may score the text itself. */
+  /**
+   * How the customer felt, on the hub's one scale: −1 to 1, `scoreSentiment` (sentiment.ts). Leave it
+   * out of an inbound record with a body and the hub scores the body itself; give it when the words
+   * that count are not the whole body (Gmail scores only the sender's new words, not the quoted
+   * thread), computed with `scoreSentiment`. The hub does not score outbound records: the business's
+   * own words are not the customer's mood.
+   */
   sentiment: interactionFields.sentiment,
   /** Groups the messages of one thread, ticket or conversation. */
   conversationId: interactionFields.conversationId,
@@ -105,13 +65,12 @@ export const interactionRecordSchema = z.object({
   metadata: interactionFields.metadata,
 });
 
-const feedbackFields = submitFeedbackInputSchema.shape;
 export const feedbackRecordSchema = z
   .object({
     type: z.literal("feedback"),
     externalId: feedbackFields.externalId,
     identities: identitiesSchema,
-    kind: z.enum(FEEDBACK_KINDS, { error: "A feedback kind is nps, csat or ces." }),
+    kind: feedbackKindSchema,
     score: feedbackFields.score,
     comment: feedbackFields.comment,
     channel: channelSchema.optional(),
@@ -123,26 +82,17 @@ export const feedbackRecordSchema = z
     respondedAt: feedbackFields.respondedAt,
   })
   .superRefine((answer, ctx) => {
-    const range = FEEDBACK_SCORE_RANGES[upper(answer.kind)];
-    if (answer.score < range.min || answer.score > range.max) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["score"],
-        message: `${range.name} is a whole number from ${range.min} to ${range.max}; got ${answer.score}.`,
-      });
-    }
+    const problem = feedbackScoreProblem(answer.kind, answer.score);
+    if (problem) ctx.addIssue({ code: "custom", path: ["score"], message: problem });
   });
 
-const customerFields = upsertCustomerInputSchema.shape;
 export const customerRecordSchema = z.object({
   type: z.literal("customer"),
   identities: identitiesSchema,
   displayName: customerFields.displayName,
   /** Shallow-merged into the customer's traits. */
   traits: customerFields.traits,
-  lifecycleStage: z
-    .enum(LIFECYCLE_STAGES, { error: `A lifecycle stage is one of ${LIFECYCLE_STAGES.join(", ")}.` })
-    .optional(),
+  lifecycleStage: lifecycleStageSchema.optional(),
 });
 
 export const DELETED_ENTITIES = ["interaction", "feedback", "customer"] as const;

@@ -7,7 +7,7 @@
 import type { CdnowPurchase } from "../../src/demo/cdnow.ts";
 import { FIRST_NAMES, LAST_NAMES, SURVEY_COMMENTS } from "../../src/demo/demo-text.ts";
 import { ascii, groupBy, mulberry32 } from "../../src/demo/generation-helpers.ts";
-import { normalizeEmail } from "../../src/domain/identities/normalize.ts";
+import { normalizeEmail } from "../../src/sdk/identities.ts";
 
 export const BENCH_SOURCE = "bench-cdnow";
 export const BENCH_SHOP = "cdnow.example";

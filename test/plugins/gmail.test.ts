@@ -153,7 +153,8 @@ describe("the Gmail connector's messages stream", () => {
       occurredAt: new Date("2026-03-02T08:55:12Z"),
       summary: "My kettle arrived broken",
       body: "Hello,\n\nThe kettle I ordered (order #1042) arrived broken and nobody has answered my emails for a week. I paid 49,90 € for it. This is terrible service.\n\nAna",
-      sentiment: expect.any(Number),
+      // On the hub's scale: broken −1, terrible −3, s = −4, and −4 / √(16 + 15) = −0.718.
+      sentiment: -0.718,
       conversationId: KETTLE_THREAD,
       metadata: {
         from: "Ana.Souza@Example.com",
@@ -163,8 +164,6 @@ describe("the Gmail connector's messages stream", () => {
         labelIds: ["IMPORTANT", "CATEGORY_PERSONAL", "INBOX"],
       },
     });
-    expect(kettle?.sentiment).toBeLessThan(-0.05);
-    expect(kettle?.sentiment).toBeGreaterThanOrEqual(-1);
 
     // From the inbox: outbound, to the customer in To, in the same thread; no sentiment for our words.
     expect(reply).toEqual({
@@ -191,7 +190,8 @@ describe("the Gmail connector's messages stream", () => {
       body: "Hello,\n\nThe café grinder works perfectly, thank you so much for the quick delivery!\n\nJosé",
       conversationId: ID.jose,
     });
-    expect(jose?.sentiment).toBeGreaterThan(0.05);
+    // perfectly +3, thank +2: s = 5, and 5 / √40 = 0.791.
+    expect(jose?.sentiment).toBe(0.791);
     expect(run.records[2]).toEqual({
       type: "customer",
       identities: [email("jose.perez@example.es")],
@@ -237,8 +237,10 @@ describe("the Gmail connector's messages stream", () => {
       conversationId: KETTLE_THREAD,
       occurredAt: new Date("2026-03-05T16:10:05Z"),
     });
-    // Scored on Ana's own words: the quoted "Sorry about the kettle" of our reply does not count.
-    expect(thanks?.sentiment).toBeGreaterThan(0.2);
+    // Scored on Ana's own words (thank +2, great +3: s = 5, 5 / √40 = 0.791). The quote of our reply
+    // under them ("Acme Support … wrote:", "Sorry about the kettle") would add support +2 twice and
+    // sorry −1: the whole body scores 8 / √79 = 0.900.
+    expect(thanks?.sentiment).toBe(0.791);
     expect(run.records.find((record) => record.type === "deletion")).toEqual({
       type: "deletion",
       entity: "interaction",
@@ -621,7 +623,9 @@ describe("importing saved mail", () => {
         messageId: "CAJx7Lm4sX1d9Kf2Jq6Nw0Pe8Ub3Ya5Tr7c@mail.example.com",
       },
     });
-    expect(reply?.sentiment).toBeLessThan(0);
+    // Ana's own words: disappointed −2, angry −3, please +1, s = −4: −0.718. The quoted reply (support
+    // +2 twice, sorry −1) does not count: the whole body would score −1 / √16 = −0.25.
+    expect(reply?.sentiment).toBe(-0.718);
 
     // The same shape as the Gmail stream's interactions, metadata aside (imports have no labels).
     server.use(...gmailApi().handlers);
@@ -660,7 +664,8 @@ describe("importing saved mail", () => {
       // No Date header: the time on the From_ line.
       occurredAt: new Date("2026-03-05T12:30:00Z"),
     });
-    expect(thanks?.sentiment).toBeGreaterThan(0);
+    // great +3, thanks +2: s = 5, 0.791.
+    expect(thanks?.sentiment).toBe(0.791);
 
     // Read as text rather than bytes, the mbox says the same.
     expect(await imported(readFileSync(fixtureUrl("support-inbox.mbox"), "utf8"))).toEqual(records);

@@ -2,12 +2,14 @@
 // payloads (plugins/meta-comments/fixtures), paged by `after` cursors, refusing a wrong token, wrong
 // fields or an unknown cursor with Graph's error envelope, and throttling with its codes and headers.
 import { readFileSync } from "node:fs";
-import { hmacSha256 } from "cx-hub/sdk";
+import { hmacSha256, validateRecord } from "cx-hub/sdk";
 import { runCheck, runStream, runWebhook, signedRequest, webhookRequest } from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import connector from "../../plugins/meta-comments/index.ts";
+import { toInteractionInput } from "../../src/connectors/ingest/to-domain.ts";
+import { recordInteractionInputSchema } from "../../src/domain/interactions/interaction-input.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are Meta's JSON, edited freely in tests.
 type Json = any;
@@ -176,7 +178,6 @@ const anaComment = {
   direction: "inbound",
   occurredAt: new Date("2026-11-21T18:42:10Z"),
   body: "Ordered the blue kettle on Monday and it still hasn't shipped. Really disappointed.",
-  sentiment: -0.459,
   conversationId: "913200000000003_1200000000000303",
   metadata: { network: "facebook", postId: POST_3, authorName: "Ana Souza" },
 };
@@ -189,7 +190,6 @@ const pageReplyToAna = {
   direction: "outbound",
   occurredAt: new Date("2026-11-21T19:05:00Z"),
   body: "Sorry Ana! We've sent you a message with the tracking details.",
-  sentiment: -0.25,
   conversationId: "913200000000003_1200000000000303",
   metadata: {
     network: "facebook",
@@ -236,11 +236,41 @@ describe("the meta-comments connector's comments stream, on a Facebook Page", ()
     expect(run.records[3]).toMatchObject({
       identities: [{ kind: "social_handle", namespace: "facebook", value: "7010000000000004" }],
       conversationId: "913200000000002_1200000000000204",
-      sentiment: 0.612,
     });
     // One checkpoint, after every record: the walk does not follow comment time.
     expect(run.outputs.at(-1)).toEqual({ type: "checkpoint", cursor: fullSyncCursor });
     expect(run.checkpoints).toEqual([fullSyncCursor]);
+  });
+
+  test("gives each comment's text and no sentiment: the hub scores the customers' comments, not the Page's reply", async () => {
+    server.use(...facebookApi());
+    const run = await runStream(connector, "comments", { config: fbConfig });
+
+    // What the hub stores, on its one scale s / √(s² + 15) of the AFINN-165 sum s.
+    const stored = Object.fromEntries(
+      run.records.map((raw) => {
+        const valid = validateRecord(raw);
+        if (!valid.success || valid.data.type !== "interaction")
+          throw new Error(`not an interaction: ${raw.type}`);
+        const input = toInteractionInput(valid.data, { source: "acme-facebook", channel: "social" });
+        return [valid.data.externalId, recordInteractionInputSchema.parse(input).sentiment];
+      }),
+    );
+    expect(run.records.every((record) => !("sentiment" in record))).toBe(true);
+    expect(stored).toEqual({
+      // The Page's own words: outbound, not the customer's mood.
+      "913200000000003_1200000000000305": undefined,
+      // disappointed −2: −2 / √19.
+      "913200000000003_1200000000000303": -0.459,
+      // love +3, best +3: 6 / √51.
+      "913200000000003_1200000000000301": 0.84,
+      // great +3: 3 / √24.
+      "913200000000002_1200000000000207": 0.612,
+      // Words, none of them in the list.
+      "913200000000002_1200000000000204": 0,
+      // great +3.
+      "913200000000001_1200000000000102": 0.612,
+    });
   });
 
   test("an incremental sync asks for comments since the cursor, skips the one already synced and finds those on older posts", async () => {
@@ -543,7 +573,6 @@ const joaoComment = {
   direction: "inbound",
   occurredAt: new Date("2026-11-19T13:15:00Z"),
   body: "Terrible customer service, still no refund after three weeks.",
-  sentiment: -0.718,
   conversationId: "17858893269000001",
   metadata: { network: "instagram", mediaId: "17895695668004550" },
 };
@@ -650,7 +679,7 @@ describe("the meta-comments connector's webhooks", () => {
         (r) => r.type === "interaction" && r.externalId === "913200000000003_1200000000000301",
       ),
     ]);
-    expect(run.records[0]).toMatchObject({ occurredAt: new Date("2026-11-20T11:20:05Z"), sentiment: 0.84 });
+    expect(run.records[0]).toMatchObject({ occurredAt: new Date("2026-11-20T11:20:05Z") });
   });
 
   test("records the Page's reply on the customer it answers, reading who wrote the parent comment", async () => {

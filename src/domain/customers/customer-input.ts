@@ -1,19 +1,20 @@
-// The input of upsertCustomer: a customer named by identities, and the profile fields to set. A pure
-// schema, shared with the connector SDK.
+// The input of upsertCustomer: a customer named by identities, and the profile fields to set. The
+// profile's field rules are the SDK's (src/sdk/record-fields.ts), which connector records share.
 import { z } from "zod";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
+import { customerFields } from "../../sdk/record-fields.ts";
+import type { LifecycleStage as SdkLifecycleStage } from "../../sdk/vocabulary.ts";
 import { identityListSchema } from "../identities/identity-input.ts";
+import type { SameSet } from "../same-set.ts";
+
+// The SDK's lifecycle stages are the database enum in lower case, both ways: this fails to
+// type-check when a stage is added to one and not the other.
+true satisfies SameSet<Uppercase<SdkLifecycleStage>, LifecycleStage>;
 
 export const upsertCustomerInputSchema = z.object({
   identities: identityListSchema,
-  displayName: z
-    .string()
-    .trim()
-    .min(1, "A display name cannot be empty; leave it out instead.")
-    .max(200)
-    .optional(),
-  /** Shallow-merged into the customer's traits: the keys given replace those keys, others stay. */
-  traits: z.record(z.string(), z.json(), 'Traits must be a JSON object ({ "plan": "pro" }).').optional(),
+  displayName: customerFields.displayName,
+  traits: customerFields.traits,
   lifecycleStage: z.enum(LifecycleStage).optional(),
   /** The connector or API client reporting this customer; recorded on the identities it adds. */
   source: z.string().trim().min(1).max(200).optional(),

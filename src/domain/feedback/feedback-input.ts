@@ -1,42 +1,36 @@
-// The input of submitFeedback and the answer scale of each survey kind. Pure schemas, shared with
-// the connector SDK.
+// The input of submitFeedback. Its field rules and the answer scale of each survey kind are the
+// SDK's (src/sdk/record-fields.ts, src/sdk/vocabulary.ts), which connector records are validated
+// with too; here they take the hub's upper-case enums and name the customer, the source and the
+// interaction the survey followed.
 import { z } from "zod";
 import { Channel, FeedbackKind } from "../../generated/prisma/enums.ts";
+import { feedbackFields } from "../../sdk/record-fields.ts";
+import { feedbackScoreProblem, type FeedbackKind as SdkFeedbackKind } from "../../sdk/vocabulary.ts";
 import { customerReferenceSchema } from "../identities/identity-input.ts";
-import { instantSchema, sentimentSchema } from "../interactions/interaction-input.ts";
+import type { SameSet } from "../same-set.ts";
 
-/** The answer scale of each survey kind (the standard ones; a check constraint in SQL agrees). */
-export const FEEDBACK_SCORE_RANGES: Record<FeedbackKind, { min: number; max: number; name: string }> = {
-  NPS: { min: 0, max: 10, name: "An NPS score" },
-  CSAT: { min: 1, max: 5, name: "A CSAT score" },
-  CES: { min: 1, max: 7, name: "A CES score" },
-};
+// The SDK's survey kinds are the database enum in lower case, both ways: this fails to type-check
+// when a kind is added to one and not the other.
+true satisfies SameSet<Uppercase<SdkFeedbackKind>, FeedbackKind>;
 
 export const submitFeedbackInputSchema = z
   .object({
     customer: customerReferenceSchema,
     source: z.string().trim().min(1, "Name the source that reports this answer.").max(200),
-    externalId: z.string().trim().min(1, "Give the answer's id at its source.").max(500),
+    externalId: feedbackFields.externalId,
     kind: z.enum(FeedbackKind),
-    score: z.number().int("A score is a whole number."),
-    comment: z.string().max(10_000).optional(),
+    score: feedbackFields.score,
+    comment: feedbackFields.comment,
     /** The channel the survey was answered on. */
     channel: z.enum(Channel).optional(),
-    /** What the answer is about: `checkout`, `support.ticket.closed`, … */
-    touchpoint: z.string().trim().min(1).max(200).optional(),
+    touchpoint: feedbackFields.touchpoint,
     /** The interaction the survey followed, when known. */
     interactionId: z.uuid("interactionId must be an interaction id (a UUID).").optional(),
-    sentiment: sentimentSchema.optional(),
-    respondedAt: instantSchema,
+    sentiment: feedbackFields.sentiment,
+    respondedAt: feedbackFields.respondedAt,
   })
   .superRefine((answer, ctx) => {
-    const range = FEEDBACK_SCORE_RANGES[answer.kind];
-    if (answer.score < range.min || answer.score > range.max) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["score"],
-        message: `${range.name} is a whole number from ${range.min} to ${range.max}; got ${answer.score}.`,
-      });
-    }
+    const problem = feedbackScoreProblem(answer.kind.toLowerCase() as SdkFeedbackKind, answer.score);
+    if (problem) ctx.addIssue({ code: "custom", path: ["score"], message: problem });
   });
 export type SubmitFeedbackInput = z.input<typeof submitFeedbackInputSchema>;

@@ -1,56 +1,40 @@
 // The input shape of an identity reference ({ kind, namespace?, value }) and its normalization, so
 // that every entry point (GraphQL, connectors, webhooks) stores and matches identities the same way.
+// The rules are the SDK's (src/sdk/identities.ts), which plugins share; here they take the hub's
+// upper-case kinds (the database enum) instead of the SDK's lower-case ones.
 import { z } from "zod";
 import { IdentityKind } from "../../generated/prisma/enums.ts";
-import { normalizeEmail, normalizePhone, normalizeSocialHandle } from "./normalize.ts";
+import { identitiesSchema, identitySchema } from "../../sdk/identities.ts";
+import type { IdentityKind as SdkIdentityKind } from "../../sdk/vocabulary.ts";
+import type { SameSet } from "../same-set.ts";
 
-/** Kinds whose values are unique only within a namespace (a shop, a social network, a system). */
-const NAMESPACED_KINDS = new Set<IdentityKind>(["SHOP_CUSTOMER_ID", "SOCIAL_HANDLE", "EXTERNAL_ID"]);
+// The SDK's identity kinds are the database enum in lower case, both ways: this fails to type-check
+// when a kind is added to one and not the other.
+true satisfies SameSet<Uppercase<SdkIdentityKind>, IdentityKind>;
 
-const NAMESPACE_EXAMPLES: Record<string, string> = {
-  SHOP_CUSTOMER_ID: 'the shop, such as "acme.myshopify.com"',
-  SOCIAL_HANDLE: 'the network, such as "x" or "instagram"',
-  EXTERNAL_ID: 'the system of record, such as "zendesk"',
-};
+const hubIdentitySchema = z.object({
+  kind: z.enum(IdentityKind),
+  namespace: z.string().optional(),
+  value: z.string(),
+});
+type HubIdentity = z.output<typeof hubIdentitySchema>;
+
+const toSdk = (identity: HubIdentity) => ({
+  ...identity,
+  kind: identity.kind.toLowerCase() as SdkIdentityKind,
+});
+const toHub = (identity: z.output<typeof identitySchema>) => ({
+  ...identity,
+  kind: identity.kind.toUpperCase() as IdentityKind,
+});
 
 /**
- * An identity as callers write it; parsing normalizes it: emails trimmed and lower-cased, phones in
- * E.164, social handles without the @ and lower-cased with a lower-cased network as namespace, shop
- * and external ids trimmed (ids can be case-sensitive) with a required namespace.
+ * An identity as callers write it; parsing normalizes it by the SDK's rules: emails trimmed and
+ * lower-cased, phones in E.164, social handles without the @ and lower-cased with a lower-cased
+ * network as namespace, shop and external ids trimmed (ids can be case-sensitive) with a required
+ * namespace.
  */
-export const identityInputSchema = z
-  .object({
-    kind: z.enum(IdentityKind),
-    namespace: z.string().max(200, "A namespace is at most 200 characters.").optional(),
-    value: z.string().max(320, "An identity value is at most 320 characters."),
-  })
-  .transform((input, ctx) => {
-    const namespace = (input.namespace ?? "").trim();
-    if (NAMESPACED_KINDS.has(input.kind)) {
-      if (namespace === "") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["namespace"],
-          message: `A ${input.kind} identity needs a namespace naming ${NAMESPACE_EXAMPLES[input.kind]}.`,
-        });
-        return z.NEVER;
-      }
-    } else if (namespace !== "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["namespace"],
-        message: `A ${input.kind} identity is global: leave its namespace empty.`,
-      });
-      return z.NEVER;
-    }
-    try {
-      return { kind: input.kind, ...normalizeValue(input.kind, namespace, input.value) };
-    } catch (error) {
-      // The normalizers throw plain Errors whose messages say how to fix the value.
-      ctx.addIssue({ code: "custom", path: ["value"], message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+export const identityInputSchema = hubIdentitySchema.transform(toSdk).pipe(identitySchema).transform(toHub);
 
 /** An identity reference as callers send it. */
 export type IdentityInput = z.input<typeof identityInputSchema>;
@@ -59,26 +43,10 @@ export type NormalizedIdentity = z.output<typeof identityInputSchema>;
 
 /** 1 to 20 identities, as every customer reference takes them. */
 export const identityListSchema = z
-  .array(identityInputSchema)
-  .min(1, "Give at least one identity (an email, a phone, a shop customer id, …).")
-  .max(20, "Give at most 20 identities in one call.");
-
-function normalizeValue(kind: IdentityKind, namespace: string, value: string) {
-  switch (kind) {
-    case "EMAIL":
-      return { namespace: "", value: normalizeEmail(value) };
-    case "PHONE":
-      return { namespace: "", value: normalizePhone(value) };
-    case "SOCIAL_HANDLE":
-      return { namespace: namespace.toLowerCase(), value: normalizeSocialHandle(value) };
-    case "SHOP_CUSTOMER_ID":
-    case "EXTERNAL_ID": {
-      const id = value.trim();
-      if (id === "") throw new Error(`A ${kind} identity needs a non-empty value.`);
-      return { namespace, value: id };
-    }
-  }
-}
+  .array(hubIdentitySchema)
+  .transform((list) => list.map(toSdk))
+  .pipe(identitiesSchema)
+  .transform((list) => list.map(toHub));
 
 /** A stable key for one identity, to compare and de-duplicate them. */
 export function identityKey(identity: NormalizedIdentity): string {

@@ -1,61 +1,49 @@
-// The input of recordInteraction, and the instant, money and sentiment shapes other inputs share.
-// Pure schemas with no database behind them, so the connector SDK can validate records with them.
+// The input of recordInteraction. Its field rules are the SDK's (src/sdk/record-fields.ts), which
+// connector records are validated with too; here they take the hub's upper-case enums and name the
+// customer and the source, which a connector's records get from the hub. Parsing also scores what a
+// customer wrote when the caller gave no sentiment (see below).
 import { z } from "zod";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
+import { interactionFields } from "../../sdk/record-fields.ts";
+import { scoreSentiment } from "../../sdk/sentiment.ts";
+import type { Channel as SdkChannel, Direction as SdkDirection } from "../../sdk/vocabulary.ts";
 import { customerReferenceSchema } from "../identities/identity-input.ts";
+import type { SameSet } from "../same-set.ts";
 
-const currencies = new Set(Intl.supportedValuesOf("currency"));
+// The SDK's channels and directions are the database enums in lower case, both ways: these fail to
+// type-check when a value is added to one and not the other.
+true satisfies SameSet<Uppercase<SdkChannel>, Channel>;
+true satisfies SameSet<Uppercase<SdkDirection>, Direction>;
 
-const INSTANT_MESSAGE =
-  "Give a Date or an ISO 8601 date-time with a time zone, such as 2026-01-02T10:00:00Z.";
-
-/** A Date, or an ISO 8601 date-time with its time zone (a time without one is ambiguous). */
-export const instantSchema = z
-  .union([z.date(), z.iso.datetime({ offset: true, error: INSTANT_MESSAGE })], { error: INSTANT_MESSAGE })
-  .transform((value) => (typeof value === "string" ? new Date(value) : value));
-
-/** Money that moved: an exact decimal string (never a float) and its ISO 4217 currency. */
-export const moneySchema = z.object({
-  amount: z
-    .string()
-    .trim()
-    .regex(
-      /^-?\d{1,15}(\.\d{1,4})?$/,
-      'An amount is a decimal string with at most 15 digits before the point and 4 after, such as "19.99".',
-    ),
-  currency: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .refine((code) => currencies.has(code), "A currency is an ISO 4217 code, such as EUR or USD."),
-});
-
-export const sentimentSchema = z
-  .number()
-  .min(-1, "Sentiment lies between -1 (negative) and 1 (positive).")
-  .max(1, "Sentiment lies between -1 (negative) and 1 (positive).");
-
-export const recordInteractionInputSchema = z.object({
+const interactionInputSchema = z.object({
   customer: customerReferenceSchema,
   /** The connector instance or API client reporting it. */
   source: z.string().trim().min(1, "Name the source that reports this interaction.").max(200),
   /** Its id at the source; with the source, what makes a repeat recognizable. */
-  externalId: z.string().trim().min(1, "Give the interaction's id at its source.").max(500),
+  externalId: interactionFields.externalId,
   channel: z.enum(Channel),
-  kind: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/,
-      'A kind is a dotted lower-case name of what happened, such as "order.placed" or "email.received".',
-    )
-    .max(100),
+  kind: interactionFields.kind,
   direction: z.enum(Direction),
-  occurredAt: instantSchema,
-  summary: z.string().max(1000).optional(),
-  body: z.string().max(200_000).optional(),
-  amount: moneySchema.optional(),
-  sentiment: sentimentSchema.optional(),
-  conversationId: z.string().trim().min(1).max(500).optional(),
-  metadata: z.record(z.string(), z.json(), "Metadata must be a JSON object.").optional(),
+  occurredAt: interactionFields.occurredAt,
+  summary: interactionFields.summary,
+  body: interactionFields.body,
+  amount: interactionFields.amount,
+  sentiment: interactionFields.sentiment,
+  conversationId: interactionFields.conversationId,
+  metadata: interactionFields.metadata,
 });
+
+/**
+ * The interaction input. When it carries no sentiment and is the customer's own text (INBOUND, with a
+ * body that has words), the hub scores the body on its one scale (src/sdk/sentiment.ts), so a plugin
+ * may give either a score or just the text. A sentiment given is kept as given; outbound text (the
+ * business's own words) is not the customer's mood and gets none. The score depends on the body
+ * alone, so the same input parsed twice, or a re-sync of a stored fact, yields the same value and
+ * compares as unchanged.
+ */
+export const recordInteractionInputSchema = interactionInputSchema.transform((input) =>
+  input.sentiment === undefined && input.direction === "INBOUND" && input.body
+    ? { ...input, sentiment: scoreSentiment(input.body) }
+    : input,
+);
 export type RecordInteractionInput = z.input<typeof recordInteractionInputSchema>;

@@ -69,7 +69,10 @@ const RecordInteractionInput = builder.inputType("RecordInteractionInput", {
     summary: t.string({ description: "A one-line summary." }),
     body: t.string({ description: "The full text, if something was said." }),
     amount: t.field({ type: MoneyInput, description: "The money that moved, if any." }),
-    sentiment: t.float({ description: "The sentiment of what was said, -1 to 1." }),
+    sentiment: t.float({
+      description:
+        "The sentiment of what was said, -1 to 1, on the hub's scale. Leave it out of an INBOUND interaction with a body and the hub scores the body: s / sqrt(s^2 + 15) of its AFINN-165 word valences summed.",
+    }),
     conversationId: t.string({ description: "Groups the messages of one conversation." }),
     metadata: t.field({ type: "JSONObject", description: "Provider details worth keeping." }),
   }),

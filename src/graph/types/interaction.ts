@@ -81,7 +81,7 @@ export const InteractionNode = builder.prismaNode("Interaction", {
     sentiment: t.exposeFloat("sentiment", {
       nullable: true,
       description:
-        "The sentiment of what was said, from -1 (negative) to 1 (positive); null when nothing was said.",
+        "The sentiment of what the customer said, from -1 (negative) to 1 (positive), as the source gave it or as the hub scored an inbound body; null when nothing was said or scored.",
     }),
     source: t.exposeString("source", { description: "The connector or API client that reported it." }),
     externalId: t.exposeString("externalId", { description: "Its id at the source." }),

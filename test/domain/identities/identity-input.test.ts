@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseInput, ValidationError } from "../../../src/domain/errors.ts";
 import { identityInputSchema, identityListSchema } from "../../../src/domain/identities/identity-input.ts";
-import { normalizePhone } from "../../../src/domain/identities/normalize.ts";
+import { normalizePhone } from "../../../src/sdk/identities.ts";
 
 function normalize(input: unknown) {
   return parseInput(identityInputSchema, input, "The identity");

@@ -338,7 +338,7 @@ export type RecordInteractionInput = {
   metadata?: Record<string, unknown> | null | undefined;
   /** When it happened. */
   occurredAt: string;
-  /** The sentiment of what was said, -1 to 1. */
+  /** The sentiment of what was said, -1 to 1, on the hub's scale. Leave it out of an INBOUND interaction with a body and the hub scores the body: s / sqrt(s^2 + 15) of its AFINN-165 word valences summed. */
   sentiment?: number | null | undefined;
   /** Who reports it (a connector or client name). */
   source: string;

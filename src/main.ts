@@ -1,6 +1,7 @@
 // Start-up: configuration → database → migrations → (demo data) → server.
 // `npm start` runs this with no configuration at all: the embedded PGlite database in ./.cxhub/data.
 import { parseArgs } from "node:util";
+import { sentimentOf } from "../plugins/gmail/sentiment.ts";
 import { startLiveAlerts } from "./alerts/live-alerts.ts";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { systemClock } from "./clock.ts";
@@ -12,6 +13,7 @@ import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
 import { createConnectorServices } from "./graph/types/connectors-context.ts";
 import { createLogger } from "./logger.ts";
+import { runDataMigrations } from "./pipeline/data-migrations.ts";
 import { prepareScores } from "./pipeline/prepare-scores.ts";
 import { loadScoringPolicy } from "./policy/scoring-policy.ts";
 import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   }
 
   const writes = { policy: scoringPolicy, clock: systemClock };
+  // Gmail scores a reply's own words, not the thread it quotes: its stored replies are restated so.
+  await runDataMigrations(database.prisma, writes, logger, { sentimentScorers: { gmail: sentimentOf } });
   await prepareScores(database.prisma, writes, logger);
   const sync = await startSync({ config, database, logger, writes });
 

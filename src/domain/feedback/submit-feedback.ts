@@ -6,7 +6,12 @@ import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import { type Feedback, Prisma } from "../../generated/prisma/client.ts";
 import { BatchRaceError, NotFoundError } from "../errors.ts";
-import { factKey, type RecordOutcome } from "../interactions/record-interactions.ts";
+import {
+  externalIdsBySource,
+  factKey,
+  inKeyOrder,
+  type RecordOutcome,
+} from "../interactions/record-interactions.ts";
 import type { submitFeedbackInputSchema } from "./feedback-input.ts";
 
 /** A feedback input after parsing. */
@@ -91,14 +96,8 @@ async function storedAnswers(
   tx: Prisma.TransactionClient,
   rows: FeedbackToSubmit[],
 ): Promise<Map<string, Feedback>> {
-  const bySource = new Map<string, string[]>();
-  for (const { parsed } of rows) {
-    const ids = bySource.get(parsed.source);
-    if (ids) ids.push(parsed.externalId);
-    else bySource.set(parsed.source, [parsed.externalId]);
-  }
   const stored = new Map<string, Feedback>();
-  for (const [source, externalIds] of bySource) {
+  for (const [source, externalIds] of externalIdsBySource(rows.map(({ parsed }) => parsed))) {
     const found = await tx.feedback.findMany({ where: { source, externalId: { in: externalIds } } });
     for (const row of found) stored.set(factKey(row.source, row.externalId), row);
   }
@@ -139,10 +138,7 @@ async function insertFeedback(
   unsorted: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }>,
 ): Promise<void> {
   if (unsorted.length === 0) return;
-  // In one key order, so that concurrent writers take the unique index entries in the same order.
-  const rows = [...unsorted].sort((a, b) =>
-    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
-  );
+  const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
   const inserted = await tx.$executeRaw(Prisma.sql`
     INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",

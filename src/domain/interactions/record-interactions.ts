@@ -106,14 +106,8 @@ async function storedInteractions(
   tx: Prisma.TransactionClient,
   rows: InteractionToRecord[],
 ): Promise<Map<string, Interaction>> {
-  const bySource = new Map<string, string[]>();
-  for (const { parsed } of rows) {
-    const ids = bySource.get(parsed.source);
-    if (ids) ids.push(parsed.externalId);
-    else bySource.set(parsed.source, [parsed.externalId]);
-  }
   const stored = new Map<string, Interaction>();
-  for (const [source, externalIds] of bySource) {
+  for (const [source, externalIds] of externalIdsBySource(rows.map(({ parsed }) => parsed))) {
     const found = await tx.interaction.findMany({ where: { source, externalId: { in: externalIds } } });
     for (const row of found) stored.set(factKey(row.source, row.externalId), row);
   }
@@ -165,10 +159,7 @@ async function insertInteractions(
   unsorted: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }>,
 ): Promise<void> {
   if (unsorted.length === 0) return;
-  // In one key order, so that concurrent writers take the unique index entries in the same order.
-  const rows = [...unsorted].sort((a, b) =>
-    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
-  );
+  const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: InteractionFields) => T) => rows.map((row) => pick(row.fields));
   const inserted = await tx.$executeRaw(Prisma.sql`
     INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
@@ -223,4 +214,27 @@ async function advanceJourneysOf(
 /** What makes a fact unique: its source and its id there. */
 export function factKey(source: string, externalId: string): string {
   return `${source}\u0000${externalId}`;
+}
+
+/** The facts' externalIds grouped by source, to read what is stored with one query per source. */
+export function externalIdsBySource(
+  facts: Array<{ source: string; externalId: string }>,
+): Map<string, string[]> {
+  const bySource = new Map<string, string[]>();
+  for (const { source, externalId } of facts) {
+    const ids = bySource.get(source);
+    if (ids) ids.push(externalId);
+    else bySource.set(source, [externalId]);
+  }
+  return bySource;
+}
+
+/**
+ * New facts in one key order, so that concurrent writers take the unique index entries in the same
+ * order (two writers inserting overlapping facts in different orders could deadlock).
+ */
+export function inKeyOrder<T extends { source: string; externalId: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) =>
+    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
+  );
 }

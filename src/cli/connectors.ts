@@ -7,6 +7,7 @@
 //   runs <name> [--limit <n>]                            the connector's sync runs, newest first
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
+import { type ConnectorServices, createConnectorServices } from "../connectors/connector-services.ts";
 import { findConnector, installConnector } from "../connectors/connector-store.ts";
 import { prepareConnectors } from "../connectors/prepare-connectors.ts";
 import { createSyncEngine } from "../connectors/sync/sync-engine.ts";
@@ -15,7 +16,6 @@ import { openDatabase, type PrismaClient } from "../db/database.ts";
 import { applyMigrations } from "../db/migrations.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { SyncRun } from "../generated/prisma/client.ts";
-import { type ConnectorServices, createConnectorServices } from "../graph/types/connectors-context.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { loadScoringPolicy } from "../scoring/scoring-policy.ts";
 import { configJsonSchema } from "../sdk/secrets.ts";

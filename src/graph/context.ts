@@ -1,10 +1,10 @@
 // What every resolver receives. Built once per request by the server, after authentication.
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
+import type { ConnectorServices } from "../connectors/connector-services.ts";
 import type { PrismaClient } from "../db/database.ts";
 import type { ScoringPolicy } from "../scoring/scoring-policy.ts";
 import type { Loaders } from "./loaders.ts";
-import type { ConnectorServices } from "./types/connectors-context.ts";
 
 export interface GraphContext {
   prisma: PrismaClient;

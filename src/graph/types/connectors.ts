@@ -10,9 +10,9 @@ import { configJsonSchema, secretPaths } from "../../sdk/secrets.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_READERS } from "./connectors-context.ts";
 import { DeadLetterStatusEnum, deadLetterWhere, NEWEST_LETTER_FIRST } from "./connectors-dead-letters.ts";
 import { NEWEST_RUN_FIRST, SyncRunNode, SyncRunStatusEnum, syncRunWhere } from "./connectors-runs.ts";
+import { CONNECTOR_READERS } from "./connectors-scopes.ts";
 import { ChannelEnum } from "./interaction.ts";
 
 export const ConnectorStatusEnum = builder.enumType(ConnectorStatus, {

@@ -3,6 +3,7 @@
 // whole is parsed again by its plugin (it was authenticated when received; its signed time would be
 // outside any replay window by now, so it is not verified again). Success marks it REPLAYED in the
 // same transaction; a record still refused stays PENDING with the new reason. Discarding ends it.
+import { parseStoredJson, StoredDataError } from "../../db/stored-json.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { DeadLetter, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../../scoring/scoring-policy.ts";
@@ -19,6 +20,7 @@ import {
 } from "../ingest/ingest-records.ts";
 import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
 import { recordSyncRequest } from "../sync/sync-requests.ts";
+import { deliveryDetailsSchema, deliveryHeadersSchema } from "./write-dead-letters.ts";
 
 export interface ReplayOptions {
   db: PrismaClient;
@@ -65,7 +67,7 @@ export async function replayDeadLetter(
   const first = items[0];
   if (letter.kind === "RECORD" && first?.type === "invalid") {
     return keepPending(db, letter, first.reason, {
-      issues: first.issues as unknown as Prisma.InputJsonArray,
+      issues: first.issues.map(({ path, message }) => ({ path, message })),
     });
   }
   const origin = {
@@ -141,11 +143,19 @@ async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promi
   });
   const plugin = requirePlugin(options.plugins, connector.pluginId);
   if (!plugin.webhooks) return { refused: `Plugin "${plugin.id}" no longer handles webhooks.` };
-  const details = (letter.details ?? {}) as { encoding?: string; method?: string; url?: string };
+  // A delivery that cannot be rebuilt stays pending with the reason, like a record still refused.
+  let stored: ReturnType<typeof storedDelivery>;
+  try {
+    stored = storedDelivery(letter);
+  } catch (error) {
+    if (error instanceof StoredDataError) return { refused: error.message };
+    throw error;
+  }
+  const { details, headers } = stored;
   const request: WebhookRequest = {
-    method: details.method ?? "POST",
+    method: details.method,
     url: details.url ?? `https://hub.invalid/webhooks/${connector.name}`,
-    headers: new Headers((letter.headers ?? {}) as Record<string, string>),
+    headers: new Headers(headers),
     rawBody:
       details.encoding === "base64"
         ? Buffer.from(letter.payload, "base64")
@@ -159,6 +169,18 @@ async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promi
     if ((error as Error).name !== "WebhookPayloadError") throw error;
     return { refused: (error as Error).message };
   }
+}
+
+const DAMAGED_DELIVERY =
+  "The delivery cannot be rebuilt from it: discard the letter, and ask the provider to send the event again.";
+
+/** How a kept delivery came; a letter kept without details or headers reads their defaults. */
+function storedDelivery(letter: DeadLetter) {
+  const where = { table: "DeadLetter", rowId: letter.id, remedy: DAMAGED_DELIVERY };
+  return {
+    details: parseStoredJson(deliveryDetailsSchema, letter.details ?? {}, { ...where, column: "details" }),
+    headers: parseStoredJson(deliveryHeadersSchema, letter.headers ?? {}, { ...where, column: "headers" }),
+  };
 }
 
 async function keepPending(

@@ -18,7 +18,11 @@ import {
 } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import { describeError } from "../database-errors.ts";
-import { replayableHeaders, writeDeadLetters } from "../dead-letters/write-dead-letters.ts";
+import {
+  type DeliveryDetails,
+  replayableHeaders,
+  writeDeadLetters,
+} from "../dead-letters/write-dead-letters.ts";
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import type { HubLogger } from "../sync/run-sync.ts";
@@ -200,7 +204,7 @@ async function malformed(
           encoding: text === undefined ? "base64" : "utf-8",
           method: delivery.method,
           url: delivery.url,
-        },
+        } satisfies DeliveryDetails,
       },
     ]),
   );

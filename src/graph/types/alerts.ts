@@ -7,14 +7,13 @@ import type { Viewer } from "../../auth/api-keys.ts";
 import { canSeeRecordOf, visibleRecords } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { AlertStatus } from "../../generated/prisma/enums.ts";
-import type { ChurnReason } from "../../scoring/churn-risk.ts";
 import type { ScoringPolicy } from "../../scoring/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CustomerNode } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
-import { ChurnRiskLevelEnum, ChurnRiskReasonRef } from "./score.ts";
+import { ChurnRiskLevelEnum, ChurnRiskReasonRef, reasonsOf } from "./score.ts";
 import { ScoringPolicyRef } from "./score-model.ts";
 
 /** Who may read alerts: everyone but integrators (account managers only their customers'). */
@@ -81,7 +80,7 @@ export const AlertNode = builder.prismaNode("Alert", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind the churn risk when the alert was raised, the largest effect first.",
-      resolve: (alert) => alert.reasons as unknown as ChurnReason[],
+      resolve: (alert) => reasonsOf(alert.reasons, { table: "Alert", rowId: alert.id }),
     }),
     status: t.expose("status", { type: AlertStatusEnum, description: "Open, acknowledged or resolved." }),
     raisedAt: t.expose("createdAt", {

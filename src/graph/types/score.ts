@@ -108,6 +108,9 @@ function money(value: number | null, currency: string) {
     : { amount: new Prisma.Decimal(value.toFixed(currencyMinorUnits(currency))), currency };
 }
 
+/** Reasons read already, by stored value: every subscriber of a live alert reads the same array. */
+const readReasons = new WeakMap<object, ChurnReason[]>();
+
 /**
  * Stored reasons read through their schema: a row that does not fit fails naming itself. Scores and
  * history are recomputed from facts, so rescoring rewrites them; an alert's are a snapshot.
@@ -116,7 +119,9 @@ export function reasonsOf(
   json: Prisma.JsonValue,
   where: { table: "Score" | "ScoreHistory" | "Alert"; rowId: string },
 ): ChurnReason[] {
-  return parseStoredJson(churnReasonsSchema, json, {
+  const known = typeof json === "object" && json !== null ? readReasons.get(json) : undefined;
+  if (known) return known;
+  const reasons = parseStoredJson(churnReasonsSchema, json, {
     ...where,
     column: "reasons",
     remedy:
@@ -124,6 +129,8 @@ export function reasonsOf(
         ? "It was written by something other than this hub: correct the row's reasons, or delete the alert."
         : "Rescore the customer (rescoreCustomers) to write the reasons again.",
   });
+  if (typeof json === "object" && json !== null) readReasons.set(json, reasons);
+  return reasons;
 }
 
 export const CustomerScoreRef = builder.prismaObject("Score", {

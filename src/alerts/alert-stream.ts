@@ -11,10 +11,10 @@ import { canSeeCustomer, visibleCustomers } from "../auth/visibility.ts";
 import type { Database } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { createAsyncQueue } from "../streams/async-queue.ts";
 import { ALL_ALERTS_TOPIC, type AlertBus, ownerAlertsTopic } from "./alert-bus.ts";
 import type { AlertEvent } from "./alert-event.ts";
 import { ALERT_LEVELS, type AlertLevel } from "./alert-policy.ts";
-import { createAsyncQueue } from "./async-queue.ts";
 import { ALERT_STREAM_LOCK } from "./dispatch-alerts.ts";
 
 /** MINE: alerts of customers the viewer owns; ALL: every alert (not for account managers). */

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { createAsyncQueue } from "../../src/alerts/async-queue.ts";
+import { createAsyncQueue } from "../../src/streams/async-queue.ts";
 
 interface Event {
   churnRiskAlerts: {

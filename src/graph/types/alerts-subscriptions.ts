@@ -4,13 +4,13 @@
 import { GraphQLError } from "graphql";
 import type { AlertLevel } from "../../alerts/alert-policy.ts";
 import { type AlertStreamItem, openAlertStream } from "../../alerts/alert-stream.ts";
-import { createAsyncQueue, mapAsyncIterator } from "../../alerts/async-queue.ts";
 import type { LiveAlerts } from "../../alerts/live-alerts.ts";
 import { decodeStreamCursor, encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
 import type { Customer, Score } from "../../generated/prisma/client.ts";
+import { createAsyncQueue, mapAsyncIterator } from "../../streams/async-queue.ts";
 import { builder } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";

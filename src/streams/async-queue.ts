@@ -1,6 +1,8 @@
-// A push queue read as an async iterator, for subscriptions fed by callbacks. Unlike an async
-// generator, its return() takes effect while a reader is waiting (a client that unsubscribes from a
-// quiet stream), so the listener behind it is released at once rather than at the next event.
+// A push queue read as an async iterator: the bridge from callbacks (a pub/sub listener) to the pull
+// of a GraphQL subscription. Generic on purpose, below every layer (src/streams imports nothing), so
+// that alerts and the graph use one helper. Unlike an async generator, its return() takes effect
+// while a reader is waiting (a client that unsubscribes from a quiet stream), so the listener behind
+// it is released at once rather than at the next event.
 
 export interface AsyncQueue<T> {
   push(value: T): void;

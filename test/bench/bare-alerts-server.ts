@@ -68,7 +68,13 @@ useServer<Record<string, unknown>, { owner?: string }>(
           const set = listeners.get(context.owner) ?? new Set();
           listeners.set(context.owner, set);
           const push = (event: Event) => queue.push(event);
-          const queue = createAsyncQueue<Event>(() => set.delete(push));
+          // The hub's bound (MAX_LIVE_BACKLOG in src/alerts/alert-stream.ts, not imported: this
+          // server loads nothing of the hub but the queue), so the baseline pays the same bookkeeping.
+          const queue = createAsyncQueue<Event>({
+            limit: 500,
+            onClose: () => set.delete(push),
+            whenSlow: "This subscriber fell behind.",
+          });
           set.add(push);
           return queue.iterator;
         },

@@ -1,9 +1,9 @@
 // The server's configuration: read once from the environment, validated with zod, in one place.
 // No configuration at all is valid: it means the embedded PGlite database in ./.cxhub/data.
+// It sits at the bottom of the layers and imports nothing above it: the connectors read the forms of
+// values it also reads (a secret key's text, a plugin list) through the parsers here.
 import path from "node:path";
 import { z } from "zod";
-import { parsePluginList } from "./connectors/plugin-loader.ts";
-import { parseSecretKey } from "./connectors/secret-box.ts";
 import { StartupError } from "./errors.ts";
 
 const DEFAULT_DATA_DIR = ".cxhub/data";
@@ -30,13 +30,18 @@ const environmentSchema = z.object({
   CXHUB_SECRET_KEY: z
     .string()
     .trim()
-    .refine(
-      isSecretKey,
-      "must be 32 random bytes as base64 (44 characters) or hex (64): openssl rand -base64 32",
-    )
+    .transform((text, context) => {
+      const key = decodeSecretKey(text);
+      if (key) return key;
+      context.addIssue({
+        code: "custom",
+        message: `must be ${SECRET_KEY_BYTES} random bytes as base64 (44 characters) or hex (64): openssl rand -base64 32`,
+      });
+      return z.NEVER;
+    })
     .optional(),
   // Third-party connector plugins: npm package names installed beside the hub, comma-separated.
-  CXHUB_PLUGINS: z.string().optional(),
+  CXHUB_PLUGINS: z.string().optional().transform(parsePluginList),
   // Redis carries live alerts between server instances; unset means in-process pub/sub.
   REDIS_URL: z
     .string()
@@ -100,11 +105,11 @@ export function loadConfig(
     logLevel: vars.LOG_LEVEL,
     scoringPolicyFile: vars.CXHUB_SCORING_POLICY ? path.resolve(cwd, vars.CXHUB_SCORING_POLICY) : undefined,
     secretKey: vars.CXHUB_SECRET_KEY
-      ? { kind: "value", key: parseSecretKey(vars.CXHUB_SECRET_KEY) }
+      ? { kind: "value", key: vars.CXHUB_SECRET_KEY }
       : vars.DATABASE_URL
         ? { kind: "none" }
         : { kind: "file", dir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
-    pluginPackages: parsePluginList(vars.CXHUB_PLUGINS),
+    pluginPackages: vars.CXHUB_PLUGINS,
     redis: vars.REDIS_URL ? { url: vars.REDIS_URL, channelPrefix: vars.CXHUB_REDIS_CHANNEL_PREFIX } : null,
   };
 }
@@ -115,19 +120,32 @@ function isRedisUrl(value: string): boolean {
   return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
 }
 
-function isSecretKey(value: string): boolean {
-  try {
-    parseSecretKey(value);
-    return true;
-  } catch {
-    return false; // Reported by the schema's message, which says what a key looks like.
-  }
-}
-
 function isPostgresUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
   return (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== "";
+}
+
+/** The length of the key that encrypts connector secrets (AES-256). */
+export const SECRET_KEY_BYTES = 32;
+
+/**
+ * The bytes of a secret key written as base64 (44 characters) or hex (64 digits), as in
+ * CXHUB_SECRET_KEY and the embedded key file; null when the text is neither, for the caller to say so.
+ */
+export function decodeSecretKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, "hex")
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)
+      ? Buffer.from(trimmed, "base64")
+      : null;
+  return key && key.length === SECRET_KEY_BYTES ? key : null;
+}
+
+/** The package names in CXHUB_PLUGINS ("pkg-a, @acme/pkg-b"): comma- or space-separated, each once. */
+export function parsePluginList(value: string | undefined): string[] {
+  return [...new Set((value ?? "").split(/[\s,]+/).filter((name) => name !== ""))];
 }
 
 /** A database URL fit for logs and error messages: the password replaced. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadConfig, redactDatabaseUrl } from "../src/config.ts";
+import { loadConfig, parsePluginList, redactDatabaseUrl } from "../src/config.ts";
 
 describe("configuration", () => {
   test("with nothing set, uses the embedded database in ./.cxhub/data on port 4000", () => {
@@ -42,11 +42,16 @@ describe("configuration", () => {
     );
   });
 
-  test("CXHUB_PLUGINS lists third-party plugin packages", () => {
+  test("CXHUB_PLUGINS lists third-party plugin packages, comma- or space-separated, without repeats", () => {
     expect(loadConfig({ CXHUB_PLUGINS: "cx-hub-plugin-a, @acme/cx-hub-plugin-b" }).pluginPackages).toEqual([
       "cx-hub-plugin-a",
       "@acme/cx-hub-plugin-b",
     ]);
+    expect(parsePluginList(" cx-hub-plugin-a, @acme/cx-hub-plugin-b  cx-hub-plugin-a,")).toEqual([
+      "cx-hub-plugin-a",
+      "@acme/cx-hub-plugin-b",
+    ]);
+    expect(parsePluginList(undefined)).toEqual([]);
   });
 
   test("CXHUB_SCORING_POLICY names a policy file, relative to the working directory", () => {

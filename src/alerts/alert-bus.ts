@@ -1,19 +1,15 @@
 // Pub/sub for published alerts: in-process by default, through Redis when REDIS_URL is set (the
 // event target of @graphql-yoga/redis-event-target), so that an alert published by any server
 // instance reaches the subscribers of every instance. Topics are scoped by owner, plus one for
-// everything (admins and analysts): 10,000 subscribers do not each filter every event.
+// everything (admins and analysts): 10,000 subscribers do not each filter every event. Over Redis an
+// event travels in its wire form (alert-event.ts), decoded and checked once per message however many
+// subscribers read it; a message that is not an alert event is refused and logged, never delivered.
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { Redis } from "ioredis";
 import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
-import type { Alert, Customer } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
-
-/** An alert as published: the stored row, its customer as it was at publishing, and its place in the stream. */
-export interface AlertEvent {
-  position: bigint;
-  alert: Alert & { customer: Customer };
-}
+import { type AlertEvent, alertEventSchema, decodeAlertEvent, encodeAlertEvent } from "./alert-event.ts";
 
 export interface AlertBus {
   /** Publishes to the alert owner's topic and to the topic of all alerts; resolves once handed on. */
@@ -91,21 +87,34 @@ export async function createRedisAlertBus({
   };
   const publishClient = await connect("publish");
   const subscribeClient = await connect("subscribe");
-  const target = createRedisEventTarget<CustomEvent<AlertEvent>>({
+  // A refused message becomes an event without detail, which the listeners below skip. Thrown here,
+  // the error would be uncaught (ioredis emits messages with no caller to catch it): the process ends.
+  const parse = (message: string): AlertEvent | null => {
+    const decoded = decodeAlertEvent(message);
+    if ("event" in decoded) return decoded.event;
+    logger.error(
+      `A message on this hub's Redis alert channels (prefix ${channelPrefix}) was refused, not delivered: ${decoded.refused}. Every instance sharing CXHUB_REDIS_CHANNEL_PREFIX must run the same version of the hub, and nothing else may publish there.`,
+    );
+    return null;
+  };
+  const target = createRedisEventTarget<CustomEvent<AlertEvent | null>>({
     publishClient,
     subscribeClient,
-    serializer: { stringify: serializeEvent, parse: parseEvent },
+    // The target's own dispatch is not used (publish awaits Redis itself), but would check too.
+    serializer: { stringify: (value) => encodeAlertEvent(alertEventSchema.parse(value)), parse },
   });
   const channel = (topic: string) => `${channelPrefix}${topic}`;
   return {
     async publish(event) {
-      const message = serializeEvent(event);
+      const message = encodeAlertEvent(event);
       // Awaited, unlike the event target's own dispatch: the outbox marks an alert published only
       // once Redis has taken it.
       for (const topic of topicsOf(event)) await publishClient.publish(channel(topic), message);
     },
     async listen(topic, onEvent) {
-      const listener = (event: CustomEvent<AlertEvent>) => onEvent(event.detail);
+      const listener = (event: CustomEvent<AlertEvent | null>) => {
+        if (event.detail) onEvent(event.detail);
+      };
       target.addEventListener(channel(topic), listener);
       // The event target subscribes without waiting; subscribing again (a no-op for Redis) on the
       // same connection resolves only once both are in force, so a replay that follows misses nothing.
@@ -117,25 +126,4 @@ export async function createRedisAlertBus({
       await publishClient.quit();
     },
   };
-}
-
-function serializeEvent(event: unknown): string {
-  return JSON.stringify(event, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
-}
-
-const ALERT_DATES = ["createdAt", "acknowledgedAt", "resolvedAt", "snoozedUntil", "publishedAt"] as const;
-const CUSTOMER_DATES = ["firstSeenAt", "lastSeenAt", "mergedAt", "createdAt", "updatedAt"] as const;
-
-/** JSON back into rows with Dates and BigInts, once per message however many subscribers read it. */
-function parseEvent(message: string): AlertEvent {
-  type Row = Record<string, unknown>;
-  const raw = JSON.parse(message) as { position: string; alert: Row & { customer: Row } };
-  const { alert } = raw;
-  const revive = (row: Row, keys: readonly string[]) => {
-    for (const key of keys) if (typeof row[key] === "string") row[key] = new Date(row[key] as string);
-  };
-  revive(alert, ALERT_DATES);
-  revive(alert.customer, CUSTOMER_DATES);
-  if (alert.streamPosition != null) alert.streamPosition = BigInt(alert.streamPosition as string);
-  return { position: BigInt(raw.position), alert: alert as unknown as AlertEvent["alert"] };
 }

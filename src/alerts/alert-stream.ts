@@ -12,8 +12,10 @@ import type { Database } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { ALERT_LEVELS, type AlertLevel } from "../policy/alert-policy-settings.ts";
-import { ALL_ALERTS_TOPIC, type AlertBus, type AlertEvent, ownerAlertsTopic } from "./alert-bus.ts";
-import { createAsyncQueue } from "./async-queue.ts";
+import { startWith } from "../streams/async-iterators.ts";
+import { createAsyncQueue } from "../streams/async-queue.ts";
+import { ALL_ALERTS_TOPIC, type AlertBus, ownerAlertsTopic } from "./alert-bus.ts";
+import type { AlertEvent } from "./alert-event.ts";
 import { ALERT_STREAM_LOCK } from "./dispatch-alerts.ts";
 
 /** MINE: alerts of customers the viewer owns; ALL: every alert (not for account managers). */
@@ -36,7 +38,16 @@ export interface AlertStreamItem extends AlertEvent {
 
 /** More than this to replay is a page to load with the alerts query, not a stream to catch up. */
 export const MAX_REPLAY = 1000;
+/**
+ * The most live alerts that may wait for one subscriber (a dispatcher batch is 200). A subscriber
+ * further behind is not reading (a stalled connection, a network slower than the alerts): its stream
+ * ends with a SlowConsumerError, and it resubscribes with `since` its last cursor. Half of MAX_REPLAY,
+ * so that the alerts it missed, and those published while it reconnects, replay in one go.
+ */
+export const MAX_LIVE_BACKLOG = MAX_REPLAY / 2;
 const REMEMBERED_IDS = 1024;
+
+const WHEN_SLOW = `You fell more than ${MAX_LIVE_BACKLOG} alerts behind (your connection did not read them as fast as they came), so this subscription was ended: subscribe again with since: the cursor of the last event you received, and the alerts you missed are replayed first.`;
 
 export async function openAlertStream(
   options: AlertStreamOptions,
@@ -52,39 +63,51 @@ export async function openAlertStream(
 
   let lastPosition = options.since ?? -1n;
   const givenIds = new Set<string>();
-  let stopListening = () => {};
-  const queue = createAsyncQueue<AlertStreamItem>(() => stopListening());
+  // Replayed alerts are read whole (at most MAX_REPLAY) before going live, so they wait outside the
+  // queue: its bound is on live alerts, the ones that can come faster than a client reads.
+  const replay: AlertStreamItem[] = [];
+  let stopListening: (() => void) | null = null;
+  let ended = false;
+  const queue = createAsyncQueue<AlertStreamItem>({
+    limit: MAX_LIVE_BACKLOG,
+    whenSlow: WHEN_SLOW,
+    onClose: () => {
+      ended = true;
+      stopListening?.();
+    },
+  });
   const give = (event: AlertEvent, replayed: boolean) => {
     if (event.position <= lastPosition || givenIds.has(event.alert.id)) return;
     lastPosition = event.position;
     givenIds.add(event.alert.id);
     if (givenIds.size > REMEMBERED_IDS) givenIds.delete(givenIds.values().next().value as string);
-    queue.push({ ...event, replayed });
+    if (replayed) replay.push({ ...event, replayed });
+    else queue.push({ ...event, replayed });
   };
 
+  // Live alerts that arrive while the replay is read wait here (for the length of one query).
   let buffered: AlertEvent[] | null = options.since === undefined ? null : [];
-  stopListening = await options.bus.listen(
-    ownerId ? ownerAlertsTopic(ownerId) : ALL_ALERTS_TOPIC,
-    (event) => {
-      if (!wanted(event)) return;
-      if (buffered) buffered.push(event);
-      else give(event, false);
-    },
-  );
+  const stop = await options.bus.listen(ownerId ? ownerAlertsTopic(ownerId) : ALL_ALERTS_TOPIC, (event) => {
+    if (!wanted(event)) return;
+    if (buffered) buffered.push(event);
+    else give(event, false);
+  });
+  stopListening = stop;
+  if (ended) stop(); // Overflowed before listening was in force: release at once.
   if (options.since !== undefined && buffered) {
     try {
       for (const alert of await storedAlertsAfter(options.prisma, options.since, levels, ownerId, viewer)) {
         give({ position: alert.streamPosition as bigint, alert }, true);
       }
     } catch (error) {
-      stopListening();
+      stop();
       throw error;
     }
     const live = buffered;
     buffered = null;
     for (const event of live) give(event, false);
   }
-  return queue.iterator;
+  return replay.length > 0 ? startWith(replay, queue.iterator) : queue.iterator;
 }
 
 async function storedAlertsAfter(

@@ -13,7 +13,8 @@
 // slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import type { AlertBus, AlertEvent } from "./alert-bus.ts";
+import type { AlertBus } from "./alert-bus.ts";
+import { claimedAlertSchema } from "./alert-event.ts";
 import { ALERTS_CHANNEL } from "./raise-alerts.ts";
 
 /** The advisory lock that orders the alert stream; an arbitrary constant, the same in every instance. */
@@ -21,11 +22,20 @@ export const ALERT_STREAM_LOCK = 7_240_301_206n;
 const BATCH_SIZE = 200;
 const DEFAULT_POLL_INTERVAL_MS = 5000;
 
-/** Publishes one batch of committed, unpublished alerts; returns how many. */
+export interface DispatchOptions {
+  logger: Logger;
+  batchSize?: number;
+}
+
+/**
+ * Publishes one batch of committed, unpublished alerts; returns how many were claimed. A claimed row
+ * that is not a whole alert (a hand-edited row) is logged and left out of the live stream rather than
+ * holding back every alert behind it; it keeps its position, and the alerts list still shows it.
+ */
 export async function dispatchAlertBatch(
   db: Database["prisma"],
   bus: AlertBus,
-  batchSize = BATCH_SIZE,
+  { logger, batchSize = BATCH_SIZE }: DispatchOptions,
 ): Promise<number> {
   return db.$transaction(
     async (tx) => {
@@ -47,8 +57,15 @@ export async function dispatchAlertBatch(
         FROM published p JOIN "Customer" c ON c."id" = p."customerId"
         ORDER BY p."streamPosition"`;
       for (const row of rows) {
-        const alert = toAlert(row);
-        await bus.publish({ position: alert.streamPosition as bigint, alert });
+        const claimed = claimedAlertSchema.safeParse(row);
+        if (claimed.success) {
+          await bus.publish(claimed.data);
+          continue;
+        }
+        const [issue] = claimed.error.issues;
+        logger.error(
+          `Alert ${idOf(row)} was not published live: its row is not a whole alert (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
+        );
       }
       return rows.length;
     },
@@ -56,28 +73,15 @@ export async function dispatchAlertBatch(
   );
 }
 
-type JsonRow = Record<string, unknown>;
 interface ClaimedRow {
-  alert: JsonRow;
-  customer: JsonRow;
+  alert: unknown;
+  customer: unknown;
 }
 
-const ALERT_DATES = ["createdAt", "acknowledgedAt", "resolvedAt", "snoozedUntil", "publishedAt"];
-const CUSTOMER_DATES = ["firstSeenAt", "lastSeenAt", "mergedAt", "createdAt", "updatedAt"];
-
-/** Rows read as JSON (one statement for both tables) back into the shapes Prisma would return. */
-function toAlert(row: ClaimedRow): AlertEvent["alert"] {
-  const revive = (json: JsonRow, dates: string[]) => {
-    for (const key of dates) if (typeof json[key] === "string") json[key] = new Date(json[key] as string);
-    return json;
-  };
-  const alert = revive({ ...row.alert }, ALERT_DATES);
-  alert.streamPosition = BigInt(alert.streamPosition as number | string);
-  return {
-    ...alert,
-    customer: revive({ ...row.customer }, CUSTOMER_DATES),
-  } as unknown as AlertEvent["alert"];
-}
+const idOf = (row: ClaimedRow) => {
+  const id = (row.alert as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : "(without an id)";
+};
 
 export interface AlertDispatcher {
   /** Runs batches until none is left; resolves when the current run ends. */
@@ -106,7 +110,7 @@ export async function startAlertDispatcher({
     do {
       again = false;
       try {
-        while (!stopped && (await dispatchAlertBatch(database.prisma, bus)) === BATCH_SIZE) {}
+        while (!stopped && (await dispatchAlertBatch(database.prisma, bus, { logger })) === BATCH_SIZE) {}
       } catch (error) {
         // The alerts stay unpublished and the next wake-up or poll retries them.
         if (!stopped)

@@ -1,13 +1,30 @@
 // Who may see which customers: an account manager sees only the customers they own; every other
-// role sees all of them. Lists filter in SQL with `visibleCustomers`; single objects check `canSee`.
+// role sees all of them. Lists filter in SQL with `visibleCustomers` (or `visibleRecords` for what
+// belongs to a customer), aggregates narrow to `visibleOwnerId`, single objects check `canSee…`.
 import type { Viewer } from "./api-keys.ts";
 
+/** The owner whose customers are all the viewer may see; null when the viewer sees every customer. */
+export function visibleOwnerId(viewer: Viewer): string | null {
+  return viewer.role === "ACCOUNT_MANAGER" ? viewer.principalId : null;
+}
+
 export function visibleCustomers(viewer: Viewer): { ownerId?: string } {
-  return viewer.role === "ACCOUNT_MANAGER" ? { ownerId: viewer.principalId } : {};
+  const ownerId = visibleOwnerId(viewer);
+  return ownerId === null ? {} : { ownerId };
+}
+
+/**
+ * For lists of what belongs to a customer (alerts, interactions, feedback): the condition on their
+ * customer, or none at all for viewers who see every customer (no join for nothing).
+ */
+export function visibleRecords(viewer: Viewer): { customer?: { ownerId: string } } {
+  const ownerId = visibleOwnerId(viewer);
+  return ownerId === null ? {} : { customer: { ownerId } };
 }
 
 export function canSeeCustomer(viewer: Viewer, customer: { ownerId: string | null }): boolean {
-  return viewer.role !== "ACCOUNT_MANAGER" || customer.ownerId === viewer.principalId;
+  const ownerId = visibleOwnerId(viewer);
+  return ownerId === null || customer.ownerId === ownerId;
 }
 
 export function hasScope(viewer: Viewer, scope: string): boolean {
@@ -15,15 +32,19 @@ export function hasScope(viewer: Viewer, scope: string): boolean {
 }
 
 /**
- * For facts that belong to a customer (interactions, feedback): whether the viewer may see them. Uses
- * the customer's owner when the record carries it, and looks it up only for account managers when not.
+ * For facts that belong to a customer (interactions, feedback, alerts): whether the viewer may see
+ * them. Answers at once, without a promise, when it can (a viewer who sees everyone, a record that
+ * carries its customer): it runs per object, and per subscriber for every live event. Looks the owner
+ * up only for account managers, and only when the record does not carry it.
  */
-export async function canSeeRecordOf(
+export function canSeeRecordOf(
   viewer: Viewer,
   record: { customerId: string; customer?: { ownerId: string | null } },
   lookUpOwner: (customerId: string) => Promise<{ ownerId: string | null } | null>,
-): Promise<boolean> {
-  if (viewer.role !== "ACCOUNT_MANAGER") return true;
-  const customer = record.customer ?? (await lookUpOwner(record.customerId));
-  return customer !== null && canSeeCustomer(viewer, customer);
+): boolean | Promise<boolean> {
+  if (visibleOwnerId(viewer) === null) return true;
+  if (record.customer) return canSeeCustomer(viewer, record.customer);
+  return lookUpOwner(record.customerId).then(
+    (customer) => customer !== null && canSeeCustomer(viewer, customer),
+  );
 }

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "../clock.ts";
 import { loadConfig } from "../config.ts";
+import { type ConnectorServices, createConnectorServices } from "../connectors/connector-services.ts";
 import { findConnector, installConnector } from "../connectors/connector-store.ts";
 import { prepareConnectors } from "../connectors/prepare-connectors.ts";
 import { createSyncEngine } from "../connectors/sync/sync-engine.ts";
@@ -16,7 +17,6 @@ import { openDatabase, type PrismaClient } from "../db/database.ts";
 import { applyMigrations } from "../db/migrations.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { SyncRun } from "../generated/prisma/client.ts";
-import { type ConnectorServices, createConnectorServices } from "../graph/types/connectors-context.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import { loadScoringPolicy } from "../policy/scoring-policy.ts";

@@ -11,7 +11,13 @@ import type { ConnectorStatus } from "../generated/prisma/enums.ts";
 import type { AnyConnector } from "../sdk/define-connector.ts";
 import { joinSecrets, REDACTED, redactSecrets, secretPaths, splitSecrets } from "../sdk/secrets.ts";
 import { type PluginRegistry, requirePlugin } from "./plugin-registry.ts";
-import { decryptSecrets, encryptSecrets, MissingSecretKeyError, NO_SECRET_KEY_ADVICE } from "./secret-box.ts";
+import {
+  decryptSecrets,
+  encryptSecrets,
+  MissingSecretKeyError,
+  NO_SECRET_KEY_ADVICE,
+  SecretBoxError,
+} from "./secret-box.ts";
 
 export interface ConnectorStoreDeps {
   db: Db;
@@ -34,6 +40,11 @@ export interface ConnectorView {
   status: ConnectorStatus;
   syncIntervalSeconds: number | null;
   config: Record<string, unknown>;
+  /**
+   * Why this hub cannot open the connector's stored secrets (no key, or not the key they were sealed
+   * with), saying what to do; `config` then shows the public part only. Null when it can.
+   */
+  secretsUnreadable: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -137,6 +148,24 @@ export async function reconfigureConnector(
 /** The full configuration, secrets decrypted, as the plugin's context needs it. Never return it to a client. */
 export function readConnectorConfig(secretKey: Uint8Array | null, row: Connector): Plain {
   return joinSecrets(asObject(row.config), openSecrets(secretKey, row));
+}
+
+/**
+ * Which secret fields of a connector hold a value, as dotted paths ("auth.token"), never the values;
+ * or, when this hub's key cannot open them, why (what to do is in the reason). A plugin that is not
+ * loaded has no schema to name its fields: the top-level keys of its secrets are listed.
+ */
+export function storedSecretFields(
+  deps: Pick<ConnectorStoreDeps, "plugins" | "secretKey">,
+  row: Pick<Connector, "id" | "name" | "pluginId" | "encryptedSecrets">,
+): { set: string[] } | { unreadable: string } {
+  const opened = tryOpenSecrets(deps.secretKey, row);
+  if ("unreadable" in opened) return opened;
+  const plugin = deps.plugins.get(row.pluginId);
+  const paths = plugin ? secretPaths(plugin.config) : Object.keys(opened.secrets).map((key) => [key]);
+  return {
+    set: paths.filter((path) => readPath(opened.secrets, path).value != null).map((path) => path.join(".")),
+  };
 }
 
 /** Stops scheduled and manual syncs (webhooks are still received, so pushed data is not lost). */
@@ -247,7 +276,10 @@ function sealSecrets(
   return encryptSecrets(key, secrets, connectorId);
 }
 
-function openSecrets(key: Uint8Array | null, row: Connector): Plain {
+function openSecrets(
+  key: Uint8Array | null,
+  row: Pick<Connector, "id" | "name" | "encryptedSecrets">,
+): Plain {
   if (!row.encryptedSecrets) return {};
   if (!key) {
     throw new MissingSecretKeyError(
@@ -257,15 +289,32 @@ function openSecrets(key: Uint8Array | null, row: Connector): Plain {
   return decryptSecrets(key, row.encryptedSecrets, row.id);
 }
 
+/**
+ * The secrets, or why this hub's key cannot open them. Only the secret box's own refusals (no key,
+ * another key, an altered value) are answers here; anything else is a bug and is thrown.
+ */
+function tryOpenSecrets(
+  key: Uint8Array | null,
+  row: Pick<Connector, "id" | "name" | "encryptedSecrets">,
+): { secrets: Plain } | { unreadable: string } {
+  try {
+    return { secrets: openSecrets(key, row) };
+  } catch (error) {
+    if (error instanceof SecretBoxError) return { unreadable: error.message };
+    throw error;
+  }
+}
+
 async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<ConnectorView> {
   const plugin = deps.plugins.get(row.pluginId);
   // Decrypting only to show which secrets are set. A plugin that is not loaded, or secrets this key
-  // cannot open (the run says why, with what to do), show the public part: a listing must not fail.
+  // cannot open, show the public part, with the reason beside it: a listing must not fail for that.
   let config = asObject(row.config);
+  let secretsUnreadable: string | null = null;
   if (plugin) {
-    try {
-      config = redactSecrets(plugin.config, readConnectorConfig(deps.secretKey, row));
-    } catch {}
+    const opened = tryOpenSecrets(deps.secretKey, row);
+    if ("secrets" in opened) config = redactSecrets(plugin.config, joinSecrets(config, opened.secrets));
+    else secretsUnreadable = opened.unreadable;
   }
   return {
     id: row.id,
@@ -274,6 +323,7 @@ async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<Connect
     status: row.status,
     syncIntervalSeconds: row.syncIntervalSeconds,
     config,
+    secretsUnreadable,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -115,11 +115,6 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<LoadPlug
   return { plugins, refused };
 }
 
-/** The package names in CXHUB_PLUGINS ("pkg-a, @acme/pkg-b"): comma- or space-separated. */
-export function parsePluginList(value: string | undefined): string[] {
-  return [...new Set((value ?? "").split(/[\s,]+/).filter((name) => name !== ""))];
-}
-
 type Checked = { ok: true; connector: AnyConnector } | { ok: false; label: string; reason: string };
 
 /** Checks a module's default export: api version first (its shape may differ by version), then shape. */

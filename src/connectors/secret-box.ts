@@ -8,9 +8,9 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:
 import { constants } from "node:fs";
 import { access, chmod, link, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { decodeSecretKey, SECRET_KEY_BYTES as KEY_BYTES } from "../config.ts";
 
 const VERSION = "v1";
-const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** The key file of the embedded default, inside the data folder given to loadOrCreateSecretKey. */
@@ -106,13 +106,8 @@ export function generateSecretKey(): Buffer {
 
 /** Reads a key written as base64 (44 characters) or hex (64), as in CXHUB_SECRET_KEY or the key file. */
 export function parseSecretKey(text: string, where = "The secret key"): Buffer {
-  const trimmed = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
-    ? Buffer.from(trimmed, "hex")
-    : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)
-      ? Buffer.from(trimmed, "base64")
-      : undefined;
-  if (!key || key.length !== KEY_BYTES) {
+  const key = decodeSecretKey(text);
+  if (!key) {
     throw new SecretBoxError(
       `${where} must be ${KEY_BYTES} random bytes written as base64 (44 characters) or hex (64); generate one with: openssl rand -base64 32`,
     );

@@ -2,7 +2,6 @@
 // src/graph/types/ add to it; src/graph/schema.ts imports them all and builds the schema.
 import SchemaBuilder from "@pothos/core";
 import ComplexityPlugin from "@pothos/plugin-complexity";
-import DataloaderPlugin from "@pothos/plugin-dataloader";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
@@ -42,15 +41,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // scope-auth first, so that authorization runs before the other plugins' wrappers.
-  plugins: [
-    ScopeAuthPlugin,
-    ErrorsPlugin,
-    ValidationPlugin,
-    ComplexityPlugin,
-    DataloaderPlugin,
-    PrismaPlugin,
-    RelayPlugin,
-  ],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: ({ viewer }) => ({

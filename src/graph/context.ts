@@ -2,11 +2,11 @@
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
 import type { Clock } from "../clock.ts";
+import type { ConnectorServices } from "../connectors/connector-services.ts";
 import type { PrismaClient } from "../db/database.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { Loaders } from "./loaders.ts";
-import type { ConnectorServices } from "./types/connectors-context.ts";
 
 export interface GraphContext {
   prisma: PrismaClient;

@@ -4,6 +4,7 @@
 // result members (see the errors plugin in builder.ts).
 import { GraphQLError } from "graphql";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { SlowConsumerError } from "../streams/async-queue.ts";
 
 export function toClientError(error: unknown): GraphQLError | null {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
@@ -14,5 +15,7 @@ export function toClientError(error: unknown): GraphQLError | null {
   if (original instanceof NotFoundError) return at("NOT_FOUND", { resource: original.resource });
   if (original instanceof ConflictError) return at("CONFLICT");
   if (original instanceof ForbiddenError) return at("FORBIDDEN");
+  // A subscription ended because its client fell behind; the message says how to resume.
+  if (original instanceof SlowConsumerError) return at("SLOW_CONSUMER", { limit: original.limit });
   return null;
 }

@@ -5,6 +5,7 @@
 // where E is the number of purchases the model expects within the churn horizon and e^(−E) the
 // chance of none if they came as a Poisson stream. A customer without purchases starts from 50%
 // (log-odds 0) and only the other signals move them.
+import { z } from "zod";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
@@ -22,17 +23,24 @@ export const CHURN_FACTORS = [
 ] as const;
 export type ChurnFactor = (typeof CHURN_FACTORS)[number];
 
-/** One factor behind a churn risk, as stored in Score.reasons and shown to account managers. */
-export interface ChurnReason {
-  factor: ChurnFactor;
+/**
+ * One factor behind a churn risk, as stored in Score.reasons, ScoreHistory.reasons and Alert.reasons
+ * and shown to account managers; the schema reads them back from those columns.
+ */
+export const churnReasonSchema = z.object({
+  factor: z.enum(CHURN_FACTORS),
   /** The measured value: a probability, a drop, a sentiment, a survey answer or a count. */
-  value: number;
+  value: z.number(),
   /** Log-odds points added to the risk (negative: it lowers the risk). */
-  contribution: number;
+  contribution: z.number(),
   /** This factor's share of what the listed reasons moved: |contribution| / Σ |contributions|. */
-  weight: number;
-  explanation: string;
-}
+  weight: z.number().min(0).max(1),
+  explanation: z.string(),
+});
+export type ChurnReason = z.infer<typeof churnReasonSchema>;
+
+/** A score's reasons, largest effect first, as stored. */
+export const churnReasonsSchema = z.array(churnReasonSchema);
 
 /** What the purchase model says about a customer who has bought something. */
 export interface PurchaseOutlook {

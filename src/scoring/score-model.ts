@@ -3,12 +3,22 @@
 // BG/NBD on all buyers and Gamma-Gamma on those who bought again with a known value, and stores the
 // parameters with their diagnostics. Scores then use the newest model until the next fit.
 import type { Db } from "../db/database.ts";
+import { parseStoredJson } from "../db/stored-json.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { purchaseDaysSql } from "./customer-signals.ts";
-import { type BgNbdParameters, fitBgNbd, type PurchaseHistory } from "./models/bg-nbd.ts";
-import { fitGammaGamma, type GammaGammaParameters } from "./models/gamma-gamma.ts";
+import {
+  type BgNbdParameters,
+  bgNbdParametersSchema,
+  fitBgNbd,
+  type PurchaseHistory,
+} from "./models/bg-nbd.ts";
+import {
+  fitGammaGamma,
+  type GammaGammaParameters,
+  gammaGammaParametersSchema,
+} from "./models/gamma-gamma.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 
 /** Below these, maximum likelihood has too little to go on and the parameters would mislead. */
@@ -134,9 +144,36 @@ export function toFittedModel(record: Prisma.ScoreModelGetPayload<object>): Fitt
   return {
     id: record.id,
     version: record.version,
-    bgNbd: record.bgNbd as unknown as BgNbdParameters,
-    gammaGamma: (record.gammaGamma as unknown as GammaGammaParameters | null) ?? null,
+    bgNbd: storedBgNbd(record),
+    gammaGamma: storedGammaGamma(record),
     currency: record.currency,
     calibrationEnd: record.calibrationEnd,
   };
+}
+
+const REFIT = "Refit the purchase model (refitScoreModel): scores then use a model this hub can read.";
+
+/** A stored model's BG/NBD parameters; a StoredDataError naming the row when they do not fit. */
+export function storedBgNbd(
+  record: Pick<Prisma.ScoreModelGetPayload<object>, "id" | "bgNbd">,
+): BgNbdParameters {
+  return parseStoredJson(bgNbdParametersSchema, record.bgNbd, {
+    table: "ScoreModel",
+    column: "bgNbd",
+    rowId: record.id,
+    remedy: REFIT,
+  });
+}
+
+/** A stored model's Gamma-Gamma parameters, null when none were fitted; a StoredDataError when they do not fit. */
+export function storedGammaGamma(
+  record: Pick<Prisma.ScoreModelGetPayload<object>, "id" | "gammaGamma">,
+): GammaGammaParameters | null {
+  if (record.gammaGamma === null) return null;
+  return parseStoredJson(gammaGammaParametersSchema, record.gammaGamma, {
+    table: "ScoreModel",
+    column: "gammaGamma",
+    rowId: record.id,
+    remedy: REFIT,
+  });
 }

@@ -2,13 +2,17 @@
 // however many dispatchers run, in stream-position order; and an alert whose publishing failed stays
 // in the outbox for the next run instead of being lost.
 import { describe, expect, inject } from "vitest";
-import type { AlertBus, AlertEvent } from "../../src/alerts/alert-bus.ts";
+import type { AlertBus } from "../../src/alerts/alert-bus.ts";
+import type { AlertEvent } from "../../src/alerts/alert-event.ts";
 import { dispatchAlertBatch } from "../../src/alerts/dispatch-alerts.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
+import { createLogger } from "../../src/logger.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 import { detractorAnswer, managerWithCustomer } from "./helpers/live-hub.ts";
+
+const logger = createLogger("silent");
 
 /** A bus that records what it is given, and can be told to fail. */
 function recordingBus(failFirst = 0) {
@@ -35,11 +39,11 @@ describe("dispatching alerts", () => {
     const { bus, published } = recordingBus();
 
     const counts = await Promise.all([
-      dispatchAlertBatch(db.prisma, bus, 2),
-      dispatchAlertBatch(db.prisma, bus, 2),
-      dispatchAlertBatch(db.prisma, bus, 2),
+      dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 }),
+      dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 }),
+      dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 }),
     ]);
-    while ((await dispatchAlertBatch(db.prisma, bus, 2)) > 0) {}
+    while ((await dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 })) > 0) {}
 
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const ids = published.map((event) => event.alert.id);
@@ -59,19 +63,45 @@ describe("dispatching alerts", () => {
     const ana = await managerWithCustomer(db, "Ana");
     await detractorAnswer(db, ana.customerId);
     const failing = recordingBus(1);
-    await expect(dispatchAlertBatch(db.prisma, failing.bus)).rejects.toThrow("Redis went away");
+    await expect(dispatchAlertBatch(db.prisma, failing.bus, { logger })).rejects.toThrow("Redis went away");
     expect(await db.prisma.alert.findFirstOrThrow()).toMatchObject({
       publishedAt: null,
       streamPosition: null,
     });
 
     const healthy = recordingBus();
-    expect(await dispatchAlertBatch(db.prisma, healthy.bus)).toBe(1);
+    expect(await dispatchAlertBatch(db.prisma, healthy.bus, { logger })).toBe(1);
     expect(healthy.published[0]?.alert.customerId).toBe(ana.customerId);
     expect(await db.prisma.alert.findFirstOrThrow()).toMatchObject({
       publishedAt: expect.any(Date),
       streamPosition: healthy.published[0]?.position,
     });
+  });
+
+  test("a row that is not a whole alert is logged and left out of the live stream, not holding back the rest", async ({
+    db,
+  }) => {
+    const [ana, ben] = await Promise.all(["Ana", "Ben"].map((n) => managerWithCustomer(db, n)));
+    if (!ana || !ben) throw new Error("Two managers were made.");
+    await detractorAnswer(db, ana.customerId);
+    await detractorAnswer(db, ben.customerId);
+    const damaged = await db.prisma.alert.findFirstOrThrow({ where: { customerId: ana.customerId } });
+    await db.prisma.alert.update({ where: { id: damaged.id }, data: { reasons: { not: "a list" } } });
+    const errors: string[] = [];
+    const { bus, published } = recordingBus();
+
+    expect(
+      await dispatchAlertBatch(db.prisma, bus, {
+        logger: { ...logger, error: (...args) => errors.push(args.join(" ")) },
+      }),
+    ).toBe(2);
+
+    expect(published.map((event) => event.alert.customerId)).toEqual([ben.customerId]);
+    expect(errors).toEqual([
+      `Alert ${damaged.id} was not published live: its row is not a whole alert (alert.reasons: Invalid input: expected array, received object). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
+    ]);
+    // Both left the outbox: the damaged one does not come back on every poll.
+    expect(await db.prisma.alert.count({ where: { publishedAt: null } })).toBe(0);
   });
 
   // The embedded database runs one transaction at a time, so an open one would block the dispatcher
@@ -119,10 +149,10 @@ describe("dispatching alerts", () => {
         await holding;
       });
       await raisedInside;
-      expect(await dispatchAlertBatch(db.prisma, bus)).toBe(0);
+      expect(await dispatchAlertBatch(db.prisma, bus, { logger })).toBe(0);
       commit();
       await transaction;
-      expect(await dispatchAlertBatch(db.prisma, bus)).toBe(1);
+      expect(await dispatchAlertBatch(db.prisma, bus, { logger })).toBe(1);
       expect(published).toHaveLength(1);
     },
   );

@@ -6,6 +6,7 @@
 // subscription is replayed rather than missed; and an alert that should not arrive is followed by one
 // that should, which it would have preceded (every feed sees one publish order).
 import { afterEach, describe, expect } from "vitest";
+import { MAX_LIVE_BACKLOG } from "../../src/alerts/alert-stream.ts";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
 import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
@@ -146,6 +147,80 @@ describe("churnRiskAlerts over graphql-ws", () => {
     const cursors = events.map((e) => e.data?.churnRiskAlerts.cursor);
     expect(new Set(cursors).size).toBe(3);
     again.close();
+  });
+
+  test("a subscriber that falls too far behind is ended with SLOW_CONSUMER; resubscribing with `since`, it misses none", async ({
+    db,
+  }) => {
+    const hub = await hubFor(db);
+    const admin = await createKey(db, "ADMIN");
+    const lia = await managerWithCustomer(db, "Lia");
+    // One alert raised for real: once the feed has it, the subscription is listening.
+    const feed = await subscribeOverWebSocket(hub.wsUrl, admin.key, ChurnRiskAlertsDocument, {
+      scope: "ALL",
+      since: fromTheStart,
+    });
+    await detractorAnswer(db, lia.customerId);
+    expect((await feed.next()).data?.churnRiskAlerts.alert.level).toBe("HIGH");
+    const { streamPosition: start } = await db.prisma.alert.findFirstOrThrow();
+    if (start === null) throw new Error("The first alert was published, so it has a stream position.");
+
+    // A burst of alerts faster than any client reads: stored as the dispatcher stores them, then
+    // handed to the bus in one go.
+    const burst = MAX_LIVE_BACKLOG + 20;
+    await db.prisma.alert.createMany({
+      data: Array.from({ length: burst }, (_, i) => ({
+        customerId: lia.customerId,
+        ownerId: lia.principal.id,
+        level: "HIGH" as const,
+        score: 0.7,
+        triggerKey: `burst-${i}`,
+        publishedAt: new Date(),
+        streamPosition: start + BigInt(i + 1),
+      })),
+    });
+    const stored = await db.prisma.alert.findMany({
+      where: { triggerKey: { startsWith: "burst-" } },
+      include: { customer: true },
+      orderBy: { streamPosition: "asc" },
+    });
+    for (const [index, alert] of stored.entries()) {
+      void hub.live.bus.publish({ position: start + BigInt(index + 1), alert });
+    }
+
+    const heard: Array<{ id: string; cursor: string }> = [];
+    let ending: unknown;
+    for (;;) {
+      try {
+        const event = (await feed.next()).data?.churnRiskAlerts;
+        if (event) heard.push({ id: event.alert.id, cursor: event.cursor });
+      } catch (error) {
+        ending = error;
+        break;
+      }
+    }
+    expect(ending).toEqual([
+      expect.objectContaining({
+        message: `You fell more than ${MAX_LIVE_BACKLOG} alerts behind (your connection did not read them as fast as they came), so this subscription was ended: subscribe again with since: the cursor of the last event you received, and the alerts you missed are replayed first.`,
+        extensions: { code: "SLOW_CONSUMER", limit: MAX_LIVE_BACKLOG },
+      }),
+    ]);
+    expect(heard.length).toBeLessThan(burst);
+
+    const last = heard.at(-1)?.cursor ?? encodeStreamCursor(start);
+    const again = await subscribeOverWebSocket(hub.wsUrl, admin.key, ChurnRiskAlertsDocument, {
+      scope: "ALL",
+      since: last,
+    });
+    while (heard.length < burst) {
+      const event = (await again.next()).data?.churnRiskAlerts;
+      if (!event) throw new Error("The replay gave an event without data.");
+      expect(event.replayed).toBe(true);
+      heard.push({ id: event.alert.id, cursor: event.cursor });
+    }
+    again.close();
+    feed.close();
+    expect(heard.map((event) => event.id)).toEqual(stored.map((alert) => globalId("Alert", alert.id)));
   });
 
   test("a connection without a valid key is closed with 4401 and a reason; roles and cursors are checked at subscribe", async ({

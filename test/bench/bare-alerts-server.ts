@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { buildSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { createAsyncQueue } from "../../src/alerts/async-queue.ts";
+import { createAsyncQueue } from "../../src/streams/async-queue.ts";
 
 interface Event {
   churnRiskAlerts: {
@@ -68,7 +68,13 @@ useServer<Record<string, unknown>, { owner?: string }>(
           const set = listeners.get(context.owner) ?? new Set();
           listeners.set(context.owner, set);
           const push = (event: Event) => queue.push(event);
-          const queue = createAsyncQueue<Event>(() => set.delete(push));
+          // The hub's bound (MAX_LIVE_BACKLOG in src/alerts/alert-stream.ts, not imported: this
+          // server loads nothing of the hub but the queue), so the baseline pays the same bookkeeping.
+          const queue = createAsyncQueue<Event>({
+            limit: 500,
+            onClose: () => set.delete(push),
+            whenSlow: "This subscriber fell behind.",
+          });
           set.add(push);
           return queue.iterator;
         },

@@ -9,12 +9,14 @@ import {
   reconfigureConnector,
   removeConnector,
   resumeConnector,
+  storedSecretFields,
 } from "../../src/connectors/connector-store.ts";
+import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../src/domain/errors.ts";
 import { REDACTED } from "../../src/sdk/secrets.ts";
 import { test } from "../helpers/database.ts";
 import { installTemplate, plugins, SECRET_KEY } from "./helpers/hub.ts";
-import { TOKEN, WEBHOOK_SECRET } from "./helpers/tiny-desk-api.ts";
+import { TEMPLATE_CONFIG, TOKEN, WEBHOOK_SECRET } from "./helpers/tiny-desk-api.ts";
 
 describe("the connector store", () => {
   test("stores secrets encrypted: the row's config has none, the blob does not contain them", async ({
@@ -34,6 +36,44 @@ describe("the connector store", () => {
     expect(view.config).toEqual({ apiToken: REDACTED, webhookSecret: REDACTED });
     // What a run gets.
     expect(readConnectorConfig(SECRET_KEY, row)).toEqual({ apiToken: TOKEN, webhookSecret: WEBHOOK_SECRET });
+    expect(view.secretsUnreadable).toBeNull();
+    expect(storedSecretFields({ plugins, secretKey: SECRET_KEY }, row)).toEqual({
+      set: ["apiToken", "webhookSecret"],
+    });
+  });
+
+  test("a hub whose key cannot open the secrets shows the public part and says why, instead of failing", async ({
+    db,
+  }) => {
+    const { id } = await installTemplate(db.prisma, "tinydesk", {
+      ...TEMPLATE_CONFIG,
+      baseUrl: "https://eu.tinydesk.example/v1",
+    });
+    const row = await db.prisma.connector.findUniqueOrThrow({ where: { id } });
+
+    const otherKey = Buffer.alloc(32, 9);
+    const elsewhere = await getConnector({ db: db.prisma, plugins, secretKey: otherKey }, { id });
+    expect(elsewhere.config).toEqual({ baseUrl: "https://eu.tinydesk.example/v1" });
+    expect(elsewhere.secretsUnreadable).toMatch(
+      /^These secrets were encrypted with another key .* Restore the key/,
+    );
+    expect(storedSecretFields({ plugins, secretKey: otherKey }, row)).toEqual({
+      unreadable: elsewhere.secretsUnreadable,
+    });
+
+    const keyless = await getConnector({ db: db.prisma, plugins, secretKey: null }, { id });
+    expect(keyless.secretsUnreadable).toMatch(
+      /^Connector "tinydesk" has stored secrets and this hub has no key/,
+    );
+    expect(storedSecretFields({ plugins, secretKey: null }, row)).toEqual({
+      unreadable: keyless.secretsUnreadable,
+    });
+
+    // Without the plugin there is no schema to name the fields: the secrets' top-level keys.
+    const noPlugins = createPluginRegistry([]);
+    expect(storedSecretFields({ plugins: noPlugins, secretKey: SECRET_KEY }, row)).toEqual({
+      set: ["apiToken", "webhookSecret"],
+    });
   });
 
   test("keeps omitted (or redacted) secrets on reconfigure, replaces given ones, removes nulled optional ones", async ({

@@ -161,4 +161,25 @@ describe("dead letters", () => {
     });
     expect(await db.prisma.interaction.count()).toBe(1);
   });
+
+  test("a kept delivery whose stored headers are damaged stays pending, saying which column and what to do", async ({
+    db,
+  }) => {
+    await installTemplate(db.prisma);
+    const event = { ...fixture("webhook-ticket-updated.json"), event: "ticket.merged" };
+    await handleWebhook(
+      { db: db.prisma, plugins, secretKey: SECRET_KEY, writes: writesAt(new Date("2026-03-05T08:01:00Z")) },
+      "tinydesk",
+      tinyDeskDelivery(event, { deliveryId: "dlv_6" }),
+    );
+    const letter = await db.prisma.deadLetter.findFirstOrThrow();
+    expect(letter.details).toMatchObject({ encoding: "utf-8", method: "POST", verified: true });
+    await db.prisma.deadLetter.update({ where: { id: letter.id }, data: { headers: ["not", "a", "map"] } });
+
+    const result = await replayDeadLetter({ db: db.prisma, plugins, secretKey: SECRET_KEY }, letter.id);
+    expect(result).toMatchObject({ replayed: false, deadLetter: { status: "PENDING" } });
+    expect(result.reason).toBe(
+      `DeadLetter.headers of DeadLetter ${letter.id} does not have the shape this hub reads: Invalid input: expected record, received array. The delivery cannot be rebuilt from it: discard the letter, and ask the provider to send the event again.`,
+    );
+  });
 });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
-import { checkPlugin, loadPlugins, parsePluginList } from "../../src/connectors/plugin-loader.ts";
+import { checkPlugin, loadPlugins } from "../../src/connectors/plugin-loader.ts";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const builtinDir = path.join(fixtures, "plugins");
@@ -64,14 +64,6 @@ describe("loading built-in plugins", () => {
 });
 
 describe("loading packages named in CXHUB_PLUGINS", () => {
-  test("reads the list, comma- or space-separated, without repeats", () => {
-    expect(parsePluginList(" cx-hub-plugin-a, @acme/cx-hub-plugin-b  cx-hub-plugin-a,")).toEqual([
-      "cx-hub-plugin-a",
-      "@acme/cx-hub-plugin-b",
-    ]);
-    expect(parsePluginList(undefined)).toEqual([]);
-  });
-
   test("loads a package beside the built-ins, and says how to install one that is missing", async () => {
     const { plugins, refused } = await loadPlugins({
       builtinDir,

@@ -158,6 +158,68 @@ describe("what each role sees", () => {
     expect(body.errors[0].extensions.code).toBe("FORBIDDEN");
   });
 
+  test("an account manager's survey figures and alert lookups cover only their own customers", async ({
+    db,
+  }) => {
+    const { ana, ben, anasCustomer, bensCustomer } = await twoBooksOfBusiness(db);
+    for (const [customer, score] of [
+      [anasCustomer, 10],
+      [bensCustomer, 0],
+    ] as const) {
+      await db.prisma.feedback.create({
+        data: {
+          customerId: customer.id,
+          source: "survey",
+          externalId: `nps-${score}`,
+          kind: "NPS",
+          score,
+          respondedAt: new Date(),
+        },
+      });
+    }
+    const bensAlert = await db.prisma.alert.create({
+      data: { customerId: bensCustomer.id, ownerId: ben.id, level: "HIGH", score: 0.7, triggerKey: "ben-1" },
+    });
+    const post = async (client: Awaited<ReturnType<typeof createTestClient>>, query: string) =>
+      (
+        await client.fetch("/graphql", {
+          method: "POST",
+          headers: jsonHeaders,
+          body: JSON.stringify({ query }),
+        })
+      ).json();
+    const bensId = Buffer.from(`Principal:${ben.id}`).toString("base64");
+    const alertId = Buffer.from(`Alert:${bensAlert.id}`).toString("base64");
+
+    const anaClient = await createTestClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: ana.id,
+      scopes: [],
+    });
+    // Asking for Ben's book still measures Ana's.
+    const figures = await post(
+      anaClient,
+      `{ feedbackMetrics(filter: { ownerId: "${bensId}" }) { nps { responses promoters detractors } } }`,
+    );
+    expect(figures.data.feedbackMetrics.nps).toEqual({ responses: 1, promoters: 1, detractors: 0 });
+    const lookup = await post(anaClient, `{ node(id: "${alertId}") { id } }`);
+    expect(lookup.data.node).toBeNull();
+    expect(lookup.errors[0].extensions.code).toBe("FORBIDDEN");
+
+    const analyst = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    expect((await post(analyst, `{ node(id: "${alertId}") { id } }`)).data.node).toEqual({ id: alertId });
+    const bensFigures = await post(
+      analyst,
+      `{ feedbackMetrics(filter: { ownerId: "${bensId}" }) { nps { responses detractors } } }`,
+    );
+    expect(bensFigures.data.feedbackMetrics.nps).toEqual({ responses: 1, detractors: 1 });
+    // Integrators read no alerts, whoever owns the customer.
+    const integrator = await createTestClient(db, { role: "INTEGRATOR", scopes: [] });
+    expect((await post(integrator, `{ node(id: "${alertId}") { id } }`)).errors[0].extensions.code).toBe(
+      "FORBIDDEN",
+    );
+  });
+
   test("an analyst sees every customer", async ({ db }) => {
     await twoBooksOfBusiness(db);
     const analyst = await createTestClient(db, { role: "ANALYST", scopes: [] });

@@ -10,10 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished } from
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
 import template from "../../plugins/template/index.ts";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
+import { type ConnectorServices, createConnectorServices } from "../../src/connectors/connector-services.ts";
 import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
 import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
 import type { Database } from "../../src/db/database.ts";
-import { type ConnectorServices, createConnectorServices } from "../../src/graph/types/connectors-context.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createHubYoga } from "../../src/server/create-server.ts";
 import good from "../connectors/fixtures/plugins/good/index.ts";

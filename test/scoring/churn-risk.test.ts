@@ -5,6 +5,7 @@ import {
   type ChurnAssessment,
   type ChurnFactor,
   type ChurnReason,
+  churnReasonsSchema,
   churnRiskLevel,
   type PurchaseOutlook,
 } from "../../src/scoring/churn-risk.ts";
@@ -516,5 +517,26 @@ describe("assessChurnRisk: weights and levels", () => {
     // the no-purchase starting point of 50% is HIGH here and MEDIUM by default.
     expect(assessChurnRisk(buyer(4, 30), outlook(0.9), strict, asOf).level).toBe("HIGH");
     expect(assessChurnRisk(signals(), null, strict, asOf).level).toBe("HIGH");
+  });
+});
+
+describe("churn reasons as stored", () => {
+  it("reads back from JSON exactly the reasons an assessment wrote", () => {
+    const { reasons } = assessChurnRisk(
+      buyer(4, 30, { latestNps: answer(0), unansweredMessages: 2 }),
+      outlook(0.9),
+      policy,
+      asOf,
+    );
+    expect(reasons.length).toBeGreaterThan(2);
+    expect(churnReasonsSchema.parse(JSON.parse(JSON.stringify(reasons)))).toEqual(reasons);
+  });
+
+  it("refuses reasons with an unknown factor or a missing number", () => {
+    const reason = { factor: "NPS", value: 0, contribution: 1.2, weight: 1, explanation: "Answered 0." };
+    expect(churnReasonsSchema.safeParse([reason]).success).toBe(true);
+    expect(churnReasonsSchema.safeParse([{ ...reason, factor: "MOOD" }]).success).toBe(false);
+    expect(churnReasonsSchema.safeParse([{ ...reason, weight: undefined }]).success).toBe(false);
+    expect(churnReasonsSchema.safeParse({ reasons: [reason] }).success).toBe(false);
   });
 });

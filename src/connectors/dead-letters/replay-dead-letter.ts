@@ -6,6 +6,7 @@
 
 import { systemClock } from "../../clock.ts";
 import { describeError } from "../../db/database-errors.ts";
+import { parseStoredJson, StoredDataError } from "../../db/stored-json.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { DeadLetter, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import { runUnitOfWork, type WriteContext } from "../../pipeline/unit-of-work.ts";
@@ -23,6 +24,7 @@ import {
 import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
 import { recordSyncRequest } from "../sync/sync-requests.ts";
 import { isRecordFault } from "./record-fault.ts";
+import { deliveryDetailsSchema, deliveryHeadersSchema } from "./write-dead-letters.ts";
 
 export interface ReplayOptions {
   db: PrismaClient;
@@ -70,7 +72,7 @@ export async function replayDeadLetter(
   const first = items[0];
   if (letter.kind === "RECORD" && first?.type === "invalid") {
     return keepPending(db, letter, first.reason, {
-      issues: first.issues as unknown as Prisma.InputJsonArray,
+      issues: first.issues.map(({ path, message }) => ({ path, message })),
     });
   }
   const origin = {
@@ -151,11 +153,19 @@ async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promi
   });
   const plugin = requirePlugin(options.plugins, connector.pluginId);
   if (!plugin.webhooks) return { refused: `Plugin "${plugin.id}" no longer handles webhooks.` };
-  const details = (letter.details ?? {}) as { encoding?: string; method?: string; url?: string };
+  // A delivery that cannot be rebuilt stays pending with the reason, like a record still refused.
+  let stored: ReturnType<typeof storedDelivery>;
+  try {
+    stored = storedDelivery(letter);
+  } catch (error) {
+    if (error instanceof StoredDataError) return { refused: error.message };
+    throw error;
+  }
+  const { details, headers } = stored;
   const request: WebhookRequest = {
-    method: details.method ?? "POST",
+    method: details.method,
     url: details.url ?? `https://hub.invalid/webhooks/${connector.name}`,
-    headers: new Headers((letter.headers ?? {}) as Record<string, string>),
+    headers: new Headers(headers),
     rawBody:
       details.encoding === "base64"
         ? Buffer.from(letter.payload, "base64")
@@ -169,6 +179,18 @@ async function deliveryValues(options: ReplayOptions, letter: DeadLetter): Promi
     if ((error as Error).name !== "WebhookPayloadError") throw error;
     return { refused: (error as Error).message };
   }
+}
+
+const DAMAGED_DELIVERY =
+  "The delivery cannot be rebuilt from it: discard the letter, and ask the provider to send the event again.";
+
+/** How a kept delivery came; a letter kept without details or headers reads their defaults. */
+function storedDelivery(letter: DeadLetter) {
+  const where = { table: "DeadLetter", rowId: letter.id, remedy: DAMAGED_DELIVERY };
+  return {
+    details: parseStoredJson(deliveryDetailsSchema, letter.details ?? {}, { ...where, column: "details" }),
+    headers: parseStoredJson(deliveryHeadersSchema, letter.headers ?? {}, { ...where, column: "headers" }),
+  };
 }
 
 async function keepPending(

@@ -2,8 +2,26 @@
 // (connector, fingerprint): the same refused record delivered again (a resumed run re-reads the
 // records after its last checkpoint; providers repeat webhooks) is not stored twice.
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { DeadLetterKind } from "../../generated/prisma/enums.ts";
+
+/**
+ * WEBHOOK_DELIVERY letters, DeadLetter.details: how the delivery came, to build the request again on
+ * replay. Letters kept before a field existed read its default.
+ */
+export const deliveryDetailsSchema = z.object({
+  /** false when the plugin could not even read the body to check the signature. */
+  verified: z.boolean().optional(),
+  /** utf-8: the payload is the body's text; base64: the body was not UTF-8 and is kept encoded. */
+  encoding: z.enum(["utf-8", "base64"]).default("utf-8"),
+  method: z.string().min(1).default("POST"),
+  url: z.string().min(1).optional(),
+});
+export type DeliveryDetails = z.input<typeof deliveryDetailsSchema>;
+
+/** WEBHOOK_DELIVERY letters, DeadLetter.headers: the request's headers by name, credentials removed. */
+export const deliveryHeadersSchema = z.record(z.string(), z.string());
 
 export interface NewDeadLetter {
   kind?: DeadLetterKind;

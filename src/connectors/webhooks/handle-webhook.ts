@@ -21,7 +21,11 @@ import {
   type WebhookVerification,
 } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
-import { replayableHeaders, writeDeadLetters } from "../dead-letters/write-dead-letters.ts";
+import {
+  type DeliveryDetails,
+  replayableHeaders,
+  writeDeadLetters,
+} from "../dead-letters/write-dead-letters.ts";
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import type { HubLogger } from "../sync/run-sync.ts";
@@ -203,7 +207,7 @@ async function malformed(
           encoding: text === undefined ? "base64" : "utf-8",
           method: delivery.method,
           url: delivery.url,
-        },
+        } satisfies DeliveryDetails,
       },
     ]),
   );

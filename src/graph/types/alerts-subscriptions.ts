@@ -2,8 +2,7 @@
 // client misses nothing) and a customer's score as it changes. Served over graphql-ws (a WebSocket at
 // /graphql) and over server-sent events (yoga, at /graphql), with the same API keys.
 import { GraphQLError } from "graphql";
-import { type AlertStreamItem, openAlertStream } from "../../alerts/alert-stream.ts";
-import { createAsyncQueue, mapAsyncIterator } from "../../alerts/async-queue.ts";
+import { type AlertStreamItem, MAX_LIVE_BACKLOG, openAlertStream } from "../../alerts/alert-stream.ts";
 import type { LiveAlerts } from "../../alerts/live-alerts.ts";
 import { decodeStreamCursor, encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
@@ -11,6 +10,8 @@ import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
 import type { Customer, Score } from "../../generated/prisma/client.ts";
 import type { AlertLevel } from "../../policy/alert-policy-settings.ts";
+import { mapAsyncIterator } from "../../streams/async-iterators.ts";
+import { createAsyncQueue } from "../../streams/async-queue.ts";
 import { builder } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
@@ -69,8 +70,7 @@ builder.subscriptionFields((t) => ({
   churnRiskAlerts: t.field({
     type: ChurnRiskAlertEvent,
     authScopes: ALERT_READERS,
-    description:
-      "Churn-risk alerts as they are raised (each once, after its transaction committed): about the customers you own, or all of them for admins and analysts. Pass since: the last cursor you received to first replay every alert published after it.",
+    description: `Churn-risk alerts as they are raised (each once, after its transaction committed): about the customers you own, or all of them for admins and analysts. Pass since: the last cursor you received to first replay every alert published after it. A subscriber that falls more than ${MAX_LIVE_BACKLOG} alerts behind (its connection not reading them as fast as they come) is ended with an error of code SLOW_CONSUMER: subscribe again with since: the last cursor you received, and nothing is lost.`,
     args: {
       minimumLevel: t.arg({
         type: ChurnRiskLevelEnum,
@@ -131,9 +131,17 @@ builder.subscriptionFields((t) => ({
         );
       }
       // Listening before the first read: a change committed in between is not lost, only read twice.
+      // Changes coalesce: each read takes the score as it is then, so a change already waiting
+      // covers any that follow it, and the queue never holds more than one.
       let stop = () => {};
-      const changes = createAsyncQueue<string>(() => stop());
-      stop = liveOf(context).scoreChanges.listen(customer.id, () => changes.push(customer.id));
+      const changes = createAsyncQueue<string>({
+        limit: 1,
+        onClose: () => stop(),
+        whenSlow: "Score changes coalesce, so a follower cannot fall behind.",
+      });
+      stop = liveOf(context).scoreChanges.listen(customer.id, () => {
+        if (changes.size === 0) changes.push(customer.id);
+      });
       changes.push(customer.id); // The current score first.
       return mapAsyncIterator(changes.iterator, async () => {
         const current = await context.prisma.customer.findUnique({

@@ -4,18 +4,17 @@
 
 import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import type { Viewer } from "../../auth/api-keys.ts";
-import { canSeeCustomer } from "../../auth/visibility.ts";
+import { canSeeRecordOf, visibleRecords } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { AlertStatus } from "../../generated/prisma/enums.ts";
 import { resolveAlertPolicy } from "../../policy/alert-policy-settings.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
-import type { ChurnReason } from "../../scoring/churn-risk.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CustomerNode } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
-import { ChurnRiskLevelEnum, ChurnRiskReasonRef } from "./score.ts";
+import { ChurnRiskLevelEnum, ChurnRiskReasonRef, reasonsOf } from "./score.ts";
 import { ScoringPolicyRef } from "./score-model.ts";
 
 /** Who may read alerts: everyone but integrators (account managers only their customers'). */
@@ -35,17 +34,14 @@ export const AlertNode = builder.prismaNode("Alert", {
   description:
     "A churn-risk alert: raised once when a customer's churn risk crosses into HIGH or CRITICAL (see alertPolicy), with the scores and reasons at that moment.",
   id: { field: "id", description: "The alert's global ID." },
-  // Lists filter in SQL; this guards node lookups and every event a subscription delivers. It answers
-  // without a promise when it can (a published alert carries its customer): it runs per subscriber.
+  // Lists filter in SQL; this guards node lookups and every event a subscription delivers: the
+  // viewer must be an alert reader and see the customer. A published alert carries its customer, so
+  // for most events this answers without a promise (it runs per subscriber).
   authScopes: (alert, context) => {
-    const { viewer } = context;
-    if (viewer.role === "INTEGRATOR") return false;
-    if (viewer.role !== "ACCOUNT_MANAGER") return true;
-    const customer = (alert as typeof alert & { customer?: Customer }).customer;
-    if (customer) return canSeeCustomer(viewer, customer);
-    return context.loaders.customerOwner
-      .load(alert.customerId)
-      .then((owner) => owner !== null && canSeeCustomer(viewer, owner));
+    const visible = canSeeRecordOf(context.viewer, alert, (id) => context.loaders.customerOwner.load(id));
+    return typeof visible === "boolean"
+      ? visible && ALERT_READERS
+      : visible.then((seen) => seen && ALERT_READERS);
   },
   fields: (t) => ({
     customer: t.field({
@@ -85,7 +81,7 @@ export const AlertNode = builder.prismaNode("Alert", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind the churn risk when the alert was raised, the largest effect first.",
-      resolve: (alert) => alert.reasons as unknown as ChurnReason[],
+      resolve: (alert) => reasonsOf(alert.reasons, { table: "Alert", rowId: alert.id }),
     }),
     status: t.expose("status", { type: AlertStatusEnum, description: "Open, acknowledged or resolved." }),
     raisedAt: t.expose("createdAt", {
@@ -153,7 +149,7 @@ export function alertWhere(
   now = new Date(),
 ): Prisma.AlertWhereInput {
   const and: Prisma.AlertWhereInput[] = [];
-  if (viewer.role === "ACCOUNT_MANAGER") and.push({ customer: { ownerId: viewer.principalId } });
+  and.push(visibleRecords(viewer));
   if (filter?.status?.length) and.push({ status: { in: filter.status } });
   if (filter?.levels?.length) and.push({ level: { in: filter.levels } });
   if (filter?.ownerId)

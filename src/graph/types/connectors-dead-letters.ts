@@ -9,7 +9,7 @@ import { DeadLetterKind, DeadLetterStatus } from "../../generated/prisma/enums.t
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_READERS, CONNECTOR_WRITERS } from "./connectors-context.ts";
+import { CONNECTOR_READERS, CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 
 export const DeadLetterStatusEnum = builder.enumType(DeadLetterStatus, {
   name: "DeadLetterStatus",

@@ -2,6 +2,8 @@
 // connector (its configuration validated per field by the plugin's schema; secrets write-only), pause,
 // resume, remove and check it, trigger and cancel a sync, replay or discard a dead letter. Each returns
 // its payload or a typed error (see user-errors.ts); the work is the connector engine's (src/connectors).
+
+import { requireEngine } from "../../connectors/connector-services.ts";
 import {
   type ConnectorStoreDeps,
   findConnector,
@@ -24,7 +26,7 @@ import type { CheckResult } from "../../sdk/define-connector.ts";
 import { builder } from "../builder.ts";
 import { type GraphContext, writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_WRITERS, requireEngine } from "./connectors-context.ts";
+import { CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 /** How long a check may take, retries included, before it reports the provider unreachable. */

@@ -5,8 +5,8 @@ import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import { SyncRunStatus, SyncTrigger } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_READERS } from "./connectors-context.ts";
 import { DeadLetterStatusEnum, deadLetterWhere } from "./connectors-dead-letters.ts";
+import { CONNECTOR_READERS } from "./connectors-scopes.ts";
 
 export const SyncTriggerEnum = builder.enumType(SyncTrigger, {
   name: "SyncTrigger",

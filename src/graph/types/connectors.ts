@@ -1,18 +1,17 @@
 // Connectors for integrators and admins (analysts read): the plugins this hub can run, with their
 // configuration as JSON Schema for a form; the installed connectors with their status, public
 // configuration (never a secret's value), last run, runs and dead letters.
-import { decryptSecrets } from "../../connectors/secret-box.ts";
+import { storedSecretFields } from "../../connectors/connector-store.ts";
 import { ValidationError } from "../../domain/errors.ts";
-import type { Connector, Prisma } from "../../generated/prisma/client.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import { ConnectorStatus } from "../../generated/prisma/enums.ts";
 import type { AnyConnector } from "../../sdk/define-connector.ts";
 import { configJsonSchema, secretPaths } from "../../sdk/secrets.ts";
 import { builder, pagedConnection } from "../builder.ts";
-import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
-import { CONNECTOR_READERS } from "./connectors-context.ts";
 import { DeadLetterStatusEnum, deadLetterWhere, NEWEST_LETTER_FIRST } from "./connectors-dead-letters.ts";
 import { NEWEST_RUN_FIRST, SyncRunNode, SyncRunStatusEnum, syncRunWhere } from "./connectors-runs.ts";
+import { CONNECTOR_READERS } from "./connectors-scopes.ts";
 import { ChannelEnum } from "./interaction.ts";
 
 export const ConnectorStatusEnum = builder.enumType(ConnectorStatus, {
@@ -116,8 +115,14 @@ export const ConnectorNode = builder.prismaNode("Connector", {
       nullable: true,
       description:
         "The secret fields that hold a value, as dotted paths; their values are never shown. Null when this hub's key cannot open them (no CXHUB_SECRET_KEY, or another key).",
-      select: { encryptedSecrets: true, pluginId: true },
-      resolve: (connector, _args, context) => setSecretPaths(context, connector),
+      select: { encryptedSecrets: true, pluginId: true, name: true },
+      resolve: (connector, _args, context) => {
+        const secrets = storedSecretFields(
+          { plugins: context.connectors.registry, secretKey: context.connectors.secretKey },
+          connector,
+        );
+        return "set" in secrets ? secrets.set : null;
+      },
     }),
     syncIntervalSeconds: t.exposeInt("syncIntervalSeconds", {
       nullable: true,
@@ -164,33 +169,6 @@ export const ConnectorNode = builder.prismaNode("Connector", {
     }),
   }),
 });
-
-function setSecretPaths(
-  context: GraphContext,
-  connector: Pick<Connector, "id" | "pluginId" | "encryptedSecrets">,
-): string[] | null {
-  if (!connector.encryptedSecrets) return [];
-  const { secretKey, registry } = context.connectors;
-  if (!secretKey) return null;
-  let secrets: Record<string, unknown>;
-  try {
-    secrets = decryptSecrets(secretKey, connector.encryptedSecrets, connector.id);
-  } catch {
-    return null; // Another key: the connector's runs say so, with what to do.
-  }
-  const plugin = registry.get(connector.pluginId);
-  const paths = plugin ? secretPaths(plugin.config) : Object.keys(secrets).map((key) => [key]);
-  return paths.filter((path) => valueAt(secrets, path) != null).map((path) => path.join("."));
-}
-
-function valueAt(value: unknown, path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 builder.queryFields((t) => ({
   connectorPlugins: t.field({

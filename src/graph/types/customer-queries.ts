@@ -1,6 +1,7 @@
 // The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
 import { z } from "zod";
-import { SCOPES, type Viewer } from "../../auth/api-keys.ts";
+import type { Viewer } from "../../auth/api-keys.ts";
+import { searchableIdentityKinds } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
@@ -112,13 +113,11 @@ function customerWhere(
   const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(viewer)];
   if (filter?.search?.trim()) {
     const text = filter.search.trim();
-    const searchableKinds = viewer.scopes.has(SCOPES.pii)
-      ? undefined
-      : { in: ["SOCIAL_HANDLE" as const, "SHOP_CUSTOMER_ID" as const, "EXTERNAL_ID" as const] };
+    const kinds = searchableIdentityKinds(viewer);
     and.push({
       OR: [
         { displayName: { contains: text, mode: "insensitive" } },
-        { identities: { some: { value: { contains: text.toLowerCase() }, kind: searchableKinds } } },
+        { identities: { some: { value: { contains: text.toLowerCase() }, kind: { in: kinds } } } },
       ],
     });
   }

@@ -1,6 +1,7 @@
 // Feedback dashboards: NPS, CSAT and CES over a slice of answers, and their trend over time.
 // An account manager's figures cover only the customers they own.
 import type { Viewer } from "../../auth/api-keys.ts";
+import { visibleOwnerId } from "../../auth/visibility.ts";
 import type { CesMetrics, CsatMetrics, NpsMetrics } from "../../domain/feedback/feedback-metrics.ts";
 import { type FeedbackFilterInput, feedbackMetrics } from "../../domain/feedback/feedback-metrics.ts";
 import { feedbackTrend } from "../../domain/feedback/feedback-trend.ts";
@@ -134,11 +135,8 @@ function scopedFilter(
     to: filter?.to ?? undefined,
     channel: filter?.channel ?? undefined,
     ownerId:
-      viewer.role === "ACCOUNT_MANAGER"
-        ? viewer.principalId
-        : filter?.ownerId
-          ? expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"])
-          : undefined,
+      visibleOwnerId(viewer) ??
+      (filter?.ownerId ? expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) : undefined),
   };
 }
 

@@ -1,6 +1,7 @@
 // The Identity type: one identifier that names a customer on a channel.
-import { SCOPES } from "../../auth/api-keys.ts";
+
 import { maskEmail, maskPhone } from "../../auth/mask.ts";
+import { canReadPersonalData } from "../../auth/personal-data.ts";
 import { IdentityKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
 
@@ -33,7 +34,7 @@ builder.prismaObject("Identity", {
       description:
         "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle). Personal data: emails and phones are masked (a•••@example.com, +1••••••0123) unless your API key has the `pii` scope.",
       resolve: (identity, _args, context) => {
-        if (context.viewer.scopes.has(SCOPES.pii)) return identity.value;
+        if (canReadPersonalData(context.viewer)) return identity.value;
         if (identity.kind === "EMAIL") return maskEmail(identity.value);
         if (identity.kind === "PHONE") return maskPhone(identity.value);
         return identity.value;

@@ -6,7 +6,7 @@ import { rescoreWithAlerts } from "../../pipeline/rescore-with-alerts.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import type { BgNbdParameters } from "../../scoring/models/bg-nbd.ts";
 import type { GammaGammaParameters } from "../../scoring/models/gamma-gamma.ts";
-import { fitScoreModel } from "../../scoring/score-model.ts";
+import { fitScoreModel, storedBgNbd, storedGammaGamma } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
@@ -73,7 +73,7 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
       type: BgNbdFitRef,
       description: "The BG/NBD parameters and fit.",
       resolve: (model) => ({
-        ...(model.bgNbd as unknown as BgNbdParameters),
+        ...storedBgNbd(model),
         logLikelihood: model.bgNbdLogLikelihood,
         converged: model.bgNbdConverged,
         atBound: model.bgNbdAtBound,
@@ -83,14 +83,12 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
       type: GammaGammaFitRef,
       nullable: true,
       description: "The Gamma-Gamma parameters and fit; null when too few repeat buyers had a known spend.",
-      resolve: (model) =>
-        model.gammaGamma && model.gammaGammaLogLikelihood !== null
-          ? {
-              ...(model.gammaGamma as unknown as GammaGammaParameters),
-              logLikelihood: model.gammaGammaLogLikelihood,
-              atBound: model.gammaGammaAtBound,
-            }
-          : null,
+      resolve: (model) => {
+        const parameters = storedGammaGamma(model);
+        return parameters && model.gammaGammaLogLikelihood !== null
+          ? { ...parameters, logLikelihood: model.gammaGammaLogLikelihood, atBound: model.gammaGammaAtBound }
+          : null;
+      },
     }),
     fitMilliseconds: t.exposeInt("fitMilliseconds", {
       description: "How long reading the purchase histories and fitting took.",

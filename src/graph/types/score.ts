@@ -2,10 +2,11 @@
 // purchase forecast, and the history of their scores. The numbers are computed by src/scoring when
 // facts arrive; resolvers only read them (a forecast for another horizon runs the stored model).
 import { z } from "zod";
+import { parseStoredJson } from "../../db/stored-json.ts";
 import { currencyMinorUnits } from "../../domain/money.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { ChurnRiskLevel } from "../../generated/prisma/enums.ts";
-import { CHURN_FACTORS, type ChurnReason } from "../../scoring/churn-risk.ts";
+import { CHURN_FACTORS, type ChurnReason, churnReasonsSchema } from "../../scoring/churn-risk.ts";
 import { purchaseHistoryAt } from "../../scoring/models/purchase-summary.ts";
 import { forecastPurchases } from "../../scoring/purchase-forecast.ts";
 import { toFittedModel } from "../../scoring/score-model.ts";
@@ -107,7 +108,30 @@ function money(value: number | null, currency: string) {
     : { amount: new Prisma.Decimal(value.toFixed(currencyMinorUnits(currency))), currency };
 }
 
-const reasonsOf = (json: Prisma.JsonValue) => json as unknown as ChurnReason[];
+/** Reasons read already, by stored value: every subscriber of a live alert reads the same array. */
+const readReasons = new WeakMap<object, ChurnReason[]>();
+
+/**
+ * Stored reasons read through their schema: a row that does not fit fails naming itself. Scores and
+ * history are recomputed from facts, so rescoring rewrites them; an alert's are a snapshot.
+ */
+export function reasonsOf(
+  json: Prisma.JsonValue,
+  where: { table: "Score" | "ScoreHistory" | "Alert"; rowId: string },
+): ChurnReason[] {
+  const known = typeof json === "object" && json !== null ? readReasons.get(json) : undefined;
+  if (known) return known;
+  const reasons = parseStoredJson(churnReasonsSchema, json, {
+    ...where,
+    column: "reasons",
+    remedy:
+      where.table === "Alert"
+        ? "It was written by something other than this hub: correct the row's reasons, or delete the alert."
+        : "Rescore the customer (rescoreCustomers) to write the reasons again.",
+  });
+  if (typeof json === "object" && json !== null) readReasons.set(json, reasons);
+  return reasons;
+}
 
 export const CustomerScoreRef = builder.prismaObject("Score", {
   name: "CustomerScore",
@@ -124,7 +148,7 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind the churn risk, the largest effect first.",
-      resolve: (score) => reasonsOf(score.reasons),
+      resolve: (score) => reasonsOf(score.reasons, { table: "Score", rowId: score.customerId }),
     }),
     health: t.exposeInt("health", {
       nullable: true,
@@ -217,7 +241,7 @@ builder.prismaObject("ScoreHistory", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind it then, the largest effect first.",
-      resolve: (snapshot) => reasonsOf(snapshot.reasons),
+      resolve: (snapshot) => reasonsOf(snapshot.reasons, { table: "ScoreHistory", rowId: snapshot.id }),
     }),
     health: t.exposeInt("health", { nullable: true, description: "The 0–100 health score then." }),
     probabilityAlive: t.exposeFloat("probabilityAlive", {

@@ -8,6 +8,7 @@
 // Time is in WEEKS everywhere (recency, age, horizons, and so α, which is a rate scale): the
 // published CDNOW parameters are in weeks, and a horizon in other units would silently be wrong.
 import gammaln from "@stdlib/math-base-special-gammaln";
+import { z } from "zod";
 import { expectedPurchasesIfAlive } from "./bg-nbd-expectation.ts";
 import { maximizeInBox, type ParameterBounds, SHAPE_BOUNDS } from "./bounded-search.ts";
 import type { FitOptions, ModelFit } from "./model-fit.ts";
@@ -22,13 +23,17 @@ export interface PurchaseHistory {
   age: number;
 }
 
-/** λ ~ Gamma(shape r, rate α) purchases per week; p ~ Beta(a, b) drop-out after each purchase. */
-export interface BgNbdParameters {
-  r: number;
-  alpha: number;
-  a: number;
-  b: number;
-}
+/**
+ * λ ~ Gamma(shape r, rate α) purchases per week; p ~ Beta(a, b) drop-out after each purchase. Every
+ * parameter is a positive, finite number; the schema reads them back from storage (ScoreModel.bgNbd).
+ */
+export const bgNbdParametersSchema = z.object({
+  r: z.number().positive(),
+  alpha: z.number().positive(),
+  a: z.number().positive(),
+  b: z.number().positive(),
+});
+export type BgNbdParameters = z.infer<typeof bgNbdParametersSchema>;
 
 /** Log-likelihood of the histories under the parameters (FHL 2005, eq. 6), summed over customers. */
 export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly PurchaseHistory[]): number {

@@ -5,15 +5,20 @@
 // population's, more for customers with few transactions. It assumes spend is independent of
 // purchase frequency (check their correlation before trusting it), and values in one currency.
 import gammaln from "@stdlib/math-base-special-gammaln";
+import { z } from "zod";
 import { maximizeInBox, type ParameterBounds, SHAPE_BOUNDS } from "./bounded-search.ts";
 import type { FitOptions, ModelFit } from "./model-fit.ts";
 
-/** Shape p of a transaction's value; shape q and rate γ (in currency units) of the customer's rate ν. */
-export interface GammaGammaParameters {
-  p: number;
-  q: number;
-  gamma: number;
-}
+/**
+ * Shape p of a transaction's value; shape q and rate γ (in currency units) of the customer's rate ν.
+ * Every parameter is a positive, finite number; the schema reads them back from ScoreModel.gammaGamma.
+ */
+export const gammaGammaParametersSchema = z.object({
+  p: z.number().positive(),
+  q: z.number().positive(),
+  gamma: z.number().positive(),
+});
+export type GammaGammaParameters = z.infer<typeof gammaGammaParametersSchema>;
 
 /** A customer with x ≥ 1 repeat transactions whose mean value was `averageSpend` (zbar > 0). */
 export interface Spender {

@@ -1,16 +1,10 @@
-// What the connector part of the API needs beyond the database: the plugins this hub loaded, the key
-// that opens connector secrets, and the process's sync engine. The server builds it once at start-up
-// (from prepareConnectors and createSyncEngine); without it the API lists no plugins and cannot sync.
-
-import { createPluginRegistry, type PluginRegistry } from "../../connectors/plugin-registry.ts";
-import type { SyncEngine } from "../../connectors/sync/sync-engine.ts";
-import { ConflictError } from "../../domain/errors.ts";
-import type { AnyConnector } from "../../sdk/define-connector.ts";
-
-/** Who may read connectors, their runs and dead letters (not payloads): everyone but account managers. */
-export const CONNECTOR_READERS = { $any: { admin: true, integrator: true, analyst: true } };
-/** Who may change connectors, run them, read dead-letter payloads and replay them. */
-export const CONNECTOR_WRITERS = { $any: { admin: true, integrator: true } };
+// The connector services of one hub process: the plugins it loaded, the key that opens connector
+// secrets, and its sync engine. Built once at start-up (from prepareConnectors and createSyncEngine)
+// and handed to the API and the command line; without them the API lists no plugins and cannot sync.
+import { ConflictError } from "../domain/errors.ts";
+import type { AnyConnector } from "../sdk/define-connector.ts";
+import { createPluginRegistry, type PluginRegistry } from "./plugin-registry.ts";
+import type { SyncEngine } from "./sync/sync-engine.ts";
 
 export interface ConnectorServices {
   /** The plugins loaded in this hub, by id. */

@@ -4,6 +4,7 @@
 // scores are the write pipeline's business (src/pipeline): a merge only moves facts.
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
+import { parseStoredJson } from "../../db/stored-json.ts";
 import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, CustomerMerge, Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
@@ -61,14 +62,18 @@ export function readMergeRecord(merge: CustomerMerge): {
   moves: MergeMoves;
   traitConflicts: TraitConflict[];
 } {
-  const moves = mergeMovesSchema.safeParse(merge.moved);
-  const conflicts = z.array(traitConflictSchema).safeParse(merge.traitConflicts);
-  if (!moves.success || !conflicts.success) {
-    throw new Error(
-      `CustomerMerge ${merge.id} holds a ${moves.success ? "traitConflicts" : "moved"} value of another shape: ${(moves.error ?? conflicts.error)?.issues[0]?.message}. Repair the row.`,
-    );
-  }
-  return { moves: moves.data, traitConflicts: conflicts.data };
+  const where = {
+    table: "CustomerMerge",
+    rowId: merge.id,
+    remedy: "Repair the row from the customers' facts, or ask for a new merge record.",
+  };
+  return {
+    moves: parseStoredJson(mergeMovesSchema, merge.moved, { ...where, column: "moved" }),
+    traitConflicts: parseStoredJson(z.array(traitConflictSchema), merge.traitConflicts, {
+      ...where,
+      column: "traitConflicts",
+    }),
+  };
 }
 
 export interface MergePreview {

@@ -14,7 +14,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type AuthenticationFailure, authenticateApiKey, type Viewer } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
-import type { HubYoga } from "./create-server.ts";
+import type { HubYoga } from "./create-yoga.ts";
 
 const CLOSE_REASONS: Record<AuthenticationFailure, string> = {
   missing:

@@ -15,7 +15,7 @@ import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
 import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
-import { createHubYoga } from "../../src/server/create-server.ts";
+import { createHubYoga } from "../../src/server/create-yoga.ts";
 import good from "../connectors/fixtures/plugins/good/index.ts";
 import { deferred, installTemplate, SECRET_KEY, testEngine } from "../connectors/helpers/hub.ts";
 import {

@@ -6,7 +6,7 @@ import { print } from "graphql";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
-import { createHubYoga } from "../../src/server/create-server.ts";
+import { createHubYoga } from "../../src/server/create-yoga.ts";
 
 export interface GraphResult<T> {
   data?: T | null;

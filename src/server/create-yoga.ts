@@ -1,0 +1,117 @@
+// The GraphQL server as yoga serves it: /graphql (with GraphiQL, and subscriptions over server-sent
+// events), webhooks, API-key authentication, the alerts page, limits, readiness at /ready. Plain
+// request handling: create-server.ts listens with it and attaches graphql-ws beside it.
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
+import type { LiveAlerts } from "../alerts/live-alerts.ts";
+import type { Viewer } from "../auth/api-keys.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { type ConnectorServices, NO_CONNECTORS } from "../connectors/connector-services.ts";
+import type { Database } from "../db/database.ts";
+import type { GraphContext } from "../graph/context.ts";
+import { toClientError } from "../graph/errors.ts";
+import { createLoaders } from "../graph/loaders.ts";
+import { createGraphSchema } from "../graph/schema.ts";
+import type { Logger } from "../logger.ts";
+import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { useAlertsPage } from "./use-alerts-page.ts";
+import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
+import { useWebhooks } from "./use-webhooks.ts";
+
+export const REQUEST_LIMITS = { aliases: 15, batchedOperations: 10 };
+
+export interface HubServerOptions {
+  database: Database;
+  logger: Logger;
+  /** The churn-risk rules (CXHUB_SCORING_POLICY); the documented defaults when omitted. */
+  scoringPolicy?: ScoringPolicy;
+  /** What "now" is for writes and scores; the machine's clock when omitted (tests move it). */
+  clock?: Clock;
+  /** Connector plugins, secret key and sync engine (createConnectorServices); none when omitted. */
+  connectors?: ConnectorServices;
+  /** Live alerts and score changes (startLiveAlerts); subscriptions answer that they are off when omitted. */
+  live?: LiveAlerts | null;
+}
+
+export const GRAPHQL_ENDPOINT = "/graphql";
+
+export function createHubYoga({
+  database,
+  logger,
+  scoringPolicy = DEFAULT_SCORING_POLICY,
+  clock = systemClock,
+  connectors = NO_CONNECTORS,
+  live = null,
+}: HubServerOptions) {
+  return createYoga<Record<string, unknown>, GraphContext>({
+    schema: createGraphSchema(),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    batching: { limit: REQUEST_LIMITS.batchedOperations },
+    healthCheckEndpoint: "/health",
+    landingPage: false,
+    maskedErrors: {
+      maskError: (error, message, isDev) => toClientError(error) ?? maskError(error, message, isDev),
+    },
+    logging: logger,
+    graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
+    context: ({ request, viewer: socketViewer }) => {
+      // HTTP requests are authenticated by the plugin below; WebSocket connections when they open.
+      const viewer = (socketViewer as Viewer | undefined) ?? viewerOf(request);
+      // The authentication plugin answers 401 before GraphQL runs, so this cannot happen.
+      if (!viewer) throw new Error("A GraphQL request reached the schema without an authenticated viewer.");
+      return {
+        prisma: database.prisma,
+        viewer,
+        loaders: createLoaders(database.prisma),
+        scoring: scoringPolicy,
+        clock,
+        connectors,
+        live,
+      };
+    },
+    plugins: [
+      // Providers authenticate webhooks with their signatures, not API keys.
+      useWebhooks({
+        db: database.prisma,
+        plugins: connectors.registry,
+        secretKey: connectors.secretKey,
+        writes: { policy: scoringPolicy, clock },
+        logger,
+        onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
+      }),
+      useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      // The page signs its user in with an API key; the page itself is public.
+      useAlertsPage(),
+      // Its message names the limit: "Aliases limit of 15 exceeded, found 16."
+      maxAliasesPlugin({ n: REQUEST_LIMITS.aliases, exposeLimits: true }),
+      useReadinessCheck({
+        endpoint: "/ready",
+        check: async () => {
+          await database.prisma.$queryRaw`SELECT 1`;
+        },
+      }),
+    ],
+  });
+}
+
+export type HubYoga = ReturnType<typeof createHubYoga>;
+
+const EXAMPLE_QUERY = `# Welcome to CX Hub. Press ▶ to list the customers seen most recently.
+query RecentCustomers {
+  customers(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        displayName
+        lifecycleStage
+        lastSeenAt
+        identities { kind namespace value }
+        interactions(first: 3) {
+          edges { node { channel kind occurredAt summary amount { amount currency } } }
+        }
+      }
+    }
+  }
+}
+`;

@@ -49,9 +49,8 @@ export class ConflictError extends Error {
 }
 
 /**
- * A batch written set-based found that a concurrent writer changed rows it had read (attached an
- * identity, merged a customer, stored a fact): its caller redoes the batch one record at a time,
- * through the paths that wait for and re-read such changes.
+ * A write found that a concurrent writer changed rows it had read (attached an identity, merged a
+ * customer, stored a fact): the write pipeline redoes the whole unit of work, which reads them anew.
  */
 export class BatchRaceError extends Error {
   override name = "BatchRaceError";

@@ -47,8 +47,12 @@ export interface TransactionLimits {
 
 /** Prisma's 5 s defaults are tight when the embedded database queues transactions on a busy machine. */
 export const DEFAULT_TRANSACTION: TransactionLimits = { maxWait: 15_000, timeout: 30_000 };
-/** A lost race usually passes on the next attempt; a few always suffice unless writers never stop. */
-const MAX_ATTEMPTS = 5;
+/**
+ * A lost race usually passes on the next attempt: each loser waits for the winner's commit and then
+ * reads it. Seven writers naming one new person at once need up to three (test/domain/identities);
+ * more than this means writers that never stop, which the caller hears as a ConflictError.
+ */
+const MAX_ATTEMPTS = 8;
 
 export async function runUnitOfWork<T>(
   db: PrismaClient,

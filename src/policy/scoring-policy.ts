@@ -92,11 +92,6 @@ export const scoringPolicySchema = z
 
 export type ScoringPolicy = z.infer<typeof scoringPolicySchema>;
 
-/** How domain functions that record facts rescore: the policy in force (the defaults unless the server loaded another). */
-export interface ScoringOptions {
-  policy?: ScoringPolicy;
-}
-
 export const DEFAULT_SCORING_POLICY: ScoringPolicy = scoringPolicySchema.parse({});
 
 /** The policy in a JSON file, over the defaults; a StartupError says which setting is wrong and why. */

@@ -129,7 +129,7 @@ describe("a unit of work", () => {
     });
     await expect(unit).rejects.toBeInstanceOf(ConflictError);
     await expect(unit).rejects.toThrow(/retry it/);
-    expect(attempts).toBe(5);
+    expect(attempts).toBe(8);
     expect(await db.prisma.customer.count()).toBe(0);
   });
 });

@@ -224,46 +224,42 @@ describe("a batch and the same records one by one", () => {
     }
   });
 
-  test("group new identities alike: two new customers, then the record that joins them merges them", async ({
+  test("group new identities alike: a record joining two new customers merges them; a shared new identity makes one", async ({
     db,
   }) => {
+    const BO = identity.email("bo@example.com");
+    const BO_DESK = identity.external("tinydesk", "c_9");
     const { bulkCounts, singleCounts, bulk, single } = await bothWays(
       db,
       [
+        // Ana: two new customers, then the record that shows them to be one.
         record.customer({ identities: [ANA_DESK], displayName: "Ana" }),
         order("o-1", [ANA]),
         record.customer({ identities: [ANA, ANA_DESK] }),
         order("o-2", [ANA_DESK]),
+        // Bo: each record shares a new identity with the one before it.
+        order("o-3", [BO]),
+        record.customer({ identities: [BO, BO_DESK], displayName: "Bo" }),
+        order("o-4", [BO_DESK]),
       ],
       false,
     );
     expect(bulkCounts).toEqual(singleCounts);
-    expect(bulkCounts).toMatchObject({ created: 3, updated: 1, unchanged: 0 });
+    expect(bulkCounts).toMatchObject({ created: 5, updated: 2, unchanged: 0 });
     expect(bulk).toEqual(single);
     expect(bulk.merges).toBe(1);
-    expect(bulk.customers).toHaveLength(1);
-    expect(bulk.customers[0]).toMatchObject({ who: "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1" });
-    expect(bulk.interactions.map((i) => [i.externalId, i.of])).toEqual([
-      ["o-1", "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1"],
-      ["o-2", "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1"],
+    const ana = "EMAIL::ana@example.com + EXTERNAL_ID:tinydesk:c_1";
+    const bo = "EMAIL::bo@example.com + EXTERNAL_ID:tinydesk:c_9";
+    expect(bulk.customers.map((c) => [c.who, c.displayName])).toEqual([
+      [ana, "Ana"],
+      [bo, "Bo"],
     ]);
-  });
-
-  test("group new identities alike: records that share a new identity make one customer", async ({ db }) => {
-    const { bulkCounts, singleCounts, bulk, single } = await bothWays(
-      db,
-      [
-        order("o-1", [ANA]),
-        record.customer({ identities: [ANA, ANA_DESK], displayName: "Ana" }),
-        order("o-2", [ANA_DESK]),
-      ],
-      false,
-    );
-    expect(bulkCounts).toEqual(singleCounts);
-    expect(bulk).toEqual(single);
-    expect(bulk.merges).toBe(0);
-    expect(bulk.customers).toHaveLength(1);
-    expect(bulk.customers[0]?.displayName).toBe("Ana");
+    expect(bulk.interactions.map((i) => [i.externalId, i.of])).toEqual([
+      ["o-1", ana],
+      ["o-2", ana],
+      ["o-3", bo],
+      ["o-4", bo],
+    ]);
   });
 });
 

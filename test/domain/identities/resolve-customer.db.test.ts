@@ -113,11 +113,12 @@ describe("resolveCustomer", () => {
     expect(await db.prisma.identity.count()).toBe(2);
   });
 
-  // Before each attempt ran in a savepoint, two runs of this test in three ended in a deadlock.
+  // Each resolution is a unit of work: one that lost a race, or that PostgreSQL picked as a deadlock's
+  // victim, is redone whole; none may end in an error or in two customers for one person.
   test.skipIf(databaseKind !== "postgres")(
     "resolutions racing over overlapping identities settle without deadlocks, one customer per person",
     async ({ db }) => {
-      for (let round = 0; round < 60; round++) {
+      for (let round = 0; round < 30; round++) {
         const email = { kind: "EMAIL" as const, value: `race${round}@example.com` };
         const phone = { kind: "PHONE" as const, value: `+4420794609${String(round).padStart(2, "0")}` };
         const desk = { kind: "EXTERNAL_ID" as const, namespace: "desk", value: `c${round}` };

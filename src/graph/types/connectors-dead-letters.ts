@@ -2,8 +2,9 @@
 // provider's record as received, so it holds personal data: admins and integrators read it whole with
 // the `pii` scope and masked without it; analysts see the letters but not their payloads. Reasons
 // quote the refused value ("li.wei at example.org" is not an email address): masked the same way.
-import { SCOPES } from "../../auth/api-keys.ts";
+
 import { maskEmail, maskPhone } from "../../auth/mask.ts";
+import { canReadPersonalData } from "../../auth/personal-data.ts";
 import type { DeadLetter, Prisma } from "../../generated/prisma/client.ts";
 import { DeadLetterKind, DeadLetterStatus } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
@@ -92,7 +93,7 @@ builder.prismaNode("DeadLetter", {
       description:
         "The record exactly as received (JSON text, or a delivery's raw body): personal data. With the `pii` scope it is whole; without it every value but record types, kinds, channels, external ids, times and amounts is masked (a•••@example.com), and a body that is not JSON reads •••. Admins and integrators only.",
       resolve: (letter, _args, context) =>
-        context.viewer.scopes.has(SCOPES.pii) ? letter.payload : maskPayload(letter.payload),
+        canReadPersonalData(context.viewer) ? letter.payload : maskPayload(letter.payload),
     }),
     status: t.expose("status", {
       type: DeadLetterStatusEnum,
@@ -234,6 +235,6 @@ export function maskPayload(payload: string): string {
 }
 
 function maskQuotedUnlessPii(context: GraphContext, text: string): string {
-  if (context.viewer.scopes.has(SCOPES.pii)) return text;
+  if (canReadPersonalData(context.viewer)) return text;
   return text.replace(/"([^"]*)"/g, (_quoted, inner: string) => `"${maskValue(inner)}"`);
 }

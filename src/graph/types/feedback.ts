@@ -1,5 +1,5 @@
 // The Feedback type: a survey answer (NPS, CSAT or CES).
-import { SCOPES } from "../../auth/api-keys.ts";
+import { canReadPersonalData } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { FeedbackKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
@@ -30,8 +30,7 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
       nullable: true,
       description:
         "What the customer wrote beside the score. Personal data: null unless your API key has the `pii` scope.",
-      resolve: (feedback, _args, context) =>
-        context.viewer.scopes.has(SCOPES.pii) ? feedback.comment : null,
+      resolve: (feedback, _args, context) => (canReadPersonalData(context.viewer) ? feedback.comment : null),
     }),
     channel: t.expose("channel", {
       type: ChannelEnum,

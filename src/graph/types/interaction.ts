@@ -1,6 +1,6 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
-import { SCOPES } from "../../auth/api-keys.ts";
+import { canReadPersonalData } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -67,7 +67,7 @@ export const InteractionNode = builder.prismaNode("Interaction", {
       description:
         "The full text that was said (an email body, a post). Personal data: null unless your API key has the `pii` scope.",
       resolve: (interaction, _args, context) =>
-        context.viewer.scopes.has(SCOPES.pii) ? interaction.body : null,
+        canReadPersonalData(context.viewer) ? interaction.body : null,
     }),
     amount: t.field({
       type: Money,

@@ -4,6 +4,7 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
+import type { Clock } from "../../src/clock.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createHubYoga } from "../../src/server/create-yoga.ts";
@@ -18,10 +19,16 @@ export interface TestClientOptions {
   scopes?: CreateApiKeyInput["scopes"];
   /** An existing principal to hold the key (an account manager who owns customers). */
   principalId?: string;
+  /** The server's clock; the machine's when omitted. */
+  clock?: Clock;
 }
 
 export async function createTestClient(database: Database, options: TestClientOptions = {}) {
-  const yoga = createHubYoga({ database, logger: createLogger("silent") });
+  const yoga = createHubYoga({
+    database,
+    logger: createLogger("silent"),
+    ...(options.clock && { clock: options.clock }),
+  });
   const { key, principal } = await createApiKey(database.prisma, {
     principal: options.principalId ? { id: options.principalId } : { name: "Test caller" },
     name: "test key",

@@ -19,8 +19,11 @@ import { createTestClient } from "../helpers/graphql.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const DAY_MS = 86_400_000;
+/** The tests' "now": fixed, so that what they check cannot depend on the date or the time of day. */
+const NOW = new Date("2026-06-15T15:00:00Z");
+const AT_NOW = { clock: () => new Date(NOW) };
 const daysAgo = (days: number, hour = 12) => {
-  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const today = Math.floor(NOW.getTime() / DAY_MS) * DAY_MS;
   return new Date(today - days * DAY_MS + hour * 3_600_000);
 };
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
@@ -30,7 +33,7 @@ async function storePublishedModel(db: Database) {
   const record = await db.prisma.scoreModel.create({
     data: {
       version: "bgnbd-gg@published-cdnow",
-      calibrationEnd: new Date(),
+      calibrationEnd: NOW,
       currency: "USD",
       customersFitted: 2357,
       repeatCustomersFitted: 946,
@@ -60,18 +63,22 @@ function order(email: string, externalId: string, at: Date, amount = "30.00") {
 
 describe("freshness", () => {
   test("each new fact rescores its customer in the same call; a repeat changes nothing", async ({ db }) => {
-    const email = await recordInteraction(db.prisma, {
-      customer: { identities: [{ kind: "EMAIL", value: "ana@example.com" }] },
-      source: "mail",
-      externalId: "m1",
-      channel: "EMAIL",
-      kind: "email.received",
-      direction: "INBOUND",
-      occurredAt: daysAgo(5),
-      summary: "Still waiting for my refund",
-      sentiment: -0.6,
-      conversationId: "thread-1",
-    });
+    const email = await recordInteraction(
+      db.prisma,
+      {
+        customer: { identities: [{ kind: "EMAIL", value: "ana@example.com" }] },
+        source: "mail",
+        externalId: "m1",
+        channel: "EMAIL",
+        kind: "email.received",
+        direction: "INBOUND",
+        occurredAt: daysAgo(5),
+        summary: "Still waiting for my refund",
+        sentiment: -0.6,
+        conversationId: "thread-1",
+      },
+      AT_NOW,
+    );
     const first = await db.prisma.score.findUniqueOrThrow({ where: { customerId: email.customerId } });
     const factors = (json: unknown) => (json as Array<{ factor: string }>).map((reason) => reason.factor);
     // No purchases: 50% start, raised by the negative message and by the message nobody answered.
@@ -87,28 +94,32 @@ describe("freshness", () => {
       score: 2,
       respondedAt: daysAgo(1),
     };
-    await submitFeedback(db.prisma, nps);
+    await submitFeedback(db.prisma, nps, AT_NOW);
     const second = await db.prisma.score.findUniqueOrThrow({ where: { customerId: email.customerId } });
     expect(second.churnRisk).toBeGreaterThan(first.churnRisk);
     expect(factors(second.reasons)).toContain("NPS");
     expect(await db.prisma.scoreHistory.count({ where: { customerId: email.customerId } })).toBe(2);
 
     // The reply arrives: the unanswered-message factor goes away.
-    await recordInteraction(db.prisma, {
-      customer: { id: email.customerId },
-      source: "mail",
-      externalId: "m2",
-      channel: "EMAIL",
-      kind: "email.sent",
-      direction: "OUTBOUND",
-      occurredAt: daysAgo(0, 1),
-      conversationId: "thread-1",
-    });
+    await recordInteraction(
+      db.prisma,
+      {
+        customer: { id: email.customerId },
+        source: "mail",
+        externalId: "m2",
+        channel: "EMAIL",
+        kind: "email.sent",
+        direction: "OUTBOUND",
+        occurredAt: daysAgo(0, 1),
+        conversationId: "thread-1",
+      },
+      AT_NOW,
+    );
     const third = await db.prisma.score.findUniqueOrThrow({ where: { customerId: email.customerId } });
     expect(factors(third.reasons)).not.toContain("UNANSWERED_MESSAGES");
     expect(third.churnRisk).toBeLessThan(second.churnRisk);
 
-    await submitFeedback(db.prisma, nps);
+    await submitFeedback(db.prisma, nps, AT_NOW);
     expect(await db.prisma.scoreHistory.count({ where: { customerId: email.customerId } })).toBe(3);
   });
 });
@@ -125,7 +136,7 @@ describe("scores from the purchase model", () => {
       ["o3", 150],
       ["o4", 100],
     ] as const) {
-      await recordInteraction(db.prisma, order("ada@example.com", id, daysAgo(days)));
+      await recordInteraction(db.prisma, order("ada@example.com", id, daysAgo(days)), AT_NOW);
     }
     const customer = await db.prisma.customer.findFirstOrThrow();
     const score = await db.prisma.score.findUniqueOrThrow({ where: { customerId: customer.id } });
@@ -144,7 +155,7 @@ describe("scores from the purchase model", () => {
     const expectedIn90Days = expectedPurchasesWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
     expect(score.churnRisk).toBeCloseTo(Math.exp(-expectedIn90Days), 9);
 
-    const client = await createTestClient(db);
+    const client = await createTestClient(db, AT_NOW);
     const result = await client.execute(CustomerScoresDocument, {
       id: globalId("Customer", customer.id),
       horizonMonths: 6,
@@ -184,16 +195,22 @@ describe("at-risk lists", () => {
         const { customerId } = await recordInteraction(
           db.prisma,
           order(email, `${email}-${index}`, daysAgo(day)),
+          AT_NOW,
         );
         ids[email] = customerId;
       }
       await db.prisma.customer.update({ where: { id: ids[email] }, data: { ownerId } });
     }
     // Known to the hub without any facts yet: scored from the start at the neutral 50%.
-    const { customer: newcomer } = await upsertCustomer(db.prisma, {
-      identities: [{ kind: "EMAIL", value: "new@example.com" }],
-      displayName: "Newcomer",
-    });
+    const { customer: newcomer } = await upsertCustomer(
+      db.prisma,
+      {
+        identities: [{ kind: "EMAIL", value: "new@example.com" }],
+        displayName: "Newcomer",
+      },
+      {},
+      AT_NOW,
+    );
     await db.prisma.customer.update({ where: { id: newcomer.id }, data: { ownerId: ana.id } });
 
     const risk = async (email: string) =>
@@ -201,7 +218,7 @@ describe("at-risk lists", () => {
     expect(await risk("gone@example.com")).toBeGreaterThan(await risk("lapsing@example.com"));
     expect(await risk("lapsing@example.com")).toBeGreaterThan(await risk("active@example.com"));
 
-    const admin = await createTestClient(db);
+    const admin = await createTestClient(db, AT_NOW);
     const all = await admin.execute(AtRiskCustomersDocument, {
       ownerId: globalId("Principal", ana.id),
       levels: null,
@@ -214,7 +231,7 @@ describe("at-risk lists", () => {
       globalId("Customer", ids["active@example.com"] ?? ""),
     ]);
 
-    const manager = await createTestClient(db, { role: "ACCOUNT_MANAGER", principalId: ana.id });
+    const manager = await createTestClient(db, { role: "ACCOUNT_MANAGER", principalId: ana.id, ...AT_NOW });
     const atRisk = await manager.execute(AtRiskCustomersDocument, { levels: ["HIGH", "CRITICAL"] });
     expect(atRisk.errors).toBeUndefined();
     const listed = atRisk.data?.customers.edges.map((edge) => edge.node.id) ?? [];
@@ -230,8 +247,8 @@ describe("at-risk lists", () => {
 
 describe("refit and rescore", () => {
   test("refitting with too little history says how much there is and how much it needs", async ({ db }) => {
-    await recordInteraction(db.prisma, order("ada@example.com", "o1", daysAgo(10)));
-    const admin = await createTestClient(db);
+    await recordInteraction(db.prisma, order("ada@example.com", "o1", daysAgo(10)), AT_NOW);
+    const admin = await createTestClient(db, AT_NOW);
     const result = await admin.execute(RefitScoreModelDocument);
     const refused = result.data?.refitScoreModel;
     if (refused?.__typename !== "ConflictError")
@@ -250,13 +267,13 @@ describe("refit and rescore", () => {
       if (n % 2 === 0) rows.push(order(`c${n}@example.com`, `o${n}-b`, daysAgo(100 - n * 2), `${12 + n}.00`));
       if (n % 4 === 0) rows.push(order(`c${n}@example.com`, `o${n}-c`, daysAgo(30 - n / 2), `${15 + n}.00`));
     }
-    for (const row of rows) await recordInteraction(db.prisma, row);
+    for (const row of rows) await recordInteraction(db.prisma, row, AT_NOW);
 
-    const analyst = await createTestClient(db, { role: "ANALYST" });
+    const analyst = await createTestClient(db, { role: "ANALYST", ...AT_NOW });
     const refused = await analyst.execute(RefitScoreModelDocument);
     expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
-    const admin = await createTestClient(db);
+    const admin = await createTestClient(db, AT_NOW);
     const refit = await admin.execute(RefitScoreModelDocument);
     expect(refit.errors).toBeUndefined();
     const payload = refit.data?.refitScoreModel;
@@ -291,8 +308,8 @@ describe("refit and rescore", () => {
 
   test("a bulk rescore as of a past moment ignores later facts", async ({ db }) => {
     await storePublishedModel(db);
-    await recordInteraction(db.prisma, order("ada@example.com", "o1", daysAgo(400)));
-    await recordInteraction(db.prisma, order("ada@example.com", "o2", daysAgo(5)));
+    await recordInteraction(db.prisma, order("ada@example.com", "o1", daysAgo(400)), AT_NOW);
+    await recordInteraction(db.prisma, order("ada@example.com", "o2", daysAgo(5)), AT_NOW);
     const customer = await db.prisma.customer.findFirstOrThrow();
     const asOf = daysAgo(200);
     const result = await rescoreCustomers(db.prisma, { policy: DEFAULT_SCORING_POLICY, asOf });

@@ -3,11 +3,12 @@
 // customers are not scored; a unit that lost a race is redone whole, and one that keeps losing says
 // so with a ConflictError.
 import { describe, expect } from "vitest";
+import { eraseCustomers } from "../../src/connectors/privacy/erase-customers.ts";
 import { BatchRaceError, ConflictError } from "../../src/domain/errors.ts";
 import { type RecordInput, storeRecords } from "../../src/domain/records/store-records.ts";
 import { runUnitOfWork } from "../../src/pipeline/unit-of-work.ts";
 import { writeRecords } from "../../src/pipeline/write-records.ts";
-import { test } from "../helpers/database.ts";
+import { databaseKind, test } from "../helpers/database.ts";
 import { mergeCustomers, writesAt } from "../helpers/writes.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -132,4 +133,54 @@ describe("a unit of work", () => {
     expect(attempts).toBe(8);
     expect(await db.prisma.customer.count()).toBe(0);
   });
+
+  // Two connections at once: PostgreSQL only (the embedded database runs one transaction at a time).
+  test.skipIf(databaseKind !== "postgres")(
+    "that read an identity its customer was being erased of does not bring the erased customer back",
+    async ({ db }) => {
+      const { value } = await writeRecords(db.prisma, writes, [
+        { type: "customer", input: { identities: [{ kind: "EMAIL", value: "hal@example.com" }] } },
+      ]);
+      const erased = value.records[0]?.customerId as string;
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // The erasure locks the customer and deletes its identities, then waits before committing.
+      const erasure = db.prisma.$transaction(async (tx) => {
+        await eraseCustomers(tx, { customerIds: [erased] });
+        await held;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Reads hal@ → the customer being erased, then waits for its lock until the erasure commits.
+      const write = writeRecords(db.prisma, writes, [
+        {
+          type: "interaction",
+          input: {
+            customer: { identities: [{ kind: "EMAIL", value: "hal@example.com" }] },
+            source: "mail",
+            externalId: "hal-1",
+            channel: "EMAIL",
+            kind: "email.received",
+            direction: "INBOUND",
+            occurredAt: new Date(NOW.getTime() - 60_000),
+            body: "Hello again",
+          },
+        },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await erasure;
+      const { value: stored } = await write;
+      const customerId = stored.records[0]?.customerId;
+      expect(customerId).not.toBe(erased);
+      expect(await db.prisma.identity.count({ where: { customerId: erased } })).toBe(0);
+      expect(await db.prisma.interaction.count({ where: { customerId: erased } })).toBe(0);
+      expect(
+        await db.prisma.identity.findFirstOrThrow({ where: { value: "hal@example.com" } }),
+      ).toMatchObject({
+        customerId,
+      });
+    },
+  );
 });

@@ -134,10 +134,11 @@ export async function resolveCustomers(
     resolved.push({ customerId, created: !owner, identitiesKnown, mergedCustomerIds: [] });
   }
 
+  const used = resolvedIdentities(claims.slice(0, resolved.length), known);
   await lockLiveCustomers(tx, [...existing]);
+  await assertIdentitiesUnchanged(tx, used);
   await createCustomers(tx, created);
   await attachIdentities(tx, attachments);
-  const used = resolvedIdentities(claims.slice(0, resolved.length), known);
   await repointStrays(tx, used);
   return {
     claims: resolved,
@@ -169,6 +170,7 @@ async function resolveByMerge(
   }
   const [survivor, ...others] = customers.map((customer) => customer.id) as [string, ...string[]];
   const used = resolvedIdentities([claim], known);
+  await assertIdentitiesUnchanged(tx, used);
   for (const mergedId of others) {
     const shared = used.find((row) => row.liveId === mergedId);
     const identity = claim.identities.find((candidate) => identityKey(candidate) === shared?.key);
@@ -276,6 +278,24 @@ async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): P
   if (live !== ids.length) {
     throw new BatchRaceError(
       "A customer named by the records was merged or erased while they were resolved.",
+    );
+  }
+}
+
+/**
+ * Under the customers' locks, the identities read before them still name the customers they named.
+ * An erasure deletes a customer's identities and leaves the customer row, so the liveness check alone
+ * would let a record attach new identities and facts to an erased customer and re-identify them.
+ */
+async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: KnownIdentity[]): Promise<void> {
+  if (rows.length === 0) return;
+  const [{ unchanged }] = (await tx.$queryRaw<Array<{ unchanged: number }>>`
+    SELECT count(*)::int AS unchanged
+      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.customerId)}::uuid[]) AS v(id, owner)
+      JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner`) as [{ unchanged: number }];
+  if (unchanged !== rows.length) {
+    throw new BatchRaceError(
+      "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
     );
   }
 }

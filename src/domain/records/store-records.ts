@@ -6,8 +6,9 @@
 //
 // Records are stored as if one after another. A run is cut where that order matters: before a second
 // record with the same (source, externalId) (a correction within the batch lands after the original),
-// and around a record whose identities show two customers to be one (the merge happens before it,
-// after everything earlier). So a batch and the same records one by one end identical.
+// before an interaction that an earlier answer in the run names (the answer came first), and around a
+// record whose identities show two customers to be one (the merge happens before it, after everything
+// earlier). So a batch and the same records one by one end identical.
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { type UpsertCustomerInput, upsertCustomerInputSchema } from "../customers/customer-input.ts";
 import {
@@ -48,7 +49,7 @@ export type RecordInput =
 
 export interface StoredRecord {
   outcome: RecordOutcome;
-  /** The live customer the record belongs to. */
+  /** The customer the record was stored on (a later record of the same call may merge it into another). */
   customerId: string;
   /** The stored interaction's or answer's id; null for a customer record. */
   factId: string | null;
@@ -150,15 +151,24 @@ function distinct(identities: NormalizedIdentity[]): NormalizedIdentity[] {
   return [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
 }
 
-/** Where the run from `start` must end: before the second record with one (type, source, externalId). */
+/**
+ * Where the run from `start` must end: before the second record with one (type, source, externalId),
+ * and before an interaction that an answer earlier in the run names (one by one, that answer came
+ * first and found no interaction to link).
+ */
 function runEnd(parsed: Parsed[], start: number): number {
   const keys = new Set<string>();
+  const namedByAnswers = new Set<string>();
   for (let index = start; index < parsed.length; index++) {
     const entry = parsed[index] as Parsed;
     if (entry.type === "customer") continue;
-    const key = `${entry.type}\u0000${factKey(entry.parsed.source, entry.parsed.externalId)}`;
-    if (keys.has(key)) return index;
+    const fact = factKey(entry.parsed.source, entry.parsed.externalId);
+    const key = `${entry.type}\u0000${fact}`;
+    if (keys.has(key) || (entry.type === "interaction" && namedByAnswers.has(fact))) return index;
     keys.add(key);
+    if (entry.type === "feedback" && entry.interactionExternalId !== undefined) {
+      namedByAnswers.add(factKey(entry.parsed.source, entry.interactionExternalId));
+    }
   }
   return parsed.length;
 }

@@ -25,6 +25,7 @@ const BEA = identity.email("bea@example.com");
 const BEA_OLD = identity.email("bea.old@example.com");
 const DEE = identity.email("dee@example.com");
 const CY = identity.email("cy@example.com");
+const EVE = identity.email("eve@example.com");
 
 const items = (records: ConnectorRecordInput[]) =>
   records.map((value): IngestItem => {
@@ -95,6 +96,16 @@ const BATCH: ConnectorRecordInput[] = [
   record.deletion({ entity: "interaction", externalId: "o-1" }),
   order("o-5", [ANA_DESK], { occurredAt: "2026-02-04T09:00:00Z" }),
   order("o-5", [ANA_DESK], { occurredAt: "2026-02-04T09:00:00Z", summary: "Order o-5, corrected" }),
+  // An answer about an order that comes after it: one by one it finds no order to link, so neither may a batch.
+  record.feedback({
+    externalId: "csat-2",
+    identities: [EVE],
+    kind: "csat",
+    score: 5,
+    respondedAt: "2026-02-05T09:00:00Z",
+    interactionExternalId: "o-7",
+  }),
+  order("o-7", [EVE], { occurredAt: "2026-02-05T08:00:00Z" }),
 ];
 
 async function ingest(db: PrismaClient, connectorId: string, batch: IngestItem[]): Promise<IngestCounts> {
@@ -206,7 +217,7 @@ describe("a batch and the same records one by one", () => {
     {
       const { bulkCounts, singleCounts, bulk, single } = await bothWays(db, BATCH);
 
-      expect(bulkCounts).toEqual({ created: 4, updated: 5, unchanged: 3, deleted: 1, deadLettered: 0 });
+      expect(bulkCounts).toEqual({ created: 6, updated: 5, unchanged: 3, deleted: 1, deadLettered: 0 });
       expect(bulkCounts).toEqual(singleCounts);
       expect(bulk).toEqual(single);
       // The batch did what it says: Bea's two customers merged, the journey entered, the answer linked.
@@ -215,12 +226,13 @@ describe("a batch and the same records one by one", () => {
         "ordered after 1 move(s)",
       ]);
       expect(bulk.feedback.find((f) => f.externalId === "csat-1")?.about).toBe("o-3");
+      expect(bulk.feedback.find((f) => f.externalId === "csat-2")?.about).toBeNull();
       expect(bulk.customers.find((c) => c.who === "EMAIL::cy@example.com")?.purchases).toEqual([
         null,
         null,
         null,
       ]);
-      expect(bulk.interactions.map((i) => i.externalId)).toEqual(["o-2", "o-3", "o-4", "o-5", "o-6"]);
+      expect(bulk.interactions.map((i) => i.externalId)).toEqual(["o-2", "o-3", "o-4", "o-5", "o-6", "o-7"]);
     }
   });
 

@@ -17,8 +17,8 @@ import {
   type StoreResult,
   storeRecords,
 } from "../domain/records/store-records.ts";
-import type { Customer, Feedback, Interaction } from "../generated/prisma/client.ts";
-import { runUnitOfWork, type UnitOfWorkResult, type WriteContext } from "./unit-of-work.ts";
+import type { Customer, Feedback, Interaction, Prisma } from "../generated/prisma/client.ts";
+import { runUnitOfWork, type UnitOfWork, type UnitOfWorkResult, type WriteContext } from "./unit-of-work.ts";
 
 export interface Actor {
   /** The principal on whose behalf the write happens (recorded on merges). */
@@ -32,14 +32,17 @@ export function writeRecords(
   records: RecordInput[],
   actor: Actor = {},
 ): Promise<UnitOfWorkResult<StoreResult>> {
-  return runUnitOfWork(db, context, async (unit) => {
-    const stored = await storeRecords(unit.tx, records, {
-      now: unit.now,
-      ...(actor.principalId && { actorId: actor.principalId }),
-    });
-    unit.touch(stored.touched);
-    return stored;
+  return runUnitOfWork(db, context, (unit) => storeAndTouch(unit, records, actor));
+}
+
+/** The domain writes of a unit of work, with the customers they touched handed to it for rescoring. */
+async function storeAndTouch(unit: UnitOfWork, records: RecordInput[], actor: Actor): Promise<StoreResult> {
+  const stored = await storeRecords(unit.tx, records, {
+    now: unit.now,
+    ...(actor.principalId && { actorId: actor.principalId }),
   });
+  unit.touch(stored.touched);
+  return stored;
 }
 
 /** Folds one customer into another as one unit of work; the survivor is rescored with everything it got. */
@@ -56,28 +59,30 @@ export function writeMerge(
   });
 }
 
-/** One interaction, a batch of one: the row as stored once its customer is rescored. */
+/** One interaction, a batch of one: the row as stored. */
 export async function writeInteraction(
   db: PrismaClient,
   context: WriteContext,
   input: RecordInteractionInput,
   actor: Actor = {},
 ): Promise<{ interaction: Interaction; customerId: string; outcome: RecordOutcome }> {
-  const stored = await writeOne(db, context, { type: "interaction", input }, actor);
-  const interaction = await db.interaction.findUniqueOrThrow({ where: { id: factIdOf(stored) } });
-  return { interaction, customerId: stored.customerId, outcome: stored.outcome };
+  const { stored, row } = await writeOne(db, context, { type: "interaction", input }, actor, (tx, stored) =>
+    tx.interaction.findUniqueOrThrow({ where: { id: factIdOf(stored) } }),
+  );
+  return { interaction: row, customerId: stored.customerId, outcome: stored.outcome };
 }
 
-/** One survey answer, a batch of one: the row as stored once its customer is rescored. */
+/** One survey answer, a batch of one: the row as stored. */
 export async function writeFeedback(
   db: PrismaClient,
   context: WriteContext,
   input: SubmitFeedbackInput,
   actor: Actor = {},
 ): Promise<{ feedback: Feedback; customerId: string; outcome: RecordOutcome }> {
-  const stored = await writeOne(db, context, { type: "feedback", input }, actor);
-  const feedback = await db.feedback.findUniqueOrThrow({ where: { id: factIdOf(stored) } });
-  return { feedback, customerId: stored.customerId, outcome: stored.outcome };
+  const { stored, row } = await writeOne(db, context, { type: "feedback", input }, actor, (tx, stored) =>
+    tx.feedback.findUniqueOrThrow({ where: { id: factIdOf(stored) } }),
+  );
+  return { feedback: row, customerId: stored.customerId, outcome: stored.outcome };
 }
 
 /** One customer profile, a batch of one: the customer as stored, whether it was created, whom it merged. */
@@ -87,26 +92,35 @@ export async function writeCustomer(
   input: UpsertCustomerInput,
   actor: Actor = {},
 ): Promise<{ customer: Customer; created: boolean; mergedCustomerIds: string[]; outcome: RecordOutcome }> {
-  const stored = await writeOne(db, context, { type: "customer", input }, actor);
-  const customer = await db.customer.findUniqueOrThrow({ where: { id: stored.customerId } });
+  const { stored, row } = await writeOne(db, context, { type: "customer", input }, actor, (tx, stored) =>
+    tx.customer.findUniqueOrThrow({ where: { id: stored.customerId } }),
+  );
   return {
-    customer,
+    customer: row,
     created: stored.createdCustomer,
     mergedCustomerIds: stored.mergedCustomerIds,
     outcome: stored.outcome,
   };
 }
 
-async function writeOne(
+/**
+ * One record as a unit of work, and its stored row read in the same transaction: read after the
+ * commit, a concurrent deletion or merge could make the answer fail or describe another row.
+ */
+async function writeOne<R>(
   db: PrismaClient,
   context: WriteContext,
   record: RecordInput,
   actor: Actor,
-): Promise<StoredRecord> {
-  const { value } = await writeRecords(db, context, [record], actor);
-  const [stored] = value.records;
-  if (!stored) throw new Error("The pipeline stored a record without answering for it.");
-  return stored;
+  read: (tx: Prisma.TransactionClient, stored: StoredRecord) => Promise<R>,
+): Promise<{ stored: StoredRecord; row: R }> {
+  const { value } = await runUnitOfWork(db, context, async (unit) => {
+    const [stored] = (await storeAndTouch(unit, [record], actor)).records;
+    if (!stored) throw new Error("The pipeline stored a record without answering for it.");
+    // Rescoring, which runs after this, changes neither facts nor profiles.
+    return { stored, row: await read(unit.tx, stored) };
+  });
+  return value;
 }
 
 function factIdOf(stored: StoredRecord): string {

@@ -1,8 +1,14 @@
 // Data migrations that SQL cannot do, run at start-up after the schema migrations: each rewrites
-// stored facts once per database (recorded in DataMigration), and the customers whose facts changed
-// are rescored through the pipeline, with their alerts decided like any other rescore.
+// stored facts, the customers whose facts it rewrote are rescored through the pipeline (alerts
+// decided like any other rescore), and only then is it recorded as done (DataMigration). A start cut
+// short anywhere before that runs it again; the rewrite is idempotent and names the same customers.
 import type { PrismaClient } from "../db/database.ts";
-import { type BodyScorer, restateSentiment } from "../domain/interactions/restate-sentiment.ts";
+import { dataMigrationDone, recordDataMigration } from "../domain/data-migration-log.ts";
+import {
+  type BodyScorer,
+  RESTATE_SENTIMENT,
+  restateSentiment,
+} from "../domain/interactions/restate-sentiment.ts";
 import type { Logger } from "../logger.ts";
 import { rescoreWithAlerts } from "./rescore-with-alerts.ts";
 import type { WriteContext } from "./unit-of-work.ts";
@@ -18,10 +24,15 @@ export async function runDataMigrations(
   logger: Logger,
   options: DataMigrationOptions = {},
 ): Promise<void> {
+  if (await dataMigrationDone(db, RESTATE_SENTIMENT)) return;
   const restated = await restateSentiment(db, { scorers: options.sentimentScorers ?? {} });
-  if (restated.updated === 0) return;
-  await rescoreWithAlerts(db, { policy, customerIds: restated.customerIds, asOf: clock() });
-  logger.info(
-    `Restated the sentiment of ${restated.updated} interaction(s) on the hub's one scale and rescored their ${restated.customerIds.length} customer(s).`,
-  );
+  if (restated.customerIds.length > 0) {
+    await rescoreWithAlerts(db, { policy, customerIds: restated.customerIds, asOf: clock() });
+  }
+  await recordDataMigration(db, RESTATE_SENTIMENT);
+  if (restated.updated > 0) {
+    logger.info(
+      `Restated the sentiment of ${restated.updated} interaction(s) on the hub's one scale and rescored ${restated.customerIds.length} customer(s).`,
+    );
+  }
 }

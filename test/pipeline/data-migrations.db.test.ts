@@ -1,7 +1,9 @@
-// The start-up data migrations: stored Gmail sentiment on its old scale is restated once, and the
-// customers whose messages changed are rescored as of the clock; a second start changes nothing.
+// The start-up data migrations: stored Gmail sentiment on its old scale is restated once, the
+// customers whose messages changed are rescored as of the clock, and only then is it recorded; a
+// second start changes nothing, and a start cut short before the record rescores them again.
 import { describe, expect } from "vitest";
 import { sentimentOf } from "../../plugins/gmail/sentiment.ts";
+import { RESTATE_SENTIMENT } from "../../src/domain/interactions/restate-sentiment.ts";
 import { createLogger } from "../../src/logger.ts";
 import { runDataMigrations } from "../../src/pipeline/data-migrations.ts";
 import { test } from "../helpers/database.ts";

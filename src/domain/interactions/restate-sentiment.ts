@@ -13,7 +13,8 @@
 //
 // It cannot be SQL (AFINN is a word list in JavaScript): it reads the rows in keyset-paged slices,
 // scores them here and writes each slice in one statement, each slice in its own short transaction.
-// Rescoring the customers it returns is the caller's.
+// Rescoring the customers it returns, and recording that it ran (data-migration-log.ts), are the
+// caller's: only once both are done may it be skipped.
 import type { Db } from "../../db/database.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
@@ -43,12 +44,16 @@ export interface RestateSentimentOptions {
 export interface RestateSentimentResult {
   /** Interactions whose sentiment changed. */
   updated: number;
-  /** Their customers, sorted: the caller rescores them. */
+  /**
+   * The customers of every row it restates, changed now or by an earlier run that was cut short,
+   * sorted: the caller rescores them.
+   */
   customerIds: string[];
 }
 
 interface StoredRow {
   id: string;
+  customerId: string;
   direction: string;
   body: string;
   pluginId: string;
@@ -57,20 +62,16 @@ interface StoredRow {
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
- * Rescores the stored sentiment of Gmail and Meta comments interactions that have a body, once per
- * database: an inbound one gets its connector's score of the body (none when the body has no words),
- * an outbound one none (the hub does not score the business's own words). A database where it ran
- * answers `{ updated: 0, customerIds: [] }` at once. It only rewrites a row to the score of its body,
- * so a run cut short before it recorded itself is simply run again; the customers the cut-short run
- * changed are then rescored by the schedule rather than by the caller.
+ * Rescores the stored sentiment of Gmail and Meta comments interactions that have a body: an inbound
+ * one gets its connector's score of the body (none when the body has no words), an outbound one none
+ * (the hub does not score the business's own words). It only rewrites a row to the score of its body,
+ * so running it again rewrites nothing and names the same customers: a run cut short before its
+ * customers were rescored loses none of them.
  */
 export async function restateSentiment(
   db: Db,
   { sliceSize = 1000, scorers = {} }: RestateSentimentOptions = {},
 ): Promise<RestateSentimentResult> {
-  if (await db.dataMigration.findUnique({ where: { name: RESTATE_SENTIMENT } })) {
-    return { updated: 0, customerIds: [] };
-  }
   let updated = 0;
   const customerIds = new Set<string>();
   let after = NIL_UUID;
@@ -78,10 +79,10 @@ export async function restateSentiment(
     const slice = await inTransaction(db, async (tx) => {
       // Locked, so that a sync correcting one of these messages meanwhile waits and then writes last.
       const rows = await tx.$queryRaw<StoredRow[]>`
-        SELECT i."id", i."direction"::text AS direction, i."body", c."pluginId"
+        SELECT i."id", i."customerId", i."direction"::text AS direction, i."body", c."pluginId"
           FROM "Interaction" i JOIN "Connector" c ON c."name" = i."source"
          WHERE c."pluginId" = ANY(${RESTATED_PLUGINS}::text[])
-           AND i."body" IS NOT NULL AND i."sentiment" IS NOT NULL AND i."id" > ${after}::uuid
+           AND i."body" IS NOT NULL AND i."id" > ${after}::uuid
          ORDER BY i."id"
          LIMIT ${sliceSize}
            FOR UPDATE OF i`;
@@ -94,14 +95,14 @@ export async function restateSentiment(
                 FROM unnest(${rows.map((row) => row.id)}::uuid[], ${scores}::float8[]) AS t(id, sentiment)
                WHERE i."id" = t.id AND i."sentiment" IS DISTINCT FROM t.sentiment
               RETURNING i."customerId"`);
-      return { read: rows.length, last: rows.at(-1)?.id, changed };
+      return { rows, changed };
     });
     updated += slice.changed.length;
-    for (const { customerId } of slice.changed) customerIds.add(customerId);
-    if (slice.read < sliceSize || slice.last === undefined) break;
-    after = slice.last;
+    for (const { customerId } of slice.rows) customerIds.add(customerId);
+    const last = slice.rows.at(-1);
+    if (slice.rows.length < sliceSize || last === undefined) break;
+    after = last.id;
   }
-  await db.dataMigration.createMany({ data: [{ name: RESTATE_SENTIMENT }], skipDuplicates: true });
   return { updated, customerIds: [...customerIds].sort() };
 }
 

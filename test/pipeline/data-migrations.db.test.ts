@@ -38,10 +38,20 @@ describe("the start-up data migrations", () => {
     const score = await db.prisma.score.findUniqueOrThrow({ where: { customerId: ana.id } });
     expect(score.computedAt).toEqual(NOW);
 
+    expect(await db.prisma.dataMigration.findMany({ select: { name: true } })).toEqual([
+      { name: RESTATE_SENTIMENT },
+    ]);
+    const computedAt = async () =>
+      (await db.prisma.score.findUniqueOrThrow({ where: { customerId: ana.id } })).computedAt;
+
+    // Recorded: a later start leaves everything as it is.
     const later = new Date("2026-03-11T12:00:00Z");
     await runDataMigrations(db.prisma, writesAt(later), logger, { sentimentScorers: { gmail: sentimentOf } });
-    expect((await db.prisma.score.findUniqueOrThrow({ where: { customerId: ana.id } })).computedAt).toEqual(
-      NOW,
-    );
+    expect(await computedAt()).toEqual(NOW);
+
+    // A start that stopped before recording it (the rows already restated) rescores Ana all the same.
+    await db.prisma.dataMigration.deleteMany();
+    await runDataMigrations(db.prisma, writesAt(later), logger, { sentimentScorers: { gmail: sentimentOf } });
+    expect(await computedAt()).toEqual(later);
   });
 });

@@ -52,8 +52,8 @@ export class ConflictError extends Error {
  * A write found that a concurrent writer changed rows it had read (attached an identity, merged a
  * customer, stored a fact): the write pipeline redoes the whole unit of work, which reads them anew.
  */
-export class BatchRaceError extends Error {
-  override name = "BatchRaceError";
+export class LostRaceError extends Error {
+  override name = "LostRaceError";
 }
 
 /** The caller may not do this. */

@@ -7,12 +7,12 @@
 //     dispatchers and score-change listeners only when the transaction commits (nothing on rollback).
 // Domain functions know nothing of scoring and scoring nothing of alerts: this module calls each.
 //
-// A unit that lost a race to a concurrent writer (a BatchRaceError from the domain, or PostgreSQL's
+// A unit that lost a race to a concurrent writer (a LostRaceError from the domain, or PostgreSQL's
 // deadlock and serialization failures) is redone whole: it then reads what the other writer committed.
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { sqlState } from "../db/database-errors.ts";
-import { BatchRaceError, ConflictError } from "../domain/errors.ts";
+import { ConflictError, LostRaceError } from "../domain/errors.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { type AlertDecisions, rescoreWithAlerts } from "./rescore-with-alerts.ts";
@@ -109,7 +109,7 @@ async function rescoreTouched(
 
 /** A race with a concurrent writer: redoing the unit reads what it committed. */
 function lostRace(error: unknown): boolean {
-  if (error instanceof BatchRaceError) return true;
+  if (error instanceof LostRaceError) return true;
   const state = sqlState(error);
   // serialization_failure, deadlock_detected
   return state === "40001" || state === "40P01";

@@ -4,7 +4,7 @@
 // so with a ConflictError.
 import { describe, expect } from "vitest";
 import { eraseCustomers } from "../../src/connectors/privacy/erase-customers.ts";
-import { BatchRaceError, ConflictError } from "../../src/domain/errors.ts";
+import { ConflictError, LostRaceError } from "../../src/domain/errors.ts";
 import { type RecordInput, storeRecords } from "../../src/domain/records/store-records.ts";
 import { runUnitOfWork } from "../../src/pipeline/unit-of-work.ts";
 import { writeRecords } from "../../src/pipeline/write-records.ts";
@@ -112,7 +112,7 @@ describe("a unit of work", () => {
       attempts++;
       const stored = await storeRecords(unit.tx, [detractor("fay@example.com")], { now: unit.now });
       unit.touch(stored.touched);
-      if (attempts === 1) throw new BatchRaceError("a concurrent writer got there first");
+      if (attempts === 1) throw new LostRaceError("a concurrent writer got there first");
       return stored.records[0]?.outcome;
     });
     expect(attempts).toBe(2);
@@ -126,7 +126,7 @@ describe("a unit of work", () => {
     const unit = runUnitOfWork(db.prisma, writes, async ({ tx, now }) => {
       attempts++;
       await storeRecords(tx, [detractor("gus@example.com")], { now });
-      throw new BatchRaceError("a concurrent writer got there first");
+      throw new LostRaceError("a concurrent writer got there first");
     });
     await expect(unit).rejects.toBeInstanceOf(ConflictError);
     await expect(unit).rejects.toThrow(/retry it/);

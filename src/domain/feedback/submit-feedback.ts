@@ -5,7 +5,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import { type Feedback, Prisma } from "../../generated/prisma/client.ts";
-import { BatchRaceError, NotFoundError } from "../errors.ts";
+import { LostRaceError, NotFoundError } from "../errors.ts";
 import {
   externalIdsBySource,
   factKey,
@@ -156,7 +156,7 @@ async function insertFeedback(
                 "interactionId", sentiment, "respondedAt")
     ON CONFLICT ("source", "externalId") DO NOTHING`);
   if (inserted !== rows.length) {
-    throw new BatchRaceError(
+    throw new LostRaceError(
       `${rows.length - inserted} of the new survey answers were stored by a concurrent writer first.`,
     );
   }

@@ -9,13 +9,13 @@
 //
 // The unique (kind, namespace, value) index is the arbiter between concurrent writers. Anything a
 // concurrent writer changed after our read (an identity attached, a customer merged) is detected and
-// reported as a BatchRaceError; the write pipeline then redoes its unit of work, which reads it anew.
+// reported as a LostRaceError; the write pipeline then redoes its unit of work, which reads it anew.
 import { v7 as uuidv7 } from "uuid";
 import { lockCustomers } from "../../db/transaction.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
-import { BatchRaceError, NotFoundError } from "../errors.ts";
+import { LostRaceError, NotFoundError } from "../errors.ts";
 import { describeIdentity, identityKey, type NormalizedIdentity } from "./identity-input.ts";
 
 /** The customer one record names, and when it carried the identities. */
@@ -166,7 +166,7 @@ async function resolveByMerge(
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   if (customers.length !== owners.length || customers.some((customer) => customer.mergedIntoId)) {
-    throw new BatchRaceError("A customer to merge was merged or erased by a concurrent writer.");
+    throw new LostRaceError("A customer to merge was merged or erased by a concurrent writer.");
   }
   const [survivor, ...others] = customers.map((customer) => customer.id) as [string, ...string[]];
   const used = resolvedIdentities([claim], known);
@@ -276,9 +276,7 @@ async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): P
   await lockCustomers(tx, ids);
   const live = await tx.customer.count({ where: { id: { in: ids }, mergedIntoId: null } });
   if (live !== ids.length) {
-    throw new BatchRaceError(
-      "A customer named by the records was merged or erased while they were resolved.",
-    );
+    throw new LostRaceError("A customer named by the records was merged or erased while they were resolved.");
   }
 }
 
@@ -294,7 +292,7 @@ async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: Kno
       FROM unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.customerId)}::uuid[]) AS v(id, owner)
       JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner`) as [{ unchanged: number }];
   if (unchanged !== rows.length) {
-    throw new BatchRaceError(
+    throw new LostRaceError(
       "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
     );
   }
@@ -340,7 +338,7 @@ async function attachIdentities(tx: Prisma.TransactionClient, rows: Attachment[]
     ON CONFLICT ("kind", "namespace", "value") DO NOTHING`);
   if (inserted !== rows.length) {
     const lost = rows.length - inserted;
-    throw new BatchRaceError(
+    throw new LostRaceError(
       `${lost} identit${lost === 1 ? "y was" : "ies were"} attached by a concurrent writer during resolution.`,
     );
   }

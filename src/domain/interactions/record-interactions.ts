@@ -6,7 +6,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
-import { BatchRaceError } from "../errors.ts";
+import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";
 import { jsonEqual } from "../json.ts";
 import type { recordInteractionInputSchema } from "./interaction-input.ts";
@@ -179,7 +179,7 @@ async function insertInteractions(
                 amount, currency, sentiment, "conversationId", metadata)
     ON CONFLICT ("source", "externalId") DO NOTHING`);
   if (inserted !== rows.length) {
-    throw new BatchRaceError(
+    throw new LostRaceError(
       `${rows.length - inserted} of the new interactions were stored by a concurrent writer first.`,
     );
   }

@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
-import { resolveCustomer } from "../../helpers/writes.ts";
+import { recordInteraction, resolveCustomer } from "../../helpers/writes.ts";
 
 describe("resolveCustomer", () => {
   test("creates a customer for identities nobody has, with the identities normalized", async ({ db }) => {
@@ -87,14 +87,25 @@ describe("resolveCustomer", () => {
     expect(identity.customerId).toBe(survivor.id);
   });
 
-  test("moves an identity's last-seen time forward only", async ({ db }) => {
+  test("moves an identity's last-seen time forward only, with the facts that carry it", async ({ db }) => {
     const later = new Date("2026-03-01T00:00:00Z");
-    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], { clock: () => later });
-    await resolveCustomer(db.prisma, [{ kind: "EMAIL", value: "ana@example.com" }], {
-      clock: () => new Date("2026-01-01T00:00:00Z"),
-    });
-    const identity = await db.prisma.identity.findFirstOrThrow();
-    expect(identity.lastSeenAt).toEqual(later);
+    const message = (externalId: string, occurredAt: Date) =>
+      recordInteraction(db.prisma, {
+        customer: { identities: [{ kind: "EMAIL", value: "ana@example.com" }] },
+        source: "mail",
+        externalId,
+        channel: "EMAIL",
+        kind: "email.received",
+        direction: "INBOUND",
+        occurredAt,
+      });
+    await message("m-1", later);
+    await message("m-2", new Date("2026-01-01T00:00:00Z"));
+    expect((await db.prisma.identity.findFirstOrThrow()).lastSeenAt).toEqual(later);
+    await message("m-3", new Date("2026-04-01T00:00:00Z"));
+    expect((await db.prisma.identity.findFirstOrThrow()).lastSeenAt).toEqual(
+      new Date("2026-04-01T00:00:00Z"),
+    );
   });
 
   test("resolves the same new identities from concurrent calls to one customer", async ({ db }) => {

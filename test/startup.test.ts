@@ -19,7 +19,9 @@ function expectOneSentence(stderr: string, pattern: RegExp) {
 }
 
 // Each test spawns the server; on a busy 2-core machine start-up alone can take tens of seconds.
-describe("npm start", { timeout: 180_000 }, () => {
+// They share nothing (a data folder each, port 0 but for the one that takes another's port), so they
+// run side by side: one after another they were the suite's last minute and more.
+describe.concurrent("npm start", { timeout: 180_000 }, () => {
   test("with nothing configured, serves GraphQL from the embedded database and stops cleanly", async () => {
     const dataDir = path.join(scratch, "fresh", "data");
     const hub = await startHub({ CXHUB_DATA_DIR: dataDir });

@@ -26,9 +26,10 @@ export interface CustomerClaim {
   identities: NormalizedIdentity[];
   /** Who reports the record: stored on the identities it attaches. */
   source: string | null;
-  /** The lastSeenAt of the identities this claim attaches. */
-  seenAt: Date;
-  /** When the customer was seen, for a fact (its time); null for a profile. A new customer starts with these. */
+  /**
+   * When the customer was seen, for a fact (its time); null for a profile, which is seen now. A new
+   * customer starts with these, and the identities the claim attaches are stored as seen then.
+   */
   factAt: Date | null;
 }
 
@@ -129,7 +130,13 @@ export async function resolveCustomers(
       if (known.has(key) || assigned.has(key)) continue;
       identitiesKnown = false;
       assigned.set(key, customerId);
-      attachments.push({ id: uuidv7(), customerId, identity, source: claim.source, seenAt: claim.seenAt });
+      attachments.push({
+        id: uuidv7(),
+        customerId,
+        identity,
+        source: claim.source,
+        seenAt: seenAt(claim, options),
+      });
     }
     resolved.push({ customerId, created: !owner, identitiesKnown, mergedCustomerIds: [] });
   }
@@ -196,7 +203,7 @@ async function resolveByMerge(
       customerId: survivor,
       identity,
       source: claim.source,
-      seenAt: claim.seenAt,
+      seenAt: seenAt(claim, { now }),
     }));
   await attachIdentities(tx, attachments);
   return {
@@ -208,6 +215,11 @@ async function resolveByMerge(
     attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
     createdCustomerIds: new Set(),
   };
+}
+
+/** When a claim saw its identities: its fact's time, or now for a profile. */
+function seenAt(claim: CustomerClaim, { now }: { now: Date }): Date {
+  return claim.factAt ?? now;
 }
 
 function emptyResolution(): Resolution {

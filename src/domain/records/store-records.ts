@@ -85,7 +85,7 @@ export async function storeRecords(
   options: StoreOptions,
 ): Promise<StoreResult> {
   const parsed = inputs.map(parseRecord);
-  const claims = parsed.map((entry) => claimOf(entry, options.now));
+  const claims = parsed.map(claimOf);
   const records: StoredRecord[] = [];
   const touched = new Set<string>();
   /** Interactions stored by this call, by factKey, for answers that name them by externalId. */
@@ -129,7 +129,7 @@ function parseRecord(record: RecordInput): Parsed {
   }
 }
 
-function claimOf(entry: Parsed, now: Date): CustomerClaim {
+function claimOf(entry: Parsed): CustomerClaim {
   const factAt =
     entry.type === "interaction"
       ? entry.parsed.occurredAt
@@ -142,7 +142,6 @@ function claimOf(entry: Parsed, now: Date): CustomerClaim {
     ...(reference.id !== undefined && { customerId: reference.id }),
     identities: distinct(reference.identities ?? []),
     source: entry.parsed.source ?? null,
-    seenAt: factAt ?? now,
     factAt,
   };
 }

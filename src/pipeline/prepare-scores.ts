@@ -1,9 +1,12 @@
-// At start-up: make sure scores exist. Fits the purchase model when none is fitted yet and the order
-// history allows it, then scores every live customer that has no score (a database that predates
-// scoring, or customers bulk-loaded by the demo), deciding alerts on the way like any other rescore.
+// At start-up: make sure scores exist and follow the rules of this version. Fits the score model when
+// none is fitted yet, or when the one in use predates the learned churn model (churn-v2), and the
+// history allows it; then scores every live customer without a score or with a score of older rules
+// (a database that predates scoring or this version, or customers bulk-loaded by the demo), deciding
+// alerts on the way like any other rescore.
 import type { Db } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
+import { SCORING_RULES_VERSION } from "../scoring/rescore-customers.ts";
 import { currentScoreModel, fitScoreModel } from "../scoring/score-model.ts";
 import { rescoreWithAlerts } from "./rescore-with-alerts.ts";
 import type { WriteContext } from "./unit-of-work.ts";
@@ -20,9 +23,10 @@ export async function prepareScores(
   logger: Logger,
 ): Promise<PreparedScores> {
   let fittedVersion: string | null = null;
-  if (!(await currentScoreModel(db))) {
+  const current = await currentScoreModel(db);
+  if (!current || current.churnWeights === null) {
     try {
-      const fitted = await fitScoreModel(db, { policy, calibrationEnd: clock() });
+      const fitted = await fitScoreModel(db, { policy, calibrationEnd: clock(), clock });
       fittedVersion = fitted.version;
       logger.info(
         `Fitted the purchase model ${fitted.version} on ${fitted.record.customersFitted} buyers in ${fitted.record.fitMilliseconds} ms.`,
@@ -33,8 +37,14 @@ export async function prepareScores(
       logger.info(`No purchase model yet: ${error.message}`);
     }
   }
+  const stale = {
+    OR: [
+      { score: { is: null } },
+      { score: { modelVersion: { not: { startsWith: `${SCORING_RULES_VERSION}/` } } } },
+    ],
+  };
   const unscored = await db.customer.findMany({
-    where: { mergedIntoId: null, ...(fittedVersion ? {} : { score: { is: null } }) },
+    where: { mergedIntoId: null, ...(fittedVersion ? {} : stale) },
     select: { id: true },
   });
   if (unscored.length === 0) return { fittedVersion, rescored: 0 };

@@ -24,8 +24,17 @@ export const scoringPolicySchema = z
       .string()
       .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD")
       .default("USD"),
-    /** Churn means no purchase within this many days. */
+    /**
+     * Churn risk is the chance that a customer lapses — no purchase, no inbound message, no survey
+     * answer — within this many days.
+     */
     churnHorizonDays: days.default(90),
+    /**
+     * The repeat-purchase model: MBG/NBD (a customer may drop out after any purchase, the first
+     * included, so silent one-time buyers fade) or BG/NBD (the published original; one-time buyers
+     * stay alive for certain).
+     */
+    purchaseModel: z.enum(["MBG", "BG"]).default("MBG"),
     /** expectedTransactions and clv cover this many months ahead. */
     forecastMonths: z.number().int().positive().max(120).default(12),
     /** Discount rate per year for CLV (0.1 = 10%). */

@@ -1,19 +1,25 @@
-// Churn risk: the purchase model's outlook combined with the signals of the other channels, with the
-// reasons an account manager reads. Additive in log-odds, so each factor's share of the score is
-// its contribution, and a factor can be explained on its own:
-//   risk = sigmoid( logit(e^(−E)) · w_purchase + Σ w_i · strength_i )
-// where E is the number of purchases the model expects within the churn horizon and e^(−E) the
-// chance of none if they came as a Poisson stream. A customer without purchases starts from 50%
-// (log-odds 0) and only the other signals move them.
+// Churn risk: the probability that a customer lapses — makes no purchase and reaches out on no channel —
+// within the policy's churn horizon, with the reasons an account manager reads. A logistic model,
+// additive in log-odds, so each factor's share of the score is its own contribution:
+//   risk = sigmoid( base + Σ weight_i · (value_i − center_i) )
+// where `base` is the log-odds of the hub's typical customer (every value at its center) and a factor
+// moves the risk by how far this customer is from typical on it. The weights are learned from the hub's
+// own history by a time-split backtest (backtest.ts); a hub with too little history uses the default
+// weights below, and the model says so.
 import { z } from "zod";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
 
+/** Every factor a stored reason may name (NO_PURCHASE_MODEL only appears in scores of older rules). */
 export const CHURN_FACTORS = [
   "PURCHASE_PATTERN",
   "NO_PURCHASES",
   "NO_PURCHASE_MODEL",
+  "RECENCY",
+  "FREQUENCY",
+  "TENURE",
+  "SPEND",
   "ENGAGEMENT_DROP",
   "SENTIMENT",
   "NPS",
@@ -23,13 +29,39 @@ export const CHURN_FACTORS = [
 ] as const;
 export type ChurnFactor = (typeof CHURN_FACTORS)[number];
 
+/** The factors the model weighs, in the order of a feature row. */
+export const CHURN_FEATURES = [
+  "PURCHASE_PATTERN",
+  "RECENCY",
+  "FREQUENCY",
+  "TENURE",
+  "SPEND",
+  "NO_PURCHASES",
+  "ENGAGEMENT_DROP",
+  "SENTIMENT",
+  "NPS",
+  "CSAT",
+  "CES",
+  "UNANSWERED_MESSAGES",
+] as const satisfies readonly ChurnFactor[];
+export type ChurnFeature = (typeof CHURN_FEATURES)[number];
+
+/** Features measured against the typical customer; the others are 0 when absent and centred at 0. */
+export const CENTERED_FEATURES: ReadonlySet<ChurnFeature> = new Set([
+  "PURCHASE_PATTERN",
+  "RECENCY",
+  "FREQUENCY",
+  "TENURE",
+  "SPEND",
+]);
+
 /**
  * One factor behind a churn risk, as stored in Score.reasons, ScoreHistory.reasons and Alert.reasons
  * and shown to account managers; the schema reads them back from those columns.
  */
 export const churnReasonSchema = z.object({
   factor: z.enum(CHURN_FACTORS),
-  /** The measured value: a probability, a drop, a sentiment, a survey answer or a count. */
+  /** The measured value: a probability, a number of days, purchases, money, a drop, a sentiment, an answer or a count. */
   value: z.number(),
   /** Log-odds points added to the risk (negative: it lowers the risk). */
   contribution: z.number(),
@@ -41,6 +73,56 @@ export type ChurnReason = z.infer<typeof churnReasonSchema>;
 
 /** A score's reasons, largest effect first, as stored. */
 export const churnReasonsSchema = z.array(churnReasonSchema);
+
+/** The churn model's weights, as stored with each fitted model (ScoreModel.churnModel). */
+export const churnWeightsSchema = z.object({
+  /** LEARNED from this hub's history, or the documented DEFAULT weights when it had too little. */
+  source: z.enum(["LEARNED", "DEFAULT"]),
+  /** The churn horizon the weights were learned for; other horizons fall back to the defaults. */
+  horizonDays: z.number().int().positive(),
+  /** Log-odds of lapsing of the typical customer, every feature at its center. */
+  baseLogOdds: z.number(),
+  features: z.object(
+    Object.fromEntries(
+      CHURN_FEATURES.map((feature) => [feature, z.object({ weight: z.number(), center: z.number() })]),
+    ) as Record<ChurnFeature, z.ZodObject<{ weight: z.ZodNumber; center: z.ZodNumber }>>,
+  ),
+});
+export type ChurnWeights = z.infer<typeof churnWeightsSchema>;
+
+/**
+ * The weights of a hub with too little history to learn from: the purchase model's chance of no
+ * purchase as it stands (weight purchasePattern on its log-odds), a customer without purchases
+ * starting from 50%, and the policy's weights for the other channels' signals (README, "Scores").
+ */
+export function defaultChurnWeights(policy: ScoringPolicy): ChurnWeights {
+  const w = policy.weights;
+  const feature = (weight: number) => ({ weight, center: 0 });
+  return {
+    source: "DEFAULT",
+    horizonDays: policy.churnHorizonDays,
+    baseLogOdds: 0,
+    features: {
+      PURCHASE_PATTERN: feature(w.purchasePattern),
+      RECENCY: feature(0),
+      FREQUENCY: feature(0),
+      TENURE: feature(0),
+      SPEND: feature(0),
+      NO_PURCHASES: feature(0),
+      ENGAGEMENT_DROP: feature(w.engagementDrop),
+      SENTIMENT: feature(-w.sentiment),
+      NPS: feature(w.nps),
+      CSAT: feature(w.csat),
+      CES: feature(w.ces),
+      UNANSWERED_MESSAGES: feature(w.unansweredMessages),
+    },
+  };
+}
+
+/** The weights to score with: the model's own when they were learned for the policy's horizon. */
+export function weightsFor(stored: ChurnWeights | null, policy: ScoringPolicy): ChurnWeights {
+  return stored && stored.horizonDays === policy.churnHorizonDays ? stored : defaultChurnWeights(policy);
+}
 
 /** What the purchase model says about a customer who has bought something. */
 export interface PurchaseOutlook {
@@ -60,38 +142,96 @@ export interface ChurnAssessment {
   health: number;
 }
 
+/** A customer's feature values; null where a feature does not apply (it then moves nothing). */
+export type ChurnFeatureValues = Record<ChurnFeature, number | null>;
+
 const DAY_MS = 86_400_000;
 /** Keeps logit finite for the purchase model's certainties. */
 const PROBABILITY_FLOOR = 1e-4;
 /** Contributions smaller than this are not worth a line in the reasons. */
 const NEGLIGIBLE = 0.01;
 
-type Draft = Omit<ChurnReason, "weight">;
+const NPS_STRENGTH = (score: number) => (score <= 6 ? 0.4 + (0.6 * (6 - score)) / 6 : score >= 9 ? -0.5 : 0);
+const CSAT_STRENGTH: Record<number, number> = { 1: 1, 2: 0.6, 3: 0, 4: -0.3, 5: -0.5 };
+const CES_STRENGTH: Record<number, number> = { 1: -0.5, 2: -0.35, 3: -0.2, 4: 0, 5: 0.4, 6: 0.7, 7: 1 };
 
-export function assessChurnRisk(
+/**
+ * The model's inputs for one customer as of `asOf`. Days and counts enter as log(1 + n): a week's
+ * difference matters more at 10 days than at 300. Survey answers enter as strengths from −0.5
+ * (a promoter, a satisfied or easy answer) to 1 (the worst answer).
+ */
+export function churnFeatureValues(
   signals: CustomerSignals,
   outlook: PurchaseOutlook | null,
   policy: ScoringPolicy,
   asOf: Date,
-): ChurnAssessment {
-  const drafts: Draft[] = [
-    purchaseFactor(signals, outlook, policy, asOf),
-    engagementFactor(signals, policy),
-    sentimentFactor(signals, policy),
-    npsFactor(signals.latestNps, policy),
-    csatFactor(signals.latestCsat, policy),
-    cesFactor(signals.latestCes, policy),
-    unansweredFactor(signals, policy),
-  ].filter((draft): draft is Draft => draft !== null);
+): ChurnFeatureValues {
+  const purchases = signals.purchases;
+  const w = policy.windows;
+  const engaged = signals.baselineInteractions >= w.minBaselineInteractions;
+  const expected = (signals.baselineInteractions * w.recentActivityDays) / w.baselineActivityDays;
+  const spend =
+    purchases && purchases.totalSpend !== null && purchases.transactionsWithValue > 0
+      ? purchases.totalSpend / purchases.transactionsWithValue
+      : null;
+  return {
+    PURCHASE_PATTERN: outlook ? logit(clampProbability(Math.exp(-outlook.expectedPurchases))) : null,
+    RECENCY: signals.lastActivityAt ? Math.log1p(daysBetween(signals.lastActivityAt, asOf)) : null,
+    FREQUENCY: purchases ? Math.log1p(purchases.transactions - 1) : null,
+    TENURE: signals.firstActivityAt ? Math.log1p(daysBetween(signals.firstActivityAt, asOf)) : null,
+    SPEND: spend !== null && spend >= 0 ? Math.log1p(spend) : null,
+    NO_PURCHASES: purchases ? 0 : 1,
+    ENGAGEMENT_DROP: engaged ? Math.max(0, 1 - signals.recentInteractions / expected) : 0,
+    SENTIMENT: signals.sentimentMessages > 0 ? (signals.averageSentiment ?? 0) : 0,
+    NPS: signals.latestNps ? NPS_STRENGTH(signals.latestNps.score) : 0,
+    CSAT: signals.latestCsat ? (CSAT_STRENGTH[signals.latestCsat.score] ?? 0) : 0,
+    CES: signals.latestCes ? (CES_STRENGTH[signals.latestCes.score] ?? 0) : 0,
+    UNANSWERED_MESSAGES:
+      Math.min(signals.unansweredMessages, w.unansweredSaturation) / w.unansweredSaturation,
+  };
+}
 
-  const total = drafts.reduce((sum, draft) => sum + draft.contribution, 0);
+/** The contribution of each feature in log-odds: weight × (value − center), 0 where it does not apply. */
+export function churnContributions(
+  values: ChurnFeatureValues,
+  weights: ChurnWeights,
+): Record<ChurnFeature, number> {
+  return Object.fromEntries(
+    CHURN_FEATURES.map((feature) => {
+      const value = values[feature];
+      const { weight, center } = weights.features[feature];
+      return [feature, value === null ? 0 : weight * (value - center)];
+    }),
+  ) as Record<ChurnFeature, number>;
+}
+
+export function assessChurnRisk(
+  signals: CustomerSignals,
+  outlook: PurchaseOutlook | null,
+  weights: ChurnWeights,
+  policy: ScoringPolicy,
+  asOf: Date,
+): ChurnAssessment {
+  const values = churnFeatureValues(signals, outlook, policy, asOf);
+  const contributions = churnContributions(values, weights);
+  const total = CHURN_FEATURES.reduce((sum, feature) => sum + contributions[feature], weights.baseLogOdds);
   const churnRisk = sigmoid(total);
-  // Shares of what the listed reasons moved, so that the weights an account manager reads add up to 1.
-  const listed = drafts.filter(
-    (draft) => Math.abs(draft.contribution) >= NEGLIGIBLE || isStartingPoint(draft.factor),
-  );
-  const moved = listed.reduce((sum, draft) => sum + Math.abs(draft.contribution), 0);
-  const reasons = listed
+  const context: SentenceContext = { signals, outlook, policy, asOf, weights, values };
+  const drafts: Draft[] = CHURN_FEATURES.flatMap((feature) => {
+    const contribution = contributions[feature];
+    if (Math.abs(contribution) < NEGLIGIBLE && !isStartingPoint(feature, values, weights)) return [];
+    return [
+      {
+        factor: feature,
+        value: shownValue(feature, context),
+        contribution,
+        explanation: sentence(feature, contribution, context),
+      },
+    ];
+  });
+  if (signals.purchases && !outlook) drafts.push(noPurchaseModel(signals));
+  const moved = drafts.reduce((sum, draft) => sum + Math.abs(draft.contribution), 0);
+  const reasons = drafts
     .map((draft) => ({ ...draft, weight: moved > 0 ? Math.abs(draft.contribution) / moved : 0 }))
     .sort((left, right) => right.weight - left.weight);
   return {
@@ -110,125 +250,133 @@ export function churnRiskLevel(risk: number, policy: ScoringPolicy): ChurnRiskLe
   return "LOW";
 }
 
-function isStartingPoint(factor: ChurnFactor): boolean {
-  return factor === "NO_PURCHASES" || factor === "NO_PURCHASE_MODEL" || factor === "PURCHASE_PATTERN";
+type Draft = Omit<ChurnReason, "weight">;
+
+/**
+ * Under the default weights a score starts from the purchase model's outlook, or from 50% without
+ * purchases: that starting point is always listed, even when it moves nothing, so every score says
+ * where it started. Learned weights start from the typical customer, which `typicalRisk` states.
+ */
+function isStartingPoint(feature: ChurnFeature, values: ChurnFeatureValues, weights: ChurnWeights): boolean {
+  if (weights.source !== "DEFAULT") return false;
+  if (feature === "PURCHASE_PATTERN") return values.PURCHASE_PATTERN !== null;
+  return feature === "NO_PURCHASES" && values.NO_PURCHASES === 1;
 }
 
-function purchaseFactor(
-  signals: CustomerSignals,
-  outlook: PurchaseOutlook | null,
-  policy: ScoringPolicy,
-  asOf: Date,
-): Draft {
-  const purchases = signals.purchases;
-  if (!purchases) {
-    return {
-      factor: "NO_PURCHASES",
-      value: 0,
-      contribution: 0,
-      explanation: "No purchases yet, so the score starts from 50% and only the other signals move it.",
-    };
+interface SentenceContext {
+  signals: CustomerSignals;
+  outlook: PurchaseOutlook | null;
+  policy: ScoringPolicy;
+  asOf: Date;
+  weights: ChurnWeights;
+  values: ChurnFeatureValues;
+}
+
+/** What a reason shows as its value: the measurement in its own unit, not the model's transform. */
+function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: SentenceContext): number {
+  switch (feature) {
+    case "PURCHASE_PATTERN":
+      return outlook ? Math.exp(-outlook.expectedPurchases) : 0;
+    case "RECENCY":
+      return signals.lastActivityAt ? daysBetween(signals.lastActivityAt, asOf) : 0;
+    case "FREQUENCY":
+      return signals.purchases?.transactions ?? 0;
+    case "TENURE":
+      return signals.firstActivityAt ? daysBetween(signals.firstActivityAt, asOf) : 0;
+    case "SPEND":
+      return Math.expm1(values.SPEND ?? 0);
+    case "NO_PURCHASES":
+      return 0;
+    case "ENGAGEMENT_DROP":
+      return values.ENGAGEMENT_DROP ?? 0;
+    case "SENTIMENT":
+      return signals.averageSentiment ?? 0;
+    case "NPS":
+      return signals.latestNps?.score ?? 0;
+    case "CSAT":
+      return signals.latestCsat?.score ?? 0;
+    case "CES":
+      return signals.latestCes?.score ?? 0;
+    case "UNANSWERED_MESSAGES":
+      return signals.unansweredMessages;
   }
-  if (!outlook) {
-    return {
-      factor: "NO_PURCHASE_MODEL",
-      value: purchases.transactions,
-      contribution: 0,
-      explanation:
-        "No purchase model has been fitted yet, so the purchases are not scored: an admin can run refitScoreModel.",
-    };
+}
+
+function sentence(feature: ChurnFeature, contribution: number, context: SentenceContext): string {
+  const { signals, outlook, policy, asOf, weights } = context;
+  const effect = contribution > 0 ? "raises the risk" : "lowers the risk";
+  const typical = (f: ChurnFeature) => Math.max(0, Math.expm1(weights.features[f].center));
+  const learned = weights.source === "LEARNED";
+  const w = policy.windows;
+  switch (feature) {
+    case "PURCHASE_PATTERN": {
+      const o = outlook as PurchaseOutlook;
+      const none = Math.exp(-o.expectedPurchases);
+      const orders = o.transactions === 1 ? "One purchase" : `${o.transactions} purchases`;
+      const last = o.transactions === 1 ? "" : ", the last";
+      const moves = Math.abs(contribution) < NEGLIGIBLE ? "" : `; that ${effect}`;
+      return `${orders}${last} ${ago(daysBetween(o.lastDay, asOf))}: the purchase model expects ${o.expectedPurchases.toFixed(2)} purchases in the next ${policy.churnHorizonDays} days, ${chance(none)} of none${moves}.`;
+    }
+    case "RECENCY": {
+      const days = daysBetween(signals.lastActivityAt as Date, asOf);
+      const longer = (context.values.RECENCY ?? 0) > weights.features.RECENCY.center;
+      return `Last active ${ago(days)} (a purchase, a message or an answer), ${longer ? "longer ago" : "more recently"} than the typical customer here (about ${count(Math.round(typical("RECENCY")), "day")}): that ${effect}.`;
+    }
+    case "FREQUENCY": {
+      const days = signals.purchases?.transactions ?? 0;
+      return `Bought on ${count(days, "separate day")}, where the typical buyer here bought on about ${round1(typical("FREQUENCY") + 1)}: that ${effect}.`;
+    }
+    case "TENURE": {
+      const days = daysBetween(signals.firstActivityAt as Date, asOf);
+      return `A customer for ${count(days, "day")}, where the typical customer here has been one for about ${count(Math.round(typical("TENURE")), "day")}: that ${effect}.`;
+    }
+    case "SPEND": {
+      const spend = Math.expm1(context.values.SPEND ?? 0);
+      return `Spends about ${money(spend, policy.currency)} per purchase day, where the typical buyer here spends about ${money(typical("SPEND"), policy.currency)}: that ${effect}.`;
+    }
+    case "NO_PURCHASES":
+      if (!learned)
+        return "No purchases yet, so the score starts from 50% and only the other signals move it.";
+      return `Has not bought anything yet; on this hub's history, customers without a purchase ${contribution > 0 ? "lapse more often" : "lapse less often"} than buyers: that ${effect}.`;
+    case "ENGAGEMENT_DROP": {
+      const expected = (signals.baselineInteractions * w.recentActivityDays) / w.baselineActivityDays;
+      const drop = context.values.ENGAGEMENT_DROP ?? 0;
+      return `${count(signals.recentInteractions, "interaction")} (purchases included) in the last ${w.recentActivityDays} days where about ${round1(expected)} were usual before: activity is down ${percent(drop)}, which ${effect}.`;
+    }
+    case "SENTIMENT": {
+      const average = signals.averageSentiment ?? 0;
+      const tone = average < 0 ? "negative" : "positive";
+      return `${count(signals.sentimentMessages, "recent message")} from the customer read ${tone} on average (sentiment ${average.toFixed(2)} on a scale from −1 to 1, last ${w.sentimentDays} days): that ${effect}.`;
+    }
+    case "NPS": {
+      const answer = signals.latestNps as SurveyAnswer;
+      const kind = answer.score <= 6 ? "a detractor" : "a promoter";
+      return `Answered ${answer.score} to the NPS survey on ${isoDate(answer.respondedAt)}, ${kind}: that ${effect}.`;
+    }
+    case "CSAT": {
+      const answer = signals.latestCsat as SurveyAnswer;
+      const verdict = (CSAT_STRENGTH[answer.score] ?? 0) > 0 ? "dissatisfied" : "satisfied";
+      return `Rated satisfaction ${answer.score} of 5 on ${isoDate(answer.respondedAt)}, ${verdict}: that ${effect}.`;
+    }
+    case "CES": {
+      const answer = signals.latestCes as SurveyAnswer;
+      const verdict = (CES_STRENGTH[answer.score] ?? 0) > 0 ? "hard work" : "easy";
+      return `Rated the effort ${answer.score} of 7 (1 easy, 7 very hard) on ${isoDate(answer.respondedAt)}, ${verdict}: that ${effect}.`;
+    }
+    case "UNANSWERED_MESSAGES": {
+      const waiting = signals.unansweredMessages;
+      return `${count(waiting, "message")} from the customer in the last ${w.unansweredDays} days ${waiting === 1 ? "has" : "have"} waited more than ${w.replyWithinHours} hours without a reply: that ${effect}.`;
+    }
   }
-  const none = Math.exp(-outlook.expectedPurchases);
-  const p = clampProbability(none);
-  const daysSince = wholeDaysBetween(outlook.lastDay, asOf);
-  const orders = outlook.transactions === 1 ? "One purchase" : `${outlook.transactions} purchases`;
-  const last = outlook.transactions === 1 ? "" : ", the last";
-  return {
-    factor: "PURCHASE_PATTERN",
-    value: none,
-    contribution: policy.weights.purchasePattern * Math.log(p / (1 - p)),
-    explanation: `${orders}${last} ${ago(daysSince)}: the purchase model expects ${outlook.expectedPurchases.toFixed(2)} purchases in the next ${policy.churnHorizonDays} days, about a ${percent(none)} chance of none.`,
-  };
 }
 
-function engagementFactor(signals: CustomerSignals, policy: ScoringPolicy): Draft | null {
-  const w = policy.windows;
-  if (signals.baselineInteractions < w.minBaselineInteractions) return null;
-  const expected = (signals.baselineInteractions * w.recentActivityDays) / w.baselineActivityDays;
-  const drop = Math.max(0, 1 - signals.recentInteractions / expected);
-  if (drop === 0) return null;
+function noPurchaseModel(signals: CustomerSignals): Draft {
   return {
-    factor: "ENGAGEMENT_DROP",
-    value: drop,
-    contribution: policy.weights.engagementDrop * drop,
-    explanation: `${count(signals.recentInteractions, "interaction")} in the last ${w.recentActivityDays} days where about ${round1(expected)} were usual before: activity is down ${percent(drop)}.`,
-  };
-}
-
-function sentimentFactor(signals: CustomerSignals, policy: ScoringPolicy): Draft | null {
-  const average = signals.averageSentiment;
-  if (average === null || signals.sentimentMessages === 0) return null;
-  const tone = average < 0 ? "negative" : "positive";
-  return {
-    factor: "SENTIMENT",
-    value: average,
-    contribution: -policy.weights.sentiment * average,
-    explanation: `${count(signals.sentimentMessages, "recent message")} from the customer read ${tone} on average (sentiment ${average.toFixed(2)} on a scale from −1 to 1, last ${policy.windows.sentimentDays} days).`,
-  };
-}
-
-function npsFactor(answer: SurveyAnswer | null, policy: ScoringPolicy): Draft | null {
-  if (!answer) return null;
-  const { score } = answer;
-  // Detractors from 0.4 (a 6) to 1 (a 0); passives neutral; promoters lower the risk.
-  const strength = score <= 6 ? 0.4 + (0.6 * (6 - score)) / 6 : score >= 9 ? -0.5 : 0;
-  if (strength === 0) return null;
-  const kind = score <= 6 ? "a detractor" : "a promoter";
-  return {
-    factor: "NPS",
-    value: score,
-    contribution: policy.weights.nps * strength,
-    explanation: `Answered ${score} to the NPS survey on ${isoDate(answer.respondedAt)}: ${kind}.`,
-  };
-}
-
-const CSAT_STRENGTH: Record<number, number> = { 1: 1, 2: 0.6, 3: 0, 4: -0.3, 5: -0.5 };
-const CES_STRENGTH: Record<number, number> = { 1: -0.5, 2: -0.35, 3: -0.2, 4: 0, 5: 0.4, 6: 0.7, 7: 1 };
-
-function csatFactor(answer: SurveyAnswer | null, policy: ScoringPolicy): Draft | null {
-  const strength = answer ? (CSAT_STRENGTH[answer.score] ?? 0) : 0;
-  if (!answer || strength === 0) return null;
-  const verdict = strength > 0 ? "dissatisfied" : "satisfied";
-  return {
-    factor: "CSAT",
-    value: answer.score,
-    contribution: policy.weights.csat * strength,
-    explanation: `Rated satisfaction ${answer.score} of 5 on ${isoDate(answer.respondedAt)}: ${verdict}.`,
-  };
-}
-
-function cesFactor(answer: SurveyAnswer | null, policy: ScoringPolicy): Draft | null {
-  const strength = answer ? (CES_STRENGTH[answer.score] ?? 0) : 0;
-  if (!answer || strength === 0) return null;
-  const verdict = strength > 0 ? "hard work" : "easy";
-  return {
-    factor: "CES",
-    value: answer.score,
-    contribution: policy.weights.ces * strength,
-    explanation: `Rated the effort ${answer.score} of 7 (1 easy, 7 very hard) on ${isoDate(answer.respondedAt)}: it was ${verdict}.`,
-  };
-}
-
-function unansweredFactor(signals: CustomerSignals, policy: ScoringPolicy): Draft | null {
-  const waiting = signals.unansweredMessages;
-  if (waiting === 0) return null;
-  const w = policy.windows;
-  const strength = Math.min(waiting, w.unansweredSaturation) / w.unansweredSaturation;
-  return {
-    factor: "UNANSWERED_MESSAGES",
-    value: waiting,
-    contribution: policy.weights.unansweredMessages * strength,
-    explanation: `${count(waiting, "message")} from the customer in the last ${w.unansweredDays} days ${waiting === 1 ? "has" : "have"} waited more than ${w.replyWithinHours} hours without a reply.`,
+    factor: "NO_PURCHASE_MODEL",
+    value: signals.purchases?.transactions ?? 0,
+    contribution: 0,
+    explanation:
+      "No purchase model has been fitted yet, so the purchase pattern is not scored: an admin can run refitScoreModel.",
   };
 }
 
@@ -236,11 +384,15 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+function logit(p: number): number {
+  return Math.log(p / (1 - p));
+}
+
 function clampProbability(p: number): number {
   return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, p));
 }
 
-function wholeDaysBetween(from: Date, to: Date): number {
+function daysBetween(from: Date, to: Date): number {
   return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
 }
 
@@ -249,7 +401,15 @@ function ago(days: number): string {
   return days === 1 ? "yesterday" : `${days} days ago`;
 }
 
+/** "a 66% chance", "an 8% chance", "an 80% chance". */
+function chance(fraction: number): string {
+  const shown = percent(fraction);
+  return `${/^(8|11|18)/.test(shown) ? "an" : "a"} ${shown} chance`;
+}
+
 const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
 const round1 = (value: number) => (Math.round(value * 10) / 10).toString();
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+const money = (amount: number, currency: string) =>
+  new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);

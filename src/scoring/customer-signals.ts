@@ -17,6 +17,9 @@ export interface PurchaseDays {
   /** Summed value of the repeat transactions in the policy's currency, and how many had one. */
   repeatSpend: number | null;
   repeatTransactionsWithValue: number;
+  /** Summed value of every purchase day in the currency, and how many days had one. */
+  totalSpend: number | null;
+  transactionsWithValue: number;
 }
 
 export interface SurveyAnswer {
@@ -29,8 +32,8 @@ export interface CustomerSignals {
   ownerId: string | null;
   purchases: PurchaseDays | null;
   /**
-   * Inbound interactions other than purchases (the purchase model has those) in the recent window and
-   * in the baseline window before it.
+   * Inbound interactions, purchases included (a purchase is activity), in the recent window and in the
+   * baseline window before it.
    */
   recentInteractions: number;
   baselineInteractions: number;
@@ -42,6 +45,9 @@ export interface CustomerSignals {
   latestCes: SurveyAnswer | null;
   /** Inbound messages in a conversation that waited past the reply window with no outbound reply. */
   unansweredMessages: number;
+  /** The customer's first fact of any kind, and their last activity: an inbound interaction or an answer. */
+  firstActivityAt: Date | null;
+  lastActivityAt: Date | null;
 }
 
 interface SignalRow {
@@ -63,6 +69,10 @@ interface SignalRow {
   ces: number | null;
   ces_at: Date | null;
   unanswered: number | null;
+  total_spend: number | null;
+  total_valued: number | null;
+  first_activity: Date | null;
+  last_activity: Date | null;
 }
 
 /**
@@ -93,13 +103,13 @@ export async function readCustomerSignals(
     ${purchaseDaysSql(asOf, policy)},
     activity AS (
       SELECT i."customerId",
-             count(*) FILTER (WHERE NOT purchase AND i."occurredAt" > ${recentStart})::int AS recent,
-             count(*) FILTER (WHERE NOT purchase AND i."occurredAt" <= ${recentStart} AND i."occurredAt" > ${baselineStart})::int AS baseline,
+             count(*) FILTER (WHERE i."occurredAt" > ${recentStart})::int AS recent,
+             count(*) FILTER (WHERE i."occurredAt" <= ${recentStart} AND i."occurredAt" > ${baselineStart})::int AS baseline,
              avg(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::float8 AS sentiment,
              count(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::int AS sentiment_messages
-      FROM "Interaction" i JOIN target t ON t."id" = i."customerId",
-           LATERAL (SELECT i."kind" = ANY(${policy.purchaseKinds}::text[]) AS purchase) k
-      WHERE i."direction" = 'INBOUND' AND i."occurredAt" > ${earliestActivity} AND i."occurredAt" <= ${asOf}
+      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
+      WHERE (i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[]))
+        AND i."occurredAt" > ${earliestActivity} AND i."occurredAt" <= ${asOf}
       GROUP BY 1
     ),
     latest_feedback AS (
@@ -120,6 +130,21 @@ export async function readCustomerSignals(
             AND reply."occurredAt" > i."occurredAt" AND reply."occurredAt" <= ${asOf}
         )
       GROUP BY 1
+    ),
+    interaction_span AS (
+      SELECT i."customerId", min(i."occurredAt") AS first_at,
+             max(i."occurredAt") FILTER (
+               WHERE i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[])
+             ) AS last_inbound_at
+      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
+      WHERE i."occurredAt" <= ${asOf}
+      GROUP BY 1
+    ),
+    answer_span AS (
+      SELECT f."customerId", min(f."respondedAt") AS first_at, max(f."respondedAt") AS last_at
+      FROM "Feedback" f JOIN target t ON t."id" = f."customerId"
+      WHERE f."respondedAt" <= ${asOf}
+      GROUP BY 1
     )
     SELECT t."id", t."ownerId" AS owner_id,
            p.transactions, p.first_day, p.last_day, p.repeat_spend, p.repeat_valued,
@@ -127,8 +152,12 @@ export async function readCustomerSignals(
            nps."score" AS nps, nps."respondedAt" AS nps_at,
            csat."score" AS csat, csat."respondedAt" AS csat_at,
            ces."score" AS ces, ces."respondedAt" AS ces_at,
-           u.messages AS unanswered
+           u.messages AS unanswered, p.total_spend, p.total_valued,
+           LEAST(si.first_at, sa.first_at) AS first_activity,
+           GREATEST(si.last_inbound_at, sa.last_at) AS last_activity
     FROM target t
+    LEFT JOIN interaction_span si ON si."customerId" = t."id"
+    LEFT JOIN answer_span sa ON sa."customerId" = t."id"
     LEFT JOIN purchases p ON p."customerId" = t."id"
     LEFT JOIN activity a ON a."customerId" = t."id"
     LEFT JOIN latest_feedback nps ON nps."customerId" = t."id" AND nps."kind" = 'NPS'
@@ -154,6 +183,8 @@ function toSignals(row: SignalRow): CustomerSignals {
             lastDay: row.last_day,
             repeatSpend: row.repeat_spend,
             repeatTransactionsWithValue: row.repeat_valued ?? 0,
+            totalSpend: row.total_spend,
+            transactionsWithValue: row.total_valued ?? 0,
           }
         : null,
     recentInteractions: row.recent ?? 0,
@@ -164,6 +195,8 @@ function toSignals(row: SignalRow): CustomerSignals {
     latestCsat: answer(row.csat, row.csat_at),
     latestCes: answer(row.ces, row.ces_at),
     unansweredMessages: row.unanswered ?? 0,
+    firstActivityAt: row.first_activity,
+    lastActivityAt: row.last_activity,
   };
 }
 
@@ -190,7 +223,8 @@ export function purchaseDaysSql(asOf: Date, policy: ScoringPolicy): Prisma.Sql {
     purchases AS (
       SELECT "customerId", count(*)::int AS transactions, min(day) AS first_day, max(day) AS last_day,
              (sum(value) FILTER (WHERE n > 1))::float8 AS repeat_spend,
-             (count(value) FILTER (WHERE n > 1))::int AS repeat_valued
+             (count(value) FILTER (WHERE n > 1))::int AS repeat_valued,
+             sum(value)::float8 AS total_spend, count(value)::int AS total_valued
       FROM numbered_days GROUP BY 1
     )`;
 }

@@ -11,14 +11,15 @@ import { currencyMinorUnits } from "../domain/money.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
-import { assessChurnRisk, type ChurnAssessment, type ChurnReason } from "./churn-risk.ts";
+import { averageRepeatSpend } from "./buyer-histories.ts";
+import { assessChurnRisk, type ChurnAssessment, type ChurnReason, weightsFor } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
-import { averageRepeatSpend, currentScoreModel, type FittedScoreModel } from "./score-model.ts";
+import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
 
 /** The version of the rules in churn-risk.ts; with the model's, it is stamped on every score. */
-export const SCORING_RULES_VERSION = "churn-v1";
+export const SCORING_RULES_VERSION = "churn-v2";
 /** A score enters the history when its level changes, its model changes, or it moves this much. */
 export const HISTORY_MIN_CHANGE = 0.005;
 /** Customers per statement in a bulk rescore: bounded memory and bind parameters. */
@@ -79,11 +80,12 @@ export function computeScore(
   asOf: Date,
 ): ComputedScore {
   const purchases = signals.purchases;
+  const weights = weightsFor(model?.churnWeights ?? null, policy);
   if (!purchases) {
     return {
       customerId: signals.customerId,
       ownerId: signals.ownerId,
-      assessment: assessChurnRisk(signals, null, policy, asOf),
+      assessment: assessChurnRisk(signals, null, weights, policy, asOf),
       forecast: null,
       purchases: null,
     };
@@ -112,7 +114,7 @@ export function computeScore(
   return {
     customerId: signals.customerId,
     ownerId: signals.ownerId,
-    assessment: assessChurnRisk(signals, outlook, policy, asOf),
+    assessment: assessChurnRisk(signals, outlook, weights, policy, asOf),
     forecast,
     purchases: {
       repeatTransactions: history.frequency,

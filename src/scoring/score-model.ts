@@ -1,29 +1,24 @@
-// Fitting the purchase model on the hub's own order history, storing it, and reading the one in use.
-// A fit reads every live customer's purchase days up to the calibration end in one statement, fits
-// BG/NBD on all buyers and Gamma-Gamma on those who bought again with a known value, and stores the
-// parameters with their diagnostics. Scores then use the newest model until the next fit.
+// Fitting the score model on the hub's own history, storing it, and reading the one in use. A fit reads
+// every live customer's purchase days up to the calibration end in one statement, fits BG/NBD on all
+// buyers and Gamma-Gamma on those who bought again with a known value, learns the churn model's
+// weights from a time-split backtest (backtest.ts), and stores all of it with its diagnostics and
+// figures. Scores then use the newest model until the next fit.
+
+import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
 import { parseStoredJson } from "../db/stored-json.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
-import { purchaseDaysSql } from "./customer-signals.ts";
-import {
-  type BgNbdParameters,
-  bgNbdParametersSchema,
-  fitBgNbd,
-  type PurchaseHistory,
-} from "./models/bg-nbd.ts";
+import { type Backtest, backtestSchema, learnChurnModel } from "./backtest.ts";
+import { MIN_BUYERS_TO_FIT, MIN_REPEAT_BUYERS_TO_FIT, readBuyerHistories } from "./buyer-histories.ts";
+import { type ChurnWeights, churnWeightsSchema } from "./churn-risk.ts";
+import { type BgNbdParameters, bgNbdParametersSchema, fitBgNbd } from "./models/bg-nbd.ts";
 import {
   fitGammaGamma,
   type GammaGammaParameters,
   gammaGammaParametersSchema,
 } from "./models/gamma-gamma.ts";
-import { purchaseHistoryAt } from "./models/purchase-summary.ts";
-
-/** Below these, maximum likelihood has too little to go on and the parameters would mislead. */
-export const MIN_BUYERS_TO_FIT = 20;
-export const MIN_REPEAT_BUYERS_TO_FIT = 5;
 
 export interface FittedScoreModel {
   id: string;
@@ -32,69 +27,19 @@ export interface FittedScoreModel {
   gammaGamma: GammaGammaParameters | null;
   currency: string;
   calibrationEnd: Date;
-}
-
-export interface BuyerHistory {
-  customerId: string;
-  history: PurchaseHistory;
-  /** Mean value of the repeat transactions when every one of them had a value in the currency. */
-  averageRepeatSpend: number | null;
-}
-
-interface PurchaseRow {
-  customer_id: string;
-  transactions: number;
-  first_day: Date;
-  last_day: Date;
-  repeat_spend: number | null;
-  repeat_valued: number | null;
-}
-
-/** Every live buyer's (x, t_x, T) and repeat spend as of `asOf`. */
-export async function readBuyerHistories(db: Db, asOf: Date, policy: ScoringPolicy): Promise<BuyerHistory[]> {
-  const rows = await db.$queryRaw<PurchaseRow[]>(Prisma.sql`
-    WITH target AS (SELECT "id" FROM "Customer" WHERE "mergedIntoId" IS NULL),
-    ${purchaseDaysSql(asOf, policy)}
-    SELECT p."customerId" AS customer_id, p.transactions, p.first_day, p.last_day,
-           p.repeat_spend, p.repeat_valued
-    FROM purchases p
-  `);
-  return rows.map((row) => {
-    const history = purchaseHistoryAt(
-      { transactions: row.transactions, firstDay: row.first_day, lastDay: row.last_day },
-      asOf,
-    );
-    return {
-      customerId: row.customer_id,
-      history,
-      averageRepeatSpend: averageRepeatSpend(history.frequency, row.repeat_spend, row.repeat_valued),
-    };
-  });
+  /** The churn model's weights; null for a model fitted before churn-v2 (scores then use the defaults). */
+  churnWeights: ChurnWeights | null;
 }
 
 /**
- * The mean value of the repeat transactions, or null when it is unknown to the spend model: some had
- * no value in the currency, or they were worth nothing (Gamma-Gamma is defined for positive spend
- * only; such customers get the population's expected spend).
- */
-export function averageRepeatSpend(
-  repeatTransactions: number,
-  spend: number | null,
-  valued: number | null,
-): number | null {
-  return repeatTransactions > 0 && spend !== null && spend > 0 && valued === repeatTransactions
-    ? spend / repeatTransactions
-    : null;
-}
-
-/**
- * Fits the model on purchases up to `calibrationEnd` (the caller's clock) and stores it as the model in
- * use. Throws a ConflictError when there is too little purchase history to fit.
+ * Fits the model on the history up to `calibrationEnd` (the caller's clock) and stores it as the model
+ * in use; `clock` stamps when it was fitted. Throws a ConflictError when there is too little purchase
+ * history to fit.
  */
 export async function fitScoreModel(
   db: Db,
-  options: { policy: ScoringPolicy; calibrationEnd: Date },
-): Promise<FittedScoreModel & { record: Prisma.ScoreModelGetPayload<object> }> {
+  options: { policy: ScoringPolicy; calibrationEnd: Date; clock?: Clock },
+): Promise<FittedScoreModel & { record: Prisma.ScoreModelGetPayload<object>; backtest: Backtest }> {
   const { calibrationEnd } = options;
   const started = performance.now();
   const buyers = await readBuyerHistories(db, calibrationEnd, options.policy);
@@ -104,18 +49,22 @@ export async function fitScoreModel(
       `Too little purchase history to fit the purchase model: ${buyers.length} customer(s) bought something by ${calibrationEnd.toISOString()} and ${repeaters.length} bought again; it needs at least ${MIN_BUYERS_TO_FIT} and ${MIN_REPEAT_BUYERS_TO_FIT}. Purchases are interactions of kind ${options.policy.purchaseKinds.join(", ")}.`,
     );
   }
-  const bgNbd = fitBgNbd(buyers.map((buyer) => buyer.history));
+  const bgNbd = fitBgNbd(
+    buyers.map((buyer) => buyer.history),
+    { variant: options.policy.purchaseModel },
+  );
   const spenders = repeaters.flatMap((buyer) =>
     buyer.averageRepeatSpend !== null && buyer.averageRepeatSpend > 0
       ? [{ frequency: buyer.history.frequency, averageSpend: buyer.averageRepeatSpend }]
       : [],
   );
   const gammaGamma = spenders.length >= MIN_REPEAT_BUYERS_TO_FIT ? fitGammaGamma(spenders) : null;
+  const churn = await learnChurnModel(db, { policy: options.policy, end: calibrationEnd });
   const fitMilliseconds = Math.round(performance.now() - started);
-  const fittedAt = new Date();
+  const fittedAt = (options.clock ?? systemClock)();
   const record = await db.scoreModel.create({
     data: {
-      version: `bgnbd-gg@${fittedAt.toISOString()}`,
+      version: `${options.policy.purchaseModel === "MBG" ? "mbgnbd" : "bgnbd"}-gg@${fittedAt.toISOString()}`,
       calibrationEnd,
       currency: options.policy.currency,
       customersFitted: buyers.length,
@@ -127,11 +76,24 @@ export async function fitScoreModel(
       gammaGamma: gammaGamma ? { ...gammaGamma.parameters } : Prisma.DbNull,
       gammaGammaLogLikelihood: gammaGamma?.logLikelihood ?? null,
       gammaGammaAtBound: gammaGamma?.atBound ?? [],
+      churnModel: churn.weights,
+      backtest: JSON.parse(JSON.stringify(churn.backtest)),
+      description: describeModel(churn.backtest, buyers.length, options.policy.purchaseModel),
       fitMilliseconds,
       fittedAt,
     },
   });
-  return { ...toFittedModel(record), record };
+  return { ...toFittedModel(record), record, backtest: churn.backtest };
+}
+
+/** What a fitted model is, for the people who read its scores. */
+export function describeModel(backtest: Backtest, buyers: number, purchaseModel: "MBG" | "BG"): string {
+  const purchase = `${purchaseModel}/NBD and Gamma-Gamma fitted on ${buyers} buyers' purchases up to ${backtest.end.toISOString().slice(0, 10)}`;
+  const churn =
+    backtest.weightsSource === "LEARNED" && backtest.model
+      ? `churn risk weighs each signal as the hub's own history taught it: ${backtest.note} AUC ${backtest.model.auc.toFixed(3)} (days since the last purchase alone: ${backtest.recencyBaseline?.auc.toFixed(3) ?? "n/a"}), calibration error ${(100 * backtest.model.expectedCalibrationError).toFixed(1)} points.`
+      : `churn risk uses the documented default weights, not learned ones: ${backtest.note}`;
+  return `${purchase}; ${churn}`;
 }
 
 /** The model in use: the newest fit, or null before the first. */
@@ -148,7 +110,34 @@ export function toFittedModel(record: Prisma.ScoreModelGetPayload<object>): Fitt
     gammaGamma: storedGammaGamma(record),
     currency: record.currency,
     calibrationEnd: record.calibrationEnd,
+    churnWeights: storedChurnWeights(record),
   };
+}
+
+/** A stored model's churn weights, null before churn-v2; a StoredDataError when they do not fit. */
+export function storedChurnWeights(
+  record: Pick<Prisma.ScoreModelGetPayload<object>, "id" | "churnModel">,
+): ChurnWeights | null {
+  if (record.churnModel === null) return null;
+  return parseStoredJson(churnWeightsSchema, record.churnModel, {
+    table: "ScoreModel",
+    column: "churnModel",
+    rowId: record.id,
+    remedy: REFIT,
+  });
+}
+
+/** A stored model's backtest, null before churn-v2; a StoredDataError when it does not fit. */
+export function storedBacktest(
+  record: Pick<Prisma.ScoreModelGetPayload<object>, "id" | "backtest">,
+): Backtest | null {
+  if (record.backtest === null) return null;
+  return parseStoredJson(backtestSchema, record.backtest, {
+    table: "ScoreModel",
+    column: "backtest",
+    rowId: record.id,
+    remedy: REFIT,
+  });
 }
 
 const REFIT = "Refit the purchase model (refitScoreModel): scores then use a model this hub can read.";

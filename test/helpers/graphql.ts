@@ -1,12 +1,14 @@
 // Runs typed operations (test/generated/graphql, from schema/operations) against the real server,
 // in-process through yoga's fetch: the same HTTP handling and authentication a client gets, without
 // a socket. Each client holds a real API key created in the test's database.
+
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { ScoringPolicy } from "../../src/policy/scoring-policy.ts";
 import { createHubYoga } from "../../src/server/create-yoga.ts";
 
 export interface GraphResult<T> {
@@ -21,6 +23,8 @@ export interface TestClientOptions {
   principalId?: string;
   /** The server's clock; the machine's when omitted. */
   clock?: Clock;
+  /** The server's scoring policy; the defaults when omitted. */
+  scoringPolicy?: ScoringPolicy;
 }
 
 export async function createTestClient(database: Database, options: TestClientOptions = {}) {
@@ -28,6 +32,7 @@ export async function createTestClient(database: Database, options: TestClientOp
     database,
     logger: createLogger("silent"),
     ...(options.clock && { clock: options.clock }),
+    ...(options.scoringPolicy && { scoringPolicy: options.scoringPolicy }),
   });
   const { key, principal } = await createApiKey(database.prisma, {
     principal: options.principalId ? { id: options.principalId } : { name: "Test caller" },

@@ -4,6 +4,7 @@
 // The pure-model tests (test/scoring/models) check the same from the summary file.
 import { describe, expect } from "vitest";
 import { loadDemoData } from "../../src/demo/load-demo-data.ts";
+import { scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import { RefitScoreModelDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
@@ -33,7 +34,10 @@ describe("CDNOW through the hub", () => {
     db,
   }) => {
     await loadDemoData(db.prisma, { now });
-    const admin = await createTestClient(db);
+    // The papers fit BG/NBD; the hub's default is MBG/NBD (test/scoring/models checks it on CDNOW).
+    const admin = await createTestClient(db, {
+      scoringPolicy: scoringPolicySchema.parse({ purchaseModel: "BG" }),
+    });
     const result = await admin.execute(RefitScoreModelDocument, {
       input: { calibrationEnd: calibrationEnd.toISOString(), rescore: false },
     });

@@ -7,6 +7,7 @@ import {
   type ChurnReason,
   churnReasonsSchema,
   churnRiskLevel,
+  defaultChurnWeights,
   type PurchaseOutlook,
 } from "../../src/scoring/churn-risk.ts";
 import type { CustomerSignals, SurveyAnswer } from "../../src/scoring/customer-signals.ts";
@@ -36,6 +37,8 @@ function signals(overrides: Partial<CustomerSignals> = {}): CustomerSignals {
     latestCsat: null,
     latestCes: null,
     unansweredMessages: 0,
+    firstActivityAt: null,
+    lastActivityAt: null,
     ...overrides,
   };
 }
@@ -49,6 +52,8 @@ function buyer(transactions: number, lastDaysAgo: number, overrides: Partial<Cus
       lastDay: daysBefore(lastDaysAgo),
       repeatSpend: transactions > 1 ? 40 * (transactions - 1) : null,
       repeatTransactionsWithValue: transactions - 1,
+      totalSpend: null,
+      transactionsWithValue: 0,
     },
     ...overrides,
   });
@@ -71,7 +76,7 @@ const answer = (score: number): SurveyAnswer => ({ score, respondedAt: answeredO
 
 /** Only the other channels: no purchases, so the score starts from log-odds 0. */
 const assessSignals = (overrides: Partial<CustomerSignals>, withPolicy = policy) =>
-  assessChurnRisk(signals(overrides), null, withPolicy, asOf);
+  assessChurnRisk(signals(overrides), null, defaultChurnWeights(withPolicy), withPolicy, asOf);
 
 function reason(assessment: ChurnAssessment, factor: ChurnFactor): ChurnReason {
   const found = assessment.reasons.find((r) => r.factor === factor);
@@ -85,7 +90,7 @@ const sumOfWeights = (assessment: ChurnAssessment) =>
 
 describe("assessChurnRisk: the starting point", () => {
   it("starts a customer without purchases or other signals at 50%, MEDIUM, health 50", () => {
-    const result = assessChurnRisk(signals(), null, policy, asOf);
+    const result = assessChurnRisk(signals(), null, defaultChurnWeights(policy), policy, asOf);
     expect(result).toEqual({
       churnRisk: 0.5,
       level: "MEDIUM",
@@ -103,7 +108,7 @@ describe("assessChurnRisk: the starting point", () => {
   });
 
   it("does not score purchases before a purchase model is fitted, and says how to fit one", () => {
-    const result = assessChurnRisk(buyer(3, 10), null, policy, asOf);
+    const result = assessChurnRisk(buyer(3, 10), null, defaultChurnWeights(policy), policy, asOf);
     expect(result.churnRisk).toBe(0.5);
     expect(result.level).toBe("MEDIUM");
     expect(result.health).toBe(50);
@@ -128,7 +133,7 @@ describe("assessChurnRisk: the starting point", () => {
 
 describe("assessChurnRisk: the purchase outlook", () => {
   it("takes the model's 90% chance of no purchase as a 90% churn risk: CRITICAL", () => {
-    const result = assessChurnRisk(buyer(4, 30), outlook(0.9), policy, asOf);
+    const result = assessChurnRisk(buyer(4, 30), outlook(0.9), defaultChurnWeights(policy), policy, asOf);
     expect(result.churnRisk).toBeCloseTo(0.9, 12);
     expect(result.level).toBe("CRITICAL");
     expect(result.health).toBe(10);
@@ -139,13 +144,13 @@ describe("assessChurnRisk: the purchase outlook", () => {
         contribution: logit(0.9),
         weight: 1,
         explanation:
-          "4 purchases, the last 30 days ago: the purchase model expects 0.11 purchases in the next 90 days, about a 90% chance of none.",
+          "4 purchases, the last 30 days ago: the purchase model expects 0.11 purchases in the next 90 days, a 90% chance of none; that raises the risk.",
       },
     ]);
   });
 
   it("takes a 20% chance of no purchase as a 20% churn risk: LOW, with a negative contribution", () => {
-    const result = assessChurnRisk(buyer(4, 30), outlook(0.2), policy, asOf);
+    const result = assessChurnRisk(buyer(4, 30), outlook(0.2), defaultChurnWeights(policy), policy, asOf);
     expect(result.churnRisk).toBeCloseTo(0.2, 12);
     expect(result.level).toBe("LOW");
     expect(result.health).toBe(80);
@@ -154,35 +159,59 @@ describe("assessChurnRisk: the purchase outlook", () => {
 
   it("names one purchase, yesterday, and the policy's horizon", () => {
     const sixtyDays = scoringPolicySchema.parse({ churnHorizonDays: 60 });
-    const result = assessChurnRisk(buyer(1, 1), outlook(0.35, 1, 1), sixtyDays, asOf);
+    const result = assessChurnRisk(
+      buyer(1, 1),
+      outlook(0.35, 1, 1),
+      defaultChurnWeights(sixtyDays),
+      sixtyDays,
+      asOf,
+    );
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
-      "One purchase yesterday: the purchase model expects 1.05 purchases in the next 60 days, about a 35% chance of none.",
+      "One purchase yesterday: the purchase model expects 1.05 purchases in the next 60 days, a 35% chance of none; that lowers the risk.",
     );
   });
 
   it("says today for a purchase on the day of the assessment", () => {
-    const result = assessChurnRisk(buyer(2, 0), outlook(0.05, 2, 0), policy, asOf);
+    const result = assessChurnRisk(
+      buyer(2, 0),
+      outlook(0.05, 2, 0),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
-      "2 purchases, the last today: the purchase model expects 3.00 purchases in the next 90 days, about a 5% chance of none.",
+      "2 purchases, the last today: the purchase model expects 3.00 purchases in the next 90 days, a 5% chance of none; that lowers the risk.",
     );
   });
 
   it("counts whole days since the last purchase (30.5 days is 30)", () => {
     // asOf is noon; the last purchase day starts at midnight UTC, 30 days and 12 hours earlier.
-    const result = assessChurnRisk(buyer(5, 30), outlook(0.5, 5, 30), policy, asOf);
+    const result = assessChurnRisk(
+      buyer(5, 30),
+      outlook(0.5, 5, 30),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
     expect(reason(result, "PURCHASE_PATTERN").explanation).toMatch(/^5 purchases, the last 30 days ago: /);
   });
 
   it("clamps certainties so that P(no purchase) of exactly 0 or 1 gives a finite score", () => {
     const floor = 1e-4;
-    const never = assessChurnRisk(buyer(9, 2), outlook(0, 9, 2), policy, asOf);
+    const never = assessChurnRisk(buyer(9, 2), outlook(0, 9, 2), defaultChurnWeights(policy), policy, asOf);
     expect(Number.isFinite(never.churnRisk)).toBe(true);
     expect(reason(never, "PURCHASE_PATTERN")).toMatchObject({ value: 0, contribution: logit(floor) });
     expect(never.churnRisk).toBeCloseTo(floor, 12);
     expect(never.level).toBe("LOW");
     expect(never.health).toBe(100);
 
-    const certain = assessChurnRisk(buyer(2, 300), outlook(1, 2, 300), policy, asOf);
+    const certain = assessChurnRisk(
+      buyer(2, 300),
+      outlook(1, 2, 300),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
     expect(Number.isFinite(certain.churnRisk)).toBe(true);
     expect(reason(certain, "PURCHASE_PATTERN")).toMatchObject({ value: 1, contribution: logit(1 - floor) });
     expect(certain.churnRisk).toBeCloseTo(1 - floor, 12);
@@ -191,13 +220,25 @@ describe("assessChurnRisk: the purchase outlook", () => {
   });
 
   it("lists an even 50% outlook though it moves nothing", () => {
-    const result = assessChurnRisk(buyer(3, 40), outlook(0.5, 3, 40), policy, asOf);
+    const result = assessChurnRisk(
+      buyer(3, 40),
+      outlook(0.5, 3, 40),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
     expect(result.churnRisk).toBe(0.5);
     expect(result.reasons).toEqual([expect.objectContaining({ factor: "PURCHASE_PATTERN", weight: 0 })]);
   });
 
   it("adds the other channels to the purchase log-odds", () => {
-    const result = assessChurnRisk(buyer(4, 30, { latestNps: answer(0) }), outlook(0.9), policy, asOf);
+    const result = assessChurnRisk(
+      buyer(4, 30, { latestNps: answer(0) }),
+      outlook(0.9),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
     expect(result.churnRisk).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(0.9 / 0.1) + 1.2 * 1))), 12);
   });
 });
@@ -213,7 +254,7 @@ describe("assessChurnRisk: engagement drop", () => {
       contribution: w.engagementDrop,
       weight: 1,
       explanation:
-        "0 interactions in the last 30 days where about 2 were usual before: activity is down 100%.",
+        "0 interactions (purchases included) in the last 30 days where about 2 were usual before: activity is down 100%, which raises the risk.",
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(1.5 * 1), 12);
   });
@@ -223,7 +264,8 @@ describe("assessChurnRisk: engagement drop", () => {
     expect(reason(result, "ENGAGEMENT_DROP")).toMatchObject({
       value: 0.5,
       contribution: 1.5 * 0.5,
-      explanation: "1 interaction in the last 30 days where about 2 were usual before: activity is down 50%.",
+      explanation:
+        "1 interaction (purchases included) in the last 30 days where about 2 were usual before: activity is down 50%, which raises the risk.",
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(0.75), 12);
   });
@@ -246,7 +288,7 @@ describe("assessChurnRisk: engagement drop", () => {
     expect(reason(enough, "ENGAGEMENT_DROP")).toMatchObject({
       value: 1,
       explanation:
-        "0 interactions in the last 30 days where about 0.5 were usual before: activity is down 100%.",
+        "0 interactions (purchases included) in the last 30 days where about 0.5 were usual before: activity is down 100%, which raises the risk.",
     });
   });
 
@@ -258,7 +300,8 @@ describe("assessChurnRisk: engagement drop", () => {
     const result = assessSignals({ baselineInteractions: 20, recentInteractions: 1 }, custom);
     expect(reason(result, "ENGAGEMENT_DROP")).toMatchObject({
       value: 0.75,
-      explanation: "1 interaction in the last 14 days where about 4 were usual before: activity is down 75%.",
+      explanation:
+        "1 interaction (purchases included) in the last 14 days where about 4 were usual before: activity is down 75%, which raises the risk.",
     });
   });
 });
@@ -272,7 +315,7 @@ describe("assessChurnRisk: sentiment", () => {
       contribution: -w.sentiment * -0.6,
       weight: 1,
       explanation:
-        "4 recent messages from the customer read negative on average (sentiment -0.60 on a scale from −1 to 1, last 90 days).",
+        "4 recent messages from the customer read negative on average (sentiment -0.60 on a scale from −1 to 1, last 90 days): that raises the risk.",
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(1.5 * 0.6), 12);
   });
@@ -283,7 +326,7 @@ describe("assessChurnRisk: sentiment", () => {
       value: 0.4,
       contribution: -1.5 * 0.4,
       explanation:
-        "1 recent message from the customer read positive on average (sentiment 0.40 on a scale from −1 to 1, last 90 days).",
+        "1 recent message from the customer read positive on average (sentiment 0.40 on a scale from −1 to 1, last 90 days): that lowers the risk.",
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(-0.6), 12);
     expect(result.level).toBe("LOW");
@@ -321,7 +364,7 @@ describe("assessChurnRisk: surveys", () => {
       value: score,
       contribution: expect.closeTo(w.nps * strength, 12),
       weight: 1,
-      explanation: `Answered ${score} to the NPS survey on 2026-11-01: ${kind}.`,
+      explanation: `Answered ${score} to the NPS survey on 2026-11-01, ${kind}: that ${strength > 0 ? "raises" : "lowers"} the risk.`,
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(1.2 * strength), 12);
   });
@@ -344,7 +387,7 @@ describe("assessChurnRisk: surveys", () => {
       value: score,
       contribution: expect.closeTo(w.csat * strength, 12),
       weight: 1,
-      explanation: `Rated satisfaction ${score} of 5 on 2026-11-01: ${verdict}.`,
+      explanation: `Rated satisfaction ${score} of 5 on 2026-11-01, ${verdict}: that ${strength > 0 ? "raises" : "lowers"} the risk.`,
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(0.8 * strength), 12);
   });
@@ -369,7 +412,7 @@ describe("assessChurnRisk: surveys", () => {
       value: score,
       contribution: expect.closeTo(w.ces * strength, 12),
       weight: 1,
-      explanation: `Rated the effort ${score} of 7 (1 easy, 7 very hard) on 2026-11-01: it was ${verdict}.`,
+      explanation: `Rated the effort ${score} of 7 (1 easy, 7 very hard) on 2026-11-01, ${verdict}: that ${strength > 0 ? "raises" : "lowers"} the risk.`,
     });
     expect(result.churnRisk).toBeCloseTo(sigmoid(0.8 * strength), 12);
   });
@@ -399,7 +442,7 @@ describe("assessChurnRisk: unanswered messages", () => {
 
   it("says how long the messages have waited, in the policy's windows", () => {
     expect(reason(assessSignals({ unansweredMessages: 1 }), "UNANSWERED_MESSAGES").explanation).toBe(
-      "1 message from the customer in the last 30 days has waited more than 48 hours without a reply.",
+      "1 message from the customer in the last 30 days has waited more than 48 hours without a reply: that raises the risk.",
     );
     const custom = scoringPolicySchema.parse({
       windows: { unansweredDays: 14, replyWithinHours: 24, unansweredSaturation: 5 },
@@ -408,7 +451,7 @@ describe("assessChurnRisk: unanswered messages", () => {
     expect(reason(result, "UNANSWERED_MESSAGES")).toMatchObject({
       contribution: 4 / 5,
       explanation:
-        "4 messages from the customer in the last 14 days have waited more than 24 hours without a reply.",
+        "4 messages from the customer in the last 14 days have waited more than 24 hours without a reply: that raises the risk.",
     });
   });
 });
@@ -425,7 +468,7 @@ describe("assessChurnRisk: weights and levels", () => {
       latestCes: answer(1),
       unansweredMessages: 3,
     });
-    const result = assessChurnRisk(everything, outlook(0.9), policy, asOf);
+    const result = assessChurnRisk(everything, outlook(0.9), defaultChurnWeights(policy), policy, asOf);
 
     const contributions = {
       PURCHASE_PATTERN: logit(0.9), // 2.197
@@ -481,7 +524,13 @@ describe("assessChurnRisk: weights and levels", () => {
 
   it("ignores the purchase model when its weight is 0, but still lists the starting point", () => {
     const noPurchases = scoringPolicySchema.parse({ weights: { purchasePattern: 0 } });
-    const result = assessChurnRisk(buyer(4, 30), outlook(0.9), noPurchases, asOf);
+    const result = assessChurnRisk(
+      buyer(4, 30),
+      outlook(0.9),
+      defaultChurnWeights(noPurchases),
+      noPurchases,
+      asOf,
+    );
     expect(result.churnRisk).toBe(0.5);
     expect(result.reasons).toEqual([
       expect.objectContaining({ factor: "PURCHASE_PATTERN", value: 0.9, contribution: 0, weight: 0 }),
@@ -490,7 +539,13 @@ describe("assessChurnRisk: weights and levels", () => {
 
   it("scales the purchase model's log-odds by its weight", () => {
     const halfTrust = scoringPolicySchema.parse({ weights: { purchasePattern: 0.5 } });
-    const result = assessChurnRisk(buyer(4, 30), outlook(0.9), halfTrust, asOf);
+    const result = assessChurnRisk(
+      buyer(4, 30),
+      outlook(0.9),
+      defaultChurnWeights(halfTrust),
+      halfTrust,
+      asOf,
+    );
     expect(result.churnRisk).toBeCloseTo(sigmoid(0.5 * logit(0.9)), 12); // 0.75
     expect(result.churnRisk).toBeCloseTo(0.75, 12);
   });
@@ -515,8 +570,10 @@ describe("assessChurnRisk: weights and levels", () => {
 
     // The same 90% outlook is CRITICAL by default and only HIGH under this policy;
     // the no-purchase starting point of 50% is HIGH here and MEDIUM by default.
-    expect(assessChurnRisk(buyer(4, 30), outlook(0.9), strict, asOf).level).toBe("HIGH");
-    expect(assessChurnRisk(signals(), null, strict, asOf).level).toBe("HIGH");
+    expect(assessChurnRisk(buyer(4, 30), outlook(0.9), defaultChurnWeights(strict), strict, asOf).level).toBe(
+      "HIGH",
+    );
+    expect(assessChurnRisk(signals(), null, defaultChurnWeights(strict), strict, asOf).level).toBe("HIGH");
   });
 });
 
@@ -525,6 +582,7 @@ describe("churn reasons as stored", () => {
     const { reasons } = assessChurnRisk(
       buyer(4, 30, { latestNps: answer(0), unansweredMessages: 2 }),
       outlook(0.9),
+      defaultChurnWeights(policy),
       policy,
       asOf,
     );

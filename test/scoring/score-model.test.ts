@@ -18,6 +18,9 @@ const record = {
   gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
   gammaGammaLogLikelihood: -4000,
   gammaGammaAtBound: [],
+  churnModel: null,
+  backtest: null,
+  description: "",
   fitMilliseconds: 120,
   fittedAt: new Date("2026-11-23T00:00:01Z"),
 };
@@ -26,6 +29,16 @@ describe("a stored purchase model", () => {
   test("reads its parameters, and no spend model when none was fitted", () => {
     expect(toFittedModel(record)).toMatchObject({ bgNbd: record.bgNbd, gammaGamma: record.gammaGamma });
     expect(toFittedModel({ ...record, gammaGamma: null }).gammaGamma).toBeNull();
+  });
+
+  test("reads a model fitted before churn-v2, without churn weights, as one that scores with the defaults", () => {
+    expect(toFittedModel(record).churnWeights).toBeNull();
+  });
+
+  test("refuses damaged churn weights the same way", () => {
+    expect(() => toFittedModel({ ...record, churnModel: { source: "LEARNED", horizonDays: 90 } })).toThrow(
+      /^ScoreModel\.churnModel of ScoreModel .* does not have the shape this hub reads at baseLogOdds: .*Refit/,
+    );
   });
 
   test("refuses damaged parameters, naming the row and column and saying to refit", () => {

@@ -84,7 +84,7 @@ describe("freshness", () => {
     // No purchases: 50% start, raised by the negative message and by the message nobody answered.
     expect(factors(first.reasons).sort()).toEqual(["NO_PURCHASES", "SENTIMENT", "UNANSWERED_MESSAGES"]);
     expect(first.churnRisk).toBeGreaterThan(0.5);
-    expect(first.modelVersion).toBe("churn-v1/no-purchase-model");
+    expect(first.modelVersion).toBe("churn-v2/no-purchase-model");
 
     const nps = {
       customer: { id: email.customerId },
@@ -141,7 +141,7 @@ describe("scores from the purchase model", () => {
     const customer = await db.prisma.customer.findFirstOrThrow();
     const score = await db.prisma.score.findUniqueOrThrow({ where: { customerId: customer.id } });
     expect(score).toMatchObject({ repeatTransactions: 2, modelId: model.id, forecastMonths: 12 });
-    expect(score.modelVersion).toBe("churn-v1/bgnbd-gg@published-cdnow");
+    expect(score.modelVersion).toBe("churn-v2/bgnbd-gg@published-cdnow");
 
     // The same numbers straight from the model, for x = 2, t_x = 100/7, T = 200/7 weeks; the repeat
     // purchases were worth 30 each (the first day's 60 is not a repeat purchase).
@@ -151,9 +151,13 @@ describe("scores from the purchase model", () => {
     expect(score.expectedTransactions).toBeCloseTo(expected.expectedTransactions, 9);
     expect(score.clv?.toString()).toBe((expected.lifetimeValue ?? Number.NaN).toFixed(2));
     expect(Number(score.averageRepeatSpend)).toBe(30);
-    // Churn risk from the purchase signal alone: the Poisson chance of none of the expected purchases.
+    // A model without learned churn weights scores with the defaults: the log-odds of the Poisson chance
+    // of none of the expected purchases, plus the full engagement drop (four purchases in the 180-day
+    // baseline, none in the last 30 days: a purchase is activity) at its default weight 1.5.
     const expectedIn90Days = expectedPurchasesWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
-    expect(score.churnRisk).toBeCloseTo(Math.exp(-expectedIn90Days), 9);
+    const none = Math.exp(-expectedIn90Days);
+    const logOdds = Math.log(none / (1 - none)) + DEFAULT_SCORING_POLICY.weights.engagementDrop;
+    expect(score.churnRisk).toBeCloseTo(1 / (1 + Math.exp(-logOdds)), 9);
 
     const client = await createTestClient(db, AT_NOW);
     const result = await client.execute(CustomerScoresDocument, {
@@ -162,8 +166,8 @@ describe("scores from the purchase model", () => {
     });
     expect(result.errors).toBeUndefined();
     const served = result.data?.customer?.score;
-    expect(served?.reasons[0]).toMatchObject({ factor: "PURCHASE_PATTERN", weight: 1 });
-    expect(served?.reasons[0]?.explanation).toContain("3 purchases, the last 100 days ago");
+    expect(served?.reasons.map((reason) => reason.factor)).toEqual(["ENGAGEMENT_DROP", "PURCHASE_PATTERN"]);
+    expect(served?.reasons[1]?.explanation).toContain("3 purchases, the last 100 days ago");
     expect(served?.lifetimeValue).toEqual({
       amount: (expected.lifetimeValue ?? Number.NaN).toFixed(2),
       currency: "USD",
@@ -284,7 +288,7 @@ describe("refit and rescore", () => {
     const { r, alpha, a, b, logLikelihood } = payload.model.repeatPurchaseModel;
     for (const value of [r, alpha, a, b]) expect(value).toBeGreaterThan(0);
     expect(logLikelihood).toBeLessThan(0);
-    const version = `churn-v1/${payload.model.version}`;
+    const version = `churn-v2/${payload.model.version}`;
     expect(await db.prisma.score.count({ where: { modelVersion: version } })).toBe(40);
 
     const diagnostics = await analyst.execute(ScoreModelDiagnosticsDocument);

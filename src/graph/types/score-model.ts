@@ -4,14 +4,34 @@ import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { rescoreWithAlerts } from "../../pipeline/rescore-with-alerts.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
+import type { Backtest, LevelOutcome } from "../../scoring/backtest.ts";
+import { CHURN_FEATURES, type ChurnFeature, sigmoid } from "../../scoring/churn-risk.ts";
+import type { CalibrationBin, PredictionQuality } from "../../scoring/models/backtest-metrics.ts";
 import type { BgNbdParameters } from "../../scoring/models/bg-nbd.ts";
 import type { GammaGammaParameters } from "../../scoring/models/gamma-gamma.ts";
-import { fitScoreModel, storedBgNbd, storedGammaGamma } from "../../scoring/score-model.ts";
+import {
+  fitScoreModel,
+  storedBacktest,
+  storedBgNbd,
+  storedChurnWeights,
+  storedGammaGamma,
+} from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { ChurnFactorEnum, ChurnRiskLevelEnum } from "./score.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 type ModelRecord = Prisma.ScoreModelGetPayload<object>;
+
+const PurchaseModelVariantEnum = builder.enumType("PurchaseModelVariant", {
+  description: "The repeat-purchase model.",
+  values: {
+    BG: { description: "BG/NBD: one-time buyers are alive for certain." },
+    MBG: {
+      description: "MBG/NBD: a customer may drop out after any purchase, so silent one-time buyers fade.",
+    },
+  },
+});
 
 const BgNbdFitRef = builder
   .objectRef<BgNbdParameters & { logLikelihood: number; converged: boolean; atBound: string[] }>(
@@ -19,8 +39,13 @@ const BgNbdFitRef = builder
   )
   .implement({
     description:
-      "BG/NBD (Fader, Hardie & Lee 2005): purchases follow a Poisson rate with a gamma(r, α) spread across customers; after each purchase a customer may leave with a beta(a, b)-spread probability. Time in weeks.",
+      "BG/NBD (Fader, Hardie & Lee 2005) or MBG/NBD (Batislam et al. 2007): purchases follow a Poisson rate with a gamma(r, α) spread across customers; after each repeat purchase (MBG/NBD: after every purchase, the first included) a customer may leave with a beta(a, b)-spread probability. Time in weeks.",
     fields: (t) => ({
+      variant: t.field({
+        type: PurchaseModelVariantEnum,
+        description: "Which of the two models the parameters belong to.",
+        resolve: (p) => p.variant ?? "BG",
+      }),
       r: t.exposeFloat("r", { description: "Shape of the purchase-rate distribution." }),
       alpha: t.exposeFloat("alpha", { description: "Scale of the purchase-rate distribution (weeks)." }),
       a: t.exposeFloat("a", { description: "First shape of the drop-out probability's beta distribution." }),
@@ -49,6 +74,138 @@ const GammaGammaFitRef = builder
       parametersAtBound: t.exposeStringList("atBound", {
         description:
           "Parameters whose estimate sits on a bound of the search box: a limit, not a measurement.",
+      }),
+    }),
+  });
+
+const ChurnWeightsSourceEnum = builder.enumType("ChurnWeightsSource", {
+  description: "Where the churn model's weights came from.",
+  values: {
+    LEARNED: { description: "Learned from this hub's own history by the model's backtest." },
+    DEFAULT: {
+      description:
+        "The documented default weights: the hub had too little history to learn from (the backtest's note says why).",
+    },
+  },
+});
+
+const CalibrationBinRef = builder.objectRef<CalibrationBin>("CalibrationBin").implement({
+  description:
+    "Customers whose predicted churn risk fell in [lower, upper), and how many of them did lapse: a calibrated model has observed ≈ predicted in every bin.",
+  fields: (t) => ({
+    lower: t.exposeFloat("lower", { description: "The bin's lowest predicted risk." }),
+    upper: t.exposeFloat("upper", {
+      description: "The bin's upper bound (excluded, except 1 in the last bin).",
+    }),
+    customers: t.exposeInt("customers", { description: "Customers predicted in the bin." }),
+    predicted: t.exposeFloat("predicted", {
+      nullable: true,
+      description: "Their mean predicted risk; null when empty.",
+    }),
+    observed: t.exposeFloat("observed", {
+      nullable: true,
+      description: "The share of them who lapsed; null when empty.",
+    }),
+  }),
+});
+
+const PredictionQualityRef = builder.objectRef<PredictionQuality>("PredictionQuality").implement({
+  description:
+    "How well predicted churn risks matched what customers then did, on customers the model was not fitted to.",
+  fields: (t) => ({
+    customers: t.exposeInt("customers", { description: "Customers measured." }),
+    lapsed: t.exposeInt("positives", { description: "Of them, customers who lapsed within the horizon." }),
+    auc: t.exposeFloat("auc", {
+      description:
+        "Area under the ROC curve: the chance a customer who lapsed was ranked above one who did not (0.5 is chance).",
+    }),
+    brierScore: t.exposeFloat("brierScore", {
+      description:
+        "Mean squared difference between predicted risk and outcome (0 is perfect; lower is better).",
+    }),
+    expectedCalibrationError: t.exposeFloat("expectedCalibrationError", {
+      description:
+        "Over the 10 bins, the customers' share times |observed − predicted|: how far, on average, a shown risk is from what happened.",
+    }),
+    calibration: t.field({
+      type: [CalibrationBinRef],
+      description: "Ten bins of predicted risk, 0–0.1 to 0.9–1.",
+      resolve: (q) => q.calibration,
+    }),
+    liftTopDecile: t.exposeFloat("liftTopDecile", {
+      description:
+        "The lapse rate of the riskiest tenth over everyone's: how much better than random a call list of that tenth is.",
+    }),
+  }),
+});
+
+const LevelOutcomeRef = builder.objectRef<LevelOutcome>("ChurnLevelOutcome").implement({
+  description: "In the backtest, the customers a level held and how many of them lapsed.",
+  fields: (t) => ({
+    level: t.field({ type: ChurnRiskLevelEnum, description: "The level.", resolve: (o) => o.level }),
+    customers: t.exposeInt("customers", { description: "Customers the model put at this level." }),
+    share: t.exposeFloat("share", { description: "Their share of the backtest's customers." }),
+    lapsed: t.exposeFloat("lapsed", {
+      nullable: true,
+      description: "The share of them who lapsed; null when none were at the level.",
+    }),
+  }),
+});
+
+const ChurnBacktestRef = builder
+  .objectRef<Backtest & { typicalRisk: number | null }>("ChurnModelBacktest")
+  .implement({
+    description:
+      "The time-split backtest the churn model's weights were learned from: signals as of the cutoff, and whether each customer lapsed (no purchase, no inbound message, no answer) within the following horizon. Figures are out-of-fold: each customer is predicted by weights fitted without them.",
+    fields: (t) => ({
+      cutoff: t.expose("cutoff", { type: "DateTime", description: "Signals were read as of this moment." }),
+      end: t.expose("end", { type: "DateTime", description: "Outcomes were watched up to this moment." }),
+      horizonDays: t.exposeInt("horizonDays", { description: "The churn horizon: cutoff to end, in days." }),
+      weightsSource: t.field({
+        type: ChurnWeightsSourceEnum,
+        description: "Whether the weights were learned here or are the defaults.",
+        resolve: (b) => b.weightsSource,
+      }),
+      note: t.exposeString("note", { description: "What was learned from, or why nothing could be." }),
+      typicalRisk: t.exposeFloat("typicalRisk", {
+        nullable: true,
+        description:
+          "The churn risk of the hub's typical customer, from which each reason's contribution is measured.",
+      }),
+      model: t.field({
+        type: PredictionQualityRef,
+        nullable: true,
+        description: "The churn model's figures; null when nothing could be measured.",
+        resolve: (b) => b.model,
+      }),
+      daysSinceLastPurchase: t.field({
+        type: PredictionQualityRef,
+        nullable: true,
+        description:
+          "The same figures for days since the last purchase alone (days since the last activity for a customer who never bought): the baseline the model must beat.",
+        resolve: (b) => b.recencyBaseline,
+      }),
+      levels: t.field({
+        type: [LevelOutcomeRef],
+        description: "How many customers each level held in the backtest and how many of them lapsed.",
+        resolve: (b) => b.levels,
+      }),
+    }),
+  });
+
+const ChurnWeightRef = builder
+  .objectRef<{ factor: ChurnFeature; weight: number; typicalValue: number }>("ChurnModelWeight")
+  .implement({
+    description: "One signal's weight in the churn model.",
+    fields: (t) => ({
+      factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (w) => w.factor }),
+      weight: t.exposeFloat("weight", {
+        description:
+          "Log-odds points per unit of the signal's model value (days and counts enter as log(1 + n), survey answers as strengths from −0.5 to 1).",
+      }),
+      typicalValue: t.exposeFloat("typicalValue", {
+        description:
+          "The model value of the typical customer, from which contributions are measured (0 for signals that are absent by default).",
       }),
     }),
   });
@@ -91,7 +248,34 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
       },
     }),
     fitMilliseconds: t.exposeInt("fitMilliseconds", {
-      description: "How long reading the purchase histories and fitting took.",
+      description: "How long reading the histories, fitting and the backtest took.",
+    }),
+    description: t.exposeString("description", {
+      description: "What the model is and where its churn weights came from, in a sentence or two.",
+    }),
+    backtest: t.field({
+      type: ChurnBacktestRef,
+      nullable: true,
+      description: "The backtest of the churn model; null for a model fitted before churn-v2.",
+      resolve: (model) => {
+        const backtest = storedBacktest(model);
+        const weights = storedChurnWeights(model);
+        return backtest ? { ...backtest, typicalRisk: weights ? sigmoid(weights.baseLogOdds) : null } : null;
+      },
+    }),
+    churnWeights: t.field({
+      type: [ChurnWeightRef],
+      description: "The churn model's weight for each signal; empty for a model fitted before churn-v2.",
+      resolve: (model) => {
+        const weights = storedChurnWeights(model);
+        return weights
+          ? CHURN_FEATURES.map((factor) => ({
+              factor,
+              weight: weights.features[factor].weight,
+              typicalValue: weights.features[factor].center,
+            }))
+          : [];
+      },
     }),
   }),
 });
@@ -114,7 +298,8 @@ export const ScoringPolicyRef = builder.objectRef<ScoringPolicy>("ScoringPolicy"
     }),
     currency: t.exposeString("currency", { description: "The currency spend is modelled in." }),
     churnHorizonDays: t.exposeInt("churnHorizonDays", {
-      description: "Churn means no purchase within this many days.",
+      description:
+        "Churn risk is the chance that a customer lapses — no purchase, no inbound message, no survey answer — within this many days.",
     }),
     forecastMonths: t.exposeInt("forecastMonths", {
       description: "The horizon of the stored purchase forecast and lifetime value.",
@@ -225,12 +410,13 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     description:
-      "Fits the purchase model (BG/NBD and Gamma-Gamma) on the order history and, by default, rescores every customer with it. Fails with a ConflictError when there is too little purchase history.",
+      "Fits the purchase model (BG/NBD and Gamma-Gamma) on the order history, learns the churn model's weights from a time-split backtest and, by default, rescores every customer with it. Fails with a ConflictError when there is too little purchase history.",
     args: { input: t.arg({ type: RefitScoreModelInput, description: "Options; all optional." }) },
     resolve: async (_parent, { input }, context) => {
       const fitted = await fitScoreModel(context.prisma, {
         policy: context.scoring,
         calibrationEnd: input?.calibrationEnd ?? context.clock(),
+        clock: context.clock,
       });
       const rescored =
         input?.rescore === false

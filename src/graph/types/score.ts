@@ -27,14 +27,19 @@ export const ChurnRiskLevelEnum = builder.enumType(ChurnRiskLevel, {
 
 const FACTOR_DESCRIPTIONS: Record<(typeof CHURN_FACTORS)[number], string> = {
   PURCHASE_PATTERN:
-    "The purchase model (BG/NBD): the purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none.",
-  NO_PURCHASES: "The customer has not bought anything yet, so the score starts from 50%.",
-  NO_PURCHASE_MODEL: "No purchase model is fitted yet, so purchases are not scored.",
-  ENGAGEMENT_DROP: "Fewer interactions lately than the customer's own usual rate.",
-  SENTIMENT: "The tone of the customer's recent messages (negative raises the risk, positive lowers it).",
-  NPS: "The latest NPS answer: a detractor raises the risk, a promoter lowers it.",
-  CSAT: "The latest satisfaction rating: 1–2 raise the risk, 4–5 lower it.",
-  CES: "The latest effort rating: hard (5–7) raises the risk, easy (1–3) lowers it.",
+    "The purchase model (BG/NBD): how many purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none.",
+  NO_PURCHASES: "The customer has not bought anything yet.",
+  NO_PURCHASE_MODEL:
+    "No purchase model is fitted yet, so the purchase pattern is not scored (and scores of the rules before churn-v2).",
+  RECENCY: "Days since the customer's last activity (a purchase, an inbound message or a survey answer).",
+  FREQUENCY: "How many separate days the customer bought on.",
+  TENURE: "How long the customer has been one: days since their first fact.",
+  SPEND: "What the customer spends per purchase day, in the policy's currency.",
+  ENGAGEMENT_DROP: "Fewer interactions (purchases included) lately than the customer's own usual rate.",
+  SENTIMENT: "The tone of the customer's recent messages, from −1 (negative) to 1 (positive).",
+  NPS: "The latest NPS answer: a detractor (0–6) or a promoter (9–10).",
+  CSAT: "The latest satisfaction rating (1–5).",
+  CES: "The latest effort rating (1 easy … 7 very hard).",
   UNANSWERED_MESSAGES: "Messages from the customer still waiting for a reply.",
 };
 
@@ -51,7 +56,7 @@ export const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReaso
     factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (r) => r.factor }),
     value: t.exposeFloat("value", {
       description:
-        "What was measured: the chance of no purchase within the churn horizon (PURCHASE_PATTERN), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
+        "What was measured, in its own unit: the chance of no purchase within the churn horizon (PURCHASE_PATTERN), days (RECENCY, TENURE), purchase days (FREQUENCY), money per purchase day (SPEND), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
     }),
     weight: t.exposeFloat("weight", {
       description:
@@ -59,7 +64,7 @@ export const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReaso
     }),
     contribution: t.exposeFloat("contribution", {
       description:
-        "How far it moved the score, in log-odds: positive raises the risk, negative lowers it (0 leaves it at 50%).",
+        "How far it moved the score from the hub's typical customer, in log-odds: positive raises the risk, negative lowers it. The typical customer's risk is the model's `backtest.typicalRisk`.",
     }),
     explanation: t.exposeString("explanation", { description: "A sentence an account manager can read." }),
   }),
@@ -222,7 +227,7 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
       },
     }),
     modelVersion: t.exposeString("modelVersion", {
-      description: "The scoring rules and purchase model that produced it: `churn-v1/bgnbd-gg@<fitted at>`.",
+      description: "The scoring rules and purchase model that produced it: `churn-v2/bgnbd-gg@<fitted at>`.",
     }),
     computedAt: t.expose("computedAt", {
       type: "DateTime",

@@ -5,6 +5,13 @@
 // (x, t_x, T) alone it gives the probability a customer is still alive, how many purchases to
 // expect, and the probability of none in a coming period: the churn risk.
 //
+// MBG/NBD (Batislam, Denizel & Filiztekin 2007, "Empirical validation and comparison of models for
+// customer base analysis", IJRM 24(3)) is the same model with one change: a customer may also drop out
+// right after their first purchase. So a one-time buyer who stays silent becomes less and less likely
+// to be alive, where BG/NBD holds them alive for certain (P(alive) = 1 whatever their silence). Its
+// formulas are BG/NBD's with the drop-out chance applied at x + 1 purchases instead of x; `variant`
+// on the parameters says which model they belong to (stored models from before it are BG/NBD).
+//
 // Time is in WEEKS everywhere (recency, age, horizons, and so α, which is a rate scale): the
 // published CDNOW parameters are in weeks, and a horizon in other units would silently be wrong.
 import gammaln from "@stdlib/math-base-special-gammaln";
@@ -32,13 +39,15 @@ export const bgNbdParametersSchema = z.object({
   alpha: z.number().positive(),
   a: z.number().positive(),
   b: z.number().positive(),
+  /** BG (the default, and every model stored before MBG existed) or MBG. */
+  variant: z.enum(["BG", "MBG"]).optional(),
 });
 export type BgNbdParameters = z.infer<typeof bgNbdParametersSchema>;
 
 /** Log-likelihood of the histories under the parameters (FHL 2005, eq. 6), summed over customers. */
 export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly PurchaseHistory[]): number {
   checkParameters(params);
-  return createLogLikelihood(compressHistories(histories))(params);
+  return createLogLikelihood(compressHistories(histories), params.variant === "MBG")(params);
 }
 
 /**
@@ -49,10 +58,12 @@ export function bgNbdLogLikelihood(params: BgNbdParameters, histories: readonly 
  */
 export function fitBgNbd(
   histories: readonly PurchaseHistory[],
-  options: FitOptions<BgNbdParameters> = {},
+  options: FitOptions<BgNbdParameters> & { variant?: "BG" | "MBG" } = {},
 ): ModelFit<BgNbdParameters> {
   if (histories.length === 0) throw new RangeError("Fitting BG/NBD needs at least one customer history.");
-  const logLikelihood = createLogLikelihood(compressHistories(histories));
+  const variant = options.variant ?? "BG";
+  const likelihood = createLogLikelihood(compressHistories(histories), variant === "MBG");
+  const logLikelihood = (params: BgNbdParameters) => likelihood(params);
   const start = defaultStart(histories);
   const initial = options.initial ?? start;
   checkParameters(initial);
@@ -63,13 +74,16 @@ export function fitBgNbd(
     a: SHAPE_BOUNDS,
     b: SHAPE_BOUNDS,
   };
-  const fit = maximizeInBox(logLikelihood, initial, bounds, options.optimizer);
-  return { ...fit, customersFitted: histories.length };
+  const { variant: _, ...searched } = initial;
+  const fit = maximizeInBox(logLikelihood, searched, bounds, options.optimizer);
+  const parameters = variant === "MBG" ? { ...fit.parameters, variant } : fit.parameters;
+  return { ...fit, parameters, customersFitted: histories.length };
 }
 
 /**
  * P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] · a/(b + x − 1) · ((α + T)/(α + t_x))^(r + x)).
  * Exactly 1 when x = 0: in BG/NBD a customer can only drop out right after a repeat purchase.
+ * MBG/NBD: 1 / (1 + a/(b + x) · ((α + T)/(α + t_x))^(r + x)), below 1 for every x.
  */
 export function probabilityAlive(params: BgNbdParameters, history: PurchaseHistory): number {
   checkParameters(params);
@@ -100,10 +114,12 @@ export function expectedTransactions(
   checkHistory(history);
   checkWeeks(weeks);
   if (weeks === 0) return 0;
+  // MBG/NBD's conditional expectation is BG/NBD's with b + 1: its 2F1(r+x, b+x+1; a+b+x; z) and
+  // (a+b+x)/(a−1) are BG/NBD's 2F1(r+x, b'+x; a+b'+x−1; z) and (a+b'+x−1)/(a−1) at b' = b + 1.
   const ifAlive = expectedPurchasesIfAlive({
     r: params.r,
     a: params.a,
-    b: params.b,
+    b: params.variant === "MBG" ? params.b + 1 : params.b,
     frequency: history.frequency,
     scaledHorizon: weeks / (params.alpha + history.age),
   });
@@ -140,14 +156,15 @@ export function probabilityOfNoPurchase(
   return dead + alive * silentIfAlive;
 }
 
-/** ln of P(dead)/P(alive); −Infinity when x = 0. */
+/** ln of P(dead)/P(alive); −Infinity when x = 0 under BG/NBD. */
 function logOddsDead(params: BgNbdParameters, history: PurchaseHistory): number {
   const { r, alpha, a, b } = params;
   const x = history.frequency;
-  if (x === 0) return Number.NEGATIVE_INFINITY;
+  const modified = params.variant === "MBG";
+  if (x === 0 && !modified) return Number.NEGATIVE_INFINITY;
   return (
     Math.log(a) -
-    Math.log(b + x - 1) +
+    Math.log(modified ? b + x : b + x - 1) +
     (r + x) * (Math.log(alpha + history.age) - Math.log(alpha + history.recency))
   );
 }
@@ -207,7 +224,8 @@ function distinctValues(column: readonly number[]): { values: Float64Array; inde
 
 /**
  * The log-likelihood as a function of the parameters over fixed data. Per customer (Excel note):
- * ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln(A₃ + [x > 0] A₄) with
+ * ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln(A₃ + [x > 0] A₄) with (MBG/NBD: B(a, b+x+1) and
+ * A₄ for every x, with b+x in place of b+x−1)
  * A₃ = (α+T)^−(r+x), A₄ = a/(b+x−1) · (α+t_x)^−(r+x); the sum is taken in log space.
  * Returns −Infinity (never NaN) where the parameters make it undefined.
  *
@@ -216,13 +234,17 @@ function distinctValues(column: readonly number[]): { values: Float64Array; inde
  * to converge on): the ln Γ differences are rising factorials, ln Γ(c+x) − ln Γ(c) = Σ_{j<x} ln(c+j),
  * and r ln α − (r+x) ln(α+t) is −r·log1p(t/α) − x·ln(α+t).
  */
-function createLogLikelihood(data: CompressedHistories): (params: BgNbdParameters) => number {
+function createLogLikelihood(
+  data: CompressedHistories,
+  modified: boolean,
+): (params: BgNbdParameters) => number {
   const perFrequency = new Float64Array(data.frequencies.length);
   const logDropOut = new Float64Array(data.frequencies.length);
   const recencyTerms = new Float64Array(2 * data.recencies.length);
   const ageTerms = new Float64Array(2 * data.ages.length);
   const maxFrequency = data.frequencies.reduce((max, x) => Math.max(max, x), 0);
-  const [risingR, risingB, risingAB] = [0, 1, 2].map(() => createLogRising(maxFrequency)) as [
+  // MBG/NBD's beta terms run to x + 1: B(a, b + x + 1) / B(a, b).
+  const [risingR, risingB, risingAB] = [0, 1, 2].map(() => createLogRising(maxFrequency + 1)) as [
     LogRising,
     LogRising,
     LogRising,
@@ -244,8 +266,9 @@ function createLogLikelihood(data: CompressedHistories): (params: BgNbdParameter
     const ofAB = risingAB(a + b);
     for (let j = 0; j < data.frequencies.length; j++) {
       const x = data.frequencies[j] as number;
-      perFrequency[j] = ofR(x) + ofB(x) - ofAB(x);
-      logDropOut[j] = x > 0 ? logA - Math.log(b + x - 1) : Number.NaN;
+      const dropOuts = modified ? x + 1 : x;
+      perFrequency[j] = ofR(x) + ofB(dropOuts) - ofAB(dropOuts);
+      logDropOut[j] = modified ? logA - Math.log(b + x) : x > 0 ? logA - Math.log(b + x - 1) : Number.NaN;
     }
     timeTerms(data.recencies, recencyTerms, alpha);
     timeTerms(data.ages, ageTerms, alpha);
@@ -257,7 +280,7 @@ function createLogLikelihood(data: CompressedHistories): (params: BgNbdParameter
       const age = 2 * (data.ageIndex[i] as number);
       const stillAlive = -r * (ageTerms[age] as number) - x * (ageTerms[age + 1] as number);
       let individual = stillAlive;
-      if (x > 0) {
+      if (x > 0 || modified) {
         const recency = 2 * (data.recencyIndex[i] as number);
         const droppedOut =
           (logDropOut[j] as number) -

@@ -166,7 +166,7 @@ describe("mergeCustomers", () => {
     expect(await db.prisma.score.findUnique({ where: { customerId: merged.id } })).toBeNull();
     // Recomputed on the merged facts (no purchase model is fitted here), not the survivor's old score.
     expect(await db.prisma.score.findUnique({ where: { customerId: survivor.id } })).toMatchObject({
-      modelVersion: "churn-v1/no-purchase-model",
+      modelVersion: "churn-v2/no-purchase-model",
     });
     const mergedRow = await db.prisma.customer.findUniqueOrThrow({ where: { id: merged.id } });
     expect(mergedRow.mergedIntoId).toBe(survivor.id);

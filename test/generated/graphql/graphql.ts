@@ -63,22 +63,30 @@ export type Channel =
 
 /** A signal that can move churn risk. */
 export type ChurnFactor =
-  /** The latest effort rating: hard (5–7) raises the risk, easy (1–3) lowers it. */
+  /** The latest effort rating (1 easy … 7 very hard). */
   | 'CES'
-  /** The latest satisfaction rating: 1–2 raise the risk, 4–5 lower it. */
+  /** The latest satisfaction rating (1–5). */
   | 'CSAT'
-  /** Fewer interactions lately than the customer's own usual rate. */
+  /** Fewer interactions (purchases included) lately than the customer's own usual rate. */
   | 'ENGAGEMENT_DROP'
-  /** The customer has not bought anything yet, so the score starts from 50%. */
+  /** How many separate days the customer bought on. */
+  | 'FREQUENCY'
+  /** The customer has not bought anything yet. */
   | 'NO_PURCHASES'
-  /** No purchase model is fitted yet, so purchases are not scored. */
+  /** No purchase model is fitted yet, so the purchase pattern is not scored (and scores of the rules before churn-v2). */
   | 'NO_PURCHASE_MODEL'
-  /** The latest NPS answer: a detractor raises the risk, a promoter lowers it. */
+  /** The latest NPS answer: a detractor (0–6) or a promoter (9–10). */
   | 'NPS'
-  /** The purchase model (BG/NBD): the purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none. */
+  /** The purchase model (BG/NBD): how many purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none. */
   | 'PURCHASE_PATTERN'
-  /** The tone of the customer's recent messages (negative raises the risk, positive lowers it). */
+  /** Days since the customer's last activity (a purchase, an inbound message or a survey answer). */
+  | 'RECENCY'
+  /** The tone of the customer's recent messages, from −1 (negative) to 1 (positive). */
   | 'SENTIMENT'
+  /** What the customer spends per purchase day, in the policy's currency. */
+  | 'SPEND'
+  /** How long the customer has been one: days since their first fact. */
+  | 'TENURE'
   /** Messages from the customer still waiting for a reply. */
   | 'UNANSWERED_MESSAGES';
 

@@ -313,3 +313,55 @@ describe("probabilityOfNoPurchase", () => {
     expect(relativeError(probabilityOfNoPurchase(params, history, 1e6), dead)).toBeLessThan(1e-9);
   });
 });
+
+describe("MBG/NBD (a customer may also drop out after the first purchase)", () => {
+  // Reference: the MBG/NBD log-likelihood (Batislam et al. 2007, as lifetimes' ModifiedBetaGeoFitter
+  // writes it) maximised with SciPy's Nelder-Mead on the same CDNOW sample summary: r 0.52484,
+  // α 6.18299, a 0.891356, b 1.61400, log-likelihood −9582.1327 (lifetimes documents 0.525, 6.183,
+  // 0.891, 1.614). The probabilities and expectations below are SciPy's at those estimates.
+  const reference: BgNbdParameters = {
+    r: 0.52483792,
+    alpha: 6.18299161,
+    a: 0.89135621,
+    b: 1.6139997,
+    variant: "MBG",
+  };
+
+  it("fits the CDNOW sample to the reference estimates", () => {
+    const fit = fitBgNbd(readSummary(), { variant: "MBG" });
+    expect(fit.parameters.variant).toBe("MBG");
+    for (const key of ["r", "alpha", "a", "b"] as const) {
+      expect(relativeError(fit.parameters[key], reference[key])).toBeLessThan(2e-3);
+    }
+    expect(fit.logLikelihood).toBeCloseTo(-9582.132684899902, 2);
+    expect(bgNbdLogLikelihood(reference, readSummary())).toBeCloseTo(-9582.132684899902, 3);
+  });
+
+  it("gives a silent one-time buyer a real chance of being gone, falling with the silence", () => {
+    expect(probabilityAlive(reference, { frequency: 0, recency: 0, age: 10 })).toBeCloseTo(
+      0.5221727564535019,
+      8,
+    );
+    expect(probabilityAlive(reference, { frequency: 0, recency: 0, age: 38.86 })).toBeCloseTo(
+      0.3897163754536421,
+      8,
+    );
+    // BG/NBD, for contrast, keeps every one-time buyer alive for certain.
+    expect(probabilityAlive({ ...reference, variant: "BG" }, { frequency: 0, recency: 0, age: 38.86 })).toBe(
+      1,
+    );
+  });
+
+  it("expects purchases as the reference does", () => {
+    expect(probabilityAlive(reference, paperCustomer)).toBeCloseTo(0.7061262561065045, 8);
+    expect(expectedTransactions(reference, paperCustomer, 39)).toBeCloseTo(1.2626707889608562, 6);
+    expect(expectedTransactions(reference, { frequency: 0, recency: 0, age: 38.86 }, 39)).toBeCloseTo(
+      0.1539536625728974,
+      6,
+    );
+    expect(expectedTransactions(reference, { frequency: 0, recency: 0, age: 10 }, 39)).toBeCloseTo(
+      0.48251584887447024,
+      6,
+    );
+  });
+});

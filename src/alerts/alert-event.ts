@@ -10,7 +10,12 @@
 import { parse, stringify } from "devalue";
 import { z } from "zod";
 import type { Alert, Customer } from "../generated/prisma/client.ts";
-import { AlertStatus, ChurnRiskLevel, LifecycleStage } from "../generated/prisma/enums.ts";
+import {
+  AlertResolutionReason,
+  AlertStatus,
+  ChurnRiskLevel,
+  LifecycleStage,
+} from "../generated/prisma/enums.ts";
 import { churnReasonsSchema } from "../scoring/churn-risk.ts";
 
 /** How a boundary carries the two kinds of value JSON has no type for. */
@@ -49,6 +54,7 @@ function rowSchemas({ date, bigint }: Carriers) {
     acknowledgedById: z.string().nullable(),
     resolvedAt: date.nullable(),
     resolvedById: z.string().nullable(),
+    resolutionReason: z.enum(AlertResolutionReason).nullable(),
     resolutionNote: z.string().nullable(),
     snoozedUntil: date.nullable(),
     publishedAt: date.nullable(),

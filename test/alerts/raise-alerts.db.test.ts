@@ -2,10 +2,13 @@
 // crossing, with everything an account manager needs stored; never for a first score; once when two
 // transactions rescore the same crossing at the same time.
 import { describe, expect } from "vitest";
+import { type RaiseAlertsOptions, raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import type { Database } from "../../src/db/database.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
+import type { ScoreChange } from "../../src/scoring/rescore-customers.ts";
 import { test } from "../helpers/database.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
@@ -168,5 +171,218 @@ describe("raising alerts", () => {
       }),
     ).rejects.toThrow("fails later");
     expect(await db.prisma.alert.count()).toBe(0);
+  });
+});
+
+// The alert decisions on their own, fed score changes at chosen risks under a clock standing still:
+// what the scoring model makes of facts is another module's business (and changes with it).
+const alertPolicy = resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels);
+const t0 = new Date("2026-03-02T10:00:00Z");
+const hoursAfter = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+const levelOf = (risk: number) =>
+  risk >= 0.8 ? "CRITICAL" : risk >= 0.6 ? "HIGH" : risk >= 0.4 ? "MEDIUM" : ("LOW" as const);
+
+/** Customers (with an owner, or none) whose risks the tests set by hand. */
+async function customers(db: Database, count: number, ownerId: string | null = null) {
+  const rows = await db.prisma.customer.createManyAndReturn({
+    data: Array.from({ length: count }, (_, i) => ({ displayName: `Customer ${i}`, ownerId })),
+    select: { id: true, ownerId: true },
+  });
+  return rows;
+}
+
+/** One rescore's transaction: each customer's risk moves from `from` to `to`. */
+function rescoredAt(
+  db: Database,
+  moves: Array<{ customer: { id: string; ownerId: string | null }; from: number | null; to: number }>,
+  options: RaiseAlertsOptions,
+) {
+  const changes: ScoreChange[] = moves.map(({ customer, from, to }) => ({
+    customerId: customer.id,
+    ownerId: customer.ownerId,
+    previousRisk: from,
+    previousLevel: from === null ? null : levelOf(from),
+    churnRisk: to,
+    level: levelOf(to),
+    reasons: [
+      {
+        factor: "NPS",
+        value: 0,
+        contribution: 1.2,
+        weight: 1,
+        explanation: "Answered 0 to the NPS survey: a detractor.",
+      },
+    ],
+    computedAt: options.now,
+  }));
+  return db.prisma.$transaction((tx) => raiseAlerts(tx, changes, alertPolicy, options));
+}
+
+describe("alerts that resolve themselves", () => {
+  test("an open or acknowledged alert resolves in the rescore that takes the risk below its level less the hysteresis, saying why", async ({
+    db,
+  }) => {
+    const owner = await db.prisma.principal.create({ data: { name: "Ana Souza" } });
+    const [bea, caio] = await customers(db, 2, owner.id);
+    if (!bea || !caio) throw new Error("Two customers were made.");
+    const raised = await rescoredAt(
+      db,
+      [
+        { customer: bea, from: 0.5, to: 0.7 },
+        { customer: caio, from: 0.5, to: 0.7 },
+      ],
+      { now: t0 },
+    );
+    expect(raised.raised).toHaveLength(2);
+    await db.prisma.alert.updateMany({
+      where: { customerId: bea.id },
+      data: { status: "ACKNOWLEDGED", acknowledgedAt: t0, acknowledgedById: owner.id },
+    });
+    // Caio's manager closed theirs by hand: a later fall leaves their resolution as it is.
+    await db.prisma.alert.updateMany({
+      where: { customerId: caio.id },
+      data: {
+        status: "RESOLVED",
+        resolvedAt: t0,
+        resolvedById: owner.id,
+        resolutionReason: "RESOLVED_BY_USER",
+        resolutionNote: "Called him.",
+      },
+    });
+
+    // Below HIGH, but not by more than the hysteresis: still at risk, the alert stays open.
+    const wobble = await rescoredAt(db, [{ customer: bea, from: 0.7, to: 0.57 }], { now: hoursAfter(1) });
+    expect(wobble.resolved).toEqual([]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: bea.id } })).toMatchObject({
+      status: "ACKNOWLEDGED",
+    });
+
+    const fell = await rescoredAt(
+      db,
+      [
+        { customer: bea, from: 0.57, to: 0.4132 },
+        { customer: caio, from: 0.7, to: 0.3 },
+      ],
+      { now: hoursAfter(2) },
+    );
+    expect(fell.resolved).toEqual([
+      expect.objectContaining({ customerId: bea.id, level: "HIGH", reason: "RISK_FELL" }),
+    ]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: bea.id } })).toMatchObject({
+      status: "RESOLVED",
+      resolutionReason: "RISK_FELL",
+      resolutionNote: "Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis.",
+      resolvedAt: hoursAfter(2),
+      resolvedById: null,
+      acknowledgedById: owner.id,
+    });
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: caio.id } })).toMatchObject({
+      resolutionReason: "RESOLVED_BY_USER",
+      resolutionNote: "Called him.",
+    });
+    expect(await db.prisma.customerAlertState.findUnique({ where: { customerId: bea.id } })).toMatchObject({
+      alertedLevel: null,
+    });
+  });
+
+  test("a fall from CRITICAL into HIGH's band resolves the CRITICAL alert only; below HIGH's band, the HIGH one too", async ({
+    db,
+  }) => {
+    const [dora] = await customers(db, 1);
+    if (!dora) throw new Error("A customer was made.");
+    await rescoredAt(db, [{ customer: dora, from: 0.5, to: 0.65 }], { now: t0 });
+    await rescoredAt(db, [{ customer: dora, from: 0.65, to: 0.9 }], { now: hoursAfter(1) });
+    const open = () =>
+      db.prisma.alert
+        .findMany({ where: { customerId: dora.id, status: "OPEN" }, orderBy: { id: "asc" } })
+        .then((alerts) => alerts.map((alert) => alert.level));
+    expect(await open()).toEqual(["HIGH", "CRITICAL"]);
+
+    await rescoredAt(db, [{ customer: dora, from: 0.9, to: 0.77 }], { now: hoursAfter(2) });
+    expect(await open()).toEqual(["HIGH", "CRITICAL"]);
+    const intoHigh = await rescoredAt(db, [{ customer: dora, from: 0.77, to: 0.7 }], { now: hoursAfter(3) });
+    expect(intoHigh.resolved.map((alert) => alert.level)).toEqual(["CRITICAL"]);
+    expect(await open()).toEqual(["HIGH"]);
+    const below = await rescoredAt(db, [{ customer: dora, from: 0.7, to: 0.2 }], { now: hoursAfter(4) });
+    expect(below.resolved.map((alert) => alert.level)).toEqual(["HIGH"]);
+    expect(await open()).toEqual([]);
+  });
+});
+
+describe("rebaselining after a model change", () => {
+  test("states move to the new levels and nothing is raised; alerts of levels left resolve as MODEL_CHANGED", async ({
+    db,
+  }) => {
+    const [edu, fia, gil] = await customers(db, 3);
+    if (!edu || !fia || !gil) throw new Error("Three customers were made.");
+    await rescoredAt(db, [{ customer: edu, from: 0.5, to: 0.65 }], { now: t0 });
+
+    const rebaselined = await rescoredAt(
+      db,
+      [
+        { customer: edu, from: 0.65, to: 0.58 }, // inside HIGH's band, but the model moved it there
+        { customer: fia, from: 0.5, to: 0.9 }, // would be a CRITICAL alert
+        { customer: gil, from: 0.3, to: 0.7 }, // would be a HIGH alert
+      ],
+      { now: hoursAfter(30), mode: "rebaseline" },
+    );
+    expect(rebaselined.raised).toEqual([]);
+    expect(rebaselined.resolved).toEqual([
+      expect.objectContaining({ customerId: edu.id, level: "HIGH", reason: "MODEL_CHANGED" }),
+    ]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: edu.id } })).toMatchObject({
+      status: "RESOLVED",
+      resolutionReason: "MODEL_CHANGED",
+      resolutionNote:
+        "The scores were rebaselined after a change of model or rules: churn risk is now 58%, below HIGH (60%).",
+    });
+    const states = await db.prisma.customerAlertState.findMany();
+    const levelOfCustomer = (id: string) => states.find((state) => state.customerId === id)?.alertedLevel;
+    expect([edu, fia, gil].map((c) => levelOfCustomer(c.id))).toEqual([null, "CRITICAL", "HIGH"]);
+    expect(await db.prisma.alert.count()).toBe(1);
+
+    // From the new baseline, only real crossings alert: Gil escalating does, Fia staying does not.
+    const next = await rescoredAt(
+      db,
+      [
+        { customer: fia, from: 0.9, to: 0.92 },
+        { customer: gil, from: 0.7, to: 0.85 },
+      ],
+      { now: hoursAfter(31) },
+    );
+    expect(next.raised).toEqual([expect.objectContaining({ customerId: gil.id, level: "CRITICAL" })]);
+  });
+
+  test('rescoreWithAlerts(…, { alerts: "rebaseline" }) scores everyone at their new level without an alert', async ({
+    db,
+  }) => {
+    // Thirty customers scored MEDIUM, then a change of the rules (here: detractor answers, already
+    // stored, counted at last) that lifts them all into HIGH.
+    const rows = await customers(db, 30);
+    const ids = rows.map((row) => row.id);
+    await db.prisma.feedback.createMany({
+      data: ids.map((customerId, i) => ({
+        customerId,
+        source: "survey",
+        externalId: `rebaseline-${i}`,
+        kind: "NPS" as const,
+        score: 0,
+        respondedAt: hoursAfter(-1),
+      })),
+    });
+    const ignoringNps = { ...DEFAULT_SCORING_POLICY, weights: { ...DEFAULT_SCORING_POLICY.weights, nps: 0 } };
+    await rescoreWithAlerts(db.prisma, { policy: ignoringNps, customerIds: ids, asOf: t0 });
+    const result = await rescoreWithAlerts(db.prisma, {
+      policy: DEFAULT_SCORING_POLICY,
+      customerIds: ids,
+      asOf: hoursAfter(1),
+      alerts: "rebaseline",
+    });
+    expect(
+      result.changes.every((change) => change.previousLevel === "MEDIUM" && change.level === "HIGH"),
+    ).toBe(true);
+    expect(result.alerts).toEqual([]);
+    expect(await db.prisma.alert.count()).toBe(0);
+    expect(await db.prisma.customerAlertState.count({ where: { alertedLevel: "HIGH" } })).toBe(30);
   });
 });

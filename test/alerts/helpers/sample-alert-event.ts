@@ -36,6 +36,7 @@ export function sampleEvent(position = 9_007_199_254_740_993n): AlertEvent {
       acknowledgedById: null,
       resolvedAt: null,
       resolvedById: null,
+      resolutionReason: null,
       resolutionNote: null,
       snoozedUntil: new Date("2026-12-04T00:00:00.000Z"),
       publishedAt: new Date("2026-12-03T07:08:41.456Z"),

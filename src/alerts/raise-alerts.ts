@@ -10,6 +10,9 @@
 // Given mode "rebaseline" (a refit, new rules), the states move to the new scores' levels and nothing
 // is raised.
 //
+// More than `digestAbove` alerts for one owner from one transaction are gathered into a digest
+// (digest-alerts.ts), which is published instead of them.
+//
 // Raised alerts are not published here: the alert row is the outbox, published by the dispatcher
 // (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
 // commit, and is dropped with everything else on a rollback.
@@ -29,6 +32,7 @@ import {
   rebaselineAlert,
   resolutionNote,
 } from "./alert-policy.ts";
+import { digestCrowdedOwners, type RaisedDigest } from "./digest-alerts.ts";
 import { notifyScoreChanges } from "./score-change-feed.ts";
 
 /** The channel that tells dispatchers an alert was committed (payload: nothing). */
@@ -53,6 +57,8 @@ export interface AlertOutcome {
   raised: RaisedAlert[];
   /** Open alerts resolved, in the same transaction. */
   resolved: ResolvedAlert[];
+  /** Digests written or grown: owners with more than `digestAbove` alerts from this transaction. */
+  digests: RaisedDigest[];
 }
 
 export interface RaiseAlertsOptions {
@@ -77,7 +83,7 @@ export async function raiseAlerts(
   { now, mode = "decide" }: RaiseAlertsOptions,
 ): Promise<AlertOutcome> {
   await notifyScoreChanges(tx, changes);
-  if (changes.length === 0) return { raised: [], resolved: [] };
+  if (changes.length === 0) return { raised: [], resolved: [], digests: [] };
   const ids = changes.map((change) => change.customerId);
   const stored = await lockStates(tx, ids);
   // A customer without a stored state needs one only if they are, or were, at an alert level.
@@ -138,14 +144,15 @@ export async function raiseAlerts(
   }
   if (moved.length > 0) await updateStates(tx, moved, now);
   const resolved = resolutions.length > 0 ? await resolveAlerts(tx, resolutions, now) : [];
-  if (alerts.length === 0) return { raised: [], resolved };
+  if (alerts.length === 0) return { raised: [], resolved, digests: [] };
 
   const column = <T>(pick: (alert: (typeof alerts)[number]) => T) => alerts.map(pick);
   const inserted = await tx.$queryRaw<Array<{ id: string; customerId: string; level: AlertLevel }>>`
     INSERT INTO "Alert" ("id", "customerId", "ownerId", "level", "score", "previousScore", "previousLevel",
-      "reasons", "triggerKey", "createdAt")
+      "reasons", "triggerKey", "createdAt", "raisedInTransaction")
     SELECT id, "customerId", "ownerId", level::"ChurnRiskLevel", score, "previousScore",
-      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp()
+      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp(),
+      pg_current_xact_id()::text::bigint
     FROM unnest(
       ${column((a) => a.id)}::uuid[],
       ${column((a) => a.customerId)}::uuid[],
@@ -159,8 +166,10 @@ export async function raiseAlerts(
     ) AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
     ON CONFLICT ("triggerKey") DO NOTHING
     RETURNING "id", "customerId", "level"::text AS level`;
-  if (inserted.length > 0) await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
-  return { raised: inserted, resolved };
+  if (inserted.length === 0) return { raised: [], resolved, digests: [] };
+  const digests = await digestCrowdedOwners(tx, policy.digestAbove);
+  await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
+  return { raised: inserted, resolved, digests };
 }
 
 interface Resolution {

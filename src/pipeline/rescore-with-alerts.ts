@@ -9,6 +9,7 @@
 // level of their new score, nothing is raised, and open alerts of the levels left are resolved.
 
 import type { AlertMode } from "../alerts/alert-policy.ts";
+import type { RaisedDigest } from "../alerts/digest-alerts.ts";
 import { type RaisedAlert, type ResolvedAlert, raiseAlerts } from "../alerts/raise-alerts.ts";
 import type { Db } from "../db/database.ts";
 import { resolveAlertPolicy } from "../policy/alert-policy-settings.ts";
@@ -19,6 +20,12 @@ export interface AlertDecisions {
   alerts: RaisedAlert[];
   /** Open alerts resolved because the risk left their level (RISK_FELL, or MODEL_CHANGED on a rebaseline). */
   resolved: ResolvedAlert[];
+  /**
+   * Digests of owners with more than `alerts.digestAbove` alerts from one transaction: those alerts
+   * are still stored and listed in `alerts`, but subscribers hear the digest instead. A digest grown
+   * by several batches of one transaction appears once per batch, with its count so far.
+   */
+  digests: RaisedDigest[];
 }
 
 export interface RescoreWithAlertsOptions extends Omit<RescoreOptions, "onScored"> {
@@ -32,13 +39,14 @@ export async function rescoreWithAlerts(
   { alerts: mode = "decide", ...options }: RescoreWithAlertsOptions,
 ): Promise<RescoreResult & AlertDecisions> {
   const policy = resolveAlertPolicy(options.policy.alerts, options.policy.levels);
-  const decisions: AlertDecisions = { alerts: [], resolved: [] };
+  const decisions: AlertDecisions = { alerts: [], resolved: [], digests: [] };
   const result = await rescoreCustomers(db, {
     ...options,
     onScored: async (tx, changes) => {
       const outcome = await raiseAlerts(tx, changes, policy, { now: options.asOf, mode });
       decisions.alerts.push(...outcome.raised);
       decisions.resolved.push(...outcome.resolved);
+      decisions.digests.push(...outcome.digests);
     },
   });
   return { ...result, ...decisions };

@@ -39,6 +39,7 @@ describe("the alert rule", () => {
       hysteresis: 0.05,
       coolDownMinutes: 1440,
       alertOnFirstScore: false,
+      digestAbove: 10,
     });
   });
 
@@ -206,7 +207,7 @@ describe("alert settings in the scoring policy file", () => {
     const loaded = await loadScoringPolicy(
       await policyFile({
         levels: { high: 0.55, critical: 0.85 },
-        alerts: { thresholds: { critical: 0.9 }, hysteresis: 0.1, coolDownMinutes: 60 },
+        alerts: { thresholds: { critical: 0.9 }, hysteresis: 0.1, coolDownMinutes: 60, digestAbove: 50 },
       }),
     );
     expect(resolveAlertPolicy(loaded.alerts, loaded.levels)).toEqual({
@@ -214,6 +215,7 @@ describe("alert settings in the scoring policy file", () => {
       hysteresis: 0.1,
       coolDownMinutes: 60,
       alertOnFirstScore: false,
+      digestAbove: 50,
     });
   });
 
@@ -225,6 +227,10 @@ describe("alert settings in the scoring policy file", () => {
     [{ alerts: { hysteresis: 0.7 } }, "alerts.hysteresis the hysteresis is at most 0.5"],
     [{ alerts: { coolDown: 5 } }, 'alerts Unrecognized key: "coolDown"'],
     [{ alerts: { coolDownMinutes: -1 } }, "alerts.coolDownMinutes the cool-down is 0 (none) or more minutes"],
+    [
+      { alerts: { digestAbove: 0 } },
+      "alerts.digestAbove digestAbove is at least 1 (a digest lists more alerts than this)",
+    ],
   ])("a bad alert setting stops start-up naming it: %j", async (json, message) => {
     await expect(loadScoringPolicy(await policyFile(json))).rejects.toThrow(message);
   });

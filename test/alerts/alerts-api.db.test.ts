@@ -66,6 +66,7 @@ describe("the alert list", () => {
       hysteresis: 0.05,
       coolDownMinutes: 1440,
       alertOnFirstScore: false,
+      digestAbove: 10,
     });
 
     const integrator = await createTestClient(db, { role: "INTEGRATOR" });

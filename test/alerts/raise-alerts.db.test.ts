@@ -1,6 +1,8 @@
 // Alerts raised by real rescores on a real database: by the facts that move a score, once per
 // crossing, with everything an account manager needs stored; never for a first score; once when two
-// transactions rescore the same crossing at the same time.
+// transactions rescore the same crossing at the same time; open alerts resolved when the risk falls
+// away, states rebaselined without alerts after a model change, and many alerts for one owner from
+// one transaction gathered into a digest.
 import { describe, expect } from "vitest";
 import { type RaiseAlertsOptions, raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import type { Database } from "../../src/db/database.ts";
@@ -8,9 +10,9 @@ import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
 import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
-import type { ScoreChange } from "../../src/scoring/rescore-customers.ts";
 import { test } from "../helpers/database.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
+import { changesOf, customers, intoCritical, intoHigh, type Move } from "./helpers/score-changes.ts";
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
@@ -179,43 +181,9 @@ describe("raising alerts", () => {
 const alertPolicy = resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels);
 const t0 = new Date("2026-03-02T10:00:00Z");
 const hoursAfter = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
-const levelOf = (risk: number) =>
-  risk >= 0.8 ? "CRITICAL" : risk >= 0.6 ? "HIGH" : risk >= 0.4 ? "MEDIUM" : ("LOW" as const);
-
-/** Customers (with an owner, or none) whose risks the tests set by hand. */
-async function customers(db: Database, count: number, ownerId: string | null = null) {
-  const rows = await db.prisma.customer.createManyAndReturn({
-    data: Array.from({ length: count }, (_, i) => ({ displayName: `Customer ${i}`, ownerId })),
-    select: { id: true, ownerId: true },
-  });
-  return rows;
-}
-
-/** One rescore's transaction: each customer's risk moves from `from` to `to`. */
-function rescoredAt(
-  db: Database,
-  moves: Array<{ customer: { id: string; ownerId: string | null }; from: number | null; to: number }>,
-  options: RaiseAlertsOptions,
-) {
-  const changes: ScoreChange[] = moves.map(({ customer, from, to }) => ({
-    customerId: customer.id,
-    ownerId: customer.ownerId,
-    previousRisk: from,
-    previousLevel: from === null ? null : levelOf(from),
-    churnRisk: to,
-    level: levelOf(to),
-    reasons: [
-      {
-        factor: "NPS",
-        value: 0,
-        contribution: 1.2,
-        weight: 1,
-        explanation: "Answered 0 to the NPS survey: a detractor.",
-      },
-    ],
-    computedAt: options.now,
-  }));
-  return db.prisma.$transaction((tx) => raiseAlerts(tx, changes, alertPolicy, options));
+/** One rescore's transaction over these moves. */
+function rescoredAt(db: Database, moves: Move[], options: RaiseAlertsOptions, policy = alertPolicy) {
+  return db.prisma.$transaction((tx) => raiseAlerts(tx, changesOf(moves, options.now), policy, options));
 }
 
 describe("alerts that resolve themselves", () => {
@@ -384,5 +352,76 @@ describe("rebaselining after a model change", () => {
     expect(result.alerts).toEqual([]);
     expect(await db.prisma.alert.count()).toBe(0);
     expect(await db.prisma.customerAlertState.count({ where: { alertedLevel: "HIGH" } })).toBe(30);
+  });
+});
+
+describe("digests instead of floods", () => {
+  const digestAbove3 = { ...alertPolicy, digestAbove: 3 };
+
+  test("more alerts than digestAbove for one owner from one transaction become one digest; fewer stay alerts; nobody's customers count together", async ({
+    db,
+  }) => {
+    const [ana, ben] = await Promise.all(
+      ["Ana", "Ben"].map((name) => db.prisma.principal.create({ data: { name } })),
+    );
+    if (!ana || !ben) throw new Error("Two managers were made.");
+    const anas = await customers(db, 5, ana.id);
+    const bens = await customers(db, 3, ben.id);
+    const nobodys = await customers(db, 4);
+    const outcome = await rescoredAt(
+      db,
+      [
+        ...anas.slice(0, 3).map(intoHigh),
+        ...anas.slice(3).map(intoCritical),
+        ...bens.map(intoHigh), // exactly digestAbove: not more
+        ...nobodys.map(intoHigh),
+      ],
+      { now: t0 },
+      digestAbove3,
+    );
+    expect(outcome.raised).toHaveLength(12);
+    expect(outcome.digests).toEqual(
+      expect.arrayContaining([
+        { id: expect.any(String), ownerId: ana.id, alertCount: 5 },
+        { id: expect.any(String), ownerId: null, alertCount: 4 },
+      ]),
+    );
+    expect(outcome.digests).toHaveLength(2);
+    const digests = await db.prisma.alertDigest.findMany({ include: { alerts: true } });
+    const anasDigest = digests.find((digest) => digest.ownerId === ana.id);
+    expect(anasDigest).toMatchObject({ alertCount: 5, highCount: 3, criticalCount: 2, publishedAt: null });
+    expect(anasDigest?.alerts.map((alert) => alert.customerId).sort()).toEqual(anas.map((c) => c.id).sort());
+    expect(digests.find((digest) => digest.ownerId === null)?.alerts).toHaveLength(4);
+    // Every alert is stored; Ben's three stand on their own.
+    expect(await db.prisma.alert.count()).toBe(12);
+    expect(
+      await db.prisma.alert.count({ where: { ownerId: ben.id, digestId: null, publishedAt: null } }),
+    ).toBe(3);
+  });
+
+  test("a transaction that rescores in several batches gathers all its alerts for an owner into one digest", async ({
+    db,
+  }) => {
+    const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+    const anas = await customers(db, 7, ana.id);
+    const [first, second, third] = [anas.slice(0, 2), anas.slice(2, 4), anas.slice(4)];
+    const policy = digestAbove3;
+    await db.prisma.$transaction(async (tx) => {
+      // Two alerts, then two more: the limit is passed on the second batch, and the first two join.
+      await raiseAlerts(tx, changesOf(first.map(intoHigh), t0), policy, { now: t0 });
+      expect(await tx.alertDigest.count()).toBe(0);
+      const grown = await raiseAlerts(tx, changesOf(second.map(intoHigh), t0), policy, { now: t0 });
+      expect(grown.digests).toEqual([{ id: expect.any(String), ownerId: ana.id, alertCount: 4 }]);
+    });
+    // Another transaction's alerts are another digest's, or none: three are not more than three.
+    await rescoredAt(db, third.map(intoCritical), { now: hoursAfter(1) }, policy);
+
+    const digests = await db.prisma.alertDigest.findMany({ include: { alerts: true } });
+    expect(digests).toHaveLength(1);
+    expect(digests[0]).toMatchObject({ ownerId: ana.id, alertCount: 4, highCount: 4, criticalCount: 0 });
+    expect(digests[0]?.alerts.map((alert) => alert.customerId).sort()).toEqual(
+      [...first, ...second].map((c) => c.id).sort(),
+    );
+    expect(await db.prisma.alert.count({ where: { digestId: null } })).toBe(3);
   });
 });

@@ -148,10 +148,15 @@ export const AlertNode = builder.prismaNode("Alert", {
       description: "Whether it is snoozed right now (snoozedUntil is in the future).",
       resolve: (alert) => alert.snoozedUntil !== null && alert.snoozedUntil > new Date(),
     }),
+    digest: t.relation("digest", {
+      nullable: true,
+      description:
+        "The digest that delivered this alert live, when one rescore raised more alerts for its owner than alertPolicy.digestAbove; null when it was published on its own.",
+    }),
     streamCursor: t.string({
       nullable: true,
       description:
-        "The alert's place in the live stream: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it. Null until published (moments after it is raised).",
+        "The alert's place in the live stream: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it. Null until published (moments after it is raised), and for an alert delivered in a digest (the digest has the cursor).",
       resolve: (alert) => (alert.streamPosition === null ? null : encodeStreamCursor(alert.streamPosition)),
     }),
   }),
@@ -228,6 +233,11 @@ const AlertPolicyRef = builder.objectRef<ScoringPolicy>("AlertPolicy").implement
         "Whether a customer's first score raises an alert when it is already HIGH or CRITICAL (false: a first score is where a customer starts, not a change).",
       resolve: (p) => p.alerts.alertOnFirstScore,
     }),
+    digestAbove: t.int({
+      description:
+        "When one rescore raises more alerts than this for one account manager (or for the customers nobody owns), subscribers hear one AlertDigest listing them instead of each alert.",
+      resolve: (p) => p.alerts.digestAbove,
+    }),
   }),
 });
 
@@ -256,8 +266,13 @@ builder.queryFields((t) => ({
       resolve: async (query, _parent, args, context) => {
         // The stream's position is read before the page: an alert published in between is then
         // after the cursor (replayed, and dropped by id if the page has it), never before it and lost.
-        const { _max } = await context.prisma.alert.aggregate({ _max: { streamPosition: true } });
-        const position = _max.streamPosition ?? 0n;
+        // Digests share the stream: the position is the later of the two.
+        const [alerts, digests] = await Promise.all([
+          context.prisma.alert.aggregate({ _max: { streamPosition: true } }),
+          context.prisma.alertDigest.aggregate({ _max: { streamPosition: true } }),
+        ]);
+        const [a, b] = [alerts._max.streamPosition ?? 0n, digests._max.streamPosition ?? 0n];
+        const position = a > b ? a : b;
         const earlier = positionsBeforePage.get(context);
         if (earlier === undefined || position < earlier) positionsBeforePage.set(context, position);
         return context.prisma.alert.findMany({

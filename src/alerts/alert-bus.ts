@@ -9,27 +9,33 @@ import { Redis } from "ioredis";
 import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { type AlertEvent, alertEventSchema, decodeAlertEvent, encodeAlertEvent } from "./alert-event.ts";
+import {
+  type AlertStreamEvent,
+  alertEventSchema,
+  decodeAlertEvent,
+  encodeAlertEvent,
+  eventOwnerId,
+} from "./alert-event.ts";
 
 export interface AlertBus {
-  /** Publishes to the alert owner's topic and to the topic of all alerts; resolves once handed on. */
-  publish(event: AlertEvent): Promise<void>;
+  /** Publishes to the owner's topic and to the topic of all alerts; resolves once handed on. */
+  publish(event: AlertStreamEvent): Promise<void>;
   /** Calls onEvent for each event of the topic; resolves, once listening is in force, to a stop function. */
-  listen(topic: string, onEvent: (event: AlertEvent) => void): Promise<() => void>;
+  listen(topic: string, onEvent: (event: AlertStreamEvent) => void): Promise<() => void>;
   close(): Promise<void>;
 }
 
 export const ALL_ALERTS_TOPIC = "alerts:all";
 export const ownerAlertsTopic = (ownerId: string) => `alerts:owner:${ownerId}`;
 
-/** The topics an event goes to: its customer's current owner's, and everyone's. */
-export function topicsOf(event: AlertEvent): string[] {
-  const owner = event.alert.customer.ownerId;
+/** The topics an event goes to: its customer's current owner's (a digest's owner's), and everyone's. */
+export function topicsOf(event: AlertStreamEvent): string[] {
+  const owner = eventOwnerId(event);
   return owner ? [ownerAlertsTopic(owner), ALL_ALERTS_TOPIC] : [ALL_ALERTS_TOPIC];
 }
 
 export function createLocalAlertBus(): AlertBus {
-  const listeners = new Map<string, Set<(event: AlertEvent) => void>>();
+  const listeners = new Map<string, Set<(event: AlertStreamEvent) => void>>();
   return {
     async publish(event) {
       for (const topic of topicsOf(event)) {
@@ -89,7 +95,7 @@ export async function createRedisAlertBus({
   const subscribeClient = await connect("subscribe");
   // A refused message becomes an event without detail, which the listeners below skip. Thrown here,
   // the error would be uncaught (ioredis emits messages with no caller to catch it): the process ends.
-  const parse = (message: string): AlertEvent | null => {
+  const parse = (message: string): AlertStreamEvent | null => {
     const decoded = decodeAlertEvent(message);
     if ("event" in decoded) return decoded.event;
     logger.error(
@@ -97,7 +103,7 @@ export async function createRedisAlertBus({
     );
     return null;
   };
-  const target = createRedisEventTarget<CustomEvent<AlertEvent | null>>({
+  const target = createRedisEventTarget<CustomEvent<AlertStreamEvent | null>>({
     publishClient,
     subscribeClient,
     // The target's own dispatch is not used (publish awaits Redis itself), but would check too.
@@ -112,7 +118,7 @@ export async function createRedisAlertBus({
       for (const topic of topicsOf(event)) await publishClient.publish(channel(topic), message);
     },
     async listen(topic, onEvent) {
-      const listener = (event: CustomEvent<AlertEvent | null>) => {
+      const listener = (event: CustomEvent<AlertStreamEvent | null>) => {
         if (event.detail) onEvent(event.detail);
       };
       target.addEventListener(channel(topic), listener);

@@ -11,6 +11,11 @@
 //   `coolDownMinutes` raises nothing, even after a real drop in between; an escalation still does.
 // - A customer's first score raises nothing unless `alertOnFirstScore`: it is where the customer
 //   starts, not a change (a bulk load of 2,000 at-risk customers must not be 2,000 alerts).
+// - Resolution: the open alerts of a level resolve themselves once the risk falls below the level's
+//   threshold less the hysteresis, the point where the level is let go (RISK_FELL).
+// - Rebaselining (after a refit or new scoring rules, when every score moves at once for reasons that
+//   are not the customer's): the state moves to the level of the new score and nothing is raised; the
+//   open alerts of the levels above it resolve (MODEL_CHANGED), so that state and alerts agree.
 import { ALERT_LEVELS, type AlertLevel, type AlertPolicy } from "../policy/alert-policy-settings.ts";
 
 /** A customer's alert state, as stored in CustomerAlertState. */
@@ -52,12 +57,28 @@ export function initialAlertState(
   return { ...NO_ALERT_STATE, alertedLevel: alertLevelOf(churnRisk, policy) };
 }
 
+/**
+ * What a rescore does with alerts: `decide` applies the rule above; `rebaseline` moves every customer
+ * to the level of their new score without raising alerts (after a refit or a change of the rules).
+ */
+export type AlertMode = "decide" | "rebaseline";
+
+/** Why the hub resolved an alert (RESOLVED_BY_USER is a person's, in work-alerts.ts). */
+export type AutoResolutionReason = "RISK_FELL" | "MODEL_CHANGED";
+
 export interface AlertDecision {
   state: AlertState;
   /** The level of the alert to raise, or null. */
   raise: AlertLevel | null;
   /** A crossing the cool-down held back (for logs and tests). */
   heldBack: AlertLevel | null;
+  /** The levels whose open alerts the new risk resolves, and why; none when it resolves nothing. */
+  resolve: { levels: AlertLevel[]; reason: AutoResolutionReason };
+}
+
+/** The levels whose band a risk is below: where the hysteresis lets the level go. */
+function levelsFallenBelow(churnRisk: number, policy: AlertPolicy): AlertLevel[] {
+  return ALERT_LEVELS.filter((level) => churnRisk < policy.thresholds[level] - policy.hysteresis);
 }
 
 /** Applies the policy to one customer's new risk. Pure: the caller stores the state and the alert. */
@@ -72,14 +93,18 @@ export function decideAlert(
   while (reached !== null && churnRisk < policy.thresholds[reached] - policy.hysteresis) {
     reached = reached === "CRITICAL" ? "HIGH" : null;
   }
+  // Not only the levels left just now: an alert still open at a level the risk is already below
+  // (raised before alerts resolved themselves) is resolved by the next rescore too.
+  const resolve = { levels: levelsFallenBelow(churnRisk, policy), reason: "RISK_FELL" as const };
   const level = alertLevelOf(churnRisk, policy);
   if (level === null || rank(level) <= rank(reached)) {
-    return { state: { ...state, alertedLevel: reached }, raise: null, heldBack: null };
+    return { state: { ...state, alertedLevel: reached }, raise: null, heldBack: null, resolve };
   }
   if (coolingDown(state, level, policy, now)) {
-    return { state: { ...state, alertedLevel: level }, raise: null, heldBack: level };
+    return { state: { ...state, alertedLevel: level }, raise: null, heldBack: level, resolve };
   }
   return {
+    resolve,
     state: {
       alertedLevel: level,
       alertCount: state.alertCount + 1,
@@ -89,6 +114,52 @@ export function decideAlert(
     raise: level,
     heldBack: null,
   };
+}
+
+/**
+ * Moves a customer to the level of their new score without raising anything (a refit, new rules):
+ * cool-down times and the alert count are kept. The open alerts of every level above the new score's
+ * resolve, without hysteresis, so that no alert stays open at a level the state no longer holds.
+ */
+export function rebaselineAlert(state: AlertState, churnRisk: number, policy: AlertPolicy): AlertDecision {
+  return {
+    state: { ...state, alertedLevel: alertLevelOf(churnRisk, policy) },
+    raise: null,
+    heldBack: null,
+    resolve: {
+      levels: ALERT_LEVELS.filter((level) => churnRisk < policy.thresholds[level]),
+      reason: "MODEL_CHANGED",
+    },
+  };
+}
+
+/** The sentence stored with an alert the hub resolved, saying how far the risk fell. */
+export function resolutionNote(
+  level: AlertLevel,
+  churnRisk: number,
+  policy: AlertPolicy,
+  reason: AutoResolutionReason,
+): string {
+  const threshold = policy.thresholds[level];
+  if (reason === "MODEL_CHANGED") {
+    return `The scores were rebaselined after a change of model or rules: churn risk is now ${percentBelow(churnRisk, threshold)}, below ${level} (${percent(threshold)}).`;
+  }
+  const band = threshold - policy.hysteresis;
+  const hysteresis =
+    policy.hysteresis === 0 ? "" : ` less the ${trim(policy.hysteresis * 100)}-point hysteresis`;
+  return `Churn risk fell to ${percentBelow(churnRisk, band)}, below ${level} (${percent(threshold)})${hysteresis}.`;
+}
+
+const trim = (value: number) => String(Number(value.toFixed(2)));
+const percent = (value: number) => `${trim(value * 100)}%`;
+
+/** A risk as a percentage with the fewest decimals (up to 2) that still show it below `limit`. */
+function percentBelow(value: number, limit: number): string {
+  for (const digits of [0, 1, 2]) {
+    const shown = (value * 100).toFixed(digits);
+    if (Number(shown) < Number((limit * 100).toFixed(2))) return `${Number(shown)}%`;
+  }
+  return `${(value * 100).toFixed(3)}%`;
 }
 
 /** Whether an alert at this level or above was raised within the cool-down. */

@@ -1,6 +1,7 @@
-// One subscriber's stream of churn-risk alerts: live from the bus, filtered to what the viewer may
-// see and asked for, and, given a `since` cursor, first every stored alert published after it, so
-// that no alert is lost across a reconnect.
+// One subscriber's stream of churn-risk alerts (and of digests, each standing for many alerts one
+// transaction raised for one owner): live from the bus, filtered to what the viewer may see and asked
+// for, and, given a `since` cursor, first every stored alert and digest published after it, so that
+// nothing is lost across a reconnect.
 //
 // The order matters: listen first (buffering), then read the stored alerts under the stream lock
 // held shared (so no publication is half-done: anything published before it is committed and read,
@@ -15,7 +16,7 @@ import { ALERT_LEVELS, type AlertLevel } from "../policy/alert-policy-settings.t
 import { startWith } from "../streams/async-iterators.ts";
 import { createAsyncQueue } from "../streams/async-queue.ts";
 import { ALL_ALERTS_TOPIC, type AlertBus, ownerAlertsTopic } from "./alert-bus.ts";
-import type { AlertEvent } from "./alert-event.ts";
+import { type AlertStreamEvent, eventId, isDigestEvent } from "./alert-event.ts";
 import { ALERT_STREAM_LOCK } from "./dispatch-alerts.ts";
 
 /** MINE: alerts of customers the viewer owns; ALL: every alert (not for account managers). */
@@ -31,10 +32,10 @@ export interface AlertStreamOptions {
   since?: bigint;
 }
 
-export interface AlertStreamItem extends AlertEvent {
-  /** true for an alert read from storage after `since`, false for one that arrived live. */
+export type AlertStreamItem = AlertStreamEvent & {
+  /** true for an alert or digest read from storage after `since`, false for one that arrived live. */
   replayed: boolean;
-}
+};
 
 /** More than this to replay is a page to load with the alerts query, not a stream to catch up. */
 export const MAX_REPLAY = 1000;
@@ -55,11 +56,20 @@ export async function openAlertStream(
   const { viewer, scope, minimumLevel } = options;
   const levels = ALERT_LEVELS.slice(ALERT_LEVELS.indexOf(minimumLevel));
   const ownerId = scope === "MINE" ? viewer.principalId : null;
-  const wanted = (event: AlertEvent) =>
-    (levels as readonly string[]).includes(event.alert.level) &&
-    // Rechecked per event although the topic is the owner's: ownership can change at any time.
-    (ownerId === null || event.alert.customer.ownerId === ownerId) &&
-    canSeeCustomer(viewer, event.alert.customer);
+  const wanted = (event: AlertStreamEvent) => {
+    if (isDigestEvent(event)) {
+      const { digest } = event;
+      // A digest interests a CRITICAL-only subscriber when it lists a CRITICAL alert.
+      const level = levels.includes("HIGH") ? digest.alertCount > 0 : digest.criticalCount > 0;
+      return level && (ownerId === null || digest.ownerId === ownerId) && canSeeCustomer(viewer, digest);
+    }
+    return (
+      (levels as readonly string[]).includes(event.alert.level) &&
+      // Rechecked per event although the topic is the owner's: ownership can change at any time.
+      (ownerId === null || event.alert.customer.ownerId === ownerId) &&
+      canSeeCustomer(viewer, event.alert.customer)
+    );
+  };
 
   let lastPosition = options.since ?? -1n;
   const givenIds = new Set<string>();
@@ -76,17 +86,18 @@ export async function openAlertStream(
       stopListening?.();
     },
   });
-  const give = (event: AlertEvent, replayed: boolean) => {
-    if (event.position <= lastPosition || givenIds.has(event.alert.id)) return;
+  const give = (event: AlertStreamEvent, replayed: boolean) => {
+    const id = eventId(event);
+    if (event.position <= lastPosition || givenIds.has(id)) return;
     lastPosition = event.position;
-    givenIds.add(event.alert.id);
+    givenIds.add(id);
     if (givenIds.size > REMEMBERED_IDS) givenIds.delete(givenIds.values().next().value as string);
     if (replayed) replay.push({ ...event, replayed });
     else queue.push({ ...event, replayed });
   };
 
   // Live alerts that arrive while the replay is read wait here (for the length of one query).
-  let buffered: AlertEvent[] | null = options.since === undefined ? null : [];
+  let buffered: AlertStreamEvent[] | null = options.since === undefined ? null : [];
   const stop = await options.bus.listen(ownerId ? ownerAlertsTopic(ownerId) : ALL_ALERTS_TOPIC, (event) => {
     if (!wanted(event)) return;
     if (buffered) buffered.push(event);
@@ -96,8 +107,8 @@ export async function openAlertStream(
   if (ended) stop(); // Overflowed before listening was in force: release at once.
   if (options.since !== undefined && buffered) {
     try {
-      for (const alert of await storedAlertsAfter(options.prisma, options.since, levels, ownerId, viewer)) {
-        give({ position: alert.streamPosition as bigint, alert }, true);
+      for (const event of await storedEventsAfter(options.prisma, options.since, levels, ownerId, viewer)) {
+        give(event, true);
       }
     } catch (error) {
       stop();
@@ -110,31 +121,39 @@ export async function openAlertStream(
   return replay.length > 0 ? startWith(replay, queue.iterator) : queue.iterator;
 }
 
-async function storedAlertsAfter(
+async function storedEventsAfter(
   prisma: Database["prisma"],
   since: bigint,
   levels: readonly AlertLevel[],
   ownerId: string | null,
   viewer: Viewer,
-) {
+): Promise<AlertStreamEvent[]> {
   const where: Prisma.AlertWhereInput = {
     streamPosition: { gt: since },
     level: { in: [...levels] },
     customer: ownerId ? { ownerId } : visibleCustomers(viewer),
   };
-  const alerts = await prisma.$transaction(async (tx) => {
+  const digestWhere: Prisma.AlertDigestWhereInput = {
+    streamPosition: { gt: since },
+    ...(levels.includes("HIGH") ? {} : { criticalCount: { gt: 0 } }),
+    ...(ownerId ? { ownerId } : visibleCustomers(viewer)),
+  };
+  const [alerts, digests] = await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${ALERT_STREAM_LOCK}::bigint)`;
-    return tx.alert.findMany({
-      where,
-      include: { customer: true },
-      orderBy: { streamPosition: "asc" },
-      take: MAX_REPLAY + 1,
-    });
+    const read = { orderBy: { streamPosition: "asc" }, take: MAX_REPLAY + 1 } as const;
+    return [
+      await tx.alert.findMany({ where, include: { customer: true }, ...read }),
+      await tx.alertDigest.findMany({ where: digestWhere, ...read }),
+    ] as const;
   });
-  if (alerts.length > MAX_REPLAY) {
+  const events: AlertStreamEvent[] = [
+    ...alerts.map((alert) => ({ position: alert.streamPosition as bigint, alert })),
+    ...digests.map((digest) => ({ position: digest.streamPosition as bigint, digest })),
+  ].sort((a, b) => (a.position < b.position ? -1 : 1));
+  if (events.length > MAX_REPLAY) {
     throw new ConflictError(
-      `More than ${MAX_REPLAY} alerts were published after that cursor: load them with the alerts query, then subscribe with its streamCursor as since.`,
+      `More than ${MAX_REPLAY} alerts and digests were published after that cursor: load them with the alerts query, then subscribe with its streamCursor as since.`,
     );
   }
-  return alerts;
+  return events;
 }

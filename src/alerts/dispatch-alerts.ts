@@ -2,8 +2,9 @@
 // each exactly once across server instances, in one order that every subscriber sees.
 //
 // One batch: take the stream lock (a transaction-scoped advisory lock: one dispatcher at a time
-// across instances), claim the unpublished alerts, give them the next stream positions, publish
-// them in position order, and commit. Publishing happens before the commit, under the row locks: a
+// across instances), claim the unpublished alerts and digests, give them the next stream positions,
+// publish them in position order, and commit. An alert gathered into a digest (digest-alerts.ts) is
+// not published on its own: it is marked published with its digest, and keeps no position. Publishing happens before the commit, under the row locks: a
 // process that dies in between leaves the alerts unpublished for the next dispatcher (subscribers
 // drop the repeat by id), never published-but-lost. Serializing dispatchers is what makes positions
 // a safe reconnect cursor: an alert with a lower position was always published earlier, and a
@@ -14,7 +15,7 @@
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { AlertBus } from "./alert-bus.ts";
-import { claimedAlertSchema } from "./alert-event.ts";
+import { type AlertStreamEvent, claimedAlertSchema, claimedDigestSchema } from "./alert-event.ts";
 import { ALERTS_CHANNEL } from "./raise-alerts.ts";
 
 /** The advisory lock that orders the alert stream; an arbitrary constant, the same in every instance. */
@@ -28,9 +29,10 @@ export interface DispatchOptions {
 }
 
 /**
- * Publishes one batch of committed, unpublished alerts; returns how many were claimed. A claimed row
- * that is not a whole alert (a hand-edited row) is logged and left out of the live stream rather than
- * holding back every alert behind it; it keeps its position, and the alerts list still shows it.
+ * Publishes one batch of committed, unpublished alerts and digests (up to `batchSize` of each);
+ * returns how many were claimed. A claimed row that is not a whole alert or digest (a hand-edited
+ * row) is logged and left out of the live stream rather than holding back everything behind it; it
+ * keeps its position, and the alerts list still shows it.
  */
 export async function dispatchAlertBatch(
   db: Database["prisma"],
@@ -45,26 +47,45 @@ export async function dispatchAlertBatch(
       // positions' order within the batch does not matter: the batch is published in position order.
       const rows = await tx.$queryRaw<ClaimedRow[]>`
         WITH claimed AS (
-          SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+          SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL AND "digestId" IS NULL
+          ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+        ), claimed_digests AS (
+          SELECT "id" FROM "AlertDigest" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
         ), numbered AS (
           SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed
+        ), numbered_digests AS (
+          SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed_digests
         ), published AS (
           UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
           FROM numbered n WHERE a."id" = n."id"
           RETURNING a.*
+        ), published_digests AS (
+          UPDATE "AlertDigest" d SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
+          FROM numbered_digests n WHERE d."id" = n."id"
+          RETURNING d.*
+        ), digested AS (
+          -- The digest's alerts leave the outbox with it, without positions of their own.
+          UPDATE "Alert" a SET "publishedAt" = clock_timestamp()
+          FROM claimed_digests d WHERE a."digestId" = d."id" AND a."publishedAt" IS NULL
         )
-        SELECT row_to_json(p) AS alert, row_to_json(c) AS customer
+        SELECT row_to_json(p) AS alert, row_to_json(c) AS customer, NULL::json AS digest,
+          p."streamPosition" AS position
         FROM published p JOIN "Customer" c ON c."id" = p."customerId"
-        ORDER BY p."streamPosition"`;
+        UNION ALL
+        SELECT NULL, NULL, row_to_json(d), d."streamPosition" FROM published_digests d
+        ORDER BY position`;
       for (const row of rows) {
-        const claimed = claimedAlertSchema.safeParse(row);
+        const claimed = row.digest
+          ? claimedDigestSchema.safeParse({ digest: row.digest })
+          : claimedAlertSchema.safeParse({ alert: row.alert, customer: row.customer });
         if (claimed.success) {
-          await bus.publish(claimed.data);
+          await bus.publish(claimed.data as AlertStreamEvent);
           continue;
         }
         const [issue] = claimed.error.issues;
+        const what = row.digest ? "Digest" : "Alert";
         logger.error(
-          `Alert ${idOf(row)} was not published live: its row is not a whole alert (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
+          `${what} ${idOf(row)} was not published live: its row is not a whole ${what.toLowerCase()} (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
         );
       }
       return rows.length;
@@ -76,10 +97,12 @@ export async function dispatchAlertBatch(
 interface ClaimedRow {
   alert: unknown;
   customer: unknown;
+  digest: unknown;
+  position: bigint;
 }
 
 const idOf = (row: ClaimedRow) => {
-  const id = (row.alert as { id?: unknown } | null)?.id;
+  const id = ((row.digest ?? row.alert) as { id?: unknown } | null)?.id;
   return typeof id === "string" ? id : "(without an id)";
 };
 
@@ -110,7 +133,8 @@ export async function startAlertDispatcher({
     do {
       again = false;
       try {
-        while (!stopped && (await dispatchAlertBatch(database.prisma, bus, { logger })) === BATCH_SIZE) {}
+        // A full batch of either kind means there may be more: one more round to find out.
+        while (!stopped && (await dispatchAlertBatch(database.prisma, bus, { logger })) >= BATCH_SIZE) {}
       } catch (error) {
         // The alerts stay unpublished and the next wake-up or poll retries them.
         if (!stopped)

@@ -5,6 +5,14 @@
 // concurrent rescore may have read before us: two instances rescoring one customer decide each
 // crossing once, and the trigger key (customer, level, alert number) makes a second insert a no-op.
 //
+// In the same transaction, the open alerts of the levels a customer's risk has fallen below resolve
+// themselves (alert-policy.ts says when), with the reason and a sentence saying how far it fell.
+// Given mode "rebaseline" (a refit, new rules), the states move to the new scores' levels and nothing
+// is raised.
+//
+// More than `digestAbove` alerts for one owner from one transaction are gathered into a digest
+// (digest-alerts.ts), which is published instead of them.
+//
 // Raised alerts are not published here: the alert row is the outbox, published by the dispatcher
 // (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
 // commit, and is dropped with everything else on a rollback.
@@ -14,12 +22,17 @@ import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { AlertLevel, AlertPolicy } from "../policy/alert-policy-settings.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
 import {
+  type AlertMode,
   type AlertState,
+  type AutoResolutionReason,
   alertLevelOf,
   alertTriggerKey,
   decideAlert,
   initialAlertState,
+  rebaselineAlert,
+  resolutionNote,
 } from "./alert-policy.ts";
+import { digestCrowdedOwners, type RaisedDigest } from "./digest-alerts.ts";
 import { notifyScoreChanges } from "./score-change-feed.ts";
 
 /** The channel that tells dispatchers an alert was committed (payload: nothing). */
@@ -29,6 +42,30 @@ export interface RaisedAlert {
   id: string;
   customerId: string;
   level: AlertLevel;
+}
+
+/** An open alert the hub resolved because the risk that raised it went away. */
+export interface ResolvedAlert {
+  id: string;
+  customerId: string;
+  level: AlertLevel;
+  reason: AutoResolutionReason;
+}
+
+export interface AlertOutcome {
+  /** Alerts raised, published once the transaction commits. */
+  raised: RaisedAlert[];
+  /** Open alerts resolved, in the same transaction. */
+  resolved: ResolvedAlert[];
+  /** Digests written or grown: owners with more than `digestAbove` alerts from this transaction. */
+  digests: RaisedDigest[];
+}
+
+export interface RaiseAlertsOptions {
+  /** The clock: cool-downs are measured from it and resolutions stamped with it. */
+  now: Date;
+  /** `decide` (the default) applies the alert rule; `rebaseline` moves states to the new levels silently. */
+  mode?: AlertMode;
 }
 
 interface StateRow {
@@ -43,10 +80,10 @@ export async function raiseAlerts(
   tx: Prisma.TransactionClient,
   changes: ScoreChange[],
   policy: AlertPolicy,
-  now: Date = new Date(),
-): Promise<RaisedAlert[]> {
+  { now, mode = "decide" }: RaiseAlertsOptions,
+): Promise<AlertOutcome> {
   await notifyScoreChanges(tx, changes);
-  if (changes.length === 0) return [];
+  if (changes.length === 0) return { raised: [], resolved: [], digests: [] };
   const ids = changes.map((change) => change.customerId);
   const stored = await lockStates(tx, ids);
   // A customer without a stored state needs one only if they are, or were, at an alert level.
@@ -61,6 +98,7 @@ export async function raiseAlerts(
       tx,
       missing.map((change) => ({
         customerId: change.customerId,
+        // A rebaseline moves the customer to their new level below, whatever they start from.
         state: initialAlertState(change.previousRisk, change.churnRisk, policy),
       })),
       now,
@@ -75,13 +113,26 @@ export async function raiseAlerts(
 
   const moved: Array<{ customerId: string; state: AlertState }> = [];
   const alerts: Array<ScoreChange & { id: string; level: AlertLevel; triggerKey: string }> = [];
+  const resolutions: Resolution[] = [];
   for (const change of changes) {
+    // Alerts are raised only where a state is stored, so a customer without one has none to resolve.
     const row = stored.get(change.customerId);
     if (!row) continue;
     const before = toState(row);
-    const decision = decideAlert(before, change.churnRisk, policy, now);
+    const decision =
+      mode === "rebaseline"
+        ? rebaselineAlert(before, change.churnRisk, policy)
+        : decideAlert(before, change.churnRisk, policy, now);
     if (!sameState(before, decision.state))
       moved.push({ customerId: change.customerId, state: decision.state });
+    for (const level of decision.resolve.levels) {
+      resolutions.push({
+        customerId: change.customerId,
+        level,
+        reason: decision.resolve.reason,
+        note: resolutionNote(level, change.churnRisk, policy, decision.resolve.reason),
+      });
+    }
     if (decision.raise) {
       alerts.push({
         ...change,
@@ -92,14 +143,16 @@ export async function raiseAlerts(
     }
   }
   if (moved.length > 0) await updateStates(tx, moved, now);
-  if (alerts.length === 0) return [];
+  const resolved = resolutions.length > 0 ? await resolveAlerts(tx, resolutions, now) : [];
+  if (alerts.length === 0) return { raised: [], resolved, digests: [] };
 
   const column = <T>(pick: (alert: (typeof alerts)[number]) => T) => alerts.map(pick);
   const inserted = await tx.$queryRaw<Array<{ id: string; customerId: string; level: AlertLevel }>>`
     INSERT INTO "Alert" ("id", "customerId", "ownerId", "level", "score", "previousScore", "previousLevel",
-      "reasons", "triggerKey", "createdAt")
+      "reasons", "triggerKey", "createdAt", "raisedInTransaction")
     SELECT id, "customerId", "ownerId", level::"ChurnRiskLevel", score, "previousScore",
-      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp()
+      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp(),
+      pg_current_xact_id()::text::bigint
     FROM unnest(
       ${column((a) => a.id)}::uuid[],
       ${column((a) => a.customerId)}::uuid[],
@@ -113,8 +166,41 @@ export async function raiseAlerts(
     ) AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
     ON CONFLICT ("triggerKey") DO NOTHING
     RETURNING "id", "customerId", "level"::text AS level`;
-  if (inserted.length > 0) await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
-  return inserted;
+  if (inserted.length === 0) return { raised: [], resolved, digests: [] };
+  const digests = await digestCrowdedOwners(tx, policy.digestAbove);
+  await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
+  return { raised: inserted, resolved, digests };
+}
+
+interface Resolution {
+  customerId: string;
+  level: AlertLevel;
+  reason: AutoResolutionReason;
+  note: string;
+}
+
+/**
+ * Resolves the open (or acknowledged) alerts of each customer and level given, in one statement. The
+ * status condition makes it a no-op for an alert a person resolved meanwhile: theirs stands.
+ */
+async function resolveAlerts(
+  tx: Prisma.TransactionClient,
+  resolutions: Resolution[],
+  now: Date,
+): Promise<ResolvedAlert[]> {
+  const column = <T>(pick: (row: Resolution) => T) => resolutions.map(pick);
+  return tx.$queryRaw<ResolvedAlert[]>`
+    UPDATE "Alert" a SET "status" = 'RESOLVED', "resolvedAt" = ${now},
+      "resolutionReason" = t.reason::"AlertResolutionReason", "resolutionNote" = t.note
+    FROM unnest(
+      ${column((r) => r.customerId)}::uuid[],
+      ${column((r) => r.level)}::text[],
+      ${column((r) => r.reason)}::text[],
+      ${column((r) => r.note)}::text[]
+    ) AS t("customerId", level, reason, note)
+    WHERE a."customerId" = t."customerId" AND a."level"::text = t.level
+      AND a."status" IN ('OPEN', 'ACKNOWLEDGED')
+    RETURNING a."id", a."customerId", a."level"::text AS level, t.reason`;
 }
 
 async function lockStates(tx: Prisma.TransactionClient, ids: string[]): Promise<Map<string, StateRow>> {

@@ -52,6 +52,7 @@ export async function resolveAlert(
     status: "RESOLVED",
     resolvedAt: now,
     resolvedById: viewer.principalId,
+    resolutionReason: "RESOLVED_BY_USER",
     resolutionNote: note,
     // Acknowledged on the way, if nobody had: the resolver was working it.
     acknowledgedAt: alert.acknowledgedAt ?? now,
@@ -107,6 +108,7 @@ async function transition(
       | "acknowledgedById"
       | "resolvedAt"
       | "resolvedById"
+      | "resolutionReason"
       | "resolutionNote"
       | "snoozedUntil"
     >

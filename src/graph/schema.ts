@@ -1,6 +1,7 @@
 // The GraphQL schema: every type module, then the build. Import order does not matter to Pothos.
 import { builder } from "./builder.ts";
 import { describeGeneratedParts } from "./describe-generated-parts.ts";
+import "./types/alert-digests.ts";
 import "./types/alerts.ts";
 import "./types/alerts-mutations.ts";
 import "./types/alerts-subscriptions.ts";

@@ -96,7 +96,7 @@ async function rescoreTouched(
   policy: ScoringPolicy,
   now: Date,
 ): Promise<AlertDecisions & { rescoredCustomerIds: string[] }> {
-  if (ids.length === 0) return { rescoredCustomerIds: [], alerts: [] };
+  if (ids.length === 0) return { rescoredCustomerIds: [], alerts: [], resolved: [], digests: [] };
   // Merged-away customers have no score of their own.
   const live = await tx.customer.findMany({
     where: { id: { in: ids }, mergedIntoId: null },

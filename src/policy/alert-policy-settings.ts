@@ -25,6 +25,13 @@ export const alertPolicySchema = z
       .default(24 * 60),
     /** Whether a customer's first score raises an alert when it is already HIGH or CRITICAL. */
     alertOnFirstScore: z.boolean().default(false),
+    /** More alerts than this for one owner from one transaction are published as one digest. */
+    digestAbove: z
+      .number()
+      .int("digestAbove is a whole number of alerts")
+      .min(1, "digestAbove is at least 1 (a digest lists more alerts than this)")
+      .max(1_000_000, "digestAbove is at most 1,000,000")
+      .default(10),
   })
   .strict();
 
@@ -40,6 +47,8 @@ export interface AlertPolicy {
   hysteresis: number;
   coolDownMinutes: number;
   alertOnFirstScore: boolean;
+  /** One transaction raising more than this many alerts for one owner publishes them as one digest. */
+  digestAbove: number;
 }
 
 export function resolveAlertPolicy(
@@ -54,6 +63,7 @@ export function resolveAlertPolicy(
     hysteresis: settings.hysteresis,
     coolDownMinutes: settings.coolDownMinutes,
     alertOnFirstScore: settings.alertOnFirstScore,
+    digestAbove: settings.digestAbove,
   };
 }
 

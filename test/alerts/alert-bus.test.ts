@@ -7,9 +7,9 @@ import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { expect, test } from "vitest";
 import { ALL_ALERTS_TOPIC, createRedisAlertBus } from "../../src/alerts/alert-bus.ts";
-import type { AlertEvent } from "../../src/alerts/alert-event.ts";
+import type { AlertStreamEvent } from "../../src/alerts/alert-event.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
-import { sampleEvent } from "./helpers/sample-alert-event.ts";
+import { sampleDigestEvent, sampleEvent } from "./helpers/sample-alert-event.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -41,7 +41,7 @@ test("over Redis, an event arrives equal to what was published; a message that i
   const bus = await createRedisAlertBus({ url: REDIS_URL, channelPrefix, logger });
   const intruder = new Redis(REDIS_URL);
   try {
-    const received: AlertEvent[] = [];
+    const received: AlertStreamEvent[] = [];
     let arrived: () => void = () => {};
     const second = new Promise<void>((resolve) => {
       arrived = resolve;
@@ -56,14 +56,15 @@ test("over Redis, an event arrives equal to what was published; a message that i
     // Something else on the hub's channels: garbage, then JSON that is no alert event.
     await intruder.publish(`${channelPrefix}${ALL_ALERTS_TOPIC}`, "garbage");
     await intruder.publish(`${channelPrefix}${ALL_ALERTS_TOPIC}`, JSON.stringify({ position: "42" }));
-    const last = sampleEvent(43n);
+    const last = sampleDigestEvent(43n);
     await bus.publish(last);
     await second;
     stop();
 
     expect(received).toEqual([first, last]);
     expect(received[0]?.position).toBe(41n);
-    expect(received[0]?.alert.createdAt).toEqual(new Date("2026-12-03T07:08:41.123Z"));
+    expect(received[0]).toMatchObject({ alert: { createdAt: new Date("2026-12-03T07:08:41.123Z") } });
+    expect(received[1]).toMatchObject({ digest: { alertCount: 12, criticalCount: 3 } });
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(
       new RegExp(

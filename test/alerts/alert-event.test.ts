@@ -8,7 +8,7 @@ import {
   decodeAlertEvent,
   encodeAlertEvent,
 } from "../../src/alerts/alert-event.ts";
-import { sampleEvent } from "./helpers/sample-alert-event.ts";
+import { sampleDigestEvent, sampleEvent } from "./helpers/sample-alert-event.ts";
 
 describe("an alert event on the wire", () => {
   test("round-trips equal: Dates, a BigInt position past 2^53 and nested reasons and traits", () => {
@@ -17,8 +17,17 @@ describe("an alert event on the wire", () => {
     if (!("event" in decoded)) throw new Error(`refused: ${decoded.refused}`);
     expect(decoded.event).toEqual(event);
     expect(decoded.event.position).toBe(9_007_199_254_740_993n);
-    expect(decoded.event.alert.createdAt).toBeInstanceOf(Date);
-    expect(decoded.event.alert.customer.lastSeenAt).toBeNull();
+    expect(decoded.event).toMatchObject({
+      alert: { createdAt: expect.any(Date), customer: { lastSeenAt: null } },
+    });
+  });
+
+  test("a digest round-trips too, and is refused for what is wrong with it, not for not being an alert", () => {
+    const digest = sampleDigestEvent();
+    expect(decodeAlertEvent(encodeAlertEvent(digest))).toEqual({ event: digest });
+    expect(
+      decodeAlertEvent(encodeAlertEvent({ ...digest, digest: { ...digest.digest, alertCount: 0 } })),
+    ).toEqual({ refused: expect.stringMatching(/^it is not an alert event at digest\.alertCount: /) });
   });
 
   test.for([

@@ -9,6 +9,8 @@ import {
   decideAlert,
   initialAlertState,
   NO_ALERT_STATE,
+  rebaselineAlert,
+  resolutionNote,
 } from "../../src/alerts/alert-policy.ts";
 import { type AlertPolicy, resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY, loadScoringPolicy } from "../../src/policy/scoring-policy.ts";
@@ -37,6 +39,7 @@ describe("the alert rule", () => {
       hysteresis: 0.05,
       coolDownMinutes: 1440,
       alertOnFirstScore: false,
+      digestAbove: 10,
     });
   });
 
@@ -119,6 +122,79 @@ describe("the alert rule", () => {
   });
 });
 
+describe("alerts that resolve themselves", () => {
+  const alerted = (level: "HIGH" | "CRITICAL"): AlertState => ({ ...NO_ALERT_STATE, alertedLevel: level });
+
+  test("a level's alerts resolve once the risk falls below its threshold less the hysteresis, not before", () => {
+    // 0.56 is below HIGH but inside its band (0.55): the level is held, its alert stays open.
+    expect(decideAlert(alerted("HIGH"), 0.56, policy, start)).toMatchObject({
+      state: { alertedLevel: "HIGH" },
+      resolve: { levels: ["CRITICAL"] },
+    });
+    expect(decideAlert(alerted("HIGH"), 0.54, policy, start)).toMatchObject({
+      state: { alertedLevel: null },
+      resolve: { levels: ["HIGH", "CRITICAL"], reason: "RISK_FELL" },
+    });
+  });
+
+  test("a fall from CRITICAL into HIGH's band resolves CRITICAL alerts only; below HIGH's band, both", () => {
+    expect(decideAlert(alerted("CRITICAL"), 0.76, policy, start).resolve.levels).toEqual([]);
+    expect(decideAlert(alerted("CRITICAL"), 0.7, policy, start)).toMatchObject({
+      state: { alertedLevel: "HIGH" },
+      resolve: { levels: ["CRITICAL"] },
+    });
+    expect(decideAlert(alerted("CRITICAL"), 0.3, policy, start).resolve.levels).toEqual(["HIGH", "CRITICAL"]);
+  });
+
+  test("the note says how far the risk fell, in points an account manager reads", () => {
+    expect(resolutionNote("HIGH", 0.4132, policy, "RISK_FELL")).toBe(
+      "Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis.",
+    );
+    // Rounded to 55% it would not look below 55%: one more decimal, or two, until it does.
+    expect(resolutionNote("HIGH", 0.5499, policy, "RISK_FELL")).toBe(
+      "Churn risk fell to 54.99%, below HIGH (60%) less the 5-point hysteresis.",
+    );
+    expect(resolutionNote("CRITICAL", 0.7, { ...policy, hysteresis: 0.025 }, "RISK_FELL")).toBe(
+      "Churn risk fell to 70%, below CRITICAL (80%) less the 2.5-point hysteresis.",
+    );
+    expect(resolutionNote("HIGH", 0.5, { ...policy, hysteresis: 0 }, "RISK_FELL")).toBe(
+      "Churn risk fell to 50%, below HIGH (60%).",
+    );
+    expect(resolutionNote("HIGH", 0.58, policy, "MODEL_CHANGED")).toBe(
+      "The scores were rebaselined after a change of model or rules: churn risk is now 58%, below HIGH (60%).",
+    );
+  });
+});
+
+describe("rebaselining", () => {
+  const state: AlertState = {
+    alertedLevel: "HIGH",
+    alertCount: 3,
+    lastHighAlertAt: start,
+    lastCriticalAlertAt: null,
+  };
+
+  test("moves the state to the new score's level without raising, keeping counts and cool-downs", () => {
+    expect(rebaselineAlert(state, 0.95, policy)).toEqual({
+      state: { ...state, alertedLevel: "CRITICAL" },
+      raise: null,
+      heldBack: null,
+      resolve: { levels: [], reason: "MODEL_CHANGED" },
+    });
+    expect(rebaselineAlert(NO_ALERT_STATE, 0.7, policy).state.alertedLevel).toBe("HIGH");
+  });
+
+  test("resolves the levels above the new score without hysteresis, so state and open alerts agree", () => {
+    // 0.58 is inside HIGH's band: a decision would hold HIGH; a rebaseline leaves it.
+    expect(decideAlert(state, 0.58, policy, start).resolve.levels).toEqual(["CRITICAL"]);
+    expect(rebaselineAlert(state, 0.58, policy)).toMatchObject({
+      state: { alertedLevel: null },
+      resolve: { levels: ["HIGH", "CRITICAL"], reason: "MODEL_CHANGED" },
+    });
+    expect(rebaselineAlert(state, 0.79, policy).resolve.levels).toEqual(["CRITICAL"]);
+  });
+});
+
 describe("alert settings in the scoring policy file", () => {
   async function policyFile(json: unknown) {
     const folder = await mkdtemp(path.join(tmpdir(), "cxhub-alert-policy-"));
@@ -131,7 +207,7 @@ describe("alert settings in the scoring policy file", () => {
     const loaded = await loadScoringPolicy(
       await policyFile({
         levels: { high: 0.55, critical: 0.85 },
-        alerts: { thresholds: { critical: 0.9 }, hysteresis: 0.1, coolDownMinutes: 60 },
+        alerts: { thresholds: { critical: 0.9 }, hysteresis: 0.1, coolDownMinutes: 60, digestAbove: 50 },
       }),
     );
     expect(resolveAlertPolicy(loaded.alerts, loaded.levels)).toEqual({
@@ -139,6 +215,7 @@ describe("alert settings in the scoring policy file", () => {
       hysteresis: 0.1,
       coolDownMinutes: 60,
       alertOnFirstScore: false,
+      digestAbove: 50,
     });
   });
 
@@ -150,6 +227,10 @@ describe("alert settings in the scoring policy file", () => {
     [{ alerts: { hysteresis: 0.7 } }, "alerts.hysteresis the hysteresis is at most 0.5"],
     [{ alerts: { coolDown: 5 } }, 'alerts Unrecognized key: "coolDown"'],
     [{ alerts: { coolDownMinutes: -1 } }, "alerts.coolDownMinutes the cool-down is 0 (none) or more minutes"],
+    [
+      { alerts: { digestAbove: 0 } },
+      "alerts.digestAbove digestAbove is at least 1 (a digest lists more alerts than this)",
+    ],
   ])("a bad alert setting stops start-up naming it: %j", async (json, message) => {
     await expect(loadScoringPolicy(await policyFile(json))).rejects.toThrow(message);
   });

@@ -66,6 +66,7 @@ describe("the alert list", () => {
       hysteresis: 0.05,
       coolDownMinutes: 1440,
       alertOnFirstScore: false,
+      digestAbove: 10,
     });
 
     const integrator = await createTestClient(db, { role: "INTEGRATOR" });
@@ -103,6 +104,7 @@ describe("working an alert", () => {
       __typename: "AlertPayload",
       alert: {
         status: "RESOLVED",
+        resolutionReason: "RESOLVED_BY_USER",
         resolutionNote: "Called her: the refund went out today, she is staying.",
         resolvedBy: { name: "Ana" },
       },
@@ -118,6 +120,14 @@ describe("working an alert", () => {
     });
     const stored = await db.prisma.alert.findFirstOrThrow({ where: { customerId: ana.customerId } });
     expect(stored).toMatchObject({ status: "RESOLVED", acknowledgedById: ana.principal.id });
+    const byHand = await anaClient.execute(AlertsDocument, {
+      filter: { resolutionReasons: ["RESOLVED_BY_USER"] },
+    });
+    expect(byHand.data?.alerts.totalCount).toBe(1);
+    const byTheHub = await anaClient.execute(AlertsDocument, {
+      filter: { resolutionReasons: ["RISK_FELL"] },
+    });
+    expect(byTheHub.data?.alerts.totalCount).toBe(0);
   });
 
   test("a snoozed alert leaves the list of what needs attention until its time; the time must be ahead", async ({

@@ -3,20 +3,24 @@
 // in the outbox for the next run instead of being lost.
 import { describe, expect, inject } from "vitest";
 import type { AlertBus } from "../../src/alerts/alert-bus.ts";
-import type { AlertEvent } from "../../src/alerts/alert-event.ts";
+import { type AlertEvent, type AlertStreamEvent, isDigestEvent } from "../../src/alerts/alert-event.ts";
 import { dispatchAlertBatch } from "../../src/alerts/dispatch-alerts.ts";
+import { raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { createLogger } from "../../src/logger.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 import { detractorAnswer, managerWithCustomer } from "./helpers/live-hub.ts";
+import { changesOf, customers, intoHigh } from "./helpers/score-changes.ts";
 
 const logger = createLogger("silent");
 
 /** A bus that records what it is given, and can be told to fail. */
 function recordingBus(failFirst = 0) {
   const published: AlertEvent[] = [];
+  const digests: AlertStreamEvent[] = [];
   let failures = failFirst;
   const bus: AlertBus = {
     async publish(event) {
@@ -24,12 +28,13 @@ function recordingBus(failFirst = 0) {
         failures -= 1;
         throw new Error("Redis went away");
       }
-      published.push(event);
+      if (isDigestEvent(event)) digests.push(event);
+      else published.push(event);
     },
     listen: async () => () => {},
     close: async () => {},
   };
-  return { bus, published };
+  return { bus, published, digests };
 }
 
 describe("dispatching alerts", () => {
@@ -55,6 +60,46 @@ describe("dispatching alerts", () => {
       managers.map((m) => m.principal.id).sort(),
     );
     expect(await db.prisma.alert.count({ where: { publishedAt: null } })).toBe(0);
+  });
+
+  test("a digest is published once, in stream order with alerts, instead of its alerts, which leave the outbox without positions", async ({
+    db,
+  }) => {
+    const policy = {
+      ...resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels),
+      digestAbove: 3,
+    };
+    const now = new Date("2026-03-02T10:00:00Z");
+    const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+    const ben = await db.prisma.principal.create({ data: { name: "Ben" } });
+    const anas = await customers(db, 5, ana.id);
+    const bens = await customers(db, 2, ben.id);
+    await db.prisma.$transaction((tx) =>
+      raiseAlerts(tx, changesOf([...anas, ...bens].map(intoHigh), now), policy, { now }),
+    );
+    const { bus, published, digests } = recordingBus();
+
+    await Promise.all([
+      dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 }),
+      dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 }),
+    ]);
+    while ((await dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 2 })) > 0) {}
+
+    expect(published.map((event) => event.alert.ownerId)).toEqual([ben.id, ben.id]);
+    expect(digests).toEqual([
+      {
+        position: expect.any(BigInt),
+        digest: expect.objectContaining({ ownerId: ana.id, alertCount: 5, highCount: 5, criticalCount: 0 }),
+      },
+    ]);
+    const positions = [...published, ...digests].map((event) => event.position);
+    expect(new Set(positions).size).toBe(3);
+    expect(await db.prisma.alert.count({ where: { publishedAt: null } })).toBe(0);
+    expect(
+      await db.prisma.alert.count({
+        where: { ownerId: ana.id, streamPosition: null, digestId: { not: null } },
+      }),
+    ).toBe(5);
   });
 
   test("an alert whose publishing failed stays unpublished and goes out with the next run", async ({

@@ -1,13 +1,18 @@
 // Alerts raised by real rescores on a real database: by the facts that move a score, once per
 // crossing, with everything an account manager needs stored; never for a first score; once when two
-// transactions rescore the same crossing at the same time.
+// transactions rescore the same crossing at the same time; open alerts resolved when the risk falls
+// away, states rebaselined without alerts after a model change, and many alerts for one owner from
+// one transaction gathered into a digest.
 import { describe, expect } from "vitest";
+import { type RaiseAlertsOptions, raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import type { Database } from "../../src/db/database.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
+import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
+import { changesOf, customers, intoCritical, intoHigh, type Move } from "./helpers/score-changes.ts";
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
@@ -168,5 +173,255 @@ describe("raising alerts", () => {
       }),
     ).rejects.toThrow("fails later");
     expect(await db.prisma.alert.count()).toBe(0);
+  });
+});
+
+// The alert decisions on their own, fed score changes at chosen risks under a clock standing still:
+// what the scoring model makes of facts is another module's business (and changes with it).
+const alertPolicy = resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels);
+const t0 = new Date("2026-03-02T10:00:00Z");
+const hoursAfter = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+/** One rescore's transaction over these moves. */
+function rescoredAt(db: Database, moves: Move[], options: RaiseAlertsOptions, policy = alertPolicy) {
+  return db.prisma.$transaction((tx) => raiseAlerts(tx, changesOf(moves, options.now), policy, options));
+}
+
+describe("alerts that resolve themselves", () => {
+  test("an open or acknowledged alert resolves in the rescore that takes the risk below its level less the hysteresis, saying why", async ({
+    db,
+  }) => {
+    const owner = await db.prisma.principal.create({ data: { name: "Ana Souza" } });
+    const [bea, caio] = await customers(db, 2, owner.id);
+    if (!bea || !caio) throw new Error("Two customers were made.");
+    const raised = await rescoredAt(
+      db,
+      [
+        { customer: bea, from: 0.5, to: 0.7 },
+        { customer: caio, from: 0.5, to: 0.7 },
+      ],
+      { now: t0 },
+    );
+    expect(raised.raised).toHaveLength(2);
+    await db.prisma.alert.updateMany({
+      where: { customerId: bea.id },
+      data: { status: "ACKNOWLEDGED", acknowledgedAt: t0, acknowledgedById: owner.id },
+    });
+    // Caio's manager closed theirs by hand: a later fall leaves their resolution as it is.
+    await db.prisma.alert.updateMany({
+      where: { customerId: caio.id },
+      data: {
+        status: "RESOLVED",
+        resolvedAt: t0,
+        resolvedById: owner.id,
+        resolutionReason: "RESOLVED_BY_USER",
+        resolutionNote: "Called him.",
+      },
+    });
+
+    // Below HIGH, but not by more than the hysteresis: still at risk, the alert stays open.
+    const wobble = await rescoredAt(db, [{ customer: bea, from: 0.7, to: 0.57 }], { now: hoursAfter(1) });
+    expect(wobble.resolved).toEqual([]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: bea.id } })).toMatchObject({
+      status: "ACKNOWLEDGED",
+    });
+
+    const fell = await rescoredAt(
+      db,
+      [
+        { customer: bea, from: 0.57, to: 0.4132 },
+        { customer: caio, from: 0.7, to: 0.3 },
+      ],
+      { now: hoursAfter(2) },
+    );
+    expect(fell.resolved).toEqual([
+      expect.objectContaining({ customerId: bea.id, level: "HIGH", reason: "RISK_FELL" }),
+    ]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: bea.id } })).toMatchObject({
+      status: "RESOLVED",
+      resolutionReason: "RISK_FELL",
+      resolutionNote: "Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis.",
+      resolvedAt: hoursAfter(2),
+      resolvedById: null,
+      acknowledgedById: owner.id,
+    });
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: caio.id } })).toMatchObject({
+      resolutionReason: "RESOLVED_BY_USER",
+      resolutionNote: "Called him.",
+    });
+    expect(await db.prisma.customerAlertState.findUnique({ where: { customerId: bea.id } })).toMatchObject({
+      alertedLevel: null,
+    });
+  });
+
+  test("a fall from CRITICAL into HIGH's band resolves the CRITICAL alert only; below HIGH's band, the HIGH one too", async ({
+    db,
+  }) => {
+    const [dora] = await customers(db, 1);
+    if (!dora) throw new Error("A customer was made.");
+    await rescoredAt(db, [{ customer: dora, from: 0.5, to: 0.65 }], { now: t0 });
+    await rescoredAt(db, [{ customer: dora, from: 0.65, to: 0.9 }], { now: hoursAfter(1) });
+    const open = () =>
+      db.prisma.alert
+        .findMany({ where: { customerId: dora.id, status: "OPEN" }, orderBy: { id: "asc" } })
+        .then((alerts) => alerts.map((alert) => alert.level));
+    expect(await open()).toEqual(["HIGH", "CRITICAL"]);
+
+    await rescoredAt(db, [{ customer: dora, from: 0.9, to: 0.77 }], { now: hoursAfter(2) });
+    expect(await open()).toEqual(["HIGH", "CRITICAL"]);
+    const intoHigh = await rescoredAt(db, [{ customer: dora, from: 0.77, to: 0.7 }], { now: hoursAfter(3) });
+    expect(intoHigh.resolved.map((alert) => alert.level)).toEqual(["CRITICAL"]);
+    expect(await open()).toEqual(["HIGH"]);
+    const below = await rescoredAt(db, [{ customer: dora, from: 0.7, to: 0.2 }], { now: hoursAfter(4) });
+    expect(below.resolved.map((alert) => alert.level)).toEqual(["HIGH"]);
+    expect(await open()).toEqual([]);
+  });
+});
+
+describe("rebaselining after a model change", () => {
+  test("states move to the new levels and nothing is raised; alerts of levels left resolve as MODEL_CHANGED", async ({
+    db,
+  }) => {
+    const [edu, fia, gil] = await customers(db, 3);
+    if (!edu || !fia || !gil) throw new Error("Three customers were made.");
+    await rescoredAt(db, [{ customer: edu, from: 0.5, to: 0.65 }], { now: t0 });
+
+    const rebaselined = await rescoredAt(
+      db,
+      [
+        { customer: edu, from: 0.65, to: 0.58 }, // inside HIGH's band, but the model moved it there
+        { customer: fia, from: 0.5, to: 0.9 }, // would be a CRITICAL alert
+        { customer: gil, from: 0.3, to: 0.7 }, // would be a HIGH alert
+      ],
+      { now: hoursAfter(30), mode: "rebaseline" },
+    );
+    expect(rebaselined.raised).toEqual([]);
+    expect(rebaselined.resolved).toEqual([
+      expect.objectContaining({ customerId: edu.id, level: "HIGH", reason: "MODEL_CHANGED" }),
+    ]);
+    expect(await db.prisma.alert.findFirstOrThrow({ where: { customerId: edu.id } })).toMatchObject({
+      status: "RESOLVED",
+      resolutionReason: "MODEL_CHANGED",
+      resolutionNote:
+        "The scores were rebaselined after a change of model or rules: churn risk is now 58%, below HIGH (60%).",
+    });
+    const states = await db.prisma.customerAlertState.findMany();
+    const levelOfCustomer = (id: string) => states.find((state) => state.customerId === id)?.alertedLevel;
+    expect([edu, fia, gil].map((c) => levelOfCustomer(c.id))).toEqual([null, "CRITICAL", "HIGH"]);
+    expect(await db.prisma.alert.count()).toBe(1);
+
+    // From the new baseline, only real crossings alert: Gil escalating does, Fia staying does not.
+    const next = await rescoredAt(
+      db,
+      [
+        { customer: fia, from: 0.9, to: 0.92 },
+        { customer: gil, from: 0.7, to: 0.85 },
+      ],
+      { now: hoursAfter(31) },
+    );
+    expect(next.raised).toEqual([expect.objectContaining({ customerId: gil.id, level: "CRITICAL" })]);
+  });
+
+  test('rescoreWithAlerts(…, { alerts: "rebaseline" }) scores everyone at their new level without an alert', async ({
+    db,
+  }) => {
+    // Thirty customers scored MEDIUM, then a change of the rules (here: detractor answers, already
+    // stored, counted at last) that lifts them all into HIGH.
+    const rows = await customers(db, 30);
+    const ids = rows.map((row) => row.id);
+    await db.prisma.feedback.createMany({
+      data: ids.map((customerId, i) => ({
+        customerId,
+        source: "survey",
+        externalId: `rebaseline-${i}`,
+        kind: "NPS" as const,
+        score: 0,
+        respondedAt: hoursAfter(-1),
+      })),
+    });
+    const ignoringNps = { ...DEFAULT_SCORING_POLICY, weights: { ...DEFAULT_SCORING_POLICY.weights, nps: 0 } };
+    await rescoreWithAlerts(db.prisma, { policy: ignoringNps, customerIds: ids, asOf: t0 });
+    const result = await rescoreWithAlerts(db.prisma, {
+      policy: DEFAULT_SCORING_POLICY,
+      customerIds: ids,
+      asOf: hoursAfter(1),
+      alerts: "rebaseline",
+    });
+    expect(
+      result.changes.every((change) => change.previousLevel === "MEDIUM" && change.level === "HIGH"),
+    ).toBe(true);
+    expect(result.alerts).toEqual([]);
+    expect(await db.prisma.alert.count()).toBe(0);
+    expect(await db.prisma.customerAlertState.count({ where: { alertedLevel: "HIGH" } })).toBe(30);
+  });
+});
+
+describe("digests instead of floods", () => {
+  const digestAbove3 = { ...alertPolicy, digestAbove: 3 };
+
+  test("more alerts than digestAbove for one owner from one transaction become one digest; fewer stay alerts; nobody's customers count together", async ({
+    db,
+  }) => {
+    const [ana, ben] = await Promise.all(
+      ["Ana", "Ben"].map((name) => db.prisma.principal.create({ data: { name } })),
+    );
+    if (!ana || !ben) throw new Error("Two managers were made.");
+    const anas = await customers(db, 5, ana.id);
+    const bens = await customers(db, 3, ben.id);
+    const nobodys = await customers(db, 4);
+    const outcome = await rescoredAt(
+      db,
+      [
+        ...anas.slice(0, 3).map(intoHigh),
+        ...anas.slice(3).map(intoCritical),
+        ...bens.map(intoHigh), // exactly digestAbove: not more
+        ...nobodys.map(intoHigh),
+      ],
+      { now: t0 },
+      digestAbove3,
+    );
+    expect(outcome.raised).toHaveLength(12);
+    expect(outcome.digests).toEqual(
+      expect.arrayContaining([
+        { id: expect.any(String), ownerId: ana.id, alertCount: 5 },
+        { id: expect.any(String), ownerId: null, alertCount: 4 },
+      ]),
+    );
+    expect(outcome.digests).toHaveLength(2);
+    const digests = await db.prisma.alertDigest.findMany({ include: { alerts: true } });
+    const anasDigest = digests.find((digest) => digest.ownerId === ana.id);
+    expect(anasDigest).toMatchObject({ alertCount: 5, highCount: 3, criticalCount: 2, publishedAt: null });
+    expect(anasDigest?.alerts.map((alert) => alert.customerId).sort()).toEqual(anas.map((c) => c.id).sort());
+    expect(digests.find((digest) => digest.ownerId === null)?.alerts).toHaveLength(4);
+    // Every alert is stored; Ben's three stand on their own.
+    expect(await db.prisma.alert.count()).toBe(12);
+    expect(
+      await db.prisma.alert.count({ where: { ownerId: ben.id, digestId: null, publishedAt: null } }),
+    ).toBe(3);
+  });
+
+  test("a transaction that rescores in several batches gathers all its alerts for an owner into one digest", async ({
+    db,
+  }) => {
+    const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+    const anas = await customers(db, 7, ana.id);
+    const [first, second, third] = [anas.slice(0, 2), anas.slice(2, 4), anas.slice(4)];
+    const policy = digestAbove3;
+    await db.prisma.$transaction(async (tx) => {
+      // Two alerts, then two more: the limit is passed on the second batch, and the first two join.
+      await raiseAlerts(tx, changesOf(first.map(intoHigh), t0), policy, { now: t0 });
+      expect(await tx.alertDigest.count()).toBe(0);
+      const grown = await raiseAlerts(tx, changesOf(second.map(intoHigh), t0), policy, { now: t0 });
+      expect(grown.digests).toEqual([{ id: expect.any(String), ownerId: ana.id, alertCount: 4 }]);
+    });
+    // Another transaction's alerts are another digest's, or none: three are not more than three.
+    await rescoredAt(db, third.map(intoCritical), { now: hoursAfter(1) }, policy);
+
+    const digests = await db.prisma.alertDigest.findMany({ include: { alerts: true } });
+    expect(digests).toHaveLength(1);
+    expect(digests[0]).toMatchObject({ ownerId: ana.id, alertCount: 4, highCount: 4, criticalCount: 0 });
+    expect(digests[0]?.alerts.map((alert) => alert.customerId).sort()).toEqual(
+      [...first, ...second].map((c) => c.id).sort(),
+    );
+    expect(await db.prisma.alert.count({ where: { digestId: null } })).toBe(3);
   });
 });

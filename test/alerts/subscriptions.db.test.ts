@@ -7,9 +7,12 @@
 // that should, which it would have preceded (every feed sees one publish order).
 import { afterEach, describe, expect } from "vitest";
 import { MAX_LIVE_BACKLOG } from "../../src/alerts/alert-stream.ts";
+import { raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
 import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
+import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { ChurnRiskAlertsDocument, CustomerScoreChangedDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import {
@@ -22,6 +25,7 @@ import {
   subscribeOverWebSocket,
   WebSocket,
 } from "./helpers/live-hub.ts";
+import { changesOf, customers, intoHigh } from "./helpers/score-changes.ts";
 
 const hubs: LiveHub[] = [];
 afterEach(async () => {
@@ -69,15 +73,15 @@ describe("churnRiskAlerts over graphql-ws", () => {
         customer: { id: globalId("Customer", ana.customerId) },
       },
     });
-    expect(anaEvent.data?.churnRiskAlerts.alert.reasons.map((r) => r.factor)).toContain("NPS");
+    expect(anaEvent.data?.churnRiskAlerts.alert?.reasons.map((r) => r.factor)).toContain("NPS");
     const stored = await db.prisma.alert.findFirstOrThrow({ where: { customerId: ana.customerId } });
     expect(stored.publishedAt).not.toBeNull();
-    expect(anaEvent.data?.churnRiskAlerts.alert.churnRisk).toBe(stored.score);
+    expect(anaEvent.data?.churnRiskAlerts.alert?.churnRisk).toBe(stored.score);
 
     // The admin's feed has both, in the order they were published.
     const first = await allFeed.next();
     const second = await allFeed.next();
-    expect([first, second].map((e) => e.data?.churnRiskAlerts.alert.customer.id)).toEqual([
+    expect([first, second].map((e) => e.data?.churnRiskAlerts.alert?.customer.id)).toEqual([
       globalId("Customer", ben.customerId),
       globalId("Customer", ana.customerId),
     ]);
@@ -99,12 +103,74 @@ describe("churnRiskAlerts over graphql-ws", () => {
     );
     await detractorAnswer(db, ana.customerId, 0); // rescored with the angry message: CRITICAL
     const escalation = await anaFeed.next();
-    expect(escalation.data?.churnRiskAlerts.alert.level).toBe("CRITICAL");
+    expect(escalation.data?.churnRiskAlerts.alert?.level).toBe("CRITICAL");
     // minimumLevel: CRITICAL left the HIGH alert out: the escalation is the first thing it heard.
-    expect((await criticalFeed.next()).data?.churnRiskAlerts.alert.id).toBe(
-      escalation.data?.churnRiskAlerts.alert.id,
+    expect((await criticalFeed.next()).data?.churnRiskAlerts.alert?.id).toBe(
+      escalation.data?.churnRiskAlerts.alert?.id,
     );
     for (const feed of [anaFeed, allFeed, criticalFeed]) feed.close();
+  });
+
+  test("many alerts for one manager from one rescore arrive as one digest listing them, replayed as one too; other managers do not hear it", async ({
+    db,
+  }) => {
+    const hub = await hubFor(db);
+    const ana = await managerWithCustomer(db, "Ana");
+    const ben = await managerWithCustomer(db, "Ben");
+    const anaFeed = await subscribeOverWebSocket(hub.wsUrl, ana.key, ChurnRiskAlertsDocument, {
+      since: fromTheStart,
+    });
+    const benFeed = await subscribeOverWebSocket(hub.wsUrl, ben.key, ChurnRiskAlertsDocument, {
+      since: fromTheStart,
+    });
+    // A scheduled rescore's slice, under a policy that digests more than 3 alerts for one owner.
+    const policy = {
+      ...resolveAlertPolicy(DEFAULT_SCORING_POLICY.alerts, DEFAULT_SCORING_POLICY.levels),
+      digestAbove: 3,
+    };
+    const anas = await customers(db, 4, ana.principal.id);
+    const now = new Date("2026-03-02T10:00:00Z");
+    await db.prisma.$transaction((tx) =>
+      raiseAlerts(tx, changesOf(anas.map(intoHigh), now), policy, { now }),
+    );
+
+    const first = (await anaFeed.next()).data?.churnRiskAlerts;
+    expect(first?.alert).toBeNull();
+    expect(first?.digest).toMatchObject({
+      alertCount: 4,
+      highCount: 4,
+      criticalCount: 0,
+      owner: { name: "Ana" },
+      alerts: { totalCount: 4, pageInfo: { hasNextPage: false } },
+    });
+    expect(first?.digest?.alerts.edges.map((edge) => edge.node.customer.id).sort()).toEqual(
+      anas.map((customer) => globalId("Customer", customer.id)).sort(),
+    );
+    expect(first?.digest?.alerts.edges[0]?.node.reasons[0]?.factor).toBe("NPS");
+    // Single alerts again after it: none of the four came one by one before it.
+    await detractorAnswer(db, ana.customerId);
+    expect((await anaFeed.next()).data?.churnRiskAlerts.alert?.customer.id).toBe(
+      globalId("Customer", ana.customerId),
+    );
+    await detractorAnswer(db, ben.customerId);
+    expect((await benFeed.next()).data?.churnRiskAlerts).toMatchObject({
+      digest: null,
+      alert: { customer: { id: globalId("Customer", ben.customerId) } },
+    });
+
+    const replay = await subscribeOverWebSocket(hub.wsUrl, ana.key, ChurnRiskAlertsDocument, {
+      since: fromTheStart,
+    });
+    const replayed = [
+      (await replay.next()).data?.churnRiskAlerts,
+      (await replay.next()).data?.churnRiskAlerts,
+    ];
+    expect(replayed.map((event) => [event?.replayed, event?.digest?.id ?? event?.alert?.id])).toEqual([
+      [true, first?.digest?.id],
+      [true, expect.any(String)],
+    ]);
+    expect(replayed[0]?.cursor).toBe(first?.cursor);
+    for (const feed of [anaFeed, benFeed, replay]) feed.close();
   });
 
   test("a subscriber that reconnects with `since` gets every alert it missed, then live ones, none twice", async ({
@@ -138,7 +204,7 @@ describe("churnRiskAlerts over graphql-ws", () => {
     await detractorAnswer(db, fia.customerId);
     events.push(await again.next());
     expect(
-      events.map((e) => [e.data?.churnRiskAlerts.alert.customer.id, e.data?.churnRiskAlerts.replayed]),
+      events.map((e) => [e.data?.churnRiskAlerts.alert?.customer.id, e.data?.churnRiskAlerts.replayed]),
     ).toEqual([
       [globalId("Customer", dora.customerId), true],
       [globalId("Customer", edu.customerId), true],
@@ -161,7 +227,7 @@ describe("churnRiskAlerts over graphql-ws", () => {
       since: fromTheStart,
     });
     await detractorAnswer(db, lia.customerId);
-    expect((await feed.next()).data?.churnRiskAlerts.alert.level).toBe("HIGH");
+    expect((await feed.next()).data?.churnRiskAlerts.alert?.level).toBe("HIGH");
     const { streamPosition: start } = await db.prisma.alert.findFirstOrThrow();
     if (start === null) throw new Error("The first alert was published, so it has a stream position.");
 
@@ -193,7 +259,7 @@ describe("churnRiskAlerts over graphql-ws", () => {
     for (;;) {
       try {
         const event = (await feed.next()).data?.churnRiskAlerts;
-        if (event) heard.push({ id: event.alert.id, cursor: event.cursor });
+        if (event) heard.push({ id: event.alert?.id ?? "(not an alert)", cursor: event.cursor });
       } catch (error) {
         ending = error;
         break;
@@ -216,7 +282,7 @@ describe("churnRiskAlerts over graphql-ws", () => {
       const event = (await again.next()).data?.churnRiskAlerts;
       if (!event) throw new Error("The replay gave an event without data.");
       expect(event.replayed).toBe(true);
-      heard.push({ id: event.alert.id, cursor: event.cursor });
+      heard.push({ id: event.alert?.id ?? "(not an alert)", cursor: event.cursor });
     }
     again.close();
     feed.close();
@@ -307,7 +373,7 @@ describe("subscriptions over server-sent events", () => {
     const feed = await subscribeOverSse(hub.url, ivo.key, ChurnRiskAlertsDocument, { since: fromTheStart });
     expect(feed.response.headers.get("content-type")).toContain("text/event-stream");
     await detractorAnswer(db, ivo.customerId);
-    expect((await feed.next()).data?.churnRiskAlerts.alert.customer.id).toBe(
+    expect((await feed.next()).data?.churnRiskAlerts.alert?.customer.id).toBe(
       globalId("Customer", ivo.customerId),
     );
     feed.close();

@@ -61,7 +61,13 @@ describe("the default scoring policy", () => {
         replyWithinHours: 48,
         unansweredSaturation: 3,
       },
-      alerts: { thresholds: {}, hysteresis: 0.05, coolDownMinutes: 1440, alertOnFirstScore: false },
+      alerts: {
+        thresholds: {},
+        hysteresis: 0.05,
+        coolDownMinutes: 1440,
+        alertOnFirstScore: false,
+        digestAbove: 10,
+      },
     });
   });
 

@@ -2,6 +2,7 @@
 // client misses nothing) and a customer's score as it changes. Served over graphql-ws (a WebSocket at
 // /graphql) and over server-sent events (yoga, at /graphql), with the same API keys.
 import { GraphQLError } from "graphql";
+import { isDigestEvent } from "../../alerts/alert-event.ts";
 import { type AlertStreamItem, MAX_LIVE_BACKLOG, openAlertStream } from "../../alerts/alert-stream.ts";
 import type { LiveAlerts } from "../../alerts/live-alerts.ts";
 import { decodeStreamCursor, encodeStreamCursor } from "../../alerts/stream-cursor.ts";
@@ -15,6 +16,7 @@ import { createAsyncQueue } from "../../streams/async-queue.ts";
 import { builder } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { AlertDigestNode } from "./alert-digests.ts";
 import { ALERT_READERS, AlertNode } from "./alerts.ts";
 import { CustomerNode } from "./customer.ts";
 import { ChurnRiskLevelEnum, CustomerScoreRef } from "./score.ts";
@@ -33,17 +35,29 @@ const AlertScopeEnum = builder.enumType("AlertScope", {
 });
 
 const ChurnRiskAlertEvent = builder.objectRef<AlertStreamItem>("ChurnRiskAlertEvent").implement({
-  description: "One alert in the live stream, with the cursor to resume from after a disconnect.",
+  description:
+    "One event in the live stream, with the cursor to resume from after a disconnect: an alert, or a digest standing for many (exactly one of `alert` and `digest` is set).",
   fields: (t) => ({
     cursor: t.string({
       description:
-        "The alert's place in the stream: after a disconnect, subscribe again with since: the last cursor you received, and you get every alert published since.",
+        "The event's place in the stream: after a disconnect, subscribe again with since: the last cursor you received, and you get everything published since.",
       resolve: (item) => encodeStreamCursor(item.position),
     }),
     replayed: t.exposeBoolean("replayed", {
-      description: "true for an alert replayed from storage after `since`; false for one that arrived live.",
+      description: "true for an event replayed from storage after `since`; false for one that arrived live.",
     }),
-    alert: t.field({ type: AlertNode, description: "The alert.", resolve: (item) => item.alert }),
+    alert: t.field({
+      type: AlertNode,
+      nullable: true,
+      description: "The alert; null when this event is a digest.",
+      resolve: (item) => (isDigestEvent(item) ? null : item.alert),
+    }),
+    digest: t.field({
+      type: AlertDigestNode,
+      nullable: true,
+      description: `A digest of many alerts, when one rescore raised more of them for you than alertPolicy.digestAbove (a scheduled rescore, a refit): list them with digest.alerts. Those alerts do not arrive one by one. Null when this event is a single alert.`,
+      resolve: (item) => (isDigestEvent(item) ? item.digest : null),
+    }),
   }),
 });
 
@@ -70,13 +84,14 @@ builder.subscriptionFields((t) => ({
   churnRiskAlerts: t.field({
     type: ChurnRiskAlertEvent,
     authScopes: ALERT_READERS,
-    description: `Churn-risk alerts as they are raised (each once, after its transaction committed): about the customers you own, or all of them for admins and analysts. Pass since: the last cursor you received to first replay every alert published after it. A subscriber that falls more than ${MAX_LIVE_BACKLOG} alerts behind (its connection not reading them as fast as they come) is ended with an error of code SLOW_CONSUMER: subscribe again with since: the last cursor you received, and nothing is lost.`,
+    description: `Churn-risk alerts as they are raised (each once, after its transaction committed): about the customers you own, or all of them for admins and analysts. When one rescore raises more alerts for one account manager than alertPolicy.digestAbove, one event carries a digest of them instead (see ChurnRiskAlertEvent.digest). Alerts that resolve themselves are not events here: the alerts query shows them RESOLVED with their resolutionReason. Pass since: the last cursor you received to first replay every alert published after it. A subscriber that falls more than ${MAX_LIVE_BACKLOG} alerts behind (its connection not reading them as fast as they come) is ended with an error of code SLOW_CONSUMER: subscribe again with since: the last cursor you received, and nothing is lost.`,
     args: {
       minimumLevel: t.arg({
         type: ChurnRiskLevelEnum,
         required: true,
         defaultValue: "HIGH",
-        description: "Only alerts of this level or higher: HIGH (every alert) or CRITICAL.",
+        description:
+          "Only alerts of this level or higher: HIGH (every alert) or CRITICAL (and digests that list a CRITICAL alert).",
       }),
       scope: t.arg({
         type: AlertScopeEnum,

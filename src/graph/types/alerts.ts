@@ -6,7 +6,7 @@ import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import type { Viewer } from "../../auth/api-keys.ts";
 import { canSeeRecordOf, visibleRecords } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
-import { AlertStatus } from "../../generated/prisma/enums.ts";
+import { AlertResolutionReason, AlertStatus } from "../../generated/prisma/enums.ts";
 import { resolveAlertPolicy } from "../../policy/alert-policy-settings.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
@@ -26,7 +26,28 @@ export const AlertStatusEnum = builder.enumType(AlertStatus, {
   values: {
     OPEN: { description: "Raised and not yet taken up." },
     ACKNOWLEDGED: { description: "Someone is on it (acknowledgeAlert)." },
-    RESOLVED: { description: "Closed, with a note on what was done (resolveAlert)." },
+    RESOLVED: {
+      description:
+        "Closed: by a person with a note on what was done (resolveAlert), or by the hub when the risk went away (see resolutionReason).",
+    },
+  },
+});
+
+export const AlertResolutionReasonEnum = builder.enumType(AlertResolutionReason, {
+  name: "AlertResolutionReason",
+  description: "Why an alert was resolved.",
+  values: {
+    RESOLVED_BY_USER: {
+      description: "An account manager or admin resolved it (resolveAlert); resolvedBy says who.",
+    },
+    RISK_FELL: {
+      description:
+        "The hub resolved it: the customer's churn risk fell below the alert's level less the hysteresis (alertPolicy), so the level was let go.",
+    },
+    MODEL_CHANGED: {
+      description:
+        "The hub resolved it when the scores were rebaselined after a refit or a change of the scoring rules: the new churn risk is below the alert's level.",
+    },
   },
 });
 
@@ -102,10 +123,21 @@ export const AlertNode = builder.prismaNode("Alert", {
       nullable: true,
       description: "When it was resolved; null until then.",
     }),
-    resolvedBy: t.relation("resolvedBy", { nullable: true, description: "Who resolved it." }),
+    resolvedBy: t.relation("resolvedBy", {
+      nullable: true,
+      description:
+        "Who resolved it; null until then, and when the hub resolved it (RISK_FELL, MODEL_CHANGED).",
+    }),
+    resolutionReason: t.expose("resolutionReason", {
+      type: AlertResolutionReasonEnum,
+      nullable: true,
+      description:
+        "Why it was resolved: by a person, or by the hub because the risk went away; null until resolved.",
+    }),
     resolutionNote: t.exposeString("resolutionNote", {
       nullable: true,
-      description: "What was done, as the resolver wrote it.",
+      description:
+        'What was done, as the resolver wrote it; when the hub resolved it, a sentence saying how far the risk fell ("Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis.").',
     }),
     snoozedUntil: t.expose("snoozedUntil", {
       type: "DateTime",
@@ -116,10 +148,15 @@ export const AlertNode = builder.prismaNode("Alert", {
       description: "Whether it is snoozed right now (snoozedUntil is in the future).",
       resolve: (alert) => alert.snoozedUntil !== null && alert.snoozedUntil > new Date(),
     }),
+    digest: t.relation("digest", {
+      nullable: true,
+      description:
+        "The digest that delivered this alert live, when one rescore raised more alerts for its owner than alertPolicy.digestAbove; null when it was published on its own.",
+    }),
     streamCursor: t.string({
       nullable: true,
       description:
-        "The alert's place in the live stream: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it. Null until published (moments after it is raised).",
+        "The alert's place in the live stream: subscribe with churnRiskAlerts(since:) this cursor to receive every alert published after it. Null until published (moments after it is raised), and for an alert delivered in a digest (the digest has the cursor).",
       resolve: (alert) => (alert.streamPosition === null ? null : encodeStreamCursor(alert.streamPosition)),
     }),
   }),
@@ -129,6 +166,10 @@ const AlertFilter = builder.inputType("AlertFilter", {
   description: "Narrows the alert list; every given condition must hold.",
   fields: (t) => ({
     status: t.field({ type: [AlertStatusEnum], description: "Alerts in any of these states." }),
+    resolutionReasons: t.field({
+      type: [AlertResolutionReasonEnum],
+      description: "Resolved alerts resolved for any of these reasons (RISK_FELL: those the hub closed).",
+    }),
     levels: t.field({ type: [ChurnRiskLevelEnum], description: "Alerts of these levels (HIGH, CRITICAL)." }),
     ownerId: t.globalID({
       description: "Alerts about the customers this account manager (a Principal ID) owns now.",
@@ -152,6 +193,7 @@ export function alertWhere(
   and.push(visibleRecords(viewer));
   if (filter?.status?.length) and.push({ status: { in: filter.status } });
   if (filter?.levels?.length) and.push({ level: { in: filter.levels } });
+  if (filter?.resolutionReasons?.length) and.push({ resolutionReason: { in: filter.resolutionReasons } });
   if (filter?.ownerId)
     and.push({ customer: { ownerId: expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) } });
   if (filter?.customerId)
@@ -191,6 +233,11 @@ const AlertPolicyRef = builder.objectRef<ScoringPolicy>("AlertPolicy").implement
         "Whether a customer's first score raises an alert when it is already HIGH or CRITICAL (false: a first score is where a customer starts, not a change).",
       resolve: (p) => p.alerts.alertOnFirstScore,
     }),
+    digestAbove: t.int({
+      description:
+        "When one rescore raises more alerts than this for one account manager (or for the customers nobody owns), subscribers hear one AlertDigest listing them instead of each alert.",
+      resolve: (p) => p.alerts.digestAbove,
+    }),
   }),
 });
 
@@ -219,8 +266,13 @@ builder.queryFields((t) => ({
       resolve: async (query, _parent, args, context) => {
         // The stream's position is read before the page: an alert published in between is then
         // after the cursor (replayed, and dropped by id if the page has it), never before it and lost.
-        const { _max } = await context.prisma.alert.aggregate({ _max: { streamPosition: true } });
-        const position = _max.streamPosition ?? 0n;
+        // Digests share the stream: the position is the later of the two.
+        const [alerts, digests] = await Promise.all([
+          context.prisma.alert.aggregate({ _max: { streamPosition: true } }),
+          context.prisma.alertDigest.aggregate({ _max: { streamPosition: true } }),
+        ]);
+        const [a, b] = [alerts._max.streamPosition ?? 0n, digests._max.streamPosition ?? 0n];
+        const position = a > b ? a : b;
         const earlier = positionsBeforePage.get(context);
         if (earlier === undefined || position < earlier) positionsBeforePage.set(context, position);
         return context.prisma.alert.findMany({

@@ -1,6 +1,6 @@
 // A published alert with every kind of value the wire must keep: Dates (and a null one), a BigInt
 // position past 2^53, nested reasons and traits.
-import type { AlertEvent } from "../../../src/alerts/alert-event.ts";
+import type { AlertDigestEvent, AlertEvent } from "../../../src/alerts/alert-event.ts";
 
 export function sampleEvent(position = 9_007_199_254_740_993n): AlertEvent {
   return {
@@ -36,10 +36,13 @@ export function sampleEvent(position = 9_007_199_254_740_993n): AlertEvent {
       acknowledgedById: null,
       resolvedAt: null,
       resolvedById: null,
+      resolutionReason: null,
       resolutionNote: null,
       snoozedUntil: new Date("2026-12-04T00:00:00.000Z"),
       publishedAt: new Date("2026-12-03T07:08:41.456Z"),
       streamPosition: position,
+      digestId: null,
+      raisedInTransaction: 7531n,
       customer: {
         id: "0190f5a2-0000-7000-8000-0000000000c1",
         displayName: "Zoë Martin",
@@ -53,6 +56,23 @@ export function sampleEvent(position = 9_007_199_254_740_993n): AlertEvent {
         createdAt: new Date("2024-02-29T10:00:00.000Z"),
         updatedAt: new Date("2026-12-03T07:08:41.000Z"),
       },
+    },
+  };
+}
+
+/** A published digest: many alerts for one owner, standing in the stream as one. */
+export function sampleDigestEvent(position = 9_007_199_254_740_994n): AlertDigestEvent {
+  return {
+    position,
+    digest: {
+      id: "0190f5a2-0000-7000-8000-0000000000d1",
+      ownerId: "0190f5a2-0000-7000-8000-0000000000b1",
+      alertCount: 12,
+      highCount: 9,
+      criticalCount: 3,
+      createdAt: new Date("2026-12-03T07:08:41.123Z"),
+      publishedAt: new Date("2026-12-03T07:08:41.456Z"),
+      streamPosition: position,
     },
   };
 }

@@ -337,6 +337,9 @@ function refreshCustomersSoon() {
 
 // ---- One customer ----
 
+const effect = (contribution) =>
+  contribution > 0 ? "raises the risk" : contribution < 0 ? "lowers the risk" : "no effect";
+
 function fact(term, value) {
   return element("div", {}, element("dt", {}, term), element("dd", {}, value));
 }
@@ -419,7 +422,7 @@ async function openCustomer(id) {
   if (score) {
     $("customer-score").append(
       fact("Churn risk", `${percent(score.churnRisk)} (${levelName(score.churnRiskLevel)})`),
-      fact("Value at risk", money(score.valueAtRisk)),
+      fact("Value at risk", score.valueAtRisk ? money(score.valueAtRisk) : "none: no lifetime value yet"),
       fact("Lifetime value", money(score.lifetimeValue)),
       fact("Health", score.health === null ? "–" : `${score.health} / 100`),
       fact("Scored", when(score.computedAt)),
@@ -431,7 +434,7 @@ async function openCustomer(id) {
           {},
           element("th", { scope: "row" }, factorName(reason.factor)),
           element("td", {}, percent(reason.weight)),
-          element("td", {}, reason.contribution >= 0 ? "raises the risk" : "lowers the risk"),
+          element("td", {}, effect(reason.contribution)),
           element("td", {}, reason.explanation),
         ),
       );

@@ -1,12 +1,16 @@
-// The alerts page's script: signs in with an API key (kept in sessionStorage, this tab only), loads
-// the viewer's open alerts and at-risk customers over GraphQL, then follows new alerts live over a
-// WebSocket speaking the graphql-transport-ws protocol. It subscribes with `since:` the cursor the
-// alert list came with, and after a dropped connection with the last cursor it received, so no alert
-// raised in between is missed. Everything shown is set with textContent: nothing a customer wrote
-// can become markup.
+// The alerts page's script: signs in with an API key (kept in sessionStorage, this tab only), shows
+// the totals (open alerts, at-risk customers), pages through the viewer's alerts and at-risk
+// customers (by value at risk) with Relay cursors, opens a customer (#customer=<id>) to their score,
+// reasons, score history and timeline, and follows new alerts live over a WebSocket speaking the
+// graphql-transport-ws protocol. It subscribes with `since:` the cursor the first alert page came
+// with, and after a dropped connection with the last cursor it received, so no alert raised in
+// between is missed. Everything shown is set with textContent: nothing a customer wrote can become
+// markup.
 
 const KEY_STORAGE = "cxhub.apiKey";
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 5000, 10000];
+/** Items per page of every list. */
+const PAGE_SIZE = 20;
 
 const ALERT_FIELDS = `
   id level churnRisk previousChurnRisk status raisedAt
@@ -14,16 +18,46 @@ const ALERT_FIELDS = `
   customer { id displayName }`;
 
 const VIEWER = `query Viewer { viewer { role principal { id name } } }`;
-const OPEN_ALERTS = `query OpenAlerts($owner: ID) {
-  alerts(filter: { status: [OPEN], snoozed: false, ownerId: $owner }, first: 50) {
-    totalCount streamCursor edges { node { ${ALERT_FIELDS} } }
+const ALERTS = `query AlertsPage($filter: AlertFilter, $after: String) {
+  alerts(filter: $filter, first: ${PAGE_SIZE}, after: $after) {
+    totalCount streamCursor pageInfo { hasNextPage endCursor } edges { node { ${ALERT_FIELDS} } }
   }
 }`;
-const AT_RISK = `query AtRisk($owner: ID) {
+const OPEN_ALERT_COUNT = `query OpenAlertCount($owner: ID) {
+  alerts(filter: { status: [OPEN], snoozed: false, ownerId: $owner }, first: 1) { totalCount }
+}`;
+const AT_RISK = `query AtRiskPage($owner: ID, $after: String) {
   customers(filter: { churnRiskLevels: [HIGH, CRITICAL], ownerId: $owner },
-            orderBy: { field: CHURN_RISK, direction: DESC }, first: 50) {
-    edges { node { id displayName score { churnRisk churnRiskLevel reasons { factor weight explanation } } } }
+            orderBy: { field: VALUE_AT_RISK, direction: DESC }, first: ${PAGE_SIZE}, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id displayName score {
+      churnRisk churnRiskLevel valueAtRisk { amount currency } lifetimeValue { amount currency }
+      reasons { factor weight explanation } } } }
   }
+}`;
+const HISTORY_FIELDS = `totalCount pageInfo { hasNextPage endCursor }
+  edges { node { computedAt churnRisk churnRiskLevel health } }`;
+const TIMELINE_FIELDS = `totalCount pageInfo { hasNextPage endCursor }
+  edges { node { __typename
+    ... on Interaction { channel kind direction occurredAt summary sentiment amount { amount currency } }
+    ... on Feedback { feedbackKind: kind score comment respondedAt } } }`;
+const CUSTOMER = `query CustomerView($id: ID!) {
+  customer(id: $id) {
+    id displayName
+    score {
+      churnRisk churnRiskLevel health computedAt forecastMonths
+      lifetimeValue { amount currency } valueAtRisk { amount currency }
+      reasons { factor weight contribution explanation }
+    }
+    scoreHistory(first: ${PAGE_SIZE}) { ${HISTORY_FIELDS} }
+    timeline(first: ${PAGE_SIZE}) { ${TIMELINE_FIELDS} }
+  }
+}`;
+const HISTORY_PAGE = `query ScoreHistoryPage($id: ID!, $after: String) {
+  customer(id: $id) { scoreHistory(first: ${PAGE_SIZE}, after: $after) { ${HISTORY_FIELDS} } }
+}`;
+const TIMELINE_PAGE = `query TimelinePage($id: ID!, $after: String) {
+  customer(id: $id) { timeline(first: ${PAGE_SIZE}, after: $after) { ${TIMELINE_FIELDS} } }
 }`;
 const ACKNOWLEDGE = `mutation Acknowledge($input: AcknowledgeAlertInput!) {
   acknowledgeAlert(input: $input) {
@@ -42,7 +76,13 @@ let viewer = null;
 let socket = null;
 let lastCursor = null;
 let reconnects = 0;
-const alerts = new Map();
+
+/** The alert list as loaded under its status filter, and the open-alert total. */
+const alertList = { items: new Map(), total: 0, endCursor: null, hasNextPage: false, openTotal: 0 };
+/** The at-risk list as loaded, page by page. */
+const customerList = { shown: 0, pages: 0, total: 0, endCursor: null, hasNextPage: false };
+/** The customer on view, with the cursors of their history and timeline. */
+let customerView = null;
 
 class SignedOut extends Error {}
 
@@ -72,6 +112,33 @@ function setConnection(state, text) {
 
 const percent = (risk) => `${Math.round(risk * 100)}%`;
 const levelName = (level) => level.charAt(0) + level.slice(1).toLowerCase();
+const FACTOR_NAMES = {
+  PURCHASE_PATTERN: "Purchase pattern",
+  NO_PURCHASES: "No purchases yet",
+  NO_PURCHASE_MODEL: "No purchase model yet",
+  ENGAGEMENT_DROP: "Activity dropping",
+  SENTIMENT: "Tone of messages",
+  NPS: "NPS",
+  CSAT: "CSAT",
+  CES: "CES",
+  UNANSWERED_MESSAGES: "Unanswered messages",
+};
+const factorName = (factor) => FACTOR_NAMES[factor] ?? levelName(factor).replaceAll("_", " ");
+const count = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+const when = (iso) => new Date(iso).toLocaleString();
+const customerName = (customer) => customer.displayName ?? "A customer without a name";
+const customerHref = (id) => `#customer=${encodeURIComponent(id)}`;
+
+function money(value) {
+  if (!value) return "none";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: value.currency }).format(
+      Number(value.amount),
+    );
+  } catch {
+    return `${value.amount} ${value.currency}`;
+  }
+}
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -92,53 +159,100 @@ function reasonList(reasons) {
   return list;
 }
 
-function renderAlert(alert, { isNew }) {
-  const name = alert.customer.displayName ?? "A customer without a name";
-  const title = element(
+function cardTitle(customer, level) {
+  return element(
     "h3",
     {},
-    element("span", {}, name),
-    element("span", { className: "level", dataset: { level: alert.level } }, levelName(alert.level)),
+    element("a", { href: customerHref(customer.id) }, customerName(customer)),
+    element("span", { className: "level", dataset: { level } }, levelName(level)),
   );
+}
+
+// ---- Totals ----
+
+function renderTotals() {
+  $("total-alerts").textContent = alertList.openTotal.toLocaleString();
+  $("total-customers").textContent = customerList.total.toLocaleString();
+  $("tab-alerts").textContent = `Alerts (${alertList.openTotal.toLocaleString()} open)`;
+  $("tab-customers").textContent = `At-risk customers (${customerList.total.toLocaleString()})`;
+}
+
+// ---- Alerts ----
+
+function alertFilter() {
+  const status = $("alert-status").value;
+  const owner = viewer.principal.id;
+  if (status === "OPEN") return { status: ["OPEN"], snoozed: false, ownerId: owner };
+  if (status === "ALL") return { ownerId: owner };
+  return { status: [status], ownerId: owner };
+}
+
+/** Whether a new (open, not snoozed) alert belongs in the list under its current filter. */
+const listShowsNewAlerts = () => ["OPEN", "ALL"].includes($("alert-status").value);
+
+function renderAlert(alert, { isNew }) {
+  const name = customerName(alert.customer);
   const before = alert.previousChurnRisk === null ? "" : `, up from ${percent(alert.previousChurnRisk)}`;
-  const raised = new Date(alert.raisedAt).toLocaleString();
   const meta = element(
     "p",
     { className: "meta" },
-    `Churn risk ${percent(alert.churnRisk)}${before} · raised ${raised}`,
+    `Churn risk ${percent(alert.churnRisk)}${before} · raised ${when(alert.raisedAt)}`,
   );
   const status = element("p", { className: "status", role: "status" });
-  const button = element(
-    "button",
-    { type: "button", "aria-label": `Acknowledge the alert about ${name}` },
-    "Acknowledge",
-  );
-  button.addEventListener("click", () => acknowledge(alert.id, button, status));
   const card = element(
     "li",
     { className: isNew ? "card new" : "card", dataset: { level: alert.level, alertId: alert.id } },
-    title,
+    cardTitle(alert.customer, alert.level),
     meta,
     reasonList(alert.reasons),
-    button,
-    status,
   );
+  if (alert.status === "OPEN") {
+    const button = element(
+      "button",
+      { type: "button", "aria-label": `Acknowledge the alert about ${name}` },
+      "Acknowledge",
+    );
+    button.addEventListener("click", () => acknowledge(alert.id, button, status));
+    card.append(button);
+  } else {
+    status.textContent = alert.status === "ACKNOWLEDGED" ? "Acknowledged." : "Resolved.";
+  }
+  card.append(status);
   return card;
 }
 
 function addAlert(alert, { isNew }) {
-  if (alerts.has(alert.id)) return;
-  alerts.set(alert.id, alert);
+  if (alertList.items.has(alert.id)) return false;
+  alertList.items.set(alert.id, alert);
   const card = renderAlert(alert, { isNew });
   if (isNew) $("alerts").prepend(card);
   else $("alerts").append(card);
-  updateAlertCount();
+  return true;
 }
 
-function updateAlertCount() {
-  const open = [...alerts.values()].filter((alert) => alert.status === "OPEN").length;
-  $("alert-count").textContent = `(${open})`;
-  $("no-alerts").hidden = alerts.size > 0;
+function renderAlertPaging() {
+  const shown = alertList.items.size;
+  $("no-alerts").hidden = shown > 0;
+  $("alerts-shown").textContent =
+    shown > 0 ? `Showing ${shown.toLocaleString()} of ${count(alertList.total, "alert", "alerts")}.` : "";
+  $("more-alerts").hidden = !alertList.hasNextPage;
+}
+
+async function loadAlerts({ more = false } = {}) {
+  const { alerts: page } = await graphql(ALERTS, {
+    filter: alertFilter(),
+    after: more ? alertList.endCursor : null,
+  });
+  if (!more) {
+    alertList.items.clear();
+    $("alerts").replaceChildren();
+  }
+  for (const { node } of page.edges) addAlert(node, { isNew: false });
+  alertList.total = page.totalCount;
+  alertList.endCursor = page.pageInfo.endCursor;
+  alertList.hasNextPage = page.pageInfo.hasNextPage;
+  renderAlertPaging();
+  return page;
 }
 
 async function acknowledge(alertId, button, status) {
@@ -146,63 +260,230 @@ async function acknowledge(alertId, button, status) {
   try {
     const { acknowledgeAlert: result } = await graphql(ACKNOWLEDGE, { input: { alertId } });
     if (result.__typename !== "AlertPayload") throw new Error(result.message);
-    alerts.get(alertId).status = result.alert.status;
+    const alert = alertList.items.get(alertId);
+    if (alert.status === "OPEN") alertList.openTotal = Math.max(0, alertList.openTotal - 1);
+    alert.status = result.alert.status;
     status.textContent = "Acknowledged: you are on it.";
     button.remove();
-    updateAlertCount();
+    renderTotals();
   } catch (error) {
     button.disabled = false;
     handleError(error);
   }
 }
 
-function renderCustomers(customers) {
-  const list = $("customers");
-  list.replaceChildren();
-  for (const customer of customers) {
-    const score = customer.score;
-    const name = customer.displayName ?? "A customer without a name";
-    list.append(
-      element(
-        "li",
-        { className: "card", dataset: { level: score.churnRiskLevel } },
-        element(
-          "h3",
-          {},
-          element("span", {}, name),
-          element(
-            "span",
-            { className: "level", dataset: { level: score.churnRiskLevel } },
-            levelName(score.churnRiskLevel),
-          ),
-        ),
-        element("p", { className: "meta" }, `Churn risk ${percent(score.churnRisk)}`),
-        reasonList(score.reasons),
-      ),
-    );
+// ---- At-risk customers ----
+
+function renderCustomer(customer) {
+  const score = customer.score;
+  return element(
+    "li",
+    { className: "card", dataset: { level: score.churnRiskLevel, customerId: customer.id } },
+    cardTitle(customer, score.churnRiskLevel),
+    element(
+      "p",
+      { className: "meta" },
+      `Value at risk ${money(score.valueAtRisk)} · churn risk ${percent(score.churnRisk)} · lifetime value ${money(score.lifetimeValue)}`,
+    ),
+    reasonList(score.reasons),
+  );
+}
+
+function renderCustomerPaging() {
+  $("no-customers").hidden = customerList.shown > 0;
+  $("customers-shown").textContent =
+    customerList.shown > 0
+      ? `Showing ${customerList.shown.toLocaleString()} of ${count(customerList.total, "customer", "customers")}.`
+      : "";
+  $("more-customers").hidden = !customerList.hasNextPage;
+}
+
+async function loadCustomers({ more = false } = {}) {
+  const { customers: page } = await graphql(AT_RISK, {
+    owner: viewer.principal.id,
+    after: more ? customerList.endCursor : null,
+  });
+  if (!more) {
+    $("customers").replaceChildren();
+    customerList.shown = 0;
+    customerList.pages = 0;
+    $("refresh-customers").hidden = true;
   }
-  $("no-customers").hidden = customers.length > 0;
+  for (const { node } of page.edges) $("customers").append(renderCustomer(node));
+  customerList.shown += page.edges.length;
+  customerList.pages += 1;
+  customerList.total = page.totalCount;
+  customerList.endCursor = page.pageInfo.endCursor;
+  customerList.hasNextPage = page.pageInfo.hasNextPage;
+  renderCustomerPaging();
+  renderTotals();
 }
 
 let customersRefresh = null;
 
-/** One refresh for a burst of alerts (a replay after a reconnect can bring hundreds at once). */
+/**
+ * One refresh for a burst of alerts (a replay after a reconnect can bring hundreds at once). A list
+ * still on its first page is reloaded in place; one paged further offers a refresh instead of
+ * moving under its reader.
+ */
 function refreshCustomersSoon() {
   if (customersRefresh) return;
   customersRefresh = setTimeout(() => {
     customersRefresh = null;
-    void refreshCustomers();
+    if (customerList.pages <= 1) void guarded(() => loadCustomers());
+    else $("refresh-customers").hidden = false;
   }, 250);
 }
 
-async function refreshCustomers() {
+// ---- One customer ----
+
+const effect = (contribution) =>
+  contribution > 0 ? "raises the risk" : contribution < 0 ? "lowers the risk" : "no effect";
+
+function fact(term, value) {
+  return element("div", {}, element("dt", {}, term), element("dd", {}, value));
+}
+
+function renderHistory(page, { more }) {
+  const body = $("history").tBodies[0];
+  if (!more) body.replaceChildren();
+  for (const { node } of page.edges) {
+    body.append(
+      element(
+        "tr",
+        {},
+        element("td", {}, when(node.computedAt)),
+        element("td", {}, percent(node.churnRisk)),
+        element("td", {}, levelName(node.churnRiskLevel)),
+        element("td", {}, node.health === null ? "–" : String(node.health)),
+      ),
+    );
+  }
+  $("history-count").textContent = `(${count(page.totalCount, "score", "scores")})`;
+  $("more-history").hidden = !page.pageInfo.hasNextPage;
+  customerView.historyCursor = page.pageInfo.endCursor;
+}
+
+function timelineText(node) {
+  if (node.__typename === "Feedback") {
+    return [`${node.feedbackKind} answer: ${node.score}`, node.comment ? `“${node.comment}”` : ""]
+      .filter(Boolean)
+      .join(" · ");
+  }
+  const parts = [`${levelName(node.channel)} · ${node.kind} (${node.direction.toLowerCase()})`];
+  if (node.summary) parts.push(node.summary);
+  if (node.amount) parts.push(money(node.amount));
+  if (node.sentiment !== null) parts.push(`sentiment ${node.sentiment.toFixed(1)}`);
+  return parts.join(" · ");
+}
+
+function renderTimeline(page, { more }) {
+  const list = $("timeline");
+  if (!more) list.replaceChildren();
+  for (const { node } of page.edges) {
+    const at = node.__typename === "Feedback" ? node.respondedAt : node.occurredAt;
+    list.append(
+      element(
+        "li",
+        {},
+        element("time", { datetime: at }, when(at)),
+        " ",
+        element("span", {}, timelineText(node)),
+      ),
+    );
+  }
+  $("timeline-count").textContent = `(${count(page.totalCount, "entry", "entries")})`;
+  $("more-timeline").hidden = !page.pageInfo.hasNextPage;
+  customerView.timelineCursor = page.pageInfo.endCursor;
+}
+
+async function openCustomer(id) {
+  $("lists").hidden = true;
+  $("customer-view").hidden = false;
+  $("customer-name").textContent = "Loading…";
+  $("customer-score").replaceChildren();
+  $("reasons").tBodies[0].replaceChildren();
+  customerView = { id, historyCursor: null, timelineCursor: null };
+  let customer;
   try {
-    const { customers } = await graphql(AT_RISK, { owner: viewer.principal.id });
-    renderCustomers(customers.edges.map((edge) => edge.node));
+    ({ customer } = await graphql(CUSTOMER, { id }));
   } catch (error) {
-    handleError(error);
+    $("customer-name").textContent = "This customer could not be loaded.";
+    throw error;
+  }
+  if (customerView?.id !== id) return; // Another customer was opened meanwhile.
+  if (!customer) {
+    $("customer-name").textContent = "This customer is not one of yours, or no longer exists.";
+    $("customer-name").focus();
+    return;
+  }
+  $("customer-name").textContent = customerName(customer);
+  const score = customer.score;
+  if (score) {
+    $("customer-score").append(
+      fact("Churn risk", `${percent(score.churnRisk)} (${levelName(score.churnRiskLevel)})`),
+      fact("Value at risk", score.valueAtRisk ? money(score.valueAtRisk) : "none: no lifetime value yet"),
+      fact("Lifetime value", money(score.lifetimeValue)),
+      fact("Health", score.health === null ? "–" : `${score.health} / 100`),
+      fact("Scored", when(score.computedAt)),
+    );
+    for (const reason of score.reasons) {
+      $("reasons").tBodies[0].append(
+        element(
+          "tr",
+          {},
+          element("th", { scope: "row" }, factorName(reason.factor)),
+          element("td", {}, percent(reason.weight)),
+          element("td", {}, effect(reason.contribution)),
+          element("td", {}, reason.explanation),
+        ),
+      );
+    }
+  } else {
+    $("customer-score").append(fact("Churn risk", "not scored yet"));
+  }
+  renderHistory(customer.scoreHistory, { more: false });
+  renderTimeline(customer.timeline, { more: false });
+  $("customer-name").focus();
+}
+
+function showLists() {
+  customerView = null;
+  $("customer-view").hidden = true;
+  $("lists").hidden = false;
+}
+
+/** The view follows the address: #customer=<id> opens a customer, anything else shows the lists. */
+function route() {
+  if (!viewer) return;
+  const match = /^#customer=(.+)$/.exec(location.hash);
+  if (match) void guarded(() => openCustomer(decodeURIComponent(match[1])));
+  else showLists();
+}
+
+// ---- Tabs (the WAI-ARIA tabs pattern: arrow keys move between them) ----
+
+function selectTab(tab) {
+  for (const other of document.querySelectorAll('[role="tab"]')) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    $(other.getAttribute("aria-controls")).hidden = !selected;
   }
 }
+
+for (const tab of document.querySelectorAll('[role="tab"]')) {
+  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    const tabs = [...document.querySelectorAll('[role="tab"]')];
+    const next = tabs[(tabs.indexOf(tab) + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    selectTab(next);
+    next.focus();
+  });
+}
+
+// ---- Live alerts ----
 
 function connectLive() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
@@ -230,8 +511,7 @@ function connectLive() {
     } else if (message.type === "next") {
       const { cursor, alert } = message.payload.data.churnRiskAlerts;
       lastCursor = cursor;
-      addAlert(alert, { isNew: true });
-      refreshCustomersSoon(); // The alert's customer has just joined (or moved up) the at-risk list.
+      receiveLiveAlert(alert);
     } else if (message.type === "complete") {
       setConnection("stopped", "Not live: the server ended the alert stream. Reload the page to try again.");
     } else if (message.type === "ping") {
@@ -258,27 +538,50 @@ function connectLive() {
   });
 }
 
+const seenLive = new Set();
+
+function receiveLiveAlert(alert) {
+  // A replay after a reconnect may repeat alerts already counted or listed.
+  if (seenLive.has(alert.id) || alertList.items.has(alert.id)) return;
+  seenLive.add(alert.id);
+  alertList.openTotal += 1;
+  if (listShowsNewAlerts() && addAlert(alert, { isNew: true })) alertList.total += 1;
+  renderAlertPaging();
+  renderTotals();
+  refreshCustomersSoon(); // The alert's customer has just joined (or moved up) the at-risk list.
+}
+
+// ---- Signing in and out ----
+
 async function start() {
   showProblem("");
   try {
     ({ viewer } = await graphql(VIEWER));
     const owner = viewer.principal.id;
-    const [{ alerts: page }, { customers }] = await Promise.all([
-      graphql(OPEN_ALERTS, { owner }),
-      graphql(AT_RISK, { owner }),
+    const [page, { alerts: open }] = await Promise.all([
+      loadAlerts(),
+      graphql(OPEN_ALERT_COUNT, { owner }),
+      loadCustomers(),
     ]);
+    alertList.openTotal = open.totalCount;
+    renderTotals();
     $("sign-in").hidden = true;
     $("signed-in").hidden = false;
     $("sign-out").hidden = false;
     $("who").hidden = false;
     $("who").textContent = `Signed in as ${viewer.principal.name}`;
-    alerts.clear();
-    $("alerts").replaceChildren();
-    for (const { node } of page.edges) addAlert(node, { isNew: false });
-    updateAlertCount();
-    renderCustomers(customers.edges.map((edge) => edge.node));
     lastCursor = page.streamCursor;
     connectLive();
+    route();
+  } catch (error) {
+    handleError(error);
+  }
+}
+
+async function guarded(action) {
+  try {
+    showProblem("");
+    await action();
   } catch (error) {
     handleError(error);
   }
@@ -292,6 +595,7 @@ function handleError(error) {
 function signOut(reason = "") {
   sessionStorage.removeItem(KEY_STORAGE);
   apiKey = null;
+  viewer = null;
   const closing = socket;
   socket = null;
   closing?.close(1000, "Signed out");
@@ -304,6 +608,12 @@ function signOut(reason = "") {
   $("api-key").focus();
 }
 
+async function loadMore(button, load) {
+  button.disabled = true;
+  await guarded(load);
+  button.disabled = false;
+}
+
 $("sign-in").addEventListener("submit", (event) => {
   event.preventDefault();
   apiKey = $("api-key").value.trim();
@@ -312,4 +622,40 @@ $("sign-in").addEventListener("submit", (event) => {
   void start();
 });
 $("sign-out").addEventListener("click", () => signOut());
+$("alert-status").addEventListener("change", () => void guarded(() => loadAlerts()));
+$("more-alerts").addEventListener("click", (event) =>
+  loadMore(event.currentTarget, () => loadAlerts({ more: true })),
+);
+$("more-customers").addEventListener("click", (event) =>
+  loadMore(event.currentTarget, () => loadCustomers({ more: true })),
+);
+$("refresh-customers").addEventListener("click", () => void guarded(() => loadCustomers()));
+$("more-history").addEventListener("click", (event) =>
+  loadMore(event.currentTarget, async () => {
+    const { id, historyCursor } = customerView;
+    const { customer } = await graphql(HISTORY_PAGE, { id, after: historyCursor });
+    if (customerView?.id === id && customer) renderHistory(customer.scoreHistory, { more: true });
+  }),
+);
+$("more-timeline").addEventListener("click", (event) =>
+  loadMore(event.currentTarget, async () => {
+    const { id, timelineCursor } = customerView;
+    const { customer } = await graphql(TIMELINE_PAGE, { id, after: timelineCursor });
+    if (customerView?.id === id && customer) renderTimeline(customer.timeline, { more: true });
+  }),
+);
+$("back").addEventListener("click", () => {
+  // Back through the browser's history when the lists were the page before; otherwise to the lists.
+  if (history.state?.fromLists) history.back();
+  else location.hash = "";
+});
+window.addEventListener("hashchange", route);
+// Opening a customer from a list remembers that going back returns there.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.('a[href^="#customer="]');
+  if (!link) return;
+  event.preventDefault();
+  history.pushState({ fromLists: true }, "", link.getAttribute("href"));
+  route();
+});
 if (apiKey) void start();

@@ -2,6 +2,9 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { test } from "../helpers/database.ts";
 
+/** Any fixed moment: what these rows store does not depend on when the test runs. */
+const AT = new Date("2026-06-15T12:00:00Z");
+
 async function aCustomer(db: Database) {
   return db.prisma.customer.create({ data: { displayName: "Ada Lovelace" } });
 }
@@ -81,7 +84,7 @@ describe("the data model", () => {
           externalId: "1",
           kind,
           score,
-          respondedAt: new Date(),
+          respondedAt: AT,
         },
       }),
     ).rejects.toThrow(/Feedback_score_in_range/);
@@ -101,7 +104,7 @@ describe("the data model", () => {
         externalId: "1",
         kind,
         score,
-        respondedAt: new Date(),
+        respondedAt: AT,
       },
     });
     expect(saved.score).toBe(score);
@@ -110,7 +113,7 @@ describe("the data model", () => {
   test("keeps a merged customer resolvable through its survivor", async ({ db }) => {
     const survivor = await aCustomer(db);
     const merged = await db.prisma.customer.create({
-      data: { mergedIntoId: survivor.id, mergedAt: new Date() },
+      data: { mergedIntoId: survivor.id, mergedAt: AT },
     });
     const found = await db.prisma.customer.findUniqueOrThrow({
       where: { id: merged.id },

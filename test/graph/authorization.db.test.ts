@@ -6,6 +6,8 @@ import { CustomerListDocument, CustomerTimelineDocument } from "../generated/gra
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
 
+/** When the stored facts happened: fixed, so no answer depends on when the test runs. */
+const AT = new Date("2026-06-15T12:00:00Z");
 const listQuery = JSON.stringify({ query: "{ customers(first: 1) { totalCount } }" });
 const jsonHeaders = { "content-type": "application/json", accept: "application/graphql-response+json" };
 
@@ -29,7 +31,7 @@ async function twoBooksOfBusiness(db: Database) {
           channel: "EMAIL",
           kind: "email.received",
           direction: "INBOUND",
-          occurredAt: new Date(),
+          occurredAt: AT,
           summary: "Hello",
           body: "My address is 1 Main St",
         },
@@ -133,7 +135,7 @@ describe("what each role sees", () => {
         channel: "EMAIL",
         kind: "email.received",
         direction: "INBOUND",
-        occurredAt: new Date(),
+        occurredAt: AT,
       },
     });
     const anaClient = await createTestClient(db, {
@@ -173,7 +175,7 @@ describe("what each role sees", () => {
           externalId: `nps-${score}`,
           kind: "NPS",
           score,
-          respondedAt: new Date(),
+          respondedAt: AT,
         },
       });
     }

@@ -1,10 +1,14 @@
 // Finding customers over GraphQL: by identity, filters, ordering, paging both ways, the 360 view.
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { Customer360Document, CustomerListDocument } from "../generated/graphql/graphql.ts";
+import {
+  AtRiskCustomersDocument,
+  Customer360Document,
+  CustomerListDocument,
+} from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
-import { recordInteraction, submitFeedback } from "../helpers/writes.ts";
+import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, n, 12)).toISOString();
 
@@ -196,5 +200,107 @@ describe("finding customers", () => {
     const last = rest?.edges[0]?.node;
     expect(last?.__typename === "Interaction" && last.occurredAt).toBe(day(3));
     expect(first.data?.customer?.feedback.totalCount).toBe(1);
+  });
+
+  test("an account manager's at-risk list by value at risk: ties by ID, no clv last, every page once", async ({
+    db,
+  }) => {
+    const ana = await db.prisma.principal.create({ data: { name: "Ana" } });
+    const bo = await db.prisma.principal.create({ data: { name: "Bo" } });
+    // Scores set as stored, so the order checked here is the list's, whatever the churn model says.
+    const scored = async (name: string, ownerId: string, clv: string | null, churnRisk: number) => {
+      const { customer } = await upsertCustomer(
+        db.prisma,
+        { identities: [{ kind: "EMAIL", value: `${name.toLowerCase()}@example.com` }], displayName: name },
+        {},
+        { clock: () => new Date("2026-06-15T12:00:00Z") },
+      );
+      await db.prisma.customer.update({ where: { id: customer.id }, data: { ownerId } });
+      const level = churnRisk >= 0.8 ? "CRITICAL" : churnRisk >= 0.6 ? "HIGH" : "LOW";
+      await db.prisma.score.update({
+        where: { customerId: customer.id },
+        data: { clv, currency: clv === null ? null : "USD", churnRisk, churnRiskLevel: level },
+      });
+      return customer.id;
+    };
+    const ids = {
+      a: await scored("A", ana.id, "1000.00", 0.9), // 900 at risk
+      b: await scored("B", ana.id, "1500.00", 0.6), // 900
+      c: await scored("C", ana.id, "900.00", 1), // 900
+      g: await scored("G", ana.id, "100.00", 0.8), // 80
+      e: await scored("E", ana.id, null, 0.95), // no clv: last
+      f: await scored("F", ana.id, null, 0.7), // no clv: last
+      low: await scored("Low", ana.id, "2000.00", 0.3), // 600, but not at risk
+      bos: await scored("Bos", bo.id, "5000.00", 0.9), // 4500, someone else's
+    };
+    const byId = (direction: 1 | -1) => (x: string, y: string) => (x < y ? -direction : direction);
+    const tied = [ids.a, ids.b, ids.c];
+    const unvalued = [ids.e, ids.f];
+    const expected = {
+      DESC: [...[...tied].sort(byId(-1)), ids.g, ...[...unvalued].sort(byId(-1))],
+      ASC: [ids.g, ...[...tied].sort(byId(1)), ...[...unvalued].sort(byId(1))],
+    };
+
+    const manager = await createTestClient(db, { role: "ACCOUNT_MANAGER", principalId: ana.id });
+    for (const direction of ["DESC", "ASC"] as const) {
+      const seen: string[] = [];
+      let after: string | null | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const result = await manager.execute(AtRiskCustomersDocument, {
+          orderBy: "VALUE_AT_RISK",
+          direction,
+          first: 2,
+          after,
+        });
+        expect(result.errors).toBeUndefined();
+        const page = result.data?.customers;
+        expect(page?.totalCount).toBe(6);
+        seen.push(...(page?.edges.map((edge) => edge.node.id) ?? []));
+        if (!page?.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen, direction).toEqual(expected[direction].map((id) => gid("Customer", id)));
+    }
+
+    const top = await manager.execute(AtRiskCustomersDocument, { orderBy: "VALUE_AT_RISK", first: 1 });
+    expect(top.data?.customers.edges[0]?.node.score?.valueAtRisk).toEqual({
+      amount: "900.00",
+      currency: "USD",
+    });
+
+    // Backwards, from the end to the start: the same list, in pages of two.
+    const backwards: string[] = [];
+    let before: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const response = await manager.fetch("/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+        body: JSON.stringify({
+          query: `query ($before: String) { customers(last: 2, before: $before,
+            filter: { churnRiskLevels: [HIGH, CRITICAL] }, orderBy: { field: VALUE_AT_RISK, direction: DESC }) {
+            pageInfo { hasPreviousPage startCursor } edges { node { id } } } }`,
+          variables: { before },
+        }),
+      });
+      const { data, errors } = await response.json();
+      expect(errors).toBeUndefined();
+      backwards.unshift(...data.customers.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      if (!data.customers.pageInfo.hasPreviousPage) break;
+      before = data.customers.pageInfo.startCursor;
+    }
+    expect(backwards).toEqual(expected.DESC.map((id) => gid("Customer", id)));
+
+    // Without a score filter the list may hold customers not scored yet: they sort last too.
+    await db.prisma.score.delete({ where: { customerId: ids.g } });
+    const book = await manager.execute(AtRiskCustomersDocument, {
+      orderBy: "VALUE_AT_RISK",
+      levels: null,
+      first: 10,
+    });
+    expect(book.data?.customers.edges.map((edge) => edge.node.id)).toEqual(
+      [...[...tied].sort(byId(-1)), ids.low, ...[ids.e, ids.f, ids.g].sort(byId(-1))].map((id) =>
+        gid("Customer", id),
+      ),
+    );
   });
 });

@@ -73,7 +73,13 @@ describe("records", () => {
   test("checks a survey score against its kind's scale", () => {
     const answer = (kind: "nps" | "csat" | "ces", score: number) =>
       validateRecord(
-        record.feedback({ externalId: "s1", identities: ana, kind, score, respondedAt: new Date() }),
+        record.feedback({
+          externalId: "s1",
+          identities: ana,
+          kind,
+          score,
+          respondedAt: "2026-06-15T12:00:00Z",
+        }),
       );
     expect(answer("nps", 10).success).toBe(true);
     expect(answer("nps", 11)).toMatchObject({
@@ -128,7 +134,10 @@ describe("records", () => {
     expect(validateStreamOutput(checkpoint({ updatedSince: "2026-01-01T00:00:00Z", page: 2 })).success).toBe(
       true,
     );
-    expect(validateStreamOutput({ type: "checkpoint", cursor: { since: new Date() } }).success).toBe(false);
+    expect(
+      validateStreamOutput({ type: "checkpoint", cursor: { since: new Date("2026-06-15T12:00:00Z") } })
+        .success,
+    ).toBe(false);
     expect(validateStreamOutput({ type: "checkpoint" }).success).toBe(false);
   });
 

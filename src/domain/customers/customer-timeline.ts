@@ -62,3 +62,12 @@ export async function customerTimeline(
   ]);
   return rows.map((row) => byId.get(row.id)).filter((entry): entry is TimelineEntry => entry !== undefined);
 }
+
+/** How many entries the customer's timeline holds: interactions and survey answers. */
+export async function countCustomerTimeline(db: Db, customerId: string): Promise<number> {
+  const [interactions, feedback] = await Promise.all([
+    db.interaction.count({ where: { customerId } }),
+    db.feedback.count({ where: { customerId } }),
+  ]);
+  return interactions + feedback;
+}

@@ -3,11 +3,12 @@ import { z } from "zod";
 import type { Viewer } from "../../auth/api-keys.ts";
 import { searchableIdentityKinds } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
+import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { builder, pagedConnection } from "../builder.ts";
+import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
@@ -35,6 +36,10 @@ const CustomerOrderField = builder.enumType("CustomerOrderField", {
     },
     LIFETIME_VALUE: {
       description: "Their lifetime value over the forecast horizon (customers without one sort last).",
+    },
+    VALUE_AT_RISK: {
+      description:
+        "Their value at risk: lifetime value × churn risk, the revenue the churn risk puts in doubt (`score.valueAtRisk`). DESC is whom to call first. Customers without a lifetime value (no purchases, or no fitted spend model) have none and sort last in either direction, by ID.",
     },
   },
 });
@@ -106,10 +111,14 @@ export const IdentityInput = builder.inputType("IdentityInput", {
 
 type CustomerFilterShape = typeof CustomerFilter.$inferInput;
 
-function customerWhere(
+/**
+ * A filter as conditions on the customer and on their score. Split, so that a list ordered by a
+ * score column can read from the score's index and apply the score conditions on its own rows.
+ */
+function customerConditions(
   viewer: Viewer,
   filter: CustomerFilterShape | null | undefined,
-): Prisma.CustomerWhereInput {
+): { customer: Prisma.CustomerWhereInput[]; score: Prisma.ScoreWhereInput[] } {
   const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(viewer)];
   if (filter?.search?.trim()) {
     const text = filter.search.trim();
@@ -130,15 +139,25 @@ function customerWhere(
   if (firstSeenAt) and.push({ firstSeenAt });
   const lastSeenAt = dateTimeFilter(filter?.lastSeen);
   if (lastSeenAt) and.push({ lastSeenAt });
-  if (filter?.churnRiskLevels?.length)
-    and.push({ score: { churnRiskLevel: { in: filter.churnRiskLevels } } });
-  if (filter?.minChurnRisk != null) and.push({ score: { churnRisk: { gte: filter.minChurnRisk } } });
-  if (filter?.minLifetimeValue != null) and.push({ score: { clv: { gte: filter.minLifetimeValue } } });
-  return { AND: and };
+  const score: Prisma.ScoreWhereInput[] = [];
+  if (filter?.churnRiskLevels?.length) score.push({ churnRiskLevel: { in: filter.churnRiskLevels } });
+  if (filter?.minChurnRisk != null) score.push({ churnRisk: { gte: filter.minChurnRisk } });
+  if (filter?.minLifetimeValue != null) score.push({ clv: { gte: filter.minLifetimeValue } });
+  return { customer: and, score };
 }
 
+function customerWhere(
+  viewer: Viewer,
+  filter: CustomerFilterShape | null | undefined,
+): Prisma.CustomerWhereInput {
+  const conditions = customerConditions(viewer, filter);
+  return { AND: [...conditions.customer, ...conditions.score.map((score) => ({ score }))] };
+}
+
+type CustomerOrderShape = typeof CustomerOrder.$inferInput;
+
 function customerOrderBy(
-  order: typeof CustomerOrder.$inferInput | null | undefined,
+  order: CustomerOrderShape | null | undefined,
 ): Prisma.CustomerOrderByWithRelationInput[] {
   const direction: Prisma.SortOrder = order?.direction === "ASC" ? "asc" : "desc";
   const tieBreak = { id: direction };
@@ -151,9 +170,41 @@ function customerOrderBy(
       return [{ score: { churnRisk: direction } }, tieBreak];
     case "LIFETIME_VALUE":
       return [{ score: { clv: { sort: direction, nulls: "last" as const } } }, tieBreak];
+    case "VALUE_AT_RISK":
+      return [{ score: { valueAtRisk: { sort: direction, nulls: "last" as const } } }, tieBreak];
     default:
       return [{ lastSeenAt: { sort: direction, nulls: "last" as const } }, tieBreak];
   }
+}
+
+/** What Pothos asks of a page of customers: the selection, and take/skip/cursor for the page. */
+interface CustomerPageQuery {
+  include?: Prisma.CustomerInclude;
+  select?: Prisma.CustomerSelect;
+  take?: number;
+  cursor?: { id?: string };
+}
+
+/**
+ * The list by value at risk when the filter already asks for a score (an at-risk list:
+ * churnRiskLevels, minChurnRisk or minLifetimeValue), so every listed customer has one: read by
+ * keyset from the score index, a page at a time. Same rows, order and cursors as the general query.
+ */
+function pageByValueAtRisk(
+  prisma: Prisma.TransactionClient,
+  query: CustomerPageQuery,
+  conditions: ReturnType<typeof customerConditions>,
+  direction: Prisma.SortOrder,
+) {
+  const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
+  return customersByValueAtRisk(prisma, {
+    scoreWhere: conditions.score,
+    customerWhere: conditions.customer,
+    direction,
+    take,
+    ...(cursor?.id !== undefined && { cursorId: cursor.id }),
+    customer: select ? { select } : include ? { include } : {},
+  });
 }
 
 builder.queryFields((t) => ({
@@ -173,12 +224,18 @@ builder.queryFields((t) => ({
       },
       totalCount: (_parent, args, context) =>
         context.prisma.customer.count({ where: customerWhere(context.viewer, args.filter) }),
-      resolve: (query, _parent, args, context) =>
-        context.prisma.customer.findMany({
+      resolve: (query, _parent, args, context) => {
+        const conditions = customerConditions(context.viewer, args.filter);
+        if (args.orderBy?.field === "VALUE_AT_RISK" && conditions.score.length > 0) {
+          const direction = args.orderBy.direction === "ASC" ? "asc" : "desc";
+          return pageByValueAtRisk(context.prisma, query, conditions, direction);
+        }
+        return context.prisma.customer.findMany({
           ...query,
           where: customerWhere(context.viewer, args.filter),
           orderBy: customerOrderBy(args.orderBy),
-        }),
+        });
+      },
     },
     { name: "CustomerConnection" },
     { name: "CustomerEdge" },

@@ -177,9 +177,17 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
       resolve: (score) =>
         score.clv && score.currency ? { amount: score.clv, currency: score.currency } : null,
     }),
+    valueAtRisk: t.field({
+      type: Money,
+      nullable: true,
+      description:
+        "Value at risk: lifetimeValue × churnRisk, the revenue over the next `forecastMonths` that the churn risk puts in doubt (order an owner's at-risk list by VALUE_AT_RISK to see whom to call first). Null without a lifetime value.",
+      resolve: (score) =>
+        score.valueAtRisk && score.currency ? { amount: score.valueAtRisk, currency: score.currency } : null,
+    }),
     forecastMonths: t.exposeInt("forecastMonths", {
       nullable: true,
-      description: "The horizon of expectedPurchases and lifetimeValue, in months.",
+      description: "The horizon of expectedPurchases, lifetimeValue and valueAtRisk, in months.",
     }),
     purchaseForecast: t.field({
       type: PurchaseForecastRef,

@@ -2,6 +2,7 @@
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
 import {
+  countCustomerTimeline,
   customerTimeline,
   type TimelineEntry as Entry,
   type TimelinePosition,
@@ -42,8 +43,8 @@ builder.prismaObjectField("Customer", "timeline", (t) =>
       description:
         "Everything that happened with this customer — touchpoints on every channel and survey answers — in one list, newest first.",
       complexity: connectionComplexity,
-      resolve: (customer, args, context) =>
-        resolveCursorConnection(
+      resolve: async (customer, args, context) => ({
+        ...(await resolveCursorConnection(
           { args, toCursor: (entry: Entry) => encodeCursor(timelinePosition(entry)), maxSize: MAX_PAGE_SIZE },
           // Newest first: "after" a cursor means older than it; paging backwards reads oldest first.
           ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
@@ -53,9 +54,21 @@ builder.prismaObjectField("Customer", "timeline", (t) =>
               limit,
               oldestFirst: inverted,
             }),
-        ),
+        )),
+        // Counted only when asked for: the page carries whose timeline it is.
+        customerId: customer.id,
+      }),
     },
-    { name: "TimelineConnection" },
+    {
+      name: "TimelineConnection",
+      fields: (t) => ({
+        totalCount: t.int({
+          description: "How many entries the timeline holds in all (interactions and survey answers).",
+          resolve: (connection, _args, context) =>
+            countCustomerTimeline(context.prisma, connection.customerId),
+        }),
+      }),
+    },
     { name: "TimelineEdge" },
   ),
 );

@@ -19,6 +19,8 @@ import { createTestDatabase, test } from "../../helpers/database.ts";
 import { writes } from "../../helpers/writes.ts";
 import { installTemplate } from "../helpers/hub.ts";
 
+/** The pipeline's clock, standing still: both databases are written and scored as of this moment. */
+const NOW = new Date("2026-06-15T12:00:00Z");
 const ANA = identity.email("ana@example.com");
 const ANA_DESK = identity.external("tinydesk", "c_1");
 const BEA = identity.email("bea@example.com");
@@ -110,7 +112,7 @@ const BATCH: ConnectorRecordInput[] = [
 
 async function ingest(db: PrismaClient, connectorId: string, batch: IngestItem[]): Promise<IngestCounts> {
   const origin = { connectorId, source: "tinydesk", channel: "support" as const, stream: "test" };
-  return (await commitIngest(db, writes(), origin, batch)).counts;
+  return (await commitIngest(db, writes({ clock: () => new Date(NOW) }), origin, batch)).counts;
 }
 
 async function prepare(database: Database) {
@@ -124,9 +126,9 @@ async function prepare(database: Database) {
   return connector.id;
 }
 
-/** A moment written by "now" (a profile record's identities) differs between runs; facts' times do not. */
+/** A moment written by "now" (a profile record's identities) is the clock's; facts keep their own. */
 const moment = (at: Date | null) =>
-  at === null ? null : Math.abs(Date.now() - at.getTime()) < 600_000 ? "now" : at.toISOString();
+  at === null ? null : at.getTime() === NOW.getTime() ? "now" : at.toISOString();
 
 /** Everything the hub keeps about the batch's people, with customers named by their identities. */
 async function snapshot(db: PrismaClient) {

@@ -306,7 +306,7 @@ describe("mergeCustomers", () => {
         await mergeInTransaction(
           tx,
           { survivorId: survivor.id, mergedId: merged.id, reason: "test" },
-          { now: new Date() },
+          { now: day(20) },
         );
         expect(await tx.customerMerge.count()).toBe(1);
         throw new Error("caller changed its mind");

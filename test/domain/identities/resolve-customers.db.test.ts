@@ -74,7 +74,7 @@ describe("resolveCustomer", () => {
   test("follows a merged customer's pointer when an identity still names it", async ({ db }) => {
     const survivor = await db.prisma.customer.create({ data: {} });
     const merged = await db.prisma.customer.create({
-      data: { mergedIntoId: survivor.id, mergedAt: new Date() },
+      data: { mergedIntoId: survivor.id, mergedAt: new Date("2026-06-15T12:00:00Z") },
     });
     await db.prisma.identity.create({
       data: { customerId: merged.id, kind: "EMAIL", value: "old@example.com" },

@@ -66,8 +66,14 @@ const ACKNOWLEDGE = `mutation Acknowledge($input: AcknowledgeAlertInput!) {
     ... on UserError { message }
   }
 }`;
+/** Alerts of a live digest added to the list one by one; past this many the page offers a refresh. */
+const DIGEST_SHOWN = 100;
 const LIVE_ALERTS = `subscription LiveAlerts($since: String) {
-  churnRiskAlerts(since: $since) { cursor alert { ${ALERT_FIELDS} } }
+  churnRiskAlerts(since: $since) {
+    cursor
+    alert { ${ALERT_FIELDS} }
+    digest { alertCount alerts(first: ${DIGEST_SHOWN}) { edges { node { ${ALERT_FIELDS} } } } }
+  }
 }`;
 
 const $ = (id) => document.getElementById(id);
@@ -116,6 +122,10 @@ const FACTOR_NAMES = {
   PURCHASE_PATTERN: "Purchase pattern",
   NO_PURCHASES: "No purchases yet",
   NO_PURCHASE_MODEL: "No purchase model yet",
+  RECENCY: "Time since last activity",
+  FREQUENCY: "How often they buy",
+  TENURE: "How long a customer",
+  SPEND: "Spend per purchase",
   ENGAGEMENT_DROP: "Activity dropping",
   SENTIMENT: "Tone of messages",
   NPS: "NPS",
@@ -509,9 +519,11 @@ function connectLive() {
       setConnection("stopped", "Not live: new alerts will not appear. Reload the page to try again.");
       showProblem(message.payload.errors.map((error) => error.message).join(" "));
     } else if (message.type === "next") {
-      const { cursor, alert } = message.payload.data.churnRiskAlerts;
+      const { cursor, alert, digest } = message.payload.data.churnRiskAlerts;
       lastCursor = cursor;
-      receiveLiveAlert(alert);
+      if (alert) receiveLiveAlert(alert);
+      // A digest stands for many alerts raised at once (a scheduled rescore): each is listed.
+      if (digest) receiveLiveDigest(digest);
     } else if (message.type === "complete") {
       setConnection("stopped", "Not live: the server ended the alert stream. Reload the page to try again.");
     } else if (message.type === "ping") {
@@ -539,6 +551,20 @@ function connectLive() {
 }
 
 const seenLive = new Set();
+
+function receiveLiveDigest(digest) {
+  for (const edge of digest.alerts.edges) receiveLiveAlert(edge.node);
+  if (digest.alertCount > digest.alerts.edges.length) {
+    // More than the digest's first page: the list and its totals are read again from the server.
+    loadAlerts()
+      .then(() => graphql(OPEN_ALERT_COUNT, { owner: viewer.principal.id }))
+      .then(({ alerts }) => {
+        alertList.openTotal = alerts.totalCount;
+        renderTotals();
+      })
+      .catch((error) => showProblem(error.message));
+  }
+}
 
 function receiveLiveAlert(alert) {
   // A replay after a reconnect may repeat alerts already counted or listed.

@@ -48,10 +48,13 @@ export async function prepareScores(
     select: { id: true },
   });
   if (unscored.length === 0) return { fittedVersion, rescored: 0 };
+  // New scores of a new model or new rules move for reasons that are not the customers' doing: the
+  // alert states follow them without raising alerts (a first score raises none either way).
   const result = await rescoreWithAlerts(db, {
     policy,
     customerIds: unscored.map((row) => row.id),
     asOf: clock(),
+    alerts: "rebaseline",
   });
   logger.info(`Scored ${result.rescored} customer(s) with ${result.modelVersion}.`);
   return { fittedVersion, rescored: result.rescored };

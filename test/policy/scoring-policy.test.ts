@@ -39,6 +39,7 @@ describe("the default scoring policy", () => {
       purchaseKinds: ["order.placed"],
       currency: "USD",
       churnHorizonDays: 90,
+      purchaseModel: "MBG",
       forecastMonths: 12,
       annualDiscountRate: 0.1,
       levels: { medium: 0.4, high: 0.6, critical: 0.8 },

@@ -422,10 +422,12 @@ builder.mutationFields((t) => ({
         input?.rescore === false
           ? 0
           : (
+              // A new model moves every score at once: alert states follow without raising alerts.
               await rescoreWithAlerts(context.prisma, {
                 policy: context.scoring,
                 model: fitted,
                 asOf: context.clock(),
+                alerts: "rebaseline",
               })
             ).rescored;
       return { model: fitted.record, rescoredCustomers: rescored };

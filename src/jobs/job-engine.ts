@@ -68,16 +68,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   );
   try {
     await boss.start();
-    await boss.createQueue(QUEUES.tick, { name: QUEUES.tick, policy: "short", retryLimit: 0 });
-    await boss.createQueue(QUEUES.run, {
-      name: QUEUES.run,
-      policy: "singleton",
-      expireInSeconds: 15 * 60,
-    });
-    await boss.createQueue(QUEUES.slice, { name: QUEUES.slice, expireInSeconds: 15 * 60 });
-    for (const queue of [QUEUES.sync, QUEUES.syncKeyed]) {
-      await boss.createQueue(queue, { name: queue, retryLimit: 0, expireInSeconds: 23 * 3600 });
-    }
+    await createQueues(sql);
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     await sql.close();
@@ -96,4 +87,39 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       return stopping;
     },
   };
+}
+
+/** The queues and their policies (pg-boss's queue options, as its create_queue function reads them). */
+const QUEUE_OPTIONS: Record<string, Record<string, unknown>> = {
+  [QUEUES.tick]: { policy: "short", retryLimit: 0 },
+  [QUEUES.run]: { policy: "singleton", expireInSeconds: 15 * 60 },
+  [QUEUES.slice]: { policy: "standard", expireInSeconds: 15 * 60 },
+  [QUEUES.sync]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
+  [QUEUES.syncKeyed]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
+};
+
+/**
+ * Creates the missing queues. pg-boss 10's createQueue attaches a partition per queue, and two
+ * instances starting at once deadlock doing it: one transaction under an advisory lock creates them
+ * all instead (create_queue itself skips a queue that exists).
+ */
+async function createQueues(sql: SqlClient): Promise<void> {
+  const { rows } = await sql.executeSql(`SELECT name FROM ${JOB_SCHEMA}.queue WHERE name = ANY($1::text[])`, [
+    Object.keys(QUEUE_OPTIONS),
+  ]);
+  const existing = new Set(rows.map((row) => row.name));
+  const missing = Object.entries(QUEUE_OPTIONS).filter(([name]) => !existing.has(name));
+  if (missing.length === 0) return;
+  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  await sql.executeSql(
+    [
+      "BEGIN",
+      `SELECT pg_advisory_xact_lock(hashtext(${literal(`${JOB_SCHEMA}.cxhub-queues`)}))`,
+      ...missing.map(
+        ([name, options]) =>
+          `SELECT ${JOB_SCHEMA}.create_queue(${literal(name)}, ${literal(JSON.stringify(options))}::json)`,
+      ),
+      "COMMIT",
+    ].join(";\n"),
+  );
 }

@@ -62,21 +62,38 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const { boss } = engine;
   const shutdown = new AbortController();
 
+  // Workers poll; these wake this instance's own at once when it queued work for them.
+  const workers = { run: [] as string[], slice: [] as string[], sync: [] as string[] };
+  const wake = (ids: string[]) => {
+    for (const id of ids) boss.notifyWorker(id);
+  };
+
+  const dispatch = dispatchSyncRun(engine, db);
   const scheduler = sync
-    ? createSyncScheduler({ db, engine: sync, now: writes.clock, start: dispatchSyncRun(engine, db) })
+    ? createSyncScheduler({
+        db,
+        engine: sync,
+        now: writes.clock,
+        start: async (run) => {
+          await dispatch(run);
+          wake(workers.sync);
+        },
+      })
     : null;
   const tick = async (): Promise<TickReport> => {
     const runs = await createDueRuns(engine, schedule, writes.clock());
-    if (runs.some((run) => !run.skip)) logger.info(`Scheduled ${describeRuns(runs)}.`);
+    if (runs.some((run) => !run.skip)) {
+      logger.info(`Scheduled ${describeRuns(runs)}.`);
+      wake(workers.run);
+    }
     const syncs = (await scheduler?.tick()) ?? [];
     return { runs, syncs };
   };
 
   // Slices: the embedded database has one connection, so one slice at a time there.
-  const sliceWorkers: string[] = [];
   const sliceConcurrency = database.kind === "pglite" ? 1 : schedule.sliceConcurrency;
   for (let i = 0; i < sliceConcurrency; i++) {
-    sliceWorkers.push(
+    workers.slice.push(
       await boss.work<SliceJobData>(
         QUEUES.slice,
         { pollingIntervalSeconds: 0.5, includeMetadata: true },
@@ -96,11 +113,9 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       ),
     );
   }
-  const wakeSliceWorkers = () => {
-    for (const id of sliceWorkers) boss.notifyWorker(id);
-  };
+  const wakeSliceWorkers = () => wake(workers.slice);
 
-  await boss.work<RunJobData>(QUEUES.run, { pollingIntervalSeconds: 1 }, async ([job]) => {
+  const runWorker = await boss.work<RunJobData>(QUEUES.run, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     try {
       const report: RunReport = await runScheduledRun(
@@ -116,13 +131,16 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       throw error;
     }
   });
+  workers.run.push(runWorker);
 
   if (sync) {
     const queues = sync.hasSecretKey ? [QUEUES.sync, QUEUES.syncKeyed] : [QUEUES.sync];
     for (const queue of queues) {
       for (let i = 0; i < (options.maxConcurrentSyncs ?? 4); i++) {
-        await boss.work<SyncJobData>(queue, { pollingIntervalSeconds: 1 }, async ([job]) =>
-          job ? runSyncJob(db, sync, job.data, shutdown.signal) : undefined,
+        workers.sync.push(
+          await boss.work<SyncJobData>(queue, { pollingIntervalSeconds: 1 }, async ([job]) =>
+            job ? runSyncJob(db, sync, job.data, shutdown.signal) : undefined,
+          ),
         );
       }
     }

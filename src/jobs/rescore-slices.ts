@@ -64,7 +64,8 @@ export async function sliceCustomerIds(db: Db, range: SliceRange): Promise<strin
 
 export interface SliceResult {
   rescored: number;
-  alerts: number;
+  /** The customers the slice raised alerts for (published once its transaction committed). */
+  alertedCustomerIds: string[];
 }
 
 /**
@@ -83,7 +84,7 @@ export async function rescoreSlice(
 ): Promise<SliceResult> {
   return inTransaction(db, async (tx) => {
     const customerIds = await sliceCustomerIds(tx, options.range);
-    if (customerIds.length === 0) return { rescored: 0, alerts: 0 };
+    if (customerIds.length === 0) return { rescored: 0, alertedCustomerIds: [] };
     const result = await rescoreWithAlertMode(tx, {
       policy: options.policy,
       customerIds,
@@ -91,7 +92,7 @@ export async function rescoreSlice(
       alerts: options.alerts,
     });
     options.failAfterScoring?.();
-    return { rescored: result.rescored, alerts: result.alerts.length };
+    return { rescored: result.rescored, alertedCustomerIds: result.alerts.map((alert) => alert.customerId) };
   });
 }
 

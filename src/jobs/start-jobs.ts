@@ -14,7 +14,7 @@ import type { SyncRun } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import { createJobEngine, type JobEngine, QUEUES } from "./job-engine.ts";
-import { rescoreSlice } from "./rescore-slices.ts";
+import { rescoreSlice, type SliceResult } from "./rescore-slices.ts";
 import {
   createDueRuns,
   type DueRun,
@@ -37,6 +37,8 @@ export interface StartJobsOptions {
   autoTick?: boolean;
   /** Syncs one process runs at once; default 4. */
   maxConcurrentSyncs?: number;
+  /** Called after a slice's transaction committed (the bench times alert delivery from it). */
+  onSliceCommitted?: (slice: SliceJobData, result: SliceResult, committedAt: Date) => void;
   /** Tests: throws inside a slice's transaction, after its scores were written, as a crash would. */
   sliceFault?: (slice: SliceJobData, attempt: number) => void;
 }
@@ -108,7 +110,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
               failAfterScoring: () => options.sliceFault?.(job.data, job.retryCount),
             }),
           });
-          return result;
+          options.onSliceCommitted?.(job.data, result, new Date());
+          return { rescored: result.rescored, alerts: result.alertedCustomerIds.length };
         },
       ),
     );

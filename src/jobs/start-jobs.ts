@@ -64,7 +64,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const { boss } = engine;
   const shutdown = new AbortController();
 
-  // Workers poll; these wake this instance's own at once when it queued work for them.
+  // Workers poll (every second or two, so that an idle instance costs its database little); these wake
+  // this instance's own at once when it queued work for them.
   const workers = { run: [] as string[], slice: [] as string[], sync: [] as string[] };
   const wake = (ids: string[]) => {
     for (const id of ids) boss.notifyWorker(id);
@@ -98,7 +99,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     workers.slice.push(
       await boss.work<SliceJobData>(
         QUEUES.slice,
-        { pollingIntervalSeconds: 0.5, includeMetadata: true },
+        { pollingIntervalSeconds: 1, includeMetadata: true },
         async ([job]) => {
           if (!job) return;
           const result = await rescoreSlice(db, {
@@ -118,7 +119,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   }
   const wakeSliceWorkers = () => wake(workers.slice);
 
-  const runWorker = await boss.work<RunJobData>(QUEUES.run, { pollingIntervalSeconds: 1 }, async ([job]) => {
+  const runWorker = await boss.work<RunJobData>(QUEUES.run, { pollingIntervalSeconds: 2 }, async ([job]) => {
     if (!job) return;
     try {
       const report: RunReport = await runScheduledRun(
@@ -141,7 +142,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     for (const queue of queues) {
       for (let i = 0; i < (options.maxConcurrentSyncs ?? 4); i++) {
         workers.sync.push(
-          await boss.work<SyncJobData>(queue, { pollingIntervalSeconds: 1 }, async ([job]) =>
+          await boss.work<SyncJobData>(queue, { pollingIntervalSeconds: 2 }, async ([job]) =>
             job ? runSyncJob(db, sync, job.data, shutdown.signal) : undefined,
           ),
         );
@@ -152,7 +153,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   if (options.autoTick ?? true) {
     const queueTick = (startAfter?: number) =>
       boss.send(QUEUES.tick, {}, { singletonKey: "tick", ...(startAfter && { startAfter }) });
-    await boss.work(QUEUES.tick, { pollingIntervalSeconds: 1 }, async () => {
+    await boss.work(QUEUES.tick, { pollingIntervalSeconds: 2 }, async () => {
       // The next tick first: an instance that dies during this one leaves the chain to the others.
       await queueTick(schedule.tickSeconds);
       try {

@@ -4,7 +4,7 @@
 //   ← db (with the generated Prisma client)
 //   ← domain, auth                      sdk beside them, standing alone (no Prisma client)
 //   ← scoring ← alerts ← pipeline (the one write path)
-//   ← connectors, demo ← graph ← server, cli, main
+//   ← connectors, demo ← jobs (the job engine: schedules, slices, sync jobs) ← graph ← server, cli, main
 // A plugin imports the SDK and nothing else of the hub. No module closes a loop.
 const LAYERS = [
   ["foundation", "^src/(errors|logger|clock|config)\\.ts$|^src/(config|policy|streams)/"],
@@ -14,6 +14,7 @@ const LAYERS = [
   ["alerts", "^src/alerts/"],
   ["pipeline", "^src/pipeline/"],
   ["connectors", "^src/(connectors|demo)/"],
+  ["jobs", "^src/jobs/"],
   ["graph", "^src/graph/"],
   ["server", "^src/(server|alerts-page|cli)/|^src/main\\.ts$"],
 ];

@@ -1,4 +1,4 @@
-// Start-up: configuration → database → migrations → (demo data) → server.
+// Start-up: configuration → database → migrations → (demo data) → scores → syncs and jobs → server.
 // `npm start` runs this with no configuration at all: the embedded PGlite database in ./.cxhub/data.
 import { parseArgs } from "node:util";
 import { sentimentOf } from "../plugins/gmail/sentiment.ts";
@@ -12,6 +12,7 @@ import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
+import { startJobs } from "./jobs/start-jobs.ts";
 import { createLogger } from "./logger.ts";
 import { runDataMigrations } from "./pipeline/data-migrations.ts";
 import { prepareScores } from "./pipeline/prepare-scores.ts";
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   await runDataMigrations(database.prisma, writes, logger, { sentimentScorers: { gmail: sentimentOf } });
   await prepareScores(database.prisma, writes, logger);
   const sync = await startSync({ config, database, logger, writes });
+  // Scheduled rescoring and refits, and scheduled syncs, on the durable job engine (src/jobs).
+  const jobs = await startJobs({ database, logger, writes, sync: sync.engine });
 
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
     logger.info(`${signal} received, shutting down.`);
     await hub.close();
     await live.close();
+    await jobs.stop();
     await sync.stop();
     await database.close();
     process.exit(0);

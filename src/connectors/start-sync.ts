@@ -1,5 +1,6 @@
-// Start-up of everything connectors need at run time: the plugins and the key (prepare-connectors),
-// the sync engine and its interval scheduler. Without a secret key the engine still runs connectors
+// Start-up of everything connectors need at run time: the plugins and the key (prepare-connectors)
+// and the sync engine. Scheduled and webhook-requested runs come from the job engine (src/jobs), which
+// ticks the sync scheduler and hands the runs to the engines of the instances. Without a secret key the engine still runs connectors
 // whose plugins have no secret fields; the others fail saying to set CXHUB_SECRET_KEY.
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
@@ -8,7 +9,6 @@ import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import type { LoadedPlugin } from "./plugin-loader.ts";
 import { createPluginRegistry } from "./plugin-registry.ts";
 import { prepareConnectors } from "./prepare-connectors.ts";
-import { createSyncScheduler } from "./sync/scheduler.ts";
 import { createSyncEngine, type SyncEngine } from "./sync/sync-engine.ts";
 import { reapAbandonedRuns } from "./sync/sync-runs.ts";
 
@@ -20,7 +20,7 @@ export interface RunningSync {
   plugins: LoadedPlugin[];
   secretKey: Buffer | null;
   engine: SyncEngine;
-  /** Stops scheduling, then the runs in progress (they end CANCELLED and resume from their cursor). */
+  /** Stops the runs in progress (they end CANCELLED and resume from their cursor). */
   stop(): Promise<void>;
 }
 
@@ -43,14 +43,11 @@ export async function startSync(options: {
     logger,
     batchSize: BATCH_SIZE[database.kind],
   });
-  const scheduler = createSyncScheduler({ db: database.prisma, engine, logger });
-  scheduler.start();
   return {
     plugins: prepared.plugins,
     secretKey: prepared.secretKey,
     engine,
     async stop() {
-      await scheduler.stop();
       await engine.close();
     },
   };

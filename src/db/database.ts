@@ -13,6 +13,7 @@ import { StartupError } from "../errors.ts";
 import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
+import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
@@ -30,6 +31,11 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** LISTEN for notifications that committed transactions sent with pg_notify. */
   listen: Listen;
+  /**
+   * A plain SQL connection beside Prisma for the job engine (pg-boss): a pool of `max` connections
+   * of its own on PostgreSQL, the one shared connection on the embedded database. Close it first.
+   */
+  openSqlClient(options: { max: number }): SqlClient;
   close(): Promise<void>;
 }
 
@@ -65,6 +71,7 @@ export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pg
     prisma,
     adapterFactory,
     listen: listenWithPGlite(pglite),
+    openSqlClient: () => pgliteSqlClient(pglite),
     async close() {
       await prisma.$disconnect();
       await close();
@@ -86,6 +93,7 @@ export function fromPostgresUrl(url: string): Database {
     prisma,
     adapterFactory: withWholeScriptExecution(driver),
     listen: listenWithPostgres(url),
+    openSqlClient: (options) => postgresSqlClient(url, options),
     close: () => prisma.$disconnect(),
   };
 }

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { StartupError } from "../errors.ts";
 import { alertPolicyProblem, alertPolicySchema, resolveAlertPolicy } from "./alert-policy-settings.ts";
+import { scheduleSettingsSchema } from "./schedule-settings.ts";
 
 const weight = z.number().min(0, "a weight is 0 (ignore the signal) or more").max(10);
 const days = z.number().int().positive().max(3650);
@@ -92,6 +93,8 @@ export const scoringPolicySchema = z
       .prefault({}),
     /** When a churn risk raises an alert: thresholds, hysteresis, cool-down (src/alerts/alert-policy.ts). */
     alerts: alertPolicySchema.prefault({}),
+    /** When scores age and the model is refitted: cron schedules and slices (src/jobs). */
+    schedule: scheduleSettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((policy, context) => {

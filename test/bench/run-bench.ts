@@ -8,9 +8,11 @@
 //   sync engine, beside multi-row INSERT … ON CONFLICT of the same rows (see sync-bench.ts).
 // - alerts: live alert delivery to 1,000 then 10,000 graphql-ws subscribers, beside a bare graphql-ws
 //   server (see alerts-bench.ts); its own small database, not the CDNOW one.
+// - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
+//   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|sync|alerts] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -28,6 +30,7 @@ import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
+import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
 import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
@@ -49,7 +52,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores", "sync", "alerts"] as const;
+const SECTIONS = ["api", "scores", "sync", "alerts", "rescoring"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -172,6 +175,13 @@ async function main(): Promise<number> {
     log(formatSyncReport(figures));
   }
   if (sections.has("alerts")) failed += await alertsBench(adminUrl);
+  if (sections.has("rescoring")) {
+    log("Rescoring:");
+    const figures = await runRescoringBench(adminUrl, log);
+    log("");
+    log(formatRescoringReport(figures));
+    failed += figures.sizes.filter((size) => size.daily.delivered < size.daily.alerts).length;
+  }
   return failed > 0 ? 1 : 0;
 }
 

@@ -4,7 +4,10 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import { pauseConnector, reconfigureConnector } from "../../src/connectors/connector-store.ts";
 import { createSyncScheduler } from "../../src/connectors/sync/scheduler.ts";
+import { startJobs } from "../../src/jobs/start-jobs.ts";
 import { test } from "../helpers/database.ts";
+import { dropJobSchema, silentLogger } from "../helpers/jobs.ts";
+import { writes } from "../helpers/writes.ts";
 import { installTemplate, plugins, SECRET_KEY, testEngine } from "./helpers/hub.ts";
 import { makeTickets, tinyDeskTickets } from "./helpers/tiny-desk-api.ts";
 
@@ -73,7 +76,7 @@ describe("the sync scheduler", () => {
     expect(await db.prisma.syncRun.count()).toBe(2);
   });
 
-  test("ticks on its own once started, and reaps abandoned runs", async ({ db }) => {
+  test("ticks on its own on the job engine, and reaps abandoned runs", async ({ db }) => {
     server.use(tinyDeskTickets({ tickets: makeTickets(1), requests: [] }));
     const connector = await installTemplate(db.prisma);
     await reconfigureConnector(
@@ -94,14 +97,18 @@ describe("the sync scheduler", () => {
       },
     });
     const engine = testEngine(db.prisma);
-    const scheduler = createSyncScheduler({ db: db.prisma, engine, tickMs: 20 });
-
-    scheduler.start();
-    await expect
-      .poll(() => db.prisma.syncRun.count({ where: { status: "SUCCEEDED" } }), { timeout: 20_000 })
-      .toBe(1);
-    await scheduler.stop();
-    await engine.close();
+    // Nothing calls tick here: the job engine's own tick job finds the connector due and a sync job
+    // runs it.
+    const jobs = await startJobs({ database: db, logger: silentLogger, writes: writes(), sync: engine });
+    try {
+      await expect
+        .poll(() => db.prisma.syncRun.count({ where: { status: "SUCCEEDED" } }), { timeout: 20_000 })
+        .toBe(1);
+    } finally {
+      await jobs.stop();
+      await engine.close();
+      await dropJobSchema(db);
+    }
 
     expect(await db.prisma.syncRun.findUniqueOrThrow({ where: { id: abandoned.id } })).toMatchObject({
       status: "FAILED",

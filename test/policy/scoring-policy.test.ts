@@ -69,7 +69,27 @@ describe("the default scoring policy", () => {
         alertOnFirstScore: false,
         digestAbove: 10,
       },
+      schedule: {
+        rescore: "0 2 * * *",
+        refit: "0 3 * * 0",
+        timeZone: "UTC",
+        sliceSize: 5000,
+        sliceConcurrency: 2,
+        tickSeconds: 15,
+      },
     });
+  });
+
+  it("refuses a schedule that is not a cron expression or a time zone, and takes null as never", () => {
+    const issue = (schedule: object) =>
+      scoringPolicySchema.safeParse({ schedule }).error?.issues.map((i) => [i.path.join("."), i.message])[0];
+    expect(issue({ rescore: "daily" })).toEqual([
+      "schedule.rescore",
+      'is a cron expression of five fields, such as "0 2 * * *" (02:00 every day), or null',
+    ]);
+    expect(issue({ refit: "0 3 * * 9" })?.[0]).toBe("schedule.refit");
+    expect(issue({ timeZone: "Mars/Olympus" })?.[0]).toBe("schedule.timeZone");
+    expect(scoringPolicySchema.parse({ schedule: { refit: null } }).schedule.refit).toBeNull();
   });
 
   it("is what the hub uses without a policy file", async () => {

@@ -1,34 +1,30 @@
-// In-process scheduling (the embedded default, and fine for a few instances on one PostgreSQL): every
-// tick, the active connectors whose syncIntervalSeconds has passed since their last queued run get a
-// SCHEDULED run, and those with a webhook's sync request that no run answered yet get a WEBHOOK run
-// (sync-requests.ts). Several instances may tick at once: the conditional insert in queueSyncRun ("no run
-// queued since the interval began") and the one-run-per-connector index let exactly one of them run it.
-// Each tick also reaps runs abandoned by crashed processes, so they show as FAILED without waiting
-// for the next trigger.
+// Which connectors are due for a sync: the active connectors whose syncIntervalSeconds has passed
+// since their last queued run get a SCHEDULED run, and those with a webhook's sync request that no
+// run answered yet get a WEBHOOK run (sync-requests.ts). The job engine (src/jobs) calls `tick` on its
+// schedule and hands each queued run to a pg-boss job, which any instance with a sync engine takes;
+// without a `start` of its own, `tick` starts the runs in this process. Several instances may tick at
+// once: the conditional insert in queueSyncRun ("no run queued since the interval began") and the
+// one-run-per-connector index let exactly one of them queue it. Each tick also reaps runs abandoned by
+// crashed processes, so they show as FAILED without waiting for the next trigger.
 
-import { describeError } from "../../db/database-errors.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
-import type { HubLogger } from "./run-sync.ts";
 import type { SyncEngine } from "./sync-engine.ts";
 import { queueRequestedSync, queueSyncRun, reapAbandonedRuns } from "./sync-runs.ts";
 
 export interface SyncSchedulerOptions {
   db: PrismaClient;
   engine: SyncEngine;
-  /** How often to look for due connectors; default 15 s. */
-  tickMs?: number;
-  /** Runs this process starts at most at once; the rest wait for a later tick. Default 4. */
+  /** Runs this process starts at most at once when it starts them itself; default 4. */
   maxConcurrentRuns?: number;
-  logger?: HubLogger;
+  /** The clock intervals are measured with (the hub's clock). */
   now?: () => Date;
+  /** Hands a queued run over (to the job engine); default: the engine starts it in this process. */
+  start?: (run: SyncRun) => Promise<void>;
 }
 
 export interface SyncScheduler {
-  start(): void;
-  /** Stops ticking and waits for a tick in progress (runs go on: close the engine to stop them). */
-  stop(): Promise<void>;
-  /** One pass: reaps abandoned runs, starts the due ones, returns the runs it started. */
+  /** One pass: reaps abandoned runs, queues the due ones and starts them, returns the runs it queued. */
   tick(): Promise<SyncRun[]>;
 }
 
@@ -42,12 +38,13 @@ interface DueConnector {
 
 export function createSyncScheduler(options: SyncSchedulerOptions): SyncScheduler {
   const { db, engine } = options;
-  const tickMs = options.tickMs ?? 15_000;
   const maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
   const now = options.now ?? (() => new Date());
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<unknown> = Promise.resolve();
-  let stopped = true;
+  const start =
+    options.start ??
+    (async (run: SyncRun) => {
+      engine.start(run);
+    });
 
   const tick = async (): Promise<SyncRun[]> => {
     const at = now();
@@ -66,7 +63,7 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
        ORDER BY c."name"`;
     const started: SyncRun[] = [];
     for (const connector of due) {
-      if (engine.running >= maxConcurrentRuns) break;
+      if (!options.start && engine.running >= maxConcurrentRuns) break;
       try {
         const run = connector.requested
           ? await queueRequestedSync(db, connector.id, { staleAfterMs: engine.staleAfterMs })
@@ -78,7 +75,7 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
               queuedAt: at,
             });
         if (!run) continue; // Another instance queued it since.
-        engine.start(run);
+        await start(run);
         started.push(run);
       } catch (error) {
         // Running already (here or elsewhere): its next interval starts from this run's queue time.
@@ -88,26 +85,5 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
     return started;
   };
 
-  const loop = () => {
-    if (stopped) return;
-    ticking = tick()
-      .catch((error) => options.logger?.warn(`The sync scheduler's tick failed: ${describeError(error)}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, tickMs).unref();
-      });
-  };
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      loop();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await ticking;
-    },
-    tick,
-  };
+  return { tick };
 }

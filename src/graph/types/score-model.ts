@@ -421,8 +421,8 @@ builder.mutationFields((t) => ({
       const rescored =
         input?.rescore === false
           ? 0
-          : (
-              // A new model moves every score at once: alert states follow without raising alerts.
+          : // A new model moves every score at once: alert states follow without raising alerts.
+            (
               await rescoreWithAlerts(context.prisma, {
                 policy: context.scoring,
                 model: fitted,

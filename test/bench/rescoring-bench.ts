@@ -1,0 +1,331 @@
+// `npm run bench -- --only rescoring`: a scheduled rescore run of every live customer, on the job
+// engine, at 10k, 100k and 1M generated customers (BENCH_RESCORING_SIZES=10000,100000 for others) in
+// PostgreSQL. For each size, customers with 1–3 orders each over two years (and one in 20 buying weekly
+// lately) are generated set-based in SQL (spread over 100 account managers), then two runs of the schedule are timed, each from its
+// creation to its last slice: the first scores everyone (first scores: inserts, no alerts), the next
+// day's run rescores them all again after 0.5% of them answered a bad survey overnight (written in SQL,
+// unscored until the run), so that the run raises alerts. Figures: customers per second of each run,
+// the per-customer cost at the largest size over the smallest (linearity: 1.0 is linear), and the
+// latency from a slice's commit to a graphql-ws subscriber (an admin, in its own process) receiving
+// each alert it raised: p50 and p99. Its own database, cxhub_rescoring_bench, made anew on every run.
+// BENCH_SLICE_CONCURRENCY (default 2) and BENCH_SLICE_SIZE (default 5000) tune the slices.
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { startLiveAlerts } from "../../src/alerts/live-alerts.ts";
+import { createApiKey } from "../../src/auth/api-keys.ts";
+import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
+import { applyMigrations } from "../../src/db/migrations.ts";
+import { JOB_SCHEMA, QUEUES } from "../../src/jobs/job-engine.ts";
+import { type RunningJobs, startJobs } from "../../src/jobs/start-jobs.ts";
+import type { Logger } from "../../src/logger.ts";
+import { type ScoringPolicy, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
+import { fitScoreModel } from "../../src/scoring/score-model.ts";
+import { startHubServer } from "../../src/server/create-server.ts";
+
+export const RESCORING_BENCH_DATABASE = "cxhub_rescoring_bench";
+const DAY = 24 * 3600_000;
+/** After the day's 02:00 slot: the run of T0 is the first real one. */
+const T0 = new Date("2026-06-01T03:00:00Z");
+const OWNERS = 100;
+const ALERTING_SHARE = 0.005;
+const subscriberScript = fileURLToPath(new URL("./rescoring-subscriber.ts", import.meta.url));
+
+export interface RescoringRunFigures {
+  customers: number;
+  seconds: number;
+  customersPerSecond: number;
+  slices: number;
+}
+
+export interface RescoringSizeFigures {
+  size: number;
+  generateSeconds: number;
+  first: RescoringRunFigures;
+  daily: RescoringRunFigures & {
+    alerts: number;
+    delivered: number;
+    latency: { p50: number; p99: number; max: number } | null;
+    errors: string[];
+  };
+}
+
+export interface RescoringFigures {
+  sliceSize: number;
+  sliceConcurrency: number;
+  sizes: RescoringSizeFigures[];
+}
+
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn: (...args) => console.warn(...args),
+  error: console.error,
+};
+
+export async function runRescoringBench(
+  adminUrl: string,
+  log: (line: string) => void,
+): Promise<RescoringFigures> {
+  const sizes = (process.env.BENCH_RESCORING_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+  const sliceSize = Number(process.env.BENCH_SLICE_SIZE ?? 5000);
+  const sliceConcurrency = Number(process.env.BENCH_SLICE_CONCURRENCY ?? 2);
+  const policy: ScoringPolicy = scoringPolicySchema.parse({
+    schedule: { rescore: "0 2 * * *", refit: null, sliceSize, sliceConcurrency },
+  });
+  const url = await freshDatabase(adminUrl);
+  const database = fromPostgresUrl(url);
+  const figures: RescoringFigures = { sliceSize, sliceConcurrency, sizes: [] };
+  try {
+    await applyMigrations(database.adapterFactory);
+    const admin = await createApiKey(database.prisma, {
+      principal: { name: "Bench" },
+      name: "bench",
+      role: "ADMIN",
+    });
+    const sql = new pg.Client({ connectionString: url });
+    await sql.connect();
+    try {
+      for (const size of sizes) {
+        log(`  ${size.toLocaleString("en")} customers:`);
+        figures.sizes.push(await benchSize({ database, sql, policy, size, adminKey: admin.key, log }));
+      }
+    } finally {
+      await sql.end();
+    }
+  } finally {
+    await database.close();
+  }
+  return figures;
+}
+
+async function benchSize(context: {
+  database: Database;
+  sql: pg.Client;
+  policy: ScoringPolicy;
+  size: number;
+  adminKey: string;
+  log: (line: string) => void;
+}): Promise<RescoringSizeFigures> {
+  const { database, sql, policy, size, log } = context;
+  let started = performance.now();
+  await generateCustomers(sql, size);
+  const generateSeconds = (performance.now() - started) / 1000;
+  log(`    generated in ${generateSeconds.toFixed(1)} s`);
+  if (!(await database.prisma.scoreModel.count())) {
+    started = performance.now();
+    const fitted = await fitScoreModel(database.prisma, { policy, calibrationEnd: T0 });
+    log(
+      `    fitted the purchase model on ${fitted.record.customersFitted} buyers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  let now = new Date(T0.getTime() - DAY);
+  const clock = () => new Date(now);
+  const commits = new Map<string, number>();
+  const live = await startLiveAlerts({ database, logger: quiet });
+  const hub = await startHubServer({
+    database,
+    logger: quiet,
+    scoringPolicy: policy,
+    clock,
+    live,
+    port: 0,
+    host: "127.0.0.1",
+  });
+  const jobs = await startJobs({
+    database,
+    logger: quiet,
+    writes: { policy, clock },
+    sync: null,
+    autoTick: false,
+    onSliceCommitted: (_slice, result, committedAt) => {
+      for (const id of result.alertedCustomerIds) commits.set(id, committedAt.getTime());
+    },
+  });
+  const subscriber = fork(subscriberScript, [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  try {
+    await request(
+      subscriber,
+      { type: "start", url: `${hub.url.replace("http", "ws")}/graphql`, key: context.adminKey },
+      "ready",
+    );
+    await jobs.tick(); // The first slot a hub sees is only marked.
+
+    now = new Date(T0);
+    const first = await timedRun(jobs, size);
+    log(
+      `    first scores: ${first.customersPerSecond.toFixed(0)} customers/s (${first.seconds.toFixed(1)} s, ${first.slices} slices)`,
+    );
+
+    const alerting = await badSurveysOvernight(sql, Math.max(1, Math.round(size * ALERTING_SHARE)));
+    now = new Date(T0.getTime() + DAY);
+    const daily = await timedRun(jobs, size);
+    // Alerts go out after their slice commits: give the last ones a moment to arrive.
+    const deadline = Date.now() + 30_000;
+    let received: Array<[string, number]> = [];
+    let errors: string[] = [];
+    for (;;) {
+      const report = (await request(subscriber, { type: "report" }, "report")) as {
+        received: Array<[string, number]>;
+        errors: string[];
+      };
+      received = received.concat(report.received);
+      errors = errors.concat(report.errors);
+      if (received.length >= commits.size || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const latencies = received
+      .map(([customerId, at]) => at - (commits.get(customerId) ?? Number.NaN))
+      .filter((ms) => Number.isFinite(ms))
+      .sort((a, b) => a - b);
+    const figures = {
+      ...daily,
+      alerts: commits.size,
+      delivered: latencies.length,
+      latency: latencies.length
+        ? { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 }
+        : null,
+      errors,
+    };
+    log(
+      `    daily run: ${daily.customersPerSecond.toFixed(0)} customers/s (${daily.seconds.toFixed(1)} s); ${commits.size} alerts for ${alerting} bad surveys, ${latencies.length} delivered; commit → subscriber p50 ${figures.latency?.p50 ?? "-"} ms, p99 ${figures.latency?.p99 ?? "-"} ms`,
+    );
+    return { size, generateSeconds, first, daily: figures };
+  } finally {
+    subscriber.send({ type: "stop" });
+    await jobs.stop();
+    await hub.close();
+    await live.close();
+  }
+}
+
+async function timedRun(jobs: RunningJobs, customers: number): Promise<RescoringRunFigures> {
+  const started = performance.now();
+  const { runs } = await jobs.tick();
+  const run = runs.find((candidate) => !candidate.skip);
+  if (!run) throw new Error("No rescore run was due: the bench's clock and schedule disagree.");
+  for (;;) {
+    const job = await jobs.engine.boss.getJobById(QUEUES.run, run.id);
+    if (job?.state === "completed") break;
+    if (job?.state === "failed") throw new Error(`The run failed: ${JSON.stringify(job.output)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { rows } = await jobs.engine.sql.executeSql(
+    `SELECT count(*)::int AS slices FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data->>'runKey' = $2`,
+    [QUEUES.slice, run.id],
+  );
+  return {
+    customers,
+    seconds,
+    customersPerSecond: customers / seconds,
+    slices: Number(rows[0]?.slices ?? 0),
+  };
+}
+
+/** Customers with 1–3 orders over the two years before T0, owned by 100 managers (and 1 in 10 by none). */
+async function generateCustomers(sql: pg.Client, size: number): Promise<void> {
+  await sql.query(`TRUNCATE "Customer" CASCADE`);
+  await sql.query(`DROP SCHEMA IF EXISTS ${JOB_SCHEMA} CASCADE`);
+  await sql.query(`INSERT INTO "Principal" ("id", "name", "email")
+    SELECT gen_random_uuid(), 'Manager ' || g, 'manager' || g || '@bench.example' FROM generate_series(1, ${OWNERS}) g
+    ON CONFLICT ("email") DO NOTHING`);
+  await sql.query(
+    `INSERT INTO "Customer" ("id", "displayName", "ownerId", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), 'Customer ' || g,
+            CASE WHEN g % 10 = 0 THEN NULL ELSE o.ids[1 + g % ${OWNERS}] END, $1, $1
+       FROM generate_series(1, $2::int) g,
+            (SELECT array_agg("id" ORDER BY "id") AS ids FROM "Principal" WHERE "email" LIKE '%@bench.example') o`,
+    [new Date(T0.getTime() - 800 * DAY), size],
+  );
+  await sql.query(
+    `INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
+                                "occurredAt", "amount", "currency")
+     SELECT gen_random_uuid(), c."id", 'bench', c."id"::text || '-' || s, 'ECOMMERCE', 'order.placed', 'INBOUND',
+            $1::timestamptz - (1 + floor(random() * 700)) * interval '1 day', round((10 + random() * 90)::numeric, 2), 'USD'
+       FROM "Customer" c, LATERAL generate_series(1, 1 + abs(hashtext(c."id"::text)) % 3) s`,
+    [T0],
+  );
+  // One customer in 20 buys every week lately: not at risk, so a bad survey can take them into one.
+  await sql.query(
+    `INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
+                                "occurredAt", "amount", "currency")
+     SELECT gen_random_uuid(), c."id", 'bench', c."id"::text || '-weekly-' || s, 'ECOMMERCE', 'order.placed', 'INBOUND',
+            $1::timestamptz - (s * 7 - 3) * interval '1 day', 25, 'USD'
+       FROM "Customer" c, generate_series(1, 8) s
+      WHERE abs(hashtext(c."id"::text)) % 20 = 0`,
+    [T0],
+  );
+  await sql.query(`ANALYZE "Customer"; ANALYZE "Interaction"`);
+}
+
+/**
+ * NPS 0, CSAT 1 and CES 7 the night before the daily run, from up to `count` customers who are not at
+ * risk yet (only they can cross into an alert level); returns how many answered.
+ */
+async function badSurveysOvernight(sql: pg.Client, count: number): Promise<number> {
+  const { rowCount } = await sql.query(
+    `WITH chosen AS (SELECT "customerId" AS "id" FROM "Score" WHERE "churnRiskLevel" IN ('LOW', 'MEDIUM')
+                      ORDER BY md5("customerId"::text) LIMIT $1)
+     INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "respondedAt")
+     SELECT gen_random_uuid(), c."id", 'bench-survey', c."id"::text || '-' || k.kind, k.kind::"FeedbackKind", k.score, $2
+       FROM chosen c, (VALUES ('NPS', 0), ('CSAT', 1), ('CES', 7)) AS k(kind, score)`,
+    [count, new Date(T0.getTime() + DAY / 2)],
+  );
+  return (rowCount ?? 0) / 3;
+}
+
+function request(child: ChildProcess, message: object, answer: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: { type: string }) => {
+      if (reply.type !== answer) return;
+      child.off("message", onMessage);
+      resolve(reply);
+    };
+    child.on("message", onMessage);
+    child.once("exit", (code) => reject(new Error(`The subscriber exited (${code}).`)));
+    child.send(message);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+
+async function freshDatabase(adminUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${RESCORING_BENCH_DATABASE}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${RESCORING_BENCH_DATABASE}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${RESCORING_BENCH_DATABASE}`;
+  return url.toString();
+}
+
+export function formatRescoringReport(figures: RescoringFigures): string {
+  const lines = [
+    `Scheduled rescoring (slices of ${figures.sliceSize}, ${figures.sliceConcurrency} at once, one instance):`,
+    "  customers    generate   first scores (cust/s)   daily run (cust/s)   alerts   delivered   commit→subscriber p50 / p99",
+  ];
+  for (const size of figures.sizes) {
+    lines.push(
+      `  ${size.size.toLocaleString("en").padStart(9)}   ${size.generateSeconds.toFixed(1).padStart(6)} s   ${size.first.customersPerSecond.toFixed(0).padStart(8)} (${size.first.seconds.toFixed(1)} s)   ${size.daily.customersPerSecond.toFixed(0).padStart(8)} (${size.daily.seconds.toFixed(1)} s)   ${String(size.daily.alerts).padStart(6)}   ${String(size.daily.delivered).padStart(9)}   ${size.daily.latency ? `${size.daily.latency.p50} / ${size.daily.latency.p99} ms` : "-"}`,
+    );
+  }
+  const smallest = figures.sizes[0];
+  const largest = figures.sizes.at(-1);
+  if (smallest && largest && largest !== smallest) {
+    const perCustomer = (run: RescoringRunFigures) => run.seconds / run.customers;
+    lines.push(
+      `  Per-customer cost, ${largest.size.toLocaleString("en")} over ${smallest.size.toLocaleString("en")} (1.0 = linear): first scores ${(perCustomer(largest.first) / perCustomer(smallest.first)).toFixed(2)}, daily run ${(perCustomer(largest.daily) / perCustomer(smallest.daily)).toFixed(2)}`,
+    );
+  }
+  const errors = figures.sizes.flatMap((size) => size.daily.errors);
+  if (errors.length) lines.push(`  Subscriber errors: ${errors.slice(0, 3).join("; ")}`);
+  return lines.join("\n");
+}

@@ -23,12 +23,7 @@ export const snoozeAlertInput = z.object({
 });
 
 /** Marks an open alert as being worked on; acknowledging it again changes nothing. */
-export async function acknowledgeAlert(
-  db: Db,
-  alertId: string,
-  viewer: Viewer,
-  now = new Date(),
-): Promise<Alert> {
+export async function acknowledgeAlert(db: Db, alertId: string, viewer: Viewer, now: Date): Promise<Alert> {
   const alert = await findWorkableAlert(db, alertId, viewer);
   if (alert.status === "ACKNOWLEDGED") return alert;
   return transition(db, alert, ["OPEN"], {
@@ -44,7 +39,7 @@ export async function resolveAlert(
   alertId: string,
   input: z.input<typeof resolveAlertInput>,
   viewer: Viewer,
-  now = new Date(),
+  now: Date,
 ): Promise<Alert> {
   const { note } = parseInput(resolveAlertInput, input, "The resolution");
   const alert = await findWorkableAlert(db, alertId, viewer);
@@ -66,7 +61,7 @@ export async function snoozeAlert(
   alertId: string,
   input: z.input<typeof snoozeAlertInput>,
   viewer: Viewer,
-  now = new Date(),
+  now: Date,
 ): Promise<Alert> {
   const latest = new Date(now.getTime() + MAX_SNOOZE_DAYS * 86_400_000);
   const { until } = parseInput(

@@ -131,20 +131,25 @@ export async function readCustomerSignals(
         )
       GROUP BY 1
     ),
-    interaction_span AS (
-      SELECT i."customerId", min(i."occurredAt") AS first_at,
-             max(i."occurredAt") FILTER (
-               WHERE i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[])
-             ) AS last_inbound_at
-      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
-      WHERE i."occurredAt" <= ${asOf}
-      GROUP BY 1
-    ),
-    answer_span AS (
-      SELECT f."customerId", min(f."respondedAt") AS first_at, max(f."respondedAt") AS last_at
-      FROM "Feedback" f JOIN target t ON t."id" = f."customerId"
-      WHERE f."respondedAt" <= ${asOf}
-      GROUP BY 1
+    -- First fact and last activity by index lookups per customer (Interaction and Feedback are
+    -- indexed on (customerId, time)): a customer's whole history is never scanned for two numbers.
+    span AS (
+      SELECT t."id" AS "customerId",
+             LEAST(
+               (SELECT min(i."occurredAt") FROM "Interaction" i
+                 WHERE i."customerId" = t."id" AND i."occurredAt" <= ${asOf}),
+               (SELECT min(f."respondedAt") FROM "Feedback" f
+                 WHERE f."customerId" = t."id" AND f."respondedAt" <= ${asOf})
+             ) AS first_activity,
+             GREATEST(
+               (SELECT i."occurredAt" FROM "Interaction" i
+                 WHERE i."customerId" = t."id" AND i."occurredAt" <= ${asOf}
+                   AND (i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[]))
+                 ORDER BY i."occurredAt" DESC LIMIT 1),
+               (SELECT max(f."respondedAt") FROM "Feedback" f
+                 WHERE f."customerId" = t."id" AND f."respondedAt" <= ${asOf})
+             ) AS last_activity
+      FROM target t
     )
     SELECT t."id", t."ownerId" AS owner_id,
            p.transactions, p.first_day, p.last_day, p.repeat_spend, p.repeat_valued,
@@ -153,11 +158,9 @@ export async function readCustomerSignals(
            csat."score" AS csat, csat."respondedAt" AS csat_at,
            ces."score" AS ces, ces."respondedAt" AS ces_at,
            u.messages AS unanswered, p.total_spend, p.total_valued,
-           LEAST(si.first_at, sa.first_at) AS first_activity,
-           GREATEST(si.last_inbound_at, sa.last_at) AS last_activity
+           sp.first_activity, sp.last_activity
     FROM target t
-    LEFT JOIN interaction_span si ON si."customerId" = t."id"
-    LEFT JOIN answer_span sa ON sa."customerId" = t."id"
+    JOIN span sp ON sp."customerId" = t."id"
     LEFT JOIN purchases p ON p."customerId" = t."id"
     LEFT JOIN activity a ON a."customerId" = t."id"
     LEFT JOIN latest_feedback nps ON nps."customerId" = t."id" AND nps."kind" = 'NPS'

@@ -146,7 +146,7 @@ export const AlertNode = builder.prismaNode("Alert", {
     }),
     snoozed: t.boolean({
       description: "Whether it is snoozed right now (snoozedUntil is in the future).",
-      resolve: (alert) => alert.snoozedUntil !== null && alert.snoozedUntil > new Date(),
+      resolve: (alert, _args, context) => alert.snoozedUntil !== null && alert.snoozedUntil > context.clock(),
     }),
     digest: t.relation("digest", {
       nullable: true,
@@ -187,7 +187,7 @@ const AlertFilter = builder.inputType("AlertFilter", {
 export function alertWhere(
   viewer: Viewer,
   filter: typeof AlertFilter.$inferInput | null | undefined,
-  now = new Date(),
+  now: Date,
 ): Prisma.AlertWhereInput {
   const and: Prisma.AlertWhereInput[] = [];
   and.push(visibleRecords(viewer));
@@ -262,7 +262,7 @@ builder.queryFields((t) => ({
         "Churn-risk alerts you may see (an account manager: those about the customers they own), newest first.",
       args: { filter: t.arg({ type: AlertFilter, description: "Conditions every listed alert meets." }) },
       totalCount: (_parent, args, context) =>
-        context.prisma.alert.count({ where: alertWhere(context.viewer, args.filter) }),
+        context.prisma.alert.count({ where: alertWhere(context.viewer, args.filter, context.clock()) }),
       resolve: async (query, _parent, args, context) => {
         // The stream's position is read before the page: an alert published in between is then
         // after the cursor (replayed, and dropped by id if the page has it), never before it and lost.
@@ -277,7 +277,7 @@ builder.queryFields((t) => ({
         if (earlier === undefined || position < earlier) positionsBeforePage.set(context, position);
         return context.prisma.alert.findMany({
           ...query,
-          where: alertWhere(context.viewer, args.filter),
+          where: alertWhere(context.viewer, args.filter, context.clock()),
           orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         });
       },

@@ -33,6 +33,8 @@ const DAY_MS = 86_400_000;
 /** Below these, the weights would follow noise: the defaults are used instead. */
 export const MIN_BACKTEST_CUSTOMERS = 200;
 export const MIN_BACKTEST_OUTCOMES = 30;
+/** A signal seen for fewer customers than this keeps its default weight instead of a learned one. */
+export const MIN_FEATURE_OBSERVATIONS = 30;
 /** Customers read for a backtest at most (evenly spread over the customer ids): enough to learn a dozen weights. */
 export const MAX_BACKTEST_CUSTOMERS = 200_000;
 const SIGNAL_BATCH = 5_000;
@@ -154,21 +156,32 @@ export async function learnChurnModel(
     churnFeatureValues(customer, outlookAt(customer, purchaseModel, cutoff, horizonDays), policy, cutoff),
   );
   const centers = featureCenters(values);
-  const rows = values.map((value) => CHURN_FEATURES.map((feature) => value[feature] ?? centers[feature]));
+  // A signal the history barely shows (a hub that never ran a survey) cannot be learned: it is left
+  // out of the fit and keeps its default weight, so an answer that arrives later still counts.
+  const learnable = CHURN_FEATURES.map(
+    (feature) => observations(values, feature) >= MIN_FEATURE_OBSERVATIONS,
+  );
+  const rows = values.map((value) =>
+    CHURN_FEATURES.map((feature, j) => (learnable[j] ? (value[feature] ?? centers[feature]) : 0)),
+  );
   const fit = fitLogisticRegression(rows, lapsed);
+  const defaults = defaultChurnWeights(policy).features;
+  const features = Object.fromEntries(
+    CHURN_FEATURES.map((feature, j) => [
+      feature,
+      learnable[j]
+        ? { weight: fit.coefficients[j] as number, center: centers[feature] }
+        : { weight: defaults[feature].weight, center: 0 },
+    ]),
+  ) as ChurnWeights["features"];
   const weights: ChurnWeights = {
     source: "LEARNED",
     horizonDays,
     baseLogOdds: CHURN_FEATURES.reduce(
-      (sum, feature, j) => sum + (fit.coefficients[j] as number) * centers[feature],
+      (sum, feature, j) => sum + (learnable[j] ? (fit.coefficients[j] as number) * centers[feature] : 0),
       fit.intercept,
     ),
-    features: Object.fromEntries(
-      CHURN_FEATURES.map((feature, j) => [
-        feature,
-        { weight: fit.coefficients[j] as number, center: centers[feature] },
-      ]),
-    ) as ChurnWeights["features"],
+    features,
   };
 
   const predictions = crossValidatedPredictions(rows, lapsed, FOLDS);
@@ -272,6 +285,20 @@ async function activeBetween(db: Db, from: Date, to: Date, policy: ScoringPolicy
     UNION
     SELECT DISTINCT f."customerId" FROM "Feedback" f WHERE f."respondedAt" > ${from} AND f."respondedAt" <= ${to}`);
   return new Set(rows.map((row) => row.id));
+}
+
+/** Customers for whom a feature says something: centred ones where they apply, the others where not 0. */
+function observations(
+  values: ReadonlyArray<Record<ChurnFeature, number | null>>,
+  feature: ChurnFeature,
+): number {
+  const centered = CENTERED_FEATURES.has(feature);
+  let n = 0;
+  for (const value of values) {
+    const v = value[feature];
+    if (v !== null && (centered || v !== 0)) n++;
+  }
+  return n;
 }
 
 /** The typical customer: the mean of each centred feature where it applies; 0 for the others. */

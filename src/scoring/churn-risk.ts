@@ -200,7 +200,9 @@ export function churnContributions(
     CHURN_FEATURES.map((feature) => {
       const value = values[feature];
       const { weight, center } = weights.features[feature];
-      return [feature, value === null ? 0 : weight * (value - center)];
+      // An absent signal moves nothing: null, or 0 for a signal that is not measured from a center.
+      const absent = value === null || (value === 0 && !CENTERED_FEATURES.has(feature));
+      return [feature, absent ? 0 : weight * (value - center)];
     }),
   ) as Record<ChurnFeature, number>;
 }
@@ -411,5 +413,13 @@ const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
 const round1 = (value: number) => (Math.round(value * 10) / 10).toString();
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
-const money = (amount: number, currency: string) =>
-  new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
+/** Formatters by currency: building an Intl.NumberFormat costs far more than using one. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const money = (amount: number, currency: string) => {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(amount);
+};

@@ -96,40 +96,52 @@ export async function readCustomerSignals(
 
   const rows = await db.$queryRaw<SignalRow[]>(Prisma.sql`
     WITH target AS (
+      -- The batch's ids joined, not "ids IS NULL OR id = ANY(ids)": that one scanned every customer and
+      -- compared each with every id of the batch (a batch's cost grew with the hub's size).
       SELECT c."id", c."ownerId"
-      FROM "Customer" c
-      WHERE c."mergedIntoId" IS NULL AND (${ids}::uuid[] IS NULL OR c."id" = ANY(${ids}::uuid[]))
+      FROM ${ids ? Prisma.sql`unnest(${ids}::uuid[]) AS wanted("id") JOIN "Customer" c ON c."id" = wanted."id"` : Prisma.sql`"Customer" c`}
+      WHERE c."mergedIntoId" IS NULL
     ),
     ${purchaseDaysSql(asOf, policy)},
+    -- Each CTE reads a customer's rows through the (customerId, …) indexes, one customer at a time
+    -- (LATERAL): a batch then costs what its customers' facts cost, never a scan of the whole table,
+    -- which the planner would otherwise pick, and which made a batch's cost grow with the hub's size.
     activity AS (
-      SELECT i."customerId",
-             count(*) FILTER (WHERE i."occurredAt" > ${recentStart})::int AS recent,
-             count(*) FILTER (WHERE i."occurredAt" <= ${recentStart} AND i."occurredAt" > ${baselineStart})::int AS baseline,
-             avg(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::float8 AS sentiment,
-             count(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::int AS sentiment_messages
-      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
-      WHERE (i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[]))
-        AND i."occurredAt" > ${earliestActivity} AND i."occurredAt" <= ${asOf}
-      GROUP BY 1
+      SELECT t."id" AS "customerId", a.*
+      FROM target t CROSS JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE i."occurredAt" > ${recentStart})::int AS recent,
+               count(*) FILTER (WHERE i."occurredAt" <= ${recentStart} AND i."occurredAt" > ${baselineStart})::int AS baseline,
+               avg(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::float8 AS sentiment,
+               count(i."sentiment") FILTER (WHERE i."occurredAt" > ${sentimentStart})::int AS sentiment_messages
+        FROM "Interaction" i
+        WHERE i."customerId" = t."id"
+          AND (i."direction" = 'INBOUND' OR i."kind" = ANY(${policy.purchaseKinds}::text[]))
+          AND i."occurredAt" > ${earliestActivity} AND i."occurredAt" <= ${asOf}
+      ) a
     ),
     latest_feedback AS (
-      SELECT DISTINCT ON (f."customerId", f."kind") f."customerId", f."kind", f."score", f."respondedAt"
-      FROM "Feedback" f JOIN target t ON t."id" = f."customerId"
-      WHERE f."respondedAt" > ${ago(w.feedbackDays)} AND f."respondedAt" <= ${asOf}
-      ORDER BY f."customerId", f."kind", f."respondedAt" DESC, f."id" DESC
+      SELECT t."id" AS "customerId", lf.*
+      FROM target t CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (f."kind") f."kind", f."score", f."respondedAt"
+        FROM "Feedback" f
+        WHERE f."customerId" = t."id" AND f."respondedAt" > ${ago(w.feedbackDays)} AND f."respondedAt" <= ${asOf}
+        ORDER BY f."kind", f."respondedAt" DESC, f."id" DESC
+      ) lf
     ),
     unanswered AS (
-      SELECT i."customerId", count(*)::int AS messages
-      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
-      WHERE i."direction" = 'INBOUND' AND i."conversationId" IS NOT NULL
-        AND i."occurredAt" > ${ago(w.unansweredDays)} AND i."occurredAt" <= ${replyDeadline}
-        AND NOT EXISTS (
-          SELECT 1 FROM "Interaction" reply
-          WHERE reply."conversationId" = i."conversationId" AND reply."customerId" = i."customerId"
-            AND reply."direction" = 'OUTBOUND'
-            AND reply."occurredAt" > i."occurredAt" AND reply."occurredAt" <= ${asOf}
-        )
-      GROUP BY 1
+      SELECT t."id" AS "customerId", u.messages
+      FROM target t CROSS JOIN LATERAL (
+        SELECT count(*)::int AS messages
+        FROM "Interaction" i
+        WHERE i."customerId" = t."id" AND i."direction" = 'INBOUND' AND i."conversationId" IS NOT NULL
+          AND i."occurredAt" > ${ago(w.unansweredDays)} AND i."occurredAt" <= ${replyDeadline}
+          AND NOT EXISTS (
+            SELECT 1 FROM "Interaction" reply
+            WHERE reply."conversationId" = i."conversationId" AND reply."customerId" = i."customerId"
+              AND reply."direction" = 'OUTBOUND'
+              AND reply."occurredAt" > i."occurredAt" AND reply."occurredAt" <= ${asOf}
+          )
+      ) u
     ),
     -- First fact and last activity by index lookups per customer (Interaction and Feedback are
     -- indexed on (customerId, time)): a customer's whole history is never scanned for two numbers.
@@ -211,11 +223,15 @@ function toSignals(row: SignalRow): CustomerSignals {
 export function purchaseDaysSql(asOf: Date, policy: ScoringPolicy): Prisma.Sql {
   return Prisma.sql`
     purchase_days AS (
-      SELECT i."customerId", (i."occurredAt" AT TIME ZONE 'UTC')::date AS day,
-             sum(i."amount") FILTER (WHERE i."currency" = ${policy.currency}) AS value
-      FROM "Interaction" i JOIN target t ON t."id" = i."customerId"
-      WHERE i."kind" = ANY(${policy.purchaseKinds}::text[]) AND i."occurredAt" <= ${asOf}
-      GROUP BY 1, 2
+      -- Per customer through the (customerId, kind, occurredAt) index (see readCustomerSignals).
+      SELECT t."id" AS "customerId", d.day, d.value
+      FROM target t CROSS JOIN LATERAL (
+        SELECT (i."occurredAt" AT TIME ZONE 'UTC')::date AS day,
+               sum(i."amount") FILTER (WHERE i."currency" = ${policy.currency}) AS value
+        FROM "Interaction" i
+        WHERE i."customerId" = t."id" AND i."kind" = ANY(${policy.purchaseKinds}::text[]) AND i."occurredAt" <= ${asOf}
+        GROUP BY 1
+      ) d
     ),
     numbered_days AS (
       SELECT d.*, row_number() OVER (PARTITION BY d."customerId" ORDER BY d.day) AS n

@@ -12,7 +12,7 @@ import type { Db } from "../db/database.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
-import { MIN_BUYERS_TO_FIT, MIN_REPEAT_BUYERS_TO_FIT, readBuyerHistories } from "./buyer-histories.ts";
+import { MIN_BUYERS_TO_FIT, MIN_REPEAT_BUYERS_TO_FIT } from "./buyer-histories.ts";
 import {
   CENTERED_FEATURES,
   CHURN_FEATURES,
@@ -135,8 +135,8 @@ export async function learnChurnModel(
     },
   });
 
-  const purchaseModel = await fitPurchaseModelAt(db, cutoff, policy);
   const read = await signalsAt(db, cutoff, policy);
+  const purchaseModel = fitPurchaseModelAt(read, cutoff, policy);
   const customers = options.purchasesOnly ? read.flatMap(purchasesOnlyView) : read;
   if (customers.length < MIN_BACKTEST_CUSTOMERS) {
     return fallback(
@@ -204,18 +204,18 @@ export async function learnChurnModel(
 }
 
 /** The purchase model as it would have been fitted at the cutoff; null with too few buyers then. */
-async function fitPurchaseModelAt(
-  db: Db,
+function fitPurchaseModelAt(
+  customers: readonly CustomerSignals[],
   cutoff: Date,
   policy: ScoringPolicy,
-): Promise<BgNbdParameters | null> {
-  const buyers = await readBuyerHistories(db, cutoff, policy);
-  const repeaters = buyers.filter((buyer) => buyer.history.frequency > 0).length;
-  if (buyers.length < MIN_BUYERS_TO_FIT || repeaters < MIN_REPEAT_BUYERS_TO_FIT) return null;
-  return fitBgNbd(
-    buyers.map((buyer) => buyer.history),
-    { variant: policy.purchaseModel },
-  ).parameters;
+): BgNbdParameters | null {
+  // The signals already hold each buyer's purchase days as of the cutoff: no second read of the orders.
+  const histories = customers.flatMap((customer) =>
+    customer.purchases ? [purchaseHistoryAt(customer.purchases, cutoff)] : [],
+  );
+  const repeaters = histories.filter((history) => history.frequency > 0).length;
+  if (histories.length < MIN_BUYERS_TO_FIT || repeaters < MIN_REPEAT_BUYERS_TO_FIT) return null;
+  return fitBgNbd(histories, { variant: policy.purchaseModel }).parameters;
 }
 
 function outlookAt(

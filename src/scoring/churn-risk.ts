@@ -11,24 +11,6 @@ import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
 
-/** Every factor a stored reason may name (NO_PURCHASE_MODEL only appears in scores of older rules). */
-export const CHURN_FACTORS = [
-  "PURCHASE_PATTERN",
-  "NO_PURCHASES",
-  "NO_PURCHASE_MODEL",
-  "RECENCY",
-  "FREQUENCY",
-  "TENURE",
-  "SPEND",
-  "ENGAGEMENT_DROP",
-  "SENTIMENT",
-  "NPS",
-  "CSAT",
-  "CES",
-  "UNANSWERED_MESSAGES",
-] as const;
-export type ChurnFactor = (typeof CHURN_FACTORS)[number];
-
 /** The factors the model weighs, in the order of a feature row. */
 export const CHURN_FEATURES = [
   "PURCHASE_PATTERN",
@@ -43,7 +25,10 @@ export const CHURN_FEATURES = [
   "CSAT",
   "CES",
   "UNANSWERED_MESSAGES",
-] as const satisfies readonly ChurnFactor[];
+] as const;
+/** Every factor a stored reason may name: the features, and that no purchase model is fitted yet. */
+export const CHURN_FACTORS = [...CHURN_FEATURES, "NO_PURCHASE_MODEL"] as const;
+export type ChurnFactor = (typeof CHURN_FACTORS)[number];
 export type ChurnFeature = (typeof CHURN_FEATURES)[number];
 
 /** Features measured against the typical customer; the others are 0 when absent and centred at 0. */
@@ -96,6 +81,17 @@ export type ChurnWeights = z.infer<typeof churnWeightsSchema>;
  * starting from 50%, and the policy's weights for the other channels' signals (README, "Scores").
  */
 export function defaultChurnWeights(policy: ScoringPolicy): ChurnWeights {
+  // Rescoring asks once per customer: built once per policy.
+  const cached = defaultWeightsByPolicy.get(policy);
+  if (cached) return cached;
+  const built = buildDefaultWeights(policy);
+  defaultWeightsByPolicy.set(policy, built);
+  return built;
+}
+
+const defaultWeightsByPolicy = new WeakMap<ScoringPolicy, ChurnWeights>();
+
+function buildDefaultWeights(policy: ScoringPolicy): ChurnWeights {
   const w = policy.weights;
   const feature = (weight: number) => ({ weight, center: 0 });
   return {

@@ -74,16 +74,22 @@ export async function createDueRuns(
   now: Date,
 ): Promise<DueRun[]> {
   const created: DueRun[] = [];
-  let refitCreated = false;
+  // When the current refit run (created here or by another instance) rescores everyone as of: a rescore
+  // slot at or before that instant is covered. Decided from the stored run, not from who created it,
+  // so two instances ticking at once agree.
+  let refitAsOf: Date | null = null;
   for (const kind of ["refit", "rescore"] as const) {
     const cron = schedule[kind];
     if (cron === null) continue;
     const slot = previousOccurrence(cron, schedule.timeZone, now);
     const id = runJobId(kind, slot);
+    if (kind === "rescore" && schedule.refit !== null) {
+      refitAsOf = await currentRefitAsOf(engine, schedule.refit, schedule.timeZone, now);
+    }
     if (await runExists(engine, id)) continue;
     const skip: RunJobData["skip"] = !(await anyRunOfKind(engine, kind))
       ? "first-run"
-      : kind === "rescore" && refitCreated
+      : kind === "rescore" && refitAsOf !== null && refitAsOf.getTime() >= slot.getTime()
         ? "covered-by-refit"
         : undefined;
     const data: RunJobData = {
@@ -96,9 +102,21 @@ export async function createDueRuns(
     const sent = await engine.boss.send(QUEUES.run, data, { id, retryLimit: 200, retryDelay: 1 });
     if (sent === null) continue; // Another instance created it meanwhile.
     created.push({ kind, id, slot, ...(skip && { skip }) });
-    if (kind === "refit" && !skip) refitCreated = true;
   }
   return created;
+}
+
+/** The instant the current refit slot's run rescores as of, when it exists and is not a skipped first run. */
+async function currentRefitAsOf(
+  engine: JobEngine,
+  cron: string,
+  timeZone: string,
+  now: Date,
+): Promise<Date | null> {
+  const slot = previousOccurrence(cron, timeZone, now);
+  const job = await engine.boss.getJobById(QUEUES.run, runJobId("refit", slot), { includeArchive: true });
+  const data = job?.data as RunJobData | undefined;
+  return data && !data.skip ? new Date(data.asOf) : null;
 }
 
 async function runExists(engine: JobEngine, id: string): Promise<boolean> {

@@ -5,7 +5,7 @@
 // subscribes with `since` the stream's start, so an alert raised before the server has set up the
 // subscription is replayed rather than missed; and an alert that should not arrive is followed by one
 // that should, which it would have preceded (every feed sees one publish order).
-import { afterEach, describe, expect } from "vitest";
+import { afterEach, describe, expect, vi } from "vitest";
 import { MAX_LIVE_BACKLOG } from "../../src/alerts/alert-stream.ts";
 import { raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
@@ -228,8 +228,13 @@ describe("churnRiskAlerts over graphql-ws", () => {
     });
     await detractorAnswer(db, lia.customerId);
     expect((await feed.next()).data?.churnRiskAlerts.alert?.level).toBe("HIGH");
-    const { streamPosition: start } = await db.prisma.alert.findFirstOrThrow();
-    if (start === null) throw new Error("The first alert was published, so it has a stream position.");
+    // The dispatcher publishes before it commits (dispatch-alerts.ts): the position is read once committed.
+    const start = await vi.waitFor(async () => {
+      const { streamPosition } = await db.prisma.alert.findFirstOrThrow();
+      if (streamPosition === null)
+        throw new Error("The first alert was published, so it has a stream position.");
+      return streamPosition;
+    });
 
     // A burst of alerts faster than any client reads: stored as the dispatcher stores them, then
     // handed to the bus in one go.

@@ -17,11 +17,13 @@ import {
   CENTERED_FEATURES,
   CHURN_FEATURES,
   type ChurnFeature,
+  type ChurnFeatureValues,
   type ChurnWeights,
   churnFeatureValues,
   churnRiskLevel,
   defaultChurnWeights,
   type PurchaseOutlook,
+  withinLearnedRange,
 } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { type PredictionQuality, predictionQuality } from "./models/backtest-metrics.ts";
@@ -152,9 +154,13 @@ export async function learnChurnModel(
     );
   }
 
-  const values = customers.map((customer) =>
+  const measured = customers.map((customer) =>
     churnFeatureValues(customer, outlookAt(customer, purchaseModel, cutoff, horizonDays), policy, cutoff),
   );
+  // The model learns, and later scores, each measured signal within the range most of the history
+  // showed: a handful of outliers must not set a weight, and a weight must not extrapolate.
+  const ranges = learnedRanges(measured);
+  const values = measured.map((value) => heldWithin(value, ranges));
   const centers = featureCenters(values);
   // A signal the history barely shows (a hub that never ran a survey) cannot be learned: it is left
   // out of the fit and keeps its default weight, so an answer that arrives later still counts.
@@ -170,7 +176,7 @@ export async function learnChurnModel(
     CHURN_FEATURES.map((feature, j) => [
       feature,
       learnable[j]
-        ? { weight: fit.coefficients[j] as number, center: centers[feature] }
+        ? { weight: fit.coefficients[j] as number, center: centers[feature], ...ranges[feature] }
         : { weight: defaults[feature].weight, center: 0 },
     ]),
   ) as ChurnWeights["features"];
@@ -299,6 +305,39 @@ function observations(
     if (v !== null && (centered || v !== 0)) n++;
   }
   return n;
+}
+
+/** Share of the history left beyond each end of a measured signal's learned range. */
+const RANGE_TAIL = 0.01;
+
+type LearnedRanges = Partial<Record<ChurnFeature, { lower: number; upper: number }>>;
+
+/**
+ * The 1st to the 99th percentile of each centred feature (the measured ones: days, purchases, money,
+ * the purchase model's odds); the others are bounded by construction.
+ */
+function learnedRanges(values: ReadonlyArray<Record<ChurnFeature, number | null>>): LearnedRanges {
+  const ranges: LearnedRanges = {};
+  for (const feature of CENTERED_FEATURES) {
+    const sorted = values
+      .map((value) => value[feature])
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
+    if (!sorted.length) continue;
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    ranges[feature] = { lower: at(RANGE_TAIL), upper: at(1 - RANGE_TAIL) };
+  }
+  return ranges;
+}
+
+function heldWithin(value: ChurnFeatureValues, ranges: LearnedRanges): ChurnFeatureValues {
+  const held = { ...value };
+  for (const feature of CENTERED_FEATURES) {
+    const v = value[feature];
+    const range = ranges[feature];
+    if (v !== null && range) held[feature] = withinLearnedRange(v, range.lower, range.upper);
+  }
+  return held;
 }
 
 /** The typical customer: the mean of each centred feature where it applies; 0 for the others. */

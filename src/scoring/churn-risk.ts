@@ -59,6 +59,19 @@ export type ChurnReason = z.infer<typeof churnReasonSchema>;
 /** A score's reasons, largest effect first, as stored. */
 export const churnReasonsSchema = z.array(churnReasonSchema);
 
+/** One feature's weight, as stored. */
+const churnFeatureWeightSchema = z.object({
+  weight: z.number(),
+  center: z.number(),
+  /**
+   * The range the weight was learned on (the 1st to the 99th percentile of the history). A value
+   * beyond it counts as its edge: a weight learned where a signal barely varied must not extrapolate
+   * to a customer far outside what the history showed. Absent for default weights (no limit).
+   */
+  lower: z.number().optional(),
+  upper: z.number().optional(),
+});
+
 /** The churn model's weights, as stored with each fitted model (ScoreModel.churnModel). */
 export const churnWeightsSchema = z.object({
   /** LEARNED from this hub's history, or the documented DEFAULT weights when it had too little. */
@@ -68,9 +81,10 @@ export const churnWeightsSchema = z.object({
   /** Log-odds of lapsing of the typical customer, every feature at its center. */
   baseLogOdds: z.number(),
   features: z.object(
-    Object.fromEntries(
-      CHURN_FEATURES.map((feature) => [feature, z.object({ weight: z.number(), center: z.number() })]),
-    ) as Record<ChurnFeature, z.ZodObject<{ weight: z.ZodNumber; center: z.ZodNumber }>>,
+    Object.fromEntries(CHURN_FEATURES.map((feature) => [feature, churnFeatureWeightSchema])) as Record<
+      ChurnFeature,
+      typeof churnFeatureWeightSchema
+    >,
   ),
 });
 export type ChurnWeights = z.infer<typeof churnWeightsSchema>;
@@ -187,7 +201,10 @@ export function churnFeatureValues(
   };
 }
 
-/** The contribution of each feature in log-odds: weight × (value − center), 0 where it does not apply. */
+/**
+ * The contribution of each feature in log-odds: weight × (value − center), 0 where it does not apply,
+ * with the value held within the range the weight was learned on.
+ */
 export function churnContributions(
   values: ChurnFeatureValues,
   weights: ChurnWeights,
@@ -195,12 +212,19 @@ export function churnContributions(
   return Object.fromEntries(
     CHURN_FEATURES.map((feature) => {
       const value = values[feature];
-      const { weight, center } = weights.features[feature];
+      const { weight, center, lower, upper } = weights.features[feature];
       // An absent signal moves nothing: null, or 0 for a signal that is not measured from a center.
       const absent = value === null || (value === 0 && !CENTERED_FEATURES.has(feature));
-      return [feature, absent ? 0 : weight * (value - center)];
+      return [feature, absent ? 0 : weight * (withinLearnedRange(value, lower, upper) - center)];
     }),
   ) as Record<ChurnFeature, number>;
+}
+
+/** A value held within [lower, upper]; either bound may be absent. */
+export function withinLearnedRange(value: number, lower?: number, upper?: number): number {
+  if (lower !== undefined && value < lower) return lower;
+  if (upper !== undefined && value > upper) return upper;
+  return value;
 }
 
 export function assessChurnRisk(

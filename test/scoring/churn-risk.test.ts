@@ -550,6 +550,30 @@ describe("assessChurnRisk: weights and levels", () => {
     expect(result.churnRisk).toBeCloseTo(0.75, 12);
   });
 
+  it("counts a value beyond the range a learned weight was learned on as that range's edge", () => {
+    // A weight learned where the purchase outlook barely varied (log-odds 2.0 to 2.2) is steep; a
+    // customer far outside that range (log-odds −2.2, a 10% chance of no purchase) must not
+    // extrapolate to a certainty: the outlook counts as 2.0, the range's low edge.
+    const defaults = defaultChurnWeights(policy);
+    const learned = {
+      ...defaults,
+      source: "LEARNED" as const,
+      baseLogOdds: 0.5,
+      features: {
+        ...defaults.features,
+        PURCHASE_PATTERN: { weight: 40, center: 2.1, lower: 2.0, upper: 2.2 },
+      },
+    };
+    const far = assessChurnRisk(buyer(4, 30), outlook(0.1), learned, policy, asOf);
+    expect(reason(far, "PURCHASE_PATTERN").contribution).toBeCloseTo(40 * (2.0 - 2.1), 12);
+    expect(far.churnRisk).toBeCloseTo(sigmoid(0.5 + 40 * (2.0 - 2.1)), 12);
+    // Inside the range the weight applies as learned.
+    const inside = assessChurnRisk(buyer(4, 30), outlook(0.89), learned, policy, asOf);
+    expect(reason(inside, "PURCHASE_PATTERN").contribution).toBeCloseTo(40 * (logit(0.89) - 2.1), 12);
+    // The reason still shows what was measured, not the edge it counted as.
+    expect(reason(far, "PURCHASE_PATTERN").value).toBeCloseTo(0.1, 12);
+  });
+
   it("places levels at the default thresholds 0.4, 0.6 and 0.8, each inclusive", () => {
     expect(churnRiskLevel(0, policy)).toBe("LOW");
     expect(churnRiskLevel(0.3999, policy)).toBe("LOW");

@@ -47,6 +47,12 @@ describe("what the other channels add", () => {
     expect(weight("SENTIMENT")).toBeLessThan(0);
     expect(weight("NPS")).toBeGreaterThan(0);
     expect(weight("ENGAGEMENT_DROP")).toBeGreaterThan(0);
+    // Each measured signal's weight holds within the range the history showed (1st–99th percentile).
+    for (const factor of ["PURCHASE_PATTERN", "RECENCY", "FREQUENCY", "TENURE", "SPEND"] as const) {
+      const { lower, upper, center } = all.weights.features[factor];
+      expect(lower, factor).toBeLessThanOrEqual(center);
+      expect(upper, factor).toBeGreaterThanOrEqual(center);
+    }
     // Calibrated out of sample: the shown risks are near what happened.
     expect(all.backtest.model?.expectedCalibrationError).toBeLessThan(0.08);
   }, 120_000);

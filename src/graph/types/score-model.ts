@@ -194,7 +194,13 @@ const ChurnBacktestRef = builder
   });
 
 const ChurnWeightRef = builder
-  .objectRef<{ factor: ChurnFeature; weight: number; typicalValue: number }>("ChurnModelWeight")
+  .objectRef<{
+    factor: ChurnFeature;
+    weight: number;
+    typicalValue: number;
+    lowestCountedValue: number | null;
+    highestCountedValue: number | null;
+  }>("ChurnModelWeight")
   .implement({
     description: "One signal's weight in the churn model.",
     fields: (t) => ({
@@ -206,6 +212,16 @@ const ChurnWeightRef = builder
       typicalValue: t.exposeFloat("typicalValue", {
         description:
           "The model value of the typical customer, from which contributions are measured (0 for signals that are absent by default).",
+      }),
+      lowestCountedValue: t.exposeFloat("lowestCountedValue", {
+        nullable: true,
+        description:
+          "The lowest model value the weight counts: the history's 1st percentile, where the weight was learned. A customer below it counts as at it. Null: no limit (default weights, or a signal bounded by construction).",
+      }),
+      highestCountedValue: t.exposeFloat("highestCountedValue", {
+        nullable: true,
+        description:
+          "The highest model value the weight counts: the history's 99th percentile. A customer above it counts as at it. Null: no limit.",
       }),
     }),
   });
@@ -273,6 +289,8 @@ export const ScoreModelNode = builder.prismaNode("ScoreModel", {
               factor,
               weight: weights.features[factor].weight,
               typicalValue: weights.features[factor].center,
+              lowestCountedValue: weights.features[factor].lower ?? null,
+              highestCountedValue: weights.features[factor].upper ?? null,
             }))
           : [];
       },

@@ -1,8 +1,10 @@
 // The start-up path as a user meets it: `npm start` with nothing configured, and the mistakes an
 // operator makes, each of which must stop start-up with one sentence and no stack trace.
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
 import { runHubToExit, startHub } from "./helpers/run-hub.ts";
 
@@ -47,6 +49,26 @@ describe.concurrent("npm start", { timeout: 180_000 }, () => {
       expect(health.status).toBe(200);
       const ready = await fetch(hub.graphqlUrl.replace("/graphql", "/ready"));
       expect(ready.status).toBe(200);
+    } finally {
+      expect(await hub.stop()).toBe(0);
+    }
+  });
+
+  test("compiled (npm run build, then npm start) serves GraphQL, the alerts page and the built-in plugins", async () => {
+    // The build npm runs on install, run again so that the test sees this tree's code.
+    await promisify(execFile)("npm", ["run", "build"], { cwd: path.resolve(import.meta.dirname, "..") });
+    const hub = await startHub({ CXHUB_DATA_DIR: path.join(scratch, "compiled", "data") }, [], "compiled");
+    try {
+      expect(hub.output()).toMatch(/Connector plugins: gmail, meta-comments, shopify\./);
+      const key = /Authorization: Bearer (cxh_\S+)/.exec(hub.output())?.[1];
+      const response = await fetch(hub.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: "{ viewer { role } }" }),
+      });
+      expect(await response.json()).toEqual({ data: { viewer: { role: "ADMIN" } } });
+      const page = await fetch(hub.graphqlUrl.replace("/graphql", "/alerts/app.js"));
+      expect(page.status).toBe(200);
     } finally {
       expect(await hub.stop()).toBe(0);
     }

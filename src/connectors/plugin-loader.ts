@@ -6,6 +6,7 @@ import { readdir, stat } from "node:fs/promises";
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { MODULE_EXTENSION } from "../project-files.ts";
 import { type AnyConnector, SDK_API_VERSION } from "../sdk/define-connector.ts";
 import { connectorProblems } from "../sdk/validate-connector.ts";
 
@@ -159,7 +160,7 @@ export function checkPlugin(module: unknown): Checked {
   return { ok: true, connector: exported as AnyConnector };
 }
 
-/** plugins/<name>/index.ts for every sub-folder that has one, in name order. */
+/** plugins/<name>/index.ts (index.js in the compiled hub) for every sub-folder that has one, in name order. */
 async function builtinEntries(dir: string): Promise<string[]> {
   let names: string[];
   try {
@@ -171,7 +172,7 @@ async function builtinEntries(dir: string): Promise<string[]> {
   const entries: string[] = [];
   for (const name of names.sort()) {
     if (NOT_PLUGINS.has(name) || name.startsWith(".") || name.startsWith("_")) continue;
-    const file = path.join(dir, name, "index.ts");
+    const file = path.join(dir, name, `index${MODULE_EXTENSION}`);
     const info = await stat(file).catch(() => undefined);
     if (info?.isFile()) entries.push(file);
   }
@@ -210,8 +211,8 @@ function provideSdkToPackages(): void {
   if (sdkProvided) return;
   sdkProvided = true;
   const targets = {
-    "cx-hub/sdk": new URL("../sdk/index.ts", import.meta.url).href,
-    "cx-hub/sdk/testing": new URL("../sdk/testing/index.ts", import.meta.url).href,
+    "cx-hub/sdk": new URL(`../sdk/index${MODULE_EXTENSION}`, import.meta.url).href,
+    "cx-hub/sdk/testing": new URL(`../sdk/testing/index${MODULE_EXTENSION}`, import.meta.url).href,
   };
   const hook = `const targets = ${JSON.stringify(targets)};
 export async function resolve(specifier, context, next) {

@@ -4,15 +4,14 @@
 // to the Prisma CLI at any time and it will find the history it expects.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { projectPath } from "../project-files.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
 
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
-export const MIGRATIONS_DIR = path.join(projectRoot, "prisma/migrations");
-export const SCHEMA_PATH = path.join(projectRoot, "prisma/schema.prisma");
+export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
+export const SCHEMA_PATH = projectPath("prisma", "schema.prisma");
 
 const LOCKFILE = "migration_lock.toml";
 const NO_FILTERS = { externalTables: [], externalEnums: [] };

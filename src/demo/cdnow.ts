@@ -1,9 +1,9 @@
 // Reads the CDNOW purchase logs shipped in prisma/demo/cdnow (a real CD retailer's customers,
 // January 1997 to June 1998; see the README there for its source and license).
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../project-files.ts";
 
-export const CDNOW_DIR = fileURLToPath(new URL("../../prisma/demo/cdnow/", import.meta.url));
+export const CDNOW_DIR = `${projectPath("prisma", "demo", "cdnow")}/`;
 
 export interface CdnowPurchase {
   /** The customer's id in the master file. */

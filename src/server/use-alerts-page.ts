@@ -3,6 +3,7 @@
 // its user signs in with an API key, which it sends to /graphql like any client.
 import { readFileSync } from "node:fs";
 import type { Plugin } from "graphql-yoga";
+import { projectPath } from "../project-files.ts";
 
 const FILES: Record<string, { file: string; type: string }> = {
   "/alerts": { file: "index.html", type: "text/html; charset=utf-8" },
@@ -24,7 +25,7 @@ export function useAlertsPage(): Plugin {
   const bodies = new Map(
     Object.entries(FILES).map(([path, { file, type }]) => [
       path,
-      { body: readFileSync(new URL(`../alerts-page/${file}`, import.meta.url), "utf8"), type },
+      { body: readFileSync(projectPath("src", "alerts-page", file), "utf8"), type },
     ]),
   );
   return {

@@ -1,4 +1,5 @@
-// Runs the real start-up (src/main.ts) in a child process, the way `npm start` does.
+// Runs the real start-up in a child process: from the sources (src/main.ts through tsx, as `npm run
+// dev` does), or compiled (dist/src/main.js, as `npm start` does; build it first with `npm run build`).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -12,10 +13,17 @@ export interface RunningHub {
   stop(): Promise<number | null>;
 }
 
-function spawnHub(env: Record<string, string>, args: string[]): ChildProcess {
+export type HubEntry = "sources" | "compiled";
+
+const ENTRY_ARGS: Record<HubEntry, string[]> = {
+  sources: ["--import", "tsx", "src/main.ts"],
+  compiled: ["--conditions=cx-hub-compiled", "dist/src/main.js"],
+};
+
+function spawnHub(env: Record<string, string>, args: string[], entry: HubEntry = "sources"): ChildProcess {
   // Only what start-up needs from the parent: a test's own DATABASE_URL or PORT must not leak in.
   const { PATH, HOME, TMPDIR } = process.env;
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+  return spawn(process.execPath, [...ENTRY_ARGS[entry], ...args], {
     cwd: projectRoot,
     env: { PATH, HOME, TMPDIR, NODE_ENV: "test", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -23,8 +31,12 @@ function spawnHub(env: Record<string, string>, args: string[]): ChildProcess {
 }
 
 /** Starts the hub and resolves once it prints its URL; rejects with its output if it exits first. */
-export function startHub(env: Record<string, string>, args: string[] = []): Promise<RunningHub> {
-  const child = spawnHub({ PORT: "0", ...env }, args);
+export function startHub(
+  env: Record<string, string>,
+  args: string[] = [],
+  entry: HubEntry = "sources",
+): Promise<RunningHub> {
+  const child = spawnHub({ PORT: "0", ...env }, args, entry);
   let output = "";
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

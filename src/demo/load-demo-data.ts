@@ -3,6 +3,7 @@
 import type { PrismaClient } from "../db/database.ts";
 import { readCdnowSample } from "./cdnow.ts";
 import { ACCOUNT_MANAGERS, buildDemoDataset, DEMO_SOURCE } from "./demo-dataset.ts";
+import { defineDemoJourneys } from "./demo-journeys.ts";
 
 const BATCH = 2000;
 
@@ -40,6 +41,7 @@ export async function loadDemoData(
   // Planner statistics for the rows just loaded: what autovacuum would do, and the embedded database
   // has no autovacuum.
   await prisma.$executeRaw`ANALYZE`;
+  const journeys = await defineDemoJourneys(prisma);
   const counts = {
     customers: dataset.customers.length,
     identities: dataset.identities.length,
@@ -50,7 +52,7 @@ export async function loadDemoData(
   return {
     alreadyLoaded: false,
     counts,
-    summary: `${counts.customers} customers with ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers, owned by ${counts.accountManagers} account managers`,
+    summary: `${counts.customers} customers with ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers, owned by ${counts.accountManagers} account managers; journeys ${journeys.join(" and ")}`,
   };
 }
 

@@ -52,6 +52,25 @@ describe("the demo dataset", () => {
     const times = customer.interactions.map((interaction) => interaction.occurredAt.getTime());
     expect(customer.lastSeenAt?.getTime()).toBeGreaterThanOrEqual(Math.max(...times));
 
+    // Two journeys, their customers placed from the history just loaded.
+    const funnel = await db.prisma.journeyProgress.groupBy({
+      by: ["journeyId"],
+      _count: true,
+      where: { journey: { key: { in: ["first-order-to-fan", "support-request"] } } },
+    });
+    expect(funnel).toHaveLength(2);
+    const ordered = await db.prisma.journeyTransition.count({
+      where: { toStage: { key: "ordered", journey: { key: "first-order-to-fan" } }, fromStageId: null },
+    });
+    // Every demo customer has an order; those whose first fact was a mention start at "spoke-up".
+    const buyers = await db.prisma.interaction.groupBy({ by: ["customerId"], where: { kind: "order.placed" } });
+    expect(ordered).toBeGreaterThan(0);
+    expect(ordered).toBeLessThanOrEqual(buyers.length);
+    const answered = await db.prisma.journeyProgress.count({
+      where: { journey: { key: "support-request" }, currentStage: { key: "answered" } },
+    });
+    expect(answered).toBeGreaterThan(0);
+
     // Once: a second load finds it and changes nothing.
     const counts = await db.prisma.interaction.count();
     expect((await loadDemoData(db.prisma, { now })).alreadyLoaded).toBe(true);

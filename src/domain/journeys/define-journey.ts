@@ -14,6 +14,7 @@ import {
   journeyUpdateSchema,
   slugSchema,
 } from "./journey-input.ts";
+import { placeCustomersFromHistory } from "./place-from-history.ts";
 
 export type JourneyWithStages = Journey & { stages: JourneyStage[] };
 
@@ -22,7 +23,10 @@ const OUT_OF_THE_WAY = 1000;
 
 const withStages = { stages: { orderBy: { position: "asc" } } } as const;
 
-/** Creates a journey with its stages in the given order. */
+/**
+ * Creates a journey with its stages in the given order and, when it is active, places the customers
+ * whose history already took them into it (place-from-history.ts), in the same transaction.
+ */
 export async function defineJourney(db: Db, input: JourneyDefinitionInput): Promise<JourneyWithStages> {
   const definition = parseInput(journeyDefinitionSchema, input, "The journey definition");
   const taken = () =>
@@ -31,23 +35,27 @@ export async function defineJourney(db: Db, input: JourneyDefinitionInput): Prom
     );
   if (await db.journey.findUnique({ where: { key: definition.key }, select: { id: true } })) throw taken();
   try {
-    // A nested create is one statement batch in one transaction: the journey never exists without its stages.
-    return await db.journey.create({
-      data: {
-        key: definition.key,
-        name: definition.name,
-        description: definition.description ?? null,
-        active: definition.active,
-        stages: {
-          create: definition.stages.map((stage, position) => ({
-            position,
-            key: stage.key,
-            name: stage.name,
-            enteredBy: stage.enteredBy,
-          })),
+    // The journey never exists without its stages, nor (active) without the customers already in it.
+    return await inTransaction(db, async (tx) => {
+      const journey = await tx.journey.create({
+        data: {
+          key: definition.key,
+          name: definition.name,
+          description: definition.description ?? null,
+          active: definition.active,
+          stages: {
+            create: definition.stages.map((stage, position) => ({
+              position,
+              key: stage.key,
+              name: stage.name,
+              enteredBy: stage.enteredBy,
+            })),
+          },
         },
-      },
-      include: withStages,
+        include: withStages,
+      });
+      if (journey.active) await placeCustomersFromHistory(tx, journey.id);
+      return journey;
     });
   } catch (error) {
     // Another caller defined the same key between our check and our insert.

@@ -76,6 +76,13 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+// One writer on stderr for every logger of the process (tests create many), made when first needed.
+let stderr: DestinationStream | undefined;
+const stderrDestination = () => {
+  stderr ??= pino.destination({ fd: 2, sync: true });
+  return stderr;
+};
+
 export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
   const target = pino(
     {
@@ -86,7 +93,7 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
       mixin: currentLogFields,
       serializers: { err: pino.stdSerializers.errWithCause },
     },
-    options.destination ?? pino.destination({ fd: 2, sync: true }),
+    options.destination ?? stderrDestination(),
   );
   const at =
     (wanted: Exclude<LogLevel, "silent">) =>

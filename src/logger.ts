@@ -51,7 +51,7 @@ const SECRET_FIELDS = [
   "encryptedSecrets",
 ];
 
-export const SECRET_PATHS = [
+const SECRET_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
   'headers["x-api-key"]',
   '*.headers["x-api-key"]',

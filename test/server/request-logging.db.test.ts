@@ -3,11 +3,15 @@
 // mistake is an info line without a stack, and a bug is an error line with its stack.
 import { locatedError } from "graphql";
 import { describe, expect } from "vitest";
+import { startLiveAlerts } from "../../src/alerts/live-alerts.ts";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import { NotFoundError } from "../../src/domain/errors.ts";
 import { createLogger } from "../../src/logger.ts";
+import { startHubServer } from "../../src/server/create-server.ts";
 import { createHubYoga } from "../../src/server/create-yoga.ts";
 import { createYogaLogger } from "../../src/server/yoga-logger.ts";
+import { createKey, subscribeOverWebSocket } from "../alerts/helpers/live-hub.ts";
+import { ChurnRiskAlertsDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 
 function memoryLogger() {
@@ -90,6 +94,27 @@ describe("request logging", () => {
     });
     expect(refused.status).toBe(401);
     expect(refused.headers.get("x-request-id")).toBe("retry-42");
+  });
+});
+
+describe("request logging over graphql-ws", () => {
+  test("an operation's log lines carry its connection's id", async ({ db }) => {
+    const { logger, lines } = memoryLogger();
+    const live = await startLiveAlerts({ database: db, logger });
+    const hub = await startHubServer({ database: db, logger, live, port: 0, host: "127.0.0.1" });
+    try {
+      const integrator = await createKey(db, "INTEGRATOR");
+      const wsUrl = `${hub.url.replace(/^http/, "ws")}/graphql`;
+      const refused = await subscribeOverWebSocket(wsUrl, integrator.key, ChurnRiskAlertsDocument, {});
+      expect((await refused.next()).errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN" });
+      refused.close();
+      const refusal = lines().find((line) => String(line.msg).startsWith("Client error FORBIDDEN"));
+      expect(refusal).toMatchObject({ level: "info", path: "churnRiskAlerts" });
+      expect(refusal?.requestId).toMatch(UUID);
+    } finally {
+      await hub.close();
+      await live.close();
+    }
   });
 });
 

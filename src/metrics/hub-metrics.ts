@@ -4,7 +4,8 @@
 //   runs, published alerts, rescore slices): what this instance did since it started;
 // - gauges read when /metrics is scraped, from sources the parts of the hub register once they run
 //   (database pool, job queues, sync lag, the alert outbox): the state of the whole hub now.
-// A source that fails is counted and logged, and the scrape answers with everything else.
+// A source that fails is counted and logged, and the scrape answers with everything else (its
+// gauges without labels read NaN, those with labels have no series).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Logger } from "../logger.ts";
 
@@ -86,9 +87,12 @@ export function createHubMetrics({ logger }: { logger: Logger }): HubMetrics {
     }
     return (await pending) as Awaited<ReturnType<MetricSources[K]>> | null;
   };
-  const fill = <L extends string>(gauge: Gauge<L>, samples: Sample<L>[] | undefined) => {
+  // A gauge without labels always shows a value: NaN, not a reassuring 0, when its source failed,
+  // is not watched in this process, or has nothing to say yet (no rescore run has finished).
+  const fill = <L extends string>(gauge: Gauge<L>, labelled: boolean, samples: Sample<L>[] | undefined) => {
     gauge.reset();
     for (const sample of samples ?? []) gauge.set(sample.labels, sample.value);
+    if (!labelled && !samples?.length) gauge.set(Number.NaN);
   };
   const gauge = <L extends string>(
     name: string,
@@ -102,7 +106,7 @@ export function createHubMetrics({ logger }: { logger: Logger }): HubMetrics {
       labelNames,
       registers,
       async collect() {
-        fill(this, await samples());
+        fill(this, labelNames.length > 0, await samples());
       },
     });
 
@@ -227,6 +231,8 @@ export function createHubMetrics({ logger }: { logger: Logger }): HubMetrics {
     async scrape() {
       reads.clear();
       try {
+        // Every source read before the text is written, so that a failure is counted in this scrape.
+        await Promise.all((Object.keys(sources) as (keyof MetricSources)[]).map((name) => read(name)));
         return { contentType: registry.contentType, body: await registry.metrics() };
       } finally {
         reads.clear();

@@ -68,6 +68,39 @@ async function waitForRun(jobs: RunningJobs, id: string) {
 }
 
 describe("/metrics", () => {
+  test("bounds the operation label: 100 names, then other; a name that is not one is invalid; a batch is batched", {
+    timeout: 120_000,
+  }, async ({ db }) => {
+    const metrics = createHubMetrics({ logger: silentLogger });
+    const yoga = createHubYoga({ database: db, logger: silentLogger, metrics });
+    const { key } = await createApiKey(db.prisma, { principal: { name: "Ops" }, name: "k", role: "ADMIN" });
+    const post = (body: unknown) =>
+      yoga.fetch("http://cx-hub.test/graphql", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    for (let i = 0; i < 102; i++) {
+      expect((await post({ query: `query Op${i} { __typename }` })).status).toBe(200);
+    }
+    await post({ query: "query Fine { __typename }", operationName: "not a name!" });
+    await post([{ query: "query A { __typename }" }, { query: "query B { __typename }" }]);
+
+    const samples = parseScrape(await metrics.scrape().then((scrape) => scrape.body));
+    const count = (operation: string) =>
+      samples
+        .filter((sample) => sample.name === "cxhub_graphql_request_duration_seconds_count")
+        .filter((sample) => sample.labels.operation === operation)
+        .reduce((sum, sample) => sum + sample.value, 0);
+    expect(count("Op0")).toBe(1);
+    expect(count("Op99")).toBe(1);
+    expect(count("Op100")).toBe(0);
+    expect(count("other")).toBe(2);
+    expect(count("invalid")).toBe(1);
+    expect(count("batched")).toBe(1);
+    expect(count("A") + count("B")).toBe(0);
+  });
+
   test("after a query, a sync, an alert and a scheduled rescore, shows each with the values they imply", {
     timeout: 120_000,
   }, async ({ db }) => {

@@ -2,8 +2,8 @@
 // so nothing goes to prom-client's global registry). Two kinds:
 // - counters and histograms the running code records as things happen (requests, sync batches and
 //   runs, published alerts, rescore slices): what this instance did since it started;
-// - gauges read when /metrics is scraped, from sources the parts of the hub register once they run
-//   (database pool, job queues, sync lag, the alert outbox): the state of the whole hub now.
+// - gauges read when /metrics is scraped, from sources the parts of the hub register once they run:
+//   this instance's database pools, and the whole hub's job queues, lags, dead letters and outbox.
 // A source that fails is counted and logged, and the scrape answers with everything else (its
 // gauges without labels read NaN, those with labels have no series).
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";

@@ -1,13 +1,13 @@
 // The layers of src/, checked by `npm run check:layers` (and so by `npm run check` and CI).
 // Data flows one way and imports point down:
-//   foundation (errors, logger, clock, config, policy, streams)
+//   foundation (errors, logger, clock, config, policy, streams, metrics)
 //   ← db (with the generated Prisma client)
 //   ← domain, auth                      sdk beside them, standing alone (no Prisma client)
 //   ← scoring ← alerts ← pipeline (the one write path)
 //   ← connectors, demo ← jobs (the job engine: schedules, slices, sync jobs) ← graph ← server, cli, main
 // A plugin imports the SDK and nothing else of the hub. No module closes a loop.
 const LAYERS = [
-  ["foundation", "^src/(errors|logger|clock|config|project-files)\\.ts$|^src/(config|policy|streams)/"],
+  ["foundation", "^src/(errors|logger|clock|config|project-files)\.ts$|^src/(config|policy|streams|metrics)/"],
   ["db", "^src/(db|generated)/"],
   ["domain", "^src/(domain|auth)/"],
   ["scoring", "^src/scoring/"],

@@ -23,7 +23,15 @@ const environmentSchema = z.object({
     .max(65535, "must be between 0 and 65535")
     .default(4000),
   HOST: z.string().trim().min(1, "must not be empty").default("127.0.0.1"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // CXHUB_LOG_LEVEL; LOG_LEVEL is its older name, still read when the new one is unset.
+  CXHUB_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).optional(),
+  // A bearer token that /metrics asks for; unset: /metrics answers whoever reaches the port.
+  CXHUB_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(16, "must be at least 16 characters (openssl rand -hex 16), or unset to leave /metrics open")
+    .optional(),
   // A JSON file of churn-risk weights, windows and thresholds over the defaults (README: Scores).
   CXHUB_SCORING_POLICY: z.string().trim().min(1, "must not be empty").optional(),
   // The key that encrypts connector secrets at rest: 32 bytes as base64 or hex.
@@ -57,13 +65,15 @@ const environmentSchema = z.object({
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
 export type DatabaseConfig = { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
 
-export type LogLevel = z.infer<typeof environmentSchema>["LOG_LEVEL"];
+export type LogLevel = NonNullable<z.infer<typeof environmentSchema>["CXHUB_LOG_LEVEL"]>;
 
 export interface Config {
   database: DatabaseConfig;
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** The bearer token /metrics asks for; null: /metrics is open to whoever reaches the port. */
+  metricsToken: string | null;
   /** The scoring policy file, resolved against the working directory; the defaults when absent. */
   scoringPolicyFile: string | undefined;
   /**
@@ -102,7 +112,8 @@ export function loadConfig(
       : { kind: "pglite", dataDir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
     port: vars.PORT,
     host: vars.HOST,
-    logLevel: vars.LOG_LEVEL,
+    logLevel: vars.CXHUB_LOG_LEVEL ?? vars.LOG_LEVEL ?? "info",
+    metricsToken: vars.CXHUB_METRICS_TOKEN ?? null,
     scoringPolicyFile: vars.CXHUB_SCORING_POLICY ? path.resolve(cwd, vars.CXHUB_SCORING_POLICY) : undefined,
     secretKey: vars.CXHUB_SECRET_KEY
       ? { kind: "value", key: vars.CXHUB_SECRET_KEY }

@@ -14,6 +14,7 @@ import { loadDemoData } from "./demo/load-demo-data.ts";
 import { StartupError } from "./errors.ts";
 import { startJobs } from "./jobs/start-jobs.ts";
 import { createLogger } from "./logger.ts";
+import { createHubMetrics } from "./metrics/hub-metrics.ts";
 import { runDataMigrations } from "./pipeline/data-migrations.ts";
 import { prepareScores } from "./pipeline/prepare-scores.ts";
 import { loadScoringPolicy } from "./policy/scoring-policy.ts";
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  const metrics = createHubMetrics({ logger });
   const scoringPolicy = await loadScoringPolicy(config.scoringPolicyFile);
   if (flags.demo && config.database.kind === "postgres" && !flags["demo-into-postgres"]) {
     throw new StartupError(
@@ -63,9 +65,9 @@ async function main(): Promise<void> {
   // Gmail scores a reply's own words, not the thread it quotes: its stored replies are restated so.
   await runDataMigrations(database.prisma, writes, logger, { sentimentScorers: { gmail: sentimentOf } });
   await prepareScores(database.prisma, writes, logger);
-  const sync = await startSync({ config, database, logger, writes });
+  const sync = await startSync({ config, database, logger, writes, metrics });
   // Scheduled rescoring and refits, and scheduled syncs, on the durable job engine (src/jobs).
-  const jobs = await startJobs({ database, logger, writes, sync: sync.engine });
+  const jobs = await startJobs({ database, logger, writes, sync: sync.engine, metrics });
 
   const bootstrapKey =
     config.database.kind === "pglite" ? await createBootstrapKeyIfNone(database.prisma) : null;
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const live = await startLiveAlerts({ database, logger, redis: config.redis ?? undefined });
+  const live = await startLiveAlerts({ database, logger, redis: config.redis ?? undefined, metrics });
   const hub = await startHubServer({
     database,
     logger,
@@ -83,9 +85,16 @@ async function main(): Promise<void> {
     clock: writes.clock,
     live,
     connectors: createConnectorServices(sync),
+    metrics,
+    metricsToken: config.metricsToken,
     port: config.port,
     host: config.host,
   });
+  if (!config.metricsToken && !["127.0.0.1", "::1", "localhost"].includes(config.host)) {
+    logger.warn(
+      `/metrics answers anyone who reaches ${config.host}:${config.port}: set CXHUB_METRICS_TOKEN to ask scrapers for a token.`,
+    );
+  }
   const browsable = hub.url.replace("127.0.0.1", "localhost");
   // One write, so that whoever reads the ready line also has the key.
   console.log(

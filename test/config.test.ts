@@ -9,11 +9,18 @@ describe("configuration", () => {
       port: 4000,
       host: "127.0.0.1",
       logLevel: "info",
+      metricsToken: null,
       scoringPolicyFile: undefined,
       secretKey: { kind: "file", dir: path.resolve("/srv/hub", ".cxhub/data") },
       pluginPackages: [],
       redis: null,
     });
+  });
+
+  test("CXHUB_LOG_LEVEL sets the log level; LOG_LEVEL, its older name, only when it is unset", () => {
+    expect(loadConfig({ CXHUB_LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(loadConfig({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
+    expect(loadConfig({ CXHUB_LOG_LEVEL: "error", LOG_LEVEL: "warn" }).logLevel).toBe("error");
   });
 
   test("REDIS_URL turns on pub/sub across instances, on channels under CXHUB_REDIS_CHANNEL_PREFIX", () => {
@@ -90,6 +97,8 @@ describe("configuration", () => {
     ["PORT", "http", /^PORT must be a port number between 0 and 65535\.$/],
     ["PORT", "70000", /^PORT must be between 0 and 65535\.$/],
     ["LOG_LEVEL", "loud", /^LOG_LEVEL /],
+    ["CXHUB_LOG_LEVEL", "loud", /^CXHUB_LOG_LEVEL /],
+    ["CXHUB_METRICS_TOKEN", "short", /^CXHUB_METRICS_TOKEN must be at least 16 characters/],
   ])("refuses %s=%s with a sentence naming the variable", ([name, value, message]) => {
     expect(() => loadConfig({ [name as string]: value as string })).toThrow(message as RegExp);
   });

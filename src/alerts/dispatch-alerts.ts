@@ -14,8 +14,10 @@
 // slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import type { AlertBus } from "./alert-bus.ts";
 import { type AlertStreamEvent, claimedAlertSchema, claimedDigestSchema } from "./alert-event.ts";
+import { countPublication } from "./alert-metrics.ts";
 import { ALERTS_CHANNEL } from "./raise-alerts.ts";
 
 /** The advisory lock that orders the alert stream; an arbitrary constant, the same in every instance. */
@@ -26,6 +28,8 @@ const DEFAULT_POLL_INTERVAL_MS = 5000;
 export interface DispatchOptions {
   logger: Logger;
   batchSize?: number;
+  /** Counts publications and their lag (alert-metrics.ts). */
+  metrics?: HubMetrics;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface DispatchOptions {
 export async function dispatchAlertBatch(
   db: Database["prisma"],
   bus: AlertBus,
-  { logger, batchSize = BATCH_SIZE }: DispatchOptions,
+  { logger, batchSize = BATCH_SIZE, metrics }: DispatchOptions,
 ): Promise<number> {
   return db.$transaction(
     async (tx) => {
@@ -80,6 +84,7 @@ export async function dispatchAlertBatch(
           : claimedAlertSchema.safeParse({ alert: row.alert, customer: row.customer });
         if (claimed.success) {
           await bus.publish(claimed.data as AlertStreamEvent);
+          if (metrics) countPublication(metrics, claimed.data as AlertStreamEvent);
           continue;
         }
         const [issue] = claimed.error.issues;
@@ -117,6 +122,7 @@ export interface AlertDispatcherOptions {
   bus: AlertBus;
   logger: Logger;
   pollIntervalMs?: number;
+  metrics?: HubMetrics;
 }
 
 export async function startAlertDispatcher({
@@ -124,6 +130,7 @@ export async function startAlertDispatcher({
   bus,
   logger,
   pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
+  metrics,
 }: AlertDispatcherOptions): Promise<AlertDispatcher> {
   let running: Promise<void> | null = null;
   let again = false;
@@ -134,7 +141,10 @@ export async function startAlertDispatcher({
       again = false;
       try {
         // A full batch of either kind means there may be more: one more round to find out.
-        while (!stopped && (await dispatchAlertBatch(database.prisma, bus, { logger })) >= BATCH_SIZE) {}
+        while (
+          !stopped &&
+          (await dispatchAlertBatch(database.prisma, bus, { logger, metrics })) >= BATCH_SIZE
+        ) {}
       } catch (error) {
         // The alerts stay unpublished and the next wake-up or poll retries them.
         if (!stopped)

@@ -3,7 +3,9 @@
 // changes. Started with the server, stopped with it; subscriptions reach them through the context.
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
+import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { type AlertBus, createLocalAlertBus, createRedisAlertBus } from "./alert-bus.ts";
+import { alertOutboxSource } from "./alert-metrics.ts";
 import { type AlertDispatcher, startAlertDispatcher } from "./dispatch-alerts.ts";
 import { type ScoreChangeFeed, startScoreChangeFeed } from "./score-change-feed.ts";
 
@@ -21,6 +23,8 @@ export interface LiveAlertsOptions {
   redis?: { url: string; channelPrefix: string };
   /** How often the dispatcher looks for unpublished alerts without being woken. */
   pollIntervalMs?: number;
+  /** The hub's metrics: publications, their lag, the outbox (alert-metrics.ts). */
+  metrics?: HubMetrics;
 }
 
 export async function startLiveAlerts({
@@ -28,9 +32,11 @@ export async function startLiveAlerts({
   logger,
   redis,
   pollIntervalMs,
+  metrics,
 }: LiveAlertsOptions): Promise<LiveAlerts> {
   const bus = redis ? await createRedisAlertBus({ ...redis, logger }) : createLocalAlertBus();
-  const dispatcher = await startAlertDispatcher({ database, bus, logger, pollIntervalMs });
+  const dispatcher = await startAlertDispatcher({ database, bus, logger, pollIntervalMs, metrics });
+  metrics?.watch("alertOutbox", alertOutboxSource(database.prisma));
   const scoreChanges = await startScoreChangeFeed(database.listen, { logger });
   return {
     bus,

@@ -36,7 +36,21 @@ export interface Database {
    * of its own on PostgreSQL, the one shared connection on the embedded database. Close it first.
    */
   openSqlClient(options: { max: number }): SqlClient;
+  /** The connections of each pool this database opened, for metrics. */
+  poolStats(): PoolStats[];
   close(): Promise<void>;
+}
+
+/**
+ * One pool's connections: `prisma` (requests, writes) or `jobs` (the job engine). On PostgreSQL,
+ * pg's counts: open, idle, and queries waiting for a connection. The embedded database has exactly
+ * one connection, and PGlite does not tell how many queries wait for it: only its total.
+ */
+export interface PoolStats {
+  pool: "prisma" | "jobs";
+  total: number;
+  idle?: number;
+  waiting?: number;
 }
 
 /** Opens the configured database, turning the usual operator mistakes into one-sentence StartupErrors. */
@@ -72,6 +86,7 @@ export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pg
     adapterFactory,
     listen: listenWithPGlite(pglite),
     openSqlClient: () => pgliteSqlClient(pglite),
+    poolStats: () => [{ pool: "prisma", total: 1 }],
     async close() {
       await prisma.$disconnect();
       await close();
@@ -88,15 +103,36 @@ async function openPostgres(url: string): Promise<Database> {
 export function fromPostgresUrl(url: string): Database {
   // No JIT: the hub's statements are short, and a scoring batch's pessimistic cost estimate made
   // PostgreSQL spend a second compiling each one (1.1 s of a 1.3 s statement) for nothing.
-  const driver = new PrismaPg({ connectionString: url, options: "-c jit=off" });
+  // The pool is made here rather than by the adapter so that its counts can be read (poolStats).
+  const pool = new pg.Pool({ connectionString: url, options: "-c jit=off" });
+  const driver = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: driver });
+  const sqlPools: pg.Pool[] = [];
+  const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({
+    pool: name,
+    total: of.totalCount,
+    idle: of.idleCount,
+    waiting: of.waitingCount,
+  });
   return {
     kind: "postgres",
     prisma,
     adapterFactory: withWholeScriptExecution(driver),
     listen: listenWithPostgres(url),
-    openSqlClient: (options) => postgresSqlClient(url, options),
-    close: () => prisma.$disconnect(),
+    openSqlClient: (options) => {
+      const client = postgresSqlClient(url, options);
+      sqlPools.push(client.pool);
+      return client;
+    },
+    poolStats: () => [
+      statsOf("prisma", pool),
+      ...sqlPools.filter((open) => !open.ending).map((open) => statsOf("jobs", open)),
+    ],
+    async close() {
+      await prisma.$disconnect();
+      // The adapter leaves a pool it was given open.
+      if (!pool.ending) await pool.end();
+    },
   };
 }
 

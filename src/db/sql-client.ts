@@ -34,11 +34,12 @@ export function pgliteSqlClient(pglite: PGlite): SqlClient {
   };
 }
 
-export function postgresSqlClient(url: string, { max }: { max: number }): SqlClient {
+export function postgresSqlClient(url: string, { max }: { max: number }): SqlClient & { pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max, application_name: "cxhub-jobs" });
   // An idle client that loses its connection is dropped by the pool; the next query reconnects.
   pool.on("error", () => {});
   return {
+    pool,
     async executeSql(text, values) {
       const result = await pool.query(text, values as unknown[] | undefined);
       const last = Array.isArray(result) ? result.at(-1) : result;

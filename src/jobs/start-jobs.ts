@@ -12,8 +12,10 @@ import type { Database } from "../db/database.ts";
 import { describeError } from "../db/database-errors.ts";
 import type { SyncRun } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
+import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import { createJobEngine, type JobEngine, QUEUES } from "./job-engine.ts";
+import { countSlice, jobQueuesSource, rescoreLagSource } from "./job-metrics.ts";
 import { rescoreSlice, type SliceResult } from "./rescore-slices.ts";
 import {
   createDueRuns,
@@ -41,6 +43,8 @@ export interface StartJobsOptions {
   onSliceCommitted?: (slice: SliceJobData, result: SliceResult, committedAt: Date) => void;
   /** Tests: throws inside a slice's transaction, after its scores were written, as a crash would. */
   sliceFault?: (slice: SliceJobData, attempt: number) => void;
+  /** The hub's metrics: slices worked, queue sizes and lag, rescoring lag (job-metrics.ts). */
+  metrics?: HubMetrics;
 }
 
 export interface TickReport {
@@ -62,6 +66,8 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const schedule = writes.policy.schedule;
   const engine = await createJobEngine({ database, logger });
   const { boss } = engine;
+  options.metrics?.watch("jobQueues", jobQueuesSource(engine));
+  options.metrics?.watch("rescoreLag", rescoreLagSource(engine, writes.clock));
   const shutdown = new AbortController();
 
   // Workers poll (every second or two, so that an idle instance costs its database little); these wake
@@ -102,15 +108,17 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
         { pollingIntervalSeconds: 1, includeMetadata: true },
         async ([job]) => {
           if (!job) return;
-          const result = await rescoreSlice(db, {
-            policy: writes.policy,
-            range: { from: job.data.from, to: job.data.to },
-            asOf: new Date(job.data.asOf),
-            alerts: job.data.alerts,
-            ...(options.sliceFault && {
-              failAfterScoring: () => options.sliceFault?.(job.data, job.retryCount),
+          const result = await countSlice(options.metrics, () =>
+            rescoreSlice(db, {
+              policy: writes.policy,
+              range: { from: job.data.from, to: job.data.to },
+              asOf: new Date(job.data.asOf),
+              alerts: job.data.alerts,
+              ...(options.sliceFault && {
+                failAfterScoring: () => options.sliceFault?.(job.data, job.retryCount),
+              }),
             }),
-          });
+          );
           options.onSliceCommitted?.(job.data, result, new Date());
           return { rescored: result.rescored, alerts: result.alertedCustomerIds.length };
         },

@@ -13,10 +13,15 @@ import { toClientError } from "../graph/errors.ts";
 import { createLoaders } from "../graph/loaders.ts";
 import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
+import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
+import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
+import { useRequestId } from "./use-request-id.ts";
+import { useRequestMetrics } from "./use-request-metrics.ts";
 import { useWebhooks } from "./use-webhooks.ts";
+import { createYogaLogger } from "./yoga-logger.ts";
 
 export const REQUEST_LIMITS = { aliases: 15, batchedOperations: 10 };
 
@@ -31,6 +36,9 @@ export interface HubServerOptions {
   connectors?: ConnectorServices;
   /** Live alerts and score changes (startLiveAlerts); subscriptions answer that they are off when omitted. */
   live?: LiveAlerts | null;
+  /** The hub's metrics, served at /metrics (behind `metricsToken` when set); none when omitted. */
+  metrics?: HubMetrics;
+  metricsToken?: string | null;
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -42,7 +50,10 @@ export function createHubYoga({
   clock = systemClock,
   connectors = NO_CONNECTORS,
   live = null,
+  metrics,
+  metricsToken = null,
 }: HubServerOptions) {
+  metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
     schema: createGraphSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -52,7 +63,7 @@ export function createHubYoga({
     maskedErrors: {
       maskError: (error, message, isDev) => toClientError(error) ?? maskError(error, message, isDev),
     },
-    logging: logger,
+    logging: createYogaLogger(logger),
     graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
     context: ({ request, viewer: socketViewer }) => {
       // HTTP requests are authenticated by the plugin below; WebSocket connections when they open.
@@ -70,6 +81,13 @@ export function createHubYoga({
       };
     },
     plugins: [
+      useRequestId(),
+      ...(metrics
+        ? [
+            useMetricsEndpoint({ metrics, token: metricsToken }),
+            useRequestMetrics({ metrics, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+          ]
+        : []),
       // Providers authenticate webhooks with their signatures, not API keys.
       useWebhooks({
         db: database.prisma,

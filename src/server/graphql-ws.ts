@@ -14,7 +14,9 @@ import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type AuthenticationFailure, authenticateApiKey, type Viewer } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
+import { withLogFields } from "../logger.ts";
 import type { HubYoga } from "./create-yoga.ts";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./use-request-id.ts";
 
 const CLOSE_REASONS: Record<AuthenticationFailure, string> = {
   missing:
@@ -31,7 +33,7 @@ export const UNAUTHENTICATED_CLOSE_CODE = 4401;
 /** How often the keys of open sockets are checked again. */
 export const REAUTHENTICATE_EVERY_MS = 60_000;
 
-type ConnectionExtra = { viewer?: Viewer; apiKey?: string | null };
+type ConnectionExtra = { viewer?: Viewer; apiKey?: string | null; requestId?: string };
 
 export function attachGraphqlWebSocket({
   server,
@@ -82,6 +84,10 @@ export function attachGraphqlWebSocket({
         }
         context.extra.viewer = result.viewer;
         context.extra.apiKey = key;
+        // One id per connection, from its upgrade request as over HTTP: on the log lines of its operations.
+        context.extra.requestId = requestIdFrom(
+          context.extra.request.headers[REQUEST_ID_HEADER]?.toString() ?? null,
+        );
         openKeys.set(context.extra.socket, key);
         context.extra.socket.once("close", () => openKeys.delete(context.extra.socket));
         return true;
@@ -90,6 +96,7 @@ export function attachGraphqlWebSocket({
         if (!(await stillValid(context.extra.socket, context.extra.apiKey ?? null))) {
           return [new GraphQLError("The API key no longer authenticates: reconnect with a valid key.")];
         }
+        const logFields = { requestId: context.extra.requestId };
         const enveloped = yoga.getEnveloped({
           viewer: context.extra.viewer,
           params: payload,
@@ -102,7 +109,12 @@ export function attachGraphqlWebSocket({
           document: enveloped.parse(payload.query),
           variableValues: payload.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue: {
+            execute: (operation: ExecutionArgs) =>
+              withLogFields(logFields, () => enveloped.execute(operation)),
+            subscribe: (operation: ExecutionArgs) =>
+              withLogFields(logFields, () => enveloped.subscribe(operation)),
+          },
         };
         const errors = enveloped.validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { describeError } from "../../db/database-errors.ts";
 import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import type { HubMetrics } from "../../metrics/hub-metrics.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts";
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
@@ -25,6 +26,7 @@ import {
 } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
+import { countSyncBatch, countSyncRun } from "./sync-metrics.ts";
 import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
 
 export interface HubLogger {
@@ -54,6 +56,8 @@ export interface SyncRunnerOptions {
   sleep?: Sleep;
   /** Called after each committed batch: for progress reporting, metrics, tests. */
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
+  /** The hub's metrics: records per batch, runs per final status. */
+  metrics?: HubMetrics;
 }
 
 export interface BatchCommit {
@@ -163,6 +167,7 @@ export async function executeSyncRun(
     });
   }
   const finished = await finishSyncRun(db, run.id, { status, error });
+  if (options.metrics) countSyncRun(options.metrics, connector.name, status);
   const log = status === "FAILED" ? logger.warn : logger.info;
   log.call(
     logger,
@@ -220,6 +225,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
         ({ cancelRequested } = await recordBatchProgress(tx, run.id, { fetched: items.length, counts }));
       },
     });
+    if (options.metrics) countSyncBatch(options.metrics, connector.name, result.counts);
     await options.onCommit?.({
       runId: run.id,
       connectorId: connector.id,

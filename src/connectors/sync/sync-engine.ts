@@ -8,6 +8,7 @@ import { describeError } from "../../db/database-errors.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
+import type { HubMetrics } from "../../metrics/hub-metrics.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import type { HttpOptions, Sleep } from "../../sdk/http.ts";
@@ -47,6 +48,8 @@ export interface SyncEngineOptions {
   http?: Partial<HttpOptions>;
   sleep?: Sleep;
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
+  /** The hub's metrics: what this engine's runs synced (sync-metrics.ts). */
+  metrics?: HubMetrics;
 }
 
 export interface SyncEngine {
@@ -94,6 +97,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     http: options.http,
     sleep: options.sleep,
     onCommit: options.onCommit,
+    metrics: options.metrics,
   };
   const active = new Map<string, { control: AbortController; done: Promise<SyncRun> }>();
   let closed = false;

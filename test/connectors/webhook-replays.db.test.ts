@@ -15,7 +15,13 @@ import { test } from "../helpers/database.ts";
 import { writesAt } from "../helpers/writes.ts";
 import { cdnowOrder } from "../plugins/helpers/cdnow-shop.ts";
 import { fakeShopifyAdminApi } from "../plugins/helpers/fake-shopify-admin-api.ts";
-import { SECRET_KEY } from "./helpers/hub.ts";
+import {
+  fixture,
+  installTemplate,
+  SECRET_KEY,
+  plugins as templatePlugins,
+  tinyDeskDelivery,
+} from "./helpers/hub.ts";
 
 const SHOP = "acme.myshopify.com";
 const TOKEN = "shpat_0123456789abcdef0123456789abcdef";
@@ -242,4 +248,52 @@ describe("a signed Shopify body with the wrong types", () => {
       expect(await db.prisma.interaction.count()).toBe(0);
     });
   }
+});
+
+describe("a survey answer under replay", () => {
+  test("an older copy of a rated ticket leaves both the ticket and its answer as they are, counted stale", async ({
+    db,
+  }) => {
+    await installTemplate(db.prisma);
+    const options = {
+      db: db.prisma,
+      plugins: templatePlugins,
+      secretKey: SECRET_KEY,
+      writes: writesAt("2026-03-05T08:31:00Z"),
+    };
+    const base = fixture("webhook-ticket-updated.json") as { ticket: Record<string, unknown> };
+    const rated = (score: number, updatedAt: string, sentAt: string) => ({
+      ...base,
+      sent_at: sentAt,
+      ticket: {
+        ...base.ticket,
+        status: "solved",
+        updated_at: updatedAt,
+        satisfaction: { score, comment: null, rated_at: "2026-03-05T08:10:00Z" },
+      },
+    });
+    await handleWebhook(
+      options,
+      "tinydesk",
+      tinyDeskDelivery(rated(2, "2026-03-05T08:10:00Z", "2026-03-05T08:30:00Z")),
+    );
+    // The customer changed their rating: Tiny Desk's version of the ticket moved on.
+    await handleWebhook(
+      options,
+      "tinydesk",
+      tinyDeskDelivery(rated(5, "2026-03-05T08:20:00Z", "2026-03-05T08:30:30Z")),
+    );
+    await db.prisma.webhookDelivery.deleteMany();
+
+    const replay = await handleWebhook(
+      options,
+      "tinydesk",
+      tinyDeskDelivery(rated(2, "2026-03-05T08:10:00Z", "2026-03-05T08:30:00Z")),
+    );
+
+    expect(await replay.json()).toMatchObject({ skippedStale: 2, updated: 0 });
+    const answer = await db.prisma.feedback.findFirstOrThrow();
+    expect(answer).toMatchObject({ score: 5 });
+    expect(answer.sourceUpdatedAt?.toISOString()).toBe("2026-03-05T08:20:00.000Z");
+  });
 });

@@ -15,7 +15,7 @@ export function pathsOf(value: Json, prefix: Path = []): Path[] {
   const paths: Path[] = [prefix];
   if (prefix.length >= MAX_PATH_DEPTH) return paths;
   if (Array.isArray(value)) {
-    // The first items stand for the rest (an array of 2,000 copies is one damage, not 2,000 targets).
+    // The first items stand for the rest (an array of 1,000 copies is one damage, not 1,000 targets).
     for (const [index, item] of value.slice(0, 5).entries()) paths.push(...pathsOf(item, [...prefix, index]));
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...prefix, key]));
@@ -88,11 +88,11 @@ const replacement: fc.Arbitrary<{ label: string; make: (old: Json) => Json | typ
     make: () => value,
   })),
   fc.constant({ label: "nothing (removed)", make: () => REMOVE }),
-  fc.integer({ min: 50, max: 3000 }).map((depth) => ({
+  fc.integer({ min: 50, max: 1500 }).map((depth) => ({
     label: `${depth} levels of nesting`,
     make: () => nested(depth),
   })),
-  fc.integer({ min: 200, max: 2000 }).map((count) => ({
+  fc.integer({ min: 100, max: 1000 }).map((count) => ({
     label: `an array of ${count} copies of it`,
     make: (old: Json) => Array.from({ length: count }, () => old),
   })),

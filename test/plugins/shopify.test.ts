@@ -570,6 +570,22 @@ describe("the Shopify webhooks", () => {
     });
   });
 
+  test("refuses a signed order whose fields have the wrong types, naming each path, instead of throwing", async () => {
+    const order = JSON.parse(fixtureText("webhook-orders-create.json"));
+    const cases: Array<[unknown, string[]]> = [
+      [{ ...order, line_items: "x" }, ["line_items"]],
+      [{ ...order, refunds: "x" }, ["refunds"]],
+      [{ ...order, line_items: [null] }, ["line_items.0"]],
+      [{ ...order, updated_at: undefined, customer: { email: 7 } }, ["updated_at", "customer.email"]],
+    ];
+    for (const [body, paths] of cases) {
+      const run = await runWebhook(shopify, delivery("orders/create", JSON.stringify(body)), { config });
+      expect(run.status).toBe(400);
+      expect(run.error).toMatch(/^The orders\/create webhook body is not in the documented format: /);
+      expect(run.issues?.map((issue) => issue.path)).toEqual(paths);
+    }
+  });
+
   test("answers 400 to a signed body that is not JSON, or that it does not read", async () => {
     const garbled = await runWebhook(shopify, delivery("orders/create", '{"id": 8209829119461545'), {
       config,

@@ -19,6 +19,11 @@ export interface MailMessage {
   /** The Gmail thread id, or the first Message-ID of the References of an imported message. */
   conversationId?: string | undefined;
   occurredAt: Date | undefined;
+  /**
+   * The message's version at the provider, when it documents one: Gmail's internalDate (a message's
+   * content never changes after it is received, so every copy carries the same one). Imported mail has none.
+   */
+  sourceUpdatedAt?: Date | undefined;
   from: Mailbox | undefined;
   to: Mailbox[];
   cc: Mailbox[];
@@ -94,6 +99,7 @@ export function mailRecords(mail: MailMessage, options: MailboxOptions): Connect
       ...(sentiment === undefined ? {} : { sentiment }),
       conversationId: mail.conversationId,
       metadata,
+      ...(mail.sourceUpdatedAt ? { sourceUpdatedAt: mail.sourceUpdatedAt } : {}),
     }),
   );
   return records;
@@ -133,6 +139,7 @@ export function fromGmailMessage(message: GmailMessage): MailMessage {
     externalId: message.id,
     conversationId: message.threadId,
     occurredAt: internalDate(message.internalDate),
+    sourceUpdatedAt: internalDate(message.internalDate),
     from: parseAddresses(headerValue(headers, "from"))[0],
     to: parseAddresses(headerValue(headers, "to")),
     cc: parseAddresses(headerValue(headers, "cc")),

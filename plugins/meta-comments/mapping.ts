@@ -88,6 +88,9 @@ export function commentRecord(comment: CommentFacts): InteractionRecordInput | u
     ...(comment.text ? { body: comment.text } : {}),
     ...(comment.parent || comment.id ? { conversationId: comment.parent?.id ?? comment.id } : {}),
     metadata,
+    // The comment's time is the version Meta documents for it (Graph's comments carry no update
+    // time): copies of one comment share it, so an edit lands, and the stream and webhooks agree.
+    ...(comment.createdAt ? { sourceUpdatedAt: toInstant(comment.createdAt) as Date | string } : {}),
   });
 }
 

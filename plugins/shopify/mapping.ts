@@ -53,6 +53,12 @@ export function customerIdentities(shop: string, customer: ShopCustomer): Identi
 
 const items = (count: number) => `${count} ${count === 1 ? "item" : "items"}`;
 
+/**
+ * The order's version, on every record made from it (its placement, cancellation and refunds): a
+ * webhook or a sync page carrying an older state of the order cannot overwrite a newer one.
+ */
+const orderVersion = (order: ShopOrder) => (order.updatedAt ? { sourceUpdatedAt: order.updatedAt } : {});
+
 function refundRecord(
   order: ShopOrder,
   refund: ShopRefund,
@@ -71,6 +77,7 @@ function refundRecord(
     ...(refund.amount ? { amount: money(refund.amount) } : {}),
     conversationId: order.id,
     metadata,
+    ...orderVersion(order),
   });
 }
 
@@ -98,6 +105,7 @@ export function orderRecords(shop: string, order: ShopOrder): ConnectorRecordInp
         test: order.test,
         tags: order.tags,
       },
+      ...orderVersion(order),
     }),
   ];
   if (order.cancelledAt) {
@@ -113,6 +121,7 @@ export function orderRecords(shop: string, order: ShopOrder): ConnectorRecordInp
         summary: `Order ${order.name} cancelled${order.cancelReason ? ` (${order.cancelReason})` : ""}`,
         conversationId: order.id,
         metadata: { orderId: order.id, orderName: order.name, cancelReason: order.cancelReason },
+        ...orderVersion(order),
       }),
     );
   }

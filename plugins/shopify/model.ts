@@ -4,6 +4,7 @@
 // makes a webhook and a sync of the same order give the same records (same externalId, same fields).
 import type { GqlCustomer, GqlOrder, GqlRefund, MoneyBag } from "./client.ts";
 import { sumDecimals } from "./decimal.ts";
+import type { RestCustomer, RestOrder, RestRefund } from "./rest-payloads.ts";
 
 export interface Money {
   amount: string;
@@ -27,6 +28,8 @@ export interface ShopOrder {
   name: string;
   email: string | null;
   processedAt: string;
+  /** The order's version at Shopify (updated_at): every record made from the order carries it. */
+  updatedAt: string | null;
   cancelledAt: string | null;
   /** Lower-case, as REST writes it: customer, declined, fraud, inventory, other, staff. */
   cancelReason: string | null;
@@ -102,6 +105,7 @@ export function orderFromGraphql(order: GqlOrder): ShopOrder {
     name: order.name,
     email: order.email,
     processedAt: order.processedAt,
+    updatedAt: order.updatedAt ?? null,
     cancelledAt: order.cancelledAt,
     cancelReason: lower(order.cancelReason),
     test: order.test,
@@ -133,52 +137,13 @@ export function customerFromGraphql(customer: GqlCustomer): ShopCustomer {
 
 // ---- From REST-shaped webhook bodies (ids already read exactly, see json.ts) ----
 
-type Id = string | number;
-interface RestMoneySet {
-  shop_money?: { amount?: string; currency_code?: string } | null;
-  presentment_money?: { amount?: string; currency_code?: string } | null;
-}
+// The REST types are the validated shapes of rest-payloads.ts: a webhook body is checked there first.
+export type { RestCustomer, RestOrder, RestRefund } from "./rest-payloads.ts";
 
-export interface RestRefund {
-  id?: Id;
-  admin_graphql_api_id?: string;
-  order_id?: Id;
-  created_at?: string | null;
-  note?: string | null;
-  transactions?: { kind?: string; status?: string; amount?: string; currency?: string | null }[];
-  refund_line_items?: { subtotal_set?: RestMoneySet | null }[];
-  total_duties_set?: RestMoneySet | null;
-}
-
-export interface RestOrder {
-  id?: Id;
-  admin_graphql_api_id?: string;
-  name?: string;
-  email?: string | null;
-  processed_at?: string;
-  cancelled_at?: string | null;
-  cancel_reason?: string | null;
-  test?: boolean;
-  financial_status?: string | null;
-  tags?: string | null;
-  currency?: string;
-  presentment_currency?: string;
-  line_items?: { quantity?: number; gift_card?: boolean }[];
-  total_price_set?: RestMoneySet | null;
-  customer?: { id?: Id; admin_graphql_api_id?: string; email?: string | null } | null;
-  refunds?: RestRefund[];
-}
-
-export interface RestCustomer {
-  id?: Id;
-  admin_graphql_api_id?: string;
-  email?: string | null;
-  phone?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  state?: string | null;
-  tags?: string | null;
-}
+type RestMoneySet = {
+  shop_money?: { currency_code?: string | null } | null;
+  presentment_money?: { currency_code?: string | null } | null;
+};
 
 /** The currencies a REST refund names in its money sets, for when its transactions do not say. */
 function refundCurrency(refund: RestRefund, side: "shop_money" | "presentment_money"): string | undefined {
@@ -186,7 +151,9 @@ function refundCurrency(refund: RestRefund, side: "shop_money" | "presentment_mo
     refund.total_duties_set,
     ...(refund.refund_line_items ?? []).map((line) => line.subtotal_set),
   ];
-  return sets.map((set) => set?.[side]?.currency_code).find((code): code is string => Boolean(code));
+  return sets
+    .map((set: RestMoneySet | null | undefined) => set?.[side]?.currency_code)
+    .find((code): code is string => Boolean(code));
 }
 
 /**
@@ -227,6 +194,7 @@ export function orderFromRest(order: RestOrder): ShopOrder {
     name: order.name ?? "",
     email: order.email ?? null,
     processedAt: order.processed_at ?? "",
+    updatedAt: order.updated_at,
     cancelledAt: order.cancelled_at ?? null,
     cancelReason: lower(order.cancel_reason),
     test: order.test ?? false,
@@ -242,8 +210,8 @@ export function orderFromRest(order: RestOrder): ShopOrder {
     customer: customer ? { id: numericId(gidOf("Customer", customer)), email: customer.email ?? null } : null,
     refunds: (order.refunds ?? []).map((refund) =>
       refundFromRest(refund, {
-        shopCurrency: order.currency,
-        presentmentCurrency: order.presentment_currency,
+        shopCurrency: order.currency ?? undefined,
+        presentmentCurrency: order.presentment_currency ?? undefined,
       }),
     ),
   };

@@ -6,6 +6,7 @@ import {
   type ConnectorRecordInput,
   type IdentityInput,
   identity,
+  readWebhookPayload,
   record,
   verifyHmacSha256,
   WebhookPayloadError,
@@ -21,11 +22,17 @@ import {
   numericId,
   orderFromGraphql,
   orderFromRest,
-  type RestCustomer,
-  type RestOrder,
-  type RestRefund,
   refundFromRest,
 } from "./model.ts";
+import {
+  customersDataRequestSchema,
+  customersRedactSchema,
+  type RestRefund,
+  restCustomerSchema,
+  restDeletedSchema,
+  restOrderSchema,
+  restRefundSchema,
+} from "./rest-payloads.ts";
 
 type Ctx = ConnectorContext<ShopifyConfig>;
 
@@ -82,16 +89,10 @@ function readBody(request: WebhookRequest, topic: string): Record<string, unknow
   return body as Record<string, unknown>;
 }
 
-function requireId(body: { id?: unknown; admin_graphql_api_id?: unknown }, topic: string): void {
-  if (body.id === undefined && body.admin_graphql_api_id === undefined) {
-    throw new WebhookPayloadError(`The ${topic} webhook body has no id.`);
-  }
-}
-
 /** The identities of a privacy request: the shop's customer id and the email. Local phones are left out. */
 function privacyIdentities(
   shop: string,
-  customer: { id?: unknown; email?: unknown } | undefined,
+  customer: { id?: unknown; email?: unknown } | null | undefined,
 ): IdentityInput[] {
   const identities: IdentityInput[] = [];
   if (customer?.id !== undefined && customer.id !== null)
@@ -101,8 +102,8 @@ function privacyIdentities(
   return identities;
 }
 
-const orderGids = (ids: unknown) =>
-  Array.isArray(ids) ? ids.map((id) => `gid://shopify/Order/${String(id)}`) : [];
+const orderGids = (ids: readonly (string | number)[] | null | undefined) =>
+  (ids ?? []).map((id) => `gid://shopify/Order/${String(id)}`);
 
 export async function parseShopifyWebhook(
   request: WebhookRequest,
@@ -121,16 +122,16 @@ export async function parseShopifyWebhook(
   const triggeredAt = timestamp(request.headers.get("x-shopify-triggered-at"));
   const deliveryId = request.headers.get("x-shopify-webhook-id") ?? undefined;
 
-  if (ORDER_TOPICS.has(topic)) {
-    requireId(body, topic);
-    return orderRecords(shop, orderFromRest(body as RestOrder));
-  }
+  // Every body is read with the schema of its topic before it is mapped (rest-payloads.ts).
+  const read = <T extends Parameters<typeof readWebhookPayload>[0]>(schema: T) =>
+    readWebhookPayload(schema, body, `The ${topic} webhook body`);
+
+  if (ORDER_TOPICS.has(topic)) return orderRecords(shop, orderFromRest(read(restOrderSchema)));
   switch (topic) {
     case "refunds/create":
-      return refundWebhookRecords(ctx, body as RestRefund);
+      return refundWebhookRecords(ctx, read(restRefundSchema));
     case "orders/delete": {
-      requireId(body, topic);
-      const order = gidOf("Order", body);
+      const order = gidOf("Order", read(restDeletedSchema));
       return [order, cancellationId(order)].map((externalId) =>
         record.deletion({
           entity: "interaction",
@@ -142,37 +143,38 @@ export async function parseShopifyWebhook(
     }
     case "customers/create":
     case "customers/update":
-      requireId(body, topic);
-      return [customerRecord(shop, customerFromRest(body as RestCustomer))];
+      return [customerRecord(shop, customerFromRest(read(restCustomerSchema)))];
     case "customers/delete":
-      requireId(body, topic);
       return [
         record.deletion({
           entity: "customer",
-          identities: [identity.shopCustomer(shop, numericId(gidOf("Customer", body)))],
+          identities: [identity.shopCustomer(shop, numericId(gidOf("Customer", read(restDeletedSchema))))],
           deletedAt: triggeredAt,
           reason: "customers/delete",
         }),
       ];
-    case "customers/redact":
+    case "customers/redact": {
+      const redact = read(customersRedactSchema);
       return [
         record.privacyRequest({
           action: "erase",
           // The payload carries no request id: the delivery's id stands for it (retries keep it).
-          requestId: deliveryId ?? `customers/redact:${String((body.customer as { id?: unknown })?.id)}`,
-          identities: privacyIdentities(shop, body.customer as { id?: unknown; email?: unknown }),
-          externalIds: orderGids(body.orders_to_redact),
+          requestId: deliveryId ?? `customers/redact:${String(redact.customer?.id)}`,
+          identities: privacyIdentities(shop, redact.customer),
+          externalIds: orderGids(redact.orders_to_redact),
           requestedAt: triggeredAt ?? new Date(),
         }),
       ];
+    }
     case "customers/data_request": {
-      const requestId = (body.data_request as { id?: unknown } | undefined)?.id;
+      const request = read(customersDataRequestSchema);
+      const requestId = request.data_request?.id;
       return [
         record.privacyRequest({
           action: "export",
-          requestId: requestId === undefined ? (deliveryId ?? "") : String(requestId),
-          identities: privacyIdentities(shop, body.customer as { id?: unknown; email?: unknown }),
-          externalIds: orderGids(body.orders_requested),
+          requestId: requestId == null ? (deliveryId ?? "") : String(requestId),
+          identities: privacyIdentities(shop, request.customer),
+          externalIds: orderGids(request.orders_requested),
           requestedAt: triggeredAt ?? new Date(),
         }),
       ];
@@ -196,7 +198,6 @@ export async function parseShopifyWebhook(
  * the refund yet, the refund is read from the webhook body, in the order's currencies.
  */
 async function refundWebhookRecords(ctx: Ctx, refund: RestRefund): Promise<ConnectorRecordInput[]> {
-  requireId(refund, "refunds/create");
   if (refund.order_id === undefined)
     throw new WebhookPayloadError("The refunds/create webhook body has no order_id.");
   const found = await getOrder(ctx, `gid://shopify/Order/${String(refund.order_id)}`);

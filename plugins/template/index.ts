@@ -7,6 +7,7 @@ import {
   checkpoint,
   defineConnector,
   identity,
+  readWebhookPayload,
   record,
   requestSync,
   secret,
@@ -14,19 +15,9 @@ import {
   WebhookPayloadError,
 } from "cx-hub/sdk";
 import { z } from "zod";
-import { getAccount, listTickets, type TinyDeskTicket } from "./client.ts";
+import { getAccount, listTickets } from "./client.ts";
+import { TINY_DESK_EVENTS, tinyDeskEventSchema } from "./events.ts";
 import { ticketRecords } from "./mapping.ts";
-
-/** A webhook delivery's body (README.md, "Webhooks"). */
-type TinyDeskEvent =
-  | { event: "ticket.updated"; sent_at: string; ticket: TinyDeskTicket }
-  | {
-      event: "customer.erasure_requested";
-      sent_at: string;
-      request_id: string;
-      customer: { id: string; email: string };
-    }
-  | { event: "tickets.imported"; sent_at: string; count: number };
 
 export default defineConnector({
   id: "template",
@@ -85,15 +76,29 @@ export default defineConnector({
         prefix: "sha256=",
       });
       if (!valid) return { valid: false, reason: "the X-TinyDesk-Signature does not match the body" };
-      const sentAt = (bodyJson(request) as { sent_at?: string }).sent_at;
+      // The signed time lets the hub refuse a delivery replayed later. Signed but unreadable: parse
+      // refuses the body with its reason.
+      let sentAt: Date | undefined;
+      try {
+        const body = bodyJson(request) as { sent_at?: unknown } | null;
+        if (typeof body?.sent_at === "string") sentAt = new Date(body.sent_at);
+      } catch {
+        // Signed, but not JSON: authentic all the same. parse refuses it, and the hub keeps it.
+      }
       return {
         valid: true,
         deliveryId: request.headers.get("x-tinydesk-delivery") ?? undefined,
-        sentAt: sentAt ? new Date(sentAt) : undefined,
+        ...(sentAt && !Number.isNaN(sentAt.getTime()) ? { sentAt } : {}),
       };
     },
     parse(request) {
-      const event = bodyJson(request) as TinyDeskEvent;
+      const body = bodyJson(request);
+      const name = (body as { event?: unknown } | null)?.event;
+      if (!TINY_DESK_EVENTS.has(name as string)) {
+        throw new WebhookPayloadError(`Unknown Tiny Desk event ${JSON.stringify(name)}.`);
+      }
+      // Validated before it is mapped: a wrong type is refused with its path, not a TypeError.
+      const event = readWebhookPayload(tinyDeskEventSchema, body, "The Tiny Desk delivery");
       switch (event.event) {
         case "ticket.updated":
           return ticketRecords(event.ticket);
@@ -112,10 +117,6 @@ export default defineConnector({
               requestedAt: event.sent_at,
             }),
           ];
-        default:
-          throw new WebhookPayloadError(
-            `Unknown Tiny Desk event ${JSON.stringify((event as { event?: unknown }).event)}.`,
-          );
       }
     },
   },

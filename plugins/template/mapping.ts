@@ -35,6 +35,8 @@ export function ticketRecords(ticket: TinyDeskTicket): ConnectorRecordInput[] {
       body: ticket.body,
       conversationId: ticket.id,
       metadata: { status: ticket.status },
+      // Tiny Desk's version of the ticket: a replayed delivery or a slow page cannot roll it back.
+      sourceUpdatedAt: ticket.updated_at,
     }),
   );
   if (ticket.satisfaction) {
@@ -49,6 +51,7 @@ export function ticketRecords(ticket: TinyDeskTicket): ConnectorRecordInput[] {
         touchpoint: "support.ticket.solved",
         interactionExternalId: externalId,
         respondedAt: ticket.satisfaction.rated_at,
+        sourceUpdatedAt: ticket.updated_at,
       }),
     );
   }

@@ -113,6 +113,7 @@ export {
   bodyJson,
   bodyText,
   hmacSha256,
+  readWebhookPayload,
   requestSync,
   timingSafeEqualString,
   verifyHmacSha256,

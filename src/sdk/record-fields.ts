@@ -8,6 +8,15 @@ import { instantSchema } from "./vocabulary.ts";
 
 const metadataSchema = z.record(z.string(), z.json(), "Metadata must be a JSON object.");
 
+/**
+ * The provider's own version of a record: the time it last changed there, as the provider writes it
+ * (Shopify's `updated_at`, Gmail's `internalDate`, a comment's time). With it, the hub never stores an
+ * older version over a newer one: a replayed webhook or a slow sync page that carries an older version
+ * than the stored one is skipped (counted as skipped-stale), whichever path brings it. Leave it out
+ * when the provider documents no such field; the record is then stored as the latest word.
+ */
+export const sourceUpdatedAtSchema = instantSchema.optional();
+
 /** The fields of an interaction that mean the same to a plugin and to the hub. */
 export const interactionFields = {
   /** Its id at the source; with the source, what makes a repeat recognizable. */
@@ -26,6 +35,7 @@ export const interactionFields = {
   sentiment: sentimentSchema.optional(),
   conversationId: z.string().trim().min(1).max(500).optional(),
   metadata: metadataSchema.optional(),
+  sourceUpdatedAt: sourceUpdatedAtSchema,
 };
 
 /** The fields of a survey answer that mean the same to a plugin and to the hub. */
@@ -37,6 +47,7 @@ export const feedbackFields = {
   touchpoint: z.string().trim().min(1).max(200).optional(),
   sentiment: sentimentSchema.optional(),
   respondedAt: instantSchema,
+  sourceUpdatedAt: sourceUpdatedAtSchema,
 };
 
 /** The profile fields of a customer that mean the same to a plugin and to the hub. */

@@ -63,6 +63,14 @@ export const interactionRecordSchema = z.object({
   conversationId: interactionFields.conversationId,
   /** Provider details worth keeping that have no field of their own. */
   metadata: interactionFields.metadata,
+  /**
+   * The provider's own version of this record: when it last changed there (Shopify's order
+   * `updated_at`). Give it whenever the provider documents one: the hub then never lets an older
+   * version overwrite a newer one (a captured webhook replayed, a sync page read before a webhook
+   * arrived); the older one is skipped and counted as `skippedStale`. Every record derived from one
+   * provider object (an order's placement, cancellation and refunds) carries that object's version.
+   */
+  sourceUpdatedAt: interactionFields.sourceUpdatedAt,
 });
 
 export const feedbackRecordSchema = z
@@ -80,6 +88,8 @@ export const feedbackRecordSchema = z
     interactionExternalId: interactionFields.externalId.optional(),
     sentiment: feedbackFields.sentiment,
     respondedAt: feedbackFields.respondedAt,
+    /** The provider's own version of the answer (when it was last changed there); see interactions. */
+    sourceUpdatedAt: feedbackFields.sourceUpdatedAt,
   })
   .superRefine((answer, ctx) => {
     const problem = feedbackScoreProblem(answer.kind, answer.score);

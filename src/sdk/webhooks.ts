@@ -2,7 +2,8 @@
 // are computed over the exact bytes), what `handshake`, `verify` and `parse` return, and the helpers
 // to verify a signature correctly (HMAC-SHA256, compared in constant time).
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { ConnectorRecordInput } from "./records.ts";
+import type { z } from "zod";
+import type { ConnectorRecordInput, RecordIssue } from "./records.ts";
 
 /** A webhook delivery as the hub received it at POST /webhooks/<connector>. */
 export interface WebhookRequest {
@@ -88,9 +89,47 @@ export interface WebhookHandler<Ctx> {
   parse(request: WebhookRequest, ctx: Ctx): WebhookRecords;
 }
 
-/** The delivery's body cannot be read: the hub answers 400 and keeps the raw body as a dead letter. */
+/**
+ * The delivery's body cannot be used: not JSON, not the provider's documented shape, a topic the
+ * plugin does not read. The hub keeps the whole delivery as a dead letter with this message and the
+ * `issues` (where in the body, and what is wrong), and answers so that the provider stops retrying a
+ * body that would fail the same way every time (200 when the signature verified; see the connectors
+ * README, "Webhooks").
+ */
 export class WebhookPayloadError extends Error {
   override name = "WebhookPayloadError";
+  /** What is wrong, at its path in the body ("line_items.0.quantity"). */
+  readonly issues: RecordIssue[];
+
+  constructor(message: string, options: { issues?: RecordIssue[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.issues = options.issues ?? [];
+  }
+}
+
+/**
+ * The body (or part of it) read with the plugin's schema of the provider's documented format, or a
+ * WebhookPayloadError listing every issue with its path. Validate before mapping: a mapping that
+ * assumes a field's type (`line_items.filter(…)`) throws a TypeError on a body where it has another,
+ * and only a validated body can be kept with a reason that says where it is wrong.
+ */
+export function readWebhookPayload<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  throw new WebhookPayloadError(
+    `${what} is not in the documented format: ${first?.path || "(body)"}: ${first?.message}${more}.`,
+    { issues },
+  );
 }
 
 /** `verify`'s answer in its long form. */

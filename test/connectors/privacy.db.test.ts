@@ -148,11 +148,15 @@ describe("a privacy erasure", () => {
       /gift-wrap/,
     );
 
-    // The same request delivered again changes nothing.
+    // The same request delivered again changes nothing. (A new event, sent 40 s later: the very same
+    // signed body would be answered as a duplicate before reaching the privacy requests.)
     const again = await handleWebhook(
       { db: db.prisma, plugins, secretKey: SECRET_KEY, writes: writesAt(new Date("2026-03-06T09:01:00Z")) },
       "tinydesk",
-      tinyDeskDelivery(fixture("webhook-erasure-requested.json"), { deliveryId: "dlv_er_78" }),
+      tinyDeskDelivery(
+        { ...fixture("webhook-erasure-requested.json"), sent_at: "2026-03-06T09:00:40Z" },
+        { deliveryId: "dlv_er_78" },
+      ),
     );
     expect(await again.json()).toMatchObject({ unchanged: 1, deleted: 0 });
     expect(await db.prisma.privacyRequest.count()).toBe(2);

@@ -45,6 +45,7 @@ describe("webhooks", () => {
       unchanged: 0,
       deleted: 0,
       deadLettered: 0,
+      skippedStale: 0,
     });
     const interaction = await db.prisma.interaction.findFirstOrThrow({
       include: { customer: { include: { score: true } } },
@@ -97,7 +98,7 @@ describe("webhooks", () => {
     expect(await db.prisma.interaction.count()).toBe(0);
   });
 
-  test("the same delivery twice changes nothing; the same content under another id is unchanged", async ({
+  test("the same delivery twice changes nothing, and so does the same signed body under another delivery id", async ({
     db,
   }) => {
     await installTemplate(db.prisma);
@@ -117,32 +118,48 @@ describe("webhooks", () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ duplicate: true });
 
+    // The delivery-id header is not signed: a captured body re-sent under a new id is the same delivery.
     const resent = await handleWebhook(
       options(db.prisma),
       "tinydesk",
       tinyDeskDelivery(ticketUpdated, { deliveryId: "dlv_2" }),
     );
-    expect(await resent.json()).toMatchObject({ received: 2, created: 0, unchanged: 2 });
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).toEqual({ duplicate: true });
 
     expect(await snapshot(db.prisma)).toEqual(before);
-    expect(await db.prisma.webhookDelivery.count()).toBe(2);
+    const remembered = await db.prisma.webhookDelivery.findMany();
+    expect(remembered).toHaveLength(1);
+    expect(remembered[0]?.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The provider's id is kept for tracing only.
+    expect(remembered[0]?.providerDeliveryId).toBe("dlv_1");
   });
 
-  test("a body the plugin cannot read is answered 400 and kept whole as a dead letter, once", async ({
+  test("a signed body the plugin cannot use is acknowledged, kept whole as a dead letter, once", async ({
     db,
   }) => {
     const connector = await installTemplate(db.prisma);
     const body = JSON.stringify({ event: "ticket.exploded", sent_at: "2026-03-05T08:00:30Z" });
 
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await handleWebhook(
-        options(db.prisma),
-        "tinydesk",
-        tinyDeskDelivery(body, { deliveryId: "dlv_9" }),
-      );
-      expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ error: 'Unknown Tiny Desk event "ticket.exploded".' });
-    }
+    const first = await handleWebhook(
+      options(db.prisma),
+      "tinydesk",
+      tinyDeskDelivery(body, { deliveryId: "dlv_9" }),
+    );
+    // 200, not 400: the provider would resend the same bytes, which would fail the same way.
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({
+      received: 0,
+      deadLettered: 1,
+      reason: 'Unknown Tiny Desk event "ticket.exploded".',
+      issues: [],
+    });
+    const retry = await handleWebhook(
+      options(db.prisma),
+      "tinydesk",
+      tinyDeskDelivery(body, { deliveryId: "dlv_9" }),
+    );
+    expect(await retry.json()).toEqual({ duplicate: true });
 
     const letters = await db.prisma.deadLetter.findMany();
     expect(letters).toHaveLength(1);
@@ -156,14 +173,42 @@ describe("webhooks", () => {
       details: { verified: true, encoding: "utf-8", method: "POST" },
     });
     expect(letters[0]?.headers).toMatchObject({ "x-tinydesk-delivery": "dlv_9" });
-    // Not marked as seen: once the plugin reads it, the provider's retry is ingested.
-    expect(await db.prisma.webhookDelivery.count()).toBe(0);
   });
 
-  test("a signed body that is not JSON is answered 400 and kept", async ({ db }) => {
+  test("a signed body whose fields have the wrong types is dead-lettered with each issue's path", async ({
+    db,
+  }) => {
+    await installTemplate(db.prisma);
+    const body = {
+      ...ticketUpdated,
+      ticket: { ...(ticketUpdated.ticket as object), customer: "x", satisfaction: [null] },
+    };
+
+    const response = await handleWebhook(options(db.prisma), "tinydesk", tinyDeskDelivery(body));
+
+    expect(response.status).toBe(200);
+    const answer = await response.json();
+    expect(answer).toMatchObject({ received: 0, deadLettered: 1 });
+    expect(answer.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      "ticket.customer",
+      "ticket.satisfaction",
+    ]);
+    const [letter] = await db.prisma.deadLetter.findMany();
+    expect(letter).toMatchObject({ kind: "WEBHOOK_DELIVERY", payload: JSON.stringify(body) });
+    expect(letter?.reason).toMatch(
+      /^The Tiny Desk delivery is not in the documented format: ticket\.customer: /,
+    );
+    expect(letter?.details).toMatchObject({
+      issues: [{ path: "ticket.customer" }, { path: "ticket.satisfaction" }],
+    });
+    expect(await db.prisma.interaction.count()).toBe(0);
+  });
+
+  test("a signed body that is not JSON is acknowledged and kept", async ({ db }) => {
     await installTemplate(db.prisma);
     const response = await handleWebhook(options(db.prisma), "tinydesk", tinyDeskDelivery("{not json"));
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ received: 0, deadLettered: 1 });
     const [letter] = await db.prisma.deadLetter.findMany();
     expect(letter).toMatchObject({ payload: "{not json", kind: "WEBHOOK_DELIVERY" });
     expect(letter?.reason).toMatch(/^The webhook body is not JSON/);

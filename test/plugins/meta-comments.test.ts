@@ -177,6 +177,7 @@ const anaComment = {
   kind: "social.comment",
   direction: "inbound",
   occurredAt: new Date("2026-11-21T18:42:10Z"),
+  sourceUpdatedAt: new Date("2026-11-21T18:42:10Z"),
   body: "Ordered the blue kettle on Monday and it still hasn't shipped. Really disappointed.",
   conversationId: "913200000000003_1200000000000303",
   metadata: { network: "facebook", postId: POST_3, authorName: "Ana Souza" },
@@ -189,6 +190,7 @@ const pageReplyToAna = {
   kind: "social.reply",
   direction: "outbound",
   occurredAt: new Date("2026-11-21T19:05:00Z"),
+  sourceUpdatedAt: new Date("2026-11-21T19:05:00Z"),
   body: "Sorry Ana! We've sent you a message with the tracking details.",
   conversationId: "913200000000003_1200000000000303",
   metadata: {
@@ -572,6 +574,7 @@ const joaoComment = {
   kind: "social.comment",
   direction: "inbound",
   occurredAt: new Date("2026-11-19T13:15:00Z"),
+  sourceUpdatedAt: new Date("2026-11-19T13:15:00Z"),
   body: "Terrible customer service, still no refund after three weeks.",
   conversationId: "17858893269000001",
   metadata: { network: "instagram", mediaId: "17895695668004550" },

@@ -205,6 +205,7 @@ describe("the Shopify orders stream", () => {
       kind: "order.placed",
       direction: "inbound",
       occurredAt: new Date("2021-12-27T08:15:00Z"),
+      sourceUpdatedAt: new Date("2021-12-29T16:20:00Z"),
       summary: "Order #1002 — 1 item",
       amount: { amount: "19.00", currency: "USD" },
       conversationId: "gid://shopify/Order/5873402544230",
@@ -218,6 +219,7 @@ describe("the Shopify orders stream", () => {
       kind: "order.refunded",
       direction: "outbound",
       occurredAt: new Date("2021-12-29T16:20:00Z"),
+      sourceUpdatedAt: new Date("2021-12-29T16:20:00Z"),
       summary: "Refund on order #1002",
       amount: { amount: "5.50", currency: "USD" },
       conversationId: "gid://shopify/Order/5873402544230",
@@ -247,6 +249,7 @@ describe("the Shopify orders stream", () => {
       kind: "order.cancelled",
       direction: "inbound",
       occurredAt: new Date("2022-01-01T00:00:00Z"),
+      sourceUpdatedAt: new Date("2022-01-01T00:00:00Z"),
       summary: "Order #9999 cancelled (customer)",
       conversationId: "gid://shopify/Order/820982911946154508",
       metadata: {
@@ -475,6 +478,7 @@ describe("the Shopify webhooks", () => {
       kind: "order.placed",
       direction: "inbound",
       occurredAt: new Date("2022-01-01T00:00:00Z"),
+      sourceUpdatedAt: new Date("2022-01-01T00:00:00Z"),
       summary: "Order #9999 — 5 items",
       amount: { amount: "404.95", currency: "USD" },
       conversationId: "gid://shopify/Order/820982911946154508",
@@ -564,6 +568,22 @@ describe("the Shopify webhooks", () => {
       valid: false,
       reason: expect.stringMatching(/no client secret/),
     });
+  });
+
+  test("refuses a signed order whose fields have the wrong types, naming each path, instead of throwing", async () => {
+    const order = JSON.parse(fixtureText("webhook-orders-create.json"));
+    const cases: Array<[unknown, string[]]> = [
+      [{ ...order, line_items: "x" }, ["line_items"]],
+      [{ ...order, refunds: "x" }, ["refunds"]],
+      [{ ...order, line_items: [null] }, ["line_items.0"]],
+      [{ ...order, updated_at: undefined, customer: { email: 7 } }, ["updated_at", "customer.email"]],
+    ];
+    for (const [body, paths] of cases) {
+      const run = await runWebhook(shopify, delivery("orders/create", JSON.stringify(body)), { config });
+      expect(run.status).toBe(400);
+      expect(run.error).toMatch(/^The orders\/create webhook body is not in the documented format: /);
+      expect(run.issues?.map((issue) => issue.path)).toEqual(paths);
+    }
   });
 
   test("answers 400 to a signed body that is not JSON, or that it does not read", async () => {

@@ -72,6 +72,7 @@ describe("the template connector's tickets stream", () => {
       kind: "ticket.opened",
       direction: "inbound",
       occurredAt: new Date("2026-03-02T09:15:00Z"),
+      sourceUpdatedAt: new Date("2026-03-03T10:00:00Z"),
       summary: "Where is my order?",
       body: "I ordered a kettle ten days ago and it has not arrived.",
       conversationId: "t_1001",

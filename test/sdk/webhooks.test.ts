@@ -1,12 +1,15 @@
 // Signature helpers: HMAC-SHA256 as providers compute it, compared in constant time.
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { record } from "../../src/sdk/records.ts";
 import {
   collectWebhookResult,
   hmacSha256,
+  readWebhookPayload,
   requestSync,
   timingSafeEqualString,
   verifyHmacSha256,
+  WebhookPayloadError,
 } from "../../src/sdk/webhooks.ts";
 
 describe("webhook signatures", () => {
@@ -73,5 +76,34 @@ describe("what a webhook's parse returns", () => {
 
   test("a sync request without a reason is the plugin's bug, said plainly", async () => {
     await expect(collectWebhookResult({ sync: { reason: " " } })).rejects.toThrow(/needs a reason/);
+  });
+});
+
+describe("reading a webhook body before mapping it", () => {
+  const order = z.looseObject({
+    updated_at: z.iso.datetime({ offset: true }),
+    line_items: z.array(z.looseObject({ quantity: z.number().int() })),
+  });
+
+  test("gives the body typed when it has the documented shape, unknown fields kept", () => {
+    const body = { updated_at: "2026-03-06T09:00:00Z", line_items: [{ quantity: 2 }], note: "kept" };
+    expect(readWebhookPayload(order, body, "The order")).toEqual(body);
+  });
+
+  test("refuses the wrong types with a WebhookPayloadError that lists every issue with its path", () => {
+    const read = () => readWebhookPayload(order, { line_items: [null, { quantity: "2" }] }, "The order");
+    expect(read).toThrow(WebhookPayloadError);
+    try {
+      read();
+    } catch (error) {
+      expect((error as Error).message).toMatch(
+        /^The order is not in the documented format: updated_at: .+ \(and 2 more\)\.$/,
+      );
+      expect((error as WebhookPayloadError).issues.map((issue) => issue.path)).toEqual([
+        "updated_at",
+        "line_items.0",
+        "line_items.1.quantity",
+      ]);
+    }
   });
 });

@@ -17,6 +17,8 @@ export const deliveryDetailsSchema = z.object({
   encoding: z.enum(["utf-8", "base64"]).default("utf-8"),
   method: z.string().min(1).default("POST"),
   url: z.string().min(1).optional(),
+  /** What is wrong with the body, at its paths, when the plugin's schema said so. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type DeliveryDetails = z.input<typeof deliveryDetailsSchema>;
 
@@ -56,13 +58,28 @@ export async function writeDeadLetters(
       payload: letter.payload,
       headers: letter.headers,
       fingerprint: deadLetterFingerprint(letter.kind ?? "RECORD", letter.stream, letter.payload),
-      reason: letter.reason.slice(0, 10_000),
-      details: letter.details,
+      reason: storableText(letter.reason.slice(0, 10_000)),
+      details: letter.details === undefined ? undefined : storableJson(letter.details),
     })),
     // ON CONFLICT DO NOTHING: the partial unique index on pending (connectorId, fingerprint) decides.
     skipDuplicates: true,
   });
   return count;
+}
+
+/**
+ * PostgreSQL's text and jsonb hold no NUL character, and a reason or an issue often quotes the value
+ * it refuses: a NUL there (a provider's body can carry one) is shown as U+2400 ␀, so the letter is
+ * still written. The payload keeps its exact text (JSON escapes a NUL) or its bytes (base64).
+ */
+function storableText(text: string): string {
+  return text.replaceAll("\u0000", "\u2400");
+}
+
+function storableJson(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
+  return JSON.parse(
+    JSON.stringify(value, (_key, inner) => (typeof inner === "string" ? storableText(inner) : inner)),
+  );
 }
 
 export function deadLetterFingerprint(kind: DeadLetterKind, stream: string | undefined, payload: string) {

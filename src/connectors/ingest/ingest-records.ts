@@ -50,6 +50,11 @@ export interface IngestCounts {
   /** Facts deleted or customers erased at the provider's word. */
   deleted: number;
   deadLettered: number;
+  /**
+   * Records older than the version the hub holds (their sourceUpdatedAt is before the stored one):
+   * skipped, not errors. A replayed webhook or a slow sync page cannot roll a fact back.
+   */
+  skippedStale: number;
 }
 
 export interface IngestResult {
@@ -66,6 +71,7 @@ export const emptyCounts = (): IngestCounts => ({
   unchanged: 0,
   deleted: 0,
   deadLettered: 0,
+  skippedStale: 0,
 });
 
 export function addCounts(into: IngestCounts, more: IngestCounts): IngestCounts {
@@ -95,7 +101,10 @@ export async function ingestInUnit(
     if (run.length === 0) return;
     const stored = await storeRecords(tx, run, { now: unit.now });
     run = [];
-    for (const record of stored.records) counts[record.outcome]++;
+    for (const record of stored.records) {
+      if (record.outcome === "stale") counts.skippedStale++;
+      else counts[record.outcome]++;
+    }
     unit.touch(stored.touched);
   };
 

@@ -171,7 +171,7 @@ export async function executeSyncRun(
   const log = status === "FAILED" ? logger.warn : logger.info;
   log.call(
     logger,
-    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}${error ? `; ${error}` : ""}`,
+    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}, skipped as stale ${finished.recordsSkippedStale}${error ? `; ${error}` : ""}`,
   );
   return finished;
 }

@@ -121,6 +121,7 @@ export async function recordBatchProgress(
       recordsUnchanged: { increment: counts.unchanged },
       recordsDeleted: { increment: counts.deleted },
       recordsDeadLettered: { increment: counts.deadLettered },
+      recordsSkippedStale: { increment: counts.skippedStale },
     },
     select: { cancelRequestedAt: true },
   });

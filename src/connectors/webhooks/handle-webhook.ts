@@ -1,9 +1,21 @@
 // POST (and GET, for handshakes) /webhooks/<connector name>: the plugin answers a handshake, verifies
 // the delivery's signature over the raw body (401 when it fails, or when its signed time is outside
-// the replay window), and parses it into records, which take the same ingest path as a sync. A body
-// the plugin cannot read is answered 400 and kept whole as a dead letter, so nothing is lost; a
-// delivery id seen before is answered 200 without ingesting anything again. A delivery that asks for a
-// sync (the provider has changes it did not carry) stores the request with it (sync-requests.ts).
+// the replay window), and parses it into records, which take the same ingest path as a sync.
+//
+// What the provider is answered, so that it retries exactly what a retry can fix:
+// - 200 with counts: stored. Records the hub refuses are dead letters; records older than the stored
+//   version (sourceUpdatedAt) are skipped and counted as skippedStale.
+// - 200 {"duplicate": true}: the same authenticated body was received before (webhook-deliveries.ts).
+// - 200 {"deadLettered": 1, "reason", "issues"}: a verified body the plugin cannot use (not JSON, not
+//   the documented shape, a mapping that fails on it). The same bytes would fail the same way on every
+//   retry, and providers give up on (or unsubscribe) endpoints that keep failing, so it is accepted and
+//   kept whole as a dead letter, with the reason and the issues' paths, to replay once fixed.
+// - 400: a body the plugin could not read far enough to check its signature; kept as a dead letter
+//   marked unverified (nothing vouches for it, so it is not acknowledged).
+// - 5xx: only for the hub's own failures (database, plugin not loaded, the provider's API unreachable
+//   while parsing): a retry can succeed, so the provider should retry.
+// A delivery that asks for a sync (the provider has changes it did not carry) stores the request with
+// it (sync-requests.ts).
 
 import { systemClock } from "../../clock.ts";
 import { describeError } from "../../db/database-errors.ts";
@@ -12,7 +24,7 @@ import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import { type ConnectorContext, createConnectorContext } from "../../sdk/context.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
-import { validateRecord } from "../../sdk/records.ts";
+import { type RecordIssue, validateRecord } from "../../sdk/records.ts";
 import {
   collectWebhookResult,
   type SyncRequest,
@@ -21,20 +33,17 @@ import {
   type WebhookVerification,
 } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
-import {
-  type DeliveryDetails,
-  replayableHeaders,
-  writeDeadLetters,
-} from "../dead-letters/write-dead-letters.ts";
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import type { HubLogger } from "../sync/run-sync.ts";
 import { recordSyncRequest } from "../sync/sync-requests.ts";
+import { keepUnusableDelivery } from "./keep-delivery.ts";
 import {
   DEFAULT_DELIVERY_RETENTION_MS,
   isDeliverySeen,
   pruneWebhookDeliveries,
   rememberDelivery,
+  signedDeliveryKey,
 } from "./webhook-deliveries.ts";
 
 export interface WebhookHandlerOptions {
@@ -47,7 +56,7 @@ export interface WebhookHandlerOptions {
   logger?: HubLogger;
   /** A delivery whose signed send time is further than this from now is refused; default 5 minutes. */
   replayWindowMs?: number;
-  /** How long delivery ids are remembered; default 7 days. */
+  /** How long delivery keys are remembered; default 7 days. */
   deliveryRetentionMs?: number;
   /** Larger bodies are refused with 413; default 5 MB. */
   maxBodyBytes?: number;
@@ -124,21 +133,37 @@ async function receive(
     verification = toVerification(await handler.verify(delivery, ctx));
   } catch (error) {
     if (!isPayloadError(error)) throw error;
-    return malformed(options, connector.id, delivery, error as Error, false);
+    await options.db.$transaction((tx) =>
+      keepUnusableDelivery(tx, {
+        connectorId: connector.id,
+        delivery,
+        reason: (error as Error).message,
+        issues: issuesOf(error),
+        verified: false,
+      }),
+    );
+    return answer(400, { error: (error as Error).message });
   }
   if (!verification.valid) {
     logger?.warn(`Webhook for "${connector.name}" refused: ${verification.reason}.`);
     return answer(401, { error: "The delivery's signature does not verify." });
   }
   const windowMs = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
-  if (verification.sentAt && Math.abs(now.getTime() - verification.sentAt.getTime()) > windowMs) {
+  // Written so that an unreadable signed time (NaN) is outside the window too, never inside it.
+  if (verification.sentAt && !(Math.abs(now.getTime() - verification.sentAt.getTime()) <= windowMs)) {
     logger?.warn(
       `Webhook for "${connector.name}" refused: signed at ${verification.sentAt.toISOString()}, outside the replay window.`,
     );
     return answer(401, { error: "The delivery was signed outside the replay window." });
   }
-  const { deliveryId } = verification;
-  if (deliveryId && (await isDeliverySeen(db, connector.id, deliveryId))) {
+  // Known by its authenticated bytes, not by the provider's unsigned delivery-id header.
+  const remembered = {
+    connectorId: connector.id,
+    deliveryKey: signedDeliveryKey(rawBody),
+    providerDeliveryId: verification.deliveryId,
+    receivedAt: now,
+  };
+  if (await isDeliverySeen(db, connector.id, remembered.deliveryKey)) {
     return answer(200, { duplicate: true });
   }
 
@@ -147,8 +172,26 @@ async function receive(
   try {
     ({ records: values, sync } = await collectWebhookResult(handler.parse(delivery, ctx)));
   } catch (error) {
-    if (!isPayloadError(error)) throw error;
-    return malformed(options, connector.id, delivery, error as Error, true);
+    const unusable = unusableBody(error);
+    if (!unusable) throw error;
+    if (!isPayloadError(error)) {
+      logger?.error(`Webhook for "${connector.name}": the plugin failed on the body: ${unusable.reason}`);
+    }
+    try {
+      await db.$transaction(async (tx) => {
+        await keepUnusableDelivery(tx, { connectorId: connector.id, delivery, verified: true, ...unusable });
+        if (!(await rememberDelivery(tx, remembered))) throw new DuplicateDelivery();
+      });
+    } catch (failure) {
+      if (failure instanceof DuplicateDelivery) return answer(200, { duplicate: true });
+      throw failure;
+    }
+    return answer(200, {
+      received: 0,
+      deadLettered: 1,
+      reason: unusable.reason,
+      issues: unusable.issues.slice(0, MAX_ISSUES_ANSWERED),
+    });
   }
   const items: IngestItem[] = values.map((value) => {
     const result = validateRecord(value);
@@ -166,8 +209,7 @@ async function receive(
     const { counts } = await commitIngest(db, writes, origin, items, {
       keepError: (error) => error instanceof DuplicateDelivery,
       finish: async (tx) => {
-        if (deliveryId && !(await rememberDelivery(tx, connector.id, deliveryId, now)))
-          throw new DuplicateDelivery();
+        if (!(await rememberDelivery(tx, remembered))) throw new DuplicateDelivery();
         // With the delivery, so that a request is neither lost in a crash nor made twice by a repeat.
         if (sync) await recordSyncRequest(tx, connector.id, { reason: sync.reason, at: now });
       },
@@ -184,39 +226,43 @@ async function receive(
   }
 }
 
-/** 400, with the whole delivery kept as a dead letter (raw body and headers) to replay once fixed. */
-async function malformed(
-  options: WebhookHandlerOptions,
-  connectorId: string,
-  delivery: WebhookRequest,
-  error: Error,
-  verified: boolean,
-): Promise<Response> {
-  const text = decodeUtf8(delivery.rawBody);
-  await options.db.$transaction((tx) =>
-    writeDeadLetters(tx, { connectorId }, [
-      {
-        kind: "WEBHOOK_DELIVERY",
-        stream: "webhook",
-        payload: text ?? Buffer.from(delivery.rawBody).toString("base64"),
-        headers: replayableHeaders(delivery.headers),
-        reason: error.message,
-        // verified: false when the plugin could not even read the body to check the signature.
-        details: {
-          verified,
-          encoding: text === undefined ? "base64" : "utf-8",
-          method: delivery.method,
-          url: delivery.url,
-        } satisfies DeliveryDetails,
-      },
-    ]),
-  );
-  return answer(400, { error: error.message });
-}
+const MAX_ISSUES_ANSWERED = 20;
 
 function isPayloadError(error: unknown): boolean {
   // By name: a plugin built as a package may carry its own copy of the SDK's class.
   return error instanceof Error && error.name === "WebhookPayloadError";
+}
+
+function issuesOf(error: unknown): RecordIssue[] {
+  const issues = (error as { issues?: unknown }).issues;
+  return Array.isArray(issues)
+    ? issues.filter(
+        (issue): issue is RecordIssue =>
+          typeof issue?.path === "string" && typeof issue?.message === "string",
+      )
+    : [];
+}
+
+/**
+ * Why parse failed, when the body is the cause: the plugin said so (WebhookPayloadError), or its
+ * mapping threw one of JavaScript's own errors on it (a TypeError from `line_items.filter` on a
+ * string). Both fail the same way on every retry. Anything else (HttpError from the provider's API,
+ * the database) may pass on a retry: undefined, and the hub answers 500.
+ */
+function unusableBody(error: unknown): { reason: string; issues: RecordIssue[] } | undefined {
+  if (isPayloadError(error)) return { reason: (error as Error).message, issues: issuesOf(error) };
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    error instanceof ReferenceError
+  ) {
+    return {
+      reason: `The connector's plugin could not map this delivery (${error.name}: ${error.message}); it is kept to replay once the plugin is fixed.`,
+      issues: [],
+    };
+  }
+  return undefined;
 }
 
 /** The body, read up to `max` bytes; undefined when it is longer (without reading the rest). */
@@ -237,14 +283,6 @@ async function readBody(request: Request, max: number): Promise<Uint8Array | und
     chunks.push(value);
   }
   return new Uint8Array(Buffer.concat(chunks));
-}
-
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 function answer(status: number, body: unknown): Response {

@@ -28,6 +28,8 @@ export const submitFeedbackInputSchema = z
     interactionId: z.uuid("interactionId must be an interaction id (a UUID).").optional(),
     sentiment: feedbackFields.sentiment,
     respondedAt: feedbackFields.respondedAt,
+    /** The source's own version of the answer: an older version than the stored one is skipped as stale. */
+    sourceUpdatedAt: feedbackFields.sourceUpdatedAt,
   })
   .superRefine((answer, ctx) => {
     const problem = feedbackScoreProblem(answer.kind.toLowerCase() as SdkFeedbackKind, answer.score);

@@ -1,6 +1,6 @@
 // Storing survey answers whose customers are resolved: one read of what is stored and one multi-row
 // INSERT … ON CONFLICT for the new answers, whatever their number; the same outcomes as interactions
-// (created, unchanged, updated). Corrections (rare) are written one by one.
+// (created, unchanged, updated, stale by the source's version). Corrections (rare) are written one by one.
 
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
@@ -12,6 +12,7 @@ import {
   inKeyOrder,
   type RecordOutcome,
 } from "../interactions/record-interactions.ts";
+import { advancesVersion, isStaleVersion, keptVersion } from "../source-version.ts";
 import type { submitFeedbackInputSchema } from "./feedback-input.ts";
 
 /** A feedback input after parsing. */
@@ -50,13 +51,27 @@ export async function submitFeedback(
   const results: SubmittedFeedback[] = [];
   const inserts: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }> = [];
   for (const { parsed, customerId } of rows) {
-    const fields = feedbackFields(parsed, customerId);
     const existing = stored.get(factKey(parsed.source, parsed.externalId));
+    const fields = feedbackFields(parsed, customerId, existing?.sourceUpdatedAt ?? null);
     if (!existing) {
       const id = uuidv7();
       inserts.push({ id, source: parsed.source, externalId: parsed.externalId, fields });
       results.push({ id, customerId, outcome: "created", previousCustomerId: null });
+    } else if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
+      // The answer stays as stored: an older copy of it (a replayed webhook) writes nothing.
+      results.push({
+        id: existing.id,
+        customerId: existing.customerId,
+        outcome: "stale",
+        previousCustomerId: null,
+      });
     } else if (sameFeedback(existing, fields)) {
+      if (advancesVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
+        await tx.feedback.update({
+          where: { id: existing.id },
+          data: { sourceUpdatedAt: fields.sourceUpdatedAt },
+        });
+      }
       results.push({ id: existing.id, customerId, outcome: "unchanged", previousCustomerId: null });
     } else {
       await tx.feedback.update({ where: { id: existing.id }, data: fields });
@@ -105,8 +120,13 @@ async function storedAnswers(
 }
 
 /** The stored columns of a parsed answer, besides its source and externalId. */
-function feedbackFields(parsed: ParsedFeedback, customerId: string): FeedbackFields {
+function feedbackFields(
+  parsed: ParsedFeedback,
+  customerId: string,
+  storedVersion: Date | null,
+): FeedbackFields {
   return {
+    sourceUpdatedAt: keptVersion(storedVersion, parsed.sourceUpdatedAt),
     customerId,
     kind: parsed.kind,
     score: parsed.score,
@@ -119,6 +139,7 @@ function feedbackFields(parsed: ParsedFeedback, customerId: string): FeedbackFie
   };
 }
 
+/** The version is not a fact: a newer version of the same answer is unchanged. */
 function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
   return (
     stored.customerId === next.customerId &&
@@ -142,18 +163,19 @@ async function insertFeedback(
   const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
   const inserted = await tx.$executeRaw(Prisma.sql`
     INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
-      "touchpoint", "interactionId", "sentiment", "respondedAt")
+      "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
     SELECT id, "customerId", source, "externalId", kind::"FeedbackKind", score, comment, channel::"Channel",
-      touchpoint, "interactionId", sentiment, "respondedAt"
+      touchpoint, "interactionId", sentiment, "respondedAt", "sourceUpdatedAt"
       FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
                   ${rows.map((row) => row.source)}::text[],
                   ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.kind)}::text[],
                   ${column((f) => f.score)}::int[], ${column((f) => f.comment)}::text[],
                   ${column((f) => f.channel)}::text[], ${column((f) => f.touchpoint)}::text[],
                   ${column((f) => f.interactionId)}::uuid[], ${column((f) => f.sentiment)}::float8[],
-                  ${column((f) => f.respondedAt.toISOString())}::timestamptz[])
+                  ${column((f) => f.respondedAt.toISOString())}::timestamptz[],
+                  ${column((f) => f.sourceUpdatedAt?.toISOString() ?? null)}::timestamptz[])
            AS t(id, "customerId", source, "externalId", kind, score, comment, channel, touchpoint,
-                "interactionId", sentiment, "respondedAt")
+                "interactionId", sentiment, "respondedAt", "sourceUpdatedAt")
     ON CONFLICT ("source", "externalId") DO NOTHING`);
   if (inserted !== rows.length) {
     throw new LostRaceError(

@@ -31,6 +31,8 @@ const interactionInputSchema = z.object({
   sentiment: interactionFields.sentiment,
   conversationId: interactionFields.conversationId,
   metadata: interactionFields.metadata,
+  /** The source's own version of the fact: an older version than the stored one is skipped as stale. */
+  sourceUpdatedAt: interactionFields.sourceUpdatedAt,
 });
 
 /**

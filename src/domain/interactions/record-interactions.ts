@@ -1,7 +1,9 @@
 // Storing interactions whose customers are resolved: one read of what is stored and one multi-row
 // INSERT … ON CONFLICT for the new facts, whatever their number. Each fact comes out created (new),
-// unchanged (a repeat: nothing written) or updated (the source corrected it; corrections are rare and
-// written one by one). Journeys advance for every created or corrected fact, in the same transaction.
+// unchanged (a repeat: nothing written), updated (the source corrected it; corrections are rare and
+// written one by one) or stale (an older version than the stored one, by the source's own version:
+// skipped, see ../source-version.ts). Journeys advance for every created or corrected fact, in the
+// same transaction.
 
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
@@ -9,10 +11,15 @@ import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";
 import { jsonEqual } from "../json.ts";
+import { advancesVersion, isStaleVersion, keptVersion } from "../source-version.ts";
 import type { recordInteractionInputSchema } from "./interaction-input.ts";
 
-/** created: a new fact; unchanged: a repeat, nothing written; updated: the source corrected the fact. */
-export type RecordOutcome = "created" | "unchanged" | "updated";
+/**
+ * created: a new fact; unchanged: a repeat, nothing written (but a newer version of the same facts,
+ * which moves the stored version forward); updated: the source corrected the fact; stale: an older
+ * version than the one stored, skipped.
+ */
+export type RecordOutcome = "created" | "unchanged" | "updated" | "stale";
 
 /** An interaction input after parsing. */
 export type ParsedInteraction = z.output<typeof recordInteractionInputSchema>;
@@ -46,6 +53,7 @@ export type InteractionFields = Pick<
   | "sentiment"
   | "conversationId"
   | "metadata"
+  | "sourceUpdatedAt"
 >;
 
 /**
@@ -68,16 +76,23 @@ export async function recordInteractions(
   const results: RecordedInteraction[] = [];
   const inserts: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }> = [];
   const corrections: Array<{ id: string; fields: InteractionFields }> = [];
+  const newerVersions: Array<{ id: string; sourceUpdatedAt: Date }> = [];
   for (const { parsed, customerId } of rows) {
     const { source, externalId } = parsed;
-    const fields = interactionFields(parsed, customerId);
     const existing = stored.get(factKey(source, externalId));
+    const fields = interactionFields(parsed, customerId, existing?.sourceUpdatedAt ?? null);
     const result = { source, externalId, customerId, previousCustomerId: null };
     if (!existing) {
       const id = uuidv7();
       inserts.push({ id, source, externalId, fields });
       results.push({ ...result, id, outcome: "created" });
+    } else if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
+      // The fact stays as stored, on its customer: nothing of the older copy is written.
+      results.push({ ...result, customerId: existing.customerId, id: existing.id, outcome: "stale" });
     } else if (sameInteraction(existing, fields)) {
+      if (advancesVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt) && fields.sourceUpdatedAt) {
+        newerVersions.push({ id: existing.id, sourceUpdatedAt: fields.sourceUpdatedAt });
+      }
       results.push({ ...result, id: existing.id, outcome: "unchanged" });
     } else {
       corrections.push({ id: existing.id, fields });
@@ -97,6 +112,10 @@ export async function recordInteractions(
       data: { ...fields, metadata: fields.metadata ?? Prisma.DbNull },
     });
   }
+  // So that a copy older than this one, arriving later, is recognized as stale.
+  for (const { id, sourceUpdatedAt } of newerVersions) {
+    await tx.interaction.update({ where: { id }, data: { sourceUpdatedAt } });
+  }
   await advanceJourneysOf(tx, rows, results);
   return results;
 }
@@ -115,8 +134,13 @@ async function storedInteractions(
 }
 
 /** The stored columns of a parsed interaction, besides its source and externalId. */
-function interactionFields(parsed: ParsedInteraction, customerId: string): InteractionFields {
+function interactionFields(
+  parsed: ParsedInteraction,
+  customerId: string,
+  storedVersion: Date | null,
+): InteractionFields {
   return {
+    sourceUpdatedAt: keptVersion(storedVersion, parsed.sourceUpdatedAt),
     customerId,
     channel: parsed.channel,
     kind: parsed.kind,
@@ -132,7 +156,10 @@ function interactionFields(parsed: ParsedInteraction, customerId: string): Inter
   };
 }
 
-/** Compares as the database stores: instants by time, money as decimals ("19.90" = "19.9"), JSON by structure. */
+/**
+ * Compares as the database stores: instants by time, money as decimals ("19.90" = "19.9"), JSON by
+ * structure. The version is not a fact: a newer version of the same facts is unchanged.
+ */
 function sameInteraction(stored: Interaction, next: InteractionFields): boolean {
   const sameAmount =
     stored.amount === null || next.amount === null
@@ -163,9 +190,11 @@ async function insertInteractions(
   const column = <T>(pick: (fields: InteractionFields) => T) => rows.map((row) => pick(row.fields));
   const inserted = await tx.$executeRaw(Prisma.sql`
     INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
-      "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata")
+      "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
+      "sourceUpdatedAt")
     SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
-      "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb
+      "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb,
+      "sourceUpdatedAt"
       FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
                   ${rows.map((row) => row.source)}::text[],
                   ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.channel)}::text[],
@@ -174,9 +203,10 @@ async function insertInteractions(
                   ${column((f) => f.summary)}::text[], ${column((f) => f.body)}::text[],
                   ${column((f) => f.amount?.toString() ?? null)}::numeric[], ${column((f) => f.currency)}::text[],
                   ${column((f) => f.sentiment)}::float8[], ${column((f) => f.conversationId)}::text[],
-                  ${column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata)))}::text[])
+                  ${column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata)))}::text[],
+                  ${column((f) => f.sourceUpdatedAt?.toISOString() ?? null)}::timestamptz[])
            AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
-                amount, currency, sentiment, "conversationId", metadata)
+                amount, currency, sentiment, "conversationId", metadata, "sourceUpdatedAt")
     ON CONFLICT ("source", "externalId") DO NOTHING`);
   if (inserted !== rows.length) {
     throw new LostRaceError(
@@ -191,7 +221,7 @@ async function advanceJourneysOf(
   rows: InteractionToRecord[],
   results: RecordedInteraction[],
 ): Promise<void> {
-  if (!results.some((result) => result.outcome !== "unchanged")) return;
+  if (!results.some((result) => changesFacts(result.outcome))) return;
   const entering = await tx.$queryRaw<Array<{ kind: string }>>`
     SELECT DISTINCT unnest(s."enteredBy") AS kind
       FROM "JourneyStage" s JOIN "Journey" j ON j."id" = s."journeyId"
@@ -201,7 +231,7 @@ async function advanceJourneysOf(
   for (const [index, result] of results.entries()) {
     const { parsed } = rows[index] as InteractionToRecord;
     // A correction may change the kind, time or customer; advancing is idempotent, so it runs again.
-    if (result.outcome === "unchanged" || !kinds.has(parsed.kind)) continue;
+    if (!changesFacts(result.outcome) || !kinds.has(parsed.kind)) continue;
     await advanceJourneys(tx, {
       customerId: result.customerId,
       interactionId: result.id,
@@ -209,6 +239,11 @@ async function advanceJourneysOf(
       occurredAt: parsed.occurredAt,
     });
   }
+}
+
+/** Whether the outcome wrote the fact (so its customer's scores and journeys move). */
+export function changesFacts(outcome: RecordOutcome): boolean {
+  return outcome === "created" || outcome === "updated";
 }
 
 /** What makes a fact unique: its source and its id there. */

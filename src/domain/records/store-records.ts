@@ -30,6 +30,7 @@ import {
   recordInteractionInputSchema,
 } from "../interactions/interaction-input.ts";
 import {
+  changesFacts,
   factKey,
   type ParsedInteraction,
   type RecordOutcome,
@@ -281,7 +282,9 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       createdCustomer: claim.created,
       mergedCustomerIds: claim.mergedCustomerIds,
     };
-    if (row.outcome !== "unchanged") {
+    // A stale copy moves nothing: the stored, newer version already counted its customer and times.
+    if (row.outcome === "stale") continue;
+    if (changesFacts(row.outcome)) {
       touched.add(row.customerId);
       if (row.previousCustomerId) touched.add(row.previousCustomerId);
     }

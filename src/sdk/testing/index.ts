@@ -119,7 +119,12 @@ export async function runCheck(connector: AnyConnector, options: TestRunOptions)
 }
 
 export interface WebhookRun {
-  /** What the hub answers: the handshake's status, 401 when verification fails, 400 for an unreadable body, else 200. */
+  /**
+   * The plugin's verdict: the handshake's status, 401 when verification fails, 400 when the plugin
+   * refused the body (a WebhookPayloadError), else 200. For a refused body whose signature verified,
+   * the hub itself answers 200 and keeps the delivery as a dead letter, so that the provider stops
+   * resending it (src/connectors/README.md, "Webhooks"); 400 here tells the refusal apart.
+   */
   status: number;
   /** The handshake's answer, when the request was one. */
   handshake?: WebhookResponse;
@@ -128,6 +133,8 @@ export interface WebhookRun {
   invalid: InvalidOutput[];
   /** Why the body could not be read (status 400). */
   error?: string;
+  /** What is wrong with the body, at its paths (status 400, when the plugin validated with readWebhookPayload). */
+  issues?: RecordIssue[];
   /** The sync the delivery asked the hub to run (requestSync), if it did. */
   sync?: SyncRequest;
 }
@@ -153,7 +160,8 @@ export async function runWebhook(
   } catch (error) {
     // An unreadable body is the sender's mistake (400); anything else is the plugin's, and propagates.
     if ((error as Error).name !== "WebhookPayloadError") throw error;
-    return { status: 400, records: [], invalid: [], error: (error as Error).message };
+    const issues = (error as { issues?: RecordIssue[] }).issues ?? [];
+    return { status: 400, records: [], invalid: [], error: (error as Error).message, issues };
   }
   const run: WebhookRun = { status: 200, verification, records: [], invalid: [], ...(sync ? { sync } : {}) };
   parsed.forEach((value, index) => {

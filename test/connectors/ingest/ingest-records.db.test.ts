@@ -219,7 +219,14 @@ describe("a batch and the same records one by one", () => {
     {
       const { bulkCounts, singleCounts, bulk, single } = await bothWays(db, BATCH);
 
-      expect(bulkCounts).toEqual({ created: 6, updated: 5, unchanged: 3, deleted: 1, deadLettered: 0 });
+      expect(bulkCounts).toEqual({
+        created: 6,
+        updated: 5,
+        unchanged: 3,
+        deleted: 1,
+        deadLettered: 0,
+        skippedStale: 0,
+      });
       expect(bulkCounts).toEqual(singleCounts);
       expect(bulk).toEqual(single);
       // The batch did what it says: Bea's two customers merged, the journey entered, the answer linked.

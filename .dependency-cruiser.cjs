@@ -7,7 +7,7 @@
 //   ← connectors, demo ← jobs (the job engine: schedules, slices, sync jobs) ← graph ← server, cli, main
 // A plugin imports the SDK and nothing else of the hub. No module closes a loop.
 const LAYERS = [
-  ["foundation", "^src/(errors|logger|clock|config|project-files)\.ts$|^src/(config|policy|streams|metrics)/"],
+  ["foundation", "^src/(errors|logger|clock|config|project-files).ts$|^src/(config|policy|streams|metrics)/"],
   ["db", "^src/(db|generated)/"],
   ["domain", "^src/(domain|auth)/"],
   ["scoring", "^src/scoring/"],

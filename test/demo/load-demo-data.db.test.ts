@@ -63,7 +63,10 @@ describe("the demo dataset", () => {
       where: { toStage: { key: "ordered", journey: { key: "first-order-to-fan" } }, fromStageId: null },
     });
     // Every demo customer has an order; those whose first fact was a mention start at "spoke-up".
-    const buyers = await db.prisma.interaction.groupBy({ by: ["customerId"], where: { kind: "order.placed" } });
+    const buyers = await db.prisma.interaction.groupBy({
+      by: ["customerId"],
+      where: { kind: "order.placed" },
+    });
     expect(ordered).toBeGreaterThan(0);
     expect(ordered).toBeLessThanOrEqual(buyers.length);
     const answered = await db.prisma.journeyProgress.count({

@@ -1,7 +1,7 @@
 // The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
 import { z } from "zod";
 import type { Viewer } from "../../auth/api-keys.ts";
-import { searchableIdentityKinds } from "../../auth/personal-data.ts";
+import { assertMayLookUpIdentity, searchableIdentityKinds } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
@@ -250,7 +250,8 @@ builder.queryFields((t) => ({
       id: t.arg.globalID({ description: "The customer's global ID." }),
       identity: t.arg({
         type: IdentityInput,
-        description: "An email, phone, shop id, handle or external id.",
+        description:
+          "An email, phone, shop id, handle or external id. By email or phone only with the `pii` scope, as in search.",
       }),
     },
     resolve: async (query, _parent, args, context) => {
@@ -268,6 +269,8 @@ builder.queryFields((t) => ({
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
       }
+      // An exact lookup is a search for one value: by email or phone only with the `pii` scope.
+      if (args.identity) assertMayLookUpIdentity(context.viewer, args.identity.kind);
       const found = id
         ? await findLiveCustomer(context.prisma, id)
         : await findCustomerByIdentity(

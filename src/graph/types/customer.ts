@@ -1,4 +1,5 @@
 // The Customer type: the unified profile, with its identities, owner, interactions and feedback.
+import { freeTextFor, traitsFor } from "../../auth/personal-data.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
@@ -24,17 +25,21 @@ export const CustomerNode = builder.prismaNode("Customer", {
   // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes.
   authScopes: (customer, context) => canSeeCustomer(context.viewer, customer),
   fields: (t) => ({
-    displayName: t.exposeString("displayName", {
+    displayName: t.string({
       nullable: true,
-      description: "The name to show for this customer; null when no channel has told us a name yet.",
+      description:
+        "The name to show for this customer; null when no channel has told us a name yet. A name is how everyone works with a customer, so it is shown; but where a channel gave an email or phone as the name, that is masked unless your API key has the `pii` scope.",
+      resolve: (customer, _args, context) => freeTextFor(context.viewer, customer.displayName),
     }),
     lifecycleStage: t.expose("lifecycleStage", {
       type: LifecycleStageEnum,
       description: "Where the customer stands in their relationship with the business.",
     }),
-    traits: t.expose("traits", {
+    traits: t.field({
       type: "JSONObject",
-      description: "Free-form attributes of the customer (plan, company, locale, …).",
+      description:
+        "Free-form attributes of the customer (plan, company, locale, …). Personal data unless your API key has the `pii` scope: values of traits whose names say they are about the person (personalEmail, homePhone, ssn, address, birthDate, lastName, …) are masked whole, and emails and phones written in any other value are masked.",
+      resolve: (customer, _args, context) => traitsFor(context.viewer, customer.traits),
     }),
     firstSeenAt: t.expose("firstSeenAt", {
       type: "DateTime",

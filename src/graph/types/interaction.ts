@@ -1,6 +1,6 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -58,9 +58,11 @@ export const InteractionNode = builder.prismaNode("Interaction", {
     }),
     direction: t.expose("direction", { type: DirectionEnum, description: "Who started it." }),
     occurredAt: t.expose("occurredAt", { type: "DateTime", description: "When it happened." }),
-    summary: t.exposeString("summary", {
+    summary: t.string({
       nullable: true,
-      description: "A one-line summary: an email subject, an order's items, the start of a post.",
+      description:
+        "A one-line summary: an email subject, an order's items, the start of a post. Emails and phones written in it are masked unless your API key has the `pii` scope.",
+      resolve: (interaction, _args, context) => freeTextFor(context.viewer, interaction.summary),
     }),
     body: t.string({
       nullable: true,

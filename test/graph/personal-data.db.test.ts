@@ -173,3 +173,42 @@ describe("personal data outside identities, bodies and comments", () => {
     });
   });
 });
+
+describe("dead letters without the pii scope", () => {
+  test("mask what sits under descriptive keys too: nested objects, and emails or phones in kept values", async ({
+    db,
+  }) => {
+    await db.prisma.deadLetter.create({
+      data: {
+        stream: "tickets",
+        fingerprint: "f1",
+        reason: "Refused: the requester zoe.private@example.org has no account (call +1 415 555 0123).",
+        payload: JSON.stringify({
+          type: "interaction",
+          kind: "support.ticket",
+          externalId: "zoe.private@example.org",
+          amount: 12.5,
+          event: { email: "zoe.private@example.org", phone: "+14155550123", name: "Zoe Doe" },
+          touchpoint: "reply to +44 20 7946 0958",
+          customerNumber: 4155550123,
+        }),
+      },
+    });
+    const integrator = await createTestClient(db, { role: "INTEGRATOR", scopes: [] });
+    const answer = await post(integrator, "{ deadLetters(first: 1) { edges { node { reason payload } } } }");
+    expect(answer.errors).toBeUndefined();
+    const letter = answer.data?.deadLetters.edges[0].node;
+    expect(JSON.parse(letter.payload)).toEqual({
+      type: "interaction",
+      kind: "support.ticket",
+      externalId: "z•••@example.org",
+      amount: 12.5,
+      event: { email: "z•••@example.org", phone: "+1••••••0123", name: "Z•••" },
+      touchpoint: "reply to +4•••••••0958",
+      customerNumber: "4•••",
+    });
+    expect(letter.reason).toBe("Refused: the requester z•••@example.org has no account (call +1••••••0123).");
+    for (const secret of ["zoe.private", "Zoe Doe", "555", "7946"])
+      expect(JSON.stringify(answer)).not.toContain(secret);
+  });
+});

@@ -11,6 +11,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { LifecycleStageEnum } from "./customer.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
@@ -213,8 +214,9 @@ builder.queryFields((t) => ({
       type: "Customer",
       cursor: "id",
       ...pagedConnection,
+      authScopes: CUSTOMER_READERS,
       description:
-        "The customers you may see (an account manager sees the customers they own; other roles see all), filtered and sorted; most recently seen first by default. Merged-away customers are left out; their IDs still resolve through `customer` and `node`.",
+        "The customers you may see (an account manager sees the customers they own; an integrator needs the `customers` scope; other roles see all), filtered and sorted; most recently seen first by default. Merged-away customers are left out; their IDs still resolve through `customer` and `node`.",
       args: {
         filter: t.arg({ type: CustomerFilter, description: "Conditions every listed customer meets." }),
         orderBy: t.arg({
@@ -244,6 +246,7 @@ builder.queryFields((t) => ({
   customer: t.prismaField({
     type: "Customer",
     nullable: true,
+    authScopes: CUSTOMER_READERS,
     description:
       "One customer, by global ID or by any of their identities (give exactly one). A merged-away customer's ID resolves to the surviving profile. Null when there is no such customer or you may not see it.",
     args: {

@@ -3,6 +3,7 @@ import { freeTextFor, traitsFor } from "../../auth/personal-data.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { ChannelEnum } from "./interaction.ts";
 
@@ -22,8 +23,9 @@ export const CustomerNode = builder.prismaNode("Customer", {
   description:
     "A unified customer profile: one person or account, with their identities on every channel and everything that happened with them.",
   id: { field: "id", description: "The customer's global ID." },
-  // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes.
-  authScopes: (customer, context) => canSeeCustomer(context.viewer, customer),
+  // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes, and
+  // every customer a payload or event carries.
+  authScopes: (customer, context) => canSeeCustomer(context.viewer, customer) && CUSTOMER_READERS,
   fields: (t) => ({
     displayName: t.string({
       nullable: true,

@@ -3,6 +3,7 @@ import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { FeedbackKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { withCustomerReaders } from "./customer-scopes.ts";
 import { ChannelEnum } from "./interaction.ts";
 
 export const FeedbackKindEnum = builder.enumType(FeedbackKind, {
@@ -20,7 +21,9 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
   id: { field: "id", description: "The answer's global ID." },
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (feedback, context) =>
-    canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
+    withCustomerReaders(
+      canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
+    ),
   fields: (t) => ({
     kind: t.expose("kind", { type: FeedbackKindEnum, description: "Which measure was asked." }),
     score: t.exposeInt("score", {

@@ -4,6 +4,7 @@ import { maskEmail, maskFreeText, maskPhone } from "../../auth/mask.ts";
 import { canReadPersonalData } from "../../auth/personal-data.ts";
 import { IdentityKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 
 export const IdentityKindEnum = builder.enumType(IdentityKind, {
   name: "IdentityKind",
@@ -22,6 +23,7 @@ export const IdentityKindEnum = builder.enumType(IdentityKind, {
 });
 
 builder.prismaObject("Identity", {
+  authScopes: CUSTOMER_READERS,
   description:
     "An identifier that names exactly one customer. Identity resolution joins records from different channels through these.",
   fields: (t) => ({

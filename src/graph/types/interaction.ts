@@ -6,6 +6,7 @@ import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { withCustomerReaders } from "./customer-scopes.ts";
 
 export const ChannelEnum = builder.enumType(Channel, {
   name: "Channel",
@@ -50,7 +51,9 @@ export const InteractionNode = builder.prismaNode("Interaction", {
   // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (interaction, context) =>
-    canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
+    withCustomerReaders(
+      canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
+    ),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {

@@ -212,3 +212,34 @@ describe("dead letters without the pii scope", () => {
       expect(JSON.stringify(answer)).not.toContain(secret);
   });
 });
+
+describe("a privacy export", () => {
+  test("is whole, for the data subject, and read only by an admin with the pii scope", async ({ db }) => {
+    const customer = await zoe(db);
+    await db.prisma.privacyRequest.create({
+      data: {
+        source: "shop",
+        requestId: "dr_1",
+        action: "EXPORT",
+        requestedAt: AT,
+        customerIds: [customer.id],
+        summary: { customers: 1 },
+        export: { customers: [{ id: customer.id, traits: { personalEmail: "zoe.private@example.org" } }] },
+      },
+    });
+    const query = "{ privacyRequests(first: 1) { edges { node { summary export } } } }";
+    for (const [role, scopes] of [
+      ["ADMIN", []],
+      ["ANALYST", ["pii"]],
+      ["INTEGRATOR", ["pii", "customers"]],
+    ] as const) {
+      const refused = await post(await createTestClient(db, { role, scopes: [...scopes] }), query);
+      expect(refused.errors?.[0]?.extensions?.code, role).toBe("FORBIDDEN");
+      expect(JSON.stringify(refused), role).not.toContain("zoe.private");
+    }
+    const admin = await createTestClient(db, { role: "ADMIN", scopes: ["pii"] });
+    const answer = await post(admin, query);
+    expect(answer.errors).toBeUndefined();
+    expect(JSON.stringify(answer.data)).toContain("zoe.private@example.org");
+  });
+});

@@ -89,6 +89,26 @@ describe("finding a customer by an identity", () => {
   });
 });
 
+describe("searching customers without the pii scope", () => {
+  test("a display name that is an email is not searchable, a piece at a time or whole", async ({ db }) => {
+    await zoe(db);
+    await db.prisma.customer.create({ data: { displayName: "Zoe Smith" } });
+    const query = `query ($search: String) { customers(first: 5, filter: { search: $search }) { edges { node { displayName } } } }`;
+    const names = async (client: Client, search: string) =>
+      (await post(client, query, { search })).data?.customers.edges.map(
+        (edge: { node: { displayName: string } }) => edge.node.displayName,
+      );
+    const withoutPii = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    for (const guess of ["zoe.doe@example.com", "zoe.doe@", "@example.com"]) {
+      expect(await names(withoutPii, guess), guess).toEqual([]);
+    }
+    // Names that are names are found as before.
+    expect(await names(withoutPii, "zoe")).toEqual(["Zoe Smith"]);
+    const withPii = await createTestClient(db, { role: "ANALYST", scopes: ["pii"] });
+    expect(await names(withPii, "zoe.doe@")).toEqual(["zoe.doe@example.com"]);
+  });
+});
+
 const PROFILE = `query ($id: ID!) {
   node(id: $id) {
     ... on Customer {

@@ -1,7 +1,11 @@
 // The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
 import { z } from "zod";
 import type { Viewer } from "../../auth/api-keys.ts";
-import { assertMayLookUpIdentity, searchableIdentityKinds } from "../../auth/personal-data.ts";
+import {
+  assertMayLookUpIdentity,
+  displayNameMatch,
+  searchableIdentityKinds,
+} from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
@@ -63,7 +67,7 @@ const CustomerFilter = builder.inputType("CustomerFilter", {
   fields: (t) => ({
     search: t.string({
       description:
-        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone.",
+        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone (and a display name that is one).",
     }),
     channel: t.field({
       type: ChannelEnum,
@@ -126,7 +130,7 @@ function customerConditions(
     const kinds = searchableIdentityKinds(viewer);
     and.push({
       OR: [
-        { displayName: { contains: text, mode: "insensitive" } },
+        displayNameMatch(viewer, text),
         { identities: { some: { value: { contains: text.toLowerCase() }, kind: { in: kinds } } } },
       ],
     });

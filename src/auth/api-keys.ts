@@ -11,6 +11,12 @@ import { Role } from "../generated/prisma/enums.ts";
 export const SCOPES = {
   /** Read personal data (emails, phones, message bodies, survey comments) unmasked. */
   pii: "pii",
+  /**
+   * For INTEGRATOR keys: read customers and everything about them (interactions, feedback, scores,
+   * journeys, the timeline). Without it an integrator sees connectors, sync runs and dead letters
+   * only; other roles read customers by their role, and need no scope for it.
+   */
+  customers: "customers",
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 

@@ -1,7 +1,21 @@
-// Who may see which customers: an account manager sees only the customers they own; every other
-// role sees all of them. Lists filter in SQL with `visibleCustomers` (or `visibleRecords` for what
+// Who may see which customers: an integrator sees none unless its key has the `customers` scope (it
+// syncs data in; reading the graph back is a right of its own); an account manager sees only the
+// customers they own; every other role sees all of them. Lists filter in SQL with `visibleCustomers` (or `visibleRecords` for what
 // belongs to a customer), aggregates narrow to `visibleOwnerId`, single objects check `canSee…`.
-import type { Viewer } from "./api-keys.ts";
+import { SCOPES, type Viewer } from "./api-keys.ts";
+
+/**
+ * Whether the viewer may read customers and what hangs off them (interactions, feedback, scores,
+ * journeys, the timeline, live score changes). Every role but INTEGRATOR may, by its role; an
+ * integrator key only with the `customers` scope, since connectors need the graph only to write it.
+ */
+export function canReadCustomers(viewer: Viewer): boolean {
+  return viewer.role !== "INTEGRATOR" || viewer.scopes.has(SCOPES.customers);
+}
+
+/** What to tell an integrator refused the customer graph. */
+export const CUSTOMERS_SCOPE_ADVICE =
+  "Integrator keys read customers and what hangs off them (interactions, feedback, scores, journeys) only with the `customers` scope: ask an admin for a key created with --scope customers, or use an analyst key.";
 
 /** The owner whose customers are all the viewer may see; null when the viewer sees every customer. */
 export function visibleOwnerId(viewer: Viewer): string | null {

@@ -1,17 +1,17 @@
 // `npm run apikey -- <command>`: manage API keys on the configured database.
 //   create --name <principal> [--email <email>] --role ADMIN|INTEGRATOR|ANALYST|ACCOUNT_MANAGER
-//          [--scope pii] [--key-name <where it is used>] [--expires-in-days <n>]
+//          [--scope pii] [--scope customers] [--key-name <where it is used>] [--expires-in-days <n>]
 //   list
 //   revoke <prefix>
 import { parseArgs } from "node:util";
-import { createApiKey, revokeApiKey } from "../auth/api-keys.ts";
+import { createApiKey, revokeApiKey, type Scope } from "../auth/api-keys.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { applyMigrations } from "../db/migrations.ts";
 import { runCli, UsageError } from "./run-cli.ts";
 
 const USAGE = `Usage:
-  npm run apikey -- create --name "Ana Souza" [--email ana@example.com] --role ACCOUNT_MANAGER [--scope pii] [--key-name "alerts page"] [--expires-in-days 90]
+  npm run apikey -- create --name "Ana Souza" [--email ana@example.com] --role ACCOUNT_MANAGER [--scope pii] [--scope customers] [--key-name "alerts page"] [--expires-in-days 90]
   npm run apikey -- list
   npm run apikey -- revoke <prefix>`;
 
@@ -60,7 +60,8 @@ runCli(async (argv) => {
       principal: values.email ? { name: values.name, email: values.email } : { name: values.name },
       name: values["key-name"] ?? `${values.role.toLowerCase()} key for ${values.name}`,
       role: values.role as "ADMIN",
-      scopes: (values.scope ?? []) as "pii"[],
+      // createApiKey refuses a scope it does not know, naming the ones it does.
+      scopes: (values.scope ?? []) as Scope[],
       expiresAt: days ? new Date(Date.now() + days * 86_400_000) : undefined,
     });
     console.log(

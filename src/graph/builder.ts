@@ -5,10 +5,11 @@ import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
-import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
 import { DateTimeResolver, JSONObjectResolver, JSONResolver } from "graphql-scalars";
+import { CUSTOMERS_SCOPE_ADVICE, canReadCustomers } from "../auth/visibility.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -38,6 +39,8 @@ export const builder = new SchemaBuilder<{
     accountManager: boolean;
     /** May read personal data unmasked. */
     pii: boolean;
+    /** May read customers and what hangs off them: every role but INTEGRATOR, and integrators with the `customers` scope. */
+    customerReader: boolean;
   };
 }>({
   // scope-auth first, so that authorization runs before the other plugins' wrappers.
@@ -50,12 +53,18 @@ export const builder = new SchemaBuilder<{
       analyst: viewer.role === "ANALYST",
       accountManager: viewer.role === "ACCOUNT_MANAGER",
       pii: viewer.scopes.has("pii"),
+      customerReader: canReadCustomers(viewer),
     }),
-    unauthorizedError: (_parent, _context, info) =>
-      new GraphQLError(
-        `Your API key may not read ${info.parentType.name}.${info.fieldName} here: account managers see only the customers they own, and some fields need another role. Ask an admin for a key with the access you need.`,
-        { extensions: { code: "FORBIDDEN" } },
-      ),
+    unauthorizedError: (_parent, _context, info, result) =>
+      failedScopes(result.failure).includes("customerReader")
+        ? new GraphQLError(
+            `Your API key may not read ${info.parentType.name}.${info.fieldName}: ${CUSTOMERS_SCOPE_ADVICE}`,
+            { extensions: { code: "FORBIDDEN" } },
+          )
+        : new GraphQLError(
+            `Your API key may not read ${info.parentType.name}.${info.fieldName} here: account managers see only the customers they own, and some fields need another role. Ask an admin for a key with the access you need.`,
+            { extensions: { code: "FORBIDDEN" } },
+          ),
   },
   errors: {
     defaultTypes: [],
@@ -127,6 +136,19 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+/** The scopes an authorization failure found missing, however deep in $any/$all they were. */
+function failedScopes(failure: AuthFailure): string[] {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return [failure.scope];
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes:
+      return failure.failures.flatMap(failedScopes);
+    default:
+      return [];
+  }
+}
 
 const LIMIT_ADVICE = {
   depth: "Nest fewer levels, or fetch deeper data in a second query.",

@@ -185,7 +185,7 @@ export function createHubMetrics({ logger }: { logger: Logger }): HubMetrics {
     }),
     syncRecords: new Counter({
       name: "cxhub_sync_records_total",
-      help: "Records synced by this instance, per connector and outcome (created, updated, unchanged, deleted, dead_lettered).",
+      help: "Records synced by this instance, per connector and outcome (created, updated, unchanged, deleted, dead_lettered, skipped_stale).",
       labelNames: ["connector", "outcome"],
       registers,
     }),

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "vitest";
 import type { Viewer } from "../../src/auth/api-keys.ts";
 import {
+  canReadCustomers,
   canSeeRecordOf,
   visibleCustomers,
   visibleOwnerId,
@@ -48,5 +49,14 @@ describe("visibility", () => {
     expect(await canSeeRecordOf(manager, { customerId: "mine" }, lookUp)).toBe(true);
     expect(await canSeeRecordOf(manager, { customerId: "bens" }, lookUp)).toBe(false);
     expect(await canSeeRecordOf(manager, { customerId: "gone" }, lookUp)).toBe(false);
+  });
+
+  test("integrators read customers only with the customers scope; other roles by their role", () => {
+    expect(canReadCustomers(viewer("INTEGRATOR"))).toBe(false);
+    expect(canReadCustomers({ ...viewer("INTEGRATOR"), scopes: new Set(["pii"]) })).toBe(false);
+    expect(canReadCustomers({ ...viewer("INTEGRATOR"), scopes: new Set(["customers"]) })).toBe(true);
+    for (const role of ["ADMIN", "ANALYST", "ACCOUNT_MANAGER"] as const) {
+      expect(canReadCustomers(viewer(role)), role).toBe(true);
+    }
   });
 });

@@ -13,6 +13,11 @@ import { runUnitOfWork, type WriteContext } from "../../pipeline/unit-of-work.ts
 import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import { createConnectorContext } from "../../sdk/context.ts";
 import { validateRecord } from "../../sdk/records.ts";
+import {
+  redactBodyCredentials,
+  redactCredentialsInText,
+  redactJsonCredentials,
+} from "../../sdk/redact-credentials.ts";
 import { collectWebhookResult, type WebhookRequest } from "../../sdk/webhooks.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import {
@@ -94,7 +99,9 @@ export async function replayDeadLetter(
           data: {
             status: "REPLAYED",
             resolvedAt: unit.now,
-            ...(fix.payload !== undefined ? { payload: JSON.stringify(fix.payload) } : {}),
+            ...(fix.payload !== undefined
+              ? { payload: redactBodyCredentials(JSON.stringify(fix.payload)) }
+              : {}),
           },
         });
         if (count !== 1) throw new ConflictError(`Dead letter ${id} was replayed or discarded meanwhile.`);
@@ -201,7 +208,11 @@ async function keepPending(
 ): Promise<ReplayResult> {
   const deadLetter = await db.deadLetter.update({
     where: { id: letter.id },
-    data: { reason: reason.slice(0, 10_000), ...(details ? { details } : {}) },
+    // The new reason may quote what a plugin or the store said, URLs included: no credential stays.
+    data: {
+      reason: redactCredentialsInText(reason).slice(0, 10_000),
+      ...(details ? { details: redactJsonCredentials(details) as Prisma.InputJsonObject } : {}),
+    },
   });
   return { deadLetter, replayed: false, reason };
 }

@@ -1,10 +1,18 @@
 // Writing dead letters: what the hub refused, kept raw with the reason. One PENDING letter per
 // (connector, fingerprint): the same refused record delivered again (a resumed run re-reads the
-// records after its last checkpoint; providers repeat webhooks) is not stored twice.
+// records after its last checkpoint; providers repeat webhooks) is not stored twice. No credential is
+// ever stored: a push URL's ?token=, an Authorization or X-Api-Key header, an api_key field in a body
+// are redacted before the row is written (a dead letter is read by people the token must not reach).
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { DeadLetterKind } from "../../generated/prisma/enums.ts";
+import {
+  redactBodyCredentials,
+  redactCredentialsInText,
+  redactJsonCredentials,
+  withoutCredentialHeaders,
+} from "../../sdk/redact-credentials.ts";
 
 /**
  * WEBHOOK_DELIVERY letters, DeadLetter.details: how the delivery came, to build the request again on
@@ -50,7 +58,7 @@ export async function writeDeadLetters(
 ): Promise<number> {
   if (letters.length === 0) return 0;
   const { count } = await tx.deadLetter.createMany({
-    data: letters.map((letter) => ({
+    data: letters.map(withoutCredentials).map((letter) => ({
       connectorId: origin.connectorId,
       syncRunId: origin.syncRunId ?? null,
       kind: letter.kind ?? "RECORD",
@@ -82,6 +90,27 @@ function storableJson(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
   );
 }
 
+/**
+ * The letter with every credential it carries redacted: headers named as credentials dropped, query
+ * parameters and body fields named as credentials read "redacted", bearer tokens in text too. A body
+ * kept base64-encoded (not UTF-8) is left whole: it is not text to search.
+ */
+export function withoutCredentials(letter: NewDeadLetter): NewDeadLetter {
+  const base64 =
+    typeof letter.details === "object" &&
+    letter.details !== null &&
+    (letter.details as { encoding?: unknown }).encoding === "base64";
+  return {
+    ...letter,
+    payload: base64 ? letter.payload : redactBodyCredentials(letter.payload),
+    ...(letter.headers ? { headers: withoutCredentialHeaders(letter.headers) } : {}),
+    reason: redactCredentialsInText(letter.reason),
+    ...(letter.details !== undefined
+      ? { details: redactJsonCredentials(letter.details) as Prisma.InputJsonValue }
+      : {}),
+  };
+}
+
 export function deadLetterFingerprint(kind: DeadLetterKind, stream: string | undefined, payload: string) {
   return createHash("sha256")
     .update(`${kind}\n${stream ?? ""}\n${payload}`)
@@ -103,9 +132,9 @@ export function payloadText(value: unknown): string {
 
 /** Headers worth keeping to parse a delivery again: all but credentials and cookies. */
 export function replayableHeaders(headers: Headers): Record<string, string> {
-  const kept: Record<string, string> = {};
+  const all: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (!/^(authorization|proxy-authorization|cookie)$/i.test(name)) kept[name] = value;
+    all[name] = value;
   });
-  return kept;
+  return withoutCredentialHeaders(all);
 }

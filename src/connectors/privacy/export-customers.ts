@@ -1,6 +1,12 @@
 // A privacy export: everything the hub holds on the customers a request names, as one JSON document
 // (profile, identities, interactions, survey answers, journeys, scores, merges), for an admin to
 // fetch from the PrivacyRequest row and hand to the person.
+//
+// The one place personal data leaves the hub unmasked by design, so the rule is explicit: the export
+// is the data subject's own data, for the subject, and is stored whole (masking it would defeat the
+// right of access). It names only the customers the request resolved to, and only an admin whose
+// key has the `pii` scope reads it (PrivacyRequest.export); everyone else sees the counts. An
+// erasure of the same customers deletes it.
 import type { Db } from "../../db/database.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 

@@ -12,6 +12,7 @@ const OUTCOMES = {
   unchanged: "unchanged",
   deleted: "deleted",
   deadLettered: "dead_lettered",
+  skippedStale: "skipped_stale",
 } as const satisfies Record<keyof IngestCounts, string>;
 
 export function countSyncBatch(metrics: HubMetrics, connector: string, counts: IngestCounts): void {

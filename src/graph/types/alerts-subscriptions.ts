@@ -6,7 +6,7 @@ import { isDigestEvent } from "../../alerts/alert-event.ts";
 import { type AlertStreamItem, MAX_LIVE_BACKLOG, openAlertStream } from "../../alerts/alert-stream.ts";
 import type { LiveAlerts } from "../../alerts/live-alerts.ts";
 import { decodeStreamCursor, encodeStreamCursor } from "../../alerts/stream-cursor.ts";
-import { canSeeCustomer } from "../../auth/visibility.ts";
+import { CUSTOMERS_SCOPE_ADVICE, canReadCustomers, canSeeCustomer } from "../../auth/visibility.ts";
 import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
 import type { Customer, Score } from "../../generated/prisma/client.ts";
@@ -19,6 +19,7 @@ import { expectGlobalId } from "../global-ids.ts";
 import { AlertDigestNode } from "./alert-digests.ts";
 import { ALERT_READERS, AlertNode } from "./alerts.ts";
 import { CustomerNode } from "./customer.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { ChurnRiskLevelEnum, CustomerScoreRef } from "./score.ts";
 
 builder.subscriptionType({
@@ -131,12 +132,15 @@ builder.subscriptionFields((t) => ({
 
   customerScoreChanged: t.field({
     type: CustomerScoreChange,
+    // Guards each event; subscribe refuses before it starts (scope-auth does not run on subscribe).
+    authScopes: CUSTOMER_READERS,
     description:
       "A customer's current score at once, then the new score each time it changes (after the change committed). Changes made while disconnected are not replayed: subscribing again starts from the score as it is then.",
     args: {
       customerId: t.arg.globalID({ required: true, description: "The customer's global ID." }),
     },
     subscribe: async (_parent, args, context) => {
+      if (!canReadCustomers(context.viewer)) throw new ForbiddenError(CUSTOMERS_SCOPE_ADVICE);
       const id = expectGlobalId(args.customerId, "Customer", ["customerId"]);
       const customer = await findLiveCustomer(context.prisma, id);
       if (!customer) throw new NotFoundError(`No customer has the id ${id}.`, "Customer", id);

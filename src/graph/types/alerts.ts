@@ -4,6 +4,7 @@
 
 import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
 import type { Viewer } from "../../auth/api-keys.ts";
+import { freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf, visibleRecords } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { AlertResolutionReason, AlertStatus } from "../../generated/prisma/enums.ts";
@@ -134,10 +135,11 @@ export const AlertNode = builder.prismaNode("Alert", {
       description:
         "Why it was resolved: by a person, or by the hub because the risk went away; null until resolved.",
     }),
-    resolutionNote: t.exposeString("resolutionNote", {
+    resolutionNote: t.string({
       nullable: true,
       description:
-        'What was done, as the resolver wrote it; when the hub resolved it, a sentence saying how far the risk fell ("Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis.").',
+        'What was done, as the resolver wrote it; when the hub resolved it, a sentence saying how far the risk fell ("Churn risk fell to 41%, below HIGH (60%) less the 5-point hysteresis."). Emails and phones written in it are masked unless your API key has the `pii` scope.',
+      resolve: (alert, _args, context) => freeTextFor(context.viewer, alert.resolutionNote),
     }),
     snoozedUntil: t.expose("snoozedUntil", {
       type: "DateTime",

@@ -3,7 +3,7 @@
 // the `pii` scope and masked without it; analysts see the letters but not their payloads. Reasons
 // quote the refused value ("li.wei at example.org" is not an email address): masked the same way.
 
-import { maskEmail, maskPhone } from "../../auth/mask.ts";
+import { maskPayload, maskQuotedValues } from "../../auth/mask-payload.ts";
 import { canReadPersonalData } from "../../auth/personal-data.ts";
 import type { DeadLetter, Prisma } from "../../generated/prisma/client.ts";
 import { DeadLetterKind, DeadLetterStatus } from "../../generated/prisma/enums.ts";
@@ -176,65 +176,6 @@ function storedIssues(letter: DeadLetter): StoredIssue[] {
     .map((issue) => ({ path: typeof issue.path === "string" ? issue.path : "", message: issue.message }));
 }
 
-const DOTS = "•••";
-
-/** Values that describe a record rather than a person: kept when the rest is masked. */
-const KEPT_KEYS = new Set([
-  "type",
-  "kind",
-  "channel",
-  "direction",
-  "entity",
-  "action",
-  "namespace",
-  "event",
-  "status",
-  "externalId",
-  "interactionExternalId",
-  "requestId",
-  "touchpoint",
-  "occurredAt",
-  "respondedAt",
-  "requestedAt",
-  "deletedAt",
-  "amount",
-  "currency",
-  "score",
-]);
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const PHONE = /^\+?[\d\s().-]{7,}$/;
-
-/** A value masked as identities are: emails and phones recognisable, anything else its first character. */
-export function maskValue(value: string): string {
-  if (EMAIL.test(value)) return maskEmail(value);
-  if (PHONE.test(value)) return maskPhone(value.replace(/[^\d+]/g, ""));
-  return value.length === 0 ? value : `${[...value][0]}${DOTS}`;
-}
-
-/** The payload's JSON with personal values masked (its shape intact); a body that is not JSON reads •••. */
-export function maskPayload(payload: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return DOTS;
-  }
-  const visit = (value: unknown, key: string | undefined): unknown => {
-    if (typeof value === "string") return key !== undefined && KEPT_KEYS.has(key) ? value : maskValue(value);
-    if (Array.isArray(value)) return value.map((item) => visit(item, key));
-    if (value !== null && typeof value === "object") {
-      const kept = key !== undefined && KEPT_KEYS.has(key);
-      return Object.fromEntries(
-        Object.entries(value).map(([inner, item]) => [inner, kept ? item : visit(item, inner)]),
-      );
-    }
-    return value;
-  };
-  return JSON.stringify(visit(parsed, undefined));
-}
-
 function maskQuotedUnlessPii(context: GraphContext, text: string): string {
-  if (canReadPersonalData(context.viewer)) return text;
-  return text.replace(/"([^"]*)"/g, (_quoted, inner: string) => `"${maskValue(inner)}"`);
+  return canReadPersonalData(context.viewer) ? text : maskQuotedValues(text);
 }

@@ -49,7 +49,7 @@ builder.prismaNode("PrivacyRequest", {
       nullable: true,
       authScopes: { $all: { admin: true, pii: true } },
       description:
-        "EXPORT: everything the hub held on the customers, as JSON, to hand over; null for erasures and once the same customers were erased. Needs the `pii` scope.",
+        "EXPORT: everything the hub held on the customers, as JSON, to hand over; null for erasures and once the same customers were erased. It is the data subject's own data for the subject, so it is whole, never masked: only admins whose API key has the `pii` scope read it (FORBIDDEN otherwise).",
     }),
   }),
 });

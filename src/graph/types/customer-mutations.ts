@@ -1,6 +1,7 @@
 // Mutations on customer profiles: upsert by identities, merge (with a dry run), set the owner.
 // Each returns its payload or a typed error (see user-errors.ts).
 
+import { traitValueFor } from "../../auth/personal-data.ts";
 import {
   type MergeMoves,
   previewMerge,
@@ -93,14 +94,16 @@ const TraitConflictRef = builder.objectRef<TraitConflict>("TraitConflict").imple
     survivorValue: t.field({
       type: "JSON",
       nullable: true,
-      description: "The survivor's value (kept).",
-      resolve: (c) => c.survivorValue,
+      description:
+        "The survivor's value (kept); masked as in Customer.traits unless your API key has the `pii` scope.",
+      resolve: (c, _args, context) => traitValueFor(context.viewer, c.key, c.survivorValue),
     }),
     mergedValue: t.field({
       type: "JSON",
       nullable: true,
-      description: "The merged customer's value (dropped).",
-      resolve: (c) => c.mergedValue,
+      description:
+        "The merged customer's value (dropped); masked as in Customer.traits unless your API key has the `pii` scope.",
+      resolve: (c, _args, context) => traitValueFor(context.viewer, c.key, c.mergedValue),
     }),
   }),
 });

@@ -1,7 +1,11 @@
 // The queries that find customers: one by ID or by any identity, and the filtered, ordered list.
 import { z } from "zod";
 import type { Viewer } from "../../auth/api-keys.ts";
-import { searchableIdentityKinds } from "../../auth/personal-data.ts";
+import {
+  assertMayLookUpIdentity,
+  displayNameMatch,
+  searchableIdentityKinds,
+} from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
@@ -11,6 +15,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { LifecycleStageEnum } from "./customer.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
@@ -62,7 +67,7 @@ const CustomerFilter = builder.inputType("CustomerFilter", {
   fields: (t) => ({
     search: t.string({
       description:
-        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone.",
+        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone (and a display name that is one).",
     }),
     channel: t.field({
       type: ChannelEnum,
@@ -125,7 +130,7 @@ function customerConditions(
     const kinds = searchableIdentityKinds(viewer);
     and.push({
       OR: [
-        { displayName: { contains: text, mode: "insensitive" } },
+        displayNameMatch(viewer, text),
         { identities: { some: { value: { contains: text.toLowerCase() }, kind: { in: kinds } } } },
       ],
     });
@@ -213,8 +218,9 @@ builder.queryFields((t) => ({
       type: "Customer",
       cursor: "id",
       ...pagedConnection,
+      authScopes: CUSTOMER_READERS,
       description:
-        "The customers you may see (an account manager sees the customers they own; other roles see all), filtered and sorted; most recently seen first by default. Merged-away customers are left out; their IDs still resolve through `customer` and `node`.",
+        "The customers you may see (an account manager sees the customers they own; an integrator needs the `customers` scope; other roles see all), filtered and sorted; most recently seen first by default. Merged-away customers are left out; their IDs still resolve through `customer` and `node`.",
       args: {
         filter: t.arg({ type: CustomerFilter, description: "Conditions every listed customer meets." }),
         orderBy: t.arg({
@@ -244,13 +250,15 @@ builder.queryFields((t) => ({
   customer: t.prismaField({
     type: "Customer",
     nullable: true,
+    authScopes: CUSTOMER_READERS,
     description:
       "One customer, by global ID or by any of their identities (give exactly one). A merged-away customer's ID resolves to the surviving profile. Null when there is no such customer or you may not see it.",
     args: {
       id: t.arg.globalID({ description: "The customer's global ID." }),
       identity: t.arg({
         type: IdentityInput,
-        description: "An email, phone, shop id, handle or external id.",
+        description:
+          "An email, phone, shop id, handle or external id. By email or phone only with the `pii` scope, as in search.",
       }),
     },
     resolve: async (query, _parent, args, context) => {
@@ -268,6 +276,8 @@ builder.queryFields((t) => ({
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
       }
+      // An exact lookup is a search for one value: by email or phone only with the `pii` scope.
+      if (args.identity) assertMayLookUpIdentity(context.viewer, args.identity.kind);
       const found = id
         ? await findLiveCustomer(context.prisma, id)
         : await findCustomerByIdentity(

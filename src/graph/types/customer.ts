@@ -1,7 +1,9 @@
 // The Customer type: the unified profile, with its identities, owner, interactions and feedback.
+import { freeTextFor, traitsFor } from "../../auth/personal-data.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { ChannelEnum } from "./interaction.ts";
 
@@ -21,20 +23,25 @@ export const CustomerNode = builder.prismaNode("Customer", {
   description:
     "A unified customer profile: one person or account, with their identities on every channel and everything that happened with them.",
   id: { field: "id", description: "The customer's global ID." },
-  // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes.
-  authScopes: (customer, context) => canSeeCustomer(context.viewer, customer),
+  // Lists filter in SQL (visibleCustomers); this guards lookups by global ID through node/nodes, and
+  // every customer a payload or event carries.
+  authScopes: (customer, context) => canSeeCustomer(context.viewer, customer) && CUSTOMER_READERS,
   fields: (t) => ({
-    displayName: t.exposeString("displayName", {
+    displayName: t.string({
       nullable: true,
-      description: "The name to show for this customer; null when no channel has told us a name yet.",
+      description:
+        "The name to show for this customer; null when no channel has told us a name yet. A name is how everyone works with a customer, so it is shown; but where a channel gave an email or phone as the name, that is masked unless your API key has the `pii` scope.",
+      resolve: (customer, _args, context) => freeTextFor(context.viewer, customer.displayName),
     }),
     lifecycleStage: t.expose("lifecycleStage", {
       type: LifecycleStageEnum,
       description: "Where the customer stands in their relationship with the business.",
     }),
-    traits: t.expose("traits", {
+    traits: t.field({
       type: "JSONObject",
-      description: "Free-form attributes of the customer (plan, company, locale, …).",
+      description:
+        "Free-form attributes of the customer (plan, company, locale, …). Personal data unless your API key has the `pii` scope: values of traits whose names say they are about the person (personalEmail, homePhone, ssn, address, birthDate, lastName, …) are masked whole, and emails and phones written in any other value are masked.",
+      resolve: (customer, _args, context) => traitsFor(context.viewer, customer.traits),
     }),
     firstSeenAt: t.expose("firstSeenAt", {
       type: "DateTime",

@@ -1,8 +1,9 @@
 // The Feedback type: a survey answer (NPS, CSAT or CES).
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { FeedbackKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { withCustomerReaders } from "./customer-scopes.ts";
 import { ChannelEnum } from "./interaction.ts";
 
 export const FeedbackKindEnum = builder.enumType(FeedbackKind, {
@@ -20,7 +21,9 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
   id: { field: "id", description: "The answer's global ID." },
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (feedback, context) =>
-    canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
+    withCustomerReaders(
+      canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
+    ),
   fields: (t) => ({
     kind: t.expose("kind", { type: FeedbackKindEnum, description: "Which measure was asked." }),
     score: t.exposeInt("score", {
@@ -37,9 +40,11 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
       nullable: true,
       description: "The channel the survey was answered on.",
     }),
-    touchpoint: t.exposeString("touchpoint", {
+    touchpoint: t.string({
       nullable: true,
-      description: "What the answer is about: `checkout`, `support.reply`, …",
+      description:
+        "What the answer is about: `checkout`, `support.reply`, … Emails and phones written in it are masked unless your API key has the `pii` scope.",
+      resolve: (feedback, _args, context) => freeTextFor(context.viewer, feedback.touchpoint),
     }),
     respondedAt: t.expose("respondedAt", { type: "DateTime", description: "When the customer answered." }),
     source: t.exposeString("source", { description: "The connector or API client that reported it." }),

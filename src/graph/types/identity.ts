@@ -1,9 +1,10 @@
 // The Identity type: one identifier that names a customer on a channel.
 
-import { maskEmail, maskPhone } from "../../auth/mask.ts";
+import { maskEmail, maskFreeText, maskPhone } from "../../auth/mask.ts";
 import { canReadPersonalData } from "../../auth/personal-data.ts";
 import { IdentityKind } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 
 export const IdentityKindEnum = builder.enumType(IdentityKind, {
   name: "IdentityKind",
@@ -22,6 +23,7 @@ export const IdentityKindEnum = builder.enumType(IdentityKind, {
 });
 
 builder.prismaObject("Identity", {
+  authScopes: CUSTOMER_READERS,
   description:
     "An identifier that names exactly one customer. Identity resolution joins records from different channels through these.",
   fields: (t) => ({
@@ -32,12 +34,13 @@ builder.prismaObject("Identity", {
     }),
     value: t.string({
       description:
-        "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle). Personal data: emails and phones are masked (a•••@example.com, +1••••••0123) unless your API key has the `pii` scope.",
+        "The normalized identifier (a lower-cased email, an E.164 phone, an id or a handle). Personal data: emails and phones (and any email or phone inside another kind's value) are masked (a•••@example.com, +1••••••0123) unless your API key has the `pii` scope.",
       resolve: (identity, _args, context) => {
         if (canReadPersonalData(context.viewer)) return identity.value;
         if (identity.kind === "EMAIL") return maskEmail(identity.value);
         if (identity.kind === "PHONE") return maskPhone(identity.value);
-        return identity.value;
+        // A shop id or external id may be an email the source used as its key.
+        return maskFreeText(identity.value);
       },
     }),
     source: t.exposeString("source", {

@@ -1,11 +1,12 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { Channel, Direction } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
+import { withCustomerReaders } from "./customer-scopes.ts";
 
 export const ChannelEnum = builder.enumType(Channel, {
   name: "Channel",
@@ -50,7 +51,9 @@ export const InteractionNode = builder.prismaNode("Interaction", {
   // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (interaction, context) =>
-    canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
+    withCustomerReaders(
+      canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
+    ),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {
@@ -58,9 +61,11 @@ export const InteractionNode = builder.prismaNode("Interaction", {
     }),
     direction: t.expose("direction", { type: DirectionEnum, description: "Who started it." }),
     occurredAt: t.expose("occurredAt", { type: "DateTime", description: "When it happened." }),
-    summary: t.exposeString("summary", {
+    summary: t.string({
       nullable: true,
-      description: "A one-line summary: an email subject, an order's items, the start of a post.",
+      description:
+        "A one-line summary: an email subject, an order's items, the start of a post. Emails and phones written in it are masked unless your API key has the `pii` scope.",
+      resolve: (interaction, _args, context) => freeTextFor(context.viewer, interaction.summary),
     }),
     body: t.string({
       nullable: true,

@@ -7,6 +7,7 @@ import {
 import { type FunnelStage, journeyFunnel } from "../../domain/journeys/journey-funnel.ts";
 import { customerJourneyProgress, type JourneyProgressView } from "../../domain/journeys/journey-progress.ts";
 import { builder } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 builder.prismaObject("JourneyStage", {
@@ -68,6 +69,7 @@ const JourneyStageRef = builder
 
 const CustomerJourneyProgress = builder.objectRef<JourneyProgressView>("CustomerJourneyProgress").implement({
   description: "Where one customer is in one journey.",
+  authScopes: CUSTOMER_READERS,
   fields: (t) => ({
     journeyKey: t.exposeString("journeyKey", { description: "The journey's key." }),
     journeyName: t.exposeString("journeyName", { description: "The journey's name." }),

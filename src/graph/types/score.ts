@@ -11,6 +11,7 @@ import { purchaseHistoryAt } from "../../scoring/models/purchase-summary.ts";
 import { forecastPurchases } from "../../scoring/purchase-forecast.ts";
 import { toFittedModel } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { Money } from "./interaction.ts";
 
@@ -140,6 +141,7 @@ export function reasonsOf(
 
 export const CustomerScoreRef = builder.prismaObject("Score", {
   name: "CustomerScore",
+  authScopes: CUSTOMER_READERS,
   description:
     "A customer's current scores, recomputed whenever new facts about them arrive and after every refit of the purchase model.",
   fields: (t) => ({
@@ -246,6 +248,7 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
 
 builder.prismaObject("ScoreHistory", {
   name: "ScoreSnapshot",
+  authScopes: CUSTOMER_READERS,
   description:
     "A customer's scores at one moment. A snapshot is kept whenever the level or model changes or the risk moves by 0.005 or more.",
   fields: (t) => ({

@@ -27,7 +27,8 @@ const ViewerRef = builder.objectRef<Viewer>("Viewer").implement({
     }),
     role: t.field({ type: RoleEnum, description: "The key's role.", resolve: (viewer) => viewer.role }),
     scopes: t.stringList({
-      description: "Extra permissions, such as pii.",
+      description:
+        "Extra permissions beyond the role: pii (read personal data unmasked), customers (for integrator keys, read the customer graph).",
       resolve: (viewer) => [...viewer.scopes].sort(),
     }),
   }),

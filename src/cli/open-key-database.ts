@@ -17,10 +17,18 @@ import { applyMigrations } from "../db/migrations.ts";
 import { StartupError } from "../errors.ts";
 
 /** What to do instead of a CLI command while the hub holds the embedded database. */
-export const WHILE_THE_HUB_RUNS = `While the hub runs, manage keys over GraphQL with an admin key (in GraphiQL at http://localhost:4000/graphql, header {"Authorization": "Bearer <admin key>"}):
+function whileTheHubRuns(graphqlUrl: string): string {
+  return `While the hub runs, manage keys over GraphQL with an admin key (in GraphiQL at ${graphqlUrl}, header {"Authorization": "Bearer <admin key>"}):
   mutation { createApiKey(input: { newPrincipal: { name: "Ana Souza", email: "ana@example.com" }, name: "alerts page", role: ACCOUNT_MANAGER }) { ... on CreateApiKeyPayload { key apiKey { prefix } } ... on UserError { message } } }
   (principalId: "<id from the principals query>" instead of newPrincipal gives an existing account manager a key; apiKeys lists keys; revokeApiKey(id:) revokes one.)
 Or stop the hub and run this command again.`;
+}
+
+/** Where the hub configured like this serves GraphQL, as a browser on the same machine reaches it. */
+function graphqlUrlOf(config: Config): string {
+  const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(config.host) ? "localhost" : config.host;
+  return `http://${host}:${config.port}/graphql`;
+}
 
 export interface KeyDatabase {
   database: Database;
@@ -41,7 +49,7 @@ export async function openKeyDatabase(config: Config): Promise<KeyDatabase> {
   } catch (error) {
     if (!(error instanceof DataDirInUseError) || config.database.kind !== "pglite") throw error;
     throw new StartupError(
-      `The embedded database in ${config.database.dataDir} is in use by the running hub (process ${error.holderPid}), and only one process may open it.\n${WHILE_THE_HUB_RUNS}`,
+      `The embedded database in ${config.database.dataDir} is in use by the running hub (process ${error.holderPid}), and only one process may open it.\n${whileTheHubRuns(graphqlUrlOf(config))}`,
     );
   }
   await applyMigrations(database.adapterFactory);

@@ -88,6 +88,7 @@ describe.concurrent("npm run apikey", { timeout: 300_000 }, () => {
         `The embedded database in ${dataDir} is in use by the running hub (process ${process.pid})`,
       );
       expect(result.output).toMatch(/mutation \{ createApiKey\(input: /);
+      expect(result.output).toContain("in GraphiQL at http://localhost:4000/graphql");
     } finally {
       await database.close();
     }

@@ -15,6 +15,15 @@ import { createTestClient } from "../helpers/graphql.ts";
 const principalId = (id: string) => Buffer.from(`Principal:${id}`).toString("base64");
 const viewerQuery = JSON.stringify({ query: "{ viewer { role principal { name } } }" });
 
+async function post(client: Awaited<ReturnType<typeof createTestClient>>, query: string) {
+  const response = await client.fetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+    body: JSON.stringify({ query }),
+  });
+  return response.json();
+}
+
 /** Sends a request with the given key (not the client's own) and gives the status and body. */
 async function asKey(client: Awaited<ReturnType<typeof createTestClient>>, key: string) {
   const response = await client.fetch("/graphql", {
@@ -238,5 +247,26 @@ describe("principals", () => {
       expect(created.errors?.[0]?.extensions?.code, role).toBe("FORBIDDEN");
     }
     expect(await db.prisma.principal.count({ where: { name: "Mallory" } })).toBe(0);
+  });
+
+  test("anyone reads their own keys through viewer.principal, and nobody else's", async ({ db }) => {
+    const ana = await managerWithCustomers(db);
+    const anaClient = await createTestClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: ana.id,
+      scopes: [],
+    });
+    const bob = await createTestClient(db, { role: "ACCOUNT_MANAGER", scopes: [] });
+    const own = await post(anaClient, "{ viewer { principal { apiKeys { id prefix role status } } } }");
+    expect(own.errors).toBeUndefined();
+    const [key] = own.data.viewer.principal.apiKeys;
+    expect(key).toMatchObject({
+      prefix: anaClient.key.slice(0, 16),
+      role: "ACCOUNT_MANAGER",
+      status: "ACTIVE",
+    });
+    const others = await post(bob, `{ node(id: "${key.id}") { ... on ApiKey { prefix } } }`);
+    expect(others.data.node).toBeNull();
+    expect(others.errors[0].extensions.code).toBe("FORBIDDEN");
   });
 });

@@ -42,9 +42,11 @@ const ScopeEnum = builder.enumType("ApiKeyScope", {
 
 builder.prismaNode("ApiKey", {
   description:
-    "An API key: who holds it, its role and scopes, and whether it works. The secret is never shown again after createApiKey; the prefix identifies the key in logs and lists.",
+    "An API key: who holds it, its role and scopes, and whether it works. Admins read every key, anyone their own (viewer.principal.apiKeys). The secret is never shown again after createApiKey; the prefix identifies the key in logs and lists.",
   id: { field: "id", description: "The key's global ID." },
-  authScopes: { admin: true },
+  // Admins read every key; anyone reads their own (viewer.principal.apiKeys), secrets never.
+  authScopes: (key, context) =>
+    context.viewer.role === "ADMIN" || key.principalId === context.viewer.principalId,
   fields: (t) => ({
     name: t.exposeString("name", { description: 'Where the key is used ("alerts page", "shop sync").' }),
     prefix: t.exposeString("prefix", {

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       `CX Hub is ready: GraphQL and GraphiQL at ${browsable}/graphql (health: ${browsable}/health)`,
       ...(bootstrapKey
         ? [
-            "Your admin API key, shown this once (more keys: npm run apikey -- create):",
+            "Your admin API key, shown this once (more keys: the createApiKey mutation, see README):",
             `  ${bootstrapKey}`,
             `Send it as the header  Authorization: Bearer ${bootstrapKey}`,
           ]

@@ -4,6 +4,15 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { StartupError } from "../errors.ts";
 
+/** Another live process holds the data folder (a running hub, most likely). */
+export class DataDirInUseError extends StartupError {
+  readonly holderPid: number;
+  constructor(message: string, holderPid: number) {
+    super(message);
+    this.holderPid = holderPid;
+  }
+}
+
 export interface EmbeddedLock {
   release(): void;
 }
@@ -27,8 +36,9 @@ export function lockDataDir(dataDir: string): EmbeddedLock {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
       if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-        throw new StartupError(
+        throw new DataDirInUseError(
           `The embedded database in ${dataDir} is in use by process ${holder}: stop that process first, or set DATABASE_URL to share a PostgreSQL database between processes.`,
+          holder,
         );
       }
       rmSync(lockPath, { force: true });

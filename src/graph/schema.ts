@@ -5,6 +5,8 @@ import "./types/alert-digests.ts";
 import "./types/alerts.ts";
 import "./types/alerts-mutations.ts";
 import "./types/alerts-subscriptions.ts";
+import "./types/api-keys.ts";
+import "./types/api-keys-mutations.ts";
 import "./types/connectors.ts";
 import "./types/connectors-dead-letters.ts";
 import "./types/connectors-mutations.ts";

@@ -335,7 +335,8 @@ function sentence(feature: ChurnFeature, contribution: number, context: Sentence
       const o = outlook as PurchaseOutlook;
       const none = Math.exp(-o.expectedPurchases);
       const orders = o.transactions === 1 ? "One purchase" : `${o.transactions} purchases`;
-      const last = o.transactions === 1 ? "" : ", the last";
+      // "3 purchases, most recently yesterday": "the last yesterday" read as a misprint.
+      const last = o.transactions === 1 ? "" : ", most recently";
       const moves = Math.abs(contribution) < NEGLIGIBLE ? "" : `; that ${effect}`;
       return `${orders}${last} ${ago(daysBetween(o.lastDay, asOf))}: the purchase model expects ${o.expectedPurchases.toFixed(2)} purchases in the next ${policy.churnHorizonDays} days, ${chance(none)} of none${moves}.`;
     }
@@ -423,10 +424,21 @@ function ago(days: number): string {
   return days === 1 ? "yesterday" : `${days} days ago`;
 }
 
-/** "a 66% chance", "an 8% chance", "an 80% chance". */
+/** "a 66% chance", "an 8% chance", "an 11% chance", "an 80% chance". */
 function chance(fraction: number): string {
-  const shown = percent(fraction);
-  return `${/^(8|11|18)/.test(shown) ? "an" : "a"} ${shown} chance`;
+  return `${articleForNumber(Math.round(fraction * 100))} ${percent(fraction)} chance`;
+}
+
+/**
+ * The article before a whole number as it is read aloud: "an" before eight…, eleven and eighteen
+ * (8, 80–89, 800–899, 11, 18, 11,000, 18,000,000), "a" before every other (a 1%, a 100%).
+ */
+export function articleForNumber(value: number): "a" | "an" {
+  const digits = String(Math.abs(Math.trunc(value)));
+  if (digits.startsWith("8")) return "an";
+  // Eleven and eighteen begin the number only when they lead a group of three digits.
+  const leadsWithTwoDigits = digits.length % 3 === 2;
+  return leadsWithTwoDigits && (digits.startsWith("11") || digits.startsWith("18")) ? "an" : "a";
 }
 
 const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;

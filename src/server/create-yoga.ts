@@ -15,6 +15,7 @@ import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { hubGraphiQLOptions, renderSelfContainedGraphiQL } from "./graphiql-page.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
@@ -64,7 +65,9 @@ export function createHubYoga({
       maskError: (error, message, isDev) => toClientError(error) ?? maskError(error, message, isDev),
     },
     logging: createYogaLogger(logger),
-    graphiql: { title: "CX Hub", defaultQuery: EXAMPLE_QUERY },
+    // Served whole by the hub (no CDN), with the headers editor open where the API key goes.
+    graphiql: hubGraphiQLOptions(EXAMPLE_QUERY),
+    renderGraphiQL: renderSelfContainedGraphiQL,
     context: ({ request, viewer: socketViewer }) => {
       // HTTP requests are authenticated by the plugin below; WebSocket connections when they open.
       const viewer = (socketViewer as Viewer | undefined) ?? viewerOf(request);

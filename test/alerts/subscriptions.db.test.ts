@@ -11,6 +11,7 @@ import { raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
 import { revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
+import { shownProbability } from "../../src/graph/probability.ts";
 import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { ChurnRiskAlertsDocument, CustomerScoreChangedDocument } from "../generated/graphql/graphql.ts";
@@ -76,7 +77,7 @@ describe("churnRiskAlerts over graphql-ws", () => {
     expect(anaEvent.data?.churnRiskAlerts.alert?.reasons.map((r) => r.factor)).toContain("NPS");
     const stored = await db.prisma.alert.findFirstOrThrow({ where: { customerId: ana.customerId } });
     expect(stored.publishedAt).not.toBeNull();
-    expect(anaEvent.data?.churnRiskAlerts.alert?.churnRisk).toBe(stored.score);
+    expect(anaEvent.data?.churnRiskAlerts.alert?.churnRisk).toBe(shownProbability(stored.score));
 
     // The admin's feed has both, in the order they were published.
     const first = await allFeed.next();
@@ -409,7 +410,7 @@ describe("customerScoreChanged", () => {
     const stored = await db.prisma.score.findUniqueOrThrow({ where: { customerId: jo.customerId } });
     expect(change.data?.customerScoreChanged).toMatchObject({
       customer: { id: globalId("Customer", jo.customerId) },
-      score: { churnRisk: stored.churnRisk, churnRiskLevel: "HIGH" },
+      score: { churnRisk: shownProbability(stored.churnRisk), churnRiskLevel: "HIGH" },
     });
     feed.close();
 

@@ -20,7 +20,7 @@ const CUSTOMER_360_SQL = `
   SELECT c.id, c."displayName", c."lifecycleStage", c.traits,
          ${iso(`c."firstSeenAt"`)} AS "firstSeenAt", ${iso(`c."lastSeenAt"`)} AS "lastSeenAt",
          ${iso(`c."createdAt"`)} AS "createdAt",
-         o.id AS "ownerId", o.name AS "ownerName", o.email AS "ownerEmail",
+         o.id AS "ownerId", o.name AS "ownerName",
          (SELECT json_agg(json_build_object('kind', i.kind, 'namespace', i.namespace, 'value', i.value,
                                             'lastSeenAt', ${iso(`i."lastSeenAt"`)}) ORDER BY i.kind, i.value)
             FROM "Identity" i WHERE i."customerId" = c.id) AS identities,
@@ -97,7 +97,6 @@ interface CustomerRow {
   createdAt: string;
   ownerId: string | null;
   ownerName: string | null;
-  ownerEmail: string | null;
   identities: Customer360["identities"] | null;
   feedbackCount: number;
   feedback: Array<Customer360["feedback"]["edges"][number]["node"]> | null;
@@ -131,9 +130,7 @@ export async function customer360(
       lastSeenAt: row.lastSeenAt,
       createdAt: row.createdAt,
       owner:
-        row.ownerId && row.ownerName
-          ? { id: globalId("Principal", row.ownerId), name: row.ownerName, email: row.ownerEmail }
-          : null,
+        row.ownerId && row.ownerName ? { id: globalId("Principal", row.ownerId), name: row.ownerName } : null,
       identities: (row.identities ?? []).map((identity) => maskIdentity(viewer, identity)),
       feedback: {
         totalCount: row.feedbackCount,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import {
+  articleForNumber,
   assessChurnRisk,
   type ChurnAssessment,
   type ChurnFactor,
@@ -144,7 +145,7 @@ describe("assessChurnRisk: the purchase outlook", () => {
         contribution: logit(0.9),
         weight: 1,
         explanation:
-          "4 purchases, the last 30 days ago: the purchase model expects 0.11 purchases in the next 90 days, a 90% chance of none; that raises the risk.",
+          "4 purchases, most recently 30 days ago: the purchase model expects 0.11 purchases in the next 90 days, a 90% chance of none; that raises the risk.",
       },
     ]);
   });
@@ -180,8 +181,43 @@ describe("assessChurnRisk: the purchase outlook", () => {
       asOf,
     );
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
-      "2 purchases, the last today: the purchase model expects 3.00 purchases in the next 90 days, a 5% chance of none; that lowers the risk.",
+      "2 purchases, most recently today: the purchase model expects 3.00 purchases in the next 90 days, a 5% chance of none; that lowers the risk.",
     );
+  });
+
+  it("says when the latest of several purchases was, and an 8% chance with its article", () => {
+    const result = assessChurnRisk(
+      buyer(3, 1),
+      outlook(0.08, 3, 1),
+      defaultChurnWeights(policy),
+      policy,
+      asOf,
+    );
+    expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
+      "3 purchases, most recently yesterday: the purchase model expects 2.53 purchases in the next 90 days, an 8% chance of none; that lowers the risk.",
+    );
+  });
+
+  it("reads the article off the number as it is said: an 8, an 11, an 18, an 80, a 1, a 100", () => {
+    const articles = [1, 8, 11, 12, 18, 80, 86, 100, 110, 180, 800, 11_000, 18_500, 110_000].map(
+      (n) => `${articleForNumber(n)} ${n}`,
+    );
+    expect(articles).toEqual([
+      "a 1",
+      "an 8",
+      "an 11",
+      "a 12",
+      "an 18",
+      "an 80",
+      "an 86",
+      "a 100",
+      "a 110",
+      "a 180",
+      "an 800",
+      "an 11000",
+      "an 18500",
+      "a 110000",
+    ]);
   });
 
   it("counts whole days since the last purchase (30.5 days is 30)", () => {
@@ -193,7 +229,9 @@ describe("assessChurnRisk: the purchase outlook", () => {
       policy,
       asOf,
     );
-    expect(reason(result, "PURCHASE_PATTERN").explanation).toMatch(/^5 purchases, the last 30 days ago: /);
+    expect(reason(result, "PURCHASE_PATTERN").explanation).toMatch(
+      /^5 purchases, most recently 30 days ago: /,
+    );
   });
 
   it("clamps certainties so that P(no purchase) of exactly 0 or 1 gives a finite score", () => {

@@ -167,7 +167,7 @@ describe("scores from the purchase model", () => {
     expect(result.errors).toBeUndefined();
     const served = result.data?.customer?.score;
     expect(served?.reasons.map((reason) => reason.factor)).toEqual(["ENGAGEMENT_DROP", "PURCHASE_PATTERN"]);
-    expect(served?.reasons[1]?.explanation).toContain("3 purchases, the last 100 days ago");
+    expect(served?.reasons[1]?.explanation).toContain("3 purchases, most recently 100 days ago");
     expect(served?.lifetimeValue).toEqual({
       amount: (expected.lifetimeValue ?? Number.NaN).toFixed(2),
       currency: "USD",

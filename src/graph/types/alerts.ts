@@ -13,6 +13,7 @@ import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { shownProbability, shownProbabilityOrNull } from "../probability.ts";
 import { CustomerNode } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { ChurnRiskLevelEnum, ChurnRiskReasonRef, reasonsOf } from "./score.ts";
@@ -90,10 +91,15 @@ export const AlertNode = builder.prismaNode("Alert", {
       description:
         "The level the churn risk crossed into: HIGH, or CRITICAL (an escalation is an alert of its own).",
     }),
-    churnRisk: t.exposeFloat("score", { description: "The churn risk that raised the alert, from 0 to 1." }),
-    previousChurnRisk: t.exposeFloat("previousScore", {
+    churnRisk: t.float({
+      resolve: (alert) => shownProbability(alert.score),
+      description: "The churn risk that raised the alert, from 0 to 1, to 4 decimal places.",
+    }),
+    previousChurnRisk: t.float({
       nullable: true,
-      description: "The churn risk before the change that raised the alert; null if there was none.",
+      resolve: (alert) => shownProbabilityOrNull(alert.previousScore),
+      description:
+        "The churn risk before the change that raised the alert, to 4 decimal places; null if there was none.",
     }),
     previousLevel: t.expose("previousLevel", {
       type: ChurnRiskLevelEnum,

@@ -18,6 +18,7 @@ import {
 } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { shownProbabilityOrNull } from "../probability.ts";
 import { ChurnFactorEnum, ChurnRiskLevelEnum } from "./score.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
@@ -167,10 +168,11 @@ const ChurnBacktestRef = builder
         resolve: (b) => b.weightsSource,
       }),
       note: t.exposeString("note", { description: "What was learned from, or why nothing could be." }),
-      typicalRisk: t.exposeFloat("typicalRisk", {
+      typicalRisk: t.float({
         nullable: true,
+        resolve: (b) => shownProbabilityOrNull(b.typicalRisk),
         description:
-          "The churn risk of the hub's typical customer, from which each reason's contribution is measured.",
+          "The churn risk of the hub's typical customer, from which each reason's contribution is measured (4 decimal places).",
       }),
       model: t.field({
         type: PredictionQualityRef,

@@ -11,6 +11,7 @@ import { purchaseHistoryAt } from "../../scoring/models/purchase-summary.ts";
 import { forecastPurchases } from "../../scoring/purchase-forecast.ts";
 import { toFittedModel } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import { shownProbability, shownProbabilityOrNull } from "../probability.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { Money } from "./interaction.ts";
@@ -55,13 +56,15 @@ export const ChurnRiskReasonRef = builder.objectRef<ChurnReason>("ChurnRiskReaso
   description: "One factor behind a churn risk: what was measured, how much it moved the score, and why.",
   fields: (t) => ({
     factor: t.field({ type: ChurnFactorEnum, description: "The signal.", resolve: (r) => r.factor }),
-    value: t.exposeFloat("value", {
+    value: t.float({
+      resolve: (r) => shownProbability(r.value),
       description:
         "What was measured, in its own unit: the chance of no purchase within the churn horizon (PURCHASE_PATTERN), days (RECENCY, TENURE), purchase days (FREQUENCY), money per purchase day (SPEND), a drop from 0 to 1 (ENGAGEMENT_DROP), an average sentiment from −1 to 1, a survey answer, or a count of messages.",
     }),
-    weight: t.exposeFloat("weight", {
+    weight: t.float({
+      resolve: (r) => shownProbability(r.weight),
       description:
-        "This factor's share of everything that moved the score, from 0 to 1; the reasons of a score add up to 1.",
+        "This factor's share of everything that moved the score, from 0 to 1 (4 decimal places); the reasons of a score add up to 1.",
     }),
     contribution: t.exposeFloat("contribution", {
       description:
@@ -85,8 +88,10 @@ const PurchaseForecastRef = builder
       "What the purchase model expects of a customer over a horizon: BG/NBD for purchases, Gamma-Gamma for spend.",
     fields: (t) => ({
       horizonMonths: t.exposeInt("horizonMonths", { description: "Months ahead the forecast covers." }),
-      probabilityAlive: t.exposeFloat("probabilityAlive", {
-        description: "The probability that the customer is still a customer (has not silently left).",
+      probabilityAlive: t.float({
+        resolve: (forecast) => shownProbability(forecast.probabilityAlive),
+        description:
+          "The probability that the customer is still a customer (has not silently left), to 4 decimal places.",
       }),
       expectedPurchases: t.exposeFloat("expectedPurchases", {
         description: "Purchases expected over the horizon (purchases on the same day count as one).",
@@ -145,8 +150,10 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
   description:
     "A customer's current scores, recomputed whenever new facts about them arrive and after every refit of the purchase model.",
   fields: (t) => ({
-    churnRisk: t.exposeFloat("churnRisk", {
-      description: "The probability-like risk that the customer stops buying, from 0 to 1.",
+    churnRisk: t.float({
+      resolve: (score) => shownProbability(score.churnRisk),
+      description:
+        "The probability that the customer lapses within the churn horizon, from 0 to 1, to 4 decimal places.",
     }),
     churnRiskLevel: t.expose("churnRiskLevel", {
       type: ChurnRiskLevelEnum,
@@ -161,10 +168,11 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
       nullable: true,
       description: "A 0–100 health score for the UI: 100 × (1 − churn risk), rounded.",
     }),
-    probabilityAlive: t.exposeFloat("probabilityAlive", {
+    probabilityAlive: t.float({
       nullable: true,
+      resolve: (score) => shownProbabilityOrNull(score.probabilityAlive),
       description:
-        "The probability that the customer is still a customer, from the purchase model; null without purchases or without a fitted model.",
+        "The probability that the customer is still a customer, from the purchase model, to 4 decimal places; null without purchases or without a fitted model.",
     }),
     expectedPurchases: t.exposeFloat("expectedTransactions", {
       nullable: true,
@@ -252,7 +260,10 @@ builder.prismaObject("ScoreHistory", {
   description:
     "A customer's scores at one moment. A snapshot is kept whenever the level or model changes or the risk moves by 0.005 or more.",
   fields: (t) => ({
-    churnRisk: t.exposeFloat("churnRisk", { description: "The churn risk then, from 0 to 1." }),
+    churnRisk: t.float({
+      resolve: (snapshot) => shownProbability(snapshot.churnRisk),
+      description: "The churn risk then, from 0 to 1, to 4 decimal places.",
+    }),
     churnRiskLevel: t.expose("churnRiskLevel", { type: ChurnRiskLevelEnum, description: "Its band then." }),
     reasons: t.field({
       type: [ChurnRiskReasonRef],
@@ -260,9 +271,10 @@ builder.prismaObject("ScoreHistory", {
       resolve: (snapshot) => reasonsOf(snapshot.reasons, { table: "ScoreHistory", rowId: snapshot.id }),
     }),
     health: t.exposeInt("health", { nullable: true, description: "The 0–100 health score then." }),
-    probabilityAlive: t.exposeFloat("probabilityAlive", {
+    probabilityAlive: t.float({
       nullable: true,
-      description: "The probability the customer was still a customer then.",
+      resolve: (snapshot) => shownProbabilityOrNull(snapshot.probabilityAlive),
+      description: "The probability the customer was still a customer then, to 4 decimal places.",
     }),
     expectedPurchases: t.exposeFloat("expectedTransactions", {
       nullable: true,

@@ -5,7 +5,7 @@ import type { Viewer } from "../../auth/api-keys.ts";
 import { Role } from "../../generated/prisma/enums.ts";
 import { builder } from "../builder.ts";
 
-const RoleEnum = builder.enumType(Role, {
+export const RoleEnum = builder.enumType(Role, {
   name: "Role",
   description: "What an API key may do.",
   values: {

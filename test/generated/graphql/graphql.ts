@@ -149,7 +149,7 @@ export type CustomerFilter = {
   minLifetimeValue?: number | null | undefined;
   /** Customers owned by this account manager (a Principal ID). */
   ownerId?: string | number | null | undefined;
-  /** Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone. */
+  /** Text found (case-insensitively, literally: `%` and `_` are plain characters) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone. At most 200 characters. */
   search?: string | null | undefined;
   /** true: only customers nobody owns; false: only owned ones. */
   unowned?: boolean | null | undefined;

@@ -174,6 +174,19 @@ describe("strings, JSON and dates", () => {
     expectTypedRefusal(answer, "BAD_USER_INPUT", /input\.displayName is 1001 characters long; at most 1000/);
   });
 
+  test("accepts a field's declared bound above the default: an email body of 150,000 characters", async ({
+    db,
+  }) => {
+    const client = await createTestClient(db);
+    const record = `mutation ($body: String) { recordInteraction(input: { customer: { identities: [{ kind: EMAIL, value: "b@example.com" }] }, source: "test", externalId: "1", channel: EMAIL, kind: "email.received", direction: OUTBOUND, occurredAt: "2026-01-01T00:00:00Z", body: $body }) { __typename } }`;
+    const accepted = await post(client, record, { body: "word ".repeat(30_000) });
+    expect(accepted.body).toEqual({
+      data: { recordInteraction: { __typename: "RecordInteractionPayload" } },
+    });
+    const refused = await post(client, record, { body: "x".repeat(200_001) });
+    expectTypedRefusal(refused, "BAD_USER_INPUT", /input\.body is 200001 characters long; at most 200000/);
+  });
+
   test("refuses traits larger than 32 KiB", async ({ db }) => {
     const client = await createTestClient(db);
     const answer = await post(client, UPSERT_TRAITS, { traits: { notes: "x".repeat(5 * 1024 * 1024) } });

@@ -214,7 +214,7 @@ export type DeadLetterStatus =
 export type DefineJourneyInput = {
   /** Whether it moves customers (true by default). */
   active?: boolean | null | undefined;
-  /** What it tracks. */
+  /** What it tracks: at most 2,000 characters. */
   description?: string | null | undefined;
   /** A stable, URL-safe name. */
   key: string;
@@ -341,7 +341,7 @@ export type OrderDirection =
 export type RecordInteractionInput = {
   /** The money that moved, if any. */
   amount?: MoneyInput | null | undefined;
-  /** The full text, if something was said. */
+  /** The full text, if something was said: at most 200,000 characters. */
   body?: string | null | undefined;
   /** The channel it happened on. */
   channel: Channel;
@@ -355,7 +355,7 @@ export type RecordInteractionInput = {
   externalId: string;
   /** What happened, dotted and lower-case: "order.placed". */
   kind: string;
-  /** Provider details worth keeping. */
+  /** Provider details worth keeping: at most 64 KiB as JSON, nested at most 16 levels. */
   metadata?: Record<string, unknown> | null | undefined;
   /** When it happened. */
   occurredAt: string;
@@ -429,7 +429,7 @@ export type SnoozeAlertInput = {
 export type SubmitFeedbackInput = {
   /** The channel the survey was answered on. */
   channel?: Channel | null | undefined;
-  /** What the customer wrote beside the score. */
+  /** What the customer wrote beside the score: at most 10,000 characters. */
   comment?: string | null | undefined;
   /** Who answered. */
   customer: CustomerReferenceInput;
@@ -488,7 +488,7 @@ export type UpsertCustomerInput = {
   lifecycleStage?: LifecycleStage | null | undefined;
   /** Who reports this customer (recorded on the identities it adds). */
   source?: string | null | undefined;
-  /** Attributes to set; keys given replace those keys, the others stay. */
+  /** Attributes to set; keys given replace those keys, the others stay. At most 32 KiB as JSON, nested at most 16 levels. */
   traits?: Record<string, unknown> | null | undefined;
 };
 

@@ -181,7 +181,9 @@ builder.scalarType("Decimal", {
   serialize: (value) => value.toString(),
   parseValue: (value) => {
     if (typeof value !== "string" || !/^-?\d+(\.\d+)?$/.test(value)) {
-      throw new TypeError('A Decimal is a string of digits with an optional fraction, such as "19.99".');
+      throw new GraphQLError('A Decimal is a string of digits with an optional fraction, such as "19.99".', {
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     }
     return value;
   },

@@ -1,8 +1,8 @@
 // How errors reach clients. Domain errors become GraphQL errors with a `code` a client can switch on
 // (and field paths for validation errors); Pothos' own refusals of an argument (a global ID that is
-// not one of ours, a negative page size) become BAD_USER_INPUT with a sentence saying what to do;
-// anything else is a bug, logged and masked as "Unexpected error." so no internals leak. Mutations
-// also return their expected failures as typed result members (see the errors plugin in builder.ts).
+// not one of ours, a negative page size) and variables a scalar refused become BAD_USER_INPUT with a
+// sentence saying what to do; anything else is a bug, logged and masked as "Unexpected error." so
+// no internals leak. Mutations also return their expected failures as typed result members (see the errors plugin in builder.ts).
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.ts";
@@ -24,6 +24,18 @@ export function toClientError(error: unknown): GraphQLError | null {
   // A subscription ended because its client fell behind; the message says how to resume.
   if (original instanceof SlowConsumerError) return at("SLOW_CONSUMER", { limit: original.limit });
   if (original instanceof PothosValidationError) return pothosRefusal(original.message, at);
+  // graphql-js refusing a variable that a scalar could not parse: the scalar's own message, which says
+  // what it expects, is the client's to read whatever the scalar threw.
+  if (
+    error instanceof GraphQLError &&
+    error.path === undefined &&
+    /^Variable "\$\w+" got invalid value/.test(error.message)
+  ) {
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+    });
+  }
   return null;
 }
 

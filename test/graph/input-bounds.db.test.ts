@@ -220,6 +220,31 @@ describe("strings, JSON and dates", () => {
   });
 });
 
+describe("scalars", () => {
+  test("a Decimal variable that is no decimal is a typed error, whoever sends it (found by the schema fuzz, seed 7)", async ({
+    db,
+  }) => {
+    const analyst = await createTestClient(db, { role: "ANALYST", scopes: [] });
+    const answer = await post(
+      analyst,
+      "mutation ($input: RecordInteractionInput!) { recordInteraction(input: $input) { __typename } }",
+      {
+        input: {
+          customer: {},
+          source: "s",
+          externalId: "1",
+          channel: "SUPPORT",
+          kind: "ticket.opened",
+          direction: "INBOUND",
+          occurredAt: "2026-01-01T00:00:00Z",
+          amount: { amount: "", currency: "EUR" },
+        },
+      },
+    );
+    expectTypedRefusal(answer, "BAD_USER_INPUT", /A Decimal is a string of digits/);
+  });
+});
+
 describe("pagination and cursors", () => {
   test("a negative page size is a typed error", async ({ db }) => {
     const client = await createTestClient(db);

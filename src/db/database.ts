@@ -2,7 +2,7 @@
 // one Prisma client code path: the same client, only the driver adapter differs.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
@@ -13,6 +13,7 @@ import { StartupError } from "../errors.ts";
 import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
+import { createPGlite } from "./pglite-extensions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
@@ -63,7 +64,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const lock = lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir);
+    pglite = await createPGlite({ dataDir });
   } catch (error) {
     lock.release();
     throw new StartupError(

@@ -4,10 +4,10 @@
 // to the Prisma CLI at any time and it will find the history it expects.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectPath } from "../project-files.ts";
+import { createPGlite } from "./pglite-extensions.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
 
 export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
@@ -119,23 +119,37 @@ export async function planNextMigration(
     readMigrations(migrationsDir),
     readFile(schemaPath, "utf8"),
   ]);
-  const pglite = await PGlite.create();
+  const pglite = await createPGlite();
   try {
-    const result = await withSchemaEngine(new PrismaPGlite(pglite), undefined, (engine) =>
-      engine.diff({
-        from:
-          migrationsList.migrationDirectories.length > 0
-            ? { tag: "migrations", ...migrationsList }
-            : { tag: "empty" },
-        to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: schema }] },
-        script: true,
-        exitCode: null,
-        filters: NO_FILTERS,
-      }),
+    const result = await withSchemaEngine(
+      withExtensionsInShadow(new PrismaPGlite(pglite)),
+      undefined,
+      (engine) =>
+        engine.diff({
+          from:
+            migrationsList.migrationDirectories.length > 0
+              ? { tag: "migrations", ...migrationsList }
+              : { tag: "empty" },
+          to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: schema }] },
+          script: true,
+          exitCode: null,
+          filters: NO_FILTERS,
+        }),
     );
     const sql = (result.stdout ?? "").trim();
     return sql === "" || sql === EMPTY_MIGRATION ? null : `${sql}\n`;
   } finally {
     await pglite.close();
   }
+}
+
+/**
+ * The PGlite adapter's shadow database (where the planner replays the migrations) is a bare PGlite
+ * that cannot create the hub's extensions; this one can.
+ */
+function withExtensionsInShadow(factory: PrismaPGlite): SqlMigrationAwareDriverAdapterFactory {
+  return Object.assign(Object.create(factory) as PrismaPGlite, {
+    connectToShadowDb: async () =>
+      new PrismaPGlite(await createPGlite({ dataDir: "memory://shadow" })).connect(),
+  });
 }

@@ -24,8 +24,10 @@ export class ValidationError extends Error {
     }));
     const first = issues[0];
     const where = first && first.path.length > 0 ? ` at ${first.path.join(".")}` : "";
+    // Issue messages may end a sentence themselves ("… (a UUID)."): one full stop, not two.
+    const reason = (first?.message ?? "see issues").replace(/\.+$/, "");
     return new ValidationError(
-      `${what} is invalid${where}: ${first?.message ?? "see issues"}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`,
+      `${what} is invalid${where}: ${reason}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`,
       issues,
     );
   }

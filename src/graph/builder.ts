@@ -8,12 +8,13 @@ import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
-import { DateTimeResolver, JSONObjectResolver, JSONResolver } from "graphql-scalars";
+import { JSONObjectResolver, JSONResolver } from "graphql-scalars";
 import { CUSTOMERS_SCOPE_ADVICE, canReadCustomers } from "../auth/visibility.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GraphContext } from "./context.ts";
+import { DateTimeScalar } from "./date-time-scalar.ts";
 
 /** The most items one page of any connection returns. */
 export const MAX_PAGE_SIZE = 100;
@@ -77,14 +78,9 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: QUERY_LIMITS,
-    complexityError: (kind, result) => {
-      const limit = kind.toLowerCase() as keyof typeof QUERY_LIMITS;
-      return new GraphQLError(
-        `The operation exceeds the maximum ${limit}: it has a ${limit} of ${result[limit]} and the limit is ${QUERY_LIMITS[limit]}. ${LIMIT_ADVICE[limit]}`,
-        { extensions: { code: "QUERY_TOO_COMPLEX", limit, value: result[limit], max: QUERY_LIMITS[limit] } },
-      );
-    },
+    // Checked once per operation before it runs, subscriptions included (src/graph/operation-cost.ts),
+    // rather than by each root field's resolver: a subscription's runs only when its first event arrives.
+    disabled: true,
   },
   prisma: {
     client: (context) => context.prisma,
@@ -128,12 +124,9 @@ export const builder = new SchemaBuilder<{
     },
     afterArgOptions: { description: "Return the items that follow this cursor." },
     beforeArgOptions: { description: "Return the items that precede this cursor." },
-    nodeQueryOptions: {
-      description: "Fetches any object by its global ID (the `id` field of every type that implements Node).",
-    },
-    nodesQueryOptions: {
-      description: "Fetches several objects by their global IDs, in the order given; unknown IDs give null.",
-    },
+    // Defined in types/node-queries.ts: null for an ID that names nothing, and a bounded list.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 
@@ -148,6 +141,17 @@ function failedScopes(failure: AuthFailure): string[] {
     default:
       return [];
   }
+}
+
+/** The refusal of an operation over one of QUERY_LIMITS: the limit, the operation's figure, and what to do. */
+export function complexityLimitError(
+  limit: keyof typeof QUERY_LIMITS,
+  measured: Record<keyof typeof QUERY_LIMITS, number>,
+): GraphQLError {
+  return new GraphQLError(
+    `The operation exceeds the maximum ${limit}: it has a ${limit} of ${measured[limit]} and the limit is ${QUERY_LIMITS[limit]}. ${LIMIT_ADVICE[limit]}`,
+    { extensions: { code: "QUERY_TOO_COMPLEX", limit, value: measured[limit], max: QUERY_LIMITS[limit] } },
+  );
 }
 
 const LIMIT_ADVICE = {
@@ -184,7 +188,7 @@ export function connectionComplexity(args: { first?: number | null; last?: numbe
 /** Spread into every connection field: a checked page size and a cost that grows with it. */
 export const pagedConnection = { maxSize: checkedPageSize, complexity: connectionComplexity };
 
-builder.addScalarType("DateTime", DateTimeResolver, {
+builder.addScalarType("DateTime", DateTimeScalar, {
   description: "A moment in time, as an ISO 8601 string with a time zone offset (2026-11-23T09:30:00.000Z).",
 });
 builder.addScalarType("JSONObject", JSONObjectResolver, {
@@ -199,7 +203,9 @@ builder.scalarType("Decimal", {
   serialize: (value) => value.toString(),
   parseValue: (value) => {
     if (typeof value !== "string" || !/^-?\d+(\.\d+)?$/.test(value)) {
-      throw new TypeError('A Decimal is a string of digits with an optional fraction, such as "19.99".');
+      throw new GraphQLError('A Decimal is a string of digits with an optional fraction, such as "19.99".', {
+        extensions: { code: "BAD_USER_INPUT" },
+      });
     }
     return value;
   },

@@ -21,6 +21,7 @@ import "./types/identity.ts";
 import "./types/ingest-mutations.ts";
 import "./types/interaction.ts";
 import "./types/journey.ts";
+import "./types/node-queries.ts";
 import "./types/principal.ts";
 import "./types/score.ts";
 import "./types/score-model.ts";

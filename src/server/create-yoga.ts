@@ -2,6 +2,7 @@
 // events), webhooks, API-key authentication, the alerts page, limits, readiness at /ready. Plain
 // request handling: create-server.ts listens with it and attaches graphql-ws beside it.
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { GraphQLError } from "graphql";
 import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
@@ -19,8 +20,10 @@ import { hubGraphiQLOptions, renderSelfContainedGraphiQL } from "./graphiql-page
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
+import { useOperationLimits } from "./use-operation-limits.ts";
 import { useRequestId } from "./use-request-id.ts";
 import { useRequestMetrics } from "./use-request-metrics.ts";
+import { useTypedErrors } from "./use-typed-errors.ts";
 import { useWebhooks } from "./use-webhooks.ts";
 import { createYogaLogger } from "./yoga-logger.ts";
 
@@ -43,6 +46,27 @@ export interface HubServerOptions {
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
+
+/**
+ * Every alias counts, `__typename` too (graphql-armor exempts it by default, so `t1: __typename …`
+ * went unbounded). The refusal is reported as a validation error rather than thrown, so it reaches
+ * the client typed and a WebSocket stays open: "Aliases limit of 15 exceeded, found 16."
+ */
+const ALIAS_LIMIT: Parameters<typeof maxAliasesPlugin>[0] = {
+  n: REQUEST_LIMITS.aliases,
+  allowList: [],
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [
+    (context, error) =>
+      context?.reportError(
+        new GraphQLError(
+          `${error.message.replace(/^Syntax Error: /, "").replace(/\.$/, "")}: give at most ${REQUEST_LIMITS.aliases} fields an alias, or split the operation.`,
+          { extensions: { code: "QUERY_TOO_COMPLEX", limit: "aliases", max: REQUEST_LIMITS.aliases } },
+        ),
+      ),
+  ],
+};
 
 export function createHubYoga({
   database,
@@ -103,8 +127,9 @@ export function createHubYoga({
       useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       // The page signs its user in with an API key; the page itself is public.
       useAlertsPage(),
-      // Its message names the limit: "Aliases limit of 15 exceeded, found 16."
-      maxAliasesPlugin({ n: REQUEST_LIMITS.aliases, exposeLimits: true }),
+      maxAliasesPlugin(ALIAS_LIMIT),
+      useOperationLimits(),
+      useTypedErrors(),
       useReadinessCheck({
         endpoint: "/ready",
         check: async () => {

@@ -103,10 +103,21 @@ export function attachGraphqlWebSocket({
           req: context.extra.request,
           socket: context.extra.socket,
         });
-        const args: ExecutionArgs = {
+        // A document that does not parse or validate ends this subscription with its errors; thrown
+        // out of onSubscribe, graphql-ws would close the whole socket (4500) instead.
+        let document: ExecutionArgs["document"];
+        try {
+          document = enveloped.parse(payload.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        return {
           schema: enveloped.schema,
           operationName: payload.operationName,
-          document: enveloped.parse(payload.query),
+          document,
           variableValues: payload.variables,
           contextValue: await enveloped.contextFactory(),
           rootValue: {
@@ -115,9 +126,7 @@ export function attachGraphqlWebSocket({
             subscribe: (operation: ExecutionArgs) =>
               withLogFields(logFields, () => enveloped.subscribe(operation)),
           },
-        };
-        const errors = enveloped.validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        } satisfies ExecutionArgs;
       },
     },
     wsServer,

@@ -9,9 +9,10 @@
 
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, test as base, inject } from "vitest";
 import { type Database, fromPGlite, fromPostgresUrl } from "../../src/db/database.ts";
+import { createPGlite } from "../../src/db/pglite-extensions.ts";
 import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "./postgres-admin.ts";
 import "./provided.ts";
 
@@ -40,7 +41,7 @@ let snapshot: Promise<Blob> | undefined;
 
 async function freshPGlite(): Promise<PGlite> {
   snapshot ??= readFile(inject("pgliteSnapshotPath")).then((bytes) => new Blob([bytes]));
-  return PGlite.create({ loadDataDir: await snapshot });
+  return createPGlite({ loadDataDir: await snapshot });
 }
 
 interface SharedPGlite {

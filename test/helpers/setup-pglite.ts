@@ -3,15 +3,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../../src/db/migrations.ts";
+import { createPGlite } from "../../src/db/pglite-extensions.ts";
 import "./provided.ts";
 
 export default async function setup(project: TestProject) {
   const folder = await mkdtemp(path.join(tmpdir(), "cxhub-pglite-"));
-  const pglite = await PGlite.create();
+  const pglite = await createPGlite();
   await applyMigrations(new PrismaPGlite(pglite));
   const snapshot = await pglite.dumpDataDir("none");
   await pglite.close();

@@ -14,6 +14,7 @@ import { writeCustomer, writeMerge } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
 import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { bounded } from "../input-bounds.ts";
 import { CustomerNode, LifecycleStageEnum } from "./customer.ts";
 import { IdentityInput } from "./customer-queries.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
@@ -32,7 +33,9 @@ const UpsertCustomerInput = builder.inputType("UpsertCustomerInput", {
     displayName: t.string({ description: "The name to show." }),
     traits: t.field({
       type: "JSONObject",
-      description: "Attributes to set; keys given replace those keys, the others stay.",
+      description:
+        "Attributes to set; keys given replace those keys, the others stay. At most 32 KiB as JSON, nested at most 16 levels.",
+      ...bounded({ maxBytes: 32 * 1024, maxDepth: 16 }),
     }),
     lifecycleStage: t.field({ type: LifecycleStageEnum, description: "Where they stand now." }),
     source: t.string({ description: "Who reports this customer (recorded on the identities it adds)." }),

@@ -7,6 +7,7 @@ import {
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
+import { likeLiteral } from "../../db/like-literal.ts";
 import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
@@ -14,12 +15,16 @@ import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { bounded } from "../input-bounds.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
 import { ChurnRiskLevelEnum } from "./score.ts";
+
+/** The longest customer search: longer text names no customer, and costs the trigram index more. */
+export const MAX_SEARCH_LENGTH = 200;
 
 export const OrderDirection = builder.enumType("OrderDirection", {
   description: "Which way to sort.",
@@ -66,8 +71,8 @@ const CustomerFilter = builder.inputType("CustomerFilter", {
   description: "Narrows the customer list; every given condition must hold.",
   fields: (t) => ({
     search: t.string({
-      description:
-        "Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone (and a display name that is one).",
+      description: `Text found (case-insensitively, literally: \`%\` and \`_\` are plain characters) in the display name, a social handle or a shop id — and, with the \`pii\` scope, an email or phone (and a display name that is one). At most ${MAX_SEARCH_LENGTH} characters.`,
+      ...bounded({ maxLength: MAX_SEARCH_LENGTH }),
     }),
     channel: t.field({
       type: ChannelEnum,
@@ -126,7 +131,7 @@ function customerConditions(
 ): { customer: Prisma.CustomerWhereInput[]; score: Prisma.ScoreWhereInput[] } {
   const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(viewer)];
   if (filter?.search?.trim()) {
-    const text = filter.search.trim();
+    const text = likeLiteral(filter.search.trim());
     const kinds = searchableIdentityKinds(viewer);
     and.push({
       OR: [

@@ -7,6 +7,7 @@ import { writeFeedback, writeInteraction } from "../../pipeline/write-records.ts
 import { builder } from "../builder.ts";
 import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { bounded } from "../input-bounds.ts";
 import { IdentityInput } from "./customer-queries.ts";
 import { FeedbackKindEnum, FeedbackNode } from "./feedback.ts";
 import { ChannelEnum, DirectionEnum, InteractionNode } from "./interaction.ts";
@@ -61,20 +62,34 @@ const RecordInteractionInput = builder.inputType("RecordInteractionInput", {
       description: "Whose touchpoint it is.",
     }),
     source: t.string({ required: true, description: "Who reports it (a connector or client name)." }),
-    externalId: t.string({ required: true, description: "Its id at the source." }),
+    externalId: t.string({
+      required: true,
+      description: "Its id at the source.",
+      ...bounded({ maxLength: 500 }),
+    }),
     channel: t.field({ type: ChannelEnum, required: true, description: "The channel it happened on." }),
     kind: t.string({ required: true, description: 'What happened, dotted and lower-case: "order.placed".' }),
     direction: t.field({ type: DirectionEnum, required: true, description: "Who started it." }),
     occurredAt: t.field({ type: "DateTime", required: true, description: "When it happened." }),
     summary: t.string({ description: "A one-line summary." }),
-    body: t.string({ description: "The full text, if something was said." }),
+    body: t.string({
+      description: "The full text, if something was said: at most 200,000 characters.",
+      ...bounded({ maxLength: 200_000 }),
+    }),
     amount: t.field({ type: MoneyInput, description: "The money that moved, if any." }),
     sentiment: t.float({
       description:
         "The sentiment of what was said, -1 to 1, on the hub's scale. Leave it out of an INBOUND interaction with a body and the hub scores the body: s / sqrt(s^2 + 15) of its AFINN-165 word valences summed.",
     }),
-    conversationId: t.string({ description: "Groups the messages of one conversation." }),
-    metadata: t.field({ type: "JSONObject", description: "Provider details worth keeping." }),
+    conversationId: t.string({
+      description: "Groups the messages of one conversation.",
+      ...bounded({ maxLength: 500 }),
+    }),
+    metadata: t.field({
+      type: "JSONObject",
+      description: "Provider details worth keeping: at most 64 KiB as JSON, nested at most 16 levels.",
+      ...bounded({ maxBytes: 64 * 1024 }),
+    }),
   }),
 });
 
@@ -83,10 +98,17 @@ const SubmitFeedbackInput = builder.inputType("SubmitFeedbackInput", {
   fields: (t) => ({
     customer: t.field({ type: CustomerReferenceInput, required: true, description: "Who answered." }),
     source: t.string({ required: true, description: "Who reports it (a survey tool or client name)." }),
-    externalId: t.string({ required: true, description: "Its id at the source." }),
+    externalId: t.string({
+      required: true,
+      description: "Its id at the source.",
+      ...bounded({ maxLength: 500 }),
+    }),
     kind: t.field({ type: FeedbackKindEnum, required: true, description: "Which measure." }),
     score: t.int({ required: true, description: "The answer: NPS 0–10, CSAT 1–5, CES 1–7." }),
-    comment: t.string({ description: "What the customer wrote beside the score." }),
+    comment: t.string({
+      description: "What the customer wrote beside the score: at most 10,000 characters.",
+      ...bounded({ maxLength: 10_000 }),
+    }),
     channel: t.field({ type: ChannelEnum, description: "The channel the survey was answered on." }),
     touchpoint: t.string({ description: 'What the answer is about: "checkout".' }),
     respondedAt: t.field({ type: "DateTime", required: true, description: "When the customer answered." }),

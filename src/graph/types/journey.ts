@@ -7,6 +7,7 @@ import {
 import { type FunnelStage, journeyFunnel } from "../../domain/journeys/journey-funnel.ts";
 import { customerJourneyProgress, type JourneyProgressView } from "../../domain/journeys/journey-progress.ts";
 import { builder } from "../builder.ts";
+import { bounded } from "../input-bounds.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
@@ -144,7 +145,10 @@ const DefineJourneyInput = builder.inputType("DefineJourneyInput", {
   fields: (t) => ({
     key: t.string({ required: true, description: "A stable, URL-safe name." }),
     name: t.string({ required: true, description: "The display name." }),
-    description: t.string({ description: "What it tracks." }),
+    description: t.string({
+      description: "What it tracks: at most 2,000 characters.",
+      ...bounded({ maxLength: 2000 }),
+    }),
     active: t.boolean({ description: "Whether it moves customers (true by default)." }),
     stages: t.field({
       type: [JourneyStageInput],
@@ -159,7 +163,10 @@ const UpdateJourneyInput = builder.inputType("UpdateJourneyInput", {
   fields: (t) => ({
     key: t.string({ required: true, description: "The journey to change." }),
     name: t.string({ description: "A new display name." }),
-    description: t.string({ description: "A new description." }),
+    description: t.string({
+      description: "A new description: at most 2,000 characters.",
+      ...bounded({ maxLength: 2000 }),
+    }),
     active: t.boolean({ description: "Whether it moves customers." }),
     stages: t.field({ type: [JourneyStageInput], description: "The complete new list of stages, in order." }),
   }),

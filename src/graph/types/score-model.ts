@@ -18,6 +18,7 @@ import {
 } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { bounded } from "../input-bounds.ts";
 import { shownProbabilityOrNull } from "../probability.ts";
 import { ChurnFactorEnum, ChurnRiskLevelEnum } from "./score.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
@@ -410,6 +411,8 @@ const RescoreCustomersInput = builder.inputType("RescoreCustomersInput", {
       validate: z
         .array(z.unknown())
         .max(1000, "at most 1,000 customers at a time; omit the list to rescore everyone"),
+      // Above the default list bound: a rescore of 1,000 named customers is one batch.
+      ...bounded({ maxItems: 1000 }),
     }),
   }),
 });

@@ -9,6 +9,7 @@ import {
   timelinePosition,
 } from "../../domain/customers/customer-timeline.ts";
 import { builder, connectionComplexity, MAX_PAGE_SIZE } from "../builder.ts";
+import { isUuid } from "../global-ids.ts";
 import { FeedbackNode } from "./feedback.ts";
 import { InteractionNode } from "./interaction.ts";
 
@@ -25,7 +26,8 @@ function encodeCursor(position: TimelinePosition): string {
 function decodeCursor(cursor: string): TimelinePosition {
   const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
   const date = new Date(at ?? "");
-  if (!id || Number.isNaN(date.getTime())) {
+  // Only the id's form is checked here; PostgreSQL would refuse any other with an internal error.
+  if (!id || !isUuid(id) || Number.isNaN(date.getTime())) {
     throw new GraphQLError(
       "The timeline cursor is not one this API gave out: use the cursor of a timeline edge.",
       {

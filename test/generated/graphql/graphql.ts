@@ -181,7 +181,7 @@ export type CustomerFilter = {
   minLifetimeValue?: number | null | undefined;
   /** Customers owned by this account manager (a Principal ID). */
   ownerId?: string | number | null | undefined;
-  /** Text found (case-insensitively) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone (and a display name that is one). */
+  /** Text found (case-insensitively, literally: `%` and `_` are plain characters) in the display name, a social handle or a shop id — and, with the `pii` scope, an email or phone (and a display name that is one). At most 200 characters. */
   search?: string | null | undefined;
   /** true: only customers nobody owns; false: only owned ones. */
   unowned?: boolean | null | undefined;
@@ -246,7 +246,7 @@ export type DeadLetterStatus =
 export type DefineJourneyInput = {
   /** Whether it moves customers (true by default). */
   active?: boolean | null | undefined;
-  /** What it tracks. */
+  /** What it tracks: at most 2,000 characters. */
   description?: string | null | undefined;
   /** A stable, URL-safe name. */
   key: string;
@@ -381,7 +381,7 @@ export type OrderDirection =
 export type RecordInteractionInput = {
   /** The money that moved, if any. */
   amount?: MoneyInput | null | undefined;
-  /** The full text, if something was said. */
+  /** The full text, if something was said: at most 200,000 characters. */
   body?: string | null | undefined;
   /** The channel it happened on. */
   channel: Channel;
@@ -395,7 +395,7 @@ export type RecordInteractionInput = {
   externalId: string;
   /** What happened, dotted and lower-case: "order.placed". */
   kind: string;
-  /** Provider details worth keeping. */
+  /** Provider details worth keeping: at most 64 KiB as JSON, nested at most 16 levels. */
   metadata?: Record<string, unknown> | null | undefined;
   /** When it happened. */
   occurredAt: string;
@@ -469,7 +469,7 @@ export type SnoozeAlertInput = {
 export type SubmitFeedbackInput = {
   /** The channel the survey was answered on. */
   channel?: Channel | null | undefined;
-  /** What the customer wrote beside the score. */
+  /** What the customer wrote beside the score: at most 10,000 characters. */
   comment?: string | null | undefined;
   /** Who answered. */
   customer: CustomerReferenceInput;
@@ -528,7 +528,7 @@ export type UpsertCustomerInput = {
   lifecycleStage?: LifecycleStage | null | undefined;
   /** Who reports this customer (recorded on the identities it adds). */
   source?: string | null | undefined;
-  /** Attributes to set; keys given replace those keys, the others stay. */
+  /** Attributes to set; keys given replace those keys, the others stay. At most 32 KiB as JSON, nested at most 16 levels. */
   traits?: Record<string, unknown> | null | undefined;
 };
 

@@ -1,0 +1,93 @@
+// The attacks of issue 14, timed on PostgreSQL with the demo data: `nodes` with 10,000 IDs, customer
+// searches of 1 MB and 10 MB, and an ordinary search (with its plan). Each request is abandoned after
+// ATTACK_TIMEOUT_MS (default 60 s), and the bench database's statement_timeout ends its statement then
+// too, so that a run on unbounded code does not hold a backend for minutes. ATTACK_SKIP_10MB=1 leaves
+// out the 10 MB search (on unbounded code it cost minutes of a backend's CPU and 2 GB).
+//   npx tsx test/bench/attack-bench.ts            (TEST_POSTGRES_URL names the server, as for the tests)
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { createApiKey } from "../../src/auth/api-keys.ts";
+import { fromPostgresUrl } from "../../src/db/database.ts";
+import { applyMigrations } from "../../src/db/migrations.ts";
+import { loadDemoData } from "../../src/demo/load-demo-data.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createHubYoga } from "../../src/server/create-yoga.ts";
+
+const adminUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const timeoutMs = Number(process.env.ATTACK_TIMEOUT_MS ?? 60_000);
+const name = `cxhub_attack_bench_${process.pid}`;
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+await admin(`CREATE DATABASE "${name}"`);
+await admin(`ALTER DATABASE "${name}" SET statement_timeout = ${timeoutMs}`);
+const database = fromPostgresUrl(url.toString());
+try {
+  await applyMigrations(database.adapterFactory);
+  await loadDemoData(database.prisma);
+  const customers = await database.prisma.customer.count();
+  const { key } = await createApiKey(database.prisma, {
+    principal: { name: "Bench" },
+    name: "bench",
+    role: "ADMIN",
+    scopes: ["pii"],
+  });
+  const yoga = createHubYoga({ database, logger: createLogger("silent") });
+  const attack = async (label: string, query: string, variables: Record<string, unknown>) => {
+    const started = performance.now();
+    try {
+      const response = await yoga.fetch("http://bench/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = (await response.json()) as {
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      };
+      const error = body.errors?.[0];
+      const outcome = error
+        ? `${error.extensions?.code ?? "no code"}: ${error.message.slice(0, 90)}`
+        : "answered";
+      console.log(
+        `${label}: ${(performance.now() - started).toFixed(0)} ms, HTTP ${response.status}, ${outcome}`,
+      );
+    } catch (error) {
+      console.log(
+        `${label}: gave up after ${(performance.now() - started).toFixed(0)} ms (${(error as Error).name})`,
+      );
+    }
+  };
+  console.log(`PostgreSQL, demo data: ${customers} customers`);
+  const ids = Array.from({ length: 10_000 }, () =>
+    Buffer.from(`Customer:${randomUUID()}`).toString("base64"),
+  );
+  await attack("nodes, 10,000 IDs", "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids });
+  const search =
+    "query ($s: String) { customers(filter: { search: $s }) { totalCount edges { node { id } } } }";
+  await attack("search, ordinary ('ann')", search, { s: "ann" });
+  await attack("search, 1 MB", search, { s: "a".repeat(1024 * 1024) });
+  if (!process.env.ATTACK_SKIP_10MB)
+    await attack("search, 10 MB", search, { s: "a".repeat(10 * 1024 * 1024) });
+  // At the demo's size the planner rightly prefers a sequential scan; without it, the plan shows
+  // whether the trigram indexes can serve the search at all (they can when they exist).
+  const search3 = `SELECT count(*) FROM "Customer" c WHERE c."displayName" ILIKE '%ann%' OR EXISTS (SELECT 1 FROM "Identity" i WHERE i."customerId" = c.id AND i.value LIKE '%ann%')`;
+  const plan = await database.prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+    return tx.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(`EXPLAIN ANALYZE ${search3}`);
+  });
+  console.log(plan.map((row) => row["QUERY PLAN"]).join("\n"));
+} finally {
+  await database.close();
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}

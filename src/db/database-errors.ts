@@ -54,7 +54,7 @@ const UNAVAILABLE_ERRNO = new Set([
 ]);
 // What node-postgres and PGlite say when they have no connection to offer; they carry no code.
 const UNAVAILABLE_MESSAGE =
-  /PGlite is closed|Connection terminated|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i;
+  /PGlite is closed|Connection terminated|not currently accepting connections|timeout exceeded when trying to connect|Can't reach database server|Client has encountered a connection error/i;
 
 /**
  * Whether an error means the database could not be reached (refused, dropped, timed out, pool

@@ -18,6 +18,7 @@ import { runDataMigrations } from "./pipeline/data-migrations.ts";
 import { prepareScores } from "./pipeline/prepare-scores.ts";
 import { loadScoringPolicy } from "./policy/scoring-policy.ts";
 import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
+import { createRateLimits } from "./server/rate-limits.ts";
 
 const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
   --demo                 load the demo customers (idempotent) before serving; embedded database only
@@ -76,6 +77,12 @@ async function main(): Promise<void> {
   }
 
   const live = await startLiveAlerts({ database, logger, redis: config.redis ?? undefined });
+  // Counted in Redis when it is configured, so a guesser cannot spread over the instances.
+  const rateLimits = createRateLimits({
+    settings: config.rateLimits,
+    redis: config.redis && { url: config.redis.url, keyPrefix: config.redis.channelPrefix },
+    logger,
+  });
   const hub = await startHubServer({
     database,
     logger,
@@ -85,6 +92,8 @@ async function main(): Promise<void> {
     connectors: createConnectorServices(sync),
     port: config.port,
     host: config.host,
+    rateLimits,
+    corsOrigins: config.corsOrigins,
   });
   const browsable = hub.url.replace("127.0.0.1", "localhost");
   // One write, so that whoever reads the ready line also has the key.
@@ -104,6 +113,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);
     await hub.close();
+    await rateLimits.close();
     await live.close();
     await jobs.stop();
     await sync.stop();

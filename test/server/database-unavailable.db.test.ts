@@ -2,7 +2,7 @@
 // GraphQL-style JSON body that says to retry, and nothing internal: no driver text, no stack, no paths.
 // The failures are real: a closed PGlite instance, a PostgreSQL port nobody listens on, and a
 // PostgreSQL connection terminated by the server in the middle of a resolver's statement.
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { describe, expect, inject } from "vitest";
@@ -70,6 +70,33 @@ describe("an unreachable database", () => {
     });
     await expectUnavailable(response);
   });
+
+  test.runIf(databaseKind === "postgres")(
+    "is a 503 when the database host accepts but never answers, after the connect timeout",
+    async () => {
+      // A listener that takes the connection and says nothing, as a hung server or a full backlog does.
+      const held: Socket[] = [];
+      const silent = createServer((socket) => held.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const { port } = silent.address() as { port: number };
+      const database = fromPostgresUrl(`postgresql://postgres@127.0.0.1:${port}/cxhub`, {
+        connectTimeoutMs: 300,
+      });
+      try {
+        const yoga = createHubYoga({ database, logger: createLogger("silent") });
+        const response = await yoga.fetch("http://cx-hub.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${A_KEY}` },
+          body: JSON.stringify({ query: "{ __typename }" }),
+        });
+        await expectUnavailable(response);
+      } finally {
+        for (const socket of held) socket.destroy();
+        silent.close();
+        await database.close();
+      }
+    },
+  );
 
   test("makes /ready answer 503 in JSON, without the driver's message", async () => {
     const yoga = createHubYoga({ database: await unreachableDatabase(), logger: createLogger("silent") });

@@ -5,7 +5,7 @@ import { sentimentOf } from "../plugins/gmail/sentiment.ts";
 import { startLiveAlerts } from "./alerts/live-alerts.ts";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { systemClock } from "./clock.ts";
-import { describeDatabase, loadConfig } from "./config.ts";
+import { describeDatabase, loadConfig, redactDatabaseUrl } from "./config.ts";
 import { createConnectorServices } from "./connectors/connector-services.ts";
 import { startSync } from "./connectors/start-sync.ts";
 import { openDatabase } from "./db/database.ts";
@@ -82,6 +82,11 @@ async function main(): Promise<void> {
     settings: config.rateLimits,
     redis: config.redis && { url: config.redis.url, keyPrefix: config.redis.channelPrefix },
     logger,
+  });
+  await rateLimits.ready().catch((error: Error) => {
+    throw new StartupError(
+      `Redis at ${redactDatabaseUrl(config.redis?.url ?? "")} cannot be reached for the rate limits (${error.message}): start it or correct REDIS_URL.`,
+    );
   });
   const hub = await startHubServer({
     database,

@@ -21,6 +21,11 @@ export interface RateLimits {
   recordFailedAuthentication(address: string, keyPrefix: string | null): Promise<void>;
   /** Counts a request made with this key; how long to wait when it is over its limit, else null. */
   consumeRequest(apiKeyId: string): Promise<number | null>;
+  /**
+   * Resolves once the counts are shared (Redis connected); until then each instance counts in its
+   * own memory. Rejects with Redis's error when the first connection fails.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,14 @@ type Limiter = RateLimiterAbstract;
 
 export function createRateLimits({ settings, redis = null, logger }: RateLimitsOptions): RateLimits {
   const client = redis ? connectRedis(redis.url, logger) : null;
+  const ready = client
+    ? new Promise<void>((resolve, reject) => {
+        client.once("ready", resolve);
+        client.once("error", reject);
+      })
+    : Promise.resolve();
+  // Only a caller that waits for readiness hears of a failed first connection; the log hears of it anyway.
+  ready.catch(() => {});
   const limiter = (name: string, limit: RateLimit | null): Limiter | null => {
     if (!limit) return null;
     const options = {
@@ -70,6 +83,7 @@ export function createRateLimits({ settings, redis = null, logger }: RateLimitsO
       await Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]);
     },
     consumeRequest: (apiKeyId) => consume(byKey, apiKeyId),
+    ready: () => ready,
     async close() {
       client?.disconnect();
     },

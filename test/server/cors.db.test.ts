@@ -40,7 +40,8 @@ async function hub(database: Database, corsOrigins?: string[]) {
   };
 }
 
-describe("CORS", () => {
+// The first test pays for starting PGlite, which takes long on a busy machine.
+describe("CORS", { timeout: 90_000 }, () => {
   test("a configured origin's preflight and request are allowed, without credentials", async ({ db }) => {
     const { preflight, post } = await hub(db, [ALLOWED]);
     const before = await preflight(ALLOWED);

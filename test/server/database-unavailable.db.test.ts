@@ -165,7 +165,8 @@ describe("an unreachable database", () => {
   );
 });
 
-describe("paths next to the endpoint", () => {
+// Its first test is the file's first to start PGlite, which takes long on a busy machine.
+describe("paths next to the endpoint", { timeout: 90_000 }, () => {
   test("POST /graphql/ is the endpoint, authenticated like /graphql", async ({ db }) => {
     const client = await createTestClient(db);
     const request = (authorization?: string) =>

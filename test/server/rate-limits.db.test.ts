@@ -64,7 +64,8 @@ async function adminKey(database: Database) {
   return createApiKey(database.prisma, { principal: { name: "Ops" }, name: "ops", role: "ADMIN" });
 }
 
-describe("failed authentication", () => {
+// The first test pays for starting PGlite, which takes long on a busy machine.
+describe("failed authentication", { timeout: 90_000 }, () => {
   test("many bad keys from one address get 429 with Retry-After once the limit is used", async ({ db }) => {
     const call = server(db, limits({ failedAuthPerAddress: { points: 5, seconds: 60 } }));
     const answers = [];

@@ -5,10 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterEach, describe, expect } from "vitest";
+import WebSocket from "ws";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import type { RateLimitSettings } from "../../src/config.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
+import { startHubServer } from "../../src/server/create-server.ts";
 import { createHubYoga } from "../../src/server/create-yoga.ts";
 import { createRateLimits, type RateLimits } from "../../src/server/rate-limits.ts";
 import { test } from "../helpers/database.ts";
@@ -114,6 +116,38 @@ describe("failed authentication", { timeout: 90_000 }, () => {
     const call = server(db, limits({ failedAuthPerAddress: { points: 2, seconds: 60 } }));
     for (let attempt = 0; attempt < 10; attempt++) expect((await call("203.0.113.9", null)).status).toBe(401);
     expect((await call("203.0.113.9", key)).status).toBe(200);
+  });
+});
+
+describe("over a WebSocket", () => {
+  test("failed keys count the same, and past the limit the socket is closed with 4429", async ({ db }) => {
+    const hub = await startHubServer({
+      database: db,
+      logger: createLogger("silent"),
+      rateLimits: limits({ failedAuthPerAddress: { points: 2, seconds: 60 } }),
+      port: 0,
+      host: "127.0.0.1",
+    });
+    try {
+      const closeOf = (key: string) =>
+        new Promise<{ code: number; reason: string }>((resolve) => {
+          const socket = new WebSocket(`${hub.url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+          socket.on("open", () =>
+            socket.send(
+              JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${key}` } }),
+            ),
+          );
+          socket.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+        });
+      expect((await closeOf(randomKey())).code).toBe(4401);
+      expect((await closeOf(randomKey())).code).toBe(4401);
+      expect(await closeOf(randomKey())).toEqual({
+        code: 4429,
+        reason: expect.stringMatching(/^Too many failed API keys: retry in \d+ s, with a valid key\.$/),
+      });
+    } finally {
+      await hub.close();
+    }
   });
 });
 

@@ -12,6 +12,57 @@ const postgresUrl = z.string().trim().refine(isPostgresUrl, {
   message: "must be a PostgreSQL URL such as postgresql://user:password@localhost:5432/cxhub",
 });
 
+/** At most `points` events per `seconds`-long window. */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+
+/** The limits at the server's doors (README: Limits); null turns one off. */
+export interface RateLimitSettings {
+  /** Failed authentications from one client address. */
+  failedAuthPerAddress: RateLimit | null;
+  /** Failed authentications presenting one key prefix, from any address. */
+  failedAuthPerKeyPrefix: RateLimit | null;
+  /** Requests made with one API key. */
+  requestsPerKey: RateLimit | null;
+}
+
+/** The limits when nothing is configured: failed authentications limited, requests per key not. */
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  failedAuthPerAddress: { points: 30, seconds: 60 },
+  failedAuthPerKeyPrefix: { points: 10, seconds: 60 },
+  requestsPerKey: null,
+};
+
+const rateLimit = z
+  .string()
+  .trim()
+  .transform((text, context): RateLimit | null => {
+    if (text.toLowerCase() === "off") return null;
+    const match = /^(\d+)\s*\/\s*(\d+)s?$/.exec(text);
+    const points = Number(match?.[1]);
+    const seconds = Number(match?.[2]);
+    if (match && points >= 1 && seconds >= 1 && points <= 1e9 && seconds <= 86_400)
+      return { points, seconds };
+    context.addIssue({
+      code: "custom",
+      message: 'must be "<count>/<seconds>", such as 30/60 for 30 a minute (seconds at most 86400), or "off"',
+    });
+    return z.NEVER;
+  });
+
+const corsOrigins = z.string().transform((text, context) => {
+  const origins = [...new Set(text.split(/[\s,]+/).filter((origin) => origin !== ""))];
+  const bad = origins.find((origin) => !isOrigin(origin));
+  if (bad === undefined) return origins.map((origin) => new URL(origin).origin);
+  context.addIssue({
+    code: "custom",
+    message: `has ${JSON.stringify(bad)}, which is not an origin: list origins such as https://app.example.com (scheme, host and port only), comma-separated`,
+  });
+  return z.NEVER;
+});
+
 const environmentSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   CXHUB_DATA_DIR: z.string().trim().min(1, "must not be empty").default(DEFAULT_DATA_DIR),
@@ -60,6 +111,12 @@ const environmentSchema = z.object({
     .optional(),
   // Prepended to the Redis channels, so that several hubs can share one Redis.
   CXHUB_REDIS_CHANNEL_PREFIX: z.string().trim().min(1, "must not be empty").default("cxhub:"),
+  // The limits at the doors (README: Limits), "<count>/<seconds>" or "off".
+  CXHUB_FAILED_AUTH_LIMIT_PER_ADDRESS: rateLimit.default(DEFAULT_RATE_LIMITS.failedAuthPerAddress),
+  CXHUB_FAILED_AUTH_LIMIT_PER_KEY_PREFIX: rateLimit.default(DEFAULT_RATE_LIMITS.failedAuthPerKeyPrefix),
+  CXHUB_REQUEST_LIMIT_PER_KEY: rateLimit.default(DEFAULT_RATE_LIMITS.requestsPerKey),
+  // Browser origins allowed to call the API from their pages; none by default.
+  CXHUB_CORS_ORIGINS: corsOrigins.default([]),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -85,6 +142,9 @@ export interface Config {
   pluginPackages: string[];
   /** Redis for live alerts across server instances; null means in-process pub/sub. */
   redis: { url: string; channelPrefix: string } | null;
+  rateLimits: RateLimitSettings;
+  /** Origins whose pages may call the API (CORS); empty means no cross-origin access. */
+  corsOrigins: string[];
 }
 
 /**
@@ -122,6 +182,12 @@ export function loadConfig(
         : { kind: "file", dir: path.resolve(cwd, vars.CXHUB_DATA_DIR) },
     pluginPackages: vars.CXHUB_PLUGINS,
     redis: vars.REDIS_URL ? { url: vars.REDIS_URL, channelPrefix: vars.CXHUB_REDIS_CHANNEL_PREFIX } : null,
+    rateLimits: {
+      failedAuthPerAddress: vars.CXHUB_FAILED_AUTH_LIMIT_PER_ADDRESS,
+      failedAuthPerKeyPrefix: vars.CXHUB_FAILED_AUTH_LIMIT_PER_KEY_PREFIX,
+      requestsPerKey: vars.CXHUB_REQUEST_LIMIT_PER_KEY,
+    },
+    corsOrigins: vars.CXHUB_CORS_ORIGINS,
   };
 }
 
@@ -129,6 +195,12 @@ function isRedisUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
   return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+}
+
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value.replace(/\/$/, "");
 }
 
 function isPostgresUrl(value: string): boolean {

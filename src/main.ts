@@ -5,7 +5,7 @@ import { sentimentOf } from "../plugins/gmail/sentiment.ts";
 import { startLiveAlerts } from "./alerts/live-alerts.ts";
 import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { systemClock } from "./clock.ts";
-import { describeDatabase, loadConfig } from "./config.ts";
+import { describeDatabase, loadConfig, redactDatabaseUrl } from "./config.ts";
 import { createConnectorServices } from "./connectors/connector-services.ts";
 import { startSync } from "./connectors/start-sync.ts";
 import { openDatabase } from "./db/database.ts";
@@ -19,6 +19,7 @@ import { runDataMigrations } from "./pipeline/data-migrations.ts";
 import { prepareScores } from "./pipeline/prepare-scores.ts";
 import { loadScoringPolicy } from "./policy/scoring-policy.ts";
 import { assertPortAvailable, startHubServer } from "./server/create-server.ts";
+import { createRateLimits } from "./server/rate-limits.ts";
 
 const USAGE = `Usage: npm start [-- --demo [--demo-into-postgres]]
   --demo                 load the demo customers (idempotent) before serving; embedded database only
@@ -78,6 +79,17 @@ async function main(): Promise<void> {
   }
 
   const live = await startLiveAlerts({ database, logger, redis: config.redis ?? undefined, metrics });
+  // Counted in Redis when it is configured, so a guesser cannot spread over the instances.
+  const rateLimits = createRateLimits({
+    settings: config.rateLimits,
+    redis: config.redis && { url: config.redis.url, keyPrefix: config.redis.channelPrefix },
+    logger,
+  });
+  await rateLimits.ready().catch((error: Error) => {
+    throw new StartupError(
+      `Redis at ${redactDatabaseUrl(config.redis?.url ?? "")} cannot be reached for the rate limits (${error.message}): start it or correct REDIS_URL.`,
+    );
+  });
   const hub = await startHubServer({
     database,
     logger,
@@ -89,6 +101,8 @@ async function main(): Promise<void> {
     metricsToken: config.metricsToken,
     port: config.port,
     host: config.host,
+    rateLimits,
+    corsOrigins: config.corsOrigins,
   });
   if (!config.metricsToken && !["127.0.0.1", "::1", "localhost"].includes(config.host)) {
     logger.warn(
@@ -113,6 +127,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received, shutting down.`);
     await hub.close();
+    await rateLimits.close();
     await live.close();
     await jobs.stop();
     await sync.stop();

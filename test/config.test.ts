@@ -14,6 +14,12 @@ describe("configuration", () => {
       secretKey: { kind: "file", dir: path.resolve("/srv/hub", ".cxhub/data") },
       pluginPackages: [],
       redis: null,
+      rateLimits: {
+        failedAuthPerAddress: { points: 30, seconds: 60 },
+        failedAuthPerKeyPrefix: { points: 10, seconds: 60 },
+        requestsPerKey: null,
+      },
+      corsOrigins: [],
     });
   });
 
@@ -21,6 +27,35 @@ describe("configuration", () => {
     expect(loadConfig({ CXHUB_LOG_LEVEL: "debug" }).logLevel).toBe("debug");
     expect(loadConfig({ LOG_LEVEL: "warn" }).logLevel).toBe("warn");
     expect(loadConfig({ CXHUB_LOG_LEVEL: "error", LOG_LEVEL: "warn" }).logLevel).toBe("error");
+  });
+
+  test("rate limits are <count>/<seconds> or off, and a bad one names its variable", () => {
+    expect(
+      loadConfig({
+        CXHUB_FAILED_AUTH_LIMIT_PER_ADDRESS: "100/300",
+        CXHUB_FAILED_AUTH_LIMIT_PER_KEY_PREFIX: "off",
+        CXHUB_REQUEST_LIMIT_PER_KEY: "6000/60s",
+      }).rateLimits,
+    ).toEqual({
+      failedAuthPerAddress: { points: 100, seconds: 300 },
+      failedAuthPerKeyPrefix: null,
+      requestsPerKey: { points: 6000, seconds: 60 },
+    });
+    for (const bad of ["30", "0/60", "30/0", "thirty/60"]) {
+      expect(() => loadConfig({ CXHUB_REQUEST_LIMIT_PER_KEY: bad }), bad).toThrow(
+        'CXHUB_REQUEST_LIMIT_PER_KEY must be "<count>/<seconds>", such as 30/60 for 30 a minute (seconds at most 86400), or "off".',
+      );
+    }
+  });
+
+  test("CORS origins are listed, comma-separated, and must be origins", () => {
+    expect(
+      loadConfig({ CXHUB_CORS_ORIGINS: "https://app.example.com, http://localhost:5173/" }).corsOrigins,
+    ).toEqual(["https://app.example.com", "http://localhost:5173"]);
+    expect(() => loadConfig({ CXHUB_CORS_ORIGINS: "https://app.example.com/path" })).toThrow(
+      'CXHUB_CORS_ORIGINS has "https://app.example.com/path", which is not an origin',
+    );
+    expect(() => loadConfig({ CXHUB_CORS_ORIGINS: "*" })).toThrow("which is not an origin");
   });
 
   test("REDIS_URL turns on pub/sub across instances, on channels under CXHUB_REDIS_CHANNEL_PREFIX", () => {

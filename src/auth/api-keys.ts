@@ -88,6 +88,15 @@ export interface Viewer {
 
 export type AuthenticationFailure = "missing" | "malformed" | "unknown" | "revoked" | "expired";
 
+/**
+ * The public prefix of a well-formed key ("cxh_AbC123dEf456"), which rate limits count failures
+ * against; null for anything that is not shaped like a key.
+ */
+export function keyPrefixOf(presented: string | null | undefined): string | null {
+  const match = presented ? KEY_PATTERN.exec(presented.trim()) : null;
+  return match ? `cxh_${match[1]}` : null;
+}
+
 /** Checks a presented key. Never says which part of an unknown key was wrong. */
 export async function authenticateApiKey(
   db: Db,

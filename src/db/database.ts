@@ -95,17 +95,29 @@ export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pg
   };
 }
 
+/** How long a statement waits for a connection before the request is answered 503. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
+
 async function openPostgres(url: string): Promise<Database> {
   await probePostgres(url);
   return fromPostgresUrl(url);
 }
 
 /** The PostgreSQL code path without the reachability probe (tests use it on databases they created). */
-export function fromPostgresUrl(url: string): Database {
+export function fromPostgresUrl(
+  url: string,
+  { connectTimeoutMs = POSTGRES_CONNECT_TIMEOUT_MS }: { connectTimeoutMs?: number } = {},
+): Database {
   // No JIT: the hub's statements are short, and a scoring batch's pessimistic cost estimate made
   // PostgreSQL spend a second compiling each one (1.1 s of a 1.3 s statement) for nothing.
-  // The pool is made here rather than by the adapter so that its counts can be read (poolStats).
-  const pool = new pg.Pool({ connectionString: url, options: "-c jit=off" });
+  // The pool is made here rather than by the adapter so that its counts can be read (poolStats). A
+  // connection (new, or from an exhausted pool) that does not come in time is an error the server
+  // answers 503, instead of a request that hangs for as long as the server or the network does.
+  const pool = new pg.Pool({
+    connectionString: url,
+    options: "-c jit=off",
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
   const driver = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: driver });
   const sqlPools: pg.Pool[] = [];

@@ -5,6 +5,7 @@
 // no internals leak. Mutations also return their expected failures as typed result members (see the errors plugin in builder.ts).
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { SlowConsumerError } from "../streams/async-queue.ts";
 import { MAX_PAGE_SIZE } from "./builder.ts";
@@ -34,6 +35,18 @@ export function toClientError(error: unknown): GraphQLError | null {
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+    });
+  }
+  // The database dropped or refused the connection: a 503 with Retry-After (yoga reads `http`, and
+  // keeps it out of the answer), never the driver's text.
+  if (isDatabaseUnavailable(original)) {
+    const retryAfter = String(DATABASE_UNAVAILABLE.retryAfterSeconds);
+    return new GraphQLError(DATABASE_UNAVAILABLE.message, {
+      path,
+      extensions: {
+        code: "SERVICE_UNAVAILABLE",
+        http: { status: 503, headers: { "retry-after": retryAfter } },
+      },
     });
   }
   return null;

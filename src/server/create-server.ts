@@ -2,9 +2,11 @@
 // at /health. Listening, with the operator's usual mistakes (port taken, wrong host) said in a sentence.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_RATE_LIMITS } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import { createHubYoga, GRAPHQL_ENDPOINT, type HubServerOptions } from "./create-yoga.ts";
 import { attachGraphqlWebSocket } from "./graphql-ws.ts";
+import { createRateLimits } from "./rate-limits.ts";
 
 export interface HubServer {
   server: Server;
@@ -52,13 +54,18 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startHubServer(
   options: HubServerOptions & { port: number; host: string },
 ): Promise<HubServer> {
-  const yoga = createHubYoga(options);
+  // One set of counts for HTTP and WebSocket: failing keys on one door counts at the other.
+  const rateLimits =
+    options.rateLimits ?? createRateLimits({ settings: DEFAULT_RATE_LIMITS, logger: options.logger });
+  const yoga = createHubYoga({ ...options, rateLimits });
   const server = createServer(yoga);
   const webSockets = attachGraphqlWebSocket({
     server,
     yoga,
     db: options.database.prisma,
     path: GRAPHQL_ENDPOINT,
+    logger: options.logger,
+    rateLimits,
   });
   await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;

@@ -7,6 +7,7 @@ import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { DEFAULT_RATE_LIMITS } from "../config.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../connectors/connector-services.ts";
 import type { Database } from "../db/database.ts";
 import type { GraphContext } from "../graph/context.ts";
@@ -16,7 +17,10 @@ import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { corsPolicy } from "./cors-policy.ts";
+import { answeringFailures, serviceUnavailableResponse } from "./failure-responses.ts";
 import { hubGraphiQLOptions, renderSelfContainedGraphiQL } from "./graphiql-page.ts";
+import { createRateLimits, type RateLimits } from "./rate-limits.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
@@ -43,6 +47,10 @@ export interface HubServerOptions {
   /** The hub's metrics, served at /metrics (behind `metricsToken` when set); none when omitted. */
   metrics?: HubMetrics;
   metricsToken?: string | null;
+  /** The limits on failed authentication and per key (createRateLimits); the defaults, in memory, when omitted. */
+  rateLimits?: RateLimits;
+  /** Origins whose pages may call the API (CXHUB_CORS_ORIGINS); none when omitted. */
+  corsOrigins?: readonly string[];
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -77,6 +85,8 @@ export function createHubYoga({
   live = null,
   metrics,
   metricsToken = null,
+  rateLimits = createRateLimits({ settings: DEFAULT_RATE_LIMITS, logger }),
+  corsOrigins = [],
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
@@ -85,8 +95,14 @@ export function createHubYoga({
     batching: { limit: REQUEST_LIMITS.batchedOperations },
     healthCheckEndpoint: "/health",
     landingPage: false,
+    cors: corsPolicy(corsOrigins),
     maskedErrors: {
-      maskError: (error, message, isDev) => toClientError(error) ?? maskError(error, message, isDev),
+      maskError: (error, message, isDev) => {
+        const clientError = toClientError(error);
+        if (clientError?.extensions.code === "SERVICE_UNAVAILABLE")
+          logger.warn("Answered 503: the database is unreachable.", error);
+        return clientError ?? maskError(error, message, isDev);
+      },
     },
     logging: createYogaLogger(logger),
     // Served whole by the hub (no CDN), with the headers editor open where the API key goes.
@@ -116,15 +132,22 @@ export function createHubYoga({
           ]
         : []),
       // Providers authenticate webhooks with their signatures, not API keys.
-      useWebhooks({
-        db: database.prisma,
-        plugins: connectors.registry,
-        secretKey: connectors.secretKey,
-        writes: { policy: scoringPolicy, clock },
+      // Guarded: a failure in a door is answered in JSON (503 when the database is away), not with a stack.
+      answeringFailures(
+        useWebhooks({
+          db: database.prisma,
+          plugins: connectors.registry,
+          secretKey: connectors.secretKey,
+          writes: { policy: scoringPolicy, clock },
+          logger,
+          onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
+        }),
         logger,
-        onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
-      }),
-      useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      ),
+      answeringFailures(
+        useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT, rateLimits }),
+        logger,
+      ),
       // The page signs its user in with an API key; the page itself is public.
       useAlertsPage(),
       maxAliasesPlugin(ALIAS_LIMIT),
@@ -132,9 +155,15 @@ export function createHubYoga({
       useTypedErrors(),
       useReadinessCheck({
         endpoint: "/ready",
-        check: async () => {
-          await database.prisma.$queryRaw`SELECT 1`;
-        },
+        // Not ready is said without the driver's message (yoga would send it as the body).
+        check: () =>
+          database.prisma.$queryRaw`SELECT 1`.then(
+            () => true,
+            (error: unknown) => {
+              logger.warn("Not ready: the database does not answer.", error);
+              return serviceUnavailableResponse();
+            },
+          ),
       }),
     ],
   });

@@ -6,17 +6,29 @@
 // says what to do (a close reason holds at most 123 bytes, so these are shorter than the HTTP ones).
 // A key revoked or expired while its socket is open stops working too: every subscribe checks it
 // again, and the open sockets' keys are checked every minute; a socket whose key no longer holds is
-// closed with 4401.
+// closed with 4401. A check the database cannot answer never ends the process: a connecting socket
+// is closed with 1013 (try again later), a subscribe gets SERVICE_UNAVAILABLE, the sweep logs it.
+// Failed keys count towards the same rate limits as over HTTP (4429 past them).
 import type { Server } from "node:http";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { OperationResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import { type AuthenticationFailure, authenticateApiKey, type Viewer } from "../auth/api-keys.ts";
+import {
+  type AuthenticationFailure,
+  authenticateApiKey,
+  keyPrefixOf,
+  type Viewer,
+} from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
-import { withLogFields } from "../logger.ts";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
+import { type Logger, withLogFields } from "../logger.ts";
 import type { HubYoga } from "./create-yoga.ts";
+import { retryAfterSeconds } from "./failure-responses.ts";
+import type { RateLimits } from "./rate-limits.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./use-request-id.ts";
+
+type AuthenticationResult = Awaited<ReturnType<typeof authenticateApiKey>>;
 
 const CLOSE_REASONS: Record<AuthenticationFailure, string> = {
   missing:
@@ -35,39 +47,62 @@ export const REAUTHENTICATE_EVERY_MS = 60_000;
 
 type ConnectionExtra = { viewer?: Viewer; apiKey?: string | null; requestId?: string };
 
+/**
+ * The close code for a connection that cannot be authenticated because the database is away:
+ * 1013, "Try Again Later" in the WebSocket registry, so clients reconnect after a pause.
+ */
+export const TRY_AGAIN_LATER_CLOSE_CODE = 1013;
+
+/** The close code for a client that failed too many keys (429's counterpart). */
+export const RATE_LIMITED_CLOSE_CODE = 4429;
+
+/** graphql-ws's close code for a failure of the server. */
+const INTERNAL_ERROR_CLOSE_CODE = 4500;
+
 export function attachGraphqlWebSocket({
   server,
   yoga,
   db,
   path,
+  logger,
+  rateLimits,
   reauthenticateEveryMs = REAUTHENTICATE_EVERY_MS,
 }: {
   server: Server;
   yoga: HubYoga;
   db: Db;
   path: string;
+  logger: Logger;
+  rateLimits: RateLimits;
   reauthenticateEveryMs?: number;
 }): { close(): Promise<void> } {
   // graphql-transport-ws messages are small; ws would otherwise accept 100 MiB frames.
   const wsServer = new WebSocketServer({ server, path, maxPayload: 1024 * 1024 });
   /** The key each authenticated socket presented. */
   const openKeys = new Map<WebSocket, string | null>();
-  /** Closes the socket and says why, when its key no longer authenticates; true when it still does. */
-  const stillValid = async (socket: WebSocket, key: string | null): Promise<boolean> => {
-    const result = await authenticateApiKey(db, key);
-    if (!("failure" in result)) return true;
-    openKeys.delete(socket);
-    socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[result.failure]);
-    return false;
+  /**
+   * Checks a key again; never rejects. A check that could not be made (the database is away) is
+   * logged and reported as such: it is no evidence that the key stopped holding.
+   */
+  const recheck = async (key: string | null): Promise<AuthenticationResult | { error: unknown }> => {
+    try {
+      return await authenticateApiKey(db, key);
+    } catch (error) {
+      logFailure(logger, "Could not check an API key of an open WebSocket", error);
+      return { error };
+    }
   };
+  const closeUnauthenticated = (socket: WebSocket, failure: AuthenticationFailure) => {
+    openKeys.delete(socket);
+    socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[failure]);
+  };
+  // One check per key, whatever the number of its sockets; sockets stay open when it cannot be made.
   const sweep = setInterval(async () => {
     const byKey = new Map<string | null, WebSocket[]>();
     for (const [socket, key] of openKeys) byKey.set(key, [...(byKey.get(key) ?? []), socket]);
     for (const [key, sockets] of byKey) {
-      const [first, ...others] = sockets;
-      if (first && !(await stillValid(first, key).catch(() => true))) {
-        for (const socket of others) void stillValid(socket, key);
-      }
+      const result = await recheck(key);
+      if ("failure" in result) for (const socket of sockets) closeUnauthenticated(socket, result.failure);
     }
   }, reauthenticateEveryMs);
   sweep.unref();
@@ -76,10 +111,28 @@ export function attachGraphqlWebSocket({
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onConnect: async (context) => {
-        const key = presentedKey(context.connectionParams, context.extra.request.headers);
-        const result = await authenticateApiKey(db, key);
+        const { socket, request } = context.extra;
+        const key = presentedKey(context.connectionParams, request.headers);
+        const address = request.socket.remoteAddress ?? "unknown";
+        const prefix = keyPrefixOf(key);
+        let result: AuthenticationResult;
+        try {
+          const blocked = key ? await rateLimits.failedAuthenticationBlock(address, prefix) : null;
+          if (blocked !== null) {
+            socket.close(
+              RATE_LIMITED_CLOSE_CODE,
+              `Too many failed API keys: retry in ${retryAfterSeconds(blocked)} s, with a valid key.`,
+            );
+            return false;
+          }
+          result = await authenticateApiKey(db, key);
+          if ("failure" in result && key) await rateLimits.recordFailedAuthentication(address, prefix);
+        } catch (error) {
+          closeForFailure(socket, logger, error);
+          return false;
+        }
         if ("failure" in result) {
-          context.extra.socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[result.failure]);
+          socket.close(UNAUTHENTICATED_CLOSE_CODE, CLOSE_REASONS[result.failure]);
           return false;
         }
         context.extra.viewer = result.viewer;
@@ -93,7 +146,13 @@ export function attachGraphqlWebSocket({
         return true;
       },
       onSubscribe: async (context, _id, payload) => {
-        if (!(await stillValid(context.extra.socket, context.extra.apiKey ?? null))) {
+        const check = await recheck(context.extra.apiKey ?? null);
+        if ("error" in check) {
+          // This operation is refused; the socket and its other subscriptions carry on.
+          return [unavailableError(check.error)];
+        }
+        if ("failure" in check) {
+          closeUnauthenticated(context.extra.socket, check.failure);
           return [new GraphQLError("The API key no longer authenticates: reconnect with a valid key.")];
         }
         const logFields = { requestId: context.extra.requestId };
@@ -137,6 +196,36 @@ export function attachGraphqlWebSocket({
       await graphqlWs.dispose();
     },
   };
+}
+
+/** The answer to a subscribe whose key could not be checked. */
+function unavailableError(error: unknown): GraphQLError {
+  return isDatabaseUnavailable(error)
+    ? new GraphQLError(DATABASE_UNAVAILABLE.message, { extensions: { code: "SERVICE_UNAVAILABLE" } })
+    : new GraphQLError("The hub failed to check the API key; the failure is logged. Retry in a moment.", {
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      });
+}
+
+/** Closes a connection that could not be authenticated with a code and a reason, nothing internal. */
+function closeForFailure(socket: WebSocket, logger: Logger, error: unknown): void {
+  logFailure(logger, "Could not authenticate a WebSocket connection", error);
+  if (isDatabaseUnavailable(error)) {
+    socket.close(
+      TRY_AGAIN_LATER_CLOSE_CODE,
+      "The hub cannot reach its database right now; reconnect in a few seconds.",
+    );
+  } else {
+    socket.close(
+      INTERNAL_ERROR_CLOSE_CODE,
+      "The hub failed to authenticate; the failure is logged. Reconnect in a moment.",
+    );
+  }
+}
+
+function logFailure(logger: Logger, what: string, error: unknown): void {
+  if (isDatabaseUnavailable(error)) logger.warn(`${what}: the database is unreachable.`, error);
+  else logger.error(`${what}:`, error);
 }
 
 interface EnvelopedRoot {

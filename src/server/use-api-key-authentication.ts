@@ -1,9 +1,18 @@
 // Every GraphQL request carries an API key (`Authorization: Bearer cxh_…` or `X-API-Key: cxh_…`).
 // Without a valid one the answer is 401 before any GraphQL work. The GraphiQL page itself (a GET
 // asking for HTML) is public so a person can open it and paste their key into its headers.
+// Failed keys are counted per client address and per key prefix: past the limit, the answer is 429
+// before the database is asked. With a limit per key, a valid key past it gets 429 too.
 import type { Plugin } from "graphql-yoga";
-import { type AuthenticationFailure, authenticateApiKey, type Viewer } from "../auth/api-keys.ts";
+import {
+  type AuthenticationFailure,
+  authenticateApiKey,
+  keyPrefixOf,
+  type Viewer,
+} from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
+import { errorResponse, retryAfterSeconds, tooManyRequestsResponse } from "./failure-responses.ts";
+import type { RateLimits } from "./rate-limits.ts";
 
 const viewers = new WeakMap<Request, Viewer>();
 
@@ -24,35 +33,72 @@ const ADVICE: Record<AuthenticationFailure, string> = {
 export function useApiKeyAuthentication({
   db,
   graphqlEndpoint,
+  rateLimits,
 }: {
   db: Db;
   graphqlEndpoint: string;
+  rateLimits: RateLimits;
 }): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== graphqlEndpoint) return;
+    async onRequest({ request, url, endResponse, serverContext }) {
+      if (!servedAsGraphql(request, url, graphqlEndpoint)) return;
       if (request.method === "GET" && request.headers.get("accept")?.includes("text/html")) return;
-      const result = await authenticateApiKey(db, presentedKey(request));
-      if ("viewer" in result) {
-        viewers.set(request, result.viewer);
-        return;
+      const key = presentedKey(request);
+      if (!key) return endResponse(unauthenticated("missing"));
+      const address = clientAddressOf(serverContext);
+      const prefix = keyPrefixOf(key);
+      const blocked = await rateLimits.failedAuthenticationBlock(address, prefix);
+      if (blocked !== null) {
+        return endResponse(
+          tooManyRequestsResponse(
+            `Too many failed API keys came from this address or for this key: retry in ${retryAfterSeconds(blocked)} s, with a valid key.`,
+            blocked,
+          ),
+        );
       }
-      endResponse(
-        new Response(
-          JSON.stringify({
-            errors: [{ message: ADVICE[result.failure], extensions: { code: "UNAUTHENTICATED" } }],
-          }),
-          {
-            status: 401,
-            headers: {
-              "content-type": "application/graphql-response+json; charset=utf-8",
-              "www-authenticate": 'Bearer realm="cx-hub"',
-            },
-          },
-        ),
-      );
+      const result = await authenticateApiKey(db, key);
+      if ("failure" in result) {
+        await rateLimits.recordFailedAuthentication(address, prefix);
+        return endResponse(unauthenticated(result.failure));
+      }
+      const overLimit = await rateLimits.consumeRequest(result.viewer.apiKeyId);
+      if (overLimit !== null) {
+        return endResponse(
+          tooManyRequestsResponse(
+            `This API key is over its request limit: retry in ${retryAfterSeconds(overLimit)} s, or ask an admin to raise CXHUB_REQUEST_LIMIT_PER_KEY.`,
+            overLimit,
+          ),
+        );
+      }
+      viewers.set(request, result.viewer);
     },
   };
+}
+
+function unauthenticated(failure: AuthenticationFailure): Response {
+  return errorResponse(401, "UNAUTHENTICATED", ADVICE[failure], {
+    "www-authenticate": 'Bearer realm="cx-hub"',
+  });
+}
+
+/**
+ * Whether yoga will run GraphQL for this request: it serves the endpoint with or without a trailing
+ * slash, and any URL that ends with it (its unhandled-route rule). Each of these is authenticated;
+ * checking the path alone let `POST /graphql/` reach the schema without a viewer.
+ */
+function servedAsGraphql(request: Request, url: URL, endpoint: string): boolean {
+  return (
+    url.pathname === endpoint ||
+    url.pathname === `${endpoint}/` ||
+    request.url.endsWith(endpoint) ||
+    request.url.endsWith(`${endpoint}/`)
+  );
+}
+
+/** The client's address as the socket reports it (behind a proxy, the proxy's). */
+function clientAddressOf(serverContext: unknown): string {
+  const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
+  return req?.socket?.remoteAddress ?? "unknown";
 }
 
 function presentedKey(request: Request): string | null {

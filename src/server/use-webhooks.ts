@@ -19,7 +19,26 @@ export function useWebhooks(options: WebhookHandlerOptions): Plugin {
         );
         return;
       }
-      endResponse(await handleWebhook(options, decodeURIComponent(match[1] ?? ""), request));
+      const name = decodedName(match[1] ?? "");
+      if (name === null) {
+        endResponse(
+          Response.json(
+            { error: "The connector name in the path is not valid percent-encoding." },
+            { status: 400 },
+          ),
+        );
+        return;
+      }
+      endResponse(await handleWebhook(options, name, request));
     },
   };
+}
+
+/** The connector name from the path; null when its percent-encoding is broken (a client's mistake). */
+function decodedName(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

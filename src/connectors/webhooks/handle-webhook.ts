@@ -18,7 +18,7 @@
 // it (sync-requests.ts).
 
 import { systemClock } from "../../clock.ts";
-import { describeError } from "../../db/database-errors.ts";
+import { DATABASE_UNAVAILABLE, describeError, isDatabaseUnavailable } from "../../db/database-errors.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
@@ -79,6 +79,14 @@ export async function handleWebhook(
   try {
     return await receive(options, connectorName, request);
   } catch (error) {
+    if (isDatabaseUnavailable(error)) {
+      options.logger?.warn(`Webhook for "${connectorName}": the database is unreachable; answered 503.`);
+      const retryAfter = String(DATABASE_UNAVAILABLE.retryAfterSeconds);
+      return Response.json(
+        { error: DATABASE_UNAVAILABLE.message },
+        { status: 503, headers: { "retry-after": retryAfter } },
+      );
+    }
     options.logger?.error(`Webhook for "${connectorName}" failed: ${describeError(error)}`);
     return answer(500, { error: "The hub could not process the delivery; retry later." });
   }

@@ -1,0 +1,131 @@
+// The rate limits at the server's doors, counted with rate-limiter-flexible: failed authentications
+// per client address and per key prefix (so guessing keys costs the guesser, not the database), and
+// optionally requests per API key. With Redis configured the counts live there, so every instance
+// sees the same ones; otherwise in this process's memory. When Redis cannot be reached each instance
+// counts in its own memory until it can (the insurance limiter), so an outage of Redis neither opens
+// the doors nor closes them.
+import { Redis } from "ioredis";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+import type { RateLimit, RateLimitSettings } from "../config.ts";
+import type { Logger } from "../logger.ts";
+
+export interface RateLimits {
+  /** How long this address or key prefix must wait after too many failures; null when it may try. */
+  failedAuthenticationBlock(address: string, keyPrefix: string | null): Promise<number | null>;
+  /** Counts a failed authentication against the address and the key prefix. */
+  recordFailedAuthentication(address: string, keyPrefix: string | null): Promise<void>;
+  /** Counts a request made with this key; how long to wait when it is over its limit, else null. */
+  consumeRequest(apiKeyId: string): Promise<number | null>;
+  /**
+   * Resolves once the counts are shared (Redis connected); until then each instance counts in its
+   * own memory. Rejects with Redis's error when the first connection fails.
+   */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RateLimitsOptions {
+  settings: RateLimitSettings;
+  /** Shares the counts with every instance; in this process's memory when null. */
+  redis?: { url: string; keyPrefix: string } | null;
+  logger: Logger;
+}
+
+type Limiter = RateLimiterAbstract;
+
+export function createRateLimits({ settings, redis = null, logger }: RateLimitsOptions): RateLimits {
+  const client = redis ? connectRedis(redis.url, logger) : null;
+  const ready = client
+    ? new Promise<void>((resolve, reject) => {
+        client.once("ready", resolve);
+        client.once("error", reject);
+      })
+    : Promise.resolve();
+  // Only a caller that waits for readiness hears of a failed first connection; the log hears of it anyway.
+  ready.catch(() => {});
+  const limiter = (name: string, limit: RateLimit | null): Limiter | null => {
+    if (!limit) return null;
+    const options = {
+      keyPrefix: `${redis?.keyPrefix ?? ""}rate:${name}`,
+      points: limit.points,
+      duration: limit.seconds,
+    };
+    if (!client) return new RateLimiterMemory(options);
+    return new RateLimiterRedis({
+      ...options,
+      storeClient: client,
+      // Not wait for a Redis that is down: count in memory meanwhile.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+      // A blocked address or prefix is answered from memory, without a round trip per request.
+      inMemoryBlockOnConsumed: limit.points + 1,
+    });
+  };
+  const byAddress = limiter("failed-auth-address", settings.failedAuthPerAddress);
+  const byPrefix = limiter("failed-auth-prefix", settings.failedAuthPerKeyPrefix);
+  const byKey = limiter("requests-key", settings.requestsPerKey);
+
+  return {
+    async failedAuthenticationBlock(address, keyPrefix) {
+      const waits = await Promise.all([
+        blockedFor(byAddress, address),
+        keyPrefix ? blockedFor(byPrefix, keyPrefix) : null,
+      ]);
+      const longest = Math.max(...waits.map((wait) => wait ?? 0));
+      return longest > 0 ? longest : null;
+    },
+    async recordFailedAuthentication(address, keyPrefix) {
+      await Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]);
+    },
+    consumeRequest: (apiKeyId) => consume(byKey, apiKeyId),
+    ready: () => ready,
+    async close() {
+      client?.disconnect();
+    },
+  };
+}
+
+/** Milliseconds until the key may fail again once its failures used up its points; null otherwise. */
+async function blockedFor(limiter: Limiter | null, key: string): Promise<number | null> {
+  if (!limiter) return null;
+  const state = await limiter.get(key);
+  return state && state.consumedPoints >= limiter.points ? Math.max(state.msBeforeNext, 1) : null;
+}
+
+/** Takes a point; milliseconds to wait when there was none left, else null. */
+async function consume(limiter: Limiter | null, key: string): Promise<number | null> {
+  if (!limiter) return null;
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (rejection) {
+    // rate-limiter-flexible rejects with its result when the points are used up, and with an
+    // Error only when its store failed (never here: the insurance limiter takes over).
+    if (rejection instanceof RateLimiterRes) return Math.max(rejection.msBeforeNext, 1);
+    throw rejection;
+  }
+}
+
+function connectRedis(url: string, logger: Logger): Redis {
+  // No offline queue: while Redis is away a count goes to the insurance limiter at once instead of
+  // waiting in a queue.
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  let down = false;
+  client.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(
+      `Redis is unreachable for the rate limits (${error.message}): each instance counts in its own memory until it is back.`,
+    );
+  });
+  client.on("ready", () => {
+    if (down) logger.info("Redis is back: the rate limits are shared again.");
+    down = false;
+  });
+  return client;
+}

@@ -117,7 +117,7 @@ export function attachGraphqlWebSocket({
         const prefix = keyPrefixOf(key);
         let result: AuthenticationResult;
         try {
-          const blocked = key ? await rateLimits.failedAuthenticationBlock(address, prefix) : null;
+          const blocked = key ? await rateLimits.addressBlock(address) : null;
           if (blocked !== null) {
             socket.close(
               RATE_LIMITED_CLOSE_CODE,
@@ -126,7 +126,17 @@ export function attachGraphqlWebSocket({
             return false;
           }
           result = await authenticateApiKey(db, key);
-          if ("failure" in result && key) await rateLimits.recordFailedAuthentication(address, prefix);
+          if ("failure" in result && key) {
+            const guessed = prefix ? await rateLimits.keyPrefixBlock(prefix) : null;
+            await rateLimits.recordFailedAuthentication(address, prefix);
+            if (guessed !== null) {
+              socket.close(
+                RATE_LIMITED_CLOSE_CODE,
+                `Too many wrong keys for this key's prefix: retry in ${retryAfterSeconds(guessed)} s, with the key itself.`,
+              );
+              return false;
+            }
+          }
         } catch (error) {
           closeForFailure(socket, logger, error);
           return false;

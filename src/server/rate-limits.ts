@@ -1,5 +1,6 @@
 // The rate limits at the server's doors, counted with rate-limiter-flexible: failed authentications
-// per client address and per key prefix (so guessing keys costs the guesser, not the database), and
+// per client address (so guessing keys costs the guesser, not the database) and per key prefix (wrong
+// keys for a prefix someone is guessing are answered 429 from any address; the right key still works), and
 // optionally requests per API key. With Redis configured the counts live there, so every instance
 // sees the same ones; otherwise in this process's memory. When Redis cannot be reached each instance
 // counts in its own memory until it can (the insurance limiter), so an outage of Redis neither opens
@@ -15,8 +16,14 @@ import type { RateLimit, RateLimitSettings } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
 export interface RateLimits {
-  /** How long this address or key prefix must wait after too many failures; null when it may try. */
-  failedAuthenticationBlock(address: string, keyPrefix: string | null): Promise<number | null>;
+  /** How long this address must wait after too many failures (asked before any lookup); null when it may try. */
+  addressBlock(address: string): Promise<number | null>;
+  /**
+   * How long wrong keys with this prefix are answered 429 after too many failures, from any address;
+   * null when they are not. Asked only after a key failed: a correct key is never refused for what
+   * others guessed (its prefix is not a secret, so anyone could lock it out otherwise).
+   */
+  keyPrefixBlock(keyPrefix: string): Promise<number | null>;
   /** Counts a failed authentication against the address and the key prefix. */
   recordFailedAuthentication(address: string, keyPrefix: string | null): Promise<void>;
   /** Counts a request made with this key; how long to wait when it is over its limit, else null. */
@@ -71,14 +78,8 @@ export function createRateLimits({ settings, redis = null, logger }: RateLimitsO
   const byKey = limiter("requests-key", settings.requestsPerKey);
 
   return {
-    async failedAuthenticationBlock(address, keyPrefix) {
-      const waits = await Promise.all([
-        blockedFor(byAddress, address),
-        keyPrefix ? blockedFor(byPrefix, keyPrefix) : null,
-      ]);
-      const longest = Math.max(...waits.map((wait) => wait ?? 0));
-      return longest > 0 ? longest : null;
-    },
+    addressBlock: (address) => blockedFor(byAddress, address),
+    keyPrefixBlock: (keyPrefix) => blockedFor(byPrefix, keyPrefix),
     async recordFailedAuthentication(address, keyPrefix) {
       await Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]);
     },

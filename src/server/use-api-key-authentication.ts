@@ -47,18 +47,27 @@ export function useApiKeyAuthentication({
       if (!key) return endResponse(unauthenticated("missing"));
       const address = clientAddressOf(serverContext);
       const prefix = keyPrefixOf(key);
-      const blocked = await rateLimits.failedAuthenticationBlock(address, prefix);
+      const blocked = await rateLimits.addressBlock(address);
       if (blocked !== null) {
         return endResponse(
           tooManyRequestsResponse(
-            `Too many failed API keys came from this address or for this key: retry in ${retryAfterSeconds(blocked)} s, with a valid key.`,
+            `Too many failed API keys came from this address: retry in ${retryAfterSeconds(blocked)} s, with a valid key.`,
             blocked,
           ),
         );
       }
       const result = await authenticateApiKey(db, key);
       if ("failure" in result) {
+        const guessed = prefix ? await rateLimits.keyPrefixBlock(prefix) : null;
         await rateLimits.recordFailedAuthentication(address, prefix);
+        if (guessed !== null) {
+          return endResponse(
+            tooManyRequestsResponse(
+              `Too many wrong keys for this key's prefix: retry in ${retryAfterSeconds(guessed)} s, with the key itself.`,
+              guessed,
+            ),
+          );
+        }
         return endResponse(unauthenticated(result.failure));
       }
       const overLimit = await rateLimits.consumeRequest(result.viewer.apiKeyId);

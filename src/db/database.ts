@@ -113,11 +113,12 @@ export function fromPostgresUrl(
   // The pool is made here rather than by the adapter so that its counts can be read (poolStats). A
   // connection (new, or from an exhausted pool) that does not come in time is an error the server
   // answers 503, instead of a request that hangs for as long as the server or the network does.
-  const pool = new pg.Pool({
+  const poolConfig = {
     connectionString: url,
     options: "-c jit=off",
     connectionTimeoutMillis: connectTimeoutMs,
-  });
+  };
+  const pool = new pg.Pool(poolConfig);
   const driver = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: driver });
   const sqlPools: pg.Pool[] = [];
@@ -130,7 +131,10 @@ export function fromPostgresUrl(
   return {
     kind: "postgres",
     prisma,
-    adapterFactory: withWholeScriptExecution(driver),
+    // The migration engine gets an adapter with a pool of its own, ended when it is done: it holds a
+    // session-level advisory lock, which on the shared pool's connections could outlive the migration
+    // (taken on one connection, released on another) and keep a second instance waiting.
+    adapterFactory: withWholeScriptExecution(new PrismaPg(poolConfig)),
     listen: listenWithPostgres(url),
     openSqlClient: (options) => {
       const client = postgresSqlClient(url, options);

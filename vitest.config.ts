@@ -25,7 +25,9 @@ export default defineConfig({
     // once per worker instead of once per file (importing them was 240 s of the suite's work). Every
     // test has its own database and no test mocks modules or changes the environment, so nothing leaks.
     isolate: false,
-    testTimeout: 30_000,
+    // Generous: on a loaded 2-core machine a file's first test (a fresh database, a cold module
+    // cache) and the race tests took 30–60 s; a timeout is for a hung test, not a slow machine.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
       {
@@ -34,7 +36,6 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: dataLayer,
-          testTimeout: 60_000,
         },
       },
       {

@@ -119,6 +119,12 @@ export function fromPostgresUrl(
     connectionTimeoutMillis: connectTimeoutMs,
   };
   const pool = new pg.Pool(poolConfig);
+  // An idle connection the server ends (a restart, a terminated backend, a dropped database) is an
+  // error event on the pool; unheard, it would end the process. The pool discards that connection and
+  // opens another for the next query, so it is reported, not fatal.
+  pool.on("error", (error) =>
+    process.emitWarning(`An idle PostgreSQL connection was closed by the server: ${error.message}`),
+  );
   const driver = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: driver });
   const sqlPools: pg.Pool[] = [];

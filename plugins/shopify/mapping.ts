@@ -147,5 +147,7 @@ export function customerRecord(shop: string, customer: ShopCustomer): ConnectorR
     identities: customerIdentities(shop, customer),
     ...(displayName ? { displayName } : {}),
     traits,
+    // A replayed customers/update (an older updated_at) is skipped, not a rollback of the name.
+    ...(customer.updatedAt ? { sourceUpdatedAt: customer.updatedAt } : {}),
   });
 }

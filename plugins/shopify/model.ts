@@ -57,6 +57,8 @@ export interface ShopCustomer {
   state: string | null;
   /** Absent when the payload does not carry tags (REST customer webhooks do not). */
   tags?: string[];
+  /** The customer's own version: every change to the customer moves it (and sends customers/update). */
+  updatedAt: string | null;
 }
 
 /** The numeric tail of a GID: gid://shopify/Customer/115310627314723954 → "115310627314723954". */
@@ -132,6 +134,7 @@ export function customerFromGraphql(customer: GqlCustomer): ShopCustomer {
     lastName: customer.lastName,
     state: lower(customer.state),
     tags: customer.tags ?? [],
+    updatedAt: customer.updatedAt ?? null,
   };
 }
 
@@ -225,6 +228,7 @@ export function customerFromRest(customer: RestCustomer): ShopCustomer {
     firstName: customer.first_name ?? null,
     lastName: customer.last_name ?? null,
     state: lower(customer.state),
+    updatedAt: customer.updated_at ?? null,
   };
   return customer.tags === undefined ? model : { ...model, tags: splitTags(customer.tags) };
 }

@@ -98,6 +98,8 @@ export const restCustomerSchema = z
     last_name: z.string().nullish(),
     state: z.string().nullish(),
     tags: z.string().nullish(),
+    /** The customer's own version (documented on the Customer resource and its webhooks). */
+    updated_at: time.nullish(),
   })
   .superRefine(requireAnId);
 export type RestCustomer = z.output<typeof restCustomerSchema>;

@@ -32,6 +32,7 @@ function rowSchemas({ date, bigint }: Carriers) {
     displayName: z.string().nullable(),
     traits: z.json(),
     lifecycleStage: z.enum(LifecycleStage),
+    profileVersions: z.json(),
     ownerId: z.string().nullable(),
     firstSeenAt: date.nullable(),
     lastSeenAt: date.nullable(),

@@ -60,4 +60,5 @@ export const customerFields = {
     .optional(),
   /** Shallow-merged into the customer's traits: the keys given replace those keys, others stay. */
   traits: z.record(z.string(), z.json(), 'Traits must be a JSON object ({ "plan": "pro" }).').optional(),
+  sourceUpdatedAt: sourceUpdatedAtSchema,
 };

@@ -103,6 +103,12 @@ export const customerRecordSchema = z.object({
   /** Shallow-merged into the customer's traits. */
   traits: customerFields.traits,
   lifecycleStage: lifecycleStageSchema.optional(),
+  /**
+   * The provider's own version of this profile (Shopify's customer `updated_at`). With it, a profile
+   * older than the one this connector last reported is skipped and counted as `skippedStale`: a
+   * replayed customers/update cannot roll a name or a trait back.
+   */
+  sourceUpdatedAt: customerFields.sourceUpdatedAt,
 });
 
 export const DELETED_ENTITIES = ["interaction", "feedback", "customer"] as const;

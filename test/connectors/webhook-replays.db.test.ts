@@ -297,3 +297,88 @@ describe("a survey answer under replay", () => {
     expect(answer.sourceUpdatedAt?.toISOString()).toBe("2026-03-05T08:20:00.000Z");
   });
 });
+
+describe("a Shopify customer under replay", () => {
+  /** The customer as Shopify's REST customers/* webhooks write it (the documented Customer payload). */
+  function customerBody(version: { firstName: string; state: string; updatedAt: string }) {
+    return {
+      id: 7000000000001,
+      admin_graphql_api_id: "gid://shopify/Customer/7000000000001",
+      email: "ana@example.com",
+      phone: null,
+      first_name: version.firstName,
+      last_name: "Lima",
+      state: version.state,
+      created_at: "2026-03-06T09:00:00Z",
+      updated_at: version.updatedAt,
+    };
+  }
+  const CREATED = customerBody({ firstName: "Ana", state: "invited", updatedAt: "2026-03-06T09:00:00Z" });
+  const RENAMED = customerBody({ firstName: "Anna", state: "enabled", updatedAt: "2026-03-06T09:05:00Z" });
+
+  async function storedProfile(db: PrismaClient) {
+    const shopId = await db.identity.findFirstOrThrow({
+      where: { kind: "SHOP_CUSTOMER_ID", value: "7000000000001" },
+      include: { customer: true },
+    });
+    const { displayName, traits } = shopId.customer;
+    return { displayName, state: (traits as { shopifyState?: string }).shopifyState };
+  }
+
+  test("an older customers/update replayed after a newer one is skipped as stale: the newer name and traits stay", async ({
+    db,
+  }) => {
+    await installShop(db.prisma);
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/create", CREATED, "c-1"));
+    const renamed = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/update", RENAMED, "c-2"),
+    );
+    expect(await renamed.json()).toMatchObject({ updated: 1, skippedStale: 0 });
+    // Past the retention of delivery keys: only the customer's own version stands in the way.
+    await db.prisma.webhookDelivery.deleteMany();
+
+    const replay = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/update", CREATED, "c-attacker"),
+    );
+
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ received: 1, updated: 0, unchanged: 0, skippedStale: 1 });
+    expect(await storedProfile(db.prisma)).toEqual({ displayName: "Anna Lima", state: "enabled" });
+  });
+
+  test("customer deliveries arriving out of order end with the newer profile", async ({ db }) => {
+    await installShop(db.prisma);
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/update", RENAMED, "c-2"));
+
+    const late = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/create", CREATED, "c-1"),
+    );
+
+    expect(await late.json()).toMatchObject({ skippedStale: 1 });
+    expect(await storedProfile(db.prisma)).toEqual({ displayName: "Anna Lima", state: "enabled" });
+  });
+
+  test("a newer version with the same fields is unchanged, and moves the stored version forward", async ({
+    db,
+  }) => {
+    await installShop(db.prisma);
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/create", CREATED, "c-1"));
+    const touched = { ...CREATED, updated_at: "2026-03-06T09:10:00Z" };
+
+    const again = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/update", touched, "c-3"),
+    );
+
+    expect(await again.json()).toMatchObject({ unchanged: 1, skippedStale: 0 });
+    const customer = await db.prisma.customer.findFirstOrThrow({ where: { mergedIntoId: null } });
+    expect(customer.profileVersions).toEqual({ acme: "2026-03-06T09:10:00.000Z" });
+  });
+});

@@ -121,6 +121,7 @@ describe("the Shopify customers stream", () => {
         shopifyState: "enabled",
         shopifyTags: ["newsletter", "vip"],
       },
+      sourceUpdatedAt: new Date("2026-03-01T08:00:00Z"),
     });
     expect(run.records[3]).toMatchObject({
       displayName: "Sam",
@@ -725,6 +726,8 @@ describe("the Shopify webhooks", () => {
         ],
         displayName: "Bob Biller",
         traits: { shopifyCustomerId: "706405506930370084", shopifyState: "disabled" },
+        // The customer's own version, as the documented payload writes it.
+        sourceUpdatedAt: new Date("2022-01-01T00:00:00.000Z"),
       },
     ]);
     expect(synced).toEqual({
@@ -734,6 +737,7 @@ describe("the Shopify webhooks", () => {
         shopifyState: "disabled",
         shopifyTags: ["wholesale"],
       },
+      sourceUpdatedAt: new Date("2026-03-02T10:30:00Z"),
     });
   });
 });

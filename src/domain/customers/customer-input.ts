@@ -18,5 +18,10 @@ export const upsertCustomerInputSchema = z.object({
   lifecycleStage: z.enum(LifecycleStage).optional(),
   /** The connector or API client reporting this customer; recorded on the identities it adds. */
   source: z.string().trim().min(1).max(200).optional(),
+  /**
+   * The source's own version of this profile: with a source, an older version than the one stored
+   * for that source is skipped (customer-profiles.ts).
+   */
+  sourceUpdatedAt: customerFields.sourceUpdatedAt,
 });
 export type UpsertCustomerInput = z.input<typeof upsertCustomerInputSchema>;

@@ -9,6 +9,7 @@ import { inTransaction, lockCustomers } from "../../db/transaction.ts";
 import type { Customer, CustomerMerge, Prisma } from "../../generated/prisma/client.ts";
 import { ConflictError, NotFoundError, parseInput } from "../errors.ts";
 import { asJsonObject, jsonEqual } from "../json.ts";
+import { asProfileVersions, latestProfileVersions } from "./customer-profiles.ts";
 
 export const mergeCustomersInputSchema = z.object({
   survivorId: z.uuid("survivorId must be a customer id (a UUID)."),
@@ -150,6 +151,11 @@ export async function mergeCustomers(
       data: {
         traits: plan.traits,
         displayName: survivor.displayName ?? merged.displayName,
+        // Each source's latest version of the profile, so a replay stays stale after the merge.
+        profileVersions: latestProfileVersions(
+          asProfileVersions(survivor.profileVersions),
+          asProfileVersions(merged.profileVersions),
+        ),
         ownerId: survivor.ownerId ?? merged.ownerId,
         firstSeenAt: earliest(survivor.firstSeenAt, merged.firstSeenAt),
         lastSeenAt: latest(survivor.lastSeenAt, merged.lastSeenAt),

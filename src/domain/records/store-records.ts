@@ -12,7 +12,9 @@
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { type UpsertCustomerInput, upsertCustomerInputSchema } from "../customers/customer-input.ts";
 import {
+  advanceProfileVersion,
   applyProfile,
+  isStaleProfile,
   type ParsedCustomer,
   type Profile,
   readProfiles,
@@ -215,6 +217,19 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
     const profile = profiles.get(claim.customerId);
     if (!profile)
       throw new Error(`Customer ${claim.customerId} has no profile row: it was resolved but not stored.`);
+    // An older version of this source's profile changes no field; its identities were resolved as
+    // any record's are (a customer created or merged for it stays so).
+    if (isStaleProfile(profile, entry.parsed)) {
+      results[index] = {
+        outcome: "stale",
+        customerId: claim.customerId,
+        factId: null,
+        createdCustomer: claim.created,
+        mergedCustomerIds: claim.mergedCustomerIds,
+      };
+      continue;
+    }
+    const newerVersion = advanceProfileVersion(profile, entry.parsed);
     const unchanged =
       !claim.created &&
       claim.mergedCustomerIds.length === 0 &&
@@ -227,10 +242,13 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       createdCustomer: claim.created,
       mergedCustomerIds: claim.mergedCustomerIds,
     };
-    if (unchanged) continue;
+    if (unchanged) {
+      if (newerVersion) changedProfiles.add(claim.customerId);
+      continue;
+    }
     touched.add(claim.customerId);
     noteSeen(claims[index] as CustomerClaim, now);
-    if (applyProfile(profile, entry.parsed)) changedProfiles.add(claim.customerId);
+    if (applyProfile(profile, entry.parsed) || newerVersion) changedProfiles.add(claim.customerId);
   }
   await writeProfiles(
     tx,

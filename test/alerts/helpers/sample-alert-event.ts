@@ -48,6 +48,7 @@ export function sampleEvent(position = 9_007_199_254_740_993n): AlertEvent {
         displayName: "Zoë Martin",
         traits: { plan: "pro", seats: 12, tags: ["eu", { since: "2024" }], churned: false, note: null },
         lifecycleStage: "CUSTOMER",
+        profileVersions: { shop: "2026-12-01T09:00:00.000+00:00" },
         ownerId: "0190f5a2-0000-7000-8000-0000000000b1",
         firstSeenAt: new Date("2024-02-29T10:00:00.000Z"),
         lastSeenAt: null,

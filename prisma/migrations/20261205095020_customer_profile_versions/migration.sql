@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN     "profileVersions" JSONB NOT NULL DEFAULT '{}';

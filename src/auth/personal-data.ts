@@ -2,7 +2,6 @@
 // caller without the scope may do with them. They see them masked (mask.ts) and cannot search by
 // them: a search that matches would confirm a hidden address one guess at a time.
 import { ForbiddenError } from "../domain/errors.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { IdentityKind } from "../generated/prisma/enums.ts";
 import { SCOPES, type Viewer } from "./api-keys.ts";
 import { maskFreeText, maskTraits, maskTraitValue } from "./mask.ts";
@@ -42,19 +41,6 @@ export function searchableIdentityKinds(viewer: Viewer): IdentityKind[] {
   return canReadPersonalData(viewer)
     ? kinds
     : kinds.filter((kind) => !PERSONAL_IDENTITY_KINDS.includes(kind));
-}
-
-/**
- * The display-name half of a customer search. Without the `pii` scope it skips names that hold an
- * email or an international phone (a channel gave one as the name): those read masked, and a search
- * that matched them would confirm the hidden address a few characters at a time.
- */
-export function displayNameMatch(viewer: Viewer, text: string): Prisma.CustomerWhereInput {
-  const matches: Prisma.CustomerWhereInput = { displayName: { contains: text, mode: "insensitive" } };
-  if (canReadPersonalData(viewer)) return matches;
-  return {
-    AND: [matches, { NOT: { displayName: { contains: "@" } } }, { NOT: { displayName: { contains: "+" } } }],
-  };
 }
 
 /**

@@ -3,13 +3,17 @@ import { z } from "zod";
 import type { Viewer } from "../../auth/api-keys.ts";
 import {
   assertMayLookUpIdentity,
-  displayNameMatch,
+  canReadPersonalData,
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
-import { likeLiteral } from "../../db/like-literal.ts";
 import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
+import {
+  type CustomerSearch,
+  customerIdsMatching,
+  customerSearchWhere,
+} from "../../domain/customers/search-customers.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -121,25 +125,46 @@ export const IdentityInput = builder.inputType("IdentityInput", {
 
 type CustomerFilterShape = typeof CustomerFilter.$inferInput;
 
+/** What the customer list reads with: the request's context (one object per request). */
+interface RequestScope {
+  prisma: Prisma.TransactionClient;
+  viewer: Viewer;
+}
+
+/** The customers a search matches, looked up once per request (the count and the page share it). */
+const searchesOfRequest = new WeakMap<object, Map<string, Promise<Prisma.CustomerWhereInput>>>();
+
+function searchCondition(request: RequestScope, text: string): Promise<Prisma.CustomerWhereInput> {
+  const { prisma, viewer } = request;
+  const search: CustomerSearch = {
+    text,
+    identityKinds: searchableIdentityKinds(viewer),
+    namesWithContactDetails: canReadPersonalData(viewer),
+  };
+  const key = JSON.stringify(search);
+  const searches = searchesOfRequest.get(request) ?? new Map<string, Promise<Prisma.CustomerWhereInput>>();
+  searchesOfRequest.set(request, searches);
+  let condition = searches.get(key);
+  if (!condition) {
+    condition = customerIdsMatching(prisma, search).then((ids) =>
+      ids === null ? customerSearchWhere(search) : { id: { in: ids } },
+    );
+    searches.set(key, condition);
+  }
+  return condition;
+}
+
 /**
  * A filter as conditions on the customer and on their score. Split, so that a list ordered by a
  * score column can read from the score's index and apply the score conditions on its own rows.
  */
-function customerConditions(
-  viewer: Viewer,
+async function customerConditions(
+  request: RequestScope,
   filter: CustomerFilterShape | null | undefined,
-): { customer: Prisma.CustomerWhereInput[]; score: Prisma.ScoreWhereInput[] } {
-  const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(viewer)];
-  if (filter?.search?.trim()) {
-    const text = likeLiteral(filter.search.trim());
-    const kinds = searchableIdentityKinds(viewer);
-    and.push({
-      OR: [
-        displayNameMatch(viewer, text),
-        { identities: { some: { value: { contains: text.toLowerCase() }, kind: { in: kinds } } } },
-      ],
-    });
-  }
+): Promise<{ customer: Prisma.CustomerWhereInput[]; score: Prisma.ScoreWhereInput[] }> {
+  const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(request.viewer)];
+  const search = filter?.search?.trim();
+  if (search) and.push(await searchCondition(request, search));
   if (filter?.channel) and.push({ interactions: { some: { channel: filter.channel } } });
   if (filter?.lifecycleStages?.length) and.push({ lifecycleStage: { in: filter.lifecycleStages } });
   if (filter?.ownerId)
@@ -157,10 +182,8 @@ function customerConditions(
 }
 
 function customerWhere(
-  viewer: Viewer,
-  filter: CustomerFilterShape | null | undefined,
+  conditions: Awaited<ReturnType<typeof customerConditions>>,
 ): Prisma.CustomerWhereInput {
-  const conditions = customerConditions(viewer, filter);
   return { AND: [...conditions.customer, ...conditions.score.map((score) => ({ score }))] };
 }
 
@@ -203,7 +226,7 @@ interface CustomerPageQuery {
 function pageByValueAtRisk(
   prisma: Prisma.TransactionClient,
   query: CustomerPageQuery,
-  conditions: ReturnType<typeof customerConditions>,
+  conditions: Awaited<ReturnType<typeof customerConditions>>,
   direction: Prisma.SortOrder,
 ) {
   const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
@@ -233,17 +256,19 @@ builder.queryFields((t) => ({
           description: "How to sort; by last seen, newest first, by default.",
         }),
       },
-      totalCount: (_parent, args, context) =>
-        context.prisma.customer.count({ where: customerWhere(context.viewer, args.filter) }),
-      resolve: (query, _parent, args, context) => {
-        const conditions = customerConditions(context.viewer, args.filter);
+      totalCount: async (_parent, args, context) =>
+        context.prisma.customer.count({
+          where: customerWhere(await customerConditions(context, args.filter)),
+        }),
+      resolve: async (query, _parent, args, context) => {
+        const conditions = await customerConditions(context, args.filter);
         if (args.orderBy?.field === "VALUE_AT_RISK" && conditions.score.length > 0) {
           const direction = args.orderBy.direction === "ASC" ? "asc" : "desc";
           return pageByValueAtRisk(context.prisma, query, conditions, direction);
         }
         return context.prisma.customer.findMany({
           ...query,
-          where: customerWhere(context.viewer, args.filter),
+          where: customerWhere(conditions),
           orderBy: customerOrderBy(args.orderBy),
         });
       },

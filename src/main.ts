@@ -7,6 +7,7 @@ import { createBootstrapKeyIfNone } from "./auth/bootstrap-key.ts";
 import { systemClock } from "./clock.ts";
 import { describeDatabase, loadConfig, redactDatabaseUrl } from "./config.ts";
 import { createConnectorServices } from "./connectors/connector-services.ts";
+import { redactDeadLetterCredentials } from "./connectors/dead-letters/redact-stored-dead-letters.ts";
 import { startSync } from "./connectors/start-sync.ts";
 import { openDatabase } from "./db/database.ts";
 import { applyMigrations } from "./db/migrations.ts";
@@ -64,7 +65,11 @@ async function main(): Promise<void> {
 
   const writes = { policy: scoringPolicy, clock: systemClock };
   // Gmail scores a reply's own words, not the thread it quotes: its stored replies are restated so.
-  await runDataMigrations(database.prisma, writes, logger, { sentimentScorers: { gmail: sentimentOf } });
+  // Dead letters kept before credentials were redacted lose them now.
+  await runDataMigrations(database.prisma, writes, logger, {
+    sentimentScorers: { gmail: sentimentOf },
+    more: [redactDeadLetterCredentials],
+  });
   await prepareScores(database.prisma, writes, logger);
   const sync = await startSync({ config, database, logger, writes, metrics });
   // Scheduled rescoring and refits, and scheduled syncs, on the durable job engine (src/jobs).

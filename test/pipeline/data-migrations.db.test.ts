@@ -3,9 +3,19 @@
 // second start changes nothing, and a start cut short before the record rescores them again.
 import { describe, expect } from "vitest";
 import { sentimentOf } from "../../plugins/gmail/sentiment.ts";
+import {
+  REDACT_DEAD_LETTER_CREDENTIALS,
+  redactDeadLetterCredentials,
+  redactStoredDeadLetters,
+} from "../../src/connectors/dead-letters/redact-stored-dead-letters.ts";
+import {
+  deadLetterFingerprint,
+  withoutCredentials,
+} from "../../src/connectors/dead-letters/write-dead-letters.ts";
 import { RESTATE_SENTIMENT } from "../../src/domain/interactions/restate-sentiment.ts";
 import { createLogger } from "../../src/logger.ts";
 import { runDataMigrations } from "../../src/pipeline/data-migrations.ts";
+import { REDACTED } from "../../src/sdk/secrets.ts";
 import { test } from "../helpers/database.ts";
 import { writesAt } from "../helpers/writes.ts";
 
@@ -53,5 +63,93 @@ describe("the start-up data migrations", () => {
     await db.prisma.dataMigration.deleteMany();
     await runDataMigrations(db.prisma, writesAt(later), logger, { sentimentScorers: { gmail: sentimentOf } });
     expect(await computedAt()).toEqual(later);
+  });
+});
+
+describe("the dead-letter credentials migration", () => {
+  const PUSH_TOKEN = "push-token-0123456789abcdef";
+  const migrations = { more: [redactDeadLetterCredentials] };
+
+  test("redacts the credentials of letters stored before the writer did, with the writer's redaction", async ({
+    db,
+  }) => {
+    const connector = await db.prisma.connector.create({
+      data: { pluginId: "gmail", name: "support-inbox" },
+    });
+    const body = JSON.stringify({ message: { data: "not base64!" }, access_token: "ya29.leaked" });
+    // As the writer stored a Gmail push before it redacted anything.
+    const old = await db.prisma.deadLetter.create({
+      data: {
+        connectorId: connector.id,
+        kind: "WEBHOOK_DELIVERY",
+        stream: "webhook",
+        payload: body,
+        headers: { "content-type": "application/json", "x-goog-api-key": "AIzaSy-some-key" },
+        fingerprint: deadLetterFingerprint("WEBHOOK_DELIVERY", "webhook", body),
+        reason: "The push could not be read (Authorization: Bearer abcdefgh12345678).",
+        details: {
+          url: `https://hub.example/webhooks/support-inbox?token=${PUSH_TOKEN}&source=pubsub`,
+          encoding: "utf-8",
+        },
+      },
+    });
+    const clean = await db.prisma.deadLetter.create({
+      data: {
+        connectorId: connector.id,
+        payload: '{"id": "r-1"}',
+        fingerprint: deadLetterFingerprint("RECORD", undefined, '{"id": "r-1"}'),
+        reason: "The interaction record is invalid at kind.",
+        details: { issues: [{ path: "kind", message: "A kind is a dotted lower-case name." }] },
+      },
+    });
+    const logger = createLogger("error");
+
+    await runDataMigrations(db.prisma, writesAt(NOW), logger, migrations);
+
+    const letter = await db.prisma.deadLetter.findUniqueOrThrow({ where: { id: old.id } });
+    for (const secret of [PUSH_TOKEN, "ya29.leaked", "AIzaSy-some-key", "abcdefgh12345678"]) {
+      expect(JSON.stringify(letter)).not.toContain(secret);
+    }
+    // Exactly what the writer keeps of the same letter today.
+    const written = withoutCredentials({
+      kind: "WEBHOOK_DELIVERY",
+      stream: "webhook",
+      payload: body,
+      headers: old.headers as Record<string, string>,
+      reason: old.reason,
+      details: old.details as { url: string },
+    });
+    expect(letter).toMatchObject({
+      payload: written.payload,
+      headers: { "content-type": "application/json" },
+      reason: written.reason,
+      details: { url: "https://hub.example/webhooks/support-inbox?token=redacted&source=pubsub" },
+      fingerprint: deadLetterFingerprint("WEBHOOK_DELIVERY", "webhook", written.payload),
+    });
+    // A letter without credentials is left byte for byte.
+    expect(await db.prisma.deadLetter.findUniqueOrThrow({ where: { id: clean.id } })).toEqual(clean);
+    expect((await db.prisma.dataMigration.findMany()).map((row) => row.name)).toContain(
+      REDACT_DEAD_LETTER_CREDENTIALS,
+    );
+  });
+
+  test("keeps both of two pending letters that differ only by their credential", async ({ db }) => {
+    const connector = await db.prisma.connector.create({ data: { pluginId: "template", name: "tinydesk" } });
+    const letters = ["key-one-0123456789", "key-two-0123456789"].map((key) => {
+      const payload = JSON.stringify({ id: "t-1", api_key: key });
+      return {
+        connectorId: connector.id,
+        payload,
+        fingerprint: deadLetterFingerprint("RECORD", undefined, payload),
+        reason: "The ticket is invalid.",
+      };
+    });
+    await db.prisma.deadLetter.createMany({ data: letters });
+
+    await redactStoredDeadLetters(db.prisma);
+
+    const stored = await db.prisma.deadLetter.findMany({ orderBy: { id: "asc" } });
+    expect(stored).toHaveLength(2);
+    expect(stored.map((letter) => JSON.parse(letter.payload).api_key)).toEqual([REDACTED, REDACTED]);
   });
 });

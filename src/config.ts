@@ -2,6 +2,7 @@
 // No configuration at all is valid: it means the embedded PGlite database in ./.cxhub/data.
 // It sits at the bottom of the layers and imports nothing above it: the connectors read the forms of
 // values it also reads (a secret key's text, a plugin list) through the parsers here.
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { StartupError } from "./errors.ts";
@@ -51,6 +52,55 @@ const rateLimit = z
     });
     return z.NEVER;
   });
+
+/** The largest request bodies the server reads (README: Security); larger ones are refused with 413. */
+export interface BodyLimits {
+  /** /graphql and every other path but the webhooks. */
+  maxBytes: number;
+  /** /webhooks/<connector>: providers' payloads (a large order) are bigger than a GraphQL operation. */
+  maxWebhookBytes: number;
+}
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = { maxBytes: 1024 * 1024, maxWebhookBytes: 5 * 1024 * 1024 };
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kib: 1024, mib: 1024 * 1024 };
+
+const byteSize = z
+  .string()
+  .trim()
+  .transform((text, context): number => {
+    const match = /^(\d+)\s*(b|kib|mib)?$/i.exec(text);
+    const bytes = match
+      ? Number(match[1]) * (BYTE_UNITS[(match[2] ?? "").toLowerCase()] ?? Number.NaN)
+      : Number.NaN;
+    if (Number.isSafeInteger(bytes) && bytes >= 1024 && bytes <= 1024 ** 3) return bytes;
+    context.addIssue({
+      code: "custom",
+      message: 'must be a size from 1KiB to 1024MiB, in bytes or with a unit, such as 1048576 or "1MiB"',
+    });
+    return z.NEVER;
+  });
+
+/** An address or a CIDR block of them (10.0.0.0/8, fd00::/8). */
+function isAddressOrBlock(text: string): boolean {
+  const [address = "", bits, extra] = text.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+const trustedProxies = z.string().transform((text, context) => {
+  const entries = [...new Set(text.split(/[\s,]+/).filter((entry) => entry !== ""))];
+  const bad = entries.find((entry) => !isAddressOrBlock(entry));
+  if (bad === undefined) return entries;
+  context.addIssue({
+    code: "custom",
+    message: `has ${JSON.stringify(bad)}, which is neither an IP address nor a CIDR block: list the proxies in front of the hub, such as 10.0.0.5 or 10.0.0.0/8, comma-separated`,
+  });
+  return z.NEVER;
+});
 
 const corsOrigins = z.string().transform((text, context) => {
   const origins = [...new Set(text.split(/[\s,]+/).filter((origin) => origin !== ""))];
@@ -117,6 +167,11 @@ const environmentSchema = z.object({
   CXHUB_REQUEST_LIMIT_PER_KEY: rateLimit.default(DEFAULT_RATE_LIMITS.requestsPerKey),
   // Browser origins allowed to call the API from their pages; none by default.
   CXHUB_CORS_ORIGINS: corsOrigins.default([]),
+  // The largest request bodies read, /graphql (and the rest) and webhooks.
+  CXHUB_MAX_BODY_BYTES: byteSize.default(DEFAULT_BODY_LIMITS.maxBytes),
+  CXHUB_MAX_WEBHOOK_BODY_BYTES: byteSize.default(DEFAULT_BODY_LIMITS.maxWebhookBytes),
+  // Proxies whose X-Forwarded-For names the client (rate limits key on it); none by default.
+  CXHUB_TRUSTED_PROXIES: trustedProxies.default([]),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -145,6 +200,9 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Origins whose pages may call the API (CORS); empty means no cross-origin access. */
   corsOrigins: string[];
+  bodyLimits: BodyLimits;
+  /** Addresses and CIDR blocks of the proxies whose X-Forwarded-For is believed; empty: nobody's. */
+  trustedProxies: string[];
 }
 
 /**
@@ -188,6 +246,8 @@ export function loadConfig(
       requestsPerKey: vars.CXHUB_REQUEST_LIMIT_PER_KEY,
     },
     corsOrigins: vars.CXHUB_CORS_ORIGINS,
+    bodyLimits: { maxBytes: vars.CXHUB_MAX_BODY_BYTES, maxWebhookBytes: vars.CXHUB_MAX_WEBHOOK_BODY_BYTES },
+    trustedProxies: vars.CXHUB_TRUSTED_PROXIES,
   };
 }
 

@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     host: config.host,
     rateLimits,
     corsOrigins: config.corsOrigins,
+    bodyLimits: config.bodyLimits,
+    trustedProxies: config.trustedProxies,
   });
   if (!config.metricsToken && !["127.0.0.1", "::1", "localhost"].includes(config.host)) {
     logger.warn(

@@ -20,6 +20,8 @@ describe("configuration", () => {
         requestsPerKey: null,
       },
       corsOrigins: [],
+      bodyLimits: { maxBytes: 1024 * 1024, maxWebhookBytes: 5 * 1024 * 1024 },
+      trustedProxies: [],
     });
   });
 
@@ -56,6 +58,31 @@ describe("configuration", () => {
       'CXHUB_CORS_ORIGINS has "https://app.example.com/path", which is not an origin',
     );
     expect(() => loadConfig({ CXHUB_CORS_ORIGINS: "*" })).toThrow("which is not an origin");
+  });
+
+  test("body limits default to 1 MiB for /graphql and 5 MiB for webhooks, and take a size with a unit", () => {
+    expect(loadConfig({}).bodyLimits).toEqual({ maxBytes: 1024 * 1024, maxWebhookBytes: 5 * 1024 * 1024 });
+    expect(
+      loadConfig({ CXHUB_MAX_BODY_BYTES: "256KiB", CXHUB_MAX_WEBHOOK_BODY_BYTES: "20mib" }).bodyLimits,
+    ).toEqual({ maxBytes: 256 * 1024, maxWebhookBytes: 20 * 1024 * 1024 });
+    expect(loadConfig({ CXHUB_MAX_BODY_BYTES: "65536" }).bodyLimits.maxBytes).toBe(65536);
+    expect(() => loadConfig({ CXHUB_MAX_BODY_BYTES: "lots" })).toThrow(
+      "CXHUB_MAX_BODY_BYTES must be a size from 1KiB to 1024MiB",
+    );
+    expect(() => loadConfig({ CXHUB_MAX_BODY_BYTES: "10" })).toThrow("must be a size from 1KiB");
+  });
+
+  test("trusted proxies are addresses or CIDR blocks, none by default", () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ CXHUB_TRUSTED_PROXIES: "10.0.0.5, 10.1.0.0/16 fd00::/8" }).trustedProxies).toEqual([
+      "10.0.0.5",
+      "10.1.0.0/16",
+      "fd00::/8",
+    ]);
+    expect(() => loadConfig({ CXHUB_TRUSTED_PROXIES: "proxy.internal" })).toThrow(
+      'CXHUB_TRUSTED_PROXIES has "proxy.internal", which is neither an IP address nor a CIDR block',
+    );
+    expect(() => loadConfig({ CXHUB_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow("neither an IP address");
   });
 
   test("REDIS_URL turns on pub/sub across instances, on channels under CXHUB_REDIS_CHANNEL_PREFIX", () => {

@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_RATE_LIMITS } from "../config.ts";
 import { StartupError } from "../errors.ts";
+import { createClientAddress } from "./client-address.ts";
 import { createHubYoga, GRAPHQL_ENDPOINT, type HubServerOptions } from "./create-yoga.ts";
 import { attachGraphqlWebSocket } from "./graphql-ws.ts";
 import { createRateLimits } from "./rate-limits.ts";
@@ -66,6 +67,7 @@ export async function startHubServer(
     path: GRAPHQL_ENDPOINT,
     logger: options.logger,
     rateLimits,
+    clientAddress: createClientAddress(options.trustedProxies ?? []),
   });
   await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;

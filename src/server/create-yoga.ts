@@ -7,7 +7,7 @@ import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import type { Viewer } from "../auth/api-keys.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { DEFAULT_RATE_LIMITS } from "../config.ts";
+import { type BodyLimits, DEFAULT_BODY_LIMITS, DEFAULT_RATE_LIMITS } from "../config.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../connectors/connector-services.ts";
 import type { Database } from "../db/database.ts";
 import type { GraphContext } from "../graph/context.ts";
@@ -17,12 +17,14 @@ import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { createClientAddress } from "./client-address.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { answeringFailures, serviceUnavailableResponse } from "./failure-responses.ts";
 import { hubGraphiQLOptions, renderSelfContainedGraphiQL } from "./graphiql-page.ts";
 import { createRateLimits, type RateLimits } from "./rate-limits.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
+import { useBodyLimits } from "./use-body-limits.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
 import { useOperationLimits } from "./use-operation-limits.ts";
 import { useRequestId } from "./use-request-id.ts";
@@ -51,6 +53,10 @@ export interface HubServerOptions {
   rateLimits?: RateLimits;
   /** Origins whose pages may call the API (CXHUB_CORS_ORIGINS); none when omitted. */
   corsOrigins?: readonly string[];
+  /** The largest bodies read (CXHUB_MAX_BODY_BYTES, CXHUB_MAX_WEBHOOK_BODY_BYTES); the defaults when omitted. */
+  bodyLimits?: BodyLimits;
+  /** Proxies whose X-Forwarded-For names the client (CXHUB_TRUSTED_PROXIES); none when omitted. */
+  trustedProxies?: readonly string[];
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -87,6 +93,8 @@ export function createHubYoga({
   metricsToken = null,
   rateLimits = createRateLimits({ settings: DEFAULT_RATE_LIMITS, logger }),
   corsOrigins = [],
+  bodyLimits = DEFAULT_BODY_LIMITS,
+  trustedProxies = [],
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
@@ -125,6 +133,8 @@ export function createHubYoga({
     },
     plugins: [
       useRequestId(),
+      // Before anything reads a body: an oversized one is refused unread (413).
+      useBodyLimits(bodyLimits),
       ...(metrics
         ? [
             useMetricsEndpoint({ metrics, token: metricsToken }),
@@ -139,13 +149,19 @@ export function createHubYoga({
           plugins: connectors.registry,
           secretKey: connectors.secretKey,
           writes: { policy: scoringPolicy, clock },
+          maxBodyBytes: bodyLimits.maxWebhookBytes,
           logger,
           onSyncRequested: (connectorId) => void connectors.engine?.answerSyncRequest(connectorId),
         }),
         logger,
       ),
       answeringFailures(
-        useApiKeyAuthentication({ db: database.prisma, graphqlEndpoint: GRAPHQL_ENDPOINT, rateLimits }),
+        useApiKeyAuthentication({
+          db: database.prisma,
+          graphqlEndpoint: GRAPHQL_ENDPOINT,
+          rateLimits,
+          clientAddress: createClientAddress(trustedProxies),
+        }),
         logger,
       ),
       // The page signs its user in with an API key; the page itself is public.

@@ -23,6 +23,7 @@ import {
 import type { Db } from "../db/database.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
 import { type Logger, withLogFields } from "../logger.ts";
+import { type ClientAddress, createClientAddress } from "./client-address.ts";
 import type { HubYoga } from "./create-yoga.ts";
 import { retryAfterSeconds } from "./failure-responses.ts";
 import type { RateLimits } from "./rate-limits.ts";
@@ -66,6 +67,7 @@ export function attachGraphqlWebSocket({
   path,
   logger,
   rateLimits,
+  clientAddress = createClientAddress([]),
   reauthenticateEveryMs = REAUTHENTICATE_EVERY_MS,
 }: {
   server: Server;
@@ -74,6 +76,8 @@ export function attachGraphqlWebSocket({
   path: string;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Who the client is behind trusted proxies (CXHUB_TRUSTED_PROXIES); the socket's peer when omitted. */
+  clientAddress?: ClientAddress;
   reauthenticateEveryMs?: number;
 }): { close(): Promise<void> } {
   // graphql-transport-ws messages are small; ws would otherwise accept 100 MiB frames.
@@ -113,7 +117,11 @@ export function attachGraphqlWebSocket({
       onConnect: async (context) => {
         const { socket, request } = context.extra;
         const key = presentedKey(context.connectionParams, request.headers);
-        const address = request.socket.remoteAddress ?? "unknown";
+        const forwardedFor = request.headers["x-forwarded-for"];
+        const address = clientAddress(
+          request.socket.remoteAddress,
+          Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor,
+        );
         const prefix = keyPrefixOf(key);
         let result: AuthenticationResult;
         try {

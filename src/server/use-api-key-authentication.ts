@@ -11,6 +11,7 @@ import {
   type Viewer,
 } from "../auth/api-keys.ts";
 import type { Db } from "../db/database.ts";
+import type { ClientAddress } from "./client-address.ts";
 import { errorResponse, retryAfterSeconds, tooManyRequestsResponse } from "./failure-responses.ts";
 import type { RateLimits } from "./rate-limits.ts";
 
@@ -34,10 +35,13 @@ export function useApiKeyAuthentication({
   db,
   graphqlEndpoint,
   rateLimits,
+  clientAddress,
 }: {
   db: Db;
   graphqlEndpoint: string;
   rateLimits: RateLimits;
+  /** The client's address from the socket's and X-Forwarded-For (from trusted proxies only). */
+  clientAddress: ClientAddress;
 }): Plugin {
   return {
     async onRequest({ request, url, endResponse, serverContext }) {
@@ -45,7 +49,7 @@ export function useApiKeyAuthentication({
       if (request.method === "GET" && request.headers.get("accept")?.includes("text/html")) return;
       const key = presentedKey(request);
       if (!key) return endResponse(unauthenticated("missing"));
-      const address = clientAddressOf(serverContext);
+      const address = clientAddress(socketAddressOf(serverContext), request.headers.get("x-forwarded-for"));
       const prefix = keyPrefixOf(key);
       const blocked = await rateLimits.addressBlock(address);
       if (blocked !== null) {
@@ -104,10 +108,10 @@ function servedAsGraphql(request: Request, url: URL, endpoint: string): boolean 
   );
 }
 
-/** The client's address as the socket reports it (behind a proxy, the proxy's). */
-function clientAddressOf(serverContext: unknown): string {
+/** The address of the socket's other end, as node's HTTP adapter passes it (behind a proxy, the proxy's). */
+function socketAddressOf(serverContext: unknown): string | undefined {
   const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
-  return req?.socket?.remoteAddress ?? "unknown";
+  return req?.socket?.remoteAddress;
 }
 
 function presentedKey(request: Request): string | null {

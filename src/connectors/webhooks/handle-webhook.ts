@@ -32,6 +32,7 @@ import {
   type WebhookRequest,
   type WebhookVerification,
 } from "../../sdk/webhooks.ts";
+import { readBounded } from "../../streams/read-bounded.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import { commitIngest, type IngestItem, type IngestOrigin } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
@@ -276,21 +277,7 @@ function unusableBody(error: unknown): { reason: string; issues: RecordIssue[] }
 /** The body, read up to `max` bytes; undefined when it is longer (without reading the rest). */
 async function readBody(request: Request, max: number): Promise<Uint8Array | undefined> {
   if (Number(request.headers.get("content-length") ?? "0") > max) return undefined;
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+  return (await readBounded(request.body, max)) ?? undefined;
 }
 
 function answer(status: number, body: unknown): Response {

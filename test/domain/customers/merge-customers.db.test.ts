@@ -266,6 +266,24 @@ describe("mergeCustomers", () => {
     expect((await db.prisma.customer.findUniqueOrThrow({ where: { id: other.id } })).mergedIntoId).toBeNull();
   });
 
+  test("keeps each source's later profile version when merging", async ({ db }) => {
+    const survivor = await db.prisma.customer.create({
+      data: { profileVersions: { shop: "2026-03-06T09:00:00.000Z", crm: "2026-03-01T00:00:00.000Z" } },
+    });
+    const merged = await db.prisma.customer.create({
+      data: { profileVersions: { shop: "2026-03-06T09:05:00.000Z", desk: "2026-02-01T00:00:00.000Z" } },
+    });
+
+    await mergeCustomers(db.prisma, { survivorId: survivor.id, mergedId: merged.id, reason: "same person" });
+
+    const after = await db.prisma.customer.findUniqueOrThrow({ where: { id: survivor.id } });
+    expect(after.profileVersions).toEqual({
+      shop: "2026-03-06T09:05:00.000Z",
+      crm: "2026-03-01T00:00:00.000Z",
+      desk: "2026-02-01T00:00:00.000Z",
+    });
+  });
+
   test("refuses to merge a customer into itself", async ({ db }) => {
     const customer = await aCustomer(db);
     await expect(

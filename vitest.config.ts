@@ -36,6 +36,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: dataLayer,
+          // The start-up tests run dist/ as `npm start` does: rebuilt first when the sources changed.
+          globalSetup: ["test/helpers/setup-compiled.ts"],
         },
       },
       {

@@ -63,8 +63,9 @@ export function startHub(
 export function runHubToExit(
   env: Record<string, string>,
   args: string[] = [],
+  entry: HubEntry = "compiled",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnHub(env, args);
+  const child = spawnHub(env, args, entry);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {

@@ -42,11 +42,19 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "pglite", include: dataLayer, globalSetup: ["test/helpers/setup-pglite.ts"] },
+        test: {
+          name: "pglite",
+          include: dataLayer,
+          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-pglite.ts"],
+        },
       },
       {
         extends: true,
-        test: { name: "postgres", include: dataLayer, globalSetup: ["test/helpers/setup-postgres.ts"] },
+        test: {
+          name: "postgres",
+          include: dataLayer,
+          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-postgres.ts"],
+        },
       },
     ],
   },

@@ -26,7 +26,7 @@ async function builtAt(): Promise<number> {
   }
 }
 
-export default async function setup() {
+async function buildIfStale(): Promise<void> {
   const sources = Math.max(
     await newestChange(path.join(projectRoot, "src")),
     await newestChange(path.join(projectRoot, "plugins")),
@@ -34,4 +34,13 @@ export default async function setup() {
   if (sources > (await builtAt())) {
     await promisify(execFile)("npm", ["run", "build"], { cwd: projectRoot });
   }
+}
+
+// Every project that spawns the hub lists this setup; vitest runs the setups in its one main process,
+// so one build serves them all.
+const shared = globalThis as { cxhubBuild?: Promise<void> };
+
+export default function setup(): Promise<void> {
+  shared.cxhubBuild ??= buildIfStale();
+  return shared.cxhubBuild;
 }

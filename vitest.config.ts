@@ -36,15 +36,25 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: dataLayer,
+          // The start-up tests run dist/ as `npm start` does: rebuilt first when the sources changed.
+          globalSetup: ["test/helpers/setup-compiled.ts"],
         },
       },
       {
         extends: true,
-        test: { name: "pglite", include: dataLayer, globalSetup: ["test/helpers/setup-pglite.ts"] },
+        test: {
+          name: "pglite",
+          include: dataLayer,
+          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-pglite.ts"],
+        },
       },
       {
         extends: true,
-        test: { name: "postgres", include: dataLayer, globalSetup: ["test/helpers/setup-postgres.ts"] },
+        test: {
+          name: "postgres",
+          include: dataLayer,
+          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-postgres.ts"],
+        },
       },
     ],
   },

@@ -40,7 +40,7 @@ const HISTORY_FIELDS = `totalCount pageInfo { hasNextPage endCursor }
 const TIMELINE_FIELDS = `totalCount pageInfo { hasNextPage endCursor }
   edges { node { __typename
     ... on Interaction { channel kind direction occurredAt summary sentiment amount { amount currency } }
-    ... on Feedback { feedbackKind: kind score comment respondedAt } } }`;
+    ... on Feedback { measure score comment respondedAt } } }`;
 const CUSTOMER = `query CustomerView($id: ID!) {
   customer(id: $id) {
     id displayName
@@ -376,7 +376,7 @@ function renderHistory(page, { more }) {
 
 function timelineText(node) {
   if (node.__typename === "Feedback") {
-    return [`${node.feedbackKind} answer: ${node.score}`, node.comment ? `“${node.comment}”` : ""]
+    return [`${node.measure} answer: ${node.score}`, node.comment ? `“${node.comment}”` : ""]
       .filter(Boolean)
       .join(" · ");
   }

@@ -4,10 +4,11 @@
 // to the Prisma CLI at any time and it will find the history it expects.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectPath } from "../project-files.ts";
-import { createPGlite } from "./pglite-extensions.ts";
+import { createScratchPGlite } from "./pglite-extensions.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
 
 export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
@@ -119,10 +120,11 @@ export async function planNextMigration(
     readMigrations(migrationsDir),
     readFile(schemaPath, "utf8"),
   ]);
-  const pglite = await createPGlite();
+  const pglite = await createScratchPGlite();
+  const shadows: PGlite[] = [];
   try {
     const result = await withSchemaEngine(
-      withExtensionsInShadow(new PrismaPGlite(pglite)),
+      withExtensionsInShadow(new PrismaPGlite(pglite), shadows),
       undefined,
       (engine) =>
         engine.diff({
@@ -139,17 +141,24 @@ export async function planNextMigration(
     const sql = (result.stdout ?? "").trim();
     return sql === "" || sql === EMPTY_MIGRATION ? null : `${sql}\n`;
   } finally {
-    await pglite.close();
+    // The engine does not close the shadow databases it asked for; an open one keeps the process alive.
+    await Promise.all([pglite, ...shadows].map((instance) => instance.close()));
   }
 }
 
 /**
  * The PGlite adapter's shadow database (where the planner replays the migrations) is a bare PGlite
- * that cannot create the hub's extensions; this one can.
+ * that cannot create the hub's extensions; this one can. Each one made is added to `made`.
  */
-function withExtensionsInShadow(factory: PrismaPGlite): SqlMigrationAwareDriverAdapterFactory {
+function withExtensionsInShadow(
+  factory: PrismaPGlite,
+  made: PGlite[],
+): SqlMigrationAwareDriverAdapterFactory {
   return Object.assign(Object.create(factory) as PrismaPGlite, {
-    connectToShadowDb: async () =>
-      new PrismaPGlite(await createPGlite({ dataDir: "memory://shadow" })).connect(),
+    connectToShadowDb: async () => {
+      const shadow = await createScratchPGlite();
+      made.push(shadow);
+      return new PrismaPGlite(shadow).connect();
+    },
   });
 }

@@ -56,16 +56,15 @@ export const builder = new SchemaBuilder<{
       pii: viewer.scopes.has("pii"),
       customerReader: canReadCustomers(viewer),
     }),
-    unauthorizedError: (_parent, _context, info, result) =>
-      failedScopes(result.failure).includes("customerReader")
-        ? new GraphQLError(
-            `Your API key may not read ${info.parentType.name}.${info.fieldName}: ${CUSTOMERS_SCOPE_ADVICE}`,
-            { extensions: { code: "FORBIDDEN" } },
-          )
+    unauthorizedError: (_parent, _context, info, result) => {
+      const refused = `Your API key may not ${ACCESS_VERB[info.parentType.name] ?? "read"} ${info.parentType.name}.${info.fieldName}`;
+      return failedScopes(result.failure).includes("customerReader")
+        ? new GraphQLError(`${refused}: ${CUSTOMERS_SCOPE_ADVICE}`, { extensions: { code: "FORBIDDEN" } })
         : new GraphQLError(
-            `Your API key may not read ${info.parentType.name}.${info.fieldName} here: account managers see only the customers they own, and some fields need another role. Ask an admin for a key with the access you need.`,
+            `${refused} here: account managers see only the customers they own, and some fields need another role. Ask an admin for a key with the access you need.`,
             { extensions: { code: "FORBIDDEN" } },
-          ),
+          );
+    },
   },
   errors: {
     defaultTypes: [],
@@ -131,6 +130,9 @@ export const builder = new SchemaBuilder<{
 });
 
 /** The scopes an authorization failure found missing, however deep in $any/$all they were. */
+/** What a refused key tried to do with a field of each root type: "may not use Mutation.submitFeedback". */
+const ACCESS_VERB: Record<string, string> = { Mutation: "use", Subscription: "subscribe to" };
+
 function failedScopes(failure: AuthFailure): string[] {
   switch (failure.kind) {
     case AuthScopeFailureType.AuthScope:

@@ -3,46 +3,35 @@
 // existing account manager the key when --email names them; it never creates a database of its own
 // where the hub has none; and while the hub holds the data folder it says how to do it over GraphQL.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
+import { apikeyCommand } from "../../src/cli/apikey-command.ts";
 import { openDatabase } from "../../src/db/database.ts";
-import { applyMigrations } from "../../src/db/migrations.ts";
+import { copyMigratedDataFolder } from "../helpers/migrated-data-folder.ts";
+import { runCommandWith } from "../helpers/run-command.ts";
 
-const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = await mkdtemp(path.join(tmpdir(), "cxhub-apikey-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 function apikey(args: string[], dataDir: string) {
-  const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/apikey.ts", ...args], {
-    cwd: projectRoot,
-    env: { PATH, HOME, CXHUB_DATA_DIR: dataDir } as NodeJS.ProcessEnv,
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once("exit", (code) => resolve({ code, output })),
-  );
+  return runCommandWith(apikeyCommand, args, { CXHUB_DATA_DIR: dataDir });
 }
 
 /** A data folder as the hub leaves it: migrated, with an account manager of the demo. */
 async function hubDataFolder(name: string) {
-  const dataDir = path.join(scratch, name);
+  const dataDir = await copyMigratedDataFolder(path.join(scratch, name));
   const database = await openDatabase({ kind: "pglite", dataDir });
-  await applyMigrations(database.adapterFactory);
   await database.prisma.principal.create({
     data: { name: "Ana Souza", email: "ana.souza@cxhub-demo.example" },
   });
   return { dataDir, database };
 }
 
-// Each CLI run opens the embedded database and checks its migrations: on a busy 2-core machine a
-// minute or more for the first test, hence the generous timeout.
-describe.concurrent("npm run apikey", { timeout: 300_000 }, () => {
+// The command runs in this process (src/cli/apikey-command.ts, what `npm run apikey` runs), on copies of
+// a migrated data folder: spawning it and migrating each folder were three minutes of the suite.
+describe("npm run apikey", () => {
   test("says which database it wrote to, and binds --email to the account manager who has it", async () => {
     const { dataDir, database } = await hubDataFolder("data");
     await database.close();
@@ -81,16 +70,21 @@ describe.concurrent("npm run apikey", { timeout: 300_000 }, () => {
 
   test("while the hub holds the data folder, says how to create the key over GraphQL", async () => {
     const { dataDir, database } = await hubDataFolder("in-use");
+    await database.close();
+    // The lock a running hub keeps beside its data folder (src/db/embedded-lock.ts), held by another
+    // live process as a running hub would hold it.
+    const hub = spawn(process.execPath, ["-e", "setTimeout(() => {}, 120_000)"]);
     try {
+      await writeFile(`${dataDir}.lock`, String(hub.pid));
       const result = await apikey(["create", "--name", "Ops", "--role", "ADMIN"], dataDir);
       expect(result.code).toBe(2);
       expect(result.output).toContain(
-        `The embedded database in ${dataDir} is in use by the running hub (process ${process.pid})`,
+        `The embedded database in ${dataDir} is in use by the running hub (process ${hub.pid})`,
       );
       expect(result.output).toMatch(/mutation \{ createApiKey\(input: /);
       expect(result.output).toContain("in GraphiQL at http://localhost:4000/graphql");
     } finally {
-      await database.close();
+      hub.kill();
     }
   });
 

@@ -6,24 +6,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
+import { migrateCommand } from "../../src/cli/migrate-command.ts";
+import { copyEmptyDataFolder } from "../helpers/migrated-data-folder.ts";
 import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "../helpers/postgres-admin.ts";
+import { runCommandWith } from "../helpers/run-command.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = await mkdtemp(path.join(tmpdir(), "cxhub-migrate-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 function migrate(args: string[], env: Record<string, string>) {
-  const { PATH, HOME } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/migrate.ts", ...args], {
-    cwd: projectRoot,
-    env: { PATH, HOME, ...env } as NodeJS.ProcessEnv,
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once("exit", (code) => resolve({ code, output })),
-  );
+  return runCommandWith(migrateCommand, args, env);
 }
 
 async function statusDeployStatus(env: Record<string, string>) {
@@ -43,12 +36,12 @@ async function statusDeployStatus(env: Record<string, string>) {
   expect(after.output).toMatch(/every migration is applied/);
 }
 
-// Each test spawns the CLI several times; on a busy 2-core machine that alone can take a minute.
-// They share nothing (a scratch folder, a database of their own, none), so they run side by side:
-// one after another they were the suite's last minute and a half.
-describe.concurrent("npm run migrate", { timeout: 180_000 }, () => {
+// The command runs in this process (src/cli/migrate-command.ts); one test runs `npm run migrate` as a
+// process, compiled as it ships, for its exit code. One after another: the embedded database's work
+// blocks this process's event loop, and a test beside it would wait on its own connections meanwhile.
+describe("npm run migrate", () => {
   test("status, deploy and status again on the embedded database", async () => {
-    await statusDeployStatus({ CXHUB_DATA_DIR: path.join(scratch, "data") });
+    await statusDeployStatus({ CXHUB_DATA_DIR: await copyEmptyDataFolder(path.join(scratch, "data")) });
   });
 
   test("status, deploy and status again on PostgreSQL", async () => {
@@ -70,9 +63,19 @@ describe.concurrent("npm run migrate", { timeout: 180_000 }, () => {
     expect(result.output).toMatch(/agree: there is no migration to create/);
   });
 
-  test("explains its usage when the command is unknown", async () => {
-    const result = await migrate(["upgrade"], {});
-    expect(result.code).toBe(2);
-    expect(result.output).toMatch(/^Usage: npm run migrate -- deploy \| status \| create <name>/);
+  test("explains its usage when the command is unknown, with exit code 2", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=cx-hub-compiled", "dist/src/cli/migrate.js", "upgrade"],
+      {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((exited) => child.once("exit", exited));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Usage: npm run migrate -- deploy \| status \| create <name>\n$/);
   });
 });

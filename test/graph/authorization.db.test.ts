@@ -2,7 +2,11 @@
 import { describe, expect } from "vitest";
 import { createApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
 import type { Database } from "../../src/db/database.ts";
-import { CustomerListDocument, CustomerTimelineDocument } from "../generated/graphql/graphql.ts";
+import {
+  CustomerListDocument,
+  CustomerTimelineDocument,
+  SubmitFeedbackDocument,
+} from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
 
@@ -220,6 +224,72 @@ describe("what each role sees", () => {
     expect((await post(integrator, `{ node(id: "${alertId}") { id } }`)).errors[0].extensions.code).toBe(
       "FORBIDDEN",
     );
+  });
+
+  test("an account manager records survey answers for their own customers, by ID, and for no others", async ({
+    db,
+  }) => {
+    const { ana, anasCustomer, bensCustomer } = await twoBooksOfBusiness(db);
+    const anaClient = await createTestClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: ana.id,
+      scopes: [],
+    });
+    const answer = (
+      customer: { id?: string; identities?: { kind: "EMAIL"; value: string }[] },
+      externalId: string,
+    ) =>
+      anaClient.execute(SubmitFeedbackDocument, {
+        input: {
+          customer,
+          source: "phone-survey",
+          externalId,
+          kind: "NPS",
+          score: 9,
+          respondedAt: AT.toISOString(),
+        },
+      });
+
+    const own = await answer({ id: globalId(anasCustomer.id) }, "own");
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.submitFeedback).toMatchObject({
+      __typename: "SubmitFeedbackPayload",
+      outcome: "CREATED",
+    });
+    expect(await db.prisma.feedback.count({ where: { customerId: anasCustomer.id } })).toBe(1);
+
+    const others = await answer({ id: globalId(bensCustomer.id) }, "others");
+    expect(others.data?.submitFeedback).toEqual({
+      __typename: "ForbiddenError",
+      message: "You may record facts only for the customers you own: ask an admin to reassign this one.",
+    });
+    // Identities may create or merge customers: not an account manager's to do.
+    const byIdentity = await answer(
+      { identities: [{ kind: "EMAIL", value: "zoe@example.com" }] },
+      "identity",
+    );
+    expect(byIdentity.data?.submitFeedback).toMatchObject({
+      __typename: "ForbiddenError",
+      message: expect.stringMatching(/^Account managers name the customer by `customer.id`/),
+    });
+    expect(await db.prisma.feedback.count()).toBe(1);
+
+    // A role that may not write at all is told it may not *use* the mutation.
+    const analyst = await createTestClient(db, { role: "ANALYST" });
+    const refused = await analyst.execute(SubmitFeedbackDocument, {
+      input: {
+        customer: { id: globalId(anasCustomer.id) },
+        source: "phone-survey",
+        externalId: "analyst",
+        kind: "NPS",
+        score: 9,
+        respondedAt: AT.toISOString(),
+      },
+    });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^Your API key may not use Mutation\.submitFeedback here/),
+      extensions: { code: "FORBIDDEN" },
+    });
   });
 
   test("an analyst sees every customer", async ({ db }) => {

@@ -133,6 +133,58 @@ describe("mutations", () => {
     expect(outcome.issues).toEqual([{ path: ["score"], message: expect.stringMatching(/1 to 5/) }]);
   });
 
+  test("a fact dated in the future is refused at its date field; a few minutes ahead is a clock difference", async ({
+    db,
+  }) => {
+    const now = new Date("2026-06-15T12:00:00.000Z");
+    const client = await createTestClient(db, { clock: () => now });
+    const answer = (externalId: string, respondedAt: string) =>
+      client.execute(SubmitFeedbackDocument, {
+        input: {
+          customer: { identities: [email("f@example.com")] },
+          source: "survey",
+          externalId,
+          kind: "NPS",
+          score: 9,
+          respondedAt,
+        },
+      });
+
+    const nextYear = await answer("1", "2030-01-01T00:00:00.000Z");
+    expect(nextYear.data?.submitFeedback).toMatchObject({
+      __typename: "ValidationError",
+      message: expect.stringMatching(
+        /^The feedback is invalid at respondedAt: is in the future \(2030-01-01T00:00:00.000Z, and the hub's clock says 2026-06-15T12:00:00.000Z\)/,
+      ),
+      issues: [
+        { path: ["respondedAt"], message: expect.stringMatching(/Up to 5 minutes ahead is accepted\.$/) },
+      ],
+    });
+    const interaction = await client.execute(RecordInteractionDocument, {
+      input: {
+        customer: { identities: [email("f@example.com")] },
+        source: "shop",
+        externalId: "order-9",
+        channel: "ECOMMERCE",
+        kind: "order.placed",
+        direction: "INBOUND",
+        occurredAt: "2026-06-15T12:06:00.000Z",
+      },
+    });
+    expect(interaction.data?.recordInteraction).toMatchObject({
+      __typename: "ValidationError",
+      issues: [{ path: ["occurredAt"] }],
+    });
+    expect(await db.prisma.feedback.count()).toBe(0);
+    expect(await db.prisma.interaction.count()).toBe(0);
+
+    const skewed = await answer("2", "2026-06-15T12:04:00.000Z");
+    expect(skewed.data?.submitFeedback).toMatchObject({
+      __typename: "SubmitFeedbackPayload",
+      outcome: "CREATED",
+    });
+  });
+
   test("an analyst may not record interactions", async ({ db }) => {
     const analyst = await createTestClient(db, { role: "ANALYST" });
     const result = await analyst.execute(UpsertCustomerDocument, {

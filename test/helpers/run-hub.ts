@@ -1,5 +1,6 @@
-// Runs the real start-up in a child process: from the sources (src/main.ts through tsx, as `npm run
-// dev` does), or compiled (dist/src/main.js, as `npm start` does; build it first with `npm run build`).
+// Runs the real start-up in a child process: compiled (dist/src/main.js, as `npm start` does; the
+// test setup rebuilds it when the sources are newer), or from the sources (src/main.ts through tsx, as
+// `npm run dev` does; slower to start, as tsx compiles every module first).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -34,7 +35,7 @@ function spawnHub(env: Record<string, string>, args: string[], entry: HubEntry =
 export function startHub(
   env: Record<string, string>,
   args: string[] = [],
-  entry: HubEntry = "sources",
+  entry: HubEntry = "compiled",
 ): Promise<RunningHub> {
   const child = spawnHub({ PORT: "0", ...env }, args, entry);
   let output = "";
@@ -63,8 +64,9 @@ export function startHub(
 export function runHubToExit(
   env: Record<string, string>,
   args: string[] = [],
+  entry: HubEntry = "compiled",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnHub(env, args);
+  const child = spawnHub(env, args, entry);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {

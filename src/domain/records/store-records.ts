@@ -38,6 +38,7 @@ import {
   type RecordOutcome,
   recordInteractions,
 } from "../interactions/record-interactions.ts";
+import { refuseFutureFact } from "./future-facts.ts";
 
 /** A record to store: a customer profile, an interaction or a survey answer. */
 export type RecordInput =
@@ -87,7 +88,7 @@ export async function storeRecords(
   inputs: RecordInput[],
   options: StoreOptions,
 ): Promise<StoreResult> {
-  const parsed = inputs.map(parseRecord);
+  const parsed = inputs.map((input) => parseRecord(input, options.now));
   const claims = parsed.map(claimOf);
   const records: StoredRecord[] = [];
   const touched = new Set<string>();
@@ -111,24 +112,23 @@ export async function storeRecords(
   return { records, touched };
 }
 
-function parseRecord(record: RecordInput): Parsed {
+function parseRecord(record: RecordInput, now: Date): Parsed {
   switch (record.type) {
     case "customer":
       return {
         type: "customer",
         parsed: parseInput(upsertCustomerInputSchema, record.input, "The customer"),
       };
-    case "interaction":
-      return {
-        type: "interaction",
-        parsed: parseInput(recordInteractionInputSchema, record.input, "The interaction"),
-      };
-    case "feedback":
-      return {
-        type: "feedback",
-        parsed: parseInput(submitFeedbackInputSchema, record.input, "The feedback"),
-        interactionExternalId: record.interactionExternalId,
-      };
+    case "interaction": {
+      const parsed = parseInput(recordInteractionInputSchema, record.input, "The interaction");
+      refuseFutureFact("The interaction", "occurredAt", parsed.occurredAt, now);
+      return { type: "interaction", parsed };
+    }
+    case "feedback": {
+      const parsed = parseInput(submitFeedbackInputSchema, record.input, "The feedback");
+      refuseFutureFact("The feedback", "respondedAt", parsed.respondedAt, now);
+      return { type: "feedback", parsed, interactionExternalId: record.interactionExternalId };
+    }
   }
 }
 

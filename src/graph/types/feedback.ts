@@ -25,7 +25,18 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
       canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
     ),
   fields: (t) => ({
-    kind: t.expose("kind", { type: FeedbackKindEnum, description: "Which measure was asked." }),
+    measure: t.expose("kind", {
+      type: FeedbackKindEnum,
+      description: "Which measure was asked: NPS, CSAT or CES.",
+    }),
+    kind: t.expose("kind", {
+      type: FeedbackKindEnum,
+      description: "Which measure was asked. Use `measure`.",
+      // A timeline selects Interaction.kind (a String) beside it, and GraphQL refuses two `kind`s of
+      // different types in one selection unless one is aliased.
+      deprecationReason:
+        "Use `measure`: `kind` clashes with `Interaction.kind` (a String) when a timeline query selects both.",
+    }),
     score: t.exposeInt("score", {
       description: "The answer: 0–10 for NPS, 1–5 for CSAT, 1–7 for CES.",
     }),
@@ -35,10 +46,17 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
         "What the customer wrote beside the score. Personal data: null unless your API key has the `pii` scope.",
       resolve: (feedback, _args, context) => (canReadPersonalData(context.viewer) ? feedback.comment : null),
     }),
+    answeredOn: t.expose("channel", {
+      type: ChannelEnum,
+      nullable: true,
+      description: "The channel the survey was answered on; null when its source did not say.",
+    }),
     channel: t.expose("channel", {
       type: ChannelEnum,
       nullable: true,
-      description: "The channel the survey was answered on.",
+      description: "The channel the survey was answered on. Use `answeredOn`.",
+      deprecationReason:
+        "Use `answeredOn`: `channel` may be null here but not on `Interaction`, and GraphQL refuses the two in one timeline selection unless one is aliased.",
     }),
     touchpoint: t.string({
       nullable: true,

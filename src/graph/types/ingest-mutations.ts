@@ -1,11 +1,14 @@
 // Mutations that record facts: interactions and survey answers, idempotent on (source, externalId),
 // each a batch of one through the write pipeline the connectors use (src/pipeline).
 
+import { canSeeCustomer } from "../../auth/visibility.ts";
+import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
+import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
 import type { CustomerReference } from "../../domain/identities/identity-input.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { writeFeedback, writeInteraction } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
-import { writesOf } from "../context.ts";
+import { type GraphContext, writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import { IdentityInput } from "./customer-queries.ts";
@@ -152,7 +155,34 @@ const SubmitFeedbackPayload = builder
     }),
   });
 
-const INGEST_ROLES = { $any: { admin: true, integrator: true } };
+const INGEST_ROLES = { $any: { admin: true, integrator: true, accountManager: true } };
+
+/**
+ * Account managers record facts about the customers they own (a call, an answer taken by phone),
+ * named by ID: naming one by identities may create or merge customers, which is a connector's or an
+ * admin's work. Admins and integrators write for any customer.
+ */
+async function customerFor(
+  context: GraphContext,
+  input: typeof CustomerReferenceInput.$inferInput,
+): Promise<CustomerReference> {
+  const reference = customerReference(input);
+  if (context.viewer.role !== "ACCOUNT_MANAGER") return reference;
+  const id = reference.id;
+  if (id === undefined) {
+    throw new ForbiddenError(
+      "Account managers name the customer by `customer.id` (one they own): identities may create or merge customers, which needs an admin or integrator key.",
+    );
+  }
+  const customer = await findLiveCustomer(context.prisma, id);
+  if (!customer) throw new NotFoundError(`No customer has the id ${id}; check the id.`, "Customer", id);
+  if (!canSeeCustomer(context.viewer, customer)) {
+    throw new ForbiddenError(
+      "You may record facts only for the customers you own: ask an admin to reassign this one.",
+    );
+  }
+  return reference;
+}
 
 builder.mutationFields((t) => ({
   recordInteraction: t.field({
@@ -160,15 +190,15 @@ builder.mutationFields((t) => ({
     authScopes: INGEST_ROLES,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Records a touchpoint for a customer (creating or merging customers by identity as needed), moves them along journeys and rescores them: the customer's scores are current when this returns. Sending it again is safe.",
+      "Records a touchpoint for a customer (creating or merging customers by identity as needed), moves them along journeys and rescores them: the customer's scores are current when this returns. Sending it again is safe. Admins and integrators write for any customer; account managers for a customer they own, named by ID.",
     args: { input: t.arg({ type: RecordInteractionInput, required: true, description: "The touchpoint." }) },
-    resolve: (_parent, { input }, context) =>
+    resolve: async (_parent, { input }, context) =>
       writeInteraction(
         context.prisma,
         writesOf(context),
         {
           ...withoutNulls(input),
-          customer: customerReference(input.customer),
+          customer: await customerFor(context, input.customer),
           amount: input.amount ?? undefined,
           metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
         },
@@ -180,13 +210,13 @@ builder.mutationFields((t) => ({
     authScopes: INGEST_ROLES,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Records a survey answer and rescores the customer: their scores are current when this returns. Sending it again is safe.",
+      "Records a survey answer and rescores the customer: their scores are current when this returns. Sending it again is safe. Admins and integrators write for any customer; account managers for a customer they own, named by ID.",
     args: { input: t.arg({ type: SubmitFeedbackInput, required: true, description: "The answer." }) },
-    resolve: (_parent, { input }, context) =>
+    resolve: async (_parent, { input }, context) =>
       writeFeedback(
         context.prisma,
         writesOf(context),
-        { ...withoutNulls(input), customer: customerReference(input.customer) },
+        { ...withoutNulls(input), customer: await customerFor(context, input.customer) },
         { principalId: context.viewer.principalId },
       ),
   }),

@@ -1,0 +1,19 @@
+// Runs a command-line command (src/cli) in this process, as its entry point would with `env` as the
+// environment: its exit code and everything it printed, output and failures in order.
+import type { Command } from "../../src/cli/run-cli.ts";
+import { runCommand } from "../../src/cli/run-cli.ts";
+import { loadConfig } from "../../src/config.ts";
+
+export async function runCommandWith(
+  command: Command,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const code = await runCommand(command, args, {
+    config: () => loadConfig(env),
+    print: (text) => void lines.push(text),
+    printError: (text) => void lines.push(text),
+  });
+  return { code, output: lines.map((line) => `${line}\n`).join("") };
+}

@@ -12,6 +12,7 @@ import "./types/connectors-dead-letters.ts";
 import "./types/connectors-mutations.ts";
 import "./types/connectors-privacy.ts";
 import "./types/connectors-runs.ts";
+import "./types/connectors-streams.ts";
 import "./types/customer.ts";
 import "./types/customer-mutations.ts";
 import "./types/customer-queries.ts";

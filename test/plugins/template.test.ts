@@ -117,7 +117,7 @@ describe("the template connector's tickets stream", () => {
   test("refuses a stored cursor of another shape instead of misreading it", async () => {
     server.use(ticketsApi());
     await expect(runStream(template, "tickets", { config, cursor: { page: 3 } })).rejects.toThrow(
-      /stored cursor of stream "tickets".*reset the stream's cursor/,
+      /stored checkpoint of stream "tickets" of plugin .*Reset the stream's checkpoint/,
     );
   });
 

@@ -186,6 +186,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   const ctx = createStreamContext(plugin, stream, {
     config: job.config,
     cursor: stored?.cursor ?? undefined,
+    connectorName: connector.name,
     signal,
     logger: options.logger as LoggerLike,
     http: options.http,

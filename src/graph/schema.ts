@@ -9,6 +9,7 @@ import "./types/api-keys.ts";
 import "./types/api-keys-mutations.ts";
 import "./types/connectors.ts";
 import "./types/connectors-dead-letters.ts";
+import "./types/connectors-dry-run.ts";
 import "./types/connectors-mutations.ts";
 import "./types/connectors-privacy.ts";
 import "./types/connectors-runs.ts";

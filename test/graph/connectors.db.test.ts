@@ -2,7 +2,6 @@
 // install and configure (per-field errors, write-only secrets), check, trigger and cancel syncs, runs
 // and dead letters as connections, replay; and who may do what. The template plugin (Tiny Desk) runs
 // against its fake API (msw).
-import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished } from "vitest";
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
@@ -19,6 +18,7 @@ import {
   TEMPLATE_CONFIG,
   type TinyDeskApi,
   TOKEN,
+  tinyDeskAccount,
   tinyDeskTickets,
 } from "../connectors/helpers/tiny-desk-api.ts";
 import {
@@ -36,13 +36,7 @@ import {
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 
-const server = setupServer(
-  http.get(`${API}/me`, ({ request }) =>
-    request.headers.get("authorization") === `Bearer ${TOKEN}`
-      ? HttpResponse.json({ account: { id: "acc_1", name: "Acme Kitchen" } })
-      : HttpResponse.json({ error: "invalid_token" }, { status: 401 }),
-  ),
-);
+const server = setupServer(tinyDeskAccount);
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());

@@ -16,7 +16,7 @@ import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts"
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
 import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
-import { type JsonValue, validateStreamOutput } from "../../sdk/records.ts";
+import type { JsonValue } from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import {
   commitIngest,
@@ -26,6 +26,7 @@ import {
 } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
+import { classifyStreamValue } from "./stream-values.ts";
 import { countSyncBatch, countSyncRun } from "./sync-metrics.ts";
 import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
 
@@ -258,19 +259,12 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   try {
     let waitingSince = performance.now();
     for await (const value of definition.read(ctx as never)) {
-      const output = validateStreamOutput(value);
+      const output = classifyStreamValue(definition, value);
       readMs += performance.now() - waitingSince;
-      if (!output.success) {
-        pending.push({ type: "invalid", payload: value, reason: output.reason, issues: output.issues });
-      } else if (output.data.type !== "checkpoint") {
-        pending.push({ type: "record", record: output.data, payload: value });
-      } else {
-        const problem = cursorProblem(definition, output.data.cursor);
-        if (problem) pending.push({ type: "invalid", payload: value, ...problem });
-        else {
-          held = { cursor: output.data.cursor as JsonValue };
-          if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
-        }
+      if (output.type !== "checkpoint") pending.push(output);
+      else {
+        held = { cursor: output.cursor };
+        if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
       }
       if (pending.length >= options.batchSize) await commit();
       // Stop between values; leaving the for-await lets the plugin's generator clean up.
@@ -290,21 +284,6 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   } finally {
     await inFlight;
   }
-}
-
-/** A checkpoint that the stream's own cursor schema refuses would stop every later run: not stored. */
-function cursorProblem(definition: { cursor?: z.ZodType }, cursor: unknown) {
-  if (!definition.cursor) return undefined;
-  const parsed = definition.cursor.safeParse(cursor);
-  if (parsed.success) return undefined;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message,
-  }));
-  return {
-    reason: `The checkpoint does not match the stream's cursor schema (${issues[0]?.message}); it was not stored, so the next run resumes from the previous checkpoint.`,
-    issues,
-  };
 }
 
 async function saveCursor(

@@ -35,7 +35,9 @@ export async function listConnectors(hub: CliHub, io: CliIo): Promise<number> {
     },
   });
   if (connectors.length === 0) {
-    io.print("No connectors are installed: npm run connectors -- install <plugin> <name> --config '<json>'.");
+    io.print(
+      "No connectors are installed: npm run connectors -- install <plugin> <name> --config-stdin (see plugins for the fields).",
+    );
   }
   for (const connector of connectors) {
     const schedule = connector.syncIntervalSeconds ? `every ${connector.syncIntervalSeconds}s` : "manual";

@@ -34,7 +34,10 @@ async function written(db: PrismaClient) {
 describe("dryRunConnector", () => {
   test("shows what a sync would store, refuse and checkpoint, and writes nothing", async ({ db }) => {
     const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-    (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+    // Ticket 2 names its customer by a malformed email and no id: refused. Ticket 3's email is
+    // malformed but its Tiny Desk id is good: kept without the email.
+    (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
+    (api.tickets[2] as TinyDeskTicket).customer = { id: "c_503", email: "sam at example.net", name: null };
     server.use(tinyDeskTickets(api, { pageSize: 2 }));
     const hub = connectorHub(db);
     const admin = await hub.client();
@@ -56,14 +59,24 @@ describe("dryRunConnector", () => {
         type: "interaction",
         externalId: "ticket:t_0002",
         reason: expect.stringContaining("invalid at identities.0.value"),
-        issues: [{ path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') }],
+        issues: [
+          { path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') },
+          { path: "identities.1.value", message: "An external id needs a non-empty value." },
+        ],
       }),
     ]);
+    expect(tickets?.records.find((record) => record.externalId === "ticket:t_0003")).toMatchObject({
+      valid: true,
+      droppedIdentities: [
+        { path: "identities.0.value", message: expect.stringContaining('"sam at example.net"') },
+      ],
+    });
     expect(tickets?.records.find((record) => record.externalId === "ticket:t_0001")).toMatchObject({
       type: "interaction",
       valid: true,
       reason: null,
       issues: [],
+      droppedIdentities: [],
     });
     expect(await written(db.prisma)).toEqual({
       customers: 0,

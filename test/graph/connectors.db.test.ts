@@ -47,7 +47,7 @@ const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().s
 /** One sync of four tickets, one with a malformed email: 1 dead letter. */
 async function syncedWithOneDeadLetter(db: Database, hub: ReturnType<typeof connectorHub>) {
   const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-  (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+  (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
   server.use(tinyDeskTickets(api));
   const connector = await installTemplate(db.prisma);
   await hub.engine.run({ id: connector.id });
@@ -206,7 +206,7 @@ describe("connectors over GraphQL", () => {
     const hub = connectorHub(db);
     const admin = await hub.client();
     const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-    (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+    (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
     const reached = deferred();
     const release = deferred();
     let hold = true;
@@ -278,7 +278,10 @@ describe("connectors over GraphQL", () => {
       status: "PENDING",
       connector: { name: "tinydesk" },
       syncRun: { id: next.data.triggerSync.run.id },
-      issues: [{ path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') }],
+      issues: [
+        { path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') },
+        { path: "identities.1.value", message: "An external id needs a non-empty value." },
+      ],
     });
     const payload = JSON.parse(letter?.payload ?? "null");
     expect(payload.identities[0].value).toBe("li.wei at example.org");
@@ -344,7 +347,7 @@ describe("connectors over GraphQL", () => {
       channel: "support",
       identities: [
         { kind: "email", value: "l•••" },
-        { kind: "external_id", namespace: "tinydesk", value: "c•••" },
+        { kind: "external_id", namespace: "tinydesk", value: " •••" },
       ],
       body: "T•••",
     });

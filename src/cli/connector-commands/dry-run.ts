@@ -45,6 +45,9 @@ export async function dryRun(hub: CliHub, io: CliIo, args: string[], usage: stri
       const what = `${record.type ?? "value"} ${record.externalId ?? ""}`.trimEnd();
       io.print(record.valid ? `  + ${what}` : `  ! ${what}: ${record.reason}`);
       for (const issue of record.issues) io.print(`      ${issue.path || "(record)"}: ${issue.message}`);
+      for (const dropped of record.droppedIdentities) {
+        io.print(`      would leave out ${dropped.path}: ${dropped.message}`);
+      }
       if (values.payload) io.print(`      ${JSON.stringify(record.payload)}`);
     }
     if (entry.checkpoints.length === 0) io.print("  No checkpoint: the next sync would read this again.");

@@ -46,7 +46,7 @@ export function processIo(): CliIo {
 export function describeRun(run: SyncRun): string {
   const when = (run.finishedAt ?? run.startedAt ?? run.queuedAt).toISOString();
   const took = run.durationMs === null ? "" : ` in ${(run.durationMs / 1000).toFixed(1)}s`;
-  return `${run.status} ${when}${took}: ${run.recordsFetched} read, ${run.recordsCreated} created, ${run.recordsUpdated} updated, ${run.recordsUnchanged} unchanged, ${run.recordsDeleted} deleted, ${run.recordsDeadLettered} dead-lettered`;
+  return `${run.status} ${when}${took}: ${run.recordsFetched} read, ${run.recordsCreated} created, ${run.recordsUpdated} updated, ${run.recordsUnchanged} unchanged, ${run.recordsDeleted} deleted, ${run.recordsDeadLettered} dead-lettered${run.identitiesDropped ? `, ${run.identitiesDropped} invalid identities left out of kept records` : ""}`;
 }
 
 /** The connector store's dependencies, from the hub. */

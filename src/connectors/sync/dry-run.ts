@@ -14,6 +14,7 @@ import type { HttpOptions, Sleep } from "../../sdk/http.ts";
 import { type LoggerLike, silentLogger } from "../../sdk/logger.ts";
 import type { JsonValue, RecordIssue } from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
+import type { IngestItem } from "../ingest/ingest-records.ts";
 import { type PluginRegistry, requirePlugin } from "../plugin-registry.ts";
 import { classifyStreamValue } from "./stream-values.ts";
 
@@ -49,6 +50,8 @@ export interface DryRunRecord {
   /** Why it would be refused; null when valid. */
   reason: string | null;
   issues: RecordIssue[];
+  /** Invalid identities a sync would leave out of this record, keeping it with its others. */
+  droppedIdentities: RecordIssue[];
   /** The value as the plugin yielded it. */
   payload: unknown;
 }
@@ -119,7 +122,7 @@ export async function dryRunConnector(options: DryRunOptions, connector: Connect
       for await (const value of definition.read(ctx as never)) {
         const output = classifyStreamValue(definition, value);
         if (output.type === "checkpoint") result.checkpoints.push(output.cursor);
-        else result.records.push(describeValue(output.payload, output.type === "invalid" ? output : null));
+        else result.records.push(describeValue(output));
         if (result.records.length >= limit) {
           stopped = true;
           break;
@@ -136,17 +139,16 @@ export async function dryRunConnector(options: DryRunOptions, connector: Connect
   return results;
 }
 
-function describeValue(
-  payload: unknown,
-  refusal: { reason: string; issues: RecordIssue[] } | null,
-): DryRunRecord {
+function describeValue(item: IngestItem): DryRunRecord {
+  const { payload } = item;
   const fields = payload !== null && typeof payload === "object" ? (payload as Record<string, unknown>) : {};
   return {
     type: typeof fields.type === "string" ? fields.type : null,
     externalId: typeof fields.externalId === "string" ? fields.externalId : null,
-    valid: refusal === null,
-    reason: refusal?.reason ?? null,
-    issues: refusal?.issues ?? [],
+    valid: item.type === "record",
+    reason: item.type === "invalid" ? item.reason : null,
+    issues: item.type === "invalid" ? item.issues : [],
+    droppedIdentities: (item.type === "record" && item.droppedIdentities) || [],
     payload,
   };
 }

@@ -28,7 +28,13 @@ import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
 import { classifyStreamValue } from "./stream-values.ts";
 import { countSyncBatch, countSyncRun } from "./sync-metrics.ts";
-import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
+import {
+  beatHeartbeat,
+  finishSyncRun,
+  RunLostError,
+  recordBatchProgress,
+  type SyncRunWarning,
+} from "./sync-runs.ts";
 
 export interface HubLogger {
   debug(...args: unknown[]): void;
@@ -172,7 +178,7 @@ export async function executeSyncRun(
   const log = status === "FAILED" ? logger.warn : logger.info;
   log.call(
     logger,
-    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}, skipped as stale ${finished.recordsSkippedStale}${error ? `; ${error}` : ""}`,
+    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}, skipped as stale ${finished.recordsSkippedStale}${finished.identitiesDropped ? `, invalid identities left out ${finished.identitiesDropped}` : ""}${error ? `; ${error}` : ""}`,
   );
   return finished;
 }
@@ -224,10 +230,19 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
       keepError: (error) => error instanceof RunLostError,
       finish: async (tx, counts) => {
         if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);
-        ({ cancelRequested } = await recordBatchProgress(tx, run.id, { fetched: items.length, counts }));
+        ({ cancelRequested } = await recordBatchProgress(tx, run.id, {
+          fetched: items.length,
+          counts,
+          warnings: droppedIdentityWarnings(stream, items),
+        }));
       },
     });
     if (options.metrics) countSyncBatch(options.metrics, connector.name, result.counts);
+    if (result.counts.identitiesDropped > 0) {
+      options.logger.warn(
+        `Sync run ${run.id}, stream "${stream}": kept ${result.counts.identitiesDropped === 1 ? "a record without an invalid identity" : `records without ${result.counts.identitiesDropped} invalid identities`} (see the run's warnings).`,
+      );
+    }
     await options.onCommit?.({
       runId: run.id,
       connectorId: connector.id,
@@ -284,6 +299,20 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   } finally {
     await inFlight;
   }
+}
+
+/** The identities the batch's records were kept without, as warnings for the run. */
+function droppedIdentityWarnings(stream: string, items: IngestItem[]): SyncRunWarning[] {
+  return items.flatMap((item) =>
+    item.type === "record" && item.droppedIdentities
+      ? item.droppedIdentities.map((issue) => ({
+          stream,
+          externalId: "externalId" in item.record ? (item.record.externalId ?? null) : null,
+          path: issue.path,
+          message: `Left out an invalid identity; the record was kept with its others: ${issue.message}`,
+        }))
+      : [],
+  );
 }
 
 async function saveCursor(

@@ -11,7 +11,14 @@ export function classifyStreamValue(definition: { cursor?: z.ZodType }, value: u
   const output = validateStreamOutput(value);
   if (!output.success)
     return { type: "invalid", payload: value, reason: output.reason, issues: output.issues };
-  if (output.data.type !== "checkpoint") return { type: "record", record: output.data, payload: value };
+  if (output.data.type !== "checkpoint") {
+    return {
+      type: "record",
+      record: output.data,
+      payload: value,
+      droppedIdentities: output.droppedIdentities,
+    };
+  }
   const problem = cursorProblem(definition, output.data.cursor);
   if (problem) return { type: "invalid", payload: value, ...problem };
   return { type: "checkpoint", cursor: output.data.cursor as JsonValue };

@@ -56,6 +56,16 @@ const DryRunRecordRef = builder.objectRef<DryRunRecord>("DryRunRecord").implemen
       resolve: (record, _args, context) =>
         record.issues.map((issue) => ({ path: issue.path, message: maskUnlessPii(context, issue.message) })),
     }),
+    droppedIdentities: t.field({
+      type: [DeadLetterIssue],
+      description:
+        "Invalid identities a sync would leave out of this record, keeping it with its other identities (empty when none).",
+      resolve: (record, _args, context) =>
+        record.droppedIdentities.map((issue) => ({
+          path: issue.path,
+          message: maskUnlessPii(context, issue.message),
+        })),
+    }),
     payload: t.string({
       description:
         "The value as the plugin yielded it (JSON text): personal data, masked as a dead letter's payload is unless your API key has the `pii` scope.",

@@ -124,6 +124,9 @@ const IngestCountsRef = builder.objectRef<IngestCounts>("IngestCounts").implemen
     unchanged: t.exposeInt("unchanged", { description: "Records already stored exactly so." }),
     deleted: t.exposeInt("deleted", { description: "Facts deleted or customers erased." }),
     deadLettered: t.exposeInt("deadLettered", { description: "Records refused again, as new dead letters." }),
+    identitiesDropped: t.exposeInt("identitiesDropped", {
+      description: "Invalid identities left out of records that were stored with their other identities.",
+    }),
   }),
 });
 

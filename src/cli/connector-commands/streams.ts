@@ -2,6 +2,7 @@
 // forgetting one so that the stream syncs from the start.
 import { findConnector } from "../../connectors/connector-store.ts";
 import { listStreamCheckpoints, resetStreamCheckpoint } from "../../connectors/sync/stream-checkpoints.ts";
+import { reapAbandonedRuns } from "../../connectors/sync/sync-runs.ts";
 import { UsageError } from "../run-cli.ts";
 import type { CliHub, CliIo } from "./hub.ts";
 
@@ -23,6 +24,8 @@ export async function resetStream(hub: CliHub, io: CliIo, args: string[], usage:
   const [name, stream, ...more] = args;
   if (!name || !stream || more.length > 0) throw new UsageError(usage);
   const connector = await findConnector(hub.db, { name });
+  // The embedded database has one process at a time: a run still active was left by one that stopped.
+  if (hub.databaseKind === "pglite") await reapAbandonedRuns(hub.db, { staleAfterMs: 0 });
   const { previous } = await resetStreamCheckpoint(hub.db, hub.registry, connector, stream);
   io.print(
     previous.updatedAt

@@ -1,6 +1,6 @@
 // Installed connectors: install one (its configuration validated by the plugin's schema, its secret
-// fields split off and encrypted), reconfigure it (secrets are write-only: one left out keeps its
-// stored value), read its decrypted configuration for a run, pause, resume and remove it. Secrets
+// fields split off and encrypted), reconfigure it (a partial configuration laid over the stored one,
+// so a field left out, a secret above all, keeps its stored value), read its decrypted configuration for a run, pause, resume and remove it. Secrets
 // never leave this module except through readConnectorConfig, for the run or webhook that needs them.
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
@@ -79,8 +79,9 @@ export type InstallConnectorInput = z.input<typeof installConnectorInputSchema>;
 
 export const reconfigureConnectorInputSchema = z.object({
   /**
-   * The whole configuration. Secret fields left out (or sent as the REDACTED placeholder) keep their
-   * stored value; a secret sent as null is removed (for optional secrets).
+   * The fields to change, laid over the stored configuration (nested objects merged field by field):
+   * fields left out, or sent as the REDACTED placeholder, keep their stored value; a field sent as
+   * null is removed (it takes its default, or is absent). The result is validated as a whole.
    */
   config: configObjectSchema.optional(),
   syncIntervalSeconds: syncIntervalSchema.optional(),
@@ -120,7 +121,7 @@ export async function installConnector(
   }
 }
 
-/** Changes a connector's configuration and/or schedule; secrets left out keep their stored value. */
+/** Changes a connector's configuration and/or schedule; fields left out keep their stored value. */
 export async function reconfigureConnector(
   deps: ConnectorStoreDeps,
   ref: ConnectorRef,
@@ -132,8 +133,8 @@ export async function reconfigureConnector(
   if (parsed.syncIntervalSeconds !== undefined) data.syncIntervalSeconds = parsed.syncIntervalSeconds;
   if (parsed.config !== undefined) {
     const plugin = requirePlugin(deps.plugins, row.pluginId);
-    const stored = openSecrets(deps.secretKey, row);
-    const next = withStoredSecrets(plugin, parsed.config, stored);
+    const stored = joinSecrets(asObject(row.config), openSecrets(deps.secretKey, row));
+    const next = mergeConfig(stored, parsed.config);
     validateConfig(plugin, next);
     const { public: visible, secrets } = splitSecrets(plugin.config, next);
     data.config = visible as Prisma.InputJsonObject;
@@ -243,20 +244,23 @@ function validateConfig(plugin: AnyConnector, config: Plain): void {
   );
 }
 
-/** The new configuration with each secret it leaves out (or sends as REDACTED) taken from storage. */
-function withStoredSecrets(plugin: AnyConnector, input: Plain, stored: Plain): Plain {
-  const given = splitSecrets(plugin.config, input);
-  const keep: Plain = {};
-  for (const path of secretPaths(plugin.config)) {
-    const sent = readPath(given.secrets, path);
-    if (sent.found && sent.value !== REDACTED) {
-      if (sent.value !== null) writePath(keep, path, sent.value);
-      continue; // null: removed.
-    }
-    const old = readPath(stored, path);
-    if (old.found) writePath(keep, path, old.value);
+/**
+ * `patch` laid over `stored`: nested objects merge field by field; null removes a field; the REDACTED
+ * placeholder (what the API shows for a set secret, sent back by a form) keeps the stored value.
+ */
+export function mergeConfig(stored: Plain, patch: Plain): Plain {
+  const next: Plain = { ...stored };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === REDACTED || value === undefined) continue;
+    if (value === null) delete next[key];
+    else if (isPlainObject(value) && isPlainObject(next[key])) next[key] = mergeConfig(next[key], value);
+    else next[key] = value;
   }
-  return joinSecrets(given.public, keep);
+  return next;
+}
+
+function isPlainObject(value: unknown): value is Plain {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Encrypts the secrets given; with none, there is nothing to seal and no key is needed. */
@@ -330,7 +334,7 @@ async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<Connect
 }
 
 function asObject(value: Prisma.JsonValue): Plain {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value } : {};
+  return isPlainObject(value) ? { ...value } : {};
 }
 
 function readPath(value: unknown, path: string[]): { found: boolean; value?: unknown } {
@@ -341,13 +345,4 @@ function readPath(value: unknown, path: string[]): { found: boolean; value?: unk
     current = (current as Plain)[key];
   }
   return { found: current !== undefined, value: current };
-}
-
-function writePath(target: Plain, path: string[], value: unknown): void {
-  let current = target;
-  for (const key of path.slice(0, -1)) {
-    if (current[key] === null || typeof current[key] !== "object") current[key] = {};
-    current = current[key] as Plain;
-  }
-  current[path[path.length - 1] as string] = value;
 }

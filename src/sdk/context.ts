@@ -44,6 +44,14 @@ export class ConnectorConfigError extends Error {
 /** The stored cursor does not match the stream's cursor schema (the plugin changed its format). */
 export class ConnectorCursorError extends Error {
   override name = "ConnectorCursorError";
+  readonly stream: string;
+  /** Where the stored cursor differs from the schema, at paths into the cursor ("updatedSince"). */
+  readonly issues: ConfigIssue[];
+  constructor(message: string, stream: string, issues: ConfigIssue[]) {
+    super(message);
+    this.stream = stream;
+    this.issues = issues;
+  }
 }
 
 /** The minimum a context needs from a connector. */
@@ -106,7 +114,11 @@ export function createConnectorContext<Config>(
 export function createStreamContext<Config, Cursor = JsonValue>(
   connector: ContextSource,
   stream: string,
-  options: CreateContextOptions & { cursor?: unknown },
+  options: CreateContextOptions & {
+    cursor?: unknown;
+    /** The installed connector's name, which messages name (the plugin's id when omitted: the test kit). */
+    connectorName?: string;
+  },
 ): StreamContext<Config, Cursor> {
   const definition = connector.streams[stream];
   if (!definition) {
@@ -118,8 +130,22 @@ export function createStreamContext<Config, Cursor = JsonValue>(
   if (cursor !== undefined && cursor !== null && definition.cursor) {
     const parsed = definition.cursor.safeParse(cursor);
     if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join("."),
+        message: issue.message,
+      }));
+      const first = issues[0];
+      const where = first?.path ? ` at ${first.path}` : "";
+      const owner = options.connectorName
+        ? `connector "${options.connectorName}"`
+        : `plugin "${connector.id}"`;
+      const reset = options.connectorName
+        ? ` (npm run connectors -- reset ${options.connectorName} ${stream}, or the resetConnectorStream mutation)`
+        : "";
       throw new ConnectorCursorError(
-        `The stored cursor of stream "${stream}" of connector "${connector.id}" does not match the stream's cursor schema (${parsed.error.issues[0]?.message}): reset the stream's cursor to sync it from the start.`,
+        `The stored checkpoint of stream "${stream}" of ${owner} does not match the stream's cursor schema${where}: ${first?.message}. Reset the stream's checkpoint${reset} to sync it from the start.`,
+        stream,
+        issues,
       );
     }
     cursor = parsed.data;

@@ -257,7 +257,15 @@ export interface RecordIssue {
 }
 
 export type Validated<T> =
-  | { success: true; data: T }
+  | {
+      success: true;
+      data: T;
+      /**
+       * Identities left out because they were invalid, one entry each with why (at its path as
+       * yielded, "identities.1.value"): the record is kept with the others. Absent when none was.
+       */
+      droppedIdentities?: RecordIssue[];
+    }
   | { success: false; reason: string; issues: RecordIssue[] };
 
 const RECORD_TYPES = new Set([
@@ -269,6 +277,9 @@ const RECORD_TYPES = new Set([
   "checkpoint",
 ]);
 
+/** The records that name their customer by identities, and so may drop a bad one. */
+const NAMED_BY_IDENTITIES = new Set(["customer", "interaction", "feedback"]);
+
 function validate<T>(schema: z.ZodType<T>, value: unknown): Validated<T> {
   const result = schema.safeParse(value);
   if (result.success) return { success: true, data: result.data };
@@ -276,6 +287,8 @@ function validate<T>(schema: z.ZodType<T>, value: unknown): Validated<T> {
     path: issue.path.map(String).join("."),
     message: issue.message,
   }));
+  const kept = withoutBadIdentities(schema, value, result.error.issues);
+  if (kept) return kept;
   const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
   const known = typeof type === "string" && RECORD_TYPES.has(type);
   const what = known ? `The ${type} ${type === "checkpoint" ? "" : "record"}`.trimEnd() : "The yielded value";
@@ -283,6 +296,38 @@ function validate<T>(schema: z.ZodType<T>, value: unknown): Validated<T> {
   const where = first?.path ? ` at ${first.path}` : "";
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   return { success: false, reason: `${what} is invalid${where}: ${first?.message}${more}`, issues };
+}
+
+/**
+ * A record whose only problems are some of its identities, valid once those are left out: kept, with
+ * the dropped ones and why. Plugins are told to give every identity they have (an email, a phone, the
+ * provider's id), so one malformed phone must not cost the order it came with. A record with no valid
+ * identity left, or any other problem, is not kept: undefined.
+ */
+function withoutBadIdentities<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  issues: z.core.$ZodIssue[],
+): Validated<T> | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const fields = value as { type?: unknown; identities?: unknown };
+  if (!NAMED_BY_IDENTITIES.has(fields.type as string) || !Array.isArray(fields.identities)) return undefined;
+  // One entry per dropped identity: its first problem.
+  const bad = new Map<number, RecordIssue>();
+  for (const issue of issues) {
+    const [field, index] = issue.path;
+    if (field !== "identities" || typeof index !== "number") return undefined;
+    if (!bad.has(index)) bad.set(index, { path: issue.path.map(String).join("."), message: issue.message });
+  }
+  const identities = fields.identities.filter((_, index) => !bad.has(index));
+  if (identities.length === 0) return undefined;
+  const retried = schema.safeParse({ ...fields, identities });
+  if (!retried.success) return undefined;
+  return {
+    success: true,
+    data: retried.data,
+    droppedIdentities: [...bad.values()],
+  };
 }
 
 /** Validates one value a stream yielded (a record or a checkpoint); never throws. */

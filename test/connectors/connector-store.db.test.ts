@@ -96,10 +96,54 @@ describe("the connector store", () => {
       { id },
       { config: { apiToken: "td_live_new_token_1", webhookSecret: REDACTED } },
     );
-    expect(await configOf()).toEqual({ apiToken: "td_live_new_token_1", webhookSecret: WEBHOOK_SECRET });
+    expect(await configOf()).toEqual({
+      baseUrl: "https://eu.tinydesk.example/v1",
+      apiToken: "td_live_new_token_1",
+      webhookSecret: WEBHOOK_SECRET,
+    });
 
     await reconfigureConnector(deps, { id }, { config: { webhookSecret: null } });
-    expect(await configOf()).toEqual({ apiToken: "td_live_new_token_1" });
+    expect(await configOf()).toEqual({
+      baseUrl: "https://eu.tinydesk.example/v1",
+      apiToken: "td_live_new_token_1",
+    });
+  });
+
+  test("merges a partial configuration with the stored one and validates the result as a whole", async ({
+    db,
+  }) => {
+    const deps = { db: db.prisma, plugins, secretKey: SECRET_KEY };
+    const { id } = await installTemplate(db.prisma, "tinydesk", {
+      ...TEMPLATE_CONFIG,
+      baseUrl: "https://eu.tinydesk.example/v1",
+    });
+    const configOf = async () =>
+      readConnectorConfig(SECRET_KEY, await db.prisma.connector.findUniqueOrThrow({ where: { id } }));
+
+    // Rotating the token alone keeps the public field and the other secret.
+    await reconfigureConnector(deps, { id }, { config: { apiToken: "td_live_rotated_22" } });
+    expect(await configOf()).toEqual({
+      baseUrl: "https://eu.tinydesk.example/v1",
+      apiToken: "td_live_rotated_22",
+      webhookSecret: WEBHOOK_SECRET,
+    });
+
+    // The merged whole is what is validated: removing a required field is refused at its path, and
+    // nothing changes.
+    const refused = await reconfigureConnector(deps, { id }, { config: { apiToken: null } }).catch((e) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues.map((issue) => issue.path.join("."))).toEqual([
+      "config.apiToken",
+    ]);
+    const bad = await reconfigureConnector(deps, { id }, { config: { baseUrl: "not a url" } }).catch(
+      (e) => e,
+    );
+    expect((bad as ValidationError).issues.map((issue) => issue.path.join("."))).toEqual(["config.baseUrl"]);
+    expect((await configOf()).apiToken).toBe("td_live_rotated_22");
+
+    // null removes a field: the plugin's default applies again.
+    await reconfigureConnector(deps, { id }, { config: { baseUrl: null } });
+    expect(await configOf()).toEqual({ apiToken: "td_live_rotated_22", webhookSecret: WEBHOOK_SECRET });
   });
 
   test("refuses a configuration the plugin's schema rejects, with an issue per field", async ({ db }) => {

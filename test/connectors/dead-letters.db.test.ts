@@ -32,7 +32,7 @@ describe("dead letters", () => {
     db,
   }) => {
     const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-    (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+    (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
     server.use(tinyDeskTickets(api));
     const connector = await installTemplate(db.prisma);
     const engine = testEngine(db.prisma);
@@ -50,7 +50,7 @@ describe("dead letters", () => {
       status: "PENDING",
     });
     expect(letter?.reason).toBe(
-      'The interaction record is invalid at identities.0.value: "li.wei at example.org" is not an email address (expected name@domain).',
+      'The interaction record is invalid at identities.0.value: "li.wei at example.org" is not an email address (expected name@domain). (and 1 more)',
     );
     expect(letter?.details).toEqual({
       issues: [
@@ -58,6 +58,7 @@ describe("dead letters", () => {
           path: "identities.0.value",
           message: '"li.wei at example.org" is not an email address (expected name@domain).',
         },
+        { path: "identities.1.value", message: "An external id needs a non-empty value." },
       ],
     });
     const payload = JSON.parse(letter?.payload ?? "null");

@@ -46,6 +46,7 @@ describe("webhooks", () => {
       deleted: 0,
       deadLettered: 0,
       skippedStale: 0,
+      identitiesDropped: 0,
     });
     const interaction = await db.prisma.interaction.findFirstOrThrow({
       include: { customer: { include: { score: true } } },
@@ -216,8 +217,10 @@ describe("webhooks", () => {
 
   test("records of a delivery the hub refuses are dead-lettered, the others stored", async ({ db }) => {
     await installTemplate(db.prisma);
-    const broken = structuredClone(ticketUpdated) as { ticket: { customer: { email: string } } };
+    const broken = structuredClone(ticketUpdated) as { ticket: { customer: { id: string; email: string } } };
+    // No identity left once the invalid ones are left out: the records cannot name their customer.
     broken.ticket.customer.email = "not an email";
+    broken.ticket.customer.id = " ";
 
     const response = await handleWebhook(options(db.prisma), "tinydesk", tinyDeskDelivery(broken));
 

@@ -2,21 +2,15 @@
 // install and configure (per-field errors, write-only secrets), check, trigger and cancel syncs, runs
 // and dead letters as connections, replay; and who may do what. The template plugin (Tiny Desk) runs
 // against its fake API (msw).
-import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print } from "graphql";
-import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished } from "vitest";
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
-import template from "../../plugins/template/index.ts";
-import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
-import { type ConnectorServices, createConnectorServices } from "../../src/connectors/connector-services.ts";
+import { createConnectorServices } from "../../src/connectors/connector-services.ts";
 import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
 import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
 import type { Database } from "../../src/db/database.ts";
-import { createLogger } from "../../src/logger.ts";
-import { createHubYoga } from "../../src/server/create-yoga.ts";
 import good from "../connectors/fixtures/plugins/good/index.ts";
+import { connectorHub } from "../connectors/helpers/graph-hub.ts";
 import { deferred, installTemplate, SECRET_KEY, testEngine } from "../connectors/helpers/hub.ts";
 import {
   API,
@@ -24,6 +18,7 @@ import {
   TEMPLATE_CONFIG,
   type TinyDeskApi,
   TOKEN,
+  tinyDeskAccount,
   tinyDeskTickets,
 } from "../connectors/helpers/tiny-desk-api.ts";
 import {
@@ -40,15 +35,8 @@ import {
   TriggerSyncDocument,
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
-import type { GraphResult } from "../helpers/graphql.ts";
 
-const server = setupServer(
-  http.get(`${API}/me`, ({ request }) =>
-    request.headers.get("authorization") === `Bearer ${TOKEN}`
-      ? HttpResponse.json({ account: { id: "acc_1", name: "Acme Kitchen" } })
-      : HttpResponse.json({ error: "invalid_token" }, { status: 401 }),
-  ),
-);
+const server = setupServer(tinyDeskAccount);
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
@@ -56,47 +44,10 @@ afterAll(() => server.close());
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
 const rawId = (globalId: string) => Buffer.from(globalId, "base64").toString().split(":")[1] as string;
 
-/** A hub with the template plugin, the test key and an engine; clients hold keys of any role. */
-function connectorHub(db: Database, services: Partial<ConnectorServices> = {}) {
-  const engine = testEngine(db.prisma);
-  onTestFinished(() => engine.close());
-  const connectors = {
-    ...createConnectorServices({ plugins: [template], secretKey: SECRET_KEY, engine }),
-    ...services,
-  };
-  const yoga = createHubYoga({ database: db, logger: createLogger("silent"), connectors });
-  return {
-    engine,
-    async client(role: CreateApiKeyInput["role"] = "ADMIN", scopes: CreateApiKeyInput["scopes"] = ["pii"]) {
-      const { key } = await createApiKey(db.prisma, {
-        principal: { name: role },
-        name: "test",
-        role,
-        scopes,
-      });
-      return async <TResult, TVariables>(
-        document: TypedDocumentNode<TResult, TVariables>,
-        ...[variables]: Record<string, never> extends TVariables ? [TVariables?] : [TVariables]
-      ): Promise<GraphResult<TResult>> => {
-        const response = await yoga.fetch("http://cx-hub.test/graphql", {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${key}`,
-            "content-type": "application/json",
-            accept: "application/graphql-response+json",
-          },
-          body: JSON.stringify({ query: print(document), variables }),
-        });
-        return (await response.json()) as GraphResult<TResult>;
-      };
-    },
-  };
-}
-
 /** One sync of four tickets, one with a malformed email: 1 dead letter. */
 async function syncedWithOneDeadLetter(db: Database, hub: ReturnType<typeof connectorHub>) {
   const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-  (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+  (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
   server.use(tinyDeskTickets(api));
   const connector = await installTemplate(db.prisma);
   await hub.engine.run({ id: connector.id });
@@ -172,6 +123,18 @@ describe("connectors over GraphQL", () => {
     });
     const row = await db.prisma.connector.findUniqueOrThrow({ where: { name: "tinydesk" } });
     expect(readConnectorConfig(SECRET_KEY, row)).toEqual({ baseUrl: API, ...TEMPLATE_CONFIG });
+    // Only the token: merged with the stored configuration, the base URL stays.
+    const rotated = await admin(ConfigureConnectorDocument, {
+      input: { id: connector.id, config: { apiToken: "td_live_rotated_22" } },
+    });
+    expect(rotated.data?.configureConnector).toMatchObject({ connector: { config: { baseUrl: API } } });
+    expect(
+      readConnectorConfig(
+        SECRET_KEY,
+        await db.prisma.connector.findUniqueOrThrow({ where: { name: "tinydesk" } }),
+      ),
+    ).toEqual({ ...TEMPLATE_CONFIG, baseUrl: API, apiToken: "td_live_rotated_22" });
+    await admin(ConfigureConnectorDocument, { input: { id: connector.id, config: { apiToken: TOKEN } } });
     const badInterval = await admin(ConfigureConnectorDocument, {
       input: { id: connector.id, syncIntervalSeconds: 5 },
     });
@@ -243,7 +206,7 @@ describe("connectors over GraphQL", () => {
     const hub = connectorHub(db);
     const admin = await hub.client();
     const api: TinyDeskApi = { tickets: makeTickets(4), requests: [] };
-    (api.tickets[1] as TinyDeskTicket).customer = { id: "c_502", email: "li.wei at example.org", name: null };
+    (api.tickets[1] as TinyDeskTicket).customer = { id: " ", email: "li.wei at example.org", name: null };
     const reached = deferred();
     const release = deferred();
     let hold = true;
@@ -315,7 +278,10 @@ describe("connectors over GraphQL", () => {
       status: "PENDING",
       connector: { name: "tinydesk" },
       syncRun: { id: next.data.triggerSync.run.id },
-      issues: [{ path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') }],
+      issues: [
+        { path: "identities.0.value", message: expect.stringContaining('"li.wei at example.org"') },
+        { path: "identities.1.value", message: "An external id needs a non-empty value." },
+      ],
     });
     const payload = JSON.parse(letter?.payload ?? "null");
     expect(payload.identities[0].value).toBe("li.wei at example.org");
@@ -381,7 +347,7 @@ describe("connectors over GraphQL", () => {
       channel: "support",
       identities: [
         { kind: "email", value: "l•••" },
-        { kind: "external_id", namespace: "tinydesk", value: "c•••" },
+        { kind: "external_id", namespace: "tinydesk", value: " •••" },
       ],
       body: "T•••",
     });

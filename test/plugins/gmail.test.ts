@@ -477,7 +477,7 @@ describe("the Gmail connector's messages stream", () => {
   test("refuses a stored cursor of another shape, and a configuration without credentials", async () => {
     server.use(...gmailApi().handlers);
     await expect(runStream(gmail, "messages", { config, cursor: { page: 3 } })).rejects.toThrow(
-      /stored cursor of stream "messages".*reset the stream's cursor/,
+      /stored checkpoint of stream "messages" of plugin .*Reset the stream's checkpoint/,
     );
     await expect(runStream(gmail, "messages", { config: { mailbox: MAILBOX } })).rejects.toThrow(
       /accessToken: Give an access token, or a refresh token/,

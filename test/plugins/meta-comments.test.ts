@@ -325,7 +325,7 @@ describe("the meta-comments connector's comments stream, on a Facebook Page", ()
     server.use(...facebookApi());
     await expect(
       runStream(connector, "comments", { config: fbConfig, cursor: { since: "2026-11-01" } }),
-    ).rejects.toThrow(/stored cursor of stream "comments".*reset the stream's cursor/);
+    ).rejects.toThrow(/stored checkpoint of stream "comments" of plugin .*Reset the stream's checkpoint/);
   });
 
   test("waits as long as X-Business-Use-Case-Usage estimates after a #32 throttle, then goes on", async () => {

@@ -170,7 +170,7 @@ describe("the Shopify customers stream", () => {
     server.use(adminApi(pages("CxHubCustomers", 100, [customersPage1, customersPage2])));
     await expect(
       runStream(shopify, "customers", { config, cursor: { updatedSince: "2026-03-02T10:30:00Z" } }),
-    ).rejects.toThrow(/stored cursor of stream "customers".*reset the stream's cursor/);
+    ).rejects.toThrow(/stored checkpoint of stream "customers" of plugin .*Reset the stream's checkpoint/);
   });
 });
 

@@ -117,7 +117,7 @@ describe("the template connector's tickets stream", () => {
   test("refuses a stored cursor of another shape instead of misreading it", async () => {
     server.use(ticketsApi());
     await expect(runStream(template, "tickets", { config, cursor: { page: 3 } })).rejects.toThrow(
-      /stored cursor of stream "tickets".*reset the stream's cursor/,
+      /stored checkpoint of stream "tickets" of plugin .*Reset the stream's checkpoint/,
     );
   });
 
@@ -162,34 +162,38 @@ describe("the template connector's tickets stream", () => {
     );
   });
 
-  test("reports a malformed ticket as invalid, with the issue, and keeps the others", async () => {
+  const NOT_AN_EMAIL = {
+    path: "identities.0.value",
+    message: '"not an email" is not an email address (expected name@domain).',
+  };
+
+  test("keeps a ticket from a malformed email under the customer's Tiny Desk id, saying what was left out", async () => {
     const broken = structuredClone(page2);
     broken.data[1].customer.email = "not an email";
     server.use(http.get(`${API}/tickets`, () => HttpResponse.json(broken)));
 
     const run = await runStream(template, "tickets", { config });
 
-    // The customer, the ticket and its rating each name the customer by that email.
-    expect(run.invalid.map((item) => item.issues)).toEqual([
-      [
-        {
-          path: "identities.0.value",
-          message: '"not an email" is not an email address (expected name@domain).',
-        },
-      ],
-      [
-        {
-          path: "identities.0.value",
-          message: '"not an email" is not an email address (expected name@domain).',
-        },
-      ],
-      [
-        {
-          path: "identities.0.value",
-          message: '"not an email" is not an email address (expected name@domain).',
-        },
-      ],
-    ]);
+    // The customer, the ticket and its rating each name the customer by that email and by its id.
+    expect(run.invalid).toEqual([]);
+    expect(run.droppedIdentities.map((item) => item.issues)).toEqual(Array(3).fill([NOT_AN_EMAIL]));
+    expect(
+      run.records
+        .filter((r) => r.type !== "deletion")
+        .every((r) => "identities" in r && r.identities.length === 1),
+    ).toBe(true);
+  });
+
+  test("reports a ticket with no valid identity as invalid, with the issues, and keeps the others", async () => {
+    const broken = structuredClone(page2);
+    broken.data[1].customer.email = "not an email";
+    broken.data[1].customer.id = " ";
+    server.use(http.get(`${API}/tickets`, () => HttpResponse.json(broken)));
+
+    const run = await runStream(template, "tickets", { config });
+
+    // The customer, the ticket and its rating each name the customer by that email and that id.
+    expect(run.invalid.map((item) => item.issues.slice(0, 1))).toEqual(Array(3).fill([NOT_AN_EMAIL]));
     expect(run.invalid[1]?.payload).toMatchObject({ type: "interaction", externalId: "ticket:t_1003" });
     expect(run.records.map((r) => r.type)).toEqual(["deletion", "deletion"]);
     expect(run.checkpoints).toEqual([{ updatedSince: "2026-03-04T12:45:00Z" }]);

@@ -70,6 +70,50 @@ describe("records", () => {
     expect(result.reason).toMatch(/^The interaction record is invalid at occurredAt: .+ \(and 1 more\)$/);
   });
 
+  test("keeps a record without the identities that are invalid, saying which and why", () => {
+    const result = validateStreamOutput(
+      record.interaction({
+        externalId: "o1",
+        identities: [
+          identity.phone("415 555 0123"),
+          identity.email("ana@example.com"),
+          identity.email("not mail"),
+        ],
+        kind: "order.placed",
+        direction: "inbound",
+        occurredAt: "2026-01-02T10:00:00Z",
+      }),
+    );
+    if (!result.success) throw new Error(result.reason);
+    expect(result.data).toMatchObject({ identities: [{ kind: "email", value: "ana@example.com" }] });
+    expect(result.droppedIdentities).toEqual([
+      { path: "identities.0.value", message: expect.stringContaining("international format") },
+      { path: "identities.2.value", message: expect.stringContaining("is not an email address") },
+    ]);
+  });
+
+  test("refuses a record whose identities are all invalid, or that has another problem too", () => {
+    const base = {
+      type: "interaction",
+      externalId: "o1",
+      kind: "order.placed",
+      direction: "inbound",
+      occurredAt: "2026-01-02T10:00:00Z",
+    } as const;
+    const none = validateRecord({ ...base, identities: [identity.email("not mail")] });
+    expect(none).toMatchObject({ success: false, issues: [{ path: "identities.0.value" }] });
+    const other = validateRecord({
+      ...base,
+      occurredAt: "yesterday",
+      identities: [identity.email("ana@example.com"), identity.email("not mail")],
+    });
+    expect(other.success).toBe(false);
+    if (other.success) return;
+    expect(other.issues.map((issue) => issue.path)).toEqual(["identities.1.value", "occurredAt"]);
+    // A valid record has no dropped identities to report.
+    expect(validateRecord({ ...base, identities: ana })).not.toHaveProperty("droppedIdentities");
+  });
+
   test("checks a survey score against its kind's scale", () => {
     const answer = (kind: "nps" | "csat" | "ces", score: number) =>
       validateRecord(

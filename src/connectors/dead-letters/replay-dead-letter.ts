@@ -70,7 +70,7 @@ export async function replayDeadLetter(
   const items: IngestItem[] = values.list.map((value) => {
     const result = validateRecord(value);
     return result.success
-      ? { type: "record", record: result.data, payload: value }
+      ? { type: "record", record: result.data, payload: value, droppedIdentities: result.droppedIdentities }
       : { type: "invalid", payload: value, reason: result.reason, issues: result.issues };
   });
   // A record letter still invalid stays itself, rather than becoming a new letter.

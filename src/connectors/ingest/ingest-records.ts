@@ -40,7 +40,13 @@ export interface IngestOrigin {
 
 /** A value to ingest: a validated record (with what was yielded, for a dead letter), or a refused one. */
 export type IngestItem =
-  | { type: "record"; record: ConnectorRecord; payload: unknown }
+  | {
+      type: "record";
+      record: ConnectorRecord;
+      payload: unknown;
+      /** Invalid identities the record was kept without (see validateStreamOutput), with why. */
+      droppedIdentities?: RecordIssue[];
+    }
   | { type: "invalid"; payload: unknown; reason: string; issues: RecordIssue[] };
 
 export interface IngestCounts {
@@ -55,6 +61,11 @@ export interface IngestCounts {
    * skipped, not errors. A replayed webhook or a slow sync page cannot roll a fact back.
    */
   skippedStale: number;
+  /**
+   * Not an outcome but a warning: invalid identities left out of records that were kept with their
+   * other identities (the records are counted by their outcome as usual).
+   */
+  identitiesDropped: number;
 }
 
 export interface IngestResult {
@@ -72,6 +83,7 @@ export const emptyCounts = (): IngestCounts => ({
   deleted: 0,
   deadLettered: 0,
   skippedStale: 0,
+  identitiesDropped: 0,
 });
 
 export function addCounts(into: IngestCounts, more: IngestCounts): IngestCounts {
@@ -120,6 +132,7 @@ export async function ingestInUnit(
       continue;
     }
     const { record } = item;
+    counts.identitiesDropped += item.droppedIdentities?.length ?? 0;
     if (record.type === "deletion") {
       await flush();
       const result = await applyDeletion(tx, origin.source, record);

@@ -16,7 +16,7 @@ import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts"
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
 import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
-import { type JsonValue, validateStreamOutput } from "../../sdk/records.ts";
+import type { JsonValue } from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import {
   commitIngest,
@@ -26,8 +26,15 @@ import {
 } from "../ingest/ingest-records.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
+import { classifyStreamValue } from "./stream-values.ts";
 import { countSyncBatch, countSyncRun } from "./sync-metrics.ts";
-import { beatHeartbeat, finishSyncRun, RunLostError, recordBatchProgress } from "./sync-runs.ts";
+import {
+  beatHeartbeat,
+  finishSyncRun,
+  RunLostError,
+  recordBatchProgress,
+  type SyncRunWarning,
+} from "./sync-runs.ts";
 
 export interface HubLogger {
   debug(...args: unknown[]): void;
@@ -171,7 +178,7 @@ export async function executeSyncRun(
   const log = status === "FAILED" ? logger.warn : logger.info;
   log.call(
     logger,
-    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}, skipped as stale ${finished.recordsSkippedStale}${error ? `; ${error}` : ""}`,
+    `${label} ${status.toLowerCase()}: fetched ${finished.recordsFetched}, created ${finished.recordsCreated}, updated ${finished.recordsUpdated}, unchanged ${finished.recordsUnchanged}, deleted ${finished.recordsDeleted}, dead-lettered ${finished.recordsDeadLettered}, skipped as stale ${finished.recordsSkippedStale}${finished.identitiesDropped ? `, invalid identities left out ${finished.identitiesDropped}` : ""}${error ? `; ${error}` : ""}`,
   );
   return finished;
 }
@@ -186,6 +193,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   const ctx = createStreamContext(plugin, stream, {
     config: job.config,
     cursor: stored?.cursor ?? undefined,
+    connectorName: connector.name,
     signal,
     logger: options.logger as LoggerLike,
     http: options.http,
@@ -222,10 +230,19 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
       keepError: (error) => error instanceof RunLostError,
       finish: async (tx, counts) => {
         if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);
-        ({ cancelRequested } = await recordBatchProgress(tx, run.id, { fetched: items.length, counts }));
+        ({ cancelRequested } = await recordBatchProgress(tx, run.id, {
+          fetched: items.length,
+          counts,
+          warnings: droppedIdentityWarnings(stream, items),
+        }));
       },
     });
     if (options.metrics) countSyncBatch(options.metrics, connector.name, result.counts);
+    if (result.counts.identitiesDropped > 0) {
+      options.logger.warn(
+        `Sync run ${run.id}, stream "${stream}": kept ${result.counts.identitiesDropped === 1 ? "a record without an invalid identity" : `records without ${result.counts.identitiesDropped} invalid identities`} (see the run's warnings).`,
+      );
+    }
     await options.onCommit?.({
       runId: run.id,
       connectorId: connector.id,
@@ -257,19 +274,12 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   try {
     let waitingSince = performance.now();
     for await (const value of definition.read(ctx as never)) {
-      const output = validateStreamOutput(value);
+      const output = classifyStreamValue(definition, value);
       readMs += performance.now() - waitingSince;
-      if (!output.success) {
-        pending.push({ type: "invalid", payload: value, reason: output.reason, issues: output.issues });
-      } else if (output.data.type !== "checkpoint") {
-        pending.push({ type: "record", record: output.data, payload: value });
-      } else {
-        const problem = cursorProblem(definition, output.data.cursor);
-        if (problem) pending.push({ type: "invalid", payload: value, ...problem });
-        else {
-          held = { cursor: output.data.cursor as JsonValue };
-          if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
-        }
+      if (output.type !== "checkpoint") pending.push(output);
+      else {
+        held = { cursor: output.cursor };
+        if (performance.now() - lastCommitAt >= options.checkpointIntervalMs) await commit();
       }
       if (pending.length >= options.batchSize) await commit();
       // Stop between values; leaving the for-await lets the plugin's generator clean up.
@@ -291,19 +301,18 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   }
 }
 
-/** A checkpoint that the stream's own cursor schema refuses would stop every later run: not stored. */
-function cursorProblem(definition: { cursor?: z.ZodType }, cursor: unknown) {
-  if (!definition.cursor) return undefined;
-  const parsed = definition.cursor.safeParse(cursor);
-  if (parsed.success) return undefined;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message,
-  }));
-  return {
-    reason: `The checkpoint does not match the stream's cursor schema (${issues[0]?.message}); it was not stored, so the next run resumes from the previous checkpoint.`,
-    issues,
-  };
+/** The identities the batch's records were kept without, as warnings for the run. */
+function droppedIdentityWarnings(stream: string, items: IngestItem[]): SyncRunWarning[] {
+  return items.flatMap((item) =>
+    item.type === "record" && item.droppedIdentities
+      ? item.droppedIdentities.map((issue) => ({
+          stream,
+          externalId: "externalId" in item.record ? (item.record.externalId ?? null) : null,
+          path: issue.path,
+          message: `Left out an invalid identity; the record was kept with its others: ${issue.message}`,
+        }))
+      : [],
+  );
 }
 
 async function saveCursor(

@@ -13,10 +13,10 @@ const OUTCOMES = {
   deleted: "deleted",
   deadLettered: "dead_lettered",
   skippedStale: "skipped_stale",
-} as const satisfies Record<keyof IngestCounts, string>;
+} as const satisfies Record<Exclude<keyof IngestCounts, "identitiesDropped">, string>;
 
 export function countSyncBatch(metrics: HubMetrics, connector: string, counts: IngestCounts): void {
-  for (const [key, outcome] of Object.entries(OUTCOMES) as [keyof IngestCounts, string][]) {
+  for (const [key, outcome] of Object.entries(OUTCOMES) as [keyof typeof OUTCOMES, string][]) {
     if (counts[key] > 0) metrics.syncRecords.inc({ connector, outcome }, counts[key]);
   }
   if (counts.deadLettered > 0) metrics.syncDeadLetters.inc({ connector }, counts.deadLettered);

@@ -105,10 +105,23 @@ export async function beatHeartbeat(db: Db, runId: string): Promise<{ cancelRequ
  * Adds a committed batch's counts to the run and refreshes its lease, in the batch's transaction.
  * Throws RunLostError (rolling the batch back) when the run is no longer RUNNING.
  */
+/** A run keeps its first warnings, enough to see what went wrong without a log; the count says how many. */
+export const MAX_RUN_WARNINGS = 50;
+
+/** Something a run kept going past, recorded on it: an identity left out of a record, say. */
+export interface SyncRunWarning {
+  stream: string;
+  /** The record's provider id, when it has one. */
+  externalId: string | null;
+  /** Where in the record, as yielded ("identities.1.value"). */
+  path: string;
+  message: string;
+}
+
 export async function recordBatchProgress(
   tx: Prisma.TransactionClient,
   runId: string,
-  batch: { fetched: number; counts: IngestCounts },
+  batch: { fetched: number; counts: IngestCounts; warnings?: SyncRunWarning[] },
 ): Promise<{ cancelRequested: boolean }> {
   const { counts } = batch;
   const [row] = await tx.syncRun.updateManyAndReturn({
@@ -122,10 +135,20 @@ export async function recordBatchProgress(
       recordsDeleted: { increment: counts.deleted },
       recordsDeadLettered: { increment: counts.deadLettered },
       recordsSkippedStale: { increment: counts.skippedStale },
+      identitiesDropped: { increment: counts.identitiesDropped },
     },
-    select: { cancelRequestedAt: true },
+    select: { cancelRequestedAt: true, warnings: true },
   });
   if (!row) throw new RunLostError(`Sync run ${runId} is no longer running: its batch was rolled back.`);
+  // The row is locked by the update above until this transaction ends: no other batch interleaves.
+  const stored = Array.isArray(row.warnings) ? row.warnings : [];
+  if (batch.warnings?.length && stored.length < MAX_RUN_WARNINGS) {
+    const warnings = [...stored, ...(batch.warnings as unknown as Prisma.JsonArray)].slice(
+      0,
+      MAX_RUN_WARNINGS,
+    );
+    await tx.syncRun.update({ where: { id: runId }, data: { warnings } });
+  }
   return { cancelRequested: row.cancelRequestedAt !== null };
 }
 

@@ -205,7 +205,7 @@ async function receive(
   const items: IngestItem[] = values.map((value) => {
     const result = validateRecord(value);
     return result.success
-      ? { type: "record", record: result.data, payload: value }
+      ? { type: "record", record: result.data, payload: value, droppedIdentities: result.droppedIdentities }
       : { type: "invalid", payload: value, reason: result.reason, issues: result.issues };
   });
   const origin: IngestOrigin = {

@@ -43,7 +43,7 @@ interface StoredIssue {
   message: string;
 }
 
-const DeadLetterIssue = builder.objectRef<StoredIssue>("DeadLetterIssue").implement({
+export const DeadLetterIssue = builder.objectRef<StoredIssue>("DeadLetterIssue").implement({
   description: "One problem with one field of a refused record.",
   fields: (t) => ({
     path: t.exposeString("path", {

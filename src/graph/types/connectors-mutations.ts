@@ -3,34 +3,25 @@
 // resume, remove and check it, trigger and cancel a sync, replay or discard a dead letter. Each returns
 // its payload or a typed error (see user-errors.ts); the work is the connector engine's (src/connectors).
 
+import { checkConnector } from "../../connectors/check-connector.ts";
 import { requireEngine } from "../../connectors/connector-services.ts";
 import {
-  type ConnectorStoreDeps,
-  findConnector,
   installConnector,
   pauseConnector,
-  readConnectorConfig,
   reconfigureConnector,
   removeConnector,
   resumeConnector,
 } from "../../connectors/connector-store.ts";
 import { discardDeadLetter, replayDeadLetter } from "../../connectors/dead-letters/replay-dead-letter.ts";
 import type { IngestCounts } from "../../connectors/ingest/ingest-records.ts";
-import { requirePlugin } from "../../connectors/plugin-registry.ts";
-import { SecretBoxError } from "../../connectors/secret-box.ts";
 import { requestSyncCancel } from "../../connectors/sync/sync-runs.ts";
-import { describeError } from "../../db/database-errors.ts";
-import { ConflictError, ValidationError } from "../../domain/errors.ts";
-import { ConnectorConfigError, createConnectorContext } from "../../sdk/context.ts";
 import type { CheckResult } from "../../sdk/define-connector.ts";
 import { builder } from "../builder.ts";
-import { type GraphContext, writesOf } from "../context.ts";
+import { atInput, openingSecrets, storeDeps } from "../connector-calls.ts";
+import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
-
-/** How long a check may take, retries included, before it reports the provider unreachable. */
-const CHECK_TIMEOUT_MS = 30_000;
 
 const InstallConnectorInput = builder.inputType("InstallConnectorInput", {
   description: "A plugin to install under a name, with its configuration.",
@@ -59,7 +50,7 @@ const ConfigureConnectorInput = builder.inputType("ConfigureConnectorInput", {
     config: t.field({
       type: "JSONObject",
       description:
-        "The whole configuration, validated again. Secret fields left out keep their stored value; a secret set to null is removed (when the plugin allows it). Omit to keep the configuration.",
+        "The fields to change, laid over the stored configuration (nested objects field by field), then validated as a whole: fields left out keep their stored value, so sending only { apiToken } rotates a token and keeps the rest; a field set to null is removed (it takes its default; refused when the plugin requires it). Omit to keep the configuration.",
     }),
     syncIntervalSeconds: t.int({
       description:
@@ -133,6 +124,9 @@ const IngestCountsRef = builder.objectRef<IngestCounts>("IngestCounts").implemen
     unchanged: t.exposeInt("unchanged", { description: "Records already stored exactly so." }),
     deleted: t.exposeInt("deleted", { description: "Facts deleted or customers erased." }),
     deadLettered: t.exposeInt("deadLettered", { description: "Records refused again, as new dead letters." }),
+    identitiesDropped: t.exposeInt("identitiesDropped", {
+      description: "Invalid identities left out of records that were stored with their other identities.",
+    }),
   }),
 });
 
@@ -200,7 +194,7 @@ builder.mutationFields((t) => ({
     authScopes: CONNECTOR_WRITERS,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Changes a connector's configuration and/or schedule. Secret fields left out keep their value, so a form can send only what changed in them. A FAILING connector whose configuration is fixed becomes ACTIVE.",
+      "Changes a connector's configuration and/or schedule. The configuration given is merged with the stored one, so a form sends only what changed (secrets left out keep their value). A FAILING connector whose configuration is fixed becomes ACTIVE.",
     args: {
       input: t.arg({ type: ConfigureConnectorInput, required: true, description: "What to change." }),
     },
@@ -274,7 +268,8 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
       const id = expectGlobalId(args.id, "Connector", ["id"]);
-      return { connectorId: id, ...(await runCheck(context, id)) };
+      const result = await openingSecrets(context, () => checkConnector(storeDeps(context), { id }));
+      return { connectorId: id, ...result };
     },
   }),
 
@@ -353,63 +348,3 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
-
-function storeDeps(context: GraphContext): ConnectorStoreDeps {
-  return {
-    db: context.prisma,
-    plugins: context.connectors.registry,
-    secretKey: context.connectors.secretKey,
-  };
-}
-
-/** The store's issue paths start at the input's fields; the API's start at the argument. */
-async function atInput<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(
-      error.message,
-      error.issues.map((issue) => ({ ...issue, path: ["input", ...issue.path] })),
-    );
-  }
-}
-
-/** Secrets this hub cannot open are the operator's to fix, not a bug. */
-async function openingSecrets<T>(context: GraphContext, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof SecretBoxError)) throw error;
-    throw new ConflictError(
-      context.connectors.secretKey
-        ? error.message
-        : "The connector's secrets cannot be opened without a key: set CXHUB_SECRET_KEY (the key they were stored with) and restart the hub.",
-    );
-  }
-}
-
-async function runCheck(context: GraphContext, connectorId: string): Promise<CheckResult> {
-  const row = await findConnector(context.prisma, { id: connectorId });
-  const plugin = requirePlugin(context.connectors.registry, row.pluginId);
-  let config: Record<string, unknown>;
-  try {
-    config = await openingSecrets(context, async () =>
-      readConnectorConfig(context.connectors.secretKey, row),
-    );
-  } catch (error) {
-    // Another key: the message says which, and what to do; no call to the provider can succeed.
-    if (error instanceof ConflictError && context.connectors.secretKey)
-      return { ok: false, message: error.message };
-    throw error;
-  }
-  try {
-    const ctx = createConnectorContext(plugin, { config, signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
-    return await plugin.check(ctx);
-  } catch (error) {
-    if (error instanceof ConnectorConfigError) {
-      return { ok: false, message: `${error.message} Configure the connector again.` };
-    }
-    return { ok: false, message: `The check could not reach the provider: ${describeError(error)}` };
-  }
-}

@@ -1,6 +1,9 @@
 // Sync runs for integrators, admins and analysts: each run with its trigger, status, counts and error,
 // and the list of runs across connectors, newest first.
 
+import { maskQuotedValues } from "../../auth/mask-payload.ts";
+import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { MAX_RUN_WARNINGS, type SyncRunWarning } from "../../connectors/sync/sync-runs.ts";
 import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import { SyncRunStatus, SyncTrigger } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
@@ -48,6 +51,28 @@ const SyncRunCounts = builder.objectRef<SyncRun>("SyncRunCounts").implement({
     deadLettered: t.exposeInt("recordsDeadLettered", {
       description: "Records refused and kept as dead letters.",
     }),
+    identitiesDropped: t.exposeInt("identitiesDropped", {
+      description:
+        "Not records: invalid identities (a malformed email, a phone without its country code) left out of records that were kept with their other identities. Each is in the run's warnings.",
+    }),
+  }),
+});
+
+const SyncRunWarningRef = builder.objectRef<SyncRunWarning>("SyncRunWarning").implement({
+  description: "Something a sync run kept going past: an invalid identity left out of a record it kept, say.",
+  fields: (t) => ({
+    stream: t.exposeString("stream", { description: "The stream that yielded the record." }),
+    externalId: t.exposeString("externalId", {
+      nullable: true,
+      description: "The record's provider id, when it has one.",
+    }),
+    path: t.exposeString("path", { description: 'Where in the record, as yielded ("identities.1.value").' }),
+    message: t.string({
+      description:
+        "What was wrong and what the hub did. Quoted values are masked unless your API key has the `pii` scope.",
+      resolve: (warning, _args, context) =>
+        canReadPersonalData(context.viewer) ? warning.message : maskQuotedValues(warning.message),
+    }),
   }),
 });
 
@@ -82,6 +107,11 @@ export const SyncRunNode = builder.prismaNode("SyncRun", {
     error: t.exposeString("error", {
       nullable: true,
       description: "Why it failed or was stopped: one line per failed stream. Null when it succeeded.",
+    }),
+    warnings: t.field({
+      type: [SyncRunWarningRef],
+      description: `Its first ${MAX_RUN_WARNINGS} warnings, in order (counts.identitiesDropped says how many identities were left out in all).`,
+      resolve: (run) => (Array.isArray(run.warnings) ? (run.warnings as unknown as SyncRunWarning[]) : []),
     }),
     cancelRequestedAt: t.expose("cancelRequestedAt", {
       type: "DateTime",

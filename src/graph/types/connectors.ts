@@ -2,6 +2,7 @@
 // configuration as JSON Schema for a form; the installed connectors with their status, public
 // configuration (never a secret's value), last run, runs and dead letters.
 import { storedSecretFields } from "../../connectors/connector-store.ts";
+import { listStreamCheckpoints } from "../../connectors/sync/stream-checkpoints.ts";
 import { ValidationError } from "../../domain/errors.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { ConnectorStatus } from "../../generated/prisma/enums.ts";
@@ -12,6 +13,7 @@ import { expectGlobalId } from "../global-ids.ts";
 import { DeadLetterStatusEnum, deadLetterWhere, NEWEST_LETTER_FIRST } from "./connectors-dead-letters.ts";
 import { NEWEST_RUN_FIRST, SyncRunNode, SyncRunStatusEnum, syncRunWhere } from "./connectors-runs.ts";
 import { CONNECTOR_READERS } from "./connectors-scopes.ts";
+import { ConnectorStreamCheckpointRef } from "./connectors-streams.ts";
 import { ChannelEnum } from "./interaction.ts";
 
 export const ConnectorStatusEnum = builder.enumType(ConnectorStatus, {
@@ -134,6 +136,13 @@ export const ConnectorNode = builder.prismaNode("Connector", {
         "Where the provider posts its webhooks, on this hub's address (/webhooks/<name>); null when the plugin takes none.",
       resolve: (connector, _args, context) =>
         context.connectors.registry.get(connector.pluginId)?.webhooks ? `/webhooks/${connector.name}` : null,
+    }),
+    streams: t.field({
+      type: [ConnectorStreamCheckpointRef],
+      description:
+        "Its streams with their checkpoints, in the plugin's order (then any stored checkpoint of a stream the plugin no longer has). resetConnectorStream forgets one.",
+      resolve: (connector, _args, context) =>
+        listStreamCheckpoints(context.prisma, context.connectors.registry, connector),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was installed." }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", description: "When it was last changed." }),

@@ -58,6 +58,11 @@ export interface StreamRun {
   /** Every valid value in the order yielded, records and checkpoints: to check where checkpoints fall. */
   outputs: ValidStreamOutput[];
   invalid: InvalidOutput[];
+  /**
+   * Records kept without some of their identities, which were invalid (as the hub keeps them): the
+   * record's position among everything yielded, and each identity left out with why.
+   */
+  droppedIdentities: Array<{ index: number; issues: RecordIssue[] }>;
   /** The waits the fetch decided on (backoff, Retry-After, rate-limit resets); none were slept. */
   waits: PlannedWait[];
 }
@@ -93,7 +98,14 @@ export async function runStream(
   stream: string,
   options: TestRunOptions & { cursor?: JsonValue },
 ): Promise<StreamRun> {
-  const run: StreamRun = { records: [], checkpoints: [], outputs: [], invalid: [], waits: [] };
+  const run: StreamRun = {
+    records: [],
+    checkpoints: [],
+    outputs: [],
+    invalid: [],
+    droppedIdentities: [],
+    waits: [],
+  };
   const ctx = createStreamContext(connector, stream, {
     ...contextOptions(options, run.waits),
     cursor: options.cursor,
@@ -105,6 +117,7 @@ export async function runStream(
       run.invalid.push({ index, payload: value, reason: result.reason, issues: result.issues });
     } else {
       run.outputs.push(result.data);
+      if (result.droppedIdentities) run.droppedIdentities.push({ index, issues: result.droppedIdentities });
       if (result.data.type === "checkpoint") run.checkpoints.push(result.data.cursor as JsonValue);
       else run.records.push(result.data);
     }

@@ -16,6 +16,13 @@ const CUSTOMERS = [
   { id: "c_504", email: "noor@example.com", name: "Noor Haddad" },
 ];
 
+/** GET /me as Tiny Desk answers it (the template's check): the account, or 401 for another token. */
+export const tinyDeskAccount = http.get(`${API}/me`, ({ request }) =>
+  request.headers.get("authorization") === `Bearer ${TOKEN}`
+    ? HttpResponse.json({ account: { id: "acc_1", name: "Acme Kitchen" } })
+    : HttpResponse.json({ error: "invalid_token" }, { status: 401 }),
+);
+
 /** `count` tickets, one per minute from `from`; every third one rated. */
 export function makeTickets(count: number, from = "2026-03-01T09:00:00Z", firstId = 1): TinyDeskTicket[] {
   return Array.from({ length: count }, (_, i) => {

@@ -226,6 +226,7 @@ describe("a batch and the same records one by one", () => {
         deleted: 1,
         deadLettered: 0,
         skippedStale: 0,
+        identitiesDropped: 0,
       });
       expect(bulkCounts).toEqual(singleCounts);
       expect(bulk).toEqual(single);

@@ -1,0 +1,96 @@
+// How the CLI takes a connector's configuration without echoing secrets: public fields on the command
+// line (--config), secrets on standard input (--config-stdin, a JSON object) or from environment
+// variables (--secret-env apiToken=TINYDESK_TOKEN). npm prints the command it runs, and shells keep
+// their history, so a secret on the command line is refused rather than stored.
+import type { AnyConnector } from "../../sdk/define-connector.ts";
+import { REDACTED, secretPaths } from "../../sdk/secrets.ts";
+import { UsageError } from "../run-cli.ts";
+import type { CliIo } from "./hub.ts";
+
+type Plain = Record<string, unknown>;
+
+/** The options every command that takes a configuration accepts, for parseArgs. */
+export const CONFIG_OPTIONS = {
+  config: { type: "string" },
+  "config-stdin": { type: "boolean", default: false },
+  "secret-env": { type: "string", multiple: true },
+} as const;
+
+export interface ConfigFlags {
+  config?: string;
+  "config-stdin"?: boolean;
+  "secret-env"?: string[];
+}
+
+/** The configuration the flags give: --config, then standard input over it, then the environment. */
+export async function readConfigFlags(plugin: AnyConnector, flags: ConfigFlags, io: CliIo): Promise<Plain> {
+  const config: Plain = flags.config === undefined ? {} : parseObject(flags.config, "--config");
+  const onCommandLine = secretPaths(plugin.config)
+    .filter((path) => {
+      const value = valueAt(config, path);
+      return value !== undefined && value !== null && value !== REDACTED;
+    })
+    .map((path) => path.join("."));
+  if (onCommandLine.length > 0) {
+    throw new UsageError(
+      `--config holds the secret field ${onCommandLine.join(", ")}: npm echoes command lines and shells keep them in their history, so secrets are not taken there. Pipe them as JSON on standard input with --config-stdin (printf '%s' "{\\"${onCommandLine[0]}\\": \\"$TOKEN\\"}" | npm run connectors -- … --config-stdin), or name an environment variable: --secret-env ${onCommandLine[0]}=MY_TOKEN_VARIABLE.`,
+    );
+  }
+  if (flags["config-stdin"]) {
+    const text = (await io.readStdin()).trim();
+    if (text === "") {
+      throw new UsageError("--config-stdin found nothing on standard input: pipe a JSON object to it.");
+    }
+    Object.assign(config, parseObject(text, "Standard input"));
+  }
+  for (const mapping of flags["secret-env"] ?? []) {
+    const match = /^([A-Za-z0-9_.]+)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(mapping);
+    if (!match) {
+      throw new UsageError(
+        `--secret-env ${mapping.replace(/=.*/, "=…")} is not field=VARIABLE: write it as --secret-env apiToken=TINYDESK_TOKEN (the variable's name, not its value).`,
+      );
+    }
+    const [, field, variable] = match as unknown as [string, string, string];
+    const value = io.env[variable];
+    if (value === undefined || value === "") {
+      throw new UsageError(
+        `--secret-env ${field}=${variable}: the environment variable ${variable} is not set.`,
+      );
+    }
+    writeAt(config, field.split("."), value);
+  }
+  return config;
+}
+
+function parseObject(text: string, what: string): Plain {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `${what} is not JSON (${(error as Error).message}): give an object, as in '{"baseUrl": "https://…"}'.`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(`${what} is not a JSON object: give one, as in '{"baseUrl": "https://…"}'.`);
+  }
+  return value as Plain;
+}
+
+function valueAt(value: unknown, path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Plain)[key];
+  }
+  return current;
+}
+
+function writeAt(target: Plain, path: string[], value: unknown): void {
+  let current = target;
+  for (const key of path.slice(0, -1)) {
+    if (current[key] === null || typeof current[key] !== "object") current[key] = {};
+    current = current[key] as Plain;
+  }
+  current[path[path.length - 1] as string] = value;
+}

@@ -15,7 +15,7 @@ interface Message {
   at: string;
   direction: Direction;
   kind?: string;
-  metadata?: Record<string, unknown>;
+  metadata?: { status: string };
 }
 
 async function conversation(

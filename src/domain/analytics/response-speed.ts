@@ -109,7 +109,7 @@ interface Row {
 }
 
 /** The targets of every channel, in seconds, as a VALUES list to join on. */
-function targetsSql(settings: ResponseSpeedSettings): Prisma.Sql {
+export function targetsSql(settings: ResponseSpeedSettings): Prisma.Sql {
   const seconds = (minutes: number | null) => (minutes === null ? null : minutes * 60);
   const rows = TARGET_CHANNELS.map((channel) => {
     const target = responseTargetFor(settings, channel);

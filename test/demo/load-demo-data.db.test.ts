@@ -1,8 +1,8 @@
 // One load per test database: loading the demo takes seconds, so each test checks several things.
 import { describe, expect } from "vitest";
 import { readCdnowSample } from "../../src/demo/cdnow.ts";
-import { responseSpeed } from "../../src/domain/analytics/response-speed.ts";
 import { loadDemoData } from "../../src/demo/load-demo-data.ts";
+import { responseSpeed } from "../../src/domain/analytics/response-speed.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 

@@ -5,7 +5,13 @@ import {
   businessSecondsBetween,
   wallClockSeconds,
 } from "../../../src/domain/analytics/business-clock.ts";
-import { businessHoursSchema } from "../../../src/policy/response-speed-settings.ts";
+import { Channel } from "../../../src/generated/prisma/enums.ts";
+import {
+  businessHoursSchema,
+  responseSpeedSettingsSchema,
+  responseTargetFor,
+  TARGET_CHANNELS,
+} from "../../../src/policy/response-speed-settings.ts";
 
 const HOUR = 3600;
 const paris = businessSchedule(businessHoursSchema.parse({ timeZone: "Europe/Paris" }));
@@ -109,16 +115,11 @@ describe("business hours settings", () => {
 });
 
 describe("response targets", () => {
-  it("name every channel the database knows", async () => {
-    const { Channel } = await import("../../../src/generated/prisma/enums.ts");
-    const { TARGET_CHANNELS } = await import("../../../src/policy/response-speed-settings.ts");
+  it("name every channel the database knows", () => {
     expect([...TARGET_CHANNELS].sort()).toEqual(Object.values(Channel).sort());
   });
 
-  it("take a channel's own settings over the defaults, null included", async () => {
-    const { responseSpeedSettingsSchema, responseTargetFor } = await import(
-      "../../../src/policy/response-speed-settings.ts"
-    );
+  it("take a channel's own settings over the defaults, null included", () => {
     const settings = responseSpeedSettingsSchema.parse({
       channels: { SOCIAL: { firstResponseMinutes: 60, resolutionMinutes: null } },
     });

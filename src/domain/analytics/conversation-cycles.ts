@@ -42,9 +42,12 @@ const iso = (date: Date) => Prisma.sql`${date.toISOString()}::timestamptz`;
  * - `openings`: one row per opening of a conversation in scope (customer_id, conversation_id,
  *   opening, channel, owner_id, opened_at, opened_clock, reopened, first_response_at,
  *   first_response_seconds, next_responses, next_response_seconds_sum, resolved_at,
- *   resolution_seconds, waiting_since, waiting_clock, last_opening);
- * - `responses`: one row per response (customer_id, conversation_id, opening, replied_at,
- *   seconds, is_first).
+ *   resolution_seconds, waiting_since, waiting_clock);
+ * - `replies`: one row per next response (customer_id, conversation_id, opening, channel, owner_id,
+ *   opened_at, reopened, seconds).
+ * The rules are evaluated with window functions over one ordering of each conversation's messages and
+ * one GROUP BY, never by joining derived tables to each other: the planner cannot estimate those
+ * joins, and a nested loop over them took minutes on the bench database.
  * Every value is a bound parameter; only the business-hours windows are validated integer literals.
  */
 export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
@@ -66,6 +69,12 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
       ? Prisma.sql`NULL::interval`
       : Prisma.sql`make_interval(secs => ${scope.resolveAfterQuietHours * 3600})`;
   const clock = businessClockSql(Prisma.sql`i."occurredAt"`, scope.schedule);
+  const inWindow = [
+    ...(scope.from ? [Prisma.sql`opened_at >= ${iso(scope.from)}`] : []),
+    ...(scope.to ? [Prisma.sql`opened_at < ${iso(scope.to)}`] : []),
+    ...(scope.channel ? [Prisma.sql`channel = ${scope.channel}::"Channel"`] : []),
+  ];
+  const openingInScope = inWindow.length > 0 ? Prisma.join(inWindow, " AND ") : Prisma.sql`TRUE`;
 
   return Prisma.sql`
     conversations AS (
@@ -75,9 +84,7 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
     ),
     messages AS (
       SELECT i."customerId" AS customer_id, i."conversationId" AS conversation_id, i."id", i."direction",
-             i."occurredAt" AS at, ${clock} AS clock, c."ownerId" AS owner_id,
-             first_value(i."channel") OVER (PARTITION BY i."customerId", i."conversationId"
-                                            ORDER BY i."occurredAt", i."id") AS channel,
+             i."occurredAt" AS at, ${clock} AS clock, c."ownerId" AS owner_id, i."channel" AS own_channel,
              i."kind" ~ '\\.(resolved|closed)$' AS is_status,
              i."kind" ~ '\\.(resolved|closed)$'
                OR lower(i."metadata"->>'status') IN ('resolved', 'closed') AS closes
@@ -87,76 +94,71 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
        WHERE i."occurredAt" <= ${iso(scope.asOf)}
     ),
     earlier AS (
+      -- What came before each message in its conversation (status changes are not messages).
       SELECT m.*,
+             first_value(own_channel) OVER whole AS channel,
              max(at) FILTER (WHERE NOT is_status AND direction = 'INBOUND') OVER before_it AS last_in_at,
              max(at) FILTER (WHERE NOT is_status AND direction = 'OUTBOUND') OVER before_it AS last_out_at,
              max(at) FILTER (WHERE closes) OVER before_it AS last_close_at
         FROM messages m
-      WINDOW before_it AS (PARTITION BY customer_id, conversation_id ORDER BY at, id
+      WINDOW whole AS (PARTITION BY customer_id, conversation_id ORDER BY at, id),
+             before_it AS (PARTITION BY customer_id, conversation_id ORDER BY at, id
                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     ),
-    opened AS (
+    classified AS (
       SELECT e.*,
-             sum(CASE WHEN NOT is_status AND direction = 'INBOUND'
-                       AND (last_in_at IS NULL
-                            OR last_close_at >= last_in_at
-                            OR (last_out_at >= last_in_at AND at - last_out_at >= ${quiet}))
-                      THEN 1 ELSE 0 END)
-               OVER (PARTITION BY customer_id, conversation_id ORDER BY at, id ROWS UNBOUNDED PRECEDING)
-               AS opening
+             -- A customer's message opens the conversation when it was not open.
+             (NOT is_status AND direction = 'INBOUND'
+              AND (last_in_at IS NULL
+                   OR last_close_at >= last_in_at
+                   OR (last_out_at >= last_in_at AND at - last_out_at >= ${quiet}))) AS opens,
+             -- Our message answers when the last message before it was the customer's.
+             (NOT is_status AND direction = 'OUTBOUND' AND last_in_at > COALESCE(last_out_at, '-infinity')) AS answers
         FROM earlier e
     ),
-    threaded AS (
-      SELECT o.*, lag(direction) OVER in_opening AS previous_direction
-        FROM opened o
-       WHERE opening > 0 AND NOT is_status
-      WINDOW in_opening AS (PARTITION BY customer_id, conversation_id, opening ORDER BY at, id)
+    flagged AS (
+      SELECT c.*,
+             sum(CASE WHEN opens THEN 1 ELSE 0 END) OVER running AS opening,
+             max(CASE WHEN opens THEN at END) OVER running AS opened_at,
+             max(CASE WHEN opens THEN clock END) OVER running AS opened_clock,
+             -- The start of the latest run of customer messages: what a reply answers.
+             max(CASE WHEN NOT is_status AND direction = 'INBOUND'
+                       AND (opens OR last_out_at >= last_in_at) THEN at END) OVER running AS wait_at,
+             max(CASE WHEN NOT is_status AND direction = 'INBOUND'
+                       AND (opens OR last_out_at >= last_in_at) THEN clock END) OVER running AS wait_clock
+        FROM classified c
+      WINDOW running AS (PARTITION BY customer_id, conversation_id ORDER BY at, id ROWS UNBOUNDED PRECEDING)
     ),
-    waits AS (
-      -- The start of the latest run of customer messages, on every row of an opening.
-      SELECT t.*,
-             max(CASE WHEN direction = 'INBOUND' AND previous_direction IS DISTINCT FROM 'INBOUND' THEN at END)
-               OVER running AS wait_at,
-             max(CASE WHEN direction = 'INBOUND' AND previous_direction IS DISTINCT FROM 'INBOUND' THEN clock END)
-               OVER running AS wait_clock
-        FROM threaded t
-      WINDOW running AS (PARTITION BY customer_id, conversation_id, opening ORDER BY at, id ROWS UNBOUNDED PRECEDING)
+    timed AS (
+      SELECT f.*,
+             -- A reply after the opening was resolved answers nothing.
+             answers AND (last_close_at IS NULL OR last_close_at < wait_at) AS is_reply,
+             wait_at = opened_at AS answers_opening,
+             clock - wait_clock AS reply_seconds
+        FROM flagged f
+       WHERE opening > 0
     ),
-    responses AS (
-      SELECT customer_id, conversation_id, opening, at AS replied_at, wait_at,
-             clock - wait_clock AS seconds,
-             row_number() OVER (PARTITION BY customer_id, conversation_id, opening ORDER BY at, id) = 1 AS is_first
-        FROM waits
-       -- A reply after the opening was resolved answers nothing.
-       WHERE direction = 'OUTBOUND' AND previous_direction = 'INBOUND'
-         AND (last_close_at IS NULL OR last_close_at < wait_at)
+    replies AS (
+      SELECT customer_id, conversation_id, opening, channel, owner_id, opened_at, opening > 1 AS reopened,
+             reply_seconds AS seconds
+        FROM timed
+       WHERE is_reply AND NOT answers_opening AND ${openingInScope}
     ),
     opening_facts AS (
       SELECT customer_id, conversation_id, opening,
              min(channel::text)::"Channel" AS channel, min(owner_id::text)::uuid AS owner_id,
-             min(at) FILTER (WHERE NOT is_status) AS opened_at,
-             min(clock) FILTER (WHERE NOT is_status) AS opened_clock,
+             min(opened_at) AS opened_at, min(opened_clock) AS opened_clock,
              min(at) FILTER (WHERE closes) AS closed_at,
              min(clock) FILTER (WHERE closes) AS closed_clock,
              max(at) FILTER (WHERE NOT is_status AND direction = 'INBOUND') AS last_in_at,
              max(at) FILTER (WHERE NOT is_status AND direction = 'OUTBOUND') AS last_out_at,
-             max(clock) FILTER (WHERE NOT is_status AND direction = 'OUTBOUND') AS last_out_clock
-        FROM opened
-       WHERE opening > 0
-       GROUP BY customer_id, conversation_id, opening
-    ),
-    latest_wait AS (
-      SELECT customer_id, conversation_id, opening, max(wait_at) AS wait_at, max(wait_clock) AS wait_clock
-        FROM waits
-       GROUP BY customer_id, conversation_id, opening
-    ),
-    reply_facts AS (
-      SELECT customer_id, conversation_id, opening,
-             min(replied_at) FILTER (WHERE is_first) AS first_response_at,
-             min(seconds) FILTER (WHERE is_first) AS first_response_seconds,
-             count(*) FILTER (WHERE NOT is_first)::int AS next_responses,
-             sum(seconds) FILTER (WHERE NOT is_first) AS next_response_seconds_sum
-        FROM responses
+             max(clock) FILTER (WHERE NOT is_status AND direction = 'OUTBOUND') AS last_out_clock,
+             min(at) FILTER (WHERE is_reply AND answers_opening) AS first_response_at,
+             min(reply_seconds) FILTER (WHERE is_reply AND answers_opening) AS first_response_seconds,
+             count(*) FILTER (WHERE is_reply AND NOT answers_opening)::int AS next_responses,
+             sum(reply_seconds) FILTER (WHERE is_reply AND NOT answers_opening) AS next_response_seconds_sum,
+             max(wait_at) AS wait_at, max(wait_clock) AS wait_clock
+        FROM timed
        GROUP BY customer_id, conversation_id, opening
     ),
     resolved AS (
@@ -164,32 +166,29 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
              lead(opened_at) OVER (PARTITION BY customer_id, conversation_id ORDER BY opening) AS next_opened_at
         FROM opening_facts f
     ),
-    openings AS (
-      SELECT r.customer_id, r.conversation_id, r.opening, r.channel, r.owner_id, r.opened_at, r.opened_clock,
-             r.opening > 1 AS reopened, r.next_opened_at IS NULL AS last_opening,
-             p.first_response_at, p.first_response_seconds,
-             COALESCE(p.next_responses, 0) AS next_responses, p.next_response_seconds_sum,
-             x.resolved_at, x.resolved_clock - r.opened_clock AS resolution_seconds,
-             -- Waiting for us: unresolved, and the customer spoke last.
-             CASE WHEN x.resolved_at IS NULL AND (r.last_out_at IS NULL OR r.last_in_at > r.last_out_at)
-                  THEN w.wait_at END AS waiting_since,
-             CASE WHEN x.resolved_at IS NULL AND (r.last_out_at IS NULL OR r.last_in_at > r.last_out_at)
-                  THEN w.wait_clock END AS waiting_clock
+    ends AS (
+      SELECT r.*,
+             CASE WHEN closed_at IS NOT NULL THEN closed_at
+                  WHEN last_out_at > last_in_at
+                   AND COALESCE(next_opened_at, ${iso(scope.asOf)}) - last_out_at >= ${quiet}
+                  THEN last_out_at END AS resolved_at,
+             CASE WHEN closed_at IS NOT NULL THEN closed_clock
+                  WHEN last_out_at > last_in_at
+                   AND COALESCE(next_opened_at, ${iso(scope.asOf)}) - last_out_at >= ${quiet}
+                  THEN last_out_clock END AS resolved_clock
         FROM resolved r
-        CROSS JOIN LATERAL (
-          SELECT CASE WHEN r.closed_at IS NOT NULL THEN r.closed_at
-                      WHEN r.last_out_at > r.last_in_at
-                       AND COALESCE(r.next_opened_at, ${iso(scope.asOf)}) - r.last_out_at >= ${quiet}
-                      THEN r.last_out_at END AS resolved_at,
-                 CASE WHEN r.closed_at IS NOT NULL THEN r.closed_clock
-                      WHEN r.last_out_at > r.last_in_at
-                       AND COALESCE(r.next_opened_at, ${iso(scope.asOf)}) - r.last_out_at >= ${quiet}
-                      THEN r.last_out_clock END AS resolved_clock
-        ) x
-        LEFT JOIN reply_facts p USING (customer_id, conversation_id, opening)
-        LEFT JOIN latest_wait w USING (customer_id, conversation_id, opening)
-       WHERE TRUE ${scope.from ? Prisma.sql`AND r.opened_at >= ${iso(scope.from)}` : Prisma.empty}
-             ${scope.to ? Prisma.sql`AND r.opened_at < ${iso(scope.to)}` : Prisma.empty}
-             ${scope.channel ? Prisma.sql`AND r.channel = ${scope.channel}::"Channel"` : Prisma.empty}
+    ),
+    openings AS (
+      SELECT customer_id, conversation_id, opening, channel, owner_id, opened_at, opened_clock,
+             opening > 1 AS reopened, first_response_at, first_response_seconds,
+             next_responses, next_response_seconds_sum,
+             resolved_at, resolved_clock - opened_clock AS resolution_seconds,
+             -- Waiting for us: unresolved, and the customer spoke last.
+             CASE WHEN resolved_at IS NULL AND (last_out_at IS NULL OR last_in_at > last_out_at)
+                  THEN wait_at END AS waiting_since,
+             CASE WHEN resolved_at IS NULL AND (last_out_at IS NULL OR last_in_at > last_out_at)
+                  THEN wait_clock END AS waiting_clock
+        FROM ends
+       WHERE ${openingInScope}
     )`;
 }

@@ -81,7 +81,7 @@ export async function conversationTimings(
       schedule,
     })},
     ${targetsSql(context.settings)},
-    timed AS (
+    listed AS (
       SELECT o.*, ${now}::float8 - o.waiting_clock AS waiting_seconds,
              CASE WHEN o.waiting_since IS NULL THEN NULL
                   WHEN o.waiting_since = o.opened_at THEN t.first_target ELSE t.next_target END AS waiting_target_seconds
@@ -95,7 +95,7 @@ export async function conversationTimings(
            resolved_at AS "resolvedAt", resolution_seconds AS "resolutionSeconds",
            waiting_since AS "waitingSince", waiting_seconds AS "waitingSeconds",
            waiting_target_seconds AS "waitingTargetSeconds"
-      FROM timed
+      FROM listed
      WHERE ${status}
      ORDER BY ${order}
      LIMIT ${parsed.limit} OFFSET ${parsed.offset}`;

@@ -33,6 +33,8 @@ export interface CycleScope {
   resolveAfterQuietHours: number | null;
   /** Count business seconds on this schedule; null: every second. */
   schedule: BusinessSchedule | null;
+  /** Whether the rows need their customer's owner (grouping by owner); skips a join when not. */
+  withOwner?: boolean;
 }
 
 const iso = (date: Date) => Prisma.sql`${date.toISOString()}::timestamptz`;
@@ -77,21 +79,23 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
   const openingInScope = inWindow.length > 0 ? Prisma.join(inWindow, " AND ") : Prisma.sql`TRUE`;
 
   return Prisma.sql`
-    conversations AS (
-      SELECT DISTINCT i."customerId" AS customer_id, i."conversationId" AS conversation_id
-        FROM "Interaction" i
-       WHERE ${Prisma.join(inScope, " AND ")}
-    ),
     messages AS (
       SELECT i."customerId" AS customer_id, i."conversationId" AS conversation_id, i."id", i."direction",
-             i."occurredAt" AS at, ${clock} AS clock, c."ownerId" AS owner_id, i."channel" AS own_channel,
+             i."occurredAt" AS at, ${clock} AS clock, i."channel" AS own_channel,
+             ${scope.withOwner ? Prisma.sql`(SELECT c."ownerId" FROM "Customer" c WHERE c."id" = i."customerId")` : Prisma.sql`NULL::uuid`} AS owner_id,
              i."kind" ~ '\\.(resolved|closed)$' AS is_status,
              i."kind" ~ '\\.(resolved|closed)$'
                OR lower(i."metadata"->>'status') IN ('resolved', 'closed') AS closes
-        FROM conversations s
-        JOIN "Interaction" i ON i."customerId" = s.customer_id AND i."conversationId" = s.conversation_id
-        JOIN "Customer" c ON c."id" = i."customerId"
-       WHERE i."occurredAt" <= ${iso(scope.asOf)}
+        FROM "Interaction" i
+       WHERE i."conversationId" IS NOT NULL AND i."occurredAt" <= ${iso(scope.asOf)}
+             ${
+               // Openings start at customer messages, so with a window or an owner only conversations
+               // with a customer message in it matter; without, every conversation may hold openings.
+               inScope.length > 3
+                 ? Prisma.sql`AND (i."customerId", i."conversationId") IN (
+                     SELECT i."customerId", i."conversationId" FROM "Interaction" i WHERE ${Prisma.join(inScope, " AND ")})`
+                 : Prisma.empty
+             }
     ),
     earlier AS (
       -- What came before each message in its conversation (status changes are not messages).

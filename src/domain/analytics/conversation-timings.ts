@@ -30,7 +30,6 @@ export interface ConversationTiming {
   /** 1 for the conversation's first opening, 2 for its first reopening, … */
   opening: number;
   channel: Channel;
-  ownerId: string | null;
   openedAt: Date;
   reopened: boolean;
   firstResponseAt: Date | null;
@@ -88,7 +87,7 @@ export async function conversationTimings(
         FROM openings o JOIN targets t ON t.channel = o.channel
     )
     SELECT customer_id::text AS "customerId", conversation_id AS "conversationId", opening::int AS opening,
-           channel, owner_id::text AS "ownerId", opened_at AS "openedAt", reopened,
+           channel, opened_at AS "openedAt", reopened,
            first_response_at AS "firstResponseAt", first_response_seconds AS "firstResponseSeconds",
            next_responses AS "nextResponses",
            next_response_seconds_sum / NULLIF(next_responses, 0) AS "nextResponseMeanSeconds",

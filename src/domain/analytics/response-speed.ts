@@ -263,6 +263,7 @@ export async function responseSpeed(
         asOf: context.asOf,
         resolveAfterQuietHours: context.settings.resolveAfterQuietHours,
         schedule,
+        withOwner: byOwner,
       })},
       ${targetsSql(context.settings)},
       ${samplesSql(clockAt(context.asOf, schedule))},
@@ -279,7 +280,7 @@ export async function responseSpeed(
              ${dimensions.length > 0 ? Prisma.sql`GROUPING(${dimensions[0]})` : Prisma.sql`1`}::int AS is_overall,
              ${parsed.interval ? Prisma.sql`GROUPING(period_start)` : Prisma.sql`1`}::int AS is_all_periods,
              count(*) FILTER (WHERE measure = 'OPENING' OR seconds IS NOT NULL)::int AS count,
-             count(DISTINCT customer_id::text || '/' || conversation_id)
+             count(DISTINCT (customer_id, conversation_id))
                FILTER (WHERE measure = 'OPENING' OR seconds IS NOT NULL)::int AS conversations,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90,

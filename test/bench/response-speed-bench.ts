@@ -122,17 +122,29 @@ async function hub(db: Db): Promise<ChannelFigure[]> {
     .sort((a, b) => a.channel.localeCompare(b.channel));
 }
 
-/** The median of RUNS timed calls, after one untimed call that warms caches and plans. */
-async function time<T>(call: () => Promise<T>): Promise<{ milliseconds: number; answer: T }> {
-  const answer = await call();
-  const times: number[] = [];
+/**
+ * Both calls timed in turn, RUNS times each after one untimed call of each (caches, plans), so that
+ * the machine's load weighs on both alike; the medians, and each call's answer.
+ */
+async function timeInTurn<A, B>(
+  first: () => Promise<A>,
+  second: () => Promise<B>,
+): Promise<{ first: { milliseconds: number; answer: A }; second: { milliseconds: number; answer: B } }> {
+  const answers = { first: await first(), second: await second() };
+  const times = { first: [] as number[], second: [] as number[] };
   for (let run = 0; run < RUNS; run++) {
-    const started = performance.now();
-    await call();
-    times.push(performance.now() - started);
+    let started = performance.now();
+    await first();
+    times.first.push(performance.now() - started);
+    started = performance.now();
+    await second();
+    times.second.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  return { milliseconds: times[Math.floor(RUNS / 2)] ?? 0, answer };
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return {
+    first: { milliseconds: median(times.first), answer: answers.first },
+    second: { milliseconds: median(times.second), answer: answers.second },
+  };
 }
 
 function assertSame(hubAnswer: ChannelFigure[], baselineAnswer: ChannelFigure[]): void {
@@ -160,8 +172,10 @@ function assertSame(hubAnswer: ChannelFigure[], baselineAnswer: ChannelFigure[])
 async function measure(db: Db, log: (line: string) => void): Promise<ResponseSpeedBenchFigures> {
   const generated = await generateConversations(db);
   log(`  ${generated.conversations} conversations generated (${generated.messages} messages)`);
-  const hubRun = await time(() => hub(db));
-  const baselineRun = await time(() => baseline(db));
+  const { first: hubRun, second: baselineRun } = await timeInTurn(
+    () => hub(db),
+    () => baseline(db),
+  );
   assertSame(hubRun.answer, baselineRun.answer);
   return {
     ...generated,

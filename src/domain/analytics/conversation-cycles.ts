@@ -40,13 +40,12 @@ export interface CycleScope {
 const iso = (date: Date) => Prisma.sql`${date.toISOString()}::timestamptz`;
 
 /**
- * `WITH`-less common table expressions ending in two relations:
+ * `WITH`-less common table expressions ending in one relation:
  * - `openings`: one row per opening of a conversation in scope (customer_id, conversation_id,
  *   opening, channel, owner_id, opened_at, opened_clock, reopened, first_response_at,
  *   first_response_seconds, next_responses, next_response_seconds_sum, resolved_at,
- *   resolution_seconds, waiting_since, waiting_clock);
- * - `replies`: one row per next response (customer_id, conversation_id, opening, channel, owner_id,
- *   opened_at, reopened, seconds).
+ *   resolution_seconds, waiting_since, waiting_clock),
+ *   and next_response_seconds, the array of every next response's wait.
  * The rules are evaluated with window functions over one ordering of each conversation's messages and
  * one GROUP BY, never by joining derived tables to each other: the planner cannot estimate those
  * joins, and a nested loop over them took minutes on the bench database.
@@ -142,12 +141,6 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
         FROM flagged f
        WHERE opening > 0
     ),
-    replies AS (
-      SELECT customer_id, conversation_id, opening, channel, owner_id, opened_at, opening > 1 AS reopened,
-             reply_seconds AS seconds
-        FROM timed
-       WHERE is_reply AND NOT answers_opening AND ${openingInScope}
-    ),
     opening_facts AS (
       SELECT customer_id, conversation_id, opening,
              min(channel::text)::"Channel" AS channel, min(owner_id::text)::uuid AS owner_id,
@@ -161,6 +154,8 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
              min(reply_seconds) FILTER (WHERE is_reply AND answers_opening) AS first_response_seconds,
              count(*) FILTER (WHERE is_reply AND NOT answers_opening)::int AS next_responses,
              sum(reply_seconds) FILTER (WHERE is_reply AND NOT answers_opening) AS next_response_seconds_sum,
+             -- Each next response's wait, kept in an array so that the messages are read by one plan.
+             array_agg(reply_seconds) FILTER (WHERE is_reply AND NOT answers_opening) AS next_response_seconds,
              max(wait_at) AS wait_at, max(wait_clock) AS wait_clock
         FROM timed
        GROUP BY customer_id, conversation_id, opening
@@ -185,7 +180,7 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
     openings AS (
       SELECT customer_id, conversation_id, opening, channel, owner_id, opened_at, opened_clock,
              opening > 1 AS reopened, first_response_at, first_response_seconds,
-             next_responses, next_response_seconds_sum,
+             next_responses, next_response_seconds_sum, next_response_seconds,
              resolved_at, resolved_clock - opened_clock AS resolution_seconds,
              -- Waiting for us: unresolved, and the customer spoke last.
              CASE WHEN resolved_at IS NULL AND (last_out_at IS NULL OR last_in_at > last_out_at)

@@ -148,11 +148,12 @@ function samplesSql(now: number): Prisma.Sql {
                   WHEN ${now}::float8 - o.opened_clock > t.resolution_target THEN FALSE END)
         ) AS m (measure, seconds, met)
       UNION ALL
-      SELECT r.customer_id, r.conversation_id, r.channel, r.owner_id, r.opened_at, 'NEXT', r.seconds,
+      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', r.seconds,
              CASE WHEN t.next_target IS NULL THEN NULL ELSE r.seconds <= t.next_target END,
-             r.reopened, FALSE, FALSE
-        FROM replies r
-        JOIN targets t ON t.channel = r.channel
+             o.reopened, FALSE, FALSE
+        FROM openings o
+        CROSS JOIN LATERAL unnest(o.next_response_seconds) AS r (seconds)
+        JOIN targets t ON t.channel = o.channel
       UNION ALL
       -- A wait for a next response that has already passed its target is a miss before any reply.
       SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', NULL, FALSE,

@@ -87,7 +87,7 @@ export interface ResponseSpeedReport {
   groups: ResponseSpeedGroup[];
 }
 
-type Measure = "OPENING" | "FIRST" | "NEXT" | "RESOLUTION";
+type Measure = "FIRST" | "NEXT" | "RESOLUTION";
 
 interface Row {
   measure: Measure;
@@ -96,6 +96,9 @@ interface Row {
   period_start: Date | null;
   is_overall: number;
   is_all_periods: number;
+  /** Every row of the measure: for FIRST, one per opening. */
+  all_rows: number;
+  all_conversations: number;
   count: number;
   conversations: number;
   p50: number | null;
@@ -125,8 +128,9 @@ export function clockAt(asOf: Date, schedule: BusinessSchedule | null): number {
 }
 
 /**
- * One row per timing: the opening itself, its first response (or the wait for it), each next
- * response (and a wait for one that is already over target), and its resolution (or the wait for it).
+ * One row per timing: an opening's first response (or the wait for it; one such row per opening, which
+ * also carries the opening's counts), each next response (and a wait for one that is already over
+ * target), and its resolution (or the wait for it).
  * `met` is true or false when the timing has a verdict, null while it could still meet its target.
  */
 function samplesSql(now: number): Prisma.Sql {
@@ -137,7 +141,6 @@ function samplesSql(now: number): Prisma.Sql {
         FROM openings o
         JOIN targets t ON t.channel = o.channel
         CROSS JOIN LATERAL (VALUES
-          ('OPENING', NULL::float8, NULL::boolean),
           ('FIRST', o.first_response_seconds,
              CASE WHEN t.first_target IS NULL THEN NULL
                   WHEN o.first_response_seconds IS NOT NULL THEN o.first_response_seconds <= t.first_target
@@ -192,10 +195,11 @@ function stats(row: Row | undefined): TimingStats {
 
 function figures(rows: Row[]): ResponseSpeedFigures {
   const of = (measure: Measure) => rows.find((row) => row.measure === measure);
-  const opening = of("OPENING");
+  // Every opening has exactly one FIRST row, which carries the opening's counts.
+  const opening = of("FIRST");
   return {
-    openings: opening?.count ?? 0,
-    conversations: opening?.conversations ?? 0,
+    openings: opening?.all_rows ?? 0,
+    conversations: opening?.all_conversations ?? 0,
     reopenings: opening?.reopened ?? 0,
     resolved: opening?.resolved ?? 0,
     waiting: opening?.waiting ?? 0,
@@ -280,9 +284,10 @@ export async function responseSpeed(
              ${parsed.interval ? Prisma.sql`period_start` : Prisma.sql`NULL::timestamptz`} AS period_start,
              ${dimensions.length > 0 ? Prisma.sql`GROUPING(${dimensions[0]})` : Prisma.sql`1`}::int AS is_overall,
              ${parsed.interval ? Prisma.sql`GROUPING(period_start)` : Prisma.sql`1`}::int AS is_all_periods,
-             count(*) FILTER (WHERE measure = 'OPENING' OR seconds IS NOT NULL)::int AS count,
-             count(DISTINCT (customer_id, conversation_id))
-               FILTER (WHERE measure = 'OPENING' OR seconds IS NOT NULL)::int AS conversations,
+             count(*)::int AS all_rows,
+             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE measure = 'FIRST')::int AS all_conversations,
+             count(seconds)::int AS count,
+             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE seconds IS NOT NULL)::int AS conversations,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90,
              avg(seconds)::float8 AS mean,

@@ -99,13 +99,14 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
     earlier AS (
       -- What came before each message in its conversation (status changes are not messages).
       SELECT m.*,
-             first_value(own_channel) OVER whole AS channel,
+             -- The first message's channel, over the same window as the rest so that it costs no pass
+             -- of its own (the first message's frame is empty: its own channel).
+             COALESCE(first_value(own_channel) OVER before_it, own_channel) AS channel,
              max(at) FILTER (WHERE NOT is_status AND direction = 'INBOUND') OVER before_it AS last_in_at,
              max(at) FILTER (WHERE NOT is_status AND direction = 'OUTBOUND') OVER before_it AS last_out_at,
              max(at) FILTER (WHERE closes) OVER before_it AS last_close_at
         FROM messages m
-      WINDOW whole AS (PARTITION BY customer_id, conversation_id ORDER BY at, id),
-             before_it AS (PARTITION BY customer_id, conversation_id ORDER BY at, id
+      WINDOW before_it AS (PARTITION BY customer_id, conversation_id ORDER BY at, id
                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
     ),
     classified AS (

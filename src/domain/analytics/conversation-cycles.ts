@@ -90,7 +90,7 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
              ${
                // Openings start at customer messages, so with a window or an owner only conversations
                // with a customer message in it matter; without, every conversation may hold openings.
-               inScope.length > 3
+               scope.from || scope.to || scope.ownerId
                  ? Prisma.sql`AND (i."customerId", i."conversationId") IN (
                      SELECT i."customerId", i."conversationId" FROM "Interaction" i WHERE ${Prisma.join(inScope, " AND ")})`
                  : Prisma.empty

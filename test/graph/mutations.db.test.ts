@@ -185,6 +185,44 @@ describe("mutations", () => {
     });
   });
 
+  test("submitFeedback takes the measure as `measure` (or the deprecated `kind`), never two that disagree", async ({
+    db,
+  }) => {
+    const client = await createTestClient(db);
+    const answer = (externalId: string, names: { measure?: "NPS" | "CSAT"; kind?: "NPS" | "CSAT" }) =>
+      client.execute(SubmitFeedbackDocument, {
+        input: {
+          customer: { identities: [email("m@example.com")] },
+          source: "survey",
+          externalId,
+          score: 4,
+          respondedAt: "2026-02-02T10:00:00.000Z",
+          answeredOn: "EMAIL",
+          ...names,
+        },
+      });
+    expect((await answer("1", { measure: "CSAT" })).data?.submitFeedback).toMatchObject({
+      __typename: "SubmitFeedbackPayload",
+      feedback: { measure: "CSAT", score: 4 },
+    });
+    expect((await answer("2", { kind: "CSAT" })).data?.submitFeedback).toMatchObject({
+      feedback: { measure: "CSAT" },
+    });
+    expect((await answer("3", { measure: "CSAT", kind: "NPS" })).data?.submitFeedback).toMatchObject({
+      __typename: "ValidationError",
+      message: "measure and kind disagree: give measure only.",
+    });
+    expect((await answer("4", {})).data?.submitFeedback).toMatchObject({
+      __typename: "ValidationError",
+      issues: [{ path: ["input", "measure"], message: "required" }],
+    });
+    const stored = await db.prisma.feedback.findMany({ orderBy: { externalId: "asc" } });
+    expect(stored.map((row) => [row.externalId, row.kind, row.channel])).toEqual([
+      ["1", "CSAT", "EMAIL"],
+      ["2", "CSAT", "EMAIL"],
+    ]);
+  });
+
   test("an analyst may not record interactions", async ({ db }) => {
     const analyst = await createTestClient(db, { role: "ANALYST" });
     const result = await analyst.execute(UpsertCustomerDocument, {

@@ -112,13 +112,26 @@ const SubmitFeedbackInput = builder.inputType("SubmitFeedbackInput", {
       description: "Its id at the source.",
       ...bounded({ maxLength: 500 }),
     }),
-    kind: t.field({ type: FeedbackKindEnum, required: true, description: "Which measure." }),
+    measure: t.field({
+      type: FeedbackKindEnum,
+      description: "Which measure was asked: NPS, CSAT or CES. Required (or the deprecated `kind`).",
+    }),
+    kind: t.field({
+      type: FeedbackKindEnum,
+      description: "Which measure was asked. Use `measure`.",
+      deprecationReason: "Use `measure`, the name the answer has on `Feedback`.",
+    }),
     score: t.int({ required: true, description: "The answer: NPS 0–10, CSAT 1–5, CES 1–7." }),
     comment: t.string({
       description: "What the customer wrote beside the score: at most 10,000 characters.",
       ...bounded({ maxLength: 10_000 }),
     }),
-    channel: t.field({ type: ChannelEnum, description: "The channel the survey was answered on." }),
+    answeredOn: t.field({ type: ChannelEnum, description: "The channel the survey was answered on." }),
+    channel: t.field({
+      type: ChannelEnum,
+      description: "The channel the survey was answered on. Use `answeredOn`.",
+      deprecationReason: "Use `answeredOn`, the name it has on `Feedback`.",
+    }),
     touchpoint: t.string({ description: 'What the answer is about: "checkout".' }),
     respondedAt: t.field({ type: "DateTime", required: true, description: "When the customer answered." }),
   }),
@@ -218,15 +231,44 @@ builder.mutationFields((t) => ({
     description:
       "Records a survey answer and rescores the customer: their scores are current when this returns. Sending it again is safe. Admins and integrators write for any customer; account managers for a customer they own, named by ID.",
     args: { input: t.arg({ type: SubmitFeedbackInput, required: true, description: "The answer." }) },
-    resolve: async (_parent, { input }, context) =>
-      writeFeedback(
+    resolve: async (_parent, { input }, context) => {
+      const { measure, kind, answeredOn, channel, ...answer } = input;
+      const asked = eitherName("measure", measure, "kind", kind);
+      if (asked === null) {
+        throw new ValidationError(
+          "The feedback is invalid at measure: say which was asked (NPS, CSAT or CES).",
+          [{ path: ["input", "measure"], message: "required" }],
+        );
+      }
+      return writeFeedback(
         context.prisma,
         writesOf(context),
-        { ...withoutNulls(input), customer: await customerFor(context, input.customer) },
+        {
+          ...withoutNulls(answer),
+          kind: asked,
+          ...withoutNulls({ channel: eitherName("answeredOn", answeredOn, "channel", channel) }),
+          customer: await customerFor(context, input.customer),
+        },
         actorOf(context),
-      ),
+      );
+    },
   }),
 }));
+
+/** A value given under its name or its deprecated one, null when neither: never two that disagree. */
+function eitherName<T>(
+  name: string,
+  value: T | null | undefined,
+  old: string,
+  oldValue: T | null | undefined,
+): T | null {
+  if (value != null && oldValue != null && value !== oldValue) {
+    throw new ValidationError(`${name} and ${old} disagree: give ${name} only.`, [
+      { path: ["input", name], message: `disagrees with ${old}` },
+    ]);
+  }
+  return value ?? oldValue ?? null;
+}
 
 /** Who writes: an account manager's correction may not move a fact from another customer. */
 function actorOf(context: GraphContext): Actor {

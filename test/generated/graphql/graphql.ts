@@ -505,6 +505,11 @@ export type SnoozeAlertInput = {
 /** A survey answer to record. Idempotent on (source, externalId). */
 export type SubmitFeedbackInput = {
   /** The channel the survey was answered on. */
+  answeredOn?: Channel | null | undefined;
+  /**
+   * The channel the survey was answered on. Use `answeredOn`.
+   * @deprecated Use `answeredOn`, the name it has on `Feedback`.
+   */
   channel?: Channel | null | undefined;
   /** What the customer wrote beside the score: at most 10,000 characters. */
   comment?: string | null | undefined;
@@ -512,8 +517,13 @@ export type SubmitFeedbackInput = {
   customer: CustomerReferenceInput;
   /** Its id at the source. */
   externalId: string;
-  /** Which measure. */
-  kind: FeedbackKind;
+  /**
+   * Which measure was asked. Use `measure`.
+   * @deprecated Use `measure`, the name the answer has on `Feedback`.
+   */
+  kind?: FeedbackKind | null | undefined;
+  /** Which measure was asked: NPS, CSAT or CES. Required (or the deprecated `kind`). */
+  measure?: FeedbackKind | null | undefined;
   /** When the customer answered. */
   respondedAt: string;
   /** The answer: NPS 0–10, CSAT 1–5, CES 1–7. */

@@ -25,7 +25,7 @@ const CUSTOMER_360_SQL = `
                                             'lastSeenAt', ${iso(`i."lastSeenAt"`)}) ORDER BY i.kind, i.value)
             FROM "Identity" i WHERE i."customerId" = c.id) AS identities,
          (SELECT count(*)::int FROM "Feedback" f WHERE f."customerId" = c.id) AS "feedbackCount",
-         (SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind, 'score', f.score, 'comment', f.comment,
+         (SELECT json_agg(json_build_object('id', f.id, 'measure', f.kind, 'score', f.score, 'comment', f.comment,
                                             'respondedAt', ${iso(`f."respondedAt"`)}) ORDER BY f."respondedAt" DESC, f.id DESC)
             FROM (SELECT * FROM "Feedback" f WHERE f."customerId" = c.id
                    ORDER BY f."respondedAt" DESC, f.id DESC LIMIT 5) f) AS feedback,

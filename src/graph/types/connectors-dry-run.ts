@@ -151,7 +151,7 @@ builder.mutationField("dryRunConnector", (t) =>
     authScopes: CONNECTOR_WRITERS,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Reads the connector's streams from its provider as a sync would (stored configuration and checkpoint) and writes nothing: no records, checkpoints, runs or dead letters. Shows the records a sync would store, the ones it would refuse with their issues, and the checkpoints it would keep. A failing stream is reported in its error; the others are still read.",
+      "Reads the connector's streams from its provider as a sync would (stored configuration and checkpoint) and writes nothing: no records, checkpoints, runs or dead letters; plugins are told it is a dry run, so that they change nothing at the provider either (no webhook or watch registered). Shows the records a sync would store, the ones it would refuse with their issues, and the checkpoints it would keep. A failing stream is reported in its error; the others are still read.",
     args: { input: t.arg({ type: DryRunConnectorInput, required: true, description: "What to read." }) },
     resolve: async (_parent, { input }, context) => {
       const id = expectGlobalId(input.connectorId, "Connector", ["input", "connectorId"]);

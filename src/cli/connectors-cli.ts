@@ -5,7 +5,7 @@
 
 import type { Config } from "../config.ts";
 import { redactDeadLetterCredentials } from "../connectors/dead-letters/redact-stored-dead-letters.ts";
-import { MissingSecretKeyError, NO_SECRET_KEY_ADVICE, SecretBoxError } from "../connectors/secret-box.ts";
+import { MissingSecretKeyError, SecretBoxError } from "../connectors/secret-box.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
 import { runPendingDataMigrations } from "../pipeline/data-migrations.ts";
 import { listConnectors, listPlugins } from "./connector-commands/catalog.ts";
@@ -101,7 +101,7 @@ function reportOperatorError(error: unknown, io: CommandContext): number {
   }
   if (error instanceof MissingSecretKeyError) {
     io.printError(
-      `The connector's secrets cannot be opened without the key they were stored with: ${NO_SECRET_KEY_ADVICE.replace("and restart the hub", "and run the command again")}.`,
+      "The connector's secrets cannot be opened: this command has no key. Set CXHUB_SECRET_KEY to the key they were stored with (the hub's) and run the command again.",
     );
     return 2;
   }

@@ -274,7 +274,7 @@ describe("npm run connectors, on an operator's mistakes", () => {
     ]) {
       const result = await keyless(argv);
       expect(result.code, argv.join(" ")).toBe(2);
-      expect(result.err).toContain("set CXHUB_SECRET_KEY");
+      expect(result.err).toMatch(/set CXHUB_SECRET_KEY/i);
       expect(result.err).not.toMatch(/\n\s+at /);
     }
     // A sync records the reason on its run, which fails, and prints it.

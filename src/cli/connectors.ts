@@ -1,5 +1,5 @@
-// `npm run connectors -- <command>`: the commands are in connectors-cli.ts (usage there).
-import { connectorsCommand } from "./connectors-cli.ts";
+// `npm run connectors -- <command>`: the commands are in connectors-command.ts (usage there).
+import { connectorsCommand } from "./connectors-command.ts";
 import { runCli } from "./run-cli.ts";
 
 runCli(connectorsCommand);

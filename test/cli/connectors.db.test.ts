@@ -7,7 +7,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
 import template from "../../plugins/template/index.ts";
-import { createConnectorsCommand } from "../../src/cli/connectors-cli.ts";
+import { createConnectorsCommand } from "../../src/cli/connectors-command.ts";
 import { runCommand } from "../../src/cli/run-cli.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createConnectorServices } from "../../src/connectors/connector-services.ts";

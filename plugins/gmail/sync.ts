@@ -125,12 +125,14 @@ async function* messagesRecords(gmail: GmailClient, ctx: Ctx, ids: string[]) {
 /**
  * Keeps the users.watch registration alive when a Pub/Sub topic is configured: a watch lasts 7 days,
  * so it is renewed once less than 6 days are left. A refused watch (the topic missing, Gmail not
- * allowed to publish) is logged and the sync goes on; the next run tries again.
+ * allowed to publish) is logged and the sync goes on; the next run tries again. Not during a dry run.
  */
 async function renewWatch(gmail: GmailClient, ctx: Ctx): Promise<{ watchExpiration?: string }> {
   const topicName = ctx.config.pubsubTopic;
   if (!topicName) return {};
   const current = ctx.cursor?.watchExpiration;
+  // users.watch registers a push channel: a dry run promises to change nothing, at the provider too.
+  if (ctx.dryRun) return current ? { watchExpiration: current } : {};
   if (current && Number(current) - Date.now() > RENEW_WATCH_WHEN_LEFT_MS) return { watchExpiration: current };
   try {
     const labelIds = ctx.config.labelId ? [ctx.config.labelId] : undefined;

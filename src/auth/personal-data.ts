@@ -5,6 +5,7 @@ import { ForbiddenError } from "../domain/errors.ts";
 import { IdentityKind } from "../generated/prisma/enums.ts";
 import { SCOPES, type Viewer } from "./api-keys.ts";
 import { maskFreeText, maskTraits, maskTraitValue } from "./mask.ts";
+import { maskQuotedValues } from "./mask-payload.ts";
 
 /** Identity kinds that are personal data: shown masked, and searched, only with the `pii` scope. */
 export const PERSONAL_IDENTITY_KINDS: readonly IdentityKind[] = ["EMAIL", "PHONE"];
@@ -20,6 +21,14 @@ export function canReadPersonalData(viewer: Viewer): boolean {
  */
 export function freeTextFor(viewer: Viewer, text: string | null): string | null {
   return canReadPersonalData(viewer) ? text : maskFreeText(text);
+}
+
+/**
+ * A message that quotes what it is about (a refused value, the start of a provider's answer) as the
+ * caller may read it: whole with the `pii` scope; without it, quoted values, emails and phones masked.
+ */
+export function quotedValuesFor(viewer: Viewer, text: string): string {
+  return canReadPersonalData(viewer) ? text : maskQuotedValues(text);
 }
 
 /** A customer's traits as the caller may read them: whole with the `pii` scope, masked by mask.ts's rule without. */

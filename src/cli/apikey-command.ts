@@ -5,11 +5,11 @@
 //          [--scope pii] [--scope customers] [--key-name <where it is used>] [--expires-in-days <n>]
 //   list
 //   revoke <prefix>
-import { parseArgs } from "node:util";
 import { createApiKey, revokeApiKey, SCOPES, type Scope } from "../auth/api-keys.ts";
 import { apiKeyStatus } from "../auth/manage-api-keys.ts";
 import type { Role } from "../generated/prisma/enums.ts";
 import { openKeyDatabase } from "./open-key-database.ts";
+import { parseCliArgs } from "./parse-cli-args.ts";
 import { type Command, UsageError } from "./run-cli.ts";
 
 const USAGE = `Usage:
@@ -110,8 +110,8 @@ function parseCreateOptions(args: string[]): CreateOptions {
 }
 
 function parseCreateArgs(args: string[]) {
-  try {
-    return parseArgs({
+  return parseCliArgs(
+    {
       args,
       options: {
         name: { type: "string" },
@@ -121,9 +121,7 @@ function parseCreateArgs(args: string[]) {
         "key-name": { type: "string" },
         "expires-in-days": { type: "string" },
       },
-    }).values;
-  } catch (error) {
-    // An unknown or incomplete option is the operator's slip, not a bug: the usage says what exists.
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+    },
+    USAGE,
+  ).values;
 }

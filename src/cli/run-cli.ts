@@ -20,6 +20,10 @@ export interface CommandContext {
   print(text: string): void;
   /** Writes a line of a failure. */
   printError(text: string): void;
+  /** All of standard input, as text (secrets are read from it, never from arguments). */
+  readStdin(): Promise<string>;
+  /** The environment variables a command may read secrets from. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export type Command = (args: string[], context: CommandContext) => Promise<number>;
@@ -43,8 +47,17 @@ export function runCli(command: Command): void {
     config: () => loadConfig(),
     print: (text) => console.log(text),
     printError: (text) => console.error(text),
+    readStdin,
+    env: process.env,
   };
   void runCommand(command, process.argv.slice(2), context).then((code) => {
     process.exitCode = code;
   });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }

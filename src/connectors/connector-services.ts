@@ -1,8 +1,10 @@
 // The connector services of one hub process: the plugins it loaded, the key that opens connector
 // secrets, and its sync engine. Built once at start-up (from prepareConnectors and createSyncEngine)
 // and handed to the API and the command line; without them the API lists no plugins and cannot sync.
+import type { Db } from "../db/database.ts";
 import { ConflictError } from "../domain/errors.ts";
 import type { AnyConnector } from "../sdk/define-connector.ts";
+import type { ConnectorStoreDeps } from "./connector-store.ts";
 import { createPluginRegistry, type PluginRegistry } from "./plugin-registry.ts";
 import type { SyncEngine } from "./sync/sync-engine.ts";
 
@@ -44,4 +46,9 @@ export function requireEngine(services: ConnectorServices): SyncEngine {
   throw new ConflictError(
     "This hub instance runs no sync engine: trigger the sync on an instance that runs one.",
   );
+}
+
+/** What the connector store needs, from a database handle and this hub's connector services. */
+export function storeDeps<D extends Db>(db: D, services: ConnectorServices): ConnectorStoreDeps & { db: D } {
+  return { db, plugins: services.registry, secretKey: services.secretKey };
 }

@@ -9,7 +9,15 @@ import { ConflictError, NotFoundError, parseInput, ValidationError } from "../do
 import { type Connector, Prisma } from "../generated/prisma/client.ts";
 import type { ConnectorStatus } from "../generated/prisma/enums.ts";
 import type { AnyConnector } from "../sdk/define-connector.ts";
-import { joinSecrets, REDACTED, redactSecrets, secretPaths, splitSecrets } from "../sdk/secrets.ts";
+import {
+  getPath,
+  isPlainObject,
+  joinSecrets,
+  REDACTED,
+  redactSecrets,
+  secretPaths,
+  splitSecrets,
+} from "../sdk/secrets.ts";
 import { type PluginRegistry, requirePlugin } from "./plugin-registry.ts";
 import {
   decryptSecrets,
@@ -165,7 +173,7 @@ export function storedSecretFields(
   const plugin = deps.plugins.get(row.pluginId);
   const paths = plugin ? secretPaths(plugin.config) : Object.keys(opened.secrets).map((key) => [key]);
   return {
-    set: paths.filter((path) => readPath(opened.secrets, path).value != null).map((path) => path.join(".")),
+    set: paths.filter((path) => getPath(opened.secrets, path).value != null).map((path) => path.join(".")),
   };
 }
 
@@ -259,10 +267,6 @@ export function mergeConfig(stored: Plain, patch: Plain): Plain {
   return next;
 }
 
-function isPlainObject(value: unknown): value is Plain {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 /** Encrypts the secrets given; with none, there is nothing to seal and no key is needed. */
 function sealSecrets(
   key: Uint8Array | null,
@@ -335,14 +339,4 @@ async function toView(deps: ConnectorStoreDeps, row: Connector): Promise<Connect
 
 function asObject(value: Prisma.JsonValue): Plain {
   return isPlainObject(value) ? { ...value } : {};
-}
-
-function readPath(value: unknown, path: string[]): { found: boolean; value?: unknown } {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key))
-      return { found: false };
-    current = (current as Plain)[key];
-  }
-  return { found: current !== undefined, value: current };
 }

@@ -1,5 +1,6 @@
 // Reading PostgreSQL's errors as Prisma's driver adapters and raw queries report them: the SQLSTATE
 // that says what kind of failure it was, and a one-line description for a dead letter or a run.
+import { Prisma } from "../generated/prisma/client.ts";
 
 /** SQLSTATE of a PostgreSQL error as Prisma's driver adapters and raw queries report it. */
 export function sqlState(error: unknown): string | undefined {
@@ -9,6 +10,14 @@ export function sqlState(error: unknown): string | undefined {
     | undefined;
   const code = adapter?.cause?.originalCode ?? adapter?.cause?.code ?? meta?.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/** A unique index refused the write, whichever way Prisma reports it (its P2002, or the SQLSTATE of a raw query). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") ||
+    sqlState(error) === "23505"
+  );
 }
 
 /** The first line of an error's message, for a dead letter's reason or a run's error. */

@@ -1,18 +1,8 @@
-// What the connector modules of the API share when they call the connector engine: its dependencies
-// from the request's context, input paths for its validation errors, and secrets this hub cannot open
-// as a typed conflict rather than a bug.
-import type { ConnectorStoreDeps } from "../connectors/connector-store.ts";
+// What the connector modules of the API share when they call the connector engine: input paths for
+// its validation errors, and secrets this hub cannot open as a typed conflict rather than a bug.
 import { SecretBoxError } from "../connectors/secret-box.ts";
 import { ConflictError, ValidationError } from "../domain/errors.ts";
 import type { GraphContext } from "./context.ts";
-
-export function storeDeps(context: GraphContext): ConnectorStoreDeps {
-  return {
-    db: context.prisma,
-    plugins: context.connectors.registry,
-    secretKey: context.connectors.secretKey,
-  };
-}
 
 /** The store's issue paths start at the input's fields; the API's start at the argument. */
 export async function atInput<T>(work: () => Promise<T>): Promise<T> {

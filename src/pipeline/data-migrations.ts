@@ -48,7 +48,20 @@ export async function runDataMigrations(
       );
     }
   }
-  for (const migration of options.more ?? []) {
+  await runPendingDataMigrations(db, options.more ?? [], logger);
+}
+
+/**
+ * Runs those of `migrations` not yet recorded as done, in order, and records each. Also for a tool
+ * that opens the database without starting the hub (the connectors CLI), so that what it prints
+ * after an upgrade is what the hub would show.
+ */
+export async function runPendingDataMigrations(
+  db: PrismaClient,
+  migrations: readonly DataMigration[],
+  logger: Logger,
+): Promise<void> {
+  for (const migration of migrations) {
     if (await dataMigrationDone(db, migration.name)) continue;
     const said = await migration.run(db);
     await recordDataMigration(db, migration.name);

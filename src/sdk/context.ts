@@ -23,6 +23,11 @@ export interface StreamContext<Config = Record<string, unknown>, Cursor = JsonVa
   stream: string;
   /** The last checkpoint the hub committed, or undefined: then sync everything (a full sync). */
   cursor: Cursor | undefined;
+  /**
+   * true during a dry run, which promises to change nothing: read as a sync would, but skip any call
+   * that changes something at the provider (registering a webhook or a watch, marking as read).
+   */
+  dryRun: boolean;
 }
 
 /** A problem with one field, at its path ("auth.token"). */
@@ -118,6 +123,8 @@ export function createStreamContext<Config, Cursor = JsonValue>(
     cursor?: unknown;
     /** The installed connector's name, which messages name (the plugin's id when omitted: the test kit). */
     connectorName?: string;
+    /** A dry run (StreamContext.dryRun); false when omitted. */
+    dryRun?: boolean;
   },
 ): StreamContext<Config, Cursor> {
   const definition = connector.streams[stream];
@@ -150,6 +157,11 @@ export function createStreamContext<Config, Cursor = JsonValue>(
     }
     cursor = parsed.data;
   }
-  const base = createConnectorContext<Config>(connector, options, `[connector ${connector.id} ${stream}]`);
-  return { ...base, stream, cursor: (cursor ?? undefined) as Cursor | undefined };
+  const { dryRun = false, ...contextOptions } = options;
+  const base = createConnectorContext<Config>(
+    connector,
+    contextOptions,
+    `[connector ${connector.id} ${stream}]`,
+  );
+  return { ...base, stream, cursor: (cursor ?? undefined) as Cursor | undefined, dryRun };
 }

@@ -57,11 +57,12 @@ export function secretPaths(schema: z.ZodType): string[][] {
 
 type Plain = Record<string, unknown>;
 
-function isPlainObject(value: unknown): value is Plain {
+export function isPlainObject(value: unknown): value is Plain {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function getPath(value: unknown, path: string[]): { found: boolean; value?: unknown } {
+/** The value at `path` of nested objects, and whether it is there. */
+export function getPath(value: unknown, path: string[]): { found: boolean; value?: unknown } {
   let current = value;
   for (const key of path) {
     if (!isPlainObject(current) || !Object.hasOwn(current, key)) return { found: false };
@@ -70,7 +71,8 @@ function getPath(value: unknown, path: string[]): { found: boolean; value?: unkn
   return { found: true, value: current };
 }
 
-function setPath(target: Plain, path: string[], value: unknown): void {
+/** Sets the value at `path`, making the objects on the way. */
+export function setPath(target: Plain, path: string[], value: unknown): void {
   let current = target;
   for (const key of path.slice(0, -1)) {
     if (!isPlainObject(current[key])) current[key] = {};

@@ -7,10 +7,13 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
 import template from "../../plugins/template/index.ts";
-import { runConnectorsCommand } from "../../src/cli/connectors-cli.ts";
-import { UsageError } from "../../src/cli/run-cli.ts";
+import { createConnectorsCommand } from "../../src/cli/connectors-command.ts";
+import { runCommand } from "../../src/cli/run-cli.ts";
+import { loadConfig } from "../../src/config.ts";
 import { createConnectorServices } from "../../src/connectors/connector-services.ts";
 import { readConnectorConfig } from "../../src/connectors/connector-store.ts";
+import { REDACT_DEAD_LETTER_CREDENTIALS } from "../../src/connectors/dead-letters/redact-stored-dead-letters.ts";
+import { deadLetterFingerprint } from "../../src/connectors/dead-letters/write-dead-letters.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
@@ -33,18 +36,20 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 /** The CLI on the test database: each call returns its exit code and what it printed. */
-function connectorsCli(database: Database) {
+function connectorsCli(database: Database, secretKey: Uint8Array | null = SECRET_KEY) {
   const hub = {
-    ...createConnectorServices({ plugins: [template], secretKey: SECRET_KEY }),
+    ...createConnectorServices({ plugins: [template], secretKey }),
     db: database.prisma,
     databaseKind,
     writes: { policy: DEFAULT_SCORING_POLICY, clock: () => new Date("2026-03-10T12:00:00Z") },
     logger: createLogger("silent"),
   };
+  const command = createConnectorsCommand(async () => ({ hub, close: async () => {} }));
   return async (argv: string[], input: { stdin?: string; env?: Record<string, string> } = {}) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runConnectorsCommand(argv, hub, {
+    const code = await runCommand(command, argv, {
+      config: () => loadConfig({}),
       print: (line) => void out.push(line),
       printError: (line) => void err.push(line),
       readStdin: async () => input.stdin ?? "",
@@ -73,10 +78,10 @@ describe("npm run connectors", () => {
       "tinydesk",
       "--config",
       JSON.stringify(TEMPLATE_CONFIG),
-    ]).catch((error: unknown) => error);
-    expect(echoed).toBeInstanceOf(UsageError);
-    expect((echoed as Error).message).toContain("--config holds the secret field apiToken, webhookSecret");
-    expect((echoed as Error).message).not.toContain(TOKEN);
+    ]);
+    expect(echoed.code).toBe(2);
+    expect(echoed.err).toContain("--config holds the secret field apiToken, webhookSecret");
+    expect(echoed.err).not.toContain(TOKEN);
     expect(await db.prisma.connector.count()).toBe(0);
 
     const installed = await cli(
@@ -98,8 +103,9 @@ describe("npm run connectors", () => {
     // configure merged: the base URL and the token stayed.
     expect(readConnectorConfig(SECRET_KEY, row)).toEqual({ baseUrl: API, ...TEMPLATE_CONFIG });
 
-    const unset = await cli(["configure", "tinydesk", "--secret-env", "apiToken=NOT_SET"]).catch((e) => e);
-    expect((unset as Error).message).toContain("the environment variable NOT_SET is not set");
+    const unset = await cli(["configure", "tinydesk", "--secret-env", "apiToken=NOT_SET"]);
+    expect(unset.code).toBe(2);
+    expect(unset.err).toContain("the environment variable NOT_SET is not set");
 
     const revoked = await cli(["configure", "tinydesk", "--config-stdin"], {
       stdin: '{"apiToken": "td_live_revoked_000"}',
@@ -221,5 +227,89 @@ describe("npm run connectors", () => {
     const badLimit = await cli(["dry-run", "tinydesk", "--limit", "0"]);
     expect(badLimit.code).toBe(2);
     expect(badLimit.err).toContain("A dry run reads 1 to 500 values per stream.");
+  });
+});
+
+describe("npm run connectors, on an operator's mistakes", () => {
+  test("never echoes a secret from standard input or a --secret-env argument in its errors", async ({
+    db,
+  }) => {
+    const cli = connectorsCli(db);
+    const secret = "td_live_leaky_0123456789";
+
+    for (const stdin of [`{"apiToken": ${secret}}`, secret, `{"apiToken": "${secret}`]) {
+      const install = await cli(["install", "template", "tinydesk", "--config-stdin"], { stdin });
+      expect(install.code).toBe(2);
+      expect(install.err).toContain("Standard input is not valid JSON");
+      expect(install.err).not.toContain("leaky");
+    }
+    const replay = await cli(["replay", "0190c0de-0000-7000-8000-000000000000", "--payload-stdin"], {
+      stdin: `{"token": ${secret}}`,
+    });
+    expect(replay.code).toBe(2);
+    expect(replay.err).toContain("The corrected record on standard input is not valid JSON");
+    expect(replay.err).not.toContain("leaky");
+    const pasted = await cli(["install", "template", "tinydesk", "--secret-env", secret]);
+    expect(pasted.code).toBe(2);
+    expect(pasted.err).toContain("is not field=VARIABLE");
+    expect(pasted.err).not.toContain("leaky");
+  });
+
+  test("says a misspelt option or a missing secret key in sentences, without a stack trace", async ({
+    db,
+  }) => {
+    server.use(tinyDeskTickets({ tickets: makeTickets(1), requests: [] }));
+    await installTemplate(db.prisma);
+
+    const misspelt = await connectorsCli(db)(["dead-letters", "tinydesk", "--statuss", "ALL"]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.err).toContain("Unknown option '--statuss'");
+    expect(misspelt.err).toContain("Usage:");
+    expect(misspelt.err).not.toMatch(/\n\s+at /);
+
+    const keyless = connectorsCli(db, null);
+    for (const argv of [
+      ["check", "tinydesk"],
+      ["dry-run", "tinydesk"],
+    ]) {
+      const result = await keyless(argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.err).toMatch(/set CXHUB_SECRET_KEY/i);
+      expect(result.err).not.toMatch(/\n\s+at /);
+    }
+    // A sync records the reason on its run, which fails, and prints it.
+    const synced = await keyless(["sync", "tinydesk"]);
+    expect(synced.code).toBe(1);
+    expect(`${synced.out}\n${synced.err}`).toContain("set CXHUB_SECRET_KEY");
+    expect(`${synced.out}\n${synced.err}`).not.toMatch(/\n\s+at /);
+  });
+
+  test("prints no payload in a --json dry run unless asked, and no token stored before redaction", async ({
+    db,
+  }) => {
+    server.use(tinyDeskTickets({ tickets: makeTickets(1), requests: [] }));
+    const cli = connectorsCli(db);
+    const connector = await installTemplate(db.prisma);
+
+    const json = JSON.parse((await cli(["dry-run", "tinydesk", "--json"])).out);
+    expect(json.streams[0].records[0]).not.toHaveProperty("payload");
+    const withPayload = JSON.parse((await cli(["dry-run", "tinydesk", "--json", "--payload"])).out);
+    expect(withPayload.streams[0].records[0].payload).toBeDefined();
+
+    // A letter as a hub stored it before its writer redacted credentials; the upgrade's data
+    // migration has not run (no hub has started since).
+    const payload = JSON.stringify({ id: "t-1", api_key: "old-key-0123456789" });
+    await db.prisma.deadLetter.create({
+      data: {
+        connectorId: connector.id,
+        payload,
+        fingerprint: deadLetterFingerprint("RECORD", undefined, payload),
+        reason: "The ticket is invalid.",
+      },
+    });
+    await db.prisma.dataMigration.deleteMany({ where: { name: REDACT_DEAD_LETTER_CREDENTIALS } });
+    const letters = await cli(["dead-letters", "tinydesk", "--payload"]);
+    expect(letters.out).toContain("payload: ");
+    expect(letters.out).not.toContain("old-key-0123456789");
   });
 });

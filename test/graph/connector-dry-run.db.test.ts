@@ -1,13 +1,14 @@
 // dryRunConnector over GraphQL: the records a sync would store and refuse, with their issues, and the
 // checkpoints it would keep, read from the provider (msw) from the stored checkpoint or from the
 // start; nothing written; payloads masked without the `pii` scope; analysts refused.
+import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import type { TinyDeskTicket } from "../../plugins/template/client.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { connectorHub } from "../connectors/helpers/graph-hub.ts";
 import { installTemplate } from "../connectors/helpers/hub.ts";
-import { makeTickets, type TinyDeskApi, tinyDeskTickets } from "../connectors/helpers/tiny-desk-api.ts";
+import { API, makeTickets, type TinyDeskApi, tinyDeskTickets } from "../connectors/helpers/tiny-desk-api.ts";
 import { DryRunConnectorDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 
@@ -105,6 +106,28 @@ describe("dryRunConnector", () => {
     expect(fromStart.data.dryRunConnector.streams[0]).toMatchObject({ startedFrom: null, complete: false });
     expect(fromStart.data.dryRunConnector.streams[0]?.records).toHaveLength(3);
     expect(await written(db.prisma)).toEqual(before);
+  });
+
+  test("masks the start of the provider's answer in a stream's error without the pii scope", async ({
+    db,
+  }) => {
+    server.use(
+      http.get(`${API}/tickets`, () =>
+        HttpResponse.json({ error: "no such customer", email: "ana.souza@example.com" }, { status: 400 }),
+      ),
+    );
+    const hub = connectorHub(db);
+    const connector = await installTemplate(db.prisma);
+    const input = { connectorId: gid("Connector", connector.id) };
+
+    const integrator = await hub.client("INTEGRATOR", []);
+    const masked = await integrator(DryRunConnectorDocument, { input });
+    if (masked.data?.dryRunConnector.__typename !== "DryRunConnectorPayload")
+      throw new Error(JSON.stringify(masked));
+    const error = masked.data.dryRunConnector.streams[0]?.error ?? "";
+    expect(error).toContain("answered 400");
+    expect(error).toContain("@example.com");
+    expect(error).not.toContain("ana.souza");
   });
 
   test("masks payloads without the pii scope, refuses analysts and bad input with typed errors", async ({

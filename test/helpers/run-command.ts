@@ -14,6 +14,8 @@ export async function runCommandWith(
     config: () => loadConfig(env),
     print: (text) => void lines.push(text),
     printError: (text) => void lines.push(text),
+    readStdin: async () => "",
+    env,
   });
   return { code, output: lines.map((line) => `${line}\n`).join("") };
 }

@@ -133,6 +133,30 @@ describe("the dead-letter credentials migration", () => {
     );
   });
 
+  test("drops stored headers it cannot read as names and values rather than keep what they hold", async ({
+    db,
+  }) => {
+    const connector = await db.prisma.connector.create({ data: { pluginId: "template", name: "tinydesk" } });
+    const payload = '{"id": "t-1"}';
+    const letter = await db.prisma.deadLetter.create({
+      data: {
+        connectorId: connector.id,
+        kind: "WEBHOOK_DELIVERY",
+        stream: "webhook",
+        payload,
+        headers: [["authorization", "Bearer abcdefgh12345678"]],
+        fingerprint: deadLetterFingerprint("WEBHOOK_DELIVERY", "webhook", payload),
+        reason: "The delivery could not be read.",
+      },
+    });
+
+    expect(await redactStoredDeadLetters(db.prisma)).toEqual({ redacted: 1 });
+
+    const stored = await db.prisma.deadLetter.findUniqueOrThrow({ where: { id: letter.id } });
+    expect(stored.headers).toBeNull();
+    expect(stored).toMatchObject({ payload, reason: letter.reason });
+  });
+
   test("keeps both of two pending letters that differ only by their credential", async ({ db }) => {
     const connector = await db.prisma.connector.create({ data: { pluginId: "template", name: "tinydesk" } });
     const letters = ["key-one-0123456789", "key-two-0123456789"].map((key) => {

@@ -427,6 +427,28 @@ describe("the Gmail connector's messages stream", () => {
     expect(second.checkpoints.at(-1)).toEqual({ historyId: "48251", watchExpiration: later });
   });
 
+  test("does not call users.watch during a dry run, which changes nothing at Google either", async () => {
+    const api = gmailApi();
+    const watches: unknown[] = [];
+    server.use(
+      http.post(`${API}/watch`, async ({ request }) => {
+        watches.push(await request.json());
+        return HttpResponse.json(fixture("watch.json"));
+      }),
+      ...api.handlers,
+    );
+    const watched = { ...config, pubsubTopic: "projects/acme-cx/topics/gmail-support" };
+
+    const dry = await runStream(gmail, "messages", {
+      config: watched,
+      cursor: { historyId: "48230" },
+      dryRun: true,
+    });
+    expect(watches).toEqual([]);
+    expect(dry.checkpoints.at(-1)).toEqual({ historyId: "48251" });
+    expect(dry.records.length).toBeGreaterThan(0);
+  });
+
   test("renews the access token with the refresh token when there is none or Gmail refuses it", async () => {
     const refreshed = fixture("token-refresh.json").access_token;
     const forms: URLSearchParams[] = [];

@@ -1,8 +1,9 @@
 // `plugins` and `list`: what this hub can install, and what is installed with its status and last run.
 import { configJsonSchema } from "../../sdk/secrets.ts";
-import { type CliHub, type CliIo, describeRun } from "./hub.ts";
+import type { CommandContext } from "../run-cli.ts";
+import { type CliHub, describeRun } from "./hub.ts";
 
-export function listPlugins(hub: CliHub, io: CliIo): number {
+export function listPlugins(hub: CliHub, io: CommandContext): number {
   if (hub.plugins.length === 0) io.print("No connector plugins are loaded (see CXHUB_PLUGINS).");
   for (const plugin of hub.plugins) {
     io.print(`${plugin.id}  ${plugin.name} ${plugin.version} (${plugin.channel})`);
@@ -26,7 +27,7 @@ export function listPlugins(hub: CliHub, io: CliIo): number {
   return 0;
 }
 
-export async function listConnectors(hub: CliHub, io: CliIo): Promise<number> {
+export async function listConnectors(hub: CliHub, io: CommandContext): Promise<number> {
   const connectors = await hub.db.connector.findMany({
     orderBy: { name: "asc" },
     include: {

@@ -3,9 +3,9 @@
 // variables (--secret-env apiToken=TINYDESK_TOKEN). npm prints the command it runs, and shells keep
 // their history, so a secret on the command line is refused rather than stored.
 import type { AnyConnector } from "../../sdk/define-connector.ts";
-import { REDACTED, secretPaths } from "../../sdk/secrets.ts";
-import { UsageError } from "../run-cli.ts";
-import type { CliIo } from "./hub.ts";
+import { getPath, isPlainObject, REDACTED, secretPaths, setPath } from "../../sdk/secrets.ts";
+import { parseJsonInput } from "../json-input.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
 
 type Plain = Record<string, unknown>;
 
@@ -23,11 +23,15 @@ export interface ConfigFlags {
 }
 
 /** The configuration the flags give: --config, then standard input over it, then the environment. */
-export async function readConfigFlags(plugin: AnyConnector, flags: ConfigFlags, io: CliIo): Promise<Plain> {
+export async function readConfigFlags(
+  plugin: AnyConnector,
+  flags: ConfigFlags,
+  io: CommandContext,
+): Promise<Plain> {
   const config: Plain = flags.config === undefined ? {} : parseObject(flags.config, "--config");
   const onCommandLine = secretPaths(plugin.config)
     .filter((path) => {
-      const value = valueAt(config, path);
+      const { value } = getPath(config, path);
       return value !== undefined && value !== null && value !== REDACTED;
     })
     .map((path) => path.join("."));
@@ -47,7 +51,7 @@ export async function readConfigFlags(plugin: AnyConnector, flags: ConfigFlags, 
     const match = /^([A-Za-z0-9_.]+)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(mapping);
     if (!match) {
       throw new UsageError(
-        `--secret-env ${mapping.replace(/=.*/, "=…")} is not field=VARIABLE: write it as --secret-env apiToken=TINYDESK_TOKEN (the variable's name, not its value).`,
+        `A --secret-env is not field=VARIABLE: write it as --secret-env apiToken=TINYDESK_TOKEN (the variable's name, not its value).`,
       );
     }
     const [, field, variable] = match as unknown as [string, string, string];
@@ -57,40 +61,15 @@ export async function readConfigFlags(plugin: AnyConnector, flags: ConfigFlags, 
         `--secret-env ${field}=${variable}: the environment variable ${variable} is not set.`,
       );
     }
-    writeAt(config, field.split("."), value);
+    setPath(config, field.split("."), value);
   }
   return config;
 }
 
+const OBJECT_EXAMPLE = `an object, as in '{"baseUrl": "https://…"}'`;
+
 function parseObject(text: string, what: string): Plain {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `${what} is not JSON (${(error as Error).message}): give an object, as in '{"baseUrl": "https://…"}'.`,
-    );
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new UsageError(`${what} is not a JSON object: give one, as in '{"baseUrl": "https://…"}'.`);
-  }
-  return value as Plain;
-}
-
-function valueAt(value: unknown, path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Plain)[key];
-  }
-  return current;
-}
-
-function writeAt(target: Plain, path: string[], value: unknown): void {
-  let current = target;
-  for (const key of path.slice(0, -1)) {
-    if (current[key] === null || typeof current[key] !== "object") current[key] = {};
-    current = current[key] as Plain;
-  }
-  current[path[path.length - 1] as string] = value;
+  const value = parseJsonInput(text, what, OBJECT_EXAMPLE);
+  if (!isPlainObject(value)) throw new UsageError(`${what} is not a JSON object: give ${OBJECT_EXAMPLE}.`);
+  return value;
 }

@@ -1,30 +1,35 @@
 // `dead-letters`, `replay` and `discard`: the records a connector refused, with why, and what to do
 // with each once its cause is fixed. A payload is the provider's record, personal data: it is printed
 // only when asked for (--payload).
-import { parseArgs } from "node:util";
+import { storeDeps } from "../../connectors/connector-services.ts";
 import { findConnector } from "../../connectors/connector-store.ts";
 import { discardDeadLetter, replayDeadLetter } from "../../connectors/dead-letters/replay-dead-letter.ts";
 import { DeadLetterStatus } from "../../generated/prisma/enums.ts";
-import { UsageError } from "../run-cli.ts";
-import { type CliHub, type CliIo, storeDeps } from "./hub.ts";
+import { parseJsonInput } from "../json-input.ts";
+import { parseCliArgs } from "../parse-cli-args.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
+import type { CliHub } from "./hub.ts";
 
 const STATUSES = Object.values(DeadLetterStatus);
 
 export async function listDeadLetters(
   hub: CliHub,
-  io: CliIo,
+  io: CommandContext,
   args: string[],
   usage: string,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      status: { type: "string", default: "PENDING" },
-      limit: { type: "string", default: "20" },
-      payload: { type: "boolean", default: false },
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        status: { type: "string", default: "PENDING" },
+        limit: { type: "string", default: "20" },
+        payload: { type: "boolean", default: false },
+      },
     },
-  });
+    usage,
+  );
   const [name] = positionals;
   const limit = Number(values.limit);
   const status = values.status.toUpperCase();
@@ -62,26 +67,28 @@ export async function listDeadLetters(
   return 0;
 }
 
-export async function replay(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { "payload-stdin": { type: "boolean", default: false } },
-  });
+export async function replay(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: { "payload-stdin": { type: "boolean", default: false } },
+    },
+    usage,
+  );
   const [id] = positionals;
   if (!id || positionals.length > 1) throw new UsageError(usage);
   let fix: { payload?: unknown } = {};
   if (values["payload-stdin"]) {
     const text = await io.readStdin();
-    try {
-      fix = { payload: JSON.parse(text) };
-    } catch (error) {
-      throw new UsageError(
-        `The corrected record on standard input is not JSON: ${(error as Error).message}.`,
-      );
-    }
+    fix = { payload: parseJsonInput(text, "The corrected record on standard input", "the record as JSON") };
   }
-  const result = await replayDeadLetter({ ...storeDeps(hub), writes: hub.writes }, id, fix);
+  const result = await replayDeadLetter({ ...storeDeps(hub.db, hub), writes: hub.writes }, id, fix);
   if (result.replayed) {
     const counts = result.counts;
     io.print(
@@ -95,7 +102,12 @@ export async function replay(hub: CliHub, io: CliIo, args: string[], usage: stri
   return 1;
 }
 
-export async function discard(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
+export async function discard(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
   const [id, ...more] = args;
   if (!id || more.length > 0) throw new UsageError(usage);
   await discardDeadLetter(hub.db, id);

@@ -1,28 +1,37 @@
 // `dry-run <name> [<stream>]`: read from the provider as a sync would, write nothing, and print the
 // records a sync would store, the ones it would refuse with why, and the checkpoints it would keep.
-import { parseArgs } from "node:util";
+import { storeDeps } from "../../connectors/connector-services.ts";
 import { findConnector } from "../../connectors/connector-store.ts";
 import { DRY_RUN_DEFAULT_LIMIT, dryRunConnector } from "../../connectors/sync/dry-run.ts";
-import { UsageError } from "../run-cli.ts";
-import { type CliHub, type CliIo, storeDeps } from "./hub.ts";
+import { parseCliArgs } from "../parse-cli-args.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
+import type { CliHub } from "./hub.ts";
 
-export async function dryRun(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      limit: { type: "string", default: String(DRY_RUN_DEFAULT_LIMIT) },
-      "from-start": { type: "boolean", default: false },
-      payload: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
+export async function dryRun(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: {
+        limit: { type: "string", default: String(DRY_RUN_DEFAULT_LIMIT) },
+        "from-start": { type: "boolean", default: false },
+        payload: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
     },
-  });
+    usage,
+  );
   const [name, stream] = positionals;
   if (!name || positionals.length > 2) throw new UsageError(usage);
   const connector = await findConnector(hub.db, { name });
   const streams = await dryRunConnector(
     {
-      ...storeDeps(hub),
+      ...storeDeps(hub.db, hub),
       stream,
       limit: Number(values.limit),
       fromStart: values["from-start"],
@@ -31,7 +40,14 @@ export async function dryRun(hub: CliHub, io: CliIo, args: string[], usage: stri
     connector,
   );
   if (values.json) {
-    io.print(JSON.stringify({ connector: name, written: false, streams }, null, 2));
+    // A payload is the provider's record, personal data: printed only when asked for, as below.
+    const shown = values.payload
+      ? streams
+      : streams.map((entry) => ({
+          ...entry,
+          records: entry.records.map(({ payload: _, ...record }) => record),
+        }));
+    io.print(JSON.stringify({ connector: name, written: false, streams: shown }, null, 2));
     return streams.some((entry) => entry.error) ? 1 : 0;
   }
   io.print(`Dry run of ${name}: read from the provider, nothing written.`);

@@ -1,12 +1,15 @@
-// What every `npm run connectors` command gets: the hub it works on (database, plugins, key, write
-// context) and where it talks to the operator. The entry point (../connectors.ts) builds them from the
-// configuration; tests build them around a test database and capture what is printed.
-import type { ConnectorServices } from "../../connectors/connector-services.ts";
-import type { ConnectorStoreDeps } from "../../connectors/connector-store.ts";
-import type { PrismaClient } from "../../db/database.ts";
+// What every `npm run connectors` command works on: the hub (database, plugins, key, write context).
+// openHub builds it from the configuration; tests build one around a test database.
+import { systemClock } from "../../clock.ts";
+import type { Config } from "../../config.ts";
+import { type ConnectorServices, createConnectorServices } from "../../connectors/connector-services.ts";
+import { prepareConnectors } from "../../connectors/prepare-connectors.ts";
+import { openDatabase, type PrismaClient } from "../../db/database.ts";
+import { applyMigrations } from "../../db/migrations.ts";
 import type { SyncRun } from "../../generated/prisma/client.ts";
-import type { Logger } from "../../logger.ts";
+import { createLogger, type Logger } from "../../logger.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
+import { loadScoringPolicy } from "../../policy/scoring-policy.ts";
 
 export interface CliHub extends ConnectorServices {
   db: PrismaClient;
@@ -16,30 +19,31 @@ export interface CliHub extends ConnectorServices {
   logger: Logger;
 }
 
-export interface CliIo {
-  /** One line for the operator (stdout). */
-  print(line: string): void;
-  /** One line about something that went wrong (stderr). */
-  printError(line: string): void;
-  /** All of standard input, as text (secrets are read from it, never from arguments). */
-  readStdin(): Promise<string>;
-  /** The environment variables a command may read secrets from. */
-  env: Readonly<Record<string, string | undefined>>;
+export interface OpenedHub {
+  hub: CliHub;
+  close(): Promise<void>;
 }
 
-/** The process's own streams and environment. */
-export function processIo(): CliIo {
-  return {
-    print: (line) => console.log(line),
-    printError: (line) => console.error(line),
-    readStdin: async () => {
-      if (process.stdin.isTTY) return "";
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    },
-    env: process.env,
-  };
+/** The configured database, migrated, with the configured plugins and key. */
+export async function openHub(config: Config): Promise<OpenedHub> {
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config.database);
+  try {
+    await applyMigrations(database.adapterFactory);
+    const prepared = await prepareConnectors(config, logger);
+    const policy = await loadScoringPolicy(config.scoringPolicyFile);
+    const hub: CliHub = {
+      ...createConnectorServices(prepared),
+      db: database.prisma,
+      databaseKind: database.kind,
+      writes: { policy, clock: systemClock },
+      logger,
+    };
+    return { hub, close: () => database.close() };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
 /** A run on one line: status, when, how long, and what it did with what it read. */
@@ -47,9 +51,4 @@ export function describeRun(run: SyncRun): string {
   const when = (run.finishedAt ?? run.startedAt ?? run.queuedAt).toISOString();
   const took = run.durationMs === null ? "" : ` in ${(run.durationMs / 1000).toFixed(1)}s`;
   return `${run.status} ${when}${took}: ${run.recordsFetched} read, ${run.recordsCreated} created, ${run.recordsUpdated} updated, ${run.recordsUnchanged} unchanged, ${run.recordsDeleted} deleted, ${run.recordsDeadLettered} dead-lettered${run.identitiesDropped ? `, ${run.identitiesDropped} invalid identities left out of kept records` : ""}`;
-}
-
-/** The connector store's dependencies, from the hub. */
-export function storeDeps(hub: CliHub): ConnectorStoreDeps & { db: PrismaClient } {
-  return { db: hub.db, plugins: hub.registry, secretKey: hub.secretKey };
 }

@@ -1,8 +1,8 @@
 // `install` and `configure`: a connector's configuration taken without echoing secrets (see
 // config-input.ts). install checks the connection at once, so a wrong token shows now, not at the
 // first sync; configure merges what it is given with the stored configuration.
-import { parseArgs } from "node:util";
 import { checkConnector } from "../../connectors/check-connector.ts";
+import { storeDeps } from "../../connectors/connector-services.ts";
 import {
   type ConnectorView,
   findConnector,
@@ -10,21 +10,30 @@ import {
   reconfigureConnector,
 } from "../../connectors/connector-store.ts";
 import { requirePlugin } from "../../connectors/plugin-registry.ts";
-import { UsageError } from "../run-cli.ts";
+import { parseCliArgs } from "../parse-cli-args.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
 import { CONFIG_OPTIONS, readConfigFlags } from "./config-input.ts";
-import { type CliHub, type CliIo, storeDeps } from "./hub.ts";
+import type { CliHub } from "./hub.ts";
 
-export async function install(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...CONFIG_OPTIONS, interval: { type: "string" }, "no-check": { type: "boolean" } },
-  });
+export async function install(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: { ...CONFIG_OPTIONS, interval: { type: "string" }, "no-check": { type: "boolean" } },
+    },
+    usage,
+  );
   const [pluginId, name] = positionals;
   if (!pluginId || !name || positionals.length > 2) throw new UsageError(usage);
   const plugin = requirePlugin(hub.registry, pluginId);
   const config = await readConfigFlags(plugin, values, io);
-  const view = await installConnector(storeDeps(hub), {
+  const view = await installConnector(storeDeps(hub.db, hub), {
     pluginId,
     name,
     config,
@@ -36,19 +45,27 @@ export async function install(hub: CliHub, io: CliIo, args: string[], usage: str
   return values["no-check"] ? 0 : await reportCheck(hub, io, view.name);
 }
 
-export async function configure(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { ...CONFIG_OPTIONS, interval: { type: "string" } },
-  });
+export async function configure(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: { ...CONFIG_OPTIONS, interval: { type: "string" } },
+    },
+    usage,
+  );
   const [name] = positionals;
   if (!name || positionals.length > 1) throw new UsageError(usage);
   const row = await findConnector(hub.db, { name });
   const plugin = requirePlugin(hub.registry, row.pluginId);
   const given = values.config !== undefined || values["config-stdin"] || values["secret-env"]?.length;
   const view = await reconfigureConnector(
-    storeDeps(hub),
+    storeDeps(hub.db, hub),
     { id: row.id },
     {
       config: given ? await readConfigFlags(plugin, values, io) : undefined,
@@ -61,14 +78,14 @@ export async function configure(hub: CliHub, io: CliIo, args: string[], usage: s
 }
 
 /** `check <name>`: does the provider accept the stored configuration? Exit 1 when not. */
-export async function check(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
+export async function check(hub: CliHub, io: CommandContext, args: string[], usage: string): Promise<number> {
   const [name, ...more] = args;
   if (!name || more.length > 0) throw new UsageError(usage);
   return reportCheck(hub, io, name);
 }
 
-async function reportCheck(hub: CliHub, io: CliIo, name: string): Promise<number> {
-  const result = await checkConnector(storeDeps(hub), { name });
+async function reportCheck(hub: CliHub, io: CommandContext, name: string): Promise<number> {
+  const result = await checkConnector(storeDeps(hub.db, hub), { name });
   const message =
     result.message ?? (result.ok ? "The provider accepted the configuration." : "The check failed.");
   if (result.ok) {
@@ -90,7 +107,7 @@ function interval(text: string | undefined): number | null {
   return seconds;
 }
 
-function printConfig(io: CliIo, view: ConnectorView): void {
+function printConfig(io: CommandContext, view: ConnectorView): void {
   io.print(`Configuration (secrets shown as set, never their value): ${JSON.stringify(view.config)}`);
   io.print(`Syncs ${view.syncIntervalSeconds ? `every ${view.syncIntervalSeconds}s` : "on demand only"}.`);
 }

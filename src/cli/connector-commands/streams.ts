@@ -3,10 +3,15 @@
 import { findConnector } from "../../connectors/connector-store.ts";
 import { listStreamCheckpoints, resetStreamCheckpoint } from "../../connectors/sync/stream-checkpoints.ts";
 import { reapAbandonedRuns } from "../../connectors/sync/sync-runs.ts";
-import { UsageError } from "../run-cli.ts";
-import type { CliHub, CliIo } from "./hub.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
+import type { CliHub } from "./hub.ts";
 
-export async function listStreams(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
+export async function listStreams(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
   const [name, ...more] = args;
   if (!name || more.length > 0) throw new UsageError(usage);
   const connector = await findConnector(hub.db, { name });
@@ -20,7 +25,12 @@ export async function listStreams(hub: CliHub, io: CliIo, args: string[], usage:
   return 0;
 }
 
-export async function resetStream(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
+export async function resetStream(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
   const [name, stream, ...more] = args;
   if (!name || !stream || more.length > 0) throw new UsageError(usage);
   const connector = await findConnector(hub.db, { name });

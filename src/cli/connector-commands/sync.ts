@@ -1,22 +1,25 @@
 // `sync` and `runs`: run a connector's streams in this process until the run ends, and list its runs.
-import { parseArgs } from "node:util";
 import { findConnector } from "../../connectors/connector-store.ts";
 import { createSyncEngine } from "../../connectors/sync/sync-engine.ts";
 import { reapAbandonedRuns } from "../../connectors/sync/sync-runs.ts";
 import type { PrismaClient } from "../../db/database.ts";
 import { ConflictError } from "../../domain/errors.ts";
 import type { SyncRun } from "../../generated/prisma/client.ts";
-import { UsageError } from "../run-cli.ts";
-import { type CliHub, type CliIo, describeRun } from "./hub.ts";
+import { parseCliArgs } from "../parse-cli-args.ts";
+import { type CommandContext, UsageError } from "../run-cli.ts";
+import { type CliHub, describeRun } from "./hub.ts";
 
 const ACTIVE = ["QUEUED", "RUNNING"] as const;
 
-export async function sync(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { wait: { type: "boolean", default: false } },
-  });
+export async function sync(hub: CliHub, io: CommandContext, args: string[], usage: string): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: { wait: { type: "boolean", default: false } },
+    },
+    usage,
+  );
   const [name] = positionals;
   if (!name || positionals.length > 1) throw new UsageError(usage);
   const { db } = hub;
@@ -64,7 +67,7 @@ export async function sync(hub: CliHub, io: CliIo, args: string[], usage: string
 /** Another instance runs this connector: follow its run to the end. */
 async function waitForActiveRun(
   db: PrismaClient,
-  io: CliIo,
+  io: CommandContext,
   connectorId: string,
   conflict: ConflictError,
 ): Promise<SyncRun> {
@@ -78,12 +81,20 @@ async function waitForActiveRun(
   }
 }
 
-export async function listRuns(hub: CliHub, io: CliIo, args: string[], usage: string): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { limit: { type: "string", default: "20" } },
-  });
+export async function listRuns(
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+): Promise<number> {
+  const { values, positionals } = parseCliArgs(
+    {
+      args,
+      allowPositionals: true,
+      options: { limit: { type: "string", default: "20" } },
+    },
+    usage,
+  );
   const [name] = positionals;
   const limit = Number(values.limit);
   if (!name || positionals.length > 1 || !Number.isInteger(limit) || limit < 1) throw new UsageError(usage);

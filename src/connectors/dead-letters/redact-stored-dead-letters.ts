@@ -3,7 +3,7 @@
 // a payload. This passes every stored letter through the writer's own redaction (withoutCredentials),
 // so old and new letters keep exactly the same things. Idempotent: a redacted letter is left as it is.
 import type { PrismaClient } from "../../db/database.ts";
-import { sqlState } from "../../db/database-errors.ts";
+import { isUniqueViolation } from "../../db/database-errors.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { DataMigration } from "../../pipeline/data-migrations.ts";
 import {
@@ -42,8 +42,10 @@ type StoredLetter = Awaited<ReturnType<PrismaClient["deadLetter"]["findMany"]>>[
 
 /** Rewrites one letter when the redaction changes it; true when it did. */
 async function redactOne(db: PrismaClient, letter: StoredLetter): Promise<boolean> {
-  // Headers that are not a map of names to text were not written by the hub's writer: kept as they are.
+  // Headers that are not a map of names to text were not written by the hub's writer, and the
+  // redaction cannot read them: they are dropped rather than kept with what they may hold.
   const headers = deliveryHeadersSchema.safeParse(letter.headers ?? undefined);
+  const unreadableHeaders = letter.headers !== null && !headers.success;
   const stored: NewDeadLetter = {
     kind: letter.kind,
     payload: letter.payload,
@@ -53,11 +55,11 @@ async function redactOne(db: PrismaClient, letter: StoredLetter): Promise<boolea
     ...(letter.details !== null && { details: letter.details as Prisma.InputJsonValue }),
   };
   const clean = withoutCredentials(stored);
-  if (JSON.stringify(clean) === JSON.stringify(stored)) return false;
+  if (!unreadableHeaders && JSON.stringify(clean) === JSON.stringify(stored)) return false;
   const data = {
     payload: clean.payload,
     reason: clean.reason,
-    ...(clean.headers !== undefined && { headers: clean.headers }),
+    headers: clean.headers ?? Prisma.DbNull,
     ...(clean.details !== undefined && { details: clean.details }),
   };
   const fingerprint = deadLetterFingerprint(letter.kind, letter.stream ?? undefined, clean.payload);
@@ -71,14 +73,6 @@ async function redactOne(db: PrismaClient, letter: StoredLetter): Promise<boolea
     await db.deadLetter.update({ where: { id: letter.id }, data });
   }
   return true;
-}
-
-/** The partial unique index on pending (connectorId, fingerprint), whichever way Prisma reports it. */
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") ||
-    sqlState(error) === "23505"
-  );
 }
 
 /** The migration as the start-up runner takes it (src/pipeline/data-migrations.ts). */

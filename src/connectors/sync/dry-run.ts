@@ -113,6 +113,7 @@ export async function dryRunConnector(options: DryRunOptions, connector: Connect
         config,
         cursor: result.startedFrom ?? undefined,
         connectorName: connector.name,
+        dryRun: true,
         signal,
         logger: options.logger ?? silentLogger,
         http: options.http,

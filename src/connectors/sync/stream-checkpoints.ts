@@ -57,14 +57,24 @@ export async function resetStreamCheckpoint(
       [{ path: ["stream"], message: `choose one of ${streams.map((entry) => entry.name).join(", ")}` }],
     );
   }
-  const active = await db.syncRun.findFirst({
-    where: { connectorId: connector.id, status: { in: ["QUEUED", "RUNNING"] } },
-  });
-  if (active) {
-    throw new ConflictError(
-      `Connector "${connector.name}" has a ${active.status.toLowerCase()} sync run (${active.id}), which would store its next checkpoint over the reset: cancel it or let it end, then reset the stream.`,
-    );
+  // One statement: a run queued between a check and the delete would store its checkpoint over the
+  // reset, so the database decides, as it does for the runs themselves (sync-runs.ts).
+  const deleted = await db.$executeRaw`
+    DELETE FROM "SyncCursor"
+    WHERE "connectorId" = ${connector.id}::uuid AND "stream" = ${stream}
+      AND NOT EXISTS (
+        SELECT 1 FROM "SyncRun"
+        WHERE "connectorId" = ${connector.id}::uuid AND "status" IN ('QUEUED', 'RUNNING')
+      )`;
+  if (deleted === 0) {
+    const active = await db.syncRun.findFirst({
+      where: { connectorId: connector.id, status: { in: ["QUEUED", "RUNNING"] } },
+    });
+    if (active) {
+      throw new ConflictError(
+        `Connector "${connector.name}" has a ${active.status.toLowerCase()} sync run (${active.id}), which would store its next checkpoint over the reset: cancel it or let it end, then reset the stream.`,
+      );
+    }
   }
-  await db.syncCursor.deleteMany({ where: { connectorId: connector.id, stream } });
   return { previous: found };
 }

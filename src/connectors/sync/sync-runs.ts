@@ -9,9 +9,9 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
-import { sqlState } from "../../db/database-errors.ts";
+import { isUniqueViolation } from "../../db/database-errors.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
-import { Prisma, type SyncRun } from "../../generated/prisma/client.ts";
+import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
 import { clearSyncRequest } from "./sync-requests.ts";
@@ -69,7 +69,7 @@ export async function queueSyncRun(db: Db, options: QueueSyncRunOptions): Promis
                          WHERE "id" = ${options.connectorId}::uuid AND "syncRequested" AND "status" = 'ACTIVE'))`;
     return inserted === 0 ? null : await db.syncRun.findUniqueOrThrow({ where: { id } });
   } catch (error) {
-    if (sqlState(error) !== "23505" && !isUniqueViolation(error)) throw error;
+    if (!isUniqueViolation(error)) throw error;
     throw await activeRunConflict(db, options.connectorId);
   }
 }
@@ -244,10 +244,6 @@ async function activeRunConflict(db: Db, connectorId: string): Promise<ConflictE
   return new ConflictError(
     `Connector ${name} already has ${run}: one run per connector at a time. Wait for it to finish, or cancel it.`,
   );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /**

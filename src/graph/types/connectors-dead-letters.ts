@@ -3,12 +3,11 @@
 // the `pii` scope and masked without it; analysts see the letters but not their payloads. Reasons
 // quote the refused value ("li.wei at example.org" is not an email address): masked the same way.
 
-import { maskPayload, maskQuotedValues } from "../../auth/mask-payload.ts";
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { maskPayload } from "../../auth/mask-payload.ts";
+import { canReadPersonalData, quotedValuesFor } from "../../auth/personal-data.ts";
 import type { DeadLetter, Prisma } from "../../generated/prisma/client.ts";
 import { DeadLetterKind, DeadLetterStatus } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
-import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CONNECTOR_READERS, CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 
@@ -76,7 +75,7 @@ builder.prismaNode("DeadLetter", {
     }),
     reason: t.string({
       description: "Why it was refused. Quoted values are masked unless your API key has the `pii` scope.",
-      resolve: (letter, _args, context) => maskQuotedUnlessPii(context, letter.reason),
+      resolve: (letter, _args, context) => quotedValuesFor(context.viewer, letter.reason),
     }),
     issues: t.field({
       type: [DeadLetterIssue],
@@ -84,7 +83,7 @@ builder.prismaNode("DeadLetter", {
       resolve: (letter, _args, context) =>
         storedIssues(letter).map((issue) => ({
           path: issue.path,
-          message: maskQuotedUnlessPii(context, issue.message),
+          message: quotedValuesFor(context.viewer, issue.message),
         })),
     }),
     payload: t.string({
@@ -174,8 +173,4 @@ function storedIssues(letter: DeadLetter): StoredIssue[] {
   return issues
     .filter((issue): issue is { path?: unknown; message: string } => typeof issue?.message === "string")
     .map((issue) => ({ path: typeof issue.path === "string" ? issue.path : "", message: issue.message }));
-}
-
-function maskQuotedUnlessPii(context: GraphContext, text: string): string {
-  return canReadPersonalData(context.viewer) ? text : maskQuotedValues(text);
 }

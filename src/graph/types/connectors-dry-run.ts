@@ -3,8 +3,9 @@
 // checkpoints it would keep. A mutation because it calls the provider (and so may cost its rate
 // limit), though it changes nothing in the hub. Records are personal data: masked as dead-letter
 // payloads are, unless the key has the `pii` scope.
-import { maskPayload, maskQuotedValues } from "../../auth/mask-payload.ts";
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { maskPayload } from "../../auth/mask-payload.ts";
+import { canReadPersonalData, quotedValuesFor } from "../../auth/personal-data.ts";
+import { storeDeps } from "../../connectors/connector-services.ts";
 import { findConnector } from "../../connectors/connector-store.ts";
 import { payloadText } from "../../connectors/dead-letters/write-dead-letters.ts";
 import {
@@ -15,15 +16,11 @@ import {
   dryRunConnector,
 } from "../../connectors/sync/dry-run.ts";
 import { builder } from "../builder.ts";
-import { atInput, openingSecrets, storeDeps } from "../connector-calls.ts";
-import type { GraphContext } from "../context.ts";
+import { atInput, openingSecrets } from "../connector-calls.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { DeadLetterIssue } from "./connectors-dead-letters.ts";
 import { CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
-
-const maskUnlessPii = (context: GraphContext, text: string) =>
-  canReadPersonalData(context.viewer) ? text : maskQuotedValues(text);
 
 const DryRunRecordRef = builder.objectRef<DryRunRecord>("DryRunRecord").implement({
   description:
@@ -48,13 +45,16 @@ const DryRunRecordRef = builder.objectRef<DryRunRecord>("DryRunRecord").implemen
       description:
         "Why a sync would refuse it; null when valid. Quoted values are masked without the `pii` scope.",
       resolve: (record, _args, context) =>
-        record.reason === null ? null : maskUnlessPii(context, record.reason),
+        record.reason === null ? null : quotedValuesFor(context.viewer, record.reason),
     }),
     issues: t.field({
       type: [DeadLetterIssue],
       description: "The validation problems, one per field (empty when valid).",
       resolve: (record, _args, context) =>
-        record.issues.map((issue) => ({ path: issue.path, message: maskUnlessPii(context, issue.message) })),
+        record.issues.map((issue) => ({
+          path: issue.path,
+          message: quotedValuesFor(context.viewer, issue.message),
+        })),
     }),
     droppedIdentities: t.field({
       type: [DeadLetterIssue],
@@ -63,7 +63,7 @@ const DryRunRecordRef = builder.objectRef<DryRunRecord>("DryRunRecord").implemen
       resolve: (record, _args, context) =>
         record.droppedIdentities.map((issue) => ({
           path: issue.path,
-          message: maskUnlessPii(context, issue.message),
+          message: quotedValuesFor(context.viewer, issue.message),
         })),
     }),
     payload: t.string({
@@ -104,8 +104,9 @@ const DryRunStreamRef = builder.objectRef<DryRunStream>("DryRunStream").implemen
     error: t.string({
       nullable: true,
       description:
-        "Why the stream failed (the provider refused, the stored checkpoint does not fit, …); null if it did not.",
-      resolve: (stream) => stream.error,
+        "Why the stream failed (the provider refused, the stored checkpoint does not fit, …); null if it did not. It may quote the start of the provider's answer: quoted values, emails and phones are masked unless your API key has the `pii` scope.",
+      resolve: (stream, _args, context) =>
+        stream.error === null ? null : quotedValuesFor(context.viewer, stream.error),
     }),
   }),
 });
@@ -150,7 +151,7 @@ builder.mutationField("dryRunConnector", (t) =>
     authScopes: CONNECTOR_WRITERS,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Reads the connector's streams from its provider as a sync would (stored configuration and checkpoint) and writes nothing: no records, checkpoints, runs or dead letters. Shows the records a sync would store, the ones it would refuse with their issues, and the checkpoints it would keep. A failing stream is reported in its error; the others are still read.",
+      "Reads the connector's streams from its provider as a sync would (stored configuration and checkpoint) and writes nothing: no records, checkpoints, runs or dead letters; plugins are told it is a dry run, so that they change nothing at the provider either (no webhook or watch registered). Shows the records a sync would store, the ones it would refuse with their issues, and the checkpoints it would keep. A failing stream is reported in its error; the others are still read.",
     args: { input: t.arg({ type: DryRunConnectorInput, required: true, description: "What to read." }) },
     resolve: async (_parent, { input }, context) => {
       const id = expectGlobalId(input.connectorId, "Connector", ["input", "connectorId"]);
@@ -159,7 +160,7 @@ builder.mutationField("dryRunConnector", (t) =>
         atInput(() =>
           dryRunConnector(
             {
-              ...storeDeps(context),
+              ...storeDeps(context.prisma, context.connectors),
               stream: input.stream ?? undefined,
               limit: input.limit ?? undefined,
               fromStart: input.fromStart ?? false,

@@ -4,7 +4,7 @@
 // its payload or a typed error (see user-errors.ts); the work is the connector engine's (src/connectors).
 
 import { checkConnector } from "../../connectors/check-connector.ts";
-import { requireEngine } from "../../connectors/connector-services.ts";
+import { requireEngine, storeDeps } from "../../connectors/connector-services.ts";
 import {
   installConnector,
   pauseConnector,
@@ -17,7 +17,7 @@ import type { IngestCounts } from "../../connectors/ingest/ingest-records.ts";
 import { requestSyncCancel } from "../../connectors/sync/sync-runs.ts";
 import type { CheckResult } from "../../sdk/define-connector.ts";
 import { builder } from "../builder.ts";
-import { atInput, openingSecrets, storeDeps } from "../connector-calls.ts";
+import { atInput, openingSecrets } from "../connector-calls.ts";
 import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { CONNECTOR_WRITERS } from "./connectors-scopes.ts";
@@ -178,7 +178,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: InstallConnectorInput, required: true, description: "The connector." }) },
     resolve: async (_parent, { input }, context) => {
       const view = await atInput(() =>
-        installConnector(storeDeps(context), {
+        installConnector(storeDeps(context.prisma, context.connectors), {
           pluginId: input.pluginId,
           name: input.name,
           config: input.config ?? {},
@@ -202,7 +202,7 @@ builder.mutationFields((t) => ({
       const id = expectGlobalId(input.id, "Connector", ["input", "id"]);
       const view = await atInput(() =>
         reconfigureConnector(
-          storeDeps(context),
+          storeDeps(context.prisma, context.connectors),
           { id },
           {
             config: input.config ?? undefined,
@@ -223,7 +223,7 @@ builder.mutationFields((t) => ({
       "Stops the connector's scheduled and manual syncs (a run in progress finishes; cancel it to stop it). Webhooks are still received.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await pauseConnector(storeDeps(context), {
+      const view = await pauseConnector(storeDeps(context.prisma, context.connectors), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { connectorId: view.id };
@@ -237,7 +237,7 @@ builder.mutationFields((t) => ({
     description: "Makes a PAUSED or FAILING connector ACTIVE again: it syncs on its schedule and on demand.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await resumeConnector(storeDeps(context), {
+      const view = await resumeConnector(storeDeps(context.prisma, context.connectors), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { connectorId: view.id };
@@ -252,7 +252,7 @@ builder.mutationFields((t) => ({
       "Removes a connector with its runs, cursors and dead letters; the facts it synced stay. Refused with a ConflictError while it has an active run: cancel it first.",
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
-      const view = await removeConnector(storeDeps(context), {
+      const view = await removeConnector(storeDeps(context.prisma, context.connectors), {
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { id: view.id, name: view.name };
@@ -268,7 +268,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
     resolve: async (_parent, args, context) => {
       const id = expectGlobalId(args.id, "Connector", ["id"]);
-      const result = await openingSecrets(context, () => checkConnector(storeDeps(context), { id }));
+      const result = await openingSecrets(context, () =>
+        checkConnector(storeDeps(context.prisma, context.connectors), { id }),
+      );
       return { connectorId: id, ...result };
     },
   }),

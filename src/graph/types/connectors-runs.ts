@@ -1,8 +1,7 @@
 // Sync runs for integrators, admins and analysts: each run with its trigger, status, counts and error,
 // and the list of runs across connectors, newest first.
 
-import { maskQuotedValues } from "../../auth/mask-payload.ts";
-import { canReadPersonalData } from "../../auth/personal-data.ts";
+import { quotedValuesFor } from "../../auth/personal-data.ts";
 import { MAX_RUN_WARNINGS, type SyncRunWarning } from "../../connectors/sync/sync-runs.ts";
 import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import { SyncRunStatus, SyncTrigger } from "../../generated/prisma/enums.ts";
@@ -70,8 +69,7 @@ const SyncRunWarningRef = builder.objectRef<SyncRunWarning>("SyncRunWarning").im
     message: t.string({
       description:
         "What was wrong and what the hub did. Quoted values are masked unless your API key has the `pii` scope.",
-      resolve: (warning, _args, context) =>
-        canReadPersonalData(context.viewer) ? warning.message : maskQuotedValues(warning.message),
+      resolve: (warning, _args, context) => quotedValuesFor(context.viewer, warning.message),
     }),
   }),
 });

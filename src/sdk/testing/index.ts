@@ -96,7 +96,7 @@ export function createTestContext<Config = Record<string, unknown>>(
 export async function runStream(
   connector: AnyConnector,
   stream: string,
-  options: TestRunOptions & { cursor?: JsonValue },
+  options: TestRunOptions & { cursor?: JsonValue; dryRun?: boolean },
 ): Promise<StreamRun> {
   const run: StreamRun = {
     records: [],
@@ -109,6 +109,7 @@ export async function runStream(
   const ctx = createStreamContext(connector, stream, {
     ...contextOptions(options, run.waits),
     cursor: options.cursor,
+    dryRun: options.dryRun,
   });
   let index = 0;
   for await (const value of connector.streams[stream]?.read(ctx) ?? []) {

@@ -1,14 +1,21 @@
-// The commands of `npm run connectors`, on a hub given to it: ../connectors.ts opens the configured
-// one; tests pass a test database and capture what is printed, without spawning a process.
+// `npm run connectors -- <command>` (entry point: connectors.ts): connectors on the configured
+// database, through the same modules as the GraphQL API (the connector store, the sync engine),
+// without a running server. createConnectorsCommand takes how to open the hub, so that tests run the
+// commands on a test database and capture what is printed, without spawning a process.
+
+import type { Config } from "../config.ts";
+import { redactDeadLetterCredentials } from "../connectors/dead-letters/redact-stored-dead-letters.ts";
+import { MissingSecretKeyError, SecretBoxError } from "../connectors/secret-box.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.ts";
+import { runPendingDataMigrations } from "../pipeline/data-migrations.ts";
 import { listConnectors, listPlugins } from "./connector-commands/catalog.ts";
 import { discard, listDeadLetters, replay } from "./connector-commands/dead-letters.ts";
 import { dryRun } from "./connector-commands/dry-run.ts";
-import type { CliHub, CliIo } from "./connector-commands/hub.ts";
+import { type CliHub, type OpenedHub, openHub } from "./connector-commands/hub.ts";
 import { check, configure, install } from "./connector-commands/install.ts";
 import { listStreams, resetStream } from "./connector-commands/streams.ts";
 import { listRuns, sync } from "./connector-commands/sync.ts";
-import { UsageError } from "./run-cli.ts";
+import { type Command, type CommandContext, UsageError } from "./run-cli.ts";
 
 export const USAGE = `Usage:
   npm run connectors -- plugins
@@ -36,9 +43,15 @@ server), sync fails naming it; with --wait it waits for that run to end instead.
 dry-run reads from the provider and writes nothing: the records it would store, their problems, and the
 checkpoints it would keep. reset forgets a stream's checkpoint: its next sync reads from the start.`;
 
-type Command = (hub: CliHub, io: CliIo, args: string[], usage: string) => number | Promise<number>;
+/** One command of the table: what it works on, where it prints, its arguments after its name. */
+type HubCommand = (
+  hub: CliHub,
+  io: CommandContext,
+  args: string[],
+  usage: string,
+) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, HubCommand> = {
   plugins: (hub, io) => listPlugins(hub, io),
   list: (hub, io) => listConnectors(hub, io),
   install,
@@ -54,31 +67,45 @@ const COMMANDS: Record<string, Command> = {
   discard,
 };
 
-/** Whether `argv` names a command: the entry point checks before it opens a database. */
-export function isConnectorsCommand(argv: string[]): boolean {
-  return argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]);
+/**
+ * The connectors command on the hub `open` gives (the configured one for `npm run connectors`).
+ * Before any command, dead letters stored before credentials were redacted lose them, as at the
+ * hub's start: `dead-letters --payload` after an upgrade prints no old token.
+ */
+export function createConnectorsCommand(open: (config: Config) => Promise<OpenedHub>): Command {
+  return async (argv, context) => {
+    const [name, ...rest] = argv;
+    const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!command) throw new UsageError(USAGE);
+    const { hub, close } = await open(context.config());
+    try {
+      await runPendingDataMigrations(hub.db, [redactDeadLetterCredentials], hub.logger);
+      return await command(hub, context, rest, USAGE);
+    } catch (error) {
+      return reportOperatorError(error, context);
+    } finally {
+      await close();
+    }
+  };
 }
 
-/** Runs one command; returns the exit code. An operator's mistake is printed as sentences, not a stack. */
-export async function runConnectorsCommand(argv: string[], hub: CliHub, io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) throw new UsageError(USAGE);
-  try {
-    return await command(hub, io, rest, USAGE);
-  } catch (error) {
-    return reportDomainError(error, io);
-  }
-}
+export const connectorsCommand: Command = createConnectorsCommand(openHub);
 
-function reportDomainError(error: unknown, io: CliIo): number {
+/** What the operator can fix, said in sentences; anything else is a bug, for runCommand's stack trace. */
+function reportOperatorError(error: unknown, io: CommandContext): number {
   if (error instanceof ValidationError) {
     io.printError(error.message);
     for (const issue of error.issues)
       io.printError(`  ${issue.path.join(".") || "(input)"}: ${issue.message}`);
     return 2;
   }
-  if (error instanceof ConflictError || error instanceof NotFoundError) {
+  if (error instanceof MissingSecretKeyError) {
+    io.printError(
+      "The connector's secrets cannot be opened: this command has no key. Set CXHUB_SECRET_KEY to the key they were stored with (the hub's) and run the command again.",
+    );
+    return 2;
+  }
+  if (error instanceof ConflictError || error instanceof NotFoundError || error instanceof SecretBoxError) {
     io.printError(error.message);
     return 1;
   }

@@ -146,7 +146,8 @@ async function valued(
   const key = on === "customer" ? "id" : "customerId";
   const { strictly, orSame } = later(walk.sort);
   const conditions: Record<string, unknown>[] = [];
-  if (walk.order.missing !== "none" && !throughMissing) conditions.push({ [column]: { not: null } });
+  // Only the columns whose missing values sort last hold NULLs (see columnOrder).
+  if (walk.order.missing === "last" && !throughMissing) conditions.push({ [column]: { not: null } });
   if (from) {
     conditions.push({
       [column]: { [orSame]: from.value },

@@ -3,6 +3,7 @@
 import type pg from "pg";
 import type { CustomerListQuery } from "../generated/graphql/graphql.ts";
 import {
+  BadRequest,
   type BaselineViewer,
   globalId,
   iso,
@@ -12,14 +13,28 @@ import {
   viewerOwner,
 } from "./baseline-shared.ts";
 
-const CUSTOMER_LIST_SQL = `
-  -- Most recently seen first, never-seen last: the partial index on live customers
-  -- ("lastSeenAt" DESC NULLS LAST, id DESC) serves this order directly.
+/**
+ * Every order of the list as the hub sorts it: NULLs last, but for churn risk, where PostgreSQL puts
+ * them (a customer without a score first in DESC); ties by ID. `s` is the customer's score, if any.
+ */
+const ORDER_SQL: Record<string, (direction: "ASC" | "DESC") => string> = {
+  LAST_SEEN: (d) => `c."lastSeenAt" ${d} NULLS LAST, c.id ${d}`,
+  CREATED: (d) => `c."createdAt" ${d}, c.id ${d}`,
+  NAME: (d) => `c."displayName" ${d} NULLS LAST, c.id ${d}`,
+  CHURN_RISK: (d) => `s."churnRisk" ${d}, c.id ${d}`,
+  LIFETIME_VALUE: (d) => `s.clv ${d} NULLS LAST, c.id ${d}`,
+  VALUE_AT_RISK: (d) => `s."valueAtRisk" ${d} NULLS LAST, c.id ${d}`,
+};
+
+const customerListSql = (order: string) => `
+  -- The page in the requested order; the last-seen order (the default) is served directly by the
+  -- partial index on live customers ("lastSeenAt" DESC NULLS LAST, id DESC).
   WITH page AS (
-    SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId"
-      FROM "Customer" c
+    SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId",
+           row_number() OVER (ORDER BY ${order}) AS position
+      FROM "Customer" c${order.includes("s.") ? ` LEFT JOIN "Score" s ON s."customerId" = c.id` : ""}
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
-     ORDER BY c."lastSeenAt" DESC NULLS LAST, c.id DESC
+     ORDER BY ${order}
      LIMIT $1
   ),
   total AS (
@@ -39,7 +54,27 @@ const CUSTOMER_LIST_SQL = `
     FROM total
     LEFT JOIN page p ON TRUE
     LEFT JOIN "Principal" o ON o.id = p."ownerId"
-   ORDER BY p."lastSeenAt" DESC NULLS LAST, p.id DESC`;
+   ORDER BY p.position`;
+
+/** The statement for each order and direction, written once. */
+const STATEMENTS = new Map(
+  Object.entries(ORDER_SQL).flatMap(([field, order]) =>
+    (["ASC", "DESC"] as const).map((direction) => [
+      `${field} ${direction}`,
+      customerListSql(order(direction)),
+    ]),
+  ),
+);
+
+function statementFor(orderBy: unknown): string {
+  const { field = "LAST_SEEN", direction = "DESC" } = (orderBy ?? {}) as {
+    field?: string;
+    direction?: string;
+  };
+  const statement = STATEMENTS.get(`${field} ${direction}`);
+  if (!statement) throw new BadRequest(`The baseline does not know the order ${field} ${direction}.`);
+  return statement;
+}
 
 interface ListRow {
   total: number;
@@ -61,10 +96,13 @@ export async function customerList(
   viewer: BaselineViewer,
   variables: Record<string, unknown>,
 ): Promise<CustomerListQuery> {
-  refuseUnsupported(variables, ["after", "filter", "orderBy"]);
+  refuseUnsupported(variables, ["after", "filter"]);
   const first = pageSize(variables.first, 20);
   // One row more than the page says whether another page follows.
-  const { rows } = await pool.query<ListRow>(CUSTOMER_LIST_SQL, [first + 1, viewerOwner(viewer)]);
+  const { rows } = await pool.query<ListRow>(statementFor(variables.orderBy), [
+    first + 1,
+    viewerOwner(viewer),
+  ]);
   const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
   const edges = found.slice(0, first).map((row) => ({
     cursor: Buffer.from(`GPC:S:${row.id}`).toString("base64"),

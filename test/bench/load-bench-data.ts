@@ -13,7 +13,13 @@ import { CDNOW_DIR, readCdnowMaster } from "../../src/demo/cdnow.ts";
 import { databaseUrl } from "../helpers/postgres-admin.ts";
 import { BENCH_SOURCE, type BenchDataset, buildBenchDataset } from "./bench-dataset.ts";
 
-export const BENCH_DATABASE = "cxhub_bench";
+/** BENCH_DATABASE names another, so that a branch with other migrations leaves a shared one alone. */
+export const BENCH_DATABASE = process.env.BENCH_DATABASE ?? "cxhub_bench";
+if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DATABASE)) {
+  throw new Error(
+    `BENCH_DATABASE must be a plain lower-case name (letters, digits, _); got ${BENCH_DATABASE}.`,
+  );
+}
 /** Bind parameters per INSERT statement; PostgreSQL's limit is 65,535. */
 const PARAMETERS_PER_STATEMENT = 30_000;
 

@@ -14,8 +14,10 @@
 //   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|sync|alerts|rescoring] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
+//   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
+// --scenario keeps the API scenarios whose names start with it (repeatable).
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "10" },
     "no-sql-counts": { type: "boolean", default: false },
     only: { type: "string", multiple: true },
+    scenario: { type: "string", multiple: true },
   },
 });
 const SECTIONS = ["api", "scores", "response-speed", "sync", "alerts", "rescoring"] as const;
@@ -208,7 +211,11 @@ async function apiBench(databaseUrl: string): Promise<number> {
   const apiKey = await createBenchApiKey(prepared.url);
   const client = new pg.Client({ connectionString: prepared.url });
   await client.connect();
-  const scenarios = await buildScenarios(client).finally(() => client.end());
+  const chosen = flags.scenario ?? [];
+  const scenarios = (await buildScenarios(client).finally(() => client.end())).filter(
+    (scenario) => chosen.length === 0 || chosen.some((name) => scenario.name.startsWith(name)),
+  );
+  if (scenarios.length === 0) throw new Error(`No API scenario's name starts with ${chosen.join(" or ")}.`);
 
   const [hub, baseline] = await startServers(prepared.url);
   log(`Hub at ${hub.url} (pid ${hub.pid}); baseline at ${baseline.url} (pid ${baseline.pid}).`);

@@ -7,7 +7,7 @@ import {
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
-import { customersByValueAtRisk } from "../../domain/customers/customers-by-value-at-risk.ts";
+import { type CustomerOrderKey, customerPageIds } from "../../domain/customers/customer-page-ids.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import {
   type CustomerSearch,
@@ -16,7 +16,7 @@ import {
 } from "../../domain/customers/search-customers.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
@@ -189,26 +189,14 @@ function customerWhere(
 
 type CustomerOrderShape = typeof CustomerOrder.$inferInput;
 
-function customerOrderBy(
-  order: CustomerOrderShape | null | undefined,
-): Prisma.CustomerOrderByWithRelationInput[] {
-  const direction: Prisma.SortOrder = order?.direction === "ASC" ? "asc" : "desc";
-  const tieBreak = { id: direction };
-  switch (order?.field ?? "LAST_SEEN") {
-    case "CREATED":
-      return [{ createdAt: direction }, tieBreak];
-    case "NAME":
-      return [{ displayName: { sort: direction, nulls: "last" as const } }, tieBreak];
-    case "CHURN_RISK":
-      return [{ score: { churnRisk: direction } }, tieBreak];
-    case "LIFETIME_VALUE":
-      return [{ score: { clv: { sort: direction, nulls: "last" as const } } }, tieBreak];
-    case "VALUE_AT_RISK":
-      return [{ score: { valueAtRisk: { sort: direction, nulls: "last" as const } } }, tieBreak];
-    default:
-      return [{ lastSeenAt: { sort: direction, nulls: "last" as const } }, tieBreak];
-  }
-}
+const ORDER_KEYS = {
+  LAST_SEEN: "lastSeen",
+  CREATED: "created",
+  NAME: "name",
+  CHURN_RISK: "churnRisk",
+  LIFETIME_VALUE: "lifetimeValue",
+  VALUE_AT_RISK: "valueAtRisk",
+} as const satisfies Record<CustomerOrderShape["field"], CustomerOrderKey>;
 
 /** What Pothos asks of a page of customers: the selection, and take/skip/cursor for the page. */
 interface CustomerPageQuery {
@@ -219,25 +207,33 @@ interface CustomerPageQuery {
 }
 
 /**
- * The list by value at risk when the filter already asks for a score (an at-risk list:
- * churnRiskLevels, minChurnRisk or minLifetimeValue), so every listed customer has one: read by
- * keyset from the score index, a page at a time. Same rows, order and cursors as the general query.
+ * A page in two steps: its customers' IDs by keyset from the order's index, then those customers with
+ * the request's selection, put back in page order. Same rows, order and cursors as one findMany
+ * would give, without joining every customer's relations before the sort.
  */
-function pageByValueAtRisk(
+async function customerPage(
   prisma: Prisma.TransactionClient,
   query: CustomerPageQuery,
   conditions: Awaited<ReturnType<typeof customerConditions>>,
-  direction: Prisma.SortOrder,
+  order: CustomerOrderShape | null | undefined,
 ) {
   const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
-  return customersByValueAtRisk(prisma, {
-    scoreWhere: conditions.score,
+  const ids = await customerPageIds(prisma, {
+    order: ORDER_KEYS[order?.field ?? "LAST_SEEN"],
+    direction: order?.direction === "ASC" ? "asc" : "desc",
     customerWhere: conditions.customer,
-    direction,
+    scoreWhere: conditions.score,
     take,
     ...(cursor?.id !== undefined && { cursorId: cursor.id }),
-    customer: select ? { select } : include ? { include } : {},
   });
+  if (ids.length === 0) return [];
+  // The cursor is the ID, so Pothos always selects it; named anyway, as the page is put in order by it.
+  const selection: Prisma.CustomerDefaultArgs = select ? { select: { ...select, id: true } } : { include };
+  // Pothos reads the rows as its selection made them: typed as the model, as Pothos types the page.
+  const rows = (await prisma.customer.findMany({ ...selection, where: { id: { in: ids } } })) as Customer[];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  // A customer deleted between the two reads is left out rather than shown as a hole.
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 builder.queryFields((t) => ({
@@ -260,18 +256,8 @@ builder.queryFields((t) => ({
         context.prisma.customer.count({
           where: customerWhere(await customerConditions(context, args.filter)),
         }),
-      resolve: async (query, _parent, args, context) => {
-        const conditions = await customerConditions(context, args.filter);
-        if (args.orderBy?.field === "VALUE_AT_RISK" && conditions.score.length > 0) {
-          const direction = args.orderBy.direction === "ASC" ? "asc" : "desc";
-          return pageByValueAtRisk(context.prisma, query, conditions, direction);
-        }
-        return context.prisma.customer.findMany({
-          ...query,
-          where: customerWhere(conditions),
-          orderBy: customerOrderBy(args.orderBy),
-        });
-      },
+      resolve: async (query, _parent, args, context) =>
+        customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy),
     },
     { name: "CustomerConnection" },
     { name: "CustomerEdge" },

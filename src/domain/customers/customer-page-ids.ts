@@ -1,0 +1,249 @@
+// The IDs of one page of the customer list, in any of its orders, read by keyset from an index so that
+// a page costs about a page whichever page it is and however many customers there are. The caller
+// then reads those customers with what the request selects (`where: { id: { in } }`): done in one
+// query, PostgreSQL would join every customer's relations before sorting and cutting the page.
+//
+// An order is a column on the customer or on their score, then the customer's ID, both in the list's
+// direction. Customers without a value (a null column, or no score at all) form a range of their own,
+// sorted by ID: last in either direction, or, for churn risk, where PostgreSQL puts NULLs (first in
+// DESC, last in ASC), so that every customer sorts where the list has always put them. Each range is
+// read from an index on (column DESC [NULLS LAST], id DESC), forward for DESC and backward for ASC
+// (prisma/migrations/*_customer_order_indexes); a cursor is the customer's own position in the order.
+import type { Db } from "../../db/database.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
+
+/** Where customers without a value sort: last either way, first in DESC (as NULLs do), or never. */
+type Missing = "last" | "greatest" | "none";
+
+interface OrderColumn {
+  /** The column's table: the customer's own row, or their score (which a customer may not have yet). */
+  on: "customer" | "score";
+  column: string;
+  missing: Missing;
+}
+
+/** The list's orders, each by the column it sorts on; ties are broken by customer ID. */
+export const CUSTOMER_ORDERS = {
+  lastSeen: { on: "customer", column: "lastSeenAt", missing: "last" },
+  created: { on: "customer", column: "createdAt", missing: "none" },
+  name: { on: "customer", column: "displayName", missing: "last" },
+  churnRisk: { on: "score", column: "churnRisk", missing: "greatest" },
+  lifetimeValue: { on: "score", column: "clv", missing: "last" },
+  valueAtRisk: { on: "score", column: "valueAtRisk", missing: "last" },
+} as const satisfies Record<string, OrderColumn>;
+
+export type CustomerOrderKey = keyof typeof CUSTOMER_ORDERS;
+
+export interface CustomerPage {
+  order: CustomerOrderKey;
+  direction: Prisma.SortOrder;
+  /** Conditions on the customer (live, visible, owner, search, …). */
+  customerWhere: Prisma.CustomerWhereInput[];
+  /** Conditions on the customer's score (churn risk level, thresholds): only scored customers pass. */
+  scoreWhere: Prisma.ScoreWhereInput[];
+  /** IDs to return: positive reads forward from the cursor, negative backward (as Prisma's take). */
+  take: number;
+  /** The customer ID the page starts after (forward) or ends before (backward); excluded. */
+  cursorId?: string;
+}
+
+type Segment = "valued" | "missing";
+
+interface Walk {
+  order: OrderColumn;
+  /** The direction the index is read in: the list's, or its reverse when paging backward. */
+  sort: Prisma.SortOrder;
+  page: CustomerPage;
+}
+
+interface Position {
+  id: string;
+  value: unknown;
+}
+
+const flip = (direction: Prisma.SortOrder): Prisma.SortOrder => (direction === "asc" ? "desc" : "asc");
+
+export async function customerPageIds(db: Db, page: CustomerPage): Promise<string[]> {
+  const order: OrderColumn = CUSTOMER_ORDERS[page.order];
+  const backward = page.take < 0;
+  const limit = Math.abs(page.take);
+  if (limit === 0) return [];
+  // Walking the list backward is walking the reversed order forward: the other direction, and the
+  // ranges in the other order.
+  const walk: Walk = { order, sort: backward ? flip(page.direction) : page.direction, page };
+  const forward = segmentsOf(order, page.direction);
+  const segments = backward ? [...forward].reverse() : forward;
+
+  let cursor: (Position & { segment: Segment }) | undefined;
+  if (page.cursorId !== undefined) {
+    const position = await cursorPosition(db, order, page.cursorId);
+    // As Prisma's cursor: a customer that does not exist starts no page.
+    if (!position) return [];
+    cursor = { ...position, segment: position.value === null ? "missing" : "valued" };
+  }
+
+  // A first page read in the index's own order (DESC, NULLS LAST) runs on from the values into the
+  // customers without one in the same statement: the index holds them next, in the list's order.
+  if (
+    !cursor &&
+    order.on === "customer" &&
+    segments[0] === "valued" &&
+    segments.length > 1 &&
+    walk.sort === "desc"
+  ) {
+    const ids = await valued(db, walk, limit, undefined, { throughMissing: true });
+    return backward ? ids.reverse() : ids;
+  }
+
+  const ids: string[] = [];
+  let passedCursor = cursor === undefined;
+  for (const segment of segments) {
+    if (ids.length >= limit) break;
+    const atCursor = cursor !== undefined && cursor.segment === segment;
+    if (!passedCursor && !atCursor) continue; // The cursor lies further on.
+    passedCursor = true;
+    const from = atCursor ? cursor : undefined;
+    const want = limit - ids.length;
+    ids.push(
+      ...(segment === "valued" ? await valued(db, walk, want, from) : await missing(db, walk, want, from)),
+    );
+  }
+  return backward ? ids.reverse() : ids;
+}
+
+function segmentsOf(order: OrderColumn, direction: Prisma.SortOrder): Segment[] {
+  if (order.missing === "none") return ["valued"];
+  return order.missing === "greatest" && direction === "desc" ? ["missing", "valued"] : ["valued", "missing"];
+}
+
+/** The comparisons that mean "further on in the walk". */
+function later(sort: Prisma.SortOrder) {
+  return sort === "desc" ? { strictly: "lt", orSame: "lte" } : { strictly: "gt", orSame: "gte" };
+}
+
+/**
+ * The column's ordering as its index holds it: a nullable column's index puts NULLs last, so it reads
+ * NULLS LAST forward and NULLS FIRST backward; a NOT NULL column's index has PostgreSQL's default.
+ */
+function columnOrder(walk: Walk) {
+  const { column, missing } = walk.order;
+  // Only the columns whose missing values sort last hold NULLs: churn risk is missing only without a score.
+  if (missing === "last") {
+    return { [column]: { sort: walk.sort, nulls: walk.sort === "desc" ? "last" : "first" } };
+  }
+  return { [column]: walk.sort };
+}
+
+/** Customers with a value, after the cursor's (value, id) when the cursor is among them. */
+async function valued(
+  db: Db,
+  walk: Walk,
+  take: number,
+  from: Position | undefined,
+  { throughMissing = false } = {},
+): Promise<string[]> {
+  const { column, on } = walk.order;
+  const key = on === "customer" ? "id" : "customerId";
+  const { strictly, orSame } = later(walk.sort);
+  const conditions: Record<string, unknown>[] = [];
+  // Only the columns whose missing values sort last hold NULLs (see columnOrder).
+  if (walk.order.missing === "last" && !throughMissing) conditions.push({ [column]: { not: null } });
+  if (from) {
+    conditions.push({
+      [column]: { [orSame]: from.value },
+      OR: [{ [column]: { [strictly]: from.value } }, { [key]: { [strictly]: from.id } }],
+    });
+  }
+  if (on === "customer") {
+    const rows = await db.customer.findMany({
+      where: { AND: [...customerConditions(walk.page), ...(conditions as Prisma.CustomerWhereInput[])] },
+      orderBy: [columnOrder(walk) as Prisma.CustomerOrderByWithRelationInput, { id: walk.sort }],
+      take,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+  const rows = await db.score.findMany({
+    where: { AND: [...scoreConditions(walk.page), ...(conditions as Prisma.ScoreWhereInput[])] },
+    orderBy: [columnOrder(walk) as Prisma.ScoreOrderByWithRelationInput, { customerId: walk.sort }],
+    take,
+    select: { customerId: true },
+  });
+  return rows.map((row) => row.customerId);
+}
+
+/**
+ * Customers without a value, by ID after the cursor's when the cursor is among them. For a score
+ * column that is two ranges merged by ID: scores with a NULL there (from the score's index) and
+ * customers not scored yet (only when no score condition is asked for, which they could not meet).
+ */
+async function missing(db: Db, walk: Walk, take: number, from: Position | undefined): Promise<string[]> {
+  const { column, on } = walk.order;
+  const { strictly } = later(walk.sort);
+  const afterId = (key: string) => (from ? [{ [key]: { [strictly]: from.id } }] : []);
+  if (on === "customer") {
+    const rows = await db.customer.findMany({
+      where: {
+        AND: [...customerConditions(walk.page), { [column]: null }, ...afterId("id")],
+      },
+      // Ordered by the (NULL) column too, so that PostgreSQL reads the index's NULL range in order.
+      orderBy: [columnOrder(walk) as Prisma.CustomerOrderByWithRelationInput, { id: walk.sort }],
+      take,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+  const ranges: Promise<string[]>[] = [];
+  if (walk.order.missing === "last") {
+    ranges.push(
+      db.score
+        .findMany({
+          where: { AND: [...scoreConditions(walk.page), { [column]: null }, ...afterId("customerId")] },
+          orderBy: [columnOrder(walk) as Prisma.ScoreOrderByWithRelationInput, { customerId: walk.sort }],
+          take,
+          select: { customerId: true },
+        })
+        .then((rows) => rows.map((row) => row.customerId)),
+    );
+  }
+  if (walk.page.scoreWhere.length === 0) {
+    ranges.push(
+      db.customer
+        .findMany({
+          where: { AND: [...walk.page.customerWhere, { score: null }, ...afterId("id")] },
+          orderBy: { id: walk.sort },
+          take,
+          select: { id: true },
+        })
+        .then((rows) => rows.map((row) => row.id)),
+    );
+  }
+  const merged = (await Promise.all(ranges)).flat();
+  // UUIDs compare in PostgreSQL as their bytes, which is the order of their lower-case hex text.
+  merged.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (walk.sort === "desc") merged.reverse();
+  return merged.slice(0, take);
+}
+
+function customerConditions(page: CustomerPage): Prisma.CustomerWhereInput[] {
+  return [...page.customerWhere, ...page.scoreWhere.map((score) => ({ score }))];
+}
+
+function scoreConditions(page: CustomerPage): Prisma.ScoreWhereInput[] {
+  return [...page.scoreWhere, { customer: { AND: page.customerWhere } }];
+}
+
+/** Where a customer sits in the order: their value (null without one); null when there is no such customer. */
+async function cursorPosition(db: Db, order: OrderColumn, id: string): Promise<Position | null> {
+  if (order.on === "customer") {
+    const customer = await db.customer.findUnique({ where: { id }, select: { [order.column]: true } });
+    return customer ? { id, value: (customer as Record<string, unknown>)[order.column] ?? null } : null;
+  }
+  const customer = await db.customer.findUnique({
+    where: { id },
+    select: { score: { select: { [order.column]: true } } },
+  });
+  if (!customer) return null;
+  const score = customer.score as Record<string, unknown> | null;
+  return { id, value: score?.[order.column] ?? null };
+}

@@ -8,11 +8,14 @@
 //   sync engine, beside multi-row INSERT … ON CONFLICT of the same rows (see sync-bench.ts).
 // - alerts: live alert delivery to 1,000 then 10,000 graphql-ws subscribers, beside a bare graphql-ws
 //   server (see alerts-bench.ts); its own small database, not the CDNOW one.
+// - journey-map: journeyMap over a journey placed from the CDNOW customers' history (and generated
+//   messages), beside one hand-written SQL query of the same figures, answers checked equal
+//   (see journey-map-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|journey-map|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -27,6 +30,7 @@ import {
   stopAllChildServers,
 } from "./child-servers.ts";
 import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
+import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
@@ -52,7 +56,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores", "sync", "alerts", "rescoring"] as const;
+const SECTIONS = ["api", "scores", "journey-map", "sync", "alerts", "rescoring"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -158,7 +162,7 @@ async function main(): Promise<number> {
   );
 
   let failed = 0;
-  if (sections.has("api") || sections.has("scores")) {
+  if (sections.has("api") || sections.has("scores") || sections.has("journey-map")) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) failed += await apiBench(prepared.url);
     if (sections.has("scores")) {
@@ -166,6 +170,12 @@ async function main(): Promise<number> {
       const figures = await runScoresBench(prepared.url, log);
       log("");
       log(formatScoresReport(figures));
+    }
+    if (sections.has("journey-map")) {
+      log("Journey map:");
+      const figures = await runJourneyMapBench(prepared.url, log);
+      log("");
+      log(formatJourneyMapReport(figures));
     }
   }
   if (sections.has("sync")) {

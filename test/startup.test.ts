@@ -27,10 +27,13 @@ function capturedLogger() {
   return { logger: createLogger("info", { destination: { write: (line) => void lines.push(line) } }), lines };
 }
 
+/** The hub's clock in these tests: nothing they check may depend on when they run. */
+const clock = () => new Date("2026-06-15T12:00:00.000Z");
+
 /** Starts the hub in this process as `npm start` would with `env` in `cwd`. */
 function start(env: Record<string, string>, cwd = scratch, options: { demo?: boolean } = {}) {
   const { logger } = capturedLogger();
-  return startHub({ config: loadConfig({ PORT: "0", ...env }, cwd), logger, ...options });
+  return startHub({ config: loadConfig({ PORT: "0", ...env }, cwd), logger, clock, ...options });
 }
 
 /** The failure is one line, says what to do, and carries no stack trace. */
@@ -60,7 +63,7 @@ describe("npm start", () => {
     const folder = path.join(scratch, "fresh");
     await mkdir(folder);
     const { logger, lines } = capturedLogger();
-    const hub = await startHub({ config: loadConfig({ PORT: "0" }, folder), logger });
+    const hub = await startHub({ config: loadConfig({ PORT: "0" }, folder), logger, clock });
     const dataDir = path.join(folder, ".cxhub", "data");
     try {
       expect(hub.bootstrapKey).toMatch(/^cxh_/);

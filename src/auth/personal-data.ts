@@ -27,6 +27,15 @@ export function traitsFor(viewer: Viewer, traits: unknown): unknown {
   return canReadPersonalData(viewer) ? traits : maskTraits(traits);
 }
 
+/**
+ * An interaction's metadata (provider details: any JSON) as the caller may read it: whole with the
+ * `pii` scope; without it, by the traits' rule — values under keys that name personal data masked
+ * whole, emails and phones in any other string masked.
+ */
+export function metadataFor(viewer: Viewer, metadata: unknown): unknown {
+  return canReadPersonalData(viewer) ? metadata : maskTraitValue("", metadata);
+}
+
 /** One trait's value as the caller may read it (a merge's conflicting values). */
 export function traitValueFor(viewer: Viewer, name: string, value: unknown): unknown {
   return canReadPersonalData(viewer) ? value : maskTraitValue(name, value);

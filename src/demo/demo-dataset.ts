@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { normalizeEmail, normalizeSocialHandle } from "../sdk/identities.ts";
 import type { CdnowPurchase } from "./cdnow.ts";
+import { answerMention, continueEmailThread } from "./demo-conversations.ts";
 import {
   FIRST_NAMES,
   GENRES,
@@ -52,6 +53,10 @@ export function buildDemoDataset(
   const at = (day: string, days = 0) =>
     new Date(Date.parse(`${day}T00:00:00Z`) + shiftMs + days * DAY_MS + (8 + random() * 14) * 3_600_000);
   const notAfterNow = (date: Date) => date.getTime() <= now.getTime();
+  // Continued conversations draw from their own random source, so the rest of the demo is unchanged;
+  // their messages end with yesterday, like the history.
+  const conversationRandom = mulberry32(seed + 1);
+  const historyEnd = Math.min(yesterday + DAY_MS - 1, now.getTime());
 
   const principals = ACCOUNT_MANAGERS.map((manager) => ({ id: uuidv7(), ...manager }));
   const dataset: DemoDataset = { principals, customers: [], identities: [], interactions: [], feedback: [] };
@@ -148,6 +153,18 @@ export function buildDemoDataset(
             body: template.reply,
             conversationId,
           });
+          continueEmailThread(
+            {
+              customerId,
+              conversationId,
+              subject: template.subject,
+              interactions: dataset.interactions,
+              seen,
+              random: conversationRandom,
+              historyEnd,
+            },
+            repliedAt,
+          );
           const csatAt = new Date(repliedAt.getTime() + DAY_MS);
           if (random() < 0.5 && notAfterNow(csatAt)) {
             dataset.feedback.push({
@@ -205,8 +222,20 @@ export function buildDemoDataset(
           summary: template.text,
           body: template.text,
           sentiment: template.sentiment,
+          conversationId: `x-post-${cdnowId}-${post}`,
           metadata: { network: "x", handle },
         });
+        answerMention(
+          {
+            customerId,
+            conversationId: `x-post-${cdnowId}-${post}`,
+            interactions: dataset.interactions,
+            random: conversationRandom,
+            historyEnd,
+          },
+          postedAt,
+          "x",
+        );
       }
     }
 

@@ -129,10 +129,10 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-/** The scopes an authorization failure found missing, however deep in $any/$all they were. */
 /** What a refused key tried to do with a field of each root type: "may not use Mutation.submitFeedback". */
 const ACCESS_VERB: Record<string, string> = { Mutation: "use", Subscription: "subscribe to" };
 
+/** The scopes an authorization failure found missing, however deep in $any/$all they were. */
 function failedScopes(failure: AuthFailure): string[] {
   switch (failure.kind) {
     case AuthScopeFailureType.AuthScope:

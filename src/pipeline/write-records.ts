@@ -8,6 +8,7 @@ import {
   type MergeResult,
   mergeCustomers,
 } from "../domain/customers/merge-customers.ts";
+import { ForbiddenError } from "../domain/errors.ts";
 import type { SubmitFeedbackInput } from "../domain/feedback/feedback-input.ts";
 import type { RecordInteractionInput } from "../domain/interactions/interaction-input.ts";
 import type { RecordOutcome } from "../domain/interactions/record-interactions.ts";
@@ -23,6 +24,12 @@ import { runUnitOfWork, type UnitOfWork, type UnitOfWorkResult, type WriteContex
 export interface Actor {
   /** The principal on whose behalf the write happens (recorded on merges). */
   principalId?: string | undefined;
+  /**
+   * May a correction move a fact, found by its (source, externalId), from the customer it is on to
+   * the one the write names? Connectors and admins may (a source reassigned an order); an account
+   * manager may not, or naming an existing fact of another book would take it over.
+   */
+  mayMoveFacts?: boolean;
 }
 
 /** Stores customer, interaction and feedback records, in order, as one unit of work. */
@@ -41,6 +48,12 @@ async function storeAndTouch(unit: UnitOfWork, records: RecordInput[], actor: Ac
     now: unit.now,
     ...(actor.principalId && { actorId: actor.principalId }),
   });
+  // Thrown inside the unit of work, so the move is rolled back with everything else of it.
+  if (actor.mayMoveFacts === false && stored.records.some((record) => record.movedFromCustomerId)) {
+    throw new ForbiddenError(
+      "A fact with this source and externalId is already recorded for a customer you do not own: give your fact an externalId of its own.",
+    );
+  }
   unit.touch(stored.touched);
   return stored;
 }

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { StartupError } from "../errors.ts";
 import { alertPolicyProblem, alertPolicySchema, resolveAlertPolicy } from "./alert-policy-settings.ts";
+import { responseSpeedSettingsSchema } from "./response-speed-settings.ts";
 import { scheduleSettingsSchema } from "./schedule-settings.ts";
 
 const weight = z.number().min(0, "a weight is 0 (ignore the signal) or more").max(10);
@@ -95,6 +96,8 @@ export const scoringPolicySchema = z
     alerts: alertPolicySchema.prefault({}),
     /** When scores age and the model is refitted: cron schedules and slices (src/jobs). */
     schedule: scheduleSettingsSchema.prefault({}),
+    /** Response targets (SLAs) per channel, resolution by silence, business hours (src/domain/analytics). */
+    responseSpeed: responseSpeedSettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((policy, context) => {

@@ -6,8 +6,7 @@ import type { Plugin } from "graphql-yoga";
 import type { BodyLimits } from "../config.ts";
 import { readBounded } from "../streams/read-bounded.ts";
 import { errorResponse } from "./failure-responses.ts";
-
-const WEBHOOK_PATH = /^\/webhooks\//;
+import { WEBHOOK_PATH } from "./use-webhooks.ts";
 
 function tooLarge(maxBytes: number): Response {
   return errorResponse(
@@ -21,7 +20,8 @@ function tooLarge(maxBytes: number): Response {
 export function useBodyLimits(limits: BodyLimits): Plugin {
   return {
     async onRequest({ request, url, setRequest, endResponse }) {
-      // Webhooks are read, within their own limit, by their handler (handle-webhook.ts).
+      // Webhooks are read, within their own limit, by their handler (handle-webhook.ts). Exactly the
+      // paths it serves: yoga answers GraphQL on any path ending in /graphql, /webhooks/x/graphql too.
       if (!request.body || WEBHOOK_PATH.test(url.pathname)) return;
       const { maxBytes } = limits;
       const declared = request.headers.get("content-length");

@@ -3,7 +3,8 @@
 import type { Plugin } from "graphql-yoga";
 import { handleWebhook, type WebhookHandlerOptions } from "../connectors/webhooks/handle-webhook.ts";
 
-const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
+/** The paths webhooks are served on; the body limits leave them to the webhook handler's own. */
+export const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 
 export function useWebhooks(options: WebhookHandlerOptions): Plugin {
   return {

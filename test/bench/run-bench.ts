@@ -8,6 +8,8 @@
 //   sync engine, beside multi-row INSERT … ON CONFLICT of the same rows (see sync-bench.ts).
 // - alerts: live alert delivery to 1,000 then 10,000 graphql-ws subscribers, beside a bare graphql-ws
 //   server (see alerts-bench.ts); its own small database, not the CDNOW one.
+// - response-speed: responseSpeed over generated conversations of the CDNOW customers, beside one
+//   hand-written SQL query of the same figure, answers checked equal (see response-speed-bench.ts).
 // - journey-map: journeyMap over a journey placed from the CDNOW customers' history (and generated
 //   messages), beside one hand-written SQL query of the same figures, answers checked equal
 //   (see journey-map-bench.ts).
@@ -15,7 +17,7 @@
 //   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|journey-map|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|journey-map|sync|alerts|rescoring] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -35,6 +37,7 @@ import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
+import { formatResponseSpeedReport, runResponseSpeedBench } from "./response-speed-bench.ts";
 import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
@@ -56,7 +59,7 @@ const { values: flags } = parseArgs({
     only: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores", "journey-map", "sync", "alerts", "rescoring"] as const;
+const SECTIONS = ["api", "scores", "response-speed", "journey-map", "sync", "alerts", "rescoring"] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -162,7 +165,8 @@ async function main(): Promise<number> {
   );
 
   let failed = 0;
-  if (sections.has("api") || sections.has("scores") || sections.has("journey-map")) {
+  // The sections that run on the CDNOW bench database.
+  if (["api", "scores", "response-speed", "journey-map"].some((section) => sections.has(section))) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) failed += await apiBench(prepared.url);
     if (sections.has("scores")) {
@@ -170,6 +174,12 @@ async function main(): Promise<number> {
       const figures = await runScoresBench(prepared.url, log);
       log("");
       log(formatScoresReport(figures));
+    }
+    if (sections.has("response-speed")) {
+      log("Response speed:");
+      const figures = await runResponseSpeedBench(prepared.url, log);
+      log("");
+      log(formatResponseSpeedReport(figures));
     }
     if (sections.has("journey-map")) {
       log("Journey map:");

@@ -2,6 +2,8 @@
 import { describe, expect } from "vitest";
 import { readCdnowSample } from "../../src/demo/cdnow.ts";
 import { loadDemoData } from "../../src/demo/load-demo-data.ts";
+import { responseSpeed } from "../../src/domain/analytics/response-speed.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { test } from "../helpers/database.ts";
 
 const now = new Date("2026-11-23T12:00:00Z");
@@ -37,6 +39,18 @@ describe("the demo dataset", () => {
          AND NOT EXISTS (SELECT 1 FROM "Interaction" reply
                           WHERE reply."conversationId" = inbound."conversationId" AND reply.direction = 'OUTBOUND')`;
     expect(Number(unanswered[0]?.count)).toBeGreaterThan(0);
+
+    // Conversations worth timing on first start: replies on email and social, next responses, reopenings.
+    const speed = await responseSpeed(
+      db.prisma,
+      { groupBy: ["CHANNEL"] },
+      { asOf: now, settings: DEFAULT_SCORING_POLICY.responseSpeed },
+    );
+    expect(speed.groups.map((group) => group.channel).sort()).toEqual(["EMAIL", "SOCIAL"]);
+    for (const group of speed.groups) expect(group.figures.firstResponse.count).toBeGreaterThan(0);
+    expect(speed.overall.nextResponse.count).toBeGreaterThan(0);
+    expect(speed.overall.reopenings).toBeGreaterThan(0);
+    expect(speed.overall.waiting).toBeGreaterThan(0);
 
     // Recent: 78 weeks of history ending yesterday, nothing in the future, last seen kept.
     const range = await db.prisma.interaction.aggregate({

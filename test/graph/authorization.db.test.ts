@@ -274,6 +274,36 @@ describe("what each role sees", () => {
     });
     expect(await db.prisma.feedback.count()).toBe(1);
 
+    // An answer of Ben's customer, named by its (source, externalId) from Ana's: a correction would
+    // move it into her book, so it is refused and nothing of it changes.
+    const bens = await db.prisma.feedback.create({
+      data: {
+        customerId: bensCustomer.id,
+        source: "phone-survey",
+        externalId: "bens",
+        kind: "NPS",
+        score: 2,
+        respondedAt: AT,
+      },
+    });
+    const takeover = await answer({ id: globalId(anasCustomer.id) }, "bens");
+    expect(takeover.data?.submitFeedback).toMatchObject({
+      __typename: "ForbiddenError",
+      message: expect.stringMatching(/already recorded for a customer you do not own/),
+    });
+    expect(await db.prisma.feedback.findUniqueOrThrow({ where: { id: bens.id } })).toMatchObject({
+      customerId: bensCustomer.id,
+      score: 2,
+    });
+    const both = await answer(
+      { id: globalId(anasCustomer.id), identities: [{ kind: "EMAIL", value: "zoe@example.com" }] },
+      "both",
+    );
+    expect(both.data?.submitFeedback).toMatchObject({
+      __typename: "ValidationError",
+      message: "Give the customer's id or their identities, not both.",
+    });
+
     // A role that may not write at all is told it may not *use* the mutation.
     const analyst = await createTestClient(db, { role: "ANALYST" });
     const refused = await analyst.execute(SubmitFeedbackDocument, {

@@ -77,6 +77,21 @@ describe("the default scoring policy", () => {
         sliceConcurrency: 2,
         tickSeconds: 15,
       },
+      responseSpeed: {
+        defaultTargets: { firstResponseMinutes: 240, nextResponseMinutes: 480, resolutionMinutes: 2880 },
+        channels: {},
+        resolveAfterQuietHours: 72,
+        businessHours: {
+          timeZone: "UTC",
+          monday: [{ from: "09:00", to: "17:00" }],
+          tuesday: [{ from: "09:00", to: "17:00" }],
+          wednesday: [{ from: "09:00", to: "17:00" }],
+          thursday: [{ from: "09:00", to: "17:00" }],
+          friday: [{ from: "09:00", to: "17:00" }],
+          saturday: [],
+          sunday: [],
+        },
+      },
     });
   });
 

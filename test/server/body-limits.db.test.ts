@@ -86,6 +86,9 @@ describe("the request body limit", () => {
             },
           ],
         });
+        // yoga serves GraphQL on any path ending in /graphql: under /webhooks/ too, and held the same.
+        const disguised = await post(`${hub.url}/webhooks/x/graphql`, operation(5 * 1024), { chunked, key });
+        expect(disguised.status).toBe(413);
       } finally {
         await hub.close();
       }

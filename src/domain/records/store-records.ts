@@ -61,6 +61,8 @@ export interface StoredRecord {
   createdCustomer: boolean;
   /** Customers merged into `customerId` because this record's identities showed them to be one. */
   mergedCustomerIds: string[];
+  /** The customer the fact was stored on before this correction moved it to `customerId`; else null. */
+  movedFromCustomerId: string | null;
 }
 
 export interface StoreResult {
@@ -226,6 +228,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
         factId: null,
         createdCustomer: claim.created,
         mergedCustomerIds: claim.mergedCustomerIds,
+        movedFromCustomerId: null,
       };
       continue;
     }
@@ -241,6 +244,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       factId: null,
       createdCustomer: claim.created,
       mergedCustomerIds: claim.mergedCustomerIds,
+      movedFromCustomerId: null,
     };
     if (unchanged) {
       if (newerVersion) changedProfiles.add(claim.customerId);
@@ -299,6 +303,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       factId: row.id,
       createdCustomer: claim.created,
       mergedCustomerIds: claim.mergedCustomerIds,
+      movedFromCustomerId: row.previousCustomerId,
     };
     // A stale copy moves nothing: the stored, newer version already counted its customer and times.
     if (row.outcome === "stale") continue;

@@ -104,7 +104,7 @@ const TrendPoint = builder
     }),
   });
 
-const TrendBucket = builder.enumType("TrendBucket", {
+export const TrendBucket = builder.enumType("TrendBucket", {
   description: "The width of a trend's buckets.",
   values: {
     DAY: { description: "One bucket per calendar day." },

@@ -3,10 +3,10 @@
 
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { findLiveCustomer } from "../../domain/customers/find-customer.ts";
-import { ForbiddenError, NotFoundError } from "../../domain/errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../../domain/errors.ts";
 import type { CustomerReference } from "../../domain/identities/identity-input.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
-import { writeFeedback, writeInteraction } from "../../pipeline/write-records.ts";
+import { type Actor, writeFeedback, writeInteraction } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
 import { type GraphContext, writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
@@ -47,6 +47,12 @@ const MoneyInput = builder.inputType("MoneyInput", {
 });
 
 function customerReference(input: typeof CustomerReferenceInput.$inferInput): CustomerReference {
+  // Either names the customer; both could name two, and one of them would be silently ignored.
+  if (input.id && input.identities?.length) {
+    throw new ValidationError("Give the customer's id or their identities, not both.", [
+      { path: ["input", "customer"], message: "give id or identities, not both" },
+    ]);
+  }
   if (input.id) return { id: expectGlobalId(input.id, "Customer", ["input", "customer", "id"]) };
   return {
     identities: (input.identities ?? []).map((identity) => ({
@@ -202,7 +208,7 @@ builder.mutationFields((t) => ({
           amount: input.amount ?? undefined,
           metadata: (input.metadata ?? undefined) as Record<string, never> | undefined,
         },
-        { principalId: context.viewer.principalId },
+        actorOf(context),
       ),
   }),
   submitFeedback: t.field({
@@ -217,10 +223,18 @@ builder.mutationFields((t) => ({
         context.prisma,
         writesOf(context),
         { ...withoutNulls(input), customer: await customerFor(context, input.customer) },
-        { principalId: context.viewer.principalId },
+        actorOf(context),
       ),
   }),
 }));
+
+/** Who writes: an account manager's correction may not move a fact from another customer. */
+function actorOf(context: GraphContext): Actor {
+  return {
+    principalId: context.viewer.principalId,
+    mayMoveFacts: context.viewer.role !== "ACCOUNT_MANAGER",
+  };
+}
 
 /** GraphQL gives null for omitted optional fields; the domain schemas expect them absent. */
 function withoutNulls<T extends Record<string, unknown>>(input: T): { [K in keyof T]: Exclude<T[K], null> } {

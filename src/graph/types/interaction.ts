@@ -1,6 +1,6 @@
 // The Interaction type: an immutable touchpoint on some channel.
 
-import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
+import { canReadPersonalData, freeTextFor, metadataFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { formatAmount } from "../../domain/money.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -87,6 +87,18 @@ export const InteractionNode = builder.prismaNode("Interaction", {
       nullable: true,
       description:
         "The sentiment of what the customer said, from -1 (negative) to 1 (positive), as the source gave it or as the hub scored an inbound body; null when nothing was said or scored.",
+    }),
+    conversationId: t.exposeString("conversationId", {
+      nullable: true,
+      description:
+        "The conversation it belongs to at its source (an email thread, a social thread, a ticket); null when it is not part of one. Response speed groups a customer's interactions by it.",
+    }),
+    metadata: t.field({
+      type: "JSON",
+      nullable: true,
+      description:
+        "Provider details that have no field of their own (a ticket's status, a post's network), as the connector stored them; null when none. Without the `pii` scope, values under keys that name personal data (email, phone, address, …) are masked whole, and emails and phones in any other text are masked.",
+      resolve: (interaction, _args, context) => metadataFor(context.viewer, interaction.metadata),
     }),
     source: t.exposeString("source", { description: "The connector or API client that reported it." }),
     externalId: t.exposeString("externalId", { description: "Its id at the source." }),

@@ -55,7 +55,7 @@ const lookupError = () =>
     { extensions: { code: "FORBIDDEN" } },
   );
 
-builder.prismaNode("Principal", {
+export const PrincipalNode = builder.prismaNode("Principal", {
   description:
     "A person or service that uses the hub; account managers own customers. Everyone who sees a customer or an alert sees the name of the principals involved; email, keys and customer counts are for admins and the principal themself.",
   id: {

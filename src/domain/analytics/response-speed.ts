@@ -1,0 +1,339 @@
+// Response speed: time to first response, to each next response and to resolution, as percentiles
+// (p50, p90), means and the share that met the policy's targets, overall, per channel and/or owner,
+// and per period — in one SQL statement with GROUPING SETS over the openings of conversations
+// (conversation-cycles.ts says what an opening, a response and a resolution are).
+import { z } from "zod";
+import type { Db } from "../../db/database.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { Channel } from "../../generated/prisma/enums.ts";
+import {
+  type ResponseSpeedSettings,
+  responseTargetFor,
+  TARGET_CHANNELS,
+} from "../../policy/response-speed-settings.ts";
+import { parseInput, ValidationError } from "../errors.ts";
+import { BUCKETS, timeZoneSchema, trendBucketStarts, withTimeZoneErrors } from "../trend-calendar.ts";
+import { type BusinessSchedule, businessClock, businessSchedule } from "./business-clock.ts";
+import { conversationCyclesSql } from "./conversation-cycles.ts";
+
+export const responseSpeedSchema = z.object({
+  /** Openings at or after this moment … */
+  from: z.date().optional(),
+  /** … and before this one (exclusive). Both are required for a trend. */
+  to: z.date().optional(),
+  channel: z.enum(Channel).optional(),
+  ownerId: z.uuid().optional(),
+  /** Split the figures by these dimensions (besides the overall figures, always given). */
+  groupBy: z
+    .array(z.enum(["CHANNEL", "OWNER"]))
+    .max(2)
+    .default([]),
+  /** Give a trend in buckets of this width. */
+  interval: z.enum(["DAY", "WEEK", "MONTH"]).optional(),
+  /** The time zone of the trend's buckets. */
+  timeZone: timeZoneSchema.default("UTC"),
+  /** Count only the policy's business hours (in the policy's time zone). */
+  businessHoursOnly: z.boolean().default(false),
+});
+export type ResponseSpeedInput = z.input<typeof responseSpeedSchema>;
+
+/** The distribution of one kind of timing, and how it fared against its target. */
+export interface TimingStats {
+  /** Timings measured (openings for first response and resolution, replies for next response). */
+  count: number;
+  /** Distinct conversations those timings come from. */
+  conversations: number;
+  p50Seconds: number | null;
+  p90Seconds: number | null;
+  meanSeconds: number | null;
+  /** Timings within their channel's target. */
+  metTarget: number;
+  /** Timings over it, including waits still open that have already passed it. */
+  missedTarget: number;
+  /** metTarget / (metTarget + missedTarget); null when no timing has a target or a verdict. */
+  targetMetShare: number | null;
+}
+
+export interface ResponseSpeedFigures {
+  /** Openings (a reopened conversation counts once per opening). */
+  openings: number;
+  conversations: number;
+  reopenings: number;
+  resolved: number;
+  /** Openings still waiting for our reply at the request's "now". */
+  waiting: number;
+  firstResponse: TimingStats;
+  nextResponse: TimingStats;
+  resolution: TimingStats;
+}
+
+export interface ResponseSpeedTrendPoint {
+  periodStart: Date;
+  figures: ResponseSpeedFigures;
+}
+
+export interface ResponseSpeedGroup {
+  /** Null when the report is not split by channel. */
+  channel: Channel | null;
+  /** The owner's id; null when not split by owner, or for customers without an owner. */
+  ownerId: string | null;
+  figures: ResponseSpeedFigures;
+  trend: ResponseSpeedTrendPoint[];
+}
+
+export interface ResponseSpeedReport {
+  overall: ResponseSpeedFigures;
+  trend: ResponseSpeedTrendPoint[];
+  groups: ResponseSpeedGroup[];
+}
+
+type Measure = "FIRST" | "NEXT" | "RESOLUTION";
+
+interface Row {
+  measure: Measure;
+  channel: Channel | null;
+  owner_id: string | null;
+  period_start: Date | null;
+  is_overall: number;
+  is_all_periods: number;
+  /** Every row of the measure: for FIRST, one per opening. */
+  all_rows: number;
+  all_conversations: number;
+  count: number;
+  conversations: number;
+  p50: number | null;
+  p90: number | null;
+  mean: number | null;
+  met: number;
+  missed: number;
+  reopened: number;
+  resolved: number;
+  waiting: number;
+}
+
+/** The targets of every channel, in seconds, as a VALUES list to join on. */
+export function targetsSql(settings: ResponseSpeedSettings): Prisma.Sql {
+  const seconds = (minutes: number | null) => (minutes === null ? null : minutes * 60);
+  const rows = TARGET_CHANNELS.map((channel) => {
+    const target = responseTargetFor(settings, channel);
+    return Prisma.sql`(${channel}::"Channel", ${seconds(target.firstResponseMinutes)}::float8,
+                       ${seconds(target.nextResponseMinutes)}::float8, ${seconds(target.resolutionMinutes)}::float8)`;
+  });
+  return Prisma.sql`targets (channel, first_target, next_target, resolution_target) AS (VALUES ${Prisma.join(rows)})`;
+}
+
+/** The clock's reading at `asOf`, computed here with the same arithmetic the SQL uses per row. */
+export function clockAt(asOf: Date, schedule: BusinessSchedule | null): number {
+  return schedule ? businessClock(asOf, schedule) : asOf.getTime() / 1000;
+}
+
+/**
+ * One row per timing: an opening's first response (or the wait for it; one such row per opening, which
+ * also carries the opening's counts), each next response (and a wait for one that is already over
+ * target), and its resolution (or the wait for it).
+ * `met` is true or false when the timing has a verdict, null while it could still meet its target.
+ */
+function samplesSql(now: number): Prisma.Sql {
+  return Prisma.sql`
+    samples AS (
+      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, m.measure, m.seconds, m.met,
+             o.reopened, o.resolved_at IS NOT NULL AS resolved, o.waiting_since IS NOT NULL AS waiting
+        FROM openings o
+        JOIN targets t ON t.channel = o.channel
+        CROSS JOIN LATERAL (VALUES
+          ('FIRST', o.first_response_seconds,
+             CASE WHEN t.first_target IS NULL THEN NULL
+                  WHEN o.first_response_seconds IS NOT NULL THEN o.first_response_seconds <= t.first_target
+                  WHEN o.resolved_at IS NULL AND ${now}::float8 - o.opened_clock > t.first_target THEN FALSE END),
+          ('RESOLUTION', o.resolution_seconds,
+             CASE WHEN t.resolution_target IS NULL THEN NULL
+                  WHEN o.resolution_seconds IS NOT NULL THEN o.resolution_seconds <= t.resolution_target
+                  WHEN ${now}::float8 - o.opened_clock > t.resolution_target THEN FALSE END)
+        ) AS m (measure, seconds, met)
+      UNION ALL
+      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', r.seconds,
+             CASE WHEN t.next_target IS NULL THEN NULL ELSE r.seconds <= t.next_target END,
+             o.reopened, FALSE, FALSE
+        FROM openings o
+        CROSS JOIN LATERAL unnest(o.next_response_seconds) AS r (seconds)
+        JOIN targets t ON t.channel = o.channel
+      UNION ALL
+      -- A wait for a next response that has already passed its target is a miss before any reply.
+      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', NULL, FALSE,
+             o.reopened, FALSE, FALSE
+        FROM openings o
+        JOIN targets t ON t.channel = o.channel
+       WHERE o.waiting_since > o.opened_at AND ${now}::float8 - o.waiting_clock > t.next_target
+    )`;
+}
+
+const EMPTY_STATS: TimingStats = {
+  count: 0,
+  conversations: 0,
+  p50Seconds: null,
+  p90Seconds: null,
+  meanSeconds: null,
+  metTarget: 0,
+  missedTarget: 0,
+  targetMetShare: null,
+};
+
+function stats(row: Row | undefined): TimingStats {
+  if (!row) return EMPTY_STATS;
+  const judged = row.met + row.missed;
+  return {
+    count: row.count,
+    conversations: row.conversations,
+    p50Seconds: row.p50,
+    p90Seconds: row.p90,
+    meanSeconds: row.mean,
+    metTarget: row.met,
+    missedTarget: row.missed,
+    targetMetShare: judged === 0 ? null : row.met / judged,
+  };
+}
+
+function figures(rows: Row[]): ResponseSpeedFigures {
+  const of = (measure: Measure) => rows.find((row) => row.measure === measure);
+  // Every opening has exactly one FIRST row, which carries the opening's counts.
+  const opening = of("FIRST");
+  return {
+    openings: opening?.all_rows ?? 0,
+    conversations: opening?.all_conversations ?? 0,
+    reopenings: opening?.reopened ?? 0,
+    resolved: opening?.resolved ?? 0,
+    waiting: opening?.waiting ?? 0,
+    firstResponse: stats(of("FIRST")),
+    nextResponse: stats(of("NEXT")),
+    resolution: stats(of("RESOLUTION")),
+  };
+}
+
+/**
+ * The report. `asOf` is the request's "now" (waits are measured up to it, later facts ignored);
+ * `settings` is the policy's responseSpeed section. An account manager's caller passes their own id
+ * as ownerId.
+ */
+export async function responseSpeed(
+  db: Db,
+  input: ResponseSpeedInput,
+  context: { asOf: Date; settings: ResponseSpeedSettings },
+): Promise<ResponseSpeedReport> {
+  const parsed = parseInput(responseSpeedSchema, input, "The response speed report");
+  if (parsed.from && parsed.to && parsed.from >= parsed.to) {
+    throw new ValidationError(`The period is empty: "from" must be before "to" (exclusive).`, [
+      { path: ["period", "to"], message: "must be after from" },
+    ]);
+  }
+  if (parsed.interval && (!parsed.from || !parsed.to)) {
+    throw new ValidationError("A trend needs a period with both ends: give period.from and period.to.", [
+      { path: ["period"], message: "from and to are required with an interval" },
+    ]);
+  }
+  const schedule = parsed.businessHoursOnly ? businessSchedule(context.settings.businessHours) : null;
+  const byChannel = parsed.groupBy.includes("CHANNEL");
+  const byOwner = parsed.groupBy.includes("OWNER");
+  const periods =
+    parsed.interval && parsed.from && parsed.to
+      ? await trendBucketStarts(db, {
+          from: parsed.from,
+          to: parsed.to,
+          bucket: parsed.interval,
+          timeZone: parsed.timeZone,
+        })
+      : [];
+
+  const dimensions = [
+    ...(byChannel ? [Prisma.sql`channel`] : []),
+    ...(byOwner ? [Prisma.sql`owner_id`] : []),
+  ];
+  const sets: Prisma.Sql[] = [Prisma.sql`()`];
+  if (dimensions.length > 0) sets.push(Prisma.sql`(${Prisma.join(dimensions)})`);
+  if (parsed.interval) {
+    sets.push(Prisma.sql`(period_start)`);
+    if (dimensions.length > 0) sets.push(Prisma.sql`(${Prisma.join(dimensions)}, period_start)`);
+  }
+  const period = parsed.interval
+    ? Prisma.sql`date_trunc(${BUCKETS[parsed.interval].unit}, opened_at, ${parsed.timeZone})`
+    : Prisma.sql`NULL::timestamptz`;
+
+  const rows = await withTimeZoneErrors(
+    parsed.timeZone,
+    db.$queryRaw<Row[]>`
+      WITH ${conversationCyclesSql({
+        from: parsed.from,
+        to: parsed.to,
+        channel: parsed.channel,
+        ownerId: parsed.ownerId,
+        asOf: context.asOf,
+        resolveAfterQuietHours: context.settings.resolveAfterQuietHours,
+        schedule,
+        withOwner: byOwner,
+      })},
+      ${targetsSql(context.settings)},
+      ${samplesSql(clockAt(context.asOf, schedule))},
+      keyed AS (
+        SELECT customer_id, conversation_id, measure, seconds, met, reopened, resolved, waiting,
+               ${period} AS period_start, channel, owner_id
+          FROM samples
+      )
+      SELECT measure,
+             -- A column outside every grouping set may not be selected, even when it is a constant.
+             ${byChannel ? Prisma.sql`channel` : Prisma.sql`NULL::"Channel"`} AS channel,
+             ${byOwner ? Prisma.sql`owner_id::text` : Prisma.sql`NULL::text`} AS owner_id,
+             ${parsed.interval ? Prisma.sql`period_start` : Prisma.sql`NULL::timestamptz`} AS period_start,
+             ${dimensions.length > 0 ? Prisma.sql`GROUPING(${dimensions[0]})` : Prisma.sql`1`}::int AS is_overall,
+             ${parsed.interval ? Prisma.sql`GROUPING(period_start)` : Prisma.sql`1`}::int AS is_all_periods,
+             count(*)::int AS all_rows,
+             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE measure = 'FIRST')::int AS all_conversations,
+             count(seconds)::int AS count,
+             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE seconds IS NOT NULL)::int AS conversations,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90,
+             avg(seconds)::float8 AS mean,
+             count(*) FILTER (WHERE met)::int AS met,
+             count(*) FILTER (WHERE NOT met)::int AS missed,
+             count(*) FILTER (WHERE reopened)::int AS reopened,
+             count(*) FILTER (WHERE resolved)::int AS resolved,
+             count(*) FILTER (WHERE waiting)::int AS waiting
+        FROM keyed
+       GROUP BY measure, GROUPING SETS (${Prisma.join(sets)})`,
+  );
+  return assemble(rows, periods);
+}
+
+/** Rows of the grouping sets into the report, every period present in every trend. */
+function assemble(rows: Row[], periods: Date[]): ResponseSpeedReport {
+  const trendOf = (selected: Row[]): ResponseSpeedTrendPoint[] =>
+    periods.map((start) => ({
+      periodStart: start,
+      figures: figures(selected.filter((row) => row.period_start?.getTime() === start.getTime())),
+    }));
+  const overallRows = rows.filter((row) => row.is_overall === 1);
+  const groupRows = rows.filter((row) => row.is_overall === 0);
+  const keyOf = (row: Row) => `${row.channel ?? ""}/${row.owner_id ?? ""}`;
+  const keys = new Map<string, Row>();
+  for (const row of groupRows) if (!keys.has(keyOf(row))) keys.set(keyOf(row), row);
+
+  const groups = [...keys.entries()].map(([key, sample]) => {
+    const own = groupRows.filter((row) => keyOf(row) === key);
+    return {
+      channel: sample.channel,
+      ownerId: sample.owner_id,
+      figures: figures(own.filter((row) => row.is_all_periods === 1)),
+      trend: trendOf(own.filter((row) => row.is_all_periods === 0)),
+    };
+  });
+  // Busiest first; ties in a stable order of channel, then owner.
+  groups.sort(
+    (a, b) =>
+      b.figures.openings - a.figures.openings ||
+      (a.channel ?? "").localeCompare(b.channel ?? "") ||
+      (a.ownerId ?? "").localeCompare(b.ownerId ?? ""),
+  );
+  return {
+    overall: figures(overallRows.filter((row) => row.is_all_periods === 1)),
+    trend: trendOf(overallRows.filter((row) => row.is_all_periods === 0)),
+    groups,
+  };
+}

@@ -24,6 +24,7 @@ import "./types/identity.ts";
 import "./types/ingest-mutations.ts";
 import "./types/interaction.ts";
 import "./types/journey.ts";
+import "./types/journey-map.ts";
 import "./types/node-queries.ts";
 import "./types/principal.ts";
 import "./types/response-speed.ts";

@@ -9,7 +9,7 @@
 // days-since-last-purchase. Last, a generated multi-channel customer base, where the backtest learns once
 // from every signal and once from purchases alone.
 // Everything runs in one transaction that is rolled back, so the bench database is left as it was.
-import { type Db, fromPostgresUrl } from "../../src/db/database.ts";
+import type { Db } from "../../src/db/database.ts";
 import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import { type Backtest, learnChurnModel } from "../../src/scoring/backtest.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
@@ -19,14 +19,13 @@ import { purchaseHistoryAt } from "../../src/scoring/models/purchase-summary.ts"
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { fitScoreModel } from "../../src/scoring/score-model.ts";
 import { generateMultichannelPopulation } from "../helpers/multichannel-population.ts";
+import { measureRolledBack } from "./rolled-back-timing.ts";
 
 const DAY_MS = 86_400_000;
 /** The end of week 39 (1997-09-30) and of week 78 (1998-06-30), as the papers split CDNOW. */
 const CALIBRATION_END = new Date(Date.UTC(1997, 8, 30) + DAY_MS - 1);
 const HOLDOUT_END = new Date(Date.UTC(1998, 5, 30) + DAY_MS - 1);
 const HOLDOUT_WEEKS = 39;
-
-class RollBack extends Error {}
 
 export interface ScoresFigures {
   customers: number;
@@ -52,29 +51,8 @@ interface Outcome {
   holdout_days: number;
 }
 
-export async function runScoresBench(
-  databaseUrl: string,
-  log: (line: string) => void,
-): Promise<ScoresFigures> {
-  const database = fromPostgresUrl(databaseUrl);
-  let figures: ScoresFigures | null = null;
-  try {
-    await database.prisma
-      .$transaction(
-        async (tx) => {
-          figures = await measure(tx, log);
-          throw new RollBack();
-        },
-        { timeout: 600_000, maxWait: 10_000 },
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof RollBack)) throw error;
-      });
-  } finally {
-    await database.close();
-  }
-  if (!figures) throw new Error("The scores bench produced no figures.");
-  return figures;
+export function runScoresBench(databaseUrl: string, log: (line: string) => void): Promise<ScoresFigures> {
+  return measureRolledBack(databaseUrl, "scores", (db) => measure(db, log));
 }
 
 async function measure(db: Db, log: (line: string) => void): Promise<ScoresFigures> {

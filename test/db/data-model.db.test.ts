@@ -154,7 +154,10 @@ describe("the data model", () => {
       /ON public\."Interaction" USING btree \("customerId", "occurredAt" DESC\)/,
       /ON public\."Customer" USING btree \("ownerId", "lastSeenAt" DESC NULLS LAST, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
       /ON public\."Customer" USING btree \("lastSeenAt" DESC NULLS LAST, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
-      /ON public\."Score" USING btree \("churnRisk" DESC\)/,
+      /ON public\."Score" USING btree \("churnRisk" DESC, "customerId" DESC\)/,
+      /ON public\."Score" USING btree \(clv DESC NULLS LAST, "customerId" DESC\)/,
+      /ON public\."Customer" USING btree \("createdAt" DESC, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
+      /ON public\."Customer" USING btree \("displayName" DESC NULLS LAST, id DESC\) WHERE \("mergedIntoId" IS NULL\)/,
       /ON public\."Alert" USING btree \("ownerId", "createdAt" DESC\)/,
       /UNIQUE INDEX .* ON public\."Interaction" USING btree \(source, "externalId"\)/,
     ]) {

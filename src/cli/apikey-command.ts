@@ -29,7 +29,7 @@ const KEY_OF_ROLE: Record<Role, string> = {
 
 const ROLES = Object.keys(KEY_OF_ROLE) as Role[];
 
-export const apikeyCommand: Command = async (argv, { config, print }) => {
+export const apikeyCommand: Command = async (argv, { config, print, clock }) => {
   const [command, ...rest] = argv;
   if (command !== "create" && command !== "list" && command !== "revoke") throw new UsageError(USAGE);
   const options = command === "create" ? parseCreateOptions(rest) : null;
@@ -41,7 +41,7 @@ export const apikeyCommand: Command = async (argv, { config, print }) => {
       const keys = await db.apiKey.findMany({ include: { principal: true }, orderBy: { createdAt: "asc" } });
       print(`API keys in the ${description}:`);
       for (const key of keys) {
-        const state = apiKeyStatus(key, new Date()).toLowerCase();
+        const state = apiKeyStatus(key, clock()).toLowerCase();
         print(
           `${key.prefix}  ${key.role.padEnd(15)} ${state.padEnd(8)} ${key.principal.name}${key.principal.email ? ` <${key.principal.email}>` : ""} — ${key.name}${key.scopes.length ? ` [${key.scopes.join(", ")}]` : ""}`,
         );
@@ -61,7 +61,9 @@ export const apikeyCommand: Command = async (argv, { config, print }) => {
       name: create.keyName ?? `${create.role.toLowerCase().replace("_", " ")} key for ${create.name}`,
       role: create.role,
       scopes: create.scopes,
-      expiresAt: create.expiresInDays ? new Date(Date.now() + create.expiresInDays * 86_400_000) : undefined,
+      expiresAt: create.expiresInDays
+        ? new Date(clock().getTime() + create.expiresInDays * 86_400_000)
+        : undefined,
     });
     const who = `${created.principal.name}${created.principal.email ? ` <${created.principal.email}>` : ""}`;
     print(`Created ${KEY_OF_ROLE[created.apiKey.role]} for ${who} in the ${description}.`);

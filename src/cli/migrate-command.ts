@@ -61,7 +61,7 @@ async function status({ config: configure, print }: CommandContext): Promise<num
   }
 }
 
-async function create(name: string | undefined, { print }: CommandContext): Promise<number> {
+async function create(name: string | undefined, { print, clock }: CommandContext): Promise<number> {
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
     throw new UsageError(
       `${USAGE}\nThe name uses lower-case letters, digits and underscores, e.g. add_customer_locale.`,
@@ -72,7 +72,7 @@ async function create(name: string | undefined, { print }: CommandContext): Prom
     print("prisma/schema.prisma and prisma/migrations agree: there is no migration to create.");
     return 0;
   }
-  const folder = path.join(MIGRATIONS_DIR, `${timestamp(new Date())}_${name}`);
+  const folder = path.join(MIGRATIONS_DIR, `${timestamp(clock())}_${name}`);
   await mkdir(folder, { recursive: true });
   await writeFile(path.join(folder, "migration.sql"), sql);
   await writeFile(

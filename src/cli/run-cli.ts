@@ -4,6 +4,7 @@
 // A command is a function of its arguments and a context (the configuration, where to print), so the
 // tests run it in their own process: spawning one costs seconds of start-up, which was minutes of the
 // suite. `runCli` gives it the real ones.
+import { type Clock, systemClock } from "../clock.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { ValidationError } from "../domain/errors.ts";
 import { StartupError } from "../errors.ts";
@@ -24,6 +25,8 @@ export interface CommandContext {
   readStdin(): Promise<string>;
   /** The environment variables a command may read secrets from. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Now, for key expiry and status and for migration names: the system's clock, a fixed one in tests. */
+  clock: Clock;
 }
 
 export type Command = (args: string[], context: CommandContext) => Promise<number>;
@@ -49,6 +52,7 @@ export function runCli(command: Command): void {
     printError: (text) => console.error(text),
     readStdin,
     env: process.env,
+    clock: systemClock,
   };
   void runCommand(command, process.argv.slice(2), context).then((code) => {
     process.exitCode = code;

@@ -29,6 +29,7 @@ import {
   WEBHOOK_SECRET,
 } from "../connectors/helpers/tiny-desk-api.ts";
 import { databaseKind, test } from "../helpers/database.ts";
+import { COMMAND_TIME } from "../helpers/run-command.ts";
 
 const server = setupServer(tinyDeskAccount);
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
@@ -54,6 +55,7 @@ function connectorsCli(database: Database, secretKey: Uint8Array | null = SECRET
       printError: (line) => void err.push(line),
       readStdin: async () => input.stdin ?? "",
       env: input.env ?? {},
+      clock: () => COMMAND_TIME,
     });
     return { code, out: out.join("\n"), err: err.join("\n") };
   };

@@ -4,6 +4,9 @@ import type { Command } from "../../src/cli/run-cli.ts";
 import { runCommand } from "../../src/cli/run-cli.ts";
 import { loadConfig } from "../../src/config.ts";
 
+/** When the commands run in tests: no output may depend on the day the suite runs. */
+export const COMMAND_TIME = new Date("2026-06-15T12:00:00.000Z");
+
 export async function runCommandWith(
   command: Command,
   args: string[],
@@ -16,6 +19,7 @@ export async function runCommandWith(
     printError: (text) => void lines.push(text),
     readStdin: async () => "",
     env,
+    clock: () => COMMAND_TIME,
   });
   return { code, output: lines.map((line) => `${line}\n`).join("") };
 }

@@ -1,15 +1,4 @@
-// The alerts page end to end in headless Chromium (Debian's /usr/bin/chromium driven by
-// playwright-core): an account manager signs in with a real API key, sees the totals, pages past the
-// first page of alerts and of at-risk customers (by value at risk), watches an alert arrive live
-// when an interaction is recorded through GraphQL, acknowledges it (the database says so), and opens
-// a customer to their score, reasons, history and timeline. PostgreSQL only: the page does not
-// depend on the database kind, and one browser run keeps the suite's time down.
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { print } from "graphql";
-import { chromium } from "playwright-core";
 import { afterEach, describe, expect, inject } from "vitest";
 import {
   createKey,
@@ -19,19 +8,8 @@ import {
   startLiveHub,
 } from "../alerts/helpers/live-hub.ts";
 import { RecordInteractionDocument } from "../generated/graphql/graphql.ts";
+import { openBrowser } from "../helpers/browser.ts";
 import { test } from "../helpers/database.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -42,9 +20,6 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
   test("sign in, see totals, page past the first page, receive an alert live, acknowledge it, open a customer", {
     timeout: 90_000,
   }, async ({ db }) => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`The browser test needs Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    }
     const hub: LiveHub = await startLiveHub(db);
     cleanups.push(() => hub.close());
     const ana = await managerWithCustomer(db, "Ana Souza");
@@ -90,19 +65,8 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     await hub.live.dispatcher.wake();
     const admin = await createKey(db, "ADMIN");
 
-    // A fresh profile for every run (launchPersistentContext passes it as --user-data-dir).
-    const profile = await mkdtemp(path.join(tmpdir(), "cxhub-chromium-"));
-    cleanups.push(() => rm(profile, { recursive: true, force: true }));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      locale: "en-US",
-    });
-    cleanups.push(() => browser.close());
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
+    const { page, problems, close } = await openBrowser();
+    cleanups.push(close);
 
     await page.goto(`${hub.url}/alerts`);
     await page.getByLabel("API key").fill(ana.key);

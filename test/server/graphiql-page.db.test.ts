@@ -1,29 +1,8 @@
-// GraphiQL works without the internet (issue 16: it stayed blank at "Loading…" because its CSS and
-// script came from a CDN). Headless Chromium (Debian's, through playwright-core) opens /graphql with
-// every request that is not to the hub aborted, pastes an API key into the headers editor, loads
-// the schema by introspection and runs the example query. PostgreSQL only: the page does not depend
-// on the database kind, and one browser run keeps the suite's time down.
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
 import { afterEach, describe, expect, inject } from "vitest";
 import { GRAPHIQL_HEADERS_TEMPLATE } from "../../src/server/graphiql-page.ts";
 import { createKey, type LiveHub, startLiveHub } from "../alerts/helpers/live-hub.ts";
+import { openBrowser } from "../helpers/browser.ts";
 import { test } from "../helpers/database.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -34,26 +13,13 @@ describe.skipIf(inject("databaseKind") !== "postgres")("GraphiQL", () => {
   test("renders from the hub alone, loads the schema and runs a query with an API key", {
     timeout: 120_000,
   }, async ({ db }) => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`The browser test needs Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    }
     const hub: LiveHub = await startLiveHub(db);
     cleanups.push(() => hub.close());
     await db.prisma.customer.create({ data: { displayName: "Zoe Offline", lastSeenAt: new Date() } });
     const { key } = await createKey(db, "ADMIN");
 
-    const profile = await mkdtemp(path.join(tmpdir(), "cxhub-chromium-"));
-    cleanups.push(() => rm(profile, { recursive: true, force: true }));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      locale: "en-US",
-    });
-    cleanups.push(() => browser.close());
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
+    const { page, problems, close } = await openBrowser();
+    cleanups.push(close);
     // The internet is gone: anything not served by the hub fails, as it would offline.
     const elsewhere: string[] = [];
     const fromHub: string[] = [];

@@ -2,6 +2,12 @@
 // once, together, instead of once per object.
 import DataLoader from "dataloader";
 import type { PrismaClient } from "../db/database.ts";
+import {
+  type CustomerSearch,
+  customerIdsMatching,
+  customerSearchWhere,
+} from "../domain/customers/search-customers.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 export function createLoaders(prisma: PrismaClient) {
   return {
@@ -14,6 +20,20 @@ export function createLoaders(prisma: PrismaClient) {
       const byId = new Map(rows.map((row) => [row.id, { ownerId: row.ownerId }]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    /**
+     * The customers a search matches, as a condition: looked up once per request, since a list's page
+     * and its totalCount both ask for it.
+     */
+    customerSearch: new DataLoader<CustomerSearch, Prisma.CustomerWhereInput, string>(
+      (searches) =>
+        Promise.all(
+          searches.map(async (search) => {
+            const ids = await customerIdsMatching(prisma, search);
+            return ids === null ? customerSearchWhere(search) : { id: { in: ids } };
+          }),
+        ),
+      { cacheKeyFn: (search) => JSON.stringify(search) },
+    ),
   };
 }
 

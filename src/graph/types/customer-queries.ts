@@ -9,17 +9,13 @@ import {
 import { visibleCustomers } from "../../auth/visibility.ts";
 import { type CustomerOrderKey, customerPageIds } from "../../domain/customers/customer-page-ids.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
-import {
-  type CustomerSearch,
-  customerIdsMatching,
-  customerSearchWhere,
-} from "../../domain/customers/search-customers.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
+import type { Loaders } from "../loaders.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
@@ -125,33 +121,22 @@ export const IdentityInput = builder.inputType("IdentityInput", {
 
 type CustomerFilterShape = typeof CustomerFilter.$inferInput;
 
-/** What the customer list reads with: the request's context (one object per request). */
+/** What the customer list reads with: the request's context. */
 interface RequestScope {
-  prisma: Prisma.TransactionClient;
   viewer: Viewer;
+  loaders: Loaders;
 }
 
-/** The customers a search matches, looked up once per request (the count and the page share it). */
-const searchesOfRequest = new WeakMap<object, Map<string, Promise<Prisma.CustomerWhereInput>>>();
-
-function searchCondition(request: RequestScope, text: string): Promise<Prisma.CustomerWhereInput> {
-  const { prisma, viewer } = request;
-  const search: CustomerSearch = {
+/** The customers a search matches, for what this viewer may search by. */
+function searchCondition(
+  { viewer, loaders }: RequestScope,
+  text: string,
+): Promise<Prisma.CustomerWhereInput> {
+  return loaders.customerSearch.load({
     text,
     identityKinds: searchableIdentityKinds(viewer),
     namesWithContactDetails: canReadPersonalData(viewer),
-  };
-  const key = JSON.stringify(search);
-  const searches = searchesOfRequest.get(request) ?? new Map<string, Promise<Prisma.CustomerWhereInput>>();
-  searchesOfRequest.set(request, searches);
-  let condition = searches.get(key);
-  if (!condition) {
-    condition = customerIdsMatching(prisma, search).then((ids) =>
-      ids === null ? customerSearchWhere(search) : { id: { in: ids } },
-    );
-    searches.set(key, condition);
-  }
-  return condition;
+  });
 }
 
 /**

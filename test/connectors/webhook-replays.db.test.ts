@@ -300,11 +300,18 @@ describe("a survey answer under replay", () => {
 
 describe("a Shopify customer under replay", () => {
   /** The customer as Shopify's REST customers/* webhooks write it (the documented Customer payload). */
-  function customerBody(version: { firstName: string; state: string; updatedAt: string }) {
+  function customerBody(version: {
+    firstName: string;
+    state: string;
+    updatedAt: string;
+    email?: string;
+    id?: number;
+  }) {
+    const id = version.id ?? 7000000000001;
     return {
-      id: 7000000000001,
-      admin_graphql_api_id: "gid://shopify/Customer/7000000000001",
-      email: "ana@example.com",
+      id,
+      admin_graphql_api_id: `gid://shopify/Customer/${id}`,
+      email: version.email ?? "ana@example.com",
       phone: null,
       first_name: version.firstName,
       last_name: "Lima",
@@ -361,6 +368,67 @@ describe("a Shopify customer under replay", () => {
     );
 
     expect(await late.json()).toMatchObject({ skippedStale: 1 });
+    expect(await storedProfile(db.prisma)).toEqual({ displayName: "Anna Lima", state: "enabled" });
+  });
+
+  /** Ana's later version, after she changed her email at the shop: ana@example.com is no longer hers. */
+  const NEW_EMAIL = customerBody({
+    firstName: "Anna",
+    state: "enabled",
+    updatedAt: "2026-03-06T09:05:00Z",
+    email: "anna.lima@example.net",
+  });
+
+  async function customersWithEmail(db: PrismaClient, email: string): Promise<string[]> {
+    const rows = await db.identity.findMany({
+      where: { kind: "EMAIL", value: email },
+      select: { customerId: true },
+    });
+    return rows.map((row) => row.customerId);
+  }
+
+  test("an older copy carrying an email the customer has since changed attaches nothing: the old email stays unknown", async ({
+    db,
+  }) => {
+    await installShop(db.prisma);
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/update", NEW_EMAIL, "c-2"));
+
+    const replay = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/create", CREATED, "c-attacker"),
+    );
+
+    expect(await replay.json()).toMatchObject({ received: 1, created: 0, updated: 0, skippedStale: 1 });
+    expect(await customersWithEmail(db.prisma, "ana@example.com")).toEqual([]);
+    expect(await customersWithEmail(db.prisma, "anna.lima@example.net")).toHaveLength(1);
+    expect(await storedProfile(db.prisma)).toEqual({ displayName: "Anna Lima", state: "enabled" });
+  });
+
+  test("an older copy carrying an email that another customer holds now merges nobody", async ({ db }) => {
+    await installShop(db.prisma);
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/update", NEW_EMAIL, "c-2"));
+    // The shop gave the freed address to another customer.
+    const bruno = customerBody({
+      id: 7000000000002,
+      firstName: "Bruno",
+      state: "enabled",
+      updatedAt: "2026-03-06T09:07:00Z",
+      email: "ana@example.com",
+    });
+    await handleWebhook(options(db.prisma), "acme", delivery("customers/create", bruno, "c-3"));
+    const [brunoId] = await customersWithEmail(db.prisma, "ana@example.com");
+
+    const replay = await handleWebhook(
+      options(db.prisma),
+      "acme",
+      delivery("customers/update", CREATED, "c-attacker"),
+    );
+
+    expect(await replay.json()).toMatchObject({ received: 1, updated: 0, skippedStale: 1 });
+    expect(await db.prisma.customerMerge.count()).toBe(0);
+    expect(await db.prisma.customer.count({ where: { mergedIntoId: null } })).toBe(2);
+    expect(await customersWithEmail(db.prisma, "ana@example.com")).toEqual([brunoId]);
     expect(await storedProfile(db.prisma)).toEqual({ displayName: "Anna Lima", state: "enabled" });
   });
 

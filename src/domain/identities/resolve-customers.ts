@@ -7,12 +7,18 @@
 // caller stores what was resolved and resolves the rest again, starting with the merge. That is what
 // keeps a batch and the same records one at a time identical, down to which customers exist.
 //
+// A profile record that is an older version of its source's profile than the customer it names already
+// holds is resolved lookup-only: it names that customer and changes nothing, so it attaches no identity,
+// creates no customer and merges nobody. Otherwise a replayed customers/update carrying an email the
+// customer has since given up would attach it again, or merge the customer with whoever holds it now.
+//
 // The unique (kind, namespace, value) index is the arbiter between concurrent writers. Anything a
 // concurrent writer changed after our read (an identity attached, a customer merged) is detected and
 // reported as a LostRaceError; the write pipeline then redoes its unit of work, which reads it anew.
 import { v7 as uuidv7 } from "uuid";
 import { lockCustomers } from "../../db/transaction.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { asProfileVersions } from "../customers/customer-profiles.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
@@ -31,6 +37,11 @@ export interface CustomerClaim {
    * customer starts with these, and the identities the claim attaches are stored as seen then.
    */
   factAt: Date | null;
+  /**
+   * A profile's version at its source (the provider's updated_at): when a customer the claim names
+   * holds a later version from that source, the claim is stale and resolved lookup-only.
+   */
+  version?: { source: string; at: Date };
 }
 
 export interface ClaimResolution {
@@ -42,6 +53,8 @@ export interface ClaimResolution {
   identitiesKnown: boolean;
   /** Customers merged into `customerId` because this claim's identities showed them to be one. */
   mergedCustomerIds: string[];
+  /** The claim is an older version than `customerId` holds: it was looked up, nothing was written. */
+  stale: boolean;
 }
 
 export interface Resolution {
@@ -94,6 +107,7 @@ export async function resolveCustomers(
     claims.flatMap((claim) => claim.identities),
   );
   const liveById = await followCustomerIds(tx, claims);
+  const versions = await readVersions(tx, claims, known, liveById);
   const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] => {
     if (claim.customerId) return [liveById.get(claim.customerId) as string];
     const owners = claim.identities.flatMap((identity) => {
@@ -107,7 +121,9 @@ export async function resolveCustomers(
   const first = claims[0];
   if (!first) return emptyResolution();
   const firstOwners = ownersOf(first, new Map());
-  if (firstOwners.length > 1) return resolveByMerge(tx, first, firstOwners, known, options);
+  if (firstOwners.length > 1 && !versions.newerOwner(first, firstOwners)) {
+    return resolveByMerge(tx, first, firstOwners, known, options);
+  }
 
   // In memory first, as one record after another would: new identities take the customer of the
   // claim that brings them, and a claim whose identities name two customers ends the prefix.
@@ -118,9 +134,22 @@ export async function resolveCustomers(
   const attachments: Attachment[] = [];
   for (const claim of claims) {
     const owners = ownersOf(claim, assigned);
+    const newer = versions.newerOwner(claim, owners);
+    if (newer) {
+      existing.add(newer);
+      resolved.push({
+        customerId: newer,
+        created: false,
+        identitiesKnown: true,
+        mergedCustomerIds: [],
+        stale: true,
+      });
+      continue;
+    }
     if (owners.length > 1) break;
     const owner = owners[0];
     const customerId = owner ?? uuidv7();
+    versions.note(claim, customerId);
     if (!owner) created.set(customerId, []);
     if (created.has(customerId)) created.get(customerId)?.push(claim);
     else existing.add(customerId);
@@ -138,10 +167,13 @@ export async function resolveCustomers(
         seenAt: seenAt(claim, options),
       });
     }
-    resolved.push({ customerId, created: !owner, identitiesKnown, mergedCustomerIds: [] });
+    resolved.push({ customerId, created: !owner, identitiesKnown, mergedCustomerIds: [], stale: false });
   }
 
-  const used = resolvedIdentities(claims.slice(0, resolved.length), known);
+  const used = resolvedIdentities(
+    claims.slice(0, resolved.length).filter((_, index) => !resolved[index]?.stale),
+    known,
+  );
   await lockLiveCustomers(tx, [...existing]);
   await assertIdentitiesUnchanged(tx, used);
   await createCustomers(tx, created);
@@ -207,13 +239,73 @@ async function resolveByMerge(
     }));
   await attachIdentities(tx, attachments);
   return {
-    claims: [{ customerId: survivor, created: false, identitiesKnown: false, mergedCustomerIds: others }],
+    claims: [
+      {
+        customerId: survivor,
+        created: false,
+        identitiesKnown: false,
+        mergedCustomerIds: others,
+        stale: false,
+      },
+    ],
     identityIds: new Map([
       ...used.map((row) => [row.key, row.id] as const),
       ...attachments.map((row) => [identityKey(row.identity), row.id] as const),
     ]),
     attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
     createdCustomerIds: new Set(),
+  };
+}
+
+/**
+ * The stored profile versions of the customers versioned claims may name, and those the run's earlier
+ * claims bring (a run resolves as if one record after another: the second of two copies sees the first).
+ */
+interface RunVersions {
+  /** The customer among `owners` holding a later version from the claim's source than the claim. */
+  newerOwner(claim: CustomerClaim, owners: string[]): string | undefined;
+  /** The claim, not stale, lands on `customerId`: later claims of the run compare against it. */
+  note(claim: CustomerClaim, customerId: string): void;
+}
+
+async function readVersions(
+  tx: Prisma.TransactionClient,
+  claims: CustomerClaim[],
+  known: Map<string, KnownIdentity>,
+  liveById: Map<string, string>,
+): Promise<RunVersions> {
+  const latest = new Map<string, number>();
+  const keyOf = (customerId: string, source: string) => `${customerId}\u0000${source}`;
+  const raise = (key: string, at: number) => {
+    if (at > (latest.get(key) ?? Number.NEGATIVE_INFINITY)) latest.set(key, at);
+  };
+  if (claims.some((claim) => claim.version)) {
+    const candidates = new Set([...liveById.values(), ...[...known.values()].map((row) => row.liveId)]);
+    const rows =
+      candidates.size === 0
+        ? []
+        : await tx.customer.findMany({
+            where: { id: { in: [...candidates] } },
+            select: { id: true, profileVersions: true },
+          });
+    for (const row of rows) {
+      for (const [source, at] of Object.entries(asProfileVersions(row.profileVersions))) {
+        raise(keyOf(row.id, source), Date.parse(at));
+      }
+    }
+  }
+  return {
+    newerOwner(claim, owners) {
+      const version = claim.version;
+      if (!version) return undefined;
+      return owners.find(
+        (owner) =>
+          (latest.get(keyOf(owner, version.source)) ?? Number.NEGATIVE_INFINITY) > version.at.getTime(),
+      );
+    },
+    note(claim, customerId) {
+      if (claim.version) raise(keyOf(customerId, claim.version.source), claim.version.at.getTime());
+    },
   };
 }
 

@@ -143,11 +143,13 @@ function claimOf(entry: Parsed): CustomerClaim {
         : null;
   const reference =
     entry.type === "customer" ? { identities: entry.parsed.identities } : entry.parsed.customer;
+  const { source, sourceUpdatedAt } = entry.type === "customer" ? entry.parsed : {};
   return {
     ...(reference.id !== undefined && { customerId: reference.id }),
     identities: distinct(reference.identities ?? []),
     source: entry.parsed.source ?? null,
     factAt,
+    ...(source !== undefined && sourceUpdatedAt && { version: { source, at: sourceUpdatedAt } }),
   };
 }
 
@@ -219,9 +221,9 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
     const profile = profiles.get(claim.customerId);
     if (!profile)
       throw new Error(`Customer ${claim.customerId} has no profile row: it was resolved but not stored.`);
-    // An older version of this source's profile changes no field; its identities were resolved as
-    // any record's are (a customer created or merged for it stays so).
-    if (isStaleProfile(profile, entry.parsed)) {
+    // An older version of this source's profile changes no field. Its identities were resolved
+    // lookup-only (see resolve-customers.ts): nothing was attached, created or merged for it.
+    if (claim.stale || isStaleProfile(profile, entry.parsed)) {
       results[index] = {
         outcome: "stale",
         customerId: claim.customerId,

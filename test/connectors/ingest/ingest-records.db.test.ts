@@ -285,6 +285,35 @@ describe("a batch and the same records one by one", () => {
   });
 });
 
+describe("an older version of a profile", () => {
+  test("attaches no identity and merges nobody, in a batch as one by one", async ({ db }) => {
+    const ANA_NEW = identity.email("anna.lima@example.net");
+    const { bulkCounts, singleCounts, bulk, single } = await bothWays(
+      db,
+      [
+        // Ana's profile after she changed her email, and Bea, who now holds the address Ana gave up.
+        record.customer({ identities: [ANA_DESK, ANA_NEW], sourceUpdatedAt: "2026-03-02T10:00:00Z" }),
+        record.customer({ identities: [ANA], displayName: "Bea", sourceUpdatedAt: "2026-03-03T10:00:00Z" }),
+        // Ana's older profile, arriving late, still carries the old address.
+        record.customer({
+          identities: [ANA_DESK, ANA],
+          displayName: "Ana",
+          sourceUpdatedAt: "2026-03-01T10:00:00Z",
+        }),
+      ],
+      false,
+    );
+    expect(bulkCounts).toEqual(singleCounts);
+    expect(bulkCounts).toMatchObject({ created: 2, skippedStale: 1 });
+    expect(bulk).toEqual(single);
+    expect(bulk.merges).toBe(0);
+    expect(bulk.customers.map((c) => [c.who, c.displayName])).toEqual([
+      ["EMAIL::ana@example.com", "Bea"],
+      ["EMAIL::anna.lima@example.net + EXTERNAL_ID:tinydesk:c_1", null],
+    ]);
+  });
+});
+
 describe("concurrent batches", () => {
   test("that name the same new people end with one customer each and every fact stored", async ({ db }) => {
     const connector = await installTemplate(db.prisma);

@@ -68,6 +68,7 @@ export async function startHubServer(
     logger: options.logger,
     rateLimits,
     clientAddress: createClientAddress(options.trustedProxies ?? []),
+    ...(options.bodyLimits && { maxMessageBytes: options.bodyLimits.maxBytes }),
   });
   await listen(server, options.port, options.host);
   const address = server.address() as AddressInfo;

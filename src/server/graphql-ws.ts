@@ -20,6 +20,7 @@ import {
   keyPrefixOf,
   type Viewer,
 } from "../auth/api-keys.ts";
+import { DEFAULT_BODY_LIMITS } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
 import { type Logger, withLogFields } from "../logger.ts";
@@ -69,6 +70,7 @@ export function attachGraphqlWebSocket({
   rateLimits,
   clientAddress = createClientAddress([]),
   reauthenticateEveryMs = REAUTHENTICATE_EVERY_MS,
+  maxMessageBytes = DEFAULT_BODY_LIMITS.maxBytes,
 }: {
   server: Server;
   yoga: HubYoga;
@@ -79,9 +81,14 @@ export function attachGraphqlWebSocket({
   /** Who the client is behind trusted proxies (CXHUB_TRUSTED_PROXIES); the socket's peer when omitted. */
   clientAddress?: ClientAddress;
   reauthenticateEveryMs?: number;
+  /**
+   * The largest message a client may send (CXHUB_MAX_BODY_BYTES, as for HTTP bodies): a subscribe
+   * carries the same query and variables a POST would. ws would otherwise accept 100 MiB frames;
+   * past the cap it closes the socket with 1009 (Message Too Big).
+   */
+  maxMessageBytes?: number;
 }): { close(): Promise<void> } {
-  // graphql-transport-ws messages are small; ws would otherwise accept 100 MiB frames.
-  const wsServer = new WebSocketServer({ server, path, maxPayload: 1024 * 1024 });
+  const wsServer = new WebSocketServer({ server, path, maxPayload: maxMessageBytes });
   /** The key each authenticated socket presented. */
   const openKeys = new Map<WebSocket, string | null>();
   /**
@@ -110,6 +117,7 @@ export function attachGraphqlWebSocket({
     }
   }, reauthenticateEveryMs);
   sweep.unref();
+  wsServer.on("connection", (socket) => logProtocolViolationsAsClientMistakes(socket, logger));
   const graphqlWs = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -214,6 +222,31 @@ export function attachGraphqlWebSocket({
       await graphqlWs.dispose();
     },
   };
+}
+
+/**
+ * A frame that breaks the WebSocket protocol (over the size cap, a bad opcode, invalid UTF-8) is the
+ * client's mistake: ws has already closed the socket with the code that says so (1009, 1002, 1007)
+ * when it emits the error. graphql-ws would print such errors to stderr as "Internal error … check
+ * your implementation" and try to close the socket again; they are logged at info instead, once.
+ * Registered before graphql-ws's own listener, so it sees the socket first.
+ */
+function logProtocolViolationsAsClientMistakes(socket: WebSocket, logger: Logger): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    const [error] = args;
+    if (event === "error" && isProtocolViolation(error)) {
+      logger.info(`Closed a WebSocket that broke the protocol: ${error.message}`);
+      return true;
+    }
+    return emit(event, ...args);
+  }) as WebSocket["emit"];
+}
+
+/** ws names the protocol violations it detects with codes starting WS_ERR_. */
+function isProtocolViolation(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error) || !("code" in error)) return false;
+  return typeof error.code === "string" && error.code.startsWith("WS_ERR_");
 }
 
 /** The answer to a subscribe whose key could not be checked. */

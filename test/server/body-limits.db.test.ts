@@ -1,9 +1,10 @@
 // Issue 14: no request body is read past its limit. Over the real HTTP server, so that both ways a
 // client can send a body are covered: with a Content-Length (refused unread) and chunked (read up to
 // the limit, then refused). The refusal is a 413 with a typed GraphQL error; bodies within the limit,
-// either way, are served as before.
+// either way, are served as before. WebSocket messages are held to the same limit.
 import { request as httpRequest } from "node:http";
 import { describe, expect } from "vitest";
+import WebSocket from "ws";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import { handleWebhook } from "../../src/connectors/webhooks/handle-webhook.ts";
 import { createLogger } from "../../src/logger.ts";
@@ -52,6 +53,20 @@ function post(url: string, body: string, options: { chunked: boolean; key?: stri
   });
 }
 
+/** Sends `init` on a graphql-transport-ws socket and resolves with how the server answered it. */
+function firstAnswer(url: string, init: string): Promise<{ message?: string; closeCode?: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url.replace(/^http/, "ws"), "graphql-transport-ws");
+    socket.on("error", reject);
+    socket.once("open", () => socket.send(init));
+    socket.once("message", (data) => {
+      resolve({ message: String(data) });
+      socket.close();
+    });
+    socket.once("close", (code) => resolve({ closeCode: code }));
+  });
+}
+
 const operation = (padding: number) =>
   JSON.stringify({ query: "{ viewer { role } }", variables: { padding: "x".repeat(padding) } });
 
@@ -94,6 +109,33 @@ describe("the request body limit", () => {
       }
     });
   }
+
+  test("holds WebSocket messages to the same limit: one over it closes the socket with 1009", async ({
+    db,
+  }) => {
+    const { key } = await createApiKey(db.prisma, { principal: { name: "Ops" }, name: "ops", role: "ADMIN" });
+    const hub = await startHubServer({
+      database: db,
+      logger: createLogger("silent"),
+      bodyLimits: LIMITS,
+      port: 0,
+      host: "127.0.0.1",
+    });
+    const init = (padding: number) =>
+      JSON.stringify({
+        type: "connection_init",
+        payload: { authorization: `Bearer ${key}`, padding: "x".repeat(padding) },
+      });
+    try {
+      const within = await firstAnswer(`${hub.url}/graphql`, init(3 * 1024));
+      expect(JSON.parse(within.message ?? "{}")).toMatchObject({ type: "connection_ack" });
+
+      // 1009: Message Too Big, as the WebSocket registry names it.
+      expect(await firstAnswer(`${hub.url}/graphql`, init(5 * 1024))).toEqual({ closeCode: 1009 });
+    } finally {
+      await hub.close();
+    }
+  });
 
   test("webhooks are held to their own, larger limit by their handler, not to /graphql's", async ({ db }) => {
     const hub = await startHubServer({

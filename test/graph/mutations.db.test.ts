@@ -133,6 +133,88 @@ describe("mutations", () => {
     expect(outcome.issues).toEqual([{ path: ["score"], message: expect.stringMatching(/1 to 5/) }]);
   });
 
+  test("with sourceUpdatedAt, an older version of a profile, a touchpoint or an answer is skipped as STALE", async ({
+    db,
+  }) => {
+    const client = await createTestClient(db);
+    const profile = (name: string, at: string, address: string) =>
+      client.execute(UpsertCustomerDocument, {
+        input: {
+          identities: [{ kind: "EXTERNAL_ID", namespace: "crm", value: "42" }, email(address)],
+          displayName: name,
+          source: "crm",
+          sourceUpdatedAt: at,
+        },
+      });
+    const newer = await profile("Ada Lovelace", "2026-02-02T10:00:00Z", "ada@new.example");
+    const older = await profile("Ada", "2026-02-01T10:00:00Z", "ada@old.example");
+    if (older.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+      throw new Error(JSON.stringify(older));
+    if (newer.data?.upsertCustomer.__typename !== "UpsertCustomerPayload")
+      throw new Error(JSON.stringify(newer));
+    expect([newer.data.upsertCustomer.outcome, older.data.upsertCustomer.outcome]).toEqual([
+      "CREATED",
+      "STALE",
+    ]);
+    expect(older.data.upsertCustomer.customer.displayName).toBe("Ada Lovelace");
+    expect(older.data.upsertCustomer.customer.identities.map((identity) => identity.value)).not.toContain(
+      "ada@old.example",
+    );
+
+    const order = (amount: string, at: string) =>
+      client.execute(RecordInteractionDocument, {
+        input: {
+          customer: { identities: [email("ada@new.example")] },
+          source: "shop",
+          externalId: "order-9",
+          channel: "ECOMMERCE" as const,
+          kind: "order.placed",
+          direction: "INBOUND" as const,
+          occurredAt: "2026-02-01T09:00:00.000Z",
+          amount: { amount, currency: "EUR" },
+          sourceUpdatedAt: at,
+        },
+      });
+    const outcomes = [];
+    for (const [amount, at] of [
+      ["250.00", "2026-02-01T09:05:00Z"],
+      ["100.00", "2026-02-01T09:00:00Z"],
+    ] as const) {
+      const result = await order(amount, at);
+      if (result.data?.recordInteraction.__typename !== "RecordInteractionPayload")
+        throw new Error(JSON.stringify(result));
+      outcomes.push(result.data.recordInteraction.outcome);
+    }
+    expect(outcomes).toEqual(["CREATED", "STALE"]);
+    const stored = await db.prisma.interaction.findFirstOrThrow({ where: { externalId: "order-9" } });
+    expect(stored.amount?.toFixed(2)).toBe("250.00");
+
+    const answers = [];
+    for (const [score, at] of [
+      [9, "2026-02-03T10:05:00Z"],
+      [2, "2026-02-03T10:00:00Z"],
+    ] as const) {
+      const result = await client.execute(SubmitFeedbackDocument, {
+        input: {
+          customer: { identities: [email("ada@new.example")] },
+          source: "survey",
+          externalId: "nps-9",
+          measure: "NPS",
+          score,
+          respondedAt: "2026-02-03T10:00:00.000Z",
+          sourceUpdatedAt: at,
+        },
+      });
+      if (result.data?.submitFeedback.__typename !== "SubmitFeedbackPayload")
+        throw new Error(JSON.stringify(result));
+      answers.push([result.data.submitFeedback.outcome, result.data.submitFeedback.feedback.score]);
+    }
+    expect(answers).toEqual([
+      ["CREATED", 9],
+      ["STALE", 9],
+    ]);
+  });
+
   test("a fact dated in the future is refused at its date field; a few minutes ahead is a clock difference", async ({
     db,
   }) => {

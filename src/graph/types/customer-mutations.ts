@@ -9,6 +9,7 @@ import {
   type TraitConflict,
 } from "../../domain/customers/merge-customers.ts";
 import { setCustomerOwner } from "../../domain/customers/set-customer-owner.ts";
+import type { RecordOutcome as RecordOutcomeValue } from "../../domain/interactions/record-interactions.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { writeCustomer, writeMerge } from "../../pipeline/write-records.ts";
 import { builder } from "../builder.ts";
@@ -17,6 +18,7 @@ import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import { CustomerNode, LifecycleStageEnum } from "./customer.ts";
 import { IdentityInput } from "./customer-queries.ts";
+import { RecordOutcome, SOURCE_UPDATED_AT } from "./ingest-mutations.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 const ADMIN_OR_INTEGRATOR = { $any: { admin: true, integrator: true } };
@@ -39,11 +41,20 @@ const UpsertCustomerInput = builder.inputType("UpsertCustomerInput", {
     }),
     lifecycleStage: t.field({ type: LifecycleStageEnum, description: "Where they stand now." }),
     source: t.string({ description: "Who reports this customer (recorded on the identities it adds)." }),
+    sourceUpdatedAt: t.field({
+      type: "DateTime",
+      description: `${SOURCE_UPDATED_AT} Versions count per source, so give \`source\` with it; a stale profile attaches no identity and merges nobody.`,
+    }),
   }),
 });
 
 const UpsertCustomerPayload = builder
-  .objectRef<{ customer: Customer; created: boolean; mergedCustomerIds: string[] }>("UpsertCustomerPayload")
+  .objectRef<{
+    customer: Customer;
+    created: boolean;
+    mergedCustomerIds: string[];
+    outcome: RecordOutcomeValue;
+  }>("UpsertCustomerPayload")
   .implement({
     description: "The customer after the upsert.",
     fields: (t) => ({
@@ -54,6 +65,12 @@ const UpsertCustomerPayload = builder
       }),
       created: t.exposeBoolean("created", {
         description: "true when no identity was known and a customer was created.",
+      }),
+      outcome: t.field({
+        type: RecordOutcome,
+        description:
+          "Created, unchanged, updated, or skipped as stale (an older sourceUpdatedAt than the one stored from its source).",
+        resolve: (p) => p.outcome.toUpperCase() as Uppercase<RecordOutcomeValue>,
       }),
       mergedCustomerIds: t.field({
         type: ["ID"],
@@ -181,6 +198,7 @@ builder.mutationFields((t) => ({
           traits: (input.traits ?? undefined) as Record<string, never> | undefined,
           lifecycleStage: input.lifecycleStage ?? undefined,
           source: input.source ?? undefined,
+          sourceUpdatedAt: input.sourceUpdatedAt ?? undefined,
         },
         { principalId: context.viewer.principalId },
       ),

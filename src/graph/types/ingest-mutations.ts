@@ -16,12 +16,16 @@ import { FeedbackKindEnum, FeedbackNode } from "./feedback.ts";
 import { ChannelEnum, DirectionEnum, InteractionNode } from "./interaction.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
-const RecordOutcome = builder.enumType("RecordOutcome", {
+export const RecordOutcome = builder.enumType("RecordOutcome", {
   description: "What recording a fact did. Sending the same fact again is safe.",
   values: {
     CREATED: { description: "It was new and is now stored." },
     UNCHANGED: { description: "It was already stored exactly so; nothing changed." },
     UPDATED: { description: "It was stored with other details (the source corrected it); it now has these." },
+    STALE: {
+      description:
+        "Its sourceUpdatedAt is older than that of the version stored from the same source: it was skipped, and nothing changed.",
+    },
   },
 });
 
@@ -45,6 +49,10 @@ const MoneyInput = builder.inputType("MoneyInput", {
     currency: t.string({ required: true, description: "The ISO 4217 currency code (EUR)." }),
   }),
 });
+
+/** The description of every input's sourceUpdatedAt: the version that protects against replays. */
+export const SOURCE_UPDATED_AT =
+  "When this version last changed at its source (the provider's updated_at). A copy older than the version already stored from the same source is skipped (outcome STALE), so a late or replayed delivery never rolls newer data back. Leave it out and the latest write wins.";
 
 function customerReference(input: typeof CustomerReferenceInput.$inferInput): CustomerReference {
   // Either names the customer; both could name two, and one of them would be silently ignored.
@@ -99,6 +107,10 @@ const RecordInteractionInput = builder.inputType("RecordInteractionInput", {
       description: "Provider details worth keeping: at most 64 KiB as JSON, nested at most 16 levels.",
       ...bounded({ maxBytes: 64 * 1024 }),
     }),
+    sourceUpdatedAt: t.field({
+      type: "DateTime",
+      description: SOURCE_UPDATED_AT,
+    }),
   }),
 });
 
@@ -134,6 +146,10 @@ const SubmitFeedbackInput = builder.inputType("SubmitFeedbackInput", {
     }),
     touchpoint: t.string({ description: 'What the answer is about: "checkout".' }),
     respondedAt: t.field({ type: "DateTime", required: true, description: "When the customer answered." }),
+    sourceUpdatedAt: t.field({
+      type: "DateTime",
+      description: SOURCE_UPDATED_AT,
+    }),
   }),
 });
 
@@ -150,7 +166,7 @@ const RecordInteractionPayload = builder
       }),
       outcome: t.field({
         type: RecordOutcome,
-        description: "Created, unchanged or updated.",
+        description: "Created, unchanged, updated, or skipped as stale.",
         resolve: (p) => p.outcome.toUpperCase() as "CREATED",
       }),
     }),
@@ -168,7 +184,7 @@ const SubmitFeedbackPayload = builder
       }),
       outcome: t.field({
         type: RecordOutcome,
-        description: "Created, unchanged or updated.",
+        description: "Created, unchanged, updated, or skipped as stale.",
         resolve: (p) => p.outcome.toUpperCase() as "CREATED",
       }),
     }),

@@ -1,6 +1,7 @@
 // The attacks of issue 14, timed on PostgreSQL with the demo data: `nodes` with 10,000 IDs, a customer
 // search just under the request body limit (the search's own length bound answers it), bodies of 1 MB
-// and 10 MB (the body limit answers them, unread), and an ordinary search (with its plan). Each request is abandoned after
+// and 10 MB (the body limit answers them, unread), twelve concurrent 400 KB searches beside a tiny query,
+// 2,000 random keys from one address (the failed-key limit answers 429), and an ordinary search (with its plan). Each request is abandoned after
 // ATTACK_TIMEOUT_MS (default 60 s), and the bench database's statement_timeout ends its statement then
 // too, so that a run on unbounded code does not hold a backend for minutes. ATTACK_SKIP_10MB=1 leaves
 // out the 10 MB search (on unbounded code it cost minutes of a backend's CPU and 2 GB).
@@ -51,12 +52,17 @@ try {
     scopes: ["pii"],
   });
   const yoga = createHubYoga({ database, logger: createLogger("silent") });
-  const attack = async (label: string, query: string, variables: Record<string, unknown>) => {
+  const attack = async (
+    label: string,
+    query: string,
+    variables: Record<string, unknown>,
+    as: string = key,
+  ): Promise<{ status: number; ms: number }> => {
     const started = performance.now();
     try {
       const response = await yoga.fetch("http://bench/graphql", {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${as}` },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -67,13 +73,13 @@ try {
       const outcome = error
         ? `${error.extensions?.code ?? "no code"}: ${error.message.slice(0, 90)}`
         : "answered";
-      console.log(
-        `${label}: ${(performance.now() - started).toFixed(0)} ms, HTTP ${response.status}, ${outcome}`,
-      );
+      const ms = performance.now() - started;
+      if (label) console.log(`${label}: ${ms.toFixed(0)} ms, HTTP ${response.status}, ${outcome}`);
+      return { status: response.status, ms };
     } catch (error) {
-      console.log(
-        `${label}: gave up after ${(performance.now() - started).toFixed(0)} ms (${(error as Error).name})`,
-      );
+      const ms = performance.now() - started;
+      console.log(`${label || "a request"}: gave up after ${ms.toFixed(0)} ms (${(error as Error).name})`);
+      return { status: 0, ms };
     }
   };
   console.log(`PostgreSQL, demo data: ${customers} customers`);
@@ -88,6 +94,33 @@ try {
   await attack("search, 1,000,000 characters", search, { s: "a".repeat(1_000_000) });
   await attack("body, 1 MB", search, { s: "a".repeat(1024 * 1024) });
   if (!process.env.ATTACK_SKIP_10MB) await attack("body, 10 MB", search, { s: "a".repeat(10 * 1024 * 1024) });
+  // Twelve searches of 400 KB at once (they exhausted the pool before the bound), and meanwhile the
+  // smallest query there is: how long it waits behind them.
+  const flood = Array.from({ length: 12 }, () => attack("", search, { s: "b".repeat(400 * 1024) }));
+  const viewer = await attack(
+    "{ viewer { role } } during 12 concurrent 400 KB searches",
+    "{ viewer { role } }",
+    {},
+  );
+  const flooded = await Promise.all(flood);
+  console.log(
+    `  the 12 searches: ${flooded.filter((r) => r.status === 200).length} answered 200 (refused in the body), slowest ${Math.max(...flooded.map((r) => r.ms)).toFixed(0)} ms; viewer took ${viewer.ms.toFixed(0)} ms`,
+  );
+  // Guessing keys from one address: how many of 2,000 random keys are tried before the limit answers 429.
+  const guessesStarted = performance.now();
+  const statuses = new Map<number, number>();
+  for (let guess = 0; guess < 2000; guess++) {
+    const { status } = await attack(
+      "",
+      "{ viewer { role } }",
+      {},
+      `cxh_${randomUUID().slice(0, 12)}_${"x".repeat(43)}`,
+    );
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  }
+  console.log(
+    `2,000 random keys from one address: ${(performance.now() - guessesStarted).toFixed(0)} ms, ${[...statuses].map(([status, count]) => `${count} × HTTP ${status}`).join(", ")}`,
+  );
   // The search's two lookups (search-customers.ts), as the planner runs them at the demo's size, where
   // reading a few thousand rows beats any index; test/domain/customers/search-customers.db.test.ts
   // shows it choosing the trigram indexes at 100,000 customers.

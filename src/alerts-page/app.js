@@ -5,7 +5,9 @@
 // graphql-transport-ws protocol. It subscribes with `since:` the cursor the first alert page came
 // with, and after a dropped connection with the last cursor it received, so no alert raised in
 // between is missed. Everything shown is set with textContent: nothing a customer wrote can become
-// markup.
+// markup. The response-speed and journey panels are insights.js's; this loads them when their tab opens.
+
+import { createInsights } from "./insights.js";
 
 const KEY_STORAGE = "cxhub.apiKey";
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 5000, 10000];
@@ -89,6 +91,9 @@ const alertList = { items: new Map(), total: 0, endCursor: null, hasNextPage: fa
 const customerList = { shown: 0, pages: 0, total: 0, endCursor: null, hasNextPage: false };
 /** The customer on view, with the cursors of their history and timeline. */
 let customerView = null;
+/** The response-speed and journey panels, for the signed-in viewer; loaded the first time each opens. */
+let insights = null;
+const loadedPanels = new Set();
 
 class SignedOut extends Error {}
 
@@ -473,12 +478,23 @@ function route() {
 
 // ---- Tabs (the WAI-ARIA tabs pattern: arrow keys move between them) ----
 
+const PANEL_LOADERS = {
+  "panel-speed": () => insights.loadResponseSpeed(),
+  "panel-journeys": () => insights.loadJourneys(),
+};
+
 function selectTab(tab) {
   for (const other of document.querySelectorAll('[role="tab"]')) {
     const selected = other === tab;
     other.setAttribute("aria-selected", String(selected));
     other.tabIndex = selected ? 0 : -1;
     $(other.getAttribute("aria-controls")).hidden = !selected;
+  }
+  const panel = tab.getAttribute("aria-controls");
+  const load = PANEL_LOADERS[panel];
+  if (load && insights && !loadedPanels.has(panel)) {
+    loadedPanels.add(panel);
+    void guarded(load);
   }
 }
 
@@ -584,6 +600,8 @@ async function start() {
   try {
     ({ viewer } = await graphql(VIEWER));
     const owner = viewer.principal.id;
+    insights = createInsights({ graphql, element, $, ownerId: owner, customerHref });
+    loadedPanels.clear();
     const [page, { alerts: open }] = await Promise.all([
       loadAlerts(),
       graphql(OPEN_ALERT_COUNT, { owner }),
@@ -649,6 +667,8 @@ $("sign-in").addEventListener("submit", (event) => {
 });
 $("sign-out").addEventListener("click", () => signOut());
 $("alert-status").addEventListener("change", () => void guarded(() => loadAlerts()));
+$("speed-period").addEventListener("change", () => void guarded(() => insights.loadResponseSpeed()));
+$("journey-choice").addEventListener("change", () => void guarded(() => insights.loadJourneyMap()));
 $("more-alerts").addEventListener("click", (event) =>
   loadMore(event.currentTarget, () => loadAlerts({ more: true })),
 );

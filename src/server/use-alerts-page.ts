@@ -1,5 +1,5 @@
 // Serves the alerts page for account managers (src/alerts-page) at /alerts: plain HTML, a stylesheet
-// and a small script, no build step. The page itself is public, like GraphiQL: it holds no data until
+// and two small script modules, no build step. The page itself is public, like GraphiQL: it holds no data until
 // its user signs in with an API key, which it sends to /graphql like any client.
 import { readFileSync } from "node:fs";
 import type { Plugin } from "graphql-yoga";
@@ -9,6 +9,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   "/alerts": { file: "index.html", type: "text/html; charset=utf-8" },
   "/alerts/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/alerts/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "/alerts/insights.js": { file: "insights.js", type: "text/javascript; charset=utf-8" },
   "/alerts/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
 };
 

@@ -1,5 +1,8 @@
 import { print } from "graphql";
 import { afterEach, describe, expect, inject } from "vitest";
+import type { Database } from "../../src/db/database.ts";
+import { defineJourney } from "../../src/domain/journeys/define-journey.ts";
+import type { Direction } from "../../src/generated/prisma/enums.ts";
 import {
   createKey,
   detractorAnswer,
@@ -151,4 +154,104 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     await customers.getByRole("link", { name: "Client 22" }).waitFor();
     expect(problems).toEqual([]);
   });
+
+  test("the response-speed and journey panels show the signed-in manager's own customers", {
+    timeout: 90_000,
+  }, async ({ db }) => {
+    const hub: LiveHub = await startLiveHub(db);
+    cleanups.push(() => hub.close());
+    const ana = await managerWithCustomer(db, "Ana Souza");
+    const bea = await managerWithCustomer(db, "Bea Lima");
+    // The hub reads the machine's clock, so the messages are placed relative to it.
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    // Ana's client: a thread answered in 2 h, and a message waiting for 40 min.
+    await messages(db, ana.customerId, "thread-1", [
+      { at: minutesAgo(300), direction: "INBOUND", sentiment: -0.6 },
+      { at: minutesAgo(180), direction: "OUTBOUND" },
+    ]);
+    await messages(db, ana.customerId, "thread-2", [{ at: minutesAgo(40), direction: "INBOUND" }]);
+    // Bea's client, answered in 10 min: none of Ana's figures.
+    await messages(db, bea.customerId, "thread-3", [
+      { at: minutesAgo(120), direction: "INBOUND", sentiment: 0.8 },
+      { at: minutesAgo(110), direction: "OUTBOUND" },
+    ]);
+    // Defined after the messages: it places both customers from their history.
+    await defineJourney(db.prisma, {
+      key: "support",
+      name: "Support",
+      stages: [
+        { key: "asked", name: "Asked", enteredBy: ["email.received"] },
+        { key: "answered", name: "Answered", enteredBy: ["email.sent"] },
+      ],
+    });
+
+    const { page, problems, close } = await openBrowser();
+    cleanups.push(close);
+    await page.goto(`${hub.url}/alerts`);
+    await page.getByLabel("API key").fill(ana.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Signed in as Ana Souza").waitFor();
+
+    await page.getByRole("tab", { name: "Response speed" }).click();
+    const speed = page.locator("#panel-speed");
+    const firstResponse = speed.locator("#speed-table tbody tr", { hasText: "First response" });
+    await firstResponse.waitFor();
+    // Measure, median, 90th percentile, target met, counted.
+    expect(await firstResponse.locator("th, td").allTextContents()).toEqual([
+      "First response",
+      "2 h",
+      "2 h",
+      expect.any(String),
+      "1",
+    ]);
+    expect(await speed.locator("#speed-facts").textContent()).toMatch(/Conversations\s*2/);
+    expect(await speed.locator("#speed-channels tbody tr").allTextContents()).toEqual([
+      expect.stringMatching(/^Email\s*2 h\s*2 h/),
+    ]);
+    expect(await speed.locator("#speed-waiting li").allTextContents()).toEqual([
+      expect.stringMatching(/^Ana Souza's client · Email · waiting 4\d min/),
+    ]);
+
+    await page.getByRole("tab", { name: "Journeys" }).click();
+    const journeys = page.locator("#panel-journeys");
+    await journeys.getByText("1 of your customers entered this journey.").waitFor();
+    expect(await journeys.locator("#no-journeys").isHidden()).toBe(true);
+    expect(await journeys.locator("#journey-choice option").allTextContents()).toEqual(["Support"]);
+    const rows = journeys.locator("#journey-stages tbody tr");
+    expect(await rows.nth(0).locator("th, td").allTextContents()).toEqual([
+      "Asked",
+      "1",
+      "0 (0%)",
+      "2 h",
+      "-0.60 (1 message)",
+      "–",
+      "–",
+    ]);
+    expect(await rows.nth(1).locator("th").textContent()).toBe("Answered");
+    const curve = journeys.getByRole("img", { name: /Emotion curve/ });
+    expect(await curve.getAttribute("aria-label")).toBe("Emotion curve: Asked -0.60.");
+    expect(problems).toEqual([]);
+  });
 });
+
+/** One conversation's email messages, stored as a provider would have reported them. */
+async function messages(
+  db: Database,
+  customerId: string,
+  conversationId: string,
+  thread: Array<{ at: Date; direction: Direction; sentiment?: number }>,
+) {
+  await db.prisma.interaction.createMany({
+    data: thread.map((message, index) => ({
+      customerId,
+      source: "mail",
+      externalId: `${conversationId}-${index}`,
+      channel: "EMAIL" as const,
+      kind: message.direction === "INBOUND" ? "email.received" : "email.sent",
+      direction: message.direction,
+      occurredAt: message.at,
+      conversationId,
+      sentiment: message.sentiment ?? null,
+    })),
+  });
+}

@@ -95,8 +95,8 @@ export { configJsonSchema, isSecret, REDACTED, secret } from "./secrets.ts";
 // The hub's one sentiment scale (new): s/√(s²+15) of the AFINN-165 sum, for a plugin that scores
 // other words than a record's body; a record without a sentiment has its inbound body scored by the hub.
 export { scoreSentiment } from "./sentiment.ts";
-// The answer scale of each survey kind, for a plugin mapping a provider's survey onto NPS, CSAT or CES
-// (new: formerly the hub's own).
+// The answer scale of each survey kind, for a plugin mapping a provider's survey onto NPS, CSAT, CES or
+// a good/bad rating (new: formerly the hub's own).
 export { FEEDBACK_SCORE_RANGES } from "./vocabulary.ts";
 // Webhooks: request and answer shapes, and signature helpers.
 export type {

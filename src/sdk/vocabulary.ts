@@ -16,7 +16,7 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const IDENTITY_KINDS = ["email", "phone", "shop_customer_id", "social_handle", "external_id"] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
-export const FEEDBACK_KINDS = ["nps", "csat", "ces"] as const;
+export const FEEDBACK_KINDS = ["nps", "csat", "ces", "good_bad"] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
 export const LIFECYCLE_STAGES = ["lead", "prospect", "customer", "evangelist", "churned"] as const;
@@ -31,18 +31,25 @@ export const directionSchema = z.enum(DIRECTIONS, {
 export const identityKindSchema = z.enum(IDENTITY_KINDS, {
   error: `An identity kind is one of ${IDENTITY_KINDS.join(", ")}.`,
 });
-export const feedbackKindSchema = z.enum(FEEDBACK_KINDS, { error: "A feedback kind is nps, csat or ces." });
+export const feedbackKindSchema = z.enum(FEEDBACK_KINDS, {
+  error: "A feedback kind is nps, csat, ces or good_bad.",
+});
 export const lifecycleStageSchema = z.enum(LIFECYCLE_STAGES, {
   error: `A lifecycle stage is one of ${LIFECYCLE_STAGES.join(", ")}.`,
 });
 
-/** The answer scale of each survey kind (the standard ones; a check constraint in SQL agrees). */
+/**
+ * The answer scale of each survey kind (a check constraint in SQL agrees). `good_bad` is a two-point
+ * satisfaction rating, such as Zendesk's "good"/"bad": 1 is good, 0 is bad. It is kept apart from
+ * CSAT because a two-point answer placed on CSAT's 1-5 scale would invent a neutral middle it never had.
+ */
 export const FEEDBACK_SCORE_RANGES: Readonly<
   Record<FeedbackKind, { readonly min: number; readonly max: number; readonly name: string }>
 > = {
   nps: { min: 0, max: 10, name: "An NPS score" },
   csat: { min: 1, max: 5, name: "A CSAT score" },
   ces: { min: 1, max: 7, name: "A CES score" },
+  good_bad: { min: 0, max: 1, name: "A good/bad rating (1 good, 0 bad)" },
 };
 
 /** What is wrong with a survey answer's score for its kind, or undefined when it is on the scale. */

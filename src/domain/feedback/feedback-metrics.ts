@@ -1,4 +1,5 @@
-// Survey metrics over a slice of feedback — NPS, CSAT and CES with the standard formulas — computed
+// Survey metrics over a slice of feedback — NPS, CSAT and CES with the standard formulas, and the
+// share of good ratings among two-point (good/bad) ratings — computed
 // in SQL so that the numbers are the same whether a slice holds ten answers or ten million.
 // The filter and its SQL predicate are exported for the trend module, which slices the same way.
 import { z } from "zod";
@@ -46,10 +47,20 @@ export interface CesMetrics {
   distribution: Array<{ score: number; count: number }>;
 }
 
+/** Two-point satisfaction ratings (Zendesk's good/bad). */
+export interface GoodBadMetrics {
+  /** good / (good + bad) as a percentage, 0 to 100; null when no one rated. */
+  score: number | null;
+  responses: number;
+  good: number;
+  bad: number;
+}
+
 export interface FeedbackMetrics {
   nps: NpsMetrics;
   csat: CsatMetrics;
   ces: CesMetrics;
+  goodBad: GoodBadMetrics;
 }
 
 /** Refuses an empty or inverted window, which would otherwise silently return nothing. */
@@ -104,10 +115,13 @@ interface SummaryRow {
   csat_score: number | null;
   ces_responses: number;
   ces_average: number | null;
+  good_bad_responses: number;
+  good: number;
+  good_bad_score: number | null;
 }
 
 /**
- * NPS, CSAT and CES over the answers the filter selects.
+ * NPS, CSAT, CES and the good share of good/bad ratings over the answers the filter selects.
  *
  * Percentages (promoterPercent, passivePercent, detractorPercent, the NPS score and the CSAT score)
  * are on a 0–100 scale with full float precision — 2/3 of answers is 66.666…, not 67 — because
@@ -130,7 +144,9 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
         count(*) FILTER (WHERE f."kind" = 'CSAT')::int AS csat_responses,
         count(*) FILTER (WHERE f."kind" = 'CSAT' AND f."score" >= 4)::int AS satisfied,
         count(*) FILTER (WHERE f."kind" = 'CES')::int AS ces_responses,
-        (avg(f."score") FILTER (WHERE f."kind" = 'CES'))::float8 AS ces_average
+        (avg(f."score") FILTER (WHERE f."kind" = 'CES'))::float8 AS ces_average,
+        count(*) FILTER (WHERE f."kind" = 'GOOD_BAD')::int AS good_bad_responses,
+        count(*) FILTER (WHERE f."kind" = 'GOOD_BAD' AND f."score" = 1)::int AS good
       FROM "Feedback" f
       WHERE ${where}
     )
@@ -139,7 +155,8 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
       100.0::float8 * promoters / NULLIF(nps_responses, 0) AS promoter_percent,
       100.0::float8 * passives / NULLIF(nps_responses, 0) AS passive_percent,
       100.0::float8 * detractors / NULLIF(nps_responses, 0) AS detractor_percent,
-      100.0::float8 * satisfied / NULLIF(csat_responses, 0) AS csat_score
+      100.0::float8 * satisfied / NULLIF(csat_responses, 0) AS csat_score,
+      100.0::float8 * good / NULLIF(good_bad_responses, 0) AS good_bad_score
     FROM counts`;
   if (!summary)
     throw new Error("The feedback summary query returned no row; an aggregate always returns one.");
@@ -165,5 +182,11 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
     },
     csat: { score: summary.csat_score, responses: summary.csat_responses, satisfied: summary.satisfied },
     ces: { average: summary.ces_average, responses: summary.ces_responses, distribution },
+    goodBad: {
+      score: summary.good_bad_score,
+      responses: summary.good_bad_responses,
+      good: summary.good,
+      bad: summary.good_bad_responses - summary.good,
+    },
   };
 }

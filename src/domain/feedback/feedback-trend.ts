@@ -29,7 +29,7 @@ export interface FeedbackTrendPoint {
   /** The bucket's first instant: local midnight (of the day, the ISO week's Monday, or the month's 1st). */
   bucketStart: Date;
   responses: number;
-  /** NPS score (−100..100), CSAT % (0..100) or CES average (1..7), full precision; null when empty. */
+  /** NPS score (−100..100), CSAT % (0..100), CES average (1..7) or good % (0..100), full precision; null when empty. */
   score: number | null;
 }
 
@@ -38,6 +38,7 @@ const SCORE_SQL: Record<FeedbackKind, Prisma.Sql> = {
   NPS: Prisma.sql`100.0::float8 * (count(*) FILTER (WHERE f."score" >= 9) - count(*) FILTER (WHERE f."score" <= 6)) / NULLIF(count(*), 0)`,
   CSAT: Prisma.sql`100.0::float8 * count(*) FILTER (WHERE f."score" >= 4) / NULLIF(count(*), 0)`,
   CES: Prisma.sql`avg(f."score")::float8`,
+  GOOD_BAD: Prisma.sql`100.0::float8 * count(*) FILTER (WHERE f."score" = 1) / NULLIF(count(*), 0)`,
 };
 
 /**

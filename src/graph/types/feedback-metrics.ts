@@ -1,8 +1,14 @@
-// Feedback dashboards: NPS, CSAT and CES over a slice of answers, and their trend over time.
+// Feedback dashboards: NPS, CSAT, CES and good/bad ratings over a slice of answers, and their trend
+// over time.
 // An account manager's figures cover only the customers they own.
 import type { Viewer } from "../../auth/api-keys.ts";
 import { visibleOwnerId } from "../../auth/visibility.ts";
-import type { CesMetrics, CsatMetrics, NpsMetrics } from "../../domain/feedback/feedback-metrics.ts";
+import type {
+  CesMetrics,
+  CsatMetrics,
+  GoodBadMetrics,
+  NpsMetrics,
+} from "../../domain/feedback/feedback-metrics.ts";
 import { type FeedbackFilterInput, feedbackMetrics } from "../../domain/feedback/feedback-metrics.ts";
 import { feedbackTrend } from "../../domain/feedback/feedback-trend.ts";
 import { builder } from "../builder.ts";
@@ -72,6 +78,20 @@ const Ces = builder.objectRef<CesMetrics>("CesMetrics").implement({
   }),
 });
 
+const GoodBad = builder.objectRef<GoodBadMetrics>("GoodBadMetrics").implement({
+  description:
+    "Two-point satisfaction ratings (GOOD_BAD, such as Zendesk's) over the answers in the slice: the share of good ones.",
+  fields: (t) => ({
+    score: t.exposeFloat("score", {
+      nullable: true,
+      description: "Good ratings as a percentage of good and bad ones, 0 to 100; null when nobody rated.",
+    }),
+    responses: t.exposeInt("responses", { description: "How many good/bad ratings the slice holds." }),
+    good: t.exposeInt("good", { description: "Ratings of good (1)." }),
+    bad: t.exposeInt("bad", { description: "Ratings of bad (0)." }),
+  }),
+});
+
 const FeedbackMetrics = builder
   .objectRef<Awaited<ReturnType<typeof feedbackMetrics>>>("FeedbackMetrics")
   .implement({
@@ -84,6 +104,11 @@ const FeedbackMetrics = builder
         resolve: (metrics) => metrics.csat,
       }),
       ces: t.field({ type: Ces, description: "Customer Effort Score.", resolve: (metrics) => metrics.ces }),
+      goodBad: t.field({
+        type: GoodBad,
+        description: "Good/bad satisfaction ratings (GOOD_BAD).",
+        resolve: (metrics) => metrics.goodBad,
+      }),
     }),
   });
 
@@ -99,7 +124,8 @@ const TrendPoint = builder
       responses: t.exposeInt("responses", { description: "How many answers fell in the bucket." }),
       score: t.exposeFloat("score", {
         nullable: true,
-        description: "The measure over the bucket (NPS, CSAT % or CES average); null when nobody answered.",
+        description:
+          "The measure over the bucket (NPS, CSAT %, CES average or good %); null when nobody answered.",
       }),
     }),
   });
@@ -145,7 +171,7 @@ builder.queryFields((t) => ({
     type: FeedbackMetrics,
     authScopes: { $any: { admin: true, analyst: true, accountManager: true } },
     description:
-      "NPS, CSAT and CES over the answers that match the filter, with the counts behind every percentage. An account manager's figures cover only the customers they own.",
+      "NPS, CSAT, CES and the share of good good/bad ratings over the answers that match the filter, with the counts behind every percentage. An account manager's figures cover only the customers they own.",
     args: {
       filter: t.arg({ type: FeedbackFilter, description: "Which answers to count; all of them by default." }),
     },

@@ -1,4 +1,4 @@
-// The Feedback type: a survey answer (NPS, CSAT or CES).
+// The Feedback type: a survey answer (NPS, CSAT, CES or a good/bad rating).
 import { canReadPersonalData, freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf } from "../../auth/visibility.ts";
 import { FeedbackKind } from "../../generated/prisma/enums.ts";
@@ -13,6 +13,10 @@ export const FeedbackKindEnum = builder.enumType(FeedbackKind, {
     NPS: { description: "Net Promoter Score: how likely to recommend us, 0 to 10." },
     CSAT: { description: "Customer Satisfaction: how satisfied, 1 to 5." },
     CES: { description: "Customer Effort Score: how easy it was, 1 (very easy) to 7 (very hard)." },
+    GOOD_BAD: {
+      description:
+        "A two-point satisfaction rating, such as Zendesk's: 1 good, 0 bad. Kept apart from CSAT, whose 1 to 5 scale has a middle it never had.",
+    },
   },
 });
 
@@ -27,7 +31,7 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
   fields: (t) => ({
     measure: t.expose("kind", {
       type: FeedbackKindEnum,
-      description: "Which measure was asked: NPS, CSAT or CES.",
+      description: "Which measure was asked: NPS, CSAT, CES or GOOD_BAD.",
     }),
     kind: t.expose("kind", {
       type: FeedbackKindEnum,
@@ -38,7 +42,7 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
         "Use `measure`: `kind` clashes with `Interaction.kind` (a String) when a timeline query selects both.",
     }),
     score: t.exposeInt("score", {
-      description: "The answer: 0–10 for NPS, 1–5 for CSAT, 1–7 for CES.",
+      description: "The answer: 0–10 for NPS, 1–5 for CSAT, 1–7 for CES, 1 (good) or 0 (bad) for GOOD_BAD.",
     }),
     comment: t.string({
       nullable: true,

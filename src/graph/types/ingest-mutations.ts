@@ -126,14 +126,18 @@ const SubmitFeedbackInput = builder.inputType("SubmitFeedbackInput", {
     }),
     measure: t.field({
       type: FeedbackKindEnum,
-      description: "Which measure was asked: NPS, CSAT or CES. Required (or the deprecated `kind`).",
+      description:
+        "Which measure was asked: NPS, CSAT, CES or GOOD_BAD. Required (or the deprecated `kind`).",
     }),
     kind: t.field({
       type: FeedbackKindEnum,
       description: "Which measure was asked. Use `measure`.",
       deprecationReason: "Use `measure`, the name the answer has on `Feedback`.",
     }),
-    score: t.int({ required: true, description: "The answer: NPS 0–10, CSAT 1–5, CES 1–7." }),
+    score: t.int({
+      required: true,
+      description: "The answer: NPS 0–10, CSAT 1–5, CES 1–7, GOOD_BAD 1 (good) or 0 (bad).",
+    }),
     comment: t.string({
       description: "What the customer wrote beside the score: at most 10,000 characters.",
       ...bounded({ maxLength: 10_000 }),
@@ -252,7 +256,7 @@ builder.mutationFields((t) => ({
       const asked = eitherName("measure", measure, "kind", kind);
       if (asked === null) {
         throw new ValidationError(
-          "The feedback is invalid at measure: say which was asked (NPS, CSAT or CES).",
+          "The feedback is invalid at measure: say which was asked (NPS, CSAT, CES or GOOD_BAD).",
           [{ path: ["input", "measure"], message: "required" }],
         );
       }

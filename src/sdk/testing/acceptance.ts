@@ -9,36 +9,22 @@
 //   rateLimitHonoured         a 429 is waited out as its Retry-After says (by the kit's sleeper: no
 //                             real wait), then the same request is sent again and nothing is lost.
 import type { AnyConnector } from "../define-connector.ts";
-import { redactUrl } from "../http.ts";
-import type { ConnectorRecord, JsonValue } from "../records.ts";
-import type { WebhookRequest } from "../webhooks.ts";
-import { runStream, runWebhook, type StreamRun, type TestRunOptions } from "./runs.ts";
+import type { JsonValue } from "../records.ts";
+import { checkRateLimit } from "./acceptance-rate-limit.ts";
+import {
+  type AcceptanceCheck,
+  type AcceptanceOptions,
+  attempt,
+  checkValid,
+  describeRecord,
+  type Fail,
+  recordKey,
+  runOptions,
+} from "./acceptance-support.ts";
+import { runStream, runWebhook, type StreamRun } from "./runs.ts";
 
-export const ACCEPTANCE_CHECKS = [
-  "validRecords",
-  "checkpointsFollowRecords",
-  "incrementalSubset",
-  "rateLimitHonoured",
-] as const;
-export type AcceptanceCheck = (typeof ACCEPTANCE_CHECKS)[number];
-
-export interface AcceptanceOptions extends Omit<TestRunOptions, "fetch" | "onWait"> {
-  /** The streams to check; every stream of the connector when omitted. */
-  streams?: string[];
-  /** Webhook deliveries (signed as the provider signs) whose records must be valid too. */
-  webhooks?: WebhookRequest[];
-  /**
-   * The provider's answer to a throttled request, with its Retry-After; by default a 429 with
-   * `Retry-After: 7`. Give the provider's documented 429 body when it has one.
-   */
-  rateLimited?: () => Response;
-  /** Which request of a full run is throttled, counting from 1 (the first by default). */
-  rateLimitedRequest?: number;
-  /** Called before every run: reset stateful handlers here (the checks run each stream several times). */
-  beforeRun?: () => void | Promise<void>;
-  /** The most checkpoints of one run to resume from (the last always among them); 12 by default. */
-  maxResumes?: number;
-}
+export type { AcceptanceCheck, AcceptanceOptions } from "./acceptance-support.ts";
+export { ACCEPTANCE_CHECKS, recordKey } from "./acceptance-support.ts";
 
 export interface AcceptanceFailure {
   check: AcceptanceCheck;
@@ -77,13 +63,6 @@ export class AcceptanceError extends Error {
   }
 }
 
-const DEFAULT_RETRY_AFTER_SECONDS = 7;
-const defaultRateLimited = () =>
-  Response.json(
-    { error: "rate_limited" },
-    { status: 429, headers: { "Retry-After": String(DEFAULT_RETRY_AFTER_SECONDS) } },
-  );
-
 /** Runs every acceptance check and throws an AcceptanceError listing what failed; else the report. */
 export async function expectAcceptance(
   connector: AnyConnector,
@@ -121,8 +100,6 @@ export async function checkAcceptance(
   return report;
 }
 
-type Fail = (check: AcceptanceCheck, message: string) => void;
-
 async function checkStream(
   connector: AnyConnector,
   stream: string,
@@ -147,16 +124,6 @@ async function checkStream(
   summary.resumedRuns = await checkResumes(connector, stream, options, full, fail);
   summary.rateLimitWaitMs = await checkRateLimit(connector, stream, options, full, fail);
   return summary;
-}
-
-function checkValid(run: StreamRun, which: string, fail: Fail): void {
-  for (const invalid of run.invalid) {
-    fail("validRecords", `${which}, output ${invalid.index}: ${invalid.reason}`);
-  }
-  for (const dropped of run.droppedIdentities) {
-    const issues = dropped.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-    fail("validRecords", `${which}, output ${dropped.index} has invalid identities (${issues}).`);
-  }
 }
 
 /**
@@ -206,97 +173,6 @@ async function checkResumes(
   return resumed;
 }
 
-/**
- * A full run whose n-th request is answered with a 429. The kit's sleeper (no real wait) must be asked
- * for at least Retry-After before the same request is sent again, and the run must yield what the
- * full run did.
- */
-async function checkRateLimit(
-  connector: AnyConnector,
-  stream: string,
-  options: AcceptanceOptions,
-  full: StreamRun,
-  fail: Fail,
-): Promise<number | undefined> {
-  const throttled = options.rateLimitedRequest ?? 1;
-  const answer = (options.rateLimited ?? defaultRateLimited)();
-  const asked = waitAsked(answer, options.now ?? Date.now);
-  if (answer.status !== 429 || asked === undefined) {
-    throw new TypeError("rateLimited must answer 429 with a Retry-After of seconds or a date.");
-  }
-  const events: Array<{ kind: "request"; url: string } | { kind: "wait"; url: string; ms: number }> = [];
-  let requests = 0;
-  let throttledUrl: string | undefined;
-  const fetchWith429: typeof fetch = (input, init) => {
-    const url = redactUrl(input instanceof Request ? input.url : String(input));
-    events.push({ kind: "request", url });
-    requests++;
-    if (requests === throttled) {
-      throttledUrl = url;
-      return Promise.resolve(answer.clone());
-    }
-    return globalThis.fetch(input, init);
-  };
-  await options.beforeRun?.();
-  const run = await attempt(() =>
-    runStream(connector, stream, {
-      ...runOptions(options),
-      fetch: fetchWith429,
-      onWait: (wait) => events.push({ kind: "wait", url: wait.url, ms: wait.ms }),
-    }),
-  );
-  if (throttledUrl === undefined) {
-    fail(
-      "rateLimitHonoured",
-      `the run sent ${requests} request(s) through ctx.fetch, fewer than the ${throttled} needed to answer one with a 429: send every request with ctx.fetch.`,
-    );
-    return undefined;
-  }
-  if (run instanceof Error) {
-    fail("rateLimitHonoured", `the run failed on the 429 to ${throttledUrl}: ${run.message}`);
-    return undefined;
-  }
-  const at = events.findIndex((event) => event.kind === "request" && event.url === throttledUrl);
-  const after = events.slice(at + 1);
-  const retry = after.findIndex((event) => event.kind === "request" && event.url === throttledUrl);
-  const waited = (retry === -1 ? after : after.slice(0, retry)).filter(
-    (event) => event.kind === "wait" && event.url === throttledUrl,
-  );
-  const waitMs = Math.max(0, ...waited.map((event) => (event.kind === "wait" ? event.ms : 0)));
-  if (retry === -1) {
-    fail("rateLimitHonoured", `after the 429 to ${throttledUrl}, the request was never sent again.`);
-  } else if (waitMs < asked) {
-    fail(
-      "rateLimitHonoured",
-      `after the 429 to ${throttledUrl}, the request was sent again after a wait of ${waitMs} ms, not the ${asked} ms its Retry-After asked.`,
-    );
-  }
-  checkValid(run, "the run with a 429", fail);
-  const keys = new Set(run.records.map(recordKey));
-  const lost = full.records.filter((record) => !keys.has(recordKey(record)));
-  if (lost.length > 0) {
-    fail(
-      "rateLimitHonoured",
-      `the run with a 429 lost ${lost.length} of the full run's ${full.records.length} record(s) (first: ${describeRecord(lost[0])}).`,
-    );
-  }
-  return waitMs;
-}
-
-/** The wait a 429 asks for, in ms, from its Retry-After: seconds, or a date read on the run's clock. */
-function waitAsked(response: Response, now: () => number): number | undefined {
-  const value = response.headers.get("retry-after")?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
-}
-
-function runOptions(options: AcceptanceOptions): TestRunOptions {
-  const { streams, webhooks, rateLimited, rateLimitedRequest, beforeRun, maxResumes, ...rest } = options;
-  return rest;
-}
-
 async function run(connector: AnyConnector, stream: string, options: AcceptanceOptions): Promise<StreamRun> {
   await options.beforeRun?.();
   return runStream(connector, stream, runOptions(options));
@@ -312,14 +188,6 @@ async function runFrom(
   return runStream(connector, stream, { ...runOptions(options), cursor });
 }
 
-async function attempt<T>(work: () => Promise<T>): Promise<T | Error> {
-  try {
-    return await work();
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-
 /** At most `count` of `items`, spread evenly, the last always among them. */
 function pickEvenly<T>(items: T[], count: number): T[] {
   if (items.length <= count) return items;
@@ -328,21 +196,6 @@ function pickEvenly<T>(items: T[], count: number): T[] {
     { length: count },
     (_, i) => items[Math.ceil(items.length - 1 - i * step)] as T,
   ).reverse();
-}
-
-/** A record as canonical JSON (keys sorted, dates as ISO strings): equal records, equal keys. */
-export function recordKey(record: ConnectorRecord): string {
-  return JSON.stringify(record, (_key, value: unknown) =>
-    value && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
-  );
-}
-
-function describeRecord(record: ConnectorRecord | undefined): string {
-  if (!record) return "none";
-  const id = "externalId" in record && record.externalId ? ` ${record.externalId}` : "";
-  return `${record.type}${id}`;
 }
 
 function explain(error: string | undefined): string {

@@ -39,7 +39,8 @@ export interface TicketPage {
 
 type Ctx = ConnectorContext<TinyDeskConfig>;
 
-function headers(ctx: Ctx): HeadersInit {
+// A plain record, not the DOM's HeadersInit: the plugin builds with Node's types alone (no "dom" lib).
+function headers(ctx: Ctx): Record<string, string> {
   return { authorization: `Bearer ${ctx.config.apiToken}`, accept: "application/json" };
 }
 

@@ -13,11 +13,13 @@ import { discard, listDeadLetters, replay } from "./connector-commands/dead-lett
 import { dryRun } from "./connector-commands/dry-run.ts";
 import { type CliHub, type OpenedHub, openHub } from "./connector-commands/hub.ts";
 import { check, configure, install } from "./connector-commands/install.ts";
+import { newPlugin } from "./connector-commands/new-plugin.ts";
 import { listStreams, resetStream } from "./connector-commands/streams.ts";
 import { listRuns, sync } from "./connector-commands/sync.ts";
 import { type Command, type CommandContext, UsageError } from "./run-cli.ts";
 
 export const USAGE = `Usage:
+  npm run connectors -- new <id> [--dir <folder>] [--name "<name>"]
   npm run connectors -- plugins
   npm run connectors -- list
   npm run connectors -- install <plugin> <name> [--config '{"baseUrl": "…"}'] [--config-stdin]
@@ -34,6 +36,8 @@ export const USAGE = `Usage:
   npm run connectors -- replay <dead-letter-id> [--payload-stdin]
   npm run connectors -- discard <dead-letter-id>
 
+new copies plugins/template into plugins/<id> with its test in test/plugins/<id>.test.ts, or with --dir
+into a standalone npm package (package.json, tsconfig, the SDK packed in vendor/) built outside the hub.
 Secrets never go on the command line (npm echoes it, shells keep it): pipe them as JSON with
 --config-stdin, or name the environment variable that holds each one with --secret-env.
 install checks the connection at once. configure merges what it is given with the stored configuration.
@@ -75,6 +79,9 @@ const COMMANDS: Record<string, HubCommand> = {
 export function createConnectorsCommand(open: (config: Config) => Promise<OpenedHub>): Command {
   return async (argv, context) => {
     const [name, ...rest] = argv;
+    // Scaffolding writes files, not the database: no hub to open (and no configuration to need).
+    if (name === "new")
+      return newPlugin(context, rest, USAGE).catch((error) => reportOperatorError(error, context));
     const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!command) throw new UsageError(USAGE);
     const { hub, close } = await open(context.config());

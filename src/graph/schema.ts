@@ -8,6 +8,7 @@ import "./types/alerts-subscriptions.ts";
 import "./types/api-keys.ts";
 import "./types/api-keys-mutations.ts";
 import "./types/connectors.ts";
+import "./types/connectors-check.ts";
 import "./types/connectors-dead-letters.ts";
 import "./types/connectors-dry-run.ts";
 import "./types/connectors-mutations.ts";

@@ -87,8 +87,13 @@ describe("connectors over GraphQL", () => {
     const installed = await admin(InstallConnectorDocument, {
       input: { pluginId: "template", name: "tinydesk", config: TEMPLATE_CONFIG, syncIntervalSeconds: 3600 },
     });
-    if (installed.data?.installConnector.__typename !== "ConnectorPayload")
+    if (installed.data?.installConnector.__typename !== "InstallConnectorPayload")
       throw new Error(JSON.stringify(installed));
+    // Checked at once, as the CLI's install does: Tiny Desk accepted the token.
+    expect(installed.data.installConnector.check).toEqual({
+      ok: true,
+      message: "Connected to the Tiny Desk account Acme Kitchen.",
+    });
     const connector = installed.data.installConnector.connector;
     expect(connector).toMatchObject({
       name: "tinydesk",
@@ -180,6 +185,39 @@ describe("connectors over GraphQL", () => {
     );
   });
 
+  test("install reports a failed check and keeps the connector to configure; with check false it calls nobody", async ({
+    db,
+  }) => {
+    const admin = await connectorHub(db).client();
+    const asked: string[] = [];
+    server.events.on("request:start", ({ request }) => asked.push(new URL(request.url).pathname));
+    onTestFinished(() => server.events.removeAllListeners());
+
+    const refused = await admin(InstallConnectorDocument, {
+      input: {
+        pluginId: "template",
+        name: "tinydesk-revoked",
+        config: { ...TEMPLATE_CONFIG, apiToken: "td_live_revoked_000" },
+      },
+    });
+    expect(refused.data?.installConnector).toMatchObject({
+      __typename: "InstallConnectorPayload",
+      connector: { name: "tinydesk-revoked", status: "ACTIVE" },
+      check: { ok: false, message: "Tiny Desk refused the API token: create a new one." },
+    });
+    expect(asked).toEqual(["/v1/me"]);
+
+    const unchecked = await admin(InstallConnectorDocument, {
+      input: { pluginId: "template", name: "tinydesk-later", config: TEMPLATE_CONFIG, check: false },
+    });
+    expect(unchecked.data?.installConnector).toMatchObject({
+      __typename: "InstallConnectorPayload",
+      connector: { name: "tinydesk-later" },
+      check: null,
+    });
+    expect(asked).toEqual(["/v1/me"]);
+  });
+
   test("a plugin without secret fields needs no key: it installs and syncs on a hub without one", async ({
     db,
   }) => {
@@ -192,8 +230,9 @@ describe("connectors over GraphQL", () => {
       input: { pluginId: "good", name: "good-mail", config: {} },
     });
     const payload = installed.data?.installConnector;
-    if (payload?.__typename !== "ConnectorPayload")
+    if (payload?.__typename !== "InstallConnectorPayload")
       throw new Error(`Not installed: ${JSON.stringify(payload)}`);
+    expect(payload.check).toEqual({ ok: true, message: "The provider accepted the configuration." });
     const triggered = (await keyless(TriggerSyncDocument, { connectorId: payload.connector.id })).data
       ?.triggerSync;
     if (triggered?.__typename !== "SyncRunPayload") throw new Error(`No run: ${JSON.stringify(triggered)}`);

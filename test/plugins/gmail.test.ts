@@ -3,7 +3,7 @@
 // throttling and outages, malformed messages, Pub/Sub push deliveries, and .eml / mbox import.
 import { readFileSync } from "node:fs";
 import { type ConnectorRecord, HttpError, validateRecord } from "cx-hub/sdk";
-import { runCheck, runStream, runWebhook, webhookRequest } from "cx-hub/sdk/testing";
+import { expectAcceptance, runCheck, runStream, runWebhook, webhookRequest } from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -36,8 +36,11 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-function googleError(status: number, name = `error-${status}.json`) {
-  return HttpResponse.json(fixture(name), { status });
+function googleError(status: number, name = `error-${status}.json`, retryAfter?: string) {
+  return HttpResponse.json(fixture(name), {
+    status,
+    ...(retryAfter && { headers: { "Retry-After": retryAfter } }),
+  });
 }
 
 /**
@@ -45,7 +48,15 @@ function googleError(status: number, name = `error-${status}.json`) {
  * to a request missing what the method requires, and 404 to an unknown message or an expired
  * startHistoryId. Every request is recorded in `seen`.
  */
-function gmailApi(options: { token?: string; messages?: Record<string, unknown>; labelId?: string } = {}) {
+function gmailApi(
+  options: {
+    token?: string;
+    messages?: Record<string, unknown>;
+    labelId?: string;
+    /** "unchanged": the mailbox as the profile shows it, with no history after its historyId. */
+    history?: "unchanged";
+  } = {},
+) {
   const seen: URL[] = [];
   const token = options.token ?? TOKEN;
   const messages: Record<string, unknown> = {
@@ -92,6 +103,9 @@ function gmailApi(options: { token?: string; messages?: Record<string, unknown>;
       if (start === null) return badRequest("startHistoryId is required");
       // Gmail keeps about a week of history: an older start answers 404.
       if (Number(start) < 40_000) return googleError(404, "error-404-history.json");
+      // Nothing changed since: Gmail answers the current historyId, without history or nextPageToken.
+      if (options.history === "unchanged")
+        return HttpResponse.json({ historyId: fixture("profile.json").historyId });
       const pageToken = query.get("pageToken");
       if (pageToken === null) return HttpResponse.json(fixture("history-page-1.json"));
       if (pageToken === HISTORY_PAGE_2_TOKEN) return HttpResponse.json(fixture("history-page-2.json"));
@@ -110,6 +124,11 @@ const interactions = (records: ConnectorRecord[]) =>
   );
 
 describe("the Gmail connector's messages stream", () => {
+  test("passes the SDK's acceptance checks on one mailbox, throttled as Gmail throttles", async () => {
+    server.use(...gmailApi({ history: "unchanged" }).handlers);
+    await expectAcceptance(gmail, { config, rateLimited: () => googleError(429, "error-429.json", "7") });
+  });
+
   test("a full sync reads both pages of messages.list, fetches each message and checkpoints the profile's historyId", async () => {
     const api = gmailApi();
     server.use(...api.handlers);

@@ -3,7 +3,14 @@
 // fields or an unknown cursor with Graph's error envelope, and throttling with its codes and headers.
 import { readFileSync } from "node:fs";
 import { hmacSha256, validateRecord } from "cx-hub/sdk";
-import { runCheck, runStream, runWebhook, signedRequest, webhookRequest } from "cx-hub/sdk/testing";
+import {
+  expectAcceptance,
+  runCheck,
+  runStream,
+  runWebhook,
+  signedRequest,
+  webhookRequest,
+} from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -75,6 +82,13 @@ function paged(url: URL, pages: Json[]) {
   return index >= 0 && next ? HttpResponse.json(next) : invalidParameter("The after cursor is invalid");
 }
 
+/** Every item of `pages` created at or after the query's `since` (Unix seconds), in one page. */
+function createdSince(url: URL, pages: Json[]) {
+  const since = Number(url.searchParams.get("since")) * 1000;
+  const items = pages.flatMap((page) => page.data as Array<{ created_time: string }>);
+  return HttpResponse.json({ data: items.filter((item) => Date.parse(item.created_time) >= since) });
+}
+
 /** Checks the query a handler expects; answers Graph's (#100) when a parameter differs. */
 function expectQuery(url: URL, expected: Record<string, string>) {
   for (const [key, value] of Object.entries(expected)) {
@@ -103,6 +117,11 @@ function facebookApi(
     feedSince?: number;
     commentsSince?: number;
     comments?: Record<string, Json[]>;
+    /**
+     * Answer any `since` from the fixtures themselves, as Graph filters one Page at one moment (posts
+     * and comments created at or after it, in one page), instead of the later "-since" fixtures.
+     */
+    filterSince?: boolean;
   } = {},
 ) {
   const seen = options.seen ?? [];
@@ -119,9 +138,11 @@ function facebookApi(
           ? undefined
           : expectQuery(url, { since: String(options.feedSince) }));
       if (wrong) return wrong;
+      const feed = [fixture("fb-feed-page-1.json"), fixture("fb-feed-page-2.json")];
+      if (options.filterSince && url.searchParams.has("since")) return createdSince(url, feed);
       if (options.feedSince === undefined && url.searchParams.has("since"))
         return invalidParameter("Unexpected since");
-      return paged(url, [fixture("fb-feed-page-1.json"), fixture("fb-feed-page-2.json")]);
+      return paged(url, feed);
     }),
     http.get(`${GRAPH}/:postId/comments`, ({ request, params }) => {
       const url = new URL(request.url);
@@ -136,6 +157,8 @@ function facebookApi(
           limit: "100",
         });
       if (wrong) return wrong;
+      if (options.filterSince && url.searchParams.has("since"))
+        return createdSince(url, comments[postId] ?? []);
       if (options.commentsSince !== undefined) {
         return (
           expectQuery(url, { since: String(options.commentsSince) }) ??
@@ -206,6 +229,11 @@ const fullSyncCursor = {
 };
 
 describe("the meta-comments connector's comments stream, on a Facebook Page", () => {
+  test("passes the SDK's acceptance checks on one Page, throttled with a 429", async () => {
+    server.use(...facebookApi({ filterSince: true }));
+    await expectAcceptance(connector, { config: fbConfig });
+  });
+
   test("a full sync walks every post of the feed and every page of comments, then checkpoints the newest comment", async () => {
     const seen: URL[] = [];
     server.use(...facebookApi({ seen }));

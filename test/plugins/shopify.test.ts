@@ -3,11 +3,19 @@
 // (plugins/shopify/fixtures), through the SDK's test kit.
 import { readFileSync } from "node:fs";
 import { HttpError } from "cx-hub/sdk";
-import { runCheck, runStream, runWebhook, signedRequest, webhookRequest } from "cx-hub/sdk/testing";
+import {
+  expectAcceptance,
+  runCheck,
+  runStream,
+  runWebhook,
+  signedRequest,
+  webhookRequest,
+} from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import shopify from "../../plugins/shopify/index.ts";
+import { fakeShopifyAdminApi } from "./helpers/fake-shopify-admin-api.ts";
 
 const fixtureText = (name: string) =>
   readFileSync(new URL(`../../plugins/shopify/fixtures/${name}`, import.meta.url), "utf8");
@@ -83,6 +91,17 @@ const prevCursor = (list: { data: Record<string, { pageInfo: { endCursor: string
   Object.values(list[index - 1]?.data ?? {})[0]?.pageInfo.endCursor;
 
 const kinds = (records: { type: string; kind?: string }[]) => records.map((r) => r.kind ?? r.type);
+
+describe("the Shopify connector's streams", () => {
+  test("pass the SDK's acceptance checks on a shop holding the fixtures' customers and orders", async () => {
+    const shop = {
+      customers: [...customersPage1.data.customers.nodes, ...customersPage2.data.customers.nodes],
+      orders: [...ordersPage1.data.orders.nodes, ...ordersPage2.data.orders.nodes],
+    };
+    server.use(fakeShopifyAdminApi(shop, { shopDomain: SHOP, accessToken: TOKEN, bucket: false }));
+    await expectAcceptance(shopify, { config });
+  });
+});
 
 describe("the Shopify customers stream", () => {
   test("a full sync reads every page, oldest change first, and checkpoints after each one", async () => {

@@ -2,7 +2,14 @@
 // (plugins/template/fixtures), through the SDK's test kit, as a plugin's own tests should be written.
 import { readFileSync } from "node:fs";
 import { HttpError } from "cx-hub/sdk";
-import { runCheck, runStream, runWebhook, signedRequest, webhookRequest } from "cx-hub/sdk/testing";
+import {
+  expectAcceptance,
+  runCheck,
+  runStream,
+  runWebhook,
+  signedRequest,
+  webhookRequest,
+} from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -23,7 +30,10 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** Tiny Desk's GET /tickets: pages by page_token, refuses a wrong token; records the queries it saw. */
+/**
+ * Tiny Desk's GET /tickets: pages by page_token, keeps the tickets changed at or after updated_since
+ * (inclusive, as its API says), refuses a wrong token; records the queries it saw.
+ */
 function ticketsApi(seen: URLSearchParams[] = []) {
   return http.get(`${API}/tickets`, ({ request }) => {
     if (request.headers.get("authorization") !== `Bearer ${TOKEN}`) {
@@ -31,11 +41,20 @@ function ticketsApi(seen: URLSearchParams[] = []) {
     }
     const query = new URL(request.url).searchParams;
     seen.push(query);
-    return HttpResponse.json(query.get("page_token") === "p2" ? page2 : page1);
+    const page = query.get("page_token") === "p2" ? page2 : page1;
+    const since = query.get("updated_since");
+    if (!since) return HttpResponse.json(page);
+    const changed = page.data.filter((ticket: { updated_at: string }) => ticket.updated_at >= since);
+    return HttpResponse.json({ ...page, data: changed });
   });
 }
 
 describe("the template connector's tickets stream", () => {
+  test("passes the SDK's acceptance checks", async () => {
+    server.use(ticketsApi());
+    await expectAcceptance(template, { config });
+  });
+
   test("a full sync yields customers, tickets, ratings and deletions, with a checkpoint after each page", async () => {
     const seen: URLSearchParams[] = [];
     server.use(ticketsApi(seen));

@@ -1,9 +1,9 @@
 // The mutations of connector administration, for admins and integrators: install and configure a
 // connector (its configuration validated per field by the plugin's schema; secrets write-only), pause,
-// resume, remove and check it, trigger and cancel a sync, replay or discard a dead letter. Each returns
+// resume and remove it (its check is in connectors-check.ts), trigger and cancel a sync, replay or
+// discard a dead letter. Each returns
 // its payload or a typed error (see user-errors.ts); the work is the connector engine's (src/connectors).
 
-import { checkConnector } from "../../connectors/check-connector.ts";
 import { requireEngine, storeDeps } from "../../connectors/connector-services.ts";
 import {
   installConnector,
@@ -20,6 +20,8 @@ import { builder } from "../builder.ts";
 import { atInput, openingSecrets } from "../connector-calls.ts";
 import { writesOf } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
+import { storedConnectorField } from "./connector-payload-field.ts";
+import { ConnectorCheckRef, runConnectorCheck } from "./connectors-check.ts";
 import { CONNECTOR_WRITERS } from "./connectors-scopes.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
@@ -39,6 +41,11 @@ const InstallConnectorInput = builder.inputType("InstallConnectorInput", {
     }),
     syncIntervalSeconds: t.int({
       description: "Seconds between scheduled syncs (60 to 604800); null or omitted for manual syncs only.",
+    }),
+    check: t.boolean({
+      defaultValue: true,
+      description:
+        "Run the plugin's check once installed (true by default), as `npm run connectors -- install` does; false installs without calling the provider.",
     }),
   }),
 });
@@ -62,14 +69,25 @@ const ConfigureConnectorInput = builder.inputType("ConfigureConnectorInput", {
 const ConnectorPayload = builder.objectRef<{ connectorId: string }>("ConnectorPayload").implement({
   description: "A connector after a change.",
   fields: (t) => ({
-    connector: t.prismaField({
-      type: "Connector",
-      description: "The connector, as stored now.",
-      resolve: (query, payload, _args, context) =>
-        context.prisma.connector.findUniqueOrThrow({ ...query, where: { id: payload.connectorId } }),
-    }),
+    connector: storedConnectorField(t, "The connector, as stored now."),
   }),
 });
+
+const InstallConnectorPayload = builder
+  .objectRef<{ connectorId: string; check: CheckResult | null }>("InstallConnectorPayload")
+  .implement({
+    description:
+      "The connector installed, and what its check found. A failed check does not undo the install: fix the configuration with configureConnector, then checkConnector.",
+    fields: (t) => ({
+      connector: storedConnectorField(t, "The connector, as stored now."),
+      check: t.field({
+        type: ConnectorCheckRef,
+        nullable: true,
+        description: "What the plugin's check found; null when the input's check was false.",
+        resolve: (payload) => payload.check,
+      }),
+    }),
+  });
 
 const RemoveConnectorPayload = builder
   .objectRef<{ id: string; name: string }>("RemoveConnectorPayload")
@@ -81,26 +99,6 @@ const RemoveConnectorPayload = builder
         resolve: (payload) => ({ type: "Connector", id: payload.id }),
       }),
       name: t.exposeString("name", { description: "Its name (still the source of the facts it synced)." }),
-    }),
-  });
-
-const CheckConnectorPayload = builder
-  .objectRef<CheckResult & { connectorId: string }>("CheckConnectorPayload")
-  .implement({
-    description: "Whether the connector reaches its provider with its stored configuration.",
-    fields: (t) => ({
-      ok: t.exposeBoolean("ok", { description: "true when the provider accepted the credentials." }),
-      message: t.string({
-        description: "What the plugin found, or what is wrong and what to do about it.",
-        resolve: (payload) =>
-          payload.message ?? (payload.ok ? "The provider accepted the configuration." : "The check failed."),
-      }),
-      connector: t.prismaField({
-        type: "Connector",
-        description: "The connector checked.",
-        resolve: (query, payload, _args, context) =>
-          context.prisma.connector.findUniqueOrThrow({ ...query, where: { id: payload.connectorId } }),
-      }),
     }),
   });
 
@@ -170,11 +168,11 @@ const DeadLetterPayload = builder.objectRef<{ letterId: string }>("DeadLetterPay
 
 builder.mutationFields((t) => ({
   installConnector: t.field({
-    type: ConnectorPayload,
+    type: InstallConnectorPayload,
     authScopes: CONNECTOR_WRITERS,
     errors: { types: MUTATION_ERRORS },
     description:
-      "Installs a plugin under a unique name. The configuration is validated by the plugin's schema (a ValidationError lists every bad field, at paths such as input.config.apiToken); secret fields are encrypted and never returned. Needs CXHUB_SECRET_KEY when the plugin has secret fields.",
+      "Installs a plugin under a unique name, then runs its check (unless input.check is false) and reports what it found, so that a wrong token shows now rather than at the first sync. The configuration is validated by the plugin's schema (a ValidationError lists every bad field, at paths such as input.config.apiToken); secret fields are encrypted and never returned. Needs CXHUB_SECRET_KEY when the plugin has secret fields.",
     args: { input: t.arg({ type: InstallConnectorInput, required: true, description: "The connector." }) },
     resolve: async (_parent, { input }, context) => {
       const view = await atInput(() =>
@@ -185,7 +183,8 @@ builder.mutationFields((t) => ({
           syncIntervalSeconds: input.syncIntervalSeconds ?? null,
         }),
       );
-      return { connectorId: view.id };
+      const check = input.check === false ? null : await runConnectorCheck(context, view.id);
+      return { connectorId: view.id, check };
     },
   }),
 
@@ -256,22 +255,6 @@ builder.mutationFields((t) => ({
         id: expectGlobalId(args.id, "Connector", ["id"]),
       });
       return { id: view.id, name: view.name };
-    },
-  }),
-
-  checkConnector: t.field({
-    type: CheckConnectorPayload,
-    authScopes: CONNECTOR_WRITERS,
-    errors: { types: MUTATION_ERRORS },
-    description:
-      "Runs the plugin's check with the stored configuration: one cheap call to the provider, to learn whether the credentials work. Changes nothing.",
-    args: { id: t.arg.globalID({ required: true, description: "The connector's global ID." }) },
-    resolve: async (_parent, args, context) => {
-      const id = expectGlobalId(args.id, "Connector", ["id"]);
-      const result = await openingSecrets(context, () =>
-        checkConnector(storeDeps(context.prisma, context.connectors), { id }),
-      );
-      return { connectorId: id, ...result };
     },
   }),
 

@@ -2,7 +2,7 @@
 // (plugins/zendesk/fixtures), through the SDK's test kit: the mapping of tickets, audits, users and
 // ratings, the cursors of the incremental exports, throttling, bad records and the check.
 import { HttpError } from "cx-hub/sdk";
-import { runCheck, runStream } from "cx-hub/sdk/testing";
+import { expectAcceptance, runCheck, runStream } from "cx-hub/sdk/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -31,6 +31,15 @@ afterAll(() => server.close());
 
 const summary = (records: Json[]) =>
   records.map((r) => [r.externalId, r.kind, r.direction, new Date(r.occurredAt).toISOString()]);
+
+describe("the zendesk connector", () => {
+  test("passes the SDK's acceptance checks on every stream, throttled with a 429", async () => {
+    server.use(...fakeZendeskApi(fixtureDesk()));
+    const report = await expectAcceptance(zendesk, { config });
+    // A requester's phone in local form ("555-1234") is given, and dropped by the hub with a warning.
+    expect(report.streams.users?.droppedIdentities).toBe(1);
+  });
+});
 
 describe("the zendesk connector's tickets stream", () => {
   test("a full sync turns public comments and resolutions into one conversation per ticket, a checkpoint after each page", async () => {

@@ -34,14 +34,14 @@ export interface AcceptanceOptions extends Omit<TestRunOptions, "fetch" | "onWai
 /** Reports one failure of a check, with a sentence saying what went wrong. */
 export type Fail = (check: AcceptanceCheck, message: string) => void;
 
-/** Lists the invalid outputs of a run, and the records kept without some of their identities. */
+/**
+ * Lists the invalid outputs of a run. A record kept without an invalid identity (a phone without its
+ * country code) is no failure: the guide asks for every identity the provider has, and the hub drops
+ * the bad one with a warning on the run. The report counts such records (droppedIdentities).
+ */
 export function checkValid(run: StreamRun, which: string, fail: Fail): void {
   for (const invalid of run.invalid) {
     fail("validRecords", `${which}, output ${invalid.index}: ${invalid.reason}`);
-  }
-  for (const dropped of run.droppedIdentities) {
-    const issues = dropped.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-    fail("validRecords", `${which}, output ${dropped.index} has invalid identities (${issues}).`);
   }
 }
 

@@ -37,6 +37,11 @@ export interface AcceptanceFailure {
 export interface StreamAcceptance {
   records: number;
   checkpoints: number;
+  /**
+   * Records of the full run kept without some invalid identity (the hub drops it with a warning):
+   * no failure, since a provider's data is what it is, but worth a look when it is most of them.
+   */
+  droppedIdentities: number;
   /** How many runs were resumed from a checkpoint of the full run. */
   resumedRuns: number;
   /** The wait the kit's sleeper was asked for after the 429, in ms. */
@@ -106,7 +111,7 @@ async function checkStream(
   options: AcceptanceOptions,
   fail: Fail,
 ): Promise<StreamAcceptance> {
-  const summary: StreamAcceptance = { records: 0, checkpoints: 0, resumedRuns: 0 };
+  const summary: StreamAcceptance = { records: 0, checkpoints: 0, droppedIdentities: 0, resumedRuns: 0 };
   const full = await attempt(() => run(connector, stream, options));
   if (full instanceof Error) {
     fail("validRecords", `the full run failed: ${full.message}`);
@@ -114,6 +119,7 @@ async function checkStream(
   }
   summary.records = full.records.length;
   summary.checkpoints = full.checkpoints.length;
+  summary.droppedIdentities = full.droppedIdentities.length;
   checkValid(full, "the full run", fail);
   if (full.records.length === 0) {
     fail("validRecords", "the full run yielded no valid record: serve the provider's fixtures to it.");

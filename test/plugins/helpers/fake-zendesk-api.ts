@@ -35,9 +35,19 @@ export function fixtureDesk(): FakeDesk {
   const ticketsPage1 = fixture("tickets-page-1.json");
   const usersPage1 = fixture("users-page-1.json");
   const ratingsPage1 = fixture("satisfaction-ratings-page-1.json");
+  const ticketsPage2 = fixture("tickets-page-2.json");
+  const usersPage2 = fixture("users-page-2.json");
   return {
-    tickets: { start: ticketsPage1, [ticketsPage1.after_cursor]: fixture("tickets-page-2.json") },
-    users: { start: usersPage1, [usersPage1.after_cursor]: fixture("users-page-2.json") },
+    tickets: {
+      start: ticketsPage1,
+      [ticketsPage1.after_cursor]: ticketsPage2,
+      [ticketsPage2.after_cursor]: caughtUp(ticketsPage2, "tickets"),
+    },
+    users: {
+      start: usersPage1,
+      [usersPage1.after_cursor]: usersPage2,
+      [usersPage2.after_cursor]: caughtUp(usersPage2, "users"),
+    },
     audits: {
       35436: [fixture("audits-35436-page-1.json"), fixture("audits-35436-page-2.json")],
       35437: [fixture("audits-35437.json")],
@@ -47,6 +57,21 @@ export function fixtureDesk(): FakeDesk {
       first: ratingsPage1,
       [ratingsPage1.meta.after_cursor]: fixture("satisfaction-ratings-page-2.json"),
     },
+  };
+}
+
+/**
+ * What the export answers to the cursor of its last page once nothing has changed since: no items,
+ * end_of_stream still true, and the same after_cursor to come back with later (Zendesk's incremental
+ * exports guide: "use the after_cursor value to get the next page", even at the end of the stream).
+ */
+function caughtUp(last: Json, items: "tickets" | "users"): Json {
+  return {
+    ...last,
+    [items]: [],
+    before_cursor: last.after_cursor,
+    before_url: last.after_url,
+    end_of_stream: true,
   };
 }
 

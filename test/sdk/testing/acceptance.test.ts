@@ -125,6 +125,7 @@ describe("the acceptance checks", () => {
     expect(report.streams.orders).toEqual({
       records: 4,
       checkpoints: 2,
+      droppedIdentities: 0,
       resumedRuns: 2,
       rateLimitWaitMs: 7000,
     });
@@ -142,6 +143,18 @@ describe("the acceptance checks", () => {
     expect(checksFailed(report.failures)).toEqual(["validRecords"]);
     expect(report.failures[0]?.message).toMatch(/^the full run, output 3: .*occurredAt/);
     await expect(expectAcceptance(connector, options)).rejects.toThrow(AcceptanceError);
+  });
+
+  test("validRecords: pass a record that only loses an invalid identity, as the hub keeps it, and count it", async () => {
+    const connector = fakeConnector(async function* (ctx) {
+      for await (const output of healthyRead(ctx)) {
+        yield output.type === "interaction" && output.externalId === "order:o2"
+          ? { ...output, identities: [...output.identities, identity.phone("555-1234")] }
+          : output;
+      }
+    });
+    const report = await expectAcceptance(connector, options);
+    expect(report.streams.orders?.droppedIdentities).toBe(1);
   });
 
   test("validRecords: fail a plugin whose webhook yields an invalid record", async () => {

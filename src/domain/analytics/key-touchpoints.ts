@@ -8,7 +8,7 @@ import type { Db } from "../../db/database.ts";
 import { Channel } from "../../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import { parseInput, ValidationError } from "../errors.ts";
-import { driverEffects, type FeaturePattern, type Interval } from "./driver-effects.ts";
+import { type DriverEffect, driverEffects, type FeaturePattern } from "./driver-effects.ts";
 import {
   channelTouchpoint,
   driverSentence,
@@ -52,7 +52,8 @@ export type KeyTouchpointsInput = z.input<typeof keyTouchpointsSchema>;
 
 export type DriverDirection = "RAISES" | "LOWERS" | "UNCLEAR";
 
-export interface KeyDriver {
+/** A touchpoint's effect (driver-effects.ts), with what it is and where it ranks. */
+export interface KeyDriver extends DriverEffect {
   rank: number;
   /** Stable key of the touchpoint: CHANNEL:SUPPORT, KIND:order.placed, STAGE:<id>, SLOW_FIRST_REPLY, SENTIMENT:NEGATIVE. */
   key: string;
@@ -63,12 +64,6 @@ export interface KeyDriver {
   /** "waited over 4 h for a first reply": what "Customers who …" had. */
   touchpoint: string;
   direction: DriverDirection;
-  riskRatio: Interval;
-  oddsRatio: Interval;
-  customers: number;
-  positives: number;
-  customersWithout: number;
-  positivesWithout: number;
   sentence: string;
 }
 
@@ -221,12 +216,7 @@ export async function keyTouchpoints(
       family: candidate.family,
       ...described,
       direction,
-      riskRatio: effect.riskRatio,
-      oddsRatio: effect.oddsRatio,
-      customers: effect.customers,
-      positives: effect.positives,
-      customersWithout: effect.customersWithout,
-      positivesWithout: effect.positivesWithout,
+      ...effect,
       sentence: driverSentence(described.touchpoint, parsed.outcome, effect.riskRatio, effect.customers),
     };
   });

@@ -71,6 +71,8 @@ export interface KeyTouchpoints {
   outcome: DriverOutcome;
   from: Date | null;
   to: Date;
+  /** The first-reply delay over which a customer counts as having waited (RESPONSE_DELAY). */
+  slowReplyHours: number;
   customers: number;
   positives: number;
   drivers: KeyDriver[];
@@ -176,7 +178,14 @@ export async function keyTouchpoints(
   });
   const customers = rows.reduce((sum, row) => sum + row.customers, 0);
   const positives = rows.reduce((sum, row) => sum + (row.positive ? row.customers : 0), 0);
-  const base = { outcome: parsed.outcome, from: parsed.from ?? null, to, customers, positives };
+  const base = {
+    outcome: parsed.outcome,
+    from: parsed.from ?? null,
+    to,
+    slowReplyHours: parsed.slowReplyHours,
+    customers,
+    positives,
+  };
   if (Math.min(positives, customers - positives) < MIN_OUTCOME_CUSTOMERS) {
     return {
       ...base,

@@ -148,48 +148,46 @@ const DriverRef = builder.objectRef<KeyDriver>("KeyTouchpointDriver").implement(
   }),
 });
 
-const AnalysisRef = builder
-  .objectRef<KeyTouchpoints & { asOf: Date; slowReplyHours: number }>("KeyTouchpointAnalysis")
-  .implement({
-    description:
-      "Which touchpoints move an outcome: an L2-regularised logistic regression of the outcome on every touchpoint at once (per customer, binary), each driver's adjusted risk ratio with a 95% interval, ranked. The README's \"Key touchpoints\" section explains the method and why.",
-    fields: (t) => ({
-      outcome: t.expose("outcome", { type: Outcome, description: "The outcome analysed." }),
-      asOf: t.expose("asOf", {
-        type: "DateTime",
-        description: "The request's time: later facts are not counted.",
-      }),
-      from: t.expose("from", {
-        type: "DateTime",
-        nullable: true,
-        description: "The period's start; null for all history.",
-      }),
-      to: t.expose("to", {
-        type: "DateTime",
-        description: "The period's end (exclusive): the filter's, or asOf when it was open or later.",
-      }),
-      slowReplyHours: t.exposeFloat("slowReplyHours", {
-        description: "The first-reply delay over which a customer counts as having waited (RESPONSE_DELAY).",
-      }),
-      customers: t.exposeInt("customers", { description: "Customers analysed." }),
-      outcomeCustomers: t.exposeInt("positives", { description: "Of them, customers with the outcome." }),
-      outcomeRate: t.float({
-        nullable: true,
-        description: "outcomeCustomers ÷ customers, from 0 to 1; null when nobody was analysed.",
-        resolve: (analysis) => rate(analysis.positives, analysis.customers),
-      }),
-      drivers: t.field({
-        type: [DriverRef],
-        description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked; empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
-        resolve: (analysis) => analysis.drivers,
-      }),
-      note: t.exposeString("note", {
-        nullable: true,
-        description:
-          "Why there are no drivers, or which touchpoints were left out; null when there is nothing to say.",
-      }),
+const AnalysisRef = builder.objectRef<KeyTouchpoints & { asOf: Date }>("KeyTouchpointAnalysis").implement({
+  description:
+    "Which touchpoints move an outcome: an L2-regularised logistic regression of the outcome on every touchpoint at once (per customer, binary), each driver's adjusted risk ratio with a 95% interval, ranked. The README's \"Key touchpoints\" section explains the method and why.",
+  fields: (t) => ({
+    outcome: t.expose("outcome", { type: Outcome, description: "The outcome analysed." }),
+    asOf: t.expose("asOf", {
+      type: "DateTime",
+      description: "The request's time: later facts are not counted.",
     }),
-  });
+    from: t.expose("from", {
+      type: "DateTime",
+      nullable: true,
+      description: "The period's start; null for all history.",
+    }),
+    to: t.expose("to", {
+      type: "DateTime",
+      description: "The period's end (exclusive): the filter's, or asOf when it was open or later.",
+    }),
+    slowReplyHours: t.exposeFloat("slowReplyHours", {
+      description: "The first-reply delay over which a customer counts as having waited (RESPONSE_DELAY).",
+    }),
+    customers: t.exposeInt("customers", { description: "Customers analysed." }),
+    outcomeCustomers: t.exposeInt("positives", { description: "Of them, customers with the outcome." }),
+    outcomeRate: t.float({
+      nullable: true,
+      description: "outcomeCustomers ÷ customers, from 0 to 1; null when nobody was analysed.",
+      resolve: (analysis) => rate(analysis.positives, analysis.customers),
+    }),
+    drivers: t.field({
+      type: [DriverRef],
+      description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked; empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
+      resolve: (analysis) => analysis.drivers,
+    }),
+    note: t.exposeString("note", {
+      nullable: true,
+      description:
+        "Why there are no drivers, or which touchpoints were left out; null when there is nothing to say.",
+    }),
+  }),
+});
 
 const Filter = builder.inputType("KeyTouchpointFilter", {
   description:
@@ -254,7 +252,7 @@ builder.queryFields((t) => ({
         },
         { asOf, policy: context.scoring },
       );
-      return { ...analysis, asOf, slowReplyHours: args.slowReplyHours ?? 4 };
+      return { ...analysis, asOf };
     },
   }),
 }));

@@ -112,6 +112,53 @@ describe("key touchpoints", () => {
     expect(early.customers).toBe(customers.filter((_, index) => index % 27 < 4).length);
   });
 
+  test("explains CSAT satisfaction and high churn risk over the customers each is judged for", async ({
+    db,
+  }) => {
+    const some = customers.slice(0, 300);
+    const { customerIds } = await seedTouchpointPopulation(db, some);
+    // A CSAT answer from every other customer, satisfied (4–5) unless they waited for a slow reply.
+    const answering = customerIds.flatMap((id, index) => (index % 2 === 0 ? [{ id, index }] : []));
+    await db.prisma.feedback.createMany({
+      data: answering.map(({ id, index }) => ({
+        customerId: id,
+        source: "fixture",
+        externalId: `csat-${index}`,
+        kind: "CSAT" as const,
+        score: some[index]?.touchpoints.slowReply ? 2 : 5,
+        respondedAt: new Date(PERIOD.from.getTime() + (index % 27) * 86_400_000 + 21 * 3_600_000),
+      })),
+    });
+    const csat = await keyTouchpoints(db.prisma, { outcome: "CSAT_SATISFIED", ...PERIOD }, context);
+    const answered = some.filter((_, index) => index % 2 === 0);
+    expect(csat.customers).toBe(answered.length);
+    expect(csat.positives).toBe(answered.filter((c) => !c.touchpoints.slowReply).length);
+    expect(csat.drivers[0]).toMatchObject({ key: "SLOW_FIRST_REPLY", direction: "LOWERS" });
+
+    // Scores: HIGH for the customers who sounded negative, LOW for the others.
+    await db.prisma.score.createMany({
+      data: customerIds.map((customerId, index) => {
+        const negative = some[index]?.touchpoints.negative ?? false;
+        return {
+          customerId,
+          churnRisk: negative ? 0.7 : 0.2,
+          churnRiskLevel: negative ? ("HIGH" as const) : ("LOW" as const),
+          modelVersion: "fixture",
+          computedAt: AS_OF,
+        };
+      }),
+    });
+    const risk = await keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", ...PERIOD }, context);
+    // Judged for the customers with a touchpoint (an interaction) in the period.
+    const touched = some.filter(
+      (c) =>
+        c.touchpoints.support || c.touchpoints.social || c.touchpoints.emailOpened || c.touchpoints.ordered,
+    );
+    expect(risk.customers).toBe(touched.length);
+    expect(risk.positives).toBe(touched.filter((c) => c.touchpoints.negative).length);
+    expect(risk.drivers[0]).toMatchObject({ key: "SENTIMENT:NEGATIVE", direction: "RAISES" });
+  });
+
   test("says why there are no drivers when too few customers had the outcome", async ({ db }) => {
     await seedTouchpointPopulation(db, customers.slice(0, 12));
     const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_PROMOTER", ...PERIOD }, context);

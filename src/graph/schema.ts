@@ -26,6 +26,7 @@ import "./types/ingest-mutations.ts";
 import "./types/interaction.ts";
 import "./types/journey.ts";
 import "./types/journey-map.ts";
+import "./types/key-touchpoints.ts";
 import "./types/node-queries.ts";
 import "./types/principal.ts";
 import "./types/response-speed.ts";

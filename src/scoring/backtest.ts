@@ -9,6 +9,10 @@
 // keeps the documented default weights (churn-risk.ts), and the backtest says why.
 import { z } from "zod";
 import type { Db } from "../db/database.ts";
+import {
+  crossValidatedPredictions,
+  fitLogisticRegression,
+} from "../domain/statistics/logistic-regression.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
@@ -28,7 +32,6 @@ import {
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { type PredictionQuality, predictionQuality } from "./models/backtest-metrics.ts";
 import { type BgNbdParameters, expectedTransactions, fitBgNbd, probabilityAlive } from "./models/bg-nbd.ts";
-import { crossValidatedPredictions, fitLogisticRegression } from "./models/logistic-regression.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 
 const DAY_MS = 86_400_000;

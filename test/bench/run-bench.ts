@@ -13,11 +13,14 @@
 // - journey-map: journeyMap over a journey placed from the CDNOW customers' history (and generated
 //   messages), beside one hand-written SQL query of the same figures, answers checked equal
 //   (see journey-map-bench.ts).
+// - key-touchpoints: keyTouchpoints over generated conversations and NPS answers of the CDNOW
+//   customers, beside one hand-written SQL query of the counts it fits on, checked equal
+//   (see key-touchpoints-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|sync|alerts|rescoring] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|sync|alerts|rescoring] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API scenarios whose names start with it (repeatable).
@@ -35,6 +38,7 @@ import {
 } from "./child-servers.ts";
 import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
+import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
@@ -62,7 +66,16 @@ const { values: flags } = parseArgs({
     scenario: { type: "string", multiple: true },
   },
 });
-const SECTIONS = ["api", "scores", "response-speed", "journey-map", "sync", "alerts", "rescoring"] as const;
+const SECTIONS = [
+  "api",
+  "scores",
+  "response-speed",
+  "journey-map",
+  "key-touchpoints",
+  "sync",
+  "alerts",
+  "rescoring",
+] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -169,7 +182,11 @@ async function main(): Promise<number> {
 
   let failed = 0;
   // The sections that run on the CDNOW bench database.
-  if (["api", "scores", "response-speed", "journey-map"].some((section) => sections.has(section))) {
+  if (
+    ["api", "scores", "response-speed", "journey-map", "key-touchpoints"].some((section) =>
+      sections.has(section),
+    )
+  ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) failed += await apiBench(prepared.url);
     if (sections.has("scores")) {
@@ -189,6 +206,12 @@ async function main(): Promise<number> {
       const figures = await runJourneyMapBench(prepared.url, log);
       log("");
       log(formatJourneyMapReport(figures));
+    }
+    if (sections.has("key-touchpoints")) {
+      log("Key touchpoints:");
+      const figures = await runKeyTouchpointsBench(prepared.url, log);
+      log("");
+      log(formatKeyTouchpointsReport(figures));
     }
   }
   if (sections.has("sync")) {

@@ -3,7 +3,7 @@ import {
   crossValidatedPredictions,
   fitLogisticRegression,
   predictLogistic,
-} from "../../../src/scoring/models/logistic-regression.ts";
+} from "../../../src/domain/statistics/logistic-regression.ts";
 
 // 60 rows of two informative features and a constant one; labels from a fixed rule with a
 // pseudo-random term, so the classes overlap and the maximum is finite.
@@ -21,6 +21,46 @@ describe("fitLogisticRegression", () => {
     expect(fit.intercept).toBeCloseTo(-1.506433382056446, 4);
     expect(fit.coefficients[0]).toBeCloseTo(0.62719429, 4);
     expect(fit.coefficients[1]).toBeCloseTo(-0.63293354, 4);
+  });
+
+  it("gives the covariance of the estimates as scikit-learn's fit and numpy's inverse penalised Hessian do", () => {
+    // Reference: the scikit-learn fit above (tol 1e-12), the Hessian of its penalised log-likelihood at
+    // the optimum in the standardised features, inverted by numpy and mapped back to the original scale.
+    const reference = [
+      [0.30539343, -0.07876719, 0.03174729],
+      [-0.07876719, 0.02991492, -0.01337539],
+      [0.03174729, -0.01337539, 0.05309348],
+    ];
+    const fit = fitLogisticRegression(rows, labels);
+    const k = 4; // intercept and three features, the constant one among them
+    for (const [a, b] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+      [2, 2],
+    ] as const)
+      expect(fit.covariance[a * k + b]).toBeCloseTo(reference[a]?.[b] ?? Number.NaN, 5);
+    // The constant feature has no variance and no covariance.
+    for (let a = 0; a < k; a++) expect(fit.covariance[a * k + 3]).toBe(0);
+  });
+
+  it("weighs a row by its count as that many identical rows", () => {
+    const doubled = fitLogisticRegression(
+      [...rows, ...rows.slice(0, 10)],
+      [...labels, ...labels.slice(0, 10)],
+    );
+    const weighted = fitLogisticRegression(rows, labels, {
+      weights: rows.map((_, i) => (i < 10 ? 2 : 1)),
+    });
+    expect(weighted.intercept).toBeCloseTo(doubled.intercept, 10);
+    expect(weighted.coefficients.map((c) => c.toFixed(10))).toEqual(
+      doubled.coefficients.map((c) => c.toFixed(10)),
+    );
+    expect([...weighted.covariance].map((c) => c.toFixed(10))).toEqual(
+      [...doubled.covariance].map((c) => c.toFixed(10)),
+    );
   });
 
   it("gives a feature that never varies the weight 0", () => {

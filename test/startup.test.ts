@@ -95,7 +95,7 @@ describe("npm start", () => {
     const dataDir = await copyMigratedDataFolder(path.join(scratch, "compiled"));
     const hub = await spawnHub({ CXHUB_DATA_DIR: dataDir }, [], "compiled");
     try {
-      expect(hub.output()).toMatch(/Connector plugins: gmail, meta-comments, shopify\./);
+      expect(hub.output()).toMatch(/Connector plugins: gmail, meta-comments, shopify, zendesk\./);
       const key = /Authorization: Bearer (cxh_\S+)/.exec(hub.output())?.[1];
       const response = await fetch(hub.graphqlUrl, {
         method: "POST",

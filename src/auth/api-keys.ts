@@ -97,35 +97,76 @@ export function keyPrefixOf(presented: string | null | undefined): string | null
   return match ? `cxh_${match[1]}` : null;
 }
 
-/** Checks a presented key. Never says which part of an unknown key was wrong. */
+export type AuthenticationResult = { viewer: Viewer } | { failure: AuthenticationFailure };
+
+/** A stored key as authentication reads it: the row and its principal's name. */
+export interface StoredApiKey {
+  id: string;
+  principalId: string;
+  principalName: string;
+  role: Role;
+  scopes: string[];
+  prefix: string;
+  secretHash: string;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Checks a presented key against the database. Never says which part of an unknown key was wrong. */
 export async function authenticateApiKey(
   db: Db,
   presented: string | null | undefined,
-  now = new Date(),
-): Promise<{ viewer: Viewer } | { failure: AuthenticationFailure }> {
+  now: Date,
+): Promise<AuthenticationResult> {
+  const prefix = keyPrefixOf(presented);
   if (!presented) return { failure: "missing" };
-  const match = KEY_PATTERN.exec(presented.trim());
-  if (!match) return { failure: "malformed" };
-  const stored = await db.apiKey.findUnique({
-    where: { prefix: `cxh_${match[1]}` },
+  if (!prefix) return { failure: "malformed" };
+  const stored = await readStoredApiKey(db, prefix);
+  const result = checkStoredApiKey(stored, presented, now);
+  if ("viewer" in result && stored) await recordApiKeyUse(db, stored, now);
+  return result;
+}
+
+/** The key with this public prefix, as authentication needs it; null when there is none. */
+export async function readStoredApiKey(db: Db, prefix: string): Promise<StoredApiKey | null> {
+  const row = await db.apiKey.findUnique({
+    where: { prefix },
     include: { principal: { select: { name: true } } },
   });
+  if (!row) return null;
+  const { principal, ...key } = row;
+  return { ...key, principalName: principal.name };
+}
+
+/** Whether the presented key is the stored one, in force at `now`; the viewer it stands for if so. */
+export function checkStoredApiKey(
+  stored: StoredApiKey | null,
+  presented: string,
+  now: Date,
+): AuthenticationResult {
   if (!stored || !hashesEqual(stored.secretHash, hashKey(presented.trim()))) return { failure: "unknown" };
   if (stored.revokedAt && stored.revokedAt <= now) return { failure: "revoked" };
   if (stored.expiresAt && stored.expiresAt <= now) return { failure: "expired" };
-  // Recorded at most once a minute per key, so busy clients do not turn every read into a write.
-  if (!stored.lastUsedAt || now.getTime() - stored.lastUsedAt.getTime() > 60_000) {
-    await db.apiKey.update({ where: { id: stored.id }, data: { lastUsedAt: now } });
-  }
   return {
     viewer: {
       principalId: stored.principalId,
-      principalName: stored.principal.name,
+      principalName: stored.principalName,
       apiKeyId: stored.id,
       role: stored.role,
       scopes: new Set(stored.scopes),
     },
   };
+}
+
+/**
+ * Records that the key was used, at most once a minute per key, so busy clients do not turn every
+ * read into a write. Moves `stored.lastUsedAt` too (a cached copy then knows it was recorded).
+ */
+export async function recordApiKeyUse(db: Db, stored: StoredApiKey, now: Date): Promise<void> {
+  if (stored.lastUsedAt && now.getTime() - stored.lastUsedAt.getTime() <= 60_000) return;
+  stored.lastUsedAt = now;
+  await db.apiKey.update({ where: { id: stored.id }, data: { lastUsedAt: now } });
 }
 
 export async function revokeApiKey(db: Db, prefix: string, now = new Date()): Promise<ApiKey> {

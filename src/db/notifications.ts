@@ -7,6 +7,8 @@ import pg from "pg";
 import type { Logger } from "../logger.ts";
 
 export interface ListenOptions {
+  /** Called when the connection is lost: notifications sent from now until onReconnect are missed. */
+  onLost?: () => void;
   /** Called after a lost connection was re-established (notifications may have been missed). */
   onReconnect?: () => void;
   logger?: Logger;
@@ -44,6 +46,7 @@ export function listenWithPostgres(url: string): Listen {
       });
       next.on("error", (error) => {
         options.logger?.warn(`The LISTEN connection for ${channel} failed (${error.message}); reconnecting.`);
+        if (client === next) options.onLost?.();
         void next.end().catch(() => undefined); // It is already broken; ending it only frees it.
         scheduleReconnect();
       });

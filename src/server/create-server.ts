@@ -1,7 +1,10 @@
 // HTTP wiring: the yoga server (create-yoga.ts) and graphql-ws on the same port and path; liveness
 // at /health. Listening, with the operator's usual mistakes (port taken, wrong host) said in a sentence.
+
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ApiKeyCache, startApiKeyCache } from "../auth/api-key-cache.ts";
+import { systemClock } from "../clock.ts";
 import { DEFAULT_RATE_LIMITS } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import { createClientAddress } from "./client-address.ts";
@@ -58,12 +61,22 @@ export async function startHubServer(
   // One set of counts for HTTP and WebSocket: failing keys on one door counts at the other.
   const rateLimits =
     options.rateLimits ?? createRateLimits({ settings: DEFAULT_RATE_LIMITS, logger: options.logger });
-  const yoga = createHubYoga({ ...options, rateLimits });
+  // Keys checked once are held in memory until a change to them is announced (api-key-cache.ts).
+  const keyCache = options.authenticate
+    ? null
+    : await startApiKeyCache({
+        db: options.database.prisma,
+        listen: options.database.listen,
+        clock: options.clock ?? systemClock,
+        logger: options.logger,
+      });
+  const authenticate = options.authenticate ?? (keyCache as ApiKeyCache).authenticate;
+  const yoga = createHubYoga({ ...options, rateLimits, authenticate });
   const server = createServer(yoga);
   const webSockets = attachGraphqlWebSocket({
     server,
     yoga,
-    db: options.database.prisma,
+    authenticate,
     path: GRAPHQL_ENDPOINT,
     logger: options.logger,
     rateLimits,
@@ -78,6 +91,7 @@ export async function startHubServer(
     url: `http://${shownHost}:${address.port}`,
     close: async () => {
       await webSockets.close();
+      await keyCache?.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

@@ -1,10 +1,12 @@
 // The GraphQL server as yoga serves it: /graphql (with GraphiQL, and subscriptions over server-sent
 // events), webhooks, API-key authentication, the alerts page, limits, readiness at /ready. Plain
 // request handling: create-server.ts listens with it and attaches graphql-ws beside it.
+
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
+import { type AuthenticateApiKey, uncachedApiKeys } from "../auth/api-key-cache.ts";
 import type { Viewer } from "../auth/api-keys.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type BodyLimits, DEFAULT_BODY_LIMITS, DEFAULT_RATE_LIMITS } from "../config.ts";
@@ -57,6 +59,11 @@ export interface HubServerOptions {
   bodyLimits?: BodyLimits;
   /** Proxies whose X-Forwarded-For names the client (CXHUB_TRUSTED_PROXIES); none when omitted. */
   trustedProxies?: readonly string[];
+  /**
+   * How API keys are checked: the validated-key cache (startApiKeyCache) on a server; when omitted,
+   * every request reads its key from the database.
+   */
+  authenticate?: AuthenticateApiKey;
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -95,6 +102,7 @@ export function createHubYoga({
   corsOrigins = [],
   bodyLimits = DEFAULT_BODY_LIMITS,
   trustedProxies = [],
+  authenticate = uncachedApiKeys(database.prisma, clock),
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
@@ -157,7 +165,7 @@ export function createHubYoga({
       ),
       answeringFailures(
         useApiKeyAuthentication({
-          db: database.prisma,
+          authenticate,
           graphqlEndpoint: GRAPHQL_ENDPOINT,
           rateLimits,
           clientAddress: createClientAddress(trustedProxies),

@@ -14,14 +14,9 @@ import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { OperationResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import {
-  type AuthenticationFailure,
-  authenticateApiKey,
-  keyPrefixOf,
-  type Viewer,
-} from "../auth/api-keys.ts";
+import type { AuthenticateApiKey } from "../auth/api-key-cache.ts";
+import { type AuthenticationFailure, keyPrefixOf, type Viewer } from "../auth/api-keys.ts";
 import { DEFAULT_BODY_LIMITS } from "../config.ts";
-import type { Db } from "../db/database.ts";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
 import { type Logger, withLogFields } from "../logger.ts";
 import { type ClientAddress, createClientAddress } from "./client-address.ts";
@@ -30,7 +25,7 @@ import { retryAfterSeconds } from "./failure-responses.ts";
 import type { RateLimits } from "./rate-limits.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./use-request-id.ts";
 
-type AuthenticationResult = Awaited<ReturnType<typeof authenticateApiKey>>;
+type AuthenticationResult = Awaited<ReturnType<AuthenticateApiKey>>;
 
 const CLOSE_REASONS: Record<AuthenticationFailure, string> = {
   missing:
@@ -64,7 +59,7 @@ const INTERNAL_ERROR_CLOSE_CODE = 4500;
 export function attachGraphqlWebSocket({
   server,
   yoga,
-  db,
+  authenticate,
   path,
   logger,
   rateLimits,
@@ -74,7 +69,8 @@ export function attachGraphqlWebSocket({
 }: {
   server: Server;
   yoga: HubYoga;
-  db: Db;
+  /** Checks a key, as HTTP requests are checked (the same validated-key cache). */
+  authenticate: AuthenticateApiKey;
   path: string;
   logger: Logger;
   rateLimits: RateLimits;
@@ -97,7 +93,7 @@ export function attachGraphqlWebSocket({
    */
   const recheck = async (key: string | null): Promise<AuthenticationResult | { error: unknown }> => {
     try {
-      return await authenticateApiKey(db, key);
+      return await authenticate(key);
     } catch (error) {
       logFailure(logger, "Could not check an API key of an open WebSocket", error);
       return { error };
@@ -141,7 +137,7 @@ export function attachGraphqlWebSocket({
             );
             return false;
           }
-          result = await authenticateApiKey(db, key);
+          result = await authenticate(key);
           if ("failure" in result && key) {
             const guessed = prefix ? await rateLimits.keyPrefixBlock(prefix) : null;
             await rateLimits.recordFailedAuthentication(address, prefix);

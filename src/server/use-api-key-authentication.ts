@@ -4,13 +4,8 @@
 // Failed keys are counted per client address and per key prefix: past the limit, the answer is 429
 // before the database is asked. With a limit per key, a valid key past it gets 429 too.
 import type { Plugin } from "graphql-yoga";
-import {
-  type AuthenticationFailure,
-  authenticateApiKey,
-  keyPrefixOf,
-  type Viewer,
-} from "../auth/api-keys.ts";
-import type { Db } from "../db/database.ts";
+import type { AuthenticateApiKey } from "../auth/api-key-cache.ts";
+import { type AuthenticationFailure, keyPrefixOf, type Viewer } from "../auth/api-keys.ts";
 import type { ClientAddress } from "./client-address.ts";
 import { errorResponse, retryAfterSeconds, tooManyRequestsResponse } from "./failure-responses.ts";
 import type { RateLimits } from "./rate-limits.ts";
@@ -32,12 +27,13 @@ const ADVICE: Record<AuthenticationFailure, string> = {
 };
 
 export function useApiKeyAuthentication({
-  db,
+  authenticate,
   graphqlEndpoint,
   rateLimits,
   clientAddress,
 }: {
-  db: Db;
+  /** Checks a key: from the validated-key cache on a server, from the database in tests. */
+  authenticate: AuthenticateApiKey;
   graphqlEndpoint: string;
   rateLimits: RateLimits;
   /** The client's address from the socket's and X-Forwarded-For (from trusted proxies only). */
@@ -60,7 +56,7 @@ export function useApiKeyAuthentication({
           ),
         );
       }
-      const result = await authenticateApiKey(db, key);
+      const result = await authenticate(key);
       if ("failure" in result) {
         const guessed = prefix ? await rateLimits.keyPrefixBlock(prefix) : null;
         await rateLimits.recordFailedAuthentication(address, prefix);

@@ -3,13 +3,16 @@
 // subscribe is refused with SERVICE_UNAVAILABLE while its socket stays open, and the periodic
 // re-check logs the failure and leaves the sockets alone. The database really goes away: a closed
 // PGlite instance, or a PostgreSQL database that stops accepting connections and drops its own.
+
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { afterEach, describe, expect, inject } from "vitest";
 import WebSocket from "ws";
+import { uncachedApiKeys } from "../../src/auth/api-key-cache.ts";
 import { createApiKey, revokeApiKey } from "../../src/auth/api-keys.ts";
+import { systemClock } from "../../src/clock.ts";
 import { DEFAULT_RATE_LIMITS } from "../../src/config.ts";
 import { type Database, fromPGlite } from "../../src/db/database.ts";
 import type { Logger } from "../../src/logger.ts";
@@ -71,7 +74,7 @@ async function listen(database: Database, logger: Logger) {
   const sockets = attachGraphqlWebSocket({
     server,
     yoga,
-    db: database.prisma,
+    authenticate: uncachedApiKeys(database.prisma, systemClock),
     path: "/graphql",
     logger,
     rateLimits: createRateLimits({ settings: DEFAULT_RATE_LIMITS, logger }),

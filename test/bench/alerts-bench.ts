@@ -17,7 +17,13 @@ import { fromPostgresUrl } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
-import { type ChildServer, startChildServer, stopAllChildServers } from "./child-servers.ts";
+import {
+  type ChildServer,
+  ensureCompiled,
+  HUB_ENTRY,
+  startChildServer,
+  stopAllChildServers,
+} from "./child-servers.ts";
 
 export const ALERTS_BENCH_DATABASE = "cxhub_alerts_bench";
 const OWNERS = 100;
@@ -308,9 +314,11 @@ async function measureHub(
   count: number,
   log: (line: string) => void,
 ) {
+  await ensureCompiled();
   const hub: ChildServer = await startChildServer({
     name: "hub",
-    entry: "src/main.ts",
+    entry: HUB_ENTRY,
+    compiled: true,
     env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn" },
     nodeFlags: process.env.BENCH_CPU_PROF_DIR
       ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]

@@ -1,11 +1,18 @@
 // The servers under test as child processes: started with `node --import tsx <entry>` in the project
-// folder, ready once they print their URL, watched for memory (VmRSS polled from /proc, VmHWM read at
+// folder (the hub compiled, as `npm start` runs it, with `compiled`), ready once they print their URL, watched for memory (VmRSS polled from /proc, VmHWM read at
 // the end) and stopped with SIGTERM — also when the bench fails or is interrupted.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The hub as `npm start` runs it: the compiled entry (see `compiled`). */
+export const HUB_ENTRY = "dist/src/main.js";
+
+/** Builds dist/ when the sources are newer, as the tests' global setup does. */
+export { default as ensureCompiled } from "../helpers/setup-compiled.ts";
+
 const running = new Set<ChildServer>();
 const OUTPUT_TAIL = 64 * 1024;
 
@@ -33,6 +40,11 @@ export interface StartOptions {
   /** Extra node flags (--cpu-prof) and modules to preload after tsx. */
   nodeFlags?: string[];
   preload?: string[];
+  /**
+   * The entry is compiled JavaScript in dist/, run as `npm start` runs it (the SDK's compiled
+   * condition); tsx is loaded only for preloads. Call ensureCompiled() first.
+   */
+  compiled?: boolean;
   readyLine: RegExp;
   timeoutMs?: number;
 }
@@ -44,9 +56,9 @@ export function startChildServer(options: StartOptions): Promise<ChildServer> {
     process.execPath,
     [
       ...(options.nodeFlags ?? []),
-      "--import",
-      "tsx",
+      ...(options.compiled && !options.preload?.length ? [] : ["--import", "tsx"]),
       ...(options.preload ?? []).flatMap((module) => ["--import", module]),
+      ...(options.compiled ? ["--conditions=cx-hub-compiled"] : []),
       options.entry,
     ],
     {

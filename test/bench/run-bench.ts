@@ -32,6 +32,8 @@ import { createBenchApiKey } from "./bench-api-key.ts";
 import {
   type ChildServer,
   crashedServers,
+  ensureCompiled,
+  HUB_ENTRY,
   killChildServersOnExit,
   startChildServer,
   stopAllChildServers,
@@ -95,11 +97,16 @@ function positive(value: string | undefined, name: string): number {
 
 const log = (line: string) => console.log(line);
 
-function startServers(databaseUrl: string, preload: string[] = []): Promise<[ChildServer, ChildServer]> {
+async function startServers(
+  databaseUrl: string,
+  preload: string[] = [],
+): Promise<[ChildServer, ChildServer]> {
+  await ensureCompiled();
   return Promise.all([
     startChildServer({
       name: "hub",
-      entry: "src/main.ts",
+      entry: HUB_ENTRY,
+      compiled: true,
       env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
       preload,
       readyLine: HUB_READY,

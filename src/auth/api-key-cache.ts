@@ -97,17 +97,18 @@ export async function startApiKeyCache({
         return result;
       }
     }
-    // A notification that arrives while the key is read may describe a change the read missed: the
-    // row is then used for this request only. So is anything read while not listening.
+    // A change that commits after the read is announced after it: if its notification has come by
+    // the time the row would be kept (checked in the same tick as keeping, after every await), the
+    // row is used for this request only; if it comes later, it drops the kept row. So is anything
+    // read while not listening. A wrong guess under a known prefix keeps the key it guessed at.
     const before = changes;
     const stored = await readStoredApiKey(db, prefix);
     const result = checkStoredApiKey(stored, presented, now);
     if ("viewer" in result && stored) {
-      const current = listening && changes === before;
       await recordApiKeyUse(db, stored, now);
-      if (current) keep(prefix, { stored, readAt: now.getTime() });
-    } else {
-      entries.delete(prefix);
+      if (listening && changes === before) keep(prefix, { stored, readAt: now.getTime() });
+    } else if (!stored || ("failure" in result && result.failure !== "unknown")) {
+      entries.delete(prefix); // The key itself no longer holds (not merely a wrong secret).
     }
     return result;
   };

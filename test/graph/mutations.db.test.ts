@@ -156,6 +156,14 @@ describe("mutations", () => {
       "CREATED",
       "STALE",
     ]);
+    const sourceless = await client.execute(UpsertCustomerDocument, {
+      input: { identities: [email("ada@new.example")], sourceUpdatedAt: "2026-02-03T10:00:00Z" },
+    });
+    if (sourceless.data?.upsertCustomer.__typename !== "ValidationError")
+      throw new Error(JSON.stringify(sourceless));
+    expect(sourceless.data.upsertCustomer.issues).toEqual([
+      { path: ["sourceUpdatedAt"], message: expect.stringContaining("give `source` with it") },
+    ]);
     expect(older.data.upsertCustomer.customer.displayName).toBe("Ada Lovelace");
     expect(older.data.upsertCustomer.customer.identities.map((identity) => identity.value)).not.toContain(
       "ada@old.example",

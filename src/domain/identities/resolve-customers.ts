@@ -22,6 +22,7 @@ import { asProfileVersions } from "../customers/customer-profiles.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
+import { isStaleVersion, keptVersion } from "../source-version.ts";
 import { describeIdentity, identityKey, type NormalizedIdentity } from "./identity-input.ts";
 
 /** The customer one record names, and when it carried the identities. */
@@ -108,20 +109,37 @@ export async function resolveCustomers(
   );
   const liveById = await followCustomerIds(tx, claims);
   const versions = await readVersions(tx, claims, known, liveById);
-  const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] => {
-    if (claim.customerId) return [liveById.get(claim.customerId) as string];
-    const owners = claim.identities.flatMap((identity) => {
+  const ownersOfIdentities = (identities: NormalizedIdentity[], assigned: Map<string, string>): string[] => {
+    const owners = identities.flatMap((identity) => {
       const key = identityKey(identity);
       const owner = known.get(key)?.liveId ?? assigned.get(key);
       return owner ? [owner] : [];
     });
     return [...new Set(owners)];
   };
+  const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] =>
+    claim.customerId
+      ? [liveById.get(claim.customerId) as string]
+      : ownersOfIdentities(claim.identities, assigned);
+  /**
+   * The customer holding a later version of the claim's profile from its source, if any: the
+   * customer it names by id, or the owner of its account identities (the provider's own id for the
+   * person). Emails and phones change hands, so with account identities only their owners count;
+   * without any, the claim is stale only when every owner holding a version from the source holds
+   * a later one.
+   */
+  const newerOwnerOf = (claim: CustomerClaim, assigned: Map<string, string>): string | undefined => {
+    if (!claim.version) return undefined;
+    if (claim.customerId) return versions.newerOf(claim, ownersOf(claim, assigned));
+    const accounts = claim.identities.filter((identity) => ACCOUNT_KINDS.has(identity.kind));
+    if (accounts.length > 0) return versions.newerOf(claim, ownersOfIdentities(accounts, assigned));
+    return versions.newerOfAll(claim, ownersOf(claim, assigned));
+  };
 
   const first = claims[0];
   if (!first) return emptyResolution();
   const firstOwners = ownersOf(first, new Map());
-  if (firstOwners.length > 1 && !versions.newerOwner(first, firstOwners)) {
+  if (firstOwners.length > 1 && !newerOwnerOf(first, new Map())) {
     return resolveByMerge(tx, first, firstOwners, known, options);
   }
 
@@ -134,9 +152,10 @@ export async function resolveCustomers(
   const attachments: Attachment[] = [];
   for (const claim of claims) {
     const owners = ownersOf(claim, assigned);
-    const newer = versions.newerOwner(claim, owners);
+    const newer = newerOwnerOf(claim, assigned);
     if (newer) {
-      existing.add(newer);
+      // A customer created earlier in this run is not stored yet: only stored ones are locked.
+      if (!created.has(newer)) existing.add(newer);
       resolved.push({
         customerId: newer,
         created: false,
@@ -262,11 +281,16 @@ async function resolveByMerge(
  * claims bring (a run resolves as if one record after another: the second of two copies sees the first).
  */
 interface RunVersions {
-  /** The customer among `owners` holding a later version from the claim's source than the claim. */
-  newerOwner(claim: CustomerClaim, owners: string[]): string | undefined;
+  /** The first of `owners` holding a later version from the claim's source than the claim. */
+  newerOf(claim: CustomerClaim, owners: string[]): string | undefined;
+  /** The first of `owners`, when every one of them holding a version from the source holds a later one. */
+  newerOfAll(claim: CustomerClaim, owners: string[]): string | undefined;
   /** The claim, not stale, lands on `customerId`: later claims of the run compare against it. */
   note(claim: CustomerClaim, customerId: string): void;
 }
+
+/** Identities a provider issues for one person (an account), as opposed to contacts that change hands. */
+const ACCOUNT_KINDS: ReadonlySet<string> = new Set(["SHOP_CUSTOMER_ID", "EXTERNAL_ID", "SOCIAL_HANDLE"]);
 
 async function readVersions(
   tx: Prisma.TransactionClient,
@@ -274,10 +298,11 @@ async function readVersions(
   known: Map<string, KnownIdentity>,
   liveById: Map<string, string>,
 ): Promise<RunVersions> {
-  const latest = new Map<string, number>();
+  /** Customer and source → the latest version held, stored or brought by an earlier claim of the run. */
+  const latest = new Map<string, Date>();
   const keyOf = (customerId: string, source: string) => `${customerId}\u0000${source}`;
-  const raise = (key: string, at: number) => {
-    if (at > (latest.get(key) ?? Number.NEGATIVE_INFINITY)) latest.set(key, at);
+  const raise = (key: string, at: Date) => {
+    latest.set(key, keptVersion(latest.get(key) ?? null, at) as Date);
   };
   if (claims.some((claim) => claim.version)) {
     const candidates = new Set([...liveById.values(), ...[...known.values()].map((row) => row.liveId)]);
@@ -290,21 +315,24 @@ async function readVersions(
           });
     for (const row of rows) {
       for (const [source, at] of Object.entries(asProfileVersions(row.profileVersions))) {
-        raise(keyOf(row.id, source), Date.parse(at));
+        raise(keyOf(row.id, source), new Date(at));
       }
     }
   }
+  const isNewer = (claim: CustomerClaim, owner: string) =>
+    claim.version !== undefined &&
+    isStaleVersion(latest.get(keyOf(owner, claim.version.source)) ?? null, claim.version.at);
   return {
-    newerOwner(claim, owners) {
-      const version = claim.version;
-      if (!version) return undefined;
-      return owners.find(
-        (owner) =>
-          (latest.get(keyOf(owner, version.source)) ?? Number.NEGATIVE_INFINITY) > version.at.getTime(),
-      );
+    newerOf: (claim, owners) => owners.find((owner) => isNewer(claim, owner)),
+    newerOfAll(claim, owners) {
+      const source = claim.version?.source;
+      const versioned = owners.filter((owner) => source !== undefined && latest.has(keyOf(owner, source)));
+      return versioned.length > 0 && versioned.every((owner) => isNewer(claim, owner))
+        ? versioned[0]
+        : undefined;
     },
     note(claim, customerId) {
-      if (claim.version) raise(keyOf(customerId, claim.version.source), claim.version.at.getTime());
+      if (claim.version) raise(keyOf(customerId, claim.version.source), claim.version.at);
     },
   };
 }

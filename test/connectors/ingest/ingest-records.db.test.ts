@@ -13,6 +13,7 @@ import {
 } from "../../../src/connectors/ingest/ingest-records.ts";
 import type { Database } from "../../../src/db/database.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
+import { storeRecords } from "../../../src/domain/records/store-records.ts";
 import type { PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { type ConnectorRecordInput, identity, record, validateRecord } from "../../../src/sdk/records.ts";
 import { createTestDatabase, test } from "../../helpers/database.ts";
@@ -310,6 +311,71 @@ describe("an older version of a profile", () => {
     expect(bulk.customers.map((c) => [c.who, c.displayName])).toEqual([
       ["EMAIL::ana@example.com", "Bea"],
       ["EMAIL::anna.lima@example.net + EXTERNAL_ID:tinydesk:c_1", null],
+    ]);
+  });
+
+  test("is resolved in the batch's one transaction, with no retry", async ({ db }) => {
+    // storeRecords itself, not the ingest: a LostRaceError here would make the ingest fall back to
+    // one record per unit of work and hide it.
+    const DESK_C1 = { kind: "EXTERNAL_ID" as const, namespace: "tinydesk", value: "c_1" };
+    const results = await db.prisma.$transaction((tx) =>
+      storeRecords(
+        tx,
+        [
+          {
+            type: "customer",
+            input: { identities: [DESK_C1], source: "tinydesk", sourceUpdatedAt: "2026-03-02T10:00:00Z" },
+          },
+          {
+            type: "customer",
+            input: {
+              identities: [DESK_C1, { kind: "EMAIL", value: "ana@example.com" }],
+              source: "tinydesk",
+              sourceUpdatedAt: "2026-03-01T10:00:00Z",
+            },
+          },
+        ],
+        { now: NOW },
+      ),
+    );
+    expect(results.records.map((record) => record.outcome)).toEqual(["created", "stale"]);
+    expect(await db.prisma.identity.count({ where: { value: "ana@example.com" } })).toBe(0);
+  });
+
+  test("is judged against the person's own account: a later version held by someone sharing a contact does not make it stale", async ({
+    db,
+  }) => {
+    const BEA_DESK = identity.external("tinydesk", "c_2");
+    const { bulkCounts, singleCounts, bulk, single } = await bothWays(
+      db,
+      [
+        record.customer({
+          identities: [ANA_DESK],
+          displayName: "Ana",
+          sourceUpdatedAt: "2026-03-01T10:00:00Z",
+        }),
+        record.customer({
+          identities: [BEA_DESK, BEA],
+          displayName: "Bea",
+          sourceUpdatedAt: "2026-03-05T10:00:00Z",
+        }),
+        // Ana's newer profile gives Bea's address: as before versions existed, the two are one person.
+        record.customer({
+          identities: [ANA_DESK, BEA],
+          displayName: "Ana Lima",
+          sourceUpdatedAt: "2026-03-03T10:00:00Z",
+        }),
+      ],
+      false,
+    );
+    expect(bulkCounts).toEqual(singleCounts);
+    expect(bulk).toEqual(single);
+    // Merged, as the shared address says, not skipped before resolution. Its fields then lose to
+    // Bea's later profile from the same source (versions are kept per source on the merged customer),
+    // and the merge keeps the survivor's name.
+    expect(bulk.merges).toBe(1);
+    expect(bulk.customers.map((c) => [c.who, c.displayName])).toEqual([
+      ["EMAIL::bea@example.com + EXTERNAL_ID:tinydesk:c_1 + EXTERNAL_ID:tinydesk:c_2", "Ana"],
     ]);
   });
 });

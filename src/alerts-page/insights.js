@@ -126,8 +126,10 @@ export function createInsights({ graphql, element, $, ownerId, customerHref }) {
   }
 
   async function loadResponseSpeed() {
-    const filter = { ownerId, period: periodOf($("speed-period").value) };
-    renderSpeed(await graphql(RESPONSE_SPEED, { filter }));
+    const chosen = $("speed-period").value;
+    const answer = await graphql(RESPONSE_SPEED, { filter: { ownerId, period: periodOf(chosen) } });
+    // A slower answer for a period no longer chosen is dropped, not drawn over the newer one.
+    if ($("speed-period").value === chosen) renderSpeed(answer);
   }
 
   /** The emotion curve: mean sentiment (−1 to 1) per stage, a point per stage with interactions. */

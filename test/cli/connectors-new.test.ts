@@ -50,6 +50,15 @@ describe("connectors new", () => {
         "  id: lower-case letters, digits and dashes, starting with a letter\n",
     });
     expect((await runCommandWith(connectorsCommand, ["new", "template"])).code).toBe(2);
+    // The name is written into a comment and a heading: a second line would become code.
+    const injected = await runCommandWith(connectorsCommand, [
+      "new",
+      "acme-desk",
+      "--name",
+      "Acme\nprocess.exit(1)",
+    ]);
+    expect(injected.code).toBe(2);
+    expect(injected.output).toMatch(/--name must be one line/);
     const taken = await runCommandWith(connectorsCommand, ["new", "gmail"]);
     expect(taken).toEqual({
       code: 1,

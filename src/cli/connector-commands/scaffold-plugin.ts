@@ -54,6 +54,13 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
       [{ path: ["id"], message: "taken by the template" }],
     );
   }
+  // The name lands in a comment, a README heading and package.json: one line of text, no markup.
+  if (options.name !== undefined && !/^[^\p{Cc}]{1,100}$/u.test(options.name)) {
+    throw new ValidationError(
+      "The plugin's --name must be one line of at most 100 characters, without control characters.",
+      [{ path: ["name"], message: "one line, 1 to 100 characters" }],
+    );
+  }
   const root = options.root ?? projectPath();
   const standalone = options.dir !== undefined;
   const pluginDir = path.resolve(options.dir ?? path.join(root, "plugins", id));

@@ -17,6 +17,7 @@ import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "../policy/webhook-settings.ts";
 import { createClientAddress } from "./client-address.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { answeringFailures, serviceUnavailableResponse } from "./failure-responses.ts";
@@ -57,6 +58,8 @@ export interface HubServerOptions {
   bodyLimits?: BodyLimits;
   /** Proxies whose X-Forwarded-For names the client (CXHUB_TRUSTED_PROXIES); none when omitted. */
   trustedProxies?: readonly string[];
+  /** Outgoing webhooks' settings (CXHUB_WEBHOOK_*): the URLs endpoints may have, the rotation grace. */
+  webhooks?: WebhookSettings;
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -95,6 +98,7 @@ export function createHubYoga({
   corsOrigins = [],
   bodyLimits = DEFAULT_BODY_LIMITS,
   trustedProxies = [],
+  webhooks = DEFAULT_WEBHOOK_SETTINGS,
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
@@ -129,6 +133,7 @@ export function createHubYoga({
         clock,
         connectors,
         live,
+        webhooks,
       };
     },
     plugins: [

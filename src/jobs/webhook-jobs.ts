@@ -1,0 +1,101 @@
+// Outgoing webhooks on the job engine. A pump claims the due deliveries (src/webhooks/deliver-webhooks.ts:
+// the delivery row is the outbox and the claim its lock) and hands each to pg-boss as a job; workers on
+// any instance take the jobs and make the attempts, many at once, since an attempt mostly waits on the
+// network. The pump wakes at the commit of new deliveries (pg_notify from recordWebhookEvents and
+// replays) and polls for retries that came due and claims whose lease passed.
+//
+// pg-boss does not retry these jobs: the delivery row holds the attempt count and the schedule, by
+// the hub's clock, and a job lost with its instance leaves a claim whose lease passes and is taken again.
+import type { Database } from "../db/database.ts";
+import { describeError } from "../db/database-errors.ts";
+import { startOutboxRounds } from "../db/outbox-rounds.ts";
+import { WEBHOOKS_CHANNEL } from "../domain/webhooks/webhook-events.ts";
+import type { Logger } from "../logger.ts";
+import {
+  attemptDelivery,
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  type DeliveryDeps,
+} from "../webhooks/deliver-webhooks.ts";
+import { type JobEngine, QUEUES } from "./job-engine.ts";
+
+export interface WebhookJobsOptions extends Omit<DeliveryDeps, "db"> {
+  database: Pick<Database, "prisma" | "listen" | "kind">;
+  engine: JobEngine;
+  logger: Logger;
+  /** How often the pump looks for retries come due; default 1 s. */
+  pollIntervalMs?: number;
+  /** Deliveries one claim takes; default 100. */
+  claimBatch?: number;
+  /** Jobs a worker takes at once, attempted concurrently; default 25. */
+  workerBatch?: number;
+}
+
+export interface WebhookJobs {
+  /** Claims due deliveries and queues them now; resolves when this round ends. */
+  wake(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWebhookJobs(options: WebhookJobsOptions): Promise<WebhookJobs> {
+  const { database, engine, logger } = options;
+  const { boss } = engine;
+  const deps: DeliveryDeps = { ...options, db: database.prisma };
+  const claimBatch = options.claimBatch ?? 100;
+  const workers: string[] = [];
+
+  // Two workers on PostgreSQL, so one's database writes overlap the other's network waits; the
+  // embedded database runs one statement at a time anyway.
+  for (let i = 0; i < (database.kind === "pglite" ? 1 : 2); i++) {
+    workers.push(
+      await boss.work<ClaimedDelivery>(
+        QUEUES.webhook,
+        { pollingIntervalSeconds: 1, batchSize: options.workerBatch ?? 25 },
+        async (jobs) => {
+          await Promise.all(
+            jobs.map((job) =>
+              attemptDelivery(deps, job.data).catch((error: unknown) => {
+                // The claim stays SENDING and is taken again when its lease passes.
+                logger.error(
+                  `Webhook delivery ${job.data.id} could not be attempted: ${describeError(error)}`,
+                );
+              }),
+            ),
+          );
+        },
+      ),
+    );
+  }
+
+  const rounds = await startOutboxRounds({
+    listen: database.listen,
+    channel: WEBHOOKS_CHANNEL,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    logger,
+    round: async (stopped) => {
+      try {
+        while (!stopped()) {
+          const claimed = await claimDueDeliveries(deps, claimBatch);
+          if (claimed.length === 0) break;
+          await boss.insert(claimed.map((data) => ({ name: QUEUES.webhook, data, retryLimit: 0 })));
+          for (const id of workers) boss.notifyWorker(id);
+          if (claimed.length < claimBatch) break;
+        }
+      } catch (error) {
+        // Claimed rows whose jobs were not queued are taken again when their lease passes.
+        if (!stopped())
+          logger.error(
+            `Queueing webhook deliveries failed, retrying on the next poll: ${describeError(error)}`,
+          );
+      }
+    },
+  });
+
+  return {
+    wake: rounds.wake,
+    async stop() {
+      await rounds.stop();
+      for (const id of workers) await boss.offWork({ id });
+    },
+  };
+}

@@ -4,6 +4,7 @@
 // endpoints without includePersonalData get masked data; Slack endpoints get a Slack message.
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { resolveAlert } from "../../src/alerts/work-alerts.ts";
 import { finishSyncRun, queueSyncRun } from "../../src/connectors/sync/sync-runs.ts";
 import {
   attemptDelivery,
@@ -15,7 +16,7 @@ import {
 import { rotateWebhookSecret } from "../../src/webhooks/manage-endpoints.ts";
 import { customers, intoCritical, intoHigh } from "../alerts/helpers/score-changes.ts";
 import { test } from "../helpers/database.ts";
-import { at, header, one, T0, two, webhookHub } from "./helpers/webhook-hub.ts";
+import { adminViewer, at, header, one, T0, two, webhookHub } from "./helpers/webhook-hub.ts";
 import {
   type ReceivedWebhook,
   startWebhookReceiver,
@@ -145,6 +146,37 @@ describe("delivering outgoing webhooks", () => {
         }),
       ]),
     );
+  });
+
+  test("a person resolving an alert sends alert.resolved with their note, masked for an endpoint without personal data", async ({
+    db,
+  }) => {
+    const hub = webhookHub(db);
+    await hub.endpoint({ url: receiver.url, eventTypes: ["ALERT_RESOLVED"] });
+    await hub.raise([intoHigh(one(await customers(db, 1)))]);
+    const alert = await db.prisma.alert.findFirstOrThrow();
+    const viewer = adminViewer();
+    await db.prisma.principal.create({ data: { id: viewer.principalId, name: "Ana Souza" } });
+    hub.advance(600);
+
+    await resolveAlert(
+      db.prisma,
+      alert.id,
+      { note: "Called back, wrote to bea@example.com" },
+      viewer,
+      hub.clock(),
+    );
+    await deliverDueWebhooks(hub.deps);
+    expect(JSON.parse(one(await receiver.waitFor(1)).body)).toMatchObject({
+      type: "alert.resolved",
+      timestamp: hub.clock().toISOString(),
+      data: {
+        alertId: alert.id,
+        reason: "RESOLVED_BY_USER",
+        resolvedById: viewer.principalId,
+        note: "Called back, wrote to b•••@example.com",
+      },
+    });
   });
 
   test("failures are retried after the schedule's waits by the hub's clock, each attempt logged", async ({

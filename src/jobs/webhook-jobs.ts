@@ -12,7 +12,7 @@ import { startOutboxRounds } from "../db/outbox-rounds.ts";
 import { WEBHOOKS_CHANNEL } from "../domain/webhooks/webhook-events.ts";
 import type { Logger } from "../logger.ts";
 import {
-  attemptDelivery,
+  attemptDeliveries,
   type ClaimedDelivery,
   claimDueDeliveries,
   type DeliveryDeps,
@@ -42,6 +42,7 @@ export async function startWebhookJobs(options: WebhookJobsOptions): Promise<Web
   const { boss } = engine;
   const deps: DeliveryDeps = { ...options, db: database.prisma };
   const claimBatch = options.claimBatch ?? 100;
+  const workerBatch = options.workerBatch ?? 25;
   const workers: string[] = [];
 
   // Two workers on PostgreSQL, so one's database writes overlap the other's network waits; the
@@ -50,18 +51,19 @@ export async function startWebhookJobs(options: WebhookJobsOptions): Promise<Web
     workers.push(
       await boss.work<ClaimedDelivery>(
         QUEUES.webhook,
-        { pollingIntervalSeconds: 1, batchSize: options.workerBatch ?? 25 },
+        { pollingIntervalSeconds: 1, batchSize: workerBatch },
         async (jobs) => {
-          await Promise.all(
-            jobs.map((job) =>
-              attemptDelivery(deps, job.data).catch((error: unknown) => {
-                // The claim stays SENDING and is taken again when its lease passes.
-                logger.error(
-                  `Webhook delivery ${job.data.id} could not be attempted: ${describeError(error)}`,
-                );
-              }),
-            ),
-          );
+          // A full batch means more are waiting: without this, pg-boss polls again only after its interval.
+          if (jobs.length === workerBatch) for (const id of workers) boss.notifyWorker(id);
+          await attemptDeliveries(
+            deps,
+            jobs.map((job) => job.data),
+          ).catch((error: unknown) => {
+            // The claims stay SENDING and are taken again when their lease passes.
+            logger.error(
+              `Webhook deliveries ${jobs.map((job) => job.data.id).join(", ")} could not be attempted: ${describeError(error)}`,
+            );
+          });
         },
       ),
     );

@@ -8,22 +8,22 @@
 //              a Retry-After asks), or DEAD (dead-lettered) once the schedule is spent.
 // Redirects are failures (the specification: update the URL instead). The job engine carries claimed
 // deliveries to workers (src/jobs/webhook-jobs.ts); deliverDueWebhooks runs the same steps inline.
+import { v7 as uuidv7 } from "uuid";
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { describeError } from "../db/database-errors.ts";
-import { ConflictError, NotFoundError } from "../domain/errors.ts";
-import { WEBHOOKS_CHANNEL } from "../domain/webhooks/webhook-events.ts";
-import type { OutgoingWebhookDelivery } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import type { WebhookEventType, WebhookFormat } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";
 import type { WebhookSettings } from "../policy/webhook-settings.ts";
 import { openEndpointSecrets, signingSecrets } from "./endpoint-secrets.ts";
 import { assertDeliverableUrl } from "./endpoint-urls.ts";
+import { nextWait, parseRetryAfter } from "./retry-schedule.ts";
 import { renderWebhookBody } from "./webhook-payloads.ts";
 import { webhookHeaders } from "./webhook-signatures.ts";
 
 const RESPONSE_EXCERPT = 1000;
 const LEASE_MARGIN_MS = 30_000;
-const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
 
 export interface DeliveryDeps {
   db: PrismaClient;
@@ -71,31 +71,81 @@ export interface AttemptOutcome {
   statusCode: number | null;
 }
 
+/** A claimed delivery with what its attempt needs: its endpoint and event. */
+interface LoadedDelivery {
+  id: string;
+  attemptCount: number;
+  endpointId: string;
+  url: string;
+  format: WebhookFormat;
+  includePersonalData: boolean;
+  encryptedSecrets: string;
+  previousSecretExpiresAt: Date | null;
+  eventId: string;
+  type: WebhookEventType;
+  occurredAt: Date;
+  data: Prisma.JsonValue;
+}
+
+/**
+ * Makes one attempt of each claimed delivery, at once, and records each outcome as it comes. A claim
+ * no longer this one's (taken again after its lease passed, or finished) is SKIPPED.
+ */
+export async function attemptDeliveries(
+  deps: DeliveryDeps,
+  claims: readonly ClaimedDelivery[],
+): Promise<AttemptOutcome[]> {
+  if (claims.length === 0) return [];
+  // One statement loads the batch: the embedded database runs one at a time, PostgreSQL's pool is shared.
+  const rows = await deps.db.$queryRaw<LoadedDelivery[]>`
+    SELECT d."id", d."attemptCount", d."endpointId", e."url", e."format"::text AS format,
+      e."includePersonalData", e."encryptedSecrets", e."previousSecretExpiresAt",
+      ev."id" AS "eventId", ev."type"::text AS type, ev."occurredAt", ev."data"
+    FROM "OutgoingWebhookDelivery" d
+    JOIN "WebhookEndpoint" e ON e."id" = d."endpointId"
+    JOIN "WebhookEvent" ev ON ev."id" = d."eventId"
+    WHERE d."id" = ANY(${claims.map((claim) => claim.id)}::uuid[]) AND d."status" = 'SENDING'`;
+  const loaded = new Map(rows.map((row) => [row.id, row]));
+  return Promise.all(
+    claims.map((claim) => {
+      const delivery = loaded.get(claim.id);
+      if (delivery?.attemptCount !== claim.attemptCount)
+        return Promise.resolve<AttemptOutcome>({ status: "SKIPPED", statusCode: null });
+      return postWebhook(deps, delivery).then((result) => recordAttempt(deps, delivery, result));
+    }),
+  );
+}
+
 /** Makes one attempt of a claimed delivery and records it. */
 export async function attemptDelivery(deps: DeliveryDeps, claimed: ClaimedDelivery): Promise<AttemptOutcome> {
-  const { db } = deps;
-  const delivery = await db.outgoingWebhookDelivery.findFirst({
-    where: { id: claimed.id, status: "SENDING", attemptCount: claimed.attemptCount },
-    include: { event: true, endpoint: true },
-  });
-  // Claimed again by another worker after our lease passed, or finished: not ours any more.
-  if (!delivery) return { status: "SKIPPED", statusCode: null };
-  const { endpoint, event } = delivery;
+  const [outcome] = await attemptDeliveries(deps, [claimed]);
+  return outcome ?? { status: "SKIPPED", statusCode: null };
+}
+
+/** Posts the delivery's event, signed; what came back, or why nothing did. Never throws. */
+async function postWebhook(deps: DeliveryDeps, delivery: LoadedDelivery): Promise<AttemptResult> {
   const attemptedAt = deps.clock();
   const started = performance.now();
-  let statusCode: number | null = null;
-  let error: string | null = null;
-  let responseBody: string | null = null;
-  let retryAfterSeconds: number | null = null;
+  const result: AttemptResult = {
+    attemptedAt,
+    durationMs: 0,
+    statusCode: null,
+    error: null,
+    responseBody: null,
+    retryAfterSeconds: null,
+  };
   try {
     if (!deps.secretKey)
       throw new Error("This hub has no secret key to sign webhooks with (CXHUB_SECRET_KEY).");
-    const secrets = openEndpointSecrets(deps.secretKey, endpoint.id, endpoint.encryptedSecrets);
-    const url = new URL(endpoint.url);
+    const secrets = openEndpointSecrets(deps.secretKey, delivery.endpointId, delivery.encryptedSecrets);
+    const url = new URL(delivery.url);
     await assertDeliverableUrl(url, { allowPrivate: deps.settings.allowPrivateUrls });
-    const body = renderWebhookBody(event, endpoint);
-    const headers = webhookHeaders(signingSecrets(secrets, endpoint.previousSecretExpiresAt, attemptedAt), {
-      id: webhookMessageId(event.id),
+    const body = renderWebhookBody(
+      { type: delivery.type, occurredAt: delivery.occurredAt, data: delivery.data },
+      delivery,
+    );
+    const headers = webhookHeaders(signingSecrets(secrets, delivery.previousSecretExpiresAt, attemptedAt), {
+      id: webhookMessageId(delivery.eventId),
       timestamp: attemptedAt,
       body,
     });
@@ -106,22 +156,16 @@ export async function attemptDelivery(deps: DeliveryDeps, claimed: ClaimedDelive
       redirect: "manual",
       signal: AbortSignal.timeout(deps.settings.timeoutMs),
     });
-    statusCode = response.status;
-    retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"), attemptedAt);
-    responseBody = (await response.text()).slice(0, RESPONSE_EXCERPT);
-    if (statusCode < 200 || statusCode > 299) error = `The endpoint answered ${statusCode}.`;
+    result.statusCode = response.status;
+    result.retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"), attemptedAt);
+    result.responseBody = (await response.text()).slice(0, RESPONSE_EXCERPT);
+    if (response.status < 200 || response.status > 299)
+      result.error = `The endpoint answered ${response.status}.`;
   } catch (failure) {
-    error = describeFailure(failure, deps.settings.timeoutMs);
+    result.error = describeFailure(failure, deps.settings.timeoutMs);
   }
-  const durationMs = Math.round(performance.now() - started);
-  return recordAttempt(deps, delivery, {
-    attemptedAt,
-    durationMs,
-    statusCode,
-    error,
-    responseBody,
-    retryAfterSeconds,
-  });
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
 }
 
 interface AttemptResult {
@@ -133,9 +177,13 @@ interface AttemptResult {
   retryAfterSeconds: number | null;
 }
 
+/**
+ * Writes the attempt and the delivery's new state in one statement (atomic without a transaction's
+ * round trips), conditional on the claim still being this one's; a 410 disables the endpoint with it.
+ */
 async function recordAttempt(
   deps: DeliveryDeps,
-  delivery: OutgoingWebhookDelivery,
+  delivery: LoadedDelivery,
   result: AttemptResult,
 ): Promise<AttemptOutcome> {
   const number = delivery.attemptCount + 1;
@@ -144,78 +192,41 @@ async function recordAttempt(
   const wait = succeeded || gone ? null : nextWait(deps, number, result.retryAfterSeconds);
   const status = succeeded ? "SUCCEEDED" : wait === null ? "DEAD" : "PENDING";
   const now = deps.clock();
-  await deps.db
-    .$transaction(async (tx) => {
-      const { count } = await tx.outgoingWebhookDelivery.updateMany({
-        where: { id: delivery.id, status: "SENDING", attemptCount: delivery.attemptCount },
-        data: {
-          status,
-          attemptCount: number,
-          leaseUntil: null,
-          nextAttemptAt: wait === null ? null : new Date(now.getTime() + wait * 1000),
-          lastStatusCode: result.statusCode,
-          lastError: result.error,
-          ...(status === "SUCCEEDED" && { succeededAt: now }),
-          ...(status === "DEAD" && { deadAt: now }),
-        },
-      });
-      if (count === 0) throw new LostClaimError();
-      await tx.outgoingWebhookAttempt.create({
-        data: {
-          deliveryId: delivery.id,
-          number,
-          attemptedAt: result.attemptedAt,
-          durationMs: result.durationMs,
-          statusCode: result.statusCode,
-          error: result.error,
-          responseBody: result.responseBody,
-        },
-      });
-      if (gone) {
-        await tx.webhookEndpoint.update({
-          where: { id: delivery.endpointId },
-          data: {
-            enabled: false,
-            disabledReason: `The endpoint answered 410 Gone at ${result.attemptedAt.toISOString()}: the receiver asked for no more webhooks. Enable it again (updateWebhookEndpoint) once it wants them.`,
-            updatedAt: now,
-          },
-        });
-      }
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof LostClaimError)) throw error;
-      deps.logger.warn(
-        `Webhook delivery ${delivery.id}: its attempt ${number} outlived its lease and another worker claimed it; its outcome (${result.statusCode ?? result.error}) is not recorded.`,
-      );
-    });
+  const nextAttemptAt = wait === null ? null : new Date(now.getTime() + wait * 1000);
+  const goneReason = `The endpoint answered 410 Gone at ${result.attemptedAt.toISOString()}: the receiver asked for no more webhooks. Enable it again (updateWebhookEndpoint) once it wants them.`;
+  const [row] = await deps.db.$queryRaw<Array<{ recorded: number }>>`
+    WITH updated AS (
+      UPDATE "OutgoingWebhookDelivery" SET
+        "status" = ${status}::"WebhookDeliveryStatus", "attemptCount" = ${number}, "leaseUntil" = NULL,
+        "nextAttemptAt" = ${nextAttemptAt}, "lastStatusCode" = ${result.statusCode}, "lastError" = ${result.error},
+        "succeededAt" = CASE WHEN ${status} = 'SUCCEEDED' THEN ${now}::timestamptz ELSE "succeededAt" END,
+        "deadAt" = CASE WHEN ${status} = 'DEAD' THEN ${now}::timestamptz ELSE "deadAt" END
+      WHERE "id" = ${delivery.id}::uuid AND "status" = 'SENDING' AND "attemptCount" = ${delivery.attemptCount}
+      RETURNING "id", "endpointId"
+    ), attempt AS (
+      INSERT INTO "OutgoingWebhookAttempt"
+        ("id", "deliveryId", "number", "attemptedAt", "durationMs", "statusCode", "error", "responseBody")
+      SELECT ${uuidv7()}::uuid, "id", ${number}, ${result.attemptedAt}, ${result.durationMs}, ${result.statusCode},
+        ${result.error}, ${result.responseBody}
+      FROM updated
+      RETURNING 1
+    ), disabled AS (
+      UPDATE "WebhookEndpoint" SET "enabled" = false, "disabledReason" = ${goneReason}, "updatedAt" = ${now}
+      WHERE ${gone} AND "id" IN (SELECT "endpointId" FROM updated)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM attempt)::int AS recorded`;
+  if (!row?.recorded) {
+    deps.logger.warn(
+      `Webhook delivery ${delivery.id}: its attempt ${number} outlived its lease and another worker claimed it; its outcome (${result.statusCode ?? result.error}) is not recorded.`,
+    );
+    return { status: "SKIPPED", statusCode: result.statusCode };
+  }
   if (status === "DEAD")
     deps.logger.warn(
       `Webhook delivery ${delivery.id} to endpoint ${delivery.endpointId} is dead-lettered after ${number} attempt(s): ${result.error}`,
     );
   return { status, statusCode: result.statusCode };
-}
-
-class LostClaimError extends Error {}
-
-/** Seconds until the next attempt after attempt `number` failed; null when the schedule is spent. */
-export function nextWait(
-  deps: Pick<DeliveryDeps, "settings" | "random">,
-  number: number,
-  retryAfterSeconds: number | null,
-): number | null {
-  const delay = deps.settings.retryDelaysSeconds[number - 1];
-  if (delay === undefined) return null;
-  const random = deps.random ?? Math.random;
-  const jittered = delay * (1 + deps.settings.jitter * (2 * random() - 1));
-  return Math.max(jittered, Math.min(retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS));
-}
-
-/** Retry-After as seconds from `now`: a number of seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: Date): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, (date - now.getTime()) / 1000);
 }
 
 function describeFailure(failure: unknown, timeoutMs: number): string {
@@ -231,45 +242,8 @@ export async function deliverDueWebhooks(deps: DeliveryDeps, { batchSize = 50 } 
   let attempts = 0;
   for (;;) {
     const claimed = await claimDueDeliveries(deps, batchSize);
-    const outcomes = await Promise.all(claimed.map((delivery) => attemptDelivery(deps, delivery)));
+    const outcomes = await attemptDeliveries(deps, claimed);
     attempts += outcomes.filter((outcome) => outcome.status !== "SKIPPED").length;
     if (claimed.length < batchSize) return attempts;
   }
-}
-
-/**
- * Sends an event to an endpoint again, as a new delivery of the same message (same webhook-id, so a
- * receiver that already has it can tell), due at once. A delivery still on its way is refused.
- */
-export async function replayWebhookDelivery(
-  db: PrismaClient,
-  deliveryId: string,
-  now: Date,
-): Promise<OutgoingWebhookDelivery> {
-  const original = await db.outgoingWebhookDelivery.findUnique({
-    where: { id: deliveryId },
-    include: { endpoint: { select: { enabled: true } } },
-  });
-  if (!original)
-    throw new NotFoundError(`No webhook delivery has the id ${deliveryId}.`, "WebhookDelivery", deliveryId);
-  if (original.status === "PENDING" || original.status === "SENDING")
-    throw new ConflictError(
-      `Webhook delivery ${deliveryId} is still on its way (${original.status.toLowerCase()}): it is retried on its own; replay it once it succeeded or was dead-lettered.`,
-    );
-  if (!original.endpoint.enabled)
-    throw new ConflictError(
-      "The delivery's endpoint is disabled: enable it (updateWebhookEndpoint with enabled: true), then replay.",
-    );
-  return db.$transaction(async (tx) => {
-    const replay = await tx.outgoingWebhookDelivery.create({
-      data: {
-        eventId: original.eventId,
-        endpointId: original.endpointId,
-        replayOfId: original.id,
-        createdAt: now,
-      },
-    });
-    await tx.$executeRaw`SELECT pg_notify(${WEBHOOKS_CHANNEL}, '')`;
-    return replay;
-  });
 }

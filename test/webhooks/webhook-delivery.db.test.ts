@@ -10,10 +10,10 @@ import {
   attemptDelivery,
   claimDueDeliveries,
   deliverDueWebhooks,
-  replayWebhookDelivery,
   webhookMessageId,
 } from "../../src/webhooks/deliver-webhooks.ts";
 import { rotateWebhookSecret } from "../../src/webhooks/manage-endpoints.ts";
+import { replayWebhookDelivery } from "../../src/webhooks/replay-delivery.ts";
 import { customers, intoCritical, intoHigh } from "../alerts/helpers/score-changes.ts";
 import { test } from "../helpers/database.ts";
 import { adminViewer, at, header, one, T0, two, webhookHub } from "./helpers/webhook-hub.ts";

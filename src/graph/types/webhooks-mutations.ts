@@ -2,7 +2,6 @@
 // delete endpoints, and replay a delivery. Each returns its payload or a typed error (user-errors.ts);
 // the rules are src/webhooks/manage-endpoints.ts and src/webhooks/deliver-webhooks.ts.
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { replayWebhookDelivery } from "../../webhooks/deliver-webhooks.ts";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -10,6 +9,7 @@ import {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "../../webhooks/manage-endpoints.ts";
+import { replayWebhookDelivery } from "../../webhooks/replay-delivery.ts";
 import { builder } from "../builder.ts";
 import { atInput, openingSecrets } from "../connector-calls.ts";
 import type { GraphContext } from "../context.ts";

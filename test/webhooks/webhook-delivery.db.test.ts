@@ -5,6 +5,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, vi } from "vitest";
 import { resolveAlert } from "../../src/alerts/work-alerts.ts";
+import { eraseCustomers } from "../../src/connectors/privacy/erase-customers.ts";
 import { finishSyncRun, queueSyncRun } from "../../src/connectors/sync/sync-runs.ts";
 import {
   attemptDelivery,
@@ -308,6 +309,28 @@ describe("delivering outgoing webhooks", () => {
     );
     expect(byPath.get("/hooks/masked").data.customer.displayName).toBe("z•••@example.org");
     expect(byPath.get("/hooks/whole").data.customer.displayName).toBe("zoe.private@example.org");
+  });
+
+  test("an erasure removes the customer's name from their events before a retry sends them again", async ({
+    db,
+  }) => {
+    const hub = webhookHub(db, { retryDelaysSeconds: [5] });
+    await hub.endpoint({ url: receiver.url, includePersonalData: true });
+    const customer = await db.prisma.customer.create({ data: { displayName: "Zoe Private" } });
+    await hub.raise([intoHigh({ id: customer.id, ownerId: null })]);
+    receiver.answers.push({ status: 503 });
+    await deliverDueWebhooks(hub.deps);
+
+    await db.prisma.$transaction((tx) => eraseCustomers(tx, { customerIds: [customer.id] }));
+    hub.advance(5);
+    await deliverDueWebhooks(hub.deps);
+    const [before, after] = two(await receiver.waitFor(2));
+    expect(JSON.parse(before.body).data.customer.displayName).toBe("Zoe Private");
+    expect(JSON.parse(after.body).data.customer).toEqual({
+      id: customer.id,
+      displayName: null,
+      ownerId: null,
+    });
   });
 
   test("a SLACK endpoint gets a Slack message, signed like any other", async ({ db }) => {

@@ -6,6 +6,7 @@
 // A new event type (SEGMENT_ENTERED when segments land) is a value of the WebhookEventType enum, its
 // data interface and payload type name below, and a masking rule in src/webhooks/webhook-payloads.ts.
 import { v7 as uuidv7 } from "uuid";
+import type { Db } from "../../db/database.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { WebhookEventType } from "../../generated/prisma/enums.ts";
 
@@ -123,4 +124,16 @@ export async function recordWebhookEvents(
   const created = row?.deliveries ?? 0;
   if (created > 0) await tx.$executeRaw`SELECT pg_notify(${WEBHOOKS_CHANNEL}, '')`;
   return created;
+}
+
+/**
+ * Erases what an erasure removes from the customers' webhook events (their name, a resolution's note),
+ * so that a later replay or retry cannot send it again. The rest of the event stays, as the alert does.
+ */
+export async function eraseWebhookEventData(db: Db, customerIds: string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  await db.$executeRaw`
+    UPDATE "WebhookEvent"
+       SET "data" = jsonb_set(jsonb_set("data", '{customer,displayName}', 'null', false), '{note}', 'null', false)
+     WHERE "customerId" = ANY(${customerIds}::uuid[])`;
 }

@@ -6,6 +6,9 @@
 //
 // pg-boss does not retry these jobs: the delivery row holds the attempt count and the schedule, by
 // the hub's clock, and a job lost with its instance leaves a claim whose lease passes and is taken again.
+// So a worker's job ends once its attempts have started, not finished: the worker fetches the next
+// jobs at once instead of waiting for its slowest receiver, and a bound on the attempts in flight
+// (maxInFlight) is what holds it back.
 import type { Database } from "../db/database.ts";
 import { describeError } from "../db/database-errors.ts";
 import { startOutboxRounds } from "../db/outbox-rounds.ts";
@@ -27,8 +30,10 @@ export interface WebhookJobsOptions extends Omit<DeliveryDeps, "db"> {
   pollIntervalMs?: number;
   /** Deliveries one claim takes; default 100. */
   claimBatch?: number;
-  /** Jobs a worker takes at once, attempted concurrently; default 25. */
+  /** Jobs a worker takes at once; default 25. */
   workerBatch?: number;
+  /** Attempts in flight at once in this process; default 200. */
+  maxInFlight?: number;
 }
 
 export interface WebhookJobs {
@@ -43,6 +48,7 @@ export async function startWebhookJobs(options: WebhookJobsOptions): Promise<Web
   const deps: DeliveryDeps = { ...options, db: database.prisma };
   const claimBatch = options.claimBatch ?? 100;
   const workerBatch = options.workerBatch ?? 25;
+  const inFlight = createInFlightLimit(options.maxInFlight ?? 200);
   const workers: string[] = [];
 
   // Two workers on PostgreSQL, so one's database writes overlap the other's network waits; the
@@ -55,15 +61,17 @@ export async function startWebhookJobs(options: WebhookJobsOptions): Promise<Web
         async (jobs) => {
           // A full batch means more are waiting: without this, pg-boss polls again only after its interval.
           if (jobs.length === workerBatch) for (const id of workers) boss.notifyWorker(id);
-          await attemptDeliveries(
-            deps,
-            jobs.map((job) => job.data),
-          ).catch((error: unknown) => {
-            // The claims stay SENDING and are taken again when their lease passes.
-            logger.error(
-              `Webhook deliveries ${jobs.map((job) => job.data.id).join(", ")} could not be attempted: ${describeError(error)}`,
-            );
-          });
+          await inFlight.start(jobs.length, () =>
+            attemptDeliveries(
+              deps,
+              jobs.map((job) => job.data),
+            ).catch((error: unknown) => {
+              // The claims stay SENDING and are taken again when their lease passes.
+              logger.error(
+                `Webhook deliveries ${jobs.map((job) => job.data.id).join(", ")} could not be attempted: ${describeError(error)}`,
+              );
+            }),
+          );
         },
       ),
     );
@@ -98,6 +106,31 @@ export async function startWebhookJobs(options: WebhookJobsOptions): Promise<Web
     async stop() {
       await rounds.stop();
       for (const id of workers) await boss.offWork({ id });
+      await inFlight.drained();
+    },
+  };
+}
+
+/** At most `max` attempts running at once; `start` waits for room, then starts the work without waiting for it. */
+function createInFlightLimit(max: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const tasks = new Set<Promise<unknown>>();
+  return {
+    async start(count: number, work: () => Promise<unknown>): Promise<void> {
+      // A batch larger than the limit runs alone rather than never.
+      while (running > 0 && running + count > max)
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      running += count;
+      const task = work().finally(() => {
+        running -= count;
+        tasks.delete(task);
+        for (const wake of waiting.splice(0)) wake();
+      });
+      tasks.add(task);
+    },
+    async drained(): Promise<void> {
+      await Promise.all([...tasks]);
     },
   };
 }

@@ -218,7 +218,7 @@ async function recordAttempt(
     SELECT (SELECT count(*) FROM attempt)::int AS recorded`;
   if (!row?.recorded) {
     deps.logger.warn(
-      `Webhook delivery ${delivery.id}: its attempt ${number} outlived its lease and another worker claimed it; its outcome (${result.statusCode ?? result.error}) is not recorded.`,
+      `Webhook delivery ${delivery.id}: its attempt ${number} is not recorded (${result.statusCode ?? result.error}): it outlived its lease and another worker claimed the delivery, or its endpoint was deleted meanwhile.`,
     );
     return { status: "SKIPPED", statusCode: result.statusCode };
   }

@@ -24,6 +24,8 @@ import { webhookHeaders } from "./webhook-signatures.ts";
 
 const RESPONSE_EXCERPT = 1000;
 const LEASE_MARGIN_MS = 30_000;
+/** Claims alive at once across instances: seconds of work at the bench's rate, far within a lease. */
+const DEFAULT_MAX_CLAIMED = 1000;
 
 export interface DeliveryDeps {
   db: PrismaClient;
@@ -36,34 +38,48 @@ export interface DeliveryDeps {
   random?: () => number;
 }
 
-/** A delivery claimed for one attempt: the attempt count it was claimed at is the claim's token. */
+/**
+ * A delivery claimed for one attempt. Its lease's end is the claim's token: a claim taken again after
+ * the lease passed has a later one, so the first claimant's late attempt is neither made nor recorded.
+ * Plain JSON (the lease as ISO text), since it travels as a job's data.
+ */
 export interface ClaimedDelivery {
   id: string;
   attemptCount: number;
+  leaseUntil: string;
 }
 
 /** The webhook-id of an event: msg_ and its id (no full stop: the signed content is dot-delimited). */
 export const webhookMessageId = (eventId: string) => `msg_${eventId.replaceAll("-", "")}`;
 
-/** Claims up to `limit` due deliveries (oldest due first), skipping rows another instance holds. */
+/**
+ * Claims up to `limit` due deliveries (oldest due first), skipping rows another instance holds, and
+ * no more than keep `maxClaimed` claims alive across instances: a backlog is claimed as the workers
+ * get through it, not all at once, so no claim's lease runs out while it waits its turn.
+ */
 export async function claimDueDeliveries(
   deps: Pick<DeliveryDeps, "db" | "clock" | "settings">,
   limit: number,
+  { maxClaimed = DEFAULT_MAX_CLAIMED }: { maxClaimed?: number } = {},
 ): Promise<ClaimedDelivery[]> {
   const now = deps.clock();
   const lease = new Date(now.getTime() + deps.settings.timeoutMs + LEASE_MARGIN_MS);
-  return deps.db.$queryRaw<ClaimedDelivery[]>`
+  const rows = await deps.db.$queryRaw<Array<{ id: string; attemptCount: number }>>`
     UPDATE "OutgoingWebhookDelivery" d SET "status" = 'SENDING', "leaseUntil" = ${lease}
     FROM (
       SELECT c."id" FROM "OutgoingWebhookDelivery" c
       JOIN "WebhookEndpoint" e ON e."id" = c."endpointId" AND e."enabled"
       WHERE (c."status" = 'PENDING' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now}))
          OR (c."status" = 'SENDING' AND c."leaseUntil" <= ${now})
-      ORDER BY c."nextAttemptAt" NULLS FIRST LIMIT ${limit}
+      ORDER BY c."nextAttemptAt" NULLS FIRST
+      LIMIT GREATEST(0, LEAST(${limit}::int, ${maxClaimed}::int - (
+        SELECT count(*)::int FROM "OutgoingWebhookDelivery" s
+        WHERE s."status" = 'SENDING' AND s."leaseUntil" > ${now})))
       FOR UPDATE OF c SKIP LOCKED
     ) due
     WHERE d."id" = due."id"
     RETURNING d."id", d."attemptCount"`;
+  return rows.map((row) => ({ ...row, leaseUntil: lease.toISOString() }));
 }
 
 export interface AttemptOutcome {
@@ -75,6 +91,7 @@ export interface AttemptOutcome {
 interface LoadedDelivery {
   id: string;
   attemptCount: number;
+  leaseUntil: Date | null;
   endpointId: string;
   url: string;
   format: WebhookFormat;
@@ -98,7 +115,7 @@ export async function attemptDeliveries(
   if (claims.length === 0) return [];
   // One statement loads the batch: the embedded database runs one at a time, PostgreSQL's pool is shared.
   const rows = await deps.db.$queryRaw<LoadedDelivery[]>`
-    SELECT d."id", d."attemptCount", d."endpointId", e."url", e."format"::text AS format,
+    SELECT d."id", d."attemptCount", d."leaseUntil", d."endpointId", e."url", e."format"::text AS format,
       e."includePersonalData", e."encryptedSecrets", e."previousSecretExpiresAt",
       ev."id" AS "eventId", ev."type"::text AS type, ev."occurredAt", ev."data"
     FROM "OutgoingWebhookDelivery" d
@@ -109,7 +126,10 @@ export async function attemptDeliveries(
   return Promise.all(
     claims.map((claim) => {
       const delivery = loaded.get(claim.id);
-      if (delivery?.attemptCount !== claim.attemptCount)
+      if (
+        delivery?.leaseUntil?.toISOString() !== claim.leaseUntil ||
+        delivery.attemptCount !== claim.attemptCount
+      )
         return Promise.resolve<AttemptOutcome>({ status: "SKIPPED", statusCode: null });
       return postWebhook(deps, delivery).then((result) => recordAttempt(deps, delivery, result));
     }),
@@ -201,7 +221,8 @@ async function recordAttempt(
         "nextAttemptAt" = ${nextAttemptAt}, "lastStatusCode" = ${result.statusCode}, "lastError" = ${result.error},
         "succeededAt" = CASE WHEN ${status} = 'SUCCEEDED' THEN ${now}::timestamptz ELSE "succeededAt" END,
         "deadAt" = CASE WHEN ${status} = 'DEAD' THEN ${now}::timestamptz ELSE "deadAt" END
-      WHERE "id" = ${delivery.id}::uuid AND "status" = 'SENDING' AND "attemptCount" = ${delivery.attemptCount}
+      WHERE "id" = ${delivery.id}::uuid AND "status" = 'SENDING' AND "leaseUntil" = ${delivery.leaseUntil}
+        AND "attemptCount" = ${delivery.attemptCount}
       RETURNING "id", "endpointId"
     ), attempt AS (
       INSERT INTO "OutgoingWebhookAttempt"

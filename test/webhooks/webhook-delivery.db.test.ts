@@ -388,9 +388,24 @@ describe("delivering outgoing webhooks", () => {
     expect(await claimDueDeliveries(hub.deps, 10)).toEqual([]);
     hub.advance(hub.settings.timeoutMs / 1000 + 31);
     const again = one(await claimDueDeliveries(hub.deps, 10));
-    expect(again).toEqual(stale);
-    expect(await attemptDelivery(hub.deps, again)).toMatchObject({ status: "SUCCEEDED" });
+    expect(again).toMatchObject({ id: stale.id, attemptCount: 0 });
+    expect(again.leaseUntil > stale.leaseUntil).toBe(true);
+    // The first claimant wakes up late: its claim is no longer the delivery's, so nothing is sent.
     expect(await attemptDelivery(hub.deps, stale)).toMatchObject({ status: "SKIPPED" });
+    expect(await attemptDelivery(hub.deps, again)).toMatchObject({ status: "SUCCEEDED" });
     expect(await db.prisma.outgoingWebhookAttempt.count()).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  test("a backlog is claimed as claims end, never more than maxClaimed alive at once", async ({ db }) => {
+    const hub = webhookHub(db);
+    await hub.endpoint({ url: receiver.url });
+    await hub.raise((await customers(db, 3)).map(intoHigh));
+
+    const first = await claimDueDeliveries(hub.deps, 10, { maxClaimed: 2 });
+    expect(first).toHaveLength(2);
+    expect(await claimDueDeliveries(hub.deps, 10, { maxClaimed: 2 })).toEqual([]);
+    await attemptDelivery(hub.deps, at(first, 0));
+    expect(await claimDueDeliveries(hub.deps, 10, { maxClaimed: 2 })).toHaveLength(1);
   });
 });

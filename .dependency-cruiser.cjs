@@ -4,7 +4,8 @@
 //   ← db (with the generated Prisma client)
 //   ← domain, auth                      sdk beside them, standing alone (no Prisma client)
 //   ← scoring ← alerts ← pipeline (the one write path)
-//   ← connectors, demo ← jobs (the job engine: schedules, slices, sync jobs) ← graph ← server, cli, main
+//   ← connectors, demo ← webhooks (outgoing: endpoints, signing, delivery)
+//   ← jobs (the job engine: schedules, slices, sync jobs, webhook deliveries) ← graph ← server, cli, main
 // A plugin imports the SDK and nothing else of the hub. No module closes a loop.
 const LAYERS = [
   ["foundation", "^src/(errors|logger|clock|config|project-files).ts$|^src/(config|policy|streams|metrics)/"],
@@ -14,6 +15,7 @@ const LAYERS = [
   ["alerts", "^src/alerts/"],
   ["pipeline", "^src/pipeline/"],
   ["connectors", "^src/(connectors|demo)/"],
+  ["webhooks", "^src/webhooks/"],
   ["jobs", "^src/jobs/"],
   ["graph", "^src/graph/"],
   ["server", "^src/(server|alerts-page|cli)/|^src/main\\.ts$"],

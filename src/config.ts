@@ -6,6 +6,11 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { StartupError } from "./errors.ts";
+import {
+  DEFAULT_WEBHOOK_SETTINGS,
+  retryDelaysSchema,
+  type WebhookSettings,
+} from "./policy/webhook-settings.ts";
 
 const DEFAULT_DATA_DIR = ".cxhub/data";
 
@@ -172,6 +177,23 @@ const environmentSchema = z.object({
   CXHUB_MAX_WEBHOOK_BODY_BYTES: byteSize.default(DEFAULT_BODY_LIMITS.maxWebhookBytes),
   // Proxies whose X-Forwarded-For names the client (rate limits key on it); none by default.
   CXHUB_TRUSTED_PROXIES: trustedProxies.default([]),
+  // Outgoing webhooks (README: Outgoing webhooks): the retry waits, the HTTP timeout, the rotation
+  // grace, and whether endpoints may point at private addresses.
+  CXHUB_WEBHOOK_RETRY_DELAYS: retryDelaysSchema.optional(),
+  CXHUB_WEBHOOK_TIMEOUT_SECONDS: z.coerce
+    .number({ message: "must be a number of seconds from 1 to 120" })
+    .min(1, "must be at least 1 second")
+    .max(120, "must be at most 120 seconds")
+    .optional(),
+  CXHUB_WEBHOOK_ROTATION_GRACE_HOURS: z.coerce
+    .number({ message: "must be a number of hours from 0 to 720" })
+    .min(0, "must be at least 0 hours")
+    .max(720, "must be at most 720 hours (30 days)")
+    .optional(),
+  CXHUB_WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"], { message: 'must be "true" or "false"' })
+    .transform((value) => value === "true")
+    .optional(),
 });
 
 /** Where the data lives: the embedded database in a folder, or a PostgreSQL server. */
@@ -203,6 +225,8 @@ export interface Config {
   bodyLimits: BodyLimits;
   /** Addresses and CIDR blocks of the proxies whose X-Forwarded-For is believed; empty: nobody's. */
   trustedProxies: string[];
+  /** How outgoing webhooks are retried, timed and allowed to reach (policy/webhook-settings.ts). */
+  webhooks: WebhookSettings;
 }
 
 /**
@@ -248,6 +272,19 @@ export function loadConfig(
     corsOrigins: vars.CXHUB_CORS_ORIGINS,
     bodyLimits: { maxBytes: vars.CXHUB_MAX_BODY_BYTES, maxWebhookBytes: vars.CXHUB_MAX_WEBHOOK_BODY_BYTES },
     trustedProxies: vars.CXHUB_TRUSTED_PROXIES,
+    webhooks: {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      retryDelaysSeconds: vars.CXHUB_WEBHOOK_RETRY_DELAYS ?? DEFAULT_WEBHOOK_SETTINGS.retryDelaysSeconds,
+      timeoutMs:
+        vars.CXHUB_WEBHOOK_TIMEOUT_SECONDS !== undefined
+          ? Math.round(vars.CXHUB_WEBHOOK_TIMEOUT_SECONDS * 1000)
+          : DEFAULT_WEBHOOK_SETTINGS.timeoutMs,
+      rotationGraceSeconds:
+        vars.CXHUB_WEBHOOK_ROTATION_GRACE_HOURS !== undefined
+          ? Math.round(vars.CXHUB_WEBHOOK_ROTATION_GRACE_HOURS * 3600)
+          : DEFAULT_WEBHOOK_SETTINGS.rotationGraceSeconds,
+      allowPrivateUrls: vars.CXHUB_WEBHOOK_ALLOW_PRIVATE_URLS ?? DEFAULT_WEBHOOK_SETTINGS.allowPrivateUrls,
+    },
   };
 }
 

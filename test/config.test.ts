@@ -22,7 +22,40 @@ describe("configuration", () => {
       corsOrigins: [],
       bodyLimits: { maxBytes: 1024 * 1024, maxWebhookBytes: 5 * 1024 * 1024 },
       trustedProxies: [],
+      webhooks: {
+        retryDelaysSeconds: [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400],
+        timeoutMs: 15_000,
+        jitter: 0.1,
+        rotationGraceSeconds: 86_400,
+        allowPrivateUrls: false,
+      },
     });
+  });
+
+  test("outgoing webhooks: retry waits with units, a timeout, a rotation grace, private URLs", () => {
+    expect(
+      loadConfig({
+        CXHUB_WEBHOOK_RETRY_DELAYS: "5s, 5m,2h,1d,30",
+        CXHUB_WEBHOOK_TIMEOUT_SECONDS: "20",
+        CXHUB_WEBHOOK_ROTATION_GRACE_HOURS: "2",
+        CXHUB_WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+      }).webhooks,
+    ).toMatchObject({
+      retryDelaysSeconds: [5, 300, 7200, 86_400, 30],
+      timeoutMs: 20_000,
+      rotationGraceSeconds: 7200,
+      allowPrivateUrls: true,
+    });
+    expect(loadConfig({ CXHUB_WEBHOOK_RETRY_DELAYS: "none" }).webhooks.retryDelaysSeconds).toEqual([]);
+    expect(() => loadConfig({ CXHUB_WEBHOOK_RETRY_DELAYS: "5s,soon" })).toThrow(
+      /CXHUB_WEBHOOK_RETRY_DELAYS must be waits separated by commas.*"soon" is not one/,
+    );
+    expect(() => loadConfig({ CXHUB_WEBHOOK_TIMEOUT_SECONDS: "600" })).toThrow(
+      /CXHUB_WEBHOOK_TIMEOUT_SECONDS must be at most 120 seconds/,
+    );
+    expect(() => loadConfig({ CXHUB_WEBHOOK_ALLOW_PRIVATE_URLS: "yes" })).toThrow(
+      /CXHUB_WEBHOOK_ALLOW_PRIVATE_URLS must be "true" or "false"/,
+    );
   });
 
   test("CXHUB_LOG_LEVEL sets the log level; LOG_LEVEL, its older name, only when it is unset", () => {

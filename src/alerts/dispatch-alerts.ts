@@ -13,6 +13,7 @@
 // Wake-ups: pg_notify from the raising transaction (delivered at commit) starts a batch at once; a
 // slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
 import type { Database } from "../db/database.ts";
+import { startOutboxRounds } from "../db/outbox-rounds.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import type { AlertBus } from "./alert-bus.ts";
@@ -132,54 +133,24 @@ export async function startAlertDispatcher({
   pollIntervalMs = DEFAULT_POLL_INTERVAL_MS,
   metrics,
 }: AlertDispatcherOptions): Promise<AlertDispatcher> {
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-
-  const runBatches = async () => {
-    do {
-      again = false;
+  // Alerts left unpublished by a previous run of the server go out with the first round.
+  return startOutboxRounds({
+    listen: database.listen,
+    channel: ALERTS_CHANNEL,
+    pollIntervalMs,
+    logger,
+    round: async (stopped) => {
       try {
         // A full batch of either kind means there may be more: one more round to find out.
         while (
-          !stopped &&
+          !stopped() &&
           (await dispatchAlertBatch(database.prisma, bus, { logger, metrics })) >= BATCH_SIZE
         ) {}
       } catch (error) {
         // The alerts stay unpublished and the next wake-up or poll retries them.
-        if (!stopped)
+        if (!stopped())
           logger.error(`Publishing alerts failed, retrying on the next poll: ${(error as Error).message}`);
       }
-    } while (again && !stopped);
-  };
-
-  const wake = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = runBatches().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
-  const unlisten = await database.listen(ALERTS_CHANNEL, () => void wake(), {
-    onReconnect: () => void wake(),
-    logger,
-  });
-  const poll = setInterval(() => void wake(), pollIntervalMs);
-  poll.unref();
-  void wake(); // Alerts left unpublished by a previous run of the server.
-
-  return {
-    wake,
-    async stop() {
-      stopped = true;
-      clearInterval(poll);
-      await unlisten();
-      await running;
     },
-  };
+  });
 }

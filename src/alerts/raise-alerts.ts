@@ -15,7 +15,8 @@
 //
 // Raised alerts are not published here: the alert row is the outbox, published by the dispatcher
 // (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
-// commit, and is dropped with everything else on a rollback.
+// commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
+// alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
 import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
@@ -32,6 +33,7 @@ import {
   rebaselineAlert,
   resolutionNote,
 } from "./alert-policy.ts";
+import { recordAlertWebhooks } from "./alert-webhooks.ts";
 import { digestCrowdedOwners, type RaisedDigest } from "./digest-alerts.ts";
 import { notifyScoreChanges } from "./score-change-feed.ts";
 
@@ -144,7 +146,10 @@ export async function raiseAlerts(
   }
   if (moved.length > 0) await updateStates(tx, moved, now);
   const resolved = resolutions.length > 0 ? await resolveAlerts(tx, resolutions, now) : [];
-  if (alerts.length === 0) return { raised: [], resolved, digests: [] };
+  if (alerts.length === 0) {
+    await recordAlertWebhooks(tx, { raised: [], resolved: resolved.map((alert) => alert.id) }, now);
+    return { raised: [], resolved, digests: [] };
+  }
 
   const column = <T>(pick: (alert: (typeof alerts)[number]) => T) => alerts.map(pick);
   const inserted = await tx.$queryRaw<Array<{ id: string; customerId: string; level: AlertLevel }>>`
@@ -166,6 +171,11 @@ export async function raiseAlerts(
     ) AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
     ON CONFLICT ("triggerKey") DO NOTHING
     RETURNING "id", "customerId", "level"::text AS level`;
+  await recordAlertWebhooks(
+    tx,
+    { raised: inserted.map((alert) => alert.id), resolved: resolved.map((alert) => alert.id) },
+    now,
+  );
   if (inserted.length === 0) return { raised: [], resolved, digests: [] };
   const digests = await digestCrowdedOwners(tx, policy.digestAbove);
   await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;

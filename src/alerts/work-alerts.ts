@@ -5,8 +5,10 @@ import { z } from "zod";
 import type { Viewer } from "../auth/api-keys.ts";
 import { canSeeCustomer } from "../auth/visibility.ts";
 import type { Db } from "../db/database.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../domain/errors.ts";
 import type { Alert, AlertStatus } from "../generated/prisma/client.ts";
+import { recordAlertWebhooks } from "./alert-webhooks.ts";
 
 export const MAX_SNOOZE_DAYS = 30;
 
@@ -43,15 +45,20 @@ export async function resolveAlert(
 ): Promise<Alert> {
   const { note } = parseInput(resolveAlertInput, input, "The resolution");
   const alert = await findWorkableAlert(db, alertId, viewer);
-  return transition(db, alert, ["OPEN", "ACKNOWLEDGED"], {
-    status: "RESOLVED",
-    resolvedAt: now,
-    resolvedById: viewer.principalId,
-    resolutionReason: "RESOLVED_BY_USER",
-    resolutionNote: note,
-    // Acknowledged on the way, if nobody had: the resolver was working it.
-    acknowledgedAt: alert.acknowledgedAt ?? now,
-    acknowledgedById: alert.acknowledgedById ?? viewer.principalId,
+  // The ALERT_RESOLVED webhook event commits with the resolution, or neither does.
+  return inTransaction(db, async (tx) => {
+    const resolved = await transition(tx, alert, ["OPEN", "ACKNOWLEDGED"], {
+      status: "RESOLVED",
+      resolvedAt: now,
+      resolvedById: viewer.principalId,
+      resolutionReason: "RESOLVED_BY_USER",
+      resolutionNote: note,
+      // Acknowledged on the way, if nobody had: the resolver was working it.
+      acknowledgedAt: alert.acknowledgedAt ?? now,
+      acknowledgedById: alert.acknowledgedById ?? viewer.principalId,
+    });
+    await recordAlertWebhooks(tx, { raised: [], resolved: [resolved.id] }, now);
+    return resolved;
   });
 }
 

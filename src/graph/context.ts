@@ -6,6 +6,7 @@ import type { ConnectorServices } from "../connectors/connector-services.ts";
 import type { PrismaClient } from "../db/database.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import type { WebhookSettings } from "../policy/webhook-settings.ts";
 import type { Loaders } from "./loaders.ts";
 
 export interface GraphContext {
@@ -21,6 +22,8 @@ export interface GraphContext {
   connectors: ConnectorServices;
   /** Live alerts and score changes for subscriptions; null in a server that does not run them. */
   live: LiveAlerts | null;
+  /** Outgoing webhooks' settings: which endpoint URLs are allowed, how long a rotated secret signs. */
+  webhooks: WebhookSettings;
 }
 
 /** The policy and clock this request's writes run with. */

@@ -35,6 +35,8 @@ import "./types/score-model.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
 import "./types/viewer.ts";
+import "./types/webhooks.ts";
+import "./types/webhooks-mutations.ts";
 
 export function createGraphSchema() {
   return describeGeneratedParts(builder.toSchema({ sortSchema: true }));

@@ -29,6 +29,8 @@ export const QUEUES = {
   sync: "cxhub.sync-run",
   /** A queued SyncRun of a connector with stored secrets: only instances with the secret key run it. */
   syncKeyed: "cxhub.sync-run-keyed",
+  /** One attempt of an outgoing webhook delivery, claimed in its row (src/jobs/webhook-jobs.ts). */
+  webhook: "cxhub.webhook-delivery",
 } as const;
 
 export interface JobEngine {
@@ -96,6 +98,8 @@ const QUEUE_OPTIONS: Record<string, Record<string, unknown>> = {
   [QUEUES.slice]: { policy: "standard", expireInSeconds: 15 * 60 },
   [QUEUES.sync]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
   [QUEUES.syncKeyed]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
+  // The delivery row keeps the attempts and the schedule; a lost job's claim is taken again by lease.
+  [QUEUES.webhook]: { policy: "standard", retryLimit: 0, expireInSeconds: 15 * 60 },
 };
 
 /**

@@ -27,6 +27,7 @@ import {
   type SliceJobData,
 } from "./scheduled-runs.ts";
 import { dispatchSyncRun, runSyncJob, type SyncJobData } from "./sync-jobs.ts";
+import { startWebhookJobs, type WebhookJobs, type WebhookJobsOptions } from "./webhook-jobs.ts";
 
 export interface StartJobsOptions {
   database: Database;
@@ -45,6 +46,8 @@ export interface StartJobsOptions {
   sliceFault?: (slice: SliceJobData, attempt: number) => void;
   /** The hub's metrics: slices worked, queue sizes and lag, rescoring lag (job-metrics.ts). */
   metrics?: HubMetrics;
+  /** Deliver outgoing webhooks here (the secret key, the settings, the clock); none when omitted. */
+  webhooks?: Omit<WebhookJobsOptions, "database" | "engine" | "logger">;
 }
 
 export interface TickReport {
@@ -56,6 +59,8 @@ export interface RunningJobs {
   engine: JobEngine;
   /** One pass of the scheduler: creates the runs due now and queues the due syncs. */
   tick(): Promise<TickReport>;
+  /** The webhook delivery pump and workers; null when not asked for. */
+  webhooks: WebhookJobs | null;
   /** Stops the workers; handlers in progress finish or are retried elsewhere. */
   stop(): Promise<void>;
 }
@@ -174,13 +179,19 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     await queueTick();
   }
 
+  const webhooks = options.webhooks
+    ? await startWebhookJobs({ ...options.webhooks, database, engine, logger })
+    : null;
+
   let stopped: Promise<void> | undefined;
   return {
     engine,
     tick,
+    webhooks,
     stop() {
       stopped ??= (async () => {
         shutdown.abort();
+        await webhooks?.stop();
         await engine.stop();
       })();
       return stopped;

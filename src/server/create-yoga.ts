@@ -19,6 +19,7 @@ import { createGraphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "../policy/webhook-settings.ts";
 import { createClientAddress } from "./client-address.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { answeringFailures, serviceUnavailableResponse } from "./failure-responses.ts";
@@ -64,6 +65,8 @@ export interface HubServerOptions {
    * every request reads its key from the database.
    */
   authenticate?: AuthenticateApiKey;
+  /** Outgoing webhooks' settings (CXHUB_WEBHOOK_*): the URLs endpoints may have, the rotation grace. */
+  webhooks?: WebhookSettings;
 }
 
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -103,6 +106,7 @@ export function createHubYoga({
   bodyLimits = DEFAULT_BODY_LIMITS,
   trustedProxies = [],
   authenticate = uncachedApiKeys(database.prisma, clock),
+  webhooks = DEFAULT_WEBHOOK_SETTINGS,
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
@@ -137,6 +141,7 @@ export function createHubYoga({
         clock,
         connectors,
         live,
+        webhooks,
       };
     },
     plugins: [

@@ -89,7 +89,15 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
     const sync = await startSync({ config, database, logger, writes, metrics });
     stops.push(() => sync.stop());
     // Scheduled rescoring and refits, and scheduled syncs, on the durable job engine (src/jobs).
-    const jobs = await startJobs({ database, logger, writes, sync: sync.engine, metrics });
+    // Outgoing webhooks are delivered by the same engine, signed with secrets the hub's key opens.
+    const jobs = await startJobs({
+      database,
+      logger,
+      writes,
+      sync: sync.engine,
+      metrics,
+      webhooks: { secretKey: sync.secretKey, settings: config.webhooks, clock: writes.clock },
+    });
     stops.push(() => jobs.stop());
 
     const bootstrapKey =
@@ -121,6 +129,7 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
       clock: writes.clock,
       live,
       connectors: createConnectorServices(sync),
+      webhooks: config.webhooks,
       metrics,
       metricsToken: config.metricsToken,
       port: config.port,

@@ -18,9 +18,11 @@
 //   (see key-touchpoints-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
+// - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
+//   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|sync|alerts|rescoring] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API scenarios whose names start with it (repeatable).
@@ -50,6 +52,7 @@ import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
 import { formatSyncReport, runSyncBench } from "./sync-bench.ts";
+import { formatWebhooksReport, runWebhooksBench } from "./webhooks-bench.ts";
 
 const DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test";
 const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
@@ -77,6 +80,7 @@ const SECTIONS = [
   "sync",
   "alerts",
   "rescoring",
+  "webhooks",
 ] as const;
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
@@ -234,6 +238,13 @@ async function main(): Promise<number> {
     log("");
     log(formatRescoringReport(figures));
     failed += figures.sizes.filter((size) => size.daily.delivered < size.daily.alerts).length;
+  }
+  if (sections.has("webhooks")) {
+    log("Webhooks:");
+    const figures = await runWebhooksBench(adminUrl, log);
+    log("");
+    log(formatWebhooksReport(figures));
+    failed += figures.failures.length;
   }
   return failed > 0 ? 1 : 0;
 }

@@ -110,7 +110,8 @@ async function measure(work: () => Promise<number>): Promise<SyncPhase> {
   }
 }
 
-async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+/** An empty, migrated database of this name (dropped first if it exists); its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

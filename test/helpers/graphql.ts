@@ -6,9 +6,11 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { type CreateApiKeyInput, createApiKey } from "../../src/auth/api-keys.ts";
 import type { Clock } from "../../src/clock.ts";
+import type { ConnectorServices } from "../../src/connectors/connector-services.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { ScoringPolicy } from "../../src/policy/scoring-policy.ts";
+import type { WebhookSettings } from "../../src/policy/webhook-settings.ts";
 import { createHubYoga } from "../../src/server/create-yoga.ts";
 
 export interface GraphResult<T> {
@@ -25,6 +27,10 @@ export interface TestClientOptions {
   clock?: Clock;
   /** The server's scoring policy; the defaults when omitted. */
   scoringPolicy?: ScoringPolicy;
+  /** The server's connector services (their secret key also keeps webhook secrets); none when omitted. */
+  connectors?: ConnectorServices;
+  /** The server's outgoing webhook settings; the defaults when omitted. */
+  webhooks?: WebhookSettings;
 }
 
 export async function createTestClient(database: Database, options: TestClientOptions = {}) {
@@ -33,6 +39,8 @@ export async function createTestClient(database: Database, options: TestClientOp
     logger: createLogger("silent"),
     ...(options.clock && { clock: options.clock }),
     ...(options.scoringPolicy && { scoringPolicy: options.scoringPolicy }),
+    ...(options.connectors && { connectors: options.connectors }),
+    ...(options.webhooks && { webhooks: options.webhooks }),
   });
   const { key, principal } = await createApiKey(database.prisma, {
     principal: options.principalId ? { id: options.principalId } : { name: "Test caller" },

@@ -3,7 +3,8 @@
 //   removed:  the customer's identities (emails, phones, handles, ids: the customer can no longer be
 //             found by them), display name and traits; every interaction's summary, body, metadata and
 //             conversation id; every survey comment; merge reasons and trait conflicts (they quote
-//             identities and traits); alert resolution notes; earlier exports of the customer; pending
+//             identities and traits); alert resolution notes, and the name and notes in the customer's
+//             outgoing webhook events; earlier exports of the customer; pending
 //             dead letters whose raw payload quotes one of the customer's identities (best effort).
 //   kept:     the customer row (a pseudonymous id), lifecycle stage, owner, first/last seen; each
 //             interaction's channel, kind, direction, time, amount and sentiment; each answer's kind,
@@ -11,6 +12,7 @@
 // Customers merged into the erased one are erased too. A later record naming the same email starts a
 // new customer: the erased one cannot be re-identified.
 import type { Db as Database } from "../../db/database.ts";
+import { eraseWebhookEventData } from "../../domain/webhooks/webhook-events.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 
 export interface ErasureSummary {
@@ -77,6 +79,7 @@ export async function eraseCustomers(tx: Database, options: EraseOptions): Promi
     ).count,
   };
   await tx.alert.updateMany({ where: ofCustomers, data: { resolutionNote: null } });
+  await eraseWebhookEventData(tx, ids);
   return summary;
 }
 

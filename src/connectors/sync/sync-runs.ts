@@ -10,10 +10,12 @@ import { hostname } from "node:os";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
 import { isUniqueViolation } from "../../db/database-errors.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
+import { recordSyncFailedWebhooks } from "./sync-failure-webhooks.ts";
 import { clearSyncRequest } from "./sync-requests.ts";
 
 /** A run with no heartbeat for this long was abandoned. Longer than a batch transaction may last. */
@@ -160,16 +162,20 @@ export async function finishSyncRun(
 ): Promise<SyncRun> {
   const run = await db.syncRun.findUniqueOrThrow({ where: { id: runId } });
   const finishedAt = new Date();
-  await db.syncRun.updateMany({
-    where: { id: runId, status: { in: [...ACTIVE] } },
-    data: {
-      status: outcome.status,
-      finishedAt,
-      durationMs: run.startedAt ? Math.max(0, finishedAt.getTime() - run.startedAt.getTime()) : null,
-      error: outcome.error?.slice(0, 10_000) ?? null,
-    },
+  // A failure's SYNC_FAILED webhook event commits with it.
+  return inTransaction(db, async (tx) => {
+    const { count } = await tx.syncRun.updateMany({
+      where: { id: runId, status: { in: [...ACTIVE] } },
+      data: {
+        status: outcome.status,
+        finishedAt,
+        durationMs: run.startedAt ? Math.max(0, finishedAt.getTime() - run.startedAt.getTime()) : null,
+        error: outcome.error?.slice(0, 10_000) ?? null,
+      },
+    });
+    if (count === 1 && outcome.status === "FAILED") await recordSyncFailedWebhooks(tx, [runId], finishedAt);
+    return tx.syncRun.findUniqueOrThrow({ where: { id: runId } });
   });
-  return db.syncRun.findUniqueOrThrow({ where: { id: runId } });
 }
 
 /**
@@ -219,15 +225,19 @@ export async function reapAbandonedRuns(
   const reaped: string[] = [];
   for (const run of stale) {
     const by = run.owner ? ` (${run.owner})` : "";
-    const { count } = await db.syncRun.updateMany({
-      // Re-checked: a runner that refreshed its lease meanwhile keeps its run.
-      where: { id: run.id, status: { in: [...ACTIVE] }, heartbeatAt: { lte: cutoff } },
-      data: {
-        status: "FAILED",
-        finishedAt: now,
-        durationMs: run.startedAt ? Math.max(0, now.getTime() - run.startedAt.getTime()) : null,
-        error: `Abandoned: its runner${by} stopped renewing its lease at ${run.heartbeatAt.toISOString()} (the process crashed, was killed or restarted). The next run resumes from the last committed checkpoint.`,
-      },
+    const count = await inTransaction(db, async (tx) => {
+      const reaped = await tx.syncRun.updateMany({
+        // Re-checked: a runner that refreshed its lease meanwhile keeps its run.
+        where: { id: run.id, status: { in: [...ACTIVE] }, heartbeatAt: { lte: cutoff } },
+        data: {
+          status: "FAILED",
+          finishedAt: now,
+          durationMs: run.startedAt ? Math.max(0, now.getTime() - run.startedAt.getTime()) : null,
+          error: `Abandoned: its runner${by} stopped renewing its lease at ${run.heartbeatAt.toISOString()} (the process crashed, was killed or restarted). The next run resumes from the last committed checkpoint.`,
+        },
+      });
+      if (reaped.count === 1) await recordSyncFailedWebhooks(tx, [run.id], now);
+      return reaped.count;
     });
     if (count === 1) reaped.push(run.id);
   }

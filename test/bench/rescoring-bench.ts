@@ -5,12 +5,15 @@
 // schedule are timed, each from its creation to its last slice: the first scores everyone (first
 // scores: inserts, no alerts), the next day's run rescores them all again after 0.5% of them, LOW-risk
 // weekly buyers, answered bad surveys overnight (written in SQL, unscored until the run), which takes
-// them across an alert level. Figures: customers per second of each run beside the machine's load
-// average (its 2 cores are shared), the per-customer cost at the largest size over the smallest
-// (linearity: 1.0 is linear), how many alerts the surveyed customers raised, and the latency from a
-// slice's commit to a graphql-ws subscriber (an admin, in its own process) receiving each alert it
-// raised, alone or in a digest: p50 and p99. Its own database, cxhub_rescoring_bench, made anew on every
-// run. BENCH_SLICE_CONCURRENCY (default 2) and BENCH_SLICE_SIZE (default 5000) tune the slices.
+// them across an alert level.
+//
+// Figures: customers per second of each run beside the machine's load average (its 2 cores are
+// shared); the CPU time per customer of the hub and of PostgreSQL (cpu-meter.ts: it moves far less
+// with the load); the per-customer cost at the largest size over the smallest, in wall-clock and in
+// CPU time (linearity: 1.0 is linear); how many alerts the surveyed customers raised; and the latency
+// from a slice's commit to a graphql-ws subscriber (an admin, in its own process) receiving each alert
+// it raised, alone or in a digest: p50 and p99. Its own database, cxhub_rescoring_bench, made anew on
+// every run. BENCH_SLICE_CONCURRENCY (default 2) and BENCH_SLICE_SIZE (default 5000) tune the slices.
 import { type ChildProcess, fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -25,6 +28,7 @@ import type { Logger } from "../../src/logger.ts";
 import { type ScoringPolicy, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
 import { fitScoreModel } from "../../src/scoring/score-model.ts";
 import { startHubServer } from "../../src/server/create-server.ts";
+import { startCpuMeter } from "./cpu-meter.ts";
 
 export const RESCORING_BENCH_DATABASE = "cxhub_rescoring_bench";
 const DAY = 24 * 3600_000;
@@ -41,6 +45,8 @@ export interface RescoringRunFigures {
   slices: number;
   /** The machine's 1-minute load average as the run finished: the cores are shared, so it says how fair a figure is. */
   load: number;
+  /** CPU milliseconds per customer, of the hub's process and of the database's backends (null: not readable). */
+  cpu: { hubMs: number; databaseMs: number | null };
 }
 
 export interface RescoringSizeFigures {
@@ -163,14 +169,14 @@ async function benchSize(context: {
     await jobs.tick(); // The first slot a hub sees is only marked.
 
     now = new Date(T0);
-    const first = await timedRun(jobs, size);
+    const first = await timedRun(jobs, sql, size);
     log(
-      `    first scores: ${first.customersPerSecond.toFixed(0)} customers/s (${first.seconds.toFixed(1)} s, ${first.slices} slices, load ${first.load.toFixed(1)})`,
+      `    first scores: ${first.customersPerSecond.toFixed(0)} customers/s (${first.seconds.toFixed(1)} s, ${first.slices} slices, load ${first.load.toFixed(1)}; CPU ${cpuPerCustomer(first)})`,
     );
 
     const surveyed = await badSurveysOvernight(sql, Math.max(1, Math.round(size * ALERTING_SHARE)));
     now = new Date(T0.getTime() + DAY);
-    const daily = await timedRun(jobs, size);
+    const daily = await timedRun(jobs, sql, size);
     // Alerts go out after their slice commits: give the last ones a moment to arrive.
     const deadline = Date.now() + 30_000;
     let received: Array<[string, number]> = [];
@@ -205,7 +211,7 @@ async function benchSize(context: {
       errors,
     };
     log(
-      `    daily run: ${daily.customersPerSecond.toFixed(0)} customers/s (${daily.seconds.toFixed(1)} s, load ${daily.load.toFixed(1)}); ${commits.size} alerts, ${figures.surveyedAlerts} of them for the ${surveyed.length} customers with bad surveys; ${latencies.length} delivered (${digests} digests); commit → subscriber p50 ${figures.latency?.p50 ?? "-"} ms, p99 ${figures.latency?.p99 ?? "-"} ms`,
+      `    daily run: ${daily.customersPerSecond.toFixed(0)} customers/s (${daily.seconds.toFixed(1)} s, load ${daily.load.toFixed(1)}; CPU ${cpuPerCustomer(daily)}); ${commits.size} alerts, ${figures.surveyedAlerts} of them for the ${surveyed.length} customers with bad surveys; ${latencies.length} delivered (${digests} digests); commit → subscriber p50 ${figures.latency?.p50 ?? "-"} ms, p99 ${figures.latency?.p99 ?? "-"} ms`,
     );
     if (figures.surveyedAlerts === 0)
       log("    the bad surveys raised no alert: the scenario no longer measures alert latency");
@@ -218,7 +224,8 @@ async function benchSize(context: {
   }
 }
 
-async function timedRun(jobs: RunningJobs, customers: number): Promise<RescoringRunFigures> {
+async function timedRun(jobs: RunningJobs, sql: pg.Client, customers: number): Promise<RescoringRunFigures> {
+  const meter = await startCpuMeter(sql, RESCORING_BENCH_DATABASE);
   const started = performance.now();
   const { runs } = await jobs.tick();
   const run = runs.find((candidate) => !candidate.skip);
@@ -230,6 +237,7 @@ async function timedRun(jobs: RunningJobs, customers: number): Promise<Rescoring
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = await meter.stop();
   const { rows } = await jobs.engine.sql.executeSql(
     `SELECT count(*)::int AS slices FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data->>'runKey' = $2`,
     [QUEUES.slice, run.id],
@@ -240,6 +248,10 @@ async function timedRun(jobs: RunningJobs, customers: number): Promise<Rescoring
     customersPerSecond: customers / seconds,
     slices: Number(rows[0]?.slices ?? 0),
     load: loadavg()[0] ?? 0,
+    cpu: {
+      hubMs: used.processMs / customers,
+      databaseMs: used.databaseMs === null ? null : used.databaseMs / customers,
+    },
   };
 }
 
@@ -340,6 +352,18 @@ function request(child: ChildProcess, message: object, answer: string): Promise<
   });
 }
 
+/** "0.21 ms/customer (hub 0.08 + database 0.13)". */
+function cpuPerCustomer(run: RescoringRunFigures): string {
+  const { hubMs, databaseMs } = run.cpu;
+  if (databaseMs === null) return `hub ${hubMs.toFixed(3)} ms/customer, database not measured`;
+  return `${(hubMs + databaseMs).toFixed(3)} ms/customer (hub ${hubMs.toFixed(3)} + database ${databaseMs.toFixed(3)})`;
+}
+
+/** Both processes' CPU per customer, or the hub's alone when the database's cannot be read. */
+function cpuMs(run: RescoringRunFigures): number {
+  return run.cpu.hubMs + (run.cpu.databaseMs ?? 0);
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
@@ -373,10 +397,17 @@ export function formatRescoringReport(figures: RescoringFigures): string {
   }
   const smallest = figures.sizes[0];
   const largest = figures.sizes.at(-1);
+  for (const size of figures.sizes) {
+    lines.push(
+      `  ${size.size.toLocaleString("en").padStart(9)}   CPU per customer: first scores ${cpuPerCustomer(size.first)}; daily run ${cpuPerCustomer(size.daily)}`,
+    );
+  }
   if (smallest && largest && largest !== smallest) {
     const perCustomer = (run: RescoringRunFigures) => run.seconds / run.customers;
+    const ratio = (pick: (run: RescoringRunFigures) => number) =>
+      `first scores ${(pick(largest.first) / pick(smallest.first)).toFixed(2)}, daily run ${(pick(largest.daily) / pick(smallest.daily)).toFixed(2)}`;
     lines.push(
-      `  Per-customer cost, ${largest.size.toLocaleString("en")} over ${smallest.size.toLocaleString("en")} (1.0 = linear): first scores ${(perCustomer(largest.first) / perCustomer(smallest.first)).toFixed(2)}, daily run ${(perCustomer(largest.daily) / perCustomer(smallest.daily)).toFixed(2)}`,
+      `  Per-customer cost, ${largest.size.toLocaleString("en")} over ${smallest.size.toLocaleString("en")} (1.0 = linear): wall clock ${ratio(perCustomer)}; CPU ${ratio(cpuMs)}`,
     );
   }
   const errors = figures.sizes.flatMap((size) => size.daily.errors);

@@ -14,7 +14,7 @@
 //   messages), beside one hand-written SQL query of the same figures, answers checked equal
 //   (see journey-map-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
-//   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
+//   customers/s, CPU time per customer, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // Exits non-zero when a server fails or any request errs.
 //
 //   npm run bench [-- --only api|scores|response-speed|journey-map|sync|alerts|rescoring] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]

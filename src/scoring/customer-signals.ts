@@ -96,11 +96,17 @@ export async function readCustomerSignals(
 
   const rows = await db.$queryRaw<SignalRow[]>(Prisma.sql`
     WITH target AS (
-      -- The batch's ids joined, not "ids IS NULL OR id = ANY(ids)": that one scanned every customer and
-      -- compared each with every id of the batch (a batch's cost grew with the hub's size).
+      -- Each of the batch's ids looked up by the primary key, not "ids IS NULL OR id = ANY(ids)" (which
+      -- compared every customer with every id of the batch) nor a plain join (which PostgreSQL hashed,
+      -- reading every customer for each batch): either way a batch's cost grew with the hub's size. The
+      -- LIMIT keeps the planner from flattening the lookup back into that join.
       SELECT c."id", c."ownerId"
-      FROM ${ids ? Prisma.sql`unnest(${ids}::uuid[]) AS wanted("id") JOIN "Customer" c ON c."id" = wanted."id"` : Prisma.sql`"Customer" c`}
-      WHERE c."mergedIntoId" IS NULL
+      FROM ${
+        ids
+          ? Prisma.sql`unnest(${ids}::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
+              SELECT "id", "ownerId" FROM "Customer" WHERE "id" = wanted."id" AND "mergedIntoId" IS NULL LIMIT 1) c`
+          : Prisma.sql`"Customer" c WHERE c."mergedIntoId" IS NULL`
+      }
     ),
     ${purchaseDaysSql(asOf, policy)},
     -- Each CTE reads a customer's rows through the (customerId, …) indexes, one customer at a time

@@ -159,6 +159,29 @@ async function liveCustomerIds(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
+/** The columns a rescore writes, besides the customer's id (the key). */
+const SCORE_COLUMN_NAMES = [
+  "churnRisk",
+  "churnRiskLevel",
+  "reasons",
+  "probabilityAlive",
+  "expectedTransactions",
+  "clv",
+  "currency",
+  "health",
+  "modelVersion",
+  "modelId",
+  "forecastMonths",
+  "repeatTransactions",
+  "firstPurchaseOn",
+  "lastPurchaseOn",
+  "averageRepeatSpend",
+  "computedAt",
+];
+const SCORE_COLUMNS = Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `"${name}"`).join(", "));
+const scoreColumns = (from: string) =>
+  Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `${from}."${name}"`).join(", "));
+
 interface WrittenRow {
   customer_id: string;
   previous_risk: number | null;
@@ -171,68 +194,70 @@ async function writeScores(
   context: { model: FittedScoreModel | null; modelVersion: string; asOf: Date; currency: string },
 ): Promise<ScoreChange[]> {
   if (scores.length === 0) return [];
-  const column = <T>(pick: (score: ComputedScore) => T) => scores.map(pick);
   const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
   // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
   const estimate = (value: number | null | undefined) =>
     value == null ? null : value.toFixed(currencyMinorUnits(context.currency));
   const day = (value: Date | undefined) => value?.toISOString().slice(0, 10) ?? null;
-  const hasSpend = (score: ComputedScore) => score.forecast?.lifetimeValue != null;
+  // The batch goes as one JSON document, not one array per column: building and binding fifteen
+  // arrays of thousands of values cost the client more than the statement cost the database.
+  const input = scores.map((s) => ({
+    customerId: s.customerId,
+    churnRisk: s.assessment.churnRisk,
+    level: s.assessment.level,
+    reasons: s.assessment.reasons,
+    probabilityAlive: s.forecast?.probabilityAlive ?? null,
+    expectedTransactions: s.forecast?.expectedTransactions ?? null,
+    clv: estimate(s.forecast?.lifetimeValue),
+    currency: s.forecast?.lifetimeValue != null ? context.currency : null,
+    health: s.assessment.health,
+    forecastMonths: s.forecast ? s.forecast.horizonMonths : null,
+    repeatTransactions: s.purchases?.repeatTransactions ?? null,
+    firstPurchaseOn: day(s.purchases?.firstDay),
+    lastPurchaseOn: day(s.purchases?.lastDay),
+    averageRepeatSpend: money(s.purchases?.averageRepeatSpend),
+    historyId: uuidv7(),
+  }));
   const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`
     WITH input AS (
-      SELECT * FROM unnest(
-        ${column((s) => s.customerId)}::uuid[],
-        ${column((s) => s.assessment.churnRisk)}::float8[],
-        ${column((s) => s.assessment.level)}::text[],
-        ${column((s) => JSON.stringify(s.assessment.reasons))}::text[],
-        ${column((s) => s.forecast?.probabilityAlive ?? null)}::float8[],
-        ${column((s) => s.forecast?.expectedTransactions ?? null)}::float8[],
-        ${column((s) => estimate(s.forecast?.lifetimeValue))}::numeric[],
-        ${column((s) => (hasSpend(s) ? context.currency : null))}::text[],
-        ${column((s) => s.assessment.health)}::int[],
-        ${column((s) => (s.forecast ? s.forecast.horizonMonths : null))}::int[],
-        ${column((s) => s.purchases?.repeatTransactions ?? null)}::int[],
-        ${column((s) => day(s.purchases?.firstDay))}::date[],
-        ${column((s) => day(s.purchases?.lastDay))}::date[],
-        ${column((s) => money(s.purchases?.averageRepeatSpend))}::numeric[],
-        ${column(() => uuidv7())}::uuid[]
-      ) AS t("customerId", "churnRisk", level, reasons, "probabilityAlive", "expectedTransactions", clv,
-             currency, health, "forecastMonths", "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn",
-             "averageRepeatSpend", history_id)
+      SELECT t."customerId", t."churnRisk", t.level::"ChurnRiskLevel" AS "churnRiskLevel", t.reasons,
+             t."probabilityAlive", t."expectedTransactions", t.clv, t.currency, t.health,
+             ${context.modelVersion}::text AS "modelVersion", ${context.model?.id ?? null}::uuid AS "modelId",
+             t."forecastMonths", t."repeatTransactions", t."firstPurchaseOn", t."lastPurchaseOn",
+             t."averageRepeatSpend", ${context.asOf}::timestamptz AS "computedAt", t."historyId" AS history_id
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS t("customerId" uuid, "churnRisk" float8,
+             level text, reasons jsonb, "probabilityAlive" float8, "expectedTransactions" float8, clv numeric,
+             currency text, health int, "forecastMonths" int, "repeatTransactions" int, "firstPurchaseOn" date,
+             "lastPurchaseOn" date, "averageRepeatSpend" numeric, "historyId" uuid)
     ),
     previous AS (
       SELECT s."customerId", s."churnRisk", s."churnRiskLevel", s."modelVersion"
       FROM "Score" s JOIN input USING ("customerId")
     ),
-    upserted AS (
-      INSERT INTO "Score" ("customerId", "churnRisk", "churnRiskLevel", "reasons", "probabilityAlive",
-        "expectedTransactions", "clv", "currency", "health", "modelVersion", "modelId", "forecastMonths",
-        "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn", "averageRepeatSpend", "computedAt")
-      SELECT "customerId", "churnRisk", level::"ChurnRiskLevel", reasons::jsonb, "probabilityAlive",
-        "expectedTransactions", clv, currency, health, ${context.modelVersion}, ${context.model?.id ?? null}::uuid,
-        "forecastMonths", "repeatTransactions", "firstPurchaseOn", "lastPurchaseOn", "averageRepeatSpend",
-        ${context.asOf}
-      FROM input
-      ON CONFLICT ("customerId") DO UPDATE SET
-        "churnRisk" = EXCLUDED."churnRisk", "churnRiskLevel" = EXCLUDED."churnRiskLevel",
-        "reasons" = EXCLUDED."reasons", "probabilityAlive" = EXCLUDED."probabilityAlive",
-        "expectedTransactions" = EXCLUDED."expectedTransactions", "clv" = EXCLUDED."clv",
-        "currency" = EXCLUDED."currency", "health" = EXCLUDED."health",
-        "modelVersion" = EXCLUDED."modelVersion", "modelId" = EXCLUDED."modelId",
-        "forecastMonths" = EXCLUDED."forecastMonths", "repeatTransactions" = EXCLUDED."repeatTransactions",
-        "firstPurchaseOn" = EXCLUDED."firstPurchaseOn", "lastPurchaseOn" = EXCLUDED."lastPurchaseOn",
-        "averageRepeatSpend" = EXCLUDED."averageRepeatSpend", "computedAt" = EXCLUDED."computedAt"
+    -- Existing scores are updated in place and only new ones inserted: an upsert of every row cost a
+    -- speculative insertion each, and nearly every customer has a score already. A score a concurrent
+    -- transaction inserted meanwhile is still updated (ON CONFLICT).
+    updated AS (
+      UPDATE "Score" s SET (${SCORE_COLUMNS}) = (${scoreColumns("i")})
+      FROM input i WHERE s."customerId" = i."customerId"
+      RETURNING 1
+    ),
+    inserted AS (
+      INSERT INTO "Score" ("customerId", ${SCORE_COLUMNS})
+      SELECT i."customerId", ${scoreColumns("i")} FROM input i
+      WHERE NOT EXISTS (SELECT 1 FROM previous p WHERE p."customerId" = i."customerId")
+      ON CONFLICT ("customerId") DO UPDATE SET (${SCORE_COLUMNS}) = (${scoreColumns("EXCLUDED")})
       RETURNING 1
     ),
     history AS (
       INSERT INTO "ScoreHistory" ("id", "customerId", "churnRisk", "churnRiskLevel", "reasons",
         "probabilityAlive", "expectedTransactions", "clv", "currency", "health", "modelVersion", "computedAt")
-      SELECT i.history_id, i."customerId", i."churnRisk", i.level::"ChurnRiskLevel", i.reasons::jsonb,
-        i."probabilityAlive", i."expectedTransactions", i.clv, i.currency, i.health, ${context.modelVersion},
-        ${context.asOf}
+      SELECT i.history_id, i."customerId", i."churnRisk", i."churnRiskLevel", i.reasons,
+        i."probabilityAlive", i."expectedTransactions", i.clv, i.currency, i.health, i."modelVersion",
+        i."computedAt"
       FROM input i LEFT JOIN previous p USING ("customerId")
       WHERE p."customerId" IS NULL
-         OR p."churnRiskLevel"::text <> i.level
+         OR p."churnRiskLevel" <> i."churnRiskLevel"
          OR p."modelVersion" <> ${context.modelVersion}
          OR abs(p."churnRisk" - i."churnRisk") >= ${HISTORY_MIN_CHANGE}
       RETURNING 1

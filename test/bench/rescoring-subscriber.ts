@@ -1,13 +1,33 @@
 // A child process of the rescoring bench: one graphql-ws subscriber to every churn-risk alert (an
 // admin's scope: ALL), in a process of its own so that the hub's slices do not delay its reading. It
-// records each alert's customer and the time it arrived, and hands them over when asked (IPC).
+// records each alert's customer and the time it arrived, and hands them over when asked (IPC). A
+// digest (an owner with more than digestAbove alerts from one slice) stands for the alerts it lists:
+// each of them arrived with it.
 import WebSocket from "ws";
 
 type Command = { type: "start"; url: string; key: string } | { type: "report" } | { type: "stop" };
 
-const QUERY = "subscription { churnRiskAlerts(scope: ALL) { alert { customer { id } } } }";
+/** A digest lists one owner's alerts of one slice: far fewer than a page of 100 here. */
+const QUERY = `subscription {
+  churnRiskAlerts(scope: ALL) {
+    alert { customer { id } }
+    digest { alerts(first: 100) { edges { node { customer { id } } } } }
+  }
+}`;
 const received: Array<[customerId: string, receivedAt: number]> = [];
+let digests = 0;
 let errors: string[] = [];
+
+interface AlertEvent {
+  alert: { customer: { id: string } } | null;
+  digest: { alerts: { edges: Array<{ node: { customer: { id: string } } }> } } | null;
+}
+
+function customerIdOf(globalId: string): string {
+  return Buffer.from(globalId, "base64")
+    .toString()
+    .replace(/^Customer:/, "");
+}
 let socket: WebSocket | undefined;
 
 process.on("message", (command: Command) => {
@@ -27,11 +47,13 @@ process.on("message", (command: Command) => {
       } else if (message.type === "next") {
         if (message.payload.errors) errors.push(JSON.stringify(message.payload.errors));
         else {
-          const globalId: string = message.payload.data.churnRiskAlerts.alert.customer.id;
-          const customerId = Buffer.from(globalId, "base64")
-            .toString()
-            .replace(/^Customer:/, "");
-          received.push([customerId, Date.now()]);
+          const event: AlertEvent = message.payload.data.churnRiskAlerts;
+          const at = Date.now();
+          if (event.digest) digests++;
+          const customers = event.alert
+            ? [event.alert.customer]
+            : (event.digest?.alerts.edges.map((edge) => edge.node.customer) ?? []);
+          for (const customer of customers) received.push([customerIdOf(customer.id), at]);
         }
       } else if (message.type === "error") {
         errors.push(JSON.stringify(message.payload));
@@ -41,7 +63,7 @@ process.on("message", (command: Command) => {
     });
     socket.on("error", (error) => errors.push(String(error)));
   } else if (command.type === "report") {
-    process.send?.({ type: "report", received: received.splice(0), errors });
+    process.send?.({ type: "report", received: received.splice(0), digests, errors });
     errors = [];
   } else {
     socket?.close(1000);

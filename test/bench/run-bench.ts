@@ -17,7 +17,7 @@
 //   customers, beside one hand-written SQL query of the counts it fits on, checked equal
 //   (see key-touchpoints-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
-//   customers/s, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
+//   customers/s, CPU time per customer, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.

@@ -30,6 +30,8 @@ import "./types/principal.ts";
 import "./types/response-speed.ts";
 import "./types/score.ts";
 import "./types/score-model.ts";
+import "./types/segment.ts";
+import "./types/segment-mutations.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
 import "./types/viewer.ts";

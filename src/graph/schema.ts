@@ -32,6 +32,7 @@ import "./types/score.ts";
 import "./types/score-model.ts";
 import "./types/segment.ts";
 import "./types/segment-mutations.ts";
+import "./types/segment-persona.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";
 import "./types/viewer.ts";

@@ -10,7 +10,7 @@ import { expectGlobalId } from "../global-ids.ts";
 import { FeedbackKindEnum } from "./feedback.ts";
 import { ChannelEnum } from "./interaction.ts";
 
-const Nps = builder.objectRef<NpsMetrics>("NpsMetrics").implement({
+export const Nps = builder.objectRef<NpsMetrics>("NpsMetrics").implement({
   description: "Net Promoter Score over the answers in the slice: %promoters (9–10) − %detractors (0–6).",
   fields: (t) => ({
     score: t.exposeFloat("score", {

@@ -137,19 +137,27 @@ export async function buildPopulation(db: Database): Promise<Population> {
     include: { stages: true },
   });
   const stage = (key: string) => journey.stages.find((s) => s.key === key)?.id ?? "";
-  const place = (who: keyof typeof ids, key: string) =>
+  // Each placed customer moved through the stages up to their current one, a day apart.
+  const place = (who: keyof typeof ids, keys: string[]) =>
     prisma.journeyProgress.create({
       data: {
         journeyId: journey.id,
         customerId: ids[who],
-        currentStageId: stage(key),
-        startedAt: POPULATION_NOW,
-        stageEnteredAt: POPULATION_NOW,
+        currentStageId: stage(keys[keys.length - 1] ?? ""),
+        startedAt: new Date(at(1)),
+        stageEnteredAt: new Date(at(keys.length)),
+        transitions: {
+          create: keys.map((key, index) => ({
+            fromStageId: index === 0 ? null : stage(keys[index - 1] ?? ""),
+            toStageId: stage(key),
+            occurredAt: new Date(at(index + 1)),
+          })),
+        },
       },
     });
-  await place("ada", "activated");
-  await place("bob", "signed-up");
-  await place("cy", "activated");
+  await place("ada", ["signed-up", "activated"]);
+  await place("bob", ["signed-up"]);
+  await place("cy", ["signed-up", "activated"]);
 
   return { ana, ben, ids, named: (...names) => names.map((name) => ids[name]).sort() };
 }

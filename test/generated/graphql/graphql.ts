@@ -22,6 +22,8 @@ export type AlertFilter = {
   raised?: DateTimeRange | null | undefined;
   /** Resolved alerts resolved for any of these reasons (RISK_FELL: those the hub closed). */
   resolutionReasons?: Array<AlertResolutionReason> | null | undefined;
+  /** Alerts about the customers in this segment (a Segment ID) now. */
+  segmentId?: string | number | null | undefined;
   /** true: only alerts snoozed right now; false: only alerts that are not (what needs attention). */
   snoozed?: boolean | null | undefined;
   /** Alerts in any of these states. */
@@ -309,6 +311,8 @@ export type FeedbackFilter = {
   from?: string | null | undefined;
   /** Answers of customers owned by this account manager (a Principal ID). */
   ownerId?: string | number | null | undefined;
+  /** Answers of the customers in this segment (a Segment ID) now, among those you may see. */
+  segmentId?: string | number | null | undefined;
   /** Answers given before this moment (exclusive). */
   to?: string | null | undefined;
 };
@@ -363,6 +367,8 @@ export type JourneyMapFilter = {
   ownerId?: string | number | null | undefined;
   /** Customers who entered the journey (their first stage) in this span: a cohort. */
   period?: DateTimeRange | null | undefined;
+  /** Customers in this segment (a Segment ID) now. */
+  segmentId?: string | number | null | undefined;
 };
 
 /** One stage of a journey definition. */

@@ -33,6 +33,7 @@ import "./types/score-model.ts";
 import "./types/segment.ts";
 import "./types/segment-mutations.ts";
 import "./types/segment-persona.ts";
+import "./types/segment-subscriptions.ts";
 import "./types/segment-trend.ts";
 import "./types/timeline.ts";
 import "./types/user-errors.ts";

@@ -4,8 +4,11 @@
 // worker counts as of the clock when the job was queued, on the slot's calendar day in the
 // schedule's time zone.
 import { v5 as uuidv5 } from "uuid";
+import { notifySegmentEntries } from "../alerts/segment-entry-feed.ts";
 import type { Db } from "../db/database.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { calendarDay, recordSegmentCounts } from "../domain/segments/segment-counts.ts";
+import { recordSegmentEntries } from "../domain/segments/segment-entries.ts";
 import type { ScheduleSettings } from "../policy/schedule-settings.ts";
 import { type JobEngine, QUEUES } from "./job-engine.ts";
 import { previousOccurrence } from "./schedule-slots.ts";
@@ -46,7 +49,18 @@ export async function queueDueSegmentCount(
   return sent === null ? null : { id, day: data.day };
 }
 
-/** Works one count job: every segment counted and recorded for the job's day. */
-export function runSegmentCountJob(db: Db, data: SegmentCountJobData) {
-  return recordSegmentCounts(db, { day: data.day, countedAt: new Date(data.asOf) });
+/**
+ * Works one count job: every segment counted and recorded for the job's day; then every live
+ * customer checked against every segment, so that entries no write announced (time passing, a
+ * scheduled rescore) are announced here, when the check commits.
+ */
+export async function runSegmentCountJob(db: Db, data: SegmentCountJobData) {
+  const asOf = new Date(data.asOf);
+  const counted = await recordSegmentCounts(db, { day: data.day, countedAt: asOf });
+  const entries = await inTransaction(db, async (tx) => {
+    const found = await recordSegmentEntries(tx, "everyone", asOf);
+    await notifySegmentEntries(tx, found);
+    return found;
+  });
+  return { ...counted, entries: entries.length };
 }

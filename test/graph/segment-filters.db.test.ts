@@ -29,6 +29,7 @@ async function setUp(db: Database, definition: CustomerFilterInput) {
     db.prisma,
     { principalId: admin.principal.id, mayEditAny: true },
     { name: "Under test", definition },
+    POPULATION_NOW,
   );
   return { population, admin, ana, segmentId: gid("Segment", segment.id) };
 }
@@ -47,8 +48,20 @@ describe("a segment as a filter", () => {
       const trend = result.data?.npsTrend.map((point) => [point.responses, point.score]);
       return { score, responses, promoters, detractors, trend };
     };
-    expect(await nps(admin)).toEqual({ score: 0, responses: 2, promoters: 1, detractors: 1, trend: [[2, 0]] });
-    expect(await nps(ana)).toEqual({ score: -100, responses: 1, promoters: 0, detractors: 1, trend: [[1, -100]] });
+    expect(await nps(admin)).toEqual({
+      score: 0,
+      responses: 2,
+      promoters: 1,
+      detractors: 1,
+      trend: [[2, 0]],
+    });
+    expect(await nps(ana)).toEqual({
+      score: -100,
+      responses: 1,
+      promoters: 0,
+      detractors: 1,
+      trend: [[1, -100]],
+    });
   });
 
   test("narrows the journey map to its members", async ({ db }) => {

@@ -34,6 +34,7 @@ describe("daily segment counts", () => {
       db.prisma,
       { principalId: admin.principal.id, mayEditAny: true },
       { name: "At risk", definition: { churnRiskLevels: ["HIGH", "CRITICAL"] } },
+      T0,
     );
     let now = new Date(T0);
     const clock = () => new Date(now);

@@ -4,6 +4,7 @@
 // customers they may see.
 import type { Db } from "../../db/database.ts";
 import { isUniqueViolation } from "../../db/database-errors.ts";
+import { inTransaction } from "../../db/transaction.ts";
 import type { Segment } from "../../generated/prisma/client.ts";
 import { ConflictError, ForbiddenError, parseInput } from "../errors.ts";
 import {
@@ -14,6 +15,7 @@ import {
   storedDefinition,
   validDefinition,
 } from "./segment-definition.ts";
+import { baselineSegmentMembers } from "./segment-entries.ts";
 import { findSegment } from "./segment-members.ts";
 
 /** Who is changing segments: their principal, and whether they may change anyone's (an admin). */
@@ -22,17 +24,27 @@ export interface SegmentEditor {
   mayEditAny: boolean;
 }
 
-export async function createSegment(db: Db, editor: SegmentEditor, input: SegmentInput): Promise<Segment> {
+/** Saves a segment; its members now are its baseline (they did not enter it, it was drawn round them). */
+export async function createSegment(
+  db: Db,
+  editor: SegmentEditor,
+  input: SegmentInput,
+  now: Date,
+): Promise<Segment> {
   const parsed = parseInput(segmentInputSchema, input, "The segment");
   const definition = await validDefinition(db, parsed.definition, ["definition"]);
   return renamed(parsed.name, () =>
-    db.segment.create({
-      data: {
-        name: parsed.name,
-        description: parsed.description,
-        definition: storedDefinition(definition),
-        createdById: editor.principalId,
-      },
+    inTransaction(db, async (tx) => {
+      const segment = await tx.segment.create({
+        data: {
+          name: parsed.name,
+          description: parsed.description,
+          definition: storedDefinition(definition),
+          createdById: editor.principalId,
+        },
+      });
+      await baselineSegmentMembers(tx, segment, now);
+      return segment;
     }),
   );
 }
@@ -42,6 +54,7 @@ export async function updateSegment(
   editor: SegmentEditor,
   id: string,
   changes: SegmentChanges,
+  now: Date,
 ): Promise<Segment> {
   const parsed = parseInput(segmentChangesSchema, changes, "The segment's changes");
   await editableSegment(db, editor, id);
@@ -50,13 +63,18 @@ export async function updateSegment(
       ? undefined
       : await validDefinition(db, parsed.definition, ["definition"]);
   return renamed(parsed.name ?? "", () =>
-    db.segment.update({
-      where: { id },
-      data: {
-        ...(parsed.name !== undefined && { name: parsed.name }),
-        ...(parsed.description !== undefined && { description: parsed.description }),
-        ...(definition !== undefined && { definition: storedDefinition(definition) }),
-      },
+    inTransaction(db, async (tx) => {
+      const segment = await tx.segment.update({
+        where: { id },
+        data: {
+          ...(parsed.name !== undefined && { name: parsed.name }),
+          ...(parsed.description !== undefined && { description: parsed.description }),
+          ...(definition !== undefined && { definition: storedDefinition(definition) }),
+        },
+      });
+      // A new definition draws a new circle: its members now are its baseline, not entries.
+      if (definition !== undefined) await baselineSegmentMembers(tx, segment, now);
+      return segment;
     }),
   );
 }

@@ -104,11 +104,16 @@ builder.mutationFields((t) => ({
       "Saves a segment. Admins and account managers may; the creator (and any admin) may change or delete it later.",
     args: { input: t.arg({ type: CreateSegmentInput, required: true, description: "The segment." }) },
     resolve: async (_parent, { input }, context) => ({
-      segment: await createSegment(context.prisma, editorOf(context), {
-        name: input.name,
-        ...(input.description != null && { description: input.description }),
-        definition: definitionOf(input.definition),
-      }),
+      segment: await createSegment(
+        context.prisma,
+        editorOf(context),
+        {
+          name: input.name,
+          ...(input.description != null && { description: input.description }),
+          definition: definitionOf(input.definition),
+        },
+        context.clock(),
+      ),
     }),
   }),
   updateSegment: t.field({
@@ -127,6 +132,7 @@ builder.mutationFields((t) => ({
           ...(input.description != null && { description: input.description }),
           ...(input.definition != null && { definition: definitionOf(input.definition) }),
         },
+        context.clock(),
       ),
     }),
   }),

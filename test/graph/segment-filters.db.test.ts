@@ -8,6 +8,7 @@ import { buildPopulation, POPULATION_NOW, type Population } from "../domain/segm
 import {
   AlertsDocument,
   FeedbackDashboardDocument,
+  JourneyFunnelDocument,
   JourneyMapDocument,
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
@@ -88,6 +89,24 @@ describe("a segment as a filter", () => {
     expect(await reached(ana, { segmentId })).toEqual([
       ["signed-up", 1],
       ["activated", 0],
+    ]);
+  });
+
+  test("narrows the journey funnel to its members", async ({ db }) => {
+    // CUSTOMER: Ada (activated) and Bob (signed up); Cy, a LEAD, also activated but is left out.
+    const { admin, segmentId } = await setUp(db, { lifecycleStages: ["CUSTOMER"] });
+    const funnel = async (segment?: string) => {
+      const result = await admin.execute(JourneyFunnelDocument, { key: "onboarding", segmentId: segment });
+      expect(result.errors).toBeUndefined();
+      return result.data?.journeyFunnel.map((stage) => [stage.key, stage.reached, stage.current]);
+    };
+    expect(await funnel()).toEqual([
+      ["signed-up", 3, 1],
+      ["activated", 2, 2],
+    ]);
+    expect(await funnel(segmentId)).toEqual([
+      ["signed-up", 2, 1],
+      ["activated", 1, 1],
     ]);
   });
 

@@ -56,8 +56,18 @@ describe("segment entries", () => {
   }) => {
     const population = await buildPopulation(db);
     const segment = await supportSegment(db, population);
-    const members = async () =>
-      (await db.prisma.segmentMembership.findMany({ where: { segmentId: segment.id } }))
+    // A second segment, checked in the same statement: customers who wrote to support.
+    const buyers = await createSegment(
+      db.prisma,
+      { principalId: population.ana, mayEditAny: true },
+      {
+        name: "Customers who wrote to support",
+        definition: { channel: "SUPPORT", lifecycleStages: ["CUSTOMER"] },
+      },
+      POPULATION_NOW,
+    );
+    const members = async (segmentId = segment.id) =>
+      (await db.prisma.segmentMembership.findMany({ where: { segmentId } }))
         .map((row) => [row.customerId, row.enteredAt.toISOString()])
         .sort();
     expect(await members()).toEqual([[population.ids.bob, POPULATION_NOW.toISOString()]]);
@@ -88,8 +98,10 @@ describe("segment entries", () => {
       day: "2026-03-01",
       asOf: LATER.toISOString(),
     });
-    expect(report).toEqual({ segments: 1, entries: 1 });
+    expect(report).toEqual({ segments: 2, entries: 1 });
     expect((await members()).map(([id]) => id)).toEqual(population.named("ada", "bob", "cy"));
+    // Cy is a LEAD: the second segment gained only Ada, from her write.
+    expect((await members(buyers.id)).map(([id]) => id)).toEqual(population.named("ada", "bob"));
     // Checked again, nobody enters twice.
     expect(
       (await runSegmentCountJob(db.prisma, { slot: "", day: "2026-03-01", asOf: LATER.toISOString() }))

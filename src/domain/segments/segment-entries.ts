@@ -6,7 +6,6 @@
 // definition) sets its baseline without entries: the customers already in it did not just enter.
 import type { Db } from "../../db/database.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { CustomerFilter } from "../customers/customer-filter.ts";
 import { customerFilterSql } from "../customers/customer-filter-sql.ts";
 import { SEGMENT_SEARCH, segmentFilter } from "./segment-definition.ts";
 
@@ -21,7 +20,7 @@ export interface SegmentEntry {
 /** Which customers to check: those named, or every live customer. */
 export type EntryCandidates = { customerIds: string[] } | "everyone";
 
-/** Checks the candidates against every segment; returns the entries, oldest segment first. */
+/** Checks the candidates against every segment; returns the entries, by segment then customer. */
 export async function recordSegmentEntries(
   db: Db,
   candidates: EntryCandidates,
@@ -32,11 +31,7 @@ export async function recordSegmentEntries(
     select: { id: true, definition: true },
     orderBy: { id: "asc" },
   });
-  const entries: SegmentEntry[] = [];
-  for (const segment of segments) {
-    entries.push(...(await syncMembership(db, segment.id, segmentFilter(segment), candidates, at, "report")));
-  }
-  return entries;
+  return syncMembership(db, segments, candidates, at);
 }
 
 /** Sets a segment's baseline: its members now, as of `at`, with no entry reported. */
@@ -46,45 +41,55 @@ export async function baselineSegmentMembers(
   at: Date,
 ): Promise<void> {
   await db.segmentMembership.deleteMany({ where: { segmentId: segment.id } });
-  await syncMembership(db, segment.id, segmentFilter(segment), "everyone", at, "baseline");
+  await syncMembership(db, [segment], "everyone", at);
 }
 
+/**
+ * One statement for all the segments, whatever their number, so that a write pays the same: who
+ * matches each now, who left (rows removed), who entered (rows added, and returned). The
+ * data-modifying CTEs all see the snapshot the statement started with.
+ */
 async function syncMembership(
   db: Db,
-  segmentId: string,
-  filter: CustomerFilter,
+  segments: Array<{ id: string; definition: unknown }>,
   candidates: EntryCandidates,
   at: Date,
-  mode: "report" | "baseline",
 ): Promise<SegmentEntry[]> {
+  if (segments.length === 0) return [];
   const among = (column: Prisma.Sql) =>
     candidates === "everyone"
       ? Prisma.empty
       : Prisma.sql`AND ${column} = ANY(${candidates.customerIds}::uuid[])`;
-  // One statement: who matches now, who left, who entered (data-modifying CTEs see the same snapshot).
-  const rows = await db.$queryRaw<Array<{ customer_id: string; owner_id: string | null }>>`
-    WITH matching AS (
-      SELECT se."id", se."ownerId" FROM "Customer" se
+  const matching = segments.map(
+    (segment) => Prisma.sql`
+      SELECT ${segment.id}::uuid AS segment_id, se."id", se."ownerId" FROM "Customer" se
        WHERE se."mergedIntoId" IS NULL ${among(Prisma.sql`se."id"`)}
-         AND ${customerFilterSql(filter, "se", SEGMENT_SEARCH)}
-    ),
+         AND ${customerFilterSql(segmentFilter(segment), "se", SEGMENT_SEARCH)}`,
+  );
+  const segmentIds = segments.map((segment) => segment.id);
+  const rows = await db.$queryRaw<
+    Array<{ segment_id: string; customer_id: string; owner_id: string | null }>
+  >`
+    WITH matching AS (${Prisma.join(matching, " UNION ALL ")}),
     gone AS (
       DELETE FROM "SegmentMembership" m
-       WHERE m."segmentId" = ${segmentId}::uuid ${among(Prisma.sql`m."customerId"`)}
-         AND m."customerId" NOT IN (SELECT "id" FROM matching)
+       WHERE m."segmentId" = ANY(${segmentIds}::uuid[]) ${among(Prisma.sql`m."customerId"`)}
+         AND NOT EXISTS (SELECT 1 FROM matching
+                          WHERE matching.segment_id = m."segmentId" AND matching."id" = m."customerId")
     ),
     entered AS (
       INSERT INTO "SegmentMembership" ("segmentId", "customerId", "enteredAt")
-      SELECT ${segmentId}::uuid, matching."id", ${at.toISOString()}::timestamptz FROM matching
+      SELECT matching.segment_id, matching."id", ${at.toISOString()}::timestamptz FROM matching
       ON CONFLICT ("segmentId", "customerId") DO NOTHING
-      RETURNING "customerId"
+      RETURNING "segmentId", "customerId"
     )
-    SELECT entered."customerId" AS customer_id, matching."ownerId" AS owner_id
-      FROM entered JOIN matching ON matching."id" = entered."customerId"
-     ORDER BY entered."customerId"`;
-  if (mode === "baseline") return [];
+    SELECT entered."segmentId"::text AS segment_id, entered."customerId"::text AS customer_id,
+           matching."ownerId"::text AS owner_id
+      FROM entered
+      JOIN matching ON matching.segment_id = entered."segmentId" AND matching."id" = entered."customerId"
+     ORDER BY entered."segmentId", entered."customerId"`;
   return rows.map((row) => ({
-    segmentId,
+    segmentId: row.segment_id,
     customerId: row.customer_id,
     ownerId: row.owner_id,
     enteredAt: at,

@@ -73,6 +73,13 @@ describe("segments over GraphQL", () => {
       first: 50,
     });
     expect(filtered.data?.customers.totalCount).toBe(1);
+    const listed = await ana.execute(SegmentsDocument);
+    expect(listed.data?.segments.map((s) => [s.name, s.memberCount, s.editable])).toEqual([
+      ["At risk", 1, false],
+    ]);
+    // An integrator key reads no customers, so no segment either.
+    const integrator = await createTestClient(db, { role: "INTEGRATOR", scopes: [], clock });
+    expect((await integrator.execute(SegmentsDocument)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   test("customers(filter: { segmentId }) narrows further with the other conditions", async ({ db }) => {

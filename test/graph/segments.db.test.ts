@@ -170,7 +170,11 @@ describe("segments over GraphQL", () => {
     const inverted = await admin.execute(CreateSegmentDocument, {
       input: { name: "Inverted", definition: { minLifetimeValue: 10, maxLifetimeValue: 5 } },
     });
-    expect(inverted.data?.createSegment.__typename).toBe("ValidationError");
+    const invertedRefusal = inverted.data?.createSegment;
+    if (invertedRefusal?.__typename !== "ValidationError") throw new Error(JSON.stringify(inverted));
+    expect(invertedRefusal.issues).toEqual([
+      { path: ["input", "definition", "maxLifetimeValue"], message: "is below the minimum (10)" },
+    ]);
     const taken = await admin.execute(CreateSegmentDocument, { input: { name: "Taken", definition: {} } });
     expect(taken.data?.createSegment.__typename).toBe("ConflictError");
   });

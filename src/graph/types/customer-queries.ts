@@ -183,7 +183,10 @@ function searchCondition(
 
 export type CustomerFilterShape = typeof CustomerFilter.$inferInput;
 
-/** The GraphQL filter as the domain's (raw ids, no nulls), validated; its segment is the caller's. */
+/**
+ * The GraphQL filter as the domain's (raw ids, no nulls), validated; its segment is the caller's.
+ * Problems are reported at `path` (["filter", …], or ["input", "definition", …] for a segment).
+ */
 export function domainCustomerFilter(
   filter: Omit<CustomerFilterShape, "segmentId"> | null | undefined,
   path: string[] = ["filter"],
@@ -191,15 +194,17 @@ export function domainCustomerFilter(
   const range = (r: { from?: Date | null; to?: Date | null } | null | undefined) =>
     r ? { from: r.from ?? undefined, to: r.to ?? undefined } : undefined;
   const given = Object.fromEntries(Object.entries(filter ?? {}).filter(([, value]) => value != null));
-  return parseInput(
-    customerFilterSchema,
-    {
-      ...given,
-      ...(filter?.ownerId && { ownerId: expectGlobalId(filter.ownerId, "Principal", [...path, "ownerId"]) }),
-      ...(filter?.firstSeen && { firstSeen: range(filter.firstSeen) }),
-      ...(filter?.lastSeen && { lastSeen: range(filter.lastSeen) }),
-    },
-    "The customer filter",
+  const parsed = customerFilterSchema.safeParse({
+    ...given,
+    ...(filter?.ownerId && { ownerId: expectGlobalId(filter.ownerId, "Principal", [...path, "ownerId"]) }),
+    ...(filter?.firstSeen && { firstSeen: range(filter.firstSeen) }),
+    ...(filter?.lastSeen && { lastSeen: range(filter.lastSeen) }),
+  });
+  if (parsed.success) return parsed.data;
+  const refused = ValidationError.fromZod(parsed.error, `The ${path.join(".")} argument`);
+  throw new ValidationError(
+    refused.message,
+    refused.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })),
   );
 }
 

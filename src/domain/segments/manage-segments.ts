@@ -87,12 +87,17 @@ export async function deleteSegment(db: Db, editor: SegmentEditor, id: string): 
 
 async function editableSegment(db: Db, editor: SegmentEditor, id: string): Promise<Segment> {
   const segment = await findSegment(db, id);
-  if (!editor.mayEditAny && segment.createdById !== editor.principalId) {
+  if (!mayEditSegment(editor, segment)) {
     throw new ForbiddenError(
       `Segment "${segment.name}" was created by someone else: account managers change only the segments they created. Save your own copy with createSegment, or ask an admin.`,
     );
   }
   return segment;
+}
+
+/** Whether the editor may change or delete the segment: an admin any, others the ones they created. */
+export function mayEditSegment(editor: SegmentEditor, segment: { createdById: string | null }): boolean {
+  return editor.mayEditAny || segment.createdById === editor.principalId;
 }
 
 /** Names are unique, so that a list of segments reads unambiguously. */

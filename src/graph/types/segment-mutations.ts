@@ -2,20 +2,14 @@
 // segments and change or delete the ones they created (src/domain/segments/manage-segments.ts).
 
 import { ValidationError } from "../../domain/errors.ts";
-import {
-  createSegment,
-  deleteSegment,
-  type SegmentEditor,
-  updateSegment,
-} from "../../domain/segments/manage-segments.ts";
+import { createSegment, deleteSegment, updateSegment } from "../../domain/segments/manage-segments.ts";
 import { SEGMENT_DESCRIPTION_MAX, SEGMENT_NAME_MAX } from "../../domain/segments/segment-definition.ts";
 import type { Segment } from "../../generated/prisma/client.ts";
 import { builder } from "../builder.ts";
-import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import { CustomerFilter, type CustomerFilterShape, domainCustomerFilter } from "./customer-queries.ts";
-import { SegmentNode } from "./segment.ts";
+import { editorOf, SegmentNode } from "./segment.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 const SEGMENT_EDITORS = { $any: { admin: true, accountManager: true } } as const;
@@ -79,10 +73,6 @@ const DeleteSegmentPayload = builder.objectRef<{ segment: Segment }>("DeleteSegm
     }),
   }),
 });
-
-function editorOf(context: GraphContext): SegmentEditor {
-  return { principalId: context.viewer.principalId, mayEditAny: context.viewer.role === "ADMIN" };
-}
 
 /** A definition as the domain stores it; a segment inside a segment is refused (it could loop). */
 function definitionOf(filter: CustomerFilterShape) {

@@ -3,9 +3,12 @@
 // reader may see (an account manager: the customers they own), whoever saved the segment.
 import { visibleOwnerId } from "../../auth/visibility.ts";
 import type { CustomerFilter as StoredCustomerFilter } from "../../domain/customers/customer-filter.ts";
+import { mayEditSegment, type SegmentEditor } from "../../domain/segments/manage-segments.ts";
 import { segmentFilter } from "../../domain/segments/segment-definition.ts";
 import { countSegmentMembers } from "../../domain/segments/segment-members.ts";
+import type { Role } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CustomerOrder, customerPage, segmentConditions } from "./customer-queries.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
@@ -127,6 +130,14 @@ const SegmentDefinition = builder.objectRef<StoredCustomerFilter>("SegmentDefini
   }),
 });
 
+/** The roles that save segments (the mutations' authScopes say the same). */
+const SEGMENT_EDITOR_ROLES: readonly Role[] = ["ADMIN", "ACCOUNT_MANAGER"];
+
+/** Who is changing segments, as the domain rules read it: an admin may change any. */
+export function editorOf({ viewer }: Pick<GraphContext, "viewer">): SegmentEditor {
+  return { principalId: viewer.principalId, mayEditAny: viewer.role === "ADMIN" };
+}
+
 export const SegmentNode = builder.prismaNode("Segment", {
   description:
     "A saved, named, described customer filter. Its members are computed when read, among the customers you may see: an account manager sees only their own customers in any segment. Read `persona` for its typical figures.",
@@ -148,8 +159,7 @@ export const SegmentNode = builder.prismaNode("Segment", {
       description:
         "Whether you may change or delete it: admins may change any segment, account managers the ones they created.",
       resolve: (segment, _args, { viewer }) =>
-        viewer.role === "ADMIN" ||
-        (viewer.role === "ACCOUNT_MANAGER" && segment.createdById === viewer.principalId),
+        SEGMENT_EDITOR_ROLES.includes(viewer.role) && mayEditSegment(editorOf({ viewer }), segment),
     }),
     memberCount: t.int({
       description: "How many customers are in it now, among those you may see.",

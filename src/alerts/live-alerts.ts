@@ -8,11 +8,14 @@ import { type AlertBus, createLocalAlertBus, createRedisAlertBus } from "./alert
 import { alertOutboxSource } from "./alert-metrics.ts";
 import { type AlertDispatcher, startAlertDispatcher } from "./dispatch-alerts.ts";
 import { type ScoreChangeFeed, startScoreChangeFeed } from "./score-change-feed.ts";
+import { type SegmentEntryFeed, startSegmentEntryFeed } from "./segment-entry-feed.ts";
 
 export interface LiveAlerts {
   bus: AlertBus;
   dispatcher: AlertDispatcher;
   scoreChanges: ScoreChangeFeed;
+  /** Customers entering segments (segmentEntered, and the internal event for webhooks). */
+  segmentEntries: SegmentEntryFeed;
   close(): Promise<void>;
 }
 
@@ -38,13 +41,16 @@ export async function startLiveAlerts({
   const dispatcher = await startAlertDispatcher({ database, bus, logger, pollIntervalMs, metrics });
   metrics?.watch("alertOutbox", alertOutboxSource(database.prisma));
   const scoreChanges = await startScoreChangeFeed(database.listen, { logger });
+  const segmentEntries = await startSegmentEntryFeed(database.listen, { logger });
   return {
     bus,
     dispatcher,
     scoreChanges,
+    segmentEntries,
     async close() {
       await dispatcher.stop();
       await scoreChanges.close();
+      await segmentEntries.close();
       await bus.close();
     },
   };

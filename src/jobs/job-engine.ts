@@ -25,6 +25,8 @@ export const QUEUES = {
   run: "cxhub.scheduled-run",
   /** One slice of a run: a keyset range of live customers, rescored in one transaction. */
   slice: "cxhub.rescore-slice",
+  /** The daily count of every segment's members (one job per cron slot, for all instances). */
+  segmentCounts: "cxhub.segment-counts",
   /** A queued SyncRun of a connector without stored secrets: any instance with a sync engine runs it. */
   sync: "cxhub.sync-run",
   /** A queued SyncRun of a connector with stored secrets: only instances with the secret key run it. */
@@ -96,6 +98,7 @@ const QUEUE_OPTIONS: Record<string, Record<string, unknown>> = {
   [QUEUES.tick]: { policy: "short", retryLimit: 0 },
   [QUEUES.run]: { policy: "singleton", expireInSeconds: 15 * 60 },
   [QUEUES.slice]: { policy: "standard", expireInSeconds: 15 * 60 },
+  [QUEUES.segmentCounts]: { policy: "singleton", retryLimit: 5, retryDelay: 30, expireInSeconds: 30 * 60 },
   [QUEUES.sync]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
   [QUEUES.syncKeyed]: { policy: "standard", retryLimit: 3, expireInSeconds: 23 * 3600 },
   // The delivery row keeps the attempts and the schedule; a lost job's claim is taken again by lease.

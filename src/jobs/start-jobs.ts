@@ -26,6 +26,12 @@ import {
   runScheduledRun,
   type SliceJobData,
 } from "./scheduled-runs.ts";
+import {
+  type DueSegmentCount,
+  queueDueSegmentCount,
+  runSegmentCountJob,
+  type SegmentCountJobData,
+} from "./segment-count-jobs.ts";
 import { dispatchSyncRun, runSyncJob, type SyncJobData } from "./sync-jobs.ts";
 import { startWebhookJobs, type WebhookJobs, type WebhookJobsOptions } from "./webhook-jobs.ts";
 
@@ -53,6 +59,8 @@ export interface StartJobsOptions {
 export interface TickReport {
   runs: DueRun[];
   syncs: SyncRun[];
+  /** The daily segment count this tick queued, if it was due and not queued yet. */
+  segmentCount: DueSegmentCount | null;
 }
 
 export interface RunningJobs {
@@ -77,7 +85,12 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
 
   // Workers poll (every second or two, so that an idle instance costs its database little); these wake
   // this instance's own at once when it queued work for them.
-  const workers = { run: [] as string[], slice: [] as string[], sync: [] as string[] };
+  const workers = {
+    run: [] as string[],
+    slice: [] as string[],
+    sync: [] as string[],
+    segmentCounts: [] as string[],
+  };
   const wake = (ids: string[]) => {
     for (const id of ids) boss.notifyWorker(id);
   };
@@ -100,8 +113,10 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       logger.info(`Scheduled ${describeRuns(runs)}.`);
       wake(workers.run);
     }
+    const segmentCount = await queueDueSegmentCount(engine, schedule, writes.clock());
+    if (segmentCount) wake(workers.segmentCounts);
     const syncs = (await scheduler?.tick()) ?? [];
-    return { runs, syncs };
+    return { runs, syncs, segmentCount };
   };
 
   // Slices: the embedded database has one connection, so one slice at a time there.
@@ -149,6 +164,19 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     }
   });
   workers.run.push(runWorker);
+
+  workers.segmentCounts.push(
+    await boss.work<SegmentCountJobData>(
+      QUEUES.segmentCounts,
+      { pollingIntervalSeconds: 2 },
+      async ([job]) => {
+        if (!job) return;
+        const report = await runSegmentCountJob(db, job.data);
+        logger.info(`Counted the members of ${report.segments} segment(s) for ${job.data.day}.`);
+        return report;
+      },
+    ),
+  );
 
   if (sync) {
     const queues = sync.hasSecretKey ? [QUEUES.sync, QUEUES.syncKeyed] : [QUEUES.sync];

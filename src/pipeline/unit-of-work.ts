@@ -3,16 +3,20 @@
 //   the caller's domain writes, which report the customers they touched
 //   → rescoring of those customers (src/scoring), as of the unit's clock
 //   → alert decisions on the score changes (src/alerts)
+//   → segment entries of those customers (src/domain/segments), announced on commit
 //   → publication after commit: the alert rows are their own outbox and pg_notify wakes the
 //     dispatchers and score-change listeners only when the transaction commits (nothing on rollback).
 // Domain functions know nothing of scoring and scoring nothing of alerts: this module calls each.
 //
 // A unit that lost a race to a concurrent writer (a LostRaceError from the domain, or PostgreSQL's
 // deadlock and serialization failures) is redone whole: it then reads what the other writer committed.
+
+import { notifySegmentEntries } from "../alerts/segment-entry-feed.ts";
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { sqlState } from "../db/database-errors.ts";
 import { ConflictError, LostRaceError } from "../domain/errors.ts";
+import { recordSegmentEntries, type SegmentEntry } from "../domain/segments/segment-entries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { type AlertDecisions, rescoreWithAlerts } from "./rescore-with-alerts.ts";
@@ -35,6 +39,8 @@ export interface UnitOfWorkResult<T> extends AlertDecisions {
   value: T;
   /** The live customers rescored. */
   rescoredCustomerIds: string[];
+  /** Customers who entered a segment with this write (announced when it committed). */
+  segmentEntries: SegmentEntry[];
   /** Of the unit's time, how much went to rescoring and alert decisions. */
   rescoreMs: number;
 }
@@ -74,7 +80,14 @@ export async function runUnitOfWork<T>(
         });
         const start = performance.now();
         const decided = await rescoreTouched(tx, [...touched], context.policy, now);
-        return { value, ...decided, rescoreMs: performance.now() - start };
+        const rescoreMs = performance.now() - start;
+        const segmentEntries = await recordSegmentEntries(
+          tx,
+          { customerIds: decided.rescoredCustomerIds },
+          now,
+        );
+        await notifySegmentEntries(tx, segmentEntries);
+        return { value, ...decided, segmentEntries, rescoreMs };
       }, limits);
     } catch (error) {
       if (!lostRace(error)) throw error;

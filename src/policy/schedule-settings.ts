@@ -31,6 +31,11 @@ export const scheduleSettingsSchema = z
     rescore: cron.default("0 2 * * *"),
     /** The purchase model refitted, then everyone rescored with it. Default 03:00 on Sundays. */
     refit: cron.default("0 3 * * 0"),
+    /**
+     * Every segment's members counted and recorded for the day (the trend of `segment.trend`), and
+     * customers who entered a segment since the last check announced. Default 00:15 daily.
+     */
+    segmentCounts: cron.default("15 0 * * *"),
     /** The time zone the cron expressions are read in (an IANA name). */
     timeZone: z
       .string()

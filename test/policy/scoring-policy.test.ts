@@ -71,6 +71,7 @@ describe("the default scoring policy", () => {
       },
       schedule: {
         rescore: "0 2 * * *",
+        segmentCounts: "15 0 * * *",
         refit: "0 3 * * 0",
         timeZone: "UTC",
         sliceSize: 5000,

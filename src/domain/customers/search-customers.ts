@@ -97,3 +97,18 @@ export function customerSearchWhere(search: CustomerSearch): Prisma.CustomerWher
     ],
   };
 }
+
+/** The same search as an SQL predicate on the customer row under `alias`, for set-based analyses. */
+export function customerSearchSql(search: CustomerSearch, alias: string): Prisma.Sql {
+  const c = Prisma.raw(`"${alias}"`);
+  const hidden = search.namesWithContactDetails
+    ? Prisma.empty
+    : Prisma.sql`AND ${Prisma.join(
+        CONTACT_MARKS.map((mark) => Prisma.sql`${c}."displayName" NOT LIKE ${contains(mark)}`),
+        " AND ",
+      )}`;
+  return Prisma.sql`((${c}."displayName" ILIKE ${contains(search.text)} ${hidden})
+    OR EXISTS (SELECT 1 FROM "Identity" si WHERE si."customerId" = ${c}."id"
+      AND si."value" LIKE ${contains(search.text.toLowerCase())}
+      AND si."kind"::text = ANY(${search.identityKinds}::text[])))`;
+}

@@ -16,6 +16,8 @@ export const feedbackFilterSchema = z.object({
   /** Only customers owned by this principal (an account manager's book). */
   ownerId: z.uuid().optional(),
   customerIds: z.array(z.uuid()).max(10_000).optional(),
+  /** Only the customers this query selects (`SELECT id …`): a segment's members, computed in the same statement. */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
 });
 export type FeedbackFilterInput = z.input<typeof feedbackFilterSchema>;
 export type FeedbackFilter = z.output<typeof feedbackFilterSchema>;
@@ -98,6 +100,7 @@ export function feedbackPredicate(filter: FeedbackFilter): Prisma.Sql {
         : Prisma.sql`f."customerId" IN (${Prisma.join(filter.customerIds.map((id) => Prisma.sql`${id}::uuid`))})`,
     );
   }
+  if (filter.customersIn) conditions.push(Prisma.sql`f."customerId" IN (${filter.customersIn})`);
   return Prisma.join(conditions, " AND ");
 }
 

@@ -13,6 +13,8 @@ export const journeyFunnelSchema = z.object({
   from: z.date().optional(),
   /** Count entries into stages before this instant (exclusive). */
   to: z.date().optional(),
+  /** Only the customers this query selects (`SELECT id …`): a segment's members. */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
 });
 export type JourneyFunnelInput = z.input<typeof journeyFunnelSchema>;
 
@@ -37,7 +39,7 @@ export interface FunnelStage {
 
 /** The funnel of the journey `journeyKey`, one entry per stage in order. */
 export async function journeyFunnel(db: Db, input: JourneyFunnelInput): Promise<FunnelStage[]> {
-  const { journeyKey, from, to } = parseInput(journeyFunnelSchema, input, "The funnel request");
+  const { journeyKey, from, to, customersIn } = parseInput(journeyFunnelSchema, input, "The funnel request");
   if (from && to && from.getTime() >= to.getTime()) {
     throw new ValidationError(
       `The window is empty: "from" (${from.toISOString()}) must be before "to" (${to.toISOString()}, exclusive).`,
@@ -56,6 +58,10 @@ export async function journeyFunnel(db: Db, input: JourneyFunnelInput): Promise<
   // ISO strings keep their "Z": the driver adapters send a bare Date without a zone.
   const window = Prisma.sql`${from ? Prisma.sql`AND t."occurredAt" >= ${from.toISOString()}::timestamptz` : Prisma.empty}
     ${to ? Prisma.sql`AND t."occurredAt" < ${to.toISOString()}::timestamptz` : Prisma.empty}`;
+  const progressOf = (alias: string) =>
+    customersIn
+      ? Prisma.sql`AND ${Prisma.raw(alias)} IN (SELECT fp."id" FROM "JourneyProgress" fp WHERE fp."customerId" IN (${customersIn}))`
+      : Prisma.empty;
 
   return db.$queryRaw<FunnelStage[]>`
     WITH stages AS (
@@ -65,7 +71,7 @@ export async function journeyFunnel(db: Db, input: JourneyFunnelInput): Promise<
       SELECT t."progressId", t."toStageId" AS stage_id, t."occurredAt", s."position"
         FROM "JourneyTransition" t
         JOIN stages s ON s."id" = t."toStageId"
-       WHERE TRUE ${window}
+       WHERE TRUE ${window} ${progressOf('t."progressId"')}
     ),
     -- The furthest stage each customer entered; reaching a stage means getting this far or further.
     furthest AS (
@@ -78,7 +84,7 @@ export async function journeyFunnel(db: Db, input: JourneyFunnelInput): Promise<
     ),
     occupancy AS (
       SELECT "currentStageId" AS "id", count(*)::int AS current
-        FROM "JourneyProgress" WHERE "journeyId" = ${journey.id}::uuid
+        FROM "JourneyProgress" WHERE "journeyId" = ${journey.id}::uuid ${progressOf('"id"')}
        GROUP BY "currentStageId"
     ),
     -- A customer leaves a stage with the one transition whose "from" it is (moves are forward only).

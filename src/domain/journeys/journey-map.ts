@@ -18,6 +18,8 @@ export const journeyMapSchema = z.object({
   to: z.date().optional(),
   /** Only customers owned by this principal (an account manager's book). */
   ownerId: z.uuid().optional(),
+  /** Only the customers this query selects (`SELECT id …`): a segment's members. */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
   /** The instant the map describes: moves, interactions and answers after it are ignored. */
   now: z.date(),
 });
@@ -115,7 +117,7 @@ interface StageRow extends Omit<JourneyMapStage, "nps" | "csat" | "ces"> {
  * customer was in when they occurred, so a customer's message before the journey counts nowhere.
  */
 export async function journeyMap(db: Db, input: JourneyMapInput): Promise<JourneyMap> {
-  const { journeyId, from, to, ownerId, now } = parseInput(
+  const { journeyId, from, to, ownerId, customersIn, now } = parseInput(
     journeyMapSchema,
     input,
     "The journey map request",
@@ -154,6 +156,7 @@ export async function journeyMap(db: Db, input: JourneyMapInput): Promise<Journe
         JOIN "JourneyTransition" t ON t."progressId" = p."id" AND t."occurredAt" <= ${asOf}
         JOIN stages s ON s."id" = t."toStageId"
        WHERE p."journeyId" = ${journey.id}::uuid
+         ${customersIn ? Prisma.sql`AND p."customerId" IN (${customersIn})` : Prisma.empty}
     ),
     cohort AS (
       SELECT e."progressId", max(e."position") AS furthest

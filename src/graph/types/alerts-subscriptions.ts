@@ -72,7 +72,7 @@ const CustomerScoreChange = builder
     }),
   });
 
-function liveOf(context: GraphContext): LiveAlerts {
+export function liveOf(context: GraphContext): LiveAlerts {
   if (!context.live) {
     throw new GraphQLError("This server does not run live updates: connect to one started with npm start.", {
       extensions: { code: "SERVICE_UNAVAILABLE" },

@@ -3,7 +3,6 @@
 // alerts-mutations.ts and alerts-subscriptions.ts.
 
 import { encodeStreamCursor } from "../../alerts/stream-cursor.ts";
-import type { Viewer } from "../../auth/api-keys.ts";
 import { freeTextFor } from "../../auth/personal-data.ts";
 import { canSeeRecordOf, visibleRecords } from "../../auth/visibility.ts";
 import type { Customer, Prisma } from "../../generated/prisma/client.ts";
@@ -18,6 +17,7 @@ import { CustomerNode } from "./customer.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { ChurnRiskLevelEnum, ChurnRiskReasonRef, reasonsOf } from "./score.ts";
 import { ScoringPolicyRef } from "./score-model.ts";
+import { segmentCustomerWhere } from "./segment-scope.ts";
 
 /** Who may read alerts: everyone but integrators (account managers only their customers'). */
 export const ALERT_READERS = { $any: { admin: true, analyst: true, accountManager: true } };
@@ -188,17 +188,23 @@ const AlertFilter = builder.inputType("AlertFilter", {
       description:
         "true: only alerts snoozed right now; false: only alerts that are not (what needs attention).",
     }),
+    segmentId: t.globalID({
+      description: "Alerts about the customers in this segment (a Segment ID) now.",
+    }),
   }),
 });
 
 /** The alerts a viewer may see that match a filter. */
-export function alertWhere(
-  viewer: Viewer,
+async function alertWhere(
+  context: GraphContext,
   filter: typeof AlertFilter.$inferInput | null | undefined,
-  now: Date,
-): Prisma.AlertWhereInput {
+): Promise<Prisma.AlertWhereInput> {
+  const now = context.clock();
   const and: Prisma.AlertWhereInput[] = [];
-  and.push(visibleRecords(viewer));
+  and.push(visibleRecords(context.viewer));
+  if (filter?.segmentId) {
+    and.push({ customer: await segmentCustomerWhere(context, filter.segmentId, ["filter", "segmentId"]) });
+  }
   if (filter?.status?.length) and.push({ status: { in: filter.status } });
   if (filter?.levels?.length) and.push({ level: { in: filter.levels } });
   if (filter?.resolutionReasons?.length) and.push({ resolutionReason: { in: filter.resolutionReasons } });
@@ -269,8 +275,8 @@ builder.queryFields((t) => ({
       description:
         "Churn-risk alerts you may see (an account manager: those about the customers they own), newest first.",
       args: { filter: t.arg({ type: AlertFilter, description: "Conditions every listed alert meets." }) },
-      totalCount: (_parent, args, context) =>
-        context.prisma.alert.count({ where: alertWhere(context.viewer, args.filter, context.clock()) }),
+      totalCount: async (_parent, args, context) =>
+        context.prisma.alert.count({ where: await alertWhere(context, args.filter) }),
       resolve: async (query, _parent, args, context) => {
         // The stream's position is read before the page: an alert published in between is then
         // after the cursor (replayed, and dropped by id if the page has it), never before it and lost.
@@ -285,7 +291,7 @@ builder.queryFields((t) => ({
         if (earlier === undefined || position < earlier) positionsBeforePage.set(context, position);
         return context.prisma.alert.findMany({
           ...query,
-          where: alertWhere(context.viewer, args.filter, context.clock()),
+          where: await alertWhere(context, args.filter),
           orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         });
       },

@@ -7,18 +7,27 @@ import {
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
+import {
+  type CustomerConditions,
+  conditionsWhere,
+  customerFilterConditions,
+  customerFilterSchema,
+  type CustomerFilter as StoredCustomerFilter,
+} from "../../domain/customers/customer-filter.ts";
 import { type CustomerOrderKey, customerPageIds } from "../../domain/customers/customer-page-ids.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
-import type { Customer, Prisma } from "../../generated/prisma/client.ts";
+import { SEGMENT_SEARCH, segmentFilter } from "../../domain/segments/segment-definition.ts";
+import { findSegment } from "../../domain/segments/segment-members.ts";
+import type { Customer, Prisma, Segment } from "../../generated/prisma/client.ts";
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import type { Loaders } from "../loaders.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
-import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
+import { DateTimeRange } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
 import { ChannelEnum } from "./interaction.ts";
 import { ChurnRiskLevelEnum } from "./score.ts";
@@ -54,7 +63,7 @@ const CustomerOrderField = builder.enumType("CustomerOrderField", {
   },
 });
 
-const CustomerOrder = builder.inputType("CustomerOrder", {
+export const CustomerOrder = builder.inputType("CustomerOrder", {
   description: "How to sort customers; ties are broken by ID so pages never overlap.",
   fields: (t) => ({
     field: t.field({ type: CustomerOrderField, required: true, description: "What to sort by." }),
@@ -67,16 +76,34 @@ const CustomerOrder = builder.inputType("CustomerOrder", {
   }),
 });
 
-const CustomerFilter = builder.inputType("CustomerFilter", {
-  description: "Narrows the customer list; every given condition must hold.",
+export const JourneyStageRefInput = builder.inputType("JourneyStageRefInput", {
+  description: "A stage of a journey, by the journey's key and the stage's key.",
+  fields: (t) => ({
+    journeyKey: t.string({ required: true, description: "The journey's key (onboarding)." }),
+    stageKey: t.string({ required: true, description: "The stage's key within that journey (activated)." }),
+  }),
+});
+
+export const CustomerFilter = builder.inputType("CustomerFilter", {
+  description:
+    "Narrows the customer list; every given condition must hold. A segment saves one of these (without segmentId) under a name.",
   fields: (t) => ({
     search: t.string({
-      description: `Text found (case-insensitively, literally: \`%\` and \`_\` are plain characters) in the display name, a social handle or a shop id — and, with the \`pii\` scope, an email or phone (and a display name that is one). At most ${MAX_SEARCH_LENGTH} characters.`,
+      description: `Text found (case-insensitively, literally: \`%\` and \`_\` are plain characters) in the display name, a social handle or a shop id — and, with the \`pii\` scope, an email or phone (and a display name that is one). At most ${MAX_SEARCH_LENGTH} characters. Saved in a segment, it matches as without the \`pii\` scope for every reader.`,
       ...bounded({ maxLength: MAX_SEARCH_LENGTH }),
+    }),
+    segmentId: t.globalID({
+      description:
+        "Customers in this segment (a Segment ID), as its definition selects them now; the other conditions narrow it further. Not allowed inside a segment's own definition.",
     }),
     channel: t.field({
       type: ChannelEnum,
       description: "Customers with at least one interaction on this channel.",
+    }),
+    channels: t.field({
+      type: [ChannelEnum],
+      description:
+        "Customers reachable on any of these channels: an interaction there, or an identity that reaches it (an email address: EMAIL; a phone: PHONE; a social handle: SOCIAL; a shop customer id: ECOMMERCE).",
     }),
     lifecycleStages: t.field({
       type: [LifecycleStageEnum],
@@ -98,9 +125,25 @@ const CustomerFilter = builder.inputType("CustomerFilter", {
         .min(0, "a churn risk lies between 0 and 1")
         .max(1, "a churn risk lies between 0 and 1"),
     }),
+    maxChurnRisk: t.float({
+      description: "Customers whose churn risk is at most this (0 to 1).",
+      validate: z
+        .number()
+        .min(0, "a churn risk lies between 0 and 1")
+        .max(1, "a churn risk lies between 0 and 1"),
+    }),
     minLifetimeValue: t.float({
       description: "Customers whose lifetime value over the forecast horizon is at least this amount.",
       validate: z.number().min(0, "a lifetime value is 0 or more"),
+    }),
+    maxLifetimeValue: t.float({
+      description:
+        "Customers whose lifetime value over the forecast horizon is at most this amount (customers without one do not match).",
+      validate: z.number().min(0, "a lifetime value is 0 or more"),
+    }),
+    journeyStages: t.field({
+      type: [JourneyStageRefInput],
+      description: "Customers whose current stage in a journey is any of these.",
     }),
   }),
 });
@@ -119,12 +162,11 @@ export const IdentityInput = builder.inputType("IdentityInput", {
   }),
 });
 
-type CustomerFilterShape = typeof CustomerFilter.$inferInput;
-
 /** What the customer list reads with: the request's context. */
-interface RequestScope {
+export interface RequestScope {
   viewer: Viewer;
   loaders: Loaders;
+  prisma: Prisma.TransactionClient;
 }
 
 /** The customers a search matches, for what this viewer may search by. */
@@ -139,40 +181,77 @@ function searchCondition(
   });
 }
 
+export type CustomerFilterShape = typeof CustomerFilter.$inferInput;
+
+/**
+ * The GraphQL filter as the domain's (raw ids, no nulls), validated; its segment is the caller's.
+ * Problems are reported at `path` (["filter", …], or ["input", "definition", …] for a segment).
+ */
+export function domainCustomerFilter(
+  filter: Omit<CustomerFilterShape, "segmentId"> | null | undefined,
+  path: string[] = ["filter"],
+): StoredCustomerFilter {
+  const range = (r: { from?: Date | null; to?: Date | null } | null | undefined) =>
+    r ? { from: r.from ?? undefined, to: r.to ?? undefined } : undefined;
+  const given = Object.fromEntries(Object.entries(filter ?? {}).filter(([, value]) => value != null));
+  const parsed = customerFilterSchema.safeParse({
+    ...given,
+    ...(filter?.ownerId && { ownerId: expectGlobalId(filter.ownerId, "Principal", [...path, "ownerId"]) }),
+    ...(filter?.firstSeen && { firstSeen: range(filter.firstSeen) }),
+    ...(filter?.lastSeen && { lastSeen: range(filter.lastSeen) }),
+  });
+  if (parsed.success) return parsed.data;
+  const refused = ValidationError.fromZod(parsed.error, `The ${path.join(".")} argument`);
+  throw new ValidationError(
+    refused.message,
+    refused.issues.map((issue) => ({ ...issue, path: [...path, ...issue.path] })),
+  );
+}
+
 /**
  * A filter as conditions on the customer and on their score. Split, so that a list ordered by a
- * score column can read from the score's index and apply the score conditions on its own rows.
+ * score column can read from the score's index and apply the score conditions on its own rows. A
+ * segment adds its own definition's conditions, its search matched as segment-definition.ts says.
  */
-async function customerConditions(
+export async function customerConditions(
   request: RequestScope,
   filter: CustomerFilterShape | null | undefined,
-): Promise<{ customer: Prisma.CustomerWhereInput[]; score: Prisma.ScoreWhereInput[] }> {
-  const and: Prisma.CustomerWhereInput[] = [{ mergedIntoId: null }, visibleCustomers(request.viewer)];
-  const search = filter?.search?.trim();
-  if (search) and.push(await searchCondition(request, search));
-  if (filter?.channel) and.push({ interactions: { some: { channel: filter.channel } } });
-  if (filter?.lifecycleStages?.length) and.push({ lifecycleStage: { in: filter.lifecycleStages } });
-  if (filter?.ownerId)
-    and.push({ ownerId: expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) });
-  if (filter?.unowned != null) and.push({ ownerId: filter.unowned ? null : { not: null } });
-  const firstSeenAt = dateTimeFilter(filter?.firstSeen);
-  if (firstSeenAt) and.push({ firstSeenAt });
-  const lastSeenAt = dateTimeFilter(filter?.lastSeen);
-  if (lastSeenAt) and.push({ lastSeenAt });
-  const score: Prisma.ScoreWhereInput[] = [];
-  if (filter?.churnRiskLevels?.length) score.push({ churnRiskLevel: { in: filter.churnRiskLevels } });
-  if (filter?.minChurnRisk != null) score.push({ churnRisk: { gte: filter.minChurnRisk } });
-  if (filter?.minLifetimeValue != null) score.push({ clv: { gte: filter.minLifetimeValue } });
-  return { customer: and, score };
+): Promise<CustomerConditions> {
+  const { segmentId, ...own } = filter ?? {};
+  const given = await customerFilterConditions(domainCustomerFilter(own), (text) =>
+    searchCondition(request, text),
+  );
+  const segment = segmentId
+    ? await segmentConditions(
+        request,
+        await findSegment(request.prisma, expectGlobalId(segmentId, "Segment", ["filter", "segmentId"])),
+      )
+    : { customer: [], score: [] };
+  return {
+    customer: [...visibleLive(request), ...given.customer, ...segment.customer],
+    score: [...given.score, ...segment.score],
+  };
 }
 
-function customerWhere(
-  conditions: Awaited<ReturnType<typeof customerConditions>>,
-): Prisma.CustomerWhereInput {
-  return { AND: [...conditions.customer, ...conditions.score.map((score) => ({ score }))] };
+/** A segment's definition as conditions; with `members`, narrowed to the live customers the viewer may see. */
+export async function segmentConditions(
+  request: RequestScope,
+  segment: Segment,
+  { members = false } = {},
+): Promise<CustomerConditions> {
+  const conditions = await customerFilterConditions(segmentFilter(segment), (text) =>
+    request.loaders.customerSearch.load({ text, ...SEGMENT_SEARCH }),
+  );
+  if (!members) return conditions;
+  return { customer: [...visibleLive(request), ...conditions.customer], score: conditions.score };
 }
 
-type CustomerOrderShape = typeof CustomerOrder.$inferInput;
+/** Every list of customers: live ones (not merged away) that the viewer may see. */
+function visibleLive(request: RequestScope): Prisma.CustomerWhereInput[] {
+  return [{ mergedIntoId: null }, visibleCustomers(request.viewer)];
+}
+
+export type CustomerOrderShape = typeof CustomerOrder.$inferInput;
 
 const ORDER_KEYS = {
   LAST_SEEN: "lastSeen",
@@ -184,7 +263,7 @@ const ORDER_KEYS = {
 } as const satisfies Record<CustomerOrderShape["field"], CustomerOrderKey>;
 
 /** What Pothos asks of a page of customers: the selection, and take/skip/cursor for the page. */
-interface CustomerPageQuery {
+export interface CustomerPageQuery {
   include?: Prisma.CustomerInclude;
   select?: Prisma.CustomerSelect;
   take?: number;
@@ -196,10 +275,10 @@ interface CustomerPageQuery {
  * the request's selection, put back in page order. Same rows, order and cursors as one findMany
  * would give, without joining every customer's relations before the sort.
  */
-async function customerPage(
+export async function customerPage(
   prisma: Prisma.TransactionClient,
   query: CustomerPageQuery,
-  conditions: Awaited<ReturnType<typeof customerConditions>>,
+  conditions: CustomerConditions,
   order: CustomerOrderShape | null | undefined,
 ) {
   const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
@@ -239,7 +318,7 @@ builder.queryFields((t) => ({
       },
       totalCount: async (_parent, args, context) =>
         context.prisma.customer.count({
-          where: customerWhere(await customerConditions(context, args.filter)),
+          where: conditionsWhere(await customerConditions(context, args.filter)),
         }),
       resolve: async (query, _parent, args, context) =>
         customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy),

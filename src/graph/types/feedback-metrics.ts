@@ -1,7 +1,6 @@
 // Feedback dashboards: NPS, CSAT, CES and good/bad ratings over a slice of answers, and their trend
 // over time.
 // An account manager's figures cover only the customers they own.
-import type { Viewer } from "../../auth/api-keys.ts";
 import { visibleOwnerId } from "../../auth/visibility.ts";
 import type {
   CesMetrics,
@@ -12,11 +11,13 @@ import type {
 import { type FeedbackFilterInput, feedbackMetrics } from "../../domain/feedback/feedback-metrics.ts";
 import { feedbackTrend } from "../../domain/feedback/feedback-trend.ts";
 import { builder } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { FeedbackKindEnum } from "./feedback.ts";
 import { ChannelEnum } from "./interaction.ts";
+import { segmentMembersFor } from "./segment-scope.ts";
 
-const Nps = builder.objectRef<NpsMetrics>("NpsMetrics").implement({
+export const Nps = builder.objectRef<NpsMetrics>("NpsMetrics").implement({
   description: "Net Promoter Score over the answers in the slice: %promoters (9–10) − %detractors (0–6).",
   fields: (t) => ({
     score: t.exposeFloat("score", {
@@ -148,21 +149,27 @@ const FeedbackFilter = builder.inputType("FeedbackFilter", {
     ownerId: t.globalID({
       description: "Answers of customers owned by this account manager (a Principal ID).",
     }),
+    segmentId: t.globalID({
+      description: "Answers of the customers in this segment (a Segment ID) now, among those you may see.",
+    }),
   }),
 });
 
 /** The slice an account manager may measure is always their own book. */
-function scopedFilter(
-  viewer: Viewer,
+async function scopedFilter(
+  context: GraphContext,
   filter: typeof FeedbackFilter.$inferInput | null | undefined,
-): FeedbackFilterInput {
+): Promise<FeedbackFilterInput> {
   return {
     from: filter?.from ?? undefined,
     to: filter?.to ?? undefined,
     channel: filter?.channel ?? undefined,
     ownerId:
-      visibleOwnerId(viewer) ??
+      visibleOwnerId(context.viewer) ??
       (filter?.ownerId ? expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) : undefined),
+    ...(filter?.segmentId && {
+      customersIn: await segmentMembersFor(context, filter.segmentId, ["filter", "segmentId"]),
+    }),
   };
 }
 
@@ -175,8 +182,8 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: FeedbackFilter, description: "Which answers to count; all of them by default." }),
     },
-    resolve: (_parent, args, context) =>
-      feedbackMetrics(context.prisma, scopedFilter(context.viewer, args.filter)),
+    resolve: async (_parent, args, context) =>
+      feedbackMetrics(context.prisma, await scopedFilter(context, args.filter)),
   }),
   feedbackTrend: t.field({
     type: [TrendPoint],
@@ -195,9 +202,9 @@ builder.queryFields((t) => ({
         description: "The IANA time zone whose midnights start the buckets (Europe/Paris); UTC by default.",
       }),
     },
-    resolve: (_parent, args, context) =>
+    resolve: async (_parent, args, context) =>
       feedbackTrend(context.prisma, {
-        ...scopedFilter(context.viewer, args.filter),
+        ...(await scopedFilter(context, args.filter)),
         kind: args.kind,
         bucket: args.bucket,
         timeZone: args.timeZone ?? undefined,

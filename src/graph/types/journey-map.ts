@@ -14,6 +14,7 @@ import { builder } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { DateTimeRange } from "./date-time-range.ts";
 import { JourneyNode } from "./journey.ts";
+import { segmentMembersFor } from "./segment-scope.ts";
 
 const StageNpsRef = builder.objectRef<StageNps>("JourneyStageNps").implement({
   description: "NPS answers given while customers were in the stage: %promoters (9–10) − %detractors (0–6).",
@@ -164,6 +165,9 @@ const JourneyMapFilter = builder.inputType("JourneyMapFilter", {
       description:
         "Customers owned by this account manager (a Principal ID). An account manager always sees their own.",
     }),
+    segmentId: t.globalID({
+      description: "Customers in this segment (a Segment ID) now.",
+    }),
   }),
 });
 
@@ -180,8 +184,11 @@ builder.queryFields((t) => ({
         description: "Which customers to map; all of them by default.",
       }),
     },
-    resolve: (_parent, { journeyId, filter }, context) =>
+    resolve: async (_parent, { journeyId, filter }, context) =>
       journeyMap(context.prisma, {
+        ...(filter?.segmentId && {
+          customersIn: await segmentMembersFor(context, filter.segmentId, ["filter", "segmentId"]),
+        }),
         journeyId: expectGlobalId(journeyId, "Journey", ["journeyId"]),
         from: filter?.period?.from ?? undefined,
         to: filter?.period?.to ?? undefined,

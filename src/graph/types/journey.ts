@@ -9,6 +9,7 @@ import { customerJourneyProgress, type JourneyProgressView } from "../../domain/
 import { builder } from "../builder.ts";
 import { bounded } from "../input-bounds.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
+import { segmentMembersFor } from "./segment-scope.ts";
 import { MUTATION_ERRORS } from "./user-errors.ts";
 
 builder.prismaObject("JourneyStage", {
@@ -199,9 +200,15 @@ builder.queryFields((t) => ({
       key: t.arg.string({ required: true, description: "The journey's key." }),
       from: t.arg({ type: "DateTime", description: "Count entries at or after this moment." }),
       to: t.arg({ type: "DateTime", description: "Count entries before this moment (exclusive)." }),
+      segmentId: t.arg.globalID({
+        description: "Count only the customers in this segment (a Segment ID) now.",
+      }),
     },
-    resolve: (_parent, args, context) =>
+    resolve: async (_parent, args, context) =>
       journeyFunnel(context.prisma, {
+        ...(args.segmentId && {
+          customersIn: await segmentMembersFor(context, args.segmentId, ["segmentId"]),
+        }),
         journeyKey: args.key,
         from: args.from ?? undefined,
         to: args.to ?? undefined,

@@ -154,6 +154,14 @@ export async function keyTouchpoints(
       [{ path: ["period", "from"], message: "must be before to" }],
     );
   }
+  // The Score table holds only today's level: judging it against touchpoints cut at a past `to`
+  // would explain today's risk by last month's contacts, so a past period end is refused.
+  if (parsed.outcome === "HIGH_CHURN_RISK" && parsed.to && parsed.to < context.asOf) {
+    throw new ValidationError(
+      `HIGH_CHURN_RISK is the customer's current churn risk, so it is judged at the request's time (${context.asOf.toISOString()}): leave period.to out (or give one not in the past), or use the LAPSED outcome to study a past period.`,
+      [{ path: ["period", "to"], message: "must not be in the past for HIGH_CHURN_RISK" }],
+    );
+  }
   if (parsed.outcome === "LAPSED") {
     const horizon = context.policy.churnHorizonDays;
     if (!parsed.to || parsed.to.getTime() + horizon * DAY_MS > context.asOf.getTime()) {

@@ -148,7 +148,8 @@ describe("key touchpoints", () => {
         };
       }),
     });
-    const risk = await keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", ...PERIOD }, context);
+    // Today's risk: the period runs up to the request's time.
+    const risk = await keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", from: PERIOD.from }, context);
     // Judged for the customers with a touchpoint (an interaction) in the period.
     const touched = some.filter(
       (c) =>
@@ -157,6 +158,18 @@ describe("key touchpoints", () => {
     expect(risk.customers).toBe(touched.length);
     expect(risk.positives).toBe(touched.filter((c) => c.touchpoints.negative).length);
     expect(risk.drivers[0]).toMatchObject({ key: "SENTIMENT:NEGATIVE", direction: "RAISES" });
+  });
+
+  test("refuses a past period end for high churn risk, which only today's score can tell", async ({ db }) => {
+    await seedTouchpointPopulation(db, customers.slice(0, 30));
+    const refused = keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", ...PERIOD }, context);
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toThrow(/current churn risk.*leave period\.to out.*LAPSED/);
+    // A period.to after the request's time is the request's time: accepted.
+    const later = new Date(AS_OF.getTime() + 86_400_000);
+    await expect(
+      keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", from: PERIOD.from, to: later }, context),
+    ).resolves.toMatchObject({ to: AS_OF });
   });
 
   test("says why there are no drivers when too few customers had the outcome", async ({ db }) => {

@@ -7,6 +7,7 @@ import {
   type KeyDriver,
   type KeyTouchpoints,
   keyTouchpoints,
+  MAX_FEATURES,
   MAX_KIND_FEATURES,
   MIN_OUTCOME_CUSTOMERS,
 } from "../../domain/analytics/key-touchpoints.ts";
@@ -178,7 +179,7 @@ const AnalysisRef = builder.objectRef<KeyTouchpoints & { asOf: Date }>("KeyTouch
     }),
     drivers: t.field({
       type: [DriverRef],
-      description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked; empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
+      description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked, at most ${MAX_FEATURES} (those had by the most customers; note names the others); empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
       resolve: (analysis) => analysis.drivers,
     }),
     note: t.exposeString("note", {

@@ -35,6 +35,8 @@ export interface ZendeskUser {
   /** end-user, agent or admin. */
   role: string;
   active: boolean;
+  /** Whether any of the user's identities is verified (Zendesk's Users API). */
+  verified?: boolean;
   external_id?: string | null;
   organization_id?: number | null;
   locale?: string | null;

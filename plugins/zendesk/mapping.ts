@@ -132,10 +132,14 @@ export function ticketRecords(
 export function userRecords(namespace: string, user: ZendeskUser): ConnectorRecordInput[] {
   if (user.role !== "end-user" || !user.active) return [];
   const identities: IdentityInput[] = [identity.external(namespace, user.id)];
-  if (user.email) identities.push(identity.email(user.email));
+  const traits: Record<string, JsonValue> = {};
+  // Anyone can open a web-form ticket under someone else's address, and an email identity merges
+  // customers: the address names the customer only once Zendesk has verified it. Until then it is
+  // a trait, shown but never matched on.
+  if (user.email && user.verified === true) identities.push(identity.email(user.email));
+  else if (user.email) traits.unverifiedEmail = user.email;
   // A phone in another form than +<country code><number> is left out by the hub, with a warning.
   if (user.phone) identities.push(identity.phone(user.phone));
-  const traits: Record<string, JsonValue> = {};
   if (user.organization_id) traits.zendeskOrganizationId = user.organization_id;
   if (user.locale) traits.locale = user.locale;
   if (user.time_zone) traits.timeZone = user.time_zone;

@@ -272,6 +272,35 @@ describe("the zendesk connector's users stream", () => {
       `cursor=${encodeURIComponent(fixture("users-page-1.json").after_cursor)}`,
     ]);
   });
+
+  test("keeps an email Zendesk has not verified as a trait, never as an identity that could merge customers", async () => {
+    const desk = fixtureDesk();
+    // Someone opened a web-form ticket as ana.souza@example.com without being her: Zendesk made an
+    // end user with that address, unverified.
+    const impostor = {
+      ...desk.users.start.users[1],
+      id: 20978399,
+      name: "Not Ana",
+      phone: null,
+      verified: false,
+    };
+    desk.users.start.users.push(impostor);
+    server.use(...fakeZendeskApi(desk));
+
+    const run = await runStream(zendesk, "users", { config });
+
+    const record = run.records.find(
+      (r) => r.type === "customer" && r.identities.some((i) => i.value === "20978399"),
+    );
+    expect(record).toMatchObject({
+      identities: [{ kind: "external_id", namespace: NAMESPACE, value: "20978399" }],
+      traits: expect.objectContaining({ unverifiedEmail: "ana.souza@example.com" }),
+    });
+    // Ana herself, verified, is still named by her email.
+    expect(run.records[0]).toMatchObject({
+      identities: expect.arrayContaining([{ kind: "email", namespace: "", value: "ana.souza@example.com" }]),
+    });
+  });
 });
 
 describe("the zendesk connector's satisfaction_ratings stream", () => {

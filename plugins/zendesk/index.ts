@@ -70,7 +70,7 @@ export default defineConnector({
     },
     tickets: {
       description:
-        "Tickets by last change: each public comment as a message (the requester's inbound, agents' outbound) and each solve or close as a resolution, in one conversation per ticket.",
+        "Tickets by last change: each public comment as a message (end users' inbound, agents' outbound, by the author's role) and each solve or close as a resolution, in one conversation per ticket.",
       cursor: exportCursorSchema,
       read: readTickets,
     },

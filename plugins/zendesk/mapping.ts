@@ -1,7 +1,8 @@
 // From Zendesk's payloads to the hub's records. Pure functions: the streams fetch, these decide.
 //
 // A ticket is one conversation (conversationId = the ticket id): its public comments are messages,
-// the requester's inbound and everyone else's (agents, on the business's side) outbound; internal
+// end users' inbound (the requester's and a CC'd customer's alike) and agents' and admins' outbound,
+// by the author's role side-loaded with the audits; internal
 // notes (private comments) are not messages to the customer and are left out. A status change to
 // solved or closed is an interaction of its own whose kind ends in `.resolved` or `.closed`, which
 // is what the hub's response-speed analysis reads as a resolution (src/domain/analytics/
@@ -10,7 +11,7 @@
 // message closed the conversation".
 import { type ConnectorRecordInput, type IdentityInput, identity, type JsonValue, record } from "cx-hub/sdk";
 import type {
-  ZendeskAudit,
+  TicketAudits,
   ZendeskAuditEvent,
   ZendeskSatisfactionRating,
   ZendeskTicket,
@@ -55,13 +56,28 @@ function resolutionStatus(event: ZendeskAuditEvent): string | undefined {
 }
 
 /**
+ * Whether a comment is the customer's side speaking: its author is an end user. An author the
+ * side-load did not name (a user deleted since) is judged as before roles were known: inbound when
+ * they are the requester.
+ */
+function fromCustomer(
+  event: ZendeskAuditEvent,
+  ticket: ZendeskTicket,
+  authorRoles: ReadonlyMap<number, string>,
+): boolean {
+  if (event.author_id === undefined) return false;
+  const role = authorRoles.get(event.author_id);
+  return role === undefined ? event.author_id === ticket.requester_id : role === "end-user";
+}
+
+/**
  * A ticket and its audits as records: one interaction per public comment and per resolution.
  * A deleted ticket yields nothing: its audits are gone, so the ids of its comments cannot be named.
  */
 export function ticketRecords(
   namespace: string,
   ticket: ZendeskTicket,
-  audits: ZendeskAudit[],
+  { audits, authorRoles }: TicketAudits,
 ): ConnectorRecordInput[] {
   if (ticket.status === "deleted") return [];
   const identities = requester(namespace, ticket.requester_id);
@@ -80,7 +96,7 @@ export function ticketRecords(
     const withComment = audit.events.some(isPublicComment);
     for (const event of audit.events) {
       if (isPublicComment(event)) {
-        const inbound = event.author_id !== undefined && event.author_id === ticket.requester_id;
+        const inbound = fromCustomer(event, ticket, authorRoles);
         const kind = !opened ? "ticket.opened" : inbound ? "ticket.message.received" : "ticket.reply.sent";
         opened = true;
         records.push(

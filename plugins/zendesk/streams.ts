@@ -53,8 +53,11 @@ export async function* readTickets(ctx: StreamContext<ZendeskConfig, ExportCurso
     async function* (page) {
       for (const ticket of page.tickets) {
         // A deleted ticket's audits are gone; it maps to nothing, so they are not asked for.
-        const audits = ticket.status === "deleted" ? [] : await listAudits(ctx, ticket.id);
-        yield* ticketRecords(namespace, ticket, audits);
+        const thread =
+          ticket.status === "deleted"
+            ? { audits: [], authorRoles: new Map() }
+            : await listAudits(ctx, ticket.id);
+        yield* ticketRecords(namespace, ticket, thread);
       }
     },
   );

@@ -55,6 +55,8 @@ export interface ZendeskAuditEvent {
   body?: string;
   plain_body?: string;
   public?: boolean;
+  /** SatisfactionRating events: the rating given (good, bad, …); its comment is in `body`. */
+  score?: string;
   /** Create and Change events. */
   field_name?: string;
   value?: unknown;

@@ -75,7 +75,8 @@ export default defineConnector({
       read: readTickets,
     },
     satisfaction_ratings: {
-      description: "Good and bad satisfaction ratings as GOOD_BAD answers (1 good, 0 bad), by creation time.",
+      description:
+        "Good and bad satisfaction ratings as GOOD_BAD answers (1 good, 0 bad), by creation time; the tickets stream brings those answered after the cursor passed them.",
       cursor: ratingsCursorSchema,
       read: readSatisfactionRatings,
     },

@@ -170,25 +170,75 @@ export function userRecords(namespace: string, user: ZendeskUser): ConnectorReco
   ];
 }
 
-/** A good or bad rating as a GOOD_BAD answer (1 good, 0 bad); a survey only offered is no answer. */
+/** What a good or bad rating says, wherever it was read: the ratings list or the rated ticket. */
+interface RatingAnswer {
+  id: number;
+  score: string | null | undefined;
+  comment: string | null | undefined;
+  requesterId: number | null | undefined;
+  /** When the customer last answered (the latest change is what the rating says). */
+  answeredAt: string;
+}
+
+/**
+ * A good or bad rating as a GOOD_BAD answer (1 good, 0 bad); a survey only offered is no answer.
+ * Both streams name it `satisfaction:<rating id>`, so that reading it twice updates one answer.
+ */
+function goodBadAnswer(namespace: string, answer: RatingAnswer): ConnectorRecordInput[] {
+  const score = answer.score ? GOOD_BAD_SCORES[answer.score] : undefined;
+  if (score === undefined) return [];
+  return [
+    record.feedback({
+      externalId: `satisfaction:${answer.id}`,
+      identities: requester(namespace, answer.requesterId),
+      kind: "good_bad",
+      score,
+      ...(answer.comment ? { comment: answer.comment } : {}),
+      channel: "support",
+      touchpoint: "support.ticket",
+      respondedAt: answer.answeredAt,
+      sourceUpdatedAt: answer.answeredAt,
+    }),
+  ];
+}
+
+/** A rating from the satisfaction ratings list. */
 export function satisfactionRecords(
   namespace: string,
   rating: ZendeskSatisfactionRating,
 ): ConnectorRecordInput[] {
-  const score = GOOD_BAD_SCORES[rating.score];
-  if (score === undefined) return [];
-  return [
-    record.feedback({
-      externalId: `satisfaction:${rating.id}`,
-      identities: requester(namespace, rating.requester_id),
-      kind: "good_bad",
-      score,
-      ...(rating.comment ? { comment: rating.comment } : {}),
-      channel: "support",
-      touchpoint: "support.ticket",
-      // A customer may change their rating: the latest change is when they answered what it says.
-      respondedAt: rating.updated_at,
-      sourceUpdatedAt: rating.updated_at,
-    }),
-  ];
+  return goodBadAnswer(namespace, {
+    id: rating.id,
+    score: rating.score,
+    comment: rating.comment,
+    requesterId: rating.requester_id,
+    answeredAt: rating.updated_at,
+  });
+}
+
+/**
+ * The rating a ticket carries, as the tickets stream reads it. In the legacy CSAT a rating is created
+ * when the survey is offered and only updated when the customer answers, and the ratings list filters
+ * on creation: a late answer never shows there again. The answer is an update of the ticket, so the
+ * ticket export brings it back; its time is the audit with the newest SatisfactionRating event. Without
+ * one (a rating older than the audits kept) the ratings stream is left to tell it.
+ */
+export function ticketSatisfactionRecords(
+  namespace: string,
+  ticket: ZendeskTicket,
+  { audits }: Pick<TicketAudits, "audits">,
+): ConnectorRecordInput[] {
+  const rating = ticket.satisfaction_rating;
+  if (ticket.status === "deleted" || !rating?.id) return [];
+  const rated = audits
+    .filter((audit) => audit.events.some((event) => event.type === "SatisfactionRating"))
+    .sort((a, b) => b.id - a.id)[0];
+  if (!rated) return [];
+  return goodBadAnswer(namespace, {
+    id: rating.id,
+    score: rating.score,
+    comment: rating.comment,
+    requesterId: ticket.requester_id,
+    answeredAt: rated.created_at,
+  });
 }

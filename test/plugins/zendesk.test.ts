@@ -179,6 +179,39 @@ describe("the zendesk connector's tickets stream", () => {
     expect(ticket[4]).toMatchObject({ metadata: { authorId: ana.id } });
   });
 
+  test("a rated ticket carries its rating as a GOOD_BAD answer, timed by the audit that recorded it", async () => {
+    const desk = fixtureDesk();
+    const audits = desk.audits[35440]?.[0] as Json;
+    audits.audits.push({
+      ...audits.audits[2],
+      id: 9204,
+      created_at: "2026-03-06T09:30:00Z",
+      events: [
+        { id: 92041, type: "SatisfactionRating", score: "bad", assignee_id: 235323, body: "Still wrong" },
+      ],
+    });
+    // Ana's ticket carries a rating too, but no audit recorded it: the ratings stream tells that one.
+    server.use(...fakeZendeskApi(desk));
+
+    const run = await runStream(zendesk, "tickets", { config });
+
+    expect(run.invalid).toEqual([]);
+    expect(run.records.filter((r) => r.type === "feedback")).toEqual([
+      {
+        type: "feedback",
+        externalId: "satisfaction:1240",
+        identities: [{ kind: "external_id", namespace: NAMESPACE, value: "20978394" }],
+        kind: "good_bad",
+        score: 0,
+        comment: "Slow and the address is still wrong",
+        channel: "support",
+        touchpoint: "support.ticket",
+        respondedAt: new Date("2026-03-06T09:30:00Z"),
+        sourceUpdatedAt: new Date("2026-03-06T09:30:00Z"),
+      },
+    ]);
+  });
+
   test("the first sync starts at the configured startDate", async () => {
     const seen: URL[] = [];
     server.use(...fakeZendeskApi(fixtureDesk(), seen));

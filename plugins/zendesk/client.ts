@@ -35,6 +35,8 @@ export interface ZendeskUser {
   /** end-user, agent or admin. */
   role: string;
   active: boolean;
+  /** Whether any of the user's identities is verified (Zendesk's Users API). */
+  verified?: boolean;
   external_id?: string | null;
   organization_id?: number | null;
   locale?: string | null;
@@ -53,6 +55,8 @@ export interface ZendeskAuditEvent {
   body?: string;
   plain_body?: string;
   public?: boolean;
+  /** SatisfactionRating events: the rating given (good, bad, …); its comment is in `body`. */
+  score?: string;
   /** Create and Change events. */
   field_name?: string;
   value?: unknown;
@@ -96,11 +100,21 @@ export interface UserExportPage extends IncrementalPage {
   users: ZendeskUser[];
 }
 
-/** A page of the audits of one ticket (offset pagination: next_page is the next page's URL). */
+/**
+ * A page of the audits of one ticket (offset pagination: next_page is the next page's URL), with the
+ * users who wrote them side-loaded (`include=users`).
+ */
 export interface AuditPage {
   audits: ZendeskAudit[];
+  users?: Array<Pick<ZendeskUser, "id" | "role">>;
   next_page: string | null;
   count?: number;
+}
+
+/** A ticket's audits, oldest first, and the role (end-user, agent, admin) of each user who wrote one. */
+export interface TicketAudits {
+  audits: ZendeskAudit[];
+  authorRoles: Map<number, string>;
 }
 
 /** A page of satisfaction ratings, in cursor pagination (`page[size]`). */
@@ -145,16 +159,23 @@ export async function exportUsers(ctx: Ctx, from: ExportPosition): Promise<UserE
   return getJson(ctx, exportUrl(ctx, "users", from));
 }
 
-/** Every audit of a ticket, oldest first, following next_page. */
-export async function listAudits(ctx: Ctx, ticketId: number): Promise<ZendeskAudit[]> {
+/**
+ * Every audit of a ticket, oldest first, following next_page, with its authors side-loaded
+ * (https://developer.zendesk.com/documentation/ticketing/using-the-zendesk-api/side_loading/): a
+ * comment's direction follows its author's role, which the audit names only by id.
+ */
+export async function listAudits(ctx: Ctx, ticketId: number): Promise<TicketAudits> {
   const audits: ZendeskAudit[] = [];
+  const authorRoles = new Map<number, string>();
   let url: URL | undefined = new URL(`${accountUrl(ctx.config)}/api/v2/tickets/${ticketId}/audits.json`);
+  url.searchParams.set("include", "users");
   while (url) {
     const page: AuditPage = await getJson<AuditPage>(ctx, url);
     audits.push(...page.audits);
+    for (const user of page.users ?? []) authorRoles.set(user.id, user.role);
     url = page.next_page ? sameAccount(ctx, page.next_page) : undefined;
   }
-  return audits;
+  return { audits, authorRoles };
 }
 
 /**

@@ -70,12 +70,13 @@ export default defineConnector({
     },
     tickets: {
       description:
-        "Tickets by last change: each public comment as a message (the requester's inbound, agents' outbound) and each solve or close as a resolution, in one conversation per ticket.",
+        "Tickets by last change: each public comment as a message (end users' inbound, agents' outbound, by the author's role) and each solve or close as a resolution, in one conversation per ticket.",
       cursor: exportCursorSchema,
       read: readTickets,
     },
     satisfaction_ratings: {
-      description: "Good and bad satisfaction ratings as GOOD_BAD answers (1 good, 0 bad), by creation time.",
+      description:
+        "Good and bad satisfaction ratings as GOOD_BAD answers (1 good, 0 bad), by creation time; the tickets stream brings those answered after the cursor passed them.",
       cursor: ratingsCursorSchema,
       read: readSatisfactionRatings,
     },

@@ -1,7 +1,8 @@
 // From Zendesk's payloads to the hub's records. Pure functions: the streams fetch, these decide.
 //
 // A ticket is one conversation (conversationId = the ticket id): its public comments are messages,
-// the requester's inbound and everyone else's (agents, on the business's side) outbound; internal
+// end users' inbound (the requester's and a CC'd customer's alike) and agents' and admins' outbound,
+// by the author's role side-loaded with the audits; internal
 // notes (private comments) are not messages to the customer and are left out. A status change to
 // solved or closed is an interaction of its own whose kind ends in `.resolved` or `.closed`, which
 // is what the hub's response-speed analysis reads as a resolution (src/domain/analytics/
@@ -10,7 +11,7 @@
 // message closed the conversation".
 import { type ConnectorRecordInput, type IdentityInput, identity, type JsonValue, record } from "cx-hub/sdk";
 import type {
-  ZendeskAudit,
+  TicketAudits,
   ZendeskAuditEvent,
   ZendeskSatisfactionRating,
   ZendeskTicket,
@@ -55,13 +56,28 @@ function resolutionStatus(event: ZendeskAuditEvent): string | undefined {
 }
 
 /**
+ * Whether a comment is the customer's side speaking: its author is an end user. An author the
+ * side-load did not name (a user deleted since) is judged as before roles were known: inbound when
+ * they are the requester.
+ */
+function fromCustomer(
+  event: ZendeskAuditEvent,
+  ticket: ZendeskTicket,
+  authorRoles: ReadonlyMap<number, string>,
+): boolean {
+  if (event.author_id === undefined) return false;
+  const role = authorRoles.get(event.author_id);
+  return role === undefined ? event.author_id === ticket.requester_id : role === "end-user";
+}
+
+/**
  * A ticket and its audits as records: one interaction per public comment and per resolution.
  * A deleted ticket yields nothing: its audits are gone, so the ids of its comments cannot be named.
  */
 export function ticketRecords(
   namespace: string,
   ticket: ZendeskTicket,
-  audits: ZendeskAudit[],
+  { audits, authorRoles }: TicketAudits,
 ): ConnectorRecordInput[] {
   if (ticket.status === "deleted") return [];
   const identities = requester(namespace, ticket.requester_id);
@@ -80,7 +96,7 @@ export function ticketRecords(
     const withComment = audit.events.some(isPublicComment);
     for (const event of audit.events) {
       if (isPublicComment(event)) {
-        const inbound = event.author_id !== undefined && event.author_id === ticket.requester_id;
+        const inbound = fromCustomer(event, ticket, authorRoles);
         const kind = !opened ? "ticket.opened" : inbound ? "ticket.message.received" : "ticket.reply.sent";
         opened = true;
         records.push(
@@ -132,10 +148,14 @@ export function ticketRecords(
 export function userRecords(namespace: string, user: ZendeskUser): ConnectorRecordInput[] {
   if (user.role !== "end-user" || !user.active) return [];
   const identities: IdentityInput[] = [identity.external(namespace, user.id)];
-  if (user.email) identities.push(identity.email(user.email));
+  const traits: Record<string, JsonValue> = {};
+  // Anyone can open a web-form ticket under someone else's address, and an email identity merges
+  // customers: the address names the customer only once Zendesk has verified it. Until then it is
+  // a trait, shown but never matched on.
+  if (user.email && user.verified === true) identities.push(identity.email(user.email));
+  else if (user.email) traits.unverifiedEmail = user.email;
   // A phone in another form than +<country code><number> is left out by the hub, with a warning.
   if (user.phone) identities.push(identity.phone(user.phone));
-  const traits: Record<string, JsonValue> = {};
   if (user.organization_id) traits.zendeskOrganizationId = user.organization_id;
   if (user.locale) traits.locale = user.locale;
   if (user.time_zone) traits.timeZone = user.time_zone;
@@ -150,25 +170,75 @@ export function userRecords(namespace: string, user: ZendeskUser): ConnectorReco
   ];
 }
 
-/** A good or bad rating as a GOOD_BAD answer (1 good, 0 bad); a survey only offered is no answer. */
+/** What a good or bad rating says, wherever it was read: the ratings list or the rated ticket. */
+interface RatingAnswer {
+  id: number;
+  score: string | null | undefined;
+  comment: string | null | undefined;
+  requesterId: number | null | undefined;
+  /** When the customer last answered (the latest change is what the rating says). */
+  answeredAt: string;
+}
+
+/**
+ * A good or bad rating as a GOOD_BAD answer (1 good, 0 bad); a survey only offered is no answer.
+ * Both streams name it `satisfaction:<rating id>`, so that reading it twice updates one answer.
+ */
+function goodBadAnswer(namespace: string, answer: RatingAnswer): ConnectorRecordInput[] {
+  const score = answer.score ? GOOD_BAD_SCORES[answer.score] : undefined;
+  if (score === undefined) return [];
+  return [
+    record.feedback({
+      externalId: `satisfaction:${answer.id}`,
+      identities: requester(namespace, answer.requesterId),
+      kind: "good_bad",
+      score,
+      ...(answer.comment ? { comment: answer.comment } : {}),
+      channel: "support",
+      touchpoint: "support.ticket",
+      respondedAt: answer.answeredAt,
+      sourceUpdatedAt: answer.answeredAt,
+    }),
+  ];
+}
+
+/** A rating from the satisfaction ratings list. */
 export function satisfactionRecords(
   namespace: string,
   rating: ZendeskSatisfactionRating,
 ): ConnectorRecordInput[] {
-  const score = GOOD_BAD_SCORES[rating.score];
-  if (score === undefined) return [];
-  return [
-    record.feedback({
-      externalId: `satisfaction:${rating.id}`,
-      identities: requester(namespace, rating.requester_id),
-      kind: "good_bad",
-      score,
-      ...(rating.comment ? { comment: rating.comment } : {}),
-      channel: "support",
-      touchpoint: "support.ticket",
-      // A customer may change their rating: the latest change is when they answered what it says.
-      respondedAt: rating.updated_at,
-      sourceUpdatedAt: rating.updated_at,
-    }),
-  ];
+  return goodBadAnswer(namespace, {
+    id: rating.id,
+    score: rating.score,
+    comment: rating.comment,
+    requesterId: rating.requester_id,
+    answeredAt: rating.updated_at,
+  });
+}
+
+/**
+ * The rating a ticket carries, as the tickets stream reads it. In the legacy CSAT a rating is created
+ * when the survey is offered and only updated when the customer answers, and the ratings list filters
+ * on creation: a late answer never shows there again. The answer is an update of the ticket, so the
+ * ticket export brings it back; its time is the audit with the newest SatisfactionRating event. Without
+ * one (a rating older than the audits kept) the ratings stream is left to tell it.
+ */
+export function ticketSatisfactionRecords(
+  namespace: string,
+  ticket: ZendeskTicket,
+  { audits }: Pick<TicketAudits, "audits">,
+): ConnectorRecordInput[] {
+  const rating = ticket.satisfaction_rating;
+  if (ticket.status === "deleted" || !rating?.id) return [];
+  const rated = audits
+    .filter((audit) => audit.events.some((event) => event.type === "SatisfactionRating"))
+    .sort((a, b) => b.id - a.id)[0];
+  if (!rated) return [];
+  return goodBadAnswer(namespace, {
+    id: rating.id,
+    score: rating.score,
+    comment: rating.comment,
+    requesterId: ticket.requester_id,
+    answeredAt: rated.created_at,
+  });
 }

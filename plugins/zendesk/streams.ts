@@ -13,7 +13,7 @@ import {
   listSatisfactionRatings,
 } from "./client.ts";
 import { firstStartTime, userNamespace, type ZendeskConfig } from "./config.ts";
-import { satisfactionRecords, ticketRecords, userRecords } from "./mapping.ts";
+import { satisfactionRecords, ticketRecords, ticketSatisfactionRecords, userRecords } from "./mapping.ts";
 
 export const exportCursorSchema = z.object({
   afterCursor: z.string().min(1, "The after_cursor of Zendesk's last page read."),
@@ -53,8 +53,12 @@ export async function* readTickets(ctx: StreamContext<ZendeskConfig, ExportCurso
     async function* (page) {
       for (const ticket of page.tickets) {
         // A deleted ticket's audits are gone; it maps to nothing, so they are not asked for.
-        const audits = ticket.status === "deleted" ? [] : await listAudits(ctx, ticket.id);
-        yield* ticketRecords(namespace, ticket, audits);
+        const thread =
+          ticket.status === "deleted"
+            ? { audits: [], authorRoles: new Map() }
+            : await listAudits(ctx, ticket.id);
+        yield* ticketRecords(namespace, ticket, thread);
+        yield* ticketSatisfactionRecords(namespace, ticket, thread);
       }
     },
   );

@@ -69,7 +69,7 @@ describe("keyTouchpoints", () => {
     ]);
   });
 
-  test("refuses a lapse whose horizon is not over, and a negative delay, saying what to fix", async ({
+  test("refuses a lapse whose horizon is not over, a past end for today's churn risk, and a negative delay, saying what to fix", async ({
     db,
   }) => {
     const client = await createTestClient(db, { role: "ANALYST", clock });
@@ -82,5 +82,11 @@ describe("keyTouchpoints", () => {
     });
     expect(delay.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(delay.errors?.[0]?.message).toMatch(/slowReplyHours/);
+    const pastRisk = await client.execute(KeyTouchpointsDocument, {
+      outcome: "HIGH_CHURN_RISK",
+      filter: { period },
+    });
+    expect(pastRisk.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(pastRisk.errors?.[0]?.message).toMatch(/current churn risk.*leave period\.to out/);
   });
 });

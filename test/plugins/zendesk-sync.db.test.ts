@@ -210,6 +210,94 @@ describe("a Zendesk account synced through the engine", () => {
     });
   });
 
+  test("a rating answered after the ratings cursor passed its survey arrives through the rated ticket, once", async ({
+    db,
+  }) => {
+    // Léa's survey was offered when her ticket closed (3 March 12:40) and is not answered yet.
+    const desk = fixtureDesk();
+    const offered = { id: 1240, score: "offered", comment: null };
+    desk.tickets[fixture("tickets-page-1.json").after_cursor].tickets[1].satisfaction_rating = offered;
+    const ratingsPage2 = desk.ratings[fixture("satisfaction-ratings-page-1.json").meta.after_cursor];
+    Object.assign(ratingsPage2.satisfaction_ratings[0], { score: "offered", comment: null, reason: null });
+    server.use(...fakeZendeskApi(desk));
+    await install(db.prisma);
+    await sync(db.prisma, "2026-03-05T18:00:00Z");
+    const lea = await db.prisma.customer.findFirstOrThrow({ where: { displayName: "Léa Martin" } });
+    expect(await db.prisma.feedback.count({ where: { customerId: lea.id } })).toBe(0);
+    // Ratings created since moved the ratings cursor past her survey's creation.
+    await db.prisma.syncCursor.updateMany({
+      where: { stream: "satisfaction_ratings" },
+      data: { cursor: { startTime: Date.parse("2026-03-05T17:00:00Z") / 1000 } },
+    });
+
+    // On 6 March she answers "bad": Zendesk updates the rating (created_at stays) and the ticket.
+    const answeredAt = "2026-03-06T09:30:00Z";
+    Object.assign(ratingsPage2.satisfaction_ratings[0], {
+      score: "bad",
+      comment: "Slow and the address is still wrong",
+      updated_at: answeredAt,
+    });
+    const page2 = fixture("tickets-page-2.json");
+    const rated = {
+      ...page2.tickets[1],
+      updated_at: answeredAt,
+      satisfaction_rating: { id: 1240, score: "bad", comment: "Slow and the address is still wrong" },
+    };
+    const afterRating = "MTc3Mjc4OTQwMC4wfHwzNTQ0MHw=";
+    desk.tickets[page2.after_cursor] = {
+      ...page2,
+      tickets: [rated],
+      after_cursor: afterRating,
+      end_of_stream: true,
+    };
+    desk.tickets[afterRating] = { ...page2, tickets: [], after_cursor: afterRating, end_of_stream: true };
+    const audits = fixture("audits-35440.json");
+    audits.audits.push({
+      ...audits.audits[2],
+      id: 9204,
+      created_at: answeredAt,
+      events: [
+        {
+          id: 92041,
+          type: "SatisfactionRating",
+          score: "bad",
+          assignee_id: 235323,
+          body: "Slow and the address is still wrong",
+        },
+      ],
+    });
+    desk.audits[35440] = [audits];
+    usersCaughtUp(desk);
+    const seen: URL[] = [];
+    server.resetHandlers(...fakeZendeskApi(desk, seen));
+
+    await sync(db.prisma, "2026-03-06T12:00:00Z");
+
+    // The ratings list, asked from its cursor, no longer shows the rating: the ticket brought it.
+    const ratingsAsked = seen.find((url) => url.pathname.endsWith("/satisfaction_ratings.json"));
+    expect(ratingsAsked?.searchParams.get("start_time")).toBe(
+      String(Date.parse("2026-03-05T17:00:00Z") / 1000),
+    );
+    const answers = () =>
+      db.prisma.feedback.findMany({ where: { customerId: lea.id }, orderBy: { externalId: "asc" } });
+    const expected = [
+      {
+        kind: "GOOD_BAD",
+        score: 0,
+        externalId: "satisfaction:1240",
+        comment: "Slow and the address is still wrong",
+        respondedAt: new Date(answeredAt),
+      },
+    ];
+    expect(await answers()).toMatchObject(expected);
+
+    // Reading the ratings again from the start finds the same answer: one answer still, updated in place.
+    await db.prisma.syncCursor.deleteMany({ where: { stream: "satisfaction_ratings" } });
+    const again = await sync(db.prisma, "2026-03-06T13:00:00Z");
+    expect(again).toMatchObject({ status: "SUCCEEDED", recordsDeadLettered: 0 });
+    expect(await answers()).toMatchObject(expected);
+  });
+
   test("dead-letters a ticket's messages without a requester, with the reason, and keeps the rest and the cursor", async ({
     db,
   }) => {

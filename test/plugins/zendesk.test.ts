@@ -108,11 +108,11 @@ describe("the zendesk connector's tickets stream", () => {
     // Every ticket's audits, both pages of 35436's; none for the deleted ticket.
     expect(seen.map((url) => `${url.pathname}${url.search}`)).toEqual([
       "/api/v2/incremental/tickets/cursor.json?start_time=0",
-      "/api/v2/tickets/35436/audits.json",
-      "/api/v2/tickets/35436/audits.json?page=2",
-      "/api/v2/tickets/35437/audits.json",
+      "/api/v2/tickets/35436/audits.json?include=users",
+      "/api/v2/tickets/35436/audits.json?include=users&page=2",
+      "/api/v2/tickets/35437/audits.json?include=users",
       `/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(PAGE_1_CURSOR)}`,
-      "/api/v2/tickets/35440/audits.json",
+      "/api/v2/tickets/35440/audits.json?include=users",
     ]);
   });
 
@@ -140,6 +140,76 @@ describe("the zendesk connector's tickets stream", () => {
       metadata: { ticketStatus: "solved", priority: "urgent", tags: ["refund", "escalated"] },
     });
     expect(run.checkpoints).toEqual([{ afterCursor: fixture("tickets-since.json").after_cursor }]);
+  });
+
+  test("a comment by a CC'd end user is the customer's side speaking (inbound), whoever the requester is", async () => {
+    const desk = fixtureDesk();
+    // Ana, an end user CC'd on Léa's ticket 35440, writes after it was closed; Zendesk names her only
+    // by id in the audit, and side-loads her user with include=users.
+    const page = desk.audits[35440]?.[0] as Json;
+    const ana = fixture("users-page-1.json").users[1];
+    page.audits.push({
+      ...page.audits[0],
+      id: 9250,
+      author_id: ana.id,
+      created_at: "2026-03-03T13:00:00Z",
+      events: [
+        {
+          ...page.audits[0].events[0],
+          id: 92501,
+          author_id: ana.id,
+          body: "Same for me, any news?",
+          plain_body: "Same for me, any news?",
+        },
+      ],
+    });
+    page.users.push(ana);
+    server.use(...fakeZendeskApi(desk));
+
+    const run = await runStream(zendesk, "tickets", { config });
+
+    const ticket = run.records.filter((r) => r.type === "interaction" && r.conversationId === "35440");
+    expect(summary(ticket)).toEqual([
+      ["comment:92011", "ticket.opened", "inbound", "2026-03-03T10:00:00.000Z"],
+      ["comment:92021", "ticket.reply.sent", "outbound", "2026-03-03T12:00:00.000Z"],
+      ["status:92022", "ticket.resolved", "outbound", "2026-03-03T12:00:00.001Z"],
+      ["status:92032", "ticket.closed", "outbound", "2026-03-03T12:40:00.000Z"],
+      ["comment:92501", "ticket.message.received", "inbound", "2026-03-03T13:00:00.000Z"],
+    ]);
+    expect(ticket[4]).toMatchObject({ metadata: { authorId: ana.id } });
+  });
+
+  test("a rated ticket carries its rating as a GOOD_BAD answer, timed by the audit that recorded it", async () => {
+    const desk = fixtureDesk();
+    const audits = desk.audits[35440]?.[0] as Json;
+    audits.audits.push({
+      ...audits.audits[2],
+      id: 9204,
+      created_at: "2026-03-06T09:30:00Z",
+      events: [
+        { id: 92041, type: "SatisfactionRating", score: "bad", assignee_id: 235323, body: "Still wrong" },
+      ],
+    });
+    // Ana's ticket carries a rating too, but no audit recorded it: the ratings stream tells that one.
+    server.use(...fakeZendeskApi(desk));
+
+    const run = await runStream(zendesk, "tickets", { config });
+
+    expect(run.invalid).toEqual([]);
+    expect(run.records.filter((r) => r.type === "feedback")).toEqual([
+      {
+        type: "feedback",
+        externalId: "satisfaction:1240",
+        identities: [{ kind: "external_id", namespace: NAMESPACE, value: "20978394" }],
+        kind: "good_bad",
+        score: 0,
+        comment: "Slow and the address is still wrong",
+        channel: "support",
+        touchpoint: "support.ticket",
+        respondedAt: new Date("2026-03-06T09:30:00Z"),
+        sourceUpdatedAt: new Date("2026-03-06T09:30:00Z"),
+      },
+    ]);
   });
 
   test("the first sync starts at the configured startDate", async () => {
@@ -271,6 +341,35 @@ describe("the zendesk connector's users stream", () => {
       "start_time=0",
       `cursor=${encodeURIComponent(fixture("users-page-1.json").after_cursor)}`,
     ]);
+  });
+
+  test("keeps an email Zendesk has not verified as a trait, never as an identity that could merge customers", async () => {
+    const desk = fixtureDesk();
+    // Someone opened a web-form ticket as ana.souza@example.com without being her: Zendesk made an
+    // end user with that address, unverified.
+    const impostor = {
+      ...desk.users.start.users[1],
+      id: 20978399,
+      name: "Not Ana",
+      phone: null,
+      verified: false,
+    };
+    desk.users.start.users.push(impostor);
+    server.use(...fakeZendeskApi(desk));
+
+    const run = await runStream(zendesk, "users", { config });
+
+    const record = run.records.find(
+      (r) => r.type === "customer" && r.identities.some((i) => i.value === "20978399"),
+    );
+    expect(record).toMatchObject({
+      identities: [{ kind: "external_id", namespace: NAMESPACE, value: "20978399" }],
+      traits: expect.objectContaining({ unverifiedEmail: "ana.souza@example.com" }),
+    });
+    // Ana herself, verified, is still named by her email.
+    expect(run.records[0]).toMatchObject({
+      identities: expect.arrayContaining([{ kind: "email", namespace: "", value: "ana.souza@example.com" }]),
+    });
   });
 });
 

@@ -25,9 +25,10 @@ import {
   TOUCHPOINT_FAMILIES,
   type TouchpointFamily,
 } from "./touchpoint-features.ts";
+import { type Candidate, MAX_FEATURES, MAX_KIND_FEATURES, selectFeatures } from "./touchpoint-selection.ts";
 
-/** The most frequent interaction kinds that enter the model; rarer ones would only widen every interval. */
-export const MAX_KIND_FEATURES = 20;
+export { MAX_FEATURES, MAX_KIND_FEATURES };
+
 /** Fewer customers with (or without) the outcome than this, and nothing can be told apart. */
 export const MIN_OUTCOME_CUSTOMERS = 10;
 const DAY_MS = 86_400_000;
@@ -80,66 +81,6 @@ export interface KeyTouchpoints {
   note: string | null;
 }
 
-interface Candidate {
-  key: string;
-  family: TouchpointFamily;
-  customers: number;
-  /** The patterns holding it, as a string: two candidates with the same customers are one column. */
-  signature: string;
-}
-
-function familyOf(key: string): TouchpointFamily {
-  if (key.startsWith("CHANNEL:")) return "CHANNEL";
-  if (key.startsWith("KIND:")) return "INTERACTION_KIND";
-  if (key.startsWith("STAGE:")) return "JOURNEY_STAGE";
-  if (key.startsWith("SENTIMENT:")) return "SENTIMENT";
-  return "RESPONSE_DELAY";
-}
-
-/** The order features enter the model, and which of two identical columns is kept: the more specific. */
-const FAMILY_ORDER: readonly TouchpointFamily[] = [
-  "RESPONSE_DELAY",
-  "SENTIMENT",
-  "JOURNEY_STAGE",
-  "INTERACTION_KIND",
-  "CHANNEL",
-];
-
-function selectFeatures(
-  patterns: ReadonlyArray<{ features: string[]; customers: number }>,
-  total: number,
-  minCustomers: number,
-): { selected: Candidate[]; leftOut: number } {
-  const found = new Map<string, Candidate & { patterns: number[] }>();
-  patterns.forEach((pattern, index) => {
-    for (const key of pattern.features) {
-      const candidate = found.get(key) ?? {
-        key,
-        family: familyOf(key),
-        customers: 0,
-        signature: "",
-        patterns: [],
-      };
-      candidate.customers += pattern.customers;
-      candidate.patterns.push(index);
-      found.set(key, candidate);
-    }
-  });
-  const eligible = [...found.values()]
-    .filter((c) => c.customers >= minCustomers && total - c.customers >= minCustomers)
-    .map((c) => ({ ...c, signature: c.patterns.join(",") }));
-  const kinds = eligible
-    .filter((c) => c.family === "INTERACTION_KIND")
-    .sort((a, b) => b.customers - a.customers || a.key.localeCompare(b.key))
-    .slice(0, MAX_KIND_FEATURES);
-  const ordered = [...eligible.filter((c) => c.family !== "INTERACTION_KIND"), ...kinds].sort(
-    (a, b) => FAMILY_ORDER.indexOf(a.family) - FAMILY_ORDER.indexOf(b.family) || a.key.localeCompare(b.key),
-  );
-  const seen = new Set<string>();
-  const selected = ordered.filter((c) => !seen.has(c.signature) && seen.add(c.signature));
-  return { selected, leftOut: found.size - selected.length };
-}
-
 /** The analysis. `asOf` is the request's "now"; an account manager's caller passes their id as ownerId. */
 export async function keyTouchpoints(
   db: Db,
@@ -152,6 +93,14 @@ export async function keyTouchpoints(
     throw new ValidationError(
       `The period is empty: "from" must be before "to" (exclusive) and before the request's time.`,
       [{ path: ["period", "from"], message: "must be before to" }],
+    );
+  }
+  // The Score table holds only today's level: judging it against touchpoints cut at a past `to`
+  // would explain today's risk by last month's contacts, so a past period end is refused.
+  if (parsed.outcome === "HIGH_CHURN_RISK" && parsed.to && parsed.to < context.asOf) {
+    throw new ValidationError(
+      `HIGH_CHURN_RISK is the customer's current churn risk, so it is judged at the request's time (${context.asOf.toISOString()}): leave period.to out (or give one not in the past), or use the LAPSED outcome to study a past period.`,
+      [{ path: ["period", "to"], message: "must not be in the past for HIGH_CHURN_RISK" }],
     );
   }
   if (parsed.outcome === "LAPSED") {
@@ -193,12 +142,26 @@ export async function keyTouchpoints(
       note: `Too few outcomes to tell drivers apart: of ${customers} customers, ${positives} had the outcome and ${customers - positives} did not; the analysis needs ${MIN_OUTCOME_CUSTOMERS} of each. Widen the period or the filter.`,
     };
   }
-  const { selected, leftOut } = selectFeatures(rows, customers, parsed.minCustomers);
+  const { selected, leftOut, capped } = selectFeatures(rows, customers, parsed.minCustomers);
+  const names = await stageNames(
+    db,
+    [...selected, ...capped]
+      .filter((c) => c.family === "JOURNEY_STAGE")
+      .map((c) => c.key.slice("STAGE:".length)),
+  );
+  const slowReplySeconds = parsed.slowReplyHours * 3600;
   const leftOutNote =
     leftOut > 0
       ? `${leftOut} touchpoint(s) left out: had or missed by fewer than ${parsed.minCustomers} customers, beyond the ${MAX_KIND_FEATURES} commonest interaction kinds, or had by exactly the same customers as one kept.`
       : null;
-  if (selected.length === 0) return { ...base, drivers: [], note: leftOutNote };
+  const cappedNote =
+    capped.length > 0
+      ? `The model takes at most ${MAX_FEATURES} touchpoints, those had by the most customers; ${capped.length} more left out: ${capped
+          .map((c) => `${describe(c, names, slowReplySeconds).touchpoint} (${c.customers} customers)`)
+          .join("; ")}. Narrow the touchpoints or raise minCustomers to analyse them.`
+      : null;
+  const selectionNote = [leftOutNote, cappedNote].filter(Boolean).join(" ") || null;
+  if (selected.length === 0) return { ...base, drivers: [], note: selectionNote };
 
   const column = new Map(selected.map((candidate, j) => [candidate.key, j]));
   const patterns: FeaturePattern[] = rows.map((row) => ({
@@ -210,14 +173,10 @@ export async function keyTouchpoints(
     customers: row.customers,
   }));
   const fit = driverEffects(patterns, selected.length);
-  const names = await stageNames(
-    db,
-    selected.filter((c) => c.family === "JOURNEY_STAGE").map((c) => c.key.slice("STAGE:".length)),
-  );
   const drivers = selected.map((candidate, j): Omit<KeyDriver, "rank"> => {
     const effect = fit.effects[j];
     if (!effect) throw new Error(`The fit returned no effect for ${candidate.key}.`);
-    const described = describe(candidate, names, parsed.slowReplyHours * 3600);
+    const described = describe(candidate, names, slowReplySeconds);
     const direction: DriverDirection =
       effect.riskRatio.lower > 1 ? "RAISES" : effect.riskRatio.upper < 1 ? "LOWERS" : "UNCLEAR";
     return {
@@ -243,7 +202,7 @@ export async function keyTouchpoints(
   return {
     ...base,
     drivers: drivers.map((driver, index) => ({ rank: index + 1, ...driver })),
-    note: [leftOutNote, converged].filter(Boolean).join(" ") || null,
+    note: [selectionNote, converged].filter(Boolean).join(" ") || null,
   };
 }
 

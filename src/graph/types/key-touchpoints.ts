@@ -7,6 +7,7 @@ import {
   type KeyDriver,
   type KeyTouchpoints,
   keyTouchpoints,
+  MAX_FEATURES,
   MAX_KIND_FEATURES,
   MIN_OUTCOME_CUSTOMERS,
 } from "../../domain/analytics/key-touchpoints.ts";
@@ -24,7 +25,7 @@ const OUTCOME_DESCRIPTIONS: Record<(typeof DRIVER_OUTCOMES)[number], string> = {
   CSAT_SATISFIED:
     "The customer's latest CSAT answer in the period is 4–5 (satisfied). Customers: those who answered CSAT in the period; touchpoints before that answer count.",
   HIGH_CHURN_RISK:
-    "The customer's current churn risk is HIGH or CRITICAL. Customers: those with a score and a touchpoint in the period.",
+    "The customer's current churn risk is HIGH or CRITICAL. Customers: those with a score and a touchpoint in the period. Judged now, so period.to must be left out (or not be in the past): a past period.to is refused with BAD_USER_INPUT; use LAPSED for a past period.",
   LAPSED:
     "The customer lapsed: no purchase, inbound message or survey answer within the scoring policy's churn horizon after the period (the rule the churn model learns from). Needs period.to at least one horizon before now. Customers: those with a touchpoint in the period.",
 };
@@ -178,7 +179,7 @@ const AnalysisRef = builder.objectRef<KeyTouchpoints & { asOf: Date }>("KeyTouch
     }),
     drivers: t.field({
       type: [DriverRef],
-      description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked; empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
+      description: `Every touchpoint had (and missed) by at least minCustomers customers, ranked, at most ${MAX_FEATURES} (those had by the most customers; note names the others); empty when fewer than ${MIN_OUTCOME_CUSTOMERS} customers had the outcome or fewer than that did not (note says so).`,
       resolve: (analysis) => analysis.drivers,
     }),
     note: t.exposeString("note", {

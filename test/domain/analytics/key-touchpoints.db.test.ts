@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
-import { keyTouchpoints } from "../../../src/domain/analytics/key-touchpoints.ts";
+import { keyTouchpoints, MAX_FEATURES } from "../../../src/domain/analytics/key-touchpoints.ts";
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { DEFAULT_SCORING_POLICY } from "../../../src/policy/scoring-policy.ts";
 import { test } from "../../helpers/database.ts";
@@ -148,7 +149,8 @@ describe("key touchpoints", () => {
         };
       }),
     });
-    const risk = await keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", ...PERIOD }, context);
+    // Today's risk: the period runs up to the request's time.
+    const risk = await keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", from: PERIOD.from }, context);
     // Judged for the customers with a touchpoint (an interaction) in the period.
     const touched = some.filter(
       (c) =>
@@ -157,6 +159,73 @@ describe("key touchpoints", () => {
     expect(risk.customers).toBe(touched.length);
     expect(risk.positives).toBe(touched.filter((c) => c.touchpoints.negative).length);
     expect(risk.drivers[0]).toMatchObject({ key: "SENTIMENT:NEGATIVE", direction: "RAISES" });
+  });
+
+  test("refuses a past period end for high churn risk, which only today's score can tell", async ({ db }) => {
+    await seedTouchpointPopulation(db, customers.slice(0, 30));
+    const refused = keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", ...PERIOD }, context);
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toThrow(/current churn risk.*leave period\.to out.*LAPSED/);
+    // A period.to after the request's time is the request's time: accepted.
+    const later = new Date(AS_OF.getTime() + 86_400_000);
+    await expect(
+      keyTouchpoints(db.prisma, { outcome: "HIGH_CHURN_RISK", from: PERIOD.from, to: later }, context),
+    ).resolves.toMatchObject({ to: AS_OF });
+  });
+
+  test(`fits at most ${MAX_FEATURES} touchpoints, the commonest, and names the others in the note`, async ({
+    db,
+  }) => {
+    const { customerIds } = await seedTouchpointPopulation(db, customers);
+    // A journey of 60 stages, stage s reached (early on each customer's day) by the first 30 + 12·s customers.
+    const journey = await db.prisma.journey.create({
+      data: {
+        key: "many-steps",
+        name: "Many steps",
+        stages: {
+          create: Array.from({ length: 60 }, (_, s) => ({
+            position: s,
+            key: `step-${s}`,
+            name: `Step ${s}`,
+            enteredBy: [`step.${s}`],
+          })),
+        },
+      },
+      include: { stages: true },
+    });
+    const stages = [...journey.stages].sort((a, b) => a.position - b.position);
+    const reached = (index: number) => stages.filter((stage) => index < 30 + 12 * stage.position);
+    const progress = customerIds.flatMap((customerId, index) => {
+      const last = reached(index).at(-1);
+      return last
+        ? [{ id: randomUUID(), journeyId: journey.id, customerId, currentStageId: last.id, index }]
+        : [];
+    });
+    const dayOf = (index: number) => new Date(PERIOD.from.getTime() + (index % 27) * 86_400_000 + 3_600_000);
+    await db.prisma.journeyProgress.createMany({
+      data: progress.map(({ index, ...row }) => ({
+        ...row,
+        startedAt: dayOf(index),
+        stageEnteredAt: dayOf(index),
+      })),
+    });
+    await db.prisma.journeyTransition.createMany({
+      data: progress.flatMap(({ id, index }) =>
+        reached(index).map((stage) => ({ progressId: id, toStageId: stage.id, occurredAt: dayOf(index) })),
+      ),
+    });
+
+    const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
+
+    expect(analysis.drivers).toHaveLength(MAX_FEATURES);
+    // Step 0 (30 customers) is the rarest eligible touchpoint: left out, and named with its count.
+    expect(analysis.note).toMatch(
+      new RegExp(`at most ${MAX_FEATURES} touchpoints, those had by the most customers; \\d+ more left out`),
+    );
+    expect(analysis.note).toContain("reached the stage “Step 0” of the journey “Many steps” (30 customers)");
+    const kept = Math.min(...analysis.drivers.map((driver) => driver.customers));
+    expect(analysis.note).not.toContain(`“Step 59”`);
+    expect(kept).toBeGreaterThanOrEqual(30 + 12 * 20);
   });
 
   test("says why there are no drivers when too few customers had the outcome", async ({ db }) => {

@@ -430,7 +430,7 @@ export type KeyTouchpointFilter = {
 export type KeyTouchpointOutcome =
   /** The customer's latest CSAT answer in the period is 4–5 (satisfied). Customers: those who answered CSAT in the period; touchpoints before that answer count. */
   | 'CSAT_SATISFIED'
-  /** The customer's current churn risk is HIGH or CRITICAL. Customers: those with a score and a touchpoint in the period. */
+  /** The customer's current churn risk is HIGH or CRITICAL. Customers: those with a score and a touchpoint in the period. Judged now, so period.to must be left out (or not be in the past): a past period.to is refused with BAD_USER_INPUT; use LAPSED for a past period. */
   | 'HIGH_CHURN_RISK'
   /** The customer lapsed: no purchase, inbound message or survey answer within the scoring policy's churn horizon after the period (the rule the churn model learns from). Needs period.to at least one horizon before now. Customers: those with a touchpoint in the period. */
   | 'LAPSED'

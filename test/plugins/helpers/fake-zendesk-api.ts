@@ -140,7 +140,19 @@ export function fakeZendeskApi(desk: FakeDesk, seen: URL[] = []) {
       guard((url) => {
         const after = url.searchParams.get("page[after]");
         const page = after === null ? desk.ratings.first : desk.ratings[after];
-        return page ? HttpResponse.json(page) : badCursor(after);
+        if (!page) return badCursor(after);
+        // start_time is the time of the oldest rating wanted, by creation (Zendesk's Satisfaction Ratings API).
+        const since = Number(url.searchParams.get("start_time") ?? "0") * 1000;
+        // The next link keeps the request's filters, as Zendesk's does.
+        const next = page.links?.next ? new URL(page.links.next) : null;
+        next?.searchParams.set("start_time", url.searchParams.get("start_time") ?? "0");
+        return HttpResponse.json({
+          ...page,
+          satisfaction_ratings: page.satisfaction_ratings.filter(
+            (rating: Json) => Date.parse(rating.created_at) >= since,
+          ),
+          ...(next ? { links: { ...page.links, next: next.toString() } } : {}),
+        });
       }),
     ),
   ];

@@ -1,6 +1,7 @@
 // Key touchpoints over GraphQL: the typed operation of schema/operations/key-touchpoints.graphql, the
 // request's clock as "now", and an account manager's book only.
 import { describe, expect } from "vitest";
+import { createSegment } from "../../src/domain/segments/manage-segments.ts";
 import { KeyTouchpointsDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
@@ -67,6 +68,35 @@ describe("keyTouchpoints", () => {
     expect(result.data?.keyTouchpoints.drivers.map((driver) => [driver.key, driver.customers])).toEqual([
       ["SLOW_FIRST_REPLY", his.filter((c) => c.touchpoints.slowReply).length],
     ]);
+  });
+
+  test("narrows to a segment's members, as an owner filter would", async ({ db }) => {
+    const [alice, bob] = await Promise.all(
+      ["Alice", "Bob"].map((name) => db.prisma.principal.create({ data: { name } })),
+    );
+    if (!alice || !bob) throw new Error("no principals");
+    await seedTouchpointPopulation(db, customers, [alice.id, bob.id]);
+    const client = await createTestClient(db, { role: "ADMIN", clock });
+    const segment = await createSegment(
+      db.prisma,
+      { principalId: client.principal.id, mayEditAny: true },
+      { name: "Alice's book", definition: { ownerId: alice.id } },
+      AS_OF,
+    );
+    const bySegment = await client.execute(KeyTouchpointsDocument, {
+      outcome: "NPS_DETRACTOR",
+      filter: { period, segmentId: Buffer.from(`Segment:${segment.id}`).toString("base64") },
+      touchpoints: ["RESPONSE_DELAY"],
+    });
+    const byOwner = await client.execute(KeyTouchpointsDocument, {
+      outcome: "NPS_DETRACTOR",
+      filter: { period, ownerId: principalId(alice.id) },
+      touchpoints: ["RESPONSE_DELAY"],
+    });
+    expect(bySegment.errors).toBeUndefined();
+    const hers = customers.filter((_, index) => index % 2 === 0);
+    expect(bySegment.data?.keyTouchpoints.customers).toBe(hers.length);
+    expect(bySegment.data?.keyTouchpoints).toEqual(byOwner.data?.keyTouchpoints);
   });
 
   test("refuses a lapse whose horizon is not over, a past end for today's churn risk, and a negative delay, saying what to fix", async ({

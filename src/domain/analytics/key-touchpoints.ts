@@ -5,6 +5,7 @@
 // model fitted here (driver-effects.ts says which model and why), the words in driver-sentences.ts.
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import { Channel } from "../../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../../policy/scoring-policy.ts";
 import { parseInput, ValidationError } from "../errors.ts";
@@ -41,6 +42,8 @@ export const keyTouchpointsSchema = z.object({
   to: z.date().optional(),
   ownerId: z.uuid().optional(),
   channel: z.enum(Channel).optional(),
+  /** Only these customers: `SELECT id` of a segment's members (segmentMembersSql). */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
   touchpoints: z
     .array(z.enum(TOUCHPOINT_FAMILIES))
     .min(1, "name at least one kind of touchpoint")
@@ -118,6 +121,7 @@ export async function keyTouchpoints(
     to,
     ownerId: parsed.ownerId,
     channel: parsed.channel,
+    customersIn: parsed.customersIn,
     families: parsed.touchpoints,
     slowReplySeconds: parsed.slowReplyHours * 3600,
     asOf: context.asOf,

@@ -50,6 +50,8 @@ export interface FeatureQuery {
   ownerId?: string;
   /** Only customers with a touchpoint on this channel before their cutoff. */
   channel?: Channel;
+  /** Only these customers (`SELECT id` of a segment's members). */
+  customersIn?: Prisma.Sql;
   families: readonly TouchpointFamily[];
   slowReplySeconds: number;
   /** The request's "now". */
@@ -72,6 +74,7 @@ const iso = (date: Date) => Prisma.sql`${date.toISOString()}::timestamptz`;
 function inScope(query: FeatureQuery, customer: Prisma.Sql): Prisma.Sql {
   const conditions = [Prisma.sql`${customer}."mergedIntoId" IS NULL`];
   if (query.ownerId) conditions.push(Prisma.sql`${customer}."ownerId" = ${query.ownerId}::uuid`);
+  if (query.customersIn) conditions.push(Prisma.sql`${customer}."id" IN (${query.customersIn})`);
   return Prisma.join(conditions, " AND ");
 }
 

@@ -1,6 +1,7 @@
 // Key touchpoints: the driver analysis of which touchpoints move an outcome (NPS, CSAT, churn), each
 // driver with an adjusted risk ratio, its 95% interval, the customers it covers and a sentence, ranked.
 // An account manager's figures cover only the customers they own. The method is in src/domain/analytics.
+
 import { visibleOwnerId } from "../../auth/visibility.ts";
 import type { Interval } from "../../domain/analytics/driver-effects.ts";
 import {
@@ -16,6 +17,7 @@ import { builder } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { DateTimeRange } from "./date-time-range.ts";
 import { ChannelEnum } from "./interaction.ts";
+import { segmentMembersFor } from "./segment-scope.ts";
 
 const OUTCOME_DESCRIPTIONS: Record<(typeof DRIVER_OUTCOMES)[number], string> = {
   NPS_DETRACTOR:
@@ -191,8 +193,7 @@ const AnalysisRef = builder.objectRef<KeyTouchpoints & { asOf: Date }>("KeyTouch
 });
 
 const Filter = builder.inputType("KeyTouchpointFilter", {
-  description:
-    "Which customers to analyse; every given condition must hold. (Segments will be one more condition here.)",
+  description: "Which customers to analyse; every given condition must hold.",
   fields: (t) => ({
     period: t.field({
       type: DateTimeRange,
@@ -206,6 +207,10 @@ const Filter = builder.inputType("KeyTouchpointFilter", {
     channel: t.field({
       type: ChannelEnum,
       description: "Customers with an interaction on this channel in the period, before their outcome.",
+    }),
+    segmentId: t.globalID({
+      description:
+        "Only the members of this segment (its members as of now, among those the viewer may see).",
     }),
   }),
 });
@@ -242,6 +247,9 @@ builder.queryFields((t) => ({
           from: filter?.period?.from ?? undefined,
           to: filter?.period?.to ?? undefined,
           channel: filter?.channel ?? undefined,
+          ...(filter?.segmentId && {
+            customersIn: await segmentMembersFor(context, filter.segmentId, ["filter", "segmentId"]),
+          }),
           ownerId:
             visibleOwnerId(context.viewer) ??
             (filter?.ownerId

@@ -416,7 +416,7 @@ export type JourneyStageRefInput = {
   stageKey: string;
 };
 
-/** Which customers to analyse; every given condition must hold. (Segments will be one more condition here.) */
+/** Which customers to analyse; every given condition must hold. */
 export type KeyTouchpointFilter = {
   /** Customers with an interaction on this channel in the period, before their outcome. */
   channel?: Channel | null | undefined;
@@ -424,6 +424,8 @@ export type KeyTouchpointFilter = {
   ownerId?: string | number | null | undefined;
   /** Touchpoints in this span; for survey outcomes the answers judged are in it too, and for churn outcomes it ends where they are judged. All history up to now by default. */
   period?: DateTimeRange | null | undefined;
+  /** Only the members of this segment (its members as of now, among those the viewer may see). */
+  segmentId?: string | number | null | undefined;
 };
 
 /** The outcome whose drivers are analysed: what the risk ratios are the risk of. */

@@ -745,6 +745,8 @@ export type WebhookEventType =
   | 'ALERT_RAISED'
   /** alert.resolved: an alert was resolved by a person or because the risk fell (data: alertId, customer, level, reason, note, resolvedById). */
   | 'ALERT_RESOLVED'
+  /** segment.entered: a customer entered a saved segment, after a write or at the daily check (data: segment {id, name}, customer, enteredAt). */
+  | 'SEGMENT_ENTERED'
   /** sync.failed: a connector's sync run ended FAILED (data: runId, connectorId, connectorName, trigger, error). */
   | 'SYNC_FAILED';
 

@@ -575,6 +575,8 @@ export type ResponseSpeedFilter = {
   ownerId?: string | number | null | undefined;
   /** Openings (a customer's message opening or reopening a conversation) in this span. */
   period?: DateTimeRange | null | undefined;
+  /** Conversations of the customers in this segment (a Segment ID) now, among those you may see. */
+  segmentId?: string | number | null | undefined;
 };
 
 /** What an API key may do. */

@@ -3,7 +3,9 @@
 // subscribed to it (masked unless the endpoint has includePersonalData), once, and nothing to others.
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { recordSegmentEntryWebhooks } from "../../src/alerts/segment-entry-webhooks.ts";
 import type { Database } from "../../src/db/database.ts";
+import { recordSegmentEntries } from "../../src/domain/segments/segment-entries.ts";
 import { runSegmentCountJob } from "../../src/jobs/segment-count-jobs.ts";
 import { deliverDueWebhooks } from "../../src/webhooks/deliver-webhooks.ts";
 import { buildPopulation } from "../domain/segments/segment-population.ts";
@@ -116,6 +118,35 @@ describe("segment.entered webhooks", () => {
         },
       ],
     });
+  });
+
+  test("an entry rolled back with its transaction sends nothing and is found again, then sent once", async ({
+    db,
+  }) => {
+    const population = await buildPopulation(db);
+    const segment = await supportSegment(db, population);
+    const hub = webhookHub(db);
+    await hub.endpoint({ url: receiver.url, eventTypes: ["SEGMENT_ENTERED"] });
+    const ada = population.ids.ada;
+    await supportMessageOutsidePipeline(db, ada);
+
+    // The entry and its event are written in the caller's transaction; the caller then fails.
+    const failing = db.prisma.$transaction(async (tx) => {
+      const entries = await recordSegmentEntries(tx, { customerIds: [ada] }, LATER);
+      await recordSegmentEntryWebhooks(tx, entries, LATER);
+      expect(await tx.webhookEvent.count()).toBe(1);
+      throw new Error("the caller failed after the entry");
+    });
+    await expect(failing).rejects.toThrow("the caller failed after the entry");
+    expect(await enteredAt(db, segment.id, ada)).toBeNull();
+    expect(await db.prisma.webhookEvent.count()).toBe(0);
+
+    // Not lost: the daily check finds the entry again, and it is sent once.
+    const check = { slot: LATER.toISOString(), day: "2026-03-01", asOf: LATER.toISOString() };
+    expect((await runSegmentCountJob(db.prisma, check)).entries).toBe(1);
+    expect(await deliverDueWebhooks(hub.deps)).toBe(1);
+    expect(JSON.parse(one(await receiver.waitFor(1)).body).data.customer.id).toBe(ada);
+    expect(await deliverDueWebhooks(hub.deps)).toBe(0);
   });
 
   test("an endpoint not subscribed to segment entries gets nothing, and nothing is stored", async ({

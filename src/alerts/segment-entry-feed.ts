@@ -1,5 +1,6 @@
 // Customers entering segments, as events: for the segmentEntered subscription, and the internal
-// event that other parts of the hub (outgoing webhooks) subscribe to with `onEntry`.
+// event that other parts of the hub subscribe to with `onEntry`. (Outgoing webhooks do not: they are
+// recorded in the entry's transaction, segment-entry-webhooks.ts, so none is lost or sent twice.)
 //
 // As with score changes (score-change-feed.ts), the transaction that recorded the entries sends them
 // with pg_notify, which PostgreSQL delivers only when it commits, to every server instance that
@@ -41,7 +42,7 @@ export async function notifySegmentEntries(
 export interface SegmentEntryFeed {
   /** Calls onEntry for each customer entering this segment (after it committed); returns a stop function. */
   listen(segmentId: string, onEntry: (entry: SegmentEntryEvent) => void): () => void;
-  /** Calls onEntry for every entry into any segment: the hook for outgoing webhooks. Returns a stop function. */
+  /** Calls onEntry for every entry into any segment, after it committed. Returns a stop function. */
   onEntry(onEntry: (entry: SegmentEntryEvent) => void): () => void;
   /** How many listeners follow this segment now (for metrics, and for tests to know a subscriber is live). */
   listening(segmentId: string): number;

@@ -5,6 +5,7 @@
 // schedule's time zone.
 import { v5 as uuidv5 } from "uuid";
 import { notifySegmentEntries } from "../alerts/segment-entry-feed.ts";
+import { recordSegmentEntryWebhooks } from "../alerts/segment-entry-webhooks.ts";
 import type { Db } from "../db/database.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { calendarDay, recordSegmentCounts } from "../domain/segments/segment-counts.ts";
@@ -52,7 +53,7 @@ export async function queueDueSegmentCount(
 /**
  * Works one count job: every segment counted and recorded for the job's day; then every live
  * customer checked against every segment, so that entries no write announced (time passing, a
- * scheduled rescore) are announced here, when the check commits.
+ * scheduled rescore) are announced here, and their webhook events recorded, when the check commits.
  */
 export async function runSegmentCountJob(db: Db, data: SegmentCountJobData) {
   const asOf = new Date(data.asOf);
@@ -60,6 +61,7 @@ export async function runSegmentCountJob(db: Db, data: SegmentCountJobData) {
   const entries = await inTransaction(db, async (tx) => {
     const found = await recordSegmentEntries(tx, "everyone", asOf);
     await notifySegmentEntries(tx, found);
+    await recordSegmentEntryWebhooks(tx, found, asOf);
     return found;
   });
   return { ...counted, entries: entries.length };

@@ -3,7 +3,8 @@
 //   the caller's domain writes, which report the customers they touched
 //   → rescoring of those customers (src/scoring), as of the unit's clock
 //   → alert decisions on the score changes (src/alerts)
-//   → segment entries of those customers (src/domain/segments), announced on commit
+//   → segment entries of those customers (src/domain/segments), announced on commit and recorded
+//     as outgoing webhook events (src/alerts/segment-entry-webhooks.ts)
 //   → publication after commit: the alert rows are their own outbox and pg_notify wakes the
 //     dispatchers and score-change listeners only when the transaction commits (nothing on rollback).
 // Domain functions know nothing of scoring and scoring nothing of alerts: this module calls each.
@@ -12,6 +13,7 @@
 // deadlock and serialization failures) is redone whole: it then reads what the other writer committed.
 
 import { notifySegmentEntries } from "../alerts/segment-entry-feed.ts";
+import { recordSegmentEntryWebhooks } from "../alerts/segment-entry-webhooks.ts";
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { sqlState } from "../db/database-errors.ts";
@@ -87,6 +89,7 @@ export async function runUnitOfWork<T>(
           now,
         );
         await notifySegmentEntries(tx, segmentEntries);
+        await recordSegmentEntryWebhooks(tx, segmentEntries, now);
         return { value, ...decided, segmentEntries, rescoreMs };
       }, limits);
     } catch (error) {

@@ -9,6 +9,7 @@ import {
   type AlertRaisedData,
   type AlertResolvedData,
   PAYLOAD_TYPES,
+  type SegmentEnteredData,
   type SyncFailedData,
   type WebhookCustomer,
   type WebhookEventDataByType,
@@ -58,6 +59,9 @@ function maskEvent(event: TypedEvent): TypedEvent {
         ...event,
         data: { ...event.data, error: event.data.error && maskQuotedValues(event.data.error) },
       };
+    case "SEGMENT_ENTERED":
+      // The segment's name is an admin's label, not the customer's data: only the customer is masked.
+      return { ...event, data: { ...event.data, customer: maskCustomer(event.data.customer) } };
   }
 }
 
@@ -108,6 +112,8 @@ function headline(event: TypedEvent): string {
       return alertResolvedLine(event.data);
     case "SYNC_FAILED":
       return syncFailedLine(event.data);
+    case "SEGMENT_ENTERED":
+      return segmentEnteredLine(event.data);
   }
 }
 
@@ -127,4 +133,8 @@ function alertResolvedLine(data: AlertResolvedData): string {
 
 function syncFailedLine(data: SyncFailedData): string {
   return `Sync of connector ${data.connectorName} failed${data.error ? `: ${data.error}` : ""}.`;
+}
+
+function segmentEnteredLine(data: SegmentEnteredData): string {
+  return `${customerName(data.customer)} entered the segment ${data.segment.name}.`;
 }

@@ -1,16 +1,20 @@
 // Entering a segment, live: a write that puts a customer in a segment announces it once, when it
 // commits; the daily check announces the entries no write caused; customers already in a segment
 // when it was saved did not enter it; each account manager hears only of their own customers; and
-// the internal event (onEntry) that outgoing webhooks will use sees every entry.
+// the internal event (onEntry) sees every entry.
 import { afterEach, describe, expect } from "vitest";
-import type { Database } from "../../src/db/database.ts";
 import { createSegment } from "../../src/domain/segments/manage-segments.ts";
 import type { SegmentEntry } from "../../src/domain/segments/segment-entries.ts";
 import { runSegmentCountJob } from "../../src/jobs/segment-count-jobs.ts";
-import { buildPopulation, POPULATION_NOW, type Population } from "../domain/segments/segment-population.ts";
+import { buildPopulation, POPULATION_NOW } from "../domain/segments/segment-population.ts";
+import {
+  LATER,
+  supportMessage,
+  supportMessageOutsidePipeline,
+  supportSegment,
+} from "../domain/segments/support-contacts.ts";
 import { SegmentEnteredDocument } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
-import { recordInteraction } from "../helpers/writes.ts";
 import { createKey, type LiveHub, startLiveHub, subscribeOverWebSocket } from "./helpers/live-hub.ts";
 
 const hubs: LiveHub[] = [];
@@ -19,36 +23,8 @@ afterEach(async () => {
 });
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-const LATER = new Date(POPULATION_NOW.getTime() + 3600_000);
 let messages = 0;
-
-/** A support message from the customer, written through the pipeline at a fixed instant. */
-function supportMessage(db: Database, customerId: string) {
-  messages += 1;
-  return recordInteraction(
-    db.prisma,
-    {
-      customer: { id: customerId },
-      source: "desk",
-      externalId: `ticket-${messages}`,
-      channel: "SUPPORT",
-      kind: "support.ticket.opened",
-      direction: "INBOUND",
-      occurredAt: LATER.toISOString(),
-    },
-    { clock: () => new Date(LATER) },
-  );
-}
-
-async function supportSegment(db: Database, population: Population) {
-  // Support contacts: Bob already is one when the segment is saved.
-  return createSegment(
-    db.prisma,
-    { principalId: population.ana, mayEditAny: true },
-    { name: "Support contacts", definition: { channel: "SUPPORT" } },
-    POPULATION_NOW,
-  );
-}
+const nextTicket = () => `ticket-${++messages}`;
 
 describe("segment entries", () => {
   test("are recorded once per customer, from writes and from the daily check; a segment's first members are its baseline", async ({
@@ -72,8 +48,8 @@ describe("segment entries", () => {
         .sort();
     expect(await members()).toEqual([[population.ids.bob, POPULATION_NOW.toISOString()]]);
 
-    await supportMessage(db, population.ids.ada);
-    await supportMessage(db, population.ids.ada); // Already in: no second entry.
+    await supportMessage(db, population.ids.ada, nextTicket());
+    await supportMessage(db, population.ids.ada, nextTicket()); // Already in: no second entry.
     expect(await members()).toEqual(
       [
         [population.ids.bob, POPULATION_NOW.toISOString()],
@@ -82,17 +58,7 @@ describe("segment entries", () => {
     );
 
     // A change no write announces: Cy's message stored without the pipeline; the daily check finds it.
-    await db.prisma.interaction.create({
-      data: {
-        customerId: population.ids.cy,
-        source: "desk",
-        externalId: "imported",
-        channel: "SUPPORT",
-        kind: "support.ticket.opened",
-        direction: "INBOUND",
-        occurredAt: LATER,
-      },
-    });
+    await supportMessageOutsidePipeline(db, population.ids.cy);
     const report = await runSegmentCountJob(db.prisma, {
       slot: LATER.toISOString(),
       day: "2026-03-01",
@@ -135,9 +101,9 @@ describe("segment entries", () => {
       expect(event.errors).toBeUndefined();
       return event.data?.segmentEntered.customer.id;
     };
-    await supportMessage(db, population.ids.cy); // Ben's customer: Ana must not hear of it.
+    await supportMessage(db, population.ids.cy, nextTicket()); // Ben's customer: Ana must not hear of it.
     await db.prisma.customer.update({ where: { id: population.ids.dee }, data: { ownerId: population.ana } });
-    await supportMessage(db, population.ids.dee);
+    await supportMessage(db, population.ids.dee, nextTicket());
 
     expect(await entered(feeds.admin)).toBe(gid("Customer", population.ids.cy));
     expect(await entered(feeds.admin)).toBe(gid("Customer", population.ids.dee));

@@ -26,6 +26,8 @@ export interface CycleScope {
   to?: Date;
   /** Only customers of this owner (an account manager's book). */
   ownerId?: string;
+  /** Only customers in this set: a `SELECT id` of customers, such as a segment's members. */
+  customersIn?: Prisma.Sql;
   channel?: Channel;
   /** The request's "now": later interactions are ignored, and waits are measured up to it. */
   asOf: Date;
@@ -65,6 +67,7 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
       Prisma.sql`i."customerId" IN (SELECT c."id" FROM "Customer" c WHERE c."ownerId" = ${scope.ownerId}::uuid)`,
     );
   }
+  if (scope.customersIn) inScope.push(Prisma.sql`i."customerId" IN (${scope.customersIn})`);
   const quiet =
     scope.resolveAfterQuietHours === null
       ? Prisma.sql`NULL::interval`
@@ -88,9 +91,9 @@ export function conversationCyclesSql(scope: CycleScope): Prisma.Sql {
         FROM "Interaction" i
        WHERE i."conversationId" IS NOT NULL AND i."occurredAt" <= ${iso(scope.asOf)}
              ${
-               // Openings start at customer messages, so with a window or an owner only conversations
-               // with a customer message in it matter; without, every conversation may hold openings.
-               scope.from || scope.to || scope.ownerId
+               // Openings start at customer messages, so with a window or a set of customers only
+               // conversations with such a customer message matter; without, every one may hold openings.
+               scope.from || scope.to || scope.ownerId || scope.customersIn
                  ? Prisma.sql`AND (i."customerId", i."conversationId") IN (
                      SELECT i."customerId", i."conversationId" FROM "Interaction" i WHERE ${Prisma.join(inScope, " AND ")})`
                  : Prisma.empty

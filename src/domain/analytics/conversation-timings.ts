@@ -16,6 +16,8 @@ export const conversationTimingsSchema = z.object({
   to: z.date().optional(),
   channel: z.enum(Channel).optional(),
   ownerId: z.uuid().optional(),
+  /** Only these customers: a `SELECT id` of customers, such as a segment's members (segment-members.ts). */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
   /** ALL openings, newest first; WAITING for our reply, or OVERDUE past the target, longest wait first. */
   status: z.enum(["ALL", "WAITING", "OVERDUE"]).default("ALL"),
   businessHoursOnly: z.boolean().default(false),
@@ -75,6 +77,7 @@ export async function conversationTimings(
       to: parsed.to,
       channel: parsed.channel,
       ownerId: parsed.ownerId,
+      customersIn: parsed.customersIn,
       asOf: context.asOf,
       resolveAfterQuietHours: context.settings.resolveAfterQuietHours,
       schedule,

@@ -23,6 +23,8 @@ export const responseSpeedSchema = z.object({
   to: z.date().optional(),
   channel: z.enum(Channel).optional(),
   ownerId: z.uuid().optional(),
+  /** Only these customers: a `SELECT id` of customers, such as a segment's members (segment-members.ts). */
+  customersIn: z.custom<Prisma.Sql>((value) => value instanceof Prisma.Sql).optional(),
   /** Split the figures by these dimensions (besides the overall figures, always given). */
   groupBy: z
     .array(z.enum(["CHANNEL", "OWNER"]))
@@ -265,6 +267,7 @@ export async function responseSpeed(
         to: parsed.to,
         channel: parsed.channel,
         ownerId: parsed.ownerId,
+        customersIn: parsed.customersIn,
         asOf: context.asOf,
         resolveAfterQuietHours: context.settings.resolveAfterQuietHours,
         schedule,

@@ -3,7 +3,7 @@
 // delivery per (event, endpoint), due at once; pg_notify wakes the delivery workers at commit (and is
 // dropped with everything else on a rollback). An event nobody subscribes to is not stored.
 //
-// A new event type (SEGMENT_ENTERED when segments land) is a value of the WebhookEventType enum, its
+// A new event type is a value of the WebhookEventType enum, its
 // data interface and payload type name below, and a masking rule in src/webhooks/webhook-payloads.ts.
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
@@ -18,6 +18,7 @@ export const PAYLOAD_TYPES: Record<WebhookEventType, string> = {
   ALERT_RAISED: "alert.raised",
   ALERT_RESOLVED: "alert.resolved",
   SYNC_FAILED: "sync.failed",
+  SEGMENT_ENTERED: "segment.entered",
 };
 
 /** The customer an alert is about, as an event carries it. */
@@ -55,10 +56,18 @@ export interface SyncFailedData {
   error: string | null;
 }
 
+export interface SegmentEnteredData {
+  /** The saved segment, as it was named when the customer entered it. */
+  segment: { id: string; name: string };
+  customer: WebhookCustomer;
+  enteredAt: string;
+}
+
 export interface WebhookEventDataByType {
   ALERT_RAISED: AlertRaisedData;
   ALERT_RESOLVED: AlertResolvedData;
   SYNC_FAILED: SyncFailedData;
+  SEGMENT_ENTERED: SegmentEnteredData;
 }
 
 export type NewWebhookEvent = {

@@ -136,9 +136,9 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ResponseSpeedFilter, description: "Which openings; all by default." }),
         businessHoursOnly: t.arg.boolean({ description: BUSINESS_HOURS_ARGUMENT_DESCRIPTION }),
       },
-      resolve: (_parent, args, context) =>
+      resolve: async (_parent, args, context) =>
         page(args, context, {
-          ...scopedResponseFilter(context.viewer, args.filter),
+          ...(await scopedResponseFilter(context, args.filter)),
           businessHoursOnly: args.businessHoursOnly ?? false,
         }),
     },
@@ -162,9 +162,9 @@ builder.queryFields((t) => ({
         }),
         businessHoursOnly: t.arg.boolean({ description: BUSINESS_HOURS_ARGUMENT_DESCRIPTION }),
       },
-      resolve: (_parent, args, context) =>
+      resolve: async (_parent, args, context) =>
         page(args, context, {
-          ...scopedResponseFilter(context.viewer, args.filter),
+          ...(await scopedResponseFilter(context, args.filter)),
           status: args.overdueOnly === false ? "WAITING" : "OVERDUE",
           businessHoursOnly: args.businessHoursOnly ?? false,
         }),

@@ -1,7 +1,6 @@
 // Response speed: how fast inbound messages get answered and conversations resolved, against the
 // policy's targets (SLAs) — overall, per channel and owner, and over time. An account manager's
 // figures cover only the customers they own. The rules are in src/domain/analytics.
-import type { Viewer } from "../../auth/api-keys.ts";
 import { visibleOwnerId } from "../../auth/visibility.ts";
 import {
   type ResponseSpeedFigures,
@@ -11,11 +10,13 @@ import {
   type TimingStats,
 } from "../../domain/analytics/response-speed.ts";
 import { builder } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { DateTimeRange } from "./date-time-range.ts";
 import { TrendBucket } from "./feedback-metrics.ts";
 import { ChannelEnum } from "./interaction.ts";
 import { PrincipalNode } from "./principal.ts";
+import { segmentMembersFor } from "./segment-scope.ts";
 
 const TimingStatsRef = builder.objectRef<TimingStats>("ResponseTimeStats").implement({
   description:
@@ -174,6 +175,10 @@ export const ResponseSpeedFilter = builder.inputType("ResponseSpeedFilter", {
       description:
         "Conversations of customers owned by this account manager (a Principal ID). An account manager always sees only their own.",
     }),
+    segmentId: t.globalID({
+      description:
+        "Conversations of the customers in this segment (a Segment ID) now, among those you may see.",
+    }),
   }),
 });
 
@@ -186,8 +191,8 @@ const Dimension = builder.enumType("ResponseSpeedDimension", {
 });
 
 /** The filter with the viewer's visibility applied: an account manager measures only their book. */
-export function scopedResponseFilter(
-  viewer: Viewer,
+export async function scopedResponseFilter(
+  context: GraphContext,
   filter: typeof ResponseSpeedFilter.$inferInput | null | undefined,
 ) {
   return {
@@ -195,8 +200,11 @@ export function scopedResponseFilter(
     to: filter?.period?.to ?? undefined,
     channel: filter?.channel ?? undefined,
     ownerId:
-      visibleOwnerId(viewer) ??
+      visibleOwnerId(context.viewer) ??
       (filter?.ownerId ? expectGlobalId(filter.ownerId, "Principal", ["filter", "ownerId"]) : undefined),
+    customersIn: filter?.segmentId
+      ? await segmentMembersFor(context, filter.segmentId, ["filter", "segmentId"])
+      : undefined,
   };
 }
 
@@ -232,7 +240,7 @@ builder.queryFields((t) => ({
       const report = await responseSpeed(
         context.prisma,
         {
-          ...scopedResponseFilter(context.viewer, args.filter),
+          ...(await scopedResponseFilter(context, args.filter)),
           groupBy: args.groupBy ?? [],
           interval: args.interval ?? undefined,
           timeZone: args.timeZone ?? undefined,

@@ -29,6 +29,10 @@ export const WebhookEventTypeEnum = builder.enumType(WebhookEventType, {
       description:
         "sync.failed: a connector's sync run ended FAILED (data: runId, connectorId, connectorName, trigger, error).",
     },
+    SEGMENT_ENTERED: {
+      description:
+        "segment.entered: a customer entered a saved segment, after a write or at the daily check (data: segment {id, name}, customer, enteredAt).",
+    },
   },
 });
 

@@ -18,7 +18,7 @@ interface Message {
   metadata?: { status: string };
 }
 
-async function conversation(
+export async function conversation(
   db: Database,
   customerId: string,
   channel: Channel,

@@ -577,6 +577,8 @@ export type ResponseSpeedFilter = {
   ownerId?: string | number | null | undefined;
   /** Openings (a customer's message opening or reopening a conversation) in this span. */
   period?: DateTimeRange | null | undefined;
+  /** Conversations of the customers in this segment (a Segment ID) now, among those you may see. */
+  segmentId?: string | number | null | undefined;
 };
 
 /** What an API key may do. */
@@ -747,6 +749,8 @@ export type WebhookEventType =
   | 'ALERT_RAISED'
   /** alert.resolved: an alert was resolved by a person or because the risk fell (data: alertId, customer, level, reason, note, resolvedById). */
   | 'ALERT_RESOLVED'
+  /** segment.entered: a customer entered a saved segment, after a write or at the daily check (data: segment {id, name}, customer, enteredAt). */
+  | 'SEGMENT_ENTERED'
   /** sync.failed: a connector's sync run ended FAILED (data: runId, connectorId, connectorName, trigger, error). */
   | 'SYNC_FAILED';
 

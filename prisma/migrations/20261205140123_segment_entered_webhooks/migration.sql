@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "WebhookEventType" ADD VALUE 'SEGMENT_ENTERED';

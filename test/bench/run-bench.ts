@@ -16,13 +16,15 @@
 // - key-touchpoints: keyTouchpoints over generated conversations and NPS answers of the CDNOW
 //   customers, beside one hand-written SQL query of the counts it fits on, checked equal
 //   (see key-touchpoints-bench.ts).
+// - personas: a segment's memberCount and persona over generated scores and messages of the CDNOW
+//   customers, beside one hand-written SQL query of the same figures, checked equal (see personas-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, CPU time per customer, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
 // - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API scenarios whose names start with it (repeatable).
@@ -45,6 +47,7 @@ import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
 import { formatResponseSpeedReport, runResponseSpeedBench } from "./response-speed-bench.ts";
@@ -77,6 +80,7 @@ const SECTIONS = [
   "response-speed",
   "journey-map",
   "key-touchpoints",
+  "personas",
   "sync",
   "alerts",
   "rescoring",
@@ -194,7 +198,7 @@ async function main(): Promise<number> {
   let failed = 0;
   // The sections that run on the CDNOW bench database.
   if (
-    ["api", "scores", "response-speed", "journey-map", "key-touchpoints"].some((section) =>
+    ["api", "scores", "response-speed", "journey-map", "key-touchpoints", "personas"].some((section) =>
       sections.has(section),
     )
   ) {
@@ -223,6 +227,12 @@ async function main(): Promise<number> {
       const figures = await runKeyTouchpointsBench(prepared.url, log);
       log("");
       log(formatKeyTouchpointsReport(figures));
+    }
+    if (sections.has("personas")) {
+      log("Personas:");
+      const figures = await runPersonasBench(prepared.url, log);
+      log("");
+      log(formatPersonasReport(figures));
     }
   }
   if (sections.has("sync")) {

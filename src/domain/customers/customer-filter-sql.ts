@@ -46,7 +46,9 @@ export function customerFilterSql(
   }
   const score: Prisma.Sql[] = [];
   if (filter.churnRiskLevels?.length) {
-    score.push(Prisma.sql`fsc."churnRiskLevel"::text = ANY(${filter.churnRiskLevels}::text[])`);
+    // Cast to the enum, not the column to text: the planner then reads the column's statistics
+    // instead of guessing 1%, and a large segment is hashed rather than probed a member at a time.
+    score.push(Prisma.sql`fsc."churnRiskLevel" = ANY(${filter.churnRiskLevels}::"ChurnRiskLevel"[])`);
   }
   if (filter.minChurnRisk != null) score.push(Prisma.sql`fsc."churnRisk" >= ${filter.minChurnRisk}`);
   if (filter.maxChurnRisk != null) score.push(Prisma.sql`fsc."churnRisk" <= ${filter.maxChurnRisk}`);

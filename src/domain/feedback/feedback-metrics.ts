@@ -105,14 +105,9 @@ export function feedbackPredicate(filter: FeedbackFilter): Prisma.Sql {
 }
 
 interface SummaryRow {
-  nps_responses: number;
   promoters: number;
   passives: number;
   detractors: number;
-  nps_score: number | null;
-  promoter_percent: number | null;
-  passive_percent: number | null;
-  detractor_percent: number | null;
   csat_responses: number;
   satisfied: number;
   csat_score: number | null;
@@ -121,6 +116,25 @@ interface SummaryRow {
   good_bad_responses: number;
   good: number;
   good_bad_score: number | null;
+}
+
+/**
+ * NPS from its counts: the score and each share on the 0–100 scale, null when no one answered.
+ */
+export function npsMetrics(counts: { promoters: number; passives: number; detractors: number }): NpsMetrics {
+  const { promoters, passives, detractors } = counts;
+  const responses = promoters + passives + detractors;
+  const percent = (part: number) => (responses === 0 ? null : (100 * part) / responses);
+  return {
+    score: responses === 0 ? null : (100 * (promoters - detractors)) / responses,
+    responses,
+    promoters,
+    passives,
+    detractors,
+    promoterPercent: percent(promoters),
+    passivePercent: percent(passives),
+    detractorPercent: percent(detractors),
+  };
 }
 
 /**
@@ -140,7 +154,6 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
   const [summary] = await db.$queryRaw<SummaryRow[]>`
     WITH counts AS (
       SELECT
-        count(*) FILTER (WHERE f."kind" = 'NPS')::int AS nps_responses,
         count(*) FILTER (WHERE f."kind" = 'NPS' AND f."score" >= 9)::int AS promoters,
         count(*) FILTER (WHERE f."kind" = 'NPS' AND f."score" BETWEEN 7 AND 8)::int AS passives,
         count(*) FILTER (WHERE f."kind" = 'NPS' AND f."score" <= 6)::int AS detractors,
@@ -154,10 +167,6 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
       WHERE ${where}
     )
     SELECT *,
-      100.0::float8 * (promoters - detractors) / NULLIF(nps_responses, 0) AS nps_score,
-      100.0::float8 * promoters / NULLIF(nps_responses, 0) AS promoter_percent,
-      100.0::float8 * passives / NULLIF(nps_responses, 0) AS passive_percent,
-      100.0::float8 * detractors / NULLIF(nps_responses, 0) AS detractor_percent,
       100.0::float8 * satisfied / NULLIF(csat_responses, 0) AS csat_score,
       100.0::float8 * good / NULLIF(good_bad_responses, 0) AS good_bad_score
     FROM counts`;
@@ -173,16 +182,7 @@ export async function feedbackMetrics(db: Db, filter: FeedbackFilterInput = {}):
      ORDER BY s.score`;
 
   return {
-    nps: {
-      score: summary.nps_score,
-      responses: summary.nps_responses,
-      promoters: summary.promoters,
-      passives: summary.passives,
-      detractors: summary.detractors,
-      promoterPercent: summary.promoter_percent,
-      passivePercent: summary.passive_percent,
-      detractorPercent: summary.detractor_percent,
-    },
+    nps: npsMetrics(summary),
     csat: { score: summary.csat_score, responses: summary.csat_responses, satisfied: summary.satisfied },
     ces: { average: summary.ces_average, responses: summary.ces_responses, distribution },
     goodBad: {

@@ -18,7 +18,7 @@ import {
   type AuthenticationResult,
   authenticateApiKey,
   checkStoredApiKey,
-  keyPrefixOf,
+  presentedKeyShape,
   readStoredApiKey,
   recordApiKeyUse,
   type StoredApiKey,
@@ -85,12 +85,12 @@ export async function startApiKeyCache({
 
   const authenticate: AuthenticateApiKey = async (presented) => {
     const now = clock();
-    const prefix = keyPrefixOf(presented);
-    if (!presented) return { failure: "missing" };
-    if (!prefix) return { failure: "malformed" };
+    const shape = presentedKeyShape(presented);
+    if ("failure" in shape) return shape;
+    const { key, prefix } = shape;
     const cached = entries.get(prefix);
     if (listening && cached && now.getTime() - cached.readAt <= maxAgeMs) {
-      const result = checkStoredApiKey(cached.stored, presented, now);
+      const result = checkStoredApiKey(cached.stored, key, now);
       // Another key under a cached prefix (a guess) is checked against the database, as ever.
       if ("viewer" in result) {
         await recordApiKeyUse(db, cached.stored, now);
@@ -103,7 +103,7 @@ export async function startApiKeyCache({
     // read while not listening. A wrong guess under a known prefix keeps the key it guessed at.
     const before = changes;
     const stored = await readStoredApiKey(db, prefix);
-    const result = checkStoredApiKey(stored, presented, now);
+    const result = checkStoredApiKey(stored, key, now);
     if ("viewer" in result && stored) {
       await recordApiKeyUse(db, stored, now);
       if (listening && changes === before) keep(prefix, { stored, readAt: now.getTime() });

@@ -119,13 +119,21 @@ export async function authenticateApiKey(
   presented: string | null | undefined,
   now: Date,
 ): Promise<AuthenticationResult> {
-  const prefix = keyPrefixOf(presented);
-  if (!presented) return { failure: "missing" };
-  if (!prefix) return { failure: "malformed" };
-  const stored = await readStoredApiKey(db, prefix);
-  const result = checkStoredApiKey(stored, presented, now);
+  const shape = presentedKeyShape(presented);
+  if ("failure" in shape) return shape;
+  const stored = await readStoredApiKey(db, shape.prefix);
+  const result = checkStoredApiKey(stored, shape.key, now);
   if ("viewer" in result && stored) await recordApiKeyUse(db, stored, now);
   return result;
+}
+
+/** A presented key's public prefix, or why there is none to look up (no key, or not shaped like one). */
+export function presentedKeyShape(
+  presented: string | null | undefined,
+): { key: string; prefix: string } | { failure: "missing" | "malformed" } {
+  if (!presented) return { failure: "missing" };
+  const prefix = keyPrefixOf(presented);
+  return prefix ? { key: presented, prefix } : { failure: "malformed" };
 }
 
 /** The key with this public prefix, as authentication needs it; null when there is none. */

@@ -5,14 +5,13 @@
 // computes the same figure — first response p50 and p90 per channel — and their answers are checked
 // equal. The generated conversations have one opening each, which is what lets the simple query be
 // right. Everything runs in one transaction that is rolled back, so the bench database is left as it was.
-import { type Db, fromPostgresUrl } from "../../src/db/database.ts";
+import type { Db } from "../../src/db/database.ts";
 import { responseSpeed } from "../../src/domain/analytics/response-speed.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
+import { measureRolledBack, timeInTurn } from "./rolled-back-timing.ts";
 
 const AS_OF = new Date("1998-07-01T00:00:00Z");
 const RUNS = 7;
-
-class RollBack extends Error {}
 
 export interface ResponseSpeedBenchFigures {
   conversations: number;
@@ -28,29 +27,11 @@ interface ChannelFigure {
   p90: number | null;
 }
 
-export async function runResponseSpeedBench(
+export function runResponseSpeedBench(
   databaseUrl: string,
   log: (line: string) => void,
 ): Promise<ResponseSpeedBenchFigures> {
-  const database = fromPostgresUrl(databaseUrl);
-  let figures: ResponseSpeedBenchFigures | null = null;
-  try {
-    await database.prisma
-      .$transaction(
-        async (tx) => {
-          figures = await measure(tx, log);
-          throw new RollBack();
-        },
-        { timeout: 600_000, maxWait: 10_000 },
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof RollBack)) throw error;
-      });
-  } finally {
-    await database.close();
-  }
-  if (!figures) throw new Error("The response speed bench produced no figures.");
-  return figures;
+  return measureRolledBack(databaseUrl, "response speed", (db) => measure(db, log));
 }
 
 async function generateConversations(db: Db): Promise<{ conversations: number; messages: number }> {
@@ -122,31 +103,6 @@ async function hub(db: Db): Promise<ChannelFigure[]> {
     .sort((a, b) => a.channel.localeCompare(b.channel));
 }
 
-/**
- * Both calls timed in turn, RUNS times each after one untimed call of each (caches, plans), so that
- * the machine's load weighs on both alike; the medians, and each call's answer.
- */
-async function timeInTurn<A, B>(
-  first: () => Promise<A>,
-  second: () => Promise<B>,
-): Promise<{ first: { milliseconds: number; answer: A }; second: { milliseconds: number; answer: B } }> {
-  const answers = { first: await first(), second: await second() };
-  const times = { first: [] as number[], second: [] as number[] };
-  for (let run = 0; run < RUNS; run++) {
-    let started = performance.now();
-    await first();
-    times.first.push(performance.now() - started);
-    started = performance.now();
-    await second();
-    times.second.push(performance.now() - started);
-  }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  return {
-    first: { milliseconds: median(times.first), answer: answers.first },
-    second: { milliseconds: median(times.second), answer: answers.second },
-  };
-}
-
 function assertSame(hubAnswer: ChannelFigure[], baselineAnswer: ChannelFigure[]): void {
   const close = (a: number | null, b: number | null) =>
     a === b || (a !== null && b !== null && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)));
@@ -173,6 +129,7 @@ async function measure(db: Db, log: (line: string) => void): Promise<ResponseSpe
   const generated = await generateConversations(db);
   log(`  ${generated.conversations} conversations generated (${generated.messages} messages)`);
   const { first: hubRun, second: baselineRun } = await timeInTurn(
+    RUNS,
     () => hub(db),
     () => baseline(db),
   );

@@ -1,6 +1,7 @@
 // The baseline's customer list page in one statement: the page (keyset-friendly, see below), the total,
 // and per customer its owner, identities and latest interaction, shaped like the CustomerList answer.
 import type pg from "pg";
+import { likeLiteral } from "../../src/db/like-literal.ts";
 import type { CustomerListQuery } from "../generated/graphql/graphql.ts";
 import {
   BadRequest,
@@ -26,20 +27,37 @@ const ORDER_SQL: Record<string, (direction: "ASC" | "DESC") => string> = {
   VALUE_AT_RISK: (d) => `s."valueAtRisk" ${d} NULLS LAST, c.id ${d}`,
 };
 
-const customerListSql = (order: string) => `
+/**
+ * A search's matches ($3: the LIKE pattern; $4: the identity kinds the viewer may search by; $5: whether
+ * names holding an email or a phone may match): the names by their trigram index and the identities by
+ * theirs, united, rather than one OR that no index serves.
+ */
+const SEARCH_MATCHES = `
+  matched AS (
+    SELECT c.id FROM "Customer" c
+     WHERE c."displayName" ILIKE $3 AND c."mergedIntoId" IS NULL
+       AND ($5 OR (c."displayName" NOT LIKE '%@%' AND c."displayName" NOT LIKE '%+%'))
+    UNION
+    SELECT i."customerId" FROM "Identity" i WHERE i.value LIKE lower($3) AND i.kind::text = ANY($4::text[])
+  ),`;
+
+const customerListSql = (order: string, search: boolean) => `
   -- The page in the requested order; the last-seen order (the default) is served directly by the
   -- partial index on live customers ("lastSeenAt" DESC NULLS LAST, id DESC).
-  WITH page AS (
+  WITH ${search ? SEARCH_MATCHES : ""}
+  page AS (
     SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId",
            row_number() OVER (ORDER BY ${order}) AS position
       FROM "Customer" c${order.includes("s.") ? ` LEFT JOIN "Score" s ON s."customerId" = c.id` : ""}
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+       ${search ? `AND c.id IN (SELECT id FROM matched)` : ""}
      ORDER BY ${order}
      LIMIT $1
   ),
   total AS (
     SELECT count(*)::int AS total FROM "Customer" c
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+       ${search ? `AND c.id IN (SELECT id FROM matched)` : ""}
   )
   -- The count always gives a row, so an empty page still answers totalCount.
   SELECT total.total, p.id, p."displayName", p."lifecycleStage", ${iso(`p."lastSeenAt"`)} AS "lastSeenAt",
@@ -56,22 +74,28 @@ const customerListSql = (order: string) => `
     LEFT JOIN "Principal" o ON o.id = p."ownerId"
    ORDER BY p.position`;
 
-/** The statement for each order and direction, written once. */
+/** The statement for each order and direction, with and without a search, written once. */
 const STATEMENTS = new Map(
   Object.entries(ORDER_SQL).flatMap(([field, order]) =>
-    (["ASC", "DESC"] as const).map((direction) => [
-      `${field} ${direction}`,
-      customerListSql(order(direction)),
-    ]),
+    (["ASC", "DESC"] as const).flatMap((direction) =>
+      [false, true].map((search) => [
+        `${field} ${direction}${search ? " search" : ""}`,
+        customerListSql(order(direction), search),
+      ]),
+    ),
   ),
 );
 
-function statementFor(orderBy: unknown): string {
+/** Identity kinds: emails and phones are searched only with the `pii` scope, as in the hub. */
+const IDENTITY_KINDS = ["EMAIL", "PHONE", "SHOP_CUSTOMER_ID", "SOCIAL_HANDLE", "EXTERNAL_ID"];
+const PERSONAL_KINDS = new Set(["EMAIL", "PHONE"]);
+
+function statementFor(orderBy: unknown, search: boolean): string {
   const { field = "LAST_SEEN", direction = "DESC" } = (orderBy ?? {}) as {
     field?: string;
     direction?: string;
   };
-  const statement = STATEMENTS.get(`${field} ${direction}`);
+  const statement = STATEMENTS.get(`${field} ${direction}${search ? " search" : ""}`);
   if (!statement) throw new BadRequest(`The baseline does not know the order ${field} ${direction}.`);
   return statement;
 }
@@ -96,12 +120,22 @@ export async function customerList(
   viewer: BaselineViewer,
   variables: Record<string, unknown>,
 ): Promise<CustomerListQuery> {
-  refuseUnsupported(variables, ["after", "filter"]);
+  refuseUnsupported(variables, ["after"]);
+  const { search, ...otherFilters } = (variables.filter ?? {}) as { search?: string | null };
+  refuseUnsupported(otherFilters, Object.keys(otherFilters));
+  const text = search?.trim() || null;
   const first = pageSize(variables.first, 20);
   // One row more than the page says whether another page follows.
-  const { rows } = await pool.query<ListRow>(statementFor(variables.orderBy), [
+  const { rows } = await pool.query<ListRow>(statementFor(variables.orderBy, text !== null), [
     first + 1,
     viewerOwner(viewer),
+    ...(text === null
+      ? []
+      : [
+          `%${likeLiteral(text)}%`,
+          IDENTITY_KINDS.filter((kind) => viewer.pii || !PERSONAL_KINDS.has(kind)),
+          viewer.pii,
+        ]),
   ]);
   const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
   const edges = found.slice(0, first).map((row) => ({

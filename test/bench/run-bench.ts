@@ -32,7 +32,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
-import { createBenchApiKey } from "./bench-api-key.ts";
+import { type BenchKeys, createBenchApiKeys } from "./bench-api-key.ts";
 import {
   type ChildServer,
   crashedServers,
@@ -130,8 +130,14 @@ async function startServers(
 }
 
 /** The sample each scenario is checked on: every distinct body, up to COMPARED_CUSTOMERS of them. */
-async function verifyAnswers(scenarios: Scenario[], hub: ChildServer, baseline: ChildServer, apiKey: string) {
+async function verifyAnswers(
+  scenarios: Scenario[],
+  hub: ChildServer,
+  baseline: ChildServer,
+  keys: BenchKeys,
+) {
   for (const scenario of scenarios) {
+    const apiKey = keyOf(scenario, keys);
     const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
     let figures = "";
     for (const body of sample) {
@@ -166,6 +172,10 @@ function keyFigures(data: unknown): string {
   const trend = d.npsTrend as unknown as unknown[];
   return `NPS ${metrics.nps.score?.toFixed(1)} over ${metrics.nps.responses} answers, CSAT ${metrics.csat.responses}, CES ${metrics.ces.responses}, ${trend.length} weekly buckets`;
 }
+
+/** The key a scenario is sent with. */
+const keyOf = (scenario: Scenario, keys: BenchKeys) =>
+  scenario.key === "accountManager" ? keys.accountManager : keys.admin;
 
 async function measure(server: ChildServer, apiKey: string, scenario: Scenario) {
   const load = (durationSeconds: number) =>
@@ -270,11 +280,11 @@ async function alertsBench(adminUrl: string): Promise<number> {
 
 async function apiBench(databaseUrl: string): Promise<number> {
   const prepared = { url: databaseUrl };
-  const apiKey = await createBenchApiKey(prepared.url);
+  const keys = await createBenchApiKeys(prepared.url);
   const client = new pg.Client({ connectionString: prepared.url });
   await client.connect();
   const chosen = flags.scenario ?? [];
-  const scenarios = (await buildScenarios(client).finally(() => client.end())).filter(
+  const scenarios = (await buildScenarios(client, keys.accountManagerId).finally(() => client.end())).filter(
     (scenario) => chosen.length === 0 || chosen.some((name) => scenario.name.startsWith(name)),
   );
   if (scenarios.length === 0) throw new Error(`No API scenario's name starts with ${chosen.join(" or ")}.`);
@@ -282,14 +292,14 @@ async function apiBench(databaseUrl: string): Promise<number> {
   const [hub, baseline] = await startServers(prepared.url);
   log(`Hub at ${hub.url} (pid ${hub.pid}); baseline at ${baseline.url} (pid ${baseline.pid}).`);
   log("Checking that both servers give the same answers:");
-  await verifyAnswers(scenarios, hub, baseline, apiKey);
+  await verifyAnswers(scenarios, hub, baseline, keys);
 
   const figures: ScenarioFigures[] = [];
   let failed = 0;
   for (const scenario of scenarios) {
     log(`${scenario.name}:`);
-    const fromHub = await measure(hub, apiKey, scenario);
-    const fromBaseline = await measure(baseline, apiKey, scenario);
+    const fromHub = await measure(hub, keyOf(scenario, keys), scenario);
+    const fromBaseline = await measure(baseline, keyOf(scenario, keys), scenario);
     failed +=
       failuresOf(fromHub) + fromHub.warmupFailures + failuresOf(fromBaseline) + fromBaseline.warmupFailures;
     const crashed = crashedServers();
@@ -307,8 +317,8 @@ async function apiBench(databaseUrl: string): Promise<number> {
     const [countingHub, countingBaseline] = await startServers(prepared.url, [COUNT_SQL_PRELOAD]);
     for (const [index, scenario] of scenarios.entries()) {
       const statements = {
-        hub: await statementsPerRequest(countingHub, apiKey, scenario.bodies),
-        baseline: await statementsPerRequest(countingBaseline, apiKey, scenario.bodies),
+        hub: await statementsPerRequest(countingHub, keyOf(scenario, keys), scenario.bodies),
+        baseline: await statementsPerRequest(countingBaseline, keyOf(scenario, keys), scenario.bodies),
       };
       const entry = figures[index];
       if (entry) entry.statements = statements;

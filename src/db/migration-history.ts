@@ -3,7 +3,11 @@
 // lets them skip the schema engine, whose WebAssembly costs seconds to compile and tens of MB to hold.
 import { createHash } from "node:crypto";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { MigrationsList } from "./migrations.ts";
+
+/** The slice of migrations.ts's MigrationsList read here: each folder's name and script. */
+interface FolderMigrations {
+  migrationDirectories: Array<{ path: string; migrationFile: { content: { value: string } } }>;
+}
 
 /**
  * True only when the engine would certainly do nothing: every folder migration is recorded as finished
@@ -12,7 +16,7 @@ import type { MigrationsList } from "./migrations.ts";
  */
 export async function everyMigrationApplied(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
-  migrationsList: MigrationsList,
+  migrationsList: FolderMigrations,
 ): Promise<boolean> {
   const recorded = await readHistory(adapterFactory);
   if (!recorded) return false;

@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-
 import { NPM_START_ENTRY, NPM_START_NODE_FLAGS } from "../helpers/npm-start-command.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));

@@ -20,11 +20,13 @@
 //   customers, beside one hand-written SQL query of the same figures, checked equal (see personas-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, CPU time per customer, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
+// - memory: RSS once ready of the hub on PostgreSQL and on the embedded database, and the peak of the
+//   demo load (npm run demo into a new folder), beside the baseline server's (see memory-bench.ts).
 // - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API scenarios whose names start with it (repeatable).
@@ -47,6 +49,7 @@ import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
@@ -81,6 +84,7 @@ const SECTIONS = [
   "journey-map",
   "key-touchpoints",
   "personas",
+  "memory",
   "sync",
   "alerts",
   "rescoring",
@@ -208,8 +212,8 @@ async function main(): Promise<number> {
   let failed = 0;
   // The sections that run on the CDNOW bench database.
   if (
-    ["api", "scores", "response-speed", "journey-map", "key-touchpoints", "personas"].some((section) =>
-      sections.has(section),
+    ["api", "scores", "response-speed", "journey-map", "key-touchpoints", "personas", "memory"].some(
+      (section) => sections.has(section),
     )
   ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
@@ -243,6 +247,12 @@ async function main(): Promise<number> {
       const figures = await runPersonasBench(prepared.url, log);
       log("");
       log(formatPersonasReport(figures));
+    }
+    if (sections.has("memory")) {
+      log("Memory:");
+      const figures = await runMemoryBench(prepared.url, log);
+      log("");
+      log(formatMemoryReport(figures));
     }
   }
   if (sections.has("sync")) {

@@ -160,6 +160,12 @@ async function seedDatabase(adminUrl: string, rounds: number): Promise<Seed> {
   }
 }
 
+/** Subscriber processes still running: a round that fails ends them, or they keep the bench alive. */
+const subscriberProcesses = new Set<ChildProcess>();
+const killSubscriberProcesses = () => {
+  for (const child of subscriberProcesses) child.kill();
+};
+
 /** Client processes holding `keys.length` subscribers between them. */
 async function startSubscribers(wsUrl: string, keys: string[]) {
   const children: ChildProcess[] = [];
@@ -168,6 +174,8 @@ async function startSubscribers(wsUrl: string, keys: string[]) {
   for (let i = 0; i < CLIENT_PROCESSES; i++) {
     const child = fork(subscriberScript, [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
     children.push(child);
+    subscriberProcesses.add(child);
+    child.once("exit", () => subscriberProcesses.delete(child));
     started.push(
       request<{ opened: number; failed: number; firstError: string }>(child, "started", {
         type: "start",
@@ -405,6 +413,7 @@ async function measureHub(
     await subscribers.stop();
     return { ...figures, commitToPublish, mutation, peakRss: hub.sampledPeakRss(), readyRss: hub.readyRss };
   } finally {
+    killSubscriberProcesses();
     await stopAllChildServers();
   }
 }
@@ -447,6 +456,7 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     await subscribers.stop();
     return { ...figures, peakRss: bare.sampledPeakRss(), readyRss: bare.readyRss };
   } finally {
+    killSubscriberProcesses();
     await stopAllChildServers();
   }
 }

@@ -48,6 +48,21 @@ export const MAX_REPLAY = 1000;
 export const MAX_LIVE_BACKLOG = MAX_REPLAY / 2;
 const REMEMBERED_IDS = 1024;
 
+/**
+ * The item of a live event, one object for every subscriber it reaches: the subscription's execution
+ * is shared among subscribers who would get the same answer (server/use-shared-event-execution.ts),
+ * by the identity of what their streams yield. Kept as long as the event is.
+ */
+const liveItems = new WeakMap<AlertStreamEvent, AlertStreamItem>();
+function liveItemOf(event: AlertStreamEvent): AlertStreamItem {
+  let item = liveItems.get(event);
+  if (!item) {
+    item = { ...event, replayed: false };
+    liveItems.set(event, item);
+  }
+  return item;
+}
+
 const WHEN_SLOW = `You fell more than ${MAX_LIVE_BACKLOG} alerts behind (your connection did not read them as fast as they came), so this subscription was ended: subscribe again with since: the cursor of the last event you received, and the alerts you missed are replayed first.`;
 
 export async function openAlertStream(
@@ -93,7 +108,7 @@ export async function openAlertStream(
     givenIds.add(id);
     if (givenIds.size > REMEMBERED_IDS) givenIds.delete(givenIds.values().next().value as string);
     if (replayed) replay.push({ ...event, replayed });
-    else queue.push({ ...event, replayed });
+    else queue.push(liveItemOf(event));
   };
 
   // Live alerts that arrive while the replay is read wait here (for the length of one query).

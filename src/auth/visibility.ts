@@ -62,3 +62,21 @@ export function canSeeRecordOf(
     (customer) => customer !== null && canSeeCustomer(viewer, customer),
   );
 }
+
+/**
+ * A string equal for two viewers exactly when every answer the graph gives them is the same: what
+ * lets subscribers share one execution of a live event (server/use-shared-event-execution.ts). It
+ * holds every field of the viewer, not only those visibility reads today (role, owner, the `pii` and
+ * other scopes): resolvers read the principal and key too, and a field added to Viewer must be added
+ * here (the type below refuses to compile until it is).
+ */
+export function visibilityKeyOf(viewer: Viewer): string {
+  const parts: { [field in keyof Viewer]: string } = {
+    principalId: viewer.principalId,
+    principalName: viewer.principalName,
+    apiKeyId: viewer.apiKeyId,
+    role: viewer.role,
+    scopes: [...viewer.scopes].sort().join(","),
+  };
+  return JSON.stringify(parts);
+}

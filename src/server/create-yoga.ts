@@ -8,6 +8,7 @@ import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import { type AuthenticateApiKey, uncachedApiKeys } from "../auth/api-key-cache.ts";
 import type { Viewer } from "../auth/api-keys.ts";
+import { visibilityKeyOf } from "../auth/visibility.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { type BodyLimits, DEFAULT_BODY_LIMITS, DEFAULT_RATE_LIMITS } from "../config.ts";
 import { type ConnectorServices, NO_CONNECTORS } from "../connectors/connector-services.ts";
@@ -32,6 +33,7 @@ import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
 import { useOperationLimits } from "./use-operation-limits.ts";
 import { useRequestId } from "./use-request-id.ts";
 import { useRequestMetrics } from "./use-request-metrics.ts";
+import { useSharedEventExecution } from "./use-shared-event-execution.ts";
 import { useTypedErrors } from "./use-typed-errors.ts";
 import { useWebhooks } from "./use-webhooks.ts";
 import { createYogaLogger } from "./yoga-logger.ts";
@@ -186,6 +188,8 @@ export function createHubYoga({
       maxAliasesPlugin(ALIAS_LIMIT),
       useOperationLimits(),
       useTypedErrors(),
+      // Live events run once per document, variables and viewer, however many sockets follow them.
+      useSharedEventExecution<GraphContext>({ sharingKeyOf: (context) => visibilityKeyOf(context.viewer) }),
       useReadinessCheck({
         endpoint: "/ready",
         // Not ready is said without the driver's message (yoga would send it as the body).

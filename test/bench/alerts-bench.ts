@@ -5,7 +5,8 @@
 // latency from the alert's insert (the last statement of the transaction that commits it) to receipt
 // by each subscriber, p50 and p99; alerts delivered per second; the hub's peak RSS. The baseline, in
 // the same run: a bare graphql-ws server (bare-alerts-server.ts) fanning out the same events to the
-// same subscribers. Its own database, cxhub_alerts_bench, made anew on every run.
+// same subscribers. Its own database, cxhub_alerts_bench (BENCH_ALERTS_DATABASE names another, so that
+// benches run side by side do not drop each other's), made anew on every run.
 // BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000;
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub for each round there.
 import { type ChildProcess, fork } from "node:child_process";
@@ -25,12 +26,19 @@ import {
   stopAllChildServers,
 } from "./child-servers.ts";
 
-export const ALERTS_BENCH_DATABASE = "cxhub_alerts_bench";
+export const ALERTS_BENCH_DATABASE = process.env.BENCH_ALERTS_DATABASE ?? "cxhub_alerts_bench";
 const OWNERS = 100;
-const ALERTS_PER_ROUND = 300;
-const ALERTS_PER_SECOND = 20;
+const ALERTS_PER_SECOND = 100;
+/** Five seconds of alerts per round: long enough for a p99 of a few thousand deliveries per owner. */
+const ALERTS_PER_ROUND = ALERTS_PER_SECOND * 5;
 const CLIENT_PROCESSES = 4;
-const MAX_IN_FLIGHT = 32;
+/**
+ * Requests the driver lets wait at once: the hub's pool of connections (node-postgres' default, 10).
+ * More only wait in the hub for a connection, and on a busy machine past its 10 s connect timeout
+ * (SERVICE_UNAVAILABLE). At 100/s and a mutation answered in tens of milliseconds a few are in
+ * flight; the bound matters when the hub cannot keep up, and then the achieved rate (printed) says so.
+ */
+const MAX_IN_FLIGHT = 10;
 const DELIVERY_TIMEOUT_MS = 60_000;
 const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
 const BARE_READY = /Bare graphql-ws server ready at (http:\/\/\S+\/graphql)/;
@@ -57,6 +65,8 @@ export interface AlertsRoundFigures {
 }
 
 interface DeliveryFigures {
+  /** The rate the driver achieved, and how often it waited for one of MAX_IN_FLIGHT slots. */
+  driven: { achievedPerSecond: number; waitsForSlot: number };
   deliveries: number;
   expected: number;
   p50: number;
@@ -150,6 +160,12 @@ async function seedDatabase(adminUrl: string, rounds: number): Promise<Seed> {
   }
 }
 
+/** Subscriber processes still running: a round that fails ends them, or they keep the bench alive. */
+const subscriberProcesses = new Set<ChildProcess>();
+const killSubscriberProcesses = () => {
+  for (const child of subscriberProcesses) child.kill();
+};
+
 /** Client processes holding `keys.length` subscribers between them. */
 async function startSubscribers(wsUrl: string, keys: string[]) {
   const children: ChildProcess[] = [];
@@ -158,6 +174,8 @@ async function startSubscribers(wsUrl: string, keys: string[]) {
   for (let i = 0; i < CLIENT_PROCESSES; i++) {
     const child = fork(subscriberScript, [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
     children.push(child);
+    subscriberProcesses.add(child);
+    child.once("exit", () => subscriberProcesses.delete(child));
     started.push(
       request<{ opened: number; failed: number; firstError: string }>(child, "started", {
         type: "start",
@@ -233,7 +251,12 @@ async function warmUp(
   raise: (owner: number, customer: string) => Promise<void>,
 ) {
   for (let attempt = 0; attempt < 3; attempt++) {
-    await Promise.all(warmCustomers.map((ids, owner) => raise(owner, ids[attempt] ?? "")));
+    // MAX_IN_FLIGHT at a time, as the measured stream: a hundred at once outwait the hub's pool of
+    // connections on a busy machine, and the mutations fail with SERVICE_UNAVAILABLE.
+    for (let first = 0; first < warmCustomers.length; first += MAX_IN_FLIGHT) {
+      const owners = warmCustomers.slice(first, first + MAX_IN_FLIGHT);
+      await Promise.all(owners.map((ids, i) => raise(first + i, ids[attempt] ?? "")));
+    }
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const { warm } = await subscribers.report();
@@ -244,21 +267,29 @@ async function warmUp(
   throw new Error("Not every subscriber received a warm-up alert after three rounds.");
 }
 
-/** Raises the round's alerts at a steady rate, open loop, with a bound on requests in flight. */
+/**
+ * Raises the round's alerts at a steady rate, open loop, with a bound on requests in flight. Returns
+ * when it started and the rate it achieved (alerts whose request was answered, per second from the
+ * start to the last answer), and how often it had to wait for a free slot: a rate short of
+ * ALERTS_PER_SECOND with waits means the recording mutations, not the fan-out, set the pace.
+ */
 async function drive(count: number, fire: (index: number) => Promise<void>) {
   const interval = 1000 / ALERTS_PER_SECOND;
   const started = Date.now();
   const inFlight = new Set<Promise<void>>();
+  let waitsForSlot = 0;
   for (let i = 0; i < count; i++) {
     const due = started + i * interval;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight.size >= MAX_IN_FLIGHT) waitsForSlot += 1;
     while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     const call = fire(i).finally(() => inFlight.delete(call));
     inFlight.add(call);
   }
   await Promise.all(inFlight);
-  return started;
+  const achievedPerSecond = count / ((Date.now() - started) / 1000);
+  return { started, driven: { achievedPerSecond, waitsForSlot } };
 }
 
 async function collect(subscribers: Subscribers, expected: number) {
@@ -286,10 +317,12 @@ function figuresOf(
   expected: number,
   alerts: number,
   startedAt: number,
+  driven: DeliveryFigures["driven"],
 ): DeliveryFigures {
   const sorted = [...result.latencies].sort((a, b) => a - b);
   const seconds = (result.doneAt - startedAt) / 1000;
   return {
+    driven,
     deliveries: result.deliveries,
     expected,
     p50: percentile(sorted, 0.5),
@@ -362,22 +395,25 @@ async function measureHub(
     await subscribers.report(); // Drop anything counted before the measured stream.
     hub.resetSampledPeak();
     answerTimes = [];
-    const startedAt = await drive(round.measured.length, (i) => submit(round.measured[i]?.id ?? ""));
+    const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
+      submit(round.measured[i]?.id ?? ""),
+    );
     const answers = [...answerTimes].sort((a, b) => a - b);
     const mutation = { p50: percentile(answers, 0.5), p99: percentile(answers, 0.99) };
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const figures = figuresOf(result, expected, round.measured.length, startedAt);
+    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven);
     const commitToPublish = await publishLag(
       seed.url,
       round.measured.map((c) => c.id),
     );
     log(
-      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}`,
+      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms`,
     );
     await subscribers.stop();
     return { ...figures, commitToPublish, mutation, peakRss: hub.sampledPeakRss(), readyRss: hub.readyRss };
   } finally {
+    killSubscriberProcesses();
     await stopAllChildServers();
   }
 }
@@ -407,22 +443,26 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     );
     await subscribers.report();
     bare.resetSampledPeak();
-    const startedAt = await drive(round.measured.length, (i) => {
+    const { started: startedAt, driven } = await drive(round.measured.length, (i) => {
       const customer = round.measured[i];
       return publish(customer?.owner ?? 0, customer?.id ?? "", `customer-${customer?.id}`);
     });
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const figures = figuresOf(result, expected, round.measured.length, startedAt);
+    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven);
     log(
-      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries`,
+      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}`,
     );
     await subscribers.stop();
     return { ...figures, peakRss: bare.sampledPeakRss(), readyRss: bare.readyRss };
   } finally {
+    killSubscriberProcesses();
     await stopAllChildServers();
   }
 }
+
+const drivenLine = ({ achievedPerSecond, waitsForSlot }: DeliveryFigures["driven"]) =>
+  `driven at ${achievedPerSecond.toFixed(1)} alerts/s of ${ALERTS_PER_SECOND}${waitsForSlot ? ` (waited ${waitsForSlot}× for one of ${MAX_IN_FLIGHT} slots in flight)` : ""}`;
 
 /** From the alert's insert to the dispatcher's publish: the part of the latency before fan-out. */
 async function publishLag(url: string, customerIds: string[]) {
@@ -448,14 +488,14 @@ export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
   const lines = [
     `Live alerts: ${OWNERS} account managers, ${ALERTS_PER_ROUND} alerts per round raised at ${ALERTS_PER_SECOND}/s through GraphQL (submitFeedback); latency from the alert's insert, just before its commit, to receipt by each subscriber. Baseline: a bare graphql-ws server fanning the same events out to the same subscribers, latency from publish to receipt.`,
     "",
-    "| Subscribers | Server | p50 | p99 | Deliveries | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
-    "|---|---|---|---|---|---|---|---|",
+    "| Subscribers | Server | p50 | p99 | Deliveries | Alerts/s driven | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { subscribers, hub, bare } of figures) {
     lines.push(
-      `| ${subscribers} | hub | ${hub.p50} ms | ${hub.p99} ms | ${hub.deliveries}/${hub.expected} | ${hub.alertsPerSecond.toFixed(1)} | ${hub.deliveriesPerSecond.toFixed(0)} | ${mb(hub.peakRss)} (${mb(hub.readyRss)}) |`,
-      `| ${subscribers} | bare graphql-ws | ${bare.p50} ms | ${bare.p99} ms | ${bare.deliveries}/${bare.expected} | ${bare.alertsPerSecond.toFixed(1)} | ${bare.deliveriesPerSecond.toFixed(0)} | ${mb(bare.peakRss)} (${mb(bare.readyRss)}) |`,
-      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
+      `| ${subscribers} | hub | ${hub.p50} ms | ${hub.p99} ms | ${hub.deliveries}/${hub.expected} | ${hub.driven.achievedPerSecond.toFixed(1)} | ${hub.alertsPerSecond.toFixed(1)} | ${hub.deliveriesPerSecond.toFixed(0)} | ${mb(hub.peakRss)} (${mb(hub.readyRss)}) |`,
+      `| ${subscribers} | bare graphql-ws | ${bare.p50} ms | ${bare.p99} ms | ${bare.deliveries}/${bare.expected} | ${bare.driven.achievedPerSecond.toFixed(1)} | ${bare.alertsPerSecond.toFixed(1)} | ${bare.deliveriesPerSecond.toFixed(0)} | ${mb(bare.peakRss)} (${mb(bare.readyRss)}) |`,
+      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
     );
   }
   lines.push("");

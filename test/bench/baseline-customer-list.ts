@@ -17,16 +17,29 @@ import {
  * Every order of the list as the hub sorts it: NULLs last, but for churn risk, where PostgreSQL puts
  * them (a customer without a score first in DESC); ties by ID. `s` is the customer's score, if any.
  */
-const ORDER_SQL: Record<string, (direction: "ASC" | "DESC") => string> = {
+const ORDER_SQL = {
   LAST_SEEN: (d) => `c."lastSeenAt" ${d} NULLS LAST, c.id ${d}`,
   CREATED: (d) => `c."createdAt" ${d}, c.id ${d}`,
   NAME: (d) => `c."displayName" ${d} NULLS LAST, c.id ${d}`,
   CHURN_RISK: (d) => `s."churnRisk" ${d}, c.id ${d}`,
   LIFETIME_VALUE: (d) => `s.clv ${d} NULLS LAST, c.id ${d}`,
   VALUE_AT_RISK: (d) => `s."valueAtRisk" ${d} NULLS LAST, c.id ${d}`,
-};
+} satisfies Record<string, (direction: "ASC" | "DESC") => string>;
 
-const customerListSql = (order: string) => `
+/** CustomerList's one latest interaction per customer. */
+const LATEST_INTERACTION = `(SELECT json_build_object('channel', x.channel, 'kind', x.kind,
+                                   'occurredAt', ${iso(`x."occurredAt"`)}, 'summary', x.summary)
+            FROM "Interaction" x WHERE x."customerId" = p.id
+           ORDER BY x."occurredAt" DESC, x.id DESC LIMIT 1) AS latest`;
+
+/** PeerCustomerList's five newest interactions per customer, newest first. */
+const FIVE_INTERACTIONS = `(SELECT json_agg(json_build_object('id', x.id, 'channel', x.channel, 'kind', x.kind,
+                                   'occurredAt', ${iso(`x."occurredAt"`)}, 'summary', x.summary)
+                          ORDER BY x."occurredAt" DESC, x.id DESC)
+            FROM (SELECT * FROM "Interaction" x WHERE x."customerId" = p.id
+                   ORDER BY x."occurredAt" DESC, x.id DESC LIMIT 5) x) AS interactions`;
+
+const customerListSql = (order: string, interactions = LATEST_INTERACTION) => `
   -- The page in the requested order; the last-seen order (the default) is served directly by the
   -- partial index on live customers ("lastSeenAt" DESC NULLS LAST, id DESC).
   WITH page AS (
@@ -47,10 +60,7 @@ const customerListSql = (order: string) => `
          (SELECT json_agg(json_build_object('kind', i.kind, 'namespace', i.namespace, 'value', i.value)
                           ORDER BY i.kind, i.value)
             FROM "Identity" i WHERE i."customerId" = p.id) AS identities,
-         (SELECT json_build_object('channel', x.channel, 'kind', x.kind,
-                                   'occurredAt', ${iso(`x."occurredAt"`)}, 'summary', x.summary)
-            FROM "Interaction" x WHERE x."customerId" = p.id
-           ORDER BY x."occurredAt" DESC, x.id DESC LIMIT 1) AS latest
+         ${interactions}
     FROM total
     LEFT JOIN page p ON TRUE
     LEFT JOIN "Principal" o ON o.id = p."ownerId"
@@ -86,10 +96,43 @@ interface ListRow {
   ownerId: string | null;
   ownerName: string | null;
   identities: Array<{ kind: string; namespace: string; value: string }> | null;
-  latest: { channel: string; kind: string; occurredAt: string; summary: string | null } | null;
+  /** LATEST_INTERACTION's column (CustomerList). */
+  latest?: { channel: string; kind: string; occurredAt: string; summary: string | null } | null;
+  /** FIVE_INTERACTIONS' column (PeerCustomerList). */
+  interactions?: Array<PeerInteraction> | null;
+}
+
+interface PeerInteraction {
+  id: string;
+  channel: string;
+  kind: string;
+  occurredAt: string;
+  summary: string | null;
 }
 
 type ListNode = CustomerListQuery["customers"]["edges"][number]["node"];
+
+/** One page of rows in the given statement, one row more than the page to tell whether another follows. */
+async function listPage(pool: pg.Pool, viewer: BaselineViewer, statement: string, first: number) {
+  const { rows } = await pool.query<ListRow>(statement, [first + 1, viewerOwner(viewer)]);
+  const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
+  return { total: rows[0]?.total ?? 0, page: found.slice(0, first), hasNextPage: found.length > first };
+}
+
+/** What both list shapes show of a customer: the profile, its owner and its identities. */
+function customerFields(viewer: BaselineViewer, row: ListRow & { id: string }) {
+  return {
+    id: globalId("Customer", row.id),
+    displayName: row.displayName,
+    lifecycleStage: row.lifecycleStage as ListNode["lifecycleStage"],
+    lastSeenAt: row.lastSeenAt,
+    owner:
+      row.ownerId && row.ownerName ? { id: globalId("Principal", row.ownerId), name: row.ownerName } : null,
+    identities: (row.identities ?? []).map((identity) =>
+      maskIdentity(viewer, identity),
+    ) as ListNode["identities"],
+  };
+}
 
 export async function customerList(
   pool: pg.Pool,
@@ -98,24 +141,11 @@ export async function customerList(
 ): Promise<CustomerListQuery> {
   refuseUnsupported(variables, ["after", "filter"]);
   const first = pageSize(variables.first, 20);
-  // One row more than the page says whether another page follows.
-  const { rows } = await pool.query<ListRow>(statementFor(variables.orderBy), [
-    first + 1,
-    viewerOwner(viewer),
-  ]);
-  const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
-  const edges = found.slice(0, first).map((row) => ({
+  const { total, page, hasNextPage } = await listPage(pool, viewer, statementFor(variables.orderBy), first);
+  const edges = page.map((row) => ({
     cursor: Buffer.from(`GPC:S:${row.id}`).toString("base64"),
     node: {
-      id: globalId("Customer", row.id),
-      displayName: row.displayName,
-      lifecycleStage: row.lifecycleStage as ListNode["lifecycleStage"],
-      lastSeenAt: row.lastSeenAt,
-      owner:
-        row.ownerId && row.ownerName ? { id: globalId("Principal", row.ownerId), name: row.ownerName } : null,
-      identities: (row.identities ?? []).map((identity) =>
-        maskIdentity(viewer, identity),
-      ) as ListNode["identities"],
+      ...customerFields(viewer, row),
       latestInteraction: {
         edges: row.latest
           ? [{ node: row.latest as ListNode["latestInteraction"]["edges"][number]["node"] }]
@@ -125,9 +155,41 @@ export async function customerList(
   }));
   return {
     customers: {
-      totalCount: rows[0]?.total ?? 0,
-      pageInfo: { hasNextPage: found.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: total,
+      pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
       edges,
+    },
+  };
+}
+
+const PEER_LIST_STATEMENT = customerListSql(ORDER_SQL.LAST_SEEN("DESC"), FIVE_INTERACTIONS);
+
+/**
+ * The list as the PostGraphile peer comparison asks for it (peer-queries.ts): the default order,
+ * each customer's identities and five newest interactions.
+ */
+export async function peerCustomerList(
+  pool: pg.Pool,
+  viewer: BaselineViewer,
+  variables: Record<string, unknown>,
+) {
+  refuseUnsupported(variables, ["after", "filter", "orderBy"]);
+  const first = pageSize(variables.first, 20);
+  const { total, page, hasNextPage } = await listPage(pool, viewer, PEER_LIST_STATEMENT, first);
+  return {
+    customers: {
+      totalCount: total,
+      pageInfo: { hasNextPage },
+      edges: page.map((row) => ({
+        node: {
+          ...customerFields(viewer, row),
+          interactions: {
+            edges: (row.interactions ?? []).map((interaction) => ({
+              node: { ...interaction, id: globalId("Interaction", interaction.id) },
+            })),
+          },
+        },
+      })),
     },
   };
 }

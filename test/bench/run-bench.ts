@@ -2,6 +2,10 @@
 // - api: how fast the hub answers the three busiest pages, next to a baseline that answers the same
 //   requests with hand-written SQL over plain `pg`: both servers as child processes, answers checked
 //   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
+// - peer: the customer list (first 20 with identities and five interactions each) and the 360 page
+//   from the hub, from PostGraphile v5 over the same tables (its own query shape, answers mapped and
+//   checked equal; installed into test/bench/peer on first use, see peer-server.ts) and from the
+//   hand-written baseline, in one run: hub/PostGraphile and hub/baseline ratios.
 // - scores: the purchase model fitted on weeks 1-39, every customer scored at week 39, and the
 //   scores held against weeks 40-78 (see scores-bench.ts).
 // - sync: the 69,659 CDNOW orders synced from a fake Shopify Admin API into a fresh database by the
@@ -24,11 +28,11 @@
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API scenarios whose names start with it (repeatable).
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
@@ -42,11 +46,15 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
-import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
+import { assertAnswered, assertSameAnswer, postGraphql } from "./compare-answers.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { peerAnswerToHubShape } from "./peer-answers.ts";
+import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
+import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
+import { ensurePeerInstalled, startPeerServer } from "./peer-server.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
@@ -76,6 +84,7 @@ const { values: flags } = parseArgs({
 });
 const SECTIONS = [
   "api",
+  "peer",
   "scores",
   "response-speed",
   "journey-map",
@@ -167,7 +176,7 @@ function keyFigures(data: unknown): string {
   return `NPS ${metrics.nps.score?.toFixed(1)} over ${metrics.nps.responses} answers, CSAT ${metrics.csat.responses}, CES ${metrics.ces.responses}, ${trend.length} weekly buckets`;
 }
 
-async function measure(server: ChildServer, apiKey: string, scenario: Scenario) {
+async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scenario, "bodies">) {
   const load = (durationSeconds: number) =>
     driveLoad({
       url: server.url,
@@ -181,7 +190,7 @@ async function measure(server: ChildServer, apiKey: string, scenario: Scenario) 
   const result = await load(settings.durationSeconds);
   const failures = failuresOf(warmup) + failuresOf(result);
   log(
-    `  ${server.name.padEnd(8)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
+    `  ${server.name.padEnd(12)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
   );
   return { ...result, peakRssBytes: server.sampledPeakRss(), warmupFailures: failuresOf(warmup) };
 }
@@ -198,12 +207,13 @@ async function main(): Promise<number> {
   let failed = 0;
   // The sections that run on the CDNOW bench database.
   if (
-    ["api", "scores", "response-speed", "journey-map", "key-touchpoints", "personas"].some((section) =>
-      sections.has(section),
+    ["api", "peer", "scores", "response-speed", "journey-map", "key-touchpoints", "personas"].some(
+      (section) => sections.has(section),
     )
   ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) failed += await apiBench(prepared.url);
+    if (sections.has("peer")) failed += await peerBench(prepared.url);
     if (sections.has("scores")) {
       log("Scores:");
       const figures = await runScoresBench(prepared.url, log);
@@ -323,6 +333,81 @@ async function apiBench(databaseUrl: string): Promise<number> {
     console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
   }
   return failed;
+}
+
+/**
+ * The PostGraphile comparison: the hub, the baseline and PostGraphile over the same database, every
+ * answer of a sample checked equal (PostGraphile's after mapping), then each timed in turn.
+ */
+async function peerBench(databaseUrl: string): Promise<number> {
+  log("PostGraphile peer:");
+  const loadBefore = loadavg()[0] ?? 0;
+  const apiKey = await createBenchApiKey(databaseUrl);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const chosen = flags.scenario ?? [];
+  const scenarios = (await buildPeerScenarios(client).finally(() => client.end())).filter(
+    (scenario) => chosen.length === 0 || chosen.some((name) => scenario.name.startsWith(name)),
+  );
+  if (scenarios.length === 0) throw new Error(`No peer scenario's name starts with ${chosen.join(" or ")}.`);
+
+  await ensurePeerInstalled(log);
+  const [[hub, baseline], peer] = await Promise.all([
+    startServers(databaseUrl),
+    startPeerServer(databaseUrl, log),
+  ]);
+  log(`Hub at ${hub.url}; baseline at ${baseline.url}; PostGraphile at ${peer.url} (pid ${peer.pid}).`);
+  log("Checking that the three give the same answers (PostGraphile's mapped onto the hub's shape):");
+  await verifyPeerAnswers(scenarios, { hub, baseline, peer }, apiKey);
+
+  const figures: PeerScenarioFigures[] = [];
+  let failed = 0;
+  for (const scenario of scenarios) {
+    log(`${scenario.name}:`);
+    const measured = {
+      hub: await measure(hub, apiKey, scenario),
+      postgraphile: await measure(peer, apiKey, { bodies: scenario.peerBodies }),
+      baseline: await measure(baseline, apiKey, scenario),
+    };
+    for (const result of Object.values(measured)) failed += failuresOf(result) + result.warmupFailures;
+    const crashed = crashedServers();
+    if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
+    figures.push({ name: scenario.name, ...measured });
+  }
+  const readyRss = { hub: hub.readyRss, postgraphile: peer.readyRss, baseline: baseline.readyRss };
+  await stopAllChildServers();
+  log("");
+  log(
+    formatPeerReport(figures, {
+      settings,
+      readyRss,
+      load: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    }),
+  );
+  if (failed > 0) console.error(`\n${failed} request(s) failed in the peer section: see above.`);
+  return failed;
+}
+
+async function verifyPeerAnswers(
+  scenarios: PeerScenario[],
+  servers: { hub: ChildServer; baseline: ChildServer; peer: ChildServer },
+  apiKey: string,
+) {
+  for (const scenario of scenarios) {
+    const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
+    for (const [index, body] of sample.entries()) {
+      const [fromHub, fromBaseline, fromPeer] = await Promise.all([
+        postGraphql(servers.hub.url, apiKey, body),
+        postGraphql(servers.baseline.url, apiKey, body),
+        postGraphql(servers.peer.url, apiKey, scenario.peerBodies[index] ?? ""),
+      ]);
+      assertSameAnswer(scenario.name, fromHub, fromBaseline);
+      assertAnswered(scenario.name, "PostGraphile", fromPeer);
+      const mapped = { status: 200, json: { data: peerAnswerToHubShape(scenario.kind, fromPeer.json.data) } };
+      assertSameAnswer(scenario.name, fromHub, mapped, "PostGraphile (mapped)");
+    }
+    log(`  ${scenario.name}: ${sample.length} answer(s) equal on the three servers.`);
+  }
 }
 
 main()

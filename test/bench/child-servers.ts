@@ -1,7 +1,8 @@
 // The servers under test as child processes: started with `node --import tsx <entry>` in the project
 // folder (the hub compiled, as `npm start` runs it, with `compiled`; the PostGraphile peer with its
-// own Node from its own folder, with `foreign`), ready once they print their URL, watched for memory (VmRSS polled from /proc, VmHWM read at
-// the end) and stopped with SIGTERM — also when the bench fails or is interrupted.
+// own Node from its own folder, with `foreign`), ready once they print their URL, watched for memory
+// (VmRSS polled from /proc, VmHWM read at the end) and stopped with SIGTERM — also when the bench
+// fails or is interrupted.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

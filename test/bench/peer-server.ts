@@ -32,7 +32,7 @@ function installedAsPinned(): boolean {
 export async function ensurePeerInstalled(log: (line: string) => void): Promise<void> {
   if (installedAsPinned()) return;
   log(
-    `Installing PostGraphile for the peer bench into ${path.relative(process.cwd(), PEER_DIR)}node_modules (once; about a minute or three)…`,
+    `Installing PostGraphile for the peer bench into ${path.join(path.relative(process.cwd(), PEER_DIR), "node_modules")} (once; about a minute or three)…`,
   );
   const started = performance.now();
   // Their "Unsupported engine" warnings under Node 20 are expected: the peer runs on its own Node.

@@ -54,7 +54,7 @@ import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
 import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
-import { ensurePeerInstalled, startPeerServer } from "./peer-server.ts";
+import { ensurePeerInstalled, peerNodeBinary, startPeerServer } from "./peer-server.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
@@ -351,7 +351,14 @@ async function peerBench(databaseUrl: string): Promise<number> {
   );
   if (scenarios.length === 0) throw new Error(`No peer scenario's name starts with ${chosen.join(" or ")}.`);
 
-  await ensurePeerInstalled(log);
+  // Without the registry or a Node >= 22 the peer cannot run: a failed section, not a lost bench.
+  try {
+    await ensurePeerInstalled(log);
+    peerNodeBinary();
+  } catch (error) {
+    console.error(`\nThe peer section cannot run: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   const [[hub, baseline], peer] = await Promise.all([
     startServers(databaseUrl),
     startPeerServer(databaseUrl, log),

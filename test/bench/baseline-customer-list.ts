@@ -66,22 +66,24 @@ const customerListSql = (order: string, interactions = LATEST_INTERACTION) => `
     LEFT JOIN "Principal" o ON o.id = p."ownerId"
    ORDER BY p.position`;
 
-/** The statement for each order and direction, written once. */
-const STATEMENTS = new Map(
-  Object.entries(ORDER_SQL).flatMap(([field, order]) =>
-    (["ASC", "DESC"] as const).map((direction) => [
-      `${field} ${direction}`,
-      customerListSql(order(direction)),
-    ]),
-  ),
-);
+/** The statement for each order and direction, written once, for a given interactions column. */
+const statementsWith = (interactions: string) =>
+  new Map(
+    Object.entries(ORDER_SQL).flatMap(([field, order]) =>
+      (["ASC", "DESC"] as const).map((direction) => [
+        `${field} ${direction}`,
+        customerListSql(order(direction), interactions),
+      ]),
+    ),
+  );
+const STATEMENTS = statementsWith(LATEST_INTERACTION);
 
-function statementFor(orderBy: unknown): string {
+function statementFor(orderBy: unknown, statements = STATEMENTS): string {
   const { field = "LAST_SEEN", direction = "DESC" } = (orderBy ?? {}) as {
     field?: string;
     direction?: string;
   };
-  const statement = STATEMENTS.get(`${field} ${direction}`);
+  const statement = statements.get(`${field} ${direction}`);
   if (!statement) throw new BadRequest(`The baseline does not know the order ${field} ${direction}.`);
   return statement;
 }
@@ -162,20 +164,21 @@ export async function customerList(
   };
 }
 
-const PEER_LIST_STATEMENT = customerListSql(ORDER_SQL.LAST_SEEN("DESC"), FIVE_INTERACTIONS);
+const PEER_LIST_STATEMENTS = statementsWith(FIVE_INTERACTIONS);
 
 /**
- * The list as the PostGraphile peer comparison asks for it (peer-queries.ts): the default order,
- * each customer's identities and five newest interactions.
+ * The list as the PostGraphile peer comparison asks for it (peer-queries.ts): each customer's
+ * identities and five newest interactions.
  */
 export async function peerCustomerList(
   pool: pg.Pool,
   viewer: BaselineViewer,
   variables: Record<string, unknown>,
 ) {
-  refuseUnsupported(variables, ["after", "filter", "orderBy"]);
+  refuseUnsupported(variables, ["after", "filter"]);
   const first = pageSize(variables.first, 20);
-  const { total, page, hasNextPage } = await listPage(pool, viewer, PEER_LIST_STATEMENT, first);
+  const statement = statementFor(variables.orderBy, PEER_LIST_STATEMENTS);
+  const { total, page, hasNextPage } = await listPage(pool, viewer, statement, first);
   return {
     customers: {
       totalCount: total,

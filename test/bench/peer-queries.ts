@@ -6,8 +6,8 @@ import type pg from "pg";
 import { body, customer360Body, sampleCustomerIds } from "./scenarios.ts";
 
 /** The customer list: the first 20 live customers by last seen, with identities and five interactions each. */
-export const HUB_PEER_LIST = `query PeerCustomerList($first: Int) {
-  customers(first: $first) {
+export const HUB_PEER_LIST = `query PeerCustomerList($first: Int, $orderBy: CustomerOrder) {
+  customers(first: $first, orderBy: $orderBy) {
     totalCount
     pageInfo { hasNextPage }
     edges {
@@ -25,12 +25,12 @@ export const HUB_PEER_LIST = `query PeerCustomerList($first: Int) {
 }`;
 
 /**
- * The same page from PostGraphile: live customers (mergedIntoId null) in the hub's default order,
- * last seen DESC NULLS LAST (serve.mjs sets pgOrderByNullsLast), ties by id DESC; identities by kind
- * then value and interactions newest first, ties by id DESC, as the hub orders them.
+ * The same page from PostGraphile: live customers (mergedIntoId null) in the hub's order (LIST_ORDERS;
+ * NULLS LAST, as serve.mjs sets pgOrderByNullsLast), ties by id DESC; identities by kind then value
+ * and interactions newest first, ties by id DESC, as the hub orders them.
  */
-export const POSTGRAPHILE_LIST = `query PeerCustomerList($first: Int) {
-  allCustomers(first: $first, condition: { mergedIntoId: null }, orderBy: [LAST_SEEN_AT_DESC, ROW_ID_DESC]) {
+export const POSTGRAPHILE_LIST = `query PeerCustomerList($first: Int, $orderBy: [CustomerOrderBy!]) {
+  allCustomers(first: $first, condition: { mergedIntoId: null }, orderBy: $orderBy) {
     totalCount
     pageInfo { hasNextPage }
     nodes {
@@ -94,6 +94,15 @@ export const POSTGRAPHILE_360 = `query PeerCustomer360($rowId: UUID!, $timelineF
   }
 }`;
 
+/**
+ * The list's orders on both sides: the hub's default (last seen) and the creation order, where issue 15
+ * measured PostGraphile answering while the hub answered nothing.
+ */
+const LIST_ORDERS = [
+  { hub: "LAST_SEEN", postgraphile: ["LAST_SEEN_AT_DESC", "ROW_ID_DESC"] },
+  { hub: "CREATED", postgraphile: ["CREATED_AT_DESC", "ROW_ID_DESC"] },
+];
+
 export interface PeerScenario {
   name: string;
   kind: "list" | "360";
@@ -106,12 +115,14 @@ export interface PeerScenario {
 export async function buildPeerScenarios(client: pg.Client): Promise<PeerScenario[]> {
   const ids = await sampleCustomerIds(client);
   return [
-    {
-      name: "CustomerList (first: 20, identities, 5 interactions each)",
-      kind: "list",
-      bodies: [body("PeerCustomerList", HUB_PEER_LIST, { first: 20 })],
-      peerBodies: [body("PeerCustomerList", POSTGRAPHILE_LIST, { first: 20 })],
-    },
+    ...LIST_ORDERS.map(({ hub, postgraphile }) => ({
+      name: `CustomerList by ${hub} (first: 20, 5 interactions each)`,
+      kind: "list" as const,
+      bodies: [
+        body("PeerCustomerList", HUB_PEER_LIST, { first: 20, orderBy: { field: hub, direction: "DESC" } }),
+      ],
+      peerBodies: [body("PeerCustomerList", POSTGRAPHILE_LIST, { first: 20, orderBy: postgraphile })],
+    })),
     {
       name: `Customer360 (${ids.length} customers)`,
       kind: "360",

@@ -28,10 +28,11 @@
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
-// --scenario keeps the API scenarios whose names start with it (repeatable).
+// --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
+// --rounds (peer section) measures each server that many times in turn and keeps its median round.
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -77,6 +78,7 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "8" },
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
+    rounds: { type: "string", default: "1" },
     "no-sql-counts": { type: "boolean", default: false },
     only: { type: "string", multiple: true },
     scenario: { type: "string", multiple: true },
@@ -104,6 +106,7 @@ const settings = {
   durationSeconds: positive(flags.duration, "--duration"),
   warmupSeconds: positive(flags.warmup, "--warmup"),
   connections: positive(flags.connections, "--connections"),
+  rounds: positive(flags.rounds, "--rounds"),
 };
 
 function positive(value: string | undefined, name: string): number {
@@ -371,12 +374,24 @@ async function peerBench(databaseUrl: string): Promise<number> {
   let failed = 0;
   for (const scenario of scenarios) {
     log(`${scenario.name}:`);
+    // Rounds take the servers in turn, each round starting one server later, so that a burst of
+    // load from elsewhere on the machine falls on all three; each server's median round is kept.
+    const runs = { hub: [] as Measured[], postgraphile: [] as Measured[], baseline: [] as Measured[] };
+    const order = [
+      () => measure(hub, apiKey, scenario).then((result) => runs.hub.push(result)),
+      () => measure(peer, apiKey, { bodies: scenario.peerBodies }).then((r) => runs.postgraphile.push(r)),
+      () => measure(baseline, apiKey, scenario).then((result) => runs.baseline.push(result)),
+    ];
+    for (let round = 0; round < settings.rounds; round++) {
+      if (settings.rounds > 1) log(`  round ${round + 1} of ${settings.rounds}`);
+      for (let step = 0; step < order.length; step++) await order[(round + step) % order.length]?.();
+    }
+    for (const result of Object.values(runs).flat()) failed += failuresOf(result) + result.warmupFailures;
     const measured = {
-      hub: await measure(hub, apiKey, scenario),
-      postgraphile: await measure(peer, apiKey, { bodies: scenario.peerBodies }),
-      baseline: await measure(baseline, apiKey, scenario),
+      hub: medianRun(runs.hub),
+      postgraphile: medianRun(runs.postgraphile),
+      baseline: medianRun(runs.baseline),
     };
-    for (const result of Object.values(measured)) failed += failuresOf(result) + result.warmupFailures;
     const crashed = crashedServers();
     if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
     figures.push({ name: scenario.name, ...measured });
@@ -393,6 +408,16 @@ async function peerBench(databaseUrl: string): Promise<number> {
   );
   if (failed > 0) console.error(`\n${failed} request(s) failed in the peer section: see above.`);
   return failed;
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+/** The round with the median throughput (the lower middle one of an even count). */
+function medianRun(runs: Measured[]): Measured {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error("No measured round.");
+  return median;
 }
 
 async function verifyPeerAnswers(

@@ -8,6 +8,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectPath } from "../project-files.ts";
+import { everyMigrationApplied } from "./migration-history.ts";
 import { createScratchPGlite } from "./pglite-extensions.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
 
@@ -68,6 +69,8 @@ export async function applyMigrations(
   migrationsDir = MIGRATIONS_DIR,
 ): Promise<string[]> {
   const migrationsList = await readMigrations(migrationsDir);
+  // A start with nothing to apply (most of them) need not load the engine at all.
+  if (await everyMigrationApplied(adapterFactory, migrationsList)) return [];
   const output = await withSchemaEngine(adapterFactory, undefined, (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
   );

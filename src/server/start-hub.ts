@@ -11,6 +11,7 @@ import { redactDeadLetterCredentials } from "../connectors/dead-letters/redact-s
 import { startSync } from "../connectors/start-sync.ts";
 import { openDatabase } from "../db/database.ts";
 import { applyMigrations } from "../db/migrations.ts";
+import { unloadSchemaEngine } from "../db/schema-engine.ts";
 import { loadDemoData } from "../demo/load-demo-data.ts";
 import { StartupError } from "../errors.ts";
 import { startJobs } from "../jobs/start-jobs.ts";
@@ -67,6 +68,8 @@ export async function startHub(options: StartHubOptions): Promise<StartedHub> {
   };
   try {
     const applied = await applyMigrations(database.adapterFactory);
+    // The engine served once; a server holding its WebAssembly for its whole life would pay for it.
+    unloadSchemaEngine();
     logger.info(
       `Using the ${describeDatabase(config.database)}${applied.length ? `; applied ${applied.length} migration(s)` : ""}.`,
     );

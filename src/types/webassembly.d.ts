@@ -6,6 +6,10 @@ declare namespace WebAssembly {
   // biome-ignore lint/suspicious/noExplicitAny: imports and exports are untyped by nature
   type Exports = Record<string, any>;
   type Module = object;
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+    grow(deltaPages: number): number;
+  }
   interface Instance {
     readonly exports: Exports;
   }

@@ -1,6 +1,7 @@
 // The baseline's customer list page in one statement: the page (keyset-friendly, see below), the total,
 // and per customer its owner, identities and latest interaction, shaped like the CustomerList answer.
 import type pg from "pg";
+import { likeLiteral } from "../../src/db/like-literal.ts";
 import type { CustomerListQuery } from "../generated/graphql/graphql.ts";
 import {
   BadRequest,
@@ -39,20 +40,37 @@ const FIVE_INTERACTIONS = `(SELECT json_agg(json_build_object('id', x.id, 'chann
             FROM (SELECT * FROM "Interaction" x WHERE x."customerId" = p.id
                    ORDER BY x."occurredAt" DESC, x.id DESC LIMIT 5) x) AS interactions`;
 
-const customerListSql = (order: string, interactions = LATEST_INTERACTION) => `
+/**
+ * A search's matches ($3: the LIKE pattern; $4: the identity kinds the viewer may search by; $5: whether
+ * names holding an email or a phone may match): the names by their trigram index and the identities by
+ * theirs, united, rather than one OR that no index serves.
+ */
+const SEARCH_MATCHES = `
+  matched AS (
+    SELECT c.id FROM "Customer" c
+     WHERE c."displayName" ILIKE $3 AND c."mergedIntoId" IS NULL
+       AND ($5 OR (c."displayName" NOT LIKE '%@%' AND c."displayName" NOT LIKE '%+%'))
+    UNION
+    SELECT i."customerId" FROM "Identity" i WHERE i.value LIKE lower($3) AND i.kind::text = ANY($4::text[])
+  ),`;
+
+const customerListSql = (order: string, search: boolean, interactions: string) => `
   -- The page in the requested order; the last-seen order (the default) is served directly by the
   -- partial index on live customers ("lastSeenAt" DESC NULLS LAST, id DESC).
-  WITH page AS (
+  WITH ${search ? SEARCH_MATCHES : ""}
+  page AS (
     SELECT c.id, c."displayName", c."lifecycleStage", c."lastSeenAt", c."ownerId",
            row_number() OVER (ORDER BY ${order}) AS position
       FROM "Customer" c${order.includes("s.") ? ` LEFT JOIN "Score" s ON s."customerId" = c.id` : ""}
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+       ${search ? `AND c.id IN (SELECT id FROM matched)` : ""}
      ORDER BY ${order}
      LIMIT $1
   ),
   total AS (
     SELECT count(*)::int AS total FROM "Customer" c
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
+       ${search ? `AND c.id IN (SELECT id FROM matched)` : ""}
   )
   -- The count always gives a row, so an empty page still answers totalCount.
   SELECT total.total, p.id, p."displayName", p."lifecycleStage", ${iso(`p."lastSeenAt"`)} AS "lastSeenAt",
@@ -66,24 +84,33 @@ const customerListSql = (order: string, interactions = LATEST_INTERACTION) => `
     LEFT JOIN "Principal" o ON o.id = p."ownerId"
    ORDER BY p.position`;
 
-/** The statement for each order and direction, written once, for a given interactions column. */
+/**
+ * The statement for each order and direction, with and without a search, written once, for a given
+ * interactions column.
+ */
 const statementsWith = (interactions: string) =>
   new Map(
     Object.entries(ORDER_SQL).flatMap(([field, order]) =>
-      (["ASC", "DESC"] as const).map((direction) => [
-        `${field} ${direction}`,
-        customerListSql(order(direction), interactions),
-      ]),
+      (["ASC", "DESC"] as const).flatMap((direction) =>
+        [false, true].map((search) => [
+          `${field} ${direction}${search ? " search" : ""}`,
+          customerListSql(order(direction), search, interactions),
+        ]),
+      ),
     ),
   );
 const STATEMENTS = statementsWith(LATEST_INTERACTION);
 
-function statementFor(orderBy: unknown, statements = STATEMENTS): string {
+/** Identity kinds: emails and phones are searched only with the `pii` scope, as in the hub. */
+const IDENTITY_KINDS = ["EMAIL", "PHONE", "SHOP_CUSTOMER_ID", "SOCIAL_HANDLE", "EXTERNAL_ID"];
+const PERSONAL_KINDS = new Set(["EMAIL", "PHONE"]);
+
+function statementFor(orderBy: unknown, search: boolean, statements = STATEMENTS): string {
   const { field = "LAST_SEEN", direction = "DESC" } = (orderBy ?? {}) as {
     field?: string;
     direction?: string;
   };
-  const statement = statements.get(`${field} ${direction}`);
+  const statement = statements.get(`${field} ${direction}${search ? " search" : ""}`);
   if (!statement) throw new BadRequest(`The baseline does not know the order ${field} ${direction}.`);
   return statement;
 }
@@ -114,9 +141,29 @@ interface PeerInteraction {
 
 type ListNode = CustomerListQuery["customers"]["edges"][number]["node"];
 
+/** SEARCH_MATCHES' parameters ($3 to $5) for a search text, or none without one. */
+function searchParameters(viewer: BaselineViewer, text: string | null): unknown[] {
+  if (text === null) return [];
+  return [
+    `%${likeLiteral(text)}%`,
+    IDENTITY_KINDS.filter((kind) => viewer.pii || !PERSONAL_KINDS.has(kind)),
+    viewer.pii,
+  ];
+}
+
 /** One page of rows in the given statement, one row more than the page to tell whether another follows. */
-async function listPage(pool: pg.Pool, viewer: BaselineViewer, statement: string, first: number) {
-  const { rows } = await pool.query<ListRow>(statement, [first + 1, viewerOwner(viewer)]);
+async function listPage(
+  pool: pg.Pool,
+  viewer: BaselineViewer,
+  statement: string,
+  first: number,
+  text: string | null = null,
+) {
+  const { rows } = await pool.query<ListRow>(statement, [
+    first + 1,
+    viewerOwner(viewer),
+    ...searchParameters(viewer, text),
+  ]);
   const found = rows.filter((row): row is ListRow & { id: string } => row.id !== null);
   return { total: rows[0]?.total ?? 0, page: found.slice(0, first), hasNextPage: found.length > first };
 }
@@ -141,9 +188,13 @@ export async function customerList(
   viewer: BaselineViewer,
   variables: Record<string, unknown>,
 ): Promise<CustomerListQuery> {
-  refuseUnsupported(variables, ["after", "filter"]);
+  refuseUnsupported(variables, ["after"]);
+  const { search, ...otherFilters } = (variables.filter ?? {}) as { search?: string | null };
+  refuseUnsupported(otherFilters, Object.keys(otherFilters));
+  const text = search?.trim() || null;
   const first = pageSize(variables.first, 20);
-  const { total, page, hasNextPage } = await listPage(pool, viewer, statementFor(variables.orderBy), first);
+  const statement = statementFor(variables.orderBy, text !== null);
+  const { total, page, hasNextPage } = await listPage(pool, viewer, statement, first, text);
   const edges = page.map((row) => ({
     cursor: Buffer.from(`GPC:S:${row.id}`).toString("base64"),
     node: {
@@ -177,7 +228,7 @@ export async function peerCustomerList(
 ) {
   refuseUnsupported(variables, ["after", "filter"]);
   const first = pageSize(variables.first, 20);
-  const statement = statementFor(variables.orderBy, PEER_LIST_STATEMENTS);
+  const statement = statementFor(variables.orderBy, false, PEER_LIST_STATEMENTS);
   const { total, page, hasNextPage } = await listPage(pool, viewer, statement, first);
   return {
     customers: {

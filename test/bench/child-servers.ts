@@ -6,11 +6,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { NPM_START_ENTRY, NPM_START_NODE_FLAGS } from "../helpers/npm-start-command.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The hub as `npm start` runs it: the compiled entry (see `compiled`). */
-export const HUB_ENTRY = "dist/src/main.js";
+export const HUB_ENTRY = NPM_START_ENTRY;
 
 /** Builds dist/ when the sources are newer, as the tests' global setup does. */
 export { default as ensureCompiled } from "../helpers/setup-compiled.ts";
@@ -38,13 +39,15 @@ export interface ChildServer {
 export interface StartOptions {
   name: string;
   entry: string;
+  /** Arguments after the entry (`--demo`). */
+  args?: string[];
   env: Record<string, string>;
   /** Extra node flags (--cpu-prof) and modules to preload after tsx. */
   nodeFlags?: string[];
   preload?: string[];
   /**
-   * The entry is compiled JavaScript in dist/, run as `npm start` runs it (the SDK's compiled
-   * condition); tsx is loaded only for preloads. Call ensureCompiled() first.
+   * The entry is compiled JavaScript in dist/, run with `npm start`'s node flags (the SDK's compiled
+   * condition, the V8 settings); tsx is loaded only for preloads. Call ensureCompiled() first.
    */
   compiled?: boolean;
   /**
@@ -66,8 +69,9 @@ export function startChildServer(options: StartOptions): Promise<ChildServer> {
       ...(options.nodeFlags ?? []),
       ...(plainJavaScript ? [] : ["--import", "tsx"]),
       ...(options.preload ?? []).flatMap((module) => ["--import", module]),
-      ...(options.compiled ? ["--conditions=cx-hub-compiled"] : []),
+      ...(options.compiled ? NPM_START_NODE_FLAGS : []),
       options.entry,
+      ...(options.args ?? []),
     ],
     {
       cwd: options.foreign?.cwd ?? projectRoot,

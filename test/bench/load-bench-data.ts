@@ -1,6 +1,6 @@
 // Prepares the benchmark database: drops and re-creates `cxhub_bench`, applies the migrations the way
 // the hub does, and bulk-loads the bench dataset with plain `pg` (multi-row INSERTs in one
-// transaction: bench setup, not the product's write path). A fingerprint of the inputs and the row
+// transaction: bench setup, not the product's write path), with a generated score per customer. A fingerprint of the inputs and the row
 // counts is kept as the database's comment, so a re-run finds the data in place and skips the load.
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -70,6 +70,7 @@ export async function prepareBenchDatabase(
   await withClient(url, async (client) => {
     await client.query("BEGIN");
     await insertDataset(client, dataset);
+    await insertScores(client);
     await client.query("COMMIT");
   });
   const analyzedAt = performance.now();
@@ -87,7 +88,7 @@ export async function prepareBenchDatabase(
   const done = performance.now();
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   log(
-    `Loaded ${counts.customers} customers, ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers in ${s(done - started)} (migrations ${s(builtAt - started)}, building ${s(insertedAt - builtAt)}, INSERTs ${s(analyzedAt - insertedAt)}, VACUUM ANALYZE ${s(done - analyzedAt)}).`,
+    `Loaded ${counts.customers} customers, ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers (and a score per customer) in ${s(done - started)} (migrations ${s(builtAt - started)}, building ${s(insertedAt - builtAt)}, INSERTs ${s(analyzedAt - insertedAt)}, VACUUM ANALYZE ${s(done - analyzedAt)}).`,
   );
   return { url, counts, loadSeconds: (done - started) / 1000 };
 }
@@ -245,6 +246,41 @@ async function insertDataset(client: pg.Client, data: BenchDataset): Promise<voi
       f.touchpoint,
       iso(f.respondedAt),
     ]),
+  );
+}
+
+/** When the generated scores were computed: the end of the CDNOW history. */
+const SCORED_AT = "1998-07-01T00:00:00Z";
+
+/**
+ * A score for every customer, so that the lists by churn risk, lifetime value and value at risk, and
+ * an account manager's at-risk list, read real scores: risk climbs from 0.05 to 0.95 over two years
+ * without an order (plus up to 0.05 from a hash of the ID, so that ties are rare and the load
+ * repeats exactly), at the default policy's level bounds, with that recency as its one reason; the
+ * lifetime value is a fifth of what was spent (none without orders).
+ */
+async function insertScores(client: pg.Client): Promise<void> {
+  await client.query(
+    `INSERT INTO "Score" ("customerId", "churnRisk", "churnRiskLevel", "reasons", "clv", "currency",
+                          "modelVersion", "computedAt")
+     SELECT c.id, r.risk,
+            (CASE WHEN r.risk >= 0.8 THEN 'CRITICAL' WHEN r.risk >= 0.6 THEN 'HIGH'
+                  WHEN r.risk >= 0.3 THEN 'MEDIUM' ELSE 'LOW' END)::"ChurnRiskLevel",
+            jsonb_build_array(jsonb_build_object(
+              'factor', 'RECENCY', 'value', r.days, 'contribution', round(r.risk::numeric * 4 - 2, 4),
+              'weight', 1, 'explanation', 'No order for ' || r.days || ' days.')),
+            round(o.spent / 5, 4), CASE WHEN o.spent IS NOT NULL THEN 'USD' END, 'bench-load', $1::timestamptz
+       FROM "Customer" c
+       LEFT JOIN LATERAL (
+         SELECT max(i."occurredAt") AS last_order, sum(i.amount) AS spent FROM "Interaction" i
+          WHERE i."customerId" = c.id AND i.amount IS NOT NULL
+       ) o ON TRUE
+       CROSS JOIN LATERAL (
+         SELECT least(0.95, 0.05 + 0.9 * COALESCE(extract(epoch FROM $1::timestamptz - o.last_order) / (730 * 86400), 1)
+                      + 0.05 * (hashtext(c.id::text)::float8 / 4294967296 + 0.5))::float8 AS risk,
+                COALESCE(floor(extract(epoch FROM $1::timestamptz - o.last_order) / 86400), 730)::int AS days
+       ) r`,
+    [SCORED_AT],
   );
 }
 

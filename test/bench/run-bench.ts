@@ -24,11 +24,13 @@
 //   customers, beside one hand-written SQL query of the same figures, checked equal (see personas-bench.ts).
 // - rescoring: scheduled rescore runs on the job engine at 10k, 100k and 1M generated customers:
 //   customers/s, CPU time per customer, linearity, and alert latency from a slice's commit to a subscriber (rescoring-bench.ts).
+// - memory: RSS once ready of the hub on PostgreSQL and on the embedded database, and the peak of the
+//   demo load (npm run demo into a new folder), beside the baseline server's (see memory-bench.ts).
 // - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
+//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 // --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
@@ -37,7 +39,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
-import { createBenchApiKey } from "./bench-api-key.ts";
+import { type BenchKeys, createBenchApiKeys } from "./bench-api-key.ts";
 import {
   type ChildServer,
   crashedServers,
@@ -52,6 +54,7 @@ import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
 import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
@@ -92,6 +95,7 @@ const SECTIONS = [
   "journey-map",
   "key-touchpoints",
   "personas",
+  "memory",
   "sync",
   "alerts",
   "rescoring",
@@ -142,8 +146,14 @@ async function startServers(
 }
 
 /** The sample each scenario is checked on: every distinct body, up to COMPARED_CUSTOMERS of them. */
-async function verifyAnswers(scenarios: Scenario[], hub: ChildServer, baseline: ChildServer, apiKey: string) {
+async function verifyAnswers(
+  scenarios: Scenario[],
+  hub: ChildServer,
+  baseline: ChildServer,
+  keys: BenchKeys,
+) {
   for (const scenario of scenarios) {
+    const apiKey = keyOf(scenario, keys);
     const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
     let figures = "";
     for (const body of sample) {
@@ -179,6 +189,10 @@ function keyFigures(data: unknown): string {
   return `NPS ${metrics.nps.score?.toFixed(1)} over ${metrics.nps.responses} answers, CSAT ${metrics.csat.responses}, CES ${metrics.ces.responses}, ${trend.length} weekly buckets`;
 }
 
+/** The key a scenario is sent with. */
+const keyOf = (scenario: Scenario, keys: BenchKeys) =>
+  scenario.key === "accountManager" ? keys.accountManager : keys.admin;
+
 async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scenario, "bodies">) {
   const load = (durationSeconds: number) =>
     driveLoad({
@@ -210,7 +224,7 @@ async function main(): Promise<number> {
   let failed = 0;
   // The sections that run on the CDNOW bench database.
   if (
-    ["api", "peer", "scores", "response-speed", "journey-map", "key-touchpoints", "personas"].some(
+    ["api", "peer", "scores", "response-speed", "journey-map", "key-touchpoints", "personas", "memory"].some(
       (section) => sections.has(section),
     )
   ) {
@@ -246,6 +260,12 @@ async function main(): Promise<number> {
       const figures = await runPersonasBench(prepared.url, log);
       log("");
       log(formatPersonasReport(figures));
+    }
+    if (sections.has("memory")) {
+      log("Memory:");
+      const figures = await runMemoryBench(prepared.url, log);
+      log("");
+      log(formatMemoryReport(figures));
     }
   }
   if (sections.has("sync")) {
@@ -283,11 +303,11 @@ async function alertsBench(adminUrl: string): Promise<number> {
 
 async function apiBench(databaseUrl: string): Promise<number> {
   const prepared = { url: databaseUrl };
-  const apiKey = await createBenchApiKey(prepared.url);
+  const keys = await createBenchApiKeys(prepared.url);
   const client = new pg.Client({ connectionString: prepared.url });
   await client.connect();
   const chosen = flags.scenario ?? [];
-  const scenarios = (await buildScenarios(client).finally(() => client.end())).filter(
+  const scenarios = (await buildScenarios(client, keys.accountManagerId).finally(() => client.end())).filter(
     (scenario) => chosen.length === 0 || chosen.some((name) => scenario.name.startsWith(name)),
   );
   if (scenarios.length === 0) throw new Error(`No API scenario's name starts with ${chosen.join(" or ")}.`);
@@ -295,14 +315,14 @@ async function apiBench(databaseUrl: string): Promise<number> {
   const [hub, baseline] = await startServers(prepared.url);
   log(`Hub at ${hub.url} (pid ${hub.pid}); baseline at ${baseline.url} (pid ${baseline.pid}).`);
   log("Checking that both servers give the same answers:");
-  await verifyAnswers(scenarios, hub, baseline, apiKey);
+  await verifyAnswers(scenarios, hub, baseline, keys);
 
   const figures: ScenarioFigures[] = [];
   let failed = 0;
   for (const scenario of scenarios) {
     log(`${scenario.name}:`);
-    const fromHub = await measure(hub, apiKey, scenario);
-    const fromBaseline = await measure(baseline, apiKey, scenario);
+    const fromHub = await measure(hub, keyOf(scenario, keys), scenario);
+    const fromBaseline = await measure(baseline, keyOf(scenario, keys), scenario);
     failed +=
       failuresOf(fromHub) + fromHub.warmupFailures + failuresOf(fromBaseline) + fromBaseline.warmupFailures;
     const crashed = crashedServers();
@@ -320,8 +340,8 @@ async function apiBench(databaseUrl: string): Promise<number> {
     const [countingHub, countingBaseline] = await startServers(prepared.url, [COUNT_SQL_PRELOAD]);
     for (const [index, scenario] of scenarios.entries()) {
       const statements = {
-        hub: await statementsPerRequest(countingHub, apiKey, scenario.bodies),
-        baseline: await statementsPerRequest(countingBaseline, apiKey, scenario.bodies),
+        hub: await statementsPerRequest(countingHub, keyOf(scenario, keys), scenario.bodies),
+        baseline: await statementsPerRequest(countingBaseline, keyOf(scenario, keys), scenario.bodies),
       };
       const entry = figures[index];
       if (entry) entry.statements = statements;
@@ -345,7 +365,8 @@ async function apiBench(databaseUrl: string): Promise<number> {
 async function peerBench(databaseUrl: string): Promise<number> {
   log("PostGraphile peer:");
   const loadBefore = loadavg()[0] ?? 0;
-  const apiKey = await createBenchApiKey(databaseUrl);
+  // Every peer scenario is the ADMIN's (PostGraphile knows no roles): the account manager's key is unused.
+  const { admin: apiKey } = await createBenchApiKeys(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const chosen = flags.scenario ?? [];

@@ -4,6 +4,7 @@
 import { print } from "graphql";
 import type pg from "pg";
 import {
+  AtRiskCustomersDocument,
   Customer360Document,
   CustomerListDocument,
   FeedbackDashboardDocument,
@@ -12,12 +13,16 @@ import {
 /** Twelve months of answers up to the end of the CDNOW history, bucketed by ISO week. */
 export const DASHBOARD_WINDOW = { from: "1997-07-01T00:00:00.000Z", to: "1998-07-01T00:00:00.000Z" };
 export const ROTATING_CUSTOMERS = 200;
+/** What the search scenario types: a first name and an initial, matching a few dozen customers by name. */
+export const SEARCH_TEXT = "Mia W";
 
 export interface Scenario {
   name: string;
   operationName: string;
   /** Request bodies, sent in turn. */
   bodies: string[];
+  /** Whose key sends them: the ADMIN key with `pii` unless an account manager's page is measured. */
+  key?: "accountManager";
 }
 
 export function body(operationName: string, query: string, variables: Record<string, unknown>): string {
@@ -37,7 +42,8 @@ export async function sampleCustomerIds(client: pg.Client): Promise<string[]> {
 export const customer360Body = (id: string) =>
   body("Customer360", print(Customer360Document), { id: Buffer.from(`Customer:${id}`).toString("base64") });
 
-export async function buildScenarios(client: pg.Client): Promise<Scenario[]> {
+/** `accountManagerId`: the owner whose key the at-risk list is asked with (bench-api-key.ts). */
+export async function buildScenarios(client: pg.Client, accountManagerId: string): Promise<Scenario[]> {
   const ids = await sampleCustomerIds(client);
   return [
     {
@@ -56,6 +62,25 @@ export async function buildScenarios(client: pg.Client): Promise<Scenario[]> {
         }),
       ],
     })),
+    {
+      name: `CustomerList search "${SEARCH_TEXT}" (first: 20)`,
+      operationName: "CustomerList",
+      bodies: [
+        body("CustomerList", print(CustomerListDocument), { first: 20, filter: { search: SEARCH_TEXT } }),
+      ],
+    },
+    // The page account managers live on: their HIGH and CRITICAL customers by churn risk, asked with
+    // their own key (so visibility narrows it too), as the alerts page's at-risk list sends it.
+    {
+      name: "AtRiskCustomers (account manager's key, HIGH+CRITICAL by churn risk)",
+      operationName: "AtRiskCustomers",
+      key: "accountManager",
+      bodies: [
+        body("AtRiskCustomers", print(AtRiskCustomersDocument), {
+          ownerId: Buffer.from(`Principal:${accountManagerId}`).toString("base64"),
+        }),
+      ],
+    },
     {
       name: `Customer360 (${ids.length} customers)`,
       operationName: "Customer360",

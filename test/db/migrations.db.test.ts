@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect } from "vitest";
-import { applyMigrations, MIGRATIONS_DIR, migrationStatus, readMigrations } from "../../src/db/migrations.ts";
+import { everyMigrationApplied } from "../../src/db/migration-history.ts";
+import {
+  applyMigrations,
+  MIGRATIONS_DIR,
+  type MigrationsList,
+  migrationStatus,
+  readMigrations,
+} from "../../src/db/migrations.ts";
+import { isSchemaEngineLoaded, unloadSchemaEngine } from "../../src/db/schema-engine.ts";
 import { test } from "../helpers/database.ts";
 
 describe("migrations", () => {
@@ -44,4 +52,59 @@ describe("migrations", () => {
     const status = await migrationStatus(db.adapterFactory);
     expect(status.edited).toEqual([edited]);
   });
+
+  test("apply nothing without loading the schema engine when the history is complete", async ({ db }) => {
+    unloadSchemaEngine();
+    expect(isSchemaEngineLoaded()).toBe(false);
+    expect(await applyMigrations(db.adapterFactory)).toEqual([]);
+    expect(isSchemaEngineLoaded()).toBe(false);
+  });
+
+  test("leave the engine to decide when the history is not plainly complete", async ({ db }) => {
+    const list = await readMigrations();
+    const [first, second, third] = list.migrationDirectories.map((dir) => dir.path);
+    expect(await everyMigrationApplied(db.adapterFactory, list)).toBe(true);
+    await db.prisma
+      .$executeRaw`UPDATE _prisma_migrations SET checksum = 'edited' WHERE migration_name = ${first}`;
+    expect(await everyMigrationApplied(db.adapterFactory, list)).toBe(false);
+    await db.prisma
+      .$executeRaw`UPDATE _prisma_migrations SET checksum = ${checksumOf(list, first)} WHERE migration_name = ${first}`;
+    expect(await everyMigrationApplied(db.adapterFactory, list)).toBe(true);
+    await db.prisma
+      .$executeRaw`UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = ${second}`;
+    expect(await everyMigrationApplied(db.adapterFactory, list)).toBe(false);
+    await db.prisma
+      .$executeRaw`UPDATE _prisma_migrations SET finished_at = now() WHERE migration_name = ${second}`;
+    await db.prisma.$executeRaw`DELETE FROM _prisma_migrations WHERE migration_name = ${third}`;
+    expect(await everyMigrationApplied(db.adapterFactory, list)).toBe(false);
+    const withoutThird = {
+      ...list,
+      migrationDirectories: list.migrationDirectories.filter((dir) => dir.path !== third),
+    };
+    expect(await everyMigrationApplied(db.adapterFactory, withoutThird)).toBe(true);
+    // A migration the database applied that the folder lacks is the engine's to report.
+    const withoutFirst = {
+      ...withoutThird,
+      migrationDirectories: withoutThird.migrationDirectories.filter((dir) => dir.path !== first),
+    };
+    expect(await everyMigrationApplied(db.adapterFactory, withoutFirst)).toBe(false);
+  });
+
+  test("load the schema engine again after it was unloaded", async ({ db }) => {
+    await migrationStatus(db.adapterFactory);
+    expect(isSchemaEngineLoaded()).toBe(true);
+    unloadSchemaEngine();
+    expect(isSchemaEngineLoaded()).toBe(false);
+    expect((await migrationStatus(db.adapterFactory)).pending).toEqual([]);
+    // Twice in a row: the second instance must not see the first one's memory.
+    unloadSchemaEngine();
+    expect((await migrationStatus(db.adapterFactory)).pending).toEqual([]);
+  });
 });
+
+function checksumOf(list: MigrationsList, name: string | undefined): string {
+  const script = list.migrationDirectories.find((dir) => dir.path === name)?.migrationFile.content.value;
+  return createHash("sha256")
+    .update(script ?? "")
+    .digest("hex");
+}

@@ -3,6 +3,7 @@
 // `npm run dev` does; slower to start, as tsx compiles every module first).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { NPM_START_ENTRY, NPM_START_NODE_FLAGS } from "./npm-start-command.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -18,7 +19,7 @@ export type HubEntry = "sources" | "compiled";
 
 const ENTRY_ARGS: Record<HubEntry, string[]> = {
   sources: ["--import", "tsx", "src/main.ts"],
-  compiled: ["--conditions=cx-hub-compiled", "dist/src/main.js"],
+  compiled: [...NPM_START_NODE_FLAGS, NPM_START_ENTRY],
 };
 
 function spawnHub(env: Record<string, string>, args: string[], entry: HubEntry = "sources"): ChildProcess {

@@ -87,14 +87,18 @@ interface TimelineJson {
   comment?: string | null;
 }
 
-interface CustomerRow {
-  id: string;
+/** The profile's own columns as the page reads them (timestamps as strings); the peer's mapping shares it. */
+export interface CustomerProfileColumns {
   displayName: string | null;
   lifecycleStage: string;
   traits: Record<string, unknown>;
   firstSeenAt: string | null;
   lastSeenAt: string | null;
   createdAt: string;
+}
+
+interface CustomerRow extends CustomerProfileColumns {
+  id: string;
   ownerId: string | null;
   ownerName: string | null;
   identities: Customer360["identities"] | null;
@@ -183,7 +187,7 @@ function timelineNode(viewer: BaselineViewer, entry: TimelineJson) {
 }
 
 /** "11.7" USD → "11.70": at least the currency's usual decimals, never fewer than were stored. */
-function withMinorUnits(amount: string, currency: string): string {
+export function withMinorUnits(amount: string, currency: string): string {
   const [whole, fraction = ""] = amount.split(".");
   const digits = Math.max(currencyMinorUnits(currency), fraction.length);
   return digits === 0 ? (whole ?? amount) : `${whole}.${fraction.padEnd(digits, "0")}`;

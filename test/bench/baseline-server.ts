@@ -1,5 +1,6 @@
 // The benchmark's baseline: a plain node:http server with a `pg` pool (the same size as the hub's,
-// 10) that answers the benchmarked operations with hand-written SQL. It takes the very request
+// 10) that answers the benchmarked operations with hand-written SQL (the busiest pages, the at-risk
+// list, and the customer list the PostGraphile peer is compared on). It takes the very request
 // the hub takes (POST /graphql with operationName, query and variables, and the same API key), checks
 // the key the way the hub does (by prefix, SHA-256 compared in constant time, revoked or expired
 // refused, lastUsedAt written at most once a minute), dispatches on operationName without parsing the
@@ -11,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { atRiskCustomers } from "./baseline-at-risk.ts";
 import { customer360 } from "./baseline-customer-360.ts";
-import { customerList } from "./baseline-customer-list.ts";
+import { customerList, peerCustomerList } from "./baseline-customer-list.ts";
 import { feedbackDashboard } from "./baseline-feedback-dashboard.ts";
 import { BadRequest, type BaselineViewer } from "./baseline-shared.ts";
 
@@ -25,6 +26,7 @@ const OPERATIONS: Record<
   AtRiskCustomers: atRiskCustomers,
   Customer360: customer360,
   FeedbackDashboard: feedbackDashboard,
+  PeerCustomerList: peerCustomerList,
 };
 
 interface KeyRow {

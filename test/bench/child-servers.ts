@@ -1,6 +1,8 @@
 // The servers under test as child processes: started with `node --import tsx <entry>` in the project
-// folder (the hub compiled, as `npm start` runs it, with `compiled`), ready once they print their URL, watched for memory (VmRSS polled from /proc, VmHWM read at
-// the end) and stopped with SIGTERM — also when the bench fails or is interrupted.
+// folder (the hub compiled, as `npm start` runs it, with `compiled`; the PostGraphile peer with its
+// own Node from its own folder, with `foreign`), ready once they print their URL, watched for memory
+// (VmRSS polled from /proc, VmHWM read at the end) and stopped with SIGTERM — also when the bench
+// fails or is interrupted.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -48,6 +50,11 @@ export interface StartOptions {
    * condition, the V8 settings); tsx is loaded only for preloads. Call ensureCompiled() first.
    */
   compiled?: boolean;
+  /**
+   * Another Node binary and folder for a plain JavaScript entry of its own install, without tsx
+   * (the PostGraphile peer, which needs a newer Node than the product's).
+   */
+  foreign?: { node: string; cwd: string };
   readyLine: RegExp;
   timeoutMs?: number;
 }
@@ -55,18 +62,19 @@ export interface StartOptions {
 export function startChildServer(options: StartOptions): Promise<ChildServer> {
   // Only what start-up needs: the bench's own environment (a DATABASE_URL, a PORT) must not leak in.
   const { PATH, HOME, TMPDIR } = process.env;
+  const plainJavaScript = (options.compiled || options.foreign) && !options.preload?.length;
   const child = spawn(
-    process.execPath,
+    options.foreign?.node ?? process.execPath,
     [
       ...(options.nodeFlags ?? []),
-      ...(options.compiled && !options.preload?.length ? [] : ["--import", "tsx"]),
+      ...(plainJavaScript ? [] : ["--import", "tsx"]),
       ...(options.preload ?? []).flatMap((module) => ["--import", module]),
       ...(options.compiled ? NPM_START_NODE_FLAGS : []),
       options.entry,
       ...(options.args ?? []),
     ],
     {
-      cwd: projectRoot,
+      cwd: options.foreign?.cwd ?? projectRoot,
       env: { PATH, HOME, TMPDIR, ...options.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -1,5 +1,6 @@
 // Checks, before anything is measured, that both servers answer every benchmarked request without
-// errors and with the same data: a deep comparison of the hub's `data` with the baseline's, reporting
+// errors and with the same data: a deep comparison of the hub's `data` with the baseline's (or the
+// PostGraphile peer's, mapped onto the hub's shape), reporting
 // the first path where they differ, plus the key figures printed for the reader.
 export interface Answer {
   status: number;
@@ -47,18 +48,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Fails loudly unless both answers are 200, error-free and equal. */
-export function assertSameAnswer(what: string, hub: Answer, baseline: Answer): void {
-  for (const [name, answer] of [
-    ["hub", hub],
-    ["baseline", baseline],
-  ] as const) {
-    if (answer.status !== 200 || answer.json.errors || answer.json.data == null) {
-      throw new Error(
-        `${what}: the ${name} answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 800)}`,
-      );
-    }
+/** Fails loudly unless the answer is 200, error-free and has data. */
+export function assertAnswered(what: string, name: string, answer: Answer): void {
+  if (answer.status !== 200 || answer.json.errors || answer.json.data == null) {
+    throw new Error(
+      `${what}: the ${name} answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 800)}`,
+    );
   }
-  const difference = firstDifference(hub.json.data, baseline.json.data);
-  if (difference) throw new Error(`${what}: the hub and the baseline disagree at ${difference}`);
+}
+
+/** Fails loudly unless both answers are 200, error-free and equal. */
+export function assertSameAnswer(what: string, hub: Answer, other: Answer, otherName = "baseline"): void {
+  assertAnswered(what, "hub", hub);
+  assertAnswered(what, otherName, other);
+  const difference = firstDifference(hub.json.data, other.json.data);
+  if (difference) throw new Error(`${what}: the hub and the ${otherName} disagree at ${difference}`);
 }

@@ -12,7 +12,7 @@ export interface ScenarioFigures {
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+export const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) =>

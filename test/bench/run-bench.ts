@@ -2,6 +2,10 @@
 // - api: how fast the hub answers the three busiest pages, next to a baseline that answers the same
 //   requests with hand-written SQL over plain `pg`: both servers as child processes, answers checked
 //   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
+// - peer: the customer list (first 20 with identities and five interactions each) and the 360 page
+//   from the hub, from PostGraphile v5 over the same tables (its own query shape, answers mapped and
+//   checked equal; installed into test/bench/peer on first use, see peer-server.ts) and from the
+//   hand-written baseline, in one run: hub/PostGraphile and hub/baseline ratios.
 // - scores: the purchase model fitted on weeks 1-39, every customer scored at week 39, and the
 //   scores held against weeks 40-78 (see scores-bench.ts).
 // - sync: the 69,659 CDNOW orders synced from a fake Shopify Admin API into a fresh database by the
@@ -26,11 +30,12 @@
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts]
+//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
-// --scenario keeps the API scenarios whose names start with it (repeatable).
-import { availableParallelism } from "node:os";
+// --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
+// --rounds (peer section) measures each server that many times in turn and keeps its median round.
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
@@ -44,12 +49,16 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
-import { assertSameAnswer, postGraphql } from "./compare-answers.ts";
+import { assertAnswered, assertSameAnswer, postGraphql } from "./compare-answers.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, type LoadResult } from "./load-driver.ts";
 import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
+import { peerAnswerToHubShape } from "./peer-answers.ts";
+import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
+import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
+import { ensurePeerInstalled, peerNodeBinary, startPeerServer } from "./peer-server.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
@@ -72,6 +81,7 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "8" },
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
+    rounds: { type: "string", default: "1" },
     "no-sql-counts": { type: "boolean", default: false },
     only: { type: "string", multiple: true },
     scenario: { type: "string", multiple: true },
@@ -79,6 +89,7 @@ const { values: flags } = parseArgs({
 });
 const SECTIONS = [
   "api",
+  "peer",
   "scores",
   "response-speed",
   "journey-map",
@@ -99,6 +110,7 @@ const settings = {
   durationSeconds: positive(flags.duration, "--duration"),
   warmupSeconds: positive(flags.warmup, "--warmup"),
   connections: positive(flags.connections, "--connections"),
+  rounds: positive(flags.rounds, "--rounds"),
 };
 
 function positive(value: string | undefined, name: string): number {
@@ -181,7 +193,7 @@ function keyFigures(data: unknown): string {
 const keyOf = (scenario: Scenario, keys: BenchKeys) =>
   scenario.key === "accountManager" ? keys.accountManager : keys.admin;
 
-async function measure(server: ChildServer, apiKey: string, scenario: Scenario) {
+async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scenario, "bodies">) {
   const load = (durationSeconds: number) =>
     driveLoad({
       url: server.url,
@@ -195,7 +207,7 @@ async function measure(server: ChildServer, apiKey: string, scenario: Scenario) 
   const result = await load(settings.durationSeconds);
   const failures = failuresOf(warmup) + failuresOf(result);
   log(
-    `  ${server.name.padEnd(8)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
+    `  ${server.name.padEnd(12)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
   );
   return { ...result, peakRssBytes: server.sampledPeakRss(), warmupFailures: failuresOf(warmup) };
 }
@@ -212,12 +224,13 @@ async function main(): Promise<number> {
   let failed = 0;
   // The sections that run on the CDNOW bench database.
   if (
-    ["api", "scores", "response-speed", "journey-map", "key-touchpoints", "personas", "memory"].some(
+    ["api", "peer", "scores", "response-speed", "journey-map", "key-touchpoints", "personas", "memory"].some(
       (section) => sections.has(section),
     )
   ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) failed += await apiBench(prepared.url);
+    if (sections.has("peer")) failed += await peerBench(prepared.url);
     if (sections.has("scores")) {
       log("Scores:");
       const figures = await runScoresBench(prepared.url, log);
@@ -343,6 +356,111 @@ async function apiBench(databaseUrl: string): Promise<number> {
     console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
   }
   return failed;
+}
+
+/**
+ * The PostGraphile comparison: the hub, the baseline and PostGraphile over the same database, every
+ * answer of a sample checked equal (PostGraphile's after mapping), then each timed in turn.
+ */
+async function peerBench(databaseUrl: string): Promise<number> {
+  log("PostGraphile peer:");
+  const loadBefore = loadavg()[0] ?? 0;
+  // Every peer scenario is the ADMIN's (PostGraphile knows no roles): the account manager's key is unused.
+  const { admin: apiKey } = await createBenchApiKeys(databaseUrl);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const chosen = flags.scenario ?? [];
+  const scenarios = (await buildPeerScenarios(client).finally(() => client.end())).filter(
+    (scenario) => chosen.length === 0 || chosen.some((name) => scenario.name.startsWith(name)),
+  );
+  if (scenarios.length === 0) throw new Error(`No peer scenario's name starts with ${chosen.join(" or ")}.`);
+
+  // Without the registry or a Node >= 22 the peer cannot run: a failed section, not a lost bench.
+  try {
+    await ensurePeerInstalled(log);
+    peerNodeBinary();
+  } catch (error) {
+    console.error(`\nThe peer section cannot run: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const [[hub, baseline], peer] = await Promise.all([
+    startServers(databaseUrl),
+    startPeerServer(databaseUrl, log),
+  ]);
+  log(`Hub at ${hub.url}; baseline at ${baseline.url}; PostGraphile at ${peer.url} (pid ${peer.pid}).`);
+  log("Checking that the three give the same answers (PostGraphile's mapped onto the hub's shape):");
+  await verifyPeerAnswers(scenarios, { hub, baseline, peer }, apiKey);
+
+  const figures: PeerScenarioFigures[] = [];
+  let failed = 0;
+  for (const scenario of scenarios) {
+    log(`${scenario.name}:`);
+    // Rounds take the servers in turn, each round starting one server later, so that a burst of
+    // load from elsewhere on the machine falls on all three; each server's median round is kept.
+    const runs = { hub: [] as Measured[], postgraphile: [] as Measured[], baseline: [] as Measured[] };
+    const order = [
+      () => measure(hub, apiKey, scenario).then((result) => runs.hub.push(result)),
+      () => measure(peer, apiKey, { bodies: scenario.peerBodies }).then((r) => runs.postgraphile.push(r)),
+      () => measure(baseline, apiKey, scenario).then((result) => runs.baseline.push(result)),
+    ];
+    for (let round = 0; round < settings.rounds; round++) {
+      if (settings.rounds > 1) log(`  round ${round + 1} of ${settings.rounds}`);
+      for (let step = 0; step < order.length; step++) await order[(round + step) % order.length]?.();
+    }
+    for (const result of Object.values(runs).flat()) failed += failuresOf(result) + result.warmupFailures;
+    const measured = {
+      hub: medianRun(runs.hub),
+      postgraphile: medianRun(runs.postgraphile),
+      baseline: medianRun(runs.baseline),
+    };
+    const crashed = crashedServers();
+    if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
+    figures.push({ name: scenario.name, ...measured });
+  }
+  const readyRss = { hub: hub.readyRss, postgraphile: peer.readyRss, baseline: baseline.readyRss };
+  await stopAllChildServers();
+  log("");
+  log(
+    formatPeerReport(figures, {
+      settings,
+      readyRss,
+      load: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    }),
+  );
+  if (failed > 0) console.error(`\n${failed} request(s) failed in the peer section: see above.`);
+  return failed;
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+/** The round with the median throughput (the lower middle one of an even count). */
+function medianRun(runs: Measured[]): Measured {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error("No measured round.");
+  return median;
+}
+
+async function verifyPeerAnswers(
+  scenarios: PeerScenario[],
+  servers: { hub: ChildServer; baseline: ChildServer; peer: ChildServer },
+  apiKey: string,
+) {
+  for (const scenario of scenarios) {
+    const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
+    for (const [index, body] of sample.entries()) {
+      const [fromHub, fromBaseline, fromPeer] = await Promise.all([
+        postGraphql(servers.hub.url, apiKey, body),
+        postGraphql(servers.baseline.url, apiKey, body),
+        postGraphql(servers.peer.url, apiKey, scenario.peerBodies[index] ?? ""),
+      ]);
+      assertSameAnswer(scenario.name, fromHub, fromBaseline);
+      assertAnswered(scenario.name, "PostGraphile", fromPeer);
+      const mapped = { status: 200, json: { data: peerAnswerToHubShape(scenario.kind, fromPeer.json.data) } };
+      assertSameAnswer(scenario.name, fromHub, mapped, "PostGraphile (mapped)");
+    }
+    log(`  ${scenario.name}: ${sample.length} answer(s) equal on the three servers.`);
+  }
 }
 
 main()

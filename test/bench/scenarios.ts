@@ -25,18 +25,26 @@ export interface Scenario {
   key?: "accountManager";
 }
 
-function body(operationName: string, query: string, variables: Record<string, unknown>): string {
+export function body(operationName: string, query: string, variables: Record<string, unknown>): string {
   return JSON.stringify({ operationName, query, variables });
 }
 
-/** `accountManagerId`: the owner whose key the at-risk list is asked with (bench-api-key.ts). */
-export async function buildScenarios(client: pg.Client, accountManagerId: string): Promise<Scenario[]> {
-  // A fixed, spread-out sample of real customers: the same 200 on every run of the same data.
+/** A fixed, spread-out sample of real customers: the same 200 on every run of the same data. */
+export async function sampleCustomerIds(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
     `SELECT id FROM "Customer" WHERE "mergedIntoId" IS NULL ORDER BY md5(id::text) LIMIT $1`,
     [ROTATING_CUSTOMERS],
   );
-  const customer360 = print(Customer360Document);
+  return rows.map((row) => row.id);
+}
+
+/** The Customer360 page's request for one customer, by its database id. */
+export const customer360Body = (id: string) =>
+  body("Customer360", print(Customer360Document), { id: Buffer.from(`Customer:${id}`).toString("base64") });
+
+/** `accountManagerId`: the owner whose key the at-risk list is asked with (bench-api-key.ts). */
+export async function buildScenarios(client: pg.Client, accountManagerId: string): Promise<Scenario[]> {
+  const ids = await sampleCustomerIds(client);
   return [
     {
       name: "CustomerList (first: 20)",
@@ -74,11 +82,9 @@ export async function buildScenarios(client: pg.Client, accountManagerId: string
       ],
     },
     {
-      name: `Customer360 (${rows.length} customers)`,
+      name: `Customer360 (${ids.length} customers)`,
       operationName: "Customer360",
-      bodies: rows.map((row) =>
-        body("Customer360", customer360, { id: Buffer.from(`Customer:${row.id}`).toString("base64") }),
-      ),
+      bodies: ids.map(customer360Body),
     },
     {
       name: "FeedbackDashboard (12 months, weekly)",

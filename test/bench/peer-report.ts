@@ -1,0 +1,67 @@
+// The PostGraphile comparison's table: per scenario, the hub's, PostGraphile's and the hand-written
+// baseline's throughput, latency, failures and peak memory, then hub/PostGraphile (the issue's goal:
+// ≥ 1× throughput) and hub/baseline ratios, all measured in one run; the machine's load beside them.
+import type { LoadResult } from "./load-driver.ts";
+import { fixed, mb, table } from "./print-report.ts";
+
+type Measured = LoadResult & { peakRssBytes: number };
+
+export interface PeerScenarioFigures {
+  name: string;
+  hub: Measured;
+  postgraphile: Measured;
+  baseline: Measured;
+}
+
+export interface PeerRunFacts {
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
+  /** RSS once each server was ready, before any request. */
+  readyRss: { hub: number; postgraphile: number; baseline: number };
+  /** One-minute load average when the section started and when it ended. */
+  load: { before: number; after: number };
+}
+
+const SERVERS = ["hub", "postgraphile", "baseline"] as const;
+const LABELS = { hub: "hub", postgraphile: "PostGraphile", baseline: "baseline" } as const;
+
+function ratioRow(label: string, hub: Measured, other: Measured): string[] {
+  return [
+    "",
+    label,
+    `${fixed(hub.requestsPerSecond / other.requestsPerSecond, 2)}x`,
+    `${fixed(hub.p50Ms / other.p50Ms, 1)}x`,
+    `${fixed(hub.p99Ms / other.p99Ms, 1)}x`,
+    "",
+    `${fixed(hub.peakRssBytes / other.peakRssBytes, 1)}x`,
+  ];
+}
+
+export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRunFacts): string {
+  const rows: string[][] = [];
+  for (const scenario of scenarios) {
+    for (const server of SERVERS) {
+      const result = scenario[server];
+      rows.push([
+        server === "hub" ? scenario.name : "",
+        LABELS[server],
+        fixed(result.requestsPerSecond, 1),
+        fixed(result.p50Ms),
+        fixed(result.p99Ms),
+        String(result.non2xx + result.transportErrors + result.graphqlErrors),
+        mb(result.peakRssBytes),
+      ]);
+    }
+    rows.push(ratioRow("hub/PostGraphile", scenario.hub, scenario.postgraphile));
+    rows.push(ratioRow("hub/baseline", scenario.hub, scenario.baseline));
+  }
+  const { settings, readyRss, load } = facts;
+  return [
+    `PostGraphile peer (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
+    "",
+    table(["Scenario", "Server", "req/s", "p50 ms", "p99 ms", "failed", "peak RSS"], rows),
+    "",
+    `RSS once ready (before any request): hub ${mb(readyRss.hub)}, PostGraphile ${mb(readyRss.postgraphile)}, baseline ${mb(readyRss.baseline)}.`,
+    "The goal (issue 15): hub/PostGraphile req/s at 1x or more on both pages. PostGraphile answers each page",
+    "in its own query shape (test/bench/peer-queries.ts), checked equal to the hub's after mapping.",
+  ].join("\n");
+}

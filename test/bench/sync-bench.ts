@@ -31,6 +31,11 @@ const SOURCE = "cdnow-shop";
 const BASELINE_BATCH = 500;
 /** Orders synced one record per transaction, to show what the set-based ingest replaced. */
 const ONE_BY_ONE_ORDERS = 2_000;
+/**
+ * The prefix of the section's three databases (`<prefix>`, `<prefix>_baseline`, `<prefix>_one_by_one`):
+ * BENCH_SYNC_DATABASE lets several people bench on one PostgreSQL server without dropping each other's.
+ */
+const DATABASE_PREFIX = process.env.BENCH_SYNC_DATABASE ?? "cxhub_bench_sync";
 
 export interface SyncPhase {
   records: number;
@@ -53,11 +58,11 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
   log(`  ${orders.length} orders of ${customers} customers, as Shopify order nodes.`);
   const startRssBytes = process.memoryUsage.rss();
 
-  const baselineUrl = await freshDatabase(adminUrl, "cxhub_bench_sync_baseline");
+  const baselineUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_baseline`);
   const baseline = await measure(() => insertBaseline(baselineUrl, orders));
   log(`  baseline: ${rate(baseline)} (${baseline.seconds.toFixed(1)} s)`);
 
-  const syncUrl = await freshDatabase(adminUrl, "cxhub_bench_sync");
+  const syncUrl = await freshDatabase(adminUrl, DATABASE_PREFIX);
   const timings = { readMs: 0, writeMs: 0, rescoreMs: 0, commits: 0 };
   const sync = await measure(() =>
     syncShop(syncUrl, orders, (commit) => {
@@ -70,7 +75,7 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
   log(`  sync:     ${rate(sync)} (${sync.seconds.toFixed(1)} s, ${timings.commits} commits)`);
   await assertSameFacts(baselineUrl, syncUrl, orders.length, customers);
 
-  const oneByOneUrl = await freshDatabase(adminUrl, "cxhub_bench_sync_one_by_one");
+  const oneByOneUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_one_by_one`);
   const oneByOne = await measure(() =>
     syncShop(oneByOneUrl, orders.slice(0, ONE_BY_ONE_ORDERS), () => {}, 1),
   );

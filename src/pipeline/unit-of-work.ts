@@ -113,14 +113,14 @@ async function rescoreTouched(
   now: Date,
 ): Promise<AlertDecisions & { rescoredCustomerIds: string[] }> {
   if (ids.length === 0) return { rescoredCustomerIds: [], alerts: [], resolved: [], digests: [] };
-  // Merged-away customers have no score of their own.
-  const live = await tx.customer.findMany({
-    where: { id: { in: ids }, mergedIntoId: null },
-    select: { id: true },
+  // Merged-away customers have no score of their own: rescoring reads live customers only, so the
+  // customers it scored are the live ones among `ids`.
+  const { changes, alerts, resolved, digests } = await rescoreWithAlerts(tx, {
+    policy,
+    customerIds: ids,
+    asOf: now,
   });
-  const customerIds = live.map((row) => row.id);
-  const decided = await rescoreWithAlerts(tx, { policy, customerIds, asOf: now });
-  return { rescoredCustomerIds: customerIds, ...decided };
+  return { rescoredCustomerIds: changes.map((change) => change.customerId), alerts, resolved, digests };
 }
 
 /** A race with a concurrent writer: redoing the unit reads what it committed. */

@@ -9,6 +9,9 @@
 //     dispatchers and score-change listeners only when the transaction commits (nothing on rollback).
 // Domain functions know nothing of scoring and scoring nothing of alerts: this module calls each.
 //
+// A sync's batches defer the rescoring (deferRescoring): the touched customers are marked due in the
+// unit instead, and the sync engine rescores them once when its streams end (rescore-due-customers.ts).
+//
 // A unit that lost a race to a concurrent writer (a LostRaceError from the domain, or PostgreSQL's
 // deadlock and serialization failures) is redone whole: it then reads what the other writer committed.
 
@@ -21,6 +24,7 @@ import { ConflictError, LostRaceError } from "../domain/errors.ts";
 import { recordSegmentEntries, type SegmentEntry } from "../domain/segments/segment-entries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import { markRescoreDue } from "./mark-rescore-due.ts";
 import { type AlertDecisions, rescoreWithAlerts } from "./rescore-with-alerts.ts";
 
 /** What every write needs besides its data: the policy it scores with and the clock it runs on. */
@@ -39,12 +43,20 @@ export interface UnitOfWork {
 
 export interface UnitOfWorkResult<T> extends AlertDecisions {
   value: T;
-  /** The live customers rescored. */
+  /** The live customers rescored (none when the rescoring was deferred). */
   rescoredCustomerIds: string[];
   /** Customers who entered a segment with this write (announced when it committed). */
   segmentEntries: SegmentEntry[];
-  /** Of the unit's time, how much went to rescoring and alert decisions. */
+  /** Of the unit's time, how much went to rescoring and alert decisions (or to marking them due). */
   rescoreMs: number;
+}
+
+export interface UnitOfWorkOptions {
+  /**
+   * Marks the touched customers due (rescore-due-customers.ts) instead of rescoring them in the
+   * unit: for a sync's batches, whose engine rescores every due customer once when its streams end.
+   */
+  deferRescoring?: boolean;
 }
 
 export interface TransactionLimits {
@@ -67,6 +79,7 @@ export async function runUnitOfWork<T>(
   context: WriteContext,
   work: (unit: UnitOfWork) => Promise<T>,
   limits: TransactionLimits = DEFAULT_TRANSACTION,
+  { deferRescoring = false }: UnitOfWorkOptions = {},
 ): Promise<UnitOfWorkResult<T>> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,6 +94,10 @@ export async function runUnitOfWork<T>(
           },
         });
         const start = performance.now();
+        if (deferRescoring) {
+          await markRescoreDue(tx, [...touched], now);
+          return { value, ...nothingDecided(), segmentEntries: [], rescoreMs: performance.now() - start };
+        }
         const decided = await rescoreTouched(tx, [...touched], context.policy, now);
         const rescoreMs = performance.now() - start;
         const segmentEntries = await recordSegmentEntries(
@@ -105,6 +122,13 @@ export async function runUnitOfWork<T>(
   }
 }
 
+const nothingDecided = (): AlertDecisions & { rescoredCustomerIds: string[] } => ({
+  rescoredCustomerIds: [],
+  alerts: [],
+  resolved: [],
+  digests: [],
+});
+
 /** Rescores the live customers among `ids` as of `now` and decides their alerts, in `tx`. */
 async function rescoreTouched(
   tx: Prisma.TransactionClient,
@@ -112,15 +136,15 @@ async function rescoreTouched(
   policy: ScoringPolicy,
   now: Date,
 ): Promise<AlertDecisions & { rescoredCustomerIds: string[] }> {
-  if (ids.length === 0) return { rescoredCustomerIds: [], alerts: [], resolved: [], digests: [] };
-  // Merged-away customers have no score of their own.
-  const live = await tx.customer.findMany({
-    where: { id: { in: ids }, mergedIntoId: null },
-    select: { id: true },
+  if (ids.length === 0) return nothingDecided();
+  // Merged-away customers have no score of their own: rescoring reads live customers only, so the
+  // customers it scored are the live ones among `ids`.
+  const { changes, alerts, resolved, digests } = await rescoreWithAlerts(tx, {
+    policy,
+    customerIds: ids,
+    asOf: now,
   });
-  const customerIds = live.map((row) => row.id);
-  const decided = await rescoreWithAlerts(tx, { policy, customerIds, asOf: now });
-  return { rescoredCustomerIds: customerIds, ...decided };
+  return { rescoredCustomerIds: changes.map((change) => change.customerId), alerts, resolved, digests };
 }
 
 /** A race with a concurrent writer: redoing the unit reads what it committed. */

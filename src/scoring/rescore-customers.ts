@@ -218,6 +218,7 @@ async function writeScores(
     averageRepeatSpend: money(s.purchases?.averageRepeatSpend),
     historyId: uuidv7(),
   }));
+  const ids = scores.map((s) => s.customerId);
   const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`
     WITH input AS (
       SELECT t."customerId", t."churnRisk", t.level::"ChurnRiskLevel" AS "churnRiskLevel", t.reasons,
@@ -230,16 +231,18 @@ async function writeScores(
              currency text, health int, "forecastMonths" int, "repeatTransactions" int, "firstPurchaseOn" date,
              "lastPurchaseOn" date, "averageRepeatSpend" numeric, "historyId" uuid)
     ),
+    -- The batch's scores by their primary key (= ANY is estimated at one row an id): joined to the
+    -- input alone, each of its rows was matched against a hash of the whole input, once per score.
     previous AS (
       SELECT s."customerId", s."churnRisk", s."churnRiskLevel", s."modelVersion"
-      FROM "Score" s JOIN input USING ("customerId")
+      FROM "Score" s WHERE s."customerId" = ANY(${ids}::uuid[])
     ),
     -- Existing scores are updated in place and only new ones inserted: an upsert of every row cost a
     -- speculative insertion each, and nearly every customer has a score already. A score a concurrent
     -- transaction inserted meanwhile is still updated (ON CONFLICT).
     updated AS (
       UPDATE "Score" s SET (${SCORE_COLUMNS}) = (${scoreColumns("i")})
-      FROM input i WHERE s."customerId" = i."customerId"
+      FROM input i WHERE s."customerId" = i."customerId" AND s."customerId" = ANY(${ids}::uuid[])
       RETURNING 1
     ),
     inserted AS (

@@ -3,7 +3,9 @@
 // and records the hub refuses are dead-lettered while the run goes on.
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
+import type { RescoreDrain } from "../../src/connectors/sync/run-sync.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
+import { markRescoreDue } from "../../src/pipeline/mark-rescore-due.ts";
 import { test } from "../helpers/database.ts";
 import { installTemplate, testEngine } from "./helpers/hub.ts";
 import { expectedFacts, makeTickets, type TinyDeskApi, tinyDeskTickets } from "./helpers/tiny-desk-api.ts";
@@ -243,5 +245,52 @@ describe("a sync run", () => {
     expect(run.error).toContain("401");
     expect((await db.prisma.connector.findFirstOrThrow()).status).toBe("FAILING");
     expect(run.error).not.toContain("td_live_revoked_00");
+  });
+
+  test("rescores the customers its batches touched once, when its streams end; a dead run's are scored by the next", async ({
+    db,
+  }) => {
+    const api: TinyDeskApi = { tickets: makeTickets(12), requests: [] };
+    server.use(tinyDeskTickets(api, { pageSize: 5 }));
+    await installTemplate(db.prisma);
+    const duringRun: Array<{ due: number; scored: number }> = [];
+    const drains: RescoreDrain[] = [];
+    const engine = testEngine(db.prisma, {
+      batchSize: 4,
+      onCommit: async () => {
+        duringRun.push({
+          due: await db.prisma.customerRescoreDue.count(),
+          scored: await db.prisma.score.count(),
+        });
+      },
+      onRescore: (drain) => void drains.push(drain),
+    });
+
+    const run = await engine.run({ name: "tinydesk" });
+
+    expect(run.status).toBe("SUCCEEDED");
+    // The batches marked their customers due and scored no one; the run's end scored the four once.
+    expect(duringRun.length).toBeGreaterThan(1);
+    expect(duringRun.every(({ due, scored }) => due > 0 && scored === 0)).toBe(true);
+    expect(drains).toHaveLength(1);
+    expect(drains[0]).toMatchObject({ customers: 4, rescored: 4 });
+    expect(await db.prisma.customerRescoreDue.count()).toBe(0);
+    const customers = await db.prisma.customer.findMany({ include: { score: true } });
+    expect(customers).toHaveLength(4);
+    expect(customers.every((customer) => customer.score !== null)).toBe(true);
+
+    // A run that died after committing a batch left its customer due, unscored: the next run, with
+    // nothing new to store, scores them.
+    const [left] = customers as [(typeof customers)[number]];
+    await db.prisma.$transaction(async (tx) => {
+      await tx.score.delete({ where: { customerId: left.id } });
+      await markRescoreDue(tx, [left.id], new Date("2026-03-01T00:00:00Z"));
+    });
+    const next = await engine.run({ name: "tinydesk" });
+    expect(next.status).toBe("SUCCEEDED");
+    expect(drains[1]).toMatchObject({ customers: 1, rescored: 1 });
+    expect(await db.prisma.customerRescoreDue.count()).toBe(0);
+    expect(await db.prisma.score.findUnique({ where: { customerId: left.id } })).not.toBeNull();
+    await engine.close();
   });
 });

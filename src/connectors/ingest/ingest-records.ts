@@ -18,6 +18,7 @@ import {
   runUnitOfWork,
   type TransactionLimits,
   type UnitOfWork,
+  type UnitOfWorkOptions,
   type WriteContext,
 } from "../../pipeline/unit-of-work.ts";
 import type { Channel, ConnectorRecord, RecordIssue } from "../../sdk/records.ts";
@@ -167,9 +168,10 @@ export async function commitIngest(
   options: {
     finish?: (tx: Prisma.TransactionClient, counts: IngestCounts) => Promise<void>;
     keepError?: (error: unknown) => boolean;
-  } = {},
+  } & UnitOfWorkOptions = {},
 ): Promise<IngestResult> {
   const { finish } = options;
+  const unitOptions: UnitOfWorkOptions = { deferRescoring: options.deferRescoring };
   try {
     const result = await runUnitOfWork(
       db,
@@ -180,6 +182,7 @@ export async function commitIngest(
         return counts;
       },
       BATCH_TRANSACTION,
+      unitOptions,
     );
     return {
       counts: result.value,
@@ -199,6 +202,7 @@ export async function commitIngest(
         writes,
         (unit) => ingestInUnit(unit, origin, [item]),
         BATCH_TRANSACTION,
+        unitOptions,
       );
       addCounts(counts, result.value);
       for (const id of result.rescoredCustomerIds) rescored.add(id);

@@ -6,11 +6,18 @@
 // killed mid-batch resumes from the last stored cursor and reads the uncommitted tail again, and
 // idempotence on (source, externalId) turns whatever had been committed past the cursor into
 // "unchanged": no gaps, no duplicates.
+//
+// Batches do not rescore the customers they touch: they mark them due in their own transaction, and
+// the runner rescores every due customer once when the streams end, and every `rescoreIntervalMs`
+// during a long stream (src/pipeline/rescore-due-customers.ts). A customer whose orders span many
+// batches is scored once, not once a batch; a run that dies leaves its customers due, and the next
+// run's drain scores them. The run ends SUCCEEDED only once its customers are scored.
 import type { z } from "zod";
 import { describeError } from "../../db/database-errors.ts";
 import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { HubMetrics } from "../../metrics/hub-metrics.ts";
+import { type DrainResult, rescoreDueCustomers } from "../../pipeline/rescore-due-customers.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
 import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts";
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
@@ -55,6 +62,8 @@ export interface SyncRunnerOptions {
   batchSize: number;
   /** A checkpoint waits for a full batch, unless the last commit is older than this. */
   checkpointIntervalMs: number;
+  /** During a stream, the customers due are rescored when the last drain is older than this. */
+  rescoreIntervalMs: number;
   /** How often the lease is renewed (and a cancellation asked for elsewhere noticed) during fetches. */
   heartbeatMs: number;
   /** Overrides of the plugins' http options (tests: fewer attempts). */
@@ -63,6 +72,8 @@ export interface SyncRunnerOptions {
   sleep?: Sleep;
   /** Called after each committed batch: for progress reporting, metrics, tests. */
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
+  /** Called after each drain of the customers due for rescoring (the batches' deferred rescoring). */
+  onRescore?: (drain: RescoreDrain) => void | Promise<void>;
   /** The hub's metrics: records per batch, runs per final status. */
   metrics?: HubMetrics;
 }
@@ -83,11 +94,19 @@ export interface BatchCommit {
   timings: { readMs: number; writeMs: number; rescoreMs: number };
 }
 
+export interface RescoreDrain extends DrainResult {
+  runId: string;
+  /** The drain's wall time (taking the due rows, rescoring, alerts, segment entries, commits). */
+  ms: number;
+}
+
 /** Why a run's signal was aborted. */
 export type StopReason = { kind: "cancel" } | { kind: "shutdown" } | { kind: "lost" };
 
 interface StreamJob {
   run: SyncRun;
+  /** Rescores the customers due now (see the top of this file). */
+  drain(): Promise<void>;
   connector: Connector;
   plugin: AnyConnector;
   config: Record<string, unknown>;
@@ -120,6 +139,12 @@ export async function executeSyncRun(
   }, options.heartbeatMs);
   heartbeat.unref();
 
+  const drain = async () => {
+    const started = performance.now();
+    const drained = await rescoreDueCustomers(db, options.writes);
+    await options.onRescore?.({ runId: run.id, ...drained, ms: performance.now() - started });
+  };
+
   const failures: string[] = [];
   let needsAPerson = false;
   try {
@@ -131,7 +156,16 @@ export async function executeSyncRun(
     for (const stream of Object.keys(plugin.streams)) {
       if (control.signal.aborted) break;
       try {
-        await syncStream(options, { run, connector, plugin, config, stream, signal: control.signal, stop });
+        await syncStream(options, {
+          run,
+          drain,
+          connector,
+          plugin,
+          config,
+          stream,
+          signal: control.signal,
+          stop,
+        });
       } catch (error) {
         if (error instanceof RunLostError) stop({ kind: "lost" });
         if (control.signal.aborted) break;
@@ -149,6 +183,15 @@ export async function executeSyncRun(
   }
 
   const reason = control.signal.reason as StopReason | undefined;
+  // What the batches committed is scored before the run ends, whichever way it ends; on a shutdown
+  // or a lost lease the customers stay due, for the next drain.
+  if (reason?.kind !== "shutdown" && reason?.kind !== "lost") {
+    try {
+      await drain();
+    } catch (error) {
+      failures.push(`rescoring the synced customers: ${describeError(error)}`);
+    }
+  }
   if (reason?.kind === "lost") {
     logger.warn(`${label} lost its lease (reaped as abandoned, or ended elsewhere); it stopped.`);
     return db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
@@ -212,6 +255,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   // (and rescore) far fewer times.
   let held: { cursor: JsonValue } | undefined;
   let lastCommitAt = performance.now();
+  let lastDrainAt = performance.now();
   let readMs = 0;
   // The batch being committed while the next one is read: reading is the plugin's work (fetches,
   // parsing) and committing mostly the database's, so they overlap. Batches still commit one after
@@ -227,6 +271,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     const started = performance.now();
     let cancelRequested = false;
     const result = await commitIngest(db, options.writes, origin, items, {
+      deferRescoring: true,
       keepError: (error) => error instanceof RunLostError,
       finish: async (tx, counts) => {
         if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);
@@ -261,6 +306,10 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     const previous = inFlight;
     inFlight = undefined;
     if (previous) await previous;
+    if (performance.now() - lastDrainAt >= options.rescoreIntervalMs) {
+      await job.drain();
+      lastDrainAt = performance.now();
+    }
     const batch = store(pending, held, readMs);
     // Marked handled now; it is awaited before the next commit or at the stream's end.
     batch.catch(() => {});

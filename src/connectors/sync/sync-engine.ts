@@ -14,7 +14,13 @@ import { DEFAULT_SCORING_POLICY } from "../../policy/scoring-policy.ts";
 import type { HttpOptions, Sleep } from "../../sdk/http.ts";
 import { type ConnectorRef, findConnector } from "../connector-store.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
-import { type BatchCommit, executeSyncRun, type HubLogger, type StopReason } from "./run-sync.ts";
+import {
+  type BatchCommit,
+  executeSyncRun,
+  type HubLogger,
+  type RescoreDrain,
+  type StopReason,
+} from "./run-sync.ts";
 import {
   claimSyncRun,
   DEFAULT_STALE_AFTER_MS,
@@ -39,6 +45,11 @@ export interface SyncEngineOptions {
    * default 5 s. Bounds what a crash makes the next run read again when a provider pages slowly.
    */
   checkpointIntervalMs?: number;
+  /**
+   * During a long stream, the customers its batches touched are rescored when the last rescoring is
+   * this old; default 5 min. They are rescored at the end of every run in any case (run-sync.ts).
+   */
+  rescoreIntervalMs?: number;
   /** Lease renewal period; default 15 s. */
   heartbeatMs?: number;
   /** A run whose lease was not renewed for this long is abandoned; default 5 min. */
@@ -48,6 +59,7 @@ export interface SyncEngineOptions {
   http?: Partial<HttpOptions>;
   sleep?: Sleep;
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
+  onRescore?: (drain: RescoreDrain) => void | Promise<void>;
   /** The hub's metrics: what this engine's runs synced (sync-metrics.ts). */
   metrics?: HubMetrics;
 }
@@ -93,10 +105,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     logger,
     batchSize: options.batchSize ?? 500,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,
+    rescoreIntervalMs: options.rescoreIntervalMs ?? 300_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     http: options.http,
     sleep: options.sleep,
     onCommit: options.onCommit,
+    onRescore: options.onRescore,
     metrics: options.metrics,
   };
   const active = new Map<string, { control: AbortController; done: Promise<SyncRun> }>();

@@ -1,6 +1,11 @@
 // When customers and their identities were last (and first) seen, moved by the facts that name them.
 // Times only widen: firstSeenAt moves back, lastSeenAt forward, so replaying old records changes
 // nothing and concurrent writers keep the true minimum and maximum (each update is atomic per row).
+//
+// Both updates name their rows twice: joined to the batch's values, and by `id = ANY(ids)`. Joined
+// only, PostgreSQL hashed the whole table for every batch (the array's rows look few beside it), so a
+// batch cost what the table holds and a sync slowed down as it went; `= ANY` on the primary key is
+// estimated at one row per id, whatever the statistics say, and read through the index.
 import { Prisma } from "../../generated/prisma/client.ts";
 
 /** The earliest and latest time a run of records saw a customer. */
@@ -25,14 +30,15 @@ export async function markCustomersSeen(
 ): Promise<void> {
   if (seen.size === 0) return;
   const entries = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const ids = entries.map(([id]) => id);
   await tx.$executeRaw(Prisma.sql`
     UPDATE "Customer" c
        SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
            "updatedAt" = now()
-      FROM unnest(${entries.map(([id]) => id)}::uuid[],
+      FROM unnest(${ids}::uuid[],
                   ${entries.map(([, w]) => w.first.toISOString())}::timestamptz[],
                   ${entries.map(([, w]) => w.last.toISOString())}::timestamptz[]) AS v(id, first, last)
-     WHERE c."id" = v.id
+     WHERE c."id" = v.id AND c."id" = ANY(${ids}::uuid[])
        AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)`);
 }
 
@@ -43,9 +49,9 @@ export async function markIdentitiesSeen(
 ): Promise<void> {
   if (seen.size === 0) return;
   const entries = [...seen.entries()];
+  const ids = entries.map(([id]) => id);
   await tx.$executeRaw(Prisma.sql`
     UPDATE "Identity" i SET "lastSeenAt" = v.seen
-      FROM unnest(${entries.map(([id]) => id)}::uuid[],
-                  ${entries.map(([, at]) => at.toISOString())}::timestamptz[]) AS v(id, seen)
-     WHERE i."id" = v.id AND i."lastSeenAt" < v.seen`);
+      FROM unnest(${ids}::uuid[], ${entries.map(([, at]) => at.toISOString())}::timestamptz[]) AS v(id, seen)
+     WHERE i."id" = v.id AND i."id" = ANY(${ids}::uuid[]) AND i."lastSeenAt" < v.seen`);
 }

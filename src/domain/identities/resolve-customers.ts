@@ -371,9 +371,13 @@ async function findKnownIdentities(
            coalesce(c."mergedIntoId", c."id") AS "liveId"
       FROM unnest(${distinct.map((i) => i.kind)}::text[], ${distinct.map((i) => i.namespace)}::text[],
                   ${distinct.map((i) => i.value)}::text[]) AS q("kind", "namespace", "value")
-      JOIN "Identity" i ON i."kind" = q."kind"::"IdentityKind" AND i."namespace" = q."namespace"
-                       AND i."value" = q."value"
-      JOIN "Customer" c ON c."id" = i."customerId"`;
+      -- One probe of the unique (kind, namespace, value) index per identity. As a plain join, PostgreSQL
+      -- hashed every stored identity for each batch, so a batch cost what the table holds.
+      CROSS JOIN LATERAL (
+        SELECT "id", "kind", "namespace", "value", "customerId" FROM "Identity"
+         WHERE "kind" = q."kind"::"IdentityKind" AND "namespace" = q."namespace" AND "value" = q."value"
+         LIMIT 1) i
+      CROSS JOIN LATERAL (SELECT "id", "mergedIntoId" FROM "Customer" WHERE "id" = i."customerId" LIMIT 1) c`;
   return new Map(
     rows.map((row) => {
       const key = identityKey(row as NormalizedIdentity);
@@ -402,12 +406,17 @@ async function followCustomerIds(
   return live;
 }
 
-/** Locks the customers the run writes to, and checks that none was merged away since it was read. */
+/**
+ * Locks the customers the run writes to, and checks that none was merged away since it was read: one
+ * statement, in id order like lockCustomers (so that overlapping writers cannot deadlock).
+ */
 async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await lockCustomers(tx, ids);
-  const live = await tx.customer.count({ where: { id: { in: ids }, mergedIntoId: null } });
-  if (live !== ids.length) {
+  const unique = [...new Set(ids)].sort();
+  if (unique.length === 0) return;
+  const rows = await tx.$queryRaw<Array<{ live: boolean }>>`
+    SELECT "mergedIntoId" IS NULL AS live FROM "Customer" WHERE "id" = ANY(${unique}::uuid[])
+     ORDER BY "id" FOR UPDATE`;
+  if (rows.length !== unique.length || rows.some((row) => !row.live)) {
     throw new LostRaceError("A customer named by the records was merged or erased while they were resolved.");
   }
 }
@@ -422,7 +431,9 @@ async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: Kno
   const [{ unchanged }] = (await tx.$queryRaw<Array<{ unchanged: number }>>`
     SELECT count(*)::int AS unchanged
       FROM unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.customerId)}::uuid[]) AS v(id, owner)
-      JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner`) as [{ unchanged: number }];
+      JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner
+     -- Read through the primary key, not by hashing the table (see mark-seen.ts).
+     WHERE i."id" = ANY(${rows.map((row) => row.id)}::uuid[])`) as [{ unchanged: number }];
   if (unchanged !== rows.length) {
     throw new LostRaceError(
       "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
@@ -484,7 +495,7 @@ async function repointStrays(tx: Prisma.TransactionClient, rows: KnownIdentity[]
     UPDATE "Identity" i SET "customerId" = v.live
       FROM unnest(${strays.map((row) => row.id)}::uuid[], ${strays.map((row) => row.liveId)}::uuid[])
            AS v(id, live)
-     WHERE i."id" = v.id`;
+     WHERE i."id" = v.id AND i."id" = ANY(${strays.map((row) => row.id)}::uuid[])`;
 }
 
 function compare(a: string, b: string): number {

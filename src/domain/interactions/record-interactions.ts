@@ -120,14 +120,26 @@ export async function recordInteractions(
   return results;
 }
 
-/** The stored interactions among the rows, by factKey: one query per source (usually one). */
+/**
+ * The stored interactions among the rows, by factKey: which of them exist, one probe of the unique
+ * (source, externalId) index per fact, then the rows of those that do (none on a first sync). Asked
+ * for `source = … AND externalId IN (…)` at once, PostgreSQL read every fact of the source and
+ * filtered them whenever its statistics were older than the source's growth (during a sync, always),
+ * so each batch cost what the source already held.
+ */
 async function storedInteractions(
   tx: Prisma.TransactionClient,
   rows: InteractionToRecord[],
 ): Promise<Map<string, Interaction>> {
   const stored = new Map<string, Interaction>();
   for (const [source, externalIds] of externalIdsBySource(rows.map(({ parsed }) => parsed))) {
-    const found = await tx.interaction.findMany({ where: { source, externalId: { in: externalIds } } });
+    const existing = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT i."id" FROM unnest(${externalIds}::text[]) AS k("externalId")
+      CROSS JOIN LATERAL (
+        SELECT "id" FROM "Interaction" WHERE "source" = ${source} AND "externalId" = k."externalId" LIMIT 1
+      ) i`;
+    if (existing.length === 0) continue;
+    const found = await tx.interaction.findMany({ where: { id: { in: existing.map((row) => row.id) } } });
     for (const row of found) stored.set(factKey(row.source, row.externalId), row);
   }
   return stored;

@@ -1,0 +1,55 @@
+// Rescoring that a sync defers: a sync's batches do not rescore the customers they touch, they mark
+// them due (CustomerRescoreDue, in the batch's own transaction, so a crash loses no mark), and the
+// sync engine rescores every due customer once when its streams end. A first sync of a shop whose
+// buyers come back across its batches would otherwise rescore each buyer once per batch that names
+// them (2.8 times on the CDNOW shop), and the batch's transaction would hold its customers' locks
+// for the rescoring too.
+//
+// Draining is the write pipeline's own unit of work: the due rows taken, their customers rescored,
+// alerts decided and segment entries recorded, all in one transaction of up to RESCORE_BATCH_SIZE
+// customers; a failure leaves the rows due for the next drain (mark-rescore-due.ts writes them). SKIP LOCKED lets any number of
+// drains (two connectors syncing, two hub instances) share the rows without waiting on each other.
+import type { PrismaClient } from "../db/database.ts";
+import { RESCORE_BATCH_SIZE } from "../scoring/rescore-customers.ts";
+import { runUnitOfWork, type TransactionLimits, type WriteContext } from "./unit-of-work.ts";
+
+/** Limits of a drain's transaction: up to RESCORE_BATCH_SIZE customers' signals, scores and alerts. */
+const DRAIN_TRANSACTION: TransactionLimits = { maxWait: 30_000, timeout: 120_000 };
+
+export interface DrainResult {
+  /** Due customers taken (merged-away ones are taken and not scored: they have no score of their own). */
+  customers: number;
+  /** The live customers rescored. */
+  rescored: number;
+  /** Of the drain's time, how much went to rescoring and alert decisions. */
+  rescoreMs: number;
+}
+
+/** Rescores every customer due (including those a crashed run left due), a transaction per batch. */
+export async function rescoreDueCustomers(
+  db: PrismaClient,
+  writes: WriteContext,
+  { batchSize = RESCORE_BATCH_SIZE }: { batchSize?: number } = {},
+): Promise<DrainResult> {
+  const drained: DrainResult = { customers: 0, rescored: 0, rescoreMs: 0 };
+  for (;;) {
+    const result = await runUnitOfWork(
+      db,
+      writes,
+      async (unit) => {
+        const rows = await unit.tx.$queryRaw<Array<{ customerId: string }>>`
+          DELETE FROM "CustomerRescoreDue" WHERE "customerId" IN (
+            SELECT "customerId" FROM "CustomerRescoreDue"
+             ORDER BY "customerId" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
+          RETURNING "customerId"`;
+        unit.touch(rows.map((row) => row.customerId));
+        return rows.length;
+      },
+      DRAIN_TRANSACTION,
+    );
+    if (result.value === 0) return drained;
+    drained.customers += result.value;
+    drained.rescored += result.rescoredCustomerIds.length;
+    drained.rescoreMs += result.rescoreMs;
+  }
+}

@@ -12,8 +12,9 @@
 // with the load); the per-customer cost at the largest size over the smallest, in wall-clock and in
 // CPU time (linearity: 1.0 is linear); how many alerts the surveyed customers raised; and the latency
 // from a slice's commit to a graphql-ws subscriber (an admin, in its own process) receiving each alert
-// it raised, alone or in a digest: p50 and p99. Its own database, cxhub_rescoring_bench, made anew on
-// every run. BENCH_SLICE_CONCURRENCY (default 2) and BENCH_SLICE_SIZE (default 5000) tune the slices.
+// it raised, alone or in a digest: p50 and p99. Its own database, cxhub_rescoring_bench (or
+// BENCH_RESCORING_DATABASE, so that two people benchmarking at once do not drop each other's), made
+// anew on every run. BENCH_SLICE_CONCURRENCY (default 2) and BENCH_SLICE_SIZE (default 5000) tune the slices.
 import { type ChildProcess, fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -30,7 +31,7 @@ import { fitScoreModel } from "../../src/scoring/score-model.ts";
 import { startHubServer } from "../../src/server/create-server.ts";
 import { startCpuMeter } from "./cpu-meter.ts";
 
-export const RESCORING_BENCH_DATABASE = "cxhub_rescoring_bench";
+export const RESCORING_BENCH_DATABASE = process.env.BENCH_RESCORING_DATABASE ?? "cxhub_rescoring_bench";
 const DAY = 24 * 3600_000;
 /** After the day's 02:00 slot: the run of T0 is the first real one. */
 const T0 = new Date("2026-06-01T03:00:00Z");

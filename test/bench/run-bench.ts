@@ -34,6 +34,8 @@
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 //   BENCH_SYNC_DATABASE=my_sync npm run bench -- --only sync     (the sync section's databases: my_sync, my_sync_baseline, my_sync_one_by_one; cxhub_bench_sync by default)
+//   BENCH_RESCORING_DATABASE=my_rescoring npm run bench -- --only rescoring     (cxhub_rescoring_bench by default)
+//   BENCH_ALERTS_DATABASE=my_alerts npm run bench -- --only alerts     (cxhub_alerts_bench by default)
 // --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
 // --rounds (peer section) measures each server that many times in turn and keeps its median round.
 import { availableParallelism, loadavg } from "node:os";

@@ -161,46 +161,64 @@ function countedOpeningsSql(period: Prisma.Sql | null): Prisma.Sql {
 
 /**
  * One row per timing: an opening's first response (or the wait for it; one such row per opening, which
- * also carries the opening's counts), each next response (and a wait for one that is already over
- * target), and its resolution (or the wait for it) — all from one reading of the openings.
+ * also carries the opening's counts), its resolution (or the wait for it), each next response, and a
+ * wait for a next response that is already over target. The rows of an opening are numbered by
+ * generate_series in the select list (n = 1 first response, 2 resolution, then one per next response,
+ * then the overdue wait), one projection per opening rather than a subplan run for each of them.
  * `met` is true or false when the timing has a verdict, null while it could still meet its target.
  * `new_opening…` marks the first opening of a conversation in the row's group (all periods, or its
  * period); `new_timing…` the first row of a conversation with a timing of the measure.
  */
 function samplesSql(now: number): Prisma.Sql {
-  const firstIn = (has: Prisma.Sql, prior: Prisma.Sql) =>
-    Prisma.sql`${has} AND ${prior} IS NULL, ${has} AND ${prior} IS DISTINCT FROM c.group_key`;
+  const next = Prisma.sql`c.next_response_seconds`;
+  const replies = Prisma.sql`COALESCE(cardinality(${next}), 0)`;
+  // No earlier opening of the conversation had this timing (in any period, or in this row's period).
+  const noEarlier = (prior: string, inPeriod: boolean) =>
+    inPeriod
+      ? Prisma.sql`${Prisma.raw(prior)} IS DISTINCT FROM c.group_key`
+      : Prisma.sql`${Prisma.raw(prior)} IS NULL`;
+  const newTiming = (inPeriod: boolean) =>
+    Prisma.sql`CASE n WHEN 1 THEN c.first_response_seconds IS NOT NULL AND ${noEarlier("c.prior_first", inPeriod)}
+                      WHEN 2 THEN c.resolution_seconds IS NOT NULL AND ${noEarlier("c.prior_resolution", inPeriod)}
+                      WHEN 3 THEN ${next}[1] IS NOT NULL AND ${noEarlier("c.prior_next", inPeriod)}
+                      ELSE FALSE END`;
   return Prisma.sql`
-    samples AS (
-      SELECT c.channel, c.owner_id, c.period_start, c.reopened, m.*
+    numbered AS (
+      SELECT c.*, t.first_target, t.next_target, t.resolution_target,
+             generate_series(1, 2 + ${replies}
+               + CASE WHEN c.waiting_since > c.opened_at AND ${now}::float8 - c.waiting_clock > t.next_target
+                      THEN 1 ELSE 0 END) AS n
         FROM counted c
         JOIN targets t ON t.channel = c.channel
-        CROSS JOIN LATERAL (
-          VALUES
-            ('FIRST', c.first_response_seconds,
-               CASE WHEN t.first_target IS NULL THEN NULL
-                    WHEN c.first_response_seconds IS NOT NULL THEN c.first_response_seconds <= t.first_target
-                    WHEN c.resolved_at IS NULL AND ${now}::float8 - c.opened_clock > t.first_target THEN FALSE END,
-               c.resolved_at IS NOT NULL, c.waiting_since IS NOT NULL,
-               ${firstIn(Prisma.sql`TRUE`, Prisma.sql`c.prior_opening`)},
-               ${firstIn(Prisma.sql`c.first_response_seconds IS NOT NULL`, Prisma.sql`c.prior_first`)}),
-            ('RESOLUTION', c.resolution_seconds,
-               CASE WHEN t.resolution_target IS NULL THEN NULL
-                    WHEN c.resolution_seconds IS NOT NULL THEN c.resolution_seconds <= t.resolution_target
-                    WHEN ${now}::float8 - c.opened_clock > t.resolution_target THEN FALSE END,
-               c.resolved_at IS NOT NULL, c.waiting_since IS NOT NULL, FALSE, FALSE,
-               ${firstIn(Prisma.sql`c.resolution_seconds IS NOT NULL`, Prisma.sql`c.prior_resolution`)})
-          UNION ALL
-          SELECT 'NEXT', r.seconds, CASE WHEN t.next_target IS NULL THEN NULL ELSE r.seconds <= t.next_target END,
-                 FALSE, FALSE, FALSE, FALSE,
-                 ${firstIn(Prisma.sql`r.n = 1 AND r.seconds IS NOT NULL`, Prisma.sql`c.prior_next`)}
-            FROM unnest(c.next_response_seconds) WITH ORDINALITY AS r (seconds, n)
-          UNION ALL
-          -- A wait for a next response that has already passed its target is a miss before any reply.
-          SELECT 'NEXT', NULL, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE
-           WHERE c.waiting_since > c.opened_at AND ${now}::float8 - c.waiting_clock > t.next_target
-        ) AS m (measure, seconds, met, resolved, waiting,
-                new_opening, new_opening_in_period, new_timing, new_timing_in_period)
+    ),
+    samples AS (
+      SELECT c.channel, c.owner_id, c.period_start, c.reopened,
+             CASE n WHEN 1 THEN 'FIRST' WHEN 2 THEN 'RESOLUTION' ELSE 'NEXT' END AS measure,
+             CASE n WHEN 1 THEN c.first_response_seconds WHEN 2 THEN c.resolution_seconds
+                    ELSE ${next}[n - 2] END AS seconds,
+             CASE n
+               WHEN 1 THEN
+                 CASE WHEN c.first_target IS NULL THEN NULL
+                      WHEN c.first_response_seconds IS NOT NULL THEN c.first_response_seconds <= c.first_target
+                      WHEN c.resolved_at IS NULL AND ${now}::float8 - c.opened_clock > c.first_target THEN FALSE END
+               WHEN 2 THEN
+                 CASE WHEN c.resolution_target IS NULL THEN NULL
+                      WHEN c.resolution_seconds IS NOT NULL THEN c.resolution_seconds <= c.resolution_target
+                      WHEN ${now}::float8 - c.opened_clock > c.resolution_target THEN FALSE END
+               ELSE
+                 -- After the replies, the wait for a next response that has already passed its target:
+                 -- a miss before any reply.
+                 CASE WHEN n - 2 > ${replies} THEN FALSE
+                      WHEN c.next_target IS NULL THEN NULL
+                      ELSE ${next}[n - 2] <= c.next_target END
+             END AS met,
+             n <= 2 AND c.resolved_at IS NOT NULL AS resolved,
+             n <= 2 AND c.waiting_since IS NOT NULL AS waiting,
+             n = 1 AND ${noEarlier("c.prior_opening", false)} AS new_opening,
+             n = 1 AND ${noEarlier("c.prior_opening", true)} AS new_opening_in_period,
+             ${newTiming(false)} AS new_timing,
+             ${newTiming(true)} AS new_timing_in_period
+        FROM numbered c
     )`;
 }
 

@@ -101,11 +101,13 @@ export function businessSecondsBetween(start: Date, end: Date, schedule: Busines
  * a bound parameter.
  */
 export function businessClockSql(instant: Prisma.Sql, schedule: BusinessSchedule | null): Prisma.Sql {
-  if (!schedule) return Prisma.sql`extract(epoch FROM ${instant})::float8`;
+  // date_part, not extract: extract computes a numeric that the cast then rounds to the same float8
+  // (both are the correctly rounded microseconds / 10^6), a cost paid once per message of a report.
+  if (!schedule) return Prisma.sql`date_part('epoch', ${instant})`;
   const inWeek = schedule.windows.map(([start, end]) =>
     Prisma.raw(`GREATEST(0, LEAST(week_offset, ${end}) - ${start})`),
   );
-  const sinceMonday = Prisma.sql`(extract(epoch FROM (${instant}) AT TIME ZONE ${schedule.timeZone})::float8 - ${Prisma.raw(String(FIRST_MONDAY))})`;
+  const sinceMonday = Prisma.sql`(date_part('epoch', (${instant}) AT TIME ZONE ${schedule.timeZone}) - ${Prisma.raw(String(FIRST_MONDAY))})`;
   return Prisma.sql`(SELECT weeks * ${Prisma.raw(String(schedule.weekSeconds))} + ${Prisma.join(inWeek, " + ")}
       FROM (SELECT weeks, since_monday - weeks * ${Prisma.raw(String(WEEK))} AS week_offset
               FROM (SELECT floor(${sinceMonday} / ${Prisma.raw(String(WEEK))}) AS weeks, ${sinceMonday} AS since_monday) AS w) AS o)`;

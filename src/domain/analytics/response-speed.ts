@@ -130,42 +130,95 @@ export function clockAt(asOf: Date, schedule: BusinessSchedule | null): number {
 }
 
 /**
+ * Each opening in scope with its period, and what is needed to count conversations without
+ * `count(DISTINCT …)` (sorting every group's rows by a text key cost more than the rest of the report):
+ * for the opening itself and for each timing, the group key of the latest earlier opening of the same
+ * conversation that had one. A conversation's channel and owner never change, and openings come in
+ * the order of their periods, so an opening is its conversation's first in a group when no earlier
+ * opening had that (`prior_… IS NULL`: groups without periods) or the latest that did lies in another
+ * period (`prior_… IS DISTINCT FROM group_key`). `group_key` is the period, or one constant without a trend.
+ */
+function countedOpeningsSql(period: Prisma.Sql | null): Prisma.Sql {
+  return Prisma.sql`
+    periods AS (
+      SELECT o.*, ${period ?? Prisma.sql`NULL::timestamptz`} AS period_start,
+             ${period ?? Prisma.sql`'-infinity'::timestamptz`} AS group_key
+        FROM openings o
+    ),
+    counted AS (
+      SELECT p.*,
+             max(group_key) OVER earlier AS prior_opening,
+             max(group_key) FILTER (WHERE first_response_seconds IS NOT NULL) OVER earlier AS prior_first,
+             max(group_key) FILTER (WHERE resolution_seconds IS NOT NULL) OVER earlier AS prior_resolution,
+             -- Every reply has a wait (its clock less that of the message it answers), so an opening
+             -- has next response timings exactly when its array has a first element.
+             max(group_key) FILTER (WHERE next_response_seconds[1] IS NOT NULL) OVER earlier AS prior_next
+        FROM periods p
+      WINDOW earlier AS (PARTITION BY customer_id, conversation_id ORDER BY opening
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+    )`;
+}
+
+/**
  * One row per timing: an opening's first response (or the wait for it; one such row per opening, which
- * also carries the opening's counts), each next response (and a wait for one that is already over
- * target), and its resolution (or the wait for it).
+ * also carries the opening's counts), its resolution (or the wait for it), each next response, and a
+ * wait for a next response that is already over target. The rows of an opening are numbered by
+ * generate_series in the select list (n = 1 first response, 2 resolution, then one per next response,
+ * then the overdue wait), one projection per opening rather than a subplan run for each of them.
  * `met` is true or false when the timing has a verdict, null while it could still meet its target.
+ * `new_opening…` marks the first opening of a conversation in the row's group (all periods, or its
+ * period); `new_timing…` the first row of a conversation with a timing of the measure.
  */
 function samplesSql(now: number): Prisma.Sql {
+  const next = Prisma.sql`c.next_response_seconds`;
+  const replies = Prisma.sql`COALESCE(cardinality(${next}), 0)`;
+  // No earlier opening of the conversation had this timing (in any period, or in this row's period).
+  const noEarlier = (prior: string, inPeriod: boolean) =>
+    inPeriod
+      ? Prisma.sql`${Prisma.raw(prior)} IS DISTINCT FROM c.group_key`
+      : Prisma.sql`${Prisma.raw(prior)} IS NULL`;
+  const newTiming = (inPeriod: boolean) =>
+    Prisma.sql`CASE n WHEN 1 THEN c.first_response_seconds IS NOT NULL AND ${noEarlier("c.prior_first", inPeriod)}
+                      WHEN 2 THEN c.resolution_seconds IS NOT NULL AND ${noEarlier("c.prior_resolution", inPeriod)}
+                      WHEN 3 THEN ${next}[1] IS NOT NULL AND ${noEarlier("c.prior_next", inPeriod)}
+                      ELSE FALSE END`;
   return Prisma.sql`
+    numbered AS (
+      SELECT c.*, t.first_target, t.next_target, t.resolution_target,
+             generate_series(1, 2 + ${replies}
+               + CASE WHEN c.waiting_since > c.opened_at AND ${now}::float8 - c.waiting_clock > t.next_target
+                      THEN 1 ELSE 0 END) AS n
+        FROM counted c
+        JOIN targets t ON t.channel = c.channel
+    ),
     samples AS (
-      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, m.measure, m.seconds, m.met,
-             o.reopened, o.resolved_at IS NOT NULL AS resolved, o.waiting_since IS NOT NULL AS waiting
-        FROM openings o
-        JOIN targets t ON t.channel = o.channel
-        CROSS JOIN LATERAL (VALUES
-          ('FIRST', o.first_response_seconds,
-             CASE WHEN t.first_target IS NULL THEN NULL
-                  WHEN o.first_response_seconds IS NOT NULL THEN o.first_response_seconds <= t.first_target
-                  WHEN o.resolved_at IS NULL AND ${now}::float8 - o.opened_clock > t.first_target THEN FALSE END),
-          ('RESOLUTION', o.resolution_seconds,
-             CASE WHEN t.resolution_target IS NULL THEN NULL
-                  WHEN o.resolution_seconds IS NOT NULL THEN o.resolution_seconds <= t.resolution_target
-                  WHEN ${now}::float8 - o.opened_clock > t.resolution_target THEN FALSE END)
-        ) AS m (measure, seconds, met)
-      UNION ALL
-      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', r.seconds,
-             CASE WHEN t.next_target IS NULL THEN NULL ELSE r.seconds <= t.next_target END,
-             o.reopened, FALSE, FALSE
-        FROM openings o
-        CROSS JOIN LATERAL unnest(o.next_response_seconds) AS r (seconds)
-        JOIN targets t ON t.channel = o.channel
-      UNION ALL
-      -- A wait for a next response that has already passed its target is a miss before any reply.
-      SELECT o.customer_id, o.conversation_id, o.channel, o.owner_id, o.opened_at, 'NEXT', NULL, FALSE,
-             o.reopened, FALSE, FALSE
-        FROM openings o
-        JOIN targets t ON t.channel = o.channel
-       WHERE o.waiting_since > o.opened_at AND ${now}::float8 - o.waiting_clock > t.next_target
+      SELECT c.channel, c.owner_id, c.period_start, c.reopened,
+             CASE n WHEN 1 THEN 'FIRST' WHEN 2 THEN 'RESOLUTION' ELSE 'NEXT' END AS measure,
+             CASE n WHEN 1 THEN c.first_response_seconds WHEN 2 THEN c.resolution_seconds
+                    ELSE ${next}[n - 2] END AS seconds,
+             CASE n
+               WHEN 1 THEN
+                 CASE WHEN c.first_target IS NULL THEN NULL
+                      WHEN c.first_response_seconds IS NOT NULL THEN c.first_response_seconds <= c.first_target
+                      WHEN c.resolved_at IS NULL AND ${now}::float8 - c.opened_clock > c.first_target THEN FALSE END
+               WHEN 2 THEN
+                 CASE WHEN c.resolution_target IS NULL THEN NULL
+                      WHEN c.resolution_seconds IS NOT NULL THEN c.resolution_seconds <= c.resolution_target
+                      WHEN ${now}::float8 - c.opened_clock > c.resolution_target THEN FALSE END
+               ELSE
+                 -- After the replies, the wait for a next response that has already passed its target:
+                 -- a miss before any reply.
+                 CASE WHEN n - 2 > ${replies} THEN FALSE
+                      WHEN c.next_target IS NULL THEN NULL
+                      ELSE ${next}[n - 2] <= c.next_target END
+             END AS met,
+             n <= 2 AND c.resolved_at IS NOT NULL AS resolved,
+             n <= 2 AND c.waiting_since IS NOT NULL AS waiting,
+             n = 1 AND ${noEarlier("c.prior_opening", false)} AS new_opening,
+             n = 1 AND ${noEarlier("c.prior_opening", true)} AS new_opening_in_period,
+             ${newTiming(false)} AS new_timing,
+             ${newTiming(true)} AS new_timing_in_period
+        FROM numbered c
     )`;
 }
 
@@ -257,7 +310,8 @@ export async function responseSpeed(
   }
   const period = parsed.interval
     ? Prisma.sql`date_trunc(${BUCKETS[parsed.interval].unit}, opened_at, ${parsed.timeZone})`
-    : Prisma.sql`NULL::timestamptz`;
+    : null;
+  const allPeriods = parsed.interval ? Prisma.sql`GROUPING(period_start)` : Prisma.sql`1`;
 
   const rows = await withTimeZoneErrors(
     parsed.timeZone,
@@ -274,23 +328,21 @@ export async function responseSpeed(
         withOwner: byOwner,
       })},
       ${targetsSql(context.settings)},
-      ${samplesSql(clockAt(context.asOf, schedule))},
-      keyed AS (
-        SELECT customer_id, conversation_id, measure, seconds, met, reopened, resolved, waiting,
-               ${period} AS period_start, channel, owner_id
-          FROM samples
-      )
+      ${countedOpeningsSql(period)},
+      ${samplesSql(clockAt(context.asOf, schedule))}
       SELECT measure,
              -- A column outside every grouping set may not be selected, even when it is a constant.
              ${byChannel ? Prisma.sql`channel` : Prisma.sql`NULL::"Channel"`} AS channel,
              ${byOwner ? Prisma.sql`owner_id::text` : Prisma.sql`NULL::text`} AS owner_id,
              ${parsed.interval ? Prisma.sql`period_start` : Prisma.sql`NULL::timestamptz`} AS period_start,
              ${dimensions.length > 0 ? Prisma.sql`GROUPING(${dimensions[0]})` : Prisma.sql`1`}::int AS is_overall,
-             ${parsed.interval ? Prisma.sql`GROUPING(period_start)` : Prisma.sql`1`}::int AS is_all_periods,
+             ${allPeriods}::int AS is_all_periods,
              count(*)::int AS all_rows,
-             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE measure = 'FIRST')::int AS all_conversations,
+             CASE WHEN ${allPeriods} = 1 THEN count(*) FILTER (WHERE new_opening)
+                  ELSE count(*) FILTER (WHERE new_opening_in_period) END::int AS all_conversations,
              count(seconds)::int AS count,
-             count(DISTINCT (customer_id, conversation_id)) FILTER (WHERE seconds IS NOT NULL)::int AS conversations,
+             CASE WHEN ${allPeriods} = 1 THEN count(*) FILTER (WHERE new_timing)
+                  ELSE count(*) FILTER (WHERE new_timing_in_period) END::int AS conversations,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS p50,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90,
              avg(seconds)::float8 AS mean,
@@ -299,7 +351,7 @@ export async function responseSpeed(
              count(*) FILTER (WHERE reopened)::int AS reopened,
              count(*) FILTER (WHERE resolved)::int AS resolved,
              count(*) FILTER (WHERE waiting)::int AS waiting
-        FROM keyed
+        FROM samples
        GROUP BY measure, GROUPING SETS (${Prisma.join(sets)})`,
   );
   return assemble(rows, periods);

@@ -106,7 +106,22 @@ describe("response speed", () => {
       ["2026-01-17", 0],
       ["2026-01-18", 0],
     ]);
+    // A conversation counts once in each period it has openings in (the reopened email thread on the
+    // 12th and the 16th; the ticket reopened within the 14th once), and once over the whole period.
+    expect(report.trend.map((point) => point.figures.conversations)).toEqual([1, 1, 1, 0, 1, 0, 0]);
+    expect(report.trend.map((point) => point.figures.firstResponse.conversations)).toEqual([
+      1, 0, 1, 0, 1, 0, 0,
+    ]);
+    expect(report.trend.map((point) => point.figures.resolution.conversations)).toEqual([
+      1, 0, 1, 0, 1, 0, 0,
+    ]);
+    expect(report.overall.conversations).toBe(3);
     const email = report.groups.find((group) => group.channel === "EMAIL");
+    expect([
+      email?.figures.openings,
+      email?.figures.conversations,
+      email?.figures.firstResponse.conversations,
+    ]).toEqual([2, 1, 1]);
     expect(email?.trend.map((point) => point.figures.firstResponse.p50Seconds)).toEqual([
       2 * HOUR,
       null,

@@ -14,6 +14,11 @@ export async function measureRolledBack<F>(
   const database = fromPostgresUrl(databaseUrl);
   let figures: { value: F } | null = null;
   try {
+    // A rolled-back measurement leaves its rows behind as dead tuples, and a server running without
+    // autovacuum (as this machine's does) never reclaims them: each run would then scan more than the
+    // last, and both sides' times drift with how many runs came before. Vacuumed first, every run
+    // reads the same tables.
+    await database.prisma.$executeRawUnsafe("VACUUM (ANALYZE)");
     await database.prisma
       .$transaction(
         async (tx) => {

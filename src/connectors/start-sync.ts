@@ -6,8 +6,10 @@
 import { systemClock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
+import { describeError } from "../db/database-errors.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
+import { type DrainResult, rescoreDueCustomers } from "../pipeline/rescore-due-customers.ts";
 import type { WriteContext } from "../pipeline/unit-of-work.ts";
 import type { LoadedPlugin } from "./plugin-loader.ts";
 import { createPluginRegistry } from "./plugin-registry.ts";
@@ -24,6 +26,8 @@ export interface RunningSync {
   plugins: LoadedPlugin[];
   secretKey: Buffer | null;
   engine: SyncEngine;
+  /** The start-up scoring of customers a cut-short run left due (null if it failed: it is logged). */
+  leftDue: Promise<DrainResult | null>;
   /** Stops the runs in progress (they end CANCELLED and resume from their cursor). */
   stop(): Promise<void>;
 }
@@ -51,12 +55,39 @@ export async function startSync(options: {
   });
   // Runs are stamped with the machine's clock (sync-runs.ts), so their lag is measured with it.
   metrics?.watch("syncState", syncStateSource(database.prisma, systemClock));
+  const leftDue = rescoreLeftDue(database, writes, logger);
   return {
     plugins: prepared.plugins,
     secretKey: prepared.secretKey,
     engine,
+    leftDue,
     async stop() {
+      await leftDue;
       await engine.close();
     },
   };
+}
+
+/**
+ * A run cut short (a shutdown, a lost lease) leaves the customers its batches stored marked due and
+ * unscored; the next run's end would score them, but no run may come for hours. So every instance
+ * scores what is left at start-up, beside serving (SKIP LOCKED lets instances share the rows). A
+ * failure is logged and leaves the rows due for the next run.
+ */
+async function rescoreLeftDue(
+  database: Database,
+  writes: WriteContext,
+  logger: Logger,
+): Promise<DrainResult | null> {
+  try {
+    const drained = await rescoreDueCustomers(database.prisma, writes);
+    if (drained.customers > 0)
+      logger.info(`Scored ${drained.rescored} customer(s) a cut-short sync run had left due.`);
+    return drained;
+  } catch (error) {
+    logger.error(
+      `Customers left due by a cut-short sync run could not be scored at start-up (the next run will): ${describeError(error)}`,
+    );
+    return null;
+  }
 }

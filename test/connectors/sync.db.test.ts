@@ -3,10 +3,14 @@
 // and records the hub refuses are dead-lettered while the run goes on.
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { startSync } from "../../src/connectors/start-sync.ts";
 import type { RescoreDrain } from "../../src/connectors/sync/run-sync.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { markRescoreDue } from "../../src/pipeline/mark-rescore-due.ts";
 import { test } from "../helpers/database.ts";
+import { silentLogger } from "../helpers/jobs.ts";
+import { writes } from "../helpers/writes.ts";
 import { installTemplate, testEngine } from "./helpers/hub.ts";
 import { expectedFacts, makeTickets, type TinyDeskApi, tinyDeskTickets } from "./helpers/tiny-desk-api.ts";
 
@@ -292,5 +296,61 @@ describe("a sync run", () => {
     expect(await db.prisma.customerRescoreDue.count()).toBe(0);
     expect(await db.prisma.score.findUnique({ where: { customerId: left.id } })).not.toBeNull();
     await engine.close();
+  });
+  test("a long run also scores its due customers between commits, every rescoreIntervalMs", async ({
+    db,
+  }) => {
+    server.use(tinyDeskTickets({ tickets: makeTickets(12), requests: [] }, { pageSize: 5 }));
+    await installTemplate(db.prisma);
+    const drains: RescoreDrain[] = [];
+    const scoredAtCommits: number[] = [];
+    const engine = testEngine(db.prisma, {
+      batchSize: 4,
+      rescoreIntervalMs: 0,
+      onCommit: async () => void scoredAtCommits.push(await db.prisma.score.count()),
+      onRescore: (drain) => void drains.push(drain),
+    });
+
+    const run = await engine.run({ name: "tinydesk" });
+    await engine.close();
+
+    expect(run.status).toBe("SUCCEEDED");
+    // Drains ran before the end: some batch committed after customers were already scored.
+    expect(scoredAtCommits.some((scored) => scored > 0)).toBe(true);
+    expect(drains.length).toBeGreaterThan(1);
+    // Each customer scored once at least, none left due, and the drains together took every mark.
+    expect(drains.reduce((sum, drain) => sum + drain.customers, 0)).toBeGreaterThanOrEqual(4);
+    expect(await db.prisma.customerRescoreDue.count()).toBe(0);
+    expect(await db.prisma.score.count()).toBe(4);
+  });
+
+  test("customers a cut-short run left due are scored when an instance starts, with no run needed", async ({
+    db,
+  }) => {
+    server.use(tinyDeskTickets({ tickets: makeTickets(4), requests: [] }));
+    await installTemplate(db.prisma);
+    const engine = testEngine(db.prisma);
+    expect((await engine.run({ name: "tinydesk" })).status).toBe("SUCCEEDED");
+    await engine.close();
+    // As a run stopped by a shutdown after committing a batch leaves it: stored, due, unscored.
+    const [left] = await db.prisma.customer.findMany();
+    if (!left) throw new Error("The sync stored no customer.");
+    await db.prisma.$transaction(async (tx) => {
+      await tx.score.delete({ where: { customerId: left.id } });
+      await markRescoreDue(tx, [left.id], new Date("2026-03-01T00:00:00Z"));
+    });
+
+    const sync = await startSync({
+      config: loadConfig({ PORT: "0" }),
+      database: db,
+      logger: silentLogger,
+      writes: writes(),
+    });
+    const drained = await sync.leftDue;
+    await sync.stop();
+
+    expect(drained).toMatchObject({ customers: 1, rescored: 1 });
+    expect(await db.prisma.customerRescoreDue.count()).toBe(0);
+    expect(await db.prisma.score.findUnique({ where: { customerId: left.id } })).not.toBeNull();
   });
 });

@@ -10,8 +10,8 @@
 // Batches do not rescore the customers they touch: they mark them due in their own transaction, and
 // the runner rescores every due customer once when the streams end, and every `rescoreIntervalMs`
 // during a long stream (src/pipeline/rescore-due-customers.ts). A customer whose orders span many
-// batches is scored once, not once a batch; a run that dies leaves its customers due, and the next
-// run's drain scores them. The run ends SUCCEEDED only once its customers are scored.
+// batches is scored once, not once a batch; a run that dies leaves its customers due, and they are
+// scored when an instance starts (start-sync.ts) or by the next run's drain. The run ends SUCCEEDED only once its customers are scored.
 import type { z } from "zod";
 import { describeError } from "../../db/database-errors.ts";
 import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";

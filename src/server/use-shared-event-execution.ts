@@ -1,6 +1,7 @@
 // One execution of a live event's selection for all the subscribers who would get the same answer.
-// graphql-js runs a subscription's selection once per event per subscriber: 10,000 account managers'
-// sockets following one owner's alerts ran it 10,000 times for the same few bytes. Here the source
+// graphql-js runs a subscription's selection once per event per subscriber: 10,000 sockets opened
+// with one key (a team's dashboards, a manager's tabs and devices) ran it 10,000 times for the same
+// few bytes. The key is the whole viewer, API key included, so sockets of different keys never share. Here the source
 // stream is created as graphql-js does (the subscribe resolver, per subscriber, with its filters),
 // and each event it yields is executed once per sharing key: the operation document, its variables
 // and the subscriber's visibility (sharingKeyOf: every field of the viewer, so an account manager
@@ -89,7 +90,8 @@ export function useSharedEventExecution<Context>({
           result = executeEvent(event);
           byKey.set(key, result);
         }
-        // Each subscriber its own envelope: plugins after this one replace errors or extensions.
+        // Each subscriber its own envelope, so plugins after this one may replace errors or
+        // extensions; `data` itself is shared, so no plugin may edit it in place (none does today).
         return { ...(await result) };
       },
     );

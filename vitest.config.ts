@@ -39,7 +39,8 @@ export default defineConfig({
           // PostGraphile peer installs its own under test/bench/peer, with packages' own tests in it.
           exclude: [...dataLayer, "**/node_modules/**"],
           // The start-up tests run dist/ as `npm start` does: rebuilt first when the sources changed.
-          globalSetup: ["test/helpers/setup-compiled.ts"],
+          // The process tests copy embedded data folders made from the run's PGlite tarballs.
+          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-pglite-snapshots.ts"],
         },
       },
       {
@@ -47,7 +48,11 @@ export default defineConfig({
         test: {
           name: "pglite",
           include: dataLayer,
-          globalSetup: ["test/helpers/setup-compiled.ts", "test/helpers/setup-pglite.ts"],
+          globalSetup: [
+            "test/helpers/setup-compiled.ts",
+            "test/helpers/setup-pglite-snapshots.ts",
+            "test/helpers/setup-pglite.ts",
+          ],
         },
       },
       {

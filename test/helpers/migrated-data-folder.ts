@@ -1,47 +1,39 @@
-// Embedded data folders for tests that need a hub's database but do not test making one: initialising
-// a PGlite data folder costs seconds of CPU, a copy milliseconds. The templates are made once per
-// test worker (files share a worker's modules): one initialised and empty, one migrated from it.
-import { cp, mkdtemp } from "node:fs/promises";
+// Embedded data folders for tests that need a hub's database but do not test making one. The run's
+// global setup (setup-pglite-snapshots.ts) made tarballs of an initialised and of a migrated data
+// folder; each test worker unpacks each into a folder on disk once (a PGlite load, 2 s of CPU, where
+// initialising a folder and migrating it cost 11 s), and each test gets a copy (milliseconds).
+import { cp, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDatabase } from "../../src/db/database.ts";
-import { applyMigrations } from "../../src/db/migrations.ts";
+import { inject } from "vitest";
+import { createPGlite } from "../../src/db/pglite-extensions.ts";
+import "./provided.ts";
 
-let emptyTemplate: Promise<string> | undefined;
-let migratedTemplate: Promise<string> | undefined;
+const templates = new Map<string, Promise<string>>();
 
-async function newFolder(): Promise<string> {
-  return path.join(await mkdtemp(path.join(tmpdir(), "cxhub-template-")), "data");
-}
-
-async function makeEmptyTemplate(): Promise<string> {
-  const dataDir = await newFolder();
-  const database = await openDatabase({ kind: "pglite", dataDir });
-  await database.close();
-  return dataDir;
-}
-
-async function makeMigratedTemplate(): Promise<string> {
-  const dataDir = await copyEmptyDataFolder(await newFolder());
-  const database = await openDatabase({ kind: "pglite", dataDir });
-  try {
-    await applyMigrations(database.adapterFactory);
-  } finally {
-    await database.close();
+/** A data folder on disk unpacked from the tarball at `snapshotPath`, made once per worker. */
+function template(snapshotPath: string): Promise<string> {
+  let folder = templates.get(snapshotPath);
+  if (!folder) {
+    folder = (async () => {
+      const dataDir = path.join(await mkdtemp(path.join(tmpdir(), "cxhub-template-")), "data");
+      const snapshot = new Blob([await readFile(snapshotPath)]);
+      await (await createPGlite({ dataDir, loadDataDir: snapshot })).close();
+      return dataDir;
+    })();
+    templates.set(snapshotPath, folder);
   }
-  return dataDir;
+  return folder;
 }
 
 /** Makes `dataDir` an initialised PGlite data folder that no migration has touched. */
 export async function copyEmptyDataFolder(dataDir: string): Promise<string> {
-  emptyTemplate ??= makeEmptyTemplate();
-  await cp(await emptyTemplate, dataDir, { recursive: true });
+  await cp(await template(inject("pgliteEmptySnapshotPath")), dataDir, { recursive: true });
   return dataDir;
 }
 
 /** Makes `dataDir` a migrated, empty hub database, as `npm start` leaves a new one. */
 export async function copyMigratedDataFolder(dataDir: string): Promise<string> {
-  migratedTemplate ??= makeMigratedTemplate();
-  await cp(await migratedTemplate, dataDir, { recursive: true });
+  await cp(await template(inject("pgliteSnapshotPath")), dataDir, { recursive: true });
   return dataDir;
 }

@@ -2,6 +2,7 @@
 // GraphQL-style JSON body that says to retry, and nothing internal: no driver text, no stack, no paths.
 // The failures are real: a closed PGlite instance, a PostgreSQL port nobody listens on, and a
 // PostgreSQL connection terminated by the server in the middle of a resolver's statement.
+import { readFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -29,11 +30,13 @@ let closedPGlite: Promise<PGlite> | undefined;
 /** A database of the project's kind that cannot be reached: a closed instance, or a closed port. */
 async function unreachableDatabase(): Promise<Database> {
   if (databaseKind === "pglite") {
-    // One closed instance serves every test: starting one takes seconds.
-    closedPGlite ??= PGlite.create().then(async (pglite) => {
-      await pglite.close();
-      return pglite;
-    });
+    // One closed instance serves every test, loaded from the run's empty tarball: initialising one takes seconds.
+    closedPGlite ??= readFile(inject("pgliteEmptySnapshotPath"))
+      .then((bytes) => PGlite.create({ loadDataDir: new Blob([bytes]) }))
+      .then(async (pglite) => {
+        await pglite.close();
+        return pglite;
+      });
     return fromPGlite(await closedPGlite, async () => {});
   }
   const port = await new Promise<number>((resolve) => {

@@ -1,7 +1,9 @@
 // The depth, breadth and complexity of one operation, checked once before it runs — for a query, a
 // mutation and a subscription alike (a subscription at subscribe time, not when its first event
 // arrives). Pothos' complexity plugin supplies each field's cost (its `complexity` option); this module
-// applies the limits to the operation the client chose.
+// applies the limits to the operation the client chose. A field's cost is a function of its arguments
+// only, never of the caller (the context): src/server/use-operation-limits.ts remembers an operation
+// that passed by its document and variables.
 import { complexityFromQuery } from "@pothos/plugin-complexity";
 import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind } from "graphql";
 import { complexityLimitError, QUERY_LIMITS } from "./builder.ts";

@@ -40,6 +40,31 @@ describe("operation limits", () => {
     expect(body.errors[0].message).toMatch(/exceeds the maximum complexity: .* the limit is 50000/);
   });
 
+  test("checks every request of the same document with its own variables", async ({ db }) => {
+    // The server remembers an operation that passed by its document and variables: a pass must
+    // never carry over to other variables of the same document, before or after it.
+    const client = await createTestClient(db);
+    const query = `query Page($outer: Int, $inner: Int, $search: String) {
+      customers(first: $outer, filter: { search: $search }) {
+        edges { node { interactions(first: $inner) { edges { node { customer { identities { value } } } } } } }
+      }
+    }`;
+    const small = { outer: 5, inner: 5, search: "mia" };
+    const costly = { outer: 100, inner: 100, search: "mia" };
+    const tooLong = { outer: 5, inner: 5, search: "m".repeat(201) };
+    for (const round of [1, 2]) {
+      const passed = await post(client, { query, variables: small });
+      expect(passed.body.errors, `round ${round}`).toBeUndefined();
+      const refused = await post(client, { query, variables: costly });
+      expect(refused.body.errors?.[0].extensions).toMatchObject({
+        code: "QUERY_TOO_COMPLEX",
+        limit: "complexity",
+      });
+      const unbounded = await post(client, { query, variables: tooLong });
+      expect(unbounded.body.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT" });
+    }
+  });
+
   test("refuses more than 15 aliases", async ({ db }) => {
     const client = await createTestClient(db);
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: customers(first: 1) { totalCount }`).join(

@@ -15,6 +15,7 @@ import {
   type CustomerFilter as StoredCustomerFilter,
 } from "../../domain/customers/customer-filter.ts";
 import { type CustomerOrderKey, customerPageIds } from "../../domain/customers/customer-page-ids.ts";
+import { readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
@@ -291,10 +292,14 @@ export async function customerPage(
     ...(cursor?.id !== undefined && { cursorId: cursor.id }),
   });
   if (ids.length === 0) return [];
+  // The list's own shapes (owner, identities, newest interactions) in one plain statement; any
+  // other selection through Prisma. Pothos reads the rows as its selection made them: typed as the
+  // model, as Pothos types the page.
+  const read = !select && (await readCustomerPageRows(prisma, ids, include));
   // The cursor is the ID, so Pothos always selects it; named anyway, as the page is put in order by it.
   const selection: Prisma.CustomerDefaultArgs = select ? { select: { ...select, id: true } } : { include };
-  // Pothos reads the rows as its selection made them: typed as the model, as Pothos types the page.
-  const rows = (await prisma.customer.findMany({ ...selection, where: { id: { in: ids } } })) as Customer[];
+  const rows: Customer[] =
+    read || ((await prisma.customer.findMany({ ...selection, where: { id: { in: ids } } })) as Customer[]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   // A customer deleted between the two reads is left out rather than shown as a hole.
   return ids.flatMap((id) => byId.get(id) ?? []);

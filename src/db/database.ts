@@ -2,7 +2,7 @@
 // one Prisma client code path: the same client, only the driver adapter differs.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { PGlite } from "@electric-sql/pglite";
+import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
@@ -14,6 +14,7 @@ import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
+import { templateFor } from "./pglite-template.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
@@ -59,12 +60,24 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return config.kind === "pglite" ? openEmbedded(config.dataDir) : openPostgres(config.url);
 }
 
+/**
+ * PGlite's own start parameters, with a smaller buffer pool: PostgreSQL's default (and initdb's) of
+ * 128 MB lives inside the WebAssembly heap, where every page the database ever touched stays resident
+ * for the life of the process. The embedded database serves one process's working set; pages beyond
+ * the pool are read back through the data folder's files, which the operating system caches.
+ */
+const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   ensureWritableFolder(dataDir);
   const lock = lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await createPGlite({ dataDir });
+    pglite = await createPGlite({
+      dataDir,
+      loadDataDir: await templateFor(dataDir),
+      startParams: EMBEDDED_START_PARAMS,
+    });
   } catch (error) {
     lock.release();
     throw new StartupError(

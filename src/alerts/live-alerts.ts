@@ -4,7 +4,7 @@
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
-import { type AlertBus, createLocalAlertBus, createRedisAlertBus } from "./alert-bus.ts";
+import { type AlertBus, createLocalAlertBus } from "./alert-bus.ts";
 import { alertOutboxSource } from "./alert-metrics.ts";
 import { type AlertDispatcher, startAlertDispatcher } from "./dispatch-alerts.ts";
 import { type ScoreChangeFeed, startScoreChangeFeed } from "./score-change-feed.ts";
@@ -37,7 +37,11 @@ export async function startLiveAlerts({
   pollIntervalMs,
   metrics,
 }: LiveAlertsOptions): Promise<LiveAlerts> {
-  const bus = redis ? await createRedisAlertBus({ ...redis, logger }) : createLocalAlertBus();
+  const bus = redis
+    ? await import("./redis-alert-bus.ts").then(({ createRedisAlertBus }) =>
+        createRedisAlertBus({ ...redis, logger }),
+      )
+    : createLocalAlertBus();
   const dispatcher = await startAlertDispatcher({ database, bus, logger, pollIntervalMs, metrics });
   metrics?.watch("alertOutbox", alertOutboxSource(database.prisma));
   const scoreChanges = await startScoreChangeFeed(database.listen, { logger });

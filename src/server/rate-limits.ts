@@ -4,8 +4,9 @@
 // optionally requests per API key. With Redis configured the counts live there, so every instance
 // sees the same ones; otherwise in this process's memory. When Redis cannot be reached each instance
 // counts in its own memory until it can (the insurance limiter), so an outage of Redis neither opens
-// the doors nor closes them.
-import { Redis } from "ioredis";
+// the doors nor closes them. ioredis is loaded only when Redis is configured: a hub without Redis
+// does not hold its code in memory.
+import type { Redis } from "ioredis";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -46,16 +47,22 @@ export interface RateLimitsOptions {
 type Limiter = RateLimiterAbstract;
 
 export function createRateLimits({ settings, redis = null, logger }: RateLimitsOptions): RateLimits {
-  const client = redis ? connectRedis(redis.url, logger) : null;
-  const ready = client
-    ? new Promise<void>((resolve, reject) => {
-        client.once("ready", resolve);
-        client.once("error", reject);
-      })
+  const connection = redis
+    ? import("ioredis").then(({ Redis }) => watchConnection(new Redis(redis.url, REDIS_OPTIONS), logger))
+    : null;
+  const ready = connection
+    ? connection.then(
+        (client) =>
+          new Promise<void>((resolve, reject) => {
+            if (client.status === "ready") return resolve();
+            client.once("ready", resolve);
+            client.once("error", reject);
+          }),
+      )
     : Promise.resolve();
   // Only a caller that waits for readiness hears of a failed first connection; the log hears of it anyway.
   ready.catch(() => {});
-  const limiter = (name: string, limit: RateLimit | null): Limiter | null => {
+  const limiter = (client: Redis | null, name: string, limit: RateLimit | null): Limiter | null => {
     if (!limit) return null;
     const options = {
       keyPrefix: `${redis?.keyPrefix ?? ""}rate:${name}`,
@@ -73,20 +80,26 @@ export function createRateLimits({ settings, redis = null, logger }: RateLimitsO
       inMemoryBlockOnConsumed: limit.points + 1,
     });
   };
-  const byAddress = limiter("failed-auth-address", settings.failedAuthPerAddress);
-  const byPrefix = limiter("failed-auth-prefix", settings.failedAuthPerKeyPrefix);
-  const byKey = limiter("requests-key", settings.requestsPerKey);
+  const limitersFor = (client: Redis | null) => ({
+    byAddress: limiter(client, "failed-auth-address", settings.failedAuthPerAddress),
+    byPrefix: limiter(client, "failed-auth-prefix", settings.failedAuthPerKeyPrefix),
+    byKey: limiter(client, "requests-key", settings.requestsPerKey),
+  });
+  // In memory the limiters exist at once; with Redis, as soon as ioredis is loaded (start-up waits
+  // for ready(), so no request is counted before).
+  const limiters = connection ? connection.then(limitersFor) : Promise.resolve(limitersFor(null));
 
   return {
-    addressBlock: (address) => blockedFor(byAddress, address),
-    keyPrefixBlock: (keyPrefix) => blockedFor(byPrefix, keyPrefix),
+    addressBlock: async (address) => blockedFor((await limiters).byAddress, address),
+    keyPrefixBlock: async (keyPrefix) => blockedFor((await limiters).byPrefix, keyPrefix),
     async recordFailedAuthentication(address, keyPrefix) {
+      const { byAddress, byPrefix } = await limiters;
       await Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]);
     },
-    consumeRequest: (apiKeyId) => consume(byKey, apiKeyId),
+    consumeRequest: async (apiKeyId) => consume((await limiters).byKey, apiKeyId),
     ready: () => ready,
     async close() {
-      client?.disconnect();
+      (await connection?.catch(() => null))?.disconnect();
     },
   };
 }
@@ -112,10 +125,12 @@ async function consume(limiter: Limiter | null, key: string): Promise<number | n
   }
 }
 
-function connectRedis(url: string, logger: Logger): Redis {
-  // No offline queue: while Redis is away a count goes to the insurance limiter at once instead of
-  // waiting in a queue.
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+// No offline queue: while Redis is away a count goes to the insurance limiter at once instead of
+// waiting in a queue.
+const REDIS_OPTIONS = { enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+
+/** Logs the connection's going and coming once each, rather than every retry. */
+function watchConnection(client: Redis, logger: Logger): Redis {
   let down = false;
   client.on("error", (error: Error) => {
     if (down) return;

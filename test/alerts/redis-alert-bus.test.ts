@@ -6,8 +6,9 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { expect, test } from "vitest";
-import { ALL_ALERTS_TOPIC, createRedisAlertBus } from "../../src/alerts/alert-bus.ts";
+import { ALL_ALERTS_TOPIC } from "../../src/alerts/alert-bus.ts";
 import type { AlertStreamEvent } from "../../src/alerts/alert-event.ts";
+import { createRedisAlertBus } from "../../src/alerts/redis-alert-bus.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
 import { sampleDigestEvent, sampleEvent } from "./helpers/sample-alert-event.ts";
 

@@ -20,9 +20,11 @@ export async function notifyScoreChanges(
   const changed = changes
     .filter(
       (change) =>
-        change.previousRisk === null ||
-        change.previousRisk !== change.churnRisk ||
-        change.previousLevel !== change.level,
+        // A score a scheduled run left stored as it was (it agrees with the fresh one) did not change.
+        change.written !== false &&
+        (change.previousRisk === null ||
+          change.previousRisk !== change.churnRisk ||
+          change.previousLevel !== change.level),
     )
     .map((change) => change.customerId);
   if (changed.length === 0) return;

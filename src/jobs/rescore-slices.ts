@@ -91,6 +91,8 @@ export async function rescoreSlice(
       customerIds,
       asOf: options.asOf,
       alerts: options.alerts,
+      // Only the scores that moved are written; the run records its instant when every slice is done.
+      skipUnchanged: true,
     });
     options.failAfterScoring?.();
     return { rescored: result.rescored, alertedCustomerIds: result.alerts.map((alert) => alert.customerId) };

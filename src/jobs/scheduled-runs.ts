@@ -19,6 +19,7 @@ import { ConflictError } from "../domain/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ScheduleSettings } from "../policy/schedule-settings.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import { recordFinishedRescore } from "../scoring/rescore-runs.ts";
 import { fitScoreModel } from "../scoring/score-model.ts";
 import { JOB_SCHEMA, type JobEngine, QUEUES } from "./job-engine.ts";
 import { planSlices, type SliceAlerts, type SliceRange } from "./rescore-slices.ts";
@@ -238,6 +239,9 @@ async function rescoreEveryone(
     total = ranges.length;
   }
   await waitForSlices(context, run.runKey, run.deadline);
+  // Every live customer is scored as of the run's instant; the scores that did not move were left as
+  // stored, and this row is what says they hold as of it.
+  await recordFinishedRescore(context.db, { key: run.runKey, asOf: run.asOf, slices: total });
   return total;
 }
 

@@ -9,27 +9,31 @@
 import { z } from "zod";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import {
+  CES_STRENGTH,
+  CHURN_FEATURES,
+  type ChurnFeature,
+  type ChurnReason,
+  type ChurnReasonValues,
+  CSAT_STRENGTH,
+  NEGLIGIBLE,
+  NPS_STRENGTH,
+  type ReasonFacts,
+} from "./churn-factors.ts";
+import { daysBetween, explainReasons, isoDate } from "./churn-reasons.ts";
 import type { CustomerSignals, SurveyAnswer } from "./customer-signals.ts";
 
-/** The factors the model weighs, in the order of a feature row. */
-export const CHURN_FEATURES = [
-  "PURCHASE_PATTERN",
-  "RECENCY",
-  "FREQUENCY",
-  "TENURE",
-  "SPEND",
-  "NO_PURCHASES",
-  "ENGAGEMENT_DROP",
-  "SENTIMENT",
-  "NPS",
-  "CSAT",
-  "CES",
-  "UNANSWERED_MESSAGES",
-] as const;
-/** Every factor a stored reason may name: the features, and that no purchase model is fitted yet. */
-export const CHURN_FACTORS = [...CHURN_FEATURES, "NO_PURCHASE_MODEL"] as const;
-export type ChurnFactor = (typeof CHURN_FACTORS)[number];
-export type ChurnFeature = (typeof CHURN_FEATURES)[number];
+export {
+  CHURN_FACTORS,
+  CHURN_FEATURES,
+  type ChurnFactor,
+  type ChurnFeature,
+  type ChurnReason,
+  type ChurnReasonValues,
+  churnReasonSchema,
+  churnReasonsSchema,
+} from "./churn-factors.ts";
+export { articleForNumber } from "./churn-reasons.ts";
 
 /** Features measured against the typical customer; the others are 0 when absent and centred at 0. */
 export const CENTERED_FEATURES: ReadonlySet<ChurnFeature> = new Set([
@@ -39,25 +43,6 @@ export const CENTERED_FEATURES: ReadonlySet<ChurnFeature> = new Set([
   "TENURE",
   "SPEND",
 ]);
-
-/**
- * One factor behind a churn risk, as stored in Score.reasons, ScoreHistory.reasons and Alert.reasons
- * and shown to account managers; the schema reads them back from those columns.
- */
-export const churnReasonSchema = z.object({
-  factor: z.enum(CHURN_FACTORS),
-  /** The measured value: a probability, a number of days, purchases, money, a drop, a sentiment, an answer or a count. */
-  value: z.number(),
-  /** Log-odds points added to the risk (negative: it lowers the risk). */
-  contribution: z.number(),
-  /** This factor's share of what the listed reasons moved: |contribution| / Σ |contributions|. */
-  weight: z.number().min(0).max(1),
-  explanation: z.string(),
-});
-export type ChurnReason = z.infer<typeof churnReasonSchema>;
-
-/** A score's reasons, largest effect first, as stored. */
-export const churnReasonsSchema = z.array(churnReasonSchema);
 
 /** One feature's weight, as stored. */
 const churnFeatureWeightSchema = z.object({
@@ -146,8 +131,10 @@ export interface PurchaseOutlook {
 export interface ChurnAssessment {
   churnRisk: number;
   level: ChurnRiskLevel;
-  /** Largest effect first. */
-  reasons: ChurnReason[];
+  /** The reasons as a score stores them (values, no sentences), largest effect first. */
+  reasonValues: ChurnReasonValues[];
+  /** The same reasons with their sentences as of the assessment's moment (built when first read). */
+  readonly reasons: ChurnReason[];
   /** 0–100, higher is healthier: 100 × (1 − churn risk), rounded. */
   health: number;
 }
@@ -155,15 +142,8 @@ export interface ChurnAssessment {
 /** A customer's feature values; null where a feature does not apply (it then moves nothing). */
 export type ChurnFeatureValues = Record<ChurnFeature, number | null>;
 
-const DAY_MS = 86_400_000;
 /** Keeps logit finite for the purchase model's certainties. */
 const PROBABILITY_FLOOR = 1e-4;
-/** Contributions smaller than this are not worth a line in the reasons. */
-const NEGLIGIBLE = 0.01;
-
-const NPS_STRENGTH = (score: number) => (score <= 6 ? 0.4 + (0.6 * (6 - score)) / 6 : score >= 9 ? -0.5 : 0);
-const CSAT_STRENGTH: Record<number, number> = { 1: 1, 2: 0.6, 3: 0, 4: -0.3, 5: -0.5 };
-const CES_STRENGTH: Record<number, number> = { 1: -0.5, 2: -0.35, 3: -0.2, 4: 0, 5: 0.4, 6: 0.7, 7: 1 };
 
 /**
  * The model's inputs for one customer as of `asOf`. Days and counts enter as log(1 + n): a week's
@@ -238,28 +218,29 @@ export function assessChurnRisk(
   const contributions = churnContributions(values, weights);
   const total = CHURN_FEATURES.reduce((sum, feature) => sum + contributions[feature], weights.baseLogOdds);
   const churnRisk = sigmoid(total);
-  const context: SentenceContext = { signals, outlook, policy, asOf, weights, values };
+  const context: FactContext = { signals, outlook, policy, asOf, weights, values };
   const drafts: Draft[] = CHURN_FEATURES.flatMap((feature) => {
     const contribution = contributions[feature];
     if (Math.abs(contribution) < NEGLIGIBLE && !isStartingPoint(feature, values, weights)) return [];
     return [
-      {
-        factor: feature,
-        value: shownValue(feature, context),
-        contribution,
-        explanation: sentence(feature, contribution, context),
-      },
+      { factor: feature, value: shownValue(feature, context), contribution, facts: facts(feature, context) },
     ];
   });
   if (signals.purchases && !outlook) drafts.push(noPurchaseModel(signals));
   const moved = drafts.reduce((sum, draft) => sum + Math.abs(draft.contribution), 0);
-  const reasons = drafts
+  const reasonValues = drafts
     .map((draft) => ({ ...draft, weight: moved > 0 ? Math.abs(draft.contribution) / moved : 0 }))
     .sort((left, right) => right.weight - left.weight);
+  let explained: ChurnReason[] | undefined;
   return {
     churnRisk,
     level: churnRiskLevel(churnRisk, policy),
-    reasons,
+    reasonValues,
+    // Sentences cost more than the score; most scores are never shown, so they are built when read.
+    get reasons() {
+      explained ??= explainReasons(reasonValues, { now: asOf, computedAt: asOf });
+      return explained;
+    },
     health: Math.round(100 * (1 - churnRisk)),
   };
 }
@@ -272,7 +253,7 @@ export function churnRiskLevel(risk: number, policy: ScoringPolicy): ChurnRiskLe
   return "LOW";
 }
 
-type Draft = Omit<ChurnReason, "weight">;
+type Draft = Omit<ChurnReasonValues, "weight">;
 
 /**
  * Under the default weights a score starts from the purchase model's outlook, or from 50% without
@@ -285,7 +266,7 @@ function isStartingPoint(feature: ChurnFeature, values: ChurnFeatureValues, weig
   return feature === "NO_PURCHASES" && values.NO_PURCHASES === 1;
 }
 
-interface SentenceContext {
+interface FactContext {
   signals: CustomerSignals;
   outlook: PurchaseOutlook | null;
   policy: ScoringPolicy;
@@ -295,7 +276,7 @@ interface SentenceContext {
 }
 
 /** What a reason shows as its value: the measurement in its own unit, not the model's transform. */
-function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: SentenceContext): number {
+function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: FactContext): number {
   switch (feature) {
     case "PURCHASE_PATTERN":
       return outlook ? Math.exp(-outlook.expectedPurchases) : 0;
@@ -324,73 +305,63 @@ function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: S
   }
 }
 
-function sentence(feature: ChurnFeature, contribution: number, context: SentenceContext): string {
-  const { signals, outlook, policy, asOf, weights } = context;
-  const effect = contribution > 0 ? "raises the risk" : "lowers the risk";
+/** What a reason's sentence cites (churn-factors.ts): dates and numbers, never days to now. */
+function facts(feature: ChurnFeature, context: FactContext): ReasonFacts {
+  const { signals, outlook, policy, weights } = context;
   const typical = (f: ChurnFeature) => Math.max(0, Math.expm1(weights.features[f].center));
-  const learned = weights.source === "LEARNED";
   const w = policy.windows;
   switch (feature) {
     case "PURCHASE_PATTERN": {
       const o = outlook as PurchaseOutlook;
-      const none = Math.exp(-o.expectedPurchases);
-      const orders = o.transactions === 1 ? "One purchase" : `${o.transactions} purchases`;
-      // "3 purchases, most recently yesterday": "the last yesterday" read as a misprint.
-      const last = o.transactions === 1 ? "" : ", most recently";
-      const moves = Math.abs(contribution) < NEGLIGIBLE ? "" : `; that ${effect}`;
-      return `${orders}${last} ${ago(daysBetween(o.lastDay, asOf))}: the purchase model expects ${o.expectedPurchases.toFixed(2)} purchases in the next ${policy.churnHorizonDays} days, ${chance(none)} of none${moves}.`;
+      return {
+        purchases: o.transactions,
+        lastPurchaseOn: isoDate(o.lastDay),
+        horizonDays: policy.churnHorizonDays,
+      };
     }
-    case "RECENCY": {
-      const days = daysBetween(signals.lastActivityAt as Date, asOf);
-      const longer = (context.values.RECENCY ?? 0) > weights.features.RECENCY.center;
-      return `Last active ${ago(days)} (a purchase, a message or an answer), ${longer ? "longer ago" : "more recently"} than the typical customer here (about ${count(Math.round(typical("RECENCY")), "day")}): that ${effect}.`;
-    }
-    case "FREQUENCY": {
-      const days = signals.purchases?.transactions ?? 0;
-      return `Bought on ${count(days, "separate day")}, where the typical buyer here bought on about ${round1(typical("FREQUENCY") + 1)}: that ${effect}.`;
-    }
-    case "TENURE": {
-      const days = daysBetween(signals.firstActivityAt as Date, asOf);
-      return `A customer for ${count(days, "day")}, where the typical customer here has been one for about ${count(Math.round(typical("TENURE")), "day")}: that ${effect}.`;
-    }
-    case "SPEND": {
-      const spend = Math.expm1(context.values.SPEND ?? 0);
-      return `Spends about ${money(spend, policy.currency)} per purchase day, where the typical buyer here spends about ${money(typical("SPEND"), policy.currency)}: that ${effect}.`;
-    }
+    case "RECENCY":
+      return { lastActiveAt: (signals.lastActivityAt as Date).toISOString(), typical: typical("RECENCY") };
+    case "FREQUENCY":
+      return { purchases: signals.purchases?.transactions ?? 0, typical: typical("FREQUENCY") + 1 };
+    case "TENURE":
+      return { firstActiveAt: (signals.firstActivityAt as Date).toISOString(), typical: typical("TENURE") };
+    case "SPEND":
+      return {
+        spend: Math.expm1(context.values.SPEND ?? 0),
+        typical: typical("SPEND"),
+        currency: policy.currency,
+      };
     case "NO_PURCHASES":
-      if (!learned)
-        return "No purchases yet, so the score starts from 50% and only the other signals move it.";
-      return `Has not bought anything yet; on this hub's history, customers without a purchase ${contribution > 0 ? "lapse more often" : "lapse less often"} than buyers: that ${effect}.`;
-    case "ENGAGEMENT_DROP": {
-      const expected = (signals.baselineInteractions * w.recentActivityDays) / w.baselineActivityDays;
-      const drop = context.values.ENGAGEMENT_DROP ?? 0;
-      return `${count(signals.recentInteractions, "interaction")} (purchases included) in the last ${w.recentActivityDays} days where about ${round1(expected)} were usual before: activity is down ${percent(drop)}, which ${effect}.`;
-    }
-    case "SENTIMENT": {
-      const average = signals.averageSentiment ?? 0;
-      const tone = average < 0 ? "negative" : "positive";
-      return `${count(signals.sentimentMessages, "recent message")} from the customer read ${tone} on average (sentiment ${average.toFixed(2)} on a scale from −1 to 1, last ${w.sentimentDays} days): that ${effect}.`;
-    }
-    case "NPS": {
-      const answer = signals.latestNps as SurveyAnswer;
-      const kind = answer.score <= 6 ? "a detractor" : "a promoter";
-      return `Answered ${answer.score} to the NPS survey on ${isoDate(answer.respondedAt)}, ${kind}: that ${effect}.`;
-    }
-    case "CSAT": {
-      const answer = signals.latestCsat as SurveyAnswer;
-      const verdict = (CSAT_STRENGTH[answer.score] ?? 0) > 0 ? "dissatisfied" : "satisfied";
-      return `Rated satisfaction ${answer.score} of 5 on ${isoDate(answer.respondedAt)}, ${verdict}: that ${effect}.`;
-    }
-    case "CES": {
-      const answer = signals.latestCes as SurveyAnswer;
-      const verdict = (CES_STRENGTH[answer.score] ?? 0) > 0 ? "hard work" : "easy";
-      return `Rated the effort ${answer.score} of 7 (1 easy, 7 very hard) on ${isoDate(answer.respondedAt)}, ${verdict}: that ${effect}.`;
-    }
-    case "UNANSWERED_MESSAGES": {
-      const waiting = signals.unansweredMessages;
-      return `${count(waiting, "message")} from the customer in the last ${w.unansweredDays} days ${waiting === 1 ? "has" : "have"} waited more than ${w.replyWithinHours} hours without a reply: that ${effect}.`;
-    }
+      return { learned: weights.source === "LEARNED" };
+    case "ENGAGEMENT_DROP":
+      return {
+        interactions: signals.recentInteractions,
+        usual: (signals.baselineInteractions * w.recentActivityDays) / w.baselineActivityDays,
+        windowDays: w.recentActivityDays,
+      };
+    case "SENTIMENT":
+      return {
+        messages: signals.sentimentMessages,
+        sentiment: signals.averageSentiment ?? 0,
+        windowDays: w.sentimentDays,
+      };
+    case "NPS":
+      return answerFacts(signals.latestNps);
+    case "CSAT":
+      return answerFacts(signals.latestCsat);
+    case "CES":
+      return answerFacts(signals.latestCes);
+    case "UNANSWERED_MESSAGES":
+      return {
+        messages: signals.unansweredMessages,
+        windowDays: w.unansweredDays,
+        replyWithinHours: w.replyWithinHours,
+      };
   }
+}
+
+function answerFacts(answer: SurveyAnswer | null): ReasonFacts {
+  return answer ? { answer: answer.score, answeredOn: isoDate(answer.respondedAt) } : {};
 }
 
 function noPurchaseModel(signals: CustomerSignals): Draft {
@@ -398,8 +369,7 @@ function noPurchaseModel(signals: CustomerSignals): Draft {
     factor: "NO_PURCHASE_MODEL",
     value: signals.purchases?.transactions ?? 0,
     contribution: 0,
-    explanation:
-      "No purchase model has been fitted yet, so the purchase pattern is not scored: an admin can run refitScoreModel.",
+    facts: {},
   };
 }
 
@@ -414,44 +384,3 @@ function logit(p: number): number {
 function clampProbability(p: number): number {
   return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, p));
 }
-
-function daysBetween(from: Date, to: Date): number {
-  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / DAY_MS));
-}
-
-function ago(days: number): string {
-  if (days === 0) return "today";
-  return days === 1 ? "yesterday" : `${days} days ago`;
-}
-
-/** "a 66% chance", "an 8% chance", "an 11% chance", "an 80% chance". */
-function chance(fraction: number): string {
-  return `${articleForNumber(Math.round(fraction * 100))} ${percent(fraction)} chance`;
-}
-
-/**
- * The article before a whole number as it is read aloud: "an" before eight…, eleven and eighteen
- * (8, 80–89, 800–899, 11, 18, 11,000, 18,000,000), "a" before every other (a 1%, a 100%).
- */
-export function articleForNumber(value: number): "a" | "an" {
-  const digits = String(Math.abs(Math.trunc(value)));
-  if (digits.startsWith("8")) return "an";
-  // Eleven and eighteen begin the number only when they lead a group of three digits.
-  const leadsWithTwoDigits = digits.length % 3 === 2;
-  return leadsWithTwoDigits && (digits.startsWith("11") || digits.startsWith("18")) ? "an" : "a";
-}
-
-const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
-const round1 = (value: number) => (Math.round(value * 10) / 10).toString();
-const isoDate = (date: Date) => date.toISOString().slice(0, 10);
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
-/** Formatters by currency: building an Intl.NumberFormat costs far more than using one. */
-const moneyFormats = new Map<string, Intl.NumberFormat>();
-const money = (amount: number, currency: string) => {
-  let format = moneyFormats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 });
-    moneyFormats.set(currency, format);
-  }
-  return format.format(amount);
-};

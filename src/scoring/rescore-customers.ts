@@ -4,11 +4,16 @@
 // after a new fact and every customer after a refit: set-based either way, never a refit. Scoring
 // knows nothing of alerts: `onScored` runs in each batch's transaction with the batch's changes, and
 // the write pipeline (src/pipeline) decides alerts there, so scores and alerts commit together.
+//
+// A scheduled run (`skipUnchanged`) writes only the scores that moved: a customer whose fresh score
+// agrees with the STORED one within SKIP_TOLERANCE (unchanged-scores.ts) keeps their row, so slow drift
+// accumulates against the stored row and is written once it passes the tolerance. The run itself
+// records the instant it scored everyone as of (rescore-runs.ts), which is when such a row holds.
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../db/database.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { currencyMinorUnits } from "../domain/money.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { averageRepeatSpend } from "./buyer-histories.ts";
@@ -17,11 +22,11 @@ import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
 import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
+import { type PreviousScore, type ScoreRow, writeScoreRows } from "./score-writes.ts";
+import { readStoredScores, scoreHolds } from "./unchanged-scores.ts";
 
 /** The version of the rules in churn-risk.ts; with the model's, it is stamped on every score. */
 export const SCORING_RULES_VERSION = "churn-v2";
-/** A score enters the history when its level changes, its model changes, or it moves this much. */
-export const HISTORY_MIN_CHANGE = 0.005;
 /** Customers per statement in a bulk rescore: bounded memory and bind parameters. */
 export const RESCORE_BATCH_SIZE = 2000;
 
@@ -46,8 +51,14 @@ export interface ScoreChange {
   previousLevel: ChurnRiskLevel | null;
   churnRisk: number;
   level: ChurnRiskLevel;
-  reasons: ChurnReason[];
+  /** With their sentences as of `computedAt` (built when first read: only alerts read them). */
+  readonly reasons: ChurnReason[];
   computedAt: Date;
+  /**
+   * False when the stored score was left as it was because the fresh one agrees with it (skipUnchanged):
+   * the alert policy still sees the fresh risk, but nothing about the stored score changed. Absent: written.
+   */
+  written?: boolean;
 }
 
 export interface RescoreOptions {
@@ -58,6 +69,11 @@ export interface RescoreOptions {
   asOf: Date;
   /** The model to use; the newest fitted model when omitted (none: purchases go unscored). */
   model?: FittedScoreModel | null;
+  /**
+   * Leave a stored score unwritten when the fresh one agrees with it (unchanged-scores.ts): for
+   * scheduled runs, which record the instant they scored everyone as of (rescore-runs.ts).
+   */
+  skipUnchanged?: boolean;
   /** Runs in each batch's transaction, after its scores are written, with their changes. */
   onScored?: (tx: Prisma.TransactionClient, changes: ScoreChange[]) => Promise<void>;
 }
@@ -137,12 +153,10 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
     const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf));
     await inTransaction(db, async (tx) => {
-      const written = await writeScores(tx, scores, {
-        model,
-        modelVersion,
-        asOf,
-        currency: options.policy.currency,
-      });
+      const context = { model, modelVersion, asOf, currency: options.policy.currency };
+      const written = options.skipUnchanged
+        ? await writeMovedScores(tx, scores, context, options.policy)
+        : await writeScores(tx, scores, context);
       changes.push(...written);
       await options.onScored?.(tx, written);
     });
@@ -159,57 +173,22 @@ async function liveCustomerIds(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** The columns a rescore writes, besides the customer's id (the key). */
-const SCORE_COLUMN_NAMES = [
-  "churnRisk",
-  "churnRiskLevel",
-  "reasons",
-  "probabilityAlive",
-  "expectedTransactions",
-  "clv",
-  "currency",
-  "health",
-  "modelVersion",
-  "modelId",
-  "forecastMonths",
-  "repeatTransactions",
-  "firstPurchaseOn",
-  "lastPurchaseOn",
-  "averageRepeatSpend",
-  "computedAt",
-];
-const SCORE_COLUMNS = Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `"${name}"`).join(", "));
-const scoreColumns = (from: string) =>
-  Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `${from}."${name}"`).join(", "));
-
-interface WrittenRow {
-  customer_id: string;
-  previous_risk: number | null;
-  previous_level: ChurnRiskLevel | null;
-}
-
-async function writeScores(
-  db: Db,
-  scores: ComputedScore[],
-  context: { model: FittedScoreModel | null; modelVersion: string; asOf: Date; currency: string },
-): Promise<ScoreChange[]> {
-  if (scores.length === 0) return [];
+/** A computed score as a row to write. */
+function scoreRow(s: ComputedScore, currency: string): ScoreRow {
   const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
   // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
   const estimate = (value: number | null | undefined) =>
-    value == null ? null : value.toFixed(currencyMinorUnits(context.currency));
+    value == null ? null : value.toFixed(currencyMinorUnits(currency));
   const day = (value: Date | undefined) => value?.toISOString().slice(0, 10) ?? null;
-  // The batch goes as one JSON document, not one array per column: building and binding fifteen
-  // arrays of thousands of values cost the client more than the statement cost the database.
-  const input = scores.map((s) => ({
+  return {
     customerId: s.customerId,
     churnRisk: s.assessment.churnRisk,
     level: s.assessment.level,
-    reasons: s.assessment.reasons,
+    reasons: s.assessment.reasonValues,
     probabilityAlive: s.forecast?.probabilityAlive ?? null,
     expectedTransactions: s.forecast?.expectedTransactions ?? null,
     clv: estimate(s.forecast?.lifetimeValue),
-    currency: s.forecast?.lifetimeValue != null ? context.currency : null,
+    currency: s.forecast?.lifetimeValue != null ? currency : null,
     health: s.assessment.health,
     forecastMonths: s.forecast ? s.forecast.horizonMonths : null,
     repeatTransactions: s.purchases?.repeatTransactions ?? null,
@@ -217,70 +196,84 @@ async function writeScores(
     lastPurchaseOn: day(s.purchases?.lastDay),
     averageRepeatSpend: money(s.purchases?.averageRepeatSpend),
     historyId: uuidv7(),
-  }));
-  const ids = scores.map((s) => s.customerId);
-  const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`
-    WITH input AS (
-      SELECT t."customerId", t."churnRisk", t.level::"ChurnRiskLevel" AS "churnRiskLevel", t.reasons,
-             t."probabilityAlive", t."expectedTransactions", t.clv, t.currency, t.health,
-             ${context.modelVersion}::text AS "modelVersion", ${context.model?.id ?? null}::uuid AS "modelId",
-             t."forecastMonths", t."repeatTransactions", t."firstPurchaseOn", t."lastPurchaseOn",
-             t."averageRepeatSpend", ${context.asOf}::timestamptz AS "computedAt", t."historyId" AS history_id
-      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS t("customerId" uuid, "churnRisk" float8,
-             level text, reasons jsonb, "probabilityAlive" float8, "expectedTransactions" float8, clv numeric,
-             currency text, health int, "forecastMonths" int, "repeatTransactions" int, "firstPurchaseOn" date,
-             "lastPurchaseOn" date, "averageRepeatSpend" numeric, "historyId" uuid)
-    ),
-    -- The batch's scores by their primary key (= ANY is estimated at one row an id): joined to the
-    -- input alone, each of its rows was matched against a hash of the whole input, once per score.
-    previous AS (
-      SELECT s."customerId", s."churnRisk", s."churnRiskLevel", s."modelVersion"
-      FROM "Score" s WHERE s."customerId" = ANY(${ids}::uuid[])
-    ),
-    -- Existing scores are updated in place and only new ones inserted: an upsert of every row cost a
-    -- speculative insertion each, and nearly every customer has a score already. A score a concurrent
-    -- transaction inserted meanwhile is still updated (ON CONFLICT).
-    updated AS (
-      UPDATE "Score" s SET (${SCORE_COLUMNS}) = (${scoreColumns("i")})
-      FROM input i WHERE s."customerId" = i."customerId" AND s."customerId" = ANY(${ids}::uuid[])
-      RETURNING 1
-    ),
-    inserted AS (
-      INSERT INTO "Score" ("customerId", ${SCORE_COLUMNS})
-      SELECT i."customerId", ${scoreColumns("i")} FROM input i
-      WHERE NOT EXISTS (SELECT 1 FROM previous p WHERE p."customerId" = i."customerId")
-      ON CONFLICT ("customerId") DO UPDATE SET (${SCORE_COLUMNS}) = (${scoreColumns("EXCLUDED")})
-      RETURNING 1
-    ),
-    history AS (
-      INSERT INTO "ScoreHistory" ("id", "customerId", "churnRisk", "churnRiskLevel", "reasons",
-        "probabilityAlive", "expectedTransactions", "clv", "currency", "health", "modelVersion", "computedAt")
-      SELECT i.history_id, i."customerId", i."churnRisk", i."churnRiskLevel", i.reasons,
-        i."probabilityAlive", i."expectedTransactions", i.clv, i.currency, i.health, i."modelVersion",
-        i."computedAt"
-      FROM input i LEFT JOIN previous p USING ("customerId")
-      WHERE p."customerId" IS NULL
-         OR p."churnRiskLevel" <> i."churnRiskLevel"
-         OR p."modelVersion" <> ${context.modelVersion}
-         OR abs(p."churnRisk" - i."churnRisk") >= ${HISTORY_MIN_CHANGE}
-      RETURNING 1
-    )
-    SELECT i."customerId" AS customer_id, p."churnRisk" AS previous_risk,
-           p."churnRiskLevel"::text AS previous_level
-    FROM input i LEFT JOIN previous p USING ("customerId")
-  `);
-  const previousById = new Map(rows.map((row) => [row.customer_id, row]));
-  return scores.map((score) => {
-    const previous = previousById.get(score.customerId);
-    return {
-      customerId: score.customerId,
-      ownerId: score.ownerId,
-      previousRisk: previous?.previous_risk ?? null,
-      previousLevel: previous?.previous_level ?? null,
-      churnRisk: score.assessment.churnRisk,
-      level: score.assessment.level,
-      reasons: score.assessment.reasons,
-      computedAt: context.asOf,
-    };
+  };
+}
+
+interface WriteContext {
+  model: FittedScoreModel | null;
+  modelVersion: string;
+  asOf: Date;
+  currency: string;
+}
+
+/** Writes every score (a rescore after new facts, a refit): the stored values become the previous ones. */
+async function writeScores(db: Db, scores: ComputedScore[], context: WriteContext): Promise<ScoreChange[]> {
+  if (scores.length === 0) return [];
+  const rows = scores.map((score) => scoreRow(score, context.currency));
+  const previous = await writeScoreRows(db, rows, { modelId: context.model?.id ?? null, ...context });
+  return scores.map((score) =>
+    scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true),
+  );
+}
+
+/**
+ * Writes only the scores that moved (a scheduled run): a score that agrees with the stored one within
+ * the tolerance is left as it is, unless the fresh risk crosses a line the alert policy acts on.
+ * Every customer's change still goes to `onScored`, with the fresh risk, so alerts decide as always.
+ */
+async function writeMovedScores(
+  db: Db,
+  scores: ComputedScore[],
+  context: WriteContext,
+  policy: ScoringPolicy,
+): Promise<ScoreChange[]> {
+  if (scores.length === 0) return [];
+  const stored = await readStoredScores(
+    db,
+    scores.map((score) => score.customerId),
+  );
+  const rows = scores.map((score) => scoreRow(score, context.currency));
+  const moved = rows.filter((row) => {
+    const before = stored.get(row.customerId);
+    return (
+      !before ||
+      !scoreHolds(
+        before,
+        row,
+        { modelVersion: context.modelVersion, modelId: context.model?.id ?? null },
+        policy,
+      )
+    );
   });
+  const previous = await writeScoreRows(db, moved, { modelId: context.model?.id ?? null, ...context });
+  return scores.map((score) => {
+    if (previous.has(score.customerId)) {
+      return scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true);
+    }
+    const kept = stored.get(score.customerId);
+    return scoreChange(score, kept && { risk: kept.churnRisk, level: kept.level }, context.asOf, false);
+  });
+}
+
+function scoreChange(
+  score: ComputedScore,
+  previous: PreviousScore | undefined,
+  computedAt: Date,
+  written: boolean,
+): ScoreChange {
+  const { assessment } = score;
+  return {
+    customerId: score.customerId,
+    ownerId: score.ownerId,
+    previousRisk: previous?.risk ?? null,
+    previousLevel: previous?.level ?? null,
+    churnRisk: assessment.churnRisk,
+    level: assessment.level,
+    // The sentences are built only if an alert reads them.
+    get reasons() {
+      return assessment.reasons;
+    },
+    computedAt,
+    written,
+  };
 }

@@ -33,6 +33,10 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     });
     await detractorAnswer(db, ana.customerId); // Already HIGH when the page opens (its alert is open).
     const { reasons } = await db.prisma.score.findUniqueOrThrow({ where: { customerId: ana.customerId } });
+    // An alert keeps its reasons with their sentences (a snapshot); a score keeps them as values.
+    const { reasons: alertReasons } = await db.prisma.alert.findFirstOrThrow({
+      where: { customerId: ana.customerId },
+    });
     // 22 more at-risk customers with an open alert each: more than a page (20) of both lists. Their
     // lifetime values set the order of the at-risk list; Ana Souza's client has none and comes last.
     const more = await db.prisma.customer.createManyAndReturn({
@@ -61,7 +65,7 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
         score: 0.7,
         previousScore: 0.5,
         previousLevel: "MEDIUM" as const,
-        reasons: reasons ?? [],
+        reasons: alertReasons ?? [],
         triggerKey: `page-test-${i}`,
       })),
     });

@@ -4,12 +4,15 @@
 // away, states rebaselined without alerts after a model change, and many alerts for one owner from
 // one transaction gathered into a digest.
 import { describe, expect } from "vitest";
+import { z } from "zod";
 import { type RaiseAlertsOptions, raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import type { Database } from "../../src/db/database.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
 import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
+import { churnReasonValuesSchema } from "../../src/scoring/churn-factors.ts";
+import { explainReasons } from "../../src/scoring/churn-reasons.ts";
 import { test } from "../helpers/database.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 import { changesOf, customers, intoCritical, intoHigh, type Move } from "./helpers/score-changes.ts";
@@ -75,7 +78,12 @@ describe("raising alerts", () => {
       publishedAt: null,
       triggerKey: `${customerId}:HIGH:1`,
     });
-    expect(alerts[0]?.reasons).toEqual(score.reasons);
+    // The alert keeps the score's reasons with their sentences as of its moment (a snapshot); the
+    // score keeps them as values, and the graph builds the sentences when they are read.
+    const scoreReasons = z.array(churnReasonValuesSchema).parse(score.reasons);
+    expect(alerts[0]?.reasons).toEqual(
+      explainReasons(scoreReasons, { now: score.computedAt, computedAt: score.computedAt }),
+    );
 
     // Another detractor answer keeps the customer HIGH: no second alert.
     await nps(db, customerId, 1, "nps-2");

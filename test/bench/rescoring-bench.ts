@@ -5,7 +5,8 @@
 // schedule are timed, each from its creation to its last slice: the first scores everyone (first
 // scores: inserts, no alerts), the next day's run rescores them all again after 0.5% of them, LOW-risk
 // weekly buyers, answered bad surveys overnight (written in SQL, unscored until the run), which takes
-// them across an alert level.
+// them across an alert level. The daily run writes only the scores that moved (src/scoring/unchanged-scores.ts):
+// it prints how many.
 //
 // Figures: customers per second of each run beside the machine's load average (its 2 cores are
 // shared); the CPU time per customer of the hub and of PostgreSQL (cpu-meter.ts: it moves far less
@@ -55,6 +56,8 @@ export interface RescoringSizeFigures {
   generateSeconds: number;
   first: RescoringRunFigures;
   daily: RescoringRunFigures & {
+    /** Scores the run wrote: those that moved (the others were left as stored, and hold as of the run). */
+    written: number;
     alerts: number;
     /** Customers who answered the bad surveys, and how many of them the run alerted on. */
     surveyed: number;
@@ -178,6 +181,11 @@ async function benchSize(context: {
     const surveyed = await badSurveysOvernight(sql, Math.max(1, Math.round(size * ALERTING_SHARE)));
     now = new Date(T0.getTime() + DAY);
     const daily = await timedRun(jobs, sql, size);
+    const { rows: writtenRows } = await sql.query<{ written: number }>(
+      `SELECT count(*)::int AS written FROM "Score" WHERE "computedAt" = $1`,
+      [now],
+    );
+    const written = writtenRows[0]?.written ?? 0;
     // Alerts go out after their slice commits: give the last ones a moment to arrive.
     const deadline = Date.now() + 30_000;
     let received: Array<[string, number]> = [];
@@ -201,6 +209,7 @@ async function benchSize(context: {
       .sort((a, b) => a - b);
     const figures = {
       ...daily,
+      written,
       alerts: commits.size,
       surveyed: surveyed.length,
       surveyedAlerts: surveyed.filter((id) => commits.has(id)).length,
@@ -212,7 +221,7 @@ async function benchSize(context: {
       errors,
     };
     log(
-      `    daily run: ${daily.customersPerSecond.toFixed(0)} customers/s (${daily.seconds.toFixed(1)} s, load ${daily.load.toFixed(1)}; CPU ${cpuPerCustomer(daily)}); ${commits.size} alerts, ${figures.surveyedAlerts} of them for the ${surveyed.length} customers with bad surveys; ${latencies.length} delivered (${digests} digests); commit → subscriber p50 ${figures.latency?.p50 ?? "-"} ms, p99 ${figures.latency?.p99 ?? "-"} ms`,
+      `    daily run: ${daily.customersPerSecond.toFixed(0)} customers/s (${daily.seconds.toFixed(1)} s, load ${daily.load.toFixed(1)}; CPU ${cpuPerCustomer(daily)}); ${written.toLocaleString("en")} scores written (moved), the rest held; ${commits.size} alerts, ${figures.surveyedAlerts} of them for the ${surveyed.length} customers with bad surveys; ${latencies.length} delivered (${digests} digests); commit → subscriber p50 ${figures.latency?.p50 ?? "-"} ms, p99 ${figures.latency?.p99 ?? "-"} ms`,
     );
     if (figures.surveyedAlerts === 0)
       log("    the bad surveys raised no alert: the scenario no longer measures alert latency");

@@ -2,13 +2,15 @@
 // clock, which the tests move (never the machine's). A customer who goes silent ages into an alert,
 // raised once however many instances share the database (two on PostgreSQL; the embedded database
 // runs the same run in its one process). A slice that fails inside its transaction leaves nothing
-// written and is retried.
+// written and is retried. A run writes only the scores that moved and records the instant it scored
+// everyone as of, which is when the others hold.
 import { describe, expect, inject } from "vitest";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
 import { QUEUES } from "../../src/jobs/job-engine.ts";
 import type { RunJobData, SliceJobData } from "../../src/jobs/scheduled-runs.ts";
 import { type RunningJobs, startJobs } from "../../src/jobs/start-jobs.ts";
 import { type ScoringPolicy, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
+import { lastRescoreAsOf, scoreHoldsAsOf } from "../../src/scoring/rescore-runs.ts";
 import { databaseKind, test } from "../helpers/database.ts";
 import { dropJobSchema, silentLogger } from "../helpers/jobs.ts";
 import { databaseUrl } from "../helpers/postgres-admin.ts";
@@ -82,7 +84,7 @@ async function runJobs(jobs: RunningJobs) {
 describe("scheduled rescoring", () => {
   test(`a silent customer's risk rises as the clock moves 120 days, with exactly one alert across ${
     databaseKind === "postgres" ? "two instances" : "the embedded instance"
-  }`, { timeout: 60_000 }, async ({ db }) => {
+  }`, { timeout: 120_000 }, async ({ db }) => {
     // Weekly refits as by default: the slot that moved is a refit's, whose first step rescores everyone
     // with the model in use (the hub has too few buyers to fit one: it goes on without).
     const policy = policyWith({});
@@ -153,6 +155,27 @@ describe("scheduled rescoring", () => {
       // The same slot ticked again, by both: nothing new, no second alert.
       now = new Date(now.getTime() + 3600_000);
       expect(await tickAll()).toEqual([]);
+      expect(await db.prisma.alert.count()).toBe(1);
+
+      // The next day's run scores everyone again as of its instant, but writes only the scores that
+      // moved: the fillers' (nothing about them changed) stay as stored, and hold as of the run, which
+      // the run's record says.
+      const ranAt = new Date(T0.getTime() + 120 * DAY);
+      now = new Date(ranAt.getTime() + DAY);
+      const nextDay = (await tickAll()).filter((run) => run.kind === "rescore" && !run.skip);
+      expect(nextDay).toHaveLength(1);
+      await waitForRun(first, nextDay[0]?.id ?? "");
+      const scores = await db.prisma.score.findMany({ select: { customerId: true, computedAt: true } });
+      const fillerScores = scores.filter((score) => score.customerId !== quietId);
+      expect(fillerScores).toHaveLength(250);
+      expect(fillerScores.every((score) => score.computedAt.getTime() === ranAt.getTime())).toBe(true);
+      const lastRun = await lastRescoreAsOf(db.prisma, now);
+      expect(lastRun).toEqual(now);
+      expect(new Set(scores.map((score) => scoreHoldsAsOf(score.computedAt, lastRun).toISOString()))).toEqual(
+        new Set([now.toISOString()]),
+      );
+      // Before the run's instant, the run is not known: scores hold as of what was known then.
+      expect(await lastRescoreAsOf(db.prisma, new Date(now.getTime() - 1))).toEqual(ranAt);
       expect(await db.prisma.alert.count()).toBe(1);
     } finally {
       await Promise.all(instances.map((jobs) => jobs.stop()));

@@ -96,6 +96,9 @@ describe("assessChurnRisk: the starting point", () => {
       churnRisk: 0.5,
       level: "MEDIUM",
       health: 50,
+      reasonValues: [
+        { factor: "NO_PURCHASES", value: 0, contribution: 0, weight: 0, facts: { learned: false } },
+      ],
       reasons: [
         {
           factor: "NO_PURCHASES",

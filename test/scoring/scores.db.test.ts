@@ -6,6 +6,7 @@ import type { Database } from "../../src/db/database.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { expectedPurchasesWithin, forecastPurchases } from "../../src/scoring/purchase-forecast.ts";
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
+import { recordFinishedRescore } from "../../src/scoring/rescore-runs.ts";
 import { toFittedModel } from "../../src/scoring/score-model.ts";
 import {
   AtRiskCustomersDocument,
@@ -178,6 +179,56 @@ describe("scores from the purchase model", () => {
     expect(served?.purchaseForecast?.expectedPurchases).toBeLessThan(served?.expectedPurchases ?? 0);
     // Four orders, three snapshots: the second order of the first day changed nothing.
     expect(result.data?.customer?.scoreHistory.totalCount).toBe(3);
+  });
+
+  test("a score read days later says true things: days count to the reader's clock, and asOf says when it holds", async ({
+    db,
+  }) => {
+    await storePublishedModel(db);
+    for (const [id, days] of [
+      ["o1", 200],
+      ["o3", 150],
+      ["o4", 100],
+    ] as const) {
+      await recordInteraction(db.prisma, order("ada@example.com", id, daysAgo(days)), AT_NOW);
+    }
+    const customer = await db.prisma.customer.findFirstOrThrow();
+    const read = async (at: Date) => {
+      const client = await createTestClient(db, { clock: () => new Date(at) });
+      const result = await client.execute(CustomerScoresDocument, {
+        id: globalId("Customer", customer.id),
+        horizonMonths: 6,
+      });
+      expect(result.errors).toBeUndefined();
+      const score = result.data?.customer?.score;
+      if (!score) throw new Error("no score");
+      return { ...score, said: new Map(score.reasons.map((reason) => [reason.factor, reason.explanation])) };
+    };
+
+    const today = await read(NOW);
+    expect(today.computedAt).toBe(NOW.toISOString());
+    expect(today.asOf).toBe(NOW.toISOString());
+    expect(today.said.get("PURCHASE_PATTERN")).toContain("3 purchases, most recently 100 days ago");
+    expect(today.said.get("ENGAGEMENT_DROP")).toContain("in the last 30 days");
+
+    // Ten days on, with no scheduled run since: the same stored score, its days counted to now, its
+    // window named by the day it was counted to, and it holds as of when it was computed.
+    const later = new Date(NOW.getTime() + 10 * DAY_MS);
+    const unrun = await read(later);
+    expect(unrun.asOf).toBe(NOW.toISOString());
+    expect(unrun.said.get("PURCHASE_PATTERN")).toContain("3 purchases, most recently 110 days ago");
+    expect(unrun.said.get("ENGAGEMENT_DROP")).toContain("in the 30 days to 2026-06-15");
+    expect(unrun.reasons.map((reason) => reason.weight)).toEqual(
+      today.reasons.map((reason) => reason.weight),
+    );
+
+    // A scheduled run that found the score unchanged nine days on: it holds as of the run's instant.
+    const ranAt = new Date(NOW.getTime() + 9 * DAY_MS);
+    await recordFinishedRescore(db.prisma, { key: "run-of-day-9", asOf: ranAt, slices: 1 });
+    expect((await read(later)).asOf).toBe(ranAt.toISOString());
+    expect((await read(later)).computedAt).toBe(NOW.toISOString());
+    // A reader whose clock is before the run does not see it.
+    expect((await read(new Date(ranAt.getTime() - 1))).asOf).toBe(NOW.toISOString());
   });
 });
 

@@ -1,16 +1,21 @@
 // Scores on the graph: a customer's current churn risk (with its reasons), health, P(alive) and
 // purchase forecast, and the history of their scores. The numbers are computed by src/scoring when
 // facts arrive; resolvers only read them (a forecast for another horizon runs the stored model).
+import DataLoader from "dataloader";
 import { z } from "zod";
 import { parseStoredJson } from "../../db/stored-json.ts";
 import { currencyMinorUnits } from "../../domain/money.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { ChurnRiskLevel } from "../../generated/prisma/enums.ts";
+import { storedScoreReasonsSchema } from "../../scoring/churn-factors.ts";
+import { explainReasons } from "../../scoring/churn-reasons.ts";
 import { CHURN_FACTORS, type ChurnReason, churnReasonsSchema } from "../../scoring/churn-risk.ts";
 import { purchaseHistoryAt } from "../../scoring/models/purchase-summary.ts";
 import { forecastPurchases } from "../../scoring/purchase-forecast.ts";
+import { lastRescoreAsOf, scoreHoldsAsOf } from "../../scoring/rescore-runs.ts";
 import { toFittedModel } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import type { GraphContext } from "../context.ts";
 import { shownProbability, shownProbabilityOrNull } from "../probability.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
@@ -123,25 +128,65 @@ function money(value: number | null, currency: string) {
 const readReasons = new WeakMap<object, ChurnReason[]>();
 
 /**
- * Stored reasons read through their schema: a row that does not fit fails naming itself. Scores and
- * history are recomputed from facts, so rescoring rewrites them; an alert's are a snapshot.
+ * An alert's stored reasons (a snapshot, with their sentences) read through their schema: a row that
+ * does not fit fails naming itself.
  */
-export function reasonsOf(
-  json: Prisma.JsonValue,
-  where: { table: "Score" | "ScoreHistory" | "Alert"; rowId: string },
-): ChurnReason[] {
+export function reasonsOf(json: Prisma.JsonValue, where: { table: "Alert"; rowId: string }): ChurnReason[] {
   const known = typeof json === "object" && json !== null ? readReasons.get(json) : undefined;
   if (known) return known;
   const reasons = parseStoredJson(churnReasonsSchema, json, {
     ...where,
     column: "reasons",
     remedy:
-      where.table === "Alert"
-        ? "It was written by something other than this hub: correct the row's reasons, or delete the alert."
-        : "Rescore the customer (rescoreCustomers) to write the reasons again.",
+      "It was written by something other than this hub: correct the row's reasons, or delete the alert.",
   });
   if (typeof json === "object" && json !== null) readReasons.set(json, reasons);
   return reasons;
+}
+
+/**
+ * A score's or snapshot's stored reasons with their sentences built now, from the request's clock:
+ * stored as values, they cite dates, and "days ago" counts to the reader's now. Reasons stored with
+ * their sentences (before values were) are shown as they were written, until the next rescore.
+ */
+function scoreReasonsOf(
+  json: Prisma.JsonValue,
+  where: { table: "Score" | "ScoreHistory"; rowId: string; computedAt: Date },
+  context: GraphContext,
+): ChurnReason[] {
+  const stored = parseStoredJson(storedScoreReasonsSchema, json, {
+    table: where.table,
+    rowId: where.rowId,
+    column: "reasons",
+    remedy: "Rescore the customer (rescoreCustomers) to write the reasons again.",
+  });
+  const now = context.clock();
+  return stored.map((reason) =>
+    "explanation" in reason
+      ? reason
+      : (explainReasons([reason], { now, computedAt: where.computedAt })[0] as ChurnReason),
+  );
+}
+
+/**
+ * The instant of the last finished scheduled run, read once per batch of one response (never kept
+ * across requests or across a subscription's events): many scores of one page share it.
+ */
+const lastRunLoaders = new WeakMap<object, DataLoader<"last", Date | null>>();
+
+function lastRunOf(context: GraphContext): Promise<Date | null> {
+  let loader = lastRunLoaders.get(context.loaders);
+  if (!loader) {
+    loader = new DataLoader<"last", Date | null>(
+      async (keys) => {
+        const last = await lastRescoreAsOf(context.prisma, context.clock());
+        return keys.map(() => last);
+      },
+      { cache: false },
+    );
+    lastRunLoaders.set(context.loaders, loader);
+  }
+  return loader.load("last");
 }
 
 export const CustomerScoreRef = builder.prismaObject("Score", {
@@ -162,7 +207,12 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind the churn risk, the largest effect first.",
-      resolve: (score) => reasonsOf(score.reasons, { table: "Score", rowId: score.customerId }),
+      resolve: (score, _args, context) =>
+        scoreReasonsOf(
+          score.reasons,
+          { table: "Score", rowId: score.customerId, computedAt: score.computedAt },
+          context,
+        ),
     }),
     health: t.exposeInt("health", {
       nullable: true,
@@ -249,7 +299,14 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
     }),
     computedAt: t.expose("computedAt", {
       type: "DateTime",
-      description: "The moment the score describes (facts after it were not yet known).",
+      description:
+        "The moment the stored score was computed as of (facts after it were not yet known). A scheduled rescore leaves a score that has not moved as it was, so this can be older than `asOf`.",
+    }),
+    asOf: t.field({
+      type: "DateTime",
+      description:
+        "The moment the score holds as of: the later of `computedAt` and the last finished scheduled rescore, which scored every customer as of its one instant and rewrote only the scores that moved (churn risk or P(alive) by 0.005 or more, lifetime value by 0.5%, a new level, new facts behind the reasons, or a crossing that alerts act on).",
+      resolve: async (score, _args, context) => scoreHoldsAsOf(score.computedAt, await lastRunOf(context)),
     }),
   }),
 });
@@ -268,7 +325,12 @@ builder.prismaObject("ScoreHistory", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind it then, the largest effect first.",
-      resolve: (snapshot) => reasonsOf(snapshot.reasons, { table: "ScoreHistory", rowId: snapshot.id }),
+      resolve: (snapshot, _args, context) =>
+        scoreReasonsOf(
+          snapshot.reasons,
+          { table: "ScoreHistory", rowId: snapshot.id, computedAt: snapshot.computedAt },
+          context,
+        ),
     }),
     health: t.exposeInt("health", { nullable: true, description: "The 0–100 health score then." }),
     probabilityAlive: t.float({

@@ -15,6 +15,7 @@ import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
+import { exposeTransactions } from "./transaction-sql.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
@@ -80,7 +81,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 /** Wraps an open PGlite instance (a data folder, or in memory for tests). */
 export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: exposeTransactions(adapterFactory) });
   return {
     kind: "pglite",
     prisma,
@@ -125,7 +126,7 @@ export function fromPostgresUrl(
   pool.on("error", (error) =>
     process.emitWarning(`An idle PostgreSQL connection was closed by the server: ${error.message}`),
   );
-  const driver = new PrismaPg(pool);
+  const driver = exposeTransactions(new PrismaPg(pool));
   const prisma = new PrismaClient({ adapter: driver });
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({

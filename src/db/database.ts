@@ -16,6 +16,7 @@ import { type Listen, listenWithPGlite, listenWithPostgres } from "./notificatio
 import { createPGlite } from "./pglite-extensions.ts";
 import { templateFor } from "./pglite-template.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
+import { exposeTransactions } from "./transaction-sql.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
 export type { PrismaClient };
@@ -93,7 +94,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 /** Wraps an open PGlite instance (a data folder, or in memory for tests). */
 export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: exposeTransactions(adapterFactory) });
   return {
     kind: "pglite",
     prisma,
@@ -138,7 +139,7 @@ export function fromPostgresUrl(
   pool.on("error", (error) =>
     process.emitWarning(`An idle PostgreSQL connection was closed by the server: ${error.message}`),
   );
-  const driver = new PrismaPg(pool);
+  const driver = exposeTransactions(new PrismaPg(pool));
   const prisma = new PrismaClient({ adapter: driver });
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({

@@ -20,6 +20,7 @@ import { recordSegmentEntryWebhooks } from "../alerts/segment-entry-webhooks.ts"
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { sqlState } from "../db/database-errors.ts";
+import { runTransaction } from "../db/transaction-sql.ts";
 import { ConflictError, LostRaceError } from "../domain/errors.ts";
 import { recordSegmentEntries, type SegmentEntry } from "../domain/segments/segment-entries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -83,32 +84,37 @@ export async function runUnitOfWork<T>(
 ): Promise<UnitOfWorkResult<T>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(async (tx) => {
-        const now = context.clock();
-        const touched = new Set<string>();
-        const value = await work({
-          tx,
-          now,
-          touch: (ids) => {
-            for (const id of ids) touched.add(id);
-          },
-        });
-        const start = performance.now();
-        if (deferRescoring) {
-          await markRescoreDue(tx, [...touched], now);
-          return { value, ...nothingDecided(), segmentEntries: [], rescoreMs: performance.now() - start };
-        }
-        const decided = await rescoreTouched(tx, [...touched], context.policy, now);
-        const rescoreMs = performance.now() - start;
-        const segmentEntries = await recordSegmentEntries(
-          tx,
-          { customerIds: decided.rescoredCustomerIds },
-          now,
-        );
-        await notifySegmentEntries(tx, segmentEntries);
-        await recordSegmentEntryWebhooks(tx, segmentEntries, now);
-        return { value, ...decided, segmentEntries, rescoreMs };
-      }, limits);
+      // runTransaction: the domain's set-based statements go straight to the driver (transaction-sql.ts).
+      return await runTransaction(
+        db,
+        async (tx) => {
+          const now = context.clock();
+          const touched = new Set<string>();
+          const value = await work({
+            tx,
+            now,
+            touch: (ids) => {
+              for (const id of ids) touched.add(id);
+            },
+          });
+          const start = performance.now();
+          if (deferRescoring) {
+            await markRescoreDue(tx, [...touched], now);
+            return { value, ...nothingDecided(), segmentEntries: [], rescoreMs: performance.now() - start };
+          }
+          const decided = await rescoreTouched(tx, [...touched], context.policy, now);
+          const rescoreMs = performance.now() - start;
+          const segmentEntries = await recordSegmentEntries(
+            tx,
+            { customerIds: decided.rescoredCustomerIds },
+            now,
+          );
+          await notifySegmentEntries(tx, segmentEntries);
+          await recordSegmentEntryWebhooks(tx, segmentEntries, now);
+          return { value, ...decided, segmentEntries, rescoreMs };
+        },
+        limits,
+      );
     } catch (error) {
       if (!lostRace(error)) throw error;
       if (attempt === MAX_ATTEMPTS) {

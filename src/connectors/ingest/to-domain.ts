@@ -1,11 +1,25 @@
 // The hub's side of the record contract: a validated SDK record (src/sdk/records.ts) as the input the
 // write pipeline stores. For the sync engine, the webhook route and dead-letter replays; plugins never
 // see domain inputs. The SDK's lower-case values become the hub's upper-case enums.
+//
+// The SDK's record schemas are built from the domain's field rules, so a validated record is a valid
+// domain input: toRecordInput hands the pipeline the domain's parsed shape directly (storeRecords does
+// not parse it again). The to*Input functions give the unparsed input shape instead, which the tests
+// parse with the domain's schemas to show that both roads end in the same value.
 import type { UpsertCustomerInput } from "../../domain/customers/customer-input.ts";
+import type { ParsedCustomer } from "../../domain/customers/customer-profiles.ts";
 import type { SubmitFeedbackInput } from "../../domain/feedback/feedback-input.ts";
-import type { IdentityInput as DomainIdentityInput } from "../../domain/identities/identity-input.ts";
-import type { RecordInteractionInput } from "../../domain/interactions/interaction-input.ts";
-import type { RecordInput } from "../../domain/records/store-records.ts";
+import type { ParsedFeedback } from "../../domain/feedback/submit-feedback.ts";
+import type {
+  IdentityInput as DomainIdentityInput,
+  NormalizedIdentity,
+} from "../../domain/identities/identity-input.ts";
+import {
+  type RecordInteractionInput,
+  withCustomerSentiment,
+} from "../../domain/interactions/interaction-input.ts";
+import type { ParsedInteraction } from "../../domain/interactions/record-interactions.ts";
+import type { ParsedRecordInput } from "../../domain/records/store-records.ts";
 import type {
   Channel,
   CustomerRecord,
@@ -59,20 +73,60 @@ export function toCustomerInput(record: CustomerRecord, origin: RecordOrigin): U
   };
 }
 
-/** A customer, interaction or feedback record as the pipeline's input. */
+/** Validated identities (normalized by the SDK's rules) as the hub stores and matches them. */
+function toNormalizedIdentities(identities: Identity[]): NormalizedIdentity[] {
+  return identities.map((identity) => ({ ...identity, kind: upper(identity.kind) }));
+}
+
+/** An interaction record as recordInteractionInputSchema would parse toInteractionInput's answer. */
+export function toParsedInteraction(record: InteractionRecord, origin: RecordOrigin): ParsedInteraction {
+  const { type: _type, identities, channel, direction, ...fields } = record;
+  return withCustomerSentiment({
+    ...fields,
+    source: origin.source,
+    customer: { identities: toNormalizedIdentities(identities) },
+    channel: upper(channel ?? origin.channel),
+    direction: upper(direction),
+  });
+}
+
+/** A feedback record as submitFeedbackInputSchema would parse toFeedbackInput's answer. */
+export function toParsedFeedback(record: FeedbackRecord, origin: RecordOrigin): ParsedFeedback {
+  const { type: _type, identities, kind, channel, interactionExternalId: _external, ...fields } = record;
+  return {
+    ...fields,
+    source: origin.source,
+    customer: { identities: toNormalizedIdentities(identities) },
+    kind: upper(kind),
+    ...(channel !== undefined && { channel: upper(channel) }),
+  };
+}
+
+/** A customer record as upsertCustomerInputSchema would parse toCustomerInput's answer. */
+export function toParsedCustomer(record: CustomerRecord, origin: RecordOrigin): ParsedCustomer {
+  const { type: _type, identities, lifecycleStage, ...fields } = record;
+  return {
+    ...fields,
+    source: origin.source,
+    identities: toNormalizedIdentities(identities),
+    ...(lifecycleStage !== undefined && { lifecycleStage: upper(lifecycleStage) }),
+  };
+}
+
+/** A customer, interaction or feedback record as the pipeline's input, parsed already. */
 export function toRecordInput(
   record: CustomerRecord | InteractionRecord | FeedbackRecord,
   origin: RecordOrigin,
-): RecordInput {
+): ParsedRecordInput {
   switch (record.type) {
     case "customer":
-      return { type: "customer", input: toCustomerInput(record, origin) };
+      return { type: "customer", parsed: toParsedCustomer(record, origin) };
     case "interaction":
-      return { type: "interaction", input: toInteractionInput(record, origin) };
+      return { type: "interaction", parsed: toParsedInteraction(record, origin) };
     case "feedback":
       return {
         type: "feedback",
-        input: toFeedbackInput(record, origin),
+        parsed: toParsedFeedback(record, origin),
         ...(record.interactionExternalId !== undefined && {
           interactionExternalId: record.interactionExternalId,
         }),

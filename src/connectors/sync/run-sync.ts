@@ -15,7 +15,6 @@
 import type { z } from "zod";
 import { describeError } from "../../db/database-errors.ts";
 import type { Connector, PrismaClient, SyncRun } from "../../generated/prisma/client.ts";
-import { Prisma } from "../../generated/prisma/client.ts";
 import type { HubMetrics } from "../../metrics/hub-metrics.ts";
 import { type DrainResult, rescoreDueCustomers } from "../../pipeline/rescore-due-customers.ts";
 import type { WriteContext } from "../../pipeline/unit-of-work.ts";
@@ -274,11 +273,11 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
       deferRescoring: true,
       keepError: (error) => error instanceof RunLostError,
       finish: async (tx, counts) => {
-        if (checkpoint) await saveCursor(tx, connector.id, stream, checkpoint.cursor);
         ({ cancelRequested } = await recordBatchProgress(tx, run.id, {
           fetched: items.length,
           counts,
           warnings: droppedIdentityWarnings(stream, items),
+          ...(checkpoint && { cursor: { connectorId: connector.id, stream, value: checkpoint.cursor } }),
         }));
       },
     });
@@ -362,20 +361,6 @@ function droppedIdentityWarnings(stream: string, items: IngestItem[]): SyncRunWa
         }))
       : [],
   );
-}
-
-async function saveCursor(
-  tx: Prisma.TransactionClient,
-  connectorId: string,
-  stream: string,
-  cursor: JsonValue,
-) {
-  const value = cursor === null ? Prisma.JsonNull : (cursor as Prisma.InputJsonValue);
-  await tx.syncCursor.upsert({
-    where: { connectorId_stream: { connectorId, stream } },
-    create: { connectorId, stream, cursor: value },
-    update: { cursor: value },
-  });
 }
 
 /**

@@ -11,9 +11,11 @@ import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
 import { isUniqueViolation } from "../../db/database-errors.ts";
 import { inTransaction } from "../../db/transaction.ts";
+import { transactionSql } from "../../db/transaction-sql.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";
+import type { JsonValue } from "../../sdk/records.ts";
 import type { IngestCounts } from "../ingest/ingest-records.ts";
 import { recordSyncFailedWebhooks } from "./sync-failure-webhooks.ts";
 import { clearSyncRequest } from "./sync-requests.ts";
@@ -103,10 +105,6 @@ export async function beatHeartbeat(db: Db, runId: string): Promise<{ cancelRequ
   return { cancelRequested: row.cancelRequestedAt !== null };
 }
 
-/**
- * Adds a committed batch's counts to the run and refreshes its lease, in the batch's transaction.
- * Throws RunLostError (rolling the batch back) when the run is no longer RUNNING.
- */
 /** A run keeps its first warnings, enough to see what went wrong without a log; the count says how many. */
 export const MAX_RUN_WARNINGS = 50;
 
@@ -120,38 +118,67 @@ export interface SyncRunWarning {
   message: string;
 }
 
+/** A stream's cursor, stored with the batch whose records it follows. */
+export interface BatchCursor {
+  connectorId: string;
+  stream: string;
+  value: JsonValue;
+}
+
+/**
+ * Adds a committed batch's counts (and first warnings) to the run, refreshes its lease and stores the
+ * stream's cursor, in the batch's transaction and one statement. Throws RunLostError (rolling the
+ * batch back, cursor included) when the run is no longer RUNNING.
+ */
 export async function recordBatchProgress(
   tx: Prisma.TransactionClient,
   runId: string,
-  batch: { fetched: number; counts: IngestCounts; warnings?: SyncRunWarning[] },
+  batch: { fetched: number; counts: IngestCounts; warnings?: SyncRunWarning[]; cursor?: BatchCursor },
 ): Promise<{ cancelRequested: boolean }> {
-  const { counts } = batch;
-  const [row] = await tx.syncRun.updateManyAndReturn({
-    where: { id: runId, status: "RUNNING" },
-    data: {
-      heartbeatAt: new Date(),
-      recordsFetched: { increment: batch.fetched },
-      recordsCreated: { increment: counts.created },
-      recordsUpdated: { increment: counts.updated },
-      recordsUnchanged: { increment: counts.unchanged },
-      recordsDeleted: { increment: counts.deleted },
-      recordsDeadLettered: { increment: counts.deadLettered },
-      recordsSkippedStale: { increment: counts.skippedStale },
-      identitiesDropped: { increment: counts.identitiesDropped },
-    },
-    select: { cancelRequestedAt: true, warnings: true },
-  });
-  if (!row) throw new RunLostError(`Sync run ${runId} is no longer running: its batch was rolled back.`);
-  // The row is locked by the update above until this transaction ends: no other batch interleaves.
-  const stored = Array.isArray(row.warnings) ? row.warnings : [];
-  if (batch.warnings?.length && stored.length < MAX_RUN_WARNINGS) {
-    const warnings = [...stored, ...(batch.warnings as unknown as Prisma.JsonArray)].slice(
-      0,
+  const { counts, cursor } = batch;
+  const now = new Date().toISOString();
+  const [row] = await transactionSql(tx).query<{ cancelRequested: boolean }>(
+    `WITH cursor AS (
+       INSERT INTO "SyncCursor" ("connectorId", "stream", "cursor", "updatedAt")
+       SELECT $11::uuid, $12, $13::jsonb, $2::timestamptz WHERE $11::uuid IS NOT NULL
+       ON CONFLICT ("connectorId", "stream")
+       DO UPDATE SET "cursor" = EXCLUDED."cursor", "updatedAt" = EXCLUDED."updatedAt"
+     )
+     UPDATE "SyncRun"
+        SET "heartbeatAt" = $2::timestamptz,
+            "recordsFetched" = "recordsFetched" + $3, "recordsCreated" = "recordsCreated" + $4,
+            "recordsUpdated" = "recordsUpdated" + $5, "recordsUnchanged" = "recordsUnchanged" + $6,
+            "recordsDeleted" = "recordsDeleted" + $7, "recordsDeadLettered" = "recordsDeadLettered" + $8,
+            "recordsSkippedStale" = "recordsSkippedStale" + $9, "identitiesDropped" = "identitiesDropped" + $10,
+            -- The first MAX_RUN_WARNINGS, in order: the row is locked by this update until the
+            -- transaction ends, so no other batch interleaves.
+            "warnings" = CASE WHEN $14::jsonb IS NULL THEN "warnings" ELSE (
+              SELECT coalesce(jsonb_agg(w.value ORDER BY w.position), '[]'::jsonb)
+                FROM (SELECT value, position
+                        FROM jsonb_array_elements("warnings" || $14::jsonb) WITH ORDINALITY AS e(value, position)
+                       ORDER BY position LIMIT $15) w) END
+      WHERE "id" = $1::uuid AND "status" = 'RUNNING'
+     RETURNING "cancelRequestedAt" IS NOT NULL AS "cancelRequested"`,
+    [
+      runId,
+      now,
+      batch.fetched,
+      counts.created,
+      counts.updated,
+      counts.unchanged,
+      counts.deleted,
+      counts.deadLettered,
+      counts.skippedStale,
+      counts.identitiesDropped,
+      cursor?.connectorId ?? null,
+      cursor?.stream ?? null,
+      cursor ? JSON.stringify(cursor.value) : null,
+      batch.warnings?.length ? JSON.stringify(batch.warnings) : null,
       MAX_RUN_WARNINGS,
-    );
-    await tx.syncRun.update({ where: { id: runId }, data: { warnings } });
-  }
-  return { cancelRequested: row.cancelRequestedAt !== null };
+    ],
+  );
+  if (!row) throw new RunLostError(`Sync run ${runId} is no longer running: its batch was rolled back.`);
+  return { cancelRequested: row.cancelRequested };
 }
 
 /** Ends a QUEUED or RUNNING run; a run already ended (reaped, say) is returned as it is. */

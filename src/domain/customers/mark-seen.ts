@@ -6,7 +6,8 @@
 // only, PostgreSQL hashed the whole table for every batch (the array's rows look few beside it), so a
 // batch cost what the table holds and a sync slowed down as it went; `= ANY` on the primary key is
 // estimated at one row per id, whatever the statistics say, and read through the index.
-import { Prisma } from "../../generated/prisma/client.ts";
+import { transactionSql } from "../../db/transaction-sql.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 
 /** The earliest and latest time a run of records saw a customer. */
 export interface SeenWindow {
@@ -24,34 +25,37 @@ export function widen(windows: Map<string, SeenWindow>, customerId: string, at: 
   }
 }
 
-export async function markCustomersSeen(
+/**
+ * Widens the customers' seen windows and moves the identities' lastSeenAt forward, in one statement:
+ * `customers` by customer id, `identities` by identity id (an identity's lastSeenAt only moves forward).
+ */
+export async function markSeen(
   tx: Prisma.TransactionClient,
-  seen: Map<string, SeenWindow>,
+  customers: Map<string, SeenWindow>,
+  identities: Map<string, Date>,
 ): Promise<void> {
-  if (seen.size === 0) return;
-  const entries = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-  const ids = entries.map(([id]) => id);
-  await tx.$executeRaw(Prisma.sql`
-    UPDATE "Customer" c
-       SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
-           "updatedAt" = now()
-      FROM unnest(${ids}::uuid[],
-                  ${entries.map(([, w]) => w.first.toISOString())}::timestamptz[],
-                  ${entries.map(([, w]) => w.last.toISOString())}::timestamptz[]) AS v(id, first, last)
-     WHERE c."id" = v.id AND c."id" = ANY(${ids}::uuid[])
-       AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)`);
-}
-
-/** An identity's lastSeenAt only moves forward. */
-export async function markIdentitiesSeen(
-  tx: Prisma.TransactionClient,
-  seen: Map<string, Date>,
-): Promise<void> {
-  if (seen.size === 0) return;
-  const entries = [...seen.entries()];
-  const ids = entries.map(([id]) => id);
-  await tx.$executeRaw(Prisma.sql`
-    UPDATE "Identity" i SET "lastSeenAt" = v.seen
-      FROM unnest(${ids}::uuid[], ${entries.map(([, at]) => at.toISOString())}::timestamptz[]) AS v(id, seen)
-     WHERE i."id" = v.id AND i."id" = ANY(${ids}::uuid[]) AND i."lastSeenAt" < v.seen`);
+  if (customers.size === 0 && identities.size === 0) return;
+  // In id order, so that writers updating overlapping customers take their rows in one order.
+  const windows = [...customers.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const seen = [...identities.entries()];
+  await transactionSql(tx).execute(
+    `WITH customers AS (
+       UPDATE "Customer" c
+          SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
+              "updatedAt" = now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, first, last)
+        WHERE c."id" = v.id AND c."id" = ANY($1::uuid[])
+          AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)
+     )
+     UPDATE "Identity" i SET "lastSeenAt" = v.seen
+       FROM unnest($4::uuid[], $5::timestamptz[]) AS v(id, seen)
+      WHERE i."id" = v.id AND i."id" = ANY($4::uuid[]) AND i."lastSeenAt" < v.seen`,
+    [
+      windows.map(([id]) => id),
+      windows.map(([, w]) => w.first.toISOString()),
+      windows.map(([, w]) => w.last.toISOString()),
+      seen.map(([id]) => id),
+      seen.map(([, at]) => at.toISOString()),
+    ],
+  );
 }

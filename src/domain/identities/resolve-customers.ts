@@ -17,7 +17,8 @@
 // reported as a LostRaceError; the write pipeline then redoes its unit of work, which reads it anew.
 import { v7 as uuidv7 } from "uuid";
 import { lockCustomers } from "../../db/transaction.ts";
-import { Prisma } from "../../generated/prisma/client.ts";
+import { transactionSql } from "../../db/transaction-sql.ts";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import { asProfileVersions } from "../customers/customer-profiles.ts";
 import { findLiveCustomer } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
@@ -195,8 +196,7 @@ export async function resolveCustomers(
   );
   await lockLiveCustomers(tx, [...existing]);
   await assertIdentitiesUnchanged(tx, used);
-  await createCustomers(tx, created);
-  await attachIdentities(tx, attachments);
+  await storeNewCustomersAndIdentities(tx, created, attachments);
   await repointStrays(tx, used);
   return {
     claims: resolved,
@@ -256,7 +256,7 @@ async function resolveByMerge(
       source: claim.source,
       seenAt: seenAt(claim, { now }),
     }));
-  await attachIdentities(tx, attachments);
+  await storeNewCustomersAndIdentities(tx, new Map(), attachments);
   return {
     claims: [
       {
@@ -364,20 +364,26 @@ async function findKnownIdentities(
 ): Promise<Map<string, KnownIdentity>> {
   const distinct = [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
   if (distinct.length === 0) return new Map();
-  const rows = await tx.$queryRaw<
-    Array<{ id: string; kind: string; namespace: string; value: string; customerId: string; liveId: string }>
-  >`
-    SELECT i."id", i."kind"::text AS "kind", i."namespace", i."value", i."customerId",
-           coalesce(c."mergedIntoId", c."id") AS "liveId"
-      FROM unnest(${distinct.map((i) => i.kind)}::text[], ${distinct.map((i) => i.namespace)}::text[],
-                  ${distinct.map((i) => i.value)}::text[]) AS q("kind", "namespace", "value")
-      -- One probe of the unique (kind, namespace, value) index per identity. As a plain join, PostgreSQL
-      -- hashed every stored identity for each batch, so a batch cost what the table holds.
-      CROSS JOIN LATERAL (
-        SELECT "id", "kind", "namespace", "value", "customerId" FROM "Identity"
-         WHERE "kind" = q."kind"::"IdentityKind" AND "namespace" = q."namespace" AND "value" = q."value"
-         LIMIT 1) i
-      CROSS JOIN LATERAL (SELECT "id", "mergedIntoId" FROM "Customer" WHERE "id" = i."customerId" LIMIT 1) c`;
+  const rows = await transactionSql(tx).query<{
+    id: string;
+    kind: string;
+    namespace: string;
+    value: string;
+    customerId: string;
+    liveId: string;
+  }>(
+    `SELECT i."id", i."kind"::text AS "kind", i."namespace", i."value", i."customerId",
+            coalesce(c."mergedIntoId", c."id") AS "liveId"
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS q("kind", "namespace", "value")
+       -- One probe of the unique (kind, namespace, value) index per identity. As a plain join, PostgreSQL
+       -- hashed every stored identity for each batch, so a batch cost what the table holds.
+       CROSS JOIN LATERAL (
+         SELECT "id", "kind", "namespace", "value", "customerId" FROM "Identity"
+          WHERE "kind" = q."kind"::"IdentityKind" AND "namespace" = q."namespace" AND "value" = q."value"
+          LIMIT 1) i
+       CROSS JOIN LATERAL (SELECT "id", "mergedIntoId" FROM "Customer" WHERE "id" = i."customerId" LIMIT 1) c`,
+    [distinct.map((i) => i.kind), distinct.map((i) => i.namespace), distinct.map((i) => i.value)],
+  );
   return new Map(
     rows.map((row) => {
       const key = identityKey(row as NormalizedIdentity);
@@ -413,9 +419,11 @@ async function followCustomerIds(
 async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
   const unique = [...new Set(ids)].sort();
   if (unique.length === 0) return;
-  const rows = await tx.$queryRaw<Array<{ live: boolean }>>`
-    SELECT "mergedIntoId" IS NULL AS live FROM "Customer" WHERE "id" = ANY(${unique}::uuid[])
-     ORDER BY "id" FOR UPDATE`;
+  const rows = await transactionSql(tx).query<{ live: boolean }>(
+    `SELECT "mergedIntoId" IS NULL AS live FROM "Customer" WHERE "id" = ANY($1::uuid[])
+      ORDER BY "id" FOR UPDATE`,
+    [unique],
+  );
   if (rows.length !== unique.length || rows.some((row) => !row.live)) {
     throw new LostRaceError("A customer named by the records was merged or erased while they were resolved.");
   }
@@ -428,12 +436,14 @@ async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): P
  */
 async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: KnownIdentity[]): Promise<void> {
   if (rows.length === 0) return;
-  const [{ unchanged }] = (await tx.$queryRaw<Array<{ unchanged: number }>>`
-    SELECT count(*)::int AS unchanged
-      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.customerId)}::uuid[]) AS v(id, owner)
-      JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner
-     -- Read through the primary key, not by hashing the table (see mark-seen.ts).
-     WHERE i."id" = ANY(${rows.map((row) => row.id)}::uuid[])`) as [{ unchanged: number }];
+  const [{ unchanged }] = (await transactionSql(tx).query<{ unchanged: number }>(
+    `SELECT count(*)::int AS unchanged
+       FROM unnest($1::uuid[], $2::uuid[]) AS v(id, owner)
+       JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner
+      -- Read through the primary key, not by hashing the table (see mark-seen.ts).
+      WHERE i."id" = ANY($1::uuid[])`,
+    [rows.map((row) => row.id), rows.map((row) => row.customerId)],
+  )) as [{ unchanged: number }];
   if (unchanged !== rows.length) {
     throw new LostRaceError(
       "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
@@ -441,46 +451,63 @@ async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: Kno
   }
 }
 
-/** New customers, with the earliest and latest fact of their claims as first and last seen. */
-async function createCustomers(
+/**
+ * New customers, with the earliest and latest fact of their claims as first and last seen, and the
+ * identities attached now (to them or to customers already stored), in one statement.
+ */
+async function storeNewCustomersAndIdentities(
   tx: Prisma.TransactionClient,
   customers: Map<string, CustomerClaim[]>,
+  attachments: Attachment[],
 ): Promise<void> {
-  if (customers.size === 0) return;
-  const rows = [...customers.entries()].map(([id, claims]) => {
-    const facts = claims.flatMap((claim) => (claim.factAt ? [claim.factAt.getTime()] : []));
+  if (customers.size === 0 && attachments.length === 0) return;
+  const newCustomers = [...customers.entries()].map(([id, claims]) => {
+    let first: number | undefined;
+    let last: number | undefined;
+    for (const claim of claims) {
+      const time = claim.factAt?.getTime();
+      if (time === undefined) continue;
+      if (first === undefined || time < first) first = time;
+      if (last === undefined || time > last) last = time;
+    }
     const at = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
-    return {
-      id,
-      first: at(facts.length ? Math.min(...facts) : undefined),
-      last: at(facts.length ? Math.max(...facts) : undefined),
-    };
+    return { id, first: at(first), last: at(last) };
   });
-  await tx.$executeRaw`
-    INSERT INTO "Customer" ("id", "firstSeenAt", "lastSeenAt", "updatedAt")
-    SELECT id, first, last, now()
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.first)}::timestamptz[],
-                  ${rows.map((r) => r.last)}::timestamptz[]) AS t(id, first, last)`;
-}
-
-async function attachIdentities(tx: Prisma.TransactionClient, rows: Attachment[]): Promise<void> {
-  if (rows.length === 0) return;
   // In one key order, so that concurrent writers take the index entries in the same order.
-  const sorted = [...rows].sort((a, b) => compare(identityKey(a.identity), identityKey(b.identity)));
+  const sorted = [...attachments].sort((a, b) => compare(identityKey(a.identity), identityKey(b.identity)));
   const column = <T>(pick: (row: Attachment) => T) => sorted.map(pick);
   // ON CONFLICT DO NOTHING: an identity a concurrent writer attached first is not an error here, but
-  // it means our picture is stale, which the count below reveals.
-  const inserted = await tx.$executeRaw(Prisma.sql`
-    INSERT INTO "Identity" ("id", "customerId", "kind", "namespace", "value", "source", "lastSeenAt")
-    SELECT id, "customerId", kind::"IdentityKind", namespace, value, source, "lastSeenAt"
-      FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.customerId)}::uuid[],
-                  ${column((r) => r.identity.kind)}::text[], ${column((r) => r.identity.namespace)}::text[],
-                  ${column((r) => r.identity.value)}::text[], ${column((r) => r.source)}::text[],
-                  ${column((r) => r.seenAt.toISOString())}::timestamptz[])
-           AS t(id, "customerId", kind, namespace, value, source, "lastSeenAt")
-    ON CONFLICT ("kind", "namespace", "value") DO NOTHING`);
-  if (inserted !== rows.length) {
-    const lost = rows.length - inserted;
+  // it means our picture is stale, which the count below reveals. The identities' foreign keys are
+  // checked at the statement's end, when the customers beside them are stored.
+  const [{ attached }] = (await transactionSql(tx).query<{ attached: number }>(
+    `WITH customers AS (
+       INSERT INTO "Customer" ("id", "firstSeenAt", "lastSeenAt", "updatedAt")
+       SELECT id, first, last, now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS t(id, first, last)
+     ), attached AS (
+       INSERT INTO "Identity" ("id", "customerId", "kind", "namespace", "value", "source", "lastSeenAt")
+       SELECT id, "customerId", kind::"IdentityKind", namespace, value, source, "lastSeenAt"
+         FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+              AS t(id, "customerId", kind, namespace, value, source, "lastSeenAt")
+       ON CONFLICT ("kind", "namespace", "value") DO NOTHING
+       RETURNING 1
+     )
+     SELECT count(*)::int AS attached FROM attached`,
+    [
+      newCustomers.map((row) => row.id),
+      newCustomers.map((row) => row.first),
+      newCustomers.map((row) => row.last),
+      column((r) => r.id),
+      column((r) => r.customerId),
+      column((r) => r.identity.kind),
+      column((r) => r.identity.namespace),
+      column((r) => r.identity.value),
+      column((r) => r.source),
+      column((r) => r.seenAt.toISOString()),
+    ],
+  )) as [{ attached: number }];
+  if (attached !== attachments.length) {
+    const lost = attachments.length - attached;
     throw new LostRaceError(
       `${lost} identit${lost === 1 ? "y was" : "ies were"} attached by a concurrent writer during resolution.`,
     );
@@ -491,11 +518,12 @@ async function attachIdentities(tx: Prisma.TransactionClient, rows: Attachment[]
 async function repointStrays(tx: Prisma.TransactionClient, rows: KnownIdentity[]): Promise<void> {
   const strays = rows.filter((row) => row.customerId !== row.liveId);
   if (strays.length === 0) return;
-  await tx.$executeRaw`
-    UPDATE "Identity" i SET "customerId" = v.live
-      FROM unnest(${strays.map((row) => row.id)}::uuid[], ${strays.map((row) => row.liveId)}::uuid[])
-           AS v(id, live)
-     WHERE i."id" = v.id AND i."id" = ANY(${strays.map((row) => row.id)}::uuid[])`;
+  await transactionSql(tx).execute(
+    `UPDATE "Identity" i SET "customerId" = v.live
+       FROM unnest($1::uuid[], $2::uuid[]) AS v(id, live)
+      WHERE i."id" = v.id AND i."id" = ANY($1::uuid[])`,
+    [strays.map((row) => row.id), strays.map((row) => row.liveId)],
+  );
 }
 
 function compare(a: string, b: string): number {

@@ -43,9 +43,17 @@ const interactionInputSchema = z.object({
  * alone, so the same input parsed twice, or a re-sync of a stored fact, yields the same value and
  * compares as unchanged.
  */
-export const recordInteractionInputSchema = interactionInputSchema.transform((input) =>
-  input.sentiment === undefined && input.direction === "INBOUND" && input.body
+export const recordInteractionInputSchema = interactionInputSchema.transform(withCustomerSentiment);
+
+/**
+ * The rule above, on an input that is valid already: a connector's record, validated by the SDK's
+ * schemas (src/connectors/ingest/to-domain.ts), gets it without being parsed a second time.
+ */
+export function withCustomerSentiment<
+  T extends { sentiment?: number | undefined; direction: Direction; body?: string | undefined },
+>(input: T): T {
+  return input.sentiment === undefined && input.direction === "INBOUND" && input.body
     ? { ...input, sentiment: scoreSentiment(input.body) }
-    : input,
-);
+    : input;
+}
 export type RecordInteractionInput = z.input<typeof recordInteractionInputSchema>;

@@ -7,6 +7,7 @@
 
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
+import { transactionSql } from "../../db/transaction-sql.ts";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";
@@ -105,7 +106,7 @@ export async function recordInteractions(
     }
   }
 
-  await insertInteractions(tx, inserts);
+  const entryKinds = await insertInteractions(tx, inserts);
   for (const { id, fields } of corrections) {
     await tx.interaction.update({
       where: { id },
@@ -116,7 +117,7 @@ export async function recordInteractions(
   for (const { id, sourceUpdatedAt } of newerVersions) {
     await tx.interaction.update({ where: { id }, data: { sourceUpdatedAt } });
   }
-  await advanceJourneysOf(tx, rows, results);
+  await advanceJourneysOf(tx, rows, results, entryKinds);
   return results;
 }
 
@@ -133,11 +134,13 @@ async function storedInteractions(
 ): Promise<Map<string, Interaction>> {
   const stored = new Map<string, Interaction>();
   for (const [source, externalIds] of externalIdsBySource(rows.map(({ parsed }) => parsed))) {
-    const existing = await tx.$queryRaw<Array<{ id: string }>>`
-      SELECT i."id" FROM unnest(${externalIds}::text[]) AS k("externalId")
-      CROSS JOIN LATERAL (
-        SELECT "id" FROM "Interaction" WHERE "source" = ${source} AND "externalId" = k."externalId" LIMIT 1
-      ) i`;
+    const existing = await transactionSql(tx).query<{ id: string }>(
+      `SELECT i."id" FROM unnest($1::text[]) AS k("externalId")
+       CROSS JOIN LATERAL (
+         SELECT "id" FROM "Interaction" WHERE "source" = $2 AND "externalId" = k."externalId" LIMIT 1
+       ) i`,
+      [externalIds, source],
+    );
     if (existing.length === 0) continue;
     const found = await tx.interaction.findMany({ where: { id: { in: existing.map((row) => row.id) } } });
     for (const row of found) stored.set(factKey(row.source, row.externalId), row);
@@ -193,53 +196,80 @@ function sameInteraction(stored: Interaction, next: InteractionFields): boolean 
   );
 }
 
+/**
+ * Inserts the new facts, and answers with the interaction kinds that enter a stage of an active
+ * journey, read in the same statement (advanceJourneysOf needs them whenever facts were written);
+ * undefined when there was nothing to insert.
+ */
 async function insertInteractions(
   tx: Prisma.TransactionClient,
   unsorted: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }>,
-): Promise<void> {
-  if (unsorted.length === 0) return;
+): Promise<Set<string> | undefined> {
+  if (unsorted.length === 0) return undefined;
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: InteractionFields) => T) => rows.map((row) => pick(row.fields));
-  const inserted = await tx.$executeRaw(Prisma.sql`
-    INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
-      "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
-      "sourceUpdatedAt")
-    SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
-      "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb,
-      "sourceUpdatedAt"
-      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
-                  ${rows.map((row) => row.source)}::text[],
-                  ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.channel)}::text[],
-                  ${column((f) => f.kind)}::text[], ${column((f) => f.direction)}::text[],
-                  ${column((f) => f.occurredAt.toISOString())}::timestamptz[],
-                  ${column((f) => f.summary)}::text[], ${column((f) => f.body)}::text[],
-                  ${column((f) => f.amount?.toString() ?? null)}::numeric[], ${column((f) => f.currency)}::text[],
-                  ${column((f) => f.sentiment)}::float8[], ${column((f) => f.conversationId)}::text[],
-                  ${column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata)))}::text[],
-                  ${column((f) => f.sourceUpdatedAt?.toISOString() ?? null)}::timestamptz[])
-           AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
-                amount, currency, sentiment, "conversationId", metadata, "sourceUpdatedAt")
-    ON CONFLICT ("source", "externalId") DO NOTHING`);
-  if (inserted !== rows.length) {
+  const [result] = (await transactionSql(tx).query<{ inserted: number; kinds: string[] }>(
+    `WITH inserted AS (
+       INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
+         "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
+         "sourceUpdatedAt")
+       SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
+         "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb,
+         "sourceUpdatedAt"
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::timestamptz[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::float8[],
+                     $14::text[], $15::text[], $16::timestamptz[])
+              AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
+                   amount, currency, sentiment, "conversationId", metadata, "sourceUpdatedAt")
+       ON CONFLICT ("source", "externalId") DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT count(*)::int FROM inserted) AS inserted, ${ENTRY_KINDS} AS kinds`,
+    [
+      rows.map((row) => row.id),
+      column((f) => f.customerId),
+      rows.map((row) => row.source),
+      rows.map((row) => row.externalId),
+      column((f) => f.channel),
+      column((f) => f.kind),
+      column((f) => f.direction),
+      column((f) => f.occurredAt.toISOString()),
+      column((f) => f.summary),
+      column((f) => f.body),
+      column((f) => f.amount?.toString() ?? null),
+      column((f) => f.currency),
+      column((f) => f.sentiment),
+      column((f) => f.conversationId),
+      column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata))),
+      column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
+    ],
+  )) as [{ inserted: number; kinds: string[] }];
+  if (result.inserted !== rows.length) {
     throw new LostRaceError(
-      `${rows.length - inserted} of the new interactions were stored by a concurrent writer first.`,
+      `${rows.length - result.inserted} of the new interactions were stored by a concurrent writer first.`,
     );
   }
+  return new Set(result.kinds);
 }
 
-/** Journeys move for created and corrected facts, only where their kind enters some active stage. */
+/** The interaction kinds that enter a stage of an active journey, as one text[] expression. */
+const ENTRY_KINDS = `ARRAY(SELECT DISTINCT unnest(s."enteredBy")
+                             FROM "JourneyStage" s JOIN "Journey" j ON j."id" = s."journeyId"
+                            WHERE j."active")`;
+
+/**
+ * Journeys move for created and corrected facts, only where their kind enters some active stage.
+ * `entryKinds`: those kinds, when the insert read them already.
+ */
 async function advanceJourneysOf(
   tx: Prisma.TransactionClient,
   rows: InteractionToRecord[],
   results: RecordedInteraction[],
+  entryKinds: Set<string> | undefined,
 ): Promise<void> {
   if (!results.some((result) => changesFacts(result.outcome))) return;
-  const entering = await tx.$queryRaw<Array<{ kind: string }>>`
-    SELECT DISTINCT unnest(s."enteredBy") AS kind
-      FROM "JourneyStage" s JOIN "Journey" j ON j."id" = s."journeyId"
-     WHERE j."active"`;
-  if (entering.length === 0) return;
-  const kinds = new Set(entering.map((row) => row.kind));
+  const kinds = entryKinds ?? (await readEntryKinds(tx));
+  if (kinds.size === 0) return;
   for (const [index, result] of results.entries()) {
     const { parsed } = rows[index] as InteractionToRecord;
     // A correction may change the kind, time or customer; advancing is idempotent, so it runs again.
@@ -251,6 +281,13 @@ async function advanceJourneysOf(
       occurredAt: parsed.occurredAt,
     });
   }
+}
+
+async function readEntryKinds(tx: Prisma.TransactionClient): Promise<Set<string>> {
+  const [row] = (await transactionSql(tx).query<{ kinds: string[] }>(`SELECT ${ENTRY_KINDS} AS kinds`)) as [
+    { kinds: string[] },
+  ];
+  return new Set(row.kinds);
 }
 
 /** Whether the outcome wrote the fact (so its customer's scores and journeys move). */

@@ -5,6 +5,9 @@ import {
   toCustomerInput,
   toFeedbackInput,
   toInteractionInput,
+  toParsedCustomer,
+  toParsedFeedback,
+  toParsedInteraction,
   toRecordInput,
 } from "../../../src/connectors/ingest/to-domain.ts";
 import { upsertCustomerInputSchema } from "../../../src/domain/customers/customer-input.ts";
@@ -96,5 +99,90 @@ describe("records as domain inputs", () => {
       traits: { plan: "pro" },
       lifecycleStage: "CUSTOMER",
     });
+  });
+
+  // The pipeline stores a connector's records in this parsed shape without parsing them again: it must
+  // be what the domain's own schemas make of the same record, field for field (toEqual: a field
+  // absent and a field set to undefined are the same input; the to*Input mappings write the latter).
+  test("a valid record, mapped to the parsed shape, is what the domain's schemas make of it", () => {
+    const interactions = [
+      record.interaction({
+        externalId: "m1",
+        identities: [identity.email(" Ana@Example.com "), identity.social("X", "@Ana")],
+        kind: "email.received",
+        direction: "inbound",
+        occurredAt: "2026-01-02T10:00:00+02:00",
+        body: "Thank you, the replacement arrived and it works great.",
+        conversationId: "thread-1",
+        sourceUpdatedAt: "2026-01-02T10:05:00Z",
+      }),
+      record.interaction({
+        externalId: "m2",
+        identities,
+        channel: "email",
+        kind: "email.sent",
+        direction: "outbound",
+        occurredAt: "2026-01-02T11:00:00Z",
+        summary: "Re: your order",
+        body: "We are sorry to hear that.",
+      }),
+      record.interaction({
+        externalId: "m3",
+        identities,
+        kind: "social.mention",
+        direction: "inbound",
+        occurredAt: "2026-01-02T12:00:00Z",
+        body: "terrible",
+        sentiment: 0.25,
+        metadata: { likes: 3, tags: ["a"] },
+      }),
+      record.interaction({
+        externalId: "gid://shopify/Order/1",
+        identities,
+        kind: "order.placed",
+        direction: "inbound",
+        occurredAt: "2026-01-02T10:00:00Z",
+        amount: { amount: "19.9", currency: "eur" },
+      }),
+    ];
+    for (const value of interactions) {
+      const interaction = valid<InteractionRecord>(value);
+      expect(toParsedInteraction(interaction, origin)).toEqual(
+        recordInteractionInputSchema.parse(toInteractionInput(interaction, origin)),
+      );
+    }
+    for (const value of [
+      record.feedback({
+        externalId: "r1",
+        identities,
+        kind: "csat",
+        score: 4,
+        comment: " Quick ",
+        touchpoint: "support",
+        respondedAt: "2026-01-03T10:00:00Z",
+      }),
+      record.feedback({
+        externalId: "r2",
+        identities,
+        kind: "ces",
+        score: 2,
+        channel: "web",
+        respondedAt: "2026-01-03T11:00:00Z",
+      }),
+    ]) {
+      const answer = valid<FeedbackRecord>(value);
+      expect(toParsedFeedback(answer, origin)).toEqual(
+        submitFeedbackInputSchema.parse(toFeedbackInput(answer, origin)),
+      );
+    }
+    for (const value of [
+      record.customer({ identities, displayName: " Ana ", traits: { plan: "pro" }, lifecycleStage: "lead" }),
+      record.customer({ identities, sourceUpdatedAt: "2026-01-01T00:00:00Z" }),
+    ]) {
+      const customer = valid<CustomerRecord>(value);
+      expect(toParsedCustomer(customer, origin)).toEqual(
+        upsertCustomerInputSchema.parse(toCustomerInput(customer, origin)),
+      );
+    }
   });
 });

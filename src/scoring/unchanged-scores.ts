@@ -7,6 +7,7 @@
 import type { Db } from "../db/database.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
+import { ALERT_LEVELS, resolveAlertPolicy } from "../policy/alert-policy-settings.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import type { ChurnReason, ChurnReasonValues } from "./churn-factors.ts";
 import { reasonsAgree } from "./churn-reasons.ts";
@@ -86,14 +87,15 @@ export function scoreHolds(
 }
 
 /**
- * The lines where the alert policy acts (src/alerts/alert-policy.ts): a level's threshold (a raise, or
- * a level change) and the alert levels' thresholds less the hysteresis (an open alert resolves). A
- * score that crosses one is written, so an alert never cites a score that was not stored.
+ * The lines where the alert policy acts (src/alerts/alert-policy.ts), as it resolves them: each alert
+ * level's threshold (`alerts.thresholds`, which may differ from the scoring levels; a raise) and that
+ * threshold less the hysteresis (an open alert resolves). A score that crosses one is written, so an
+ * alert never cites a score that was not stored. The scoring levels' own lines are covered by the
+ * level comparison.
  */
 function crossesAlertLine(before: number, after: number, policy: ScoringPolicy): boolean {
-  const { medium, high, critical } = policy.levels;
-  const hysteresis = policy.alerts.hysteresis;
-  return [medium, high, critical, high - hysteresis, critical - hysteresis].some(
+  const { thresholds, hysteresis } = resolveAlertPolicy(policy.alerts, policy.levels);
+  return ALERT_LEVELS.flatMap((level) => [thresholds[level], thresholds[level] - hysteresis]).some(
     (line) => before < line !== after < line,
   );
 }

@@ -88,6 +88,26 @@ describe("scoreHolds", () => {
     expect(holds(before, fresh({ churnRisk: line + 0.002, level: "MEDIUM" }))).toBe(true);
   });
 
+  it("writes a score that crosses an alert threshold set apart from the scoring levels", () => {
+    // alerts.thresholds.high at 0.7 while the HIGH level starts elsewhere: the alert rule acts at 0.7.
+    const apart = { ...policy, alerts: { ...policy.alerts, thresholds: { high: 0.7 } } };
+    const level = "HIGH" as const;
+    const crossing = (to: number) =>
+      scoreHolds(stored({ churnRisk: 0.698, level }), fresh({ churnRisk: to, level }), model, apart);
+    expect(policy.levels.high).not.toBe(0.7);
+    expect(crossing(0.701)).toBe(false);
+    expect(crossing(0.6995)).toBe(true);
+    // And the line where its open alert resolves: 0.7 less the hysteresis.
+    const resolveLine = 0.7 - policy.alerts.hysteresis;
+    const falling = scoreHolds(
+      stored({ churnRisk: resolveLine + 0.001, level }),
+      fresh({ churnRisk: resolveLine - 0.001, level }),
+      model,
+      apart,
+    );
+    expect(falling).toBe(false);
+  });
+
   it("writes a score whose reasons cite other facts", () => {
     const answered = [
       { ...reasons[0], facts: { ...reasons[0]?.facts, purchases: 4 } },

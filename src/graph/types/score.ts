@@ -145,14 +145,15 @@ export function reasonsOf(json: Prisma.JsonValue, where: { table: "Alert"; rowId
 }
 
 /**
- * A score's or snapshot's stored reasons with their sentences built now, from the request's clock:
- * stored as values, they cite dates, and "days ago" counts to the reader's now. Reasons stored with
- * their sentences (before values were) are shown as they were written, until the next rescore.
+ * A score's or snapshot's stored reasons with their sentences built as of `now`: stored as values,
+ * they cite dates, and "days ago" counts to `now` (the request's clock for the current score, which
+ * holds today; the snapshot's own moment for history, which says what was true then). Reasons stored
+ * with their sentences (before values were) are shown as they were written, until the next rescore.
  */
 function scoreReasonsOf(
   json: Prisma.JsonValue,
   where: { table: "Score" | "ScoreHistory"; rowId: string; computedAt: Date },
-  context: GraphContext,
+  now: Date,
 ): ChurnReason[] {
   const stored = parseStoredJson(storedScoreReasonsSchema, json, {
     table: where.table,
@@ -160,7 +161,6 @@ function scoreReasonsOf(
     column: "reasons",
     remedy: "Rescore the customer (rescoreCustomers) to write the reasons again.",
   });
-  const now = context.clock();
   return stored.map((reason) =>
     "explanation" in reason
       ? reason
@@ -211,7 +211,7 @@ export const CustomerScoreRef = builder.prismaObject("Score", {
         scoreReasonsOf(
           score.reasons,
           { table: "Score", rowId: score.customerId, computedAt: score.computedAt },
-          context,
+          context.clock(),
         ),
     }),
     health: t.exposeInt("health", {
@@ -325,11 +325,11 @@ builder.prismaObject("ScoreHistory", {
     reasons: t.field({
       type: [ChurnRiskReasonRef],
       description: "The factors behind it then, the largest effect first.",
-      resolve: (snapshot, _args, context) =>
+      resolve: (snapshot) =>
         scoreReasonsOf(
           snapshot.reasons,
           { table: "ScoreHistory", rowId: snapshot.id, computedAt: snapshot.computedAt },
-          context,
+          snapshot.computedAt,
         ),
     }),
     health: t.exposeInt("health", { nullable: true, description: "The 0–100 health score then." }),

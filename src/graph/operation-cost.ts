@@ -2,8 +2,9 @@
 // mutation and a subscription alike (a subscription at subscribe time, not when its first event
 // arrives). Pothos' complexity plugin supplies each field's cost (its `complexity` option); this module
 // applies the limits to the operation the client chose. A field's cost is a function of its arguments
-// only, never of the caller (the context): src/server/use-operation-limits.ts remembers an operation
-// that passed by its document and variables.
+// only, never of the caller: the measure gets an empty context, so a cost that read the caller would
+// fail here rather than vary, and src/server/use-operation-limits.ts may remember an operation that
+// passed by its document and variables.
 import { complexityFromQuery } from "@pothos/plugin-complexity";
 import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind } from "graphql";
 import { complexityLimitError, QUERY_LIMITS } from "./builder.ts";
@@ -14,7 +15,6 @@ export function checkOperationCost(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
-  context: object,
 ): GraphQLError | null {
   const operation = document.definitions.find(
     (definition) =>
@@ -32,7 +32,7 @@ export function checkOperationCost(
   };
   let measured: { complexity: number; depth: number; breadth: number };
   try {
-    measured = complexityFromQuery(chosen, { schema, variables: variables ?? {}, ctx: context });
+    measured = complexityFromQuery(chosen, { schema, variables: variables ?? {}, ctx: {} });
   } catch (error) {
     // Variables that do not coerce are refused by execution itself, with graphql's own message.
     if (error instanceof GraphQLError || (error as Error).name === "PothosValidationError") return null;

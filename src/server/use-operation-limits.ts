@@ -12,27 +12,35 @@ function refusalOf(args: ExecutionArgs): GraphQLError | null {
   const variables = args.variableValues as Record<string, unknown> | null | undefined;
   return (
     checkInputBounds(args.schema, args.document, args.operationName, variables) ??
-    checkOperationCost(args.schema, args.document, args.operationName, variables, args.contextValue as object)
+    checkOperationCost(args.schema, args.document, args.operationName, variables)
   );
 }
 
-/** How many variable sets of one document are remembered as within the limits. */
-export const PASSED_VARIABLE_SETS_PER_DOCUMENT = 256;
+/** How many operations (a document with its variables) are remembered as within the limits, in all. */
+export const REMEMBERED_PASSES = 4096;
 /** Longer variables (a bulk mutation's input) are checked every time rather than kept. */
-const MAX_REMEMBERED_KEY_LENGTH = 4096;
+const MAX_REMEMBERED_KEY_LENGTH = 512;
 
 /**
  * The checks depend only on the schema, the document, the operation chosen and its variables (no
  * field's cost reads the context), and yoga hands every request of the same text the same parsed
  * document: an operation that passed once passes again, so a page asked for again does not walk its
- * document twice (1.7% of a CustomerList request's CPU). Only passes are kept, never a refusal, and
- * they go with their document when yoga's parse cache lets it go.
+ * document twice (1.7% of a CustomerList request's CPU). Only passes are kept, never a refusal. One
+ * budget for all documents bounds the memory whatever clients send: at most REMEMBERED_PASSES keys
+ * of at most MAX_REMEMBERED_KEY_LENGTH characters (about 4 MB), the oldest making room.
  */
 function createPassedChecks() {
-  const passed = new WeakMap<ExecutionArgs["document"], Map<string, true>>();
+  const documentIds = new WeakMap<ExecutionArgs["document"], number>();
+  let nextDocumentId = 0;
+  const passed = new Set<string>();
   const keyOf = (args: ExecutionArgs): string | null => {
+    let documentId = documentIds.get(args.document);
+    if (documentId === undefined) {
+      documentId = nextDocumentId++;
+      documentIds.set(args.document, documentId);
+    }
     try {
-      return JSON.stringify([args.operationName ?? null, args.variableValues ?? null]);
+      return JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null]);
     } catch (error) {
       if (error instanceof RangeError) return null; // Thousands of levels overflow the stack.
       throw error;
@@ -42,18 +50,11 @@ function createPassedChecks() {
     const key = keyOf(args);
     // Variables nested too deeply to write out are never kept: the checks refuse them, typed.
     if (key === null) return refusalOf(args);
-    let ofDocument = passed.get(args.document);
-    if (ofDocument?.has(key)) return null;
+    if (passed.has(key)) return null;
     const refusal = refusalOf(args);
     if (refusal || key.length > MAX_REMEMBERED_KEY_LENGTH) return refusal;
-    if (!ofDocument) {
-      ofDocument = new Map();
-      passed.set(args.document, ofDocument);
-    }
-    // The oldest variable set makes room: a document asked with ever new variables stays bounded.
-    if (ofDocument.size >= PASSED_VARIABLE_SETS_PER_DOCUMENT)
-      ofDocument.delete(ofDocument.keys().next().value as string);
-    ofDocument.set(key, true);
+    if (passed.size >= REMEMBERED_PASSES) passed.delete(passed.values().next().value as string);
+    passed.add(key);
     return null;
   };
 }

@@ -12,7 +12,7 @@
 //
 // Values come back as the driver adapter returns them, which differs from Prisma's raw results for
 // some types (timestamptz and numeric as text there, Date and Decimal here): statements run through
-// this return uuid, text, int4 and boolean columns only.
+// this return uuid, text, text[], int4 and boolean columns only.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   ArgType,

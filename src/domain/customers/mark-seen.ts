@@ -38,18 +38,21 @@ export async function markSeen(
   // In id order, so that writers updating overlapping customers take their rows in one order.
   const windows = [...customers.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const seen = [...identities.entries()];
+  // Customers before identities, the order merges take them in. PostgreSQL promises no order between a
+  // data-modifying WITH and the main statement, but runs a WITH that nothing reads after it: so the
+  // Customer update is the main statement. The pipeline has locked these customers before anyway.
   await transactionSql(tx).execute(
-    `WITH customers AS (
-       UPDATE "Customer" c
-          SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
-              "updatedAt" = now()
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, first, last)
-        WHERE c."id" = v.id AND c."id" = ANY($1::uuid[])
-          AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)
+    `WITH identities AS (
+       UPDATE "Identity" i SET "lastSeenAt" = v.seen
+         FROM unnest($4::uuid[], $5::timestamptz[]) AS v(id, seen)
+        WHERE i."id" = v.id AND i."id" = ANY($4::uuid[]) AND i."lastSeenAt" < v.seen
      )
-     UPDATE "Identity" i SET "lastSeenAt" = v.seen
-       FROM unnest($4::uuid[], $5::timestamptz[]) AS v(id, seen)
-      WHERE i."id" = v.id AND i."id" = ANY($4::uuid[]) AND i."lastSeenAt" < v.seen`,
+     UPDATE "Customer" c
+        SET "firstSeenAt" = LEAST(c."firstSeenAt", v.first), "lastSeenAt" = GREATEST(c."lastSeenAt", v.last),
+            "updatedAt" = now()
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, first, last)
+      WHERE c."id" = v.id AND c."id" = ANY($1::uuid[])
+        AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > v.first OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < v.last)`,
     [
       windows.map(([id]) => id),
       windows.map(([, w]) => w.first.toISOString()),

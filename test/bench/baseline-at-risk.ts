@@ -6,6 +6,8 @@ import { maskFreeText } from "../../src/auth/mask.ts";
 import { formatAmount } from "../../src/domain/money.ts";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import { shownProbability } from "../../src/graph/probability.ts";
+import type { ChurnReason, ChurnReasonValues } from "../../src/scoring/churn-factors.ts";
+import { explainReasons } from "../../src/scoring/churn-reasons.ts";
 import type { AtRiskCustomersQuery } from "../generated/graphql/graphql.ts";
 import {
   BadRequest,
@@ -33,7 +35,7 @@ const AT_RISK_SQL = `
     LEFT JOIN (
       SELECT c.id, c."displayName", s."churnRisk", s."churnRiskLevel", s.clv::text AS clv,
              s."valueAtRisk"::text AS "valueAtRisk", s.currency, s.reasons,
-             row_number() OVER (ORDER BY s."churnRisk" DESC, s."customerId" DESC) AS position
+             s."computedAt", row_number() OVER (ORDER BY s."churnRisk" DESC, s."customerId" DESC) AS position
         ${MATCHES}
        ORDER BY s."churnRisk" DESC, s."customerId" DESC
        LIMIT $1
@@ -49,7 +51,9 @@ interface AtRiskRow {
   clv: string | null;
   valueAtRisk: string | null;
   currency: string | null;
-  reasons: Array<{ factor: string; weight: number; explanation: string }>;
+  /** Values since reasons are stored as values; sentences in rows written before that. */
+  reasons: Array<ChurnReasonValues | ChurnReason>;
+  computedAt: Date;
 }
 
 type AtRiskNode = AtRiskCustomersQuery["customers"]["edges"][number]["node"];
@@ -96,10 +100,15 @@ export async function atRiskCustomers(
         churnRiskLevel: row.churnRiskLevel as NonNullable<AtRiskNode["score"]>["churnRiskLevel"],
         lifetimeValue: money(row.clv, row.currency),
         valueAtRisk: money(row.valueAtRisk, row.currency),
-        reasons: row.reasons.map(({ factor, weight, explanation }) => ({
-          factor: factor as NonNullable<AtRiskNode["score"]>["reasons"][number]["factor"],
-          weight,
-          explanation,
+        // Sentences are built when read, as of now, as the hub builds them (the same pure function).
+        reasons: row.reasons.map((reason) => ({
+          factor: reason.factor as NonNullable<AtRiskNode["score"]>["reasons"][number]["factor"],
+          weight: reason.weight,
+          explanation:
+            "explanation" in reason
+              ? reason.explanation
+              : (explainReasons([reason], { now: new Date(), computedAt: row.computedAt })[0]
+                  ?.explanation as string),
         })),
       },
     },

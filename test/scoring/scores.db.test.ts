@@ -202,7 +202,13 @@ describe("scores from the purchase model", () => {
       expect(result.errors).toBeUndefined();
       const score = result.data?.customer?.score;
       if (!score) throw new Error("no score");
-      return { ...score, said: new Map(score.reasons.map((reason) => [reason.factor, reason.explanation])) };
+      const snapshot = result.data?.customer?.scoreHistory.edges[0]?.node;
+      const saidThen = new Map(snapshot?.reasons.map((reason) => [reason.factor, reason.explanation]));
+      return {
+        ...score,
+        said: new Map(score.reasons.map((reason) => [reason.factor, reason.explanation])),
+        saidThen,
+      };
     };
 
     const today = await read(NOW);
@@ -218,6 +224,9 @@ describe("scores from the purchase model", () => {
     expect(unrun.asOf).toBe(NOW.toISOString());
     expect(unrun.said.get("PURCHASE_PATTERN")).toContain("3 purchases, most recently 110 days ago");
     expect(unrun.said.get("ENGAGEMENT_DROP")).toContain("in the 30 days to 2026-06-15");
+    // The history says what was true when each snapshot was taken, whenever it is read.
+    expect(unrun.saidThen.get("PURCHASE_PATTERN")).toContain("3 purchases, most recently 100 days ago");
+    expect(unrun.saidThen.get("ENGAGEMENT_DROP")).toContain("in the last 30 days");
     expect(unrun.reasons.map((reason) => reason.weight)).toEqual(
       today.reasons.map((reason) => reason.weight),
     );

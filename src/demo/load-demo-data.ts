@@ -1,15 +1,14 @@
 // Loads the demo dataset (see demo-dataset.ts) into a database, once: a second call finds it loaded
 // and changes nothing. Writes happen in one transaction, so an interrupted load leaves no half dataset.
+// The rows go in as JSON documents (insert-json-rows.ts), not through createMany: the demo is
+// `npm run demo`'s first minute, and createMany's per-value work made it the process's memory peak.
+import { v7 as uuidv7 } from "uuid";
 import type { PrismaClient } from "../db/database.ts";
+import { insertJsonRows } from "../db/insert-json-rows.ts";
+import { runTransaction, transactionSql } from "../db/transaction-sql.ts";
 import { readCdnowSample } from "./cdnow.ts";
 import { ACCOUNT_MANAGERS, buildDemoDataset, DEMO_SOURCE } from "./demo-dataset.ts";
 import { defineDemoJourneys } from "./demo-journeys.ts";
-
-// Rows per createMany. Prisma's driver adapters keep their last 100 debug calls with their arguments
-// (for error reports, even with DEBUG off), and each call here holds a whole statement: its SQL, a
-// parameter per value and a type per parameter, about 16 MB at 2,000 rows. At 100 rows the demo held
-// about 100 MB less, and loaded no slower into the embedded database.
-const BATCH = 100;
 
 export interface DemoLoadReport {
   alreadyLoaded: boolean;
@@ -32,13 +31,21 @@ export async function loadDemoData(
     return { alreadyLoaded: true, counts: zeroCounts(), summary: "already loaded" };
   }
   const dataset = buildDemoDataset(await readCdnowSample(), options);
-  await prisma.$transaction(
+  const loadedAt = options.now ?? new Date();
+  await runTransaction(
+    prisma,
     async (tx) => {
-      await tx.principal.createMany({ data: dataset.principals });
-      for (const rows of chunks(dataset.customers)) await tx.customer.createMany({ data: rows });
-      for (const rows of chunks(dataset.identities)) await tx.identity.createMany({ data: rows });
-      for (const rows of chunks(dataset.interactions)) await tx.interaction.createMany({ data: rows });
-      for (const rows of chunks(dataset.feedback)) await tx.feedback.createMany({ data: rows });
+      const sql = transactionSql(tx);
+      // The values Prisma's client would have filled in: uuid(7) ids and the customers' updatedAt.
+      await insertJsonRows(sql, "Principal", dataset.principals.map(withId));
+      await insertJsonRows(
+        sql,
+        "Customer",
+        dataset.customers.map((row) => ({ updatedAt: loadedAt, ...withId(row) })),
+      );
+      await insertJsonRows(sql, "Identity", dataset.identities.map(withId));
+      await insertJsonRows(sql, "Interaction", dataset.interactions.map(withId));
+      await insertJsonRows(sql, "Feedback", dataset.feedback.map(withId));
     },
     { timeout: 300_000, maxWait: 10_000 },
   );
@@ -60,8 +67,8 @@ export async function loadDemoData(
   };
 }
 
-function* chunks<T>(rows: T[]): Generator<T[]> {
-  for (let start = 0; start < rows.length; start += BATCH) yield rows.slice(start, start + BATCH);
+function withId<Row extends { id?: string }>(row: Row): Row & { id: string } {
+  return { ...row, id: row.id ?? uuidv7() };
 }
 
 function zeroCounts(): DemoLoadReport["counts"] {

@@ -71,7 +71,8 @@ function reusedPGlite(): Promise<Database> | undefined {
   current.inUse = true;
   return current.pglite.then((pglite) =>
     fromPGlite(pglite, async () => {
-      if (await emptied(pglite, await current.history)) current.inUse = false;
+      // After the file's afterAll (a file-scoped fixture is released later) the holder closes it.
+      if (shared === current && (await emptied(pglite, await current.history))) current.inUse = false;
       else {
         if (shared === current) shared = undefined;
         await pglite.close();
@@ -95,7 +96,8 @@ async function emptied(pglite: PGlite, history: string): Promise<boolean> {
 afterAll(async () => {
   const last = shared;
   shared = undefined;
-  if (last) await (await last.pglite).close();
+  // One still held (by a file-scoped fixture, torn down after afterAll) is closed by its holder.
+  if (last && !last.inUse) await (await last.pglite).close();
 });
 
 export const test = base.extend<{ db: Database }>({

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
+import type { Database } from "../../../src/db/database.ts";
 import { keyTouchpoints, MAX_FEATURES } from "../../../src/domain/analytics/key-touchpoints.ts";
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { DEFAULT_SCORING_POLICY } from "../../../src/policy/scoring-policy.ts";
-import { test } from "../../helpers/database.ts";
+import { createTestDatabase, test } from "../../helpers/database.ts";
 import {
   AS_OF,
   generateTouchpointCustomers,
@@ -17,102 +18,6 @@ const context = { asOf: AS_OF, policy: DEFAULT_SCORING_POLICY };
 const customers = generateTouchpointCustomers(900, 20260302);
 
 describe("key touchpoints", () => {
-  test("ranks the true drivers first, by the size of their true effect, each inside its interval", async ({
-    db,
-  }) => {
-    const { onboardedStageId } = await seedTouchpointPopulation(db, customers);
-    const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
-    expect(analysis.customers).toBe(900);
-    expect(analysis.positives).toBe(customers.filter((c) => c.detractor).length);
-
-    const truths = {
-      SLOW_FIRST_REPLY: trueRiskRatio(customers, "slowReply"),
-      "SENTIMENT:NEGATIVE": trueRiskRatio(customers, "negative"),
-      [`STAGE:${onboardedStageId}`]: trueRiskRatio(customers, "onboarded"),
-    };
-    const expectedOrder = Object.entries(truths)
-      .sort(([, a], [, b]) => Math.abs(Math.log(b)) - Math.abs(Math.log(a)))
-      .map(([key]) => key);
-    expect(analysis.drivers.slice(0, 3).map((driver) => driver.key)).toEqual(expectedOrder);
-    for (const driver of analysis.drivers.slice(0, 3)) {
-      const truth = truths[driver.key] as number;
-      expect(driver.riskRatio.lower).toBeLessThan(truth);
-      expect(driver.riskRatio.upper).toBeGreaterThan(truth);
-      expect(driver.direction).toBe(truth > 1 ? "RAISES" : "LOWERS");
-    }
-    // Every other touchpoint (the support conversation, the social mention, the email, the order) has
-    // no effect: its interval spans none.
-    const others = analysis.drivers.slice(3);
-    expect(others.map((driver) => driver.direction)).toEqual(others.map(() => "UNCLEAR"));
-    for (const driver of others) {
-      expect(driver.riskRatio.lower).toBeLessThan(1);
-      expect(driver.riskRatio.upper).toBeGreaterThan(1);
-    }
-    // Kinds and channels that cover the same customers are one touchpoint: the kind is kept.
-    expect(others.map((driver) => driver.key).sort()).toEqual(
-      ["KIND:email.opened", "KIND:message.received", "KIND:order.placed", "KIND:social.mention"].sort(),
-    );
-    expect(TRUE_EFFECTS.support).toBe(0);
-  });
-
-  test("says each driver in a sentence with its interval and its count", async ({ db }) => {
-    await seedTouchpointPopulation(db, customers);
-    const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
-    const slow = analysis.drivers.find((driver) => driver.key === "SLOW_FIRST_REPLY");
-    expect(slow).toMatchObject({
-      family: "RESPONSE_DELAY",
-      customers: customers.filter((c) => c.touchpoints.slowReply).length,
-      positives: customers.filter((c) => c.touchpoints.slowReply && c.detractor).length,
-    });
-    expect(slow?.sentence).toMatch(
-      /^Customers who waited over 4 h for a first reply are \d(\.\d)?× as likely to be detractors \(NPS 0–6\) \(95% CI \d\.\d+–\d\.\d+\), \d+ customers\.$/,
-    );
-    const onboarded = analysis.drivers.find((driver) => driver.family === "JOURNEY_STAGE");
-    expect(onboarded?.sentence).toMatch(
-      /^Customers who reached the stage “Onboarded” of the journey “Onboarding” are \d+% less likely to be detractors/,
-    );
-    const email = analysis.drivers.find((driver) => driver.key === "KIND:email.opened");
-    expect(email?.sentence).toMatch(/show no clear effect .* which includes no effect\), \d+ customers\.$/);
-  });
-
-  test("counts only the customers of the owner asked for, and only those with the channel asked for", async ({
-    db,
-  }) => {
-    const [alice, bob] = await Promise.all(
-      ["Alice", "Bob"].map((name) => db.prisma.principal.create({ data: { name } })),
-    );
-    if (!alice || !bob) throw new Error("no principals");
-    await seedTouchpointPopulation(db, customers, [alice.id, bob.id]);
-    const alices = await keyTouchpoints(
-      db.prisma,
-      { outcome: "NPS_DETRACTOR", ...PERIOD, ownerId: alice.id },
-      context,
-    );
-    const mine = customers.filter((_, index) => index % 2 === 0);
-    expect(alices.customers).toBe(mine.length);
-    expect(alices.positives).toBe(mine.filter((c) => c.detractor).length);
-    const slow = alices.drivers.find((driver) => driver.key === "SLOW_FIRST_REPLY");
-    expect(slow?.customers).toBe(mine.filter((c) => c.touchpoints.slowReply).length);
-
-    const support = await keyTouchpoints(
-      db.prisma,
-      { outcome: "NPS_DETRACTOR", ...PERIOD, channel: "SUPPORT" },
-      context,
-    );
-    expect(support.customers).toBe(customers.filter((c) => c.touchpoints.support).length);
-  });
-
-  test("counts only the touchpoints before the answer, and answers in the period", async ({ db }) => {
-    await seedTouchpointPopulation(db, customers);
-    // Up to 5 February: the customers of the first four days answered (days 0–3 of every 27).
-    const early = await keyTouchpoints(
-      db.prisma,
-      { outcome: "NPS_DETRACTOR", from: PERIOD.from, to: new Date("2026-02-05T00:00:00Z") },
-      context,
-    );
-    expect(early.customers).toBe(customers.filter((_, index) => index % 27 < 4).length);
-  });
-
   test("explains CSAT satisfaction and high churn risk over the customers each is judged for", async ({
     db,
   }) => {
@@ -269,4 +174,130 @@ describe("key touchpoints", () => {
     expect(analysis.customers).toBe(some.filter(touched).length);
     expect(analysis.positives).toBe(some.slice(20).filter(touched).length);
   });
+});
+
+// The analyses above that only read share one seeded population: writing 900 customers with their
+// interactions, journeys and answers is most of each test's time, and an analysis writes nothing.
+// Last in the file, so that on PGlite the tests before it reuse the file's instance and this one
+// takes it over when they are done (while it holds it, a test asking for a database gets a new one).
+interface SeededPopulation {
+  db: Database;
+  onboardedStageId: string;
+  /** Alice owns the customers at even positions, Bob those at odd ones. */
+  alice: string;
+}
+
+const seededTest = test.extend<{ seeded: SeededPopulation }>({
+  seeded: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies as a destructured first argument
+    async ({}, use) => {
+      const db = await createTestDatabase();
+      try {
+        const [alice, bob] = await Promise.all(
+          ["Alice", "Bob"].map((name) => db.prisma.principal.create({ data: { name } })),
+        );
+        if (!alice || !bob) throw new Error("no principals");
+        const { onboardedStageId } = await seedTouchpointPopulation(db, customers, [alice.id, bob.id]);
+        await use({ db, onboardedStageId, alice: alice.id });
+      } finally {
+        await db.close();
+      }
+    },
+    { scope: "file" },
+  ],
+});
+
+describe("key touchpoints over one seeded population", () => {
+  seededTest(
+    "ranks the true drivers first, by the size of their true effect, each inside its interval",
+    async ({ seeded: { db, onboardedStageId } }) => {
+      const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
+      expect(analysis.customers).toBe(900);
+      expect(analysis.positives).toBe(customers.filter((c) => c.detractor).length);
+
+      const truths = {
+        SLOW_FIRST_REPLY: trueRiskRatio(customers, "slowReply"),
+        "SENTIMENT:NEGATIVE": trueRiskRatio(customers, "negative"),
+        [`STAGE:${onboardedStageId}`]: trueRiskRatio(customers, "onboarded"),
+      };
+      const expectedOrder = Object.entries(truths)
+        .sort(([, a], [, b]) => Math.abs(Math.log(b)) - Math.abs(Math.log(a)))
+        .map(([key]) => key);
+      expect(analysis.drivers.slice(0, 3).map((driver) => driver.key)).toEqual(expectedOrder);
+      for (const driver of analysis.drivers.slice(0, 3)) {
+        const truth = truths[driver.key] as number;
+        expect(driver.riskRatio.lower).toBeLessThan(truth);
+        expect(driver.riskRatio.upper).toBeGreaterThan(truth);
+        expect(driver.direction).toBe(truth > 1 ? "RAISES" : "LOWERS");
+      }
+      // Every other touchpoint (the support conversation, the social mention, the email, the order) has
+      // no effect: its interval spans none.
+      const others = analysis.drivers.slice(3);
+      expect(others.map((driver) => driver.direction)).toEqual(others.map(() => "UNCLEAR"));
+      for (const driver of others) {
+        expect(driver.riskRatio.lower).toBeLessThan(1);
+        expect(driver.riskRatio.upper).toBeGreaterThan(1);
+      }
+      // Kinds and channels that cover the same customers are one touchpoint: the kind is kept.
+      expect(others.map((driver) => driver.key).sort()).toEqual(
+        ["KIND:email.opened", "KIND:message.received", "KIND:order.placed", "KIND:social.mention"].sort(),
+      );
+      expect(TRUE_EFFECTS.support).toBe(0);
+    },
+  );
+
+  seededTest("says each driver in a sentence with its interval and its count", async ({ seeded: { db } }) => {
+    const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
+    const slow = analysis.drivers.find((driver) => driver.key === "SLOW_FIRST_REPLY");
+    expect(slow).toMatchObject({
+      family: "RESPONSE_DELAY",
+      customers: customers.filter((c) => c.touchpoints.slowReply).length,
+      positives: customers.filter((c) => c.touchpoints.slowReply && c.detractor).length,
+    });
+    expect(slow?.sentence).toMatch(
+      /^Customers who waited over 4 h for a first reply are \d(\.\d)?× as likely to be detractors \(NPS 0–6\) \(95% CI \d\.\d+–\d\.\d+\), \d+ customers\.$/,
+    );
+    const onboarded = analysis.drivers.find((driver) => driver.family === "JOURNEY_STAGE");
+    expect(onboarded?.sentence).toMatch(
+      /^Customers who reached the stage “Onboarded” of the journey “Onboarding” are \d+% less likely to be detractors/,
+    );
+    const email = analysis.drivers.find((driver) => driver.key === "KIND:email.opened");
+    expect(email?.sentence).toMatch(/show no clear effect .* which includes no effect\), \d+ customers\.$/);
+  });
+
+  seededTest(
+    "counts only the customers of the owner asked for, and only those with the channel asked for",
+    async ({ seeded: { db, alice } }) => {
+      const alices = await keyTouchpoints(
+        db.prisma,
+        { outcome: "NPS_DETRACTOR", ...PERIOD, ownerId: alice },
+        context,
+      );
+      const mine = customers.filter((_, index) => index % 2 === 0);
+      expect(alices.customers).toBe(mine.length);
+      expect(alices.positives).toBe(mine.filter((c) => c.detractor).length);
+      const slow = alices.drivers.find((driver) => driver.key === "SLOW_FIRST_REPLY");
+      expect(slow?.customers).toBe(mine.filter((c) => c.touchpoints.slowReply).length);
+
+      const support = await keyTouchpoints(
+        db.prisma,
+        { outcome: "NPS_DETRACTOR", ...PERIOD, channel: "SUPPORT" },
+        context,
+      );
+      expect(support.customers).toBe(customers.filter((c) => c.touchpoints.support).length);
+    },
+  );
+
+  seededTest(
+    "counts only the touchpoints before the answer, and answers in the period",
+    async ({ seeded: { db } }) => {
+      // Up to 5 February: the customers of the first four days answered (days 0–3 of every 27).
+      const early = await keyTouchpoints(
+        db.prisma,
+        { outcome: "NPS_DETRACTOR", from: PERIOD.from, to: new Date("2026-02-05T00:00:00Z") },
+        context,
+      );
+      expect(early.customers).toBe(customers.filter((_, index) => index % 27 < 4).length);
+    },
+  );
 });

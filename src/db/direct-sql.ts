@@ -24,7 +24,10 @@ export function sendReadsStraightToDriver(prisma: PrismaClient, factory: SqlDriv
   let adapter: Promise<SqlDriverAdapter> | undefined;
   // Connected on first use: for pg, an adapter over the pool the client uses (no connection of its
   // own); for PGlite, over the same instance, whose one connection serializes every statement anyway.
-  clients.set(prisma, sqlOnAdapter(() => (adapter ??= factory.connect())));
+  clients.set(
+    prisma,
+    sqlOnAdapter(() => (adapter ??= factory.connect())),
+  );
 }
 
 /** The fastest SQL path for `db`: its driver adapter when known, Prisma's raw queries otherwise. */

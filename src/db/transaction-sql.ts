@@ -17,8 +17,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   ArgType,
   SqlDriverAdapter,
-  SqlQueryable,
   SqlMigrationAwareDriverAdapterFactory,
+  SqlQueryable,
   Transaction,
 } from "@prisma/driver-adapter-utils";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
@@ -143,7 +143,11 @@ type Queryable = Pick<SqlQueryable, "queryRaw" | "executeRaw">;
 
 /** SQL sent to the driver adapter (or transaction) that `queryable` gives, rows keyed by column name. */
 export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): TransactionSql {
-  const query = (sql: string, values: unknown[]) => ({ sql, args: values, argTypes: values.map(() => AS_IS) });
+  const query = (sql: string, values: unknown[]) => ({
+    sql,
+    args: values,
+    argTypes: values.map(() => AS_IS),
+  });
   return {
     async query<Row>(sql: string, values: unknown[] = []) {
       const target = await queryable();

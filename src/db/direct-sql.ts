@@ -13,8 +13,7 @@
 // numeric and json as text. Statements sent here should return uuid, text, int4 and boolean columns,
 // or json that the caller parses (`json` columns arrive as their text on both adapters).
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { Db } from "./database.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { sqlOnAdapter, type TransactionSql, transactionSql } from "./transaction-sql.ts";
 
 const clients = new WeakMap<object, TransactionSql>();
@@ -31,6 +30,6 @@ export function sendReadsStraightToDriver(prisma: PrismaClient, factory: SqlDriv
 }
 
 /** The fastest SQL path for `db`: its driver adapter when known, Prisma's raw queries otherwise. */
-export function directSql(db: Db): TransactionSql {
-  return clients.get(db) ?? transactionSql(db as Parameters<typeof transactionSql>[0]);
+export function directSql(db: PrismaClient | Prisma.TransactionClient): TransactionSql {
+  return clients.get(db) ?? transactionSql(db);
 }

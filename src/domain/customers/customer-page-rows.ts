@@ -142,18 +142,22 @@ const IDENTITIES_FIELD = Prisma.sql`'identities', (SELECT coalesce(json_agg(json
     'source', i."source", 'createdAt', i."createdAt", 'lastSeenAt', i."lastSeenAt")
     ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
 
+/** Every column of the interaction under the alias x, as JSON (interactionOf reads it back). */
+export const INTERACTION_JSON = Prisma.sql`json_build_object('id', x."id", 'customerId', x."customerId",
+      'source', x."source", 'externalId', x."externalId", 'channel', x."channel", 'kind', x."kind",
+      'direction', x."direction", 'occurredAt', x."occurredAt", 'summary', x."summary", 'body', x."body",
+      'amount', x."amount"::text, 'currency', x."currency", 'sentiment', x."sentiment",
+      'conversationId', x."conversationId", 'metadata', x."metadata", 'sourceUpdatedAt', x."sourceUpdatedAt",
+      'recordedAt', x."recordedAt")`;
+
 function interactionsField(plan: InteractionsPlan): Prisma.Sql {
   const conditions = [Prisma.sql`x."customerId" = c."id"`];
   if (plan.channels) conditions.push(Prisma.sql`x."channel"::text = ANY(${plan.channels}::text[])`);
   if (plan.kinds) conditions.push(Prisma.sql`x."kind" = ANY(${plan.kinds}::text[])`);
   if (plan.from) conditions.push(Prisma.sql`x."occurredAt" >= ${plan.from.toISOString()}::timestamptz`);
   if (plan.to) conditions.push(Prisma.sql`x."occurredAt" < ${plan.to.toISOString()}::timestamptz`);
-  return Prisma.sql`'interactions', (SELECT coalesce(json_agg(json_build_object('id', x."id", 'customerId', x."customerId",
-      'source', x."source", 'externalId', x."externalId", 'channel', x."channel", 'kind', x."kind",
-      'direction', x."direction", 'occurredAt', x."occurredAt", 'summary', x."summary", 'body', x."body",
-      'amount', x."amount"::text, 'currency', x."currency", 'sentiment', x."sentiment",
-      'conversationId', x."conversationId", 'metadata', x."metadata", 'sourceUpdatedAt', x."sourceUpdatedAt",
-      'recordedAt', x."recordedAt") ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
+  return Prisma.sql`'interactions', (SELECT coalesce(json_agg(${INTERACTION_JSON}
+      ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
     FROM (SELECT * FROM "Interaction" x WHERE ${Prisma.join(conditions, " AND ")}
           ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${plan.take}::int OFFSET ${plan.skip}::int) x)`;
 }
@@ -177,8 +181,8 @@ function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   return result;
 }
 
-const dateOf = (value: unknown) => new Date(value as string);
-const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
+export const dateOf = (value: unknown) => new Date(value as string);
+export const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
 
 function principalOf(json: Json): Principal {
   return { ...(json as unknown as Principal), createdAt: dateOf(json.createdAt) };
@@ -192,7 +196,8 @@ function identityOf(json: Json): Identity {
   };
 }
 
-function interactionOf(json: Json): Interaction {
+/** An interaction as INTERACTION_JSON wrote it, as Prisma would read it. */
+export function interactionOf(json: Json): Interaction {
   return {
     ...(json as unknown as Interaction),
     occurredAt: dateOf(json.occurredAt),

@@ -16,20 +16,22 @@ const isStringList = (value: unknown): value is string[] =>
 
 /** `c` names the customer row. Null when any condition is not one of the shapes read here. */
 export function customerWhereSql(conditions: Prisma.CustomerWhereInput[], c: string): Prisma.Sql | null {
-  const and: Prisma.Sql[] = [];
-  for (const condition of conditions) {
-    const sql = customerConditionSql(condition, Prisma.raw(`"${c}"`));
-    if (sql === null) return null;
-    and.push(...sql);
-  }
-  return and.length ? Prisma.join(and, " AND ") : Prisma.sql`TRUE`;
+  return allOf(conditions, (condition) => customerConditionSql(condition, Prisma.raw(`"${c}"`)));
 }
 
 /** `s` names the score row. Null when any condition is not one of the shapes read here. */
 export function scoreWhereSql(conditions: Prisma.ScoreWhereInput[], s: string): Prisma.Sql | null {
+  return allOf(conditions, (condition) => scoreConditionSql(condition, Prisma.raw(`"${s}"`)));
+}
+
+/** Every condition's SQL joined by AND (TRUE for none); null as soon as one has none. */
+function allOf<Condition>(
+  conditions: Condition[],
+  toSql: (condition: Condition) => Prisma.Sql[] | null,
+): Prisma.Sql | null {
   const and: Prisma.Sql[] = [];
   for (const condition of conditions) {
-    const sql = scoreConditionSql(condition, Prisma.raw(`"${s}"`));
+    const sql = toSql(condition);
     if (sql === null) return null;
     and.push(...sql);
   }

@@ -11,6 +11,7 @@ import type { DatabaseConfig } from "../config.ts";
 import { redactDatabaseUrl } from "../config.ts";
 import { StartupError } from "../errors.ts";
 import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { sendReadsStraightToDriver } from "./direct-sql.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
@@ -95,6 +96,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pglite.close()): Database {
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: exposeTransactions(adapterFactory) });
+  sendReadsStraightToDriver(prisma, adapterFactory);
   return {
     kind: "pglite",
     prisma,
@@ -141,6 +143,7 @@ export function fromPostgresUrl(
   );
   const driver = exposeTransactions(new PrismaPg(pool));
   const prisma = new PrismaClient({ adapter: driver });
+  sendReadsStraightToDriver(prisma, driver);
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({
     pool: name,

@@ -18,6 +18,7 @@ import type {
   ArgType,
   SqlDriverAdapter,
   SqlMigrationAwareDriverAdapterFactory,
+  SqlQueryable,
   Transaction,
 } from "@prisma/driver-adapter-utils";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
@@ -127,25 +128,40 @@ function watchClosing(transaction: Transaction): Watched {
 const AS_IS: ArgType = { scalarType: "unknown", arity: "scalar" };
 
 function sqlOnTransaction(transaction: Watched): TransactionSql {
-  const send = (sql: string, values: unknown[]) => {
+  return sqlOnAdapter(() => {
     if (transaction[CLOSED]) {
       throw new Error(
         "The transaction has ended (committed, rolled back or timed out): no statement can join it now.",
       );
     }
-    return { sql, args: values, argTypes: values.map(() => AS_IS) };
-  };
+    return transaction;
+  });
+}
+
+/** What sqlOnAdapter sends to: a driver adapter, or one of its transactions. */
+type Queryable = Pick<SqlQueryable, "queryRaw" | "executeRaw">;
+
+/** SQL sent to the driver adapter (or transaction) that `queryable` gives, rows keyed by column name. */
+export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): TransactionSql {
+  const query = (sql: string, values: unknown[]) => ({
+    sql,
+    args: values,
+    argTypes: values.map(() => AS_IS),
+  });
   return {
     async query<Row>(sql: string, values: unknown[] = []) {
-      const result = await transaction.queryRaw(send(sql, values)).catch(rethrow);
-      return result.rows.map((row) => {
+      const target = await queryable();
+      const result = await target.queryRaw(query(sql, values)).catch(rethrow);
+      const { columnNames, rows } = result;
+      return rows.map((row) => {
         const object: Record<string, unknown> = {};
-        for (let i = 0; i < result.columnNames.length; i++) object[result.columnNames[i] as string] = row[i];
+        for (let i = 0; i < columnNames.length; i++) object[columnNames[i] as string] = row[i];
         return object as Row;
       });
     },
     async execute(sql: string, values: unknown[] = []) {
-      return transaction.executeRaw(send(sql, values)).catch(rethrow);
+      const target = await queryable();
+      return target.executeRaw(query(sql, values)).catch(rethrow);
     },
   };
 }

@@ -10,7 +10,9 @@
 // read from an index on (column DESC [NULLS LAST], id DESC), forward for DESC and backward for ASC
 // (prisma/migrations/*_customer_order_indexes); a cursor is the customer's own position in the order.
 import type { Db } from "../../db/database.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { directSql } from "../../db/direct-sql.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { customerWhereSql, scoreWhereSql } from "./customer-where-sql.ts";
 
 /** Where customers without a value sort: last either way, first in DESC (as NULLs do), or never. */
 type Missing = "last" | "greatest" | "none";
@@ -142,6 +144,10 @@ async function valued(
   from: Position | undefined,
   { throughMissing = false } = {},
 ): Promise<string[]> {
+  if (!from) {
+    const fromSql = await rangeBySql(db, walk, take, throughMissing ? "all" : "valued");
+    if (fromSql) return fromSql;
+  }
   const { column, on } = walk.order;
   const key = on === "customer" ? "id" : "customerId";
   const { strictly, orSame } = later(walk.sort);
@@ -178,6 +184,10 @@ async function valued(
  * customers not scored yet (only when no score condition is asked for, which they could not meet).
  */
 async function missing(db: Db, walk: Walk, take: number, from: Position | undefined): Promise<string[]> {
+  if (!from) {
+    const fromSql = await rangeBySql(db, walk, take, "missing");
+    if (fromSql) return fromSql;
+  }
   const { column, on } = walk.order;
   const { strictly } = later(walk.sort);
   const afterId = (key: string) => (from ? [{ [key]: { [strictly]: from.id } }] : []);
@@ -225,6 +235,64 @@ async function missing(db: Db, walk: Walk, take: number, from: Position | undefi
   return merged.slice(0, take);
 }
 
+/**
+ * A first page's range as one statement straight to the driver, the same rows in the same order as
+ * the Prisma queries of `valued` and `missing` give; null when a condition is not one that
+ * customer-where-sql.ts reads (the caller then asks Prisma). `all` runs on from the values into
+ * the customers without one, as the index holds them.
+ */
+async function rangeBySql(
+  db: Db,
+  walk: Walk,
+  take: number,
+  range: "valued" | "missing" | "all",
+): Promise<string[] | null> {
+  const { column, on, missing: missingSort } = walk.order;
+  const customerWhere = customerWhereSql(customerConditions(walk.page), "c");
+  const scoreWhere = scoreWhereSql(walk.page.scoreWhere, "s");
+  if (customerWhere === null || scoreWhere === null) return null;
+  const sort = Prisma.raw(walk.sort === "desc" ? "DESC" : "ASC");
+  // As columnOrder: a column whose missing values sort last is read NULLS LAST forward.
+  const nulls =
+    missingSort === "last" ? Prisma.raw(walk.sort === "desc" ? "NULLS LAST" : "NULLS FIRST") : Prisma.empty;
+  const col = Prisma.raw(`"${column}"`);
+  const ids = async (statement: Prisma.Sql) =>
+    (await directSql(db).query<{ id: string }>(statement.text, statement.values)).map((row) => row.id);
+  if (on === "customer") {
+    const valueCondition =
+      range === "valued" && missingSort === "last"
+        ? Prisma.sql`AND c.${col} IS NOT NULL`
+        : range === "missing"
+          ? Prisma.sql`AND c.${col} IS NULL`
+          : Prisma.empty;
+    return ids(Prisma.sql`SELECT c."id" AS "id" FROM "Customer" c WHERE ${customerWhere} ${valueCondition}
+      ORDER BY c.${col} ${sort} ${nulls}, c."id" ${sort} LIMIT ${take}::int`);
+  }
+  const liveCustomer = customerWhereSql(walk.page.customerWhere, "c");
+  if (liveCustomer === null) return null;
+  const scored = (condition: Prisma.Sql) =>
+    Prisma.sql`SELECT s."customerId" AS "id" FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
+      WHERE ${scoreWhere} AND ${liveCustomer} ${condition}
+      ORDER BY s.${col} ${sort} ${nulls}, s."customerId" ${sort} LIMIT ${take}::int`;
+  if (range !== "missing") {
+    return ids(scored(missingSort === "last" ? Prisma.sql`AND s.${col} IS NOT NULL` : Prisma.empty));
+  }
+  // As `missing`: scores without the value, and customers not scored yet, merged by ID.
+  const ranges: Promise<string[]>[] = [];
+  if (missingSort === "last") ranges.push(ids(scored(Prisma.sql`AND s.${col} IS NULL`)));
+  if (walk.page.scoreWhere.length === 0) {
+    ranges.push(
+      ids(Prisma.sql`SELECT c."id" AS "id" FROM "Customer" c
+        WHERE ${liveCustomer} AND NOT EXISTS (SELECT 1 FROM "Score" n WHERE n."customerId" = c."id")
+        ORDER BY c."id" ${sort} LIMIT ${take}::int`),
+    );
+  }
+  const merged = (await Promise.all(ranges)).flat();
+  merged.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (walk.sort === "desc") merged.reverse();
+  return merged.slice(0, take);
+}
+
 function customerConditions(page: CustomerPage): Prisma.CustomerWhereInput[] {
   return [...page.customerWhere, ...page.scoreWhere.map((score) => ({ score }))];
 }
@@ -246,4 +314,16 @@ async function cursorPosition(db: Db, order: OrderColumn, id: string): Promise<P
   if (!customer) return null;
   const score = customer.score as Record<string, unknown> | null;
   return { id, value: score?.[order.column] ?? null };
+}
+
+/**
+ * How many customers meet `where`: straight to the driver when customer-where-sql.ts reads every
+ * condition, through Prisma otherwise.
+ */
+export async function countCustomers(db: Db, where: Prisma.CustomerWhereInput[]): Promise<number> {
+  const condition = customerWhereSql(where, "c");
+  if (condition === null) return db.customer.count({ where: { AND: where } });
+  const statement = Prisma.sql`SELECT count(*)::int AS "count" FROM "Customer" "c" WHERE ${condition}`;
+  const [row] = await directSql(db).query<{ count: number }>(statement.text, statement.values);
+  return row?.count ?? 0;
 }

@@ -2,12 +2,14 @@
 // owner, the identities and the newest interactions, as Prisma's `include` of the same shape returns
 // them (every column, Dates, Decimals, parsed JSON). Prisma reads those relations as JSONB of every
 // column and maps it back field by field, and that mapping was the largest cost of a list request
-// (issue 15); here PostgreSQL builds plain JSON and one pass turns it into the same objects.
+// (issue 15); here PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it
+// into the same objects.
 //
 // Only the include shapes the list asks for are read here (see `pageRowsPlan`); any other relation,
 // count or nested include returns null, and the caller reads the page through Prisma as before.
 
 import type { Db } from "../../db/database.ts";
+import { directSql } from "../../db/direct-sql.ts";
 import type { Customer, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 
@@ -111,60 +113,76 @@ export async function readCustomerPageRows(
 ): Promise<CustomerPageRow[] | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
-  const columns = [CUSTOMER_COLUMNS];
-  if (plan.owner) columns.push(OWNER_COLUMN);
-  if (plan.identities) columns.push(IDENTITIES_COLUMN);
-  if (plan.interactions) columns.push(interactionsColumn(plan.interactions));
-  const rows = await db.$queryRaw<RawRow[]>`
-    SELECT ${Prisma.join(columns, ", ")} FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
-  return rows.map((row) => customerOf(row, plan));
+  const fields = [CUSTOMER_FIELDS];
+  if (plan.owner) fields.push(OWNER_FIELD);
+  if (plan.identities) fields.push(IDENTITIES_FIELD);
+  if (plan.interactions) fields.push(interactionsField(plan.interactions));
+  // Each row is one JSON text, parsed here in one pass: straight from the driver (directSql), which
+  // returns json as text on both databases, and the same through Prisma's raw query.
+  const statement = Prisma.sql`
+    SELECT json_build_object(${Prisma.join(fields, ", ")})::text AS "row"
+      FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
+  const rows = await directSql(db).query<{ row: string }>(statement.text, statement.values);
+  return rows.map((row) => customerOf(JSON.parse(row.row) as RawRow, plan));
 }
 
 /** Every column of the customer, as Prisma reads them (the enum as its name). */
-const CUSTOMER_COLUMNS = Prisma.sql`c."id", c."displayName", c."traits", c."lifecycleStage"::text AS "lifecycleStage",
-    c."profileVersions", c."ownerId", c."firstSeenAt", c."lastSeenAt", c."mergedIntoId", c."mergedAt",
-    c."createdAt", c."updatedAt"`;
+const CUSTOMER_FIELDS = Prisma.sql`'id', c."id", 'displayName', c."displayName", 'traits', c."traits",
+    'lifecycleStage', c."lifecycleStage", 'profileVersions', c."profileVersions", 'ownerId', c."ownerId",
+    'firstSeenAt', c."firstSeenAt", 'lastSeenAt', c."lastSeenAt", 'mergedIntoId', c."mergedIntoId",
+    'mergedAt', c."mergedAt", 'createdAt', c."createdAt", 'updatedAt', c."updatedAt"`;
 
 // Timestamps and decimals go into JSON as text: a timestamp keeps its offset, and an amount its
 // exact digits (a JSON number would pass through a float).
-const OWNER_COLUMN = Prisma.sql`(SELECT json_build_object('id', o."id", 'name', o."name", 'email', o."email",
-    'createdAt', o."createdAt") FROM "Principal" o WHERE o."id" = c."ownerId") AS "owner"`;
+const OWNER_FIELD = Prisma.sql`'owner', (SELECT json_build_object('id', o."id", 'name', o."name", 'email', o."email",
+    'createdAt', o."createdAt") FROM "Principal" o WHERE o."id" = c."ownerId")`;
 
-const IDENTITIES_COLUMN = Prisma.sql`(SELECT coalesce(json_agg(json_build_object('id', i."id",
+const IDENTITIES_FIELD = Prisma.sql`'identities', (SELECT coalesce(json_agg(json_build_object('id', i."id",
     'customerId', i."customerId", 'kind', i."kind", 'namespace', i."namespace", 'value', i."value",
     'source', i."source", 'createdAt', i."createdAt", 'lastSeenAt', i."lastSeenAt")
-    ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id") AS "identities"`;
+    ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
 
-function interactionsColumn(plan: InteractionsPlan): Prisma.Sql {
+/** Every column of the interaction under the alias x, as JSON (interactionOf reads it back). */
+export const INTERACTION_JSON = Prisma.sql`json_build_object('id', x."id", 'customerId', x."customerId",
+      'source', x."source", 'externalId', x."externalId", 'channel', x."channel", 'kind', x."kind",
+      'direction', x."direction", 'occurredAt', x."occurredAt", 'summary', x."summary", 'body', x."body",
+      'amount', x."amount"::text, 'currency', x."currency", 'sentiment', x."sentiment",
+      'conversationId', x."conversationId", 'metadata', x."metadata", 'sourceUpdatedAt', x."sourceUpdatedAt",
+      'recordedAt', x."recordedAt")`;
+
+function interactionsField(plan: InteractionsPlan): Prisma.Sql {
   const conditions = [Prisma.sql`x."customerId" = c."id"`];
   if (plan.channels) conditions.push(Prisma.sql`x."channel"::text = ANY(${plan.channels}::text[])`);
   if (plan.kinds) conditions.push(Prisma.sql`x."kind" = ANY(${plan.kinds}::text[])`);
   if (plan.from) conditions.push(Prisma.sql`x."occurredAt" >= ${plan.from.toISOString()}::timestamptz`);
   if (plan.to) conditions.push(Prisma.sql`x."occurredAt" < ${plan.to.toISOString()}::timestamptz`);
-  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('id', x."id", 'customerId', x."customerId",
-      'source', x."source", 'externalId', x."externalId", 'channel', x."channel", 'kind', x."kind",
-      'direction', x."direction", 'occurredAt', x."occurredAt", 'summary', x."summary", 'body', x."body",
-      'amount', x."amount"::text, 'currency', x."currency", 'sentiment', x."sentiment",
-      'conversationId', x."conversationId", 'metadata', x."metadata", 'sourceUpdatedAt', x."sourceUpdatedAt",
-      'recordedAt', x."recordedAt") ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
+  return Prisma.sql`'interactions', (SELECT coalesce(json_agg(${INTERACTION_JSON}
+      ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
     FROM (SELECT * FROM "Interaction" x WHERE ${Prisma.join(conditions, " AND ")}
-          ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${plan.take} OFFSET ${plan.skip}) x) AS "interactions"`;
+          ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${plan.take}::int OFFSET ${plan.skip}::int) x)`;
 }
 
 type Json = Record<string, unknown>;
-type RawRow = Customer & { owner?: Json | null; identities?: Json[]; interactions?: Json[] };
+type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: Json[] };
 
 function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   const { owner, identities, interactions, ...customer } = row;
-  const result: CustomerPageRow = customer;
+  const result: CustomerPageRow = {
+    ...(customer as unknown as Customer),
+    firstSeenAt: dateOrNull(customer.firstSeenAt),
+    lastSeenAt: dateOrNull(customer.lastSeenAt),
+    mergedAt: dateOrNull(customer.mergedAt),
+    createdAt: dateOf(customer.createdAt),
+    updatedAt: dateOf(customer.updatedAt),
+  };
   if (plan.owner) result.owner = owner ? principalOf(owner) : null;
   if (plan.identities) result.identities = (identities ?? []).map(identityOf);
   if (plan.interactions) result.interactions = (interactions ?? []).map(interactionOf);
   return result;
 }
 
-const dateOf = (value: unknown) => new Date(value as string);
-const dateOrNull = (value: unknown) => (value === null ? null : dateOf(value));
+export const dateOf = (value: unknown) => new Date(value as string);
+export const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
 
 function principalOf(json: Json): Principal {
   return { ...(json as unknown as Principal), createdAt: dateOf(json.createdAt) };
@@ -178,7 +196,8 @@ function identityOf(json: Json): Identity {
   };
 }
 
-function interactionOf(json: Json): Interaction {
+/** An interaction as INTERACTION_JSON wrote it, as Prisma would read it. */
+export function interactionOf(json: Json): Interaction {
   return {
     ...(json as unknown as Interaction),
     occurredAt: dateOf(json.occurredAt),

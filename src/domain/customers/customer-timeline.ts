@@ -1,8 +1,10 @@
 // A customer's interactions and survey answers as one stream, newest first, paged by keyset
 // (time, id) in SQL so that page N costs the same as page 1.
 import type { Db } from "../../db/database.ts";
+import { directSql } from "../../db/direct-sql.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { dateOf, dateOrNull, INTERACTION_JSON, interactionOf } from "./customer-page-rows.ts";
 
 /** The customer's owner travels with each entry, for the visibility check of the API layer. */
 type WithOwner = { customer: { ownerId: string | null } };
@@ -25,8 +27,6 @@ export interface TimelinePageRequest {
   oldestFirst?: boolean;
 }
 
-const ownerOnly = { customer: { select: { ownerId: true } } } as const;
-
 export function timelinePosition(entry: TimelineEntry): TimelinePosition {
   return { at: entry.entry === "interaction" ? entry.occurredAt : entry.respondedAt, id: entry.id };
 }
@@ -37,30 +37,64 @@ export async function customerTimeline(
   { olderThan, newerThan, limit, oldestFirst = false }: TimelinePageRequest,
 ): Promise<TimelineEntry[]> {
   const bounds = (at: Prisma.Sql) => [
-    olderThan ? Prisma.sql`(${at}, id) < (${olderThan.at}, ${olderThan.id}::uuid)` : Prisma.sql`TRUE`,
-    newerThan ? Prisma.sql`(${at}, id) > (${newerThan.at}, ${newerThan.id}::uuid)` : Prisma.sql`TRUE`,
+    olderThan
+      ? Prisma.sql`(${at}, id) < (${olderThan.at.toISOString()}::timestamptz, ${olderThan.id}::uuid)`
+      : Prisma.sql`TRUE`,
+    newerThan
+      ? Prisma.sql`(${at}, id) > (${newerThan.at.toISOString()}::timestamptz, ${newerThan.id}::uuid)`
+      : Prisma.sql`TRUE`,
   ];
   const order = oldestFirst ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  const rows = await db.$queryRaw<Array<{ id: string; entry: "interaction" | "feedback" }>>`
-    SELECT id, entry FROM (
-      SELECT id, 'interaction' AS entry, "occurredAt" AS at FROM "Interaction"
-       WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"occurredAt"`), " AND ")}
-      UNION ALL
-      SELECT id, 'feedback' AS entry, "respondedAt" AS at FROM "Feedback"
-       WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"respondedAt"`), " AND ")}
-    ) AS timeline
-    ORDER BY at ${order}, id ${order}
-    LIMIT ${limit}`;
-  const ids = (entry: string) => rows.filter((row) => row.entry === entry).map((row) => row.id);
-  const [interactions, feedback] = await Promise.all([
-    db.interaction.findMany({ where: { id: { in: ids("interaction") } }, include: ownerOnly }),
-    db.feedback.findMany({ where: { id: { in: ids("feedback") } }, include: ownerOnly }),
-  ]);
-  const byId = new Map<string, TimelineEntry>([
-    ...interactions.map((row) => [row.id, { entry: "interaction" as const, ...row }] as const),
-    ...feedback.map((row) => [row.id, { entry: "feedback" as const, ...row }] as const),
-  ]);
-  return rows.map((row) => byId.get(row.id)).filter((entry): entry is TimelineEntry => entry !== undefined);
+  // The page's entries by keyset first, then each one's columns as JSON: one statement straight to
+  // the driver (three through Prisma before, 2.6 of a 360 page's 6.8 statements), the JSON built for
+  // the page only.
+  const statement = Prisma.sql`
+    WITH page AS (
+      SELECT id, entry, at FROM (
+        SELECT id, 'interaction' AS entry, "occurredAt" AS at FROM "Interaction"
+         WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"occurredAt"`), " AND ")}
+        UNION ALL
+        SELECT id, 'feedback' AS entry, "respondedAt" AS at FROM "Feedback"
+         WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"respondedAt"`), " AND ")}
+      ) AS timeline
+      ORDER BY at ${order}, id ${order}
+      LIMIT ${limit}::int
+    )
+    SELECT p.entry, (SELECT c."ownerId" FROM "Customer" c WHERE c."id" = ${customerId}::uuid) AS "ownerId",
+           (CASE WHEN p.entry = 'interaction'
+                 THEN (SELECT ${INTERACTION_JSON} FROM "Interaction" x WHERE x."id" = p.id)
+                 ELSE (SELECT ${FEEDBACK_JSON} FROM "Feedback" f WHERE f."id" = p.id) END)::text AS "row"
+      FROM page p
+     ORDER BY p.at ${order}, p.id ${order}`;
+  const rows = await directSql(db).query<{ entry: string; ownerId: string | null; row: string | null }>(
+    statement.text,
+    statement.values,
+  );
+  return rows.flatMap((row): TimelineEntry[] => {
+    // An entry deleted between the page's keyset and its columns is left out, as before.
+    if (row.row === null) return [];
+    const customer = { ownerId: row.ownerId };
+    const json = JSON.parse(row.row) as Record<string, unknown>;
+    return row.entry === "interaction"
+      ? [{ entry: "interaction", ...interactionOf(json), customer }]
+      : [{ entry: "feedback", ...feedbackOf(json), customer }];
+  });
+}
+
+/** Every column of the survey answer under the alias f, as JSON (feedbackOf reads it back). */
+const FEEDBACK_JSON = Prisma.sql`json_build_object('id', f."id", 'customerId', f."customerId",
+      'source', f."source", 'externalId', f."externalId", 'kind', f."kind", 'score', f."score",
+      'comment', f."comment", 'channel', f."channel", 'touchpoint', f."touchpoint",
+      'interactionId', f."interactionId", 'sentiment', f."sentiment", 'respondedAt', f."respondedAt",
+      'sourceUpdatedAt', f."sourceUpdatedAt", 'recordedAt', f."recordedAt")`;
+
+function feedbackOf(json: Record<string, unknown>): Feedback {
+  return {
+    ...(json as unknown as Feedback),
+    respondedAt: dateOf(json.respondedAt),
+    sourceUpdatedAt: dateOrNull(json.sourceUpdatedAt),
+    recordedAt: dateOf(json.recordedAt),
+  };
 }
 
 /** How many entries the customer's timeline holds: interactions and survey answers. */

@@ -14,7 +14,11 @@ import {
   customerFilterSchema,
   type CustomerFilter as StoredCustomerFilter,
 } from "../../domain/customers/customer-filter.ts";
-import { type CustomerOrderKey, customerPageIds } from "../../domain/customers/customer-page-ids.ts";
+import {
+  type CustomerOrderKey,
+  countCustomers,
+  customerPageIds,
+} from "../../domain/customers/customer-page-ids.ts";
 import { readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
@@ -322,9 +326,7 @@ builder.queryFields((t) => ({
         }),
       },
       totalCount: async (_parent, args, context) =>
-        context.prisma.customer.count({
-          where: conditionsWhere(await customerConditions(context, args.filter)),
-        }),
+        countCustomers(context.prisma, [conditionsWhere(await customerConditions(context, args.filter))]),
       resolve: async (query, _parent, args, context) =>
         customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy),
     },

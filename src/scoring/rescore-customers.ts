@@ -19,6 +19,7 @@ import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { averageRepeatSpend } from "./buyer-histories.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason, weightsFor } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
+import { ExpectationMemo } from "./models/bg-nbd.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
 import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
@@ -88,12 +89,17 @@ export function scoreModelVersion(model: FittedScoreModel | null): string {
   return `${SCORING_RULES_VERSION}/${model?.version ?? "no-purchase-model"}`;
 }
 
-/** Computes scores from signals: pure, so tests and the bench can call it without a database. */
+/**
+ * Computes scores from signals: pure, so tests and the bench can call it without a database. Give the
+ * same `memo` to every customer of a rescore: customers who share x and age share the model's costly
+ * expectations (bg-nbd.ts), and the scores are the same numbers with it or without.
+ */
 export function computeScore(
   signals: CustomerSignals,
   model: FittedScoreModel | null,
   policy: ScoringPolicy,
   asOf: Date,
+  memo?: ExpectationMemo,
 ): ComputedScore {
   const purchases = signals.purchases;
   const weights = weightsFor(model?.churnWeights ?? null, policy);
@@ -113,10 +119,13 @@ export function computeScore(
     purchases.repeatTransactionsWithValue,
   );
   const forecast = model
-    ? forecastPurchases(model, history, repeatSpend, {
-        horizonMonths: policy.forecastMonths,
-        annualDiscountRate: policy.annualDiscountRate,
-      })
+    ? forecastPurchases(
+        model,
+        history,
+        repeatSpend,
+        { horizonMonths: policy.forecastMonths, annualDiscountRate: policy.annualDiscountRate },
+        memo,
+      )
     : null;
   const outlook =
     model && forecast
@@ -124,7 +133,7 @@ export function computeScore(
           transactions: purchases.transactions,
           lastDay: purchases.lastDay,
           probabilityAlive: forecast.probabilityAlive,
-          expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays),
+          expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays, memo),
         }
       : null;
   return {
@@ -148,10 +157,11 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
   const modelVersion = scoreModelVersion(model);
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
   const changes: ScoreChange[] = [];
+  const memo = new ExpectationMemo();
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
-    const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf));
+    const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf, memo));
     await inTransaction(db, async (tx) => {
       const context = { model, modelVersion, asOf, currency: options.policy.currency };
       const written = options.skipUnchanged

@@ -77,6 +77,12 @@ export interface RescoreOptions {
   skipUnchanged?: boolean;
   /** Runs in each batch's transaction, after its scores are written, with their changes. */
   onScored?: (tx: Prisma.TransactionClient, changes: ScoreChange[]) => Promise<void>;
+  /**
+   * False: the result's `changes` stays empty (`rescored` still counts them), so that a slice of
+   * thousands does not hold every customer's assessment until it ends; `onScored` sees each batch's.
+   * Default true.
+   */
+  keepChanges?: boolean;
 }
 
 export interface RescoreResult {
@@ -157,6 +163,7 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
   const modelVersion = scoreModelVersion(model);
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
   const changes: ScoreChange[] = [];
+  let rescored = 0;
   const memo = new ExpectationMemo();
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
@@ -167,11 +174,12 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
       const written = options.skipUnchanged
         ? await writeMovedScores(tx, scores, context, options.policy)
         : await writeScores(tx, scores, context);
-      changes.push(...written);
+      rescored += written.length;
+      if (options.keepChanges !== false) changes.push(...written);
       await options.onScored?.(tx, written);
     });
   }
-  return { rescored: changes.length, modelVersion, changes };
+  return { rescored, modelVersion, changes };
 }
 
 async function liveCustomerIds(db: Db): Promise<string[]> {
@@ -183,7 +191,7 @@ async function liveCustomerIds(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** A computed score as a row to write. */
+/** A computed score as a row to write; its history id is drawn when it is written (withHistoryId). */
 function scoreRow(s: ComputedScore, currency: string): ScoreRow {
   const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
   // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
@@ -205,8 +213,14 @@ function scoreRow(s: ComputedScore, currency: string): ScoreRow {
     firstPurchaseOn: day(s.purchases?.firstDay),
     lastPurchaseOn: day(s.purchases?.lastDay),
     averageRepeatSpend: money(s.purchases?.averageRepeatSpend),
-    historyId: uuidv7(),
+    historyId: "",
   };
+}
+
+/** The rows with their history ids: drawn only for the rows written (a scheduled run writes few). */
+function withHistoryIds(rows: ScoreRow[]): ScoreRow[] {
+  for (const row of rows) row.historyId = uuidv7();
+  return rows;
 }
 
 interface WriteContext {
@@ -219,7 +233,7 @@ interface WriteContext {
 /** Writes every score (a rescore after new facts, a refit): the stored values become the previous ones. */
 async function writeScores(db: Db, scores: ComputedScore[], context: WriteContext): Promise<ScoreChange[]> {
   if (scores.length === 0) return [];
-  const rows = scores.map((score) => scoreRow(score, context.currency));
+  const rows = withHistoryIds(scores.map((score) => scoreRow(score, context.currency)));
   const previous = await writeScoreRows(db, rows, { modelId: context.model?.id ?? null, ...context });
   return scores.map((score) =>
     scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true),
@@ -255,7 +269,10 @@ async function writeMovedScores(
       )
     );
   });
-  const previous = await writeScoreRows(db, moved, { modelId: context.model?.id ?? null, ...context });
+  const previous = await writeScoreRows(db, withHistoryIds(moved), {
+    modelId: context.model?.id ?? null,
+    ...context,
+  });
   return scores.map((score) => {
     if (previous.has(score.customerId)) {
       return scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true);

@@ -93,6 +93,8 @@ export async function rescoreSlice(
       alerts: options.alerts,
       // Only the scores that moved are written; the run records its instant when every slice is done.
       skipUnchanged: true,
+      // Only the counts and the alerts are reported: each batch's changes are let go once decided.
+      keepChanges: false,
     });
     options.failAfterScoring?.();
     return { rescored: result.rescored, alertedCustomerIds: result.alerts.map((alert) => alert.customerId) };

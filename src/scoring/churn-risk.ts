@@ -189,15 +189,18 @@ export function churnContributions(
   values: ChurnFeatureValues,
   weights: ChurnWeights,
 ): Record<ChurnFeature, number> {
-  return Object.fromEntries(
-    CHURN_FEATURES.map((feature) => {
-      const value = values[feature];
-      const { weight, center, lower, upper } = weights.features[feature];
-      // An absent signal moves nothing: null, or 0 for a signal that is not measured from a center.
-      const absent = value === null || (value === 0 && !CENTERED_FEATURES.has(feature));
-      return [feature, absent ? 0 : weight * (withinLearnedRange(value, lower, upper) - center)];
-    }),
-  ) as Record<ChurnFeature, number>;
+  // A loop, not Object.fromEntries over pairs: this runs for every customer of a rescore.
+  const contributions = {} as Record<ChurnFeature, number>;
+  for (const feature of CHURN_FEATURES) contributions[feature] = contributionOf(feature, values, weights);
+  return contributions;
+}
+
+function contributionOf(feature: ChurnFeature, values: ChurnFeatureValues, weights: ChurnWeights): number {
+  const value = values[feature];
+  const { weight, center, lower, upper } = weights.features[feature];
+  // An absent signal moves nothing: null, or 0 for a signal that is not measured from a center.
+  const absent = value === null || (value === 0 && !CENTERED_FEATURES.has(feature));
+  return absent ? 0 : weight * (withinLearnedRange(value, lower, upper) - center);
 }
 
 /** A value held within [lower, upper]; either bound may be absent. */
@@ -215,22 +218,35 @@ export function assessChurnRisk(
   asOf: Date,
 ): ChurnAssessment {
   const values = churnFeatureValues(signals, outlook, policy, asOf);
+  // Plain loops over the features, no intermediate arrays or closures: a rescore assesses every
+  // customer, and their allocations were most of its garbage. The sums run in the features' order.
   const contributions = churnContributions(values, weights);
-  const total = CHURN_FEATURES.reduce((sum, feature) => sum + contributions[feature], weights.baseLogOdds);
+  let total = weights.baseLogOdds;
+  for (const feature of CHURN_FEATURES) total += contributions[feature];
   const churnRisk = sigmoid(total);
   const context: FactContext = { signals, outlook, policy, asOf, weights, values };
-  const drafts: Draft[] = CHURN_FEATURES.flatMap((feature) => {
+  const listed: ChurnFeature[] = [];
+  let moved = 0;
+  for (const feature of CHURN_FEATURES) {
     const contribution = contributions[feature];
-    if (Math.abs(contribution) < NEGLIGIBLE && !isStartingPoint(feature, values, weights)) return [];
-    return [
-      { factor: feature, value: shownValue(feature, context), contribution, facts: facts(feature, context) },
-    ];
-  });
-  if (signals.purchases && !outlook) drafts.push(noPurchaseModel(signals));
-  const moved = drafts.reduce((sum, draft) => sum + Math.abs(draft.contribution), 0);
-  const reasonValues = drafts
-    .map((draft) => ({ ...draft, weight: moved > 0 ? Math.abs(draft.contribution) / moved : 0 }))
-    .sort((left, right) => right.weight - left.weight);
+    if (Math.abs(contribution) < NEGLIGIBLE && !isStartingPoint(feature, values, weights)) continue;
+    listed.push(feature);
+    moved += Math.abs(contribution);
+  }
+  const reasonValues: ChurnReasonValues[] = [];
+  for (const feature of listed) {
+    const contribution = contributions[feature];
+    reasonValues.push({
+      factor: feature,
+      value: shownValue(feature, context),
+      contribution,
+      facts: facts(feature, context),
+      weight: moved > 0 ? Math.abs(contribution) / moved : 0,
+    });
+  }
+  // Without a purchase model a buyer's purchases are listed too; it moves nothing (weight 0).
+  if (signals.purchases && !outlook) reasonValues.push({ ...noPurchaseModel(signals), weight: 0 });
+  reasonValues.sort((left, right) => right.weight - left.weight);
   let explained: ChurnReason[] | undefined;
   return {
     churnRisk,
@@ -308,7 +324,6 @@ function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: F
 /** What a reason's sentence cites (churn-factors.ts): dates and numbers, never days to now. */
 function facts(feature: ChurnFeature, context: FactContext): ReasonFacts {
   const { signals, outlook, policy, weights } = context;
-  const typical = (f: ChurnFeature) => Math.max(0, Math.expm1(weights.features[f].center));
   const w = policy.windows;
   switch (feature) {
     case "PURCHASE_PATTERN": {
@@ -320,15 +335,24 @@ function facts(feature: ChurnFeature, context: FactContext): ReasonFacts {
       };
     }
     case "RECENCY":
-      return { lastActiveAt: (signals.lastActivityAt as Date).toISOString(), typical: typical("RECENCY") };
+      return {
+        lastActiveAt: (signals.lastActivityAt as Date).toISOString(),
+        typical: typicalOf("RECENCY", weights),
+      };
     case "FREQUENCY":
-      return { purchases: signals.purchases?.transactions ?? 0, typical: typical("FREQUENCY") + 1 };
+      return {
+        purchases: signals.purchases?.transactions ?? 0,
+        typical: typicalOf("FREQUENCY", weights) + 1,
+      };
     case "TENURE":
-      return { firstActiveAt: (signals.firstActivityAt as Date).toISOString(), typical: typical("TENURE") };
+      return {
+        firstActiveAt: (signals.firstActivityAt as Date).toISOString(),
+        typical: typicalOf("TENURE", weights),
+      };
     case "SPEND":
       return {
         spend: Math.expm1(context.values.SPEND ?? 0),
-        typical: typical("SPEND"),
+        typical: typicalOf("SPEND", weights),
         currency: policy.currency,
       };
     case "NO_PURCHASES":
@@ -358,6 +382,11 @@ function facts(feature: ChurnFeature, context: FactContext): ReasonFacts {
         replyWithinHours: w.replyWithinHours,
       };
   }
+}
+
+/** The typical customer's measurement of a feature (its center, back in the feature's own unit). */
+function typicalOf(feature: ChurnFeature, weights: ChurnWeights): number {
+  return Math.max(0, Math.expm1(weights.features[feature].center));
 }
 
 function answerFacts(answer: SurveyAnswer | null): ReasonFacts {

@@ -1,7 +1,12 @@
 // From a customer's purchase days and a fitted model to what the account manager sees: the chance
 // they are still a customer, the purchases and spend to expect over a horizon, and the purchases to
 // expect within the churn horizon (churn risk's purchase signal). Time is in weeks, as the models are fitted.
-import { expectedTransactions, type PurchaseHistory, probabilityAlive } from "./models/bg-nbd.ts";
+import {
+  type ExpectationMemo,
+  expectedTransactions,
+  type PurchaseHistory,
+  probabilityAlive,
+} from "./models/bg-nbd.ts";
 import { AVERAGE_WEEKS_PER_MONTH, customerLifetimeValue } from "./models/customer-lifetime-value.ts";
 import { expectedAverageSpend } from "./models/gamma-gamma.ts";
 import type { FittedScoreModel } from "./score-model.ts";
@@ -24,20 +29,27 @@ export function forecastPurchases(
   history: PurchaseHistory,
   averageRepeatSpend: number | null,
   options: { horizonMonths: number; annualDiscountRate: number },
+  memo?: ExpectationMemo,
 ): PurchaseForecast {
   const weeks = options.horizonMonths * AVERAGE_WEEKS_PER_MONTH;
   const spend = expectedSpend(model, history.frequency, averageRepeatSpend);
   return {
     probabilityAlive: probabilityAlive(model.bgNbd, history),
-    expectedTransactions: expectedTransactions(model.bgNbd, history, weeks),
+    expectedTransactions: expectedTransactions(model.bgNbd, history, weeks, memo),
     expectedSpendPerTransaction: spend,
     lifetimeValue:
       spend === null
         ? null
-        : customerLifetimeValue(model.bgNbd, history, spend, {
-            horizonMonths: options.horizonMonths,
-            annualDiscountRate: options.annualDiscountRate,
-          }),
+        : customerLifetimeValue(
+            model.bgNbd,
+            history,
+            spend,
+            {
+              horizonMonths: options.horizonMonths,
+              annualDiscountRate: options.annualDiscountRate,
+            },
+            memo,
+          ),
     horizonMonths: options.horizonMonths,
   };
 }
@@ -65,6 +77,7 @@ export function expectedPurchasesWithin(
   model: FittedScoreModel,
   history: PurchaseHistory,
   days: number,
+  memo?: ExpectationMemo,
 ): number {
-  return expectedTransactions(model.bgNbd, history, days / WEEK_DAYS);
+  return expectedTransactions(model.bgNbd, history, days / WEEK_DAYS, memo);
 }

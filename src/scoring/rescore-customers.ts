@@ -19,6 +19,7 @@ import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { averageRepeatSpend } from "./buyer-histories.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason, weightsFor } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
+import { ExpectationMemo } from "./models/bg-nbd.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
 import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
@@ -76,6 +77,12 @@ export interface RescoreOptions {
   skipUnchanged?: boolean;
   /** Runs in each batch's transaction, after its scores are written, with their changes. */
   onScored?: (tx: Prisma.TransactionClient, changes: ScoreChange[]) => Promise<void>;
+  /**
+   * False: the result's `changes` stays empty (`rescored` still counts them), so that a slice of
+   * thousands does not hold every customer's assessment until it ends; `onScored` sees each batch's.
+   * Default true.
+   */
+  keepChanges?: boolean;
 }
 
 export interface RescoreResult {
@@ -88,12 +95,17 @@ export function scoreModelVersion(model: FittedScoreModel | null): string {
   return `${SCORING_RULES_VERSION}/${model?.version ?? "no-purchase-model"}`;
 }
 
-/** Computes scores from signals: pure, so tests and the bench can call it without a database. */
+/**
+ * Computes scores from signals: pure, so tests and the bench can call it without a database. Give the
+ * same `memo` to every customer of a rescore: customers who share x and age share the model's costly
+ * expectations (bg-nbd.ts), and the scores are the same numbers with it or without.
+ */
 export function computeScore(
   signals: CustomerSignals,
   model: FittedScoreModel | null,
   policy: ScoringPolicy,
   asOf: Date,
+  memo?: ExpectationMemo,
 ): ComputedScore {
   const purchases = signals.purchases;
   const weights = weightsFor(model?.churnWeights ?? null, policy);
@@ -113,10 +125,13 @@ export function computeScore(
     purchases.repeatTransactionsWithValue,
   );
   const forecast = model
-    ? forecastPurchases(model, history, repeatSpend, {
-        horizonMonths: policy.forecastMonths,
-        annualDiscountRate: policy.annualDiscountRate,
-      })
+    ? forecastPurchases(
+        model,
+        history,
+        repeatSpend,
+        { horizonMonths: policy.forecastMonths, annualDiscountRate: policy.annualDiscountRate },
+        memo,
+      )
     : null;
   const outlook =
     model && forecast
@@ -124,7 +139,7 @@ export function computeScore(
           transactions: purchases.transactions,
           lastDay: purchases.lastDay,
           probabilityAlive: forecast.probabilityAlive,
-          expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays),
+          expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays, memo),
         }
       : null;
   return {
@@ -148,20 +163,23 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
   const modelVersion = scoreModelVersion(model);
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
   const changes: ScoreChange[] = [];
+  let rescored = 0;
+  const memo = new ExpectationMemo();
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
-    const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf));
+    const scores = signals.map((customer) => computeScore(customer, model, options.policy, asOf, memo));
     await inTransaction(db, async (tx) => {
       const context = { model, modelVersion, asOf, currency: options.policy.currency };
       const written = options.skipUnchanged
         ? await writeMovedScores(tx, scores, context, options.policy)
         : await writeScores(tx, scores, context);
-      changes.push(...written);
+      rescored += written.length;
+      if (options.keepChanges !== false) changes.push(...written);
       await options.onScored?.(tx, written);
     });
   }
-  return { rescored: changes.length, modelVersion, changes };
+  return { rescored, modelVersion, changes };
 }
 
 async function liveCustomerIds(db: Db): Promise<string[]> {
@@ -173,7 +191,7 @@ async function liveCustomerIds(db: Db): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-/** A computed score as a row to write. */
+/** A computed score as a row to write; its history id is drawn when it is written (withHistoryId). */
 function scoreRow(s: ComputedScore, currency: string): ScoreRow {
   const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
   // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
@@ -195,8 +213,14 @@ function scoreRow(s: ComputedScore, currency: string): ScoreRow {
     firstPurchaseOn: day(s.purchases?.firstDay),
     lastPurchaseOn: day(s.purchases?.lastDay),
     averageRepeatSpend: money(s.purchases?.averageRepeatSpend),
-    historyId: uuidv7(),
+    historyId: "",
   };
+}
+
+/** The rows with their history ids: drawn only for the rows written (a scheduled run writes few). */
+function withHistoryIds(rows: ScoreRow[]): ScoreRow[] {
+  for (const row of rows) row.historyId = uuidv7();
+  return rows;
 }
 
 interface WriteContext {
@@ -209,7 +233,7 @@ interface WriteContext {
 /** Writes every score (a rescore after new facts, a refit): the stored values become the previous ones. */
 async function writeScores(db: Db, scores: ComputedScore[], context: WriteContext): Promise<ScoreChange[]> {
   if (scores.length === 0) return [];
-  const rows = scores.map((score) => scoreRow(score, context.currency));
+  const rows = withHistoryIds(scores.map((score) => scoreRow(score, context.currency)));
   const previous = await writeScoreRows(db, rows, { modelId: context.model?.id ?? null, ...context });
   return scores.map((score) =>
     scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true),
@@ -245,7 +269,10 @@ async function writeMovedScores(
       )
     );
   });
-  const previous = await writeScoreRows(db, moved, { modelId: context.model?.id ?? null, ...context });
+  const previous = await writeScoreRows(db, withHistoryIds(moved), {
+    modelId: context.model?.id ?? null,
+    ...context,
+  });
   return scores.map((score) => {
     if (previous.has(score.customerId)) {
       return scoreChange(score, previous.get(score.customerId) ?? undefined, context.asOf, true);

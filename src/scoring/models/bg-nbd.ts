@@ -109,21 +109,77 @@ export function expectedTransactions(
   params: BgNbdParameters,
   history: PurchaseHistory,
   weeks: number,
+  memo?: ExpectationMemo,
 ): number {
   checkParameters(params);
   checkHistory(history);
   checkWeeks(weeks);
   if (weeks === 0) return 0;
+  const ifAlive = memo
+    ? memo.ifAlive(params, history.frequency, history.age, weeks)
+    : purchasesIfAlive(params, history.frequency, weeks / (params.alpha + history.age));
+  return ifAlive / (1 + Math.exp(logOddsDead(params, history)));
+}
+
+/** E[Y(t) | alive, x, T], a function of the parameters, x and u = t / (α + T) alone. */
+function purchasesIfAlive(params: BgNbdParameters, frequency: number, scaledHorizon: number): number {
   // MBG/NBD's conditional expectation is BG/NBD's with b + 1: its 2F1(r+x, b+x+1; a+b+x; z) and
   // (a+b+x)/(a−1) are BG/NBD's 2F1(r+x, b'+x; a+b'+x−1; z) and (a+b'+x−1)/(a−1) at b' = b + 1.
-  const ifAlive = expectedPurchasesIfAlive({
+  return expectedPurchasesIfAlive({
     r: params.r,
     a: params.a,
     b: params.variant === "MBG" ? params.b + 1 : params.b,
-    frequency: history.frequency,
-    scaledHorizon: weeks / (params.alpha + history.age),
+    frequency,
+    scaledHorizon,
   });
-  return ifAlive / (1 + Math.exp(logOddsDead(params, history)));
+}
+
+/**
+ * Remembers E[Y(t) | alive] — the hypergeometric series (or the quadrature), the costly part of an
+ * expectation — by its inputs: the parameters, x, T and t. A rescore evaluates it for every customer
+ * at the same few horizons (each month of the lifetime value, the churn horizon), and customers with
+ * the same x and age share every one of them, so a run computes each once. The value is the one the
+ * series gives for those exact inputs (u = t / (α + T) is computed as without the memo): remembered
+ * or not, the result is the same number. Make one per run (rescoreCustomers does one per call): it
+ * grows with the distinct (x, T) it sees, times the horizons asked.
+ */
+export class ExpectationMemo {
+  #params: BgNbdParameters | null = null;
+  /** The horizons asked so far (weeks); a (x, T) entry holds its values in the same order. */
+  readonly #horizons: number[] = [];
+  /** x → T → values per horizon (NaN: not computed yet). */
+  readonly #byFrequency = new Map<number, Map<number, number[]>>();
+
+  ifAlive(params: BgNbdParameters, frequency: number, age: number, weeks: number): number {
+    if (this.#params !== params) {
+      // Another model: what was remembered was for the previous one.
+      this.#params = params;
+      this.#horizons.length = 0;
+      this.#byFrequency.clear();
+    }
+    let slot = this.#horizons.indexOf(weeks);
+    if (slot < 0) slot = this.#horizons.push(weeks) - 1;
+    let byAge = this.#byFrequency.get(frequency);
+    if (!byAge) {
+      byAge = new Map();
+      this.#byFrequency.set(frequency, byAge);
+    }
+    let values = byAge.get(age);
+    if (!values) {
+      values = [];
+      byAge.set(age, values);
+    }
+    let value = values[slot];
+    if (value === undefined) {
+      value = purchasesIfAlive(params, frequency, weeks / (params.alpha + age));
+      while (values.length < slot) values.push(Number.NaN);
+      values[slot] = value;
+    } else if (Number.isNaN(value)) {
+      value = purchasesIfAlive(params, frequency, weeks / (params.alpha + age));
+      values[slot] = value;
+    }
+    return value;
+  }
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer in their first t weeks (FHL 2005, eq. 7). */
@@ -330,11 +386,16 @@ function defaultStart(histories: readonly PurchaseHistory[]): BgNbdParameters {
 
 function checkParameters(params: BgNbdParameters): void {
   const { r, alpha, a, b } = params;
-  if (![r, alpha, a, b].every((value) => Number.isFinite(value) && value > 0)) {
+  // Checked on every evaluation (a rescore makes a dozen per customer): no array, no closure.
+  if (!(positiveFinite(r) && positiveFinite(alpha) && positiveFinite(a) && positiveFinite(b))) {
     throw new RangeError(
       `BG/NBD parameters must be positive finite numbers; got r=${r}, α=${alpha}, a=${a}, b=${b}.`,
     );
   }
+}
+
+function positiveFinite(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
 }
 
 function checkHistory(history: PurchaseHistory, index?: number): void {

@@ -2,7 +2,12 @@
 // times the expected spend per purchase (Gamma-Gamma), discounted to today. This is the discounted
 // cash flow of the `lifetimes` package's customer_lifetime_value (Davidson-Pilon et al.), with the
 // discount rate given per year, as finance states it, and converted to the equivalent monthly rate.
-import { type BgNbdParameters, expectedTransactions, type PurchaseHistory } from "./bg-nbd.ts";
+import {
+  type BgNbdParameters,
+  type ExpectationMemo,
+  expectedTransactions,
+  type PurchaseHistory,
+} from "./bg-nbd.ts";
 
 /** An average Gregorian month in weeks (365.25 / 12 / 7 ≈ 4.348); `lifetimes` uses 4.345. */
 export const AVERAGE_WEEKS_PER_MONTH = 365.25 / 12 / 7;
@@ -36,6 +41,7 @@ export function customerLifetimeValue(
   history: PurchaseHistory,
   expectedSpend: number,
   options: LifetimeValueOptions,
+  memo?: ExpectationMemo,
 ): number {
   const { horizonMonths } = options;
   const weeksPerMonth = options.weeksPerMonth ?? AVERAGE_WEEKS_PER_MONTH;
@@ -52,7 +58,7 @@ export function customerLifetimeValue(
   let value = 0;
   let expectedSoFar = 0;
   for (let month = 1; month <= horizonMonths; month++) {
-    const expectedByMonthEnd = expectedTransactions(params, history, month * weeksPerMonth);
+    const expectedByMonthEnd = expectedTransactions(params, history, month * weeksPerMonth, memo);
     value += ((expectedByMonthEnd - expectedSoFar) * expectedSpend) / monthlyFactor ** month;
     expectedSoFar = expectedByMonthEnd;
   }

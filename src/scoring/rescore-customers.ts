@@ -20,7 +20,12 @@ import { averageRepeatSpend } from "./buyer-histories.ts";
 import { assessChurnRisk, type ChurnAssessment, type ChurnReason, weightsFor } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
-import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
+import {
+  expectedPurchasesWithin,
+  forecastPurchases,
+  type PurchaseForecast,
+  probabilityOfNoPurchaseWithin,
+} from "./purchase-forecast.ts";
 import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
 import { type PreviousScore, type ScoreRow, writeScoreRows } from "./score-writes.ts";
 import { readStoredScores, scoreHolds } from "./unchanged-scores.ts";
@@ -125,6 +130,7 @@ export function computeScore(
           lastDay: purchases.lastDay,
           probabilityAlive: forecast.probabilityAlive,
           expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays),
+          probabilityOfNoPurchase: probabilityOfNoPurchaseWithin(model, history, policy.churnHorizonDays),
         }
       : null;
   return {

@@ -31,7 +31,13 @@ import {
 } from "./churn-risk.ts";
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { type PredictionQuality, predictionQuality } from "./models/backtest-metrics.ts";
-import { type BgNbdParameters, expectedTransactions, fitBgNbd, probabilityAlive } from "./models/bg-nbd.ts";
+import {
+  type BgNbdParameters,
+  expectedTransactions,
+  fitBgNbd,
+  probabilityAlive,
+  probabilityOfNoPurchase,
+} from "./models/bg-nbd.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
 
 const DAY_MS = 86_400_000;
@@ -241,6 +247,7 @@ function outlookAt(
     lastDay: purchases.lastDay,
     probabilityAlive: probabilityAlive(model, history),
     expectedPurchases: expectedTransactions(model, history, horizonDays / 7),
+    probabilityOfNoPurchase: probabilityOfNoPurchase(model, history, horizonDays / 7),
   };
 }
 

@@ -71,6 +71,12 @@ export const reasonFactsSchema = z
     /** Purchase days, and the last of them (YYYY-MM-DD). */
     purchases: z.number().int().nonnegative(),
     lastPurchaseOn: z.iso.date(),
+    /**
+     * The purchases the purchase model expects within the churn horizon, to two decimals as the
+     * sentence shows them (scores stored before it was cited read it back from the chance of none,
+     * then e^(−expected)).
+     */
+    expectedPurchases: z.number().nonnegative(),
     /** The churn horizon the purchase model's expectation covers, in days. */
     horizonDays: z.number().int().positive(),
     /** The customer's last activity and first fact (ISO instants). */

@@ -84,9 +84,10 @@ function sentence(reason: ChurnReasonValues, { now, computedAt }: ReadingTime): 
   switch (reason.factor) {
     case "PURCHASE_PATTERN": {
       const purchases = facts.purchases ?? 0;
-      // The value is the chance of no purchase, e^(−expected): the expectation is read back from it.
+      // The value is the model's chance of no purchase. Scores stored before the expectation was cited
+      // stored e^(−expected) as that chance: the expectation is read back from it.
       const none = reason.value;
-      const expected = -Math.log(Math.max(none, Number.MIN_VALUE));
+      const expected = facts.expectedPurchases ?? -Math.log(Math.max(none, Number.MIN_VALUE));
       const orders = purchases === 1 ? "One purchase" : `${purchases} purchases`;
       // "3 purchases, most recently yesterday": "the last yesterday" read as a misprint.
       const last = purchases === 1 ? "" : ", most recently";

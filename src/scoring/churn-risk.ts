@@ -126,6 +126,8 @@ export interface PurchaseOutlook {
   probabilityAlive: number;
   /** Purchases the model expects within the policy's churn horizon. */
   expectedPurchases: number;
+  /** The model's chance of no purchase within the churn horizon: the purchase signal of churn risk. */
+  probabilityOfNoPurchase: number;
 }
 
 export interface ChurnAssessment {
@@ -165,7 +167,7 @@ export function churnFeatureValues(
       ? purchases.totalSpend / purchases.transactionsWithValue
       : null;
   return {
-    PURCHASE_PATTERN: outlook ? logit(clampProbability(Math.exp(-outlook.expectedPurchases))) : null,
+    PURCHASE_PATTERN: outlook ? logit(clampProbability(outlook.probabilityOfNoPurchase)) : null,
     RECENCY: signals.lastActivityAt ? Math.log1p(daysBetween(signals.lastActivityAt, asOf)) : null,
     FREQUENCY: purchases ? Math.log1p(purchases.transactions - 1) : null,
     TENURE: signals.firstActivityAt ? Math.log1p(daysBetween(signals.firstActivityAt, asOf)) : null,
@@ -295,7 +297,7 @@ interface FactContext {
 function shownValue(feature: ChurnFeature, { signals, outlook, values, asOf }: FactContext): number {
   switch (feature) {
     case "PURCHASE_PATTERN":
-      return outlook ? Math.exp(-outlook.expectedPurchases) : 0;
+      return outlook?.probabilityOfNoPurchase ?? 0;
     case "RECENCY":
       return signals.lastActivityAt ? daysBetween(signals.lastActivityAt, asOf) : 0;
     case "FREQUENCY":
@@ -330,6 +332,8 @@ function facts(feature: ChurnFeature, context: FactContext): ReasonFacts {
       const o = outlook as PurchaseOutlook;
       return {
         purchases: o.transactions,
+        // As the sentence shows it: a row whose sentence would not change need not be rewritten.
+        expectedPurchases: Math.round(o.expectedPurchases * 100) / 100,
         lastPurchaseOn: isoDate(o.lastDay),
         horizonDays: policy.churnHorizonDays,
       };

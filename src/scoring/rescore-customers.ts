@@ -21,7 +21,12 @@ import { assessChurnRisk, type ChurnAssessment, type ChurnReason, weightsFor } f
 import { type CustomerSignals, readCustomerSignals } from "./customer-signals.ts";
 import { ExpectationMemo } from "./models/bg-nbd.ts";
 import { purchaseHistoryAt } from "./models/purchase-summary.ts";
-import { expectedPurchasesWithin, forecastPurchases, type PurchaseForecast } from "./purchase-forecast.ts";
+import {
+  expectedPurchasesWithin,
+  forecastPurchases,
+  type PurchaseForecast,
+  probabilityOfNoPurchaseWithin,
+} from "./purchase-forecast.ts";
 import { currentScoreModel, type FittedScoreModel } from "./score-model.ts";
 import { type PreviousScore, type ScoreRow, writeScoreRows } from "./score-writes.ts";
 import { readStoredScores, scoreHolds } from "./unchanged-scores.ts";
@@ -140,6 +145,7 @@ export function computeScore(
           lastDay: purchases.lastDay,
           probabilityAlive: forecast.probabilityAlive,
           expectedPurchases: expectedPurchasesWithin(model, history, policy.churnHorizonDays, memo),
+          probabilityOfNoPurchase: probabilityOfNoPurchaseWithin(model, history, policy.churnHorizonDays),
         }
       : null;
   return {

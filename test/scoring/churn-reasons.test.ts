@@ -44,6 +44,8 @@ const outlook = (expectedPurchases: number) => ({
   lastDay: new Date("2026-08-15T00:00:00Z"),
   probabilityAlive: 0.6,
   expectedPurchases,
+  // Above e^(−expected): the model may have lost the customer, and its rate is uncertain.
+  probabilityOfNoPurchase: 0.4 + 0.6 * Math.exp(-expectedPurchases / 0.6),
 });
 
 function assess(expectedPurchases = 0.4, at = asOf, overrides: Partial<CustomerSignals> = {}) {
@@ -68,6 +70,7 @@ describe("churn reasons stored as values", () => {
     const pattern = reasonValues.find((reason) => reason.factor === "PURCHASE_PATTERN");
     expect(pattern?.facts).toEqual({
       purchases: 3,
+      expectedPurchases: 0.4,
       lastPurchaseOn: "2026-08-15",
       horizonDays: policy.churnHorizonDays,
     });

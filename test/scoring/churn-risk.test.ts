@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCORING_POLICY, scoringPolicySchema } from "../../src/policy/scoring-policy.ts";
+import { explainReasons } from "../../src/scoring/churn-reasons.ts";
 import {
   articleForNumber,
   assessChurnRisk,
@@ -61,8 +62,9 @@ function buyer(transactions: number, lastDaysAgo: number, overrides: Partial<Cus
 }
 
 /**
- * What the purchase model says about `buyer(transactions, lastDaysAgo)`: the expected purchases whose
- * Poisson chance of none is `probabilityNoPurchase`.
+ * What the purchase model says about `buyer(transactions, lastDaysAgo)`: a chance of no purchase of
+ * `probabilityNoPurchase`, and as many expected purchases as would have that Poisson chance of none
+ * (the model's own expectation is larger: test "scores the purchase model's own chance of none").
  */
 function outlook(probabilityNoPurchase: number, transactions = 4, lastDaysAgo = 30): PurchaseOutlook {
   return {
@@ -70,6 +72,7 @@ function outlook(probabilityNoPurchase: number, transactions = 4, lastDaysAgo = 
     lastDay: daysBefore(lastDaysAgo),
     probabilityAlive: 1 - probabilityNoPurchase / 2,
     expectedPurchases: -Math.log(probabilityNoPurchase),
+    probabilityOfNoPurchase: probabilityNoPurchase,
   };
 }
 
@@ -198,6 +201,45 @@ describe("assessChurnRisk: the purchase outlook", () => {
     );
     expect(reason(result, "PURCHASE_PATTERN").explanation).toBe(
       "3 purchases, most recently yesterday: the purchase model expects 2.53 purchases in the next 90 days, an 8% chance of none; that lowers the risk.",
+    );
+  });
+
+  it("scores the purchase model's own chance of none, not the Poisson chance of its expectation", () => {
+    // A one-time buyer 270 days silent, as CDNOW's MBG/NBD sees one over 273 days: 0.15 purchases
+    // expected, whose Poisson chance of none is 86%, but a 90% chance of none, since the customer may
+    // have dropped out and the rate is uncertain.
+    const horizon = scoringPolicySchema.parse({ churnHorizonDays: 273 });
+    const result = assessChurnRisk(
+      buyer(1, 270),
+      { ...outlook(0.9, 1, 270), expectedPurchases: 0.15 },
+      defaultChurnWeights(horizon),
+      horizon,
+      asOf,
+    );
+    expect(result.churnRisk).toBeCloseTo(0.9, 12);
+    expect(reason(result, "PURCHASE_PATTERN")).toMatchObject({
+      value: 0.9,
+      explanation:
+        "One purchase 270 days ago: the purchase model expects 0.15 purchases in the next 273 days, a 90% chance of none; that raises the risk.",
+    });
+  });
+
+  it("reads the expectation back from the chance of none in a reason stored before it was cited", () => {
+    const stored = {
+      factor: "PURCHASE_PATTERN" as const,
+      value: Math.exp(-0.25),
+      contribution: 1.3,
+      weight: 1,
+      facts: { purchases: 2, lastPurchaseOn: "2026-08-15", horizonDays: 90 },
+    };
+    const [read] = explainReasons([stored], { now: asOf, computedAt: asOf });
+    expect(read?.explanation).toContain(
+      "the purchase model expects 0.25 purchases in the next 90 days, a 78% chance of none",
+    );
+    const cited = { ...stored, value: 0.8, facts: { ...stored.facts, expectedPurchases: 0.25 } };
+    const [fresh] = explainReasons([cited], { now: asOf, computedAt: asOf });
+    expect(fresh?.explanation).toContain(
+      "the purchase model expects 0.25 purchases in the next 90 days, an 80% chance of none",
     );
   });
 

@@ -4,7 +4,7 @@
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
-import { expectedPurchasesWithin, forecastPurchases } from "../../src/scoring/purchase-forecast.ts";
+import { forecastPurchases, probabilityOfNoPurchaseWithin } from "../../src/scoring/purchase-forecast.ts";
 import { rescoreCustomers } from "../../src/scoring/rescore-customers.ts";
 import { recordFinishedRescore } from "../../src/scoring/rescore-runs.ts";
 import { toFittedModel } from "../../src/scoring/score-model.ts";
@@ -152,11 +152,10 @@ describe("scores from the purchase model", () => {
     expect(score.expectedTransactions).toBeCloseTo(expected.expectedTransactions, 9);
     expect(score.clv?.toString()).toBe((expected.lifetimeValue ?? Number.NaN).toFixed(2));
     expect(Number(score.averageRepeatSpend)).toBe(30);
-    // A model without learned churn weights scores with the defaults: the log-odds of the Poisson chance
-    // of none of the expected purchases, plus the full engagement drop (four purchases in the 180-day
+    // A model without learned churn weights scores with the defaults: the log-odds of the model's chance
+    // of no purchase within the churn horizon, plus the full engagement drop (four purchases in the 180-day
     // baseline, none in the last 30 days: a purchase is activity) at its default weight 1.5.
-    const expectedIn90Days = expectedPurchasesWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
-    const none = Math.exp(-expectedIn90Days);
+    const none = probabilityOfNoPurchaseWithin(model, history, DEFAULT_SCORING_POLICY.churnHorizonDays);
     const logOdds = Math.log(none / (1 - none)) + DEFAULT_SCORING_POLICY.weights.engagementDrop;
     expect(score.churnRisk).toBeCloseTo(1 / (1 + Math.exp(-logOdds)), 9);
 

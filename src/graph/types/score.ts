@@ -34,7 +34,7 @@ export const ChurnRiskLevelEnum = builder.enumType(ChurnRiskLevel, {
 
 const FACTOR_DESCRIPTIONS: Record<(typeof CHURN_FACTORS)[number], string> = {
   PURCHASE_PATTERN:
-    "The purchase model (BG/NBD): how many purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none.",
+    "The purchase model (BG/NBD): its chance that the customer makes no purchase within the churn horizon, from how often and how recently they bought (the reason also cites the purchases it expects).",
   NO_PURCHASES: "The customer has not bought anything yet.",
   NO_PURCHASE_MODEL:
     "No purchase model is fitted yet, so the purchase pattern is not scored (and scores of the rules before churn-v2).",

@@ -106,7 +106,7 @@ export type ChurnFactor =
   | 'NO_PURCHASE_MODEL'
   /** The latest NPS answer: a detractor (0–6) or a promoter (9–10). */
   | 'NPS'
-  /** The purchase model (BG/NBD): how many purchases it expects within the churn horizon from how often and how recently the customer bought, as the chance of none. */
+  /** The purchase model (BG/NBD): its chance that the customer makes no purchase within the churn horizon, from how often and how recently they bought (the reason also cites the purchases it expects). */
   | 'PURCHASE_PATTERN'
   /** Days since the customer's last activity (a purchase, an inbound message or a survey answer). */
   | 'RECENCY'

@@ -257,10 +257,12 @@ describe("pagination and cursors", () => {
     const client = await createTestClient(db);
     const id = await createCustomer(client, "c@example.com");
     const forged = Buffer.from("2026-01-01T00:00:00.000Z|not-a-uuid").toString("base64url");
-    for (const after of [forged, "garbage"]) {
+    // A time JavaScript reads but PostgreSQL cannot (a year past 9999), with a well-formed id.
+    const farFuture = Buffer.from(`+010000-01-01T00:00:00.000Z|${randomUUID()}`).toString("base64url");
+    for (const after of [forged, farFuture, "garbage"]) {
       const answer = await post(
         client,
-        "query ($id: ID!, $after: String) { customer(id: $id) { timeline(first: 5, after: $after) { totalCount } } }",
+        "query ($id: ID!, $after: String) { customer(id: $id) { timeline(first: 5, after: $after) { totalCount edges { cursor } } } }",
         { id, after },
       );
       expectTypedRefusal(answer, "BAD_USER_INPUT", /timeline cursor/);

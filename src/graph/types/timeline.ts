@@ -26,8 +26,10 @@ function encodeCursor(position: TimelinePosition): string {
 function decodeCursor(cursor: string): TimelinePosition {
   const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
   const date = new Date(at ?? "");
-  // Only the id's form is checked here; PostgreSQL would refuse any other with an internal error.
-  if (!id || !isUuid(id) || Number.isNaN(date.getTime())) {
+  // The id's form and the time's range are checked here: PostgreSQL would refuse any other with an
+  // internal error (a year past 9999 is written +010000-… by toISOString, which it cannot read).
+  const year = date.getUTCFullYear();
+  if (!id || !isUuid(id) || Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
     throw new GraphQLError(
       "The timeline cursor is not one this API gave out: use the cursor of a timeline edge.",
       {

@@ -110,19 +110,22 @@ export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
       });
     }
 
-    // About a third of the customers answer surveys: NPS after an order, CSAT (and sometimes CES)
-    // after a delivery.
+    // About a third of the customers answer surveys: after an order, NPS (2 days on) and CSAT and
+    // sometimes CES (5 days on, after the delivery), each decided per order on its own. Not a fixed number
+    // of answers spread over all of the customer's orders: a customer without later orders then had
+    // every answer within the history a backtest reads, and the answers leaked the holdout's lapses.
     let lastNps: number | undefined;
     if (random() < 1 / 3) {
-      const answer = (kind: FeedbackKind, n: number, daysAfter: number, touchpoint: string) => {
-        const respondedAt = at(pick(orders).day, daysAfter);
+      const counts: Record<FeedbackKind, number> = { NPS: 0, CSAT: 0, CES: 0 };
+      const answer = (kind: FeedbackKind, day: string, daysAfter: number, touchpoint: string) => {
+        const respondedAt = at(day, daysAfter);
         const score = SCORE[kind](mood, random);
         if (kind === "NPS") lastNps = score;
         seen.push(respondedAt.getTime());
         dataset.feedback.push({
           id: uuid(),
           customerId,
-          externalId: `${kind.toLowerCase()}-${cdnowId}-${n}`,
+          externalId: `${kind.toLowerCase()}-${cdnowId}-${++counts[kind]}`,
           kind,
           score,
           comment: random() < 0.4 ? pick(SURVEY_COMMENTS[mood]) : null,
@@ -130,10 +133,11 @@ export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
           respondedAt,
         });
       };
-      const npsAnswers = 1 + Math.floor(random() * 3);
-      for (let n = 1; n <= npsAnswers; n++) answer("NPS", n, 2, "order.delivered");
-      if (random() < 0.7) answer("CSAT", 1, 5, "order.delivered");
-      if (random() < 0.35) answer("CES", 1, 5, "order.delivered");
+      for (const order of orders) {
+        if (random() < 0.68) answer("NPS", order.day, 2, "order.delivered");
+        if (random() < 0.24) answer("CSAT", order.day, 5, "order.delivered");
+        if (random() < 0.12) answer("CES", order.day, 5, "order.delivered");
+      }
     }
 
     const email = normalizeEmail(

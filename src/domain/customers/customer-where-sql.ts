@@ -100,9 +100,10 @@ function scoreConditionSql(condition: Prisma.ScoreWhereInput, s: Prisma.Sql): Pr
     if (value === undefined) continue;
     if (field === "churnRiskLevel") {
       if (!isPlainObject(value) || Object.keys(value).length !== 1 || !isStringList(value.in)) return null;
-      // Compared as text: PGlite encodes an array parameter only for the types it knew when it opened,
-      // and on a new data folder the migrations create ChurnRiskLevel after that.
-      and.push(Prisma.sql`${s}."churnRiskLevel"::text = ANY(${value.in}::text[])`);
+      // Sent as text[] and cast in SQL: PGlite encodes an array parameter only for the types it knew
+      // when it opened, and on a new data folder the migrations create ChurnRiskLevel after that. The
+      // column stays uncast, so the score indexes still serve the condition.
+      and.push(Prisma.sql`${s}."churnRiskLevel" = ANY(${value.in}::text[]::"ChurnRiskLevel"[])`);
     } else if (Object.hasOwn(SCORE_NUMBERS, field)) {
       if (value === null) {
         and.push(Prisma.sql`${s}.${Prisma.raw(`"${field}"`)} IS NULL`);

@@ -12,6 +12,7 @@ import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
 import type { Customer, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { hasOnly, isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 
 /** A customer row with whichever of the three relations its include asked for. */
 export type CustomerPageRow = Customer & {
@@ -34,12 +35,6 @@ interface PagePlan {
   identities: boolean;
   interactions: InteractionsPlan | null;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-const hasOnly = (value: Record<string, unknown>, keys: string[]) =>
-  Object.keys(value).every((key) => keys.includes(key) || value[key] === undefined);
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -82,9 +77,8 @@ function interactionsPlan(query: Record<string, unknown>): InteractionsPlan | nu
   ] as const) {
     const condition = where[field];
     if (condition === undefined) continue;
-    if (!isPlainObject(condition) || !hasOnly(condition, ["in"]) || !Array.isArray(condition.in)) return null;
-    if (!condition.in.every((value) => typeof value === "string")) return null;
-    plan[key] = condition.in as string[];
+    if (!isPlainObject(condition) || !hasOnly(condition, ["in"]) || !isStringList(condition.in)) return null;
+    plan[key] = condition.in;
   }
   const occurred = where.occurredAt;
   if (occurred !== undefined) {

@@ -5,14 +5,9 @@
 // here; any other condition (a channel, a journey stage, a search too broad to list by ID) returns
 // null and the caller asks Prisma, as before. Every value is a bound parameter.
 import { Prisma } from "../../generated/prisma/client.ts";
+import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 
 type Fields = Record<string, unknown>;
-
-const isPlainObject = (value: unknown): value is Fields =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-
-const isStringList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === "string");
 
 /** `c` names the customer row. Null when any condition is not one of the shapes read here. */
 export function customerWhereSql(conditions: Prisma.CustomerWhereInput[], c: string): Prisma.Sql | null {

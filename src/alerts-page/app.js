@@ -1,6 +1,7 @@
 // The alerts page's script: signs in with an API key (kept in sessionStorage, this tab only), shows
-// the totals (open alerts, at-risk customers), pages through the viewer's alerts and at-risk
-// customers (by value at risk) with Relay cursors, opens a customer (#customer=<id>) to their score,
+// the totals (open alerts, at-risk customers), pages through the alerts and at-risk customers (by
+// value at risk) of one book with Relay cursors — an account manager's own; everyone's, or one
+// account manager's that they pick, for an admin or an analyst —, opens a customer (#customer=<id>) to their score,
 // reasons, score history and timeline, and follows new alerts live over a WebSocket speaking the
 // graphql-transport-ws protocol. It subscribes with `since:` the cursor the first alert page came
 // with, and after a dropped connection with the last cursor it received, so no alert raised in
@@ -17,9 +18,15 @@ const PAGE_SIZE = 20;
 const ALERT_FIELDS = `
   id level churnRisk previousChurnRisk status raisedAt
   reasons { factor weight explanation }
-  customer { id displayName }`;
+  customer { id displayName owner { id } }`;
 
 const VIEWER = `query Viewer { viewer { role principal { id name } } }`;
+/** The account managers an admin can pick a book from (principals is for admins only). */
+const OWNERS = `query Owners($after: String) {
+  principals(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { id name ownedCustomerCount } }
+  }
+}`;
 const ALERTS = `query AlertsPage($filter: AlertFilter, $after: String) {
   alerts(filter: $filter, first: ${PAGE_SIZE}, after: $after) {
     totalCount streamCursor pageInfo { hasNextPage endCursor } edges { node { ${ALERT_FIELDS} } }
@@ -70,8 +77,8 @@ const ACKNOWLEDGE = `mutation Acknowledge($input: AcknowledgeAlertInput!) {
 }`;
 /** Alerts of a live digest added to the list one by one; past this many the page offers a refresh. */
 const DIGEST_SHOWN = 100;
-const LIVE_ALERTS = `subscription LiveAlerts($since: String) {
-  churnRiskAlerts(since: $since) {
+const LIVE_ALERTS = `subscription LiveAlerts($since: String, $scope: AlertScope!) {
+  churnRiskAlerts(since: $since, scope: $scope) {
     cursor
     alert { ${ALERT_FIELDS} }
     digest { alertCount alerts(first: ${DIGEST_SHOWN}) { edges { node { ${ALERT_FIELDS} } } } }
@@ -81,6 +88,14 @@ const LIVE_ALERTS = `subscription LiveAlerts($since: String) {
 const $ = (id) => document.getElementById(id);
 let apiKey = sessionStorage.getItem(KEY_STORAGE);
 let viewer = null;
+/**
+ * Whose customers the lists and panels show: a principal's ID, or null for everyone's. An account
+ * manager's is always their own (the server shows them nothing else); an admin or an analyst starts
+ * with everyone's, since their key usually owns no customers, and an admin can pick a manager's book.
+ */
+let book = null;
+/** The names of the account managers an admin can pick, by principal ID. */
+const ownerNames = new Map();
 let socket = null;
 let lastCursor = null;
 let reconnects = 0;
@@ -196,10 +211,15 @@ function renderTotals() {
 
 function alertFilter() {
   const status = $("alert-status").value;
-  const owner = viewer.principal.id;
-  if (status === "OPEN") return { status: ["OPEN"], snoozed: false, ownerId: owner };
-  if (status === "ALL") return { ownerId: owner };
-  return { status: [status], ownerId: owner };
+  if (status === "OPEN") return { status: ["OPEN"], snoozed: false, ownerId: book };
+  if (status === "ALL") return { ownerId: book };
+  return { status: [status], ownerId: book };
+}
+
+async function loadOpenAlertTotal() {
+  const asked = book;
+  const { alerts } = await graphql(OPEN_ALERT_COUNT, { owner: asked });
+  if (asked === book) alertList.openTotal = alerts.totalCount; // Else another book was picked meanwhile.
 }
 
 /** Whether a new (open, not snoozed) alert belongs in the list under its current filter. */
@@ -254,10 +274,12 @@ function renderAlertPaging() {
 }
 
 async function loadAlerts({ more = false } = {}) {
+  const asked = book;
   const { alerts: page } = await graphql(ALERTS, {
     filter: alertFilter(),
     after: more ? alertList.endCursor : null,
   });
+  if (asked !== book) return page; // Another book was picked meanwhile: its own load shows it.
   if (!more) {
     alertList.items.clear();
     $("alerts").replaceChildren();
@@ -314,10 +336,12 @@ function renderCustomerPaging() {
 }
 
 async function loadCustomers({ more = false } = {}) {
+  const asked = book;
   const { customers: page } = await graphql(AT_RISK, {
-    owner: viewer.principal.id,
+    owner: asked,
     after: more ? customerList.endCursor : null,
   });
+  if (asked !== book) return;
   if (!more) {
     $("customers").replaceChildren();
     customerList.shown = 0;
@@ -527,7 +551,11 @@ function connectLive() {
         JSON.stringify({
           id: "alerts",
           type: "subscribe",
-          payload: { query: LIVE_ALERTS, variables: { since: lastCursor } },
+          // Admins and analysts hear every book's alerts, so that another book can be picked.
+          payload: {
+            query: LIVE_ALERTS,
+            variables: { since: lastCursor, scope: seesEveryone() ? "ALL" : "MINE" },
+          },
         }),
       );
     } else if (message.type === "next" && message.payload.errors) {
@@ -573,11 +601,8 @@ function receiveLiveDigest(digest) {
   if (digest.alertCount > digest.alerts.edges.length) {
     // More than the digest's first page: the list and its totals are read again from the server.
     loadAlerts()
-      .then(() => graphql(OPEN_ALERT_COUNT, { owner: viewer.principal.id }))
-      .then(({ alerts }) => {
-        alertList.openTotal = alerts.totalCount;
-        renderTotals();
-      })
+      .then(loadOpenAlertTotal)
+      .then(renderTotals)
       .catch((error) => showProblem(error.message));
   }
 }
@@ -586,11 +611,66 @@ function receiveLiveAlert(alert) {
   // A replay after a reconnect may repeat alerts already counted or listed.
   if (seenLive.has(alert.id) || alertList.items.has(alert.id)) return;
   seenLive.add(alert.id);
+  // An admin hears every alert; the lists show one book.
+  if (book && alert.customer.owner?.id !== book) return;
   alertList.openTotal += 1;
   if (listShowsNewAlerts() && addAlert(alert, { isNew: true })) alertList.total += 1;
   renderAlertPaging();
   renderTotals();
   refreshCustomersSoon(); // The alert's customer has just joined (or moved up) the at-risk list.
+}
+
+// ---- Whose customers ----
+
+const seesEveryone = () => viewer.role === "ADMIN" || viewer.role === "ANALYST";
+
+/** An admin's choice of books: everyone's, then each principal who owns customers, by name. */
+async function loadBookChoices() {
+  const owners = [];
+  let after = null;
+  do {
+    const { principals } = await graphql(OWNERS, { after });
+    for (const { node } of principals.edges) {
+      if (node.ownedCustomerCount > 0) owners.push(node);
+      ownerNames.set(node.id, node.name);
+    }
+    after = principals.pageInfo.hasNextPage ? principals.pageInfo.endCursor : null;
+  } while (after);
+  owners.sort((a, b) => a.name.localeCompare(b.name));
+  $("book").replaceChildren(
+    element("option", { value: "" }, "Everyone"),
+    ...owners.map((owner) =>
+      element(
+        "option",
+        { value: owner.id },
+        `${owner.name} (${count(owner.ownedCustomerCount, "customer", "customers")})`,
+      ),
+    ),
+  );
+  $("book").value = book ?? "";
+  $("book-filter").hidden = false;
+}
+
+/** The panels read the chosen book; each loads again the next time its tab is open. */
+function resetInsights() {
+  const whose =
+    book === null
+      ? "all customers"
+      : book === viewer.principal.id
+        ? "your customers"
+        : `${ownerNames.get(book)}'s customers`;
+  insights = createInsights({ graphql, element, $, ownerId: book, whose, customerHref });
+  loadedPanels.clear();
+}
+
+/** Shows another book: both lists, the totals, and the open panel, read again. */
+async function chooseBook(owner) {
+  book = owner;
+  resetInsights();
+  await Promise.all([loadAlerts(), loadOpenAlertTotal(), loadCustomers()]);
+  renderTotals();
+  const open = document.querySelector('[role="tab"][aria-selected="true"]');
+  if (open) selectTab(open);
 }
 
 // ---- Signing in and out ----
@@ -599,15 +679,11 @@ async function start() {
   showProblem("");
   try {
     ({ viewer } = await graphql(VIEWER));
-    const owner = viewer.principal.id;
-    insights = createInsights({ graphql, element, $, ownerId: owner, customerHref });
-    loadedPanels.clear();
-    const [page, { alerts: open }] = await Promise.all([
-      loadAlerts(),
-      graphql(OPEN_ALERT_COUNT, { owner }),
-      loadCustomers(),
-    ]);
-    alertList.openTotal = open.totalCount;
+    book = seesEveryone() ? null : viewer.principal.id;
+    $("book-filter").hidden = true;
+    if (viewer.role === "ADMIN") await loadBookChoices();
+    resetInsights();
+    const [page] = await Promise.all([loadAlerts(), loadOpenAlertTotal(), loadCustomers()]);
     renderTotals();
     $("sign-in").hidden = true;
     $("signed-in").hidden = false;
@@ -667,6 +743,7 @@ $("sign-in").addEventListener("submit", (event) => {
 });
 $("sign-out").addEventListener("click", () => signOut());
 $("alert-status").addEventListener("change", () => void guarded(() => loadAlerts()));
+$("book").addEventListener("change", () => void guarded(() => chooseBook($("book").value || null)));
 $("speed-period").addEventListener("change", () => void guarded(() => insights.loadResponseSpeed()));
 $("journey-choice").addEventListener("change", () => void guarded(() => insights.loadJourneyMap()));
 $("more-alerts").addEventListener("click", (event) =>

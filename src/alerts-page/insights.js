@@ -1,9 +1,10 @@
-// The page's two CX panels for the signed-in manager's own customers: response speed (how fast their
+// The page's two CX panels for the customers the page shows (a manager's own book, or the one an admin
+// picked, or everyone's): response speed (how fast their
 // messages are answered, against the policy's targets, with the conversations waiting longest) and
 // the journey map (per stage: who reached it, drop-off, time in stage, and how customers felt there,
 // drawn as the emotion curve). Both read the same GraphQL a frontend team would chart
 // (schema/operations/response-speed.graphql, journey-map.graphql); the server already limits an
-// account manager to their own book, and the page asks for the viewer's own (ownerId) for admins too.
+// account manager to their own book, and `ownerId` (null: everyone's) narrows an admin's.
 // Everything shown is set with textContent or SVG attributes: nothing a customer wrote becomes markup.
 
 const SPEED_FIGURES = `openings conversations reopenings resolved waiting
@@ -56,7 +57,8 @@ function periodOf(days, now = Date.now()) {
   return { from: new Date(now - Number(days) * 86_400_000).toISOString() };
 }
 
-export function createInsights({ graphql, element, $, ownerId, customerHref }) {
+/** `whose`: the customers the panels cover, as a sentence names them ("your customers"). */
+export function createInsights({ graphql, element, $, ownerId, whose, customerHref }) {
   const row = (cells, header = false) =>
     element(
       "tr",
@@ -201,7 +203,7 @@ export function createInsights({ graphql, element, $, ownerId, customerHref }) {
 
   function renderJourneyMap(map) {
     $("journey-customers").textContent =
-      `${map.customers.toLocaleString()} of your customers entered this journey.`;
+      `${map.customers.toLocaleString()} of ${whose} entered this journey.`;
     $("journey-stages").tBodies[0].replaceChildren(
       ...map.stages.map((stage) =>
         row([

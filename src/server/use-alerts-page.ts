@@ -1,5 +1,5 @@
-// Serves the alerts page for account managers (src/alerts-page) at /alerts: plain HTML, a stylesheet
-// and two small script modules, no build step. The page itself is public, like GraphiQL: it holds no data until
+// Serves the alerts page for account managers (src/alerts-page) at /alerts: plain HTML, a stylesheet,
+// an icon and two small script modules, no build step. The page itself is public, like GraphiQL: it holds no data until
 // its user signs in with an API key, which it sends to /graphql like any client.
 import { readFileSync } from "node:fs";
 import type { Plugin } from "graphql-yoga";
@@ -11,6 +11,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   "/alerts/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/alerts/insights.js": { file: "insights.js", type: "text/javascript; charset=utf-8" },
   "/alerts/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+  // The tab's icon: without one the browser asks for /favicon.ico and logs its 404 as an error.
+  "/alerts/icon.svg": { file: "icon.svg", type: "image/svg+xml" },
 };
 
 // Only this origin's own files, its GraphQL endpoint and WebSocket; no inline script or style.

@@ -72,14 +72,7 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     await hub.live.dispatcher.wake();
     const admin = await createKey(db, "ADMIN");
 
-    const { page, problems, close } = await openBrowser();
-    cleanups.push(close);
-
-    await page.goto(`${hub.url}/alerts`);
-    await page.getByLabel("API key").fill(ana.key);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText("Signed in as Ana Souza").waitFor();
-    await page.getByText("Live: new alerts appear as they are raised.").waitFor();
+    const { page, problems } = await signedIn(hub, ana.key, "Ana Souza");
 
     // Totals, and the alerts past the first page.
     const totals = page.locator("#totals");
@@ -159,6 +152,66 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     expect(problems).toEqual([]);
   });
 
+  test("an admin sees everyone's alerts and at-risk customers, and can pick one account manager's book", {
+    timeout: 90_000,
+  }, async ({ db }) => {
+    const hub: LiveHub = await startLiveHub(db);
+    cleanups.push(() => hub.close());
+    const ana = await managerWithCustomer(db, "Ana Souza");
+    const bea = await managerWithCustomer(db, "Bea Lima");
+    await managerWithCustomer(db, "Cid Reis"); // Owns a customer who is not at risk.
+    await detractorAnswer(db, ana.customerId);
+    await detractorAnswer(db, bea.customerId);
+    await hub.live.dispatcher.wake();
+    // An admin key owns no customers: the page starts with everyone's.
+    const admin = await createKey(db, "ADMIN", { name: "Hub Admin" });
+
+    const { page, problems } = await signedIn(hub, admin.key, "Hub Admin");
+    const book = page.getByLabel("Customers of");
+    expect(await book.locator("option").allTextContents()).toEqual([
+      "Everyone",
+      "Ana Souza (1 customer)",
+      "Bea Lima (1 customer)",
+      "Cid Reis (1 customer)",
+    ]);
+    expect(await page.locator("#total-alerts").textContent()).toBe("2");
+    expect(await page.locator("#total-customers").textContent()).toBe("2");
+    const alertNames = () => page.locator("#alerts > li h3 a").allTextContents();
+    expect((await alertNames()).sort()).toEqual(["Ana Souza's client", "Bea Lima's client"]);
+
+    // One manager's book: the lists, the totals and the panels narrow to it.
+    await book.selectOption({ label: "Ana Souza (1 customer)" });
+    await page.locator("#total-alerts", { hasText: /^1$/ }).waitFor();
+    await page.locator("#total-customers", { hasText: /^1$/ }).waitFor();
+    expect(await alertNames()).toEqual(["Ana Souza's client"]);
+
+    // A live alert about another book's customer is not one of this book's.
+    const beaSecond = await managerWithCustomer(db, "Bea Lima's colleague");
+    await db.prisma.customer.update({
+      where: { id: beaSecond.customerId },
+      data: { ownerId: bea.principal.id },
+    });
+    await detractorAnswer(db, beaSecond.customerId);
+    await hub.live.dispatcher.wake();
+    // Then one about Ana's: it arrives, and the other did not slip in before it.
+    const anaSecond = await managerWithCustomer(db, "Ana Souza's colleague");
+    await db.prisma.customer.update({
+      where: { id: anaSecond.customerId },
+      data: { ownerId: ana.principal.id },
+    });
+    await detractorAnswer(db, anaSecond.customerId);
+    await hub.live.dispatcher.wake();
+    await page.getByRole("link", { name: "Ana Souza's colleague's client" }).waitFor();
+    expect((await alertNames()).sort()).toEqual(["Ana Souza's client", "Ana Souza's colleague's client"]);
+    expect(await page.locator("#total-alerts").textContent()).toBe("2");
+
+    // Back to everyone's: all four alerts.
+    await book.selectOption({ label: "Everyone" });
+    await page.locator("#total-alerts", { hasText: /^4$/ }).waitFor();
+    expect(await page.locator("#total-customers").textContent()).toBe("4");
+    expect(problems).toEqual([]);
+  });
+
   test("the response-speed and journey panels show the signed-in manager's own customers", {
     timeout: 90_000,
   }, async ({ db }) => {
@@ -189,12 +242,7 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
       ],
     });
 
-    const { page, problems, close } = await openBrowser();
-    cleanups.push(close);
-    await page.goto(`${hub.url}/alerts`);
-    await page.getByLabel("API key").fill(ana.key);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText("Signed in as Ana Souza").waitFor();
+    const { page, problems } = await signedIn(hub, ana.key, "Ana Souza");
 
     await page.getByRole("tab", { name: "Response speed" }).click();
     const speed = page.locator("#panel-speed");
@@ -237,6 +285,19 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     expect(problems).toEqual([]);
   });
 });
+
+/** A browser on the hub's /alerts page, signed in with `key` as `name`, its alerts live. */
+async function signedIn(hub: LiveHub, key: string, name: string) {
+  const browser = await openBrowser();
+  cleanups.push(browser.close);
+  const { page } = browser;
+  await page.goto(`${hub.url}/alerts`);
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText(`Signed in as ${name}`).waitFor();
+  await page.getByText("Live: new alerts appear as they are raised.").waitFor();
+  return browser;
+}
 
 /** One conversation's email messages, stored as a provider would have reported them. */
 async function messages(

@@ -22,7 +22,7 @@ const CHROMIUM_FLAGS = [
 export interface OpenBrowser {
   browser: BrowserContext;
   page: Page;
-  /** Errors the page threw, for the test to expect none of. */
+  /** Errors the page threw or its console reported, for the test to expect none of. */
   problems: string[];
   close(): Promise<void>;
 }
@@ -41,6 +41,10 @@ export async function openBrowser(): Promise<OpenBrowser> {
   const page = browser.pages()[0] ?? (await browser.newPage());
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
+  // What the browser's console reports as an error: a resource that failed to load, a blocked script.
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
   return {
     browser,
     page,

@@ -64,6 +64,8 @@ describe.skipIf(inject("databaseKind") !== "postgres")("GraphiQL", () => {
 
     expect(elsewhere).toEqual([]);
     expect(fromHub.filter((url) => url.endsWith("/graphql")).length).toBeGreaterThan(1);
-    expect(problems).toEqual([]);
+    // GraphiQL introspects as it opens, before a key is pasted: the hub's 401 answers are expected.
+    const beforeTheKey = "console: Failed to load resource: the server responded with a status of 401 ()";
+    expect(problems.filter((problem) => problem !== beforeTheKey)).toEqual([]);
   });
 });

@@ -15,8 +15,8 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import connector from "../../plugins/meta-comments/index.ts";
-import { toInteractionInput } from "../../src/connectors/ingest/to-domain.ts";
 import { recordInteractionInputSchema } from "../../src/domain/interactions/interaction-input.ts";
+import { toInteractionInput } from "../connectors/ingest/unparsed-inputs.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are Meta's JSON, edited freely in tests.
 type Json = any;

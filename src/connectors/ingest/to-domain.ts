@@ -4,20 +4,16 @@
 //
 // The SDK's record schemas are built from the domain's field rules, so a validated record is a valid
 // domain input: toRecordInput hands the pipeline the domain's parsed shape directly (storeRecords does
-// not parse it again). The to*Input functions give the unparsed input shape instead, which the tests
-// parse with the domain's schemas to show that both roads end in the same value.
-import type { UpsertCustomerInput } from "../../domain/customers/customer-input.ts";
+// not parse it again). The tests map records to the unparsed input shape too
+// (test/connectors/ingest/unparsed-inputs.ts) and parse that with the domain's schemas, to show that
+// both roads end in the same value.
 import type { ParsedCustomer } from "../../domain/customers/customer-profiles.ts";
-import type { SubmitFeedbackInput } from "../../domain/feedback/feedback-input.ts";
 import type { ParsedFeedback } from "../../domain/feedback/submit-feedback.ts";
 import type {
   IdentityInput as DomainIdentityInput,
   NormalizedIdentity,
 } from "../../domain/identities/identity-input.ts";
-import {
-  type RecordInteractionInput,
-  withCustomerSentiment,
-} from "../../domain/interactions/interaction-input.ts";
+import { withCustomerSentiment } from "../../domain/interactions/interaction-input.ts";
 import type { ParsedInteraction } from "../../domain/interactions/record-interactions.ts";
 import type { ParsedRecordInput } from "../../domain/records/store-records.ts";
 import type {
@@ -40,45 +36,12 @@ export function toDomainIdentities(identities: Identity[]): DomainIdentityInput[
   return identities.map(({ kind, namespace, value }) => ({ kind: upper(kind), namespace, value }));
 }
 
-export function toInteractionInput(record: InteractionRecord, origin: RecordOrigin): RecordInteractionInput {
-  const { type: _type, identities, channel, direction, ...fields } = record;
-  return {
-    ...fields,
-    source: origin.source,
-    customer: { identities: toDomainIdentities(identities) },
-    channel: upper(channel ?? origin.channel),
-    direction: upper(direction),
-  };
-}
-
-/** The answer's interactionExternalId is resolved by the pipeline (see toRecordInput). */
-export function toFeedbackInput(record: FeedbackRecord, origin: RecordOrigin): SubmitFeedbackInput {
-  const { type: _type, identities, kind, channel, interactionExternalId: _external, ...fields } = record;
-  return {
-    ...fields,
-    source: origin.source,
-    customer: { identities: toDomainIdentities(identities) },
-    kind: upper(kind),
-    channel: channel === undefined ? undefined : upper(channel),
-  };
-}
-
-export function toCustomerInput(record: CustomerRecord, origin: RecordOrigin): UpsertCustomerInput {
-  const { type: _type, identities, lifecycleStage, ...fields } = record;
-  return {
-    ...fields,
-    source: origin.source,
-    identities: toDomainIdentities(identities),
-    lifecycleStage: lifecycleStage === undefined ? undefined : upper(lifecycleStage),
-  };
-}
-
 /** Validated identities (normalized by the SDK's rules) as the hub stores and matches them. */
 function toNormalizedIdentities(identities: Identity[]): NormalizedIdentity[] {
   return identities.map((identity) => ({ ...identity, kind: upper(identity.kind) }));
 }
 
-/** An interaction record as recordInteractionInputSchema would parse toInteractionInput's answer. */
+/** An interaction record as recordInteractionInputSchema would parse it (as the domain's input). */
 export function toParsedInteraction(record: InteractionRecord, origin: RecordOrigin): ParsedInteraction {
   const { type: _type, identities, channel, direction, ...fields } = record;
   return withCustomerSentiment({
@@ -90,7 +53,7 @@ export function toParsedInteraction(record: InteractionRecord, origin: RecordOri
   });
 }
 
-/** A feedback record as submitFeedbackInputSchema would parse toFeedbackInput's answer. */
+/** A feedback record as submitFeedbackInputSchema would parse it (as the domain's input). */
 export function toParsedFeedback(record: FeedbackRecord, origin: RecordOrigin): ParsedFeedback {
   const { type: _type, identities, kind, channel, interactionExternalId: _external, ...fields } = record;
   return {
@@ -102,7 +65,7 @@ export function toParsedFeedback(record: FeedbackRecord, origin: RecordOrigin): 
   };
 }
 
-/** A customer record as upsertCustomerInputSchema would parse toCustomerInput's answer. */
+/** A customer record as upsertCustomerInputSchema would parse it (as the domain's input). */
 export function toParsedCustomer(record: CustomerRecord, origin: RecordOrigin): ParsedCustomer {
   const { type: _type, identities, lifecycleStage, ...fields } = record;
   return {

@@ -2,9 +2,6 @@
 // schemas unchanged in meaning.
 import { describe, expect, test } from "vitest";
 import {
-  toCustomerInput,
-  toFeedbackInput,
-  toInteractionInput,
   toParsedCustomer,
   toParsedFeedback,
   toParsedInteraction,
@@ -21,6 +18,7 @@ import {
   record,
   validateRecord,
 } from "../../../src/sdk/records.ts";
+import { toCustomerInput, toFeedbackInput, toInteractionInput } from "./unparsed-inputs.ts";
 
 const origin = { source: "shopify-acme", channel: "ecommerce" as const };
 const identities = [identity.email("Ana@Example.com"), identity.shopCustomer("acme.myshopify.com", 42)];

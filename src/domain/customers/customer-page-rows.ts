@@ -205,19 +205,20 @@ function interactionsField(plan: InteractionsPlan): Prisma.Sql {
 type Json = Record<string, unknown>;
 type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: Json[] };
 
+// The objects JSON.parse made are this module's own: their text columns are already what Prisma
+// gives, so the few typed columns are converted in place rather than copied into new objects (a
+// list page's rows were allocated three times over, and collecting them was a fifth of its CPU).
+
 function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
-  const { owner, identities, interactions, ...customer } = row;
-  const result: CustomerPageRow = {
-    ...(customer as unknown as Customer),
-    firstSeenAt: dateOrNull(customer.firstSeenAt),
-    lastSeenAt: dateOrNull(customer.lastSeenAt),
-    mergedAt: dateOrNull(customer.mergedAt),
-    createdAt: dateOf(customer.createdAt),
-    updatedAt: dateOf(customer.updatedAt),
-  };
-  if (plan.owner) result.owner = owner ? principalOf(owner) : null;
-  if (plan.identities) result.identities = (identities ?? []).map(identityOf);
-  if (plan.interactions) result.interactions = (interactions ?? []).map(interactionOf);
+  const result = row as unknown as CustomerPageRow & Json;
+  result.firstSeenAt = dateOrNull(row.firstSeenAt);
+  result.lastSeenAt = dateOrNull(row.lastSeenAt);
+  result.mergedAt = dateOrNull(row.mergedAt);
+  result.createdAt = dateOf(row.createdAt);
+  result.updatedAt = dateOf(row.updatedAt);
+  if (plan.owner) result.owner = row.owner ? principalOf(row.owner) : null;
+  if (plan.identities) result.identities = (row.identities ?? []).map(identityOf);
+  if (plan.interactions) result.interactions = (row.interactions ?? []).map(interactionOf);
   return result;
 }
 
@@ -225,24 +226,21 @@ export const dateOf = (value: unknown) => new Date(value as string);
 export const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
 
 function principalOf(json: Json): Principal {
-  return { ...(json as unknown as Principal), createdAt: dateOf(json.createdAt) };
+  json.createdAt = dateOf(json.createdAt);
+  return json as unknown as Principal;
 }
 
 function identityOf(json: Json): Identity {
-  return {
-    ...(json as unknown as Identity),
-    createdAt: dateOf(json.createdAt),
-    lastSeenAt: dateOf(json.lastSeenAt),
-  };
+  json.createdAt = dateOf(json.createdAt);
+  json.lastSeenAt = dateOf(json.lastSeenAt);
+  return json as unknown as Identity;
 }
 
-/** An interaction as INTERACTION_JSON wrote it, as Prisma would read it. */
+/** An interaction as INTERACTION_JSON wrote it, as Prisma would read it: `json` is converted in place. */
 export function interactionOf(json: Json): Interaction {
-  return {
-    ...(json as unknown as Interaction),
-    occurredAt: dateOf(json.occurredAt),
-    amount: json.amount === null ? null : new Prisma.Decimal(json.amount as string),
-    sourceUpdatedAt: dateOrNull(json.sourceUpdatedAt),
-    recordedAt: dateOf(json.recordedAt),
-  };
+  json.occurredAt = dateOf(json.occurredAt);
+  json.amount = json.amount === null ? null : new Prisma.Decimal(json.amount as string);
+  json.sourceUpdatedAt = dateOrNull(json.sourceUpdatedAt);
+  json.recordedAt = dateOf(json.recordedAt);
+  return json as unknown as Interaction;
 }

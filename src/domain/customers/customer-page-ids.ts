@@ -310,37 +310,40 @@ function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null
     ORDER BY ${mergedBy} LIMIT ${take}::int`;
 }
 
-/** A first page's first range as one statement (see firstRangeSql). */
-export interface FirstRange {
-  /** The range's `id` and `pos` (see rangeSql), at most `take` rows. */
-  statement: Prisma.Sql;
-  /** Whether other ranges follow it: then a range shorter than `take` is not the whole page. */
-  more: boolean;
-}
-
 /**
- * The statement of a first page (no cursor, read forward) up to the end of its first range, for a
- * caller that reads the page's customers in the same statement; null when the page has a cursor,
- * reads backward, or has a condition customer-where-sql.ts does not read. The same IDs, in the same
- * order, as customerPageIds gives when the range holds the whole page.
+ * The statement of a whole first page (no cursor, read forward): the same IDs in the same order as
+ * customerPageIds gives, with `pos`, their place on the page, for a caller that reads the page's
+ * customers in the same statement. Null when the page has a cursor, reads backward, or has a
+ * condition customer-where-sql.ts does not read. A range is read only when those before it came
+ * short of the page, as customerPageIds reads them: the gate is a condition on the earlier range's
+ * size alone, which PostgreSQL checks once before it starts the range (a one-time filter).
  */
-export function firstRangeSql(page: CustomerPage): FirstRange | null {
+export function firstPageSql(page: CustomerPage): Prisma.Sql | null {
   if (page.cursorId !== undefined || page.take <= 0) return null;
   const order: OrderColumn = CUSTOMER_ORDERS[page.order];
   const walk: Walk = { order, sort: page.direction, page };
   const segments = segmentsOf(order, page.direction);
   // As customerPageIds: the index's own order runs on from the values into the customers without one.
   if (order.on === "customer" && segments[0] === "valued" && segments.length > 1 && walk.sort === "desc") {
-    const statement = rangeSql(walk, page.take, "all");
-    return statement && { statement, more: false };
+    return rangeSql(walk, page.take, "all");
   }
-  // Ranges that cannot hold anyone are passed over, as customerPageIds passes over them unsent.
-  for (const [index, segment] of segments.entries()) {
+  const ranges: Prisma.Sql[] = [];
+  for (const segment of segments) {
     const statement = rangeSql(walk, page.take, segment);
     if (statement === null) return null;
-    if (statement !== NO_ROWS) return { statement, more: index < segments.length - 1 };
+    // Ranges that cannot hold anyone are passed over, as customerPageIds passes over them unsent.
+    if (statement !== NO_ROWS) ranges.push(statement);
   }
-  return { statement: NO_ROWS, more: false };
+  const [first, second, ...others] = ranges;
+  if (!first) return NO_ROWS;
+  if (!second) return first;
+  if (others.length > 0) throw new Error("A customer order has at most two ranges.");
+  const take = Prisma.sql`${page.take}::int`;
+  return Prisma.sql`WITH "r1" AS MATERIALIZED (${first}),
+    "r2" AS (SELECT r."id", r."pos" FROM (${second}) r WHERE (SELECT count(*) FROM "r1") < ${take})
+    SELECT u."id", row_number() OVER (ORDER BY u."range", u."pos") AS "pos"
+      FROM (SELECT "id", 1 AS "range", "pos" FROM "r1" UNION ALL SELECT "id", 2 AS "range", "pos" FROM "r2") u
+     ORDER BY u."range", u."pos" LIMIT ${take}`;
 }
 
 function customerConditions(page: CustomerPage): Prisma.CustomerWhereInput[] {

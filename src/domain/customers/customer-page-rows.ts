@@ -124,7 +124,7 @@ export interface CustomerPageRead {
 
 /**
  * A page in one statement: the customers of `page` (a statement of their `id` and `pos`, their place
- * on the page, as customer-page-ids.ts's firstRangeSql writes it) with the relations `include` asks
+ * on the page, as customer-page-ids.ts's firstPageSql writes it) with the relations `include` asks
  * for, in page order, and with `countWhere` (a condition on the customer row `c`) the number of
  * customers that meet it, counted in the same statement; one round trip where the IDs, the rows and
  * the count took three (issue 15). Null when the include is not one this module reads.

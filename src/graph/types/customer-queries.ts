@@ -19,7 +19,7 @@ import {
   type CustomerPage,
   countCustomers,
   customerPageIds,
-  firstRangeSql,
+  firstPageSql,
 } from "../../domain/customers/customer-page-ids.ts";
 import { readCustomerPage, readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
 import { customerWhereSql } from "../../domain/customers/customer-where-sql.ts";
@@ -327,9 +327,8 @@ export async function customerPage(
 
 /**
  * A first page of the list's own shapes in one statement: its IDs, its rows and, given the
- * conditions to count, the total. Null when the page is not one firstRangeSql and
- * readCustomerPageRows read, or when its first range came short of the page and others follow
- * (the caller then reads range by range).
+ * conditions to count, the total. Null when the page is not one firstPageSql and
+ * readCustomerPageRows read (the caller then reads it in steps).
  */
 async function firstPage(
   prisma: Prisma.TransactionClient,
@@ -337,12 +336,10 @@ async function firstPage(
   include: Prisma.CustomerInclude | undefined,
   counted: CustomerConditions | null,
 ) {
-  const range = firstRangeSql(page);
-  if (!range) return null;
+  const ids = firstPageSql(page);
+  if (!ids) return null;
   const countWhere = counted && customerWhereSql([conditionsWhere(counted)], "c");
-  const read = await readCustomerPage(prisma, range.statement, include, countWhere);
-  if (!read || (range.more && read.rows.length < page.take)) return null;
-  return read;
+  return readCustomerPage(prisma, ids, include, countWhere);
 }
 
 /**

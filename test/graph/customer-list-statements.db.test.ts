@@ -1,7 +1,7 @@
 // A first page of the customer list, as the list page asks for it, is one SQL statement: its IDs, its
-// rows and its total read together (a search adds one for its lookups), also when the page runs on
-// from the customers with a value into those without one, and it answers as the range-by-range
-// reading does: the same customers, in order, with the same total. Counted with
+// rows and its total read together (a search adds one for its lookups), also when it starts with
+// the customers without a value (churn risk, DESC), and it answers as the range-by-range reading
+// does: the same customers, in order, with the same total. Counted with
 // Prisma's query events, which see every statement when the client is not the database's own
 // (directSql then sends through Prisma's raw queries).
 import { randomUUID } from "node:crypto";
@@ -84,12 +84,33 @@ describe("the customer list's first page", () => {
     }
   });
 
-  test("runs on into the customers without a value in the same statement", async ({ db }) => {
+  test("by churn risk, DESC: the customers not scored yet, then the scored, in one statement", async ({
+    db,
+  }) => {
+    const ids = await seed(db);
+    const unscored = [ids[3] ?? "", ids[4] ?? ""];
+    await db.prisma.score.deleteMany({ where: { customerId: { in: unscored } } });
+    const { counting, list } = await countingClient(db);
+    try {
+      const page = await list({ first: 5, orderBy: { field: "CHURN_RISK", direction: "DESC" } });
+      expect(page.statements).toBe(1);
+      expect(page.data?.totalCount).toBe(30);
+      expect(page.data?.edges.map((edge) => Buffer.from(edge.node.id, "base64").toString())).toEqual(
+        [...unscored.sort().reverse(), ids[29], ids[28], ids[27]].map((id) => `Customer:${id}`),
+      );
+    } finally {
+      await counting.$disconnect();
+    }
+  });
+
+  test("reads on range by range when its first range, of customers with a value, comes short", async ({
+    db,
+  }) => {
     const ids = await seed(db);
     const { counting, list } = await countingClient(db);
     try {
       const page = await list({ first: 28, orderBy: { field: "LIFETIME_VALUE", direction: "DESC" } });
-      expect(page.statements).toBe(1);
+      expect(page.statements).toBeGreaterThan(1);
       expect(page.data?.totalCount).toBe(30);
       // 25 by value, highest first, then the customers without one by ID.
       const unvalued = ids.slice(25).sort().reverse();

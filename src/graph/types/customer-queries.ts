@@ -328,7 +328,8 @@ export async function customerPage(
 /**
  * A first page of the list's own shapes in one statement: its IDs, its rows and, given the
  * conditions to count, the total. Null when the page is not one firstPageSql and
- * readCustomerPageRows read (the caller then reads it in steps).
+ * readCustomerPageRows read, or when the statement read only a first range that came short of the
+ * page (the caller then reads it range by range).
  */
 async function firstPage(
   prisma: Prisma.TransactionClient,
@@ -336,10 +337,12 @@ async function firstPage(
   include: Prisma.CustomerInclude | undefined,
   counted: CustomerConditions | null,
 ) {
-  const ids = firstPageSql(page);
-  if (!ids) return null;
+  const first = firstPageSql(page);
+  if (!first) return null;
   const countWhere = counted && customerWhereSql([conditionsWhere(counted)], "c");
-  return readCustomerPage(prisma, ids, include, countWhere);
+  const read = await readCustomerPage(prisma, first.statement, include, countWhere);
+  if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
+  return read;
 }
 
 /**

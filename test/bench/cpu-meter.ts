@@ -65,6 +65,12 @@ export async function startCpuMeter(sql: pg.Client, database: string): Promise<C
   };
 }
 
+/** CPU milliseconds a process on this host has used (user + system); null when it is gone. */
+export function processCpuMs(pid: number): number | null {
+  const ticks = backendTicks(pid);
+  return ticks === null ? null : (ticks * 1000) / TICKS_PER_SECOND;
+}
+
 /** utime + stime of a process, in ticks; null when it is gone or not on this host. */
 function backendTicks(pid: number): number | null {
   try {

@@ -1,15 +1,18 @@
-// The bench's final table: per scenario, each server's throughput, latency, failures and peak memory,
-// and the hub/baseline ratios; then each server's lifetime peak RSS and, when measured, the SQL
-// statements one request costs on each side.
+// The bench's final table: per scenario, each server's throughput, latency, failures, peak memory and
+// CPU per request, and the hub/baseline ratios; then each server's lifetime peak RSS and, when
+// measured, the SQL statements one request costs on each side.
 import type { LoadResult } from "./load-driver.ts";
 
 export interface ScenarioFigures {
   name: string;
-  hub: LoadResult & { peakRssBytes: number };
-  baseline: LoadResult & { peakRssBytes: number };
+  hub: ServerFigures;
+  baseline: ServerFigures;
   /** SQL statements per request, from the diagnostic pass; null when it did not run. */
   statements: { hub: number; baseline: number } | null;
 }
+
+/** One server's run: the load's figures, its peak memory, and its own CPU milliseconds per request. */
+export type ServerFigures = LoadResult & { peakRssBytes: number; cpuMsPerRequest: number };
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 export const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
@@ -47,6 +50,7 @@ export function formatReport(
         String(result.non2xx),
         String(result.transportErrors + result.graphqlErrors),
         mb(result.peakRssBytes),
+        fixed(result.cpuMsPerRequest, 2),
         scenario.statements ? fixed(scenario.statements[server], 1) : "-",
       ]);
     }
@@ -62,6 +66,7 @@ export function formatReport(
       "",
       "",
       `${fixed(scenario.hub.peakRssBytes / scenario.baseline.peakRssBytes, 1)}x`,
+      `${fixed(scenario.hub.cpuMsPerRequest / scenario.baseline.cpuMsPerRequest, 1)}x`,
       scenario.statements ? `${fixed(scenario.statements.hub / scenario.statements.baseline, 1)}x` : "-",
     ]);
   }
@@ -69,12 +74,24 @@ export function formatReport(
     `Results (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario):`,
     "",
     table(
-      ["Scenario", "Server", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "peak RSS", "SQL/req"],
+      [
+        "Scenario",
+        "Server",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "non-2xx",
+        "errors",
+        "peak RSS",
+        "CPU ms/req",
+        "SQL/req",
+      ],
       rows,
     ),
     "",
     `RSS once ready (before any request): hub ${mb(memory.hub.ready)}, baseline ${mb(memory.baseline.ready)}. Lifetime peak RSS (VmHWM): hub ${mb(memory.hub.lifetimePeak)}, baseline ${mb(memory.baseline.lifetimePeak)}.`,
-    "peak RSS per scenario is the highest VmRSS polled every 100 ms during its measured run; SQL/req comes",
-    "from a separate diagnostic pass (20 sequential requests per scenario, statements counted in pg).",
+    "peak RSS per scenario is the highest VmRSS polled every 100 ms during its measured run; CPU ms/req is the",
+    "server process's own user + system CPU over its measured run (from /proc, not PostgreSQL's) per request;",
+    "SQL/req comes from a separate diagnostic pass (20 sequential requests per scenario, statements counted in pg).",
   ].join("\n");
 }

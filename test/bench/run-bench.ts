@@ -53,6 +53,7 @@ import {
   stopAllChildServers,
 } from "./child-servers.ts";
 import { assertAnswered, assertSameAnswer, postGraphql } from "./compare-answers.ts";
+import { processCpuMs } from "./cpu-meter.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
@@ -207,12 +208,25 @@ async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scena
     });
   const warmup = await load(settings.warmupSeconds);
   server.resetSampledPeak();
+  // The server's own CPU per request: throughput moves with the load of a shared machine, the work
+  // a request costs the server much less (the database's backends are not counted here).
+  const cpuBefore = processCpuMs(server.pid);
   const result = await load(settings.durationSeconds);
+  const cpuAfter = processCpuMs(server.pid);
+  const cpuMsPerRequest =
+    cpuBefore === null || cpuAfter === null || result.requests === 0
+      ? Number.NaN
+      : (cpuAfter - cpuBefore) / result.requests;
   const failures = failuresOf(warmup) + failuresOf(result);
   log(
     `  ${server.name.padEnd(12)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
   );
-  return { ...result, peakRssBytes: server.sampledPeakRss(), warmupFailures: failuresOf(warmup) };
+  return {
+    ...result,
+    cpuMsPerRequest,
+    peakRssBytes: server.sampledPeakRss(),
+    warmupFailures: failuresOf(warmup),
+  };
 }
 
 const failuresOf = (result: LoadResult) => result.non2xx + result.transportErrors + result.graphqlErrors;

@@ -238,15 +238,27 @@ async function missing(db: Db, walk: Walk, take: number, from: Position | undefi
 /**
  * A first page's range as one statement straight to the driver, the same rows in the same order as
  * the Prisma queries of `valued` and `missing` give; null when a condition is not one that
- * customer-where-sql.ts reads (the caller then asks Prisma). `all` runs on from the values into
- * the customers without one, as the index holds them.
+ * customer-where-sql.ts reads (the caller then asks Prisma).
  */
-async function rangeBySql(
-  db: Db,
-  walk: Walk,
-  take: number,
-  range: "valued" | "missing" | "all",
-): Promise<string[] | null> {
+async function rangeBySql(db: Db, walk: Walk, take: number, range: RangeKind): Promise<string[] | null> {
+  const statement = rangeSql(walk, take, range);
+  if (statement === null) return null;
+  if (statement === NO_ROWS) return [];
+  return (await directSql(db).query<{ id: string }>(statement.text, statement.values)).map((row) => row.id);
+}
+
+type RangeKind = "valued" | "missing" | "all";
+
+/** A range that cannot hold anyone (customers without a score under a score condition): not sent. */
+const NO_ROWS = Prisma.sql`SELECT NULL::uuid AS "id", 0::bigint AS "pos" WHERE FALSE`;
+
+/**
+ * The SQL of one range of the walk: the customers' `id` in the walk's order, at most `take`, with
+ * `pos`, their place in it (1, 2, …), so that a statement reading the range as a subquery can keep
+ * the order. `all` runs on from the values into the customers without one, as the index holds them.
+ * Null when a condition is not one that customer-where-sql.ts reads; NO_ROWS when the range is empty.
+ */
+function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null {
   const { column, on, missing: missingSort } = walk.order;
   const customerWhere = customerWhereSql(customerConditions(walk.page), "c");
   const scoreWhere = scoreWhereSql(walk.page.scoreWhere, "s");
@@ -256,8 +268,8 @@ async function rangeBySql(
   const nulls =
     missingSort === "last" ? Prisma.raw(walk.sort === "desc" ? "NULLS LAST" : "NULLS FIRST") : Prisma.empty;
   const col = Prisma.raw(`"${column}"`);
-  const ids = async (statement: Prisma.Sql) =>
-    (await directSql(db).query<{ id: string }>(statement.text, statement.values)).map((row) => row.id);
+  // The window orders as the statement does, so PostgreSQL numbers the rows as it reads them: no sort.
+  const ordered = (by: Prisma.Sql) => Prisma.sql`, row_number() OVER (ORDER BY ${by}) AS "pos"`;
   if (on === "customer") {
     const valueCondition =
       range === "valued" && missingSort === "last"
@@ -265,32 +277,90 @@ async function rangeBySql(
         : range === "missing"
           ? Prisma.sql`AND c.${col} IS NULL`
           : Prisma.empty;
-    return ids(Prisma.sql`SELECT c."id" AS "id" FROM "Customer" c WHERE ${customerWhere} ${valueCondition}
-      ORDER BY c.${col} ${sort} ${nulls}, c."id" ${sort} LIMIT ${take}::int`);
+    const by = Prisma.sql`c.${col} ${sort} ${nulls}, c."id" ${sort}`;
+    return Prisma.sql`SELECT c."id" AS "id"${ordered(by)} FROM "Customer" c WHERE ${customerWhere} ${valueCondition}
+      ORDER BY ${by} LIMIT ${take}::int`;
   }
   const liveCustomer = customerWhereSql(walk.page.customerWhere, "c");
   if (liveCustomer === null) return null;
+  const scoredBy = Prisma.sql`s.${col} ${sort} ${nulls}, s."customerId" ${sort}`;
   const scored = (condition: Prisma.Sql) =>
-    Prisma.sql`SELECT s."customerId" AS "id" FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
+    Prisma.sql`SELECT s."customerId" AS "id"${ordered(scoredBy)} FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
       WHERE ${scoreWhere} AND ${liveCustomer} ${condition}
-      ORDER BY s.${col} ${sort} ${nulls}, s."customerId" ${sort} LIMIT ${take}::int`;
+      ORDER BY ${scoredBy} LIMIT ${take}::int`;
   if (range !== "missing") {
-    return ids(scored(missingSort === "last" ? Prisma.sql`AND s.${col} IS NOT NULL` : Prisma.empty));
+    return scored(missingSort === "last" ? Prisma.sql`AND s.${col} IS NOT NULL` : Prisma.empty);
   }
-  // As `missing`: scores without the value, and customers not scored yet, merged by ID.
-  const ranges: Promise<string[]>[] = [];
-  if (missingSort === "last") ranges.push(ids(scored(Prisma.sql`AND s.${col} IS NULL`)));
+  // As `missing`: scores without the value, and customers not scored yet, merged by ID (UUIDs
+  // compare in PostgreSQL as their bytes, the order of their lower-case hex text that `missing` sorts).
+  const ranges: Prisma.Sql[] = [];
+  if (missingSort === "last") {
+    ranges.push(Prisma.sql`(SELECT s."customerId" AS "id" FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
+      WHERE ${scoreWhere} AND ${liveCustomer} AND s.${col} IS NULL
+      ORDER BY ${scoredBy} LIMIT ${take}::int)`);
+  }
   if (walk.page.scoreWhere.length === 0) {
-    ranges.push(
-      ids(Prisma.sql`SELECT c."id" AS "id" FROM "Customer" c
-        WHERE ${liveCustomer} AND NOT EXISTS (SELECT 1 FROM "Score" n WHERE n."customerId" = c."id")
-        ORDER BY c."id" ${sort} LIMIT ${take}::int`),
-    );
+    ranges.push(Prisma.sql`(SELECT c."id" AS "id" FROM "Customer" c
+      WHERE ${liveCustomer} AND NOT EXISTS (SELECT 1 FROM "Score" n WHERE n."customerId" = c."id")
+      ORDER BY c."id" ${sort} LIMIT ${take}::int)`);
   }
-  const merged = (await Promise.all(ranges)).flat();
-  merged.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (walk.sort === "desc") merged.reverse();
-  return merged.slice(0, take);
+  if (ranges.length === 0) return NO_ROWS;
+  const mergedBy = Prisma.sql`m."id" ${sort}`;
+  return Prisma.sql`SELECT m."id" AS "id"${ordered(mergedBy)} FROM (${Prisma.join(ranges, " UNION ALL ")}) m
+    ORDER BY ${mergedBy} LIMIT ${take}::int`;
+}
+
+/** A first page as one statement (see firstPageSql). */
+export interface FirstPage {
+  /** The page's `id` and `pos` (their place on the page), at most `take` rows. */
+  statement: Prisma.Sql;
+  /**
+   * Whether the statement reads only the first of the page's ranges: then, should it come short of
+   * the page, the page is not whole and must be read range by range.
+   */
+  firstRangeOnly: boolean;
+}
+
+/**
+ * The statement of a first page (no cursor, read forward): the same IDs in the same order as
+ * customerPageIds gives, with `pos`, for a caller that reads the page's customers in the same
+ * statement. Null when the page has a cursor, reads backward, or has a condition customer-where-sql.ts
+ * does not read.
+ *
+ * A page whose first range is the customers with a value reads that range alone: it nearly always
+ * fills the page, and the statement stays as small to plan as one range (with the second range in
+ * it, gated or not, PostgreSQL planned both on every request: 1 ms more CPU a request for
+ * LIFETIME_VALUE). A page whose first range is the customers without one (churn risk, DESC: those
+ * not scored yet, usually nobody) reads both ranges, the second only when the first came short: the
+ * gate is a condition on the first range's size alone, which PostgreSQL checks once before it starts
+ * the second (a one-time filter).
+ */
+export function firstPageSql(page: CustomerPage): FirstPage | null {
+  if (page.cursorId !== undefined || page.take <= 0) return null;
+  const order: OrderColumn = CUSTOMER_ORDERS[page.order];
+  const walk: Walk = { order, sort: page.direction, page };
+  const segments = segmentsOf(order, page.direction);
+  const whole = (statement: Prisma.Sql | null) => statement && { statement, firstRangeOnly: false };
+  // As customerPageIds: the index's own order runs on from the values into the customers without one.
+  if (order.on === "customer" && segments[0] === "valued" && segments.length > 1 && walk.sort === "desc") {
+    return whole(rangeSql(walk, page.take, "all"));
+  }
+  const ranges: Prisma.Sql[] = [];
+  for (const segment of segments) {
+    const statement = rangeSql(walk, page.take, segment);
+    if (statement === null) return null;
+    // Ranges that cannot hold anyone are passed over, as customerPageIds passes over them unsent.
+    if (statement !== NO_ROWS) ranges.push(statement);
+  }
+  const [first = NO_ROWS, second] = ranges;
+  if (!second) return whole(first);
+  if (segments[0] === "valued") return { statement: first, firstRangeOnly: true };
+  const take = Prisma.sql`${page.take}::int`;
+  return whole(Prisma.sql`WITH "r1" AS MATERIALIZED (${first}),
+    "r2" AS (SELECT r."id", r."pos" FROM (${second}) r WHERE (SELECT count(*) FROM "r1") < ${take})
+    SELECT u."id", row_number() OVER (ORDER BY u."range", u."pos") AS "pos"
+      FROM (SELECT "id", 1 AS "range", "pos" FROM "r1" UNION ALL SELECT "id", 2 AS "range", "pos" FROM "r2") u
+     ORDER BY u."range", u."pos" LIMIT ${take}`);
 }
 
 function customerConditions(page: CustomerPage): Prisma.CustomerWhereInput[] {

@@ -7,6 +7,7 @@
 // A text that matches many customers (a common syllable, fewer than three characters, which a trigram
 // index cannot serve) is answered by the single condition instead: reading every row is what the
 // planner chooses for it anyway, and a list of ids that long would cost more than the scan.
+import { directSql } from "../../db/direct-sql.ts";
 import { likeLiteral } from "../../db/like-literal.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { IdentityKind } from "../../generated/prisma/enums.ts";
@@ -67,12 +68,17 @@ export async function customerIdsMatching(
   search: CustomerSearch,
   limit = SEARCH_ID_LIMIT,
 ): Promise<string[] | null> {
-  const byName = await db.$queryRaw<Array<{ id: string }>>(displayNameLookup(search, limit));
-  if (byName.length > limit) return null;
-  if (search.identityKinds.length === 0) return byName.map((row) => row.id);
-  const byIdentity = await db.$queryRaw<Array<{ id: string }>>(identityLookup(search, limit));
-  if (byIdentity.length > limit) return null;
-  return [...new Set([...byName, ...byIdentity].map((row) => row.id))];
+  // Both lookups in one statement, each still on its own index, straight to the driver: a search
+  // request sent them as two statements through Prisma's client engine (issue 15).
+  const lookups = [Prisma.sql`SELECT 'name' AS "by", n."id" FROM (${displayNameLookup(search, limit)}) n`];
+  if (search.identityKinds.length > 0) {
+    lookups.push(Prisma.sql`SELECT 'identity' AS "by", i."id" FROM (${identityLookup(search, limit)}) i`);
+  }
+  const statement = Prisma.join(lookups, " UNION ALL ");
+  const rows = await directSql(db).query<{ by: string; id: string }>(statement.text, statement.values);
+  const byName = rows.filter((row) => row.by === "name");
+  if (byName.length > limit || rows.length - byName.length > limit) return null;
+  return [...new Set(rows.map((row) => row.id))];
 }
 
 /** The same search as one condition on the customer, for a text that matches too many to list. */

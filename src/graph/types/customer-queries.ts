@@ -16,10 +16,13 @@ import {
 } from "../../domain/customers/customer-filter.ts";
 import {
   type CustomerOrderKey,
+  type CustomerPage,
   countCustomers,
   customerPageIds,
+  firstPageSql,
 } from "../../domain/customers/customer-page-ids.ts";
-import { readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
+import { readCustomerPage, readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
+import { customerWhereSql } from "../../domain/customers/customer-where-sql.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
@@ -30,6 +33,7 @@ import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import type { Loaders } from "../loaders.ts";
+import { selectsField } from "../selected-fields.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange } from "./date-time-range.ts";
@@ -278,23 +282,35 @@ export interface CustomerPageQuery {
 /**
  * A page in two steps: its customers' IDs by keyset from the order's index, then those customers with
  * the request's selection, put back in page order. Same rows, order and cursors as one findMany
- * would give, without joining every customer's relations before the sort.
+ * would give, without joining every customer's relations before the sort. A first page of the list's
+ * own shapes is read in one statement (see firstPage). With `onTotal`, the count of every customer
+ * the conditions select is taken in that statement too and handed to it; it is not called when the
+ * page was read another way (the caller counts on its own then).
  */
 export async function customerPage(
   prisma: Prisma.TransactionClient,
   query: CustomerPageQuery,
   conditions: CustomerConditions,
   order: CustomerOrderShape | null | undefined,
+  { onTotal }: { onTotal?: (total: number) => void } = {},
 ) {
   const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
-  const ids = await customerPageIds(prisma, {
+  const page: CustomerPage = {
     order: ORDER_KEYS[order?.field ?? "LAST_SEEN"],
     direction: order?.direction === "ASC" ? "asc" : "desc",
     customerWhere: conditions.customer,
     scoreWhere: conditions.score,
     take,
     ...(cursor?.id !== undefined && { cursorId: cursor.id }),
-  });
+  };
+  if (!select) {
+    const read = await firstPage(prisma, page, include, onTotal ? conditions : null);
+    if (read) {
+      if (onTotal && read.total !== null) onTotal(read.total);
+      return read.rows;
+    }
+  }
+  const ids = await customerPageIds(prisma, page);
   if (ids.length === 0) return [];
   // The list's own shapes (owner, identities, newest interactions) in one plain statement; any
   // other selection through Prisma. Pothos reads the rows as its selection made them: typed as the
@@ -308,6 +324,32 @@ export async function customerPage(
   // A customer deleted between the two reads is left out rather than shown as a hole.
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
+
+/**
+ * A first page of the list's own shapes in one statement: its IDs, its rows and, given the
+ * conditions to count, the total. Null when the page is not one firstPageSql and
+ * readCustomerPageRows read, or when the statement read only a first range that came short of the
+ * page (the caller then reads it range by range).
+ */
+async function firstPage(
+  prisma: Prisma.TransactionClient,
+  page: CustomerPage,
+  include: Prisma.CustomerInclude | undefined,
+  counted: CustomerConditions | null,
+) {
+  const first = firstPageSql(page);
+  if (!first) return null;
+  const countWhere = counted && customerWhereSql([conditionsWhere(counted)], "c");
+  const read = await readCustomerPage(prisma, first.statement, include, countWhere);
+  if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
+  return read;
+}
+
+/**
+ * The totals counted with their page, by the field arguments they were counted for: Pothos hands the
+ * resolver and the totalCount callback the same arguments object, one per field of one request.
+ */
+const countedTotals = new WeakMap<object, number>();
 
 builder.queryFields((t) => ({
   customers: t.prismaConnection(
@@ -326,9 +368,16 @@ builder.queryFields((t) => ({
         }),
       },
       totalCount: async (_parent, args, context) =>
+        countedTotals.get(args) ??
         countCustomers(context.prisma, [conditionsWhere(await customerConditions(context, args.filter))]),
-      resolve: async (query, _parent, args, context) =>
-        customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy),
+      resolve: async (query, _parent, args, context, info) =>
+        customerPage(
+          context.prisma,
+          query,
+          await customerConditions(context, args.filter),
+          args.orderBy,
+          selectsField(info, "totalCount") ? { onTotal: (total) => countedTotals.set(args, total) } : {},
+        ),
     },
     { name: "CustomerConnection" },
     { name: "CustomerEdge" },

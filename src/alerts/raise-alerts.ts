@@ -22,7 +22,8 @@
 // commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
 // alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
 import { v7 as uuidv7 } from "uuid";
-import { Prisma } from "../generated/prisma/client.ts";
+import { transactionSql } from "../db/transaction-sql.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { AlertLevel, AlertPolicy } from "../policy/alert-policy-settings.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
@@ -235,12 +236,35 @@ async function readStates(
   ids: string[],
   { lock }: { lock: boolean },
 ): Promise<Map<string, StateRow>> {
-  const rows = await tx.$queryRaw<StateRow[]>`
-    SELECT "customerId", "alertedLevel"::text AS "alertedLevel", "alertCount", "lastHighAlertAt",
-      "lastCriticalAlertAt"
-    FROM "CustomerAlertState" WHERE "customerId" = ANY(${ids}::uuid[])
-    ${lock ? Prisma.sql`ORDER BY "customerId" FOR UPDATE` : Prisma.empty}`;
-  return new Map(rows.map((row) => [row.customerId, row]));
+  // Straight to the driver (transaction-sql.ts): a scheduled slice reads thousands of states a batch.
+  // Instants as milliseconds since the epoch (float8), which both paths return alike.
+  const rows = await transactionSql(tx).query<StoredStateRow>(
+    `SELECT "customerId"::text AS "customerId", "alertedLevel"::text AS "alertedLevel", "alertCount",
+       floor(extract(epoch FROM "lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
+       floor(extract(epoch FROM "lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"
+     FROM "CustomerAlertState" WHERE "customerId" = ANY($1::uuid[])
+     ${lock ? `ORDER BY "customerId" FOR UPDATE` : ""}`,
+    [ids],
+  );
+  const instant = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return new Map(
+    rows.map((row) => [
+      row.customerId,
+      {
+        ...row,
+        lastHighAlertAt: instant(row.lastHighAlertAt),
+        lastCriticalAlertAt: instant(row.lastCriticalAlertAt),
+      },
+    ]),
+  );
+}
+
+interface StoredStateRow extends Record<string, unknown> {
+  customerId: string;
+  alertedLevel: ChurnRiskLevel | null;
+  alertCount: number;
+  lastHighAlertAt: number | null;
+  lastCriticalAlertAt: number | null;
 }
 
 async function insertStates(

@@ -42,7 +42,9 @@ export interface StoredScore {
 /** The customers' stored scores, by customer; one statement, money and days as text. */
 export async function readStoredScores(db: Db, customerIds: string[]): Promise<Map<string, StoredScore>> {
   // Straight to the driver (direct-sql.ts): every column is text, int or float8, alike on both paths.
-  const rows = await directSql(db).query<Omit<StoredScore, "reasons"> & { customerId: string; reasons: string }>(
+  const rows = await directSql(db).query<
+    Omit<StoredScore, "reasons"> & { customerId: string; reasons: string }
+  >(
     `SELECT "customerId"::text AS "customerId", "churnRisk", "churnRiskLevel"::text AS level,
             reasons::text AS reasons, "probabilityAlive", "expectedTransactions", clv::text AS clv, currency,
             "modelVersion", "modelId"::text AS "modelId", "forecastMonths", "repeatTransactions",

@@ -216,18 +216,29 @@ async function resolveAlerts(
   now: Date,
 ): Promise<ResolvedAlert[]> {
   const column = <T>(pick: (row: Resolution) => T) => resolutions.map(pick);
+  // Each customer's alerts found through their index (LATERAL): joined as a whole, PostgreSQL read
+  // every open alert of the hub for each batch, a cost that grew with the alerts, not the batch.
   return tx.$queryRaw<ResolvedAlert[]>`
+    WITH found AS (
+      SELECT x."id", t.reason, t.note
+      FROM unnest(
+        ${column((r) => r.customerId)}::uuid[],
+        ${column((r) => r.level)}::text[],
+        ${column((r) => r.reason)}::text[],
+        ${column((r) => r.note)}::text[]
+      ) AS t("customerId", level, reason, note)
+      CROSS JOIN LATERAL (
+        SELECT o."id" FROM "Alert" o
+        -- The status as text: a condition on the status index would read every open alert again, each time.
+        WHERE o."customerId" = t."customerId" AND o."level"::text = t.level
+          AND o."status"::text IN ('OPEN', 'ACKNOWLEDGED')
+        OFFSET 0) x
+    )
     UPDATE "Alert" a SET "status" = 'RESOLVED', "resolvedAt" = ${now},
-      "resolutionReason" = t.reason::"AlertResolutionReason", "resolutionNote" = t.note
-    FROM unnest(
-      ${column((r) => r.customerId)}::uuid[],
-      ${column((r) => r.level)}::text[],
-      ${column((r) => r.reason)}::text[],
-      ${column((r) => r.note)}::text[]
-    ) AS t("customerId", level, reason, note)
-    WHERE a."customerId" = t."customerId" AND a."level"::text = t.level
-      AND a."status" IN ('OPEN', 'ACKNOWLEDGED')
-    RETURNING a."id", a."customerId", a."level"::text AS level, t.reason`;
+      "resolutionReason" = f.reason::"AlertResolutionReason", "resolutionNote" = f.note
+    FROM found f
+    WHERE a."id" = f."id" AND a."status" IN ('OPEN', 'ACKNOWLEDGED')
+    RETURNING a."id", a."customerId", a."level"::text AS level, f.reason`;
 }
 
 /** The customers' stored alert states; `lock`: under row locks taken in id order (no deadlock between batches). */
@@ -238,12 +249,15 @@ async function readStates(
 ): Promise<Map<string, StateRow>> {
   // Straight to the driver (transaction-sql.ts): a scheduled slice reads thousands of states a batch.
   // Instants as milliseconds since the epoch (float8), which both paths return alike.
+  // Unlocked, each id is looked up by the key (LATERAL … LIMIT 1, as in customer-signals.ts): with a
+  // plain "= ANY" PostgreSQL scanned the whole table in parallel for each batch once it held 770,000
+  // states. Locked, the id order the lock needs makes the key's index the plan.
   const rows = await transactionSql(tx).query<StoredStateRow>(
-    `SELECT "customerId"::text AS "customerId", "alertedLevel"::text AS "alertedLevel", "alertCount",
-       floor(extract(epoch FROM "lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
-       floor(extract(epoch FROM "lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"
-     FROM "CustomerAlertState" WHERE "customerId" = ANY($1::uuid[])
-     ${lock ? `ORDER BY "customerId" FOR UPDATE` : ""}`,
+    lock
+      ? `SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
+         ORDER BY s."customerId" FOR UPDATE`
+      : `SELECT ${STATE_COLUMNS} FROM unnest($1::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
+           SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s`,
     [ids],
   );
   const instant = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -258,6 +272,10 @@ async function readStates(
     ]),
   );
 }
+
+const STATE_COLUMNS = `s."customerId"::text AS "customerId", s."alertedLevel"::text AS "alertedLevel", s."alertCount",
+  floor(extract(epoch FROM s."lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
+  floor(extract(epoch FROM s."lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"`;
 
 interface StoredStateRow extends Record<string, unknown> {
   customerId: string;

@@ -97,11 +97,22 @@ export function scoreHolds(
  * level comparison.
  */
 function crossesAlertLine(before: number, after: number, policy: ScoringPolicy): boolean {
-  const { thresholds, hysteresis } = resolveAlertPolicy(policy.alerts, policy.levels);
-  return ALERT_LEVELS.flatMap((level) => [thresholds[level], thresholds[level] - hysteresis]).some(
-    (line) => before < line !== after < line,
-  );
+  for (const line of alertLines(policy)) if (before < line !== after < line) return true;
+  return false;
 }
+
+/** The policy's alert lines, found once per policy: a scheduled run asks for every customer. */
+function alertLines(policy: ScoringPolicy): number[] {
+  let lines = alertLinesByPolicy.get(policy);
+  if (!lines) {
+    const { thresholds, hysteresis } = resolveAlertPolicy(policy.alerts, policy.levels);
+    lines = ALERT_LEVELS.flatMap((level) => [thresholds[level], thresholds[level] - hysteresis]);
+    alertLinesByPolicy.set(policy, lines);
+  }
+  return lines;
+}
+
+const alertLinesByPolicy = new WeakMap<ScoringPolicy, number[]>();
 
 function near(left: number | null, right: number | null, tolerance: number): boolean {
   if (left === null || right === null) return left === right;

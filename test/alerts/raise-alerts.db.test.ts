@@ -231,33 +231,22 @@ describe("row locks", () => {
       );
       await holding;
       try {
-        // Still HIGH: nothing of the state changes, so the rescore neither waits nor fails on the lock.
-        const unchanged = await db.prisma.$transaction(async (tx) => {
-          await tx.$executeRaw`SET LOCAL lock_timeout = '3s'`;
-          return raiseAlerts(
-            tx,
-            changesOf([{ customer: stays, from: 0.7, to: 0.72 }], hoursAfter(1)),
-            alertPolicy,
-            {
-              now: hoursAfter(1),
-            },
-          );
-        });
-        expect(unchanged).toEqual({ raised: [], resolved: [], digests: [] });
-        // An escalation to CRITICAL moves the state: it waits for the lock (and here gives up).
-        await expect(
+        // One rescore's alert decisions, giving up on a row lock after `lockTimeout`.
+        const rescoredWaiting = (move: Move, lockTimeout: string) =>
           db.prisma.$transaction(async (tx) => {
-            await tx.$executeRaw`SET LOCAL lock_timeout = '200ms'`;
-            return raiseAlerts(
-              tx,
-              changesOf([{ customer: moves, from: 0.7, to: 0.9 }], hoursAfter(1)),
-              alertPolicy,
-              {
-                now: hoursAfter(1),
-              },
-            );
-          }),
-        ).rejects.toThrow(/lock timeout/);
+            await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${lockTimeout}'`);
+            return raiseAlerts(tx, changesOf([move], hoursAfter(1)), alertPolicy, { now: hoursAfter(1) });
+          });
+        // Still HIGH: nothing of the state changes, so the rescore neither waits nor fails on the lock.
+        expect(await rescoredWaiting({ customer: stays, from: 0.7, to: 0.72 }, "3s")).toEqual({
+          raised: [],
+          resolved: [],
+          digests: [],
+        });
+        // An escalation to CRITICAL moves the state: it waits for the lock (and here gives up).
+        await expect(rescoredWaiting({ customer: moves, from: 0.7, to: 0.9 }, "200ms")).rejects.toThrow(
+          /lock timeout/,
+        );
       } finally {
         release();
         await holder;

@@ -1,9 +1,13 @@
 // Raises churn-risk alerts for a batch of score changes, in the transaction that wrote the scores
 // (rescoreCustomers calls it after every batch, so every path that changes a score is covered).
-// Set-based: one statement locks the batch's alert states, one writes the states that moved, one
-// inserts the alerts. The stored state, read under its row lock, decides, not the previous score a
-// concurrent rescore may have read before us: two instances rescoring one customer decide each
-// crossing once, and the trigger key (customer, level, alert number) makes a second insert a no-op.
+// Set-based: one statement reads the batch's alert states, one locks those the decision would change,
+// one writes the states that moved, one inserts the alerts. A state that moves is decided again under
+// its row lock, not on the previous score a concurrent rescore may have read before us: two instances
+// rescoring one customer decide each crossing once, and the trigger key (customer, level, alert
+// number) makes a second insert a no-op. A state the decision leaves as it is is not locked (most of a
+// scheduled slice's customers: locking them wrote a lock into every row, every day): nothing of it is
+// written, so the decision stands as if made before any concurrent change to it, which decides again
+// under the lock itself.
 //
 // In the same transaction, the open alerts of the levels a customer's risk has fallen below resolve
 // themselves (alert-policy.ts says when), with the reason and a sentence saying how far it fell.
@@ -18,6 +22,7 @@
 // commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
 // alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
 import { v7 as uuidv7 } from "uuid";
+import { transactionSql } from "../db/transaction-sql.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { AlertLevel, AlertPolicy } from "../policy/alert-policy-settings.ts";
@@ -86,8 +91,19 @@ export async function raiseAlerts(
 ): Promise<AlertOutcome> {
   await notifyScoreChanges(tx, changes);
   if (changes.length === 0) return { raised: [], resolved: [], digests: [] };
-  const ids = changes.map((change) => change.customerId);
-  const stored = await lockStates(tx, ids);
+  const stored = await readStates(
+    tx,
+    changes.map((change) => change.customerId),
+    { lock: false },
+  );
+  const decide = (change: ScoreChange, row: StateRow) => {
+    const before = toState(row);
+    const decision =
+      mode === "rebaseline"
+        ? rebaselineAlert(before, change.churnRisk, policy)
+        : decideAlert(before, change.churnRisk, policy, now);
+    return { before, decision };
+  };
   // A customer without a stored state needs one only if they are, or were, at an alert level.
   const missing = changes.filter(
     (change) =>
@@ -105,12 +121,16 @@ export async function raiseAlerts(
       })),
       now,
     );
-    // A concurrent transaction may have inserted some first: theirs is the state that counts.
-    for (const [id, row] of await lockStates(
-      tx,
-      missing.map((change) => change.customerId),
-    ))
-      stored.set(id, row);
+  }
+  // Locked and read again: the states just inserted (a concurrent transaction may have inserted some
+  // first: theirs is the state that counts) and those the decision would change.
+  const toLock = new Set(missing.map((change) => change.customerId));
+  for (const change of changes) {
+    const row = stored.get(change.customerId);
+    if (row && !sameState(toState(row), decide(change, row).decision.state)) toLock.add(change.customerId);
+  }
+  if (toLock.size > 0) {
+    for (const [id, row] of await readStates(tx, [...toLock], { lock: true })) stored.set(id, row);
   }
 
   const moved: Array<{ customerId: string; state: AlertState }> = [];
@@ -120,11 +140,8 @@ export async function raiseAlerts(
     // Alerts are raised only where a state is stored, so a customer without one has none to resolve.
     const row = stored.get(change.customerId);
     if (!row) continue;
-    const before = toState(row);
-    const decision =
-      mode === "rebaseline"
-        ? rebaselineAlert(before, change.churnRisk, policy)
-        : decideAlert(before, change.churnRisk, policy, now);
+    const { before, decision } = decide(change, row);
+    // Every state that moves here was read under its lock (the unlocked read of it was replaced).
     if (!sameState(before, decision.state))
       moved.push({ customerId: change.customerId, state: decision.state });
     for (const level of decision.resolve.levels) {
@@ -199,27 +216,73 @@ async function resolveAlerts(
   now: Date,
 ): Promise<ResolvedAlert[]> {
   const column = <T>(pick: (row: Resolution) => T) => resolutions.map(pick);
+  // Each customer's alerts found through their index (LATERAL): joined as a whole, PostgreSQL read
+  // every open alert of the hub for each batch, a cost that grew with the alerts, not the batch.
   return tx.$queryRaw<ResolvedAlert[]>`
+    WITH found AS (
+      SELECT x."id", t.reason, t.note
+      FROM unnest(
+        ${column((r) => r.customerId)}::uuid[],
+        ${column((r) => r.level)}::text[],
+        ${column((r) => r.reason)}::text[],
+        ${column((r) => r.note)}::text[]
+      ) AS t("customerId", level, reason, note)
+      CROSS JOIN LATERAL (
+        SELECT o."id" FROM "Alert" o
+        -- The status as text: a condition on the status index would read every open alert again, each time.
+        WHERE o."customerId" = t."customerId" AND o."level"::text = t.level
+          AND o."status"::text IN ('OPEN', 'ACKNOWLEDGED')
+        OFFSET 0) x
+    )
     UPDATE "Alert" a SET "status" = 'RESOLVED', "resolvedAt" = ${now},
-      "resolutionReason" = t.reason::"AlertResolutionReason", "resolutionNote" = t.note
-    FROM unnest(
-      ${column((r) => r.customerId)}::uuid[],
-      ${column((r) => r.level)}::text[],
-      ${column((r) => r.reason)}::text[],
-      ${column((r) => r.note)}::text[]
-    ) AS t("customerId", level, reason, note)
-    WHERE a."customerId" = t."customerId" AND a."level"::text = t.level
-      AND a."status" IN ('OPEN', 'ACKNOWLEDGED')
-    RETURNING a."id", a."customerId", a."level"::text AS level, t.reason`;
+      "resolutionReason" = f.reason::"AlertResolutionReason", "resolutionNote" = f.note
+    FROM found f
+    WHERE a."id" = f."id" AND a."status" IN ('OPEN', 'ACKNOWLEDGED')
+    RETURNING a."id", a."customerId", a."level"::text AS level, f.reason`;
 }
 
-async function lockStates(tx: Prisma.TransactionClient, ids: string[]): Promise<Map<string, StateRow>> {
-  const rows = await tx.$queryRaw<StateRow[]>`
-    SELECT "customerId", "alertedLevel"::text AS "alertedLevel", "alertCount", "lastHighAlertAt",
-      "lastCriticalAlertAt"
-    FROM "CustomerAlertState" WHERE "customerId" = ANY(${ids}::uuid[])
-    ORDER BY "customerId" FOR UPDATE`;
-  return new Map(rows.map((row) => [row.customerId, row]));
+/** The customers' stored alert states; `lock`: under row locks taken in id order (no deadlock between batches). */
+async function readStates(
+  tx: Prisma.TransactionClient,
+  ids: string[],
+  { lock }: { lock: boolean },
+): Promise<Map<string, StateRow>> {
+  // Straight to the driver (transaction-sql.ts): a scheduled slice reads thousands of states a batch.
+  // Instants as milliseconds since the epoch (float8), which both paths return alike.
+  // Unlocked, each id is looked up by the key (LATERAL … LIMIT 1, as in customer-signals.ts): with a
+  // plain "= ANY" PostgreSQL scanned the whole table in parallel for each batch once it held 770,000
+  // states. Locked, the id order the lock needs makes the key's index the plan.
+  const rows = await transactionSql(tx).query<StoredStateRow>(
+    lock
+      ? `SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
+         ORDER BY s."customerId" FOR UPDATE`
+      : `SELECT ${STATE_COLUMNS} FROM unnest($1::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
+           SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s`,
+    [ids],
+  );
+  const instant = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return new Map(
+    rows.map((row) => [
+      row.customerId,
+      {
+        ...row,
+        lastHighAlertAt: instant(row.lastHighAlertAt),
+        lastCriticalAlertAt: instant(row.lastCriticalAlertAt),
+      },
+    ]),
+  );
+}
+
+const STATE_COLUMNS = `s."customerId"::text AS "customerId", s."alertedLevel"::text AS "alertedLevel", s."alertCount",
+  floor(extract(epoch FROM s."lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
+  floor(extract(epoch FROM s."lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"`;
+
+interface StoredStateRow extends Record<string, unknown> {
+  customerId: string;
+  alertedLevel: ChurnRiskLevel | null;
+  alertCount: number;
+  lastHighAlertAt: number | null;
+  lastCriticalAlertAt: number | null;
 }
 
 async function insertStates(

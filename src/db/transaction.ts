@@ -3,6 +3,7 @@
 
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Db, PrismaClient } from "./database.ts";
+import { runTransaction } from "./transaction-sql.ts";
 
 /**
  * Runs `work` in a transaction: a new one when given the client, the caller's own when already inside
@@ -14,7 +15,8 @@ export async function inTransaction<T>(
 ): Promise<T> {
   // The embedded database runs one transaction at a time, so callers may queue for it; Prisma's default
   // 5 s limits are tight for that on a busy machine. These bound a stuck lock instead.
-  return isClient(db) ? db.$transaction(work, { maxWait: 15_000, timeout: 30_000 }) : work(db);
+  // runTransaction: statements may go straight to the driver through transactionSql(tx) (transaction-sql.ts).
+  return isClient(db) ? runTransaction(db, work, { maxWait: 15_000, timeout: 30_000 }) : work(db);
 }
 
 /**

@@ -9,6 +9,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { rescoreWithAlerts } from "../pipeline/rescore-with-alerts.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import { ExpectationMemo } from "../scoring/models/bg-nbd.ts";
 
 /** Customers without an owner sort first, under the nil uuid (the index on this key says the same). */
 export const NO_OWNER = "00000000-0000-0000-0000-000000000000";
@@ -63,6 +64,12 @@ export async function sliceCustomerIds(db: Db, range: SliceRange): Promise<strin
   return rows.map((row) => row.id);
 }
 
+/**
+ * The BG/NBD expectations this process's slices have computed: customers of every slice share the
+ * same few (x, T), which a memo per slice computed again for each (the values are the same numbers).
+ */
+const sliceExpectations = new ExpectationMemo();
+
 export interface SliceResult {
   rescored: number;
   /** The customers the slice raised alerts for (published once its transaction committed). */
@@ -95,6 +102,7 @@ export async function rescoreSlice(
       skipUnchanged: true,
       // Only the counts and the alerts are reported: each batch's changes are let go once decided.
       keepChanges: false,
+      memo: sliceExpectations,
     });
     options.failAfterScoring?.();
     return { rescored: result.rescored, alertedCustomerIds: result.alerts.map((alert) => alert.customerId) };

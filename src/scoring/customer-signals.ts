@@ -3,6 +3,7 @@
 // few customers (after new facts) or for thousands at a time (a bulk rescore). Only facts at or
 // before `asOf` count, so scores can be computed as of any moment (the bench scores CDNOW at week 39).
 import type { Db } from "../db/database.ts";
+import { directSql } from "../db/direct-sql.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 
@@ -50,12 +51,13 @@ export interface CustomerSignals {
   lastActivityAt: Date | null;
 }
 
-interface SignalRow {
+/** A row as the statement returns it: days since 1970-01-01 and milliseconds since the epoch for time. */
+interface SignalRow extends Record<string, unknown> {
   id: string;
   owner_id: string | null;
   transactions: number | null;
-  first_day: Date | null;
-  last_day: Date | null;
+  first_day: number | null;
+  last_day: number | null;
   repeat_spend: number | null;
   repeat_valued: number | null;
   recent: number | null;
@@ -63,16 +65,16 @@ interface SignalRow {
   sentiment: number | null;
   sentiment_messages: number | null;
   nps: number | null;
-  nps_at: Date | null;
+  nps_at: number | null;
   csat: number | null;
-  csat_at: Date | null;
+  csat_at: number | null;
   ces: number | null;
-  ces_at: Date | null;
+  ces_at: number | null;
   unanswered: number | null;
   total_spend: number | null;
   total_valued: number | null;
-  first_activity: Date | null;
-  last_activity: Date | null;
+  first_activity: number | null;
+  last_activity: number | null;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function readCustomerSignals(
   const ids = options.customerIds ?? null;
   if (ids?.length === 0) return [];
 
-  const rows = await db.$queryRaw<SignalRow[]>(Prisma.sql`
+  const statement = Prisma.sql`
     WITH target AS (
       -- Each of the batch's ids looked up by the primary key, not "ids IS NULL OR id = ANY(ids)" (which
       -- compared every customer with every id of the batch) nor a plain join (which PostgreSQL hashed,
@@ -169,14 +171,15 @@ export async function readCustomerSignals(
              ) AS last_activity
       FROM target t
     )
-    SELECT t."id", t."ownerId" AS owner_id,
-           p.transactions, p.first_day, p.last_day, p.repeat_spend, p.repeat_valued,
+    SELECT t."id"::text AS id, t."ownerId"::text AS owner_id,
+           p.transactions, ${days("p.first_day")} AS first_day, ${days("p.last_day")} AS last_day,
+           p.repeat_spend, p.repeat_valued,
            a.recent, a.baseline, a.sentiment, a.sentiment_messages,
-           nps."score" AS nps, nps."respondedAt" AS nps_at,
-           csat."score" AS csat, csat."respondedAt" AS csat_at,
-           ces."score" AS ces, ces."respondedAt" AS ces_at,
+           nps."score" AS nps, ${epochMs('nps."respondedAt"')} AS nps_at,
+           csat."score" AS csat, ${epochMs('csat."respondedAt"')} AS csat_at,
+           ces."score" AS ces, ${epochMs('ces."respondedAt"')} AS ces_at,
            u.messages AS unanswered, p.total_spend, p.total_valued,
-           sp.first_activity, sp.last_activity
+           ${epochMs("sp.first_activity")} AS first_activity, ${epochMs("sp.last_activity")} AS last_activity
     FROM target t
     JOIN span sp ON sp."customerId" = t."id"
     LEFT JOIN purchases p ON p."customerId" = t."id"
@@ -186,22 +189,42 @@ export async function readCustomerSignals(
     LEFT JOIN latest_feedback ces ON ces."customerId" = t."id" AND ces."kind" = 'CES'
     LEFT JOIN unanswered u ON u."customerId" = t."id"
     ORDER BY t."id"
-  `);
+  `;
+  // Straight to the driver (direct-sql.ts): through the Prisma client, mapping a batch's thousands of
+  // rows value by value cost the hub more than the statement cost PostgreSQL. So every column is one
+  // that both paths return alike: text, int and float8 (days and instants as numbers).
+  const rows = await directSql(db).query<SignalRow>(statement.text, driverValues(statement.values));
   return rows.map(toSignals);
 }
 
+/** A date column as days since 1970-01-01 (int), null kept. */
+const days = (column: string) => Prisma.raw(`(${column} - DATE '1970-01-01')`);
+/** A timestamptz column as milliseconds since the epoch (float8), null kept. */
+const epochMs = (column: string) => Prisma.raw(`floor(extract(epoch FROM ${column}) * 1000)::float8`);
+
+/** Parameters as the driver takes them: instants as ISO text (the statement's comparisons type them). */
+function driverValues(values: unknown[]): unknown[] {
+  return values.map((value) => (value instanceof Date ? value.toISOString() : value));
+}
+
+function answer(score: number | null, at: number | null): SurveyAnswer | null {
+  return score === null || at === null ? null : { score, respondedAt: new Date(at) };
+}
+
+function instant(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
 function toSignals(row: SignalRow): CustomerSignals {
-  const answer = (score: number | null, at: Date | null): SurveyAnswer | null =>
-    score === null || at === null ? null : { score, respondedAt: at };
   return {
     customerId: row.id,
     ownerId: row.owner_id,
     purchases:
-      row.transactions && row.first_day && row.last_day
+      row.transactions && row.first_day !== null && row.last_day !== null
         ? {
             transactions: row.transactions,
-            firstDay: row.first_day,
-            lastDay: row.last_day,
+            firstDay: new Date(row.first_day * DAY_MS),
+            lastDay: new Date(row.last_day * DAY_MS),
             repeatSpend: row.repeat_spend,
             repeatTransactionsWithValue: row.repeat_valued ?? 0,
             totalSpend: row.total_spend,
@@ -216,8 +239,8 @@ function toSignals(row: SignalRow): CustomerSignals {
     latestCsat: answer(row.csat, row.csat_at),
     latestCes: answer(row.ces, row.ces_at),
     unansweredMessages: row.unanswered ?? 0,
-    firstActivityAt: row.first_activity,
-    lastActivityAt: row.last_activity,
+    firstActivityAt: instant(row.first_activity),
+    lastActivityAt: instant(row.last_activity),
   };
 }
 

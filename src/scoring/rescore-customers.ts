@@ -88,6 +88,11 @@ export interface RescoreOptions {
    * Default true.
    */
   keepChanges?: boolean;
+  /**
+   * The BG/NBD expectations remembered (bg-nbd.ts); a new memo for this call when omitted. A scheduled
+   * run's slices share one, so each computes only the (x, T) the earlier slices had not met.
+   */
+  memo?: ExpectationMemo;
 }
 
 export interface RescoreResult {
@@ -170,7 +175,7 @@ export async function rescoreCustomers(db: Db, options: RescoreOptions): Promise
   const ids = options.customerIds ? [...new Set(options.customerIds)].sort() : await liveCustomerIds(db);
   const changes: ScoreChange[] = [];
   let rescored = 0;
-  const memo = new ExpectationMemo();
+  const memo = options.memo ?? new ExpectationMemo();
   for (let start = 0; start < ids.length; start += RESCORE_BATCH_SIZE) {
     const batch = ids.slice(start, start + RESCORE_BATCH_SIZE);
     const signals = await readCustomerSignals(db, { customerIds: batch, asOf, policy: options.policy });
@@ -199,11 +204,9 @@ async function liveCustomerIds(db: Db): Promise<string[]> {
 
 /** A computed score as a row to write; its history id is drawn when it is written (withHistoryId). */
 function scoreRow(s: ComputedScore, currency: string): ScoreRow {
-  const money = (value: number | null | undefined) => (value == null ? null : value.toFixed(4));
   // A lifetime value is an estimate: kept to the currency's usual decimals, not to four.
-  const estimate = (value: number | null | undefined) =>
-    value == null ? null : value.toFixed(currencyMinorUnits(currency));
-  const day = (value: Date | undefined) => value?.toISOString().slice(0, 10) ?? null;
+  const lifetimeValue = s.forecast?.lifetimeValue;
+  const clv = lifetimeValue == null ? null : lifetimeValue.toFixed(currencyMinorUnits(currency));
   return {
     customerId: s.customerId,
     churnRisk: s.assessment.churnRisk,
@@ -211,7 +214,7 @@ function scoreRow(s: ComputedScore, currency: string): ScoreRow {
     reasons: s.assessment.reasonValues,
     probabilityAlive: s.forecast?.probabilityAlive ?? null,
     expectedTransactions: s.forecast?.expectedTransactions ?? null,
-    clv: estimate(s.forecast?.lifetimeValue),
+    clv,
     currency: s.forecast?.lifetimeValue != null ? currency : null,
     health: s.assessment.health,
     forecastMonths: s.forecast ? s.forecast.horizonMonths : null,
@@ -222,6 +225,25 @@ function scoreRow(s: ComputedScore, currency: string): ScoreRow {
     historyId: "",
   };
 }
+
+function money(value: number | null | undefined): string | null {
+  return value == null ? null : value.toFixed(4);
+}
+
+/** A purchase day (UTC midnight) as YYYY-MM-DD; remembered, as a run's customers share few days. */
+function day(value: Date | undefined): string | null {
+  if (!value) return null;
+  const time = value.getTime();
+  let text = dayTexts.get(time);
+  if (text === undefined) {
+    text = value.toISOString().slice(0, 10);
+    if (dayTexts.size >= 100_000) dayTexts.clear();
+    dayTexts.set(time, text);
+  }
+  return text;
+}
+
+const dayTexts = new Map<number, string>();
 
 /** The rows with their history ids: drawn only for the rows written (a scheduled run writes few). */
 function withHistoryIds(rows: ScoreRow[]): ScoreRow[] {

@@ -5,7 +5,7 @@
 // new purchase facts, reasons that cite other facts, and any crossing of a line the alert policy acts
 // on (a level's threshold, or the threshold less the hysteresis where an open alert resolves).
 import type { Db } from "../db/database.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import { directSql } from "../db/direct-sql.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import { ALERT_LEVELS, resolveAlertPolicy } from "../policy/alert-policy-settings.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
@@ -41,14 +41,17 @@ export interface StoredScore {
 
 /** The customers' stored scores, by customer; one statement, money and days as text. */
 export async function readStoredScores(db: Db, customerIds: string[]): Promise<Map<string, StoredScore>> {
-  const rows = await db.$queryRaw<(Omit<StoredScore, "reasons"> & { customerId: string; reasons: string })[]>(
-    Prisma.sql`
-      SELECT "customerId"::text AS "customerId", "churnRisk", "churnRiskLevel"::text AS level,
-             reasons::text AS reasons, "probabilityAlive", "expectedTransactions", clv::text AS clv, currency,
-             "modelVersion", "modelId"::text AS "modelId", "forecastMonths", "repeatTransactions",
-             "firstPurchaseOn"::text AS "firstPurchaseOn", "lastPurchaseOn"::text AS "lastPurchaseOn",
-             "averageRepeatSpend"::text AS "averageRepeatSpend"
-        FROM "Score" WHERE "customerId" = ANY(${customerIds}::uuid[])`,
+  // Straight to the driver (direct-sql.ts): every column is text, int or float8, alike on both paths.
+  const rows = await directSql(db).query<
+    Omit<StoredScore, "reasons"> & { customerId: string; reasons: string }
+  >(
+    `SELECT "customerId"::text AS "customerId", "churnRisk", "churnRiskLevel"::text AS level,
+            reasons::text AS reasons, "probabilityAlive", "expectedTransactions", clv::text AS clv, currency,
+            "modelVersion", "modelId"::text AS "modelId", "forecastMonths", "repeatTransactions",
+            "firstPurchaseOn"::text AS "firstPurchaseOn", "lastPurchaseOn"::text AS "lastPurchaseOn",
+            "averageRepeatSpend"::text AS "averageRepeatSpend"
+       FROM "Score" WHERE "customerId" = ANY($1::uuid[])`,
+    [customerIds],
   );
   // Reasons as text, parsed here: the driver's JSON mapping of thousands of rows cost more.
   return new Map(rows.map((row) => [row.customerId, { ...row, reasons: parseReasons(row.reasons) }]));
@@ -94,11 +97,22 @@ export function scoreHolds(
  * level comparison.
  */
 function crossesAlertLine(before: number, after: number, policy: ScoringPolicy): boolean {
-  const { thresholds, hysteresis } = resolveAlertPolicy(policy.alerts, policy.levels);
-  return ALERT_LEVELS.flatMap((level) => [thresholds[level], thresholds[level] - hysteresis]).some(
-    (line) => before < line !== after < line,
-  );
+  for (const line of alertLines(policy)) if (before < line !== after < line) return true;
+  return false;
 }
+
+/** The policy's alert lines, found once per policy: a scheduled run asks for every customer. */
+function alertLines(policy: ScoringPolicy): number[] {
+  let lines = alertLinesByPolicy.get(policy);
+  if (!lines) {
+    const { thresholds, hysteresis } = resolveAlertPolicy(policy.alerts, policy.levels);
+    lines = ALERT_LEVELS.flatMap((level) => [thresholds[level], thresholds[level] - hysteresis]);
+    alertLinesByPolicy.set(policy, lines);
+  }
+  return lines;
+}
+
+const alertLinesByPolicy = new WeakMap<ScoringPolicy, number[]>();
 
 function near(left: number | null, right: number | null, tolerance: number): boolean {
   if (left === null || right === null) return left === right;

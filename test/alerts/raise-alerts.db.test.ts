@@ -3,7 +3,7 @@
 // transactions rescore the same crossing at the same time; open alerts resolved when the risk falls
 // away, states rebaselined without alerts after a model change, and many alerts for one owner from
 // one transaction gathered into a digest.
-import { describe, expect } from "vitest";
+import { describe, expect, inject } from "vitest";
 import { z } from "zod";
 import { type RaiseAlertsOptions, raiseAlerts } from "../../src/alerts/raise-alerts.ts";
 import type { Database } from "../../src/db/database.ts";
@@ -193,6 +193,75 @@ const hoursAfter = (hours: number) => new Date(t0.getTime() + hours * 3_600_000)
 function rescoredAt(db: Database, moves: Move[], options: RaiseAlertsOptions, policy = alertPolicy) {
   return db.prisma.$transaction((tx) => raiseAlerts(tx, changesOf(moves, options.now), policy, options));
 }
+
+describe("row locks", () => {
+  // PGlite has one connection: two transactions cannot hold locks at once there.
+  test.skipIf(inject("databaseKind") !== "postgres")(
+    "a rescore that leaves a customer's alert state as it is does not wait for its lock; one that moves it decides under the lock",
+    async ({ db }) => {
+      const [stays, moves] = await customers(db, 2);
+      if (!stays || !moves) throw new Error("Two customers were made.");
+      await rescoredAt(
+        db,
+        [
+          { customer: stays, from: 0.5, to: 0.7 },
+          { customer: moves, from: 0.5, to: 0.7 },
+        ],
+        { now: t0 },
+      );
+      const stateOf = (customerId: string) =>
+        db.prisma.customerAlertState.findUniqueOrThrow({ where: { customerId } });
+
+      // Another transaction holds both states' rows (a rescore of the same customers on another instance).
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = db.prisma.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT 1 FROM "CustomerAlertState" WHERE "customerId" IN (${stays.id}::uuid, ${moves.id}::uuid) FOR UPDATE`;
+          locked();
+          await released;
+        },
+        { timeout: 20_000 },
+      );
+      await holding;
+      try {
+        // One rescore's alert decisions, giving up on a row lock after `lockTimeout`.
+        const rescoredWaiting = (move: Move, lockTimeout: string) =>
+          db.prisma.$transaction(async (tx) => {
+            await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${lockTimeout}'`);
+            return raiseAlerts(tx, changesOf([move], hoursAfter(1)), alertPolicy, { now: hoursAfter(1) });
+          });
+        // Still HIGH: nothing of the state changes, so the rescore neither waits nor fails on the lock.
+        expect(await rescoredWaiting({ customer: stays, from: 0.7, to: 0.72 }, "3s")).toEqual({
+          raised: [],
+          resolved: [],
+          digests: [],
+        });
+        // An escalation to CRITICAL moves the state: it waits for the lock (and here gives up).
+        await expect(rescoredWaiting({ customer: moves, from: 0.7, to: 0.9 }, "200ms")).rejects.toThrow(
+          /lock timeout/,
+        );
+      } finally {
+        release();
+        await holder;
+      }
+      expect(await stateOf(stays.id)).toMatchObject({ alertedLevel: "HIGH", alertCount: 1 });
+      const escalated = await rescoredAt(db, [{ customer: moves, from: 0.7, to: 0.9 }], {
+        now: hoursAfter(2),
+      });
+      expect(escalated.raised).toEqual([
+        expect.objectContaining({ customerId: moves.id, level: "CRITICAL" }),
+      ]);
+      expect(await stateOf(moves.id)).toMatchObject({ alertedLevel: "CRITICAL", alertCount: 2 });
+    },
+  );
+});
 
 describe("alerts that resolve themselves", () => {
   test("an open or acknowledged alert resolves in the rescore that takes the risk below its level less the hysteresis, saying why", async ({

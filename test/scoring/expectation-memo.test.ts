@@ -56,6 +56,22 @@ describe("ExpectationMemo", () => {
     expect(compared).toBe(2 * histories().length * 2 * HORIZONS.length);
   });
 
+  it("serves a model read again (equal parameters, another object), starts again when full, and still gives exact values", () => {
+    // A scheduled run's slices share one memo, each with the model as it read it; a small memo fills.
+    const memo = new ExpectationMemo(3);
+    for (let round = 0; round < 3; round++) {
+      for (const params of [{ ...BG }, { ...BG }, { ...MBG }, { ...BG, b: BG.b + 0.001 }]) {
+        for (const history of histories()) {
+          for (const weeks of HORIZONS) {
+            expect(expectedTransactions(params, history, weeks, memo)).toBe(
+              expectedTransactions(params, history, weeks),
+            );
+          }
+        }
+      }
+    }
+  });
+
   it("keys on the age: two customers with the same x and another T get their own values", () => {
     const memo = new ExpectationMemo();
     const young = expectedTransactions(BG, { frequency: 2, recency: 1, age: 2 }, 13, memo);

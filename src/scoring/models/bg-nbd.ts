@@ -140,8 +140,10 @@ function purchasesIfAlive(params: BgNbdParameters, frequency: number, scaledHori
  * at the same few horizons (each month of the lifetime value, the churn horizon), and customers with
  * the same x and age share every one of them, so a run computes each once. The value is the one the
  * series gives for those exact inputs (u = t / (α + T) is computed as without the memo): remembered
- * or not, the result is the same number. Make one per run (rescoreCustomers does one per call): it
- * grows with the distinct (x, T) it sees, times the horizons asked.
+ * or not, the result is the same number. It grows with the distinct (x, T) it sees, times the
+ * horizons asked, up to `maxEntries` (x, T) pairs, when it starts again: one memo may serve many
+ * rescores (a scheduled run's slices, each of which reads the model anew: parameters are compared by
+ * value).
  */
 export class ExpectationMemo {
   #params: BgNbdParameters | null = null;
@@ -149,14 +151,21 @@ export class ExpectationMemo {
   readonly #horizons: number[] = [];
   /** x → T → values per horizon (NaN: not computed yet). */
   readonly #byFrequency = new Map<number, Map<number, number[]>>();
+  #entries = 0;
+
+  readonly maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = maxEntries;
+  }
 
   ifAlive(params: BgNbdParameters, frequency: number, age: number, weeks: number): number {
-    if (this.#params !== params) {
+    if (this.#params !== params && !(this.#params && sameParameters(this.#params, params))) {
       // Another model: what was remembered was for the previous one.
-      this.#params = params;
-      this.#horizons.length = 0;
-      this.#byFrequency.clear();
+      this.#forget();
     }
+    // The same model read again (a new object): its values stand, and are looked up by this one.
+    this.#params = params;
     let slot = this.#horizons.indexOf(weeks);
     if (slot < 0) slot = this.#horizons.push(weeks) - 1;
     let byAge = this.#byFrequency.get(frequency);
@@ -166,8 +175,14 @@ export class ExpectationMemo {
     }
     let values = byAge.get(age);
     if (!values) {
+      if (this.#entries >= this.maxEntries) {
+        this.#forget();
+        this.#params = params;
+        return this.ifAlive(params, frequency, age, weeks);
+      }
       values = [];
       byAge.set(age, values);
+      this.#entries++;
     }
     let value = values[slot];
     if (value === undefined) {
@@ -180,6 +195,23 @@ export class ExpectationMemo {
     }
     return value;
   }
+
+  #forget(): void {
+    this.#params = null;
+    this.#horizons.length = 0;
+    this.#byFrequency.clear();
+    this.#entries = 0;
+  }
+}
+
+function sameParameters(left: BgNbdParameters, right: BgNbdParameters): boolean {
+  return (
+    left.r === right.r &&
+    left.alpha === right.alpha &&
+    left.a === right.a &&
+    left.b === right.b &&
+    (left.variant ?? "BG") === (right.variant ?? "BG")
+  );
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer in their first t weeks (FHL 2005, eq. 7). */

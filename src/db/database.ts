@@ -16,6 +16,7 @@ import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
 import { templateFor } from "./pglite-template.ts";
+import { runScriptsOnPool } from "./script-transactions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { exposeTransactions } from "./transaction-sql.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
@@ -144,6 +145,7 @@ export function fromPostgresUrl(
   const driver = exposeTransactions(new PrismaPg(pool));
   const prisma = new PrismaClient({ adapter: driver });
   sendReadsStraightToDriver(prisma, driver);
+  runScriptsOnPool(prisma, pool);
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({
     pool: name,

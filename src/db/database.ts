@@ -47,12 +47,13 @@ export interface Database {
 }
 
 /**
- * One pool's connections: `prisma` (requests, writes) or `jobs` (the job engine). On PostgreSQL,
- * pg's counts: open, idle, and queries waiting for a connection. The embedded database has exactly
- * one connection, and PGlite does not tell how many queries wait for it: only its total.
+ * One pool's connections: `prisma` (requests, writes), `outbox` (the alert dispatcher's transactions)
+ * or `jobs` (the job engine). On PostgreSQL, pg's counts: open, idle, and queries waiting for a
+ * connection. The embedded database has exactly one connection, and PGlite does not tell how many
+ * queries wait for it: only its total.
  */
 export interface PoolStats {
-  pool: "prisma" | "jobs";
+  pool: "prisma" | "outbox" | "jobs";
   total: number;
   idle?: number;
   waiting?: number;
@@ -145,7 +146,14 @@ export function fromPostgresUrl(
   const driver = exposeTransactions(new PrismaPg(pool));
   const prisma = new PrismaClient({ adapter: driver });
   sendReadsStraightToDriver(prisma, driver);
-  runScriptsOnPool(prisma, pool);
+  // The outbox dispatcher's short transactions get connections of their own: on the shared pool they
+  // queued behind the very requests whose alerts they publish, whenever those held every connection.
+  // Its rounds never overlap within a process, so two are plenty; opened on first use.
+  const outboxPool = new pg.Pool({ ...poolConfig, max: 2, application_name: "cxhub-outbox" });
+  outboxPool.on("error", (error) =>
+    process.emitWarning(`An idle PostgreSQL outbox connection was closed by the server: ${error.message}`),
+  );
+  runScriptsOnPool(prisma, outboxPool);
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({
     pool: name,
@@ -168,12 +176,14 @@ export function fromPostgresUrl(
     },
     poolStats: () => [
       statsOf("prisma", pool),
+      statsOf("outbox", outboxPool),
       ...sqlPools.filter((open) => !open.ending).map((open) => statsOf("jobs", open)),
     ],
     async close() {
       await prisma.$disconnect();
       // The adapter leaves a pool it was given open.
       if (!pool.ending) await pool.end();
+      if (!outboxPool.ending) await outboxPool.end();
     },
   };
 }

@@ -24,7 +24,7 @@ const IDLE_TIMEOUT_MS = 30_000;
 
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
-/** Lets `scriptTransactions(prisma)` open transactions on `pool`, the pool the client's adapter uses. */
+/** Lets `scriptTransactions(prisma)` open transactions on `pool`, a pool on the client's database. */
 export function runScriptsOnPool(prisma: PrismaClient, pool: pg.Pool): void {
   pools.set(prisma, pool);
 }

@@ -16,6 +16,7 @@ import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
 import { templateFor } from "./pglite-template.ts";
+import { preparedStatementName } from "./prepared-statements.ts";
 import { runScriptsOnPool } from "./script-transactions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { exposeTransactions } from "./transaction-sql.ts";
@@ -131,9 +132,10 @@ export function fromPostgresUrl(
   // The pool is made here rather than by the adapter so that its counts can be read (poolStats). A
   // connection (new, or from an exhausted pool) that does not come in time is an error the server
   // answers 503, instead of a request that hangs for as long as the server or the network does.
+  // Generic plans for named statements: only statements marked PREPARED are named (prepared-statements.ts).
   const poolConfig = {
     connectionString: url,
-    options: "-c jit=off",
+    options: "-c jit=off -c plan_cache_mode=force_generic_plan",
     connectionTimeoutMillis: connectTimeoutMs,
   };
   const pool = new pg.Pool(poolConfig);
@@ -143,7 +145,7 @@ export function fromPostgresUrl(
   pool.on("error", (error) =>
     process.emitWarning(`An idle PostgreSQL connection was closed by the server: ${error.message}`),
   );
-  const driver = exposeTransactions(new PrismaPg(pool));
+  const driver = exposeTransactions(new PrismaPg(pool, { statementNameGenerator: preparedStatementName }));
   const prisma = new PrismaClient({ adapter: driver });
   sendReadsStraightToDriver(prisma, driver);
   // The outbox dispatcher's short transactions get connections of their own: on the shared pool they

@@ -27,17 +27,27 @@ interface AlertRow {
   ownerId: string | null;
 }
 
-/** Records the webhook events of alerts raised and resolved in this transaction. */
+/** The event types of these alerts: what an endpoint must subscribe to for them to be recorded. */
+export function alertWebhookTypes({ raised, resolved }: { raised: unknown[]; resolved: unknown[] }) {
+  return [
+    ...(raised.length > 0 ? (["ALERT_RAISED"] as const) : []),
+    ...(resolved.length > 0 ? (["ALERT_RESOLVED"] as const) : []),
+  ] as WebhookEventType[];
+}
+
+/**
+ * Records the webhook events of alerts raised and resolved in this transaction. `subscribed`: whether
+ * an enabled endpoint subscribes to their types (alertWebhookTypes), when the caller asked already in
+ * a statement of its own; asked here otherwise.
+ */
 export async function recordAlertWebhooks(
   tx: Prisma.TransactionClient,
   { raised, resolved }: { raised: string[]; resolved: string[] },
   now: Date,
+  subscribed?: boolean,
 ): Promise<void> {
-  const types: WebhookEventType[] = [
-    ...(raised.length > 0 ? (["ALERT_RAISED"] as const) : []),
-    ...(resolved.length > 0 ? (["ALERT_RESOLVED"] as const) : []),
-  ];
-  if (types.length === 0 || !(await hasWebhookSubscribers(tx, types))) return;
+  const types = alertWebhookTypes({ raised, resolved });
+  if (types.length === 0 || !(subscribed ?? (await hasWebhookSubscribers(tx, types)))) return;
   const rows = await tx.$queryRaw<AlertRow[]>`
     SELECT a."id", a."customerId", a."level"::text AS level, a."score", a."previousScore", a."reasons",
       a."createdAt", a."resolvedAt", a."resolvedById", a."resolutionReason"::text AS "resolutionReason",

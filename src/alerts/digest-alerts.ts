@@ -16,7 +16,7 @@
 // Customers nobody owns count together, as one owner: their digest has no owner and reaches the
 // subscribers who follow every alert (admins and analysts), who would otherwise get the flood.
 import { v7 as uuidv7 } from "uuid";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /** A digest written or grown by this transaction. */
 export interface RaisedDigest {
@@ -24,6 +24,9 @@ export interface RaisedDigest {
   ownerId: string | null;
   alertCount: number;
 }
+
+/** The alerts this transaction raised that are still waiting for the dispatcher (see above). */
+export const RAISED_IN_THIS_TRANSACTION = `"publishedAt" IS NULL AND "raisedInTransaction" = pg_current_xact_id()::text::bigint`;
 
 interface CrowdedOwner {
   ownerId: string | null;
@@ -47,7 +50,7 @@ export async function digestCrowdedOwners(
       count(*) FILTER (WHERE "level" = 'CRITICAL')::int AS "criticalCount",
       min("digestId"::text) AS "digestId"
     FROM "Alert"
-    WHERE "publishedAt" IS NULL AND "raisedInTransaction" = pg_current_xact_id()::text::bigint
+    WHERE ${Prisma.raw(RAISED_IN_THIS_TRANSACTION)}
     GROUP BY "ownerId"
     HAVING count(*) > ${digestAbove}`;
   if (crowded.length === 0) return [];
@@ -70,7 +73,7 @@ export async function digestCrowdedOwners(
     )
     UPDATE "Alert" a SET "digestId" = input.id
     FROM input
-    WHERE a."publishedAt" IS NULL AND a."raisedInTransaction" = pg_current_xact_id()::text::bigint
+    WHERE ${Prisma.raw(RAISED_IN_THIS_TRANSACTION)}
       AND a."digestId" IS NULL AND a."ownerId" IS NOT DISTINCT FROM input."ownerId"`;
   return digests.map(({ id, ownerId, alertCount }) => ({ id, ownerId, alertCount }));
 }

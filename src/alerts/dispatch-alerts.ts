@@ -14,6 +14,7 @@
 // slow poll is the safety net (a missed notification, a dispatcher that died mid-batch).
 import type { Database } from "../db/database.ts";
 import { startOutboxRounds } from "../db/outbox-rounds.ts";
+import { scriptTransactions } from "../db/script-transactions.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import type { AlertBus } from "./alert-bus.ts";
@@ -44,67 +45,91 @@ export async function dispatchAlertBatch(
   bus: AlertBus,
   { logger, batchSize = BATCH_SIZE, metrics }: DispatchOptions,
 ): Promise<number> {
+  const publish = async (rows: ClaimedRow[]) => {
+    for (const row of rows) {
+      const claimed = row.digest
+        ? claimedDigestSchema.safeParse({ digest: row.digest })
+        : claimedAlertSchema.safeParse({ alert: row.alert, customer: row.customer });
+      if (claimed.success) {
+        await bus.publish(claimed.data as AlertStreamEvent);
+        if (metrics) countPublication(metrics, claimed.data as AlertStreamEvent);
+        continue;
+      }
+      const [issue] = claimed.error.issues;
+      const what = row.digest ? "Digest" : "Alert";
+      logger.error(
+        `${what} ${idOf(row)} was not published live: its row is not a whole ${what.toLowerCase()} (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
+      );
+    }
+    return rows.length;
+  };
+  const claim = claimStatement(batchSize);
+  // On PostgreSQL: BEGIN, the lock and the claim in one round trip, COMMIT in a second, on a pooled
+  // connection of the driver (script-transactions.ts). Each statement of the script still takes its
+  // own snapshot, so the claim sees every alert committed before the lock was granted.
+  const scripts = scriptTransactions(db);
+  if (scripts) {
+    return scripts.run<ClaimedRow, number>(
+      `SELECT pg_advisory_xact_lock(${ALERT_STREAM_LOCK}); ${claim}`,
+      publish,
+    );
+  }
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALERT_STREAM_LOCK}::bigint)`;
-      // One statement claims, numbers, marks and reads the batch with its customers: the dispatcher
-      // shares its process with request handling, and every round trip waits its turn there. The
-      // positions' order within the batch does not matter: the batch is published in position order.
-      const rows = await tx.$queryRaw<ClaimedRow[]>`
-        WITH claimed AS (
-          SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL AND "digestId" IS NULL
-          ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
-        ), claimed_digests AS (
-          SELECT "id" FROM "AlertDigest" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
-        ), numbered AS (
-          SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed
-        ), numbered_digests AS (
-          SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed_digests
-        ), published AS (
-          UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
-          FROM numbered n WHERE a."id" = n."id"
-          RETURNING a.*
-        ), published_digests AS (
-          UPDATE "AlertDigest" d SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
-          FROM numbered_digests n WHERE d."id" = n."id"
-          RETURNING d.*
-        ), digested AS (
-          -- The digest's alerts leave the outbox with it, without positions of their own.
-          UPDATE "Alert" a SET "publishedAt" = clock_timestamp()
-          FROM claimed_digests d WHERE a."digestId" = d."id" AND a."publishedAt" IS NULL
-        )
-        SELECT row_to_json(p) AS alert, row_to_json(c) AS customer, NULL::json AS digest,
-          p."streamPosition" AS position
-        FROM published p JOIN "Customer" c ON c."id" = p."customerId"
-        UNION ALL
-        SELECT NULL, NULL, row_to_json(d), d."streamPosition" FROM published_digests d
-        ORDER BY position`;
-      for (const row of rows) {
-        const claimed = row.digest
-          ? claimedDigestSchema.safeParse({ digest: row.digest })
-          : claimedAlertSchema.safeParse({ alert: row.alert, customer: row.customer });
-        if (claimed.success) {
-          await bus.publish(claimed.data as AlertStreamEvent);
-          if (metrics) countPublication(metrics, claimed.data as AlertStreamEvent);
-          continue;
-        }
-        const [issue] = claimed.error.issues;
-        const what = row.digest ? "Digest" : "Alert";
-        logger.error(
-          `${what} ${idOf(row)} was not published live: its row is not a whole ${what.toLowerCase()} (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
-        );
-      }
-      return rows.length;
+      return publish(await tx.$queryRawUnsafe<ClaimedRow[]>(claim));
     },
     { maxWait: 15_000, timeout: 30_000 },
   );
+}
+
+/**
+ * One statement claims, numbers, marks and reads the batch with its customers: the dispatcher shares
+ * its process with request handling, and every round trip waits its turn there. The positions' order
+ * within the batch does not matter: the batch is published in position order. Without parameters
+ * (the batch size is an integer written into it), so that it can end a script.
+ */
+function claimStatement(batchSize: number): string {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new Error(`The dispatcher's batch size must be a positive integer, not ${batchSize}.`);
+  }
+  return `
+    WITH claimed AS (
+      SELECT "id" FROM "Alert" WHERE "publishedAt" IS NULL AND "digestId" IS NULL
+      ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+    ), claimed_digests AS (
+      SELECT "id" FROM "AlertDigest" WHERE "publishedAt" IS NULL ORDER BY "id" LIMIT ${batchSize} FOR UPDATE
+    ), numbered AS (
+      SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed
+    ), numbered_digests AS (
+      SELECT "id", nextval('"AlertStreamPosition"') AS position FROM claimed_digests
+    ), published AS (
+      UPDATE "Alert" a SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
+      FROM numbered n WHERE a."id" = n."id"
+      RETURNING a.*
+    ), published_digests AS (
+      UPDATE "AlertDigest" d SET "publishedAt" = clock_timestamp(), "streamPosition" = n.position
+      FROM numbered_digests n WHERE d."id" = n."id"
+      RETURNING d.*
+    ), digested AS (
+      -- The digest's alerts leave the outbox with it, without positions of their own.
+      UPDATE "Alert" a SET "publishedAt" = clock_timestamp()
+      FROM claimed_digests d WHERE a."digestId" = d."id" AND a."publishedAt" IS NULL
+    )
+    SELECT row_to_json(p) AS alert, row_to_json(c) AS customer, NULL::json AS digest,
+      p."streamPosition" AS position
+    FROM published p JOIN "Customer" c ON c."id" = p."customerId"
+    UNION ALL
+    SELECT NULL, NULL, row_to_json(d), d."streamPosition" FROM published_digests d
+    ORDER BY position`;
 }
 
 interface ClaimedRow {
   alert: unknown;
   customer: unknown;
   digest: unknown;
-  position: bigint;
+  /** bigint through Prisma, a string through the script: only the statement's ORDER BY reads it. */
+  position: unknown;
 }
 
 const idOf = (row: ClaimedRow) => {

@@ -1,13 +1,16 @@
 // Raises churn-risk alerts for a batch of score changes, in the transaction that wrote the scores
 // (rescoreCustomers calls it after every batch, so every path that changes a score is covered).
-// Set-based: one statement reads the batch's alert states, one locks those the decision would change,
-// one writes the states that moved, one inserts the alerts. A state that moves is decided again under
-// its row lock, not on the previous score a concurrent rescore may have read before us: two instances
-// rescoring one customer decide each crossing once, and the trigger key (customer, level, alert
-// number) makes a second insert a no-op. A state the decision leaves as it is is not locked (most of a
-// scheduled slice's customers: locking them wrote a lock into every row, every day): nothing of it is
-// written, so the decision stands as if made before any concurrent change to it, which decides again
-// under the lock itself.
+// Set-based, and few round trips (every statement after the alerts' insert is latency their subscribers
+// wait through), all straight to the driver (transaction-sql.ts): one statement reads the batch's
+// alert states, one inserts those a customer crossing for the first time lacks (locked as they are
+// inserted), one locks and reads again those the decision would change, and one writes the states that
+// moved, inserts the alerts, wakes the dispatchers and says whether webhooks or a digest need more.
+// A state that moves is decided again under its row lock, not on the previous score a concurrent
+// rescore may have read before us: two instances rescoring one customer decide each crossing once,
+// and the trigger key (customer, level, alert number) makes a second insert a no-op. A state the
+// decision leaves as it is is not locked (most of a scheduled slice's customers: locking them wrote a
+// lock into every row, every day): nothing of it is written, so the decision stands as if made before
+// any concurrent change to it, which decides again under the lock itself.
 //
 // In the same transaction, the open alerts of the levels a customer's risk has fallen below resolve
 // themselves (alert-policy.ts says when), with the reason and a sentence saying how far it fell.
@@ -22,7 +25,8 @@
 // commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
 // alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
 import { v7 as uuidv7 } from "uuid";
-import { transactionSql } from "../db/transaction-sql.ts";
+import { type TransactionSql, transactionSql } from "../db/transaction-sql.ts";
+import { webhookSubscribersSql } from "../domain/webhooks/webhook-events.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { AlertLevel, AlertPolicy } from "../policy/alert-policy-settings.ts";
@@ -38,8 +42,8 @@ import {
   rebaselineAlert,
   resolutionNote,
 } from "./alert-policy.ts";
-import { recordAlertWebhooks } from "./alert-webhooks.ts";
-import { digestCrowdedOwners, type RaisedDigest } from "./digest-alerts.ts";
+import { alertWebhookTypes, recordAlertWebhooks } from "./alert-webhooks.ts";
+import { digestCrowdedOwners, RAISED_IN_THIS_TRANSACTION, type RaisedDigest } from "./digest-alerts.ts";
 import { notifyScoreChanges } from "./score-change-feed.ts";
 
 /** The channel that tells dispatchers an alert was committed (payload: nothing). */
@@ -75,12 +79,13 @@ export interface RaiseAlertsOptions {
   mode?: AlertMode;
 }
 
-interface StateRow {
+interface StateRow extends Record<string, unknown> {
   customerId: string;
   alertedLevel: ChurnRiskLevel | null;
   alertCount: number;
-  lastHighAlertAt: Date | null;
-  lastCriticalAlertAt: Date | null;
+  /** Milliseconds since the epoch (STATE_COLUMNS). */
+  lastHighAlertAt: number | null;
+  lastCriticalAlertAt: number | null;
 }
 
 export async function raiseAlerts(
@@ -91,8 +96,9 @@ export async function raiseAlerts(
 ): Promise<AlertOutcome> {
   await notifyScoreChanges(tx, changes);
   if (changes.length === 0) return { raised: [], resolved: [], digests: [] };
+  const sql = transactionSql(tx);
   const stored = await readStates(
-    tx,
+    sql,
     changes.map((change) => change.customerId),
     { lock: false },
   );
@@ -111,9 +117,11 @@ export async function raiseAlerts(
       (alertLevelOf(change.churnRisk, policy) !== null ||
         (change.previousRisk !== null && alertLevelOf(change.previousRisk, policy) !== null)),
   );
+  const toLock = new Set<string>();
+  let inserted = new Map<string, StateRow>();
   if (missing.length > 0) {
-    await insertStates(
-      tx,
+    inserted = await insertStates(
+      sql,
       missing.map((change) => ({
         customerId: change.customerId,
         // A rebaseline moves the customer to their new level below, whatever they start from.
@@ -121,20 +129,23 @@ export async function raiseAlerts(
       })),
       now,
     );
+    for (const [id, row] of inserted) stored.set(id, row);
+    for (const change of missing) if (!inserted.has(change.customerId)) toLock.add(change.customerId);
   }
-  // Locked and read again: the states just inserted (a concurrent transaction may have inserted some
-  // first: theirs is the state that counts) and those the decision would change.
-  const toLock = new Set(missing.map((change) => change.customerId));
+  // Locked and read again: the states a concurrent transaction inserted first (the insert waited for
+  // its commit: theirs is the state that counts) and those the decision would change. Those inserted
+  // here are locked already.
   for (const change of changes) {
     const row = stored.get(change.customerId);
-    if (row && !sameState(toState(row), decide(change, row).decision.state)) toLock.add(change.customerId);
+    if (!row || inserted.has(change.customerId)) continue;
+    if (!sameState(toState(row), decide(change, row).decision.state)) toLock.add(change.customerId);
   }
   if (toLock.size > 0) {
-    for (const [id, row] of await readStates(tx, [...toLock], { lock: true })) stored.set(id, row);
+    for (const [id, row] of await readStates(sql, [...toLock], { lock: true })) stored.set(id, row);
   }
 
   const moved: Array<{ customerId: string; state: AlertState }> = [];
-  const alerts: Array<ScoreChange & { id: string; level: AlertLevel; triggerKey: string }> = [];
+  const alerts: NewAlert[] = [];
   const resolutions: Resolution[] = [];
   for (const change of changes) {
     // Alerts are raised only where a state is stored, so a customer without one has none to resolve.
@@ -161,42 +172,93 @@ export async function raiseAlerts(
       });
     }
   }
-  if (moved.length > 0) await updateStates(tx, moved, now);
   const resolved = resolutions.length > 0 ? await resolveAlerts(tx, resolutions, now) : [];
-  if (alerts.length === 0) {
-    await recordAlertWebhooks(tx, { raised: [], resolved: resolved.map((alert) => alert.id) }, now);
-    return { raised: [], resolved, digests: [] };
-  }
-
-  const column = <T>(pick: (alert: (typeof alerts)[number]) => T) => alerts.map(pick);
-  const inserted = await tx.$queryRaw<Array<{ id: string; customerId: string; level: AlertLevel }>>`
-    INSERT INTO "Alert" ("id", "customerId", "ownerId", "level", "score", "previousScore", "previousLevel",
-      "reasons", "triggerKey", "createdAt", "raisedInTransaction")
-    SELECT id, "customerId", "ownerId", level::"ChurnRiskLevel", score, "previousScore",
-      "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp(),
-      pg_current_xact_id()::text::bigint
-    FROM unnest(
-      ${column((a) => a.id)}::uuid[],
-      ${column((a) => a.customerId)}::uuid[],
-      ${column((a) => a.ownerId)}::uuid[],
-      ${column((a) => a.level)}::text[],
-      ${column((a) => a.churnRisk)}::float8[],
-      ${column((a) => a.previousRisk)}::float8[],
-      ${column((a) => a.previousLevel)}::text[],
-      ${column((a) => JSON.stringify(a.reasons))}::text[],
-      ${column((a) => a.triggerKey)}::text[]
-    ) AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
-    ON CONFLICT ("triggerKey") DO NOTHING
-    RETURNING "id", "customerId", "level"::text AS level`;
+  const written = await writeStatesAndAlerts(sql, moved, alerts, {
+    now,
+    digestAbove: policy.digestAbove,
+    webhookTypes: alertWebhookTypes({ raised: alerts, resolved }),
+  });
+  const raised = written.map(({ id, customerId, level }) => ({ id, customerId, level }));
   await recordAlertWebhooks(
     tx,
-    { raised: inserted.map((alert) => alert.id), resolved: resolved.map((alert) => alert.id) },
+    { raised: raised.map((alert) => alert.id), resolved: resolved.map((alert) => alert.id) },
     now,
+    written[0]?.subscribed,
   );
-  if (inserted.length === 0) return { raised: [], resolved, digests: [] };
-  const digests = await digestCrowdedOwners(tx, policy.digestAbove);
-  await tx.$executeRaw`SELECT pg_notify(${ALERTS_CHANNEL}, '')`;
-  return { raised: inserted, resolved, digests };
+  const digests = written[0]?.crowded ? await digestCrowdedOwners(tx, policy.digestAbove) : [];
+  return { raised, resolved, digests };
+}
+
+type NewAlert = ScoreChange & { id: string; level: AlertLevel; triggerKey: string };
+type WrittenAlert = RaisedAlert & { subscribed: boolean; crowded: boolean } & Record<string, unknown>;
+
+/**
+ * One statement: the states that moved are written, the alerts inserted (a trigger key already
+ * stored makes its insert a no-op) and, when any was, the dispatchers notified (at commit; repeats
+ * of one notification in a transaction are delivered once). Each inserted alert's row also says
+ * whether an enabled endpoint subscribes to `webhookTypes`, and whether an owner now has more than
+ * `digestAbove` of this transaction's alerts (digest-alerts.ts), so that neither costs a round trip
+ * when the answer is no.
+ */
+async function writeStatesAndAlerts(
+  sql: TransactionSql,
+  moved: Array<{ customerId: string; state: AlertState }>,
+  alerts: NewAlert[],
+  { now, digestAbove, webhookTypes }: { now: Date; digestAbove: number; webhookTypes: string[] },
+): Promise<WrittenAlert[]> {
+  if (moved.length === 0 && alerts.length === 0) return [];
+  const state = <T>(pick: (row: (typeof moved)[number]) => T) => moved.map(pick);
+  const alert = <T>(pick: (alert: NewAlert) => T) => alerts.map(pick);
+  return sql.query<WrittenAlert>(
+    `WITH moved AS (
+       UPDATE "CustomerAlertState" s SET
+         "alertedLevel" = t.level::"ChurnRiskLevel", "alertCount" = t.count,
+         "lastHighAlertAt" = t.high, "lastCriticalAlertAt" = t.critical, "updatedAt" = $1::timestamptz
+       FROM unnest($2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+         AS t("customerId", level, count, high, critical)
+       WHERE s."customerId" = t."customerId"
+     ), inserted AS (
+       INSERT INTO "Alert" ("id", "customerId", "ownerId", "level", "score", "previousScore", "previousLevel",
+         "reasons", "triggerKey", "createdAt", "raisedInTransaction")
+       SELECT id, "customerId", "ownerId", level::"ChurnRiskLevel", score, "previousScore",
+         "previousLevel"::"ChurnRiskLevel", reasons::jsonb, "triggerKey", clock_timestamp(),
+         pg_current_xact_id()::text::bigint
+       FROM unnest($7::uuid[], $8::uuid[], $9::uuid[], $10::text[], $11::float8[], $12::float8[], $13::text[],
+         $14::text[], $15::text[])
+         AS t(id, "customerId", "ownerId", level, score, "previousScore", "previousLevel", reasons, "triggerKey")
+       ON CONFLICT ("triggerKey") DO NOTHING
+       RETURNING "id", "customerId", "level", "ownerId"
+     ), pending AS (
+       -- This transaction's alerts: those of its earlier statements, and these (not yet visible here).
+       SELECT "ownerId" FROM "Alert" WHERE ${RAISED_IN_THIS_TRANSACTION}
+       UNION ALL SELECT "ownerId" FROM inserted
+     )
+     SELECT i."id"::text AS id, i."customerId"::text AS "customerId", i."level"::text AS level,
+       ${webhookSubscribersSql("$16")} AS subscribed,
+       EXISTS (SELECT 1 FROM pending GROUP BY "ownerId" HAVING count(*) > $17::int) AS crowded,
+       pg_notify($18, '')::text AS notified
+     FROM inserted i`,
+    [
+      now.toISOString(),
+      state((r) => r.customerId),
+      state((r) => r.state.alertedLevel),
+      state((r) => r.state.alertCount),
+      state((r) => r.state.lastHighAlertAt?.toISOString() ?? null),
+      state((r) => r.state.lastCriticalAlertAt?.toISOString() ?? null),
+      alert((a) => a.id),
+      alert((a) => a.customerId),
+      alert((a) => a.ownerId),
+      alert((a) => a.level),
+      alert((a) => a.churnRisk),
+      alert((a) => a.previousRisk),
+      alert((a) => a.previousLevel),
+      alert((a) => JSON.stringify(a.reasons)),
+      alert((a) => a.triggerKey),
+      webhookTypes,
+      digestAbove,
+      ALERTS_CHANNEL,
+    ],
+  );
 }
 
 interface Resolution {
@@ -243,16 +305,15 @@ async function resolveAlerts(
 
 /** The customers' stored alert states; `lock`: under row locks taken in id order (no deadlock between batches). */
 async function readStates(
-  tx: Prisma.TransactionClient,
+  sql: TransactionSql,
   ids: string[],
   { lock }: { lock: boolean },
 ): Promise<Map<string, StateRow>> {
-  // Straight to the driver (transaction-sql.ts): a scheduled slice reads thousands of states a batch.
-  // Instants as milliseconds since the epoch (float8), which both paths return alike.
-  // Unlocked, each id is looked up by the key (LATERAL … LIMIT 1, as in customer-signals.ts): with a
-  // plain "= ANY" PostgreSQL scanned the whole table in parallel for each batch once it held 770,000
-  // states. Locked, the id order the lock needs makes the key's index the plan.
-  const rows = await transactionSql(tx).query<StoredStateRow>(
+  // A scheduled slice reads thousands of states a batch. Unlocked, each id is looked up by the key
+  // (LATERAL … LIMIT 1, as in customer-signals.ts): with a plain "= ANY" PostgreSQL scanned the whole
+  // table in parallel for each batch once it held 770,000 states. Locked, the id order the lock needs
+  // makes the key's index the plan.
+  const rows = await sql.query<StateRow>(
     lock
       ? `SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
          ORDER BY s."customerId" FOR UPDATE`
@@ -260,74 +321,43 @@ async function readStates(
            SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s`,
     [ids],
   );
-  const instant = (ms: number | null) => (ms === null ? null : new Date(ms));
-  return new Map(
-    rows.map((row) => [
-      row.customerId,
-      {
-        ...row,
-        lastHighAlertAt: instant(row.lastHighAlertAt),
-        lastCriticalAlertAt: instant(row.lastCriticalAlertAt),
-      },
-    ]),
-  );
+  return new Map(rows.map((row) => [row.customerId, row]));
 }
 
+/** Instants as milliseconds since the epoch (float8), which the driver and Prisma return alike. */
 const STATE_COLUMNS = `s."customerId"::text AS "customerId", s."alertedLevel"::text AS "alertedLevel", s."alertCount",
   floor(extract(epoch FROM s."lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
   floor(extract(epoch FROM s."lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"`;
 
-interface StoredStateRow extends Record<string, unknown> {
-  customerId: string;
-  alertedLevel: ChurnRiskLevel | null;
-  alertCount: number;
-  lastHighAlertAt: number | null;
-  lastCriticalAlertAt: number | null;
-}
-
+/** Inserts the states, in id order; answers those it inserted (a concurrent writer's stand). */
 async function insertStates(
-  tx: Prisma.TransactionClient,
+  sql: TransactionSql,
   rows: Array<{ customerId: string; state: AlertState }>,
   now: Date,
-): Promise<void> {
+): Promise<Map<string, StateRow>> {
   const sorted = [...rows].sort((a, b) => a.customerId.localeCompare(b.customerId));
-  await tx.$executeRaw`
-    INSERT INTO "CustomerAlertState" ("customerId", "alertedLevel", "updatedAt")
-    SELECT "customerId", level::"ChurnRiskLevel", ${now}
-    FROM unnest(${sorted.map((r) => r.customerId)}::uuid[], ${sorted.map((r) => r.state.alertedLevel)}::text[])
-      AS t("customerId", level)
-    ON CONFLICT ("customerId") DO NOTHING`;
-}
-
-async function updateStates(
-  tx: Prisma.TransactionClient,
-  rows: Array<{ customerId: string; state: AlertState }>,
-  now: Date,
-): Promise<void> {
-  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-  await tx.$executeRaw`
-    UPDATE "CustomerAlertState" s SET
-      "alertedLevel" = t.level::"ChurnRiskLevel", "alertCount" = t.count,
-      "lastHighAlertAt" = t.high, "lastCriticalAlertAt" = t.critical, "updatedAt" = ${now}
-    FROM unnest(
-      ${column((r) => r.customerId)}::uuid[],
-      ${column((r) => r.state.alertedLevel)}::text[],
-      ${column((r) => r.state.alertCount)}::int[],
-      ${column((r) => r.state.lastHighAlertAt?.toISOString() ?? null)}::timestamptz[],
-      ${column((r) => r.state.lastCriticalAlertAt?.toISOString() ?? null)}::timestamptz[]
-    ) AS t("customerId", level, count, high, critical)
-    WHERE s."customerId" = t."customerId"`;
+  const inserted = await sql.query<StateRow>(
+    `INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
+     SELECT "customerId", level::"ChurnRiskLevel", $1::timestamptz
+       FROM unnest($2::uuid[], $3::text[]) AS t("customerId", level)
+     ON CONFLICT ("customerId") DO NOTHING
+     RETURNING ${STATE_COLUMNS}`,
+    [now.toISOString(), sorted.map((r) => r.customerId), sorted.map((r) => r.state.alertedLevel)],
+  );
+  return new Map(inserted.map((row) => [row.customerId, row]));
 }
 
 function toState(row: StateRow): AlertState {
   const level = row.alertedLevel;
   return {
     alertedLevel: level === "HIGH" || level === "CRITICAL" ? level : null,
-    alertCount: row.alertCount,
-    lastHighAlertAt: row.lastHighAlertAt,
-    lastCriticalAlertAt: row.lastCriticalAlertAt,
+    alertCount: Number(row.alertCount),
+    lastHighAlertAt: toDate(row.lastHighAlertAt),
+    lastCriticalAlertAt: toDate(row.lastCriticalAlertAt),
   };
 }
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 function sameState(a: AlertState, b: AlertState): boolean {
   return (

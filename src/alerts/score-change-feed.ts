@@ -5,6 +5,7 @@
 // instance tells its own subscribers, who read the score as committed. A notification missed while
 // disconnected loses nothing a client cannot get back: the current score is one query away.
 import type { Listen, ListenOptions } from "../db/notifications.ts";
+import { transactionSql } from "../db/transaction-sql.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
 
@@ -32,7 +33,10 @@ export async function notifyScoreChanges(
   for (let start = 0; start < changed.length; start += IDS_PER_NOTIFICATION) {
     payloads.push(changed.slice(start, start + IDS_PER_NOTIFICATION).join(","));
   }
-  await tx.$executeRaw`SELECT pg_notify(${SCORE_CHANGES_CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
+  await transactionSql(tx).execute("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload", [
+    SCORE_CHANGES_CHANNEL,
+    payloads,
+  ]);
 }
 
 export interface ScoreChangeFeed {

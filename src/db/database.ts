@@ -16,6 +16,8 @@ import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
 import { templateFor } from "./pglite-template.ts";
+import { preparedStatementName } from "./prepared-statements.ts";
+import { runScriptsOnPool } from "./script-transactions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
 import { exposeTransactions } from "./transaction-sql.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
@@ -46,12 +48,13 @@ export interface Database {
 }
 
 /**
- * One pool's connections: `prisma` (requests, writes) or `jobs` (the job engine). On PostgreSQL,
- * pg's counts: open, idle, and queries waiting for a connection. The embedded database has exactly
- * one connection, and PGlite does not tell how many queries wait for it: only its total.
+ * One pool's connections: `prisma` (requests, writes), `outbox` (the alert dispatcher's transactions)
+ * or `jobs` (the job engine). On PostgreSQL, pg's counts: open, idle, and queries waiting for a
+ * connection. The embedded database has exactly one connection, and PGlite does not tell how many
+ * queries wait for it: only its total.
  */
 export interface PoolStats {
-  pool: "prisma" | "jobs";
+  pool: "prisma" | "outbox" | "jobs";
   total: number;
   idle?: number;
   waiting?: number;
@@ -141,9 +144,17 @@ export function fromPostgresUrl(
   pool.on("error", (error) =>
     process.emitWarning(`An idle PostgreSQL connection was closed by the server: ${error.message}`),
   );
-  const driver = exposeTransactions(new PrismaPg(pool));
+  const driver = exposeTransactions(new PrismaPg(pool, { statementNameGenerator: preparedStatementName }));
   const prisma = new PrismaClient({ adapter: driver });
   sendReadsStraightToDriver(prisma, driver);
+  // The outbox dispatcher's short transactions get connections of their own: on the shared pool they
+  // queued behind the very requests whose alerts they publish, whenever those held every connection.
+  // Its rounds never overlap within a process, so two are plenty; opened on first use.
+  const outboxPool = new pg.Pool({ ...poolConfig, max: 2, application_name: "cxhub-outbox" });
+  outboxPool.on("error", (error) =>
+    process.emitWarning(`An idle PostgreSQL outbox connection was closed by the server: ${error.message}`),
+  );
+  runScriptsOnPool(prisma, outboxPool);
   const sqlPools: pg.Pool[] = [];
   const statsOf = (name: PoolStats["pool"], of: pg.Pool): PoolStats => ({
     pool: name,
@@ -166,12 +177,14 @@ export function fromPostgresUrl(
     },
     poolStats: () => [
       statsOf("prisma", pool),
+      statsOf("outbox", outboxPool),
       ...sqlPools.filter((open) => !open.ending).map((open) => statsOf("jobs", open)),
     ],
     async close() {
       await prisma.$disconnect();
       // The adapter leaves a pool it was given open.
       if (!pool.ending) await pool.end();
+      if (!outboxPool.ending) await outboxPool.end();
     },
   };
 }

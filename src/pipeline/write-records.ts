@@ -10,6 +10,7 @@ import {
 } from "../domain/customers/merge-customers.ts";
 import { ForbiddenError } from "../domain/errors.ts";
 import type { SubmitFeedbackInput } from "../domain/feedback/feedback-input.ts";
+import { readFeedback } from "../domain/feedback/submit-feedback.ts";
 import type { RecordInteractionInput } from "../domain/interactions/interaction-input.ts";
 import type { RecordOutcome } from "../domain/interactions/record-interactions.ts";
 import {
@@ -92,8 +93,16 @@ export async function writeFeedback(
   input: SubmitFeedbackInput,
   actor: Actor = {},
 ): Promise<{ feedback: Feedback; customerId: string; outcome: RecordOutcome }> {
-  const { stored, row } = await writeOne(db, context, { type: "feedback", input }, actor, (tx, stored) =>
-    tx.feedback.findUniqueOrThrow({ where: { id: factIdOf(stored) } }),
+  const { stored, row } = await writeOne(
+    db,
+    context,
+    { type: "feedback", input },
+    actor,
+    async (tx, stored) => {
+      const feedback = await readFeedback(tx, factIdOf(stored));
+      if (!feedback) throw new Error("The pipeline stored a survey answer it cannot read back.");
+      return feedback;
+    },
   );
   return { feedback: row, customerId: stored.customerId, outcome: stored.outcome };
 }

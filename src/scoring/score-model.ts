@@ -6,6 +6,7 @@
 
 import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
+import { directSql } from "../db/direct-sql.ts";
 import { parseStoredJson } from "../db/stored-json.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -96,10 +97,31 @@ export function describeModel(backtest: Backtest, buyers: number, purchaseModel:
   return `${purchase}; ${churn}`;
 }
 
+/**
+ * Models as read, by row version (id and xmin, which any UPDATE of the row changes): every write's
+ * rescoring asks for the current model, and reading and parsing the whole row (its backtest is the
+ * largest column) through Prisma each time cost the write more than asking which row is newest.
+ */
+const fittedByRowVersion = new Map<string, FittedScoreModel>();
+const KEPT_MODELS = 4;
+
 /** The model in use: the newest fit, or null before the first. */
 export async function currentScoreModel(db: Db): Promise<FittedScoreModel | null> {
-  const record = await db.scoreModel.findFirst({ orderBy: [{ fittedAt: "desc" }, { id: "desc" }] });
-  return record ? toFittedModel(record) : null;
+  const [newest] = await directSql(db).query<{ id: string; rowVersion: string }>(
+    `SELECT "id"::text AS id, xmin::text AS "rowVersion" FROM "ScoreModel"
+      ORDER BY "fittedAt" DESC, "id" DESC LIMIT 1`,
+  );
+  if (!newest) return null;
+  const key = `${newest.id}/${newest.rowVersion}`;
+  const known = fittedByRowVersion.get(key);
+  if (known) return known;
+  const record = await db.scoreModel.findUnique({ where: { id: newest.id } });
+  // Deleted between the two statements: the next newest is the one in use.
+  if (!record) return currentScoreModel(db);
+  const fitted = toFittedModel(record);
+  if (fittedByRowVersion.size >= KEPT_MODELS) fittedByRowVersion.clear();
+  fittedByRowVersion.set(key, fitted);
+  return fitted;
 }
 
 export function toFittedModel(record: Prisma.ScoreModelGetPayload<object>): FittedScoreModel {

@@ -2,6 +2,7 @@
 // where a score moved, and each customer's previous risk and level returned, all in one statement.
 // Which rows to write is the caller's choice (rescore-customers.ts): all of them, or the moved ones.
 import type { Db } from "../db/database.ts";
+import { PREPARED } from "../db/prepared-statements.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ChurnReasonValues } from "./churn-factors.ts";
@@ -75,7 +76,8 @@ export async function writeScoreRows(
   const ids = input.map((row) => row.customerId);
   // The batch goes as one JSON document, not one array per column: building and binding fifteen
   // arrays of thousands of values cost the client more than the statement cost the database.
-  const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`
+  // Prepared (planned once per connection, prepared-statements.ts): planning cost more than running it.
+  const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`${Prisma.raw(PREPARED)}
     WITH input AS (
       SELECT t."customerId", t."churnRisk", t.level::"ChurnRiskLevel" AS "churnRiskLevel", t.reasons,
              t."probabilityAlive", t."expectedTransactions", t.clv, t.currency, t.health,

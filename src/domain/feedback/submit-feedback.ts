@@ -1,10 +1,12 @@
-// Storing survey answers whose customers are resolved: one read of what is stored and one multi-row
-// INSERT … ON CONFLICT for the new answers, whatever their number; the same outcomes as interactions
-// (created, unchanged, updated, stale by the source's version). Corrections (rare) are written one by one.
+// Storing survey answers whose customers are resolved: one multi-row INSERT … ON CONFLICT DO NOTHING
+// for all of them, whatever their number, then one read of those already stored; the same outcomes as
+// interactions (created, unchanged, updated, stale by the source's version). Corrections (rare) are
+// written one by one.
 
 import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
-import { type Feedback, Prisma } from "../../generated/prisma/client.ts";
+import { transactionSql } from "../../db/transaction-sql.ts";
+import type { Feedback, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
 import {
   externalIdsBySource,
@@ -47,17 +49,35 @@ export async function submitFeedback(
     throw new Error("submitFeedback takes distinct (source, externalId) pairs; split the run at a repeat.");
   }
   await assertInteractionsExist(tx, rows);
-  const stored = await storedAnswers(tx, rows);
+  // New answers are the common case (an answer is sent once): they are inserted first, in one
+  // statement through the driver, and only those whose (source, externalId) is stored already, which
+  // that statement leaves alone, are read and compared. A read first cost every answer a round trip.
+  const candidates = rows.map(({ parsed, customerId }) => ({
+    id: uuidv7(),
+    source: parsed.source,
+    externalId: parsed.externalId,
+    fields: feedbackFields(parsed, customerId, null),
+  }));
+  const inserted = await insertFeedback(tx, candidates);
+  const stored = await storedAnswers(
+    tx,
+    rows.filter((_, index) => !inserted.has(candidates[index]?.id ?? "")),
+  );
   const results: SubmittedFeedback[] = [];
-  const inserts: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }> = [];
-  for (const { parsed, customerId } of rows) {
+  for (const [index, { parsed, customerId }] of rows.entries()) {
+    const candidate = candidates[index];
+    if (candidate && inserted.has(candidate.id)) {
+      results.push({ id: candidate.id, customerId, outcome: "created", previousCustomerId: null });
+      continue;
+    }
     const existing = stored.get(factKey(parsed.source, parsed.externalId));
-    const fields = feedbackFields(parsed, customerId, existing?.sourceUpdatedAt ?? null);
     if (!existing) {
-      const id = uuidv7();
-      inserts.push({ id, source: parsed.source, externalId: parsed.externalId, fields });
-      results.push({ id, customerId, outcome: "created", previousCustomerId: null });
-    } else if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
+      throw new LostRaceError(
+        "A stored survey answer was deleted by a concurrent writer while it was corrected.",
+      );
+    }
+    const fields = feedbackFields(parsed, customerId, existing.sourceUpdatedAt);
+    if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
       // The answer stays as stored: an older copy of it (a replayed webhook) writes nothing.
       results.push({
         id: existing.id,
@@ -83,7 +103,6 @@ export async function submitFeedback(
       });
     }
   }
-  await insertFeedback(tx, inserts);
   return results;
 }
 
@@ -154,32 +173,66 @@ function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
   );
 }
 
+/** Inserts the answers whose (source, externalId) is not stored yet, in key order; answers their ids. */
 async function insertFeedback(
   tx: Prisma.TransactionClient,
   unsorted: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }>,
-): Promise<void> {
-  if (unsorted.length === 0) return;
+): Promise<Set<string>> {
+  if (unsorted.length === 0) return new Set();
+  // In one key order, so that concurrent writers take the unique index's entries in the same order.
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
-  const inserted = await tx.$executeRaw(Prisma.sql`
-    INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
-      "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
-    SELECT id, "customerId", source, "externalId", kind::"FeedbackKind", score, comment, channel::"Channel",
-      touchpoint, "interactionId", sentiment, "respondedAt", "sourceUpdatedAt"
-      FROM unnest(${rows.map((row) => row.id)}::uuid[], ${column((f) => f.customerId)}::uuid[],
-                  ${rows.map((row) => row.source)}::text[],
-                  ${rows.map((row) => row.externalId)}::text[], ${column((f) => f.kind)}::text[],
-                  ${column((f) => f.score)}::int[], ${column((f) => f.comment)}::text[],
-                  ${column((f) => f.channel)}::text[], ${column((f) => f.touchpoint)}::text[],
-                  ${column((f) => f.interactionId)}::uuid[], ${column((f) => f.sentiment)}::float8[],
-                  ${column((f) => f.respondedAt.toISOString())}::timestamptz[],
-                  ${column((f) => f.sourceUpdatedAt?.toISOString() ?? null)}::timestamptz[])
-           AS t(id, "customerId", source, "externalId", kind, score, comment, channel, touchpoint,
-                "interactionId", sentiment, "respondedAt", "sourceUpdatedAt")
-    ON CONFLICT ("source", "externalId") DO NOTHING`);
-  if (inserted !== rows.length) {
-    throw new LostRaceError(
-      `${rows.length - inserted} of the new survey answers were stored by a concurrent writer first.`,
-    );
-  }
+  const inserted = await transactionSql(tx).query<{ id: string }>(
+    `INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
+       "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
+     SELECT id, "customerId", source, "externalId", kind::"FeedbackKind", score, comment, channel::"Channel",
+       touchpoint, "interactionId", sentiment, "respondedAt", "sourceUpdatedAt"
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+                   $9::text[], $10::uuid[], $11::float8[], $12::timestamptz[], $13::timestamptz[])
+            AS t(id, "customerId", source, "externalId", kind, score, comment, channel, touchpoint,
+                 "interactionId", sentiment, "respondedAt", "sourceUpdatedAt")
+     ON CONFLICT ("source", "externalId") DO NOTHING
+     RETURNING "id"::text AS id`,
+    [
+      rows.map((row) => row.id),
+      column((f) => f.customerId),
+      rows.map((row) => row.source),
+      rows.map((row) => row.externalId),
+      column((f) => f.kind),
+      column((f) => f.score),
+      column((f) => f.comment),
+      column((f) => f.channel),
+      column((f) => f.touchpoint),
+      column((f) => f.interactionId),
+      column((f) => f.sentiment),
+      column((f) => f.respondedAt.toISOString()),
+      column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
+    ],
+  );
+  return new Set(inserted.map((row) => row.id));
+}
+
+const FEEDBACK_COLUMNS = `"id"::text AS id, "customerId"::text AS "customerId", "source", "externalId",
+  "kind"::text AS kind, "score", "comment", "channel"::text AS channel, "touchpoint",
+  "interactionId"::text AS "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt", "recordedAt"`;
+
+/**
+ * One stored answer, read through the driver in the caller's transaction (the write pipeline answers
+ * a mutation with the row as its transaction stored it); null when no answer has the id.
+ */
+export async function readFeedback(tx: Prisma.TransactionClient, id: string): Promise<Feedback | null> {
+  const [row] = await transactionSql(tx).query<Record<string, unknown>>(
+    `SELECT ${FEEDBACK_COLUMNS} FROM "Feedback" WHERE "id" = $1::uuid`,
+    [id],
+  );
+  if (!row) return null;
+  // timestamptz arrives as text from the driver, as a Date from Prisma's raw path.
+  const instant = (value: unknown) => (value === null ? null : new Date(value as string | Date));
+  return {
+    ...(row as unknown as Feedback),
+    sentiment: row.sentiment === null ? null : Number(row.sentiment),
+    respondedAt: instant(row.respondedAt) as Date,
+    sourceUpdatedAt: instant(row.sourceUpdatedAt),
+    recordedAt: instant(row.recordedAt) as Date,
+  };
 }

@@ -20,7 +20,7 @@ import { lockCustomers } from "../../db/transaction.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { asProfileVersions } from "../customers/customer-profiles.ts";
-import { findLiveCustomer } from "../customers/find-customer.ts";
+import { findLiveCustomerIds } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
 import { isStaleVersion, keptVersion } from "../source-version.ts";
@@ -397,17 +397,15 @@ async function followCustomerIds(
   tx: Prisma.TransactionClient,
   claims: CustomerClaim[],
 ): Promise<Map<string, string>> {
-  const live = new Map<string, string>();
-  for (const id of new Set(claims.flatMap((claim) => (claim.customerId ? [claim.customerId] : [])))) {
-    const customer = await findLiveCustomer(tx, id);
-    if (!customer) {
-      throw new NotFoundError(
-        `No customer has the id ${id}: check the id, or name the customer by identities.`,
-        "Customer",
-        id,
-      );
-    }
-    live.set(id, customer.id);
+  const ids = [...new Set(claims.flatMap((claim) => (claim.customerId ? [claim.customerId] : [])))];
+  const live = await findLiveCustomerIds(tx, ids);
+  const unknown = ids.find((id) => !live.has(id));
+  if (unknown !== undefined) {
+    throw new NotFoundError(
+      `No customer has the id ${unknown}: check the id, or name the customer by identities.`,
+      "Customer",
+      unknown,
+    );
   }
   return live;
 }

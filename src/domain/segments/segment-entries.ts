@@ -5,6 +5,7 @@
 // Each entry is reported once, however many checks see it. Saving a segment (or changing its
 // definition) sets its baseline without entries: the customers already in it did not just enter.
 import type { Db } from "../../db/database.ts";
+import { directSql } from "../../db/direct-sql.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { customerFilterSql } from "../customers/customer-filter-sql.ts";
 import { SEGMENT_SEARCH, segmentFilter } from "./segment-definition.ts";
@@ -27,10 +28,16 @@ export async function recordSegmentEntries(
   at: Date,
 ): Promise<SegmentEntry[]> {
   if (candidates !== "everyone" && candidates.customerIds.length === 0) return [];
-  const segments = await db.segment.findMany({
-    select: { id: true, definition: true },
-    orderBy: { id: "asc" },
-  });
+  // Straight to the driver: every write's unit of work asks, after its alerts' insert and before its
+  // commit, and usually hears that there are none.
+  const rows = await directSql(db).query<{ id: string; definition: unknown }>(
+    `SELECT "id"::text AS id, "definition" FROM "Segment" ORDER BY "id"`,
+  );
+  // json arrives as its text from the driver, parsed from Prisma's raw path.
+  const segments = rows.map(({ id, definition }) => ({
+    id,
+    definition: typeof definition === "string" ? (JSON.parse(definition) as unknown) : definition,
+  }));
   return syncMembership(db, segments, candidates, at);
 }
 

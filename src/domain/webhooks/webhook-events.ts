@@ -7,6 +7,7 @@
 // data interface and payload type name below, and a masking rule in src/webhooks/webhook-payloads.ts.
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
+import { transactionSql } from "../../db/transaction-sql.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { WebhookEventType } from "../../generated/prisma/enums.ts";
 
@@ -80,16 +81,23 @@ export type NewWebhookEvent = {
   };
 }[WebhookEventType];
 
+/**
+ * The SQL condition "an enabled endpoint subscribes to any of the types in the text[] parameter
+ * `typesParameter`" ($1, $2, …), for a caller that asks it inside a statement of its own.
+ */
+export const webhookSubscribersSql = (typesParameter: string) =>
+  `EXISTS (SELECT 1 FROM "WebhookEndpoint"
+            WHERE "enabled" AND "eventTypes" && ${typesParameter}::text[]::"WebhookEventType"[])`;
+
 /** Whether an enabled endpoint subscribes to any of these types: callers skip building events otherwise. */
 export async function hasWebhookSubscribers(
   tx: Prisma.TransactionClient,
   types: WebhookEventType[],
 ): Promise<boolean> {
-  const [row] = await tx.$queryRaw<Array<{ any: boolean }>>`
-    SELECT EXISTS (
-      SELECT 1 FROM "WebhookEndpoint"
-      WHERE "enabled" AND "eventTypes" && ${types}::text[]::"WebhookEventType"[]
-    ) AS any`;
+  const [row] = await transactionSql(tx).query<{ any: boolean }>(
+    `SELECT ${webhookSubscribersSql("$1")} AS any`,
+    [types],
+  );
   return row?.any ?? false;
 }
 

@@ -1,5 +1,9 @@
 import { describe, expect } from "vitest";
-import { findCustomerByIdentity, findLiveCustomer } from "../../../src/domain/customers/find-customer.ts";
+import {
+  findCustomerByIdentity,
+  findLiveCustomer,
+  findLiveCustomerIds,
+} from "../../../src/domain/customers/find-customer.ts";
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { test } from "../../helpers/database.ts";
 import { mergeCustomers, upsertCustomer } from "../../helpers/writes.ts";
@@ -16,6 +20,32 @@ describe("findLiveCustomer", () => {
   test("answers null for an unknown id and for a string that is no id", async ({ db }) => {
     expect(await findLiveCustomer(db.prisma, "0190d5a4-8f6b-7c3e-9a1d-2b4c6e8f0a12")).toBeNull();
     expect(await findLiveCustomer(db.prisma, "not-a-uuid")).toBeNull();
+  });
+});
+
+describe("findLiveCustomerIds", () => {
+  test("answers each id with its live customer's, following a merge and a chain a repair left longer", async ({
+    db,
+  }) => {
+    const [survivor, merged, chained, other] = await Promise.all(
+      [1, 2, 3, 4].map(() => db.prisma.customer.create({ data: {} })),
+    );
+    if (!survivor || !merged || !chained || !other) throw new Error("four customers were created");
+    await mergeCustomers(db.prisma, { survivorId: survivor.id, mergedId: merged.id, reason: "test" });
+    // Merges re-point, so a two-hop chain exists only where something wrote it by hand.
+    await db.prisma.customer.update({ where: { id: chained.id }, data: { mergedIntoId: merged.id } });
+    const live = await findLiveCustomerIds(db.prisma, [
+      merged.id,
+      chained.id,
+      other.id,
+      "0190d5a4-8f6b-7c3e-9a1d-2b4c6e8f0a12",
+      "not-a-uuid",
+    ]);
+    expect(Object.fromEntries(live)).toEqual({
+      [merged.id]: survivor.id,
+      [chained.id]: survivor.id,
+      [other.id]: other.id,
+    });
   });
 });
 

@@ -1,0 +1,64 @@
+// Short transactions straight on a pooled PostgreSQL connection, opened by a script: BEGIN and the
+// statements that start the work (a lock, a claim) go in one round trip through the simple query
+// protocol, and COMMIT in one more. For the outbox dispatcher, which runs beside request handling in
+// one process after every commit that raised an alert: through a Prisma interactive transaction its
+// batch was four round trips (BEGIN, lock, claim, COMMIT), each also paying Prisma's client engine.
+//
+// Registered for the PostgreSQL client only. The embedded database runs one statement at a time for
+// everyone on its one connection, so a script there could interleave with Prisma's transactions: its
+// callers keep Prisma's own transaction (`scriptTransactions` answers null).
+import type pg from "pg";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+
+export interface ScriptTransactions {
+  /**
+   * Runs BEGIN and `opening` (statements without parameters, `;`-separated) in one round trip, then
+   * `work` with the rows of the opening's last statement, then COMMIT; ROLLBACK when anything throws.
+   * Values arrive as pg parses text results: json parsed, int8 as a string, timestamptz as a Date.
+   */
+  run<Row, T>(opening: string, work: (rows: Row[]) => Promise<T>): Promise<T>;
+}
+
+/** How long a transaction may wait on its work between statements (Prisma's interactive timeout was 30 s). */
+const IDLE_TIMEOUT_MS = 30_000;
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** Lets `scriptTransactions(prisma)` open transactions on `pool`, a pool on the client's database. */
+export function runScriptsOnPool(prisma: PrismaClient, pool: pg.Pool): void {
+  pools.set(prisma, pool);
+}
+
+/** Script transactions on the client's PostgreSQL pool; null on the embedded database. */
+export function scriptTransactions(prisma: PrismaClient): ScriptTransactions | null {
+  const pool = pools.get(prisma);
+  return pool ? { run: (opening, work) => runScript(pool, opening, work) } : null;
+}
+
+async function runScript<Row, T>(
+  pool: pg.Pool,
+  opening: string,
+  work: (rows: Row[]) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // A work that hangs (a publish that never answers) must not hold its locks for ever: PostgreSQL
+    // ends the session once it has idled in the transaction this long, as Prisma's timeout did.
+    const results = (await client.query(
+      `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_TIMEOUT_MS}; ${opening}`,
+    )) as unknown as pg.QueryResult[];
+    const last = Array.isArray(results) ? results.at(-1) : (results as pg.QueryResult);
+    const value = await work((last?.rows ?? []) as Row[]);
+    await client.query("COMMIT");
+    return value;
+  } catch (error) {
+    // A connection that cannot even roll back is discarded by the pool rather than reused mid-transaction.
+    await client.query("ROLLBACK").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,16 @@
+// Which statements go to PostgreSQL as named prepared statements: only those marked PREPARED, each
+// under a name of its own text, so that one name never stands for two texts on a connection.
+import { describe, expect, test } from "vitest";
+import { PREPARED, preparedStatementName } from "../../src/db/prepared-statements.ts";
+
+describe("preparedStatementName", () => {
+  test("names a marked statement by its text and leaves any other unnamed", () => {
+    const signals = `${PREPARED} SELECT 1 WHERE $1::int > 0`;
+    const scores = `${PREPARED} SELECT 2 WHERE $1::int > 0`;
+    expect(preparedStatementName({ sql: signals })).toBe(preparedStatementName({ sql: `${signals}` }));
+    expect(preparedStatementName({ sql: signals })).not.toBe(preparedStatementName({ sql: scores }));
+    expect(preparedStatementName({ sql: signals }).length).toBeLessThanOrEqual(63);
+    expect(preparedStatementName({ sql: "SELECT 1" })).toBeUndefined();
+    expect(preparedStatementName({ sql: `SELECT 1 ${PREPARED}` })).toBeUndefined();
+  });
+});

@@ -141,7 +141,13 @@ export async function raiseAlerts(
     if (!sameState(toState(row), decide(change, row).decision.state)) toLock.add(change.customerId);
   }
   if (toLock.size > 0) {
-    for (const [id, row] of await readStates(sql, [...toLock], { lock: true })) stored.set(id, row);
+    const locked = await readStates(sql, [...toLock], { lock: true });
+    // A state gone meanwhile (its customer erased) is decided on nothing, not on its unlocked read.
+    for (const id of toLock) {
+      const row = locked.get(id);
+      if (row) stored.set(id, row);
+      else stored.delete(id);
+    }
   }
 
   const moved: Array<{ customerId: string; state: AlertState }> = [];

@@ -22,6 +22,9 @@ export interface ScriptTransactions {
 /** How long a transaction may wait on its work between statements (Prisma's interactive timeout was 30 s). */
 const IDLE_TIMEOUT_MS = 30_000;
 
+/** Thrown, and the transaction rolled back, when its work has not finished within IDLE_TIMEOUT_MS. */
+export class ScriptTimeoutError extends Error {}
+
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 /** Lets `scriptTransactions(prisma)` open transactions on `pool`, a pool on the client's database. */
@@ -42,6 +45,13 @@ async function runScript<Row, T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // pg-pool takes its own error listener off a client it lends: without one, the server ending the
+  // session while the work runs (the idle timeout below, a failover, pg_terminate_backend) would be an
+  // unhandled 'error' event, which ends the process. The statement waiting then fails on its own.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on("error", onError);
   try {
     // A work that hangs (a publish that never answers) must not hold its locks for ever: PostgreSQL
     // ends the session once it has idled in the transaction this long, as Prisma's timeout did.
@@ -49,7 +59,7 @@ async function runScript<Row, T>(
       `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_TIMEOUT_MS}; ${opening}`,
     )) as unknown as pg.QueryResult[];
     const last = Array.isArray(results) ? results.at(-1) : (results as pg.QueryResult);
-    const value = await work((last?.rows ?? []) as Row[]);
+    const value = await withinIdleTimeout(work((last?.rows ?? []) as Row[]));
     await client.query("COMMIT");
     return value;
   } catch (error) {
@@ -59,6 +69,27 @@ async function runScript<Row, T>(
     });
     throw error;
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
+}
+
+/**
+ * The work, or a ScriptTimeoutError once PostgreSQL has ended the idle session anyway: a work that
+ * never answers (a publish to a stalled bus) must not hold its caller, the dispatcher's rounds, for ever.
+ */
+function withinIdleTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ScriptTimeoutError(
+            `The transaction's work took over ${IDLE_TIMEOUT_MS / 1000} s: rolled back.`,
+          ),
+        ),
+      IDLE_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -174,16 +174,17 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
       "Bea Lima (1 customer)",
       "Cid Reis (1 customer)",
     ]);
-    expect(await page.locator("#total-alerts").textContent()).toBe("2");
-    expect(await page.locator("#total-customers").textContent()).toBe("2");
-    const alertNames = () => page.locator("#alerts > li h3 a").allTextContents();
-    expect((await alertNames()).sort()).toEqual(["Ana Souza's client", "Bea Lima's client"]);
+    // Lists and totals render as their answers arrive: each check waits for what it expects.
+    await page.locator("#total-alerts", { hasText: /^2$/ }).waitFor();
+    await page.locator("#total-customers", { hasText: /^2$/ }).waitFor();
+    const alertNames = async () => (await page.locator("#alerts > li h3 a").allTextContents()).sort();
+    await expect.poll(alertNames).toEqual(["Ana Souza's client", "Bea Lima's client"]);
 
     // One manager's book: the lists, the totals and the panels narrow to it.
     await book.selectOption({ label: "Ana Souza (1 customer)" });
     await page.locator("#total-alerts", { hasText: /^1$/ }).waitFor();
     await page.locator("#total-customers", { hasText: /^1$/ }).waitFor();
-    expect(await alertNames()).toEqual(["Ana Souza's client"]);
+    await expect.poll(alertNames).toEqual(["Ana Souza's client"]);
 
     // A live alert about another book's customer is not one of this book's.
     const beaSecond = await managerWithCustomer(db, "Bea Lima's colleague");
@@ -202,13 +203,13 @@ describe.skipIf(inject("databaseKind") !== "postgres")("the alerts page", () => 
     await detractorAnswer(db, anaSecond.customerId);
     await hub.live.dispatcher.wake();
     await page.getByRole("link", { name: "Ana Souza's colleague's client" }).waitFor();
-    expect((await alertNames()).sort()).toEqual(["Ana Souza's client", "Ana Souza's colleague's client"]);
-    expect(await page.locator("#total-alerts").textContent()).toBe("2");
+    await expect.poll(alertNames).toEqual(["Ana Souza's client", "Ana Souza's colleague's client"]);
+    await page.locator("#total-alerts", { hasText: /^2$/ }).waitFor();
 
     // Back to everyone's: all four alerts.
     await book.selectOption({ label: "Everyone" });
     await page.locator("#total-alerts", { hasText: /^4$/ }).waitFor();
-    expect(await page.locator("#total-customers").textContent()).toBe("4");
+    await page.locator("#total-customers", { hasText: /^4$/ }).waitFor();
     expect(problems).toEqual([]);
   });
 

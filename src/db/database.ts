@@ -15,7 +15,7 @@ import { sendReadsStraightToDriver } from "./direct-sql.ts";
 import { lockDataDir } from "./embedded-lock.ts";
 import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
 import { createPGlite } from "./pglite-extensions.ts";
-import { templateFor } from "./pglite-template.ts";
+import { copyTemplateInto } from "./pglite-template.ts";
 import { preparedStatementName } from "./prepared-statements.ts";
 import { runScriptsOnPool } from "./script-transactions.ts";
 import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
@@ -78,11 +78,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const lock = lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await createPGlite({
-      dataDir,
-      loadDataDir: await templateFor(dataDir),
-      startParams: EMBEDDED_START_PARAMS,
-    });
+    await copyTemplateInto(dataDir);
+    pglite = await createPGlite({ dataDir, startParams: EMBEDDED_START_PARAMS });
   } catch (error) {
     lock.release();
     throw new StartupError(

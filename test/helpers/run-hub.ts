@@ -23,11 +23,16 @@ const ENTRY_ARGS: Record<HubEntry, string[]> = {
 };
 
 function spawnHub(env: Record<string, string>, args: string[], entry: HubEntry = "sources"): ChildProcess {
-  // Only what start-up needs from the parent: a test's own DATABASE_URL or PORT must not leak in.
+  // Only what start-up needs from the parent: a test's own DATABASE_URL or PORT must not leak in. A suite
+  // run under libfaketime (`faketime -f '+13h' npm test`, to check no test depends on the time of day)
+  // passes its shifted clock on, so that the hub and the test agree on what time it is.
   const { PATH, HOME, TMPDIR } = process.env;
+  const shiftedClock = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name === "LD_PRELOAD" || name.startsWith("FAKETIME")),
+  );
   return spawn(process.execPath, [...ENTRY_ARGS[entry], ...args], {
     cwd: projectRoot,
-    env: { PATH, HOME, TMPDIR, NODE_ENV: "test", ...env } as NodeJS.ProcessEnv,
+    env: { PATH, HOME, TMPDIR, ...shiftedClock, NODE_ENV: "test", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

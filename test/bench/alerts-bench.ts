@@ -79,6 +79,12 @@ interface DeliveryFigures {
   fromPublish: { p50: number; p99: number };
   /** CPU milliseconds (user + system) of the server's process from the stream's start to its last delivery. */
   cpuMs: number;
+  /**
+   * What the process uses idle (keep-alive pings to every socket, timers), measured for IDLE_CPU_MS
+   * just before the stream, over as long as the stream lasted: without it, the stream's own cost,
+   * which does not grow with a slower stream's length.
+   */
+  idleCpuMs: number;
   alertsPerSecond: number;
   deliveriesPerSecond: number;
   errors: number;
@@ -335,7 +341,7 @@ function figuresOf(
   alerts: number,
   startedAt: number,
   driven: DeliveryFigures["driven"],
-  cpuMs: number,
+  cpu: { used: number; idlePerSecond: number },
   publishedAfter?: Map<string, number>,
 ): DeliveryFigures {
   const byNumber = (a: number, b: number) => a - b;
@@ -358,7 +364,8 @@ function figuresOf(
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     fromPublish: { p50: percentile(fromPublish, 0.5), p99: percentile(fromPublish, 0.99) },
-    cpuMs,
+    cpuMs: cpu.used,
+    idleCpuMs: cpu.idlePerSecond * seconds,
     alertsPerSecond: alerts / seconds,
     deliveriesPerSecond: result.deliveries / seconds,
     errors: result.errors,
@@ -429,6 +436,7 @@ async function measureHub(
     await subscribers.report(); // Drop anything counted before the measured stream.
     hub.resetSampledPeak();
     answerTimes = [];
+    const idlePerSecond = await idleCpuPerSecond(hub.pid);
     const cpuAtStart = processCpuMs(hub.pid);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
       submit(round.measured[i]?.id ?? ""),
@@ -445,7 +453,7 @@ async function measureHub(
       round.measured.length,
       startedAt,
       driven,
-      cpuMs,
+      { used: cpuMs, idlePerSecond },
       await publishedAfterRaised(seed.url, measuredIds),
     );
     const commitToPublish = await publishLag(seed.url, measuredIds);
@@ -486,6 +494,7 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     );
     await subscribers.report();
     bare.resetSampledPeak();
+    const idlePerSecond = await idleCpuPerSecond(bare.pid);
     const cpuAtStart = processCpuMs(bare.pid);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) => {
       const customer = round.measured[i];
@@ -494,7 +503,10 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
     const cpuMs = processCpuMs(bare.pid) - cpuAtStart;
-    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven, cpuMs);
+    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven, {
+      used: cpuMs,
+      idlePerSecond,
+    });
     log(
       `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}`,
     );
@@ -516,7 +528,18 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const perThousand = (figures: DeliveryFigures) => ((figures.cpuMs / figures.deliveries) * 1000).toFixed(0);
+const IDLE_CPU_MS = 3000;
+
+/** CPU milliseconds a second the process uses while every subscriber is connected and nothing is sent. */
+async function idleCpuPerSecond(pid: number): Promise<number> {
+  const before = processCpuMs(pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_CPU_MS));
+  return ((processCpuMs(pid) - before) / IDLE_CPU_MS) * 1000;
+}
+
+const perThousand = (figures: DeliveryFigures) =>
+  `${((figures.cpuMs / figures.deliveries) * 1000).toFixed(0)} (${(aboveIdle(figures) * 1000).toFixed(0)} above idle)`;
+const aboveIdle = (figures: DeliveryFigures) => (figures.cpuMs - figures.idleCpuMs) / figures.deliveries;
 
 /**
  * Per measured alert (its customer's display name), the milliseconds from its raisedAt to its
@@ -559,9 +582,9 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 
 export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
   const lines = [
-    `Live alerts: ${OWNERS} account managers, ${ALERTS_PER_ROUND} alerts per round raised at ${ALERTS_PER_SECOND}/s through GraphQL (submitFeedback). End to end: for the hub, from the alert's insert, just before its commit, to receipt by each subscriber; for the bare graphql-ws server (fanning the same events out to the same subscribers), from its reading a publish to receipt. From publication: for the hub, from the alert's publishedAt (stamped by the dispatcher's claim, one round trip before the bus has it) to receipt, the bare server's starting point; the bare server's figures are the same in both. CPU: the server process's, from the stream's start to its last delivery, per 1,000 deliveries (the hub's includes answering the recording mutations; the bare server's its publish requests).`,
+    `Live alerts: ${OWNERS} account managers, ${ALERTS_PER_ROUND} alerts per round raised at ${ALERTS_PER_SECOND}/s through GraphQL (submitFeedback). End to end: for the hub, from the alert's insert, just before its commit, to receipt by each subscriber; for the bare graphql-ws server (fanning the same events out to the same subscribers), from its reading a publish to receipt. From publication: for the hub, from the alert's publishedAt (stamped by the dispatcher's claim, one round trip before the bus has it) to receipt, the bare server's starting point; the bare server's figures are the same in both. CPU: the server process's, from the stream's start to its last delivery, per 1,000 deliveries (the hub's includes answering the recording mutations; the bare server's its publish requests); above idle, less what it used idle (keep-alive pings to every socket, timers) over as long, measured for ${IDLE_CPU_MS / 1000} s before the stream.`,
     "",
-    "| Subscribers | Server | p50 | p99 | p50 from publication | p99 from publication | CPU ms per 1,000 deliveries | Deliveries | Alerts/s driven | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
+    "| Subscribers | Server | p50 | p99 | p50 from publication | p99 from publication | CPU ms per 1,000 deliveries (above idle) | Deliveries | Alerts/s driven | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { subscribers, hub, bare } of figures) {
@@ -570,7 +593,7 @@ export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
     lines.push(
       row("hub", hub),
       row("bare graphql-ws", bare),
-      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | ${ratio(hub.fromPublish.p50, bare.fromPublish.p50)} | ${ratio(hub.fromPublish.p99, bare.fromPublish.p99)} | ${ratio(hub.cpuMs / hub.deliveries, bare.cpuMs / bare.deliveries)} | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
+      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | ${ratio(hub.fromPublish.p50, bare.fromPublish.p50)} | ${ratio(hub.fromPublish.p99, bare.fromPublish.p99)} | ${ratio(hub.cpuMs / hub.deliveries, bare.cpuMs / bare.deliveries)} (${ratio(aboveIdle(hub), aboveIdle(bare))}) | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
     );
   }
   lines.push("");

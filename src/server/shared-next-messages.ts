@@ -13,7 +13,7 @@
 
 import type { ExecutionResult } from "graphql";
 import type { WebSocket } from "ws";
-import { type SharedPayload, sharedPayloadOf } from "./use-shared-event-execution.ts";
+import { nextMessage, sharedPayloadOf } from "./use-shared-event-execution.ts";
 
 interface Prepared {
   /** The message graphql-ws sends for the placeholder payload: `{"id":…,"type":"next","payload":{}}`. */
@@ -23,29 +23,8 @@ interface Prepared {
 
 const PLACEHOLDER_PAYLOAD: Record<string, never> = Object.freeze({});
 
-/** The `next` message of a subscription for a payload, byte for byte as graphql-ws would make it. */
-export function nextMessage(id: string, payloadJson: string): string {
-  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
-}
-
 export function createSharedNextMessages() {
   const pending = new WeakMap<WebSocket, Prepared[]>();
-  /** Per shared payload, its message per subscription id. */
-  const messages = new WeakMap<SharedPayload, Map<string, Buffer>>();
-  const messageOf = (payload: SharedPayload, id: string) => {
-    let byId = messages.get(payload);
-    if (!byId) {
-      byId = new Map();
-      messages.set(payload, byId);
-    }
-    let message = byId.get(id);
-    if (!message) {
-      message = Buffer.from(nextMessage(id, payload.json));
-      byId.set(id, message);
-    }
-    return message;
-  };
-
   return {
     /** Wraps the socket's send; call when it connects, before graphql-ws sends anything on it. */
     attach(socket: WebSocket): void {
@@ -75,7 +54,7 @@ export function createSharedNextMessages() {
       if (!queue || socket.readyState !== socket.OPEN) return undefined;
       const payload = sharedPayloadOf(result);
       if (!payload) return undefined;
-      queue.push({ placeholder: nextMessage(id, "{}"), message: messageOf(payload, id) });
+      queue.push({ placeholder: nextMessage(id, "{}"), message: payload.nextMessage(id) });
       return PLACEHOLDER_PAYLOAD;
     },
   };

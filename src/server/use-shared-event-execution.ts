@@ -28,12 +28,12 @@ import {
   print,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { mapAsyncIterator } from "../streams/async-iterators.ts";
 
 /** The answer shared by the subscribers of one sharing key to one event, in the wire form graphql-ws gives it. */
 export class SharedPayload {
   readonly data: ExecutionResult["data"];
   #json: string | undefined;
+  readonly #messages = new Map<string, Buffer>();
   constructor(data: ExecutionResult["data"]) {
     this.data = data;
   }
@@ -42,6 +42,20 @@ export class SharedPayload {
     this.#json ??= JSON.stringify({ data: this.data });
     return this.#json;
   }
+  /** The whole `next` message for a subscription id, as bytes: made once per id (clients mostly pick the same ones). */
+  nextMessage(id: string): Buffer {
+    let message = this.#messages.get(id);
+    if (!message) {
+      message = Buffer.from(nextMessage(id, this.json));
+      this.#messages.set(id, message);
+    }
+    return message;
+  }
+}
+
+/** graphql-ws's `next` message of a subscription for a payload, byte for byte as graphql-ws makes it. */
+export function nextMessage(id: string, payloadJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
 }
 
 /**
@@ -73,6 +87,15 @@ class SharedEnvelope implements ExecutionResult {
   }
 }
 
+/**
+ * Each subscriber its own envelope, so plugins after this one may replace errors or extensions;
+ * `data` itself is shared, so no plugin may edit it in place (none does today).
+ */
+const resultOf = ({ result, payload }: SharedResult): IteratorResult<ExecutionResult> => ({
+  value: payload ? new SharedEnvelope(payload) : { ...result },
+  done: false,
+});
+
 interface SharedResult {
   result: ExecutionResult;
   /** Null for a result with errors or extensions: those go through every plugin's hands as they are. */
@@ -91,7 +114,7 @@ export function useSharedEventExecution<Context>({
   sharingKeyOf,
 }: SharedEventExecutionOptions<Context>): Plugin {
   /** Per event object, its execution per sharing key. */
-  const executions = new WeakMap<object, Map<string, Promise<SharedResult>>>();
+  const executions = new WeakMap<object, Map<string, SharedResult | Promise<SharedResult>>>();
   const printed = new WeakMap<DocumentNode, string>();
   const printOnce = (document: DocumentNode) => {
     let text = printed.get(document);
@@ -127,37 +150,52 @@ export function useSharedEventExecution<Context>({
       }));
     const operation = getOperationAST(args.document, args.operationName);
     const iterator = source[Symbol.asyncIterator]();
-    return mapAsyncIterator(
-      {
-        next: () =>
-          iterator.next().catch((error: unknown) => {
+    const next = (
+      event: unknown,
+    ): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+      if (key === null || typeof event !== "object" || event === null) {
+        return executeEvent(event).then((value) => ({ value, done: false }));
+      }
+      let byKey = executions.get(event);
+      if (!byKey) {
+        byKey = new Map();
+        executions.set(event, byKey);
+      }
+      let shared = byKey.get(key);
+      if (!shared) {
+        const sharing = byKey;
+        // Once done, the result itself: the subscribers after the first take it without a promise.
+        shared = executeShared(event).then((done) => {
+          sharing.set(key, done);
+          return done;
+        });
+        byKey.set(key, shared);
+      }
+      return shared instanceof Promise ? shared.then(resultOf) : resultOf(shared);
+    };
+    // A plain iterator rather than an async generator or a chain of async functions: it runs once per
+    // subscriber for every event, and each promise and await it saves is saved ten thousand times.
+    const events: AsyncIterableIterator<ExecutionResult> = {
+      next: () =>
+        iterator.next().then(
+          (step) => (step.done ? { value: undefined, done: true } : next(step.value)),
+          (error: unknown) => {
             // As yoga's executor does: the stream's error, located at the operation, with the
             // original kept for error masking (a SlowConsumerError becomes SLOW_CONSUMER).
             throw new GraphQLError((error as Error).message, {
               originalError: error as Error,
               nodes: operation ? [operation] : [],
             });
-          }),
-        return: () => iterator.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+          },
+        ),
+      // At once, even while a read is pending (the source releases its listener now).
+      return: async () => {
+        await iterator.return?.();
+        return { value: undefined, done: true };
       },
-      async (event: unknown): Promise<ExecutionResult> => {
-        if (key === null || typeof event !== "object" || event === null) return executeEvent(event);
-        let byKey = executions.get(event);
-        if (!byKey) {
-          byKey = new Map();
-          executions.set(event, byKey);
-        }
-        let shared = byKey.get(key);
-        if (!shared) {
-          shared = executeShared(event);
-          byKey.set(key, shared);
-        }
-        const { result, payload } = await shared;
-        // Each subscriber its own envelope, so plugins after this one may replace errors or
-        // extensions; `data` itself is shared, so no plugin may edit it in place (none does today).
-        return payload ? new SharedEnvelope(payload) : { ...result };
-      },
-    );
+      [Symbol.asyncIterator]: () => events,
+    };
+    return events;
   };
 
   return {

@@ -10,8 +10,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { afterEach, describe, expect, test } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { createSharedNextMessages, nextMessage } from "../../src/server/shared-next-messages.ts";
-import { useSharedEventExecution } from "../../src/server/use-shared-event-execution.ts";
+import { createSharedNextMessages } from "../../src/server/shared-next-messages.ts";
+import { nextMessage, useSharedEventExecution } from "../../src/server/use-shared-event-execution.ts";
 import { createAsyncQueue } from "../../src/streams/async-queue.ts";
 
 interface Viewer {

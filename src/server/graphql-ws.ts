@@ -23,6 +23,7 @@ import { type ClientAddress, createClientAddress } from "./client-address.ts";
 import type { HubYoga } from "./create-yoga.ts";
 import { retryAfterSeconds } from "./failure-responses.ts";
 import type { RateLimits } from "./rate-limits.ts";
+import { createSharedNextMessages } from "./shared-next-messages.ts";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./use-request-id.ts";
 
 type AuthenticationResult = Awaited<ReturnType<AuthenticateApiKey>>;
@@ -113,11 +114,18 @@ export function attachGraphqlWebSocket({
     }
   }, reauthenticateEveryMs);
   sweep.unref();
-  wsServer.on("connection", (socket) => logProtocolViolationsAsClientMistakes(socket, logger));
+  // A live event shared by many subscribers is serialised once, not per socket.
+  const sharedNextMessages = createSharedNextMessages();
+  wsServer.on("connection", (socket) => {
+    logProtocolViolationsAsClientMistakes(socket, logger);
+    sharedNextMessages.attach(socket);
+  });
   const graphqlWs = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onNext: (context, id, _payload, _args, result) =>
+        sharedNextMessages.onNext(context.extra.socket, id, result),
       onConnect: async (context) => {
         const { socket, request } = context.extra;
         const key = presentedKey(context.connectionParams, request.headers);

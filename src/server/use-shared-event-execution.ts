@@ -12,6 +12,11 @@
 // Sharing needs the streams to yield the same event object (alert-stream.ts gives every live
 // subscriber the same item); results are kept per event object, so they go when the event does. A
 // subscriber reading late gets the answer as it was when the first of them executed the event.
+//
+// The answer is serialised once too: graphql-ws would JSON.stringify each subscriber's copy, then ws
+// encode each string to UTF-8 again. A subscriber's result that is still the shared one (data alone,
+// no plugin having replaced or added anything) carries its SharedPayload, whose JSON is made at most
+// once; graphql-ws.ts writes that, as one buffer for all the subscribers with the same subscription id.
 import {
   createSourceEventStream,
   type DocumentNode,
@@ -23,7 +28,79 @@ import {
   print,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { mapAsyncIterator } from "../streams/async-iterators.ts";
+
+/** The answer shared by the subscribers of one sharing key to one event, in the wire form graphql-ws gives it. */
+export class SharedPayload {
+  readonly data: ExecutionResult["data"];
+  #json: string | undefined;
+  readonly #messages = new Map<string, Buffer>();
+  constructor(data: ExecutionResult["data"]) {
+    this.data = data;
+  }
+  /** `{"data":…}`: what graphql-ws sends as a `next` message's payload for a result without errors or extensions. */
+  get json(): string {
+    this.#json ??= JSON.stringify({ data: this.data });
+    return this.#json;
+  }
+  /** The whole `next` message for a subscription id, as bytes: made once per id (clients mostly pick the same ones). */
+  nextMessage(id: string): Buffer {
+    let message = this.#messages.get(id);
+    if (!message) {
+      message = Buffer.from(nextMessage(id, this.json));
+      this.#messages.set(id, message);
+    }
+    return message;
+  }
+}
+
+/** graphql-ws's `next` message of a subscription for a payload, byte for byte as graphql-ws makes it. */
+export function nextMessage(id: string, payloadJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+}
+
+/**
+ * The shared payload a subscriber's result still is, or null: the result must hold `data` alone and
+ * the very data that was shared. A plugin that masked errors, added extensions or replaced the data
+ * leaves a result that is serialised on its own, as graphql-ws does for any other.
+ */
+export function sharedPayloadOf(result: ExecutionResult): SharedPayload | null {
+  return SharedEnvelope.payloadOf(result);
+}
+
+/**
+ * A subscriber's result of a shared payload: `data` its one field, the payload private (a plugin that
+ * spreads the result into a new object leaves it behind, and is serialised as it made it).
+ */
+class SharedEnvelope implements ExecutionResult {
+  data: ExecutionResult["data"];
+  readonly #payload: SharedPayload;
+  constructor(payload: SharedPayload) {
+    this.data = payload.data;
+    this.#payload = payload;
+  }
+  static payloadOf(result: ExecutionResult): SharedPayload | null {
+    if (!(result instanceof SharedEnvelope) || result.data !== result.#payload.data) return null;
+    // Nothing added in place either (errors, extensions).
+    let fields = 0;
+    for (const _ in result) fields += 1;
+    return fields === 1 ? result.#payload : null;
+  }
+}
+
+/**
+ * Each subscriber its own envelope, so plugins after this one may replace errors or extensions;
+ * `data` itself is shared, so no plugin may edit it in place (none does today).
+ */
+const resultOf = ({ result, payload }: SharedResult): IteratorResult<ExecutionResult> => ({
+  value: payload ? new SharedEnvelope(payload) : { ...result },
+  done: false,
+});
+
+interface SharedResult {
+  result: ExecutionResult;
+  /** Null for a result with errors or extensions: those go through every plugin's hands as they are. */
+  payload: SharedPayload | null;
+}
 
 export interface SharedEventExecutionOptions<Context> {
   /**
@@ -37,7 +114,7 @@ export function useSharedEventExecution<Context>({
   sharingKeyOf,
 }: SharedEventExecutionOptions<Context>): Plugin {
   /** Per event object, its execution per sharing key. */
-  const executions = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  const executions = new WeakMap<object, Map<string, SharedResult | Promise<SharedResult>>>();
   const printed = new WeakMap<DocumentNode, string>();
   const printOnce = (document: DocumentNode) => {
     let text = printed.get(document);
@@ -63,38 +140,62 @@ export function useSharedEventExecution<Context>({
           ]);
     const executeEvent = (event: unknown): Promise<ExecutionResult> =>
       Promise.resolve().then(() => execute({ ...args, rootValue: event }) as ExecutionResult);
+    const executeShared = (event: unknown): Promise<SharedResult> =>
+      executeEvent(event).then((result) => ({
+        result,
+        payload:
+          result.errors === undefined && result.extensions === undefined && Object.keys(result).length === 1
+            ? new SharedPayload(result.data)
+            : null,
+      }));
     const operation = getOperationAST(args.document, args.operationName);
     const iterator = source[Symbol.asyncIterator]();
-    return mapAsyncIterator(
-      {
-        next: () =>
-          iterator.next().catch((error: unknown) => {
+    const next = (
+      event: unknown,
+    ): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+      if (key === null || typeof event !== "object" || event === null) {
+        return executeEvent(event).then((value) => ({ value, done: false }));
+      }
+      let byKey = executions.get(event);
+      if (!byKey) {
+        byKey = new Map();
+        executions.set(event, byKey);
+      }
+      let shared = byKey.get(key);
+      if (!shared) {
+        const sharing = byKey;
+        // Once done, the result itself: the subscribers after the first take it without a promise.
+        shared = executeShared(event).then((done) => {
+          sharing.set(key, done);
+          return done;
+        });
+        byKey.set(key, shared);
+      }
+      return shared instanceof Promise ? shared.then(resultOf) : resultOf(shared);
+    };
+    // A plain iterator rather than an async generator or a chain of async functions: it runs once per
+    // subscriber for every event, and each promise and await it saves is saved ten thousand times.
+    const events: AsyncIterableIterator<ExecutionResult> = {
+      next: () =>
+        iterator.next().then(
+          (step) => (step.done ? { value: undefined, done: true } : next(step.value)),
+          (error: unknown) => {
             // As yoga's executor does: the stream's error, located at the operation, with the
             // original kept for error masking (a SlowConsumerError becomes SLOW_CONSUMER).
             throw new GraphQLError((error as Error).message, {
               originalError: error as Error,
               nodes: operation ? [operation] : [],
             });
-          }),
-        return: () => iterator.return?.() ?? Promise.resolve({ value: undefined, done: true }),
+          },
+        ),
+      // At once, even while a read is pending (the source releases its listener now).
+      return: async () => {
+        await iterator.return?.();
+        return { value: undefined, done: true };
       },
-      async (event: unknown): Promise<ExecutionResult> => {
-        if (key === null || typeof event !== "object" || event === null) return executeEvent(event);
-        let byKey = executions.get(event);
-        if (!byKey) {
-          byKey = new Map();
-          executions.set(event, byKey);
-        }
-        let result = byKey.get(key);
-        if (!result) {
-          result = executeEvent(event);
-          byKey.set(key, result);
-        }
-        // Each subscriber its own envelope, so plugins after this one may replace errors or
-        // extensions; `data` itself is shared, so no plugin may edit it in place (none does today).
-        return { ...(await result) };
-      },
-    );
+      [Symbol.asyncIterator]: () => events,
+    };
+    return events;
   };
 
   return {

@@ -2,8 +2,10 @@
 // process is measured alone. It speaks the graphql-transport-ws protocol over plain `ws` (lighter
 // than a client library per socket), subscribes each socket to churnRiskAlerts, and records for each
 // alert received its latency: receipt time minus the alert's raisedAt (set by the database as the
-// alert is inserted, the last statement before its transaction commits). Warm-up alerts (customers
-// named "warm-…") only mark a subscriber as live. Driven by the bench over IPC.
+// alert is inserted, the last statement before its transaction commits), kept per alert (by its
+// customer's name, one alert per measured customer) so that the bench can also take the latency from
+// the alert's publication. Warm-up alerts (customers named "warm-…") only mark a subscriber as live.
+// Driven by the bench over IPC.
 import WebSocket from "ws";
 
 interface Start {
@@ -19,7 +21,8 @@ const OPENING_AT_ONCE = 100;
 
 const sockets: WebSocket[] = [];
 const warm = new Set<number>();
-let latencies: number[] = [];
+/** Per alert (its customer's display name), the latency of each receipt. */
+let latencies = new Map<string, number[]>();
 let deliveries = 0;
 let errors = 0;
 let firstError = "";
@@ -53,7 +56,10 @@ function open(url: string, key: string, index: number): Promise<void> {
           return;
         }
         deliveries += 1;
-        latencies.push(now - Date.parse(alert.raisedAt));
+        const name = alert.customer.displayName as string;
+        const list = latencies.get(name);
+        if (list) list.push(now - Date.parse(alert.raisedAt));
+        else latencies.set(name, [now - Date.parse(alert.raisedAt)]);
       } else if (message.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       }
@@ -81,8 +87,8 @@ process.on("message", async (command: Command) => {
     }
     send({ type: "started", opened, failed: command.keys.length - opened, firstError });
   } else if (command.type === "report") {
-    send({ type: "report", warm: warm.size, deliveries, errors, firstError, latencies });
-    latencies = [];
+    send({ type: "report", warm: warm.size, deliveries, errors, firstError, latencies: [...latencies] });
+    latencies = new Map();
     deliveries = 0;
   } else if (command.type === "stop") {
     for (const socket of sockets) socket.close(1000);

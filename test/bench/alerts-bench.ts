@@ -3,13 +3,17 @@
 // the hub's process is measured alone), a stream of survey answers recorded through the hub's GraphQL
 // API at a steady rate, each taking a fresh customer to HIGH and so raising one alert. Figures:
 // latency from the alert's insert (the last statement of the transaction that commits it) to receipt
-// by each subscriber, p50 and p99; alerts delivered per second; the hub's peak RSS. The baseline, in
-// the same run: a bare graphql-ws server (bare-alerts-server.ts) fanning out the same events to the
-// same subscribers. Its own database, cxhub_alerts_bench (BENCH_ALERTS_DATABASE names another, so that
+// by each subscriber, p50 and p99; the same from the alert's publication (its publishedAt, stamped by
+// the dispatcher's claim statement just before the rows come back and go to the bus), which is where
+// the bare server's clock starts; alerts delivered per second; the CPU time the server's process used
+// per 1,000 deliveries while the stream ran (less moved by the machine's load than latency); the
+// peak RSS. The baseline, in the same run: a bare graphql-ws server (bare-alerts-server.ts) fanning out
+// the same events to the same subscribers, its clock started when a publish has been read. Its own database, cxhub_alerts_bench (BENCH_ALERTS_DATABASE names another, so that
 // benches run side by side do not drop each other's), made anew on every run.
 // BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000;
-// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub for each round there.
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub and of the bare server for each round there.
 import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
@@ -71,6 +75,16 @@ interface DeliveryFigures {
   expected: number;
   p50: number;
   p99: number;
+  /** From the alert's publication to receipt (the bare server's clock starts there anyway). */
+  fromPublish: { p50: number; p99: number };
+  /** CPU milliseconds (user + system) of the server's process from the stream's start to its last delivery. */
+  cpuMs: number;
+  /**
+   * What the process uses idle (keep-alive pings to every socket, timers), measured for IDLE_CPU_MS
+   * just before the stream, over as long as the stream lasted: without it, the stream's own cost,
+   * which does not grow with a slower stream's length.
+   */
+  idleCpuMs: number;
   alertsPerSecond: number;
   deliveriesPerSecond: number;
   errors: number;
@@ -198,7 +212,7 @@ async function startSubscribers(wsUrl: string, keys: string[]) {
           deliveries: number;
           errors: number;
           firstError: string;
-          latencies: number[];
+          latencies: Array<[string, number[]]>;
         }>(child, "report", { type: "report" }),
       ),
     );
@@ -207,6 +221,7 @@ async function startSubscribers(wsUrl: string, keys: string[]) {
       deliveries: reports.reduce((sum, r) => sum + r.deliveries, 0),
       errors: reports.reduce((sum, r) => sum + r.errors, 0),
       firstError: reports.find((r) => r.firstError)?.firstError ?? "",
+      /** Per alert (its customer's display name), the latencies from its raisedAt. */
       latencies: reports.flatMap((r) => r.latencies),
     };
   };
@@ -293,7 +308,7 @@ async function drive(count: number, fire: (index: number) => Promise<void>) {
 }
 
 async function collect(subscribers: Subscribers, expected: number) {
-  const latencies: number[] = [];
+  const latencies = new Map<string, number[]>();
   let deliveries = 0;
   let errors = 0;
   let firstError = "";
@@ -301,7 +316,11 @@ async function collect(subscribers: Subscribers, expected: number) {
   let doneAt = Date.now();
   while (Date.now() < deadline) {
     const report = await subscribers.report();
-    latencies.push(...report.latencies);
+    for (const [name, list] of report.latencies) {
+      const known = latencies.get(name);
+      if (known) known.push(...list);
+      else latencies.set(name, list);
+    }
     deliveries += report.deliveries;
     errors += report.errors;
     firstError ||= report.firstError;
@@ -312,14 +331,31 @@ async function collect(subscribers: Subscribers, expected: number) {
   return { latencies, deliveries, errors, firstError, doneAt };
 }
 
+/**
+ * `publishedAfter` gives, per alert (its customer's display name), the milliseconds from its raisedAt
+ * to its publication; absent, the clock already starts at publication (the bare server).
+ */
 function figuresOf(
   result: Awaited<ReturnType<typeof collect>>,
   expected: number,
   alerts: number,
   startedAt: number,
   driven: DeliveryFigures["driven"],
+  cpu: { used: number; idlePerSecond: number },
+  publishedAfter?: Map<string, number>,
 ): DeliveryFigures {
-  const sorted = [...result.latencies].sort((a, b) => a - b);
+  const byNumber = (a: number, b: number) => a - b;
+  const sorted = [...result.latencies.values()].flat().sort(byNumber);
+  let fromPublish = sorted;
+  if (publishedAfter) {
+    fromPublish = [];
+    for (const [name, list] of result.latencies) {
+      const lag = publishedAfter.get(name);
+      if (lag === undefined) throw new Error(`No publication time for the alert of ${name}.`);
+      for (const latency of list) fromPublish.push(latency - lag);
+    }
+    fromPublish.sort(byNumber);
+  }
   const seconds = (result.doneAt - startedAt) / 1000;
   return {
     driven,
@@ -327,6 +363,9 @@ function figuresOf(
     expected,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
+    fromPublish: { p50: percentile(fromPublish, 0.5), p99: percentile(fromPublish, 0.99) },
+    cpuMs: cpu.used,
+    idleCpuMs: cpu.idlePerSecond * seconds,
     alertsPerSecond: alerts / seconds,
     deliveriesPerSecond: result.deliveries / seconds,
     errors: result.errors,
@@ -337,6 +376,10 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN);
+
+/** BENCH_CPU_PROF_DIR: a CPU profile of each server (the hub's, the bare one's), named by pid. */
+const cpuProfileFlags = () =>
+  process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
 
 const subscriberKeys = (count: number, keyOf: (owner: number) => string) =>
   Array.from({ length: count }, (_, i) => keyOf(i % OWNERS));
@@ -353,9 +396,7 @@ async function measureHub(
     entry: HUB_ENTRY,
     compiled: true,
     env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn" },
-    nodeFlags: process.env.BENCH_CPU_PROF_DIR
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
-      : [],
+    nodeFlags: cpuProfileFlags(),
     readyLine: HUB_READY,
   });
   try {
@@ -395,6 +436,8 @@ async function measureHub(
     await subscribers.report(); // Drop anything counted before the measured stream.
     hub.resetSampledPeak();
     answerTimes = [];
+    const idlePerSecond = await idleCpuPerSecond(hub.pid);
+    const cpuAtStart = processCpuMs(hub.pid);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
       submit(round.measured[i]?.id ?? ""),
     );
@@ -402,13 +445,20 @@ async function measureHub(
     const mutation = { p50: percentile(answers, 0.5), p99: percentile(answers, 0.99) };
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven);
-    const commitToPublish = await publishLag(
-      seed.url,
-      round.measured.map((c) => c.id),
+    const cpuMs = processCpuMs(hub.pid) - cpuAtStart;
+    const measuredIds = round.measured.map((c) => c.id);
+    const figures = figuresOf(
+      result,
+      expected,
+      round.measured.length,
+      startedAt,
+      driven,
+      { used: cpuMs, idlePerSecond },
+      await publishedAfterRaised(seed.url, measuredIds),
     );
+    const commitToPublish = await publishLag(seed.url, measuredIds);
     log(
-      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms`,
+      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms (from publication ${figures.fromPublish.p50}/${figures.fromPublish.p99} ms); CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms`,
     );
     await subscribers.stop();
     return { ...figures, commitToPublish, mutation, peakRss: hub.sampledPeakRss(), readyRss: hub.readyRss };
@@ -423,6 +473,7 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     name: "bare graphql-ws",
     entry: "test/bench/bare-alerts-server.ts",
     env: {},
+    nodeFlags: cpuProfileFlags(),
     readyLine: BARE_READY,
   });
   try {
@@ -443,15 +494,21 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     );
     await subscribers.report();
     bare.resetSampledPeak();
+    const idlePerSecond = await idleCpuPerSecond(bare.pid);
+    const cpuAtStart = processCpuMs(bare.pid);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) => {
       const customer = round.measured[i];
       return publish(customer?.owner ?? 0, customer?.id ?? "", `customer-${customer?.id}`);
     });
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven);
+    const cpuMs = processCpuMs(bare.pid) - cpuAtStart;
+    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven, {
+      used: cpuMs,
+      idlePerSecond,
+    });
     log(
-      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}`,
+      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}`,
     );
     await subscribers.stop();
     return { ...figures, peakRss: bare.sampledPeakRss(), readyRss: bare.readyRss };
@@ -463,6 +520,45 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
 
 const drivenLine = ({ achievedPerSecond, waitsForSlot }: DeliveryFigures["driven"]) =>
   `driven at ${achievedPerSecond.toFixed(1)} alerts/s of ${ALERTS_PER_SECOND}${waitsForSlot ? ` (waited ${waitsForSlot}× for one of ${MAX_IN_FLIGHT} slots in flight)` : ""}`;
+
+/** CPU milliseconds (user + system) a child process has used, from /proc (Linux, 100 ticks a second). */
+function processCpuMs(pid: number): number {
+  // The fields after the command's name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const IDLE_CPU_MS = 3000;
+
+/** CPU milliseconds a second the process uses while every subscriber is connected and nothing is sent. */
+async function idleCpuPerSecond(pid: number): Promise<number> {
+  const before = processCpuMs(pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_CPU_MS));
+  return ((processCpuMs(pid) - before) / IDLE_CPU_MS) * 1000;
+}
+
+const perThousand = (figures: DeliveryFigures) =>
+  `${((figures.cpuMs / figures.deliveries) * 1000).toFixed(0)} (${(aboveIdle(figures) * 1000).toFixed(0)} above idle)`;
+const aboveIdle = (figures: DeliveryFigures) => (figures.cpuMs - figures.idleCpuMs) / figures.deliveries;
+
+/**
+ * Per measured alert (its customer's display name), the milliseconds from its raisedAt to its
+ * publishedAt: subtracted from each receipt's latency, the time from publication to receipt.
+ */
+async function publishedAfterRaised(url: string, customerIds: string[]): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; lag: number }>(
+      `SELECT c."displayName" AS name, extract(epoch FROM a."publishedAt" - a."createdAt") * 1000 AS lag
+         FROM "Alert" a JOIN "Customer" c ON c."id" = a."customerId" WHERE a."customerId" = ANY($1::uuid[])`,
+      [customerIds],
+    );
+    return new Map(rows.map((row) => [row.name, Math.round(Number(row.lag))]));
+  } finally {
+    await client.end();
+  }
+}
 
 /** From the alert's insert to the dispatcher's publish: the part of the latency before fan-out. */
 async function publishLag(url: string, customerIds: string[]) {
@@ -486,16 +582,18 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 
 export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
   const lines = [
-    `Live alerts: ${OWNERS} account managers, ${ALERTS_PER_ROUND} alerts per round raised at ${ALERTS_PER_SECOND}/s through GraphQL (submitFeedback); latency from the alert's insert, just before its commit, to receipt by each subscriber. Baseline: a bare graphql-ws server fanning the same events out to the same subscribers, latency from publish to receipt.`,
+    `Live alerts: ${OWNERS} account managers, ${ALERTS_PER_ROUND} alerts per round raised at ${ALERTS_PER_SECOND}/s through GraphQL (submitFeedback). End to end: for the hub, from the alert's insert, just before its commit, to receipt by each subscriber; for the bare graphql-ws server (fanning the same events out to the same subscribers), from its reading a publish to receipt. From publication: for the hub, from the alert's publishedAt (stamped by the dispatcher's claim, one round trip before the bus has it) to receipt, the bare server's starting point; the bare server's figures are the same in both. CPU: the server process's, from the stream's start to its last delivery, per 1,000 deliveries (the hub's includes answering the recording mutations; the bare server's its publish requests); above idle, less what it used idle (keep-alive pings to every socket, timers) over as long, measured for ${IDLE_CPU_MS / 1000} s before the stream.`,
     "",
-    "| Subscribers | Server | p50 | p99 | Deliveries | Alerts/s driven | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| Subscribers | Server | p50 | p99 | p50 from publication | p99 from publication | CPU ms per 1,000 deliveries (above idle) | Deliveries | Alerts/s driven | Alerts/s delivered | Deliveries/s | Peak RSS (ready) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { subscribers, hub, bare } of figures) {
+    const row = (name: string, f: DeliveryFigures & { peakRss: number; readyRss: number }) =>
+      `| ${subscribers} | ${name} | ${f.p50} ms | ${f.p99} ms | ${f.fromPublish.p50} ms | ${f.fromPublish.p99} ms | ${perThousand(f)} | ${f.deliveries}/${f.expected} | ${f.driven.achievedPerSecond.toFixed(1)} | ${f.alertsPerSecond.toFixed(1)} | ${f.deliveriesPerSecond.toFixed(0)} | ${mb(f.peakRss)} (${mb(f.readyRss)}) |`;
     lines.push(
-      `| ${subscribers} | hub | ${hub.p50} ms | ${hub.p99} ms | ${hub.deliveries}/${hub.expected} | ${hub.driven.achievedPerSecond.toFixed(1)} | ${hub.alertsPerSecond.toFixed(1)} | ${hub.deliveriesPerSecond.toFixed(0)} | ${mb(hub.peakRss)} (${mb(hub.readyRss)}) |`,
-      `| ${subscribers} | bare graphql-ws | ${bare.p50} ms | ${bare.p99} ms | ${bare.deliveries}/${bare.expected} | ${bare.driven.achievedPerSecond.toFixed(1)} | ${bare.alertsPerSecond.toFixed(1)} | ${bare.deliveriesPerSecond.toFixed(0)} | ${mb(bare.peakRss)} (${mb(bare.readyRss)}) |`,
-      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
+      row("hub", hub),
+      row("bare graphql-ws", bare),
+      `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | ${ratio(hub.fromPublish.p50, bare.fromPublish.p50)} | ${ratio(hub.fromPublish.p99, bare.fromPublish.p99)} | ${ratio(hub.cpuMs / hub.deliveries, bare.cpuMs / bare.deliveries)} (${ratio(aboveIdle(hub), aboveIdle(bare))}) | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
     );
   }
   lines.push("");

@@ -60,6 +60,8 @@ function liveSchema() {
   return {
     schema,
     executions: () => executions,
+    /** Streams still listening. */
+    listening: () => queues.size,
     /** The same event object to every subscriber, as the alert bus delivers a live event. */
     publish: (event: Event) => {
       for (const queue of queues) queue.push(event);
@@ -91,7 +93,11 @@ function subscriberOf(live: ReturnType<typeof liveSchema>) {
     });
     if (!(Symbol.asyncIterator in stream)) throw new Error(JSON.stringify(stream));
     const iterator = (stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
-    return { next: async () => (await iterator.next()).value as ExecutionResult };
+    return {
+      next: async () => (await iterator.next()).value as ExecutionResult,
+      read: () => iterator.next(),
+      leave: () => iterator.return?.(),
+    };
   };
 }
 
@@ -151,5 +157,30 @@ describe("a live event", () => {
     const [a, b] = await Promise.all([first?.next(), second?.next()]);
     expect(a).not.toBe(b);
     expect(a).toEqual(b);
+  });
+
+  test("a subscriber leaving a quiet stream releases it at once, its pending read done", async () => {
+    const live = liveSchema();
+    const subscribe = subscriberOf(live);
+    const subscriber = await subscribe(ana, EVENTS);
+    const pending = subscriber.read();
+    expect(live.listening()).toBe(1);
+    await subscriber.leave();
+    expect(live.listening()).toBe(0);
+    expect(await pending).toEqual({ value: undefined, done: true });
+  });
+
+  test("a stream that fails ends its subscriber with an error located at the operation", async () => {
+    const live = liveSchema();
+    const subscribe = subscriberOf(live);
+    const subscriber = await subscribe(ana, EVENTS);
+    // Past the queue's limit of 10 unread events the stream ends with a SlowConsumerError.
+    for (let i = 0; i < 12; i++) live.publish({ id: String(i), note: "n" });
+    const error = await subscriber.read().then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    // Masked by yoga (this test's server has no rule for it), at the operation's place in the document.
+    expect(error).toMatchObject({ message: "Unexpected error.", locations: [{ line: 1, column: 1 }] });
   });
 });

@@ -2,6 +2,7 @@
 // also with drains side by side; on PostgreSQL those drains work in parallel, so one held up by a
 // customer does not hold up the rest.
 import { describe, expect } from "vitest";
+import type { Database } from "../../src/db/database.ts";
 import { markRescoreDue } from "../../src/pipeline/mark-rescore-due.ts";
 import { rescoreDueCustomers } from "../../src/pipeline/rescore-due-customers.ts";
 import { databaseKind, test } from "../helpers/database.ts";
@@ -10,10 +11,8 @@ import { writesAt } from "../helpers/writes.ts";
 const NOW = new Date("2026-06-01T12:00:00Z");
 const writes = writesAt(NOW);
 
-type Db = Parameters<Parameters<typeof test>[1]>[0]["db"];
-
 /** Customers stored without a score, marked due as a sync's batch leaves them; their ids in order. */
-async function dueCustomers(db: Db, count: number): Promise<string[]> {
+async function dueCustomers(db: Database, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index++) {
     ids.push((await db.prisma.customer.create({ data: { displayName: `Due ${index}` } })).id);

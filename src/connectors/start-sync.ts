@@ -21,6 +21,11 @@ import { reapAbandonedRuns } from "./sync/sync-runs.ts";
 /** Records per transaction. The embedded database has one connection, which a batch holds while it
  * commits, so its batches are smaller to keep GraphQL requests from queueing long behind a sync. */
 const BATCH_SIZE = { pglite: 100, postgres: 500 } as const;
+/**
+ * Drains rescoring a run's customers side by side at its end (rescore-due-customers.ts): PostgreSQL
+ * runs two transactions on two cores, the embedded database one at a time.
+ */
+export const RESCORE_DRAINS = { pglite: 1, postgres: 2 } as const;
 
 export interface RunningSync {
   plugins: LoadedPlugin[];
@@ -51,6 +56,7 @@ export async function startSync(options: {
     writes,
     logger,
     batchSize: BATCH_SIZE[database.kind],
+    rescoreDrains: RESCORE_DRAINS[database.kind],
     metrics,
   });
   // Runs are stamped with the machine's clock (sync-runs.ts), so their lag is measured with it.
@@ -80,7 +86,9 @@ async function rescoreLeftDue(
   logger: Logger,
 ): Promise<DrainResult | null> {
   try {
-    const drained = await rescoreDueCustomers(database.prisma, writes);
+    const drained = await rescoreDueCustomers(database.prisma, writes, {
+      drains: RESCORE_DRAINS[database.kind],
+    });
     if (drained.customers > 0)
       logger.info(`Scored ${drained.rescored} customer(s) a cut-short sync run had left due.`);
     return drained;

@@ -21,16 +21,37 @@ export interface DrainResult {
   customers: number;
   /** The live customers rescored. */
   rescored: number;
-  /** Of the drain's time, how much went to rescoring and alert decisions. */
+  /** Of the drain's time, how much went to rescoring and alert decisions (summed over side-by-side drains). */
   rescoreMs: number;
 }
 
-/** Rescores every customer due (including those a crashed run left due), a transaction per batch. */
+/**
+ * Rescores every customer due (including those a crashed run left due), a transaction per batch.
+ * `drains` loops take batches side by side, each in its own transaction on its own connection (SKIP
+ * LOCKED gives each other rows): a batch is mostly one backend's work on its statements, so on
+ * PostgreSQL a second drain keeps a second core busy. The embedded database runs one transaction at
+ * a time, so there it takes one. Every loop ends before this returns or throws.
+ */
 export async function rescoreDueCustomers(
   db: PrismaClient,
   writes: WriteContext,
-  { batchSize = RESCORE_BATCH_SIZE }: { batchSize?: number } = {},
+  { batchSize = RESCORE_BATCH_SIZE, drains = 1 }: { batchSize?: number; drains?: number } = {},
 ): Promise<DrainResult> {
+  const loops = await Promise.allSettled(
+    Array.from({ length: Math.max(1, drains) }, () => drainLoop(db, writes, batchSize)),
+  );
+  const drained: DrainResult = { customers: 0, rescored: 0, rescoreMs: 0 };
+  for (const loop of loops) {
+    if (loop.status === "rejected") throw loop.reason;
+    drained.customers += loop.value.customers;
+    drained.rescored += loop.value.rescored;
+    drained.rescoreMs += loop.value.rescoreMs;
+  }
+  return drained;
+}
+
+/** Takes batches of due customers and rescores them until none is left to take. */
+async function drainLoop(db: PrismaClient, writes: WriteContext, batchSize: number): Promise<DrainResult> {
   const drained: DrainResult = { customers: 0, rescored: 0, rescoreMs: 0 };
   for (;;) {
     const result = await runUnitOfWork(

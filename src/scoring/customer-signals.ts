@@ -97,9 +97,13 @@ export async function readCustomerSignals(
   const ids = options.customerIds ?? null;
   if (ids?.length === 0) return [];
 
-  // Prepared (named, so PostgreSQL may keep a generic plan per connection): planning it cost ten
-  // times its execution on each write.
-  const statement = Prisma.sql`${Prisma.raw(PREPARED)}
+  // Prepared (named, so PostgreSQL may keep a generic plan per connection) for a write's few
+  // customers: planning it cost ten times its execution on each write. Not for a bulk batch: there
+  // the generic plan, kept from the sixth batch on a connection, took six times as long as the plan
+  // made for the batch's ids (1.3 s against 0.2 s for 2,000 customers), and planning is a sliver of
+  // the batch's cost.
+  const prepared = ids === null || ids.length <= PREPARED_UP_TO;
+  const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED : "")}
     WITH target AS (
       -- Each of the batch's ids looked up by the primary key, not "ids IS NULL OR id = ANY(ids)" (which
       -- compared every customer with every id of the batch) nor a plain join (which PostgreSQL hashed,
@@ -199,6 +203,12 @@ export async function readCustomerSignals(
   const rows = await directSql(db).query<SignalRow>(statement.text, driverValues(statement.values));
   return rows.map(toSignals);
 }
+
+/**
+ * The most customers read by the prepared statement: 20 customers' generic plan ran as fast as their
+ * own plan and skipped the 1.5 to 6 ms of planning; 200 customers' ran two to three times as long.
+ */
+const PREPARED_UP_TO = 50;
 
 /** A date column as days since 1970-01-01 (int), null kept. */
 const days = (column: string) => Prisma.raw(`(${column} - DATE '1970-01-01')`);

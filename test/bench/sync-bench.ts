@@ -16,6 +16,7 @@ import type { GqlOrder } from "../../plugins/shopify/client.ts";
 import shopify from "../../plugins/shopify/index.ts";
 import { installConnector } from "../../src/connectors/connector-store.ts";
 import { createPluginRegistry } from "../../src/connectors/plugin-registry.ts";
+import { RESCORE_DRAINS } from "../../src/connectors/start-sync.ts";
 import { createSyncEngine } from "../../src/connectors/sync/sync-engine.ts";
 import { fromPostgresUrl } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
@@ -180,6 +181,8 @@ async function syncShop(
       secretKey: SECRET_KEY,
       ...callbacks,
       batchSize,
+      // As the hub's engine on PostgreSQL (start-sync.ts).
+      rescoreDrains: RESCORE_DRAINS.postgres,
     });
     const run = await engine.run({ name: SOURCE });
     await engine.close();

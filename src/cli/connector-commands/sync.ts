@@ -1,5 +1,6 @@
 // `sync` and `runs`: run a connector's streams in this process until the run ends, and list its runs.
 import { findConnector } from "../../connectors/connector-store.ts";
+import { RESCORE_DRAINS } from "../../connectors/start-sync.ts";
 import { createSyncEngine } from "../../connectors/sync/sync-engine.ts";
 import { reapAbandonedRuns } from "../../connectors/sync/sync-runs.ts";
 import type { PrismaClient } from "../../db/database.ts";
@@ -35,6 +36,7 @@ export async function sync(hub: CliHub, io: CommandContext, args: string[], usag
     secretKey: hub.secretKey,
     writes: hub.writes,
     logger: hub.logger,
+    rescoreDrains: RESCORE_DRAINS[hub.databaseKind],
     onCommit: (commit) =>
       io.print(
         `  ${commit.stream}: ${commit.fetched} read, ${commit.counts.created} created, ${commit.counts.updated} updated, ${commit.counts.unchanged} unchanged, ${commit.counts.deleted} deleted, ${commit.counts.deadLettered} dead-lettered${commit.checkpoint !== undefined ? " (checkpoint)" : ""}`,

@@ -63,6 +63,8 @@ export interface SyncRunnerOptions {
   checkpointIntervalMs: number;
   /** During a stream, the customers due are rescored when the last drain is older than this. */
   rescoreIntervalMs: number;
+  /** Drains that rescore the customers due side by side (rescore-due-customers.ts). */
+  rescoreDrains: number;
   /** How often the lease is renewed (and a cancellation asked for elsewhere noticed) during fetches. */
   heartbeatMs: number;
   /** Overrides of the plugins' http options (tests: fewer attempts). */
@@ -140,7 +142,7 @@ export async function executeSyncRun(
 
   const drain = async () => {
     const started = performance.now();
-    const drained = await rescoreDueCustomers(db, options.writes);
+    const drained = await rescoreDueCustomers(db, options.writes, { drains: options.rescoreDrains });
     await options.onRescore?.({ runId: run.id, ...drained, ms: performance.now() - started });
   };
 

@@ -50,6 +50,12 @@ export interface SyncEngineOptions {
    * this old; default 5 min. They are rescored at the end of every run in any case (run-sync.ts).
    */
   rescoreIntervalMs?: number;
+  /**
+   * Drains that rescore a run's due customers side by side, each on its own connection; default 1.
+   * More than one only helps where transactions run in parallel (PostgreSQL, not the embedded
+   * database): see rescore-due-customers.ts.
+   */
+  rescoreDrains?: number;
   /** Lease renewal period; default 15 s. */
   heartbeatMs?: number;
   /** A run whose lease was not renewed for this long is abandoned; default 5 min. */
@@ -106,6 +112,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     batchSize: options.batchSize ?? 500,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,
     rescoreIntervalMs: options.rescoreIntervalMs ?? 300_000,
+    rescoreDrains: options.rescoreDrains ?? 1,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     http: options.http,
     sleep: options.sleep,

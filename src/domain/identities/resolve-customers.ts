@@ -16,6 +16,7 @@
 // concurrent writer changed after our read (an identity attached, a customer merged) is detected and
 // reported as a LostRaceError; the write pipeline then redoes its unit of work, which reads it anew.
 import { v7 as uuidv7 } from "uuid";
+import { PREPARED } from "../../db/prepared-statements.ts";
 import { lockCustomers } from "../../db/transaction.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -412,13 +413,16 @@ async function followCustomerIds(
 
 /**
  * Locks the customers the run writes to, and checks that none was merged away since it was read: one
- * statement, in id order like lockCustomers (so that overlapping writers cannot deadlock).
+ * statement, in id order like lockCustomers (so that overlapping writers cannot deadlock). Prepared,
+ * like the check below and markSeen (mark-seen.ts): planned with its values, a batch's 500 ids of
+ * 23,000 customers read the whole table; the generic plan probes the primary key.
  */
 async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): Promise<void> {
   const unique = [...new Set(ids)].sort();
   if (unique.length === 0) return;
   const rows = await transactionSql(tx).query<{ live: boolean }>(
-    `SELECT "mergedIntoId" IS NULL AS live FROM "Customer" WHERE "id" = ANY($1::uuid[])
+    `${PREPARED}
+     SELECT "mergedIntoId" IS NULL AS live FROM "Customer" WHERE "id" = ANY($1::uuid[])
       ORDER BY "id" FOR UPDATE`,
     [unique],
   );
@@ -435,10 +439,11 @@ async function lockLiveCustomers(tx: Prisma.TransactionClient, ids: string[]): P
 async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: KnownIdentity[]): Promise<void> {
   if (rows.length === 0) return;
   const [{ unchanged }] = (await transactionSql(tx).query<{ unchanged: number }>(
-    `SELECT count(*)::int AS unchanged
+    `${PREPARED}
+     SELECT count(*)::int AS unchanged
        FROM unnest($1::uuid[], $2::uuid[]) AS v(id, owner)
        JOIN "Identity" i ON i."id" = v.id AND i."customerId" = v.owner
-      -- Read through the primary key, not by hashing the table (see mark-seen.ts).
+      -- Read through the primary key, not by hashing or scanning the table (see mark-seen.ts).
       WHERE i."id" = ANY($1::uuid[])`,
     [rows.map((row) => row.id), rows.map((row) => row.customerId)],
   )) as [{ unchanged: number }];

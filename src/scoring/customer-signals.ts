@@ -160,15 +160,7 @@ export async function readCustomerSignals(
     ) a
     -- The latest answer of each kind, in one lookup of the customer's answers.
     CROSS JOIN LATERAL (
-      SELECT ${Prisma.raw(
-        ["NPS", "CSAT", "CES"]
-          .map(
-            (kind) =>
-              `max(lf."score") FILTER (WHERE lf."kind" = '${kind}') AS ${kind.toLowerCase()},
-               max(lf."respondedAt") FILTER (WHERE lf."kind" = '${kind}') AS ${kind.toLowerCase()}_at`,
-          )
-          .join(",\n"),
-      )}
+      SELECT ${latestAnswersSql}
       FROM (
         SELECT DISTINCT ON (f."kind") f."kind", f."score", f."respondedAt"
         FROM "Feedback" f
@@ -196,6 +188,16 @@ export async function readCustomerSignals(
   const rows = await directSql(db).query<SignalRow>(statement.text, driverValues(statement.values));
   return rows.map(toSignals);
 }
+
+/** Over `lf`, at most one answer of each kind: the NPS, CSAT and CES answer's score and time. */
+const latestAnswersSql = Prisma.raw(
+  ["NPS", "CSAT", "CES"]
+    .flatMap((kind) => [
+      `max(lf."score") FILTER (WHERE lf."kind" = '${kind}') AS ${kind.toLowerCase()}`,
+      `max(lf."respondedAt") FILTER (WHERE lf."kind" = '${kind}') AS ${kind.toLowerCase()}_at`,
+    ])
+    .join(",\n             "),
+);
 
 /** A date column as days since 1970-01-01 (int), null kept. */
 const days = (column: string) => Prisma.raw(`(${column} - DATE '1970-01-01')`);

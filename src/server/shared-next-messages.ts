@@ -1,9 +1,9 @@
 // graphql-ws builds every `next` message per subscriber (JSON.stringify of the whole result), and ws
 // then measures and encodes each string to UTF-8 per socket: for a live event shared by thousands of
 // subscribers (use-shared-event-execution.ts), thousands of copies of the same bytes. Here a result
-// that is still the shared one is sent as one buffer per event, sharing key and subscription id,
-// written as it is to every socket (only the id differs between subscribers, and clients mostly pick
-// the same ones).
+// that is still the shared one is serialised once per event and sharing key: each socket's message is
+// that JSON with its subscription id around it, one buffer written as it is (and the same buffer for
+// every socket whose client numbered its subscription alike: see SharedPayload.nextMessage).
 //
 // graphql-ws offers no hook to send bytes of one's own: its onNext may only replace the payload, which
 // it then serialises. So onNext hands it a placeholder payload (`{}`, cheap to serialise) and keeps the

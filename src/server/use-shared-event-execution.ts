@@ -42,16 +42,25 @@ export class SharedPayload {
     this.#json ??= JSON.stringify({ data: this.data });
     return this.#json;
   }
-  /** The whole `next` message for a subscription id, as bytes: made once per id (clients mostly pick the same ones). */
+  /**
+   * The whole `next` message for a subscription id, as bytes. Clients that number their subscriptions
+   * ("1", "2"…) share one buffer per id; graphql-ws's own client picks a random UUID for each, so past
+   * the first few ids a message is made for its socket and not kept: an event lives until its slowest
+   * subscriber has read it, and a buffer per subscriber kept that long would hold every subscriber's
+   * copy of up to the backlog's 500 events behind one stalled socket. The payload's JSON is made once
+   * either way.
+   */
   nextMessage(id: string): Buffer {
-    let message = this.#messages.get(id);
-    if (!message) {
-      message = Buffer.from(nextMessage(id, this.json));
-      this.#messages.set(id, message);
-    }
+    const kept = this.#messages.get(id);
+    if (kept) return kept;
+    const message = Buffer.from(nextMessage(id, this.json));
+    if (this.#messages.size < KEPT_MESSAGES) this.#messages.set(id, message);
     return message;
   }
 }
+
+/** How many subscription ids' messages a shared payload keeps for the sockets that use the same ids. */
+const KEPT_MESSAGES = 4;
 
 /** graphql-ws's `next` message of a subscription for a payload, byte for byte as graphql-ws makes it. */
 export function nextMessage(id: string, payloadJson: string): string {

@@ -6,6 +6,7 @@
 // customer's name, one alert per measured customer) so that the bench can also take the latency from
 // the alert's publication. Warm-up alerts (customers named "warm-…") only mark a subscriber as live.
 // Driven by the bench over IPC.
+import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 
 interface Start {
@@ -41,7 +42,8 @@ function open(url: string, key: string, index: number): Promise<void> {
     socket.on("message", (data) => {
       const message = JSON.parse(String(data));
       if (message.type === "connection_ack") {
-        socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: QUERY } }));
+        // A random id per subscription, as graphql-ws's own client (createClient) picks them.
+        socket.send(JSON.stringify({ id: randomUUID(), type: "subscribe", payload: { query: QUERY } }));
         resolve();
       } else if (message.type === "next") {
         const now = Date.now();

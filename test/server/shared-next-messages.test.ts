@@ -1,6 +1,7 @@
 // A live event shared by many subscribers goes out as one prepared message: the bytes graphql-ws
 // would have sent, made once and written as one buffer to every socket of the same sharing key and
 // subscription id. Over real sockets (ws, graphql-ws, yoga's envelope), as graphql-ws.ts wires it.
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,7 +12,11 @@ import { createYoga, type Plugin } from "graphql-yoga";
 import { afterEach, describe, expect, test } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { createSharedNextMessages } from "../../src/server/shared-next-messages.ts";
-import { nextMessage, useSharedEventExecution } from "../../src/server/use-shared-event-execution.ts";
+import {
+  nextMessage,
+  SharedPayload,
+  useSharedEventExecution,
+} from "../../src/server/use-shared-event-execution.ts";
 import { createAsyncQueue } from "../../src/streams/async-queue.ts";
 
 interface Viewer {
@@ -189,5 +194,23 @@ describe("nextMessage", () => {
     for (const id of ["1", 'q"uo\\te', "é✓\u2028", "x".repeat(200)]) {
       expect(nextMessage(id, JSON.stringify(payload))).toBe(next(id, payload));
     }
+  });
+});
+
+describe("SharedPayload.nextMessage", () => {
+  test("a message per subscription id, right for every id, and only the first few ids' buffers kept", () => {
+    const data = { events: { id: "e1", note: "é" } };
+    const payload = new SharedPayload(data);
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    for (const id of ids) {
+      expect(payload.nextMessage(id).toString("utf8")).toBe(next(id, { data }));
+    }
+    // Numbered ids shared by many sockets get one buffer; graphql-ws's random UUIDs would otherwise
+    // keep a buffer per subscriber for as long as the slowest of them holds the event.
+    const kept = ids.filter((id) => {
+      const first = payload.nextMessage(id);
+      return payload.nextMessage(id) === first;
+    });
+    expect(kept).toEqual(ids.slice(0, 4));
   });
 });

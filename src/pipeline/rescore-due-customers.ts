@@ -26,9 +26,18 @@ export interface DrainResult {
 }
 
 /**
+ * Loops beyond each call's first that may run at once in the process. Every loop holds a pooled
+ * connection for transactions of up to two minutes; syncs that end together each take their first
+ * loop, as one drain each did before, and share this many more, so the pool keeps connections for
+ * the API's reads.
+ */
+const EXTRA_DRAINS_PER_PROCESS = 1;
+let extraDrainsRunning = 0;
+
+/**
  * Rescores every customer due (including those a crashed run left due), a transaction per batch.
- * `drains` loops take batches side by side, each in its own transaction on its own connection (SKIP
- * LOCKED gives each other rows): a batch is mostly one backend's work on its statements, so on
+ * Up to `drains` loops take batches side by side, each in its own transaction on its own connection
+ * (SKIP LOCKED gives each other rows): a batch is mostly one backend's work on its statements, so on
  * PostgreSQL a second drain keeps a second core busy. The embedded database runs one transaction at
  * a time, so there it takes one. Every loop ends before this returns or throws.
  */
@@ -37,12 +46,22 @@ export async function rescoreDueCustomers(
   writes: WriteContext,
   { batchSize = RESCORE_BATCH_SIZE, drains = 1 }: { batchSize?: number; drains?: number } = {},
 ): Promise<DrainResult> {
-  const loops = await Promise.allSettled(
-    Array.from({ length: Math.max(1, drains) }, () => drainLoop(db, writes, batchSize)),
-  );
+  const extra = Math.max(0, Math.min(drains - 1, EXTRA_DRAINS_PER_PROCESS - extraDrainsRunning));
+  extraDrainsRunning += extra;
+  let loops: PromiseSettledResult<DrainResult>[];
+  try {
+    loops = await Promise.allSettled(
+      Array.from({ length: 1 + extra }, () => drainLoop(db, writes, batchSize)),
+    );
+  } finally {
+    extraDrainsRunning -= extra;
+  }
+  const failures = loops.flatMap((loop) => (loop.status === "rejected" ? [loop.reason] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, "Side-by-side rescoring drains failed.");
   const drained: DrainResult = { customers: 0, rescored: 0, rescoreMs: 0 };
   for (const loop of loops) {
-    if (loop.status === "rejected") throw loop.reason;
+    if (loop.status !== "fulfilled") continue;
     drained.customers += loop.value.customers;
     drained.rescored += loop.value.rescored;
     drained.rescoreMs += loop.value.rescoreMs;

@@ -22,8 +22,10 @@ const VERSION_FILE = "PG_VERSION";
 
 /**
  * Copies the template into `dataDir` when that folder holds no database yet and a template was
- * built; answers whether it did. The version file goes last, so a copy cut short (a crash, a full
- * disk) leaves a folder without it, which the next start copies into again.
+ * built; answers whether it did. The version file goes last, so a copy cut short (the process
+ * killed, a full disk) leaves a folder without it, which the next start copies into again. Nothing is
+ * fsynced: after a power loss a new folder may hold the version file beside unwritten ones, and is
+ * best removed (it held no data yet).
  */
 export async function copyTemplateInto(
   dataDir: string,

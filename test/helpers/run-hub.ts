@@ -25,7 +25,8 @@ const ENTRY_ARGS: Record<HubEntry, string[]> = {
 function spawnHub(env: Record<string, string>, args: string[], entry: HubEntry = "sources"): ChildProcess {
   // Only what start-up needs from the parent: a test's own DATABASE_URL or PORT must not leak in. A suite
   // run under libfaketime (`faketime -f '+13h' npm test`, to check no test depends on the time of day)
-  // passes its shifted clock on, so that the hub and the test agree on what time it is.
+  // passes its shift on, so that the hub and the test agree on what time it is (for a relative shift
+  // like that one; an absolute `@…` time starts each process's clock anew).
   const { PATH, HOME, TMPDIR } = process.env;
   const shiftedClock = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => name === "LD_PRELOAD" || name.startsWith("FAKETIME")),

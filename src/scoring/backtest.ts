@@ -12,11 +12,13 @@ import type { Db } from "../db/database.ts";
 import {
   crossValidatedPredictions,
   fitLogisticRegression,
+  type LogisticFit,
 } from "../domain/statistics/logistic-regression.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
 import { MIN_BUYERS_TO_FIT, MIN_REPEAT_BUYERS_TO_FIT } from "./buyer-histories.ts";
+import { CHURN_FEATURE_DIRECTIONS } from "./churn-factors.ts";
 import {
   CENTERED_FEATURES,
   CHURN_FEATURES,
@@ -176,10 +178,7 @@ export async function learnChurnModel(
   const learnable = CHURN_FEATURES.map(
     (feature) => observations(values, feature) >= MIN_FEATURE_OBSERVATIONS,
   );
-  const rows = values.map((value) =>
-    CHURN_FEATURES.map((feature, j) => (learnable[j] ? (value[feature] ?? centers[feature]) : 0)),
-  );
-  const fit = fitLogisticRegression(rows, lapsed);
+  const { rows, fit, leftOut } = fitWithinDirections(values, lapsed, learnable, centers);
   const defaults = defaultChurnWeights(policy).features;
   const features = Object.fromEntries(
     CHURN_FEATURES.map((feature, j) => [
@@ -210,12 +209,54 @@ export async function learnChurnModel(
       end,
       horizonDays,
       weightsSource: "LEARNED",
-      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).`,
+      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).${leftOut.length > 0 ? ` Left out (weight 0), as this history ties them to lapses against what they mean: ${leftOut.join(", ")}.` : ""}`,
       model,
       recencyBaseline: predictionQuality(recencyPredictions, lapsed),
       levels: levelOutcomes(predictions, lapsed, policy),
     },
   };
+}
+
+/**
+ * The churn model's fit with every signal's weight in its direction (CHURN_FEATURE_DIRECTIONS): a
+ * signal whose weight comes out against it is left out (a constant column, so weight 0) and the rest
+ * fitted again, one at a time, until none is against. Returns the rows as fitted, which the backtest's
+ * cross-validation then uses, so its figures are those of the model the scores use.
+ */
+function fitWithinDirections(
+  values: readonly ChurnFeatureValues[],
+  lapsed: readonly boolean[],
+  learnable: readonly boolean[],
+  centers: Record<ChurnFeature, number>,
+): { rows: number[][]; fit: LogisticFit; leftOut: ChurnFeature[] } {
+  const included = [...learnable];
+  for (;;) {
+    const rows = values.map((value) =>
+      CHURN_FEATURES.map((feature, j) => (included[j] ? (value[feature] ?? centers[feature]) : 0)),
+    );
+    const fit = fitLogisticRegression(rows, lapsed);
+    // The one most clearly against (by its Wald z) goes first, then the rest are fitted again:
+    // signals overlap (recency and the purchase pattern, say), and leaving one out can set another right.
+    const k = CHURN_FEATURES.length + 1;
+    let worst = -1;
+    let worstZ = 0;
+    CHURN_FEATURES.forEach((feature, j) => {
+      const coefficient = fit.coefficients[j] as number;
+      if (!included[j] || CHURN_FEATURE_DIRECTIONS[feature] * coefficient >= 0) return;
+      const variance = fit.covariance[(j + 1) * k + (j + 1)] as number;
+      const z = Math.abs(coefficient) / Math.sqrt(Math.max(variance, Number.MIN_VALUE));
+      if (z > worstZ || worst === -1) {
+        worst = j;
+        worstZ = z;
+      }
+    });
+    const against = worst === -1 ? 0 : 1;
+    if (worst !== -1) included[worst] = false;
+    if (against === 0) {
+      const leftOut = CHURN_FEATURES.filter((_, j) => learnable[j] && !included[j]);
+      return { rows, fit, leftOut };
+    }
+  }
 }
 
 /** The purchase model as it would have been fitted at the cutoff; null with too few buyers then. */

@@ -20,6 +20,31 @@ export const CHURN_FEATURES = [
   "CES",
   "UNANSWERED_MESSAGES",
 ] as const;
+/**
+ * The way each signal may move the risk when weights are learned: +1 only up as the value grows, −1
+ * only down, 0 either way. A reason's sentence says what a signal did to this customer's risk, and an
+ * account manager reads "rated satisfaction 5 of 5: that raises the risk" as false, whatever a sample's
+ * noise taught the fit: a signal whose learned weight comes out against its direction is left out of
+ * the model (weight 0, no reason) and the rest are fitted again. The purchase history's signals (the
+ * purchase pattern, recency, frequency, tenure, spend) stay free: each is a view of the same few dates
+ * and amounts, and beside the others one of them rightly goes either way (on the generated multi-channel
+ * base the purchase pattern's own weight is −0.36 next to frequency's and tenure's).
+ */
+export const CHURN_FEATURE_DIRECTIONS: Record<ChurnFeature, 1 | -1 | 0> = {
+  PURCHASE_PATTERN: 0,
+  RECENCY: 0,
+  FREQUENCY: 0,
+  TENURE: 0,
+  SPEND: 0,
+  NO_PURCHASES: 1,
+  ENGAGEMENT_DROP: 1,
+  SENTIMENT: -1,
+  NPS: 1,
+  CSAT: 1,
+  CES: 1,
+  UNANSWERED_MESSAGES: 1,
+};
+
 /** Every factor a stored reason may name: the features, and that no purchase model is fitted yet. */
 export const CHURN_FACTORS = [...CHURN_FEATURES, "NO_PURCHASE_MODEL"] as const;
 export type ChurnFactor = (typeof CHURN_FACTORS)[number];

@@ -56,4 +56,34 @@ describe("what the other channels add", () => {
     // Calibrated out of sample: the shown risks are near what happened.
     expect(all.backtest.model?.expectedCalibrationError).toBeLessThan(0.08);
   }, 120_000);
+
+  test("a signal the history ties to lapses the wrong way round gets no weight, not a false reason", async ({
+    db,
+  }) => {
+    const population = generateMultichannelPopulation({
+      customers: CUSTOMERS,
+      asOf,
+      horizonDays: policy.churnHorizonDays,
+    });
+    // Satisfaction surveys answered backwards: the generator's lapsers rate 5 of 5, its loyal customers
+    // 1. Learned freely, "rated satisfaction 5 of 5" would raise the risk.
+    const backwards = population.feedback.map((answer) =>
+      answer.kind === "CSAT" ? { ...answer, score: 6 - answer.score } : answer,
+    );
+    await db.prisma.customer.createMany({ data: population.customers });
+    await db.prisma.interaction.createMany({ data: population.interactions });
+    await db.prisma.feedback.createMany({ data: backwards });
+
+    const learned = await learnChurnModel(db.prisma, { policy, end });
+    expect(learned.backtest.weightsSource).toBe("LEARNED");
+    const weight = (factor: keyof typeof learned.weights.features) => learned.weights.features[factor].weight;
+    expect(weight("CSAT")).toBe(0);
+    expect(learned.backtest.note).toContain(
+      "Left out (weight 0), as this history ties them to lapses against what they mean: CSAT.",
+    );
+    // The signals that point the right way keep their learned weights.
+    expect(weight("SENTIMENT")).toBeLessThan(0);
+    expect(weight("NPS")).toBeGreaterThan(0);
+    expect(weight("ENGAGEMENT_DROP")).toBeGreaterThan(0);
+  }, 120_000);
 });

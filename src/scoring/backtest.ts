@@ -179,6 +179,7 @@ export async function learnChurnModel(
     (feature) => observations(values, feature) >= MIN_FEATURE_OBSERVATIONS,
   );
   const { rows, fit, leftOut } = fitWithinDirections(values, lapsed, learnable, centers);
+  const unlearned = CHURN_FEATURES.filter((_, j) => !learnable[j]);
   const defaults = defaultChurnWeights(policy).features;
   const features = Object.fromEntries(
     CHURN_FEATURES.map((feature, j) => [
@@ -209,7 +210,7 @@ export async function learnChurnModel(
       end,
       horizonDays,
       weightsSource: "LEARNED",
-      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).${leftOut.length > 0 ? ` Left out (weight 0), as this history ties them to lapses against what they mean: ${leftOut.join(", ")}.` : ""}`,
+      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).${leftOut.length > 0 ? ` Left out (weight 0), as this history ties them to lapses against what they mean: ${leftOut.join(", ")}.` : ""}${unlearned.length > 0 ? ` Too rarely seen here to learn, so at their default weights: ${unlearned.join(", ")}.` : ""}`,
       model,
       recencyBaseline: predictionQuality(recencyPredictions, lapsed),
       levels: levelOutcomes(predictions, lapsed, policy),

@@ -81,6 +81,10 @@ describe("what the other channels add", () => {
     expect(learned.backtest.note).toContain(
       "Left out (weight 0), as this history ties them to lapses against what they mean: CSAT.",
     );
+    // No CES survey in this base: that signal keeps its default weight, and the note says so.
+    expect(learned.backtest.note).toMatch(
+      /Too rarely seen here to learn, so at their default weights: [A-Z_, ]*CES/,
+    );
     // The signals that point the right way keep their learned weights.
     expect(weight("SENTIMENT")).toBeLessThan(0);
     expect(weight("NPS")).toBeGreaterThan(0);

@@ -210,7 +210,7 @@ export async function learnChurnModel(
       end,
       horizonDays,
       weightsSource: "LEARNED",
-      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).${leftOut.length > 0 ? ` Left out (weight 0), as this history ties them to lapses against what they mean: ${leftOut.join(", ")}.` : ""}${unlearned.length > 0 ? ` Too rarely seen here to learn, so at their default weights: ${unlearned.join(", ")}.` : ""}`,
+      note: `Weights learned from ${customers.length} customers active by ${isoDate(cutoff)}, of whom ${percent(lapses / customers.length)} lapsed within the next ${horizonDays} days. Figures are out-of-fold (${FOLDS}-fold cross-validation).${leftOut.length > 0 ? ` Left out (weight 0), as their learned weights came out against what they mean: ${leftOut.join(", ")}.` : ""}${unlearned.length > 0 ? ` Too rarely seen here to learn, so at their default weights: ${unlearned.join(", ")}.` : ""}`,
       model,
       recencyBaseline: predictionQuality(recencyPredictions, lapsed),
       levels: levelOutcomes(predictions, lapsed, policy),
@@ -221,7 +221,8 @@ export async function learnChurnModel(
 /**
  * The churn model's fit with every signal's weight in its direction (CHURN_FEATURE_DIRECTIONS): a
  * signal whose weight comes out against it is left out (a constant column, so weight 0) and the rest
- * fitted again, one at a time, until none is against. Returns the rows as fitted, which the backtest's
+ * fitted again, one at a time, until none is against. Greedy: a signal once left out is not tried again
+ * after a later one goes (each refit only ever drops, so at most one fit per directed signal more). Returns the rows as fitted, which the backtest's
  * cross-validation then uses, so its figures are those of the model the scores use.
  */
 function fitWithinDirections(

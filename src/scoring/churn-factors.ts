@@ -26,7 +26,7 @@ export const CHURN_FEATURES = [
  * account manager reads "rated satisfaction 5 of 5: that raises the risk" as false, whatever a sample's
  * noise taught the fit: a signal whose learned weight comes out against its direction is left out of
  * the model (weight 0, no reason) and the rest are fitted again. The purchase history's signals (the
- * purchase pattern, recency, frequency, tenure, spend) stay free: each is a view of the same few dates
+ * purchase pattern, recency, frequency, tenure, spend, never having bought) stay free: each is a view of the same few dates
  * and amounts, and beside the others one of them rightly goes either way (on the generated multi-channel
  * base the purchase pattern's own weight is −0.36 next to frequency's and tenure's).
  */
@@ -36,7 +36,7 @@ export const CHURN_FEATURE_DIRECTIONS: Record<ChurnFeature, 1 | -1 | 0> = {
   FREQUENCY: 0,
   TENURE: 0,
   SPEND: 0,
-  NO_PURCHASES: 1,
+  NO_PURCHASES: 0,
   ENGAGEMENT_DROP: 1,
   SENTIMENT: -1,
   NPS: 1,

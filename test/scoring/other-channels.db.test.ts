@@ -4,12 +4,16 @@
 // learns the weights once from every signal and once from purchases alone; its out-of-fold AUCs show
 // what the other channels add, and the learned weights point the way the generator drives them.
 import { describe, expect } from "vitest";
+import type { PrismaClient } from "../../src/db/database.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { learnChurnModel } from "../../src/scoring/backtest.ts";
 import { assessChurnRisk } from "../../src/scoring/churn-risk.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
 import { test } from "../helpers/database.ts";
-import { generateMultichannelPopulation } from "../helpers/multichannel-population.ts";
+import {
+  type GeneratedPopulation,
+  generateMultichannelPopulation,
+} from "../helpers/multichannel-population.ts";
 
 const DAY_MS = 86_400_000;
 const CUSTOMERS = 600;
@@ -17,18 +21,29 @@ const asOf = new Date("2026-06-30T23:59:59.999Z");
 const policy = DEFAULT_SCORING_POLICY;
 const end = new Date(asOf.getTime() + policy.churnHorizonDays * DAY_MS);
 
+/** The generated base, stored; `answer` may change each survey answer on its way in. */
+async function storePopulation(
+  prisma: PrismaClient,
+  answer: (row: GeneratedPopulation["feedback"][number]) => GeneratedPopulation["feedback"][number] = (row) =>
+    row,
+): Promise<GeneratedPopulation> {
+  const population = generateMultichannelPopulation({
+    customers: CUSTOMERS,
+    asOf,
+    horizonDays: policy.churnHorizonDays,
+  });
+  const stored = { ...population, feedback: population.feedback.map(answer) };
+  await prisma.customer.createMany({ data: stored.customers });
+  await prisma.interaction.createMany({ data: stored.interactions });
+  await prisma.feedback.createMany({ data: stored.feedback });
+  return stored;
+}
+
 describe("what the other channels add", () => {
   test("learned from the hub's history, every signal ranks lapses better than purchases alone", async ({
     db,
   }) => {
-    const population = generateMultichannelPopulation({
-      customers: CUSTOMERS,
-      asOf,
-      horizonDays: policy.churnHorizonDays,
-    });
-    await db.prisma.customer.createMany({ data: population.customers });
-    await db.prisma.interaction.createMany({ data: population.interactions });
-    await db.prisma.feedback.createMany({ data: population.feedback });
+    const population = await storePopulation(db.prisma);
 
     const all = await learnChurnModel(db.prisma, { policy, end });
     const purchases = await learnChurnModel(db.prisma, { policy, end, purchasesOnly: true });
@@ -62,19 +77,13 @@ describe("what the other channels add", () => {
   test("a signal the history ties to lapses the wrong way round gets no weight, not a false reason", async ({
     db,
   }) => {
-    const population = generateMultichannelPopulation({
-      customers: CUSTOMERS,
-      asOf,
-      horizonDays: policy.churnHorizonDays,
-    });
     // Satisfaction surveys answered backwards: the generator's lapsers rate 5 of 5, its loyal customers
     // 1. Learned freely, "rated satisfaction 5 of 5" would raise the risk.
-    const backwards = population.feedback.map((answer) =>
-      answer.kind === "CSAT" ? { ...answer, score: 6 - answer.score } : answer,
-    );
-    await db.prisma.customer.createMany({ data: population.customers });
-    await db.prisma.interaction.createMany({ data: population.interactions });
-    await db.prisma.feedback.createMany({ data: backwards });
+    const backwards = (
+      await storePopulation(db.prisma, (answer) =>
+        answer.kind === "CSAT" ? { ...answer, score: 6 - answer.score } : answer,
+      )
+    ).feedback;
 
     const learned = await learnChurnModel(db.prisma, { policy, end });
     expect(learned.backtest.weightsSource).toBe("LEARNED");

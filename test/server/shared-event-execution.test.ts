@@ -1,77 +1,11 @@
 // One execution of a live event per document, variables and visibility: subscribers who would get
 // the same answer share it, and a subscriber whose visibility differs never receives another's.
 // A small schema whose one masked field counts its executions, under yoga's envelope as in the hub.
-import { type ExecutionResult, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
+import { type ExecutionResult, parse } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { describe, expect, test } from "vitest";
 import { useSharedEventExecution } from "../../src/server/use-shared-event-execution.ts";
-import { createAsyncQueue } from "../../src/streams/async-queue.ts";
-
-interface Viewer {
-  name: string;
-  pii: boolean;
-}
-interface Event {
-  id: string;
-  note: string;
-}
-interface Context {
-  viewer: Viewer;
-}
-
-function liveSchema() {
-  const queues = new Set<{ push(event: Event): void }>();
-  let executions = 0;
-  const EventType = new GraphQLObjectType<Event, Context>({
-    name: "Event",
-    fields: {
-      id: { type: GraphQLString },
-      note: {
-        type: GraphQLString,
-        resolve: (event, _args, context) => {
-          executions += 1;
-          return context.viewer.pii ? event.note : "•••";
-        },
-      },
-    },
-  });
-  const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLString } } }),
-    subscription: new GraphQLObjectType<unknown, Context>({
-      name: "Subscription",
-      fields: {
-        events: {
-          type: EventType,
-          args: { tag: { type: GraphQLString } },
-          subscribe: () => {
-            const queue = createAsyncQueue<Event>({
-              limit: 10,
-              whenSlow: "Too slow.",
-              onClose: () => queues.delete(queue),
-            });
-            queues.add(queue);
-            return queue.iterator;
-          },
-          resolve: (event: unknown) => event,
-        },
-      },
-    }),
-  });
-  return {
-    schema,
-    executions: () => executions,
-    /** Streams still listening. */
-    listening: () => queues.size,
-    /** The same event object to every subscriber, as the alert bus delivers a live event. */
-    publish: (event: Event) => {
-      for (const queue of queues) queue.push(event);
-    },
-    /** A copy of the event per subscriber, as a replay reads it. */
-    publishCopies: (event: Event) => {
-      for (const queue of queues) queue.push({ ...event });
-    },
-  };
-}
+import { type Context, liveSchema, type Viewer } from "../helpers/live-event-schema.ts";
 
 function subscriberOf(live: ReturnType<typeof liveSchema>) {
   const yoga = createYoga<Record<string, unknown>, Context>({

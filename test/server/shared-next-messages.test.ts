@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ExecutionResult, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import type { ExecutionResult } from "graphql";
 import { stringifyMessage } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { createYoga, type Plugin } from "graphql-yoga";
@@ -17,47 +17,10 @@ import {
   SharedPayload,
   useSharedEventExecution,
 } from "../../src/server/use-shared-event-execution.ts";
-import { createAsyncQueue } from "../../src/streams/async-queue.ts";
-
-interface Viewer {
-  name: string;
-  pii: boolean;
-}
-interface Event {
-  id: string;
-  note: string;
-}
+import { type Event, liveSchema, type Viewer } from "../helpers/live-event-schema.ts";
 
 function liveServer(extraPlugins: Plugin[] = []) {
-  const queues = new Set<{ push(event: Event): void }>();
-  const EventType = new GraphQLObjectType<Event, { viewer: Viewer }>({
-    name: "Event",
-    fields: {
-      id: { type: GraphQLString },
-      note: { type: GraphQLString, resolve: (event, _args, { viewer }) => (viewer.pii ? event.note : "•••") },
-    },
-  });
-  const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLString } } }),
-    subscription: new GraphQLObjectType({
-      name: "Subscription",
-      fields: {
-        events: {
-          type: EventType,
-          subscribe: () => {
-            const queue = createAsyncQueue<Event>({
-              limit: 10,
-              whenSlow: "Too slow.",
-              onClose: () => queues.delete(queue),
-            });
-            queues.add(queue);
-            return queue.iterator;
-          },
-          resolve: (event: unknown) => event,
-        },
-      },
-    }),
-  });
+  const { schema, publish, listening } = liveSchema();
   const yoga = createYoga<Record<string, unknown>, { viewer: Viewer }>({
     schema,
     context: ({ viewer }) => ({ viewer: viewer as Viewer }),
@@ -105,9 +68,9 @@ function liveServer(extraPlugins: Plugin[] = []) {
     http,
     written: () => [...written.values()],
     publish: (event: Event) => {
-      for (const queue of queues) queue.push(event);
+      publish(event);
     },
-    subscribers: () => queues.size,
+    subscribers: listening,
   };
 }
 

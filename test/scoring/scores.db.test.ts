@@ -14,6 +14,7 @@ import {
   RefitScoreModelDocument,
   RescoreCustomersDocument,
   ScoreModelDiagnosticsDocument,
+  ScoreModelHistoryDocument,
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
@@ -305,6 +306,52 @@ describe("at-risk lists", () => {
       expect(edge.node.score?.reasons.length).toBeGreaterThan(0);
     }
     expect(atRisk.data?.customers.totalCount).toBe(listed.length);
+  });
+});
+
+describe("score model history", () => {
+  test("scoreModels pages through every fit, newest first, and counts them all", async ({ db }) => {
+    for (const [version, fittedAt] of [
+      ["bgnbd-gg@first", "2026-03-01T00:00:00Z"],
+      ["bgnbd-gg@third", "2026-05-01T00:00:00Z"],
+      ["bgnbd-gg@second", "2026-04-01T00:00:00Z"],
+    ] as const) {
+      await db.prisma.scoreModel.create({
+        data: {
+          version,
+          fittedAt: new Date(fittedAt),
+          calibrationEnd: new Date(fittedAt),
+          currency: "USD",
+          customersFitted: 2357,
+          repeatCustomersFitted: 946,
+          bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+          bgNbdLogLikelihood: -9582.4,
+          bgNbdConverged: true,
+          gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+          gammaGammaLogLikelihood: -4000,
+          fitMilliseconds: 1,
+        },
+      });
+    }
+    const analyst = await createTestClient(db, { role: "ANALYST", ...AT_NOW });
+    const first = await analyst.execute(ScoreModelHistoryDocument, { first: 2 });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.scoreModels.totalCount).toBe(3);
+    expect(first.data?.scoreModels.edges.map((edge) => edge.node.version)).toEqual([
+      "bgnbd-gg@third",
+      "bgnbd-gg@second",
+    ]);
+    expect(first.data?.scoreModels.pageInfo.hasNextPage).toBe(true);
+    const rest = await analyst.execute(ScoreModelHistoryDocument, {
+      first: 2,
+      after: first.data?.scoreModels.pageInfo.endCursor,
+    });
+    expect(rest.data?.scoreModels.edges.map((edge) => edge.node.version)).toEqual(["bgnbd-gg@first"]);
+    expect(rest.data?.scoreModels.totalCount).toBe(3);
+
+    const member = await createTestClient(db, { role: "ACCOUNT_MANAGER", ...AT_NOW });
+    const refused = await member.execute(ScoreModelHistoryDocument, { first: 2 });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });
 

@@ -364,6 +364,7 @@ builder.queryFields((t) => ({
       ...pagedConnection,
       authScopes: ANALYSTS,
       description: "Every fitted purchase model, newest first, to compare fits.",
+      totalCount: (_parent, _args, context) => context.prisma.scoreModel.count(),
       resolve: (query, _parent, _args, context) =>
         context.prisma.scoreModel.findMany({ ...query, orderBy: [{ fittedAt: "desc" }, { id: "desc" }] }),
     },

@@ -8,7 +8,10 @@
 import { type AlertStreamEvent, eventOwnerId } from "./alert-event.ts";
 
 export interface AlertBus {
-  /** Publishes to the owner's topic and to the topic of all alerts; resolves once handed on. */
+  /**
+   * Publishes to the owner's topic and to the topic of all alerts; resolves once handed on. Events
+   * published one after another, without waiting for the first to resolve, are delivered in that order.
+   */
   publish(event: AlertStreamEvent): Promise<void>;
   /** Calls onEvent for each event of the topic; resolves, once listening is in force, to a stop function. */
   listen(topic: string, onEvent: (event: AlertStreamEvent) => void): Promise<() => void>;

@@ -46,13 +46,20 @@ export async function dispatchAlertBatch(
   { logger, batchSize = BATCH_SIZE, metrics }: DispatchOptions,
 ): Promise<number> {
   const publish = async (rows: ClaimedRow[]) => {
+    // Handed to the bus one after another without waiting, in position order, which the bus keeps
+    // (alert-bus.ts): over Redis the batch goes out pipelined on one connection, one round trip
+    // instead of one per alert and topic, while this transaction holds the stream lock and every
+    // alert of the batch waits behind the slowest publish.
+    const publications: Array<Promise<void>> = [];
+    const events: AlertStreamEvent[] = [];
     for (const row of rows) {
       const claimed = row.digest
         ? claimedDigestSchema.safeParse({ digest: row.digest })
         : claimedAlertSchema.safeParse({ alert: row.alert, customer: row.customer });
       if (claimed.success) {
-        await bus.publish(claimed.data as AlertStreamEvent);
-        if (metrics) countPublication(metrics, claimed.data as AlertStreamEvent);
+        const event = claimed.data as AlertStreamEvent;
+        publications.push(bus.publish(event));
+        events.push(event);
         continue;
       }
       const [issue] = claimed.error.issues;
@@ -61,6 +68,10 @@ export async function dispatchAlertBatch(
         `${what} ${idOf(row)} was not published live: its row is not a whole ${what.toLowerCase()} (${issue?.path.join(".")}: ${issue?.message}). Subscribers will not hear it; the alerts list shows it. Correct or delete the row.`,
       );
     }
+    // One refused publish fails the batch: it rolls back, and the next round publishes it again
+    // (subscribers drop the repeats by id).
+    await Promise.all(publications);
+    if (metrics) for (const event of events) countPublication(metrics, event);
     return rows.length;
   };
   const claim = claimStatement(batchSize);

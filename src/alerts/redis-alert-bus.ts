@@ -71,8 +71,9 @@ export async function createRedisAlertBus({
     async publish(event) {
       const message = encodeAlertEvent(event);
       // Awaited, unlike the event target's own dispatch: the outbox marks an alert published only
-      // once Redis has taken it.
-      for (const topic of topicsOf(event)) await publishClient.publish(channel(topic), message);
+      // once Redis has taken it. Sent at once, each topic's and each event's: one connection carries
+      // them in the order they were called (Redis runs one client's commands in order), pipelined.
+      await Promise.all(topicsOf(event).map((topic) => publishClient.publish(channel(topic), message)));
     },
     async listen(topic, onEvent) {
       const listener = (event: CustomEvent<AlertStreamEvent | null>) => {

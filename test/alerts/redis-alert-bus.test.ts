@@ -1,12 +1,14 @@
 // The Redis bus: it refuses to start against a Redis nobody answers, with a sentence naming REDIS_URL
 // (rather than retrying in the background while the server runs without live alerts); and on a real
 // Redis (TEST_REDIS_URL, 127.0.0.1:6379 by default, as in CI) it delivers an alert event as it was
-// published, and refuses and logs a message that is not one instead of crashing its subscribers.
+// published, and refuses and logs a message that is not one instead of crashing its subscribers;
+// events published without waiting for each other (as the dispatcher hands on a batch) arrive, on
+// every topic, in the order they were published.
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { expect, test } from "vitest";
-import { ALL_ALERTS_TOPIC } from "../../src/alerts/alert-bus.ts";
+import { ALL_ALERTS_TOPIC, ownerAlertsTopic } from "../../src/alerts/alert-bus.ts";
 import type { AlertStreamEvent } from "../../src/alerts/alert-event.ts";
 import { createRedisAlertBus } from "../../src/alerts/redis-alert-bus.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
@@ -75,6 +77,39 @@ test("over Redis, an event arrives equal to what was published; a message that i
     expect(errors[1]).toMatch(/was refused, not delivered: it is not an encoded alert event/);
   } finally {
     intruder.disconnect();
+    await bus.close();
+  }
+});
+
+test("over Redis, events published without waiting for each other arrive in the order published, on every topic", async () => {
+  const channelPrefix = `cxhub-test-${randomBytes(4).toString("hex")}:`;
+  const bus = await createRedisAlertBus({ url: REDIS_URL, channelPrefix, logger: createLogger("silent") });
+  try {
+    const events = Array.from({ length: 50 }, (_, i) => sampleEvent(BigInt(100 + i)));
+    const owner = ownerAlertsTopic(events[0]?.alert.ownerId ?? "");
+    const received = new Map<string, bigint[]>([
+      [ALL_ALERTS_TOPIC, []],
+      [owner, []],
+    ]);
+    let arrived: () => void = () => {};
+    const everything = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // listen resolves once Redis has confirmed the subscription: both are in force before publishing.
+    await Promise.all(
+      [...received].map(([topic, positions]) =>
+        bus.listen(topic, (event) => {
+          positions.push(event.position);
+          if ([...received.values()].every((list) => list.length === events.length)) arrived();
+        }),
+      ),
+    );
+    await Promise.all(events.map((event) => bus.publish(event)));
+    await everything;
+    const published = events.map((event) => event.position);
+    expect(received.get(ALL_ALERTS_TOPIC)).toEqual(published);
+    expect(received.get(owner)).toEqual(published);
+  } finally {
     await bus.close();
   }
 });

@@ -112,9 +112,14 @@ const result = await esbuild.build({
   format: "esm",
   platform: "node",
   target: "node20",
-  minify: true,
-  // Class and function names stay as written: errors are logged and matched by their names.
-  keepNames: true,
+  // Whitespace and syntax minified, names not: they stay as written (but for top-level names of ES
+  // modules that collide in the bundle, which get a digit), and some packages read them
+  // (rate-limiter-flexible and ioredis, CommonJS, tell their clients apart by constructor.name). esbuild's keepNames would keep them under minified names, but it wraps every nested
+  // function in a call that names it each time it is created: +23% to +49% CPU per request in an A/B
+  // on the bench's pages. The bundle's source text is 2.5 MB instead of 1.9 MB for the entry chunk;
+  // memory at ready came out the same.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",

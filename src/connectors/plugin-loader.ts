@@ -6,7 +6,7 @@ import { readdir, stat } from "node:fs/promises";
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { MODULE_EXTENSION } from "../project-files.ts";
+import { MODULE_EXTENSION, MODULES_ROOT } from "../project-files.ts";
 import { type AnyConnector, SDK_API_VERSION } from "../sdk/define-connector.ts";
 import { connectorProblems } from "../sdk/validate-connector.ts";
 
@@ -211,8 +211,10 @@ function provideSdkToPackages(): void {
   if (sdkProvided) return;
   sdkProvided = true;
   const targets = {
-    "cx-hub/sdk": new URL(`../sdk/index${MODULE_EXTENSION}`, import.meta.url).href,
-    "cx-hub/sdk/testing": new URL(`../sdk/testing/index${MODULE_EXTENSION}`, import.meta.url).href,
+    "cx-hub/sdk": pathToFileURL(path.join(MODULES_ROOT, "src", "sdk", `index${MODULE_EXTENSION}`)).href,
+    "cx-hub/sdk/testing": pathToFileURL(
+      path.join(MODULES_ROOT, "src", "sdk", "testing", `index${MODULE_EXTENSION}`),
+    ).href,
   };
   const hook = `const targets = ${JSON.stringify(targets)};
 export async function resolve(specifier, context, next) {

@@ -1,12 +1,13 @@
 // At start-up: the connector plugins this hub can run, and the key that encrypts their secrets.
 // A plugin that cannot load is reported and left out; the server starts with the others.
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import { MODULES_ROOT } from "../project-files.ts";
 import { type LoadedPlugin, loadPlugins } from "./plugin-loader.ts";
 import { loadOrCreateSecretKey } from "./secret-box.ts";
 
-export const BUILTIN_PLUGINS_DIR = fileURLToPath(new URL("../../plugins/", import.meta.url));
+export const BUILTIN_PLUGINS_DIR = path.join(MODULES_ROOT, "plugins");
 
 export interface PreparedConnectors {
   plugins: LoadedPlugin[];

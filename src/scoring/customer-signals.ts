@@ -137,7 +137,7 @@ export async function readCustomerSignals(
              (SELECT max(f."respondedAt") FROM "Feedback" f
                WHERE f."customerId" = t."id" AND f."respondedAt" <= ${asOf}))`)} AS last_activity
     FROM target t
-    -- Each LATERAL reads one customer's rows through the (customerId, …) indexes: a batch then costs
+    -- Each LATERAL reads one customer's rows through the (customerId, ...) indexes: a batch then costs
     -- what its customers' facts cost, never a scan of the whole table, which the planner would
     -- otherwise pick, and which made a batch's cost grow with the hub's size. Each is an aggregate
     -- without GROUP BY: exactly one row per customer, so they are CROSS JOINs.

@@ -48,7 +48,11 @@ type Limiter = RateLimiterAbstract;
 
 export function createRateLimits({ settings, redis = null, logger }: RateLimitsOptions): RateLimits {
   const connection = redis
-    ? import("ioredis").then(({ Redis }) => watchConnection(new Redis(redis.url, REDIS_OPTIONS), logger))
+    ? // Through `default` (ioredis's module.exports): the bundle's chunk of a CommonJS package loaded
+      // by import() exports that alone, where Node would also name its properties (build.ts).
+      import("ioredis").then(({ default: ioredis }) =>
+        watchConnection(new ioredis.Redis(redis.url, REDIS_OPTIONS), logger),
+      )
     : null;
   const ready = connection
     ? connection.then(

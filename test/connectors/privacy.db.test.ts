@@ -136,9 +136,9 @@ describe("a privacy erasure", () => {
     });
     // The dead letter quoting Li's email is scrubbed; Ana's is untouched.
     const letters = await db.prisma.deadLetter.findMany({ orderBy: { reason: "asc" } });
-    expect(letters.map((l) => [l.status, l.payload.includes("@")])).toEqual([
-      ["DISCARDED", false],
-      ["PENDING", true],
+    expect(letters.map((l) => [l.status, l.payload.includes("@"), l.reason])).toEqual([
+      ["DISCARDED", false, "x — erased at the customer's request"],
+      ["PENDING", true, "y"],
     ]);
 
     // Ana keeps everything.

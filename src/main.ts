@@ -1,8 +1,7 @@
 // `npm start`: the hub with no configuration at all serves the embedded PGlite database in
 // ./.cxhub/data. What starts, in which order, is src/server/start-hub.ts; this is the process around it:
 // flags, the ready line with the first admin key, signals, and one sentence when start-up fails.
-// First, before any module that reads NODE_ENV as it loads.
-import "./production-mode.ts";
+// The bundle sets NODE_ENV=production (unless given) before any module loads: build.ts, banner.
 import { parseArgs } from "node:util";
 import { loadConfig } from "./config.ts";
 import { StartupError } from "./errors.ts";

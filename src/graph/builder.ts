@@ -15,6 +15,7 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GraphContext } from "./context.ts";
 import { DateTimeScalar } from "./date-time-scalar.ts";
+import SyncNodeIdsPlugin from "./sync-node-ids.ts";
 
 /** The most items one page of any connection returns. */
 export const MAX_PAGE_SIZE = 100;
@@ -45,7 +46,16 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // scope-auth first, so that authorization runs before the other plugins' wrappers.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, ComplexityPlugin, PrismaPlugin, RelayPlugin],
+  // syncNodeIds last, so that it replaces only the innermost resolver of a node's id (sync-node-ids.ts).
+  plugins: [
+    ScopeAuthPlugin,
+    ErrorsPlugin,
+    ValidationPlugin,
+    ComplexityPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    SyncNodeIdsPlugin,
+  ],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: ({ viewer }) => ({

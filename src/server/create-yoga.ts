@@ -29,6 +29,7 @@ import { createRateLimits, type RateLimits } from "./rate-limits.ts";
 import { useAlertsPage } from "./use-alerts-page.ts";
 import { useApiKeyAuthentication, viewerOf } from "./use-api-key-authentication.ts";
 import { useBodyLimits } from "./use-body-limits.ts";
+import { useGraphqlJsExecution } from "./use-graphql-js-execution.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
 import { useOperationLimits } from "./use-operation-limits.ts";
 import { useRequestId } from "./use-request-id.ts";
@@ -187,6 +188,7 @@ export function createHubYoga({
       useAlertsPage(),
       maxAliasesPlugin(ALIAS_LIMIT),
       useOperationLimits(),
+      useGraphqlJsExecution(),
       useTypedErrors(),
       // Live events run once per document, variables and viewer, however many sockets follow them.
       useSharedEventExecution<GraphContext>({ sharingKeyOf: (context) => visibilityKeyOf(context.viewer) }),

@@ -5,7 +5,7 @@ import {
   updateJourney,
 } from "../../domain/journeys/define-journey.ts";
 import { type FunnelStage, journeyFunnel } from "../../domain/journeys/journey-funnel.ts";
-import { customerJourneyProgress, type JourneyProgressView } from "../../domain/journeys/journey-progress.ts";
+import { type JourneyProgressView, journeyProgressOf } from "../../domain/journeys/journey-progress.ts";
 import { builder } from "../builder.ts";
 import { bounded } from "../input-bounds.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
@@ -105,7 +105,8 @@ builder.prismaObjectFields("Customer", (t) => ({
   journeys: t.field({
     type: [CustomerJourneyProgress],
     description: "The customer's progress in every journey they have started.",
-    resolve: (customer, _args, context) => customerJourneyProgress(context.prisma, customer.id),
+    // The customer was just read: an empty list means they started no journey.
+    resolve: (customer, _args, context) => journeyProgressOf(context.prisma, customer.id),
   }),
 }));
 

@@ -4,7 +4,7 @@ import type { Database } from "../../../src/db/database.ts";
 import { NotFoundError } from "../../../src/domain/errors.ts";
 import { advanceJourneys } from "../../../src/domain/journeys/advance-journeys.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
-import { customerJourneyProgress } from "../../../src/domain/journeys/journey-progress.ts";
+import { customerJourneyProgress, journeyProgressOf } from "../../../src/domain/journeys/journey-progress.ts";
 import { test } from "../../helpers/database.ts";
 
 const T0 = new Date("2026-04-01T08:00:00Z");
@@ -121,5 +121,16 @@ describe("a customer's journey progress", () => {
     const customer = await db.prisma.customer.create({ data: {} });
     expect(await customerJourneyProgress(db.prisma, customer.id)).toEqual([]);
     await expect(customerJourneyProgress(db.prisma, randomUUID())).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test("journeyProgressOf, for a customer the caller has read, reads the progress alone", async ({ db }) => {
+    await journeys(db);
+    const customer = await db.prisma.customer.create({ data: {} });
+    await happen(db, customer.id, "web.visit", at(0));
+    expect(await journeyProgressOf(db.prisma, customer.id, at(1))).toEqual(
+      await customerJourneyProgress(db.prisma, customer.id, at(1)),
+    );
+    // No second statement asks whether the customer exists: the caller has just read them.
+    expect(await journeyProgressOf(db.prisma, randomUUID())).toEqual([]);
   });
 });

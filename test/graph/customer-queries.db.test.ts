@@ -1,6 +1,7 @@
 // Finding customers over GraphQL: by identity, filters, ordering, paging both ways, the 360 view.
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
+import { defineJourney } from "../../src/domain/journeys/define-journey.ts";
 import {
   AtRiskCustomersDocument,
   Customer360Document,
@@ -200,6 +201,25 @@ describe("finding customers", () => {
     const last = rest?.edges[0]?.node;
     expect(last?.__typename === "Interaction" && last.occurredAt).toBe(day(3));
     expect(first.data?.customer?.feedback.totalCount).toBe(1);
+  });
+
+  test("the 360's time in a journey stage runs to the server's clock, not the machine's", async ({ db }) => {
+    await defineJourney(db.prisma, {
+      key: "purchase",
+      name: "Purchase",
+      stages: [
+        { key: "ordered", name: "Ordered", enteredBy: ["order.placed"] },
+        { key: "reviewed", name: "Reviewed", enteredBy: ["review.posted"] },
+      ],
+    });
+    const { adaId } = await seed(db);
+    // Ada's last order (day 9) moved her nowhere new: she entered "ordered" with the first, on day 3.
+    const client = await createTestClient(db, { clock: () => new Date(day(10)) });
+    const page = await client.execute(Customer360Document, { id: gid("Customer", adaId) });
+    expect(page.errors).toBeUndefined();
+    const [purchase] = page.data?.customer?.journeys ?? [];
+    expect(purchase?.stageEnteredAt).toBe(day(3));
+    expect(purchase?.timeInStageSeconds).toBe(7 * 86_400);
   });
 
   test("an account manager's at-risk list by value at risk: ties by ID, no clv last, every page once", async ({

@@ -31,7 +31,7 @@ export interface JourneyProgressView {
 export async function customerJourneyProgress(
   db: Db,
   customerId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<JourneyProgressView[]> {
   const id = parseInput(z.uuid(), customerId, "The customer id");
   const progress = await journeyProgressOf(db, id, now);
@@ -49,7 +49,7 @@ export async function customerJourneyProgress(
 export async function journeyProgressOf(
   db: Db,
   id: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<JourneyProgressView[]> {
   const rows = await db.journeyProgress.findMany({
     where: { customerId: id },

@@ -119,8 +119,8 @@ describe("a customer's journey progress", () => {
 
   test("is empty for a customer in no journey, and an error for an unknown customer", async ({ db }) => {
     const customer = await db.prisma.customer.create({ data: {} });
-    expect(await customerJourneyProgress(db.prisma, customer.id)).toEqual([]);
-    await expect(customerJourneyProgress(db.prisma, randomUUID())).rejects.toBeInstanceOf(NotFoundError);
+    expect(await customerJourneyProgress(db.prisma, customer.id, at(1))).toEqual([]);
+    await expect(customerJourneyProgress(db.prisma, randomUUID(), at(1))).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test("journeyProgressOf, for a customer the caller has read, reads the progress alone", async ({ db }) => {
@@ -131,6 +131,6 @@ describe("a customer's journey progress", () => {
       await customerJourneyProgress(db.prisma, customer.id, at(1)),
     );
     // No second statement asks whether the customer exists: the caller has just read them.
-    expect(await journeyProgressOf(db.prisma, randomUUID())).toEqual([]);
+    expect(await journeyProgressOf(db.prisma, randomUUID(), at(1))).toEqual([]);
   });
 });

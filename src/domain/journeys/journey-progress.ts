@@ -46,11 +46,7 @@ export async function customerJourneyProgress(
  * customer): without customerJourneyProgress's second statement asking whether the customer exists,
  * which most customers, in no journey, paid on every Customer360 page (issue 15).
  */
-export async function journeyProgressOf(
-  db: Db,
-  id: string,
-  now: Date,
-): Promise<JourneyProgressView[]> {
+export async function journeyProgressOf(db: Db, id: string, now: Date): Promise<JourneyProgressView[]> {
   const rows = await db.journeyProgress.findMany({
     where: { customerId: id },
     orderBy: { journey: { key: "asc" } },

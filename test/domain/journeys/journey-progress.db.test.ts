@@ -120,7 +120,9 @@ describe("a customer's journey progress", () => {
   test("is empty for a customer in no journey, and an error for an unknown customer", async ({ db }) => {
     const customer = await db.prisma.customer.create({ data: {} });
     expect(await customerJourneyProgress(db.prisma, customer.id, at(1))).toEqual([]);
-    await expect(customerJourneyProgress(db.prisma, randomUUID(), at(1))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(customerJourneyProgress(db.prisma, randomUUID(), at(1))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   test("journeyProgressOf, for a customer the caller has read, reads the progress alone", async ({ db }) => {

@@ -79,66 +79,58 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
   const customers = new Set(orders.map((order) => order.customer?.id)).size;
   log(`  ${orders.length} orders of ${customers} customers, as Shopify order nodes.`);
   const startRssBytes = process.memoryUsage.rss();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const baselineName = `${DATABASE_PREFIX}_baseline`;
-    const baselineUrl = await freshDatabase(adminUrl, baselineName);
-    const baseline = await measure(admin, baselineName, null, () => insertBaseline(baselineUrl, orders));
-    log(`  baseline: ${rate(baseline)} (${baseline.seconds.toFixed(1)} s, ${cpuLine(baseline)})`);
+  const baselineUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_baseline`);
+  const baseline = await measure(baselineUrl, null, () => insertBaseline(baselineUrl, orders));
+  log(`  baseline: ${rate(baseline)} (${baseline.seconds.toFixed(1)} s, ${cpuLine(baseline)})`);
 
-    const syncUrl = await freshDatabase(adminUrl, DATABASE_PREFIX);
-    const timings = { readMs: 0, writeMs: 0, markDueMs: 0, commits: 0, rescoreMs: 0, rescored: 0, drains: 0 };
-    const sync = await withFakeShop(orders.length, (shop) =>
-      measure(admin, DATABASE_PREFIX, shop, () =>
-        syncShop(syncUrl, shop, {
-          onCommit: (commit) => {
-            timings.readMs += commit.timings.readMs;
-            timings.writeMs += commit.timings.writeMs;
-            timings.markDueMs += commit.timings.rescoreMs;
-            timings.commits++;
-          },
-          onRescore: (drain) => {
-            timings.rescoreMs += drain.ms;
-            timings.rescored += drain.rescored;
-            timings.drains++;
-          },
-        }),
-      ),
-    );
-    log(
-      `  sync:     ${rate(sync)} (${sync.seconds.toFixed(1)} s, ${timings.commits} commits, ${cpuLine(sync)})`,
-    );
-    await assertSameFacts(baselineUrl, syncUrl, orders.length, customers);
-    await assertEveryoneScored(syncUrl, customers);
+  const syncUrl = await freshDatabase(adminUrl, DATABASE_PREFIX);
+  const timings = { readMs: 0, writeMs: 0, markDueMs: 0, commits: 0, rescoreMs: 0, rescored: 0, drains: 0 };
+  const sync = await withFakeShop(orders.length, (shop) =>
+    measure(syncUrl, shop, () =>
+      syncShop(syncUrl, shop, {
+        onCommit: (commit) => {
+          timings.readMs += commit.timings.readMs;
+          timings.writeMs += commit.timings.writeMs;
+          timings.markDueMs += commit.timings.rescoreMs;
+          timings.commits++;
+        },
+        onRescore: (drain) => {
+          timings.rescoreMs += drain.ms;
+          timings.rescored += drain.rescored;
+          timings.drains++;
+        },
+      }),
+    ),
+  );
+  log(
+    `  sync:     ${rate(sync)} (${sync.seconds.toFixed(1)} s, ${timings.commits} commits, ${cpuLine(sync)})`,
+  );
+  await assertSameFacts(baselineUrl, syncUrl, orders.length, customers);
+  await assertEveryoneScored(syncUrl, customers);
 
-    const oneByOneName = `${DATABASE_PREFIX}_one_by_one`;
-    const oneByOneUrl = await freshDatabase(adminUrl, oneByOneName);
-    const oneByOne = await withFakeShop(ONE_BY_ONE_ORDERS, (shop) =>
-      measure(admin, oneByOneName, shop, () => syncShop(oneByOneUrl, shop, {}, 1)),
-    );
-    log(`  one record per transaction (first ${ONE_BY_ONE_ORDERS} orders): ${rate(oneByOne)}`);
+  const oneByOneUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_one_by_one`);
+  const oneByOne = await withFakeShop(ONE_BY_ONE_ORDERS, (shop) =>
+    measure(oneByOneUrl, shop, () => syncShop(oneByOneUrl, shop, {}, 1)),
+  );
+  log(`  one record per transaction (first ${ONE_BY_ONE_ORDERS} orders): ${rate(oneByOne)}`);
 
-    return {
-      orders: orders.length,
-      customers,
-      baseline,
-      sync: {
-        ...sync,
-        readSeconds: timings.readMs / 1000,
-        writeSeconds: timings.writeMs / 1000,
-        markDueSeconds: timings.markDueMs / 1000,
-        commits: timings.commits,
-        rescoreSeconds: timings.rescoreMs / 1000,
-        rescoredCustomers: timings.rescored,
-        drains: timings.drains,
-      },
-      oneByOne,
-      startRssBytes,
-    };
-  } finally {
-    await admin.end();
-  }
+  return {
+    orders: orders.length,
+    customers,
+    baseline,
+    sync: {
+      ...sync,
+      readSeconds: timings.readMs / 1000,
+      writeSeconds: timings.writeMs / 1000,
+      markDueSeconds: timings.markDueMs / 1000,
+      commits: timings.commits,
+      rescoreSeconds: timings.rescoreMs / 1000,
+      rescoredCustomers: timings.rescored,
+      drains: timings.drains,
+    },
+    oneByOne,
+    startRssBytes,
+  };
 }
 
 const rate = (phase: SyncPhase) =>
@@ -153,16 +145,19 @@ const cpuLine = (phase: SyncPhase) =>
  * CPU of this process, of the database's backends and of the fake shop's process (when there is one).
  */
 async function measure(
-  admin: pg.Client,
-  database: string,
+  url: string,
   fakeShop: ChildServer | null,
   work: () => Promise<number>,
 ): Promise<SyncPhase> {
+  // Connected to the phase's database, so that its backends can be read from the start (the
+  // meter's own polling is a few queries a second).
+  const meterClient = new pg.Client({ connectionString: url });
+  await meterClient.connect();
+  const cpuMeter = await startCpuMeter(meterClient, new URL(url).pathname.slice(1));
   let peakRssBytes = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
   }, 20);
-  const cpuMeter = await startCpuMeter(admin, database);
   const fakeApiCpuAtStart = fakeShop ? processCpuMs(fakeShop.pid) : null;
   const started = performance.now();
   try {
@@ -175,6 +170,7 @@ async function measure(
     return { records, seconds, peakRssBytes, cpu, fakeApiCpuMs };
   } finally {
     clearInterval(sampler);
+    await meterClient.end();
   }
 }
 

@@ -160,16 +160,20 @@ async function measure(
   }, 20);
   const fakeApiCpuAtStart = fakeShop ? processCpuMs(fakeShop.pid) : null;
   const started = performance.now();
+  let cpu: CpuUsed | undefined;
   try {
     const records = await work();
     const seconds = (performance.now() - started) / 1000;
-    const cpu = await cpuMeter.stop();
+    cpu = await cpuMeter.stop();
     const fakeApiCpuAtEnd = fakeShop ? processCpuMs(fakeShop.pid) : null;
     const fakeApiCpuMs =
       fakeApiCpuAtStart === null || fakeApiCpuAtEnd === null ? null : fakeApiCpuAtEnd - fakeApiCpuAtStart;
     return { records, seconds, peakRssBytes, cpu, fakeApiCpuMs };
   } finally {
     clearInterval(sampler);
+    // A phase that failed leaves the meter polling: stopped before its connection closes, so that the
+    // phase's own error is the one reported.
+    if (!cpu) await cpuMeter.stop();
     await meterClient.end();
   }
 }

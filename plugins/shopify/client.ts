@@ -206,7 +206,7 @@ export async function adminGraphql<Data>(
       },
     );
   }
-  const body = (await response.json()) as GraphqlResponse<Data>;
+  const body = (await answerBody(response)) as GraphqlResponse<Data>;
   if (typeof body.errors === "string") throw new ShopifyGraphqlError(operation, [{ message: body.errors }]);
   if (body.errors?.length) throw new ShopifyGraphqlError(operation, body.errors);
   if (!body.data) throw new ShopifyGraphqlError(operation, [{ message: "the answer has no data" }]);
@@ -238,6 +238,22 @@ export async function getOrder(ctx: Ctx, id: string): Promise<GqlOrder | null> {
 
 // ---- Throttling (calculated query cost) ----
 
+/**
+ * The answers whose JSON the rate-limit hook below parsed already (from a clone), for adminGraphql: a
+ * sync's pages are tens of kilobytes each, and parsing every one twice (and teeing its stream) cost the
+ * hub more than reading it.
+ */
+const parsedAnswers = new WeakMap<Response, unknown>();
+
+/** The answer's JSON: as the rate-limit hook parsed it, or parsed now. */
+async function answerBody(response: Response): Promise<unknown> {
+  if (!parsedAnswers.has(response)) return response.json();
+  // The clone was read to its end, so the connection is free; this branch of the body is left unread.
+  const body = parsedAnswers.get(response);
+  parsedAnswers.delete(response);
+  return body;
+}
+
 interface CostExtension {
   requestedQueryCost?: number;
   actualQueryCost?: number | null;
@@ -260,6 +276,7 @@ export async function shopifyRateLimit(response: Response): Promise<RateLimitDec
   } catch {
     return undefined;
   }
+  parsedAnswers.set(response, body);
   const throttled =
     Array.isArray(body.errors) &&
     body.errors.some((error) => (error as GraphqlError | null)?.extensions?.code === "THROTTLED");

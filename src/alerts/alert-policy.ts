@@ -33,6 +33,17 @@ export const NO_ALERT_STATE: AlertState = {
   lastCriticalAlertAt: null,
 };
 
+/**
+ * The state at another level, the rest kept. A literal rather than \`{ ...state, alertedLevel }\`: every
+ * rescored customer passes here, and on Node 20 that form costs microseconds per object.
+ */
+const atLevel = (state: AlertState, alertedLevel: AlertLevel | null): AlertState => ({
+  alertedLevel,
+  alertCount: state.alertCount,
+  lastHighAlertAt: state.lastHighAlertAt,
+  lastCriticalAlertAt: state.lastCriticalAlertAt,
+});
+
 const rank = (level: AlertLevel | null) => (level === null ? 0 : ALERT_LEVELS.indexOf(level) + 1);
 
 /** The alert level a risk is in, or null below the HIGH threshold. */
@@ -52,9 +63,9 @@ export function initialAlertState(
   churnRisk: number,
   policy: AlertPolicy,
 ): AlertState {
-  if (previousRisk !== null) return { ...NO_ALERT_STATE, alertedLevel: alertLevelOf(previousRisk, policy) };
+  if (previousRisk !== null) return atLevel(NO_ALERT_STATE, alertLevelOf(previousRisk, policy));
   if (policy.alertOnFirstScore) return NO_ALERT_STATE;
-  return { ...NO_ALERT_STATE, alertedLevel: alertLevelOf(churnRisk, policy) };
+  return atLevel(NO_ALERT_STATE, alertLevelOf(churnRisk, policy));
 }
 
 /**
@@ -98,10 +109,10 @@ export function decideAlert(
   const resolve = { levels: levelsFallenBelow(churnRisk, policy), reason: "RISK_FELL" as const };
   const level = alertLevelOf(churnRisk, policy);
   if (level === null || rank(level) <= rank(reached)) {
-    return { state: { ...state, alertedLevel: reached }, raise: null, heldBack: null, resolve };
+    return { state: atLevel(state, reached), raise: null, heldBack: null, resolve };
   }
   if (coolingDown(state, level, policy, now)) {
-    return { state: { ...state, alertedLevel: level }, raise: null, heldBack: level, resolve };
+    return { state: atLevel(state, level), raise: null, heldBack: level, resolve };
   }
   return {
     resolve,
@@ -123,7 +134,7 @@ export function decideAlert(
  */
 export function rebaselineAlert(state: AlertState, churnRisk: number, policy: AlertPolicy): AlertDecision {
   return {
-    state: { ...state, alertedLevel: alertLevelOf(churnRisk, policy) },
+    state: atLevel(state, alertLevelOf(churnRisk, policy)),
     raise: null,
     heldBack: null,
     resolve: {

@@ -125,6 +125,25 @@ describe("a sync run", () => {
     expect(cursor.cursor).toEqual({ updatedSince: api.tickets[11]?.updated_at });
   });
 
+  test("sends the connector's requests through the fetch the engine is given", async ({ db }) => {
+    const api: TinyDeskApi = { tickets: makeTickets(6), requests: [] };
+    server.use(tinyDeskTickets(api, { pageSize: 4 }));
+    await installTemplate(db.prisma);
+    const sent: string[] = [];
+    const engine = testEngine(db.prisma, {
+      fetch: (input, init) => {
+        sent.push(input instanceof Request ? input.url : String(input));
+        return globalThis.fetch(input, init);
+      },
+    });
+
+    const run = await engine.run({ name: "tinydesk" });
+
+    expect(run).toMatchObject({ status: "SUCCEEDED", recordsCreated: expect.any(Number) });
+    expect(api.requests.length).toBeGreaterThan(0);
+    expect(sent).toHaveLength(api.requests.length);
+  });
+
   test("reads only what changed since the cursor, and repeats change nothing", async ({ db }) => {
     const api: TinyDeskApi = { tickets: makeTickets(6), requests: [] };
     server.use(tinyDeskTickets(api, { pageSize: 4 }));

@@ -71,6 +71,8 @@ export interface SyncRunnerOptions {
   http?: Partial<HttpOptions>;
   /** How the fetch sleeps between retries (tests: not at all). */
   sleep?: Sleep;
+  /** The fetch under the connectors' own (tests and the bench: where a provider's requests go). */
+  fetch?: typeof fetch;
   /** Called after each committed batch: for progress reporting, metrics, tests. */
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
   /** Called after each drain of the customers due for rescoring (the batches' deferred rescoring). */
@@ -242,6 +244,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     logger: options.logger as LoggerLike,
     http: options.http,
     sleep: options.sleep,
+    fetch: options.fetch,
   });
   const origin: IngestOrigin = {
     connectorId: connector.id,

@@ -64,6 +64,8 @@ export interface SyncEngineOptions {
   owner?: string;
   http?: Partial<HttpOptions>;
   sleep?: Sleep;
+  /** The fetch under the connectors' own (tests and the bench: where a provider's requests go). */
+  fetch?: typeof fetch;
   onCommit?: (commit: BatchCommit) => void | Promise<void>;
   onRescore?: (drain: RescoreDrain) => void | Promise<void>;
   /** The hub's metrics: what this engine's runs synced (sync-metrics.ts). */
@@ -116,6 +118,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     http: options.http,
     sleep: options.sleep,
+    fetch: options.fetch,
     onCommit: options.onCommit,
     onRescore: options.onRescore,
     metrics: options.metrics,

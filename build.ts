@@ -11,7 +11,7 @@
 //   one copy of each module: the hub and every plugin share one SDK (its error classes are checked with
 //   instanceof across them), whichever of them imports it.
 // Left out of the bundle, as packages in node_modules: PGlite (it finds its WebAssembly and data files
-// beside its own modules) and the optional native add-ons that pg and ws try.
+// beside its own modules), pg (see external, below) and the optional native add-ons that pg and ws try.
 // The Prisma query compiler's WebAssembly is written as a file instead of staying a base64 string in
 // the bundle (src/db/prisma-query-compiler.ts says why).
 // Source maps are written beside the files (sources not included: they are in src/ and node_modules/)
@@ -113,8 +113,9 @@ const result = await esbuild.build({
   platform: "node",
   target: "node20",
   // Whitespace and syntax minified, names not: they stay as written (but for top-level names of ES
-  // modules that collide in the bundle, which get a digit), and some packages read them
-  // (rate-limiter-flexible and ioredis, CommonJS, tell their clients apart by constructor.name). esbuild's keepNames would keep them under minified names, but it wraps every nested
+  // modules that collide in the bundle, which get a digit), so that constructor names read at run
+  // time (rate-limiter-flexible tells Redis clients apart by constructor.name; error names in logs)
+  // stay true. esbuild's keepNames would keep them under minified names, but it wraps every nested
   // function in a call that names it each time it is created: +23% to +49% CPU per request in an A/B
   // on the bench's pages. The bundle's source text is 2.5 MB instead of 1.9 MB for the entry chunk;
   // memory at ready came out the same.
@@ -123,7 +124,16 @@ const result = await esbuild.build({
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",
-  external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pg-native", "bufferutil", "utf-8-validate"],
+  // pg stays a package too: one copy for the hub and for what instruments it from outside (the
+  // bench's statement counter patches pg.Client, test/bench/count-sql.ts); its source is small.
+  external: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite/*",
+    "pg",
+    "pg-native",
+    "bufferutil",
+    "utf-8-validate",
+  ],
   // First in every output file, chunks included, so before any module's own code runs (whichever
   // chunk the bundler puts graphql or Pothos in):
   // - the bundled hub runs in production unless NODE_ENV says otherwise: graphql-js then skips its

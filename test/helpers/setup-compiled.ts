@@ -27,9 +27,12 @@ async function builtAt(): Promise<number> {
 }
 
 async function buildIfStale(): Promise<void> {
+  // The bundle is made of the sources and by build.ts, with the locked packages.
   const sources = Math.max(
     await newestChange(path.join(projectRoot, "src")),
     await newestChange(path.join(projectRoot, "plugins")),
+    (await stat(path.join(projectRoot, "build.ts"))).mtimeMs,
+    (await stat(path.join(projectRoot, "package-lock.json"))).mtimeMs,
   );
   if (sources > (await builtAt())) {
     await promisify(execFile)("npm", ["run", "build"], { cwd: projectRoot });

@@ -1,8 +1,6 @@
 // Where one customer stands in each journey they have started: the stage they are in, since when,
 // whether they finished, and the path that brought them there.
-import { z } from "zod";
 import type { Db } from "../../db/database.ts";
-import { NotFoundError, parseInput } from "../errors.ts";
 
 export interface JourneyProgressView {
   journeyKey: string;
@@ -25,26 +23,10 @@ export interface JourneyProgressView {
 }
 
 /**
- * The customer's progress in every journey they have started, ordered by journey key. NotFoundError
- * when there is no such customer (an empty answer means "has started no journey").
- */
-export async function customerJourneyProgress(
-  db: Db,
-  customerId: string,
-  now: Date,
-): Promise<JourneyProgressView[]> {
-  const id = parseInput(z.uuid(), customerId, "The customer id");
-  const progress = await journeyProgressOf(db, id, now);
-  if (progress.length === 0 && !(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
-    throw new NotFoundError(`No customer has the id ${id}; check the id.`, "Customer", id);
-  }
-  return progress;
-}
-
-/**
- * The progress of a customer the caller has just read (the Customer.journeys field of a loaded
- * customer): without customerJourneyProgress's second statement asking whether the customer exists,
- * which most customers, in no journey, paid on every Customer360 page (issue 15).
+ * The progress in every journey a customer has started, ordered by journey key, for a customer the
+ * caller has read (the Customer.journeys field): an empty answer means "has started no journey", and
+ * nothing asks again whether the customer exists (most customers, in no journey, would pay a second
+ * statement on every Customer360 page: issue 15).
  */
 export async function journeyProgressOf(db: Db, id: string, now: Date): Promise<JourneyProgressView[]> {
   const rows = await db.journeyProgress.findMany({

@@ -30,23 +30,25 @@ const daysAgo = (days: number, hour = 12) => {
 };
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
 
-/** The parameters Fader, Hardie & Lee (2005) publish for CDNOW, stored as a fitted model would be. */
+/** The parameters Fader, Hardie & Lee (2005) publish for CDNOW, as a fit at `fittedAt` would store them. */
+const publishedModel = (version: string, fittedAt: Date) => ({
+  version,
+  fittedAt,
+  calibrationEnd: fittedAt,
+  currency: "USD",
+  customersFitted: 2357,
+  repeatCustomersFitted: 946,
+  bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+  bgNbdLogLikelihood: -9582.4,
+  bgNbdConverged: true,
+  gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+  gammaGammaLogLikelihood: -4000,
+  fitMilliseconds: 1,
+});
+
+/** The published CDNOW model, stored as a fitted model would be. */
 async function storePublishedModel(db: Database) {
-  const record = await db.prisma.scoreModel.create({
-    data: {
-      version: "bgnbd-gg@published-cdnow",
-      calibrationEnd: NOW,
-      currency: "USD",
-      customersFitted: 2357,
-      repeatCustomersFitted: 946,
-      bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
-      bgNbdLogLikelihood: -9582.4,
-      bgNbdConverged: true,
-      gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
-      gammaGammaLogLikelihood: -4000,
-      fitMilliseconds: 1,
-    },
-  });
+  const record = await db.prisma.scoreModel.create({ data: publishedModel("bgnbd-gg@published-cdnow", NOW) });
   return toFittedModel(record);
 }
 
@@ -316,22 +318,7 @@ describe("score model history", () => {
       ["bgnbd-gg@third", "2026-05-01T00:00:00Z"],
       ["bgnbd-gg@second", "2026-04-01T00:00:00Z"],
     ] as const) {
-      await db.prisma.scoreModel.create({
-        data: {
-          version,
-          fittedAt: new Date(fittedAt),
-          calibrationEnd: new Date(fittedAt),
-          currency: "USD",
-          customersFitted: 2357,
-          repeatCustomersFitted: 946,
-          bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
-          bgNbdLogLikelihood: -9582.4,
-          bgNbdConverged: true,
-          gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
-          gammaGammaLogLikelihood: -4000,
-          fitMilliseconds: 1,
-        },
-      });
+      await db.prisma.scoreModel.create({ data: publishedModel(version, new Date(fittedAt)) });
     }
     const analyst = await createTestClient(db, { role: "ANALYST", ...AT_NOW });
     const first = await analyst.execute(ScoreModelHistoryDocument, { first: 2 });

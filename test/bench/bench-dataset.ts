@@ -3,7 +3,10 @@
 // purchase, owners among four account managers, and NPS, CSAT and CES answers for about a third of
 // them. Dates stay on the real CDNOW calendar (1997-01-01 to 1998-06-30, times of day generated), so
 // the data and the dashboard window never move. Deterministic: ids come from the seeded generator too,
-// so two builds are identical row for row.
+// so two builds are identical row for row. `copies` > 1 generates that many times the customers (issue
+// 15: a page's cost must not grow with them): every CDNOW customer's history again with new names,
+// ids and answers, its shop id and order ids suffixed with the copy's number; the first copy is the
+// 1x dataset row for row.
 import type { CdnowPurchase } from "../../src/demo/cdnow.ts";
 import { FIRST_NAMES, LAST_NAMES, SURVEY_COMMENTS } from "../../src/demo/demo-text.ts";
 import { ascii, groupBy, mulberry32 } from "../../src/demo/generation-helpers.ts";
@@ -74,7 +77,7 @@ export interface BenchDataset {
 
 const OWNERS = ["Ana Souza", "Ben Okafor", "Chloé Martin", "Dev Patel"];
 
-export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
+export function buildBenchDataset(purchases: CdnowPurchase[], copies = 1): BenchDataset {
   const random = mulberry32(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const uuid = () => seededUuidV4(random);
@@ -89,7 +92,16 @@ export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
   }));
   const dataset: BenchDataset = { principals, customers: [], identities: [], orders: [], feedback: [] };
 
-  for (const [cdnowId, orders] of groupBy(purchases, (purchase) => purchase.customerId)) {
+  const histories = [...groupBy(purchases, (purchase) => purchase.customerId)];
+  for (let copy = 1; copy <= copies; copy++) {
+    const suffix = copy === 1 ? "" : `-${copy}`;
+    for (const [cdnowCustomerId, orders] of histories) {
+      addCustomer(`${cdnowCustomerId}${suffix}`, orders, suffix);
+    }
+  }
+  return dataset;
+
+  function addCustomer(cdnowId: string, orders: CdnowPurchase[], suffix: string): void {
     const customerId = uuid();
     const first = pick(FIRST_NAMES);
     const last = pick(LAST_NAMES);
@@ -102,7 +114,7 @@ export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
       dataset.orders.push({
         id: uuid(),
         customerId,
-        externalId: `cdnow-order-${order.line}`,
+        externalId: `cdnow-order-${order.line}${suffix}`,
         occurredAt,
         summary: `${order.cds} CD${order.cds === 1 ? "" : "s"}`,
         amount: order.dollars,
@@ -158,7 +170,6 @@ export function buildBenchDataset(purchases: CdnowPurchase[]): BenchDataset {
       lastSeenAt,
     });
   }
-  return dataset;
 }
 
 const SCORE: Record<FeedbackKind, (mood: Mood, random: () => number) => number> = {

@@ -2,6 +2,8 @@
 // the hub does, and bulk-loads the bench dataset with plain `pg` (multi-row INSERTs in one
 // transaction: bench setup, not the product's write path), with a generated score per customer. A fingerprint of the inputs and the row
 // counts is kept as the database's comment, so a re-run finds the data in place and skips the load.
+// With `copies` > 1 it prepares a second database, `cxhub_bench_x10` for ten copies, holding that many
+// times the customers (bench-dataset.ts), for the API scenarios at scale.
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -37,35 +39,40 @@ export interface PreparedDatabase {
   loadSeconds: number | null;
 }
 
+/** The database that holds `copies` times the bench data. */
+export const benchDatabaseName = (copies: number) =>
+  copies === 1 ? BENCH_DATABASE : `${BENCH_DATABASE}_x${copies}`;
+
 export async function prepareBenchDatabase(
   adminUrl: string,
-  { reload, log }: { reload: boolean; log: (line: string) => void },
+  { reload, log, copies = 1 }: { reload: boolean; log: (line: string) => void; copies?: number },
 ): Promise<PreparedDatabase> {
-  const url = databaseUrl(adminUrl, BENCH_DATABASE);
-  const fingerprint = await inputsFingerprint();
+  const name = benchDatabaseName(copies);
+  const url = databaseUrl(adminUrl, name);
+  const fingerprint = `${await inputsFingerprint()}x${copies}`;
   if (!reload) {
-    const counts = await loadedCounts(adminUrl, url, fingerprint);
+    const counts = await loadedCounts(adminUrl, name, url, fingerprint);
     if (counts) {
-      log(`Database ${BENCH_DATABASE} already holds the bench data (use --reload to rebuild it).`);
+      log(`Database ${name} already holds the bench data (use --reload to rebuild it).`);
       return { url, counts, loadSeconds: null };
     }
   }
 
   const started = performance.now();
   await withClient(adminUrl, async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
   });
   const database = fromPostgresUrl(url);
   try {
     const applied = await applyMigrations(database.adapterFactory);
-    log(`Created ${BENCH_DATABASE} and applied ${applied.length} migration(s).`);
+    log(`Created ${name} and applied ${applied.length} migration(s).`);
   } finally {
     await database.close();
   }
 
   const builtAt = performance.now();
-  const dataset = buildBenchDataset(await readCdnowMaster());
+  const dataset = buildBenchDataset(await readCdnowMaster(), copies);
   const insertedAt = performance.now();
   await withClient(url, async (client) => {
     await client.query("BEGIN");
@@ -84,7 +91,7 @@ export async function prepareBenchDatabase(
     feedback: dataset.feedback.length,
   };
   const marker = JSON.stringify({ fingerprint, counts }).replaceAll("'", "''");
-  await withClient(adminUrl, (admin) => admin.query(`COMMENT ON DATABASE ${BENCH_DATABASE} IS '${marker}'`));
+  await withClient(adminUrl, (admin) => admin.query(`COMMENT ON DATABASE ${name} IS '${marker}'`));
   const done = performance.now();
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   log(
@@ -94,11 +101,16 @@ export async function prepareBenchDatabase(
 }
 
 /** The counts recorded by a complete earlier load of the same inputs, if the database still holds them. */
-async function loadedCounts(adminUrl: string, url: string, fingerprint: string): Promise<BenchCounts | null> {
+async function loadedCounts(
+  adminUrl: string,
+  name: string,
+  url: string,
+  fingerprint: string,
+): Promise<BenchCounts | null> {
   const comment = await withClient(adminUrl, async (admin) => {
     const { rows } = await admin.query<{ comment: string | null }>(
       `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
-      [BENCH_DATABASE],
+      [name],
     );
     return rows[0]?.comment ?? null;
   });

@@ -95,3 +95,65 @@ export function formatReport(
     "SQL/req comes from a separate diagnostic pass (20 sequential requests per scenario, statements counted in pg).",
   ].join("\n");
 }
+
+/**
+ * The same scenarios on the 1x and the scaled database side by side: a page's cost must not grow with
+ * the number of customers (issue 15). Per scenario and server, throughput and CPU per request at 1x and
+ * at scale, and scale/1x; then the hub/baseline throughput ratio at scale.
+ */
+export function formatScaleReport(
+  scale: number,
+  runs: {
+    one: { customers: number; figures: ScenarioFigures[] };
+    scaled: { customers: number; figures: ScenarioFigures[] };
+  },
+): string {
+  const rows: string[][] = [];
+  for (const one of runs.one.figures) {
+    const scaled = runs.scaled.figures.find((figures) => figures.name === one.name);
+    if (!scaled) continue;
+    for (const server of ["hub", "baseline"] as const) {
+      const [before, after] = [one[server], scaled[server]];
+      rows.push([
+        server === "hub" ? one.name : "",
+        server,
+        fixed(before.requestsPerSecond, 1),
+        fixed(after.requestsPerSecond, 1),
+        `${fixed(after.requestsPerSecond / before.requestsPerSecond, 2)}x`,
+        fixed(before.cpuMsPerRequest, 2),
+        fixed(after.cpuMsPerRequest, 2),
+        `${fixed(after.cpuMsPerRequest / before.cpuMsPerRequest, 2)}x`,
+        fixed(after.p99Ms),
+      ]);
+    }
+    rows.push([
+      "",
+      `hub/baseline at ${scale}x`,
+      "",
+      `${fixed(scaled.hub.requestsPerSecond / scaled.baseline.requestsPerSecond, 2)}x`,
+      "",
+      "",
+      "",
+      "",
+      `${fixed(scaled.hub.p99Ms / scaled.baseline.p99Ms, 1)}x`,
+    ]);
+  }
+  return [
+    `At ${scale}x the customers (${runs.scaled.customers.toLocaleString("en-US")} against ${runs.one.customers.toLocaleString("en-US")}), the same scenarios; ${scale}x/1x near 1 means a page's cost does not grow with the customers:`,
+    "",
+    table(
+      [
+        "Scenario",
+        "Server",
+        "req/s 1x",
+        `req/s ${scale}x`,
+        `${scale}x/1x`,
+        "CPU ms 1x",
+        `CPU ms ${scale}x`,
+        `${scale}x/1x`,
+        `p99 ms ${scale}x`,
+      ],
+      rows,
+    ),
+  ].join("\n");
+}

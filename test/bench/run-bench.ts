@@ -1,7 +1,9 @@
 // `npm run bench`, on the full CDNOW history in PostgreSQL (prepared once; --reload forces it):
-// - api: how fast the hub answers the three busiest pages, next to a baseline that answers the same
+// - api: how fast the hub answers the busiest pages, next to a baseline that answers the same
 //   requests with hand-written SQL over plain `pg`: both servers as child processes, answers checked
-//   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios.
+//   equal, driven with autocannon; throughput, latency, memory and the hub/baseline ratios. Then the
+//   same scenarios on a database with ten times the customers (generated, --scale), beside the 1x
+//   figures: a page's cost must not grow with the number of customers.
 // - peer: the customer list (first 20 with identities and five interactions each) and the 360 page
 //   from the hub, from PostGraphile v5 over the same tables (its own query shape, answers mapped and
 //   checked equal; installed into test/bench/peer on first use, see peer-server.ts) and from the
@@ -30,7 +32,7 @@
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // Exits non-zero when a server fails or any request errs.
 //
-//   npm run bench [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
+//   npm run bench [-- --scale 10|1 (1 skips the API scenarios at scale)] [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 //   BENCH_SYNC_DATABASE=my_sync npm run bench -- --only sync     (the sync section's databases: my_sync, my_sync_baseline, my_sync_one_by_one; cxhub_bench_sync by default)
@@ -64,7 +66,7 @@ import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
 import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
 import { ensurePeerInstalled, peerNodeBinary, startPeerServer } from "./peer-server.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
-import { formatReport, type ScenarioFigures } from "./print-report.ts";
+import { formatReport, formatScaleReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
 import { formatResponseSpeedReport, runResponseSpeedBench } from "./response-speed-bench.ts";
 import { buildScenarios, type Scenario } from "./scenarios.ts";
@@ -86,6 +88,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
     rounds: { type: "string", default: "1" },
+    scale: { type: "string", default: "10" },
     "no-sql-counts": { type: "boolean", default: false },
     only: { type: "string", multiple: true },
     scenario: { type: "string", multiple: true },
@@ -115,6 +118,7 @@ const settings = {
   warmupSeconds: positive(flags.warmup, "--warmup"),
   connections: positive(flags.connections, "--connections"),
   rounds: positive(flags.rounds, "--rounds"),
+  scale: positive(flags.scale, "--scale"),
 };
 
 function positive(value: string | undefined, name: string): number {
@@ -138,6 +142,9 @@ async function startServers(
       env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
       preload,
       readyLine: HUB_READY,
+      // The first start on a freshly loaded database fits the score model and scores every customer
+      // before it serves (prepare-scores.ts): minutes at 10x the customers on a busy machine.
+      timeoutMs: 15 * 60_000,
     }),
     startChildServer({
       name: "baseline",
@@ -246,7 +253,27 @@ async function main(): Promise<number> {
     )
   ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
-    if (sections.has("api")) failed += await apiBench(prepared.url);
+    if (sections.has("api")) {
+      const atOne = await apiBench(prepared.url);
+      failed += atOne.failed;
+      if (settings.scale > 1) {
+        log(`API at ${settings.scale}x the customers:`);
+        const scaled = await prepareBenchDatabase(adminUrl, {
+          reload: flags.reload,
+          log,
+          copies: settings.scale,
+        });
+        const atScale = await apiBench(scaled.url, { countStatements: false });
+        failed += atScale.failed;
+        log("");
+        log(
+          formatScaleReport(settings.scale, {
+            one: { customers: prepared.counts.customers, figures: atOne.figures },
+            scaled: { customers: scaled.counts.customers, figures: atScale.figures },
+          }),
+        );
+      }
+    }
     if (sections.has("peer")) failed += await peerBench(prepared.url);
     if (sections.has("scores")) {
       log("Scores:");
@@ -318,7 +345,10 @@ async function alertsBench(adminUrl: string): Promise<number> {
   return failures;
 }
 
-async function apiBench(databaseUrl: string): Promise<number> {
+async function apiBench(
+  databaseUrl: string,
+  { countStatements = !flags["no-sql-counts"] } = {},
+): Promise<{ failed: number; figures: ScenarioFigures[] }> {
   const prepared = { url: databaseUrl };
   const keys = await createBenchApiKeys(prepared.url);
   const client = new pg.Client({ connectionString: prepared.url });
@@ -352,7 +382,7 @@ async function apiBench(databaseUrl: string): Promise<number> {
   };
   await stopAllChildServers();
 
-  if (!flags["no-sql-counts"]) {
+  if (countStatements) {
     log("Counting SQL statements per request (diagnostic servers with a counting preload):");
     const [countingHub, countingBaseline] = await startServers(prepared.url, [COUNT_SQL_PRELOAD]);
     for (const [index, scenario] of scenarios.entries()) {
@@ -372,7 +402,7 @@ async function apiBench(databaseUrl: string): Promise<number> {
   if (failed > 0) {
     console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
   }
-  return failed;
+  return { failed, figures };
 }
 
 /**

@@ -67,10 +67,19 @@ const customerListSql = (order: string, search: boolean, interactions: string) =
      ORDER BY ${order}
      LIMIT $1
   ),
-  total AS (
+  total AS (${
+    search
+      ? `
     SELECT count(*)::int AS total FROM "Customer" c
      WHERE c."mergedIntoId" IS NULL AND ($2::uuid IS NULL OR c."ownerId" = $2::uuid)
-       ${search ? `AND c.id IN (SELECT id FROM matched)` : ""}
+       AND c.id IN (SELECT id FROM matched)`
+      : // Every live customer: the tally the schema keeps (CustomerTally), as the hub reads it.
+        `
+    SELECT CASE WHEN $2::uuid IS NULL
+                THEN (SELECT COALESCE(sum(t.live), 0)::int FROM "CustomerTally" t)
+                ELSE (SELECT count(*)::int FROM "Customer" c
+                       WHERE c."mergedIntoId" IS NULL AND c."ownerId" = $2::uuid) END AS total`
+  }
   )
   -- The count always gives a row, so an empty page still answers totalCount.
   SELECT total.total, p.id, p."displayName", p."lifecycleStage", ${iso(`p."lastSeenAt"`)} AS "lastSeenAt",

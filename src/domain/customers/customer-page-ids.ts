@@ -385,15 +385,3 @@ async function cursorPosition(db: Db, order: OrderColumn, id: string): Promise<P
   const score = customer.score as Record<string, unknown> | null;
   return { id, value: score?.[order.column] ?? null };
 }
-
-/**
- * How many customers meet `where`: straight to the driver when customer-where-sql.ts reads every
- * condition, through Prisma otherwise.
- */
-export async function countCustomers(db: Db, where: Prisma.CustomerWhereInput[]): Promise<number> {
-  const condition = customerWhereSql(where, "c");
-  if (condition === null) return db.customer.count({ where: { AND: where } });
-  const statement = Prisma.sql`SELECT count(*)::int AS "count" FROM "Customer" "c" WHERE ${condition}`;
-  const [row] = await directSql(db).query<{ count: number }>(statement.text, statement.values);
-  return row?.count ?? 0;
-}

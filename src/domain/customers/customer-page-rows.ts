@@ -125,21 +125,19 @@ export interface CustomerPageRead {
 /**
  * A page in one statement: the customers of `page` (a statement of their `id` and `pos`, their place
  * on the page, as customer-page-ids.ts's firstPageSql writes it) with the relations `include` asks
- * for, in page order, and with `countWhere` (a condition on the customer row `c`) the number of
- * customers that meet it, counted in the same statement; one round trip where the IDs, the rows and
- * the count took three (issue 15). Null when the include is not one this module reads.
+ * for, in page order, and with `count` (an int expression, customer-count.ts's customerCountSql) the
+ * number of customers the list holds, read in the same statement; one round trip where the IDs, the
+ * rows and the count took three (issue 15). Null when the include is not one this module reads.
  */
 export async function readCustomerPage(
   db: Db,
   page: Prisma.Sql,
   include: Prisma.CustomerInclude | undefined,
-  countWhere: Prisma.Sql | null,
+  count: Prisma.Sql | null,
 ): Promise<CustomerPageRead | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
-  const total = countWhere
-    ? Prisma.sql`(SELECT count(*)::int FROM "Customer" c WHERE ${countWhere})`
-    : Prisma.sql`NULL::int`;
+  const total = count ?? Prisma.sql`NULL::int`;
   // The count's one row is joined to the page's rows, so that an empty page still answers it.
   const statement = Prisma.sql`
     WITH "page" AS (${page})

@@ -7,6 +7,7 @@ import {
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
 import { visibleCustomers } from "../../auth/visibility.ts";
+import { countCustomers, customerCountSql } from "../../domain/customers/customer-count.ts";
 import {
   type CustomerConditions,
   conditionsWhere,
@@ -17,12 +18,10 @@ import {
 import {
   type CustomerOrderKey,
   type CustomerPage,
-  countCustomers,
   customerPageIds,
   firstPageSql,
 } from "../../domain/customers/customer-page-ids.ts";
 import { readCustomerPage, readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
-import { customerWhereSql } from "../../domain/customers/customer-where-sql.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
@@ -339,8 +338,8 @@ async function firstPage(
 ) {
   const first = firstPageSql(page);
   if (!first) return null;
-  const countWhere = counted && customerWhereSql([conditionsWhere(counted)], "c");
-  const read = await readCustomerPage(prisma, first.statement, include, countWhere);
+  const count = counted && customerCountSql([conditionsWhere(counted)]);
+  const read = await readCustomerPage(prisma, first.statement, include, count);
   if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
   return read;
 }

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { fromPGlite } from "../../../src/db/database.ts";
 import { applyMigrations } from "../../../src/db/migrations.ts";
 import { createPGlite } from "../../../src/db/pglite-extensions.ts";
-import { countCustomers } from "../../../src/domain/customers/customer-page-ids.ts";
+import { countCustomers } from "../../../src/domain/customers/customer-count.ts";
 
 describe("customer conditions on a database migrated in this process", () => {
   test("filter by churn risk level and lifecycle stage", { timeout: 300_000 }, async () => {

@@ -7,11 +7,12 @@ CREATE TABLE "CustomerTally" (
 );
 
 -- Kept by hand-written triggers (Prisma cannot express them). Each writer adds to the slot of its
--- backend: two transactions inserting customers at once then seldom wait on one row. Inserts and
+-- backend (64 slots): two transactions inserting customers at once then seldom wait on one row, and
+-- when they do, the write pipeline redoes a transaction that deadlocked (unit-of-work.ts). Inserts and
 -- deletes count a statement's rows once (transition tables); a merge or an unmerge moves a customer
 -- in or out of the live count row by row, only when "mergedIntoId" changes between null and not.
 CREATE FUNCTION "cxhub_customer_tally_add"(delta BIGINT) RETURNS VOID LANGUAGE sql AS $$
-  INSERT INTO "CustomerTally" ("slot", "live") VALUES ((pg_backend_pid() % 16)::smallint, delta)
+  INSERT INTO "CustomerTally" ("slot", "live") VALUES ((pg_backend_pid() % 64)::smallint, delta)
   ON CONFLICT ("slot") DO UPDATE SET "live" = "CustomerTally"."live" + EXCLUDED."live"
 $$;
 

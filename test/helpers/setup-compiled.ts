@@ -12,7 +12,7 @@ async function newestChange(folder: string): Promise<number> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
   const times = await Promise.all(
     entries
-      .filter((entry) => entry.isFile() && /\.(ts|js|json|html|css)$/.test(entry.name))
+      .filter((entry) => entry.isFile() && /\.(ts|js|json|html|css|sql|prisma)$/.test(entry.name))
       .map(async (entry) => (await stat(path.join(entry.parentPath, entry.name))).mtimeMs),
   );
   return Math.max(0, ...times);
@@ -27,10 +27,12 @@ async function builtAt(): Promise<number> {
 }
 
 async function buildIfStale(): Promise<void> {
-  // The bundle is made of the sources and by build.ts, with the locked packages.
+  // The bundle is made of the sources and by build.ts, with the locked packages; the embedded
+  // database's template in dist/ is made by the migrations.
   const sources = Math.max(
     await newestChange(path.join(projectRoot, "src")),
     await newestChange(path.join(projectRoot, "plugins")),
+    await newestChange(path.join(projectRoot, "prisma")),
     (await stat(path.join(projectRoot, "build.ts"))).mtimeMs,
     (await stat(path.join(projectRoot, "package-lock.json"))).mtimeMs,
   );

@@ -103,7 +103,7 @@ export async function atRiskCustomers(
         // Sentences are built when read, as of now, as the hub builds them (the same pure function).
         reasons: row.reasons.map((reason) => ({
           factor: reason.factor as NonNullable<AtRiskNode["score"]>["reasons"][number]["factor"],
-          weight: reason.weight,
+          weight: shownProbability(reason.weight),
           explanation:
             "explanation" in reason
               ? reason.explanation

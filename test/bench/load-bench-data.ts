@@ -1,6 +1,7 @@
 // Prepares the benchmark database: drops and re-creates `cxhub_bench`, applies the migrations the way
 // the hub does, and bulk-loads the bench dataset with plain `pg` (multi-row INSERTs in one
-// transaction: bench setup, not the product's write path), with a generated score per customer. A fingerprint of the inputs and the row
+// transaction: bench setup, not the product's write path), then scores every customer the way the
+// hub's first start does (scoreCustomers below). A fingerprint of the inputs and the row
 // counts is kept as the database's comment, so a re-run finds the data in place and skips the load.
 // With `copies` > 1 it prepares a second database, `cxhub_bench_x10` for ten copies, holding that many
 // times the customers (bench-dataset.ts), for the API scenarios at scale.
@@ -12,6 +13,9 @@ import pg from "pg";
 import { fromPostgresUrl } from "../../src/db/database.ts";
 import { applyMigrations, MIGRATIONS_DIR } from "../../src/db/migrations.ts";
 import { CDNOW_DIR, readCdnowMaster } from "../../src/demo/cdnow.ts";
+import { createLogger } from "../../src/logger.ts";
+import { prepareScores } from "../../src/pipeline/prepare-scores.ts";
+import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { databaseUrl } from "../helpers/postgres-admin.ts";
 import { BENCH_SOURCE, type BenchDataset, buildBenchDataset } from "./bench-dataset.ts";
 
@@ -77,9 +81,10 @@ export async function prepareBenchDatabase(
   await withClient(url, async (client) => {
     await client.query("BEGIN");
     await insertDataset(client, dataset);
-    await insertScores(client);
     await client.query("COMMIT");
   });
+  const scoredAt = performance.now();
+  await scoreCustomers(url, log);
   const analyzedAt = performance.now();
   // What autovacuum would have done by the time a real database serves reads: statistics for the
   // planner and a visibility map for index-only scans.
@@ -95,7 +100,7 @@ export async function prepareBenchDatabase(
   const done = performance.now();
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   log(
-    `Loaded ${counts.customers} customers, ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers (and a score per customer) in ${s(done - started)} (migrations ${s(builtAt - started)}, building ${s(insertedAt - builtAt)}, INSERTs ${s(analyzedAt - insertedAt)}, VACUUM ANALYZE ${s(done - analyzedAt)}).`,
+    `Loaded ${counts.customers} customers, ${counts.identities} identities, ${counts.interactions} interactions and ${counts.feedback} survey answers (and a score per customer) in ${s(done - started)} (migrations ${s(builtAt - started)}, building ${s(insertedAt - builtAt)}, INSERTs ${s(scoredAt - insertedAt)}, scores ${s(analyzedAt - scoredAt)}, VACUUM ANALYZE ${s(done - analyzedAt)}).`,
   );
   return { url, counts, loadSeconds: (done - started) / 1000 };
 }
@@ -261,39 +266,31 @@ async function insertDataset(client: pg.Client, data: BenchDataset): Promise<voi
   );
 }
 
-/** When the generated scores were computed: the end of the CDNOW history. */
-const SCORED_AT = "1998-07-01T00:00:00Z";
+/** When the bench's scores are computed: the end of the CDNOW history. */
+const SCORED_AT = new Date("1998-07-01T00:00:00Z");
 
 /**
- * A score for every customer, so that the lists by churn risk, lifetime value and value at risk, and
- * an account manager's at-risk list, read real scores: risk climbs from 0.05 to 0.95 over two years
- * without an order (plus up to 0.05 from a hash of the ID, so that ties are rare and the load
- * repeats exactly), at the default policy's level bounds, with that recency as its one reason; the
- * lifetime value is a fifth of what was spent (none without orders).
+ * The hub's own start-up scoring (prepare-scores.ts), run here at the end of the CDNOW history: the
+ * purchase model fitted on the whole history and every customer scored with it, as the hub would do
+ * on its first start, but at a fixed date (the hub's first start would score as of the day it runs,
+ * when every CDNOW customer has long lapsed) and before VACUUM ANALYZE. Left to the hub's first
+ * start, that rewrite of every score left one dead index entry per customer in front of the live ones
+ * until autovacuum came by: the 10x lists by lifetime value read 1,529 pages for 20 rows.
  */
-async function insertScores(client: pg.Client): Promise<void> {
-  await client.query(
-    `INSERT INTO "Score" ("customerId", "churnRisk", "churnRiskLevel", "reasons", "clv", "currency",
-                          "modelVersion", "computedAt")
-     SELECT c.id, r.risk,
-            (CASE WHEN r.risk >= 0.8 THEN 'CRITICAL' WHEN r.risk >= 0.6 THEN 'HIGH'
-                  WHEN r.risk >= 0.3 THEN 'MEDIUM' ELSE 'LOW' END)::"ChurnRiskLevel",
-            jsonb_build_array(jsonb_build_object(
-              'factor', 'RECENCY', 'value', r.days, 'contribution', round(r.risk::numeric * 4 - 2, 4),
-              'weight', 1, 'explanation', 'No order for ' || r.days || ' days.')),
-            round(o.spent / 5, 4), CASE WHEN o.spent IS NOT NULL THEN 'USD' END, 'bench-load', $1::timestamptz
-       FROM "Customer" c
-       LEFT JOIN LATERAL (
-         SELECT max(i."occurredAt") AS last_order, sum(i.amount) AS spent FROM "Interaction" i
-          WHERE i."customerId" = c.id AND i.amount IS NOT NULL
-       ) o ON TRUE
-       CROSS JOIN LATERAL (
-         SELECT least(0.95, 0.05 + 0.9 * COALESCE(extract(epoch FROM $1::timestamptz - o.last_order) / (730 * 86400), 1)
-                      + 0.05 * (hashtext(c.id::text)::float8 / 4294967296 + 0.5))::float8 AS risk,
-                COALESCE(floor(extract(epoch FROM $1::timestamptz - o.last_order) / 86400), 730)::int AS days
-       ) r`,
-    [SCORED_AT],
-  );
+async function scoreCustomers(url: string, log: (line: string) => void): Promise<void> {
+  const database = fromPostgresUrl(url);
+  try {
+    const prepared = await prepareScores(
+      database.prisma,
+      { policy: DEFAULT_SCORING_POLICY, clock: () => SCORED_AT },
+      createLogger("warn"),
+    );
+    log(
+      `Fitted ${prepared.fittedVersion ?? "no model"} and scored ${prepared.rescored} customers as of ${SCORED_AT.toISOString()}.`,
+    );
+  } finally {
+    await database.close();
+  }
 }
 
 /** Multi-row INSERTs, as many rows per statement as the parameter budget allows. */

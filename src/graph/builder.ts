@@ -5,7 +5,7 @@ import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
-import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from "@pothos/plugin-scope-auth";
+import { type AuthFailure, AuthScopeFailureType } from "@pothos/plugin-scope-auth";
 import ValidationPlugin from "@pothos/plugin-validation";
 import { GraphQLError } from "graphql";
 import { JSONObjectResolver, JSONResolver } from "graphql-scalars";
@@ -15,6 +15,7 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { GraphContext } from "./context.ts";
 import { DateTimeScalar } from "./date-time-scalar.ts";
+import LeanScopeAuthPlugin from "./lean-scope-auth.ts";
 import SyncNodeIdsPlugin from "./sync-node-ids.ts";
 
 /** The most items one page of any connection returns. */
@@ -45,10 +46,10 @@ export const builder = new SchemaBuilder<{
     customerReader: boolean;
   };
 }>({
-  // scope-auth first, so that authorization runs before the other plugins' wrappers.
+  // scope-auth first (as lean-scope-auth.ts runs it), so that authorization runs before the other plugins' wrappers.
   // syncNodeIds last, so that it replaces only the innermost resolver of a node's id (sync-node-ids.ts).
   plugins: [
-    ScopeAuthPlugin,
+    LeanScopeAuthPlugin,
     ErrorsPlugin,
     ValidationPlugin,
     ComplexityPlugin,

@@ -39,3 +39,12 @@ export async function dropStaleTestDatabases(admin: pg.Client): Promise<void> {
   );
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
 }
+
+/** Drops every database whose name starts with `prefix`: those a run's workers left behind. */
+export async function dropTestDatabasesNamed(admin: pg.Client, prefix: string): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+    [prefix],
+  );
+  for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+}

@@ -11,6 +11,8 @@ declare module "vitest" {
     postgresAdminUrl: string;
     /** postgres: a migrated database that each test's database is copied from. */
     postgresTemplate: string;
+    /** postgres: how this run's test databases are named, so that its teardown can drop any left behind. */
+    postgresDatabasePrefix: string;
   }
 }
 

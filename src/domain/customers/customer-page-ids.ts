@@ -220,7 +220,8 @@ async function missing(db: Db, walk: Walk, take: number, from: Position | undefi
     ranges.push(
       db.customer
         .findMany({
-          where: { AND: [...walk.page.customerWhere, { score: null }, ...afterId("id")] },
+          // The customers kept as unscored (CustomerUnscored), read from that table's few rows.
+          where: { AND: [...walk.page.customerWhere, { unscored: { isNot: null } }, ...afterId("id")] },
           orderBy: { id: walk.sort },
           take,
           select: { id: true },
@@ -300,9 +301,11 @@ function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null
       ORDER BY ${scoredBy} LIMIT ${take}::int)`);
   }
   if (walk.page.scoreWhere.length === 0) {
-    ranges.push(Prisma.sql`(SELECT c."id" AS "id" FROM "Customer" c
-      WHERE ${liveCustomer} AND NOT EXISTS (SELECT 1 FROM "Score" n WHERE n."customerId" = c."id")
-      ORDER BY c."id" ${sort} LIMIT ${take}::int)`);
+    // From the customers kept as unscored (usually none), not from every customer without a score:
+    // looking for those read every customer once everyone had a score.
+    ranges.push(Prisma.sql`(SELECT c."id" AS "id" FROM "CustomerUnscored" u JOIN "Customer" c ON c."id" = u."customerId"
+      WHERE ${liveCustomer}
+      ORDER BY u."customerId" ${sort} LIMIT ${take}::int)`);
   }
   if (ranges.length === 0) return NO_ROWS;
   const mergedBy = Prisma.sql`m."id" ${sort}`;

@@ -6,9 +6,9 @@
 // loop and then calls the resolver itself, waiting on an asynchronous result through as many
 // promises as the plugin's helper does, so that answers and errors settle in the same order.
 // When a check fails or answers with a promise, the call is handed whole to the plugin's own helper,
-// which runs the same checks again from the start: a type's checks are cached for the request (by
-// parent, and by scope map), so they are not evaluated twice, and the error, its path and the
-// unauthorized resolver are the plugin's own.
+// which runs the same checks again from the start: a type's scope functions and scope loaders are
+// cached for the request, so they are not called twice (a scope map is evaluated again), and the
+// error, its path and the unauthorized resolver are the plugin's own.
 import SchemaBuilder, {
   isThenable,
   type PothosInterfaceTypeConfig,

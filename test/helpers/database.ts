@@ -33,19 +33,31 @@ export async function createTestDatabase(): Promise<Database> {
     ...database,
     async close() {
       await database.close();
-      dropLater(adminUrl, name);
+      await dropLater(adminUrl, name);
     },
   };
 }
 
+/** Drops under way from this worker; each holds an admin connection until its checkpoint ends. */
+const dropsUnderWay = new Set<Promise<void>>();
+const MAX_DROPS_UNDER_WAY = 4;
+
 /**
- * Drops a test's database in the background. A drop that fails (or that a worker's exit cuts short)
+ * Drops a test's database in the background, waiting only while MAX_DROPS_UNDER_WAY are under way (so
+ * that short tests cannot pile up connections). A drop that fails (or that a worker's exit cuts short)
  * leaves the database to the run's teardown, which drops it again and fails the run if it cannot.
  */
-function dropLater(adminUrl: string, name: string): void {
-  void withAdminClient(adminUrl, (admin) =>
+async function dropLater(adminUrl: string, name: string): Promise<void> {
+  while (dropsUnderWay.size >= MAX_DROPS_UNDER_WAY) await Promise.race(dropsUnderWay);
+  const drop = withAdminClient(adminUrl, (admin) =>
     admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  ).catch(() => undefined);
+  )
+    .then(() => undefined)
+    .catch((error: Error) => {
+      console.warn(`Could not drop the test database ${name} (the run's teardown will): ${error.message}`);
+    })
+    .finally(() => dropsUnderWay.delete(drop));
+  dropsUnderWay.add(drop);
 }
 
 let snapshot: Promise<Blob> | undefined;

@@ -1,4 +1,4 @@
-// The customers without a score are kept in CustomerUnscored by triggers (migration
+// The live customers without a score are kept in CustomerUnscored by triggers (migration
 // 20261206094252_customer_unscored), so that the list by churn risk, which starts with them, reads a
 // page whatever the number of scored customers (issue 15). The table must hold exactly the customers
 // without a score after every kind of write.
@@ -6,13 +6,18 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
 import { type CustomerPage, customerPageIds } from "../../../src/domain/customers/customer-page-ids.ts";
 import { test } from "../../helpers/database.ts";
+import { mergeCustomers } from "../../helpers/writes.ts";
 
 const at = new Date("2026-11-01T00:00:00Z");
 
 /** The customers without a score, asked of the scores, and as the table keeps them. */
 async function unscored(db: Database) {
   const [asked, kept] = await Promise.all([
-    db.prisma.customer.findMany({ where: { score: null }, select: { id: true }, orderBy: { id: "asc" } }),
+    db.prisma.customer.findMany({
+      where: { score: null, mergedIntoId: null },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    }),
     db.prisma.customerUnscored.findMany({ select: { customerId: true }, orderBy: { customerId: "asc" } }),
   ]);
   return { asked: asked.map((row) => row.id), kept: kept.map((row) => row.customerId) };
@@ -60,8 +65,19 @@ describe("the unscored customers' table", () => {
     expect(state.kept).toHaveLength(2);
     expect(state.kept).toEqual(state.asked);
 
-    const [c] = state.kept;
-    await db.prisma.score.create({ data: score(c ?? "", 0.5) });
+    // A merge takes the merged-away customer off (its score, had it one, goes with the merge); an
+    // unmerge puts it back while it has no score.
+    const [survivor = "", merged = ""] = state.kept;
+    await mergeCustomers(db.prisma, { survivorId: survivor, mergedId: merged, reason: "same person" });
+    state = await unscored(db);
+    expect(state.kept).not.toContain(merged);
+    expect(state.kept).toEqual(state.asked);
+    await db.prisma.customer.update({ where: { id: merged }, data: { mergedIntoId: null, mergedAt: null } });
+    state = await unscored(db);
+    expect(state.kept).toContain(merged);
+    expect(state.kept).toEqual(state.asked);
+
+    await db.prisma.score.upsert({ where: { customerId: merged }, create: score(merged, 0.5), update: {} });
     await db.prisma.$executeRawUnsafe(`TRUNCATE "Score"`);
     state = await unscored(db);
     expect(state.kept).toHaveLength(2);

@@ -27,6 +27,7 @@ import { fromPostgresUrl } from "../../src/db/database.ts";
 import { applyMigrations } from "../../src/db/migrations.ts";
 import { readCdnowMaster } from "../../src/demo/cdnow.ts";
 import { databaseUrl } from "../helpers/postgres-admin.ts";
+import { PUBLISHED_CDNOW_FIT } from "../helpers/published-cdnow-model.ts";
 import { cdnowOrder } from "../plugins/helpers/cdnow-shop.ts";
 import { type ChildServer, startChildServer } from "./child-servers.ts";
 import { type CpuUsed, processCpuMs, startCpuMeter } from "./cpu-meter.ts";
@@ -277,13 +278,7 @@ async function insertPublishedModel(db: ReturnType<typeof fromPostgresUrl>["pris
     data: {
       version: "bgnbd-gg@cdnow-published",
       calibrationEnd: new Date("1997-09-30T23:59:59Z"),
-      currency: "USD",
-      customersFitted: 2357,
-      repeatCustomersFitted: 946,
-      bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
-      bgNbdLogLikelihood: -9582.4,
-      bgNbdConverged: true,
-      gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+      ...PUBLISHED_CDNOW_FIT,
       gammaGammaLogLikelihood: -4063.8,
       fitMilliseconds: 0,
     },

@@ -18,6 +18,7 @@ import {
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
+import { PUBLISHED_CDNOW_FIT } from "../helpers/published-cdnow-model.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const DAY_MS = 86_400_000;
@@ -35,13 +36,7 @@ const publishedModel = (version: string, fittedAt: Date) => ({
   version,
   fittedAt,
   calibrationEnd: fittedAt,
-  currency: "USD",
-  customersFitted: 2357,
-  repeatCustomersFitted: 946,
-  bgNbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
-  bgNbdLogLikelihood: -9582.4,
-  bgNbdConverged: true,
-  gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+  ...PUBLISHED_CDNOW_FIT,
   gammaGammaLogLikelihood: -4000,
   fitMilliseconds: 1,
 });

@@ -6,6 +6,7 @@ import { describe, expect, inject } from "vitest";
 import { listenWithPostgres } from "../../src/db/notifications.ts";
 import { test } from "../helpers/database.ts";
 import { databaseUrl } from "../helpers/postgres-admin.ts";
+import { startSilenceableProxy } from "../helpers/silenceable-proxy.ts";
 
 const CHANNEL = "cxhub_test_channel";
 
@@ -23,29 +24,26 @@ describe.skipIf(inject("databaseKind") !== "postgres")("LISTEN on PostgreSQL", (
   }) => {
     const name = (await db.prisma.$queryRaw<Array<{ name: string }>>`SELECT current_database() AS name`)[0]
       ?.name;
-    const url = databaseUrl(inject("postgresAdminUrl"), name as string);
+    const direct = new URL(databaseUrl(inject("postgresAdminUrl"), name as string));
+    // The listener connects through a proxy that can silence its connection: the socket stays open
+    // and nothing comes back, as when a NAT drops it, and no error is ever raised.
+    const proxy = await startSilenceableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const url = new URL(direct);
+    url.host = `127.0.0.1:${proxy.port}`;
     const received: string[] = [];
     const events: string[] = [];
-    const listen = listenWithPostgres(url, { heartbeatMs: 200, heartbeatTimeoutMs: 3000 });
+    const listen = listenWithPostgres(url.toString(), { heartbeatMs: 200, heartbeatTimeoutMs: 3000 });
     const stop = await listen(CHANNEL, (payload) => received.push(payload), {
       onLost: () => events.push("lost"),
       onReconnect: () => events.push("reconnected"),
     });
-    // The server process behind the LISTEN connection, frozen with SIGSTOP: its socket stays open
-    // and silent, as one a NAT dropped, and no error is ever raised.
-    const backend = (
-      await db.prisma.$queryRaw<Array<{ pid: number }>>`
-        SELECT pid FROM pg_stat_activity
-         WHERE datname = current_database() AND application_name = ${`cxhub listen ${CHANNEL}`}`
-    )[0]?.pid;
-    if (!backend) throw new Error("The LISTEN connection's server process was not found.");
     try {
       await db.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, 'before')`;
       await until(2000, () => received.includes("before"));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(events).toEqual([]);
 
-      process.kill(backend, "SIGSTOP");
+      proxy.silenceOpenConnections();
       await until(10_000, () => events.includes("reconnected"));
       expect(events).toEqual(["lost", "reconnected"]);
       await db.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, 'after')`;
@@ -53,12 +51,8 @@ describe.skipIf(inject("databaseKind") !== "postgres")("LISTEN on PostgreSQL", (
       // Heartbeats are the listener's own business: never handed to the application.
       expect(received).toEqual(["before", "after"]);
     } finally {
-      try {
-        process.kill(backend, "SIGCONT");
-      } catch {
-        // Already gone: PostgreSQL ended the backend whose client left.
-      }
       await stop();
+      await proxy.close();
     }
   });
 });

@@ -21,8 +21,8 @@ const BASELINE_READY = /Baseline ready at (http:\/\/\S+\/graphql)/;
 const DEMO_TIMEOUT_MS = 15 * 60_000;
 const START_TIMEOUT_MS = 5 * 60_000;
 /** Issue 15's targets. */
-const READY_TARGET_BYTES = 150 * 1024 * 1024;
-const DEMO_PEAK_TARGET_BYTES = 400 * 1024 * 1024;
+export const READY_TARGET_BYTES = 150 * 1024 * 1024;
+export const DEMO_PEAK_TARGET_BYTES = 400 * 1024 * 1024;
 
 export interface MemoryFigures {
   name: string;
@@ -31,6 +31,8 @@ export interface MemoryFigures {
   /** VmHWM at that moment: the most the process held on its way to ready. */
   peakBytes: number;
   target: string;
+  /** The issue's limit this start is held to, if any: on its RSS once ready, or on its peak. */
+  limit?: { on: "readyBytes" | "peakBytes"; bytes: number };
 }
 
 export async function runMemoryBench(
@@ -43,9 +45,16 @@ export async function runMemoryBench(
     name: string,
     target: string,
     start: () => Promise<ChildServer>,
+    limit?: MemoryFigures["limit"],
   ): Promise<MemoryFigures> => {
     const server = await start();
-    const entry = { name, readyBytes: server.readyRss, peakBytes: server.lifetimePeakRss(), target };
+    const entry: MemoryFigures = {
+      name,
+      readyBytes: server.readyRss,
+      peakBytes: server.lifetimePeakRss(),
+      target,
+      ...(limit && { limit }),
+    };
     await server.stop();
     log(`  ${name}: ${mb(entry.readyBytes)} once ready, ${mb(entry.peakBytes)} at most on the way`);
     figures.push(entry);
@@ -76,14 +85,20 @@ export async function runMemoryBench(
       hub({ DATABASE_URL: databaseUrl }),
     );
   }
-  await measure("hub on PostgreSQL (restart)", `ready ≤ ${mb(READY_TARGET_BYTES)}`, () =>
-    hub({ DATABASE_URL: databaseUrl }),
+  await measure(
+    "hub on PostgreSQL (restart)",
+    `ready ≤ ${mb(READY_TARGET_BYTES)}`,
+    () => hub({ DATABASE_URL: databaseUrl }),
+    { on: "readyBytes", bytes: READY_TARGET_BYTES },
   );
   const dataDir = await mkdtemp(path.join(tmpdir(), "cxhub-memory-bench-"));
   try {
     const env = { CXHUB_DATA_DIR: dataDir };
-    await measure("hub, embedded: npm run demo (new folder)", `peak ≤ ${mb(DEMO_PEAK_TARGET_BYTES)}`, () =>
-      hub(env, ["--demo"], DEMO_TIMEOUT_MS),
+    await measure(
+      "hub, embedded: npm run demo (new folder)",
+      `peak ≤ ${mb(DEMO_PEAK_TARGET_BYTES)}`,
+      () => hub(env, ["--demo"], DEMO_TIMEOUT_MS),
+      { on: "peakBytes", bytes: DEMO_PEAK_TARGET_BYTES },
     );
     await measure("hub, embedded (restart, demo loaded)", "", () => hub(env));
   } finally {

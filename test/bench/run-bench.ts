@@ -30,6 +30,8 @@
 //   demo load (npm run demo into a new folder), beside the baseline server's (see memory-bench.ts).
 // - webhooks: outgoing webhook deliveries/s to a local receiver, and the time from an event's commit
 //   to its delivery (see webhooks-bench.ts); its own small database.
+// When api, peer, memory, sync or alerts ran, the last table is issue 15's targets: each with the figure
+// this run measured and whether it is met (targets-report.ts).
 // Exits non-zero when a server fails or any request errs.
 //
 //   npm run bench [-- --scale 10|1 (1 skips the API scenarios at scale)] [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
@@ -43,7 +45,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
+import { type AlertsRoundFigures, formatAlertsReport, runAlertsBench } from "./alerts-bench.ts";
 import { type BenchKeys, createBenchApiKeys } from "./bench-api-key.ts";
 import {
   type ChildServer,
@@ -73,6 +75,7 @@ import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
 import { formatSyncReport, runSyncBench } from "./sync-bench.ts";
+import { formatTargetsReport, type TargetFigures } from "./targets-report.ts";
 import { formatWebhooksReport, runWebhooksBench } from "./webhooks-bench.ts";
 
 const DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test";
@@ -108,6 +111,8 @@ const SECTIONS = [
   "rescoring",
   "webhooks",
 ] as const;
+/** The sections whose figures issue 15's targets read; the targets' table follows when any of them ran. */
+const TARGET_SECTIONS = ["api", "peer", "memory", "sync", "alerts"];
 const sections = new Set(flags.only?.length ? flags.only : SECTIONS);
 for (const section of sections) {
   if (!(SECTIONS as readonly string[]).includes(section))
@@ -246,6 +251,7 @@ async function main(): Promise<number> {
   );
 
   let failed = 0;
+  const measured: TargetFigures = {};
   // The sections that run on the CDNOW bench database.
   if (
     ["api", "peer", "scores", "response-speed", "journey-map", "key-touchpoints", "personas", "memory"].some(
@@ -256,6 +262,7 @@ async function main(): Promise<number> {
     if (sections.has("api")) {
       const atOne = await apiBench(prepared.url);
       failed += atOne.failed;
+      measured.api = atOne.figures;
       if (settings.scale > 1) {
         log(`API at ${settings.scale}x the customers:`);
         const scaled = await prepareBenchDatabase(adminUrl, {
@@ -274,7 +281,11 @@ async function main(): Promise<number> {
         );
       }
     }
-    if (sections.has("peer")) failed += await peerBench(prepared.url);
+    if (sections.has("peer")) {
+      const peer = await peerBench(prepared.url);
+      failed += peer.failed;
+      if (peer.figures) measured.peer = peer.figures;
+    }
     if (sections.has("scores")) {
       log("Scores:");
       const figures = await runScoresBench(prepared.url, log);
@@ -310,6 +321,7 @@ async function main(): Promise<number> {
       const figures = await runMemoryBench(prepared.url, log);
       log("");
       log(formatMemoryReport(figures));
+      measured.memory = figures;
     }
   }
   if (sections.has("sync")) {
@@ -317,8 +329,13 @@ async function main(): Promise<number> {
     const figures = await runSyncBench(adminUrl, log);
     log("");
     log(formatSyncReport(figures));
+    measured.sync = figures;
   }
-  if (sections.has("alerts")) failed += await alertsBench(adminUrl);
+  if (sections.has("alerts")) {
+    const alerts = await alertsBench(adminUrl);
+    failed += alerts.failed;
+    measured.alerts = alerts.figures;
+  }
   if (sections.has("rescoring")) {
     log("Rescoring:");
     const figures = await runRescoringBench(adminUrl, log);
@@ -333,16 +350,20 @@ async function main(): Promise<number> {
     log(formatWebhooksReport(figures));
     failed += figures.failures.length;
   }
+  if (TARGET_SECTIONS.some((section) => sections.has(section))) {
+    log("");
+    log(formatTargetsReport(measured));
+  }
   return failed > 0 ? 1 : 0;
 }
 
-async function alertsBench(adminUrl: string): Promise<number> {
+async function alertsBench(adminUrl: string): Promise<{ failed: number; figures: AlertsRoundFigures[] }> {
   log("Alerts:");
   const { figures, failures } = await runAlertsBench(adminUrl, log);
   log("");
   log(formatAlertsReport(figures));
   if (failures > 0) console.error(`\n${failures} alert deliveries failed or went missing: see above.`);
-  return failures;
+  return { failed: failures, figures };
 }
 
 async function apiBench(
@@ -409,7 +430,7 @@ async function apiBench(
  * The PostGraphile comparison: the hub, the baseline and PostGraphile over the same database, every
  * answer of a sample checked equal (PostGraphile's after mapping), then each timed in turn.
  */
-async function peerBench(databaseUrl: string): Promise<number> {
+async function peerBench(databaseUrl: string): Promise<{ failed: number; figures?: PeerScenarioFigures[] }> {
   log("PostGraphile peer:");
   const loadBefore = loadavg()[0] ?? 0;
   // Every peer scenario is the ADMIN's (PostGraphile knows no roles): the account manager's key is unused.
@@ -428,7 +449,7 @@ async function peerBench(databaseUrl: string): Promise<number> {
     peerNodeBinary();
   } catch (error) {
     console.error(`\nThe peer section cannot run: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return { failed: 1 };
   }
   const [[hub, baseline], peer] = await Promise.all([
     startServers(databaseUrl),
@@ -475,7 +496,7 @@ async function peerBench(databaseUrl: string): Promise<number> {
     }),
   );
   if (failed > 0) console.error(`\n${failed} request(s) failed in the peer section: see above.`);
-  return failed;
+  return { failed, figures };
 }
 
 type Measured = Awaited<ReturnType<typeof measure>>;

@@ -2,6 +2,7 @@
 // (time, id) in SQL so that page N costs the same as page 1.
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
+import { PREPARED } from "../../db/prepared-statements.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { dateOf, dateOrNull, INTERACTION_JSON, interactionOf } from "./customer-page-rows.ts";
@@ -47,8 +48,10 @@ export async function customerTimeline(
   const order = oldestFirst ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   // The page's entries by keyset first, then each one's columns as JSON: one statement straight to
   // the driver (three through Prisma before, 2.6 of a 360 page's 6.8 statements), the JSON built for
-  // the page only.
-  const statement = Prisma.sql`
+  // the page only. Prepared (prepared-statements.ts): every part is an index lookup by the customer's
+  // id, so the generic plan is the one it needs, and planning it cost PostgreSQL more than running it
+  // (1.2 against 0.7 ms a 360 page in the bench; 0.09 ms of planning once prepared).
+  const statement = Prisma.sql`${Prisma.raw(PREPARED)}
     WITH page AS (
       SELECT id, entry, at FROM (
         SELECT id, 'interaction' AS entry, "occurredAt" AS at FROM "Interaction"

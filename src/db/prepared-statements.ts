@@ -13,6 +13,7 @@
 // the unnamed statements too: PostgreSQL plans an unnamed extended-protocol statement as a prepared
 // one, so every parameterised query of the hub would lose the plans its values allow.)
 import { createHash } from "node:crypto";
+import { Prisma } from "../generated/prisma/client.ts";
 
 /** The mark that asks for a prepared statement: put it first in the statement's text. */
 export const PREPARED = "/* cxhub:prepared */";
@@ -31,4 +32,17 @@ export function preparedStatementName(query: { sql: string }): string {
     names.set(query.sql, name);
   }
   return name;
+}
+
+/**
+ * A row count written into a statement's text (`LIMIT 20`) rather than bound. A generic plan knows
+ * nothing of a bound LIMIT and costs it as a tenth of the rows, so PostgreSQL never takes the generic
+ * plan of a page statement and plans it on every execution; with the count in the text it takes it.
+ * Page sizes are a few small numbers, so a handful of texts.
+ */
+export function rowCountLiteral(count: number): Prisma.Sql {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new Error(`A row count in a statement must be a whole number of at least 0; got ${count}.`);
+  }
+  return Prisma.raw(String(count));
 }

@@ -1,7 +1,7 @@
 // Which statements go to PostgreSQL as named prepared statements: only those marked PREPARED, each
 // under a name of its own text, so that one name never stands for two texts on a connection.
 import { describe, expect, test } from "vitest";
-import { PREPARED, preparedStatementName } from "../../src/db/prepared-statements.ts";
+import { PREPARED, preparedStatementName, rowCountLiteral } from "../../src/db/prepared-statements.ts";
 
 describe("preparedStatementName", () => {
   test("names a marked statement by its text and leaves any other unnamed", () => {
@@ -12,5 +12,16 @@ describe("preparedStatementName", () => {
     expect(preparedStatementName({ sql: signals }).length).toBeLessThanOrEqual(63);
     expect(preparedStatementName({ sql: "SELECT 1" })).toBeUndefined();
     expect(preparedStatementName({ sql: `SELECT 1 ${PREPARED}` })).toBeUndefined();
+  });
+});
+
+describe("rowCountLiteral", () => {
+  test("writes a whole row count into the text, and refuses anything else", () => {
+    expect(rowCountLiteral(20).sql).toBe("20");
+    expect(rowCountLiteral(0).sql).toBe("0");
+    expect(rowCountLiteral(20).values).toEqual([]);
+    for (const bad of [2.5, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) {
+      expect(() => rowCountLiteral(bad)).toThrow(/whole number of at least 0/);
+    }
   });
 });

@@ -35,8 +35,21 @@ export async function countCustomers(db: Db, where: Prisma.CustomerWhereInput[])
  * empty conditions (a viewer who sees every customer) and ANDs of the same beside it.
  */
 export function isEveryLiveCustomer(where: Prisma.CustomerWhereInput[]): boolean {
+  return onlyLive(where, { owner: false });
+}
+
+/**
+ * Whether `where` says "live", and at most that the customers are one principal's (`{ ownerId }`, an
+ * account manager's view or an owner filter): the unfiltered list of any viewer.
+ */
+export function isLiveOfOneOwnerAtMost(where: Prisma.CustomerWhereInput[]): boolean {
+  return onlyLive(where, { owner: true });
+}
+
+function onlyLive(where: Prisma.CustomerWhereInput[], allow: { owner: boolean }): boolean {
   let live = false;
-  const onlyLive = (conditions: unknown[]): boolean =>
+  const owners = new Set<string>();
+  const check = (conditions: unknown[]): boolean =>
     conditions.every((condition) => {
       if (!isPlainObject(condition)) return false;
       return Object.entries(condition).every(([field, value]) => {
@@ -45,8 +58,12 @@ export function isEveryLiveCustomer(where: Prisma.CustomerWhereInput[]): boolean
           live = true;
           return true;
         }
-        return field === "AND" && Array.isArray(value) && onlyLive(value);
+        if (allow.owner && field === "ownerId" && typeof value === "string") {
+          owners.add(value);
+          return true;
+        }
+        return field === "AND" && Array.isArray(value) && check(value);
       });
     });
-  return onlyLive(where) && live;
+  return check(where) && live && owners.size <= 1;
 }

@@ -11,7 +11,9 @@
 // (prisma/migrations/*_customer_order_indexes); a cursor is the customer's own position in the order.
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
+import { rowCountLiteral } from "../../db/prepared-statements.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { isLiveOfOneOwnerAtMost } from "./customer-count.ts";
 import { customerWhereSql, scoreWhereSql } from "./customer-where-sql.ts";
 
 /** Where customers without a value sort: last either way, first in DESC (as NULLs do), or never. */
@@ -280,7 +282,7 @@ function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null
           : Prisma.empty;
     const by = Prisma.sql`c.${col} ${sort} ${nulls}, c."id" ${sort}`;
     return Prisma.sql`SELECT c."id" AS "id"${ordered(by)} FROM "Customer" c WHERE ${customerWhere} ${valueCondition}
-      ORDER BY ${by} LIMIT ${take}::int`;
+      ORDER BY ${by} LIMIT ${rowCountLiteral(take)}`;
   }
   const liveCustomer = customerWhereSql(walk.page.customerWhere, "c");
   if (liveCustomer === null) return null;
@@ -288,7 +290,7 @@ function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null
   const scored = (condition: Prisma.Sql) =>
     Prisma.sql`SELECT s."customerId" AS "id"${ordered(scoredBy)} FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
       WHERE ${scoreWhere} AND ${liveCustomer} ${condition}
-      ORDER BY ${scoredBy} LIMIT ${take}::int`;
+      ORDER BY ${scoredBy} LIMIT ${rowCountLiteral(take)}`;
   if (range !== "missing") {
     return scored(missingSort === "last" ? Prisma.sql`AND s.${col} IS NOT NULL` : Prisma.empty);
   }
@@ -298,19 +300,19 @@ function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null
   if (missingSort === "last") {
     ranges.push(Prisma.sql`(SELECT s."customerId" AS "id" FROM "Score" s JOIN "Customer" c ON c."id" = s."customerId"
       WHERE ${scoreWhere} AND ${liveCustomer} AND s.${col} IS NULL
-      ORDER BY ${scoredBy} LIMIT ${take}::int)`);
+      ORDER BY ${scoredBy} LIMIT ${rowCountLiteral(take)})`);
   }
   if (walk.page.scoreWhere.length === 0) {
     // From the customers kept as unscored (usually none), not from every customer without a score:
     // looking for those read every customer once everyone had a score.
     ranges.push(Prisma.sql`(SELECT c."id" AS "id" FROM "CustomerUnscored" u JOIN "Customer" c ON c."id" = u."customerId"
       WHERE ${liveCustomer}
-      ORDER BY u."customerId" ${sort} LIMIT ${take}::int)`);
+      ORDER BY u."customerId" ${sort} LIMIT ${rowCountLiteral(take)})`);
   }
   if (ranges.length === 0) return NO_ROWS;
   const mergedBy = Prisma.sql`m."id" ${sort}`;
   return Prisma.sql`SELECT m."id" AS "id"${ordered(mergedBy)} FROM (${Prisma.join(ranges, " UNION ALL ")}) m
-    ORDER BY ${mergedBy} LIMIT ${take}::int`;
+    ORDER BY ${mergedBy} LIMIT ${rowCountLiteral(take)}`;
 }
 
 /** A first page as one statement (see firstPageSql). */
@@ -322,6 +324,13 @@ export interface FirstPage {
    * the page, the page is not whole and must be read range by range.
    */
   firstRangeOnly: boolean;
+  /**
+   * Whether a statement reading this page may be prepared (prepared-statements.ts): the page is an
+   * unfiltered list (live customers, of one owner at most), whose generic plan walks the order's
+   * index as every custom plan does. A filter's plan depends on its values (a search's selectivity
+   * above all), so a filtered page stays planned with them.
+   */
+  prepared: boolean;
 }
 
 /**
@@ -343,7 +352,8 @@ export function firstPageSql(page: CustomerPage): FirstPage | null {
   const order: OrderColumn = CUSTOMER_ORDERS[page.order];
   const walk: Walk = { order, sort: page.direction, page };
   const segments = segmentsOf(order, page.direction);
-  const whole = (statement: Prisma.Sql | null) => statement && { statement, firstRangeOnly: false };
+  const prepared = page.scoreWhere.length === 0 && isLiveOfOneOwnerAtMost(page.customerWhere);
+  const whole = (statement: Prisma.Sql | null) => statement && { statement, firstRangeOnly: false, prepared };
   // As customerPageIds: the index's own order runs on from the values into the customers without one.
   if (order.on === "customer" && segments[0] === "valued" && segments.length > 1 && walk.sort === "desc") {
     return whole(rangeSql(walk, page.take, "all"));
@@ -357,8 +367,8 @@ export function firstPageSql(page: CustomerPage): FirstPage | null {
   }
   const [first = NO_ROWS, second] = ranges;
   if (!second) return whole(first);
-  if (segments[0] === "valued") return { statement: first, firstRangeOnly: true };
-  const take = Prisma.sql`${page.take}::int`;
+  if (segments[0] === "valued") return { statement: first, firstRangeOnly: true, prepared };
+  const take = rowCountLiteral(page.take);
   return whole(Prisma.sql`WITH "r1" AS MATERIALIZED (${first}),
     "r2" AS (SELECT r."id", r."pos" FROM (${second}) r WHERE (SELECT count(*) FROM "r1") < ${take})
     SELECT u."id", row_number() OVER (ORDER BY u."range", u."pos") AS "pos"

@@ -10,6 +10,7 @@
 
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
+import { PREPARED, rowCountLiteral } from "../../db/prepared-statements.ts";
 import type { Customer, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { hasOnly, isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
@@ -127,19 +128,21 @@ export interface CustomerPageRead {
  * on the page, as customer-page-ids.ts's firstPageSql writes it) with the relations `include` asks
  * for, in page order, and with `count` (an int expression, customer-count.ts's customerCountSql) the
  * number of customers the list holds, read in the same statement; one round trip where the IDs, the
- * rows and the count took three (issue 15). Null when the include is not one this module reads.
+ * rows and the count took three (issue 15). `prepared`: the page may be a prepared statement (its
+ * FirstPage says so). Null when the include is not one this module reads.
  */
 export async function readCustomerPage(
   db: Db,
   page: Prisma.Sql,
   include: Prisma.CustomerInclude | undefined,
   count: Prisma.Sql | null,
+  { prepared = false }: { prepared?: boolean } = {},
 ): Promise<CustomerPageRead | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
   const total = count ?? Prisma.sql`NULL::int`;
   // The count's one row is joined to the page's rows, so that an empty page still answers it.
-  const statement = Prisma.sql`
+  const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED : "")}
     WITH "page" AS (${page})
     SELECT ${total} AS "total", p."row" FROM (SELECT 1) "one" LEFT JOIN (
       SELECT "page"."pos", ${rowJson(plan)} AS "row" FROM "page" JOIN "Customer" c ON c."id" = "page"."id"
@@ -197,7 +200,7 @@ function interactionsField(plan: InteractionsPlan): Prisma.Sql {
   return Prisma.sql`'interactions', (SELECT coalesce(json_agg(${INTERACTION_JSON}
       ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
     FROM (SELECT * FROM "Interaction" x WHERE ${Prisma.join(conditions, " AND ")}
-          ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${plan.take}::int OFFSET ${plan.skip}::int) x)`;
+          ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) x)`;
 }
 
 type Json = Record<string, unknown>;

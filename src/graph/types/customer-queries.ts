@@ -339,7 +339,7 @@ async function firstPage(
   const first = firstPageSql(page);
   if (!first) return null;
   const count = counted && customerCountSql([conditionsWhere(counted)]);
-  const read = await readCustomerPage(prisma, first.statement, include, count);
+  const read = await readCustomerPage(prisma, first.statement, include, count, { prepared: first.prepared });
   if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
   return read;
 }

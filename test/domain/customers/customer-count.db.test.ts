@@ -4,7 +4,11 @@
 // out of the live set.
 import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
-import { countCustomers, isEveryLiveCustomer } from "../../../src/domain/customers/customer-count.ts";
+import {
+  countCustomers,
+  isEveryLiveCustomer,
+  isLiveOfOneOwnerAtMost,
+} from "../../../src/domain/customers/customer-count.ts";
 import { test } from "../../helpers/database.ts";
 import { mergeCustomers } from "../../helpers/writes.ts";
 
@@ -84,5 +88,23 @@ describe("isEveryLiveCustomer", () => {
     ).toBe(false);
     expect(isEveryLiveCustomer([{ AND: [{ mergedIntoId: null }, { ownerId: null }] }])).toBe(false);
     expect(isEveryLiveCustomer([{ mergedIntoId: { not: null } }])).toBe(false);
+  });
+});
+
+describe("isLiveOfOneOwnerAtMost", () => {
+  const ana = "0190e7a4-0000-7000-8000-000000000000";
+  const bo = "0190e7a4-0000-7000-8000-000000000001";
+  test("'live', and one principal's customers at most: any viewer's unfiltered list", () => {
+    expect(isLiveOfOneOwnerAtMost([{ mergedIntoId: null }, {}])).toBe(true);
+    expect(isLiveOfOneOwnerAtMost([{ mergedIntoId: null }, { ownerId: ana }])).toBe(true);
+    expect(
+      isLiveOfOneOwnerAtMost([{ ownerId: ana }, { AND: [{ mergedIntoId: null }, { ownerId: ana }] }]),
+    ).toBe(true);
+    expect(isLiveOfOneOwnerAtMost([{ mergedIntoId: null }, { ownerId: ana }, { ownerId: bo }])).toBe(false);
+    expect(isLiveOfOneOwnerAtMost([{ ownerId: ana }])).toBe(false);
+    expect(isLiveOfOneOwnerAtMost([{ mergedIntoId: null }, { ownerId: null }])).toBe(false);
+    expect(isLiveOfOneOwnerAtMost([{ mergedIntoId: null }, { lifecycleStage: { in: ["LEAD"] } }])).toBe(
+      false,
+    );
   });
 });

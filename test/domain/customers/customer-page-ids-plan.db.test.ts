@@ -4,7 +4,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
-import { type CustomerPage, customerPageIds } from "../../../src/domain/customers/customer-page-ids.ts";
+import {
+  type CustomerPage,
+  customerPageIds,
+  firstPageSql,
+} from "../../../src/domain/customers/customer-page-ids.ts";
 import { PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
 
@@ -183,5 +187,48 @@ describe.skipIf(databaseKind !== "postgres")("the page-ID queries' plans on Post
       nodes.filter((node) => node["Actual Rows"] >= PAGE * 4),
       described.join(" > "),
     ).toEqual([]);
+  });
+
+  test("an unfiltered first page is prepared, and PostgreSQL takes its generic plan: the index walk", async ({
+    db,
+  }) => {
+    const { ana } = await seed(db);
+    const page: CustomerPage = {
+      order: "lastSeen",
+      direction: "desc",
+      customerWhere: [{ mergedIntoId: null }, { ownerId: ana }],
+      scoreWhere: [],
+      take: PAGE,
+    };
+    const first = firstPageSql(page);
+    expect(first?.prepared).toBe(true);
+    // A filter's plan depends on its values: such a page is planned with them every time.
+    const filtered = firstPageSql({
+      ...page,
+      scoreWhere: [{ churnRiskLevel: { in: ["HIGH", "CRITICAL"] } }],
+    });
+    expect(filtered?.prepared).toBe(false);
+
+    const text = first?.statement.text ?? "";
+    const values = first?.statement.values ?? [];
+    const literal = (value: unknown) => `'${String(value).replaceAll("'", "''")}'`;
+    const execute = `EXECUTE listed_page(${values.map(literal).join(", ")})`;
+    const { plans, generic } = await db.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`PREPARE listed_page AS ${text}`);
+      // As a connection of the hub's pool runs it: after five custom plans, PostgreSQL compares them
+      // with the generic plan and keeps the generic one when it costs no more.
+      for (let run = 0; run < 7; run++) await tx.$queryRawUnsafe(execute);
+      const [counts] = await tx.$queryRawUnsafe<{ generic_plans: bigint; custom_plans: bigint }[]>(
+        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'listed_page'`,
+      );
+      await tx.$executeRawUnsafe("SET LOCAL plan_cache_mode = force_generic_plan");
+      const [row] = await tx.$queryRawUnsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${execute}`,
+      );
+      await tx.$executeRawUnsafe("DEALLOCATE listed_page");
+      return { plans: counts, generic: nodesOf(row?.["QUERY PLAN"][0].Plan as PlanNode) };
+    });
+    expect(Number(plans?.generic_plans)).toBeGreaterThan(0);
+    expectIndexWalk(generic, "Customer_live_ownerId_lastSeenAt_idx");
   });
 });

@@ -5,21 +5,23 @@
 // (issue 15); here PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it
 // into the same objects.
 //
-// Only the include shapes the list asks for are read here (see `pageRowsPlan`); any other relation,
-// count or nested include returns null, and the caller reads the page through Prisma as before.
+// Only the include shapes the list and the customer page ask for are read here (see `pageRowsPlan`);
+// any other relation, count or nested include returns null, and the caller reads through Prisma.
 
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
 import { PREPARED, rowCountLiteral } from "../../db/prepared-statements.ts";
-import type { Customer, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
+import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { hasOnly, isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 
-/** A customer row with whichever of the three relations its include asked for. */
+/** A customer row with whichever of the relations its include asked for. */
 export type CustomerPageRow = Customer & {
   owner?: Principal | null;
   identities?: Identity[];
   interactions?: Interaction[];
+  feedback?: Feedback[];
+  _count?: { feedback: number };
 };
 
 interface InteractionsPlan {
@@ -31,10 +33,19 @@ interface InteractionsPlan {
   skip: number;
 }
 
+/** A page of the customer's survey answers, newest first (the Customer type's `feedback`). */
+interface FeedbackPlan {
+  take: number;
+  skip: number;
+}
+
 interface PagePlan {
   owner: boolean;
   identities: boolean;
   interactions: InteractionsPlan | null;
+  feedback: FeedbackPlan | null;
+  /** `_count: { select: { feedback: true } }`: how many survey answers the customer has in all. */
+  feedbackCount: boolean;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -43,10 +54,18 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 const IDENTITY_ORDER = [{ kind: "asc" }, { value: "asc" }];
 /** The interactions as the Customer type pages them: newest first. */
 const INTERACTION_ORDER = [{ occurredAt: "desc" }, { id: "desc" }];
+/** The survey answers as the Customer type pages them: newest first. */
+const FEEDBACK_ORDER = [{ respondedAt: "desc" }, { id: "desc" }];
 
 /** What of `include` this module reads; null when the include asks for anything else. */
 export function pageRowsPlan(include: Prisma.CustomerInclude | undefined): PagePlan | null {
-  const plan: PagePlan = { owner: false, identities: false, interactions: null };
+  const plan: PagePlan = {
+    owner: false,
+    identities: false,
+    interactions: null,
+    feedback: null,
+    feedbackCount: false,
+  };
   if (include === undefined) return plan;
   for (const [relation, query] of Object.entries(include)) {
     if (query === undefined || query === false) continue;
@@ -55,7 +74,11 @@ export function pageRowsPlan(include: Prisma.CustomerInclude | undefined): PageP
     else if (relation === "interactions" && isPlainObject(query)) {
       plan.interactions = interactionsPlan(query);
       if (!plan.interactions) return null;
-    } else return null;
+    } else if (relation === "feedback" && isPlainObject(query)) {
+      plan.feedback = feedbackPlan(query);
+      if (!plan.feedback) return null;
+    } else if (relation === "_count" && countsFeedbackOnly(query)) plan.feedbackCount = true;
+    else return null;
   }
   return plan;
 }
@@ -63,6 +86,24 @@ export function pageRowsPlan(include: Prisma.CustomerInclude | undefined): PageP
 function identitiesKnown(query: unknown): boolean {
   if (query === true) return false; // Prisma's order would be the table's: not the list's.
   return isPlainObject(query) && hasOnly(query, ["orderBy"]) && sameJson(query.orderBy, IDENTITY_ORDER);
+}
+
+function feedbackPlan(query: Record<string, unknown>): FeedbackPlan | null {
+  if (!hasOnly(query, ["orderBy", "take", "skip"]) || !sameJson(query.orderBy, FEEDBACK_ORDER)) return null;
+  const { take, skip = 0 } = query;
+  if (typeof take !== "number" || take < 0 || typeof skip !== "number" || skip < 0) return null;
+  return { take, skip };
+}
+
+/** The count of every survey answer, unfiltered: what `feedback { totalCount }` asks Prisma for. */
+function countsFeedbackOnly(query: unknown): boolean {
+  return (
+    isPlainObject(query) &&
+    hasOnly(query, ["select"]) &&
+    isPlainObject(query.select) &&
+    hasOnly(query.select, ["feedback"]) &&
+    query.select.feedback === true
+  );
 }
 
 function interactionsPlan(query: Record<string, unknown>): InteractionsPlan | null {
@@ -109,8 +150,16 @@ export async function readCustomerPageRows(
   const plan = pageRowsPlan(include);
   if (!plan) return null;
   // Each row is one JSON text, parsed here in one pass: straight from the driver (directSql), which
-  // returns json as text on both databases, and the same through Prisma's raw query.
-  const statement = Prisma.sql`
+  // returns json as text on both databases, and the same through Prisma's raw query. One customer
+  // (the customer 360's) is a prepared statement (prepared-statements.ts): by primary key, with its
+  // relations by foreign key, the generic plan is the one it needs, and planning it cost PostgreSQL
+  // more than running it (0.5 ms a request). A generic plan costs an array as ten elements, more than
+  // the one a custom plan sees, so PostgreSQL would never take it for `= ANY`: one id is compared as one.
+  const statement =
+    ids.length === 1
+      ? Prisma.sql`${Prisma.raw(PREPARED)}
+    SELECT ${rowJson(plan)} AS "row" FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
+      : Prisma.sql`
     SELECT ${rowJson(plan)} AS "row" FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
   const rows = await directSql(db).query<{ row: string }>(statement.text, statement.values);
   return rows.map((row) => customerOf(JSON.parse(row.row) as RawRow, plan));
@@ -164,6 +213,8 @@ function rowJson(plan: PagePlan): Prisma.Sql {
   if (plan.owner) fields.push(OWNER_FIELD);
   if (plan.identities) fields.push(IDENTITIES_FIELD);
   if (plan.interactions) fields.push(interactionsField(plan.interactions));
+  if (plan.feedback) fields.push(feedbackField(plan.feedback));
+  if (plan.feedbackCount) fields.push(FEEDBACK_COUNT_FIELD);
   return Prisma.sql`json_build_object(${Prisma.join(fields, ", ")})::text`;
 }
 
@@ -203,8 +254,25 @@ function interactionsField(plan: InteractionsPlan): Prisma.Sql {
           ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) x)`;
 }
 
+/** Every column of the survey answer under the alias f, as JSON (feedbackOf reads it back). */
+export const FEEDBACK_JSON = Prisma.sql`json_build_object('id', f."id", 'customerId', f."customerId",
+      'source', f."source", 'externalId', f."externalId", 'kind', f."kind", 'score', f."score",
+      'comment', f."comment", 'channel', f."channel", 'touchpoint', f."touchpoint",
+      'interactionId', f."interactionId", 'sentiment', f."sentiment", 'respondedAt', f."respondedAt",
+      'sourceUpdatedAt', f."sourceUpdatedAt", 'recordedAt', f."recordedAt")`;
+
+function feedbackField(plan: FeedbackPlan): Prisma.Sql {
+  return Prisma.sql`'feedback', (SELECT coalesce(json_agg(${FEEDBACK_JSON}
+      ORDER BY f."respondedAt" DESC, f."id" DESC), '[]')
+    FROM (SELECT * FROM "Feedback" f WHERE f."customerId" = c."id"
+          ORDER BY f."respondedAt" DESC, f."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) f)`;
+}
+
+const FEEDBACK_COUNT_FIELD = Prisma.sql`'_count', json_build_object('feedback',
+    (SELECT count(*) FROM "Feedback" f WHERE f."customerId" = c."id"))`;
+
 type Json = Record<string, unknown>;
-type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: Json[] };
+type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: Json[]; feedback?: Json[] };
 
 // The objects JSON.parse made are this module's own: their text columns are already what Prisma
 // gives, so the few typed columns are converted in place rather than copied into new objects (a
@@ -220,6 +288,8 @@ function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   if (plan.owner) result.owner = row.owner ? principalOf(row.owner) : null;
   if (plan.identities) result.identities = (row.identities ?? []).map(identityOf);
   if (plan.interactions) result.interactions = (row.interactions ?? []).map(interactionOf);
+  if (plan.feedback) result.feedback = (row.feedback ?? []).map(feedbackOf);
+  // With feedbackCount, `_count` is already as Prisma gives it: { feedback: <a JSON number> }.
   return result;
 }
 
@@ -244,4 +314,12 @@ export function interactionOf(json: Json): Interaction {
   json.sourceUpdatedAt = dateOrNull(json.sourceUpdatedAt);
   json.recordedAt = dateOf(json.recordedAt);
   return json as unknown as Interaction;
+}
+
+/** A survey answer as FEEDBACK_JSON wrote it, as Prisma would read it: `json` is converted in place. */
+export function feedbackOf(json: Json): Feedback {
+  json.respondedAt = dateOf(json.respondedAt);
+  json.sourceUpdatedAt = dateOrNull(json.sourceUpdatedAt);
+  json.recordedAt = dateOf(json.recordedAt);
+  return json as unknown as Feedback;
 }

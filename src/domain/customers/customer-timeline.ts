@@ -5,7 +5,7 @@ import { directSql } from "../../db/direct-sql.ts";
 import { PREPARED } from "../../db/prepared-statements.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { dateOf, dateOrNull, INTERACTION_JSON, interactionOf } from "./customer-page-rows.ts";
+import { FEEDBACK_JSON, feedbackOf, INTERACTION_JSON, interactionOf } from "./customer-page-rows.ts";
 
 /** The customer's owner travels with each entry, for the visibility check of the API layer. */
 type WithOwner = { customer: { ownerId: string | null } };
@@ -82,22 +82,6 @@ export async function customerTimeline(
       ? [{ entry: "interaction", ...interactionOf(json), customer }]
       : [{ entry: "feedback", ...feedbackOf(json), customer }];
   });
-}
-
-/** Every column of the survey answer under the alias f, as JSON (feedbackOf reads it back). */
-const FEEDBACK_JSON = Prisma.sql`json_build_object('id', f."id", 'customerId', f."customerId",
-      'source', f."source", 'externalId', f."externalId", 'kind', f."kind", 'score', f."score",
-      'comment', f."comment", 'channel', f."channel", 'touchpoint', f."touchpoint",
-      'interactionId', f."interactionId", 'sentiment', f."sentiment", 'respondedAt', f."respondedAt",
-      'sourceUpdatedAt', f."sourceUpdatedAt", 'recordedAt', f."recordedAt")`;
-
-function feedbackOf(json: Record<string, unknown>): Feedback {
-  return {
-    ...(json as unknown as Feedback),
-    respondedAt: dateOf(json.respondedAt),
-    sourceUpdatedAt: dateOrNull(json.sourceUpdatedAt),
-    recordedAt: dateOf(json.recordedAt),
-  };
 }
 
 /** How many entries the customer's timeline holds: interactions and survey answers. */

@@ -6,7 +6,7 @@ import {
   canReadPersonalData,
   searchableIdentityKinds,
 } from "../../auth/personal-data.ts";
-import { visibleCustomers } from "../../auth/visibility.ts";
+import { canSeeCustomer, visibleCustomers } from "../../auth/visibility.ts";
 import { countCustomers, customerCountSql } from "../../domain/customers/customer-count.ts";
 import {
   type CustomerConditions,
@@ -345,6 +345,25 @@ async function firstPage(
 }
 
 /**
+ * The customer `id` with the selection Pothos asks for, or null when the viewer may not see them.
+ * The customer page's own shapes (owner, identities, a page of survey answers and their count) are
+ * read in one plain statement, as the list's are (customer-page-rows.ts): through Prisma, the
+ * relations came back as JSONB mapped field by field, and Prisma's own processing of that one
+ * query was the largest part of a Customer360 request's CPU (issue 15). Any other selection goes
+ * through Prisma as before.
+ */
+async function visibleCustomer(
+  { prisma, viewer }: RequestScope,
+  query: Pick<CustomerPageQuery, "include" | "select">,
+  id: string,
+): Promise<Customer | null> {
+  const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include));
+  if (!rows) return prisma.customer.findFirst({ ...query, where: { id, ...visibleCustomers(viewer) } });
+  const [row] = rows;
+  return row && canSeeCustomer(viewer, row) ? row : null;
+}
+
+/**
  * The totals counted with their page, by the field arguments they were counted for: Pothos hands the
  * resolver and the totalCount callback the same arguments object, one per field of one request.
  */
@@ -406,7 +425,7 @@ builder.queryFields((t) => ({
       const id = args.id ? expectGlobalId(args.id, "Customer", ["id"]) : null;
       if (id) {
         // One statement in the common case; a merged-away ID takes a second to reach its survivor.
-        const direct = await context.prisma.customer.findFirst({ ...query, where: { id, ...visible } });
+        const direct = await visibleCustomer(context, query, id);
         if (direct && !direct.mergedIntoId) return direct;
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
@@ -420,7 +439,7 @@ builder.queryFields((t) => ({
             parseInput(identityInputSchema, args.identity, "The identity"),
           );
       if (!found) return null;
-      return context.prisma.customer.findFirst({ ...query, where: { id: found.id, ...visible } });
+      return visibleCustomer(context, query, found.id);
     },
   }),
 }));

@@ -70,6 +70,36 @@ async function population(prisma: PrismaClient) {
           },
         ],
       },
+      feedback: {
+        create: [
+          {
+            source: "survey",
+            externalId: "f-1",
+            kind: "NPS",
+            score: 9,
+            comment: "Fast delivery",
+            channel: "EMAIL",
+            touchpoint: "delivery",
+            sentiment: 0.75,
+            respondedAt: new Date("2026-02-02T09:00:00.000Z"),
+            sourceUpdatedAt: new Date("2026-02-02T09:00:01.000Z"),
+          },
+          {
+            source: "survey",
+            externalId: "f-2",
+            kind: "CSAT",
+            score: 2,
+            respondedAt: new Date("2026-02-21T12:00:00.000Z"),
+          },
+          {
+            source: "survey",
+            externalId: "f-3",
+            kind: "CSAT",
+            score: 4,
+            respondedAt: new Date("2026-02-21T12:00:00.000Z"),
+          },
+        ],
+      },
     },
   });
   const bare = await prisma.customer.create({ data: {} });
@@ -82,12 +112,14 @@ const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => a
 const LIST_ORDER = {
   identities: { orderBy: [{ kind: "asc" }, { value: "asc" }] },
   interactionOrder: [{ occurredAt: "desc" }, { id: "desc" }],
+  feedbackOrder: [{ respondedAt: "desc" }, { id: "desc" }],
 } satisfies {
   identities: Prisma.Customer$identitiesArgs;
   interactionOrder: Prisma.InteractionOrderByWithRelationInput[];
+  feedbackOrder: Prisma.FeedbackOrderByWithRelationInput[];
 };
 
-/** The includes Pothos builds for the customer list's selections (customer.ts). */
+/** The includes Pothos builds for the customer list's and the customer page's selections (customer.ts). */
 const READ_HERE: Record<string, Prisma.CustomerInclude | undefined> = {
   "no relation": undefined,
   "the list page's": {
@@ -108,6 +140,15 @@ const READ_HERE: Record<string, Prisma.CustomerInclude | undefined> = {
     },
   },
   "only the owner": { owner: true },
+  "the customer page's (Customer360)": {
+    owner: true,
+    identities: LIST_ORDER.identities,
+    feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 6, skip: 0 },
+    _count: { select: { feedback: true } },
+  },
+  "survey answers one page on, without their count": {
+    feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 2, skip: 1 },
+  },
 };
 
 describe("readCustomerPageRows", () => {
@@ -153,6 +194,9 @@ describe("readCustomerPageRows", () => {
       { interactions: { ...interactions, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] } },
       { interactions: { ...interactions, where: { direction: "INBOUND" } } },
       { _count: { select: { interactions: true } } },
+      { _count: { select: { feedback: { where: { kind: "NPS" } } } } },
+      { feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 2, skip: 0, where: { kind: "NPS" } } },
+      { feedback: { orderBy: [{ respondedAt: "asc" }, { id: "asc" }], take: 2, skip: 0 } },
     ];
     for (const include of others) expect(await readCustomerPageRows(db.prisma, ids, include)).toBeNull();
   });

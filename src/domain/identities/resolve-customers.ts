@@ -24,6 +24,7 @@ import { asProfileVersions } from "../customers/customer-profiles.ts";
 import { findLiveCustomerIds } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
+import { inKeyOrderBy } from "../key-order.ts";
 import { isStaleVersion, keptVersion } from "../source-version.ts";
 import { describeIdentity, identityKey, type NormalizedIdentity } from "./identity-input.ts";
 
@@ -477,7 +478,7 @@ async function storeNewCustomersAndIdentities(
     return { id, first: at(first), last: at(last) };
   });
   // In one key order, so that concurrent writers take the index entries in the same order.
-  const sorted = [...attachments].sort((a, b) => compare(identityKey(a.identity), identityKey(b.identity)));
+  const sorted = inKeyOrderBy(attachments, (row) => identityKey(row.identity));
   const column = <T>(pick: (row: Attachment) => T) => sorted.map(pick);
   // ON CONFLICT DO NOTHING: an identity a concurrent writer attached first is not an error here, but
   // it means our picture is stale, which the count below reveals. The identities' foreign keys are
@@ -527,8 +528,4 @@ async function repointStrays(tx: Prisma.TransactionClient, rows: KnownIdentity[]
       WHERE i."id" = v.id AND i."id" = ANY($1::uuid[])`,
     [strays.map((row) => row.id), strays.map((row) => row.liveId)],
   );
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

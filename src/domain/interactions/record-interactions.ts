@@ -12,6 +12,7 @@ import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";
 import { jsonEqual } from "../json.ts";
+import { inKeyOrderBy } from "../key-order.ts";
 import { advancesVersion, isStaleVersion, keptVersion } from "../source-version.ts";
 import type { recordInteractionInputSchema } from "./interaction-input.ts";
 
@@ -327,7 +328,5 @@ export function externalIdsBySource(
  * order (two writers inserting overlapping facts in different orders could deadlock).
  */
 export function inKeyOrder<T extends { source: string; externalId: string }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) =>
-    factKey(a.source, a.externalId) < factKey(b.source, b.externalId) ? -1 : 1,
-  );
+  return inKeyOrderBy(rows, (row) => factKey(row.source, row.externalId));
 }

@@ -5,7 +5,8 @@
 // (its name a hash of its text, so one name never stands for two texts), parsed once per connection;
 // after five executions PostgreSQL keeps its generic plan when that costs no more than the plans made
 // for the values (plan_cache_mode auto), and planning stops. Only statements whose generic plan is the
-// plan they need anyway, per-row index lookups, should be marked. A generic plan takes an array
+// plan they need anyway should be marked: per-row index lookups, and pages that walk one index
+// whatever the values (the unfiltered customer list, customer-page-ids.ts). A generic plan takes an array
 // parameter for ten elements: a marked statement must not join two sets that come from the same
 // array (CTEs of a batch joined back on its ids), which such a plan does by nested loops, each row of
 // one compared with each of the other (customer-signals.ts did, and it cost 4.5 times its custom
@@ -18,6 +19,15 @@ import { Prisma } from "../generated/prisma/client.ts";
 /** The mark that asks for a prepared statement: put it first in the statement's text. */
 export const PREPARED = "/* cxhub:prepared */";
 
+/**
+ * The most marked texts named in a process. A marked text varies with what a client asks (a page's
+ * size, the relations it reads), and every name becomes a statement that each pooled connection
+ * keeps, with its plan, until it closes (node-postgres never deallocates one): past this many, a new
+ * text goes unnamed and is planned each time, as any other statement. The usual pages are a few
+ * dozen texts.
+ */
+export const MAX_PREPARED_TEXTS = 200;
+
 const names = new Map<string, string>();
 
 /** The prepared statement's name for a marked statement; undefined (unnamed) for any other. */
@@ -25,10 +35,8 @@ export function preparedStatementName(query: { sql: string }): string {
   if (!query.sql.startsWith(PREPARED)) return undefined as unknown as string;
   let name = names.get(query.sql);
   if (name === undefined) {
+    if (names.size >= MAX_PREPARED_TEXTS) return undefined as unknown as string;
     name = `cxhub_${createHash("sha256").update(query.sql).digest("hex").slice(0, 32)}`;
-    // Marked statements are a handful of fixed texts; the bound only guards against a caller that
-    // builds a marked text from values.
-    if (names.size > 1000) names.clear();
     names.set(query.sql, name);
   }
   return name;
@@ -38,7 +46,7 @@ export function preparedStatementName(query: { sql: string }): string {
  * A row count written into a statement's text (`LIMIT 20`) rather than bound. A generic plan knows
  * nothing of a bound LIMIT and costs it as a tenth of the rows, so PostgreSQL never takes the generic
  * plan of a page statement and plans it on every execution; with the count in the text it takes it.
- * Page sizes are a few small numbers, so a handful of texts.
+ * Each count is a text of its own; MAX_PREPARED_TEXTS bounds how many are named.
  */
 export function rowCountLiteral(count: number): Prisma.Sql {
   if (!Number.isSafeInteger(count) || count < 0) {

@@ -42,6 +42,11 @@ describe("formatTargetsReport", () => {
     expect(line(report, "API: slow")).toMatch(/0\.40× req\/s, p99 1\.3×\s+NOT MET$/);
     expect(line(report, "API: spiky")).toMatch(/0\.60× req\/s, p99 2\.7×\s+NOT MET$/);
     expect(report).toContain("1 of 3 measured targets met.");
+    const failing = { ...server(60, 20), graphqlErrors: 3 };
+    const failed = formatTargetsReport({
+      api: [{ name: "erring", hub: failing, baseline: server(100, 15), statements: null }],
+    });
+    expect(line(failed, "API: erring")).toMatch(/0\.60× req\/s, p99 1\.3×, 3 failed requests\s+NOT MET$/);
   });
 
   it("names the sections that did not run, and counts only what ran", () => {
@@ -69,22 +74,26 @@ describe("formatTargetsReport", () => {
     expect(report).toContain("1 of 1 measured targets met.");
   });
 
-  it("does not count an alerts round the hub could not drive at the aimed rate", () => {
-    const round = (p99: number, driven: number) =>
+  it("does not count an alerts round the hub could not drive at the aimed rate, or that lost alerts", () => {
+    const round = (p99: number, driven: number, deliveries = 1000) =>
       ({
         p99,
         driven: { achievedPerSecond: driven, waitsForSlot: 0 },
+        deliveries,
+        expected: 1000,
+        errors: 0,
       }) as unknown as AlertsRoundFigures["hub"];
-    const report = (hubDriven: number) =>
+    const report = (hub: AlertsRoundFigures["hub"]) =>
       formatTargetsReport({
-        alerts: [
-          { subscribers: 10_000, hub: round(30, hubDriven), bare: round(20, 100) } as AlertsRoundFigures,
-        ],
+        alerts: [{ subscribers: 10_000, hub, bare: round(20, 100) } as AlertsRoundFigures],
       });
-    expect(line(report(99.1), "Live alerts")).toMatch(
+    expect(line(report(round(30, 99.1)), "Live alerts")).toMatch(
       /p99 30 against 20 ms \(1\.5×\); driven at 99\.1\/s\s+met$/,
     );
-    expect(line(report(45), "Live alerts")).toMatch(/driven at 45\.0\/s\s+NOT MET$/);
+    expect(line(report(round(30, 45)), "Live alerts")).toMatch(/driven at 45\.0\/s\s+NOT MET$/);
+    expect(line(report(round(30, 99.1, 990)), "Live alerts")).toMatch(
+      /990 of 1000 delivered, 0 errors\s+NOT MET$/,
+    );
   });
 
   it("holds the memory starts that have a limit to it, and leaves the others out", () => {

@@ -27,17 +27,21 @@ describe.skipIf(inject("databaseKind") !== "postgres")("LISTEN on PostgreSQL", (
     const direct = new URL(databaseUrl(inject("postgresAdminUrl"), name as string));
     // The listener connects through a proxy that can silence its connection: the socket stays open
     // and nothing comes back, as when a NAT drops it, and no error is ever raised.
-    const proxy = await startSilenceableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const proxy = await startSilenceableProxy({
+      host: direct.hostname.replace(/^\[(.*)\]$/, "$1"), // an IPv6 host without its URL brackets
+      port: Number(direct.port || 5432),
+    });
     const url = new URL(direct);
     url.host = `127.0.0.1:${proxy.port}`;
     const received: string[] = [];
     const events: string[] = [];
     const listen = listenWithPostgres(url.toString(), { heartbeatMs: 200, heartbeatTimeoutMs: 3000 });
-    const stop = await listen(CHANNEL, (payload) => received.push(payload), {
-      onLost: () => events.push("lost"),
-      onReconnect: () => events.push("reconnected"),
-    });
+    let stop: (() => Promise<void>) | undefined;
     try {
+      stop = await listen(CHANNEL, (payload) => received.push(payload), {
+        onLost: () => events.push("lost"),
+        onReconnect: () => events.push("reconnected"),
+      });
       await db.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, 'before')`;
       await until(2000, () => received.includes("before"));
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -51,7 +55,7 @@ describe.skipIf(inject("databaseKind") !== "postgres")("LISTEN on PostgreSQL", (
       // Heartbeats are the listener's own business: never handed to the application.
       expect(received).toEqual(["before", "after"]);
     } finally {
-      await stop();
+      await stop?.();
       await proxy.close();
     }
   });

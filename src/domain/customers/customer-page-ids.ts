@@ -13,7 +13,7 @@ import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
 import { rowCountLiteral } from "../../db/prepared-statements.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { isLiveOfOneOwnerAtMost } from "./customer-count.ts";
+import { isEveryLiveCustomer, isLiveOfOneOwnerAtMost } from "./customer-count.ts";
 import { customerWhereSql, scoreWhereSql } from "./customer-where-sql.ts";
 
 /** Where customers without a value sort: last either way, first in DESC (as NULLs do), or never. */
@@ -326,9 +326,9 @@ export interface FirstPage {
   firstRangeOnly: boolean;
   /**
    * Whether a statement reading this page may be prepared (prepared-statements.ts): the page is an
-   * unfiltered list (live customers, of one owner at most), whose generic plan walks the order's
-   * index as every custom plan does. A filter's plan depends on its values (a search's selectivity
-   * above all), so a filtered page stays planned with them.
+   * unfiltered list (every live customer, or one owner's by last seen), whose generic plan walks the
+   * order's index as every custom plan does. A filter's plan depends on its values (a search's
+   * selectivity above all), so a filtered page stays planned with them.
    */
   prepared: boolean;
 }
@@ -352,7 +352,13 @@ export function firstPageSql(page: CustomerPage): FirstPage | null {
   const order: OrderColumn = CUSTOMER_ORDERS[page.order];
   const walk: Walk = { order, sort: page.direction, page };
   const segments = segmentsOf(order, page.direction);
-  const prepared = page.scoreWhere.length === 0 && isLiveOfOneOwnerAtMost(page.customerWhere);
+  // An owner's list has an index of its own for the last-seen order only: for any other order, a
+  // generic plan (which costs an owner as an average one) would walk the whole order's index for an
+  // owner of few customers, where a plan made for that owner reads theirs and sorts them.
+  const prepared =
+    page.scoreWhere.length === 0 &&
+    (isEveryLiveCustomer(page.customerWhere) ||
+      (page.order === "lastSeen" && isLiveOfOneOwnerAtMost(page.customerWhere)));
   const whole = (statement: Prisma.Sql | null) => statement && { statement, firstRangeOnly: false, prepared };
   // As customerPageIds: the index's own order runs on from the values into the customers without one.
   if (order.on === "customer" && segments[0] === "valued" && segments.length > 1 && walk.sort === "desc") {

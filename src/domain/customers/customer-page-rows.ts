@@ -49,6 +49,8 @@ interface PagePlan {
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** A take or skip this module writes into its statement (rowCountLiteral); any other goes to Prisma. */
+const isRowCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /** The identities as the Customer type lists them. */
 const IDENTITY_ORDER = [{ kind: "asc" }, { value: "asc" }];
@@ -91,7 +93,7 @@ function identitiesKnown(query: unknown): boolean {
 function feedbackPlan(query: Record<string, unknown>): FeedbackPlan | null {
   if (!hasOnly(query, ["orderBy", "take", "skip"]) || !sameJson(query.orderBy, FEEDBACK_ORDER)) return null;
   const { take, skip = 0 } = query;
-  if (typeof take !== "number" || take < 0 || typeof skip !== "number" || skip < 0) return null;
+  if (!isRowCount(take) || !isRowCount(skip)) return null;
   return { take, skip };
 }
 
@@ -110,7 +112,7 @@ function interactionsPlan(query: Record<string, unknown>): InteractionsPlan | nu
   if (!hasOnly(query, ["where", "orderBy", "take", "skip"])) return null;
   if (!sameJson(query.orderBy, INTERACTION_ORDER)) return null;
   const { take, skip = 0, where = {} } = query;
-  if (typeof take !== "number" || take < 0 || typeof skip !== "number" || skip < 0) return null;
+  if (!isRowCount(take) || !isRowCount(skip)) return null;
   if (!isPlainObject(where) || !hasOnly(where, ["channel", "kind", "occurredAt"])) return null;
   const plan: InteractionsPlan = { take, skip };
   for (const [field, key] of [
@@ -151,7 +153,7 @@ export async function readCustomerPageRows(
   if (!plan) return null;
   // Each row is one JSON text, parsed here in one pass: straight from the driver (directSql), which
   // returns json as text on both databases, and the same through Prisma's raw query. One customer
-  // (the customer 360's) is a prepared statement (prepared-statements.ts): by primary key, with its
+  // (the customer 360's, or a page's last) is a prepared statement (prepared-statements.ts): by primary key, with its
   // relations by foreign key, the generic plan is the one it needs, and planning it cost PostgreSQL
   // more than running it (0.5 ms a request). A generic plan costs an array as ten elements, more than
   // the one a custom plan sees, so PostgreSQL would never take it for `= ANY`: one id is compared as one.

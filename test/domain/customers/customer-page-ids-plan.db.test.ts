@@ -208,6 +208,11 @@ describe.skipIf(databaseKind !== "postgres")("the page-ID queries' plans on Post
       scoreWhere: [{ churnRiskLevel: { in: ["HIGH", "CRITICAL"] } }],
     });
     expect(filtered?.prepared).toBe(false);
+    // An owner's other orders have no index of their own: a plan made for the owner may sort theirs.
+    expect(firstPageSql({ ...page, order: "created" })?.prepared).toBe(false);
+    expect(
+      firstPageSql({ ...page, order: "created", customerWhere: [{ mergedIntoId: null }] })?.prepared,
+    ).toBe(true);
 
     const text = first?.statement.text ?? "";
     const values = first?.statement.values ?? [];

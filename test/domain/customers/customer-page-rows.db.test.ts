@@ -162,6 +162,11 @@ describe("readCustomerPageRows", () => {
       });
       expect(read).not.toBeNull();
       expect(byId(read ?? [])).toStrictEqual(byId(fromPrisma));
+      // One customer (the customer 360's) is read by another statement, a prepared one.
+      for (const id of ids) {
+        const [one] = (await readCustomerPageRows(db.prisma, [id], include)) ?? [];
+        expect(one).toStrictEqual(fromPrisma.find((row) => row.id === id));
+      }
     });
   }
 
@@ -197,6 +202,9 @@ describe("readCustomerPageRows", () => {
       { _count: { select: { feedback: { where: { kind: "NPS" } } } } },
       { feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 2, skip: 0, where: { kind: "NPS" } } },
       { feedback: { orderBy: [{ respondedAt: "asc" }, { id: "asc" }], take: 2, skip: 0 } },
+      // A size that is no row count is Prisma's to refuse, not this module's to write into its SQL.
+      { feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 2.5, skip: 0 } },
+      { interactions: { ...interactions, skip: -1 } },
     ];
     for (const include of others) expect(await readCustomerPageRows(db.prisma, ids, include)).toBeNull();
   });

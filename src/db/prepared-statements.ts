@@ -28,19 +28,23 @@ export const PREPARED = "/* cxhub:prepared */";
  */
 export const MAX_PREPARED_TEXTS = 200;
 
-const names = new Map<string, string>();
-
-/** The prepared statement's name for a marked statement; undefined (unnamed) for any other. */
-export function preparedStatementName(query: { sql: string }): string {
-  if (!query.sql.startsWith(PREPARED)) return undefined as unknown as string;
-  let name = names.get(query.sql);
-  if (name === undefined) {
-    if (names.size >= MAX_PREPARED_TEXTS) return undefined as unknown as string;
-    name = `cxhub_${createHash("sha256").update(query.sql).digest("hex").slice(0, 32)}`;
-    names.set(query.sql, name);
-  }
-  return name;
+/** Names marked statements by their text, up to `max` texts; undefined (unnamed) for any other. */
+export function statementNamer(max = MAX_PREPARED_TEXTS): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return (query) => {
+    if (!query.sql.startsWith(PREPARED)) return undefined as unknown as string;
+    let name = names.get(query.sql);
+    if (name === undefined) {
+      if (names.size >= max) return undefined as unknown as string;
+      name = `cxhub_${createHash("sha256").update(query.sql).digest("hex").slice(0, 32)}`;
+      names.set(query.sql, name);
+    }
+    return name;
+  };
 }
+
+/** The process's namer, which the PostgreSQL driver adapter asks (database.ts). */
+export const preparedStatementName = statementNamer();
 
 /**
  * A row count written into a statement's text (`LIMIT 20`) rather than bound. A generic plan knows

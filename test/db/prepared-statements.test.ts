@@ -1,7 +1,12 @@
 // Which statements go to PostgreSQL as named prepared statements: only those marked PREPARED, each
 // under a name of its own text, so that one name never stands for two texts on a connection.
 import { describe, expect, test } from "vitest";
-import { PREPARED, preparedStatementName, rowCountLiteral } from "../../src/db/prepared-statements.ts";
+import {
+  PREPARED,
+  preparedStatementName,
+  rowCountLiteral,
+  statementNamer,
+} from "../../src/db/prepared-statements.ts";
 
 describe("preparedStatementName", () => {
   test("names a marked statement by its text and leaves any other unnamed", () => {
@@ -12,6 +17,18 @@ describe("preparedStatementName", () => {
     expect(preparedStatementName({ sql: signals }).length).toBeLessThanOrEqual(63);
     expect(preparedStatementName({ sql: "SELECT 1" })).toBeUndefined();
     expect(preparedStatementName({ sql: `SELECT 1 ${PREPARED}` })).toBeUndefined();
+  });
+});
+
+describe("statementNamer", () => {
+  test("names at most its bound of texts; later ones go unnamed, earlier ones keep their names", () => {
+    const name = statementNamer(2);
+    const [a, b, c] = ["a", "b", "c"].map((text) => ({ sql: `${PREPARED} SELECT '${text}'` }));
+    const first = name(a as { sql: string });
+    expect(first).toMatch(/^cxhub_/);
+    expect(name(b as { sql: string })).toMatch(/^cxhub_/);
+    expect(name(c as { sql: string })).toBeUndefined();
+    expect(name(a as { sql: string })).toBe(first);
   });
 });
 

@@ -24,6 +24,10 @@ export interface LoadResult {
   firstBadBody: string | null;
 }
 
+/** Requests of a run that failed: non-2xx answers, transport errors, and 2xx answers with GraphQL errors. */
+export const failedRequests = (result: LoadResult) =>
+  result.non2xx + result.transportErrors + result.graphqlErrors;
+
 export async function driveLoad(options: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let graphqlErrors = 0;

@@ -1,7 +1,7 @@
 // The PostGraphile comparison's table: per scenario, the hub's, PostGraphile's and the hand-written
 // baseline's throughput, latency, failures and peak memory, then hub/PostGraphile (the goal:
 // ≥ 1× throughput) and hub/baseline ratios, all measured in one run; the machine's load beside them.
-import type { LoadResult } from "./load-driver.ts";
+import { failedRequests, type LoadResult } from "./load-driver.ts";
 import { fixed, mb, table } from "./print-report.ts";
 
 type Measured = LoadResult & { peakRssBytes: number };
@@ -47,7 +47,7 @@ export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRu
         fixed(result.requestsPerSecond, 1),
         fixed(result.p50Ms),
         fixed(result.p99Ms),
-        String(result.non2xx + result.transportErrors + result.graphqlErrors),
+        String(failedRequests(result)),
         mb(result.peakRssBytes),
       ]);
     }

@@ -61,7 +61,7 @@ import { processCpuMs } from "./cpu-meter.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
-import { driveLoad, type LoadResult } from "./load-driver.ts";
+import { driveLoad, failedRequests } from "./load-driver.ts";
 import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
@@ -229,7 +229,7 @@ async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scena
     cpuBefore === null || cpuAfter === null || result.requests === 0
       ? Number.NaN
       : (cpuAfter - cpuBefore) / result.requests;
-  const failures = failuresOf(warmup) + failuresOf(result);
+  const failures = failedRequests(warmup) + failedRequests(result);
   log(
     `  ${server.name.padEnd(12)} ${result.requestsPerSecond.toFixed(1).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${failures ? `FAILURES ${failures}: ${result.firstBadBody ?? warmup.firstBadBody}` : "no errors"}`,
   );
@@ -237,11 +237,9 @@ async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scena
     ...result,
     cpuMsPerRequest,
     peakRssBytes: server.sampledPeakRss(),
-    warmupFailures: failuresOf(warmup),
+    warmupFailures: failedRequests(warmup),
   };
 }
-
-const failuresOf = (result: LoadResult) => result.non2xx + result.transportErrors + result.graphqlErrors;
 
 async function main(): Promise<number> {
   killChildServersOnExit();
@@ -392,7 +390,10 @@ async function apiBench(
     const fromHub = await measure(hub, keyOf(scenario, keys), scenario);
     const fromBaseline = await measure(baseline, keyOf(scenario, keys), scenario);
     failed +=
-      failuresOf(fromHub) + fromHub.warmupFailures + failuresOf(fromBaseline) + fromBaseline.warmupFailures;
+      failedRequests(fromHub) +
+      fromHub.warmupFailures +
+      failedRequests(fromBaseline) +
+      fromBaseline.warmupFailures;
     const crashed = crashedServers();
     if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
     figures.push({ name: scenario.name, hub: fromHub, baseline: fromBaseline, statements: null });
@@ -475,7 +476,7 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
       if (settings.rounds > 1) log(`  round ${round + 1} of ${settings.rounds}`);
       for (let step = 0; step < order.length; step++) await order[(round + step) % order.length]?.();
     }
-    for (const result of Object.values(runs).flat()) failed += failuresOf(result) + result.warmupFailures;
+    for (const result of Object.values(runs).flat()) failed += failedRequests(result) + result.warmupFailures;
     const measured = {
       hub: medianRun(runs.hub),
       postgraphile: medianRun(runs.postgraphile),

@@ -3,7 +3,7 @@
 // are the 1x database's (the 10x run has its own table beside it). A target whose
 // section did not run says which `--only` runs it; the suite's time is not a bench figure.
 import type { AlertsRoundFigures } from "./alerts-bench.ts";
-import type { LoadResult } from "./load-driver.ts";
+import { failedRequests } from "./load-driver.ts";
 import type { MemoryFigures } from "./memory-bench.ts";
 import type { PeerScenarioFigures } from "./peer-report.ts";
 import { fixed, mb, type ScenarioFigures, table } from "./print-report.ts";
@@ -66,7 +66,7 @@ function apiRows(api: ScenarioFigures[] | undefined): Row[] {
     const throughput = scenario.hub.requestsPerSecond / scenario.baseline.requestsPerSecond;
     const p99 = scenario.hub.p99Ms / scenario.baseline.p99Ms;
     // A fast answer that failed is no answer: a run with failed requests meets nothing.
-    const failed = failures(scenario.hub) + failures(scenario.baseline);
+    const failed = failedRequests(scenario.hub) + failedRequests(scenario.baseline);
     return [
       `API: ${scenario.name}`,
       `${ratio(throughput)} req/s, p99 ${ratio(p99, 1)}${failed ? `, ${failed} failed requests` : ""}`,
@@ -75,13 +75,11 @@ function apiRows(api: ScenarioFigures[] | undefined): Row[] {
   });
 }
 
-const failures = (run: LoadResult) => run.non2xx + run.transportErrors + run.graphqlErrors;
-
 function peerRows(peer: PeerScenarioFigures[] | undefined): Row[] {
   if (!peer) return [notRun(`Hub at ≥ ${TARGETS.peerThroughput}× PostGraphile's req/s`, "peer")];
   return peer.map((scenario) => {
     const throughput = scenario.hub.requestsPerSecond / scenario.postgraphile.requestsPerSecond;
-    const failed = failures(scenario.hub) + failures(scenario.postgraphile);
+    const failed = failedRequests(scenario.hub) + failedRequests(scenario.postgraphile);
     return [
       `Peer: ${scenario.name}`,
       `${ratio(throughput)} PostGraphile's req/s${failed ? `, ${failed} failed requests` : ""}`,

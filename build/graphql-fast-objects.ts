@@ -12,7 +12,8 @@
 // The arguments a resolver receives do not change at all: getArgumentValues fills a scratch object
 // and hands the resolver a plain copy of it; only the scratch object is made this way. And a field
 // written without arguments (nearly every field) no longer builds a map of its argument nodes to
-// look its schema arguments up in: it looks them up in NO_PROPERTIES, which holds none.
+// look its schema arguments up in: it looks them up in NO_PROPERTIES, which holds none. A field the
+// schema gives no arguments returns its empty copy at once.
 //
 // Each edit names the text it replaces, and the build fails when graphql's code is not the one it
 // knows (a graphql upgrade that changed it), rather than bundle the slow objects silently.
@@ -31,6 +32,12 @@ interface Edit {
 /** The edits of each graphql module, by its path inside the package. */
 export const GRAPHQL_EDITS: Record<string, Edit[]> = {
   "execution/values": [
+    {
+      // getArgumentValues of a field the schema gives no arguments (nearly every field): the plain,
+      // empty copy it returns in the end, without the scratch object it would copy it from.
+      find: /(function getArgumentValues\(def, node, variableValues\) \{)/,
+      replace: "$1\n  if (def.args.length === 0) return {};",
+    },
     {
       // getArgumentValues: the arguments as it fills them, one object per field per row (it returns a copy).
       find: /const coercedValues = Object\.create\(null\); \/\/ FIXME: https:\/\/github\.com\/graphql\/graphql-js\/issues\/2203/,

@@ -19,7 +19,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as esbuild from "esbuild";
-import { graphqlFastObjects } from "./build/graphql-fast-objects.ts";
+import { graphqlFastObjects } from "./src/build/graphql-fast-objects.ts";
 import { QUERY_COMPILER_DIR } from "./src/db/prisma-query-compiler.ts";
 
 const root = import.meta.dirname;
@@ -146,7 +146,7 @@ const result = await esbuild.build({
   banner: {
     js: 'process.env.NODE_ENV ??= "production"; import { createRequire as __cxhubCreateRequire } from "node:module"; const require = __cxhubCreateRequire(import.meta.url);',
   },
-  // graphql-js's executor builds its per-field objects as fast objects (build/graphql-fast-objects.ts).
+  // graphql-js's executor builds its per-field objects as fast objects (src/build/graphql-fast-objects.ts).
   plugins: [queryCompilerFromFile(), graphqlFastObjects()],
   metafile: true,
   logLevel: "warning",

@@ -1,4 +1,4 @@
-// The bundle's graphql-js builds its per-field objects as fast objects (build/graphql-fast-objects.ts),
+// The bundle's graphql-js builds its per-field objects as fast objects (src/build/graphql-fast-objects.ts),
 // and answers exactly as the package does: graphql bundled with the build's plugin, beside the graphql
 // the tests load, on a schema whose fields take arguments, resolve asynchronously and are aliased
 // after Object.prototype's properties.
@@ -10,7 +10,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import * as packaged from "graphql";
 import { afterAll, describe, expect, test } from "vitest";
-import { editGraphqlModule, GRAPHQL_EDITS, graphqlFastObjects } from "../../build/graphql-fast-objects.ts";
+import {
+  editGraphqlModule,
+  GRAPHQL_EDITS,
+  graphqlFastObjects,
+} from "../../src/build/graphql-fast-objects.ts";
 
 const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = await mkdtemp(path.join(tmpdir(), "cxhub-graphql-fast-objects-"));

@@ -22,6 +22,7 @@ import type {
   Transaction,
 } from "@prisma/driver-adapter-utils";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { pgArrayLiteral } from "./pg-array-literal.ts";
 
 export interface TransactionSql {
   /** Rows as objects by column name. Parameters are $1, $2, …; arrays go as they are (cast them: $1::uuid[]). */
@@ -139,19 +140,31 @@ function sqlOnTransaction(transaction: Watched): TransactionSql {
 }
 
 /** What sqlOnAdapter sends to: a driver adapter, or one of its transactions. */
-type Queryable = Pick<SqlQueryable, "queryRaw" | "executeRaw">;
+type Queryable = Pick<SqlQueryable, "queryRaw" | "executeRaw" | "adapterName">;
+
+/** The node-postgres adapter, which passes parameters to node-postgres as they are. */
+const PG_ADAPTER = "@prisma/adapter-pg";
+
+/**
+ * A parameter for node-postgres: an array of plain values as the literal node-postgres would make of
+ * it (pg-array-literal.ts), in one string instead of one per element; anything else as it is. The
+ * embedded database's adapter serializes parameters its own way, so it gets them as they are.
+ */
+function asPgArgument(value: unknown): unknown {
+  return Array.isArray(value) ? (pgArrayLiteral(value) ?? value) : value;
+}
 
 /** SQL sent to the driver adapter (or transaction) that `queryable` gives, rows keyed by column name. */
 export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): TransactionSql {
-  const query = (sql: string, values: unknown[]) => ({
+  const query = (target: Queryable, sql: string, values: unknown[]) => ({
     sql,
-    args: values,
+    args: target.adapterName === PG_ADAPTER ? values.map(asPgArgument) : values,
     argTypes: values.map(() => AS_IS),
   });
   return {
     async query<Row>(sql: string, values: unknown[] = []) {
       const target = await queryable();
-      const result = await target.queryRaw(query(sql, values)).catch(rethrow);
+      const result = await target.queryRaw(query(target, sql, values)).catch(rethrow);
       const { columnNames, rows } = result;
       return rows.map((row) => {
         const object: Record<string, unknown> = {};
@@ -161,7 +174,7 @@ export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): T
     },
     async execute(sql: string, values: unknown[] = []) {
       const target = await queryable();
-      return target.executeRaw(query(sql, values)).catch(rethrow);
+      return target.executeRaw(query(target, sql, values)).catch(rethrow);
     },
   };
 }

@@ -14,6 +14,11 @@
 // API's process) and peak RSS per phase, the ratio, and where the time goes (the engine's own
 // per-batch timings, and its rescoring of the synced customers, which the batches defer to the end of
 // the run: the sync's time includes it, since the run ends after it).
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of this process during the sync phase alone
+// (sync-<pid>.cpuprofile): the hub's engine, not the baseline's client or the loading of the orders.
+import { writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
@@ -82,19 +87,21 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
   const timings = { readMs: 0, writeMs: 0, markDueMs: 0, commits: 0, rescoreMs: 0, rescored: 0, drains: 0 };
   const sync = await withFakeShop(orders, (shop) =>
     measure(syncUrl, shop, () =>
-      syncShop(syncUrl, shop, {
-        onCommit: (commit) => {
-          timings.readMs += commit.timings.readMs;
-          timings.writeMs += commit.timings.writeMs;
-          timings.markDueMs += commit.timings.rescoreMs;
-          timings.commits++;
-        },
-        onRescore: (drain) => {
-          timings.rescoreMs += drain.ms;
-          timings.rescored += drain.rescored;
-          timings.drains++;
-        },
-      }),
+      profiled("sync", () =>
+        syncShop(syncUrl, shop, {
+          onCommit: (commit) => {
+            timings.readMs += commit.timings.readMs;
+            timings.writeMs += commit.timings.writeMs;
+            timings.markDueMs += commit.timings.rescoreMs;
+            timings.commits++;
+          },
+          onRescore: (drain) => {
+            timings.rescoreMs += drain.ms;
+            timings.rescored += drain.rescored;
+            timings.drains++;
+          },
+        }),
+      ),
     ),
   );
   log(
@@ -187,6 +194,24 @@ async function measure(
     // phase's own error is the one reported.
     if (!cpu) await cpuMeter.stop();
     await meterClient.end();
+  }
+}
+
+/** Runs `work` under this process's CPU profiler when BENCH_CPU_PROF_DIR is set (see the top of this file). */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const directory = process.env.BENCH_CPU_PROF_DIR;
+  if (!directory) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    const file = join(directory, `${name}-${process.pid}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
   }
 }
 

@@ -47,6 +47,21 @@ describe("SQL on the transaction's own connection", () => {
     expect(ids).toEqual([A, B]);
   });
 
+  test("array parameters arrive as they were given, whatever their text", async ({ db }) => {
+    const texts = ['say "hi"', "back\\slash", "NULL", null, "", "{a,b}", "Order #1 — 2 items", "日本語"];
+    const rows = await runTransaction(
+      db.prisma,
+      (tx) =>
+        transactionSql(tx).query<{ value: string | null; n: number }>(
+          `SELECT value, n::int AS n FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS t(value, n)
+           ORDER BY n`,
+          [texts, texts.map((_, index) => index + 1)],
+        ),
+      LIMITS,
+    );
+    expect(rows.map((row) => row.value)).toEqual(texts);
+  });
+
   test("reports a refused statement with its SQLSTATE, as Prisma's raw queries do", async ({ db }) => {
     await db.prisma.customer.create({ data: { id: A } });
     const error = await runTransaction(

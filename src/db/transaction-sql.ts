@@ -22,6 +22,7 @@ import type {
   Transaction,
 } from "@prisma/driver-adapter-utils";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { asSent } from "./prepared-statements.ts";
 
 export interface TransactionSql {
   /** Rows as objects by column name. Parameters are $1, $2, …; arrays go as they are (cast them: $1::uuid[]). */
@@ -143,11 +144,11 @@ type Queryable = Pick<SqlQueryable, "queryRaw" | "executeRaw">;
 
 /** SQL sent to the driver adapter (or transaction) that `queryable` gives, rows keyed by column name. */
 export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): TransactionSql {
-  const query = (sql: string, values: unknown[]) => ({
-    sql,
-    args: values,
-    argTypes: values.map(() => AS_IS),
-  });
+  const query = (text: string, given: unknown[]) => {
+    // Prepared statements with arrays of one value or none in their one-row form (prepared-statements.ts).
+    const { sql, values } = asSent(text, given);
+    return { sql, args: values, argTypes: values.map(() => AS_IS) };
+  };
   return {
     async query<Row>(sql: string, values: unknown[] = []) {
       const target = await queryable();

@@ -48,35 +48,67 @@ export function oneRowForm(
   sql: string,
   values: unknown[],
 ): { sql: string; values: unknown[]; arrays: boolean } {
-  const castEverywhere = new Map<number, boolean>();
-  for (const [, n, type] of sql.matchAll(PARAMETER)) {
-    const index = Number(n) - 1;
-    castEverywhere.set(index, (castEverywhere.get(index) ?? true) && type !== undefined);
-  }
+  const { castEverywhere, forms } = parametersOf(sql);
   const kept: unknown[] = [];
-  const numbers = values.map((value, index) => {
-    const short = Array.isArray(value) && value.length <= 1 && !Array.isArray(value[0]);
-    if (short && castEverywhere.get(index) === true) {
-      if (value.length === 0) return "empty" as const;
-      kept.push(value[0]);
-      return { one: kept.length };
-    }
-    kept.push(value);
-    return { keep: kept.length };
-  });
   let arrays = false;
-  values.forEach((value, index) => {
-    const number = numbers[index];
-    if (Array.isArray(value) && typeof number === "object" && "keep" in number) arrays = true;
-  });
-  const rewritten = sql.replace(PARAMETER, (match, n: string, type: string | undefined) => {
-    const number = numbers[Number(n) - 1];
-    if (number === undefined) return match;
-    if (number === "empty") return `'{}'::${type}[]`;
-    if ("one" in number) return `ARRAY[$${number.one}::${type}]`;
-    return `$${number.keep}${match.slice(1 + n.length)}`;
-  });
+  let shape = "";
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    const short = Array.isArray(value) && value.length <= 1 && !Array.isArray(value[0]);
+    if (short && castEverywhere[index] === true) {
+      if (value.length === 0) shape += "0";
+      else {
+        kept.push(value[0]);
+        shape += "1";
+      }
+      continue;
+    }
+    if (Array.isArray(value)) arrays = true;
+    kept.push(value);
+    shape += "n";
+  }
+  let rewritten = forms.get(shape);
+  if (rewritten === undefined) {
+    rewritten = rewrite(sql, shape);
+    forms.set(shape, rewritten);
+  }
   return { sql: rewritten, values: kept, arrays };
+}
+
+/** Per marked text, which parameters are cast to an array wherever they appear, and its forms by shape. */
+const parsedTexts = new Map<string, { castEverywhere: boolean[]; forms: Map<string, string> }>();
+
+/**
+ * Parsed once per text: the regular expressions cost a write's statements 3% of the hub's CPU when
+ * run on every execution. Bounded like the named texts (a text beyond the bound is parsed again).
+ */
+function parametersOf(sql: string): { castEverywhere: boolean[]; forms: Map<string, string> } {
+  let parsed = parsedTexts.get(sql);
+  if (parsed === undefined) {
+    const castEverywhere: boolean[] = [];
+    for (const [, n, type] of sql.matchAll(PARAMETER)) {
+      const index = Number(n) - 1;
+      castEverywhere[index] = (castEverywhere[index] ?? true) && type !== undefined;
+    }
+    parsed = { castEverywhere, forms: new Map() };
+    if (parsedTexts.size < MAX_PREPARED_TEXTS) parsedTexts.set(sql, parsed);
+  }
+  return parsed;
+}
+
+/** The text with each parameter written as `shape` says: "0" empty, "1" one value, "n" as it was. */
+function rewrite(sql: string, shape: string): string {
+  const numbers: number[] = [];
+  let next = 0;
+  for (const kind of shape) numbers.push(kind === "0" ? 0 : ++next);
+  return sql.replace(PARAMETER, (match, n: string, type: string | undefined) => {
+    const index = Number(n) - 1;
+    const kind = shape[index];
+    if (kind === undefined) return match;
+    if (kind === "0") return `'{}'::${type}[]`;
+    if (kind === "1") return `ARRAY[$${numbers[index]}::${type}]`;
+    return `$${numbers[index]}${match.slice(1 + n.length)}`;
+  });
 }
 
 /**

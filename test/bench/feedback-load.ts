@@ -17,10 +17,9 @@ import path from "node:path";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { createApiKey } from "../../src/auth/api-keys.ts";
-import { fromPostgresUrl } from "../../src/db/database.ts";
-import { applyMigrations } from "../../src/db/migrations.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
+import { freshBenchDatabase, submitDetractorAnswer } from "./alerts-bench.ts";
 import { HUB_ENTRY, startChildServer, stopAllChildServers } from "./child-servers.ts";
 import { processCpuMs } from "./cpu-meter.ts";
 
@@ -42,16 +41,8 @@ const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [proces
 const runs = roots.length > 1 ? PAIRS * roots.length : PAIRS;
 
 async function seed(): Promise<{ url: string; adminKey: string; customers: string[][] }> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${DATABASE}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DATABASE}`;
-  const database = fromPostgresUrl(url.toString());
+  const { url, database } = await freshBenchDatabase(ADMIN_URL, DATABASE);
   try {
-    await applyMigrations(database.adapterFactory);
     const { key: adminKey, principal } = await createApiKey(database.prisma, {
       principal: { name: "Feedback load" },
       name: "load",
@@ -110,29 +101,12 @@ async function measure(root: string, run: number, seeded: Awaited<ReturnType<typ
   await sql.connect();
   try {
     let answer = 0;
-    const submit = async (customerId: string) => {
+    const submit = (customerId: string) => {
       answer += 1;
-      const response = await fetch(hub.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${seeded.adminKey}` },
-        body: JSON.stringify({
-          query: `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { __typename } }`,
-          variables: {
-            input: {
-              customer: { id: Buffer.from(`Customer:${customerId}`).toString("base64") },
-              source: "feedback-load",
-              externalId: `answer-${run}-${answer}`,
-              kind: "NPS",
-              score: 0,
-              respondedAt: new Date(Date.now() - 60_000).toISOString(),
-            },
-          },
-        }),
+      return submitDetractorAnswer(hub.url, seeded.adminKey, customerId, {
+        source: "feedback-load",
+        externalId: `answer-${run}-${answer}`,
       });
-      const body = (await response.json()) as { data?: { submitFeedback: { __typename: string } } };
-      if (body.data?.submitFeedback.__typename !== "SubmitFeedbackPayload") {
-        throw new Error(`submitFeedback failed: ${JSON.stringify(body)}`);
-      }
     };
     const customers = seeded.customers[run] ?? [];
     const stream = async (ids: string[]) => {

@@ -10,7 +10,9 @@
 // on customers of its own. Environment: FEEDBACK_LOAD_DATABASE (default cxhub_feedback_load, made anew),
 // FEEDBACK_LOAD_MUTATIONS per run (300), FEEDBACK_LOAD_CONCURRENCY (4), FEEDBACK_LOAD_PAIRS (3),
 // BENCH_CPU_PROF_DIR (a CPU profile of each run's hub), FEEDBACK_LOAD_LOG_STATEMENTS=1 (PostgreSQL logs
-// every statement of the measured runs, with its parse, bind and execute times, in its server log).
+// every statement of the measured runs, with its parse, bind and execute times, in its server log),
+// FEEDBACK_LOAD_PERF=/tmp/x (perf samples of each run's hub during its measured mutations, in
+// /tmp/x.<run>, the hub started with --perf-basic-prof so that `perf script` names its JavaScript).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -34,7 +36,7 @@ const MUTATIONS = Number(process.env.FEEDBACK_LOAD_MUTATIONS ?? 300);
 const WARM = 100;
 const CONCURRENCY = Number(process.env.FEEDBACK_LOAD_CONCURRENCY ?? 4);
 const PAIRS = Number(process.env.FEEDBACK_LOAD_PAIRS ?? 3);
-const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [process.cwd()];

@@ -14,6 +14,7 @@
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub and of the bare server for each round there.
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
@@ -29,6 +30,7 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
+import { busyCores, machineTicks } from "./machine-cpu.ts";
 
 export const ALERTS_BENCH_DATABASE = process.env.BENCH_ALERTS_DATABASE ?? "cxhub_alerts_bench";
 const OWNERS = 100;
@@ -85,6 +87,12 @@ interface DeliveryFigures {
    * which does not grow with a slower stream's length.
    */
   idleCpuMs: number;
+  /**
+   * The whole machine over the same span: its busy cores on average (of `cores`), and the CPU
+   * milliseconds of the subscriber clients' processes. The rest of the busy time is PostgreSQL's (for
+   * the hub), the bench's driver and anything else running.
+   */
+  machine: { busyCores: number; cores: number; clientsMs: number };
   alertsPerSecond: number;
   deliveriesPerSecond: number;
   errors: number;
@@ -246,7 +254,9 @@ async function startSubscribers(wsUrl: string, keys: string[]) {
           }),
       ),
     );
-  return { report, stop };
+  /** CPU milliseconds the client processes have used so far. */
+  const cpuMs = () => children.reduce((sum, child) => sum + (child.pid ? processCpuMs(child.pid) : 0), 0);
+  return { report, stop, cpuMs };
 }
 
 function request<T>(child: ChildProcess, answer: string, message: unknown): Promise<T> {
@@ -352,7 +362,7 @@ function figuresOf(
   alerts: number,
   startedAt: number,
   driven: DeliveryFigures["driven"],
-  cpu: { used: number; idlePerSecond: number },
+  { cpu, machine }: CpuUsage,
   publishedAfter?: Map<string, number>,
 ): DeliveryFigures {
   const byNumber = (a: number, b: number) => a - b;
@@ -377,6 +387,7 @@ function figuresOf(
     fromPublish: { p50: percentile(fromPublish, 0.5), p99: percentile(fromPublish, 0.99) },
     cpuMs: cpu.used,
     idleCpuMs: cpu.idlePerSecond * seconds,
+    machine,
     alertsPerSecond: alerts / seconds,
     deliveriesPerSecond: result.deliveries / seconds,
     errors: result.errors,
@@ -463,8 +474,7 @@ async function measureHub(
     await subscribers.report(); // Drop anything counted before the measured stream.
     hub.resetSampledPeak();
     answerTimes = [];
-    const idlePerSecond = await idleCpuPerSecond(hub.pid);
-    const cpuAtStart = processCpuMs(hub.pid);
+    const cpuUsed = await watchCpu(hub.pid, subscribers);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
       submit(round.measured[i]?.id ?? ""),
     );
@@ -472,7 +482,7 @@ async function measureHub(
     const mutation = { p50: percentile(answers, 0.5), p99: percentile(answers, 0.99) };
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const cpuMs = processCpuMs(hub.pid) - cpuAtStart;
+    const usage = cpuUsed();
     const measuredIds = round.measured.map((c) => c.id);
     const figures = figuresOf(
       result,
@@ -480,12 +490,12 @@ async function measureHub(
       round.measured.length,
       startedAt,
       driven,
-      { used: cpuMs, idlePerSecond },
+      usage,
       await publishedAfterRaised(seed.url, measuredIds),
     );
     const commitToPublish = await publishLag(seed.url, measuredIds);
     log(
-      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms (from publication ${figures.fromPublish.p50}/${figures.fromPublish.p99} ms); CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms`,
+      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms (from publication ${figures.fromPublish.p50}/${figures.fromPublish.p99} ms); CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms; machine ${machineLine(figures.machine)}`,
     );
     await subscribers.stop();
     return { ...figures, commitToPublish, mutation, peakRss: hub.sampledPeakRss(), readyRss: hub.readyRss };
@@ -521,21 +531,16 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     );
     await subscribers.report();
     bare.resetSampledPeak();
-    const idlePerSecond = await idleCpuPerSecond(bare.pid);
-    const cpuAtStart = processCpuMs(bare.pid);
+    const cpuUsed = await watchCpu(bare.pid, subscribers);
     const { started: startedAt, driven } = await drive(round.measured.length, (i) => {
       const customer = round.measured[i];
       return publish(customer?.owner ?? 0, customer?.id ?? "", `customer-${customer?.id}`);
     });
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
-    const cpuMs = processCpuMs(bare.pid) - cpuAtStart;
-    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven, {
-      used: cpuMs,
-      idlePerSecond,
-    });
+    const figures = figuresOf(result, expected, round.measured.length, startedAt, driven, cpuUsed());
     log(
-      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}`,
+      `  bare graphql-ws, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries; ${drivenLine(driven)}; machine ${machineLine(figures.machine)}`,
     );
     await subscribers.stop();
     return { ...figures, peakRss: bare.sampledPeakRss(), readyRss: bare.readyRss };
@@ -544,6 +549,33 @@ async function measureBare(round: Seed["rounds"][number], count: number, log: (l
     await stopAllChildServers();
   }
 }
+
+interface CpuUsage {
+  cpu: { used: number; idlePerSecond: number };
+  machine: DeliveryFigures["machine"];
+}
+
+/**
+ * Measures the server's idle CPU, then starts counting: the function it answers gives the server's
+ * CPU, the machine's busy cores and the subscriber clients' CPU from this call until then.
+ */
+async function watchCpu(pid: number, subscribers: { cpuMs(): number }): Promise<() => CpuUsage> {
+  const idlePerSecond = await idleCpuPerSecond(pid);
+  const serverAtStart = processCpuMs(pid);
+  const machineAtStart = machineTicks();
+  const clientsAtStart = subscribers.cpuMs();
+  return () => ({
+    cpu: { used: processCpuMs(pid) - serverAtStart, idlePerSecond },
+    machine: {
+      busyCores: busyCores(machineAtStart, machineTicks()),
+      cores: availableParallelism(),
+      clientsMs: subscribers.cpuMs() - clientsAtStart,
+    },
+  });
+}
+
+const machineLine = ({ busyCores, cores, clientsMs }: DeliveryFigures["machine"]) =>
+  `${busyCores.toFixed(2)} of ${cores} cores busy (subscriber clients ${(clientsMs / 1000).toFixed(1)} s of CPU)`;
 
 const drivenLine = ({ achievedPerSecond, waitsForSlot }: DeliveryFigures["driven"]) =>
   `driven at ${achievedPerSecond.toFixed(1)} alerts/s of ${ALERTS_PER_SECOND}${waitsForSlot ? ` (waited ${waitsForSlot}× for one of ${MAX_IN_FLIGHT} slots in flight)` : ""}`;
@@ -624,9 +656,9 @@ export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
     );
   }
   lines.push("");
-  for (const { subscribers, hub } of figures) {
+  for (const { subscribers, hub, bare } of figures) {
     lines.push(
-      `Where the hub's time goes at ${subscribers} subscribers: insert → published by the dispatcher p50 ${hub.commitToPublish.p50.toFixed(0)} ms, p99 ${hub.commitToPublish.p99.toFixed(0)} ms (commit, NOTIFY, the dispatcher's claim transaction); the rest is fan-out (per-subscriber execution, JSON, sockets). The recording mutations meanwhile answered in p50 ${hub.mutation.p50} ms, p99 ${hub.mutation.p99} ms.`,
+      `Where the hub's time goes at ${subscribers} subscribers: insert → published by the dispatcher p50 ${hub.commitToPublish.p50.toFixed(0)} ms, p99 ${hub.commitToPublish.p99.toFixed(0)} ms (commit, NOTIFY, the dispatcher's claim transaction); the rest is fan-out (per-subscriber execution, JSON, sockets). The recording mutations meanwhile answered in p50 ${hub.mutation.p50} ms, p99 ${hub.mutation.p99} ms. The machine during the hub's stream: ${machineLine(hub.machine)}; during the bare server's: ${machineLine(bare.machine)}. A round whose machine is busy on every core measures the machine, not the server: the hub's round also runs PostgreSQL's work for every recorded answer.`,
     );
   }
   return lines.join("\n");

@@ -26,17 +26,17 @@ async function seed(db: Database) {
       ownerId: i ? owner.id : null,
     })),
   });
+  // Three NPS answers each, the newest scoring 7.
+  const answers = ids.flatMap((customerId, i) => [5, 6, 7].map((score) => ({ customerId, i, score })));
   await db.prisma.feedback.createMany({
-    data: ids.flatMap((customerId, i) =>
-      Array.from({ length: 3 }, (_, j) => ({
-        customerId,
-        source: "seed",
-        externalId: `${i}-${j}`,
-        kind: "NPS" as const,
-        score: j + 5,
-        respondedAt: new Date(2026, 0, 2, j),
-      })),
-    ),
+    data: answers.map(({ customerId, i, score }) => ({
+      customerId,
+      source: "seed",
+      externalId: `${i}-${score}`,
+      kind: "NPS" as const,
+      score,
+      respondedAt: new Date(2026, 0, 2, score),
+    })),
   });
   await db.prisma.identity.createMany({
     data: ids.flatMap((customerId, i) => [

@@ -16,6 +16,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import type { GraphContext } from "./context.ts";
 import { DateTimeScalar } from "./date-time-scalar.ts";
 import LeanScopeAuthPlugin from "./lean-scope-auth.ts";
+import PageRowRelationsPlugin from "./page-row-relations.ts";
 import SyncNodeIdsPlugin from "./sync-node-ids.ts";
 
 /** The most items one page of any connection returns. */
@@ -53,6 +54,8 @@ export const builder = new SchemaBuilder<{
     ErrorsPlugin,
     ValidationPlugin,
     ComplexityPlugin,
+    // Before Prisma: it answers some relations from the page statement's rows without Prisma's wrapper.
+    PageRowRelationsPlugin,
     PrismaPlugin,
     RelayPlugin,
     SyncNodeIdsPlugin,

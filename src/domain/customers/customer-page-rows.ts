@@ -24,7 +24,7 @@ export type CustomerPageRow = Customer & {
   _count?: { feedback: number };
 };
 
-interface InteractionsPlan {
+export interface InteractionsPlan {
   channels?: string[];
   kinds?: string[];
   from?: Date;
@@ -34,12 +34,12 @@ interface InteractionsPlan {
 }
 
 /** A page of the customer's survey answers, newest first (the Customer type's `feedback`). */
-interface FeedbackPlan {
+export interface FeedbackPlan {
   take: number;
   skip: number;
 }
 
-interface PagePlan {
+export interface PagePlan {
   owner: boolean;
   identities: boolean;
   interactions: InteractionsPlan | null;
@@ -289,8 +289,19 @@ type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: 
 // gives, so the few typed columns are converted in place rather than copied into new objects (a
 // list page's rows were allocated three times over, and collecting them was a fifth of its CPU).
 
+/**
+ * The plan each row this module read was read with, so that a resolver can answer a relation from the
+ * row itself when its arguments are the plan's (the Customer type's, src/graph/page-row-relations.ts).
+ * Held beside the rows rather than on them: a copy of a row (a spread) is not one this module read.
+ */
+const rowPlans = new WeakMap<object, PagePlan>();
+
+/** The plan `row` was read with when this module read it; undefined for any other object. */
+export const pageRowPlan = (row: object): PagePlan | undefined => rowPlans.get(row);
+
 function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   const result = row as unknown as CustomerPageRow & Json;
+  rowPlans.set(result, plan);
   result.firstSeenAt = dateOrNull(row.firstSeenAt);
   result.lastSeenAt = dateOrNull(row.lastSeenAt);
   result.mergedAt = dateOrNull(row.mergedAt);

@@ -3,6 +3,7 @@ import { freeTextFor, traitsFor } from "../../auth/personal-data.ts";
 import { canSeeCustomer } from "../../auth/visibility.ts";
 import { LifecycleStage } from "../../generated/prisma/enums.ts";
 import { builder, pagedConnection } from "../builder.ts";
+import type { PageRowRelation } from "../page-row-relations.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
 import { ChannelEnum } from "./interaction.ts";
@@ -61,9 +62,11 @@ export const CustomerNode = builder.prismaNode("Customer", {
       description:
         "Every identifier that names this customer on some channel (emails, phones, shop ids, handles).",
       query: { orderBy: [{ kind: "asc" }, { value: "asc" }] },
+      extensions: { pageRowRelation: "identities" satisfies PageRowRelation },
     }),
     owner: t.relation("owner", {
       nullable: true,
+      extensions: { pageRowRelation: "owner" satisfies PageRowRelation },
       description: "The account manager who owns this customer; null when nobody does.",
     }),
     mergedInto: t.relation("mergedInto", {
@@ -76,6 +79,7 @@ export const CustomerNode = builder.prismaNode("Customer", {
       cursor: "id",
       totalCount: true,
       ...pagedConnection,
+      extensions: { pageRowRelation: "feedback" satisfies PageRowRelation },
       query: { orderBy: [{ respondedAt: "desc" }, { id: "desc" }] },
     }),
     interactions: t.relatedConnection("interactions", {
@@ -84,6 +88,7 @@ export const CustomerNode = builder.prismaNode("Customer", {
       cursor: "id",
       totalCount: true,
       ...pagedConnection,
+      extensions: { pageRowRelation: "interactions" satisfies PageRowRelation },
       args: {
         channels: t.arg({ type: [ChannelEnum], description: "Only touchpoints on these channels." }),
         kinds: t.arg.stringList({ description: 'Only these kinds ("order.placed", "email.received").' }),

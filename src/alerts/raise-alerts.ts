@@ -24,6 +24,7 @@
 // (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
 // commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
 // alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
+import { PREPARED_FOR_ONE_ROW } from "../db/prepared-statements.ts";
 import { type TransactionSql, transactionSql } from "../db/transaction-sql.ts";
 import { uuidv7 } from "../db/uuid-v7.ts";
 import { webhookSubscribersSql } from "../domain/webhooks/webhook-events.ts";
@@ -216,7 +217,8 @@ async function writeStatesAndAlerts(
   const state = <T>(pick: (row: (typeof moved)[number]) => T) => moved.map(pick);
   const alert = <T>(pick: (alert: NewAlert) => T) => alerts.map(pick);
   return sql.query<WrittenAlert>(
-    `WITH moved AS (
+    `${PREPARED_FOR_ONE_ROW}
+     WITH moved AS (
        UPDATE "CustomerAlertState" s SET
          "alertedLevel" = t.level::"ChurnRiskLevel", "alertCount" = t.count,
          "lastHighAlertAt" = t.high, "lastCriticalAlertAt" = t.critical, "updatedAt" = $1::timestamptz
@@ -321,9 +323,11 @@ async function readStates(
   // makes the key's index the plan.
   const rows = await sql.query<StateRow>(
     lock
-      ? `SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
+      ? `${PREPARED_FOR_ONE_ROW}
+         SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
          ORDER BY s."customerId" FOR UPDATE`
-      : `SELECT ${STATE_COLUMNS} FROM unnest($1::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
+      : `${PREPARED_FOR_ONE_ROW}
+         SELECT ${STATE_COLUMNS} FROM unnest($1::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
            SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s`,
     [ids],
   );
@@ -343,7 +347,8 @@ async function insertStates(
 ): Promise<Map<string, StateRow>> {
   const sorted = [...rows].sort((a, b) => a.customerId.localeCompare(b.customerId));
   const inserted = await sql.query<StateRow>(
-    `INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
+    `${PREPARED_FOR_ONE_ROW}
+     INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
      SELECT "customerId", level::"ChurnRiskLevel", $1::timestamptz
        FROM unnest($2::uuid[], $3::text[]) AS t("customerId", level)
      ON CONFLICT ("customerId") DO NOTHING

@@ -5,6 +5,7 @@
 // instance tells its own subscribers, who read the score as committed. A notification missed while
 // disconnected loses nothing a client cannot get back: the current score is one query away.
 import type { Listen, ListenOptions } from "../db/notifications.ts";
+import { PREPARED } from "../db/prepared-statements.ts";
 import { transactionSql } from "../db/transaction-sql.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
@@ -33,10 +34,10 @@ export async function notifyScoreChanges(
   for (let start = 0; start < changed.length; start += IDS_PER_NOTIFICATION) {
     payloads.push(changed.slice(start, start + IDS_PER_NOTIFICATION).join(","));
   }
-  await transactionSql(tx).execute("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload", [
-    SCORE_CHANGES_CHANNEL,
-    payloads,
-  ]);
+  await transactionSql(tx).execute(
+    `${PREPARED} SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`,
+    [SCORE_CHANGES_CHANNEL, payloads],
+  );
 }
 
 export interface ScoreChangeFeed {

@@ -33,3 +33,8 @@ export function sendReadsStraightToDriver(prisma: PrismaClient, factory: SqlDriv
 export function directSql(db: PrismaClient | Prisma.TransactionClient): TransactionSql {
   return clients.get(db) ?? transactionSql(db);
 }
+
+/** A Prisma.sql statement's values as the driver takes them: instants as ISO text (the statement's casts type them). */
+export function driverValues(values: unknown[]): unknown[] {
+  return values.map((value) => (value instanceof Date ? value.toISOString() : value));
+}

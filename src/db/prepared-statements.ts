@@ -10,7 +10,10 @@
 // parameter for ten elements: a marked statement must not join two sets that come from the same
 // array (CTEs of a batch joined back on its ids), which such a plan does by nested loops, each row of
 // one compared with each of the other (customer-signals.ts did, and it cost 4.5 times its custom
-// plan). Everything else stays unnamed and planned with its values. (plan_cache_mode=force_generic_plan on the pool's connections would reach
+// plan). Everything else stays unnamed and planned with its values, except in its one-row form: a
+// statement marked PREPARED_FOR_ONE_ROW is prepared when each of its arrays holds one value at most (a
+// mutation's one customer), written out as ARRAY[$1::uuid] so that its generic plan is costed for the
+// one row it gets (oneRowForm; a marked statement's short arrays are written out alike). (plan_cache_mode=force_generic_plan on the pool's connections would reach
 // the unnamed statements too: PostgreSQL plans an unnamed extended-protocol statement as a prepared
 // one, so every parameterised query of the hub would lose the plans its values allow.)
 import { createHash } from "node:crypto";
@@ -18,6 +21,112 @@ import { Prisma } from "../generated/prisma/client.ts";
 
 /** The mark that asks for a prepared statement: put it first in the statement's text. */
 export const PREPARED = "/* cxhub:prepared */";
+
+/**
+ * The mark for a statement that is prepared only for one row: when each of its array parameters holds
+ * at most one value (a mutation's one customer), it is sent in its one-row form (oneRowForm) as a
+ * prepared statement, whose generic plan is then the plan its values would get; with any larger array
+ * (a sync's batch) it goes unnamed and is planned with its values, as an unmarked statement. For
+ * statements whose generic plan suits one row but not a batch of thousands.
+ */
+export const PREPARED_FOR_ONE_ROW = "/* cxhub:prepared-for-one-row */";
+
+/** `$3`, or `$3::uuid[]` (the cast's type in group 2): a parameter as a statement's text names it. */
+const PARAMETER = /\$(\d+)(?!\d)(?:::(\w+|"[^"]+")\[\])?/g;
+
+/**
+ * A statement with its array parameters of at most one value written as one-element (`ARRAY[$1::uuid]`)
+ * or empty (`'{}'::uuid[]`) arrays, the values given unwrapped, the other parameters renumbered. A
+ * generic plan knows nothing of a bound array's length and costs it as ten elements, so PostgreSQL
+ * keeps making custom plans (planning on every execution) for a prepared statement that mostly gets
+ * one; written out, the generic plan costs what a custom plan would, and PostgreSQL takes it after
+ * five executions. Each form is a text (and a prepared statement) of its own. Only a parameter written
+ * `$n::type[]` wherever it appears is rewritten; `arrays` answers whether a parameter holding an array
+ * was left as it was.
+ */
+export function oneRowForm(
+  sql: string,
+  values: unknown[],
+): { sql: string; values: unknown[]; arrays: boolean } {
+  const { castEverywhere, forms } = parametersOf(sql);
+  const kept: unknown[] = [];
+  let arrays = false;
+  let shape = "";
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    const short = Array.isArray(value) && value.length <= 1 && !Array.isArray(value[0]);
+    if (short && castEverywhere[index] === true) {
+      if (value.length === 0) shape += "0";
+      else {
+        kept.push(value[0]);
+        shape += "1";
+      }
+      continue;
+    }
+    if (Array.isArray(value)) arrays = true;
+    kept.push(value);
+    shape += "n";
+  }
+  let rewritten = forms.get(shape);
+  if (rewritten === undefined) {
+    rewritten = rewrite(sql, shape);
+    forms.set(shape, rewritten);
+  }
+  return { sql: rewritten, values: kept, arrays };
+}
+
+/** Per marked text, which parameters are cast to an array wherever they appear, and its forms by shape. */
+const parsedTexts = new Map<string, { castEverywhere: boolean[]; forms: Map<string, string> }>();
+
+/**
+ * Parsed once per text: the regular expressions cost a write's statements 3% of the hub's CPU when
+ * run on every execution. Bounded like the named texts (a text beyond the bound is parsed again).
+ */
+function parametersOf(sql: string): { castEverywhere: boolean[]; forms: Map<string, string> } {
+  let parsed = parsedTexts.get(sql);
+  if (parsed === undefined) {
+    const castEverywhere: boolean[] = [];
+    for (const [, n, type] of sql.matchAll(PARAMETER)) {
+      const index = Number(n) - 1;
+      castEverywhere[index] = (castEverywhere[index] ?? true) && type !== undefined;
+    }
+    parsed = { castEverywhere, forms: new Map() };
+    if (parsedTexts.size < MAX_PREPARED_TEXTS) parsedTexts.set(sql, parsed);
+  }
+  return parsed;
+}
+
+/** The text with each parameter written as `shape` says: "0" empty, "1" one value, "n" as it was. */
+function rewrite(sql: string, shape: string): string {
+  const numbers: number[] = [];
+  let next = 0;
+  for (const kind of shape) numbers.push(kind === "0" ? 0 : ++next);
+  return sql.replace(PARAMETER, (match, n: string, type: string | undefined) => {
+    const index = Number(n) - 1;
+    const kind = shape[index];
+    if (kind === undefined) return match;
+    if (kind === "0") return `'{}'::${type}[]`;
+    if (kind === "1") return `ARRAY[$${numbers[index]}::${type}]`;
+    return `$${numbers[index]}${match.slice(1 + n.length)}`;
+  });
+}
+
+/**
+ * The statement as it is sent: a PREPARED one with its short arrays written out (oneRowForm), a
+ * PREPARED_FOR_ONE_ROW one as PREPARED in that form when no longer array is left, else unchanged.
+ */
+export function asSent(sql: string, values: unknown[]): { sql: string; values: unknown[] } {
+  if (sql.startsWith(PREPARED)) {
+    const form = oneRowForm(sql, values);
+    return { sql: form.sql, values: form.values };
+  }
+  if (sql.startsWith(PREPARED_FOR_ONE_ROW)) {
+    const form = oneRowForm(sql, values);
+    if (!form.arrays)
+      return { sql: PREPARED + form.sql.slice(PREPARED_FOR_ONE_ROW.length), values: form.values };
+  }
+  return { sql, values };
+}
 
 /**
  * The most marked texts named in a process. A marked text varies with what a client asks (a page's

@@ -16,7 +16,22 @@ export interface ScriptTransactions {
    * `work` with the rows of the opening's last statement, then COMMIT; ROLLBACK when anything throws.
    * Values arrive as pg parses text results: json parsed, int8 as a string, timestamptz as a Date.
    */
-  run<Row, T>(opening: string, work: (rows: Row[]) => Promise<T>): Promise<T>;
+  run<Row, T>(
+    opening: string,
+    work: (rows: Row[]) => Promise<T>,
+    prepared?: PreparedScriptStatement[],
+  ): Promise<T>;
+}
+
+/**
+ * A statement the opening runs with EXECUTE: prepared (PREPARE, once per pooled connection, before
+ * its first script there), so that PostgreSQL plans it once per connection rather than in every
+ * script. A statement without parameters keeps its first plan. The name must be an identifier that
+ * stands for this text only.
+ */
+export interface PreparedScriptStatement {
+  name: string;
+  sql: string;
 }
 
 /** How long a transaction may wait on its work between statements (Prisma's interactive timeout was 30 s). */
@@ -35,13 +50,17 @@ export function runScriptsOnPool(prisma: PrismaClient, pool: pg.Pool): void {
 /** Script transactions on the client's PostgreSQL pool; null on the embedded database. */
 export function scriptTransactions(prisma: PrismaClient): ScriptTransactions | null {
   const pool = pools.get(prisma);
-  return pool ? { run: (opening, work) => runScript(pool, opening, work) } : null;
+  return pool ? { run: (opening, work, prepared = []) => runScript(pool, opening, work, prepared) } : null;
 }
+
+/** The statements prepared on each pooled connection, by name. */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 
 async function runScript<Row, T>(
   pool: pg.Pool,
   opening: string,
   work: (rows: Row[]) => Promise<T>,
+  prepared: PreparedScriptStatement[],
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -53,6 +72,13 @@ async function runScript<Row, T>(
   };
   client.on("error", onError);
   try {
+    const names = preparedOn.get(client) ?? new Set<string>();
+    const missing = prepared.filter((statement) => !names.has(statement.name));
+    if (missing.length > 0) {
+      await client.query(missing.map(({ name, sql }) => `PREPARE ${name} AS ${sql}`).join(";\n"));
+      for (const { name } of missing) names.add(name);
+      preparedOn.set(client, names);
+    }
     // A work that hangs (a publish that never answers) must not hold its locks for ever: PostgreSQL
     // ends the session once it has idled in the transaction this long, as Prisma's timeout did.
     const results = (await client.query(

@@ -23,6 +23,7 @@ import type {
 } from "@prisma/driver-adapter-utils";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { pgArrayLiteral } from "./pg-array-literal.ts";
+import { asSent } from "./prepared-statements.ts";
 
 export interface TransactionSql {
   /** Rows as objects by column name. Parameters are $1, $2, …; arrays go as they are (cast them: $1::uuid[]). */
@@ -156,11 +157,15 @@ function asPgArgument(value: unknown): unknown {
 
 /** SQL sent to the driver adapter (or transaction) that `queryable` gives, rows keyed by column name. */
 export function sqlOnAdapter(queryable: () => Queryable | Promise<Queryable>): TransactionSql {
-  const query = (target: Queryable, sql: string, values: unknown[]) => ({
-    sql,
-    args: target.adapterName === PG_ADAPTER ? values.map(asPgArgument) : values,
-    argTypes: values.map(() => AS_IS),
-  });
+  const query = (target: Queryable, text: string, given: unknown[]) => {
+    // Prepared statements with arrays of one value or none in their one-row form (prepared-statements.ts).
+    const { sql, values } = asSent(text, given);
+    return {
+      sql,
+      args: target.adapterName === PG_ADAPTER ? values.map(asPgArgument) : values,
+      argTypes: values.map(() => AS_IS),
+    };
+  };
   return {
     async query<Row>(sql: string, values: unknown[] = []) {
       const target = await queryable();

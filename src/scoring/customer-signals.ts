@@ -3,7 +3,7 @@
 // few customers (after new facts) or for thousands at a time (a bulk rescore). Only facts at or
 // before `asOf` count, so scores can be computed as of any moment (the bench scores CDNOW at week 39).
 import type { Db } from "../db/database.ts";
-import { directSql } from "../db/direct-sql.ts";
+import { directSql, driverValues } from "../db/direct-sql.ts";
 import { PREPARED } from "../db/prepared-statements.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
@@ -204,11 +204,6 @@ const days = (column: string) => Prisma.raw(`(${column} - DATE '1970-01-01')`);
 /** A timestamptz column or expression as milliseconds since the epoch (float8), null kept. */
 const epochMs = (value: string | Prisma.Sql) =>
   Prisma.sql`floor(extract(epoch FROM ${typeof value === "string" ? Prisma.raw(value) : value}) * 1000)::float8`;
-
-/** Parameters as the driver takes them: instants as ISO text (the statement's comparisons type them). */
-function driverValues(values: unknown[]): unknown[] {
-  return values.map((value) => (value instanceof Date ? value.toISOString() : value));
-}
 
 function answer(score: number | null, at: number | null): SurveyAnswer | null {
   return score === null || at === null ? null : { score, respondedAt: new Date(at) };

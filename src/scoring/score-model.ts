@@ -7,6 +7,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
 import { directSql } from "../db/direct-sql.ts";
+import { PREPARED } from "../db/prepared-statements.ts";
 import { parseStoredJson } from "../db/stored-json.ts";
 import { ConflictError } from "../domain/errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -108,7 +109,7 @@ const KEPT_MODELS = 4;
 /** The model in use: the newest fit, or null before the first. */
 export async function currentScoreModel(db: Db): Promise<FittedScoreModel | null> {
   const [newest] = await directSql(db).query<{ id: string; rowVersion: string }>(
-    `SELECT "id"::text AS id, xmin::text AS "rowVersion" FROM "ScoreModel"
+    `${PREPARED} SELECT "id"::text AS id, xmin::text AS "rowVersion" FROM "ScoreModel"
       ORDER BY "fittedAt" DESC, "id" DESC LIMIT 1`,
   );
   if (!newest) return null;

@@ -2,6 +2,7 @@
 // where a score moved, and each customer's previous risk and level returned, all in one statement.
 // Which rows to write is the caller's choice (rescore-customers.ts): all of them, or the moved ones.
 import type { Db } from "../db/database.ts";
+import { directSql, driverValues } from "../db/direct-sql.ts";
 import { PREPARED } from "../db/prepared-statements.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";
@@ -58,7 +59,7 @@ const SCORE_COLUMNS = Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `"${name}"`).j
 const scoreColumns = (from: string) =>
   Prisma.raw(SCORE_COLUMN_NAMES.map((name) => `${from}."${name}"`).join(", "));
 
-interface WrittenRow {
+interface WrittenRow extends Record<string, unknown> {
   customer_id: string;
   previous_risk: number | null;
   previous_level: ChurnRiskLevel | null;
@@ -77,7 +78,9 @@ export async function writeScoreRows(
   // The batch goes as one JSON document, not one array per column: building and binding fifteen
   // arrays of thousands of values cost the client more than the statement cost the database.
   // Prepared (planned once per connection, prepared-statements.ts): planning cost more than running it.
-  const rows = await db.$queryRaw<WrittenRow[]>(Prisma.sql`${Prisma.raw(PREPARED)}
+  // Straight to the driver (direct-sql.ts), whose values for these columns (uuid, float8, text) are
+  // Prisma's: through the Prisma client the statement cost a write's rescoring more CPU in the hub.
+  const statement = Prisma.sql`${Prisma.raw(PREPARED)}
     WITH input AS (
       SELECT t."customerId", t."churnRisk", t.level::"ChurnRiskLevel" AS "churnRiskLevel", t.reasons,
              t."probabilityAlive", t."expectedTransactions", t.clv, t.currency, t.health,
@@ -126,7 +129,8 @@ export async function writeScoreRows(
     SELECT i."customerId" AS customer_id, p."churnRisk" AS previous_risk,
            p."churnRiskLevel"::text AS previous_level
     FROM input i LEFT JOIN previous p USING ("customerId")
-  `);
+  `;
+  const rows = await directSql(db).query<WrittenRow>(statement.text, driverValues(statement.values));
   return new Map(
     rows.map((row) => [
       row.customer_id,

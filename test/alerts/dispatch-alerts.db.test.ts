@@ -6,6 +6,7 @@ import type { AlertBus } from "../../src/alerts/alert-bus.ts";
 import { type AlertEvent, type AlertStreamEvent, isDigestEvent } from "../../src/alerts/alert-event.ts";
 import { dispatchAlertBatch } from "../../src/alerts/dispatch-alerts.ts";
 import { raiseAlerts } from "../../src/alerts/raise-alerts.ts";
+import { scriptTransactions } from "../../src/db/script-transactions.ts";
 import { storeRecords } from "../../src/domain/records/store-records.ts";
 import { createLogger } from "../../src/logger.ts";
 import { rescoreWithAlerts } from "../../src/pipeline/rescore-with-alerts.ts";
@@ -38,6 +39,30 @@ function recordingBus(failFirst = 0) {
 }
 
 describe("dispatching alerts", () => {
+  test.skipIf(inject("databaseKind") !== "postgres")(
+    "the claim is prepared once per connection and planned no more (PostgreSQL)",
+    async ({ db }) => {
+      const manager = await managerWithCustomer(db, "Ana");
+      await detractorAnswer(db, manager.customerId);
+      const { bus, published } = recordingBus();
+      // One after another, on the outbox pool's one idle connection (the pool lends the last returned).
+      for (let round = 0; round < 3; round++)
+        await dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 7 });
+      expect(published).toHaveLength(1);
+      const scripts = scriptTransactions(db.prisma);
+      if (!scripts) throw new Error("PostgreSQL has script transactions");
+      const statements = await scripts.run<
+        { name: string; generic_plans: number; custom_plans: number },
+        unknown
+      >(
+        `SELECT name, generic_plans::int AS generic_plans, custom_plans::int AS custom_plans
+           FROM pg_prepared_statements WHERE name = 'cxhub_alert_claim_7'`,
+        async (rows) => rows,
+      );
+      expect(statements).toEqual([{ name: "cxhub_alert_claim_7", generic_plans: 3, custom_plans: 0 }]);
+    },
+  );
+
   test("two dispatchers at once publish each committed alert once, in stream order", async ({ db }) => {
     const managers = await Promise.all(["Ana", "Ben", "Caio", "Dora"].map((n) => managerWithCustomer(db, n)));
     for (const manager of managers) await detractorAnswer(db, manager.customerId);

@@ -113,17 +113,28 @@ export async function runAlertsBench(
   return { figures, failures };
 }
 
-async function seedDatabase(adminUrl: string, rounds: number): Promise<Seed> {
+/** The database `name` made anew (dropped first) and migrated, open; the caller closes it. */
+export async function freshBenchDatabase(adminUrl: string, name: string) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${ALERTS_BENCH_DATABASE}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${ALERTS_BENCH_DATABASE}"`);
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
   const url = new URL(adminUrl);
-  url.pathname = `/${ALERTS_BENCH_DATABASE}`;
+  url.pathname = `/${name}`;
   const database = fromPostgresUrl(url.toString());
   try {
     await applyMigrations(database.adapterFactory);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { url, database };
+}
+
+async function seedDatabase(adminUrl: string, rounds: number): Promise<Seed> {
+  const { url, database } = await freshBenchDatabase(adminUrl, ALERTS_BENCH_DATABASE);
+  try {
     const adminKey = (
       await createApiKey(database.prisma, {
         principal: { name: "Bench driver" },
@@ -377,6 +388,39 @@ const percentile = (sorted: number[], p: number) =>
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN);
 
+/**
+ * A detractor's answer (NPS 0, a minute ago) through submitFeedback: it takes a customer scored at 50%
+ * without purchases to HIGH, raising one alert. Throws unless the mutation answered its payload.
+ */
+export async function submitDetractorAnswer(
+  url: string,
+  apiKey: string,
+  customerId: string,
+  { source, externalId }: { source: string; externalId: string },
+): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({
+      query: `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { __typename } }`,
+      variables: {
+        input: {
+          customer: { id: Buffer.from(`Customer:${customerId}`).toString("base64") },
+          source,
+          externalId,
+          kind: "NPS",
+          score: 0,
+          respondedAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+      },
+    }),
+  });
+  const body = (await response.json()) as { data?: { submitFeedback: { __typename: string } } };
+  if (body.data?.submitFeedback.__typename !== "SubmitFeedbackPayload") {
+    throw new Error(`submitFeedback failed: ${JSON.stringify(body)}`);
+  }
+}
+
 /** BENCH_CPU_PROF_DIR: a CPU profile of each server (the hub's, the bare one's), named by pid. */
 const cpuProfileFlags = () =>
   process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
@@ -409,27 +453,10 @@ async function measureHub(
     const submit = async (customerId: string) => {
       answer += 1;
       const sent = Date.now();
-      const response = await fetch(hub.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${seed.adminKey}` },
-        body: JSON.stringify({
-          query: `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { __typename } }`,
-          variables: {
-            input: {
-              customer: { id: Buffer.from(`Customer:${customerId}`).toString("base64") },
-              source: "alerts-bench",
-              externalId: `answer-${count}-${answer}`,
-              kind: "NPS",
-              score: 0,
-              respondedAt: new Date(Date.now() - 60_000).toISOString(),
-            },
-          },
-        }),
+      await submitDetractorAnswer(hub.url, seed.adminKey, customerId, {
+        source: "alerts-bench",
+        externalId: `answer-${count}-${answer}`,
       });
-      const body = (await response.json()) as { data?: { submitFeedback: { __typename: string } } };
-      if (body.data?.submitFeedback.__typename !== "SubmitFeedbackPayload") {
-        throw new Error(`submitFeedback failed: ${JSON.stringify(body)}`);
-      }
       answerTimes.push(Date.now() - sent);
     };
     await warmUp(subscribers, count, round.warm, (_owner, customer) => submit(customer));

@@ -1,8 +1,12 @@
 // Which statements go to PostgreSQL as named prepared statements: only those marked PREPARED, each
-// under a name of its own text, so that one name never stands for two texts on a connection.
+// under a name of its own text, so that one name never stands for two texts on a connection; and the
+// one-row form in which they (and those marked PREPARED_FOR_ONE_ROW) are sent.
 import { describe, expect, test } from "vitest";
 import {
+  asSent,
+  oneRowForm,
   PREPARED,
+  PREPARED_FOR_ONE_ROW,
   preparedStatementName,
   rowCountLiteral,
   statementNamer,
@@ -40,5 +44,56 @@ describe("rowCountLiteral", () => {
     for (const bad of [2.5, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) {
       expect(() => rowCountLiteral(bad)).toThrow(/whole number of at least 0/);
     }
+  });
+});
+
+describe("oneRowForm", () => {
+  test("writes arrays of one value as one-element arrays and empty ones as literals, renumbering the rest", () => {
+    const sql = `SELECT * FROM t WHERE a = ANY($1::uuid[]) AND b = ANY($2::"Level"[]) AND c < $3 AND d = ANY($4::text[]) AND e = ANY($1::uuid[])`;
+    const form = oneRowForm(sql, [["x"], [], 5, ["p", "q"]]);
+    expect(form.sql).toBe(
+      `SELECT * FROM t WHERE a = ANY(ARRAY[$1::uuid]) AND b = ANY('{}'::"Level"[]) AND c < $2 AND d = ANY($3::text[]) AND e = ANY(ARRAY[$1::uuid])`,
+    );
+    expect(form.values).toEqual(["x", 5, ["p", "q"]]);
+    expect(form.arrays).toBe(true);
+  });
+
+  test("leaves a parameter that is not cast to an array wherever it appears", () => {
+    const form = oneRowForm(`SELECT $1::uuid[] AS a, cardinality($1) AS n, $10::int[] AS b`, [
+      ["x"],
+      ...Array.from({ length: 8 }, () => 0),
+      [null],
+    ]);
+    expect(form.sql).toBe(`SELECT $1::uuid[] AS a, cardinality($1) AS n, ARRAY[$10::int] AS b`);
+    expect(form.values.at(0)).toEqual(["x"]);
+    expect(form.values.at(-1)).toBeNull();
+    expect(form.arrays).toBe(true);
+  });
+});
+
+describe("asSent", () => {
+  const oneRow = `${PREPARED_FOR_ONE_ROW} SELECT * FROM t WHERE id = ANY($1::uuid[]) AND at < $2::timestamptz`;
+
+  test("prepares a statement marked for one row when each array holds one value at most", () => {
+    expect(asSent(oneRow, [["x"], "2026-01-01"])).toEqual({
+      sql: `${PREPARED} SELECT * FROM t WHERE id = ANY(ARRAY[$1::uuid]) AND at < $2::timestamptz`,
+      values: ["x", "2026-01-01"],
+    });
+  });
+
+  test("sends it unchanged, and so unnamed, with a longer array", () => {
+    expect(asSent(oneRow, [["x", "y"], "2026-01-01"])).toEqual({
+      sql: oneRow,
+      values: [["x", "y"], "2026-01-01"],
+    });
+    expect(preparedStatementName({ sql: oneRow })).toBeUndefined();
+  });
+
+  test("writes a prepared statement's short arrays out, and leaves unmarked statements alone", () => {
+    expect(asSent(`${PREPARED} SELECT $1::uuid[], $2::uuid[]`, [["x"], ["y", "z"]])).toEqual({
+      sql: `${PREPARED} SELECT ARRAY[$1::uuid], $2::uuid[]`,
+      values: ["x", ["y", "z"]],
+    });
+    expect(asSent(`SELECT $1::uuid[]`, [["x"]])).toEqual({ sql: `SELECT $1::uuid[]`, values: [["x"]] });
   });
 });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
+import { PREPARED_FOR_ONE_ROW } from "../../db/prepared-statements.ts";
 import type { Customer } from "../../generated/prisma/client.ts";
 import { parseInput } from "../errors.ts";
 import { type IdentityInput, identityInputSchema } from "../identities/identity-input.ts";
@@ -40,7 +41,8 @@ export async function findLiveCustomerIds(db: Db, ids: string[]): Promise<Map<st
   const live = new Map<string, string>();
   if (valid.length === 0) return live;
   const rows = await directSql(db).query<{ id: string; survivor: string; further: boolean }>(
-    `SELECT c."id"::text AS id, coalesce(m."id", c."id")::text AS survivor,
+    `${PREPARED_FOR_ONE_ROW}
+     SELECT c."id"::text AS id, coalesce(m."id", c."id")::text AS survivor,
             (c."mergedIntoId" IS NOT NULL AND (m."id" IS NULL OR m."mergedIntoId" IS NOT NULL)) AS further
        FROM "Customer" c LEFT JOIN "Customer" m ON m."id" = c."mergedIntoId"
       WHERE c."id" = ANY($1::uuid[])`,

@@ -3,6 +3,7 @@
 // interactions (created, unchanged, updated, stale by the source's version). Corrections (rare) are
 // written one by one.
 import type { z } from "zod";
+import { PREPARED, PREPARED_FOR_ONE_ROW } from "../../db/prepared-statements.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
 import { uuidv7 } from "../../db/uuid-v7.ts";
 import type { Feedback, Prisma } from "../../generated/prisma/client.ts";
@@ -182,7 +183,8 @@ async function insertFeedback(
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
   const inserted = await transactionSql(tx).query<{ id: string }>(
-    `INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
+    `${PREPARED_FOR_ONE_ROW}
+     INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
        "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
      SELECT id, "customerId", source, "externalId", kind::"FeedbackKind", score, comment, channel::"Channel",
        touchpoint, "interactionId", sentiment, "respondedAt", "sourceUpdatedAt"
@@ -221,7 +223,7 @@ const FEEDBACK_COLUMNS = `"id"::text AS id, "customerId"::text AS "customerId", 
  */
 export async function readFeedback(tx: Prisma.TransactionClient, id: string): Promise<Feedback | null> {
   const [row] = await transactionSql(tx).query<Record<string, unknown>>(
-    `SELECT ${FEEDBACK_COLUMNS} FROM "Feedback" WHERE "id" = $1::uuid`,
+    `${PREPARED} SELECT ${FEEDBACK_COLUMNS} FROM "Feedback" WHERE "id" = $1::uuid`,
     [id],
   );
   if (!row) return null;

@@ -6,6 +6,7 @@
 // definition) sets its baseline without entries: the customers already in it did not just enter.
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
+import { PREPARED } from "../../db/prepared-statements.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { customerFilterSql } from "../customers/customer-filter-sql.ts";
 import { SEGMENT_SEARCH, segmentFilter } from "./segment-definition.ts";
@@ -31,7 +32,7 @@ export async function recordSegmentEntries(
   // Straight to the driver: every write's unit of work asks, after its alerts' insert and before its
   // commit, and usually hears that there are none.
   const rows = await directSql(db).query<{ id: string; definition: unknown }>(
-    `SELECT "id"::text AS id, "definition" FROM "Segment" ORDER BY "id"`,
+    `${PREPARED} SELECT "id"::text AS id, "definition" FROM "Segment" ORDER BY "id"`,
   );
   // json arrives as its text from the driver, parsed from Prisma's raw path.
   const segments = rows.map(({ id, definition }) => ({

@@ -15,7 +15,7 @@
 //
 // Customers nobody owns count together, as one owner: their digest has no owner and reaches the
 // subscribers who follow every alert (admins and analysts), who would otherwise get the flood.
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
 /** A digest written or grown by this transaction. */

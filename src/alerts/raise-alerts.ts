@@ -24,9 +24,9 @@
 // (dispatch-alerts.ts) once this transaction has committed. pg_notify wakes the dispatchers at
 // commit, and is dropped with everything else on a rollback. The outgoing webhook events of the
 // alerts raised and resolved (alert-webhooks.ts) are recorded in this transaction too.
-import { v7 as uuidv7 } from "uuid";
 import { PREPARED_FOR_ONE_ROW } from "../db/prepared-statements.ts";
 import { type TransactionSql, transactionSql } from "../db/transaction-sql.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { webhookSubscribersSql } from "../domain/webhooks/webhook-events.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";

@@ -2,9 +2,9 @@
 // fields split off and encrypted), reconfigure it (a partial configuration laid over the stored one,
 // so a field left out, a secret above all, keeps its stored value), read its decrypted configuration for a run, pause, resume and remove it. Secrets
 // never leave this module except through readConnectorConfig, for the run or webhook that needs them.
-import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import type { Db } from "../db/database.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { ConflictError, NotFoundError, parseInput, ValidationError } from "../domain/errors.ts";
 import { type Connector, Prisma } from "../generated/prisma/client.ts";
 import type { ConnectorStatus } from "../generated/prisma/enums.ts";

@@ -3,7 +3,7 @@
 // survey answers those customers plausibly produced. Deterministic for a given seed and day, so tests
 // can rely on its shape. Each customer has a hidden mood that keeps their messages, posts and survey
 // answers consistent with each other.
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { normalizeEmail, normalizeSocialHandle } from "../sdk/identities.ts";
 import type { CdnowPurchase } from "./cdnow.ts";

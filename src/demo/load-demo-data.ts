@@ -2,10 +2,10 @@
 // and changes nothing. Writes happen in one transaction, so an interrupted load leaves no half dataset.
 // The rows go in as JSON documents (insert-json-rows.ts), not through createMany: the demo is
 // `npm run demo`'s first minute, and createMany's per-value work made it the process's memory peak.
-import { v7 as uuidv7 } from "uuid";
 import type { PrismaClient } from "../db/database.ts";
 import { insertJsonRows } from "../db/insert-json-rows.ts";
 import { runTransaction, transactionSql } from "../db/transaction-sql.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { readCdnowSample } from "./cdnow.ts";
 import { ACCOUNT_MANAGERS, buildDemoDataset, DEMO_SOURCE } from "./demo-dataset.ts";
 import { defineDemoJourneys } from "./demo-journeys.ts";

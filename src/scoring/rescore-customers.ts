@@ -9,9 +9,9 @@
 // agrees with the STORED one within SKIP_TOLERANCE (unchanged-scores.ts) keeps their row, so slow drift
 // accumulates against the stored row and is written once it passes the tolerance. The run itself
 // records the instant it scored everyone as of (rescore-runs.ts), which is when such a row holds.
-import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../db/database.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { currencyMinorUnits } from "../domain/money.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ChurnRiskLevel } from "../generated/prisma/enums.ts";

@@ -8,10 +8,10 @@
 //              a Retry-After asks), or DEAD (dead-lettered) once the schedule is spent.
 // Redirects are failures (the specification: update the URL instead). The job engine carries claimed
 // deliveries to workers (src/jobs/webhook-jobs.ts); deliverDueWebhooks runs the same steps inline.
-import { v7 as uuidv7 } from "uuid";
 import type { Clock } from "../clock.ts";
 import type { PrismaClient } from "../db/database.ts";
 import { describeError } from "../db/database-errors.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { WebhookEventType, WebhookFormat } from "../generated/prisma/enums.ts";
 import type { Logger } from "../logger.ts";

@@ -2,11 +2,11 @@
 // event types, format or description, disable or enable it, rotate its secret (the new one returned
 // once, the old one signing beside it for the grace period), delete it with its delivery log. Every
 // rule an input can break is a ValidationError with a path; the GraphQL layer only maps arguments.
-import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import type { Viewer } from "../auth/api-keys.ts";
 import { canReadPersonalData } from "../auth/personal-data.ts";
 import type { Db } from "../db/database.ts";
+import { uuidv7 } from "../db/uuid-v7.ts";
 import { ForbiddenError, NotFoundError, parseInput } from "../domain/errors.ts";
 import type { WebhookEndpoint } from "../generated/prisma/client.ts";
 import { WebhookEventType, WebhookFormat } from "../generated/prisma/enums.ts";

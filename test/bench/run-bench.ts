@@ -74,7 +74,7 @@ import { formatResponseSpeedReport, runResponseSpeedBench } from "./response-spe
 import { buildScenarios, type Scenario } from "./scenarios.ts";
 import { formatScoresReport, runScoresBench } from "./scores-bench.ts";
 import { COUNT_SQL_PRELOAD, statementsPerRequest } from "./sql-statement-counts.ts";
-import { formatSyncReport, runSyncBench } from "./sync-bench.ts";
+import { formatSyncReport, runSyncBenchAsStarted } from "./sync-bench.ts";
 import { formatTargetsReport, type TargetFigures } from "./targets-report.ts";
 import { formatWebhooksReport, runWebhooksBench } from "./webhooks-bench.ts";
 
@@ -324,7 +324,7 @@ async function main(): Promise<number> {
   }
   if (sections.has("sync")) {
     log("Sync:");
-    const figures = await runSyncBench(adminUrl, log);
+    const figures = await runSyncBenchAsStarted(adminUrl, log);
     log("");
     log(formatSyncReport(figures));
     measured.sync = figures;

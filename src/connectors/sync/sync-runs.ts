@@ -7,11 +7,11 @@
 // being RUNNING, so a runner that lost its lease cannot write after the run was reaped.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
 import { isUniqueViolation } from "../../db/database-errors.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
+import { uuidv7 } from "../../db/uuid-v7.ts";
 import { ConflictError, NotFoundError } from "../../domain/errors.ts";
 import type { Prisma, SyncRun } from "../../generated/prisma/client.ts";
 import type { SyncTrigger } from "../../generated/prisma/enums.ts";

@@ -2,11 +2,10 @@
 // for all of them, whatever their number, then one read of those already stored; the same outcomes as
 // interactions (created, unchanged, updated, stale by the source's version). Corrections (rare) are
 // written one by one.
-
-import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import { PREPARED, PREPARED_FOR_ONE_ROW } from "../../db/prepared-statements.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
+import { uuidv7 } from "../../db/uuid-v7.ts";
 import type { Feedback, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
 import {

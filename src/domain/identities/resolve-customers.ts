@@ -15,10 +15,10 @@
 // The unique (kind, namespace, value) index is the arbiter between concurrent writers. Anything a
 // concurrent writer changed after our read (an identity attached, a customer merged) is detected and
 // reported as a LostRaceError; the write pipeline then redoes its unit of work, which reads it anew.
-import { v7 as uuidv7 } from "uuid";
 import { PREPARED } from "../../db/prepared-statements.ts";
 import { lockCustomers } from "../../db/transaction.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
+import { uuidv7 } from "../../db/uuid-v7.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { asProfileVersions } from "../customers/customer-profiles.ts";
 import { findLiveCustomerIds } from "../customers/find-customer.ts";

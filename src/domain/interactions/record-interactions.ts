@@ -4,10 +4,9 @@
 // written one by one) or stale (an older version than the stored one, by the source's own version:
 // skipped, see ../source-version.ts). Journeys advance for every created or corrected fact, in the
 // same transaction.
-
-import { v7 as uuidv7 } from "uuid";
 import type { z } from "zod";
 import { transactionSql } from "../../db/transaction-sql.ts";
+import { uuidv7 } from "../../db/uuid-v7.ts";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
 import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";

@@ -5,9 +5,9 @@
 //
 // A new event type is a value of the WebhookEventType enum, its
 // data interface and payload type name below, and a masking rule in src/webhooks/webhook-payloads.ts.
-import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/database.ts";
 import { transactionSql } from "../../db/transaction-sql.ts";
+import { uuidv7 } from "../../db/uuid-v7.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import type { WebhookEventType } from "../../generated/prisma/enums.ts";
 

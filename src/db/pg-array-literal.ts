@@ -33,5 +33,6 @@ export function pgArrayLiteral(values: readonly unknown[]): string | undefined {
   }
   if (values.length === 0) return "{}";
   if (plain) return `{"${values.join('","')}"}`;
-  return `{${(values as Array<string | number | boolean | null | undefined>).map(element).join(",")}}`;
+  // Array.from visits a sparse array's holes (as undefined, NULL as node-postgres sends them); map skips them.
+  return `{${Array.from(values as Array<string | number | boolean | null | undefined>, element).join(",")}}`;
 }

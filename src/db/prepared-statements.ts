@@ -31,8 +31,11 @@ export const PREPARED = "/* cxhub:prepared */";
  */
 export const PREPARED_FOR_ONE_ROW = "/* cxhub:prepared-for-one-row */";
 
-/** `$3`, or `$3::uuid[]` (the cast's type in group 2): a parameter as a statement's text names it. */
-const PARAMETER = /\$(\d+)(?!\d)(?:::(\w+|"[^"]+")\[\])?/g;
+/**
+ * `$3`, or `$3::uuid[]` (the cast's type in group 2): a parameter as a statement's text names it. A
+ * multidimensional cast (`$3::uuid[][]`) is not a one-dimensional array's and is never rewritten.
+ */
+const PARAMETER = /\$(\d+)(?!\d)(?:::(\w+|"[^"]+")\[\](?!\[))?/g;
 
 /**
  * A statement with its array parameters of at most one value written as one-element (`ARRAY[$1::uuid]`)
@@ -58,7 +61,9 @@ export function oneRowForm(
     if (short && castEverywhere[index] === true) {
       if (value.length === 0) shape += "0";
       else {
-        kept.push(value[0]);
+        // Inside an array node-postgres sent a Date with its offset; alone, the driver adapter would
+        // send its UTC clock time without one, read in the session's time zone: the instant as text.
+        kept.push(value[0] instanceof Date ? value[0].toISOString() : value[0]);
         shape += "1";
       }
       continue;

@@ -69,6 +69,20 @@ describe("oneRowForm", () => {
     expect(form.values.at(-1)).toBeNull();
     expect(form.arrays).toBe(true);
   });
+
+  test("leaves a multidimensional array's parameter as it is", () => {
+    const sql = `SELECT $1::int[][] AS m`;
+    const form = oneRowForm(sql, [[5]]);
+    expect(form.sql).toBe(sql);
+    expect(form.values).toEqual([[5]]);
+  });
+
+  test("sends a lone Date as the instant's ISO text, not as clock time without an offset", () => {
+    const at = new Date("2026-03-29T01:30:00.000Z");
+    const form = oneRowForm(`SELECT * FROM t WHERE at = ANY($1::timestamptz[])`, [[at]]);
+    expect(form.sql).toBe(`SELECT * FROM t WHERE at = ANY(ARRAY[$1::timestamptz])`);
+    expect(form.values).toEqual(["2026-03-29T01:30:00.000Z"]);
+  });
 });
 
 describe("asSent", () => {

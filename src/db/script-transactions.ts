@@ -53,6 +53,9 @@ export function scriptTransactions(prisma: PrismaClient): ScriptTransactions | n
   return pool ? { run: (opening, work, prepared = []) => runScript(pool, opening, work, prepared) } : null;
 }
 
+/** invalid_sql_statement_name (no such prepared statement), duplicate_prepared_statement. */
+const PREPARED_STATEMENT_MISMATCH = new Set(["26000", "42P05"]);
+
 /** The statements prepared on each pooled connection, by name. */
 const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 
@@ -73,11 +76,13 @@ async function runScript<Row, T>(
   client.on("error", onError);
   try {
     const names = preparedOn.get(client) ?? new Set<string>();
-    const missing = prepared.filter((statement) => !names.has(statement.name));
-    if (missing.length > 0) {
-      await client.query(missing.map(({ name, sql }) => `PREPARE ${name} AS ${sql}`).join(";\n"));
-      for (const { name } of missing) names.add(name);
-      preparedOn.set(client, names);
+    preparedOn.set(client, names);
+    // One at a time, each recorded once PostgreSQL has it: a batch failing halfway would leave some
+    // prepared but unrecorded, and every later PREPARE of them would fail with "already exists".
+    for (const { name, sql } of prepared) {
+      if (names.has(name)) continue;
+      await client.query(`PREPARE ${name} AS ${sql}`);
+      names.add(name);
     }
     // A work that hangs (a publish that never answers) must not hold its locks for ever: PostgreSQL
     // ends the session once it has idled in the transaction this long, as Prisma's timeout did.
@@ -89,6 +94,10 @@ async function runScript<Row, T>(
     await client.query("COMMIT");
     return value;
   } catch (error) {
+    // The session no longer holds what we recorded as prepared on it (a DISCARD ALL or DEALLOCATE by
+    // someone else, a pooler in transaction mode handing us another backend): the connection is
+    // discarded with what we recorded, so the next one prepares afresh instead of failing for ever.
+    if (PREPARED_STATEMENT_MISMATCH.has((error as { code?: string }).code ?? "")) broken ??= error as Error;
     // A connection that cannot even roll back is discarded by the pool rather than reused mid-transaction.
     await client.query("ROLLBACK").catch((rollbackError: Error) => {
       broken = rollbackError;

@@ -63,6 +63,26 @@ describe("dispatching alerts", () => {
     },
   );
 
+  test.skipIf(inject("databaseKind") !== "postgres")(
+    "a connection that lost its prepared claim is discarded, and the next round prepares it afresh (PostgreSQL)",
+    async ({ db }) => {
+      const { bus, published } = recordingBus();
+      await detractorAnswer(db, (await managerWithCustomer(db, "Ana")).customerId);
+      await dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 7 });
+      const scripts = scriptTransactions(db.prisma);
+      if (!scripts) throw new Error("PostgreSQL has script transactions");
+      // As a DISCARD ALL by someone else, or a pooler handing over another backend, would leave it
+      // (the pool lends its one idle connection, the last returned).
+      await scripts.run("DEALLOCATE ALL", async () => undefined);
+      await detractorAnswer(db, (await managerWithCustomer(db, "Ben")).customerId);
+      await expect(dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 7 })).rejects.toMatchObject({
+        code: "26000",
+      });
+      await dispatchAlertBatch(db.prisma, bus, { logger, batchSize: 7 });
+      expect(published).toHaveLength(2);
+    },
+  );
+
   test("two dispatchers at once publish each committed alert once, in stream order", async ({ db }) => {
     const managers = await Promise.all(["Ana", "Ben", "Caio", "Dora"].map((n) => managerWithCustomer(db, n)));
     for (const manager of managers) await detractorAnswer(db, manager.customerId);

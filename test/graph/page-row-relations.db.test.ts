@@ -168,11 +168,16 @@ describe("relations answered from the page statement's rows", () => {
     expect(pageRowPlan({ ...row })).toBeUndefined();
     const interactions = plan?.interactions;
     if (!interactions) throw new Error("the row was read without its interactions");
-    const take = (args: object) => loadedTake(interactions, args, 20, 100);
+    const take = (args: Record<string, unknown>) => loadedTake(interactions, args, 20, 100);
     expect(take({ first: 5 })).toBe(6);
     expect(take({ first: 4 })).toBeNull();
     expect(take({ first: 5, after: "x" })).toBeNull();
     expect(take({ first: 5, kinds: ["a"] })).toBeNull();
+    // Empty filters and absent arguments read the same rows; any other argument, even one the
+    // plugin has never heard of (an argument added to the field later), falls back to Prisma.
+    expect(take({ first: 5, kinds: [], after: null, occurred: undefined })).toBe(6);
+    expect(take({ first: 5, directions: ["INBOUND"] })).toBeNull();
+    expect(take({ first: 5, includeArchived: false })).toBeNull();
     expect(take({ first: 101 })).toBeNull();
     const connection = pageConnection(row, row.interactions, {}, 6);
     expect(connection.edges).toHaveLength(5);

@@ -15,9 +15,6 @@ import { randomFillSync } from "node:crypto";
 /** Random bytes drawn in bulk: an id takes 6, or 10 in a new millisecond. */
 const random = Buffer.alloc(4096);
 let next = random.length;
-/** The millisecond and counter of the last id. */
-let lastMs = Number.NEGATIVE_INFINITY;
-let counter = 0;
 
 /** The two lower-case hex digits of each byte, as character codes. */
 const HEX = new Uint8Array(512);
@@ -30,26 +27,37 @@ for (let byte = 0; byte < 256; byte++) {
 const AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 const text = Buffer.alloc(36, "-".charCodeAt(0));
 
-/** A new UUID v7, in its canonical lower-case text. */
-export function uuidv7(): string {
-  if (next > random.length - 10) {
-    randomFillSync(random);
-    next = 0;
-  }
-  const now = Date.now();
-  if (now > lastMs) {
-    const seed = random.readUInt32BE(next);
-    counter = ((seed >>> 24) << 23) | (seed & 0xffffff);
-    lastMs = now;
-    next += 4;
-  } else {
-    counter = (counter + 1) | 0;
-    if (counter === 0) lastMs++;
-  }
-  const id = uuidv7Text(lastMs, counter, random, next);
-  next += 6;
-  return id;
+/**
+ * A generator of UUID v7s with its own last millisecond and counter, reading the time from `now`.
+ * The process has one (uuidv7); tests make their own, so that what other ids were made before in the
+ * same process (and at what real time) cannot move theirs.
+ */
+export function createUuidV7(now: () => number = Date.now): () => string {
+  let lastMs = Number.NEGATIVE_INFINITY;
+  let counter = 0;
+  return () => {
+    if (next > random.length - 10) {
+      randomFillSync(random);
+      next = 0;
+    }
+    const ms = now();
+    if (ms > lastMs) {
+      const seed = random.readUInt32BE(next);
+      counter = ((seed >>> 24) << 23) | (seed & 0xffffff);
+      lastMs = ms;
+      next += 4;
+    } else {
+      counter = (counter + 1) | 0;
+      if (counter === 0) lastMs++;
+    }
+    const id = uuidv7Text(lastMs, counter, random, next);
+    next += 6;
+    return id;
+  };
 }
+
+/** A new UUID v7, in its canonical lower-case text: the process's generator, on the machine's time. */
+export const uuidv7: () => string = createUuidV7();
 
 /**
  * The text of the UUID v7 of `msecs`, `counter` and the 6 random bytes at `random[offset]`: the bytes

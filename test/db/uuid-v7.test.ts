@@ -1,11 +1,7 @@
 // Row ids (src/db/uuid-v7.ts): the `uuid` package's v7, byte for byte, with its ordering guarantee.
 import { v7 as packageV7, validate, version } from "uuid";
-import { afterEach, describe, expect, test, vi } from "vitest";
-import { uuidv7, uuidv7Text } from "../../src/db/uuid-v7.ts";
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+import { describe, expect, test } from "vitest";
+import { createUuidV7, uuidv7, uuidv7Text } from "../../src/db/uuid-v7.ts";
 
 describe("uuidv7", () => {
   test("writes what the uuid package writes for the same time, counter and random bytes", () => {
@@ -29,8 +25,7 @@ describe("uuidv7", () => {
 
   test("makes valid version 7 ids of the current millisecond", () => {
     const now = Date.UTC(2026, 11, 6, 15, 0, 0, 123);
-    vi.spyOn(Date, "now").mockReturnValue(now);
-    const id = uuidv7();
+    const id = createUuidV7(() => now)();
     expect(validate(id)).toBe(true);
     expect(version(id)).toBe(7);
     expect(id).toBe(id.toLowerCase());
@@ -39,14 +34,20 @@ describe("uuidv7", () => {
   });
 
   test("ids sort in the order they were made, within a millisecond and when the clock steps back", () => {
-    const now = vi.spyOn(Date, "now").mockReturnValue(Date.UTC(2026, 11, 6, 15));
-    const ids = Array.from({ length: 20_000 }, () => uuidv7());
-    now.mockReturnValue(Date.UTC(2026, 11, 6, 14));
-    ids.push(...Array.from({ length: 5_000 }, () => uuidv7()));
-    now.mockReturnValue(Date.UTC(2026, 11, 6, 16));
-    ids.push(...Array.from({ length: 5_000 }, () => uuidv7()));
+    let now = Date.UTC(2026, 11, 6, 15);
+    const next = createUuidV7(() => now);
+    const ids = Array.from({ length: 20_000 }, () => next());
+    now = Date.UTC(2026, 11, 6, 14);
+    ids.push(...Array.from({ length: 5_000 }, () => next()));
+    now = Date.UTC(2026, 11, 6, 16);
+    ids.push(...Array.from({ length: 5_000 }, () => next()));
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  test("a later id of the process's generator sorts after an earlier one", () => {
+    const first = uuidv7();
+    expect(uuidv7() > first).toBe(true);
   });
 
   test("each id is its own string, not a view of a reused buffer", () => {

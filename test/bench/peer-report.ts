@@ -14,7 +14,13 @@ export interface PeerScenarioFigures {
 }
 
 export interface PeerRunFacts {
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
+  settings: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    serverWarmupSeconds: number;
+    rounds: number;
+  };
   /** RSS once each server was ready, before any request. */
   readyRss: { hub: number; postgraphile: number; baseline: number };
   /** One-minute load average when the section started and when it ended. */
@@ -56,7 +62,7 @@ export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRu
   }
   const { settings, readyRss, load } = facts;
   return [
-    `PostGraphile peer (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
+    `PostGraphile peer (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
     "",
     table(["Scenario", "Server", "req/s", "p50 ms", "p99 ms", "failed", "peak RSS"], rows),
     "",

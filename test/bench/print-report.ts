@@ -33,7 +33,12 @@ export function table(headers: string[], rows: string[][]): string {
 export function formatReport(
   scenarios: ScenarioFigures[],
   memory: { hub: { ready: number; lifetimePeak: number }; baseline: { ready: number; lifetimePeak: number } },
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number },
+  settings: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    serverWarmupSeconds: number;
+  },
 ): string {
   const rows: string[][] = [];
   for (const scenario of scenarios) {
@@ -71,7 +76,7 @@ export function formatReport(
     ]);
   }
   return [
-    `Results (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario):`,
+    `Results (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario):`,
     "",
     table(
       [

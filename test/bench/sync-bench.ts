@@ -14,9 +14,9 @@
 // API's process) and peak RSS per phase, the ratio, and where the time goes (the engine's own
 // per-batch timings, and its rescoring of the synced customers, which the batches defer to the end of
 // the run: the sync's time includes it, since the run ends after it).
-// The section runs in a process of its own, started with the V8 flags `npm start` gives the hub (a
-// 4 MB semi-space: with V8's 16 MB default, which the bench process has, the sync scavenged a quarter
-// as often as a hub's does); the baseline runs there too, under the same flags.
+// The section runs in a process of its own, started with the V8 flags `npm start` gives the hub (its
+// semi-space, 8 MB: with V8's 16 MB default, which the bench process has, the sync scavenged less often
+// than a hub's does; at 4 MB, a quarter as often); the baseline runs there too, under the same flags.
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of this process during the sync phase alone
 // (sync-<pid>.cpuprofile): the hub's engine, not the baseline's client or the loading of the orders.
 import { spawn } from "node:child_process";

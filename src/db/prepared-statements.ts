@@ -126,6 +126,8 @@ export function asSent(sql: string, values: unknown[]): { sql: string; values: u
     return { sql: form.sql, values: form.values };
   }
   if (sql.startsWith(PREPARED_FOR_ONE_ROW)) {
+    // A batch (an array of more than one value) goes as it is, without building a form to drop.
+    if (values.some((value) => Array.isArray(value) && value.length > 1)) return { sql, values };
     const form = oneRowForm(sql, values);
     if (!form.arrays)
       return { sql: PREPARED + form.sql.slice(PREPARED_FOR_ONE_ROW.length), values: form.values };

@@ -13,7 +13,6 @@
 // BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000;
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub and of the bare server for each round there.
 import { type ChildProcess, fork } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -30,6 +29,7 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
+import { processCpuMs as cpuMsOf } from "./cpu-meter.ts";
 import { busyCores, machineTicks } from "./machine-cpu.ts";
 
 export const ALERTS_BENCH_DATABASE = process.env.BENCH_ALERTS_DATABASE ?? "cxhub_alerts_bench";
@@ -580,11 +580,11 @@ const machineLine = ({ busyCores, cores, clientsMs }: DeliveryFigures["machine"]
 const drivenLine = ({ achievedPerSecond, waitsForSlot }: DeliveryFigures["driven"]) =>
   `driven at ${achievedPerSecond.toFixed(1)} alerts/s of ${ALERTS_PER_SECOND}${waitsForSlot ? ` (waited ${waitsForSlot}× for one of ${MAX_IN_FLIGHT} slots in flight)` : ""}`;
 
-/** CPU milliseconds (user + system) a child process has used, from /proc (Linux, 100 ticks a second). */
+/** CPU milliseconds a measured child process has used (cpu-meter.ts); one that has ended fails the round. */
 function processCpuMs(pid: number): number {
-  // The fields after the command's name, which is in parentheses and may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const used = cpuMsOf(pid);
+  if (used === null) throw new Error(`Process ${pid} ended while the alerts round measured it.`);
+  return used;
 }
 
 const IDLE_CPU_MS = 3000;

@@ -1,0 +1,164 @@
+// The columns a row of the page statements (customer-page-rows.ts, customer-timeline.ts) carries in
+// its JSON, and reading them back as Prisma gives them. A request names the columns its selection
+// reads (src/graph/row-columns.ts) and only those are built, sent and parsed: a list page's rows
+// carried every column (the traits, the profile's versions, each interaction's body and metadata)
+// for a selection of four or five of them, and building and parsing the rest was a tenth of the
+// hub's CPU on the list pages (issue 15). No list of columns means every column, as Prisma reads them.
+
+import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+
+/**
+ * How a column goes into the JSON: as it is; as its milliseconds since 1970 (a timestamp: a JSON
+ * number that becomes a Date without parsing text, and the columns hold milliseconds, Timestamptz(3),
+ * so it is exact); or as text (a Decimal keeps its exact digits, which a JSON number would pass through
+ * a float).
+ */
+type Encoding = "value" | "epochMs" | "decimalText";
+
+/** A table's columns, each with its encoding: every column of the model, checked by the compiler. */
+export interface RowTable<Row> {
+  alias: string;
+  encodings: { readonly [Column in keyof Row & string]-?: Encoding };
+}
+
+/** Some columns of a table's row; undefined (where a list is optional) stands for every column. */
+export type Columns<Row> = readonly (keyof Row & string)[];
+
+const table = <Row>(alias: string, encodings: RowTable<Row>["encodings"]): RowTable<Row> => ({
+  alias,
+  encodings,
+});
+
+export const CUSTOMER_ROW = table<Customer>("c", {
+  id: "value",
+  displayName: "value",
+  traits: "value",
+  lifecycleStage: "value",
+  profileVersions: "value",
+  ownerId: "value",
+  firstSeenAt: "epochMs",
+  lastSeenAt: "epochMs",
+  mergedIntoId: "value",
+  mergedAt: "epochMs",
+  createdAt: "epochMs",
+  updatedAt: "epochMs",
+});
+
+export const PRINCIPAL_ROW = table<Principal>("o", {
+  id: "value",
+  name: "value",
+  email: "value",
+  createdAt: "epochMs",
+});
+
+export const IDENTITY_ROW = table<Identity>("i", {
+  id: "value",
+  customerId: "value",
+  kind: "value",
+  namespace: "value",
+  value: "value",
+  source: "value",
+  createdAt: "epochMs",
+  lastSeenAt: "epochMs",
+});
+
+export const INTERACTION_ROW = table<Interaction>("x", {
+  id: "value",
+  customerId: "value",
+  source: "value",
+  externalId: "value",
+  channel: "value",
+  kind: "value",
+  direction: "value",
+  occurredAt: "epochMs",
+  summary: "value",
+  body: "value",
+  amount: "decimalText",
+  currency: "value",
+  sentiment: "value",
+  conversationId: "value",
+  metadata: "value",
+  sourceUpdatedAt: "epochMs",
+  recordedAt: "epochMs",
+});
+
+export const FEEDBACK_ROW = table<Feedback>("f", {
+  id: "value",
+  customerId: "value",
+  source: "value",
+  externalId: "value",
+  kind: "value",
+  score: "value",
+  comment: "value",
+  channel: "value",
+  touchpoint: "value",
+  interactionId: "value",
+  sentiment: "value",
+  respondedAt: "epochMs",
+  sourceUpdatedAt: "epochMs",
+  recordedAt: "epochMs",
+});
+
+function columnSql(alias: string, column: string, encoding: Encoding): string {
+  const name = `${alias}."${column}"`;
+  if (encoding === "epochMs") return `(extract(epoch from ${name}) * 1000)::int8`;
+  if (encoding === "decimalText") return `${name}::text`;
+  return name;
+}
+
+/** The pairs of each table and set of columns, built once: a page asks for the same few every time. */
+const built = new WeakMap<RowTable<unknown>, Map<string, Prisma.Sql>>();
+
+/**
+ * The `'column', value` pairs of `json_build_object` for the row under the table's alias: of
+ * `columns` and the id (every row is told apart by it), in the table's order whatever the list's (one
+ * text, one prepared statement, per set), or of every column without a list.
+ */
+export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql {
+  const key = columns ? columns.join(",") : "*";
+  let byKey = built.get(rowTable as RowTable<unknown>);
+  if (!byKey) built.set(rowTable as RowTable<unknown>, (byKey = new Map()));
+  let sql = byKey.get(key);
+  if (!sql) {
+    const wanted = columns && new Set<string>(["id", ...columns]);
+    const pairs = Object.entries<Encoding>(rowTable.encodings)
+      .filter(([column]) => !wanted || wanted.has(column))
+      .map(([column, encoding]) => `'${column}', ${columnSql(rowTable.alias, column, encoding)}`);
+    sql = Prisma.raw(pairs.join(", "));
+    byKey.set(key, sql);
+  }
+  return sql;
+}
+
+/** The row under the table's alias as one JSON object, of `columns` (and the id) or of every column. */
+export const rowJson = <Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql =>
+  Prisma.sql`json_build_object(${rowPairs(rowTable, columns)})`;
+
+const converted = new WeakMap<RowTable<unknown>, { dates: string[]; decimals: string[] }>();
+
+/**
+ * A row as rowJson wrote it, as Prisma reads it: timestamps as Dates, Decimals as Decimals, the rest
+ * as JSON gave it; converted in place (the object is the reader's own, from JSON.parse). A column the
+ * JSON does not carry stays absent, never a null that would read as a value.
+ */
+export function readRow<Row>(rowTable: RowTable<Row>, json: Record<string, unknown>): Row {
+  let kinds = converted.get(rowTable as RowTable<unknown>);
+  if (!kinds) {
+    const entries = Object.entries<Encoding>(rowTable.encodings);
+    kinds = {
+      dates: entries.filter(([, encoding]) => encoding === "epochMs").map(([column]) => column),
+      decimals: entries.filter(([, encoding]) => encoding === "decimalText").map(([column]) => column),
+    };
+    converted.set(rowTable as RowTable<unknown>, kinds);
+  }
+  for (const column of kinds.dates) {
+    const value = json[column];
+    if (value !== undefined) json[column] = value === null ? null : new Date(value as number);
+  }
+  for (const column of kinds.decimals) {
+    const value = json[column];
+    if (value !== undefined) json[column] = value === null ? null : new Prisma.Decimal(value as string);
+  }
+  return json as Row;
+}

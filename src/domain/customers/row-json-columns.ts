@@ -20,15 +20,22 @@ type Encoding = "value" | "epochMs" | "decimalText";
 export interface RowTable<Row> {
   alias: string;
   encodings: { readonly [Column in keyof Row & string]-?: Encoding };
+  /** The columns read back as Dates, and as Decimals. */
+  dates: readonly string[];
+  decimals: readonly string[];
+  /** rowPairs's text for each set of columns, built once: a page asks for the same few every time. */
+  pairs: Map<string, Prisma.Sql>;
 }
 
 /** Some columns of a table's row; undefined (where a list is optional) stands for every column. */
 export type Columns<Row> = readonly (keyof Row & string)[];
 
-const table = <Row>(alias: string, encodings: RowTable<Row>["encodings"]): RowTable<Row> => ({
-  alias,
-  encodings,
-});
+function table<Row>(alias: string, encodings: RowTable<Row>["encodings"]): RowTable<Row> {
+  const entries = Object.entries<Encoding>(encodings);
+  const encoded = (wanted: Encoding) =>
+    entries.filter(([, encoding]) => encoding === wanted).map(([column]) => column);
+  return { alias, encodings, dates: encoded("epochMs"), decimals: encoded("decimalText"), pairs: new Map() };
+}
 
 export const CUSTOMER_ROW = table<Customer>("c", {
   id: "value",
@@ -100,6 +107,9 @@ export const FEEDBACK_ROW = table<Feedback>("f", {
   recordedAt: "epochMs",
 });
 
+/** How many sets of columns of one table keep their text. */
+const MAX_KEPT_SETS = 64;
+
 function columnSql(alias: string, column: string, encoding: Encoding): string {
   const name = `${alias}."${column}"`;
   if (encoding === "epochMs") return `(extract(epoch from ${name}) * 1000)::int8`;
@@ -107,26 +117,25 @@ function columnSql(alias: string, column: string, encoding: Encoding): string {
   return name;
 }
 
-/** The pairs of each table and set of columns, built once: a page asks for the same few every time. */
-const built = new WeakMap<RowTable<unknown>, Map<string, Prisma.Sql>>();
-
 /**
  * The `'column', value` pairs of `json_build_object` for the row under the table's alias: of
  * `columns` and the id (every row is told apart by it), in the table's order whatever the list's (one
  * text, one prepared statement, per set), or of every column without a list.
  */
 export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql {
-  const key = columns ? columns.join(",") : "*";
-  let byKey = built.get(rowTable as RowTable<unknown>);
-  if (!byKey) built.set(rowTable as RowTable<unknown>, (byKey = new Map()));
-  let sql = byKey.get(key);
+  const wanted = columns && new Set<string>(["id", ...columns]);
+  const names = Object.keys(rowTable.encodings).filter((column) => !wanted || wanted.has(column));
+  const key = names.join(",");
+  let sql = rowTable.pairs.get(key);
   if (!sql) {
-    const wanted = columns && new Set<string>(["id", ...columns]);
-    const pairs = Object.entries<Encoding>(rowTable.encodings)
-      .filter(([column]) => !wanted || wanted.has(column))
-      .map(([column, encoding]) => `'${column}', ${columnSql(rowTable.alias, column, encoding)}`);
-    sql = Prisma.raw(pairs.join(", "));
-    byKey.set(key, sql);
+    const encodings = rowTable.encodings as Record<string, Encoding>;
+    sql = Prisma.raw(
+      names
+        .map((column) => `'${column}', ${columnSql(rowTable.alias, column, encodings[column] ?? "value")}`)
+        .join(", "),
+    );
+    // Sets past the bound (a client asking for ever other fields) are built each time, not kept.
+    if (rowTable.pairs.size < MAX_KEPT_SETS) rowTable.pairs.set(key, sql);
   }
   return sql;
 }
@@ -135,28 +144,17 @@ export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): 
 export const rowJson = <Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql =>
   Prisma.sql`json_build_object(${rowPairs(rowTable, columns)})`;
 
-const converted = new WeakMap<RowTable<unknown>, { dates: string[]; decimals: string[] }>();
-
 /**
  * A row as rowJson wrote it, as Prisma reads it: timestamps as Dates, Decimals as Decimals, the rest
  * as JSON gave it; converted in place (the object is the reader's own, from JSON.parse). A column the
  * JSON does not carry stays absent, never a null that would read as a value.
  */
 export function readRow<Row>(rowTable: RowTable<Row>, json: Record<string, unknown>): Row {
-  let kinds = converted.get(rowTable as RowTable<unknown>);
-  if (!kinds) {
-    const entries = Object.entries<Encoding>(rowTable.encodings);
-    kinds = {
-      dates: entries.filter(([, encoding]) => encoding === "epochMs").map(([column]) => column),
-      decimals: entries.filter(([, encoding]) => encoding === "decimalText").map(([column]) => column),
-    };
-    converted.set(rowTable as RowTable<unknown>, kinds);
-  }
-  for (const column of kinds.dates) {
+  for (const column of rowTable.dates) {
     const value = json[column];
     if (value !== undefined) json[column] = value === null ? null : new Date(value as number);
   }
-  for (const column of kinds.decimals) {
+  for (const column of rowTable.decimals) {
     const value = json[column];
     if (value !== undefined) json[column] = value === null ? null : new Prisma.Decimal(value as string);
   }

@@ -1,9 +1,9 @@
 // One page of the customer list, read in one SQL statement with the relations its rows show: the
 // owner, the identities and the newest interactions, as Prisma's `include` of the same shape returns
-// them (every column, Dates, Decimals, parsed JSON). Prisma reads those relations as JSONB of every
-// column and maps it back field by field, and that mapping was the largest cost of a list request
-// (issue 15); here PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it
-// into the same objects.
+// them (Dates, Decimals, parsed JSON). Prisma reads those relations as JSONB of every column and maps
+// it back field by field, and that mapping was the largest cost of a list request (issue 15); here
+// PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it into the same
+// objects. Each row carries the columns the request names (PageColumns; every column by default).
 //
 // Only the include shapes the list and the customer page ask for are read here (see `pageRowsPlan`);
 // any other relation, count or nested include returns null, and the caller reads through Prisma.

@@ -198,28 +198,18 @@ function rows(walk: Walk, table: Table, set: SelectionSetNode | undefined) {
     const read = Object.hasOwn(fieldsOf, name) ? fieldsOf[name] : undefined;
     if (read === undefined) throw new NotSure();
     if ("relation" in read) {
-      if (read.relation === "interactions" || read.relation === "feedback") {
-        connectionOrAll(walk, read.relation, field.selectionSet);
-      } else rowsOrAll(walk, read.relation, field.selectionSet);
+      const { relation } = read;
+      const pages = relation === "interactions" || relation === "feedback";
+      orAll(walk, relation, () => (pages ? connection : rows)(walk, relation, field.selectionSet));
     } else for (const column of read) columns.add(column);
   });
 }
 
-/** A relation's rows: every column of its table when the mapping is not sure of its selection. */
-function rowsOrAll(walk: Walk, table: Table, set: SelectionSetNode | undefined) {
+/** A relation's rows, read by `walkRows`: every column of its table when the mapping is not sure of them. */
+function orAll(walk: Walk, table: Table, walkRows: () => void) {
   if (walk.columns[table] === "all") return;
   try {
-    rows(walk, table, set);
-  } catch (error) {
-    if (!(error instanceof NotSure)) throw error;
-    walk.columns[table] = "all";
-  }
-}
-
-function connectionOrAll(walk: Walk, table: Table, set: SelectionSetNode | undefined) {
-  if (walk.columns[table] === "all") return;
-  try {
-    connection(walk, table, set);
+    walkRows();
   } catch (error) {
     if (!(error instanceof NotSure)) throw error;
     walk.columns[table] = "all";

@@ -23,7 +23,7 @@ export interface RowTable<Row> {
   /** The columns read back as Dates, and as Decimals. */
   dates: readonly string[];
   decimals: readonly string[];
-  /** rowPairs's text for each set of columns, built once: a page asks for the same few every time. */
+  /** rowPairs's text for each list of columns, built once: a page asks for the same few every time. */
   pairs: Map<string, Prisma.Sql>;
 }
 
@@ -107,8 +107,8 @@ export const FEEDBACK_ROW = table<Feedback>("f", {
   recordedAt: "epochMs",
 });
 
-/** How many sets of columns of one table keep their text. */
-const MAX_KEPT_SETS = 64;
+/** How many lists of columns of one table keep their text. */
+const MAX_KEPT_LISTS = 256;
 
 function columnSql(alias: string, column: string, encoding: Encoding): string {
   const name = `${alias}."${column}"`;
@@ -123,19 +123,21 @@ function columnSql(alias: string, column: string, encoding: Encoding): string {
  * text, one prepared statement, per set), or of every column without a list.
  */
 export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql {
-  const wanted = columns && new Set<string>(["id", ...columns]);
-  const names = Object.keys(rowTable.encodings).filter((column) => !wanted || wanted.has(column));
-  const key = names.join(",");
+  // Kept by the list as given (a request's, in its selection's order): a list seen before costs one
+  // lookup. Lists in another order build the same text.
+  const key = columns ? columns.join(",") : "*";
   let sql = rowTable.pairs.get(key);
   if (!sql) {
-    const encodings = rowTable.encodings as Record<string, Encoding>;
+    const wanted = columns && new Set<string>(["id", ...columns]);
+    const encodings = Object.entries<Encoding>(rowTable.encodings);
     sql = Prisma.raw(
-      names
-        .map((column) => `'${column}', ${columnSql(rowTable.alias, column, encodings[column] ?? "value")}`)
+      encodings
+        .filter(([column]) => !wanted || wanted.has(column))
+        .map(([column, encoding]) => `'${column}', ${columnSql(rowTable.alias, column, encoding)}`)
         .join(", "),
     );
-    // Sets past the bound (a client asking for ever other fields) are built each time, not kept.
-    if (rowTable.pairs.size < MAX_KEPT_SETS) rowTable.pairs.set(key, sql);
+    // Lists past the bound (a client asking for ever other fields) are built each time, not kept.
+    if (rowTable.pairs.size < MAX_KEPT_LISTS) rowTable.pairs.set(key, sql);
   }
   return sql;
 }

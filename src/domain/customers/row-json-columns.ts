@@ -23,6 +23,13 @@ export interface RowTable<Row> {
   /** The columns read back as Dates, and as Decimals. */
   dates: readonly string[];
   decimals: readonly string[];
+  /**
+   * A row as rowJson wrote it, as Prisma reads it: its Dates and Decimals converted in place (the
+   * object is the reader's own, from JSON.parse); a column the JSON does not carry stays absent, never
+   * a null that would read as a value. Written out column by column, each a property access of one
+   * shape (a loop over the column names made the timeline's and the page's readers generic ones).
+   */
+  read: (json: Json) => Row;
   /** rowPairs's text for each list of columns, built once: a page asks for the same few every time. */
   pairs: Map<string, Prisma.Sql>;
 }
@@ -30,82 +37,144 @@ export interface RowTable<Row> {
 /** Some columns of a table's row; undefined (where a list is optional) stands for every column. */
 export type Columns<Row> = readonly (keyof Row & string)[];
 
-function table<Row>(alias: string, encodings: RowTable<Row>["encodings"]): RowTable<Row> {
+type Json = Record<string, unknown>;
+
+/** A timestamp as epochMs wrote it; null stays null. */
+const dateOf = (value: unknown) => (value === null ? null : new Date(value as number));
+/** A Decimal as its text; null stays null. */
+const decimalOf = (value: unknown) => (value === null ? null : new Prisma.Decimal(value as string));
+
+function table<Row>(
+  alias: string,
+  encodings: RowTable<Row>["encodings"],
+  convert: (json: Json) => void,
+): RowTable<Row> {
   const entries = Object.entries<Encoding>(encodings);
   const encoded = (wanted: Encoding) =>
     entries.filter(([, encoding]) => encoding === wanted).map(([column]) => column);
-  return { alias, encodings, dates: encoded("epochMs"), decimals: encoded("decimalText"), pairs: new Map() };
+  const read = (json: Json) => {
+    convert(json);
+    return json as Row;
+  };
+  return {
+    alias,
+    encodings,
+    dates: encoded("epochMs"),
+    decimals: encoded("decimalText"),
+    pairs: new Map(),
+    read,
+  };
 }
 
-export const CUSTOMER_ROW = table<Customer>("c", {
-  id: "value",
-  displayName: "value",
-  traits: "value",
-  lifecycleStage: "value",
-  profileVersions: "value",
-  ownerId: "value",
-  firstSeenAt: "epochMs",
-  lastSeenAt: "epochMs",
-  mergedIntoId: "value",
-  mergedAt: "epochMs",
-  createdAt: "epochMs",
-  updatedAt: "epochMs",
-});
+export const CUSTOMER_ROW = table<Customer>(
+  "c",
+  {
+    id: "value",
+    displayName: "value",
+    traits: "value",
+    lifecycleStage: "value",
+    profileVersions: "value",
+    ownerId: "value",
+    firstSeenAt: "epochMs",
+    lastSeenAt: "epochMs",
+    mergedIntoId: "value",
+    mergedAt: "epochMs",
+    createdAt: "epochMs",
+    updatedAt: "epochMs",
+  },
+  (json) => {
+    if (json.firstSeenAt !== undefined) json.firstSeenAt = dateOf(json.firstSeenAt);
+    if (json.lastSeenAt !== undefined) json.lastSeenAt = dateOf(json.lastSeenAt);
+    if (json.mergedAt !== undefined) json.mergedAt = dateOf(json.mergedAt);
+    if (json.createdAt !== undefined) json.createdAt = dateOf(json.createdAt);
+    if (json.updatedAt !== undefined) json.updatedAt = dateOf(json.updatedAt);
+  },
+);
 
-export const PRINCIPAL_ROW = table<Principal>("o", {
-  id: "value",
-  name: "value",
-  email: "value",
-  createdAt: "epochMs",
-});
+export const PRINCIPAL_ROW = table<Principal>(
+  "o",
+  {
+    id: "value",
+    name: "value",
+    email: "value",
+    createdAt: "epochMs",
+  },
+  (json) => {
+    if (json.createdAt !== undefined) json.createdAt = dateOf(json.createdAt);
+  },
+);
 
-export const IDENTITY_ROW = table<Identity>("i", {
-  id: "value",
-  customerId: "value",
-  kind: "value",
-  namespace: "value",
-  value: "value",
-  source: "value",
-  createdAt: "epochMs",
-  lastSeenAt: "epochMs",
-});
+export const IDENTITY_ROW = table<Identity>(
+  "i",
+  {
+    id: "value",
+    customerId: "value",
+    kind: "value",
+    namespace: "value",
+    value: "value",
+    source: "value",
+    createdAt: "epochMs",
+    lastSeenAt: "epochMs",
+  },
+  (json) => {
+    if (json.createdAt !== undefined) json.createdAt = dateOf(json.createdAt);
+    if (json.lastSeenAt !== undefined) json.lastSeenAt = dateOf(json.lastSeenAt);
+  },
+);
 
-export const INTERACTION_ROW = table<Interaction>("x", {
-  id: "value",
-  customerId: "value",
-  source: "value",
-  externalId: "value",
-  channel: "value",
-  kind: "value",
-  direction: "value",
-  occurredAt: "epochMs",
-  summary: "value",
-  body: "value",
-  amount: "decimalText",
-  currency: "value",
-  sentiment: "value",
-  conversationId: "value",
-  metadata: "value",
-  sourceUpdatedAt: "epochMs",
-  recordedAt: "epochMs",
-});
+export const INTERACTION_ROW = table<Interaction>(
+  "x",
+  {
+    id: "value",
+    customerId: "value",
+    source: "value",
+    externalId: "value",
+    channel: "value",
+    kind: "value",
+    direction: "value",
+    occurredAt: "epochMs",
+    summary: "value",
+    body: "value",
+    amount: "decimalText",
+    currency: "value",
+    sentiment: "value",
+    conversationId: "value",
+    metadata: "value",
+    sourceUpdatedAt: "epochMs",
+    recordedAt: "epochMs",
+  },
+  (json) => {
+    if (json.occurredAt !== undefined) json.occurredAt = dateOf(json.occurredAt);
+    if (json.sourceUpdatedAt !== undefined) json.sourceUpdatedAt = dateOf(json.sourceUpdatedAt);
+    if (json.recordedAt !== undefined) json.recordedAt = dateOf(json.recordedAt);
+    if (json.amount !== undefined) json.amount = decimalOf(json.amount);
+  },
+);
 
-export const FEEDBACK_ROW = table<Feedback>("f", {
-  id: "value",
-  customerId: "value",
-  source: "value",
-  externalId: "value",
-  kind: "value",
-  score: "value",
-  comment: "value",
-  channel: "value",
-  touchpoint: "value",
-  interactionId: "value",
-  sentiment: "value",
-  respondedAt: "epochMs",
-  sourceUpdatedAt: "epochMs",
-  recordedAt: "epochMs",
-});
+export const FEEDBACK_ROW = table<Feedback>(
+  "f",
+  {
+    id: "value",
+    customerId: "value",
+    source: "value",
+    externalId: "value",
+    kind: "value",
+    score: "value",
+    comment: "value",
+    channel: "value",
+    touchpoint: "value",
+    interactionId: "value",
+    sentiment: "value",
+    respondedAt: "epochMs",
+    sourceUpdatedAt: "epochMs",
+    recordedAt: "epochMs",
+  },
+  (json) => {
+    if (json.respondedAt !== undefined) json.respondedAt = dateOf(json.respondedAt);
+    if (json.sourceUpdatedAt !== undefined) json.sourceUpdatedAt = dateOf(json.sourceUpdatedAt);
+    if (json.recordedAt !== undefined) json.recordedAt = dateOf(json.recordedAt);
+  },
+);
 
 /** How many lists of columns of one table keep their text. */
 const MAX_KEPT_LISTS = 256;
@@ -146,19 +215,5 @@ export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): 
 export const rowJson = <Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql =>
   Prisma.sql`json_build_object(${rowPairs(rowTable, columns)})`;
 
-/**
- * A row as rowJson wrote it, as Prisma reads it: timestamps as Dates, Decimals as Decimals, the rest
- * as JSON gave it; converted in place (the object is the reader's own, from JSON.parse). A column the
- * JSON does not carry stays absent, never a null that would read as a value.
- */
-export function readRow<Row>(rowTable: RowTable<Row>, json: Record<string, unknown>): Row {
-  for (const column of rowTable.dates) {
-    const value = json[column];
-    if (value !== undefined) json[column] = value === null ? null : new Date(value as number);
-  }
-  for (const column of rowTable.decimals) {
-    const value = json[column];
-    if (value !== undefined) json[column] = value === null ? null : new Prisma.Decimal(value as string);
-  }
-  return json as Row;
-}
+/** A row as rowJson wrote it, as Prisma reads it (the table's `read`). */
+export const readRow = <Row>(rowTable: RowTable<Row>, json: Json): Row => rowTable.read(json);

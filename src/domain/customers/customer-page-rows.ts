@@ -1,9 +1,9 @@
 // One page of the customer list, read in one SQL statement with the relations its rows show: the
 // owner, the identities and the newest interactions, as Prisma's `include` of the same shape returns
-// them (every column, Dates, Decimals, parsed JSON). Prisma reads those relations as JSONB of every
-// column and maps it back field by field, and that mapping was the largest cost of a list request
-// (issue 15); here PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it
-// into the same objects.
+// them (Dates, Decimals, parsed JSON). Prisma reads those relations as JSONB of every column and maps
+// it back field by field, and that mapping was the largest cost of a list request (issue 15); here
+// PostgreSQL builds plain JSON, sent straight from the driver, and one pass turns it into the same
+// objects. Each row carries the columns the request names (PageColumns; every column by default).
 //
 // Only the include shapes the list and the customer page ask for are read here (see `pageRowsPlan`);
 // any other relation, count or nested include returns null, and the caller reads through Prisma.
@@ -14,6 +14,17 @@ import { PREPARED, rowCountLiteral } from "../../db/prepared-statements.ts";
 import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { hasOnly, isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
+import {
+  type Columns,
+  CUSTOMER_ROW,
+  FEEDBACK_ROW,
+  IDENTITY_ROW,
+  INTERACTION_ROW,
+  PRINCIPAL_ROW,
+  readRow,
+  rowJson,
+  rowPairs,
+} from "./row-json-columns.ts";
 
 /** A customer row with whichever of the relations its include asked for. */
 export type CustomerPageRow = Customer & {
@@ -37,6 +48,19 @@ export interface InteractionsPlan {
 export interface FeedbackPlan {
   take: number;
   skip: number;
+}
+
+/**
+ * The columns each row of the page carries, by table: the customer's and each relation's. A table
+ * not named carries every column; a named one its id and the columns listed, and nothing else, so a
+ * resolver that reads another column of it reads undefined (src/graph/row-columns.ts names them).
+ */
+export interface PageColumns {
+  customer?: Columns<Customer>;
+  owner?: Columns<Principal>;
+  identities?: Columns<Identity>;
+  interactions?: Columns<Interaction>;
+  feedback?: Columns<Feedback>;
 }
 
 export interface PagePlan {
@@ -148,6 +172,7 @@ export async function readCustomerPageRows(
   db: Db,
   ids: string[],
   include: Prisma.CustomerInclude | undefined,
+  columns: PageColumns = {},
 ): Promise<CustomerPageRow[] | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
@@ -160,9 +185,9 @@ export async function readCustomerPageRows(
   const statement =
     ids.length === 1
       ? Prisma.sql`${Prisma.raw(PREPARED)}
-    SELECT ${rowJson(plan)} AS "row" FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
+    SELECT ${pageRowJson(plan, columns)} AS "row" FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
       : Prisma.sql`
-    SELECT ${rowJson(plan)} AS "row" FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
+    SELECT ${pageRowJson(plan, columns)} AS "row" FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
   const rows = await directSql(db).query<{ row: string }>(statement.text, statement.values);
   return rows.map((row) => customerOf(JSON.parse(row.row) as RawRow, plan));
 }
@@ -187,7 +212,7 @@ export async function readCustomerPage(
   page: Prisma.Sql,
   include: Prisma.CustomerInclude | undefined,
   count: Prisma.Sql | null,
-  { prepared = false }: { prepared?: boolean } = {},
+  { prepared = false, columns = {} }: { prepared?: boolean; columns?: PageColumns } = {},
 ): Promise<CustomerPageRead | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
@@ -196,7 +221,7 @@ export async function readCustomerPage(
   const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED : "")}
     WITH "page" AS (${page})
     SELECT ${total} AS "total", p."row" FROM (SELECT 1) "one" LEFT JOIN (
-      SELECT "page"."pos", ${rowJson(plan)} AS "row" FROM "page" JOIN "Customer" c ON c."id" = "page"."id"
+      SELECT "page"."pos", ${pageRowJson(plan, columns)} AS "row" FROM "page" JOIN "Customer" c ON c."id" = "page"."id"
     ) p ON TRUE
     ORDER BY p."pos"`;
   const rows = await directSql(db).query<{ total: number | null; row: string | null }>(
@@ -209,71 +234,45 @@ export async function readCustomerPage(
   };
 }
 
-/** The customer row `c` with the plan's relations, as one JSON text. */
-function rowJson(plan: PagePlan): Prisma.Sql {
-  const fields = [CUSTOMER_FIELDS];
-  if (plan.owner) fields.push(OWNER_FIELD);
-  if (plan.identities) fields.push(IDENTITIES_FIELD);
-  if (plan.interactions) fields.push(interactionsField(plan.interactions));
-  if (plan.feedback) fields.push(feedbackField(plan.feedback));
+/** The customer row `c` with the plan's relations, of the columns `columns` names, as one JSON text. */
+function pageRowJson(plan: PagePlan, columns: PageColumns): Prisma.Sql {
+  const fields = [rowPairs(CUSTOMER_ROW, columns.customer)];
+  if (plan.owner) fields.push(ownerField(columns.owner));
+  if (plan.identities) fields.push(identitiesField(columns.identities));
+  if (plan.interactions) fields.push(interactionsField(plan.interactions, columns.interactions));
+  if (plan.feedback) fields.push(feedbackField(plan.feedback, columns.feedback));
   if (plan.feedbackCount) fields.push(FEEDBACK_COUNT_FIELD);
   return Prisma.sql`json_build_object(${Prisma.join(fields, ", ")})::text`;
 }
 
-/**
- * A timestamp column as its milliseconds since 1970, a JSON number that becomes a Date without parsing
- * text (issue 15: reading the ISO text back was a tenth of a list page's row reading, and the longest
- * part of its JSON). The columns hold milliseconds (Timestamptz(3)), so the number is exact.
- */
-function epochMs(alias: string, column: string): Prisma.Sql {
-  return Prisma.raw(`(extract(epoch from ${alias}."${column}") * 1000)::int8`);
-}
+const ownerField = (
+  columns?: Columns<Principal>,
+) => Prisma.sql`'owner', (SELECT ${rowJson(PRINCIPAL_ROW, columns)}
+    FROM "Principal" o WHERE o."id" = c."ownerId")`;
 
-/** Every column of the customer, as Prisma reads them (the enum as its name, timestamps by epochMs). */
-const CUSTOMER_FIELDS = Prisma.sql`'id', c."id", 'displayName', c."displayName", 'traits', c."traits",
-    'lifecycleStage', c."lifecycleStage", 'profileVersions', c."profileVersions", 'ownerId', c."ownerId",
-    'firstSeenAt', ${epochMs("c", "firstSeenAt")}, 'lastSeenAt', ${epochMs("c", "lastSeenAt")}, 'mergedIntoId', c."mergedIntoId",
-    'mergedAt', ${epochMs("c", "mergedAt")}, 'createdAt', ${epochMs("c", "createdAt")}, 'updatedAt', ${epochMs("c", "updatedAt")}`;
-
-// Decimals go into JSON as text, so that an amount keeps its exact digits (a JSON number would pass
-// through a float).
-const OWNER_FIELD = Prisma.sql`'owner', (SELECT json_build_object('id', o."id", 'name', o."name", 'email', o."email",
-    'createdAt', ${epochMs("o", "createdAt")}) FROM "Principal" o WHERE o."id" = c."ownerId")`;
-
-const IDENTITIES_FIELD = Prisma.sql`'identities', (SELECT coalesce(json_agg(json_build_object('id', i."id",
-    'customerId', i."customerId", 'kind', i."kind", 'namespace', i."namespace", 'value', i."value",
-    'source', i."source", 'createdAt', ${epochMs("i", "createdAt")}, 'lastSeenAt', ${epochMs("i", "lastSeenAt")})
-    ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
+const identitiesField = (columns?: Columns<Identity>) => Prisma.sql`'identities', (SELECT coalesce(json_agg(
+    ${rowJson(IDENTITY_ROW, columns)} ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
 
 /** Every column of the interaction under the alias x, as JSON (interactionOf reads it back). */
-export const INTERACTION_JSON = Prisma.sql`json_build_object('id', x."id", 'customerId', x."customerId",
-      'source', x."source", 'externalId', x."externalId", 'channel', x."channel", 'kind', x."kind",
-      'direction', x."direction", 'occurredAt', ${epochMs("x", "occurredAt")}, 'summary', x."summary", 'body', x."body",
-      'amount', x."amount"::text, 'currency', x."currency", 'sentiment', x."sentiment",
-      'conversationId', x."conversationId", 'metadata', x."metadata", 'sourceUpdatedAt', ${epochMs("x", "sourceUpdatedAt")},
-      'recordedAt', ${epochMs("x", "recordedAt")})`;
+export const INTERACTION_JSON = rowJson(INTERACTION_ROW);
 
-function interactionsField(plan: InteractionsPlan): Prisma.Sql {
+function interactionsField(plan: InteractionsPlan, columns?: Columns<Interaction>): Prisma.Sql {
   const conditions = [Prisma.sql`x."customerId" = c."id"`];
   if (plan.channels) conditions.push(Prisma.sql`x."channel"::text = ANY(${plan.channels}::text[])`);
   if (plan.kinds) conditions.push(Prisma.sql`x."kind" = ANY(${plan.kinds}::text[])`);
   if (plan.from) conditions.push(Prisma.sql`x."occurredAt" >= ${plan.from.toISOString()}::timestamptz`);
   if (plan.to) conditions.push(Prisma.sql`x."occurredAt" < ${plan.to.toISOString()}::timestamptz`);
-  return Prisma.sql`'interactions', (SELECT coalesce(json_agg(${INTERACTION_JSON}
+  return Prisma.sql`'interactions', (SELECT coalesce(json_agg(${rowJson(INTERACTION_ROW, columns)}
       ORDER BY x."occurredAt" DESC, x."id" DESC), '[]')
     FROM (SELECT * FROM "Interaction" x WHERE ${Prisma.join(conditions, " AND ")}
           ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) x)`;
 }
 
 /** Every column of the survey answer under the alias f, as JSON (feedbackOf reads it back). */
-export const FEEDBACK_JSON = Prisma.sql`json_build_object('id', f."id", 'customerId', f."customerId",
-      'source', f."source", 'externalId', f."externalId", 'kind', f."kind", 'score', f."score",
-      'comment', f."comment", 'channel', f."channel", 'touchpoint', f."touchpoint",
-      'interactionId', f."interactionId", 'sentiment', f."sentiment", 'respondedAt', ${epochMs("f", "respondedAt")},
-      'sourceUpdatedAt', ${epochMs("f", "sourceUpdatedAt")}, 'recordedAt', ${epochMs("f", "recordedAt")})`;
+export const FEEDBACK_JSON = rowJson(FEEDBACK_ROW);
 
-function feedbackField(plan: FeedbackPlan): Prisma.Sql {
-  return Prisma.sql`'feedback', (SELECT coalesce(json_agg(${FEEDBACK_JSON}
+function feedbackField(plan: FeedbackPlan, columns?: Columns<Feedback>): Prisma.Sql {
+  return Prisma.sql`'feedback', (SELECT coalesce(json_agg(${rowJson(FEEDBACK_ROW, columns)}
       ORDER BY f."respondedAt" DESC, f."id" DESC), '[]')
     FROM (SELECT * FROM "Feedback" f WHERE f."customerId" = c."id"
           ORDER BY f."respondedAt" DESC, f."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) f)`;
@@ -300,49 +299,18 @@ const rowPlans = new WeakMap<object, PagePlan>();
 export const pageRowPlan = (row: object): PagePlan | undefined => rowPlans.get(row);
 
 function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
-  const result = row as unknown as CustomerPageRow & Json;
+  const result = readRow(CUSTOMER_ROW, row) as CustomerPageRow;
   rowPlans.set(result, plan);
-  result.firstSeenAt = dateOrNull(row.firstSeenAt);
-  result.lastSeenAt = dateOrNull(row.lastSeenAt);
-  result.mergedAt = dateOrNull(row.mergedAt);
-  result.createdAt = dateOf(row.createdAt);
-  result.updatedAt = dateOf(row.updatedAt);
-  if (plan.owner) result.owner = row.owner ? principalOf(row.owner) : null;
-  if (plan.identities) result.identities = (row.identities ?? []).map(identityOf);
+  if (plan.owner) result.owner = row.owner ? readRow(PRINCIPAL_ROW, row.owner) : null;
+  if (plan.identities) result.identities = (row.identities ?? []).map((json) => readRow(IDENTITY_ROW, json));
   if (plan.interactions) result.interactions = (row.interactions ?? []).map(interactionOf);
   if (plan.feedback) result.feedback = (row.feedback ?? []).map(feedbackOf);
   // With feedbackCount, `_count` is already as Prisma gives it: { feedback: <a JSON number> }.
   return result;
 }
 
-/** A timestamp as epochMs wrote it. */
-export const dateOf = (value: unknown) => new Date(value as number);
-export const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
+/** An interaction as rowJson wrote it, as Prisma would read it: `json` is converted in place. */
+export const interactionOf = (json: Json): Interaction => readRow(INTERACTION_ROW, json);
 
-function principalOf(json: Json): Principal {
-  json.createdAt = dateOf(json.createdAt);
-  return json as unknown as Principal;
-}
-
-function identityOf(json: Json): Identity {
-  json.createdAt = dateOf(json.createdAt);
-  json.lastSeenAt = dateOf(json.lastSeenAt);
-  return json as unknown as Identity;
-}
-
-/** An interaction as INTERACTION_JSON wrote it, as Prisma would read it: `json` is converted in place. */
-export function interactionOf(json: Json): Interaction {
-  json.occurredAt = dateOf(json.occurredAt);
-  json.amount = json.amount === null ? null : new Prisma.Decimal(json.amount as string);
-  json.sourceUpdatedAt = dateOrNull(json.sourceUpdatedAt);
-  json.recordedAt = dateOf(json.recordedAt);
-  return json as unknown as Interaction;
-}
-
-/** A survey answer as FEEDBACK_JSON wrote it, as Prisma would read it: `json` is converted in place. */
-export function feedbackOf(json: Json): Feedback {
-  json.respondedAt = dateOf(json.respondedAt);
-  json.sourceUpdatedAt = dateOrNull(json.sourceUpdatedAt);
-  json.recordedAt = dateOf(json.recordedAt);
-  return json as unknown as Feedback;
-}
+/** A survey answer as rowJson wrote it, as Prisma would read it: `json` is converted in place. */
+export const feedbackOf = (json: Json): Feedback => readRow(FEEDBACK_ROW, json);

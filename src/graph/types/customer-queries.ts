@@ -21,7 +21,11 @@ import {
   customerPageIds,
   firstPageSql,
 } from "../../domain/customers/customer-page-ids.ts";
-import { readCustomerPage, readCustomerPageRows } from "../../domain/customers/customer-page-rows.ts";
+import {
+  type PageColumns,
+  readCustomerPage,
+  readCustomerPageRows,
+} from "../../domain/customers/customer-page-rows.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
@@ -32,6 +36,7 @@ import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
 import type { Loaders } from "../loaders.ts";
+import { connectionColumns, customerColumns } from "../row-columns.ts";
 import { selectsField } from "../selected-fields.ts";
 import { LifecycleStageEnum } from "./customer.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
@@ -291,7 +296,7 @@ export async function customerPage(
   query: CustomerPageQuery,
   conditions: CustomerConditions,
   order: CustomerOrderShape | null | undefined,
-  { onTotal }: { onTotal?: (total: number) => void } = {},
+  { onTotal, columns = {} }: { onTotal?: (total: number) => void; columns?: PageColumns } = {},
 ) {
   const { take = DEFAULT_PAGE_SIZE + 1, cursor, include, select } = query;
   const page: CustomerPage = {
@@ -303,7 +308,7 @@ export async function customerPage(
     ...(cursor?.id !== undefined && { cursorId: cursor.id }),
   };
   if (!select) {
-    const read = await firstPage(prisma, page, include, onTotal ? conditions : null);
+    const read = await firstPage(prisma, page, include, onTotal ? conditions : null, columns);
     if (read) {
       if (onTotal && read.total !== null) onTotal(read.total);
       return read.rows;
@@ -314,7 +319,7 @@ export async function customerPage(
   // The list's own shapes (owner, identities, newest interactions) in one plain statement; any
   // other selection through Prisma. Pothos reads the rows as its selection made them: typed as the
   // model, as Pothos types the page.
-  const read = !select && (await readCustomerPageRows(prisma, ids, include));
+  const read = !select && (await readCustomerPageRows(prisma, ids, include, columns));
   // The cursor is the ID, so Pothos always selects it; named anyway, as the page is put in order by it.
   const selection: Prisma.CustomerDefaultArgs = select ? { select: { ...select, id: true } } : { include };
   const rows: Customer[] =
@@ -335,11 +340,15 @@ async function firstPage(
   page: CustomerPage,
   include: Prisma.CustomerInclude | undefined,
   counted: CustomerConditions | null,
+  columns: PageColumns,
 ) {
   const first = firstPageSql(page);
   if (!first) return null;
   const count = counted && customerCountSql([conditionsWhere(counted)]);
-  const read = await readCustomerPage(prisma, first.statement, include, count, { prepared: first.prepared });
+  const read = await readCustomerPage(prisma, first.statement, include, count, {
+    prepared: first.prepared,
+    columns,
+  });
   if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
   return read;
 }
@@ -356,8 +365,9 @@ async function visibleCustomer(
   { prisma, viewer }: RequestScope,
   query: Pick<CustomerPageQuery, "include" | "select">,
   id: string,
+  columns: PageColumns,
 ): Promise<Customer | null> {
-  const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include));
+  const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include, columns));
   if (!rows) return prisma.customer.findFirst({ ...query, where: { id, ...visibleCustomers(viewer) } });
   const [row] = rows;
   return row && canSeeCustomer(viewer, row) ? row : null;
@@ -389,13 +399,10 @@ builder.queryFields((t) => ({
         countedTotals.get(args) ??
         countCustomers(context.prisma, [conditionsWhere(await customerConditions(context, args.filter))]),
       resolve: async (query, _parent, args, context, info) =>
-        customerPage(
-          context.prisma,
-          query,
-          await customerConditions(context, args.filter),
-          args.orderBy,
-          selectsField(info, "totalCount") ? { onTotal: (total) => countedTotals.set(args, total) } : {},
-        ),
+        customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy, {
+          columns: connectionColumns(info),
+          ...(selectsField(info, "totalCount") && { onTotal: (total) => countedTotals.set(args, total) }),
+        }),
     },
     { name: "CustomerConnection" },
     { name: "CustomerEdge" },
@@ -415,7 +422,7 @@ builder.queryFields((t) => ({
           "An email, phone, shop id, handle or external id. By email or phone only with the `pii` scope, as in search.",
       }),
     },
-    resolve: async (query, _parent, args, context) => {
+    resolve: async (query, _parent, args, context, info) => {
       if ((args.id == null) === (args.identity == null)) {
         throw new ValidationError("Give exactly one of id or identity to find a customer.", [
           { path: ["id"], message: "give either id or identity" },
@@ -425,7 +432,7 @@ builder.queryFields((t) => ({
       const id = args.id ? expectGlobalId(args.id, "Customer", ["id"]) : null;
       if (id) {
         // One statement in the common case; a merged-away ID takes a second to reach its survivor.
-        const direct = await visibleCustomer(context, query, id);
+        const direct = await visibleCustomer(context, query, id, customerColumns(info));
         if (direct && !direct.mergedIntoId) return direct;
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
@@ -439,7 +446,7 @@ builder.queryFields((t) => ({
             parseInput(identityInputSchema, args.identity, "The identity"),
           );
       if (!found) return null;
-      return visibleCustomer(context, query, found.id);
+      return visibleCustomer(context, query, found.id, customerColumns(info));
     },
   }),
 }));

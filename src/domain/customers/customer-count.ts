@@ -13,11 +13,14 @@ import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 /** The live customers' count: the sum of the tally's slots (none yet on an empty database). */
 const LIVE_CUSTOMERS_SQL = Prisma.sql`(SELECT COALESCE(sum("live"), 0)::int FROM "CustomerTally")`;
 
-/** The at-risk list's count: the churn risk tally's slots of its levels (and owner). */
+/**
+ * The at-risk list's count: the churn risk tally's slots of its levels (and owner). The levels go as
+ * text[], cast in SQL: PGlite encodes an array parameter only for the types it knew when it started.
+ */
 function churnRiskCountSql({ ownerId, levels }: ChurnRiskCount): Prisma.Sql {
   const owner = ownerId === null ? Prisma.empty : Prisma.sql` AND "ownerKey" = ${ownerId}::uuid`;
   return Prisma.sql`(SELECT COALESCE(sum("customers"), 0)::int FROM "ChurnRiskTally"
-    WHERE "level" = ANY(${levels}::"ChurnRiskLevel"[])${owner})`;
+    WHERE "level" = ANY(${levels}::text[]::"ChurnRiskLevel"[])${owner})`;
 }
 
 /**

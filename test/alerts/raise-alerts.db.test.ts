@@ -194,6 +194,41 @@ function rescoredAt(db: Database, moves: Move[], options: RaiseAlertsOptions, po
   return db.prisma.$transaction((tx) => raiseAlerts(tx, changesOf(moves, options.now), policy, options));
 }
 
+describe("round trips", () => {
+  // Every statement of the decisions is latency a mutation's caller and the alert's subscribers wait
+  // through, and CPU of the hub's one thread: a first crossing costs two.
+  test("a customer's first crossing is decided in two statements: states read and inserted with the score changes announced, then states and alerts written", async ({
+    db,
+  }) => {
+    const [customer] = await customers(db, 1);
+    if (!customer) throw new Error("A customer was made.");
+    const statements: string[] = [];
+    const raised = await db.prisma.$transaction((tx) => {
+      const counted = new Proxy(tx, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof property !== "string" || !/^\$(query|execute)Raw/.test(property)) return value;
+          return (...args: unknown[]) => {
+            statements.push(property);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      // Into HIGH, and too close to CRITICAL for open CRITICAL alerts to resolve (a statement of its own).
+      const move = { customer, from: 0.5, to: 0.78 };
+      return raiseAlerts(counted, changesOf([move], t0), alertPolicy, { now: t0 });
+    });
+    expect(raised.raised).toEqual([expect.objectContaining({ customerId: customer.id, level: "HIGH" })]);
+    expect(
+      await db.prisma.customerAlertState.findUniqueOrThrow({ where: { customerId: customer.id } }),
+    ).toMatchObject({
+      alertedLevel: "HIGH",
+      alertCount: 1,
+    });
+    expect(statements).toHaveLength(2);
+  });
+});
+
 describe("row locks", () => {
   // PGlite has one connection: two transactions cannot hold locks at once there.
   test.skipIf(inject("databaseKind") !== "postgres")(

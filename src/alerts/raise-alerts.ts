@@ -3,8 +3,9 @@
 // Set-based, and few round trips (every statement after the alerts' insert is latency their subscribers
 // wait through), all straight to the driver (transaction-sql.ts): one statement reads the batch's
 // alert states, inserts those a customer crossing for the first time lacks (locked as they are
-// inserted) and sends the score changes' notifications (score-change-feed.ts), one locks and reads again those the decision would change, and one writes the states that
-// moved, inserts the alerts, wakes the dispatchers and says whether webhooks or a digest need more.
+// inserted) and sends the score changes' notifications (score-change-feed.ts), one locks and reads
+// again those the decision would change, and one writes the states that moved, inserts the alerts,
+// wakes the dispatchers and says whether webhooks or a digest need more.
 // A state that moves is decided again under its row lock, not on the previous score a concurrent
 // rescore may have read before us: two instances rescoring one customer decide each crossing once,
 // and the trigger key (customer, level, alert number) makes a second insert a no-op. A state the
@@ -321,8 +322,8 @@ const STATE_COLUMNS = `s."customerId"::text AS "customerId", s."alertedLevel"::t
   floor(extract(epoch FROM s."lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"`;
 
 /**
- * One statement: the stored states of `ids` (unlocked, as readStates), the `missing` candidates that
- * have none inserted, in id order (locked by the insert; one a concurrent writer inserted first is
+ * One statement: the stored states of `ids` (unlocked), the `missing` candidates that have none
+ * inserted, in id order (locked by the insert; one a concurrent writer inserted first is
  * neither read nor inserted: the insert waits for its commit, after the statement's snapshot), and the
  * score changes' notifications sent. The insert's condition reads the statement's snapshot, as the
  * read does, so a state is inserted exactly when it was not read.

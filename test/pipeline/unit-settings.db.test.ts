@@ -6,7 +6,7 @@ import { createSegment } from "../../src/domain/segments/manage-segments.ts";
 import { readUnitSettings } from "../../src/pipeline/unit-settings.ts";
 import { currentScoreModel } from "../../src/scoring/score-model.ts";
 import { test } from "../helpers/database.ts";
-import { PUBLISHED_CDNOW_FIT } from "../helpers/published-cdnow-model.ts";
+import { publishedModel } from "../helpers/published-cdnow-model.ts";
 
 const NOW = new Date("2026-03-02T10:00:00Z");
 
@@ -17,16 +17,7 @@ describe("a unit of work's settings", () => {
     expect(await read()).toEqual({ model: null, segments: [] });
 
     const stored = (version: string, fittedAt: Date) =>
-      db.prisma.scoreModel.create({
-        data: {
-          version,
-          fittedAt,
-          calibrationEnd: fittedAt,
-          ...PUBLISHED_CDNOW_FIT,
-          gammaGammaLogLikelihood: -4000,
-          fitMilliseconds: 1,
-        },
-      });
+      db.prisma.scoreModel.create({ data: publishedModel(version, fittedAt) });
     await stored("older", new Date(NOW.getTime() - 86_400_000));
     const newest = await stored("newest", NOW);
     const principal = await db.prisma.principal.create({ data: { name: "Ana Souza" } });

@@ -2,6 +2,7 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import { type CustomerClaim, resolveCustomers } from "../../../src/domain/identities/resolve-customers.ts";
+import { countingStatements } from "../../helpers/counted-statements.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
 import { recordInteraction, resolveCustomer } from "../../helpers/writes.ts";
 
@@ -164,21 +165,14 @@ describe("resolveCustomer", () => {
 
 describe("resolveCustomers, for claims naming their customer by id", () => {
   const byId = (customerId: string) => ({ customerId, identities: [], source: null, factAt: null });
-  /** The resolution, and how many statements it sent (a proxy counts the transaction's raw queries). */
+  /** The resolution, and how many statements it sent. */
   async function resolved(db: Database, claims: CustomerClaim[]) {
     let statements = 0;
     const resolution = await db.prisma.$transaction((tx) => {
-      const counted = new Proxy(tx, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver);
-          if (typeof property !== "string" || !/^\$(query|execute)Raw/.test(property)) return value;
-          return (...args: unknown[]) => {
-            statements += 1;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
+      const counted = countingStatements(tx);
+      return resolveCustomers(counted.tx, claims, { now: new Date() }).finally(() => {
+        statements = counted.count();
       });
-      return resolveCustomers(counted, claims, { now: new Date() });
     });
     return { resolution, statements };
   }

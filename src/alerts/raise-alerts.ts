@@ -2,9 +2,10 @@
 // (rescoreCustomers calls it after every batch, so every path that changes a score is covered).
 // Set-based, and few round trips (every statement after the alerts' insert is latency their subscribers
 // wait through), all straight to the driver (transaction-sql.ts): one statement reads the batch's
-// alert states, one inserts those a customer crossing for the first time lacks (locked as they are
-// inserted), one locks and reads again those the decision would change, and one writes the states that
-// moved, inserts the alerts, wakes the dispatchers and says whether webhooks or a digest need more.
+// alert states, inserts those a customer crossing for the first time lacks (locked as they are
+// inserted) and sends the score changes' notifications (score-change-feed.ts), one locks and reads
+// again those the decision would change, and one writes the states that moved, inserts the alerts,
+// wakes the dispatchers and says whether webhooks or a digest need more.
 // A state that moves is decided again under its row lock, not on the previous score a concurrent
 // rescore may have read before us: two instances rescoring one customer decide each crossing once,
 // and the trigger key (customer, level, alert number) makes a second insert a no-op. A state the
@@ -45,7 +46,7 @@ import {
 } from "./alert-policy.ts";
 import { alertWebhookTypes, recordAlertWebhooks } from "./alert-webhooks.ts";
 import { digestCrowdedOwners, RAISED_IN_THIS_TRANSACTION, type RaisedDigest } from "./digest-alerts.ts";
-import { notifyScoreChanges } from "./score-change-feed.ts";
+import { SCORE_CHANGES_CHANNEL, scoreChangePayloads } from "./score-change-feed.ts";
 
 /** The channel that tells dispatchers an alert was committed (payload: nothing). */
 export const ALERTS_CHANNEL = "cxhub_alerts";
@@ -95,13 +96,24 @@ export async function raiseAlerts(
   policy: AlertPolicy,
   { now, mode = "decide" }: RaiseAlertsOptions,
 ): Promise<AlertOutcome> {
-  await notifyScoreChanges(tx, changes);
   if (changes.length === 0) return { raised: [], resolved: [], digests: [] };
   const sql = transactionSql(tx);
-  const stored = await readStates(
+  // A customer without a stored state needs one only if they are, or were, at an alert level: theirs
+  // is inserted, where none is stored, by the statement that reads the states.
+  const candidates = changes.filter(
+    (change) =>
+      alertLevelOf(change.churnRisk, policy) !== null ||
+      (change.previousRisk !== null && alertLevelOf(change.previousRisk, policy) !== null),
+  );
+  const { stored, inserted } = await readAndInsertStates(
     sql,
     changes.map((change) => change.customerId),
-    { lock: false },
+    candidates.map((change) => ({
+      customerId: change.customerId,
+      // A rebaseline moves the customer to their new level below, whatever they start from.
+      state: initialAlertState(change.previousRisk, change.churnRisk, policy),
+    })),
+    { now, scoreChanges: scoreChangePayloads(changes) },
   );
   const decide = (change: ScoreChange, row: StateRow) => {
     const before = toState(row);
@@ -111,38 +123,19 @@ export async function raiseAlerts(
         : decideAlert(before, change.churnRisk, policy, now);
     return { before, decision };
   };
-  // A customer without a stored state needs one only if they are, or were, at an alert level.
-  const missing = changes.filter(
-    (change) =>
-      !stored.has(change.customerId) &&
-      (alertLevelOf(change.churnRisk, policy) !== null ||
-        (change.previousRisk !== null && alertLevelOf(change.previousRisk, policy) !== null)),
-  );
   const toLock = new Set<string>();
-  let inserted = new Map<string, StateRow>();
-  if (missing.length > 0) {
-    inserted = await insertStates(
-      sql,
-      missing.map((change) => ({
-        customerId: change.customerId,
-        // A rebaseline moves the customer to their new level below, whatever they start from.
-        state: initialAlertState(change.previousRisk, change.churnRisk, policy),
-      })),
-      now,
-    );
-    for (const [id, row] of inserted) stored.set(id, row);
-    for (const change of missing) if (!inserted.has(change.customerId)) toLock.add(change.customerId);
-  }
-  // Locked and read again: the states a concurrent transaction inserted first (the insert waited for
-  // its commit: theirs is the state that counts) and those the decision would change. Those inserted
-  // here are locked already.
+  for (const [id, row] of inserted) stored.set(id, row);
+  for (const change of candidates) if (!stored.has(change.customerId)) toLock.add(change.customerId);
+  // Locked and read again: the states a concurrent transaction inserted first (neither read nor
+  // inserted: the insert waited for its commit: theirs is the state that counts) and those the
+  // decision would change. Those inserted here are locked already.
   for (const change of changes) {
     const row = stored.get(change.customerId);
     if (!row || inserted.has(change.customerId)) continue;
     if (!sameState(toState(row), decide(change, row).decision.state)) toLock.add(change.customerId);
   }
   if (toLock.size > 0) {
-    const locked = await readStates(sql, [...toLock], { lock: true });
+    const locked = await lockStates(sql, [...toLock]);
     // A state gone meanwhile (its customer erased) is decided on nothing, not on its unlocked read.
     for (const id of toLock) {
       const row = locked.get(id);
@@ -311,24 +304,13 @@ async function resolveAlerts(
     RETURNING a."id", a."customerId", a."level"::text AS level, f.reason`;
 }
 
-/** The customers' stored alert states; `lock`: under row locks taken in id order (no deadlock between batches). */
-async function readStates(
-  sql: TransactionSql,
-  ids: string[],
-  { lock }: { lock: boolean },
-): Promise<Map<string, StateRow>> {
-  // A scheduled slice reads thousands of states a batch. Unlocked, each id is looked up by the key
-  // (LATERAL … LIMIT 1, as in customer-signals.ts): with a plain "= ANY" PostgreSQL scanned the whole
-  // table in parallel for each batch once it held 770,000 states. Locked, the id order the lock needs
-  // makes the key's index the plan.
+/** The customers' stored alert states, under row locks taken in id order (no deadlock between batches). */
+async function lockStates(sql: TransactionSql, ids: string[]): Promise<Map<string, StateRow>> {
+  // The id order the lock needs makes the key's index the plan.
   const rows = await sql.query<StateRow>(
-    lock
-      ? `${PREPARED_FOR_ONE_ROW}
-         SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
-         ORDER BY s."customerId" FOR UPDATE`
-      : `${PREPARED_FOR_ONE_ROW}
-         SELECT ${STATE_COLUMNS} FROM unnest($1::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
-           SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s`,
+    `${PREPARED_FOR_ONE_ROW}
+     SELECT ${STATE_COLUMNS} FROM "CustomerAlertState" s WHERE s."customerId" = ANY($1::uuid[])
+     ORDER BY s."customerId" FOR UPDATE`,
     [ids],
   );
   return new Map(rows.map((row) => [row.customerId, row]));
@@ -339,23 +321,58 @@ const STATE_COLUMNS = `s."customerId"::text AS "customerId", s."alertedLevel"::t
   floor(extract(epoch FROM s."lastHighAlertAt") * 1000)::float8 AS "lastHighAlertAt",
   floor(extract(epoch FROM s."lastCriticalAlertAt") * 1000)::float8 AS "lastCriticalAlertAt"`;
 
-/** Inserts the states, in id order; answers those it inserted (a concurrent writer's stand). */
-async function insertStates(
+/**
+ * One statement: the stored states of `ids` (unlocked), the `missing` candidates that have none
+ * inserted, in id order (locked by the insert; one a concurrent writer inserted first is
+ * neither read nor inserted: the insert waits for its commit, after the statement's snapshot), and the
+ * score changes' notifications sent. The insert's condition reads the statement's snapshot, as the
+ * read does, so a state is inserted exactly when it was not read.
+ *
+ * A scheduled slice reads thousands of states a batch: each id is looked up by the key (LATERAL …
+ * LIMIT 1, as in customer-signals.ts); with a plain "= ANY" PostgreSQL scanned the whole table in
+ * parallel for each batch once it held 770,000 states.
+ */
+async function readAndInsertStates(
   sql: TransactionSql,
-  rows: Array<{ customerId: string; state: AlertState }>,
-  now: Date,
-): Promise<Map<string, StateRow>> {
-  const sorted = [...rows].sort((a, b) => a.customerId.localeCompare(b.customerId));
-  const inserted = await sql.query<StateRow>(
+  ids: string[],
+  missing: Array<{ customerId: string; state: AlertState }>,
+  { now, scoreChanges }: { now: Date; scoreChanges: string[] },
+): Promise<{ stored: Map<string, StateRow>; inserted: Map<string, StateRow> }> {
+  const sorted = [...missing].sort((a, b) => a.customerId.localeCompare(b.customerId));
+  const rows = await sql.query<StateRow & { origin: "stored" | "inserted" | "notified" }>(
     `${PREPARED_FOR_ONE_ROW}
-     INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
-     SELECT "customerId", level::"ChurnRiskLevel", $1::timestamptz
-       FROM unnest($2::uuid[], $3::text[]) AS t("customerId", level)
-     ON CONFLICT ("customerId") DO NOTHING
-     RETURNING ${STATE_COLUMNS}`,
-    [now.toISOString(), sorted.map((r) => r.customerId), sorted.map((r) => r.state.alertedLevel)],
+     WITH inserted AS (
+       INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
+       SELECT "customerId", level::"ChurnRiskLevel", $1::timestamptz
+         FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t("customerId", level, position)
+        WHERE NOT EXISTS (SELECT 1 FROM "CustomerAlertState" e WHERE e."customerId" = t."customerId")
+        ORDER BY position
+       ON CONFLICT ("customerId") DO NOTHING
+       RETURNING ${STATE_COLUMNS}
+     )
+     SELECT 'inserted' AS origin, * FROM inserted
+     UNION ALL
+     SELECT 'stored', ${STATE_COLUMNS} FROM unnest($4::uuid[]) AS wanted("id") CROSS JOIN LATERAL (
+       SELECT * FROM "CustomerAlertState" WHERE "customerId" = wanted."id" LIMIT 1) s
+     UNION ALL
+     SELECT 'notified', NULL, NULL, NULL, NULL, NULL
+       FROM unnest($5::text[]) AS payload CROSS JOIN LATERAL pg_notify($6, payload) AS sent`,
+    [
+      now.toISOString(),
+      sorted.map((r) => r.customerId),
+      sorted.map((r) => r.state.alertedLevel),
+      ids,
+      scoreChanges,
+      SCORE_CHANGES_CHANNEL,
+    ],
   );
-  return new Map(inserted.map((row) => [row.customerId, row]));
+  const stored = new Map<string, StateRow>();
+  const inserted = new Map<string, StateRow>();
+  for (const row of rows) {
+    if (row.origin === "stored") stored.set(row.customerId, row);
+    else if (row.origin === "inserted") inserted.set(row.customerId, row);
+  }
+  return { stored, inserted };
 }
 
 function toState(row: StateRow): AlertState {

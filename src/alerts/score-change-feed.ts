@@ -5,20 +5,19 @@
 // instance tells its own subscribers, who read the score as committed. A notification missed while
 // disconnected loses nothing a client cannot get back: the current score is one query away.
 import type { Listen, ListenOptions } from "../db/notifications.ts";
-import { PREPARED } from "../db/prepared-statements.ts";
-import { transactionSql } from "../db/transaction-sql.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoreChange } from "../scoring/rescore-customers.ts";
 
 export const SCORE_CHANGES_CHANNEL = "cxhub_score_changes";
 /** Ids per notification: 200 × 37 characters stays well under PostgreSQL's 8,000-byte payload limit. */
 const IDS_PER_NOTIFICATION = 200;
 
-/** Sends the ids of the customers whose churn risk or level changed; delivered on commit. */
-export async function notifyScoreChanges(
-  tx: Prisma.TransactionClient,
-  changes: ScoreChange[],
-): Promise<void> {
+/**
+ * The notifications to send on SCORE_CHANGES_CHANNEL (delivered on commit): the ids of the customers
+ * whose churn risk or level changed, in payloads under the size limit. The alert decisions send them
+ * in the statement that reads the customers' alert states (raise-alerts.ts), a round trip of their own
+ * before.
+ */
+export function scoreChangePayloads(changes: ScoreChange[]): string[] {
   const changed = changes
     .filter(
       (change) =>
@@ -29,15 +28,11 @@ export async function notifyScoreChanges(
           change.previousLevel !== change.level),
     )
     .map((change) => change.customerId);
-  if (changed.length === 0) return;
   const payloads: string[] = [];
   for (let start = 0; start < changed.length; start += IDS_PER_NOTIFICATION) {
     payloads.push(changed.slice(start, start + IDS_PER_NOTIFICATION).join(","));
   }
-  await transactionSql(tx).execute(
-    `${PREPARED} SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`,
-    [SCORE_CHANGES_CHANNEL, payloads],
-  );
+  return payloads;
 }
 
 export interface ScoreChangeFeed {

@@ -25,8 +25,10 @@ import { ConflictError, LostRaceError } from "../domain/errors.ts";
 import { recordSegmentEntries, type SegmentEntry } from "../domain/segments/segment-entries.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { ScoringPolicy } from "../policy/scoring-policy.ts";
+import type { FittedScoreModel } from "../scoring/score-model.ts";
 import { markRescoreDue } from "./mark-rescore-due.ts";
 import { type AlertDecisions, rescoreWithAlerts } from "./rescore-with-alerts.ts";
+import { readUnitSettings } from "./unit-settings.ts";
 
 /** What every write needs besides its data: the policy it scores with and the clock it runs on. */
 export interface WriteContext {
@@ -102,12 +104,18 @@ export async function runUnitOfWork<T>(
             await markRescoreDue(tx, [...touched], now);
             return { value, ...nothingDecided(), segmentEntries: [], rescoreMs: performance.now() - start };
           }
-          const decided = await rescoreTouched(tx, [...touched], context.policy, now);
+          const ids = [...touched];
+          // Nothing touched, nothing rescored: neither the model nor the segments are asked for.
+          const settings = ids.length > 0 ? await readUnitSettings(tx) : null;
+          const decided = settings
+            ? await rescoreTouched(tx, ids, context.policy, now, settings.model)
+            : nothingDecided();
           const rescoreMs = performance.now() - start;
           const segmentEntries = await recordSegmentEntries(
             tx,
             { customerIds: decided.rescoredCustomerIds },
             now,
+            settings?.segments,
           );
           await notifySegmentEntries(tx, segmentEntries);
           await recordSegmentEntryWebhooks(tx, segmentEntries, now);
@@ -135,20 +143,21 @@ const nothingDecided = (): AlertDecisions & { rescoredCustomerIds: string[] } =>
   digests: [],
 });
 
-/** Rescores the live customers among `ids` as of `now` and decides their alerts, in `tx`. */
+/** Rescores the live customers among `ids` as of `now` with `model` and decides their alerts, in `tx`. */
 async function rescoreTouched(
   tx: Prisma.TransactionClient,
   ids: string[],
   policy: ScoringPolicy,
   now: Date,
+  model: FittedScoreModel | null,
 ): Promise<AlertDecisions & { rescoredCustomerIds: string[] }> {
-  if (ids.length === 0) return nothingDecided();
   // Merged-away customers have no score of their own: rescoring reads live customers only, so the
   // customers it scored are the live ones among `ids`.
   const { changes, alerts, resolved, digests } = await rescoreWithAlerts(tx, {
     policy,
     customerIds: ids,
     asOf: now,
+    model,
   });
   return { rescoredCustomerIds: changes.map((change) => change.customerId), alerts, resolved, digests };
 }

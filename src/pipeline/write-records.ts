@@ -99,6 +99,8 @@ export async function writeFeedback(
     { type: "feedback", input },
     actor,
     async (tx, stored) => {
+      // Stored by this unit's insert, which answered with the row (nothing after it writes answers).
+      if (stored.feedback) return stored.feedback;
       const feedback = await readFeedback(tx, factIdOf(stored));
       if (!feedback) throw new Error("The pipeline stored a survey answer it cannot read back.");
       return feedback;

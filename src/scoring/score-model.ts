@@ -106,12 +106,30 @@ export function describeModel(backtest: Backtest, buyers: number, purchaseModel:
 const fittedByRowVersion = new Map<string, FittedScoreModel>();
 const KEPT_MODELS = 4;
 
+/** Which stored model is the newest, by row version: what `scoreModelAt` needs to answer. */
+export interface NewestScoreModel {
+  id: string;
+  /** The row's xmin, as text. */
+  rowVersion: string;
+}
+
 /** The model in use: the newest fit, or null before the first. */
 export async function currentScoreModel(db: Db): Promise<FittedScoreModel | null> {
   const [newest] = await directSql(db).query<{ id: string; rowVersion: string }>(
     `${PREPARED} SELECT "id"::text AS id, xmin::text AS "rowVersion" FROM "ScoreModel"
       ORDER BY "fittedAt" DESC, "id" DESC LIMIT 1`,
   );
+  return scoreModelAt(db, newest ?? null);
+}
+
+/**
+ * The model in use, given which row is the newest (read by the caller, in a statement of its own
+ * choosing: the write pipeline's asks with the unit's other settings, unit-settings.ts).
+ */
+export async function scoreModelAt(
+  db: Db,
+  newest: NewestScoreModel | null,
+): Promise<FittedScoreModel | null> {
   if (!newest) return null;
   const key = `${newest.id}/${newest.rowVersion}`;
   const known = fittedByRowVersion.get(key);

@@ -13,6 +13,7 @@ import { resolveAlertPolicy } from "../../src/policy/alert-policy-settings.ts";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { churnReasonValuesSchema } from "../../src/scoring/churn-factors.ts";
 import { explainReasons } from "../../src/scoring/churn-reasons.ts";
+import { countingStatements } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 import { changesOf, customers, intoCritical, intoHigh, type Move } from "./helpers/score-changes.ts";
@@ -193,6 +194,34 @@ const hoursAfter = (hours: number) => new Date(t0.getTime() + hours * 3_600_000)
 function rescoredAt(db: Database, moves: Move[], options: RaiseAlertsOptions, policy = alertPolicy) {
   return db.prisma.$transaction((tx) => raiseAlerts(tx, changesOf(moves, options.now), policy, options));
 }
+
+describe("round trips", () => {
+  // Every statement of the decisions is latency a mutation's caller and the alert's subscribers wait
+  // through, and CPU of the hub's one thread: a first crossing costs two.
+  test("a customer's first crossing is decided in two statements: states read and inserted with the score changes announced, then states and alerts written", async ({
+    db,
+  }) => {
+    const [customer] = await customers(db, 1);
+    if (!customer) throw new Error("A customer was made.");
+    let statements = 0;
+    const raised = await db.prisma.$transaction((tx) => {
+      const counted = countingStatements(tx);
+      // Into HIGH, and too close to CRITICAL for open CRITICAL alerts to resolve (a statement of its own).
+      const move = { customer, from: 0.5, to: 0.78 };
+      return raiseAlerts(counted.tx, changesOf([move], t0), alertPolicy, { now: t0 }).finally(() => {
+        statements = counted.count();
+      });
+    });
+    expect(raised.raised).toEqual([expect.objectContaining({ customerId: customer.id, level: "HIGH" })]);
+    expect(
+      await db.prisma.customerAlertState.findUniqueOrThrow({ where: { customerId: customer.id } }),
+    ).toMatchObject({
+      alertedLevel: "HIGH",
+      alertCount: 1,
+    });
+    expect(statements).toBe(2);
+  });
+});
 
 describe("row locks", () => {
   // PGlite has one connection: two transactions cannot hold locks at once there.

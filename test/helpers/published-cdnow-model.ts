@@ -10,3 +10,13 @@ export const PUBLISHED_CDNOW_FIT = {
   bgNbdConverged: true,
   gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
 } as const;
+
+/** The published CDNOW model as a fit at `fittedAt` would store it (a ScoreModel row's data). */
+export const publishedModel = (version: string, fittedAt: Date) => ({
+  version,
+  fittedAt,
+  calibrationEnd: fittedAt,
+  ...PUBLISHED_CDNOW_FIT,
+  gammaGammaLogLikelihood: -4000,
+  fitMilliseconds: 1,
+});

@@ -18,7 +18,7 @@ import {
 } from "../generated/graphql/graphql.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
-import { PUBLISHED_CDNOW_FIT } from "../helpers/published-cdnow-model.ts";
+import { publishedModel } from "../helpers/published-cdnow-model.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 
 const DAY_MS = 86_400_000;
@@ -30,16 +30,6 @@ const daysAgo = (days: number, hour = 12) => {
   return new Date(today - days * DAY_MS + hour * 3_600_000);
 };
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-
-/** The parameters Fader, Hardie & Lee (2005) publish for CDNOW, as a fit at `fittedAt` would store them. */
-const publishedModel = (version: string, fittedAt: Date) => ({
-  version,
-  fittedAt,
-  calibrationEnd: fittedAt,
-  ...PUBLISHED_CDNOW_FIT,
-  gammaGammaLogLikelihood: -4000,
-  fitMilliseconds: 1,
-});
 
 /** The published CDNOW model, stored as a fitted model would be. */
 async function storePublishedModel(db: Database) {

@@ -58,6 +58,22 @@ export async function findLiveCustomerIds(db: Db, ids: string[]): Promise<Map<st
   return live;
 }
 
+/**
+ * Locks the customer with this id (FOR UPDATE) when it is live, in one statement; false, with no lock
+ * taken, when no live customer has the id (unknown, not a UUID, or merged away: the caller resolves it
+ * the long way). For a write naming its one customer by id, which this resolves and locks at once.
+ */
+export async function lockLiveCustomerById(db: Db, id: string): Promise<boolean> {
+  if (!customerId.safeParse(id).success) return false;
+  const rows = await directSql(db).query<{ id: string }>(
+    `${PREPARED_FOR_ONE_ROW}
+     SELECT "id"::text AS id FROM "Customer" WHERE "id" = ANY($1::uuid[]) AND "mergedIntoId" IS NULL
+        FOR UPDATE`,
+    [[id]],
+  );
+  return rows.length === 1;
+}
+
 /** The live customer that owns this identity (normalized first), or null when nobody does. */
 export async function findCustomerByIdentity(db: Db, identity: IdentityInput): Promise<Customer | null> {
   const { kind, namespace, value } = parseInput(identityInputSchema, identity, "The identity");

@@ -31,6 +31,11 @@ export interface SubmittedFeedback {
   outcome: RecordOutcome;
   /** The customer the answer belonged to before a correction moved it; null otherwise. */
   previousCustomerId: string | null;
+  /**
+   * The row as its INSERT stored it, when the call stored one answer and created it (a mutation's):
+   * the write pipeline answers with it instead of reading it back. Absent otherwise.
+   */
+  row?: Feedback;
 }
 
 type FeedbackFields = Omit<Feedback, "id" | "source" | "externalId" | "recordedAt">;
@@ -67,7 +72,14 @@ export async function submitFeedback(
   for (const [index, { parsed, customerId }] of rows.entries()) {
     const candidate = candidates[index];
     if (candidate && inserted.has(candidate.id)) {
-      results.push({ id: candidate.id, customerId, outcome: "created", previousCustomerId: null });
+      const row = inserted.get(candidate.id);
+      results.push({
+        id: candidate.id,
+        customerId,
+        outcome: "created",
+        previousCustomerId: null,
+        ...(row && { row }),
+      });
       continue;
     }
     const existing = stored.get(factKey(parsed.source, parsed.externalId));
@@ -173,16 +185,22 @@ function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
   );
 }
 
-/** Inserts the answers whose (source, externalId) is not stored yet, in key order; answers their ids. */
+/**
+ * Inserts the answers whose (source, externalId) is not stored yet, in key order; answers their ids,
+ * each with its stored row when one answer was given (null for a batch's: nothing reads them back).
+ */
 async function insertFeedback(
   tx: Prisma.TransactionClient,
   unsorted: Array<{ id: string; source: string; externalId: string; fields: FeedbackFields }>,
-): Promise<Set<string>> {
-  if (unsorted.length === 0) return new Set();
+): Promise<Map<string, Feedback | null>> {
+  if (unsorted.length === 0) return new Map();
   // In one key order, so that concurrent writers take the unique index's entries in the same order.
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: FeedbackFields) => T) => rows.map((row) => pick(row.fields));
-  const inserted = await transactionSql(tx).query<{ id: string }>(
+  // A mutation's one answer comes back whole, as readFeedback would read it: the pipeline answers
+  // with it, which saved a round trip (a read after the insert) on every submitFeedback.
+  const one = rows.length === 1;
+  const inserted = await transactionSql(tx).query<Record<string, unknown> & { id: string }>(
     `${PREPARED_FOR_ONE_ROW}
      INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
        "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
@@ -193,7 +211,7 @@ async function insertFeedback(
             AS t(id, "customerId", source, "externalId", kind, score, comment, channel, touchpoint,
                  "interactionId", sentiment, "respondedAt", "sourceUpdatedAt")
      ON CONFLICT ("source", "externalId") DO NOTHING
-     RETURNING "id"::text AS id`,
+     RETURNING ${one ? FEEDBACK_COLUMNS : `"id"::text AS id`}`,
     [
       rows.map((row) => row.id),
       column((f) => f.customerId),
@@ -210,7 +228,7 @@ async function insertFeedback(
       column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
     ],
   );
-  return new Set(inserted.map((row) => row.id));
+  return new Map(inserted.map((row) => [row.id, one ? feedbackOfRow(row) : null]));
 }
 
 const FEEDBACK_COLUMNS = `"id"::text AS id, "customerId"::text AS "customerId", "source", "externalId",
@@ -226,7 +244,11 @@ export async function readFeedback(tx: Prisma.TransactionClient, id: string): Pr
     `${PREPARED} SELECT ${FEEDBACK_COLUMNS} FROM "Feedback" WHERE "id" = $1::uuid`,
     [id],
   );
-  if (!row) return null;
+  return row ? feedbackOfRow(row) : null;
+}
+
+/** A row of FEEDBACK_COLUMNS as the Feedback it is. */
+function feedbackOfRow(row: Record<string, unknown>): Feedback {
   // timestamptz arrives as text from the driver, as a Date from Prisma's raw path.
   const instant = (value: unknown) => (value === null ? null : new Date(value as string | Date));
   return {

@@ -21,7 +21,7 @@ import { transactionSql } from "../../db/transaction-sql.ts";
 import { uuidv7 } from "../../db/uuid-v7.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import { asProfileVersions } from "../customers/customer-profiles.ts";
-import { findLiveCustomerIds } from "../customers/find-customer.ts";
+import { findLiveCustomerIds, lockLiveCustomerById } from "../customers/find-customer.ts";
 import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
 import { inKeyOrderBy } from "../key-order.ts";
@@ -106,6 +106,8 @@ export async function resolveCustomers(
   claims: CustomerClaim[],
   options: ResolveOptions,
 ): Promise<Resolution> {
+  const byId = await resolveOneCustomerById(tx, claims);
+  if (byId) return byId;
   const known = await findKnownIdentities(
     tx,
     claims.flatMap((claim) => claim.identities),
@@ -208,6 +210,38 @@ export async function resolveCustomers(
     ]),
     attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
     createdCustomerIds: new Set(created.keys()),
+  };
+}
+
+/**
+ * Claims that all name one live customer by id, with no identities and no profile version (a
+ * mutation's record for a customer named by ID): the customer is locked as it is found, in one
+ * statement, and is the resolution of every claim. The long way read it, then locked it. Null, with
+ * nothing locked, for any other claims (the long way resolves them, and any error it finds).
+ */
+async function resolveOneCustomerById(
+  tx: Prisma.TransactionClient,
+  claims: CustomerClaim[],
+): Promise<Resolution | null> {
+  const id = claims[0]?.customerId;
+  if (
+    id === undefined ||
+    claims.some((claim) => claim.customerId !== id || claim.identities.length > 0 || claim.version)
+  ) {
+    return null;
+  }
+  if (!(await lockLiveCustomerById(tx, id))) return null;
+  return {
+    claims: claims.map(() => ({
+      customerId: id,
+      created: false,
+      identitiesKnown: true,
+      mergedCustomerIds: [],
+      stale: false,
+    })),
+    identityIds: new Map(),
+    attachedSeenAt: new Map(),
+    createdCustomerIds: new Set(),
   };
 }
 

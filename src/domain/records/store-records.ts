@@ -9,7 +9,7 @@
 // before an interaction that an earlier answer in the run names (the answer came first), and around a
 // record whose identities show two customers to be one (the merge happens before it, after everything
 // earlier). So a batch and the same records one by one end identical.
-import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Feedback, Prisma } from "../../generated/prisma/client.ts";
 import { type UpsertCustomerInput, upsertCustomerInputSchema } from "../customers/customer-input.ts";
 import {
   advanceProfileVersion,
@@ -76,6 +76,8 @@ export interface StoredRecord {
   mergedCustomerIds: string[];
   /** The customer the fact was stored on before this correction moved it to `customerId`; else null. */
   movedFromCustomerId: string | null;
+  /** A survey answer's row as stored, when its insert answered with it (submitFeedback's `row`). */
+  feedback?: Feedback;
 }
 
 export interface StoreResult {
@@ -323,10 +325,10 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
 
   const seen = new Map<string, SeenWindow>();
   const facts = [
-    ...recorded.map((row, i) => ({ row, index: interactionEntries[i] as number })),
-    ...submitted.map((row, i) => ({ row, index: answerEntries[i] as number })),
+    ...recorded.map((row, i) => ({ row, index: interactionEntries[i] as number, feedback: undefined })),
+    ...submitted.map((row, i) => ({ row, index: answerEntries[i] as number, feedback: row.row })),
   ];
-  for (const { row, index } of facts) {
+  for (const { row, index, feedback } of facts) {
     const entry = entries[index] as Exclude<Parsed, { type: "customer" }>;
     const at = entry.type === "interaction" ? entry.parsed.occurredAt : entry.parsed.respondedAt;
     const claim = resolved(index);
@@ -337,6 +339,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       createdCustomer: claim.created,
       mergedCustomerIds: claim.mergedCustomerIds,
       movedFromCustomerId: row.previousCustomerId,
+      ...(feedback && { feedback }),
     };
     // A stale copy moves nothing: the stored, newer version already counted its customer and times.
     if (row.outcome === "stale") continue;

@@ -22,24 +22,39 @@ export interface SegmentEntry {
 /** Which customers to check: those named, or every live customer. */
 export type EntryCandidates = { customerIds: string[] } | "everyone";
 
-/** Checks the candidates against every segment; returns the entries, by segment then customer. */
+/** A saved segment: its id and its definition (JSON, parsed or as its text). */
+export interface SegmentRow {
+  id: string;
+  definition: unknown;
+}
+
+/**
+ * Checks the candidates against every segment; returns the entries, by segment then customer.
+ * `segments`: every segment, read by the caller in the same transaction (the write pipeline reads
+ * them with the unit's other settings, in one statement); read here when omitted.
+ */
 export async function recordSegmentEntries(
   db: Db,
   candidates: EntryCandidates,
   at: Date,
+  segments?: SegmentRow[],
 ): Promise<SegmentEntry[]> {
   if (candidates !== "everyone" && candidates.customerIds.length === 0) return [];
-  // Straight to the driver: every write's unit of work asks, after its alerts' insert and before its
-  // commit, and usually hears that there are none.
-  const rows = await directSql(db).query<{ id: string; definition: unknown }>(
-    `${PREPARED} SELECT "id"::text AS id, "definition" FROM "Segment" ORDER BY "id"`,
-  );
+  // Straight to the driver: the daily check asks once; every write's unit of work reads them with
+  // its settings, and usually hears that there are none.
+  const rows =
+    segments ??
+    (await directSql(db).query<{ id: string; definition: unknown }>(
+      `${PREPARED} SELECT "id"::text AS id, "definition" FROM "Segment" ORDER BY "id"`,
+    ));
   // json arrives as its text from the driver, parsed from Prisma's raw path.
-  const segments = rows.map(({ id, definition }) => ({
-    id,
-    definition: typeof definition === "string" ? (JSON.parse(definition) as unknown) : definition,
-  }));
-  return syncMembership(db, segments, candidates, at);
+  const parsed = [...rows]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(({ id, definition }) => ({
+      id,
+      definition: typeof definition === "string" ? (JSON.parse(definition) as unknown) : definition,
+    }));
+  return syncMembership(db, parsed, candidates, at);
 }
 
 /** Sets a segment's baseline: its members now, as of `at`, with no entry reported. */

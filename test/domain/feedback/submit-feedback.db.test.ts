@@ -1,6 +1,7 @@
 import { describe, expect } from "vitest";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import type { SubmitFeedbackInput } from "../../../src/domain/feedback/feedback-input.ts";
+import { storeRecords } from "../../../src/domain/records/store-records.ts";
 import { test } from "../../helpers/database.ts";
 import { recordInteraction, submitFeedback } from "../../helpers/writes.ts";
 
@@ -59,6 +60,23 @@ describe("submitFeedback", () => {
     expect(repeat.feedback).toEqual(created.feedback);
     expect(corrected.feedback).toMatchObject({ id: created.feedback.id, score: 6, comment: null });
     expect(await db.prisma.feedback.count()).toBe(1);
+  });
+
+  test("a new answer comes back from its insert as stored, so that the mutation answers without reading it again", async ({
+    db,
+  }) => {
+    const now = new Date("2026-02-01T10:00:00Z");
+    const { records } = await db.prisma.$transaction((tx) =>
+      storeRecords(
+        tx,
+        [{ type: "feedback", input: anAnswer({ channel: "EMAIL", sentiment: 0.1 + 0.2, score: 10 }) }],
+        { now },
+      ),
+    );
+    const [stored] = records;
+    const row = await db.prisma.feedback.findUniqueOrThrow({ where: { id: stored?.factId ?? "" } });
+    expect(stored?.feedback).toEqual(row);
+    expect(row).toMatchObject({ sentiment: 0.1 + 0.2, channel: "EMAIL", comment: "Fast delivery" });
   });
 
   test("moves the customer's last seen time to the answer", async ({ db }) => {

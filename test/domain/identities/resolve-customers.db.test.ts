@@ -1,5 +1,8 @@
 import { describe, expect } from "vitest";
-import { ValidationError } from "../../../src/domain/errors.ts";
+import type { Database } from "../../../src/db/database.ts";
+import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
+import { type CustomerClaim, resolveCustomers } from "../../../src/domain/identities/resolve-customers.ts";
+import { countingStatements } from "../../helpers/counted-statements.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
 import { recordInteraction, resolveCustomer } from "../../helpers/writes.ts";
 
@@ -157,5 +160,46 @@ describe("resolveCustomer", () => {
     );
     await expect(resolveCustomer(db.prisma, [])).rejects.toBeInstanceOf(ValidationError);
     expect(await db.prisma.customer.count()).toBe(0);
+  });
+});
+
+describe("resolveCustomers, for claims naming their customer by id", () => {
+  const byId = (customerId: string) => ({ customerId, identities: [], source: null, factAt: null });
+  /** The resolution, and how many statements it sent. */
+  async function resolved(db: Database, claims: CustomerClaim[]) {
+    let statements = 0;
+    const resolution = await db.prisma.$transaction((tx) => {
+      const counted = countingStatements(tx);
+      return resolveCustomers(counted.tx, claims, { now: new Date() }).finally(() => {
+        statements = counted.count();
+      });
+    });
+    return { resolution, statements };
+  }
+
+  test("a live customer is found and locked in one statement", async ({ db }) => {
+    const customer = await db.prisma.customer.create({ data: { displayName: "Ana" } });
+    const { resolution, statements } = await resolved(db, [byId(customer.id), byId(customer.id)]);
+    expect(resolution.claims).toEqual([
+      { customerId: customer.id, created: false, identitiesKnown: true, mergedCustomerIds: [], stale: false },
+      { customerId: customer.id, created: false, identitiesKnown: true, mergedCustomerIds: [], stale: false },
+    ]);
+    expect(resolution.createdCustomerIds.size).toBe(0);
+    expect(statements).toBe(1);
+  });
+
+  test("a merged-away customer's id resolves to the survivor; an unknown id or one that is not a UUID is not found", async ({
+    db,
+  }) => {
+    const survivor = await db.prisma.customer.create({ data: { displayName: "Ana" } });
+    const merged = await db.prisma.customer.create({
+      data: { displayName: "Ana (old)", mergedIntoId: survivor.id },
+    });
+    const { resolution } = await resolved(db, [byId(merged.id)]);
+    expect(resolution.claims.map((claim) => claim.customerId)).toEqual([survivor.id]);
+    await expect(resolved(db, [byId("01900000-0000-7000-8000-000000000000")])).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(resolved(db, [byId("not-a-uuid")])).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -19,14 +19,19 @@ CREATE TABLE "ChurnRiskTally" (
 --   * an owner change or a merge locks its customer FOR UPDATE (which waits for a score added in
 --     flight) and the score FOR SHARE (which waits for one changed or deleted in flight), then reads
 --     the score as committed; a score write that comes after it waits for it and reads the new owner.
--- Either way each transition is counted once, from the state it started from. Scores added or
+-- Either way each transition is counted once, from the state it started from. An owner change's
+-- FOR UPDATE also waits for anything else added for that customer in flight (an alert, a score's
+-- history): owner changes are rare, rescoring is not. Writers add to the slot of their backend, 256
+-- of them, so that two connections seldom share one and wait on each other's transaction (CustomerTally's
+-- 64 are written far less often); a deadlock that two sharing one can still meet is redone by the
+-- unit of work and by the job engine. Scores added or
 -- deleted are counted once per statement (transition tables); level changes, owner changes and
 -- merges row by row, and only the rows that moved.
 CREATE FUNCTION "cxhub_churn_risk_tally_add"(owner_id UUID, risk_level "ChurnRiskLevel", delta BIGINT)
 RETURNS VOID LANGUAGE sql AS $$
   INSERT INTO "ChurnRiskTally" ("ownerKey", "level", "slot", "customers")
   VALUES (COALESCE(owner_id, '00000000-0000-0000-0000-000000000000'), risk_level,
-          (pg_backend_pid() % 64)::smallint, delta)
+          (pg_backend_pid() % 256)::smallint, delta)
   ON CONFLICT ("ownerKey", "level", "slot")
   DO UPDATE SET "customers" = "ChurnRiskTally"."customers" + EXCLUDED."customers"
 $$;
@@ -38,7 +43,7 @@ CREATE FUNCTION "cxhub_churn_risk_tally_scores_counted"() RETURNS trigger LANGUA
 BEGIN
   INSERT INTO "ChurnRiskTally" ("ownerKey", "level", "slot", "customers")
   SELECT COALESCE(c."ownerId", '00000000-0000-0000-0000-000000000000'), s."churnRiskLevel",
-         (pg_backend_pid() % 64)::smallint, count(*) * TG_ARGV[0]::bigint
+         (pg_backend_pid() % 256)::smallint, count(*) * TG_ARGV[0]::bigint
   FROM "scores" s JOIN "Customer" c ON c."id" = s."customerId"
   WHERE c."mergedIntoId" IS NULL
   GROUP BY 1, 2
@@ -57,9 +62,14 @@ CREATE FUNCTION "cxhub_churn_risk_tally_level_moved"() RETURNS trigger LANGUAGE 
 DECLARE owner_id UUID;
 BEGIN
   SELECT c."ownerId" INTO owner_id FROM "Customer" c WHERE c."id" = NEW."customerId" AND c."mergedIntoId" IS NULL;
-  IF FOUND THEN
+  IF NOT FOUND THEN RETURN NULL; END IF;
+  -- The two slots in the levels' order, so that two moves in opposite directions never wait on each other.
+  IF OLD."churnRiskLevel" < NEW."churnRiskLevel" THEN
     PERFORM "cxhub_churn_risk_tally_add"(owner_id, OLD."churnRiskLevel", -1);
     PERFORM "cxhub_churn_risk_tally_add"(owner_id, NEW."churnRiskLevel", 1);
+  ELSE
+    PERFORM "cxhub_churn_risk_tally_add"(owner_id, NEW."churnRiskLevel", 1);
+    PERFORM "cxhub_churn_risk_tally_add"(owner_id, OLD."churnRiskLevel", -1);
   END IF;
   RETURN NULL;
 END;
@@ -85,13 +95,35 @@ BEGIN
 END;
 $$;
 
+-- A customer merged away before and after counts nowhere either way, and takes no lock.
 CREATE FUNCTION "cxhub_churn_risk_tally_customer_moved"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE risk_level "ChurnRiskLevel" := "cxhub_churn_risk_tally_settled_level"(NEW."id");
+DECLARE
+  risk_level "ChurnRiskLevel";
+  was_counted BOOLEAN := OLD."mergedIntoId" IS NULL;
+  is_counted BOOLEAN := NEW."mergedIntoId" IS NULL;
 BEGIN
+  IF NOT (was_counted OR is_counted) THEN RETURN NULL; END IF;
+  risk_level := "cxhub_churn_risk_tally_settled_level"(NEW."id");
   IF risk_level IS NULL THEN RETURN NULL; END IF;
-  IF OLD."mergedIntoId" IS NULL THEN PERFORM "cxhub_churn_risk_tally_add"(OLD."ownerId", risk_level, -1); END IF;
-  IF NEW."mergedIntoId" IS NULL THEN PERFORM "cxhub_churn_risk_tally_add"(NEW."ownerId", risk_level, 1); END IF;
+  -- The two owners' slots in the owners' order, so that two moves in opposite directions never wait
+  -- on each other.
+  IF COALESCE(OLD."ownerId"::text, '') < COALESCE(NEW."ownerId"::text, '') THEN
+    IF was_counted THEN PERFORM "cxhub_churn_risk_tally_add"(OLD."ownerId", risk_level, -1); END IF;
+    IF is_counted THEN PERFORM "cxhub_churn_risk_tally_add"(NEW."ownerId", risk_level, 1); END IF;
+  ELSE
+    IF is_counted THEN PERFORM "cxhub_churn_risk_tally_add"(NEW."ownerId", risk_level, 1); END IF;
+    IF was_counted THEN PERFORM "cxhub_churn_risk_tally_add"(OLD."ownerId", risk_level, -1); END IF;
+  END IF;
   RETURN NULL;
+END;
+$$;
+
+-- A score belongs to its customer for good: moved to another, it would leave both owners' counts
+-- wrong, and nothing in the hub moves one (a merge deletes the merged customer's score).
+CREATE FUNCTION "cxhub_score_customer_fixed"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'A score cannot move to another customer (from % to %): delete it and write the new customer''s score instead.',
+    OLD."customerId", NEW."customerId" USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
 
@@ -119,6 +151,11 @@ CREATE TRIGGER "Score_churn_risk_tally_update"
 CREATE TRIGGER "Score_churn_risk_tally_delete"
   AFTER DELETE ON "Score" REFERENCING OLD TABLE AS "scores"
   FOR EACH STATEMENT EXECUTE FUNCTION "cxhub_churn_risk_tally_scores_counted"('-1');
+
+CREATE TRIGGER "Score_customer_fixed"
+  BEFORE UPDATE OF "customerId" ON "Score"
+  FOR EACH ROW WHEN (OLD."customerId" <> NEW."customerId")
+  EXECUTE FUNCTION "cxhub_score_customer_fixed"();
 
 CREATE TRIGGER "Score_churn_risk_tally_truncate"
   AFTER TRUNCATE ON "Score"

@@ -126,6 +126,19 @@ describe("the churn risk tally", () => {
     await expectTallyToMatch(db, {});
   });
 
+  test("a score cannot move to another customer", async ({ db }) => {
+    const { ana, a, b } = await people(db);
+    await db.prisma.score.create({ data: score(a, "HIGH") });
+    await expect(
+      db.prisma.$executeRawUnsafe(
+        `UPDATE "Score" SET "customerId" = $1::uuid WHERE "customerId" = $2::uuid`,
+        b,
+        a,
+      ),
+    ).rejects.toThrow(/cannot move to another customer/);
+    await expectTallyToMatch(db, { [`${ana}/HIGH`]: 1 });
+  });
+
   test("a rolled-back score write leaves the tally as it was", async ({ db }) => {
     const { ana, a, b } = await people(db);
     await db.prisma.score.create({ data: score(a, "HIGH") });
@@ -188,15 +201,23 @@ describe("the churn risk tally", () => {
       );
       await firstWritten;
       const next = second();
-      await Promise.race([next.catch(() => undefined), waitingOnALock(db)]);
+      let settled = false;
+      await Promise.race([
+        next
+          .catch(() => undefined)
+          .finally(() => {
+            settled = true;
+          }),
+        waitingOnALock(db, () => settled),
+      ]);
       release();
       await open;
       await next;
     }
 
-    /** Resolves once a connection to this database waits on a lock. */
-    async function waitingOnALock(db: Database): Promise<void> {
-      for (;;) {
+    /** Resolves once a connection to this database waits on a lock, or once `done` says to stop. */
+    async function waitingOnALock(db: Database, done: () => boolean): Promise<void> {
+      while (!done()) {
         const [row] = await db.prisma.$queryRawUnsafe<Array<{ waiting: number }>>(
           `SELECT count(*)::int AS waiting FROM pg_stat_activity
            WHERE datname = current_database() AND wait_event_type = 'Lock'`,

@@ -105,7 +105,10 @@ export async function runUnitOfWork<T>(
             return { value, ...nothingDecided(), segmentEntries: [], rescoreMs: performance.now() - start };
           }
           const ids = [...touched];
-          // Nothing touched, nothing rescored: neither the model nor the segments are asked for.
+          // Nothing touched, nothing rescored: neither the model nor the segments are asked for. The
+          // segments are read here, before rescoring, in the same statement as the model: a segment
+          // saved while this unit runs is caught by the daily segment check instead, as one saved just
+          // after it would be.
           const settings = ids.length > 0 ? await readUnitSettings(tx) : null;
           const decided = settings
             ? await rescoreTouched(tx, ids, context.policy, now, settings.model)

@@ -187,7 +187,8 @@ function sameFeedback(stored: Feedback, next: FeedbackFields): boolean {
 
 /**
  * Inserts the answers whose (source, externalId) is not stored yet, in key order; answers their ids,
- * each with its stored row when one answer was given (null for a batch's: nothing reads them back).
+ * each with its stored row when exactly one answer is new, whether one was given or a batch held
+ * only one new (null when more are new: nothing reads them back).
  */
 async function insertFeedback(
   tx: Prisma.TransactionClient,

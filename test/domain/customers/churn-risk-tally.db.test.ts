@@ -173,6 +173,15 @@ describe("the churn risk tally", () => {
 
   // Two connections at once: PostgreSQL only (the embedded database runs one transaction at a time).
   describe.skipIf(databaseKind !== "postgres")("when a score and an owner change at once", () => {
+    /** A promise and the call that resolves it (Promise.withResolvers is Node 22's). */
+    function signal(): { fired: Promise<void>; fire: () => void } {
+      let fire: () => void = () => {};
+      const fired = new Promise<void>((resolve) => {
+        fire = resolve;
+      });
+      return { fired, fire };
+    }
+
     /**
      * Runs `first` in a transaction held open while `second` runs; lets it commit once `second` has
      * finished or waits on a lock (the ordering under test), so either outcome is reached on a machine
@@ -183,23 +192,17 @@ describe("the churn risk tally", () => {
       first: (tx: Database["prisma"]) => Promise<unknown>,
       second: () => Promise<unknown>,
     ) {
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let firstDone: () => void = () => {};
-      const firstWritten = new Promise<void>((resolve) => {
-        firstDone = resolve;
-      });
+      const held = signal();
+      const firstWritten = signal();
       const open = db.prisma.$transaction(
         async (tx) => {
           await first(tx as unknown as Database["prisma"]);
-          firstDone();
-          await held;
+          firstWritten.fire();
+          await held.fired;
         },
         { timeout: 60_000 },
       );
-      await firstWritten;
+      await firstWritten.fired;
       const next = second();
       let settled = false;
       await Promise.race([
@@ -210,7 +213,7 @@ describe("the churn risk tally", () => {
           }),
         waitingOnALock(db, () => settled),
       ]);
-      release();
+      held.fire();
       await open;
       await next;
     }

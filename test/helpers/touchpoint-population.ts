@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../../src/db/database.ts";
 import { mulberry32 } from "../../src/demo/generation-helpers.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
+import { insertRows } from "./insert-rows.ts";
 
 /** The request's "now": Monday 2 March 2026, 12:00 UTC. */
 export const AS_OF = new Date("2026-03-02T12:00:00Z");
@@ -179,10 +180,10 @@ export async function seedTouchpointPopulation(
       respondedAt: at(20),
     });
   });
-  await db.prisma.customer.createMany({ data: customerRows });
-  await db.prisma.interaction.createMany({ data: interactions });
-  await db.prisma.journeyProgress.createMany({ data: progress });
-  await db.prisma.journeyTransition.createMany({ data: transitions });
-  await db.prisma.feedback.createMany({ data: feedback });
+  await insertRows(db.prisma, "Customer", customerRows);
+  await insertRows(db.prisma, "Interaction", interactions);
+  await insertRows(db.prisma, "JourneyProgress", progress);
+  await insertRows(db.prisma, "JourneyTransition", transitions);
+  await insertRows(db.prisma, "Feedback", feedback);
   return { customerIds: customerRows.map((row) => row.id as string), onboardedStageId: onboarded.id };
 }

@@ -10,6 +10,7 @@ import { learnChurnModel } from "../../src/scoring/backtest.ts";
 import { assessChurnRisk } from "../../src/scoring/churn-risk.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
 import { test } from "../helpers/database.ts";
+import { insertRows } from "../helpers/insert-rows.ts";
 import {
   type GeneratedPopulation,
   generateMultichannelPopulation,
@@ -33,9 +34,9 @@ async function storePopulation(
     horizonDays: policy.churnHorizonDays,
   });
   const stored = { ...population, feedback: population.feedback.map(answer) };
-  await prisma.customer.createMany({ data: stored.customers });
-  await prisma.interaction.createMany({ data: stored.interactions });
-  await prisma.feedback.createMany({ data: stored.feedback });
+  await insertRows(prisma, "Customer", stored.customers);
+  await insertRows(prisma, "Interaction", stored.interactions);
+  await insertRows(prisma, "Feedback", stored.feedback);
   return stored;
 }
 

@@ -5,6 +5,7 @@ import { keyTouchpoints, MAX_FEATURES } from "../../../src/domain/analytics/key-
 import { ValidationError } from "../../../src/domain/errors.ts";
 import { DEFAULT_SCORING_POLICY } from "../../../src/policy/scoring-policy.ts";
 import { createTestDatabase, test } from "../../helpers/database.ts";
+import { insertRows } from "../../helpers/insert-rows.ts";
 import {
   AS_OF,
   generateTouchpointCustomers,
@@ -107,18 +108,22 @@ describe("key touchpoints", () => {
         : [];
     });
     const dayOf = (index: number) => new Date(PERIOD.from.getTime() + (index % 27) * 86_400_000 + 3_600_000);
-    await db.prisma.journeyProgress.createMany({
-      data: progress.map(({ index, ...row }) => ({
+    await insertRows(
+      db.prisma,
+      "JourneyProgress",
+      progress.map(({ index, ...row }) => ({
         ...row,
         startedAt: dayOf(index),
         stageEnteredAt: dayOf(index),
       })),
-    });
-    await db.prisma.journeyTransition.createMany({
-      data: progress.flatMap(({ id, index }) =>
+    );
+    await insertRows(
+      db.prisma,
+      "JourneyTransition",
+      progress.flatMap(({ id, index }) =>
         reached(index).map((stage) => ({ progressId: id, toStageId: stage.id, occurredAt: dayOf(index) })),
       ),
-    });
+    );
 
     const analysis = await keyTouchpoints(db.prisma, { outcome: "NPS_DETRACTOR", ...PERIOD }, context);
 

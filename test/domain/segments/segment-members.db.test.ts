@@ -11,7 +11,7 @@ import {
 import { customerSearchWhere } from "../../../src/domain/customers/search-customers.ts";
 import { SEGMENT_SEARCH } from "../../../src/domain/segments/segment-definition.ts";
 import { segmentMembersSql, type VisibleOwner } from "../../../src/domain/segments/segment-members.ts";
-import { test } from "../../helpers/database.ts";
+import { createTestDatabase, test } from "../../helpers/database.ts";
 import { buildPopulation, type Population } from "./segment-population.ts";
 
 async function bySql(
@@ -83,22 +83,40 @@ const CASES: Array<[string, CustomerFilterInput, (p: Population) => string[]]> =
   ["one channel with interactions only", { channel: "SUPPORT" }, (p) => p.named("bob")],
 ];
 
+// The population is built once per file: every case only reads it (building it, through the write
+// pipeline, was most of each test's time: 13 builds, 70 s of the file on PGlite under load).
+const populatedTest = test.extend<{ populated: { db: Database; population: Population } }>({
+  populated: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies as a destructured first argument
+    async ({}, use) => {
+      const db = await createTestDatabase();
+      try {
+        await use({ db, population: await buildPopulation(db) });
+      } finally {
+        await db.close();
+      }
+    },
+    { scope: "file" },
+  ],
+});
+
 describe("segment membership", () => {
   for (const [name, definition, expected] of CASES) {
-    test(`selects exactly: ${name}`, async ({ db }) => {
-      const population = await buildPopulation(db);
+    populatedTest(`selects exactly: ${name}`, async ({ populated: { db, population } }) => {
       const want = expected(population);
       expect(await bySql(db, definition)).toEqual(want);
       expect(await byPrisma(db, definition)).toEqual(want);
     });
   }
 
-  test("an owner's view holds only that owner's members", async ({ db }) => {
-    const population = await buildPopulation(db);
-    const definition: CustomerFilterInput = { churnRiskLevels: ["CRITICAL"] };
-    expect(await bySql(db, definition)).toEqual(population.named("bob", "eve"));
-    expect(await bySql(db, definition, population.ana)).toEqual(population.named("bob"));
-    expect(await byPrisma(db, definition, population.ana)).toEqual(population.named("bob"));
-    expect(await bySql(db, definition, population.ben)).toEqual(population.named("eve"));
-  });
+  populatedTest(
+    "an owner's view holds only that owner's members",
+    async ({ populated: { db, population } }) => {
+      const definition: CustomerFilterInput = { churnRiskLevels: ["CRITICAL"] };
+      expect(await bySql(db, definition)).toEqual(population.named("bob", "eve"));
+      expect(await bySql(db, definition, population.ana)).toEqual(population.named("bob"));
+      expect(await byPrisma(db, definition, population.ana)).toEqual(population.named("bob"));
+      expect(await bySql(db, definition, population.ben)).toEqual(population.named("eve"));
+    },
+  );
 });

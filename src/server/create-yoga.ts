@@ -16,7 +16,7 @@ import type { Database } from "../db/database.ts";
 import type { GraphContext } from "../graph/context.ts";
 import { toClientError } from "../graph/errors.ts";
 import { createLoaders } from "../graph/loaders.ts";
-import { createGraphSchema } from "../graph/schema.ts";
+import { graphSchema } from "../graph/schema.ts";
 import type { Logger } from "../logger.ts";
 import type { HubMetrics } from "../metrics/hub-metrics.ts";
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from "../policy/scoring-policy.ts";
@@ -113,7 +113,7 @@ export function createHubYoga({
 }: HubServerOptions) {
   metrics?.watch("databasePool", async () => database.poolStats());
   return createYoga<Record<string, unknown>, GraphContext>({
-    schema: createGraphSchema(),
+    schema: graphSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     batching: { limit: REQUEST_LIMITS.batchedOperations },
     // useBodyLimits (below) already holds every body to CXHUB_MAX_BODY_BYTES before it is parsed.

@@ -7,11 +7,11 @@ import { describe, expect, test } from "vitest";
 import { builder } from "../../src/graph/builder.ts";
 import LeanScopeAuthPlugin from "../../src/graph/lean-scope-auth.ts";
 import PageRowRelationsPlugin from "../../src/graph/page-row-relations.ts";
-import { createGraphSchema } from "../../src/graph/schema.ts";
+import { graphSchema } from "../../src/graph/schema.ts";
 
 describe("page-row relations' wiring", () => {
   test("Customer's identities, owner, interactions and feedback are tagged, each with its own relation", () => {
-    const customer = createGraphSchema().getType("Customer");
+    const customer = graphSchema().getType("Customer");
     if (!(customer instanceof GraphQLObjectType)) throw new Error("the schema has no Customer object type");
     const tagged = Object.fromEntries(
       Object.values(customer.getFields())

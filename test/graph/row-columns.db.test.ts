@@ -17,7 +17,7 @@ import {
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { ROW_TYPES } from "../../src/graph/row-columns.ts";
-import { createGraphSchema } from "../../src/graph/schema.ts";
+import { graphSchema } from "../../src/graph/schema.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient, type TestClientOptions } from "../helpers/graphql.ts";
 
@@ -77,7 +77,7 @@ async function seed(db: Database) {
   return { owner, customers };
 }
 
-const schema = createGraphSchema();
+const schema = graphSchema();
 
 /** A selection under a field of `type`: its leaf fields without required arguments, or its __typename. */
 function under(type: GraphQLOutputType): string {

@@ -13,7 +13,7 @@ import {
 } from "graphql";
 import { describe, expect, test } from "vitest";
 import { ALWAYS, connectionColumns, customerColumns, ROW_TYPES } from "../../src/graph/row-columns.ts";
-import { createGraphSchema } from "../../src/graph/schema.ts";
+import { graphSchema } from "../../src/graph/schema.ts";
 
 /** What the resolver of the document's one root field is handed, as far as row-columns reads it. */
 function infoOf(document: string, variableValues: Record<string, unknown> = {}): GraphQLResolveInfo {
@@ -112,7 +112,7 @@ describe("the columns a selection reads", () => {
 
 describe("the mapping of each row type", () => {
   test("lists every field of the type, and nothing else", () => {
-    const schema = createGraphSchema();
+    const schema = graphSchema();
     for (const { type, fields } of Object.values(ROW_TYPES)) {
       const objectType = schema.getType(type);
       if (!(objectType instanceof GraphQLObjectType))

@@ -12,12 +12,12 @@ import {
 } from "graphql";
 import { describe, expect, test } from "vitest";
 import { printGraphSchema } from "../../src/graph/print-schema.ts";
-import { createGraphSchema } from "../../src/graph/schema.ts";
+import { graphSchema } from "../../src/graph/schema.ts";
 
 describe("the GraphQL schema", () => {
   test("describes every type, field, argument and enum value", () => {
     const missing: string[] = [];
-    for (const type of Object.values(createGraphSchema().getTypeMap())) {
+    for (const type of Object.values(graphSchema().getTypeMap())) {
       if (type.name.startsWith("__") || ["String", "Int", "Float", "Boolean", "ID"].includes(type.name))
         continue;
       if (!type.description) missing.push(type.name);
@@ -42,7 +42,7 @@ describe("the GraphQL schema", () => {
   // (Interaction.kind was a String, Feedback.kind an enum): a timeline query failed unless aliased.
   test("the members of a union never share a field name with different types", () => {
     const clashes: string[] = [];
-    for (const type of Object.values(createGraphSchema().getTypeMap())) {
+    for (const type of Object.values(graphSchema().getTypeMap())) {
       if (!isUnionType(type)) continue;
       const seen = new Map<string, { owner: string; type: string }>();
       for (const member of type.getTypes()) {
@@ -61,7 +61,7 @@ describe("the GraphQL schema", () => {
     const timeline =
       parse(`query ($id: ID!) { node(id: $id) { ... on Customer { timeline(first: 5) { edges { node {
       ... on Interaction { kind channel occurredAt } ... on Feedback { measure score answeredOn } } } } } } }`);
-    expect(validate(createGraphSchema(), timeline)).toEqual([]);
+    expect(validate(graphSchema(), timeline)).toEqual([]);
   });
 
   test("schema/schema.graphql is up to date (run npm run schema:print)", async () => {

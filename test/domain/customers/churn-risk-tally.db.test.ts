@@ -171,6 +171,36 @@ describe("the churn risk tally", () => {
     expect(await countCustomers(db.prisma, [{ AND: [{ mergedIntoId: null }, atRisk] }])).toBe(43);
   });
 
+  test("counts a batch of new scores by looking up their own customers, not every customer", async ({
+    db,
+  }) => {
+    // Never analyzed, as right after a first sync: joined as a whole, the count hashed every live
+    // customer for each statement of scores, so a rescoring batch cost what the hub holds.
+    const customers = 2_000;
+    const scored = 200;
+    const ids = Array.from(
+      { length: customers },
+      (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
+    );
+    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    const read = await db.prisma.$transaction(async (tx) => {
+      // The rows of Customer this connection read and has not reported yet; the difference across
+      // the insert is the insert's own: each score's foreign key check, and the tally's lookups.
+      const customerRowsRead = async () => {
+        const [row] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
+          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
+             FROM pg_stat_xact_user_tables WHERE relname = 'Customer'`,
+        );
+        return row?.rows ?? 0;
+      };
+      const before = await customerRowsRead();
+      await tx.score.createMany({ data: ids.slice(0, scored).map((id) => score(id, "HIGH")) });
+      return (await customerRowsRead()) - before;
+    });
+    expect(read).toBeLessThanOrEqual(2 * scored);
+    await expectTallyToMatch(db, { [`${NOBODY}/HIGH`]: scored });
+  });
+
   // Two connections at once: PostgreSQL only (the embedded database runs one transaction at a time).
   describe.skipIf(databaseKind !== "postgres")("when a score and an owner change at once", () => {
     /** A promise and the call that resolves it (Promise.withResolvers is Node 22's). */

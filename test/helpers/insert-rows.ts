@@ -4,7 +4,7 @@
 // (src/db/insert-json-rows.ts: one JSON document per 1,000 rows) takes a tenth of that.
 //
 // The rows are createMany's own input types, and what Prisma's client would fill in is filled in the
-// same way: a uuid(7) id where the row gives none, and `updatedAt` (an @updatedAt column) as now.
+// same way: a uuid(7) id where the row gives none (a table keyed by one), and `updatedAt` (an @updatedAt column) as now.
 
 import type { PrismaClient } from "../../src/db/database.ts";
 import { insertJsonRows } from "../../src/db/insert-json-rows.ts";
@@ -20,7 +20,18 @@ interface RowsOf {
   Feedback: Prisma.FeedbackCreateManyInput;
   JourneyProgress: Prisma.JourneyProgressCreateManyInput;
   JourneyTransition: Prisma.JourneyTransitionCreateManyInput;
+  Score: Prisma.ScoreCreateManyInput;
 }
+
+/** The tables among them keyed by an `id` of @default(uuid(7)), which Prisma's client makes. */
+const HAS_GENERATED_ID: ReadonlySet<keyof RowsOf> = new Set([
+  "Customer",
+  "Identity",
+  "Interaction",
+  "Feedback",
+  "JourneyProgress",
+  "JourneyTransition",
+]);
 
 /** The tables among them with an @updatedAt column, which Prisma's client sets on create. */
 const HAS_UPDATED_AT: ReadonlySet<keyof RowsOf> = new Set(["Customer", "JourneyProgress"]);
@@ -33,10 +44,10 @@ export function insertRows<Table extends keyof RowsOf>(
 ): Promise<number> {
   const now = new Date();
   const complete = rows.map((row): Record<string, unknown> => {
-    const given: { id?: string; updatedAt?: Date | string } = row;
+    const given: Record<string, unknown> = row;
     return {
-      ...row,
-      id: given.id ?? uuidv7(),
+      ...given,
+      ...(HAS_GENERATED_ID.has(table) ? { id: given.id ?? uuidv7() } : {}),
       ...(HAS_UPDATED_AT.has(table) ? { updatedAt: given.updatedAt ?? now } : {}),
     };
   });

@@ -9,6 +9,7 @@ import { describe, expect } from "vitest";
 import { DEFAULT_SCORING_POLICY } from "../../src/policy/scoring-policy.ts";
 import { readCustomerSignals } from "../../src/scoring/customer-signals.ts";
 import { test } from "../helpers/database.ts";
+import { insertRows } from "../helpers/insert-rows.ts";
 
 const CUSTOMERS = 3_000;
 const BATCH = 2_000;
@@ -55,7 +56,11 @@ describe("the signals statement's generic plan", () => {
       { length: CUSTOMERS },
       (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
     );
-    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    await insertRows(
+      db.prisma,
+      "Customer",
+      ids.map((id) => ({ id })),
+    );
     const { sql, values } = await signalsStatement(ids.slice(0, BATCH));
 
     const plan = await db.prisma.$transaction(async (tx) => {

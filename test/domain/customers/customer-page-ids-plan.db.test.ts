@@ -11,6 +11,7 @@ import {
 } from "../../../src/domain/customers/customer-page-ids.ts";
 import { PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
+import { insertRows } from "../../helpers/insert-rows.ts";
 
 const CUSTOMERS = 6_000;
 const PAGE = 21;
@@ -29,16 +30,20 @@ async function seed(db: Database) {
     ["Ana", "Bo"].map((name) => db.prisma.principal.create({ data: { name } })),
   );
   const ids = Array.from({ length: CUSTOMERS }, () => randomUUID());
-  await db.prisma.customer.createMany({
-    data: ids.map((id, i) => ({
+  await insertRows(
+    db.prisma,
+    "Customer",
+    ids.map((id, i) => ({
       id,
       displayName: `Customer ${i}`,
       ownerId: owners[i % owners.length]?.id ?? null,
       createdAt: new Date(Date.UTC(2026, 0, 1, 0, i % 1_000)),
     })),
-  });
-  await db.prisma.score.createMany({
-    data: ids.map((customerId, i) => {
+  );
+  await insertRows(
+    db.prisma,
+    "Score",
+    ids.map((customerId, i) => {
       const churnRisk = (i % 100) / 100;
       return {
         customerId,
@@ -48,7 +53,7 @@ async function seed(db: Database) {
         computedAt: new Date(Date.UTC(2026, 1, 1)),
       } as const;
     }),
-  });
+  );
   await db.prisma.$executeRawUnsafe(`ANALYZE "Customer", "Score"`);
   return { ana: owners[0]?.id ?? "", ids };
 }

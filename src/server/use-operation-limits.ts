@@ -6,14 +6,36 @@
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { checkInputBounds } from "../graph/input-bounds.ts";
-import { checkOperationCost } from "../graph/operation-cost.ts";
+import { costReadsVariables, measureOperationCost } from "../graph/operation-cost.ts";
 
-function refusalOf(args: ExecutionArgs): GraphQLError | null {
-  const variables = args.variableValues as Record<string, unknown> | null | undefined;
-  return (
-    checkInputBounds(args.schema, args.document, args.operationName, variables) ??
-    checkOperationCost(args.schema, args.document, args.operationName, variables)
-  );
+/**
+ * The checks, with the operation's cost measured once per document and operation when no field's cost
+ * reads the variables (costReadsVariables): a mutation sent again and again with new inputs (a survey
+ * answer each) had its whole document walked, and its variables coerced for the walk, every time. The
+ * inputs' bounds are checked every time: they are the variables. Only a measure that passed is kept.
+ */
+function createRefusals() {
+  /** Per document, the operations (by name; "" for the only one) whose cost passes whatever the variables. */
+  const costPasses = new WeakMap<ExecutionArgs["document"], Set<string>>();
+  return (args: ExecutionArgs): GraphQLError | null => {
+    const variables = args.variableValues as Record<string, unknown> | null | undefined;
+    const bounds = checkInputBounds(args.schema, args.document, args.operationName, variables);
+    if (bounds) return bounds;
+    const operation = args.operationName ?? "";
+    if (costPasses.get(args.document)?.has(operation)) return null;
+    const { refusal, measured } = measureOperationCost(
+      args.schema,
+      args.document,
+      args.operationName,
+      variables,
+    );
+    if (measured && !refusal && !costReadsVariables(args.schema, args.document, args.operationName)) {
+      const passes = costPasses.get(args.document) ?? new Set();
+      passes.add(operation);
+      costPasses.set(args.document, passes);
+    }
+    return refusal;
+  };
 }
 
 /** How many operations (a document with its variables) are remembered as within the limits, in all. */
@@ -30,6 +52,7 @@ const MAX_REMEMBERED_KEY_LENGTH = 512;
  * of at most MAX_REMEMBERED_KEY_LENGTH characters (about 4 MB), the oldest making room.
  */
 function createPassedChecks() {
+  const refusalOf = createRefusals();
   const documentIds = new WeakMap<ExecutionArgs["document"], number>();
   let nextDocumentId = 0;
   const passed = new Set<string>();

@@ -4,9 +4,9 @@
 import { parse } from "graphql";
 import { describe, expect, test } from "vitest";
 import { costReadsVariables } from "../../src/graph/operation-cost.ts";
-import { createGraphSchema } from "../../src/graph/schema.ts";
+import { graphSchema } from "../../src/graph/schema.ts";
 
-const schema = createGraphSchema();
+const schema = graphSchema();
 const reads = (query: string, operationName?: string) =>
   costReadsVariables(schema, parse(query), operationName);
 

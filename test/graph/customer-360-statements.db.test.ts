@@ -8,8 +8,8 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import { advanceJourneys } from "../../src/domain/journeys/advance-journeys.ts";
 import { defineJourney } from "../../src/domain/journeys/define-journey.ts";
-import { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { Customer360Document } from "../generated/graphql/graphql.ts";
+import { countingPrismaClient } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
 
@@ -71,21 +71,16 @@ async function seed(db: Database) {
 }
 
 async function countingClient(db: Database) {
-  const counting = new PrismaClient({ adapter: db.adapterFactory, log: [{ emit: "event", level: "query" }] });
-  let statements = 0;
-  // The key's own lookup is the authentication's, not the page's.
-  counting.$on("query", (event) => {
-    if (!event.query.includes('"ApiKey"')) statements += 1;
-  });
+  const { prisma: counting, count } = countingPrismaClient(db);
   const client = await createTestClient({ ...db, prisma: counting });
   await client.execute(Customer360Document, { id: globalId("Customer", randomUUID()) }); // records the key's use
   return {
     counting,
     client,
     async counted<T>(run: () => Promise<T>) {
-      const before = statements;
+      const before = count();
       const result = await run();
-      return { result, statements: statements - before };
+      return { result, statements: count() - before };
     },
   };
 }

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { CustomerListDocument } from "../generated/graphql/graphql.ts";
+import { countingPrismaClient } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient } from "../helpers/graphql.ts";
 
@@ -37,21 +37,16 @@ async function seed(db: Database) {
 }
 
 async function countingClient(db: Database) {
-  const counting = new PrismaClient({ adapter: db.adapterFactory, log: [{ emit: "event", level: "query" }] });
-  let statements = 0;
-  // The key's own lookup is the authentication's, not the list's.
-  counting.$on("query", (event) => {
-    if (!event.query.includes('"ApiKey"')) statements += 1;
-  });
+  const { prisma: counting, count } = countingPrismaClient(db);
   const client = await createTestClient({ ...db, prisma: counting });
   await client.execute(CustomerListDocument, { first: 1 }); // the first request also records the key's use
   return {
     counting,
     async list(variables: Parameters<typeof client.execute<unknown, object>>[1]) {
-      const before = statements;
+      const before = count();
       const result = await client.execute(CustomerListDocument, variables as never);
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-      return { data: result.data?.customers, statements: statements - before };
+      return { data: result.data?.customers, statements: count() - before };
     },
   };
 }

@@ -2,7 +2,8 @@
 // path to its round trips (each one latency and CPU of the hub's one thread). Statements sent through
 // Prisma's raw queries (the path transactionSql and directSql take for a transaction they did not
 // open) are counted; model queries are not.
-import type { Prisma } from "../../src/generated/prisma/client.ts";
+import type { Database } from "../../src/db/database.ts";
+import { type Prisma, PrismaClient } from "../../src/generated/prisma/client.ts";
 
 export function countingStatements(tx: Prisma.TransactionClient): {
   tx: Prisma.TransactionClient;
@@ -20,4 +21,22 @@ export function countingStatements(tx: Prisma.TransactionClient): {
     },
   });
   return { tx: counted, count: () => statements };
+}
+
+/**
+ * A Prisma client of the test database that counts every statement it sends but the API key's own
+ * lookups (authentication's, not the request's): for tests that hold a GraphQL page to its statements.
+ * Prisma's query events see every statement, as directSql sends through Prisma's raw queries for a
+ * client that is not the database's own. Disconnect it when done.
+ */
+export function countingPrismaClient(db: Pick<Database, "adapterFactory">): {
+  prisma: PrismaClient;
+  count: () => number;
+} {
+  const prisma = new PrismaClient({ adapter: db.adapterFactory, log: [{ emit: "event", level: "query" }] });
+  let statements = 0;
+  prisma.$on("query", (event) => {
+    if (!event.query.includes('"ApiKey"')) statements += 1;
+  });
+  return { prisma, count: () => statements };
 }

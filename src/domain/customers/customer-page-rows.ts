@@ -13,6 +13,19 @@ import { directSql } from "../../db/direct-sql.ts";
 import { PREPARED, rowCountLiteral } from "../../db/prepared-statements.ts";
 import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import {
+  type JourneyProgressView,
+  journeyProgressJson,
+  journeyProgressViews,
+  type ProgressJson,
+} from "../journeys/journey-progress.ts";
+import {
+  type TimelineEntry,
+  type TimelinePageRequest,
+  type TimelinePosition,
+  timelineEntriesOf,
+  timelinePageJson,
+} from "./customer-timeline.ts";
 import { hasOnly, isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 import {
   type Columns,
@@ -165,14 +178,25 @@ function interactionsPlan(query: Record<string, unknown>): InteractionsPlan | nu
 }
 
 /**
- * The customers of `ids` with the relations `include` asks for, in no particular order; null when
- * the include is not one this module reads (the caller reads through Prisma then).
+ * What the Customer360 page reads in the same statement as its customer, beside the relations of
+ * `include`: their journeys, and a page of their timeline. Resolvers take them from the row
+ * (pageRowJourneys, pageRowTimeline), and read them themselves when the row does not carry them.
+ */
+export interface PageRowExtras {
+  journeys?: boolean;
+  timeline?: TimelinePageRequest;
+}
+
+/**
+ * The customers of `ids` with the relations `include` asks for (and the `extras`), in no particular
+ * order; null when the include is not one this module reads (the caller reads through Prisma then).
  */
 export async function readCustomerPageRows(
   db: Db,
   ids: string[],
   include: Prisma.CustomerInclude | undefined,
   columns: PageColumns = {},
+  extras: PageRowExtras = {},
 ): Promise<CustomerPageRow[] | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
@@ -185,11 +209,15 @@ export async function readCustomerPageRows(
   const statement =
     ids.length === 1
       ? Prisma.sql`${Prisma.raw(PREPARED)}
-    SELECT ${pageRowJson(plan, columns)} AS "row" FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
+    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
       : Prisma.sql`
-    SELECT ${pageRowJson(plan, columns)} AS "row" FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
-  const rows = await directSql(db).query<{ row: string }>(statement.text, statement.values);
-  return rows.map((row) => customerOf(JSON.parse(row.row) as RawRow, plan));
+    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
+  const rows = await directSql(db).query<ExtrasRow & { row: string }>(statement.text, statement.values);
+  return rows.map((row) => {
+    const customer = customerOf(JSON.parse(row.row) as RawRow, plan);
+    if (extras.journeys || extras.timeline) rowExtras.set(customer, readExtras(row, extras));
+    return customer;
+  });
 }
 
 /** A page read whole in one statement: its rows in order, and the count when one was asked for. */
@@ -297,6 +325,62 @@ const rowPlans = new WeakMap<object, PagePlan>();
 
 /** The plan `row` was read with when this module read it; undefined for any other object. */
 export const pageRowPlan = (row: object): PagePlan | undefined => rowPlans.get(row);
+
+/** The extras a row was read with, as read: the journeys unconverted (their times in stage run to a clock). */
+interface ReadExtras {
+  journeys?: ProgressJson[];
+  timeline?: { request: TimelinePageRequest; entries: TimelineEntry[] };
+}
+const rowExtras = new WeakMap<object, ReadExtras>();
+
+/** The customer's journeys when `row` was read with them (readCustomerPageRows's extras); else undefined. */
+export function pageRowJourneys(row: object, now: Date): JourneyProgressView[] | undefined {
+  const journeys = rowExtras.get(row)?.journeys;
+  return journeys && journeyProgressViews(journeys, now);
+}
+
+/** The timeline page `request` asks for when `row` was read with that very page; else undefined. */
+export function pageRowTimeline(row: object, request: TimelinePageRequest): TimelineEntry[] | undefined {
+  const timeline = rowExtras.get(row)?.timeline;
+  return timeline && sameTimelinePage(timeline.request, request) ? timeline.entries : undefined;
+}
+
+const samePosition = (a?: TimelinePosition, b?: TimelinePosition) =>
+  a === undefined || b === undefined ? a === b : a.id === b.id && a.at.getTime() === b.at.getTime();
+
+function sameTimelinePage(a: TimelinePageRequest, b: TimelinePageRequest): boolean {
+  return (
+    a.limit === b.limit &&
+    (a.oldestFirst ?? false) === (b.oldestFirst ?? false) &&
+    samePosition(a.olderThan, b.olderThan) &&
+    samePosition(a.newerThan, b.newerThan)
+  );
+}
+
+/** The extras as columns of their own beside the row's JSON (so that the row's shape stays the list's). */
+function extrasSql(extras: PageRowExtras): Prisma.Sql {
+  const columns: Prisma.Sql[] = [];
+  if (extras.journeys)
+    columns.push(Prisma.sql`, ${journeyProgressJson(Prisma.sql`c."id"`)}::text AS "journeys"`);
+  if (extras.timeline) {
+    // The owner beside the page: each entry carries it for the visibility check of the API layer.
+    columns.push(Prisma.sql`, ${timelinePageJson(Prisma.sql`c."id"`, extras.timeline)}::text AS "timeline",
+      c."ownerId" AS "ownerId"`);
+  }
+  return columns.length ? Prisma.join(columns, "") : Prisma.empty;
+}
+
+type ExtrasRow = { journeys?: string; timeline?: string; ownerId?: string | null };
+
+function readExtras(row: ExtrasRow & { row: string }, extras: PageRowExtras): ReadExtras {
+  const read: ReadExtras = {};
+  if (extras.journeys && row.journeys !== undefined) read.journeys = JSON.parse(row.journeys);
+  if (extras.timeline && row.timeline !== undefined) {
+    const entries = timelineEntriesOf(JSON.parse(row.timeline), row.ownerId ?? null);
+    read.timeline = { request: extras.timeline, entries };
+  }
+  return read;
+}
 
 function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   const result = readRow(CUSTOMER_ROW, row) as CustomerPageRow;

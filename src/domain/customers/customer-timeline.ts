@@ -5,7 +5,7 @@ import { directSql } from "../../db/direct-sql.ts";
 import { PREPARED } from "../../db/prepared-statements.ts";
 import type { Feedback, Interaction } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { FEEDBACK_JSON, feedbackOf, INTERACTION_JSON, interactionOf } from "./customer-page-rows.ts";
+import { FEEDBACK_ROW, INTERACTION_ROW, readRow, rowJson } from "./row-json-columns.ts";
 
 /** The customer's owner travels with each entry, for the visibility check of the API layer. */
 type WithOwner = { customer: { ownerId: string | null } };
@@ -32,11 +32,19 @@ export function timelinePosition(entry: TimelineEntry): TimelinePosition {
   return { at: entry.entry === "interaction" ? entry.occurredAt : entry.respondedAt, id: entry.id };
 }
 
-export async function customerTimeline(
-  db: Db,
-  customerId: string,
+const INTERACTION_JSON = rowJson(INTERACTION_ROW);
+const FEEDBACK_JSON = rowJson(FEEDBACK_ROW);
+
+/**
+ * The page's entries as one JSON array, in the page's order, for the customer whose id is the SQL
+ * expression `customerId`: each `{ entry, row }`, the row null for an entry deleted between the
+ * page's keyset and its columns. Read alone (customerTimeline) or inside the Customer360 page's
+ * statement (customer-page-rows.ts), parsed by timelineEntriesOf.
+ */
+export function timelinePageJson(
+  customerId: Prisma.Sql,
   { olderThan, newerThan, limit, oldestFirst = false }: TimelinePageRequest,
-): Promise<TimelineEntry[]> {
+): Prisma.Sql {
   const bounds = (at: Prisma.Sql) => [
     olderThan
       ? Prisma.sql`(${at}, id) < (${olderThan.at.toISOString()}::timestamptz, ${olderThan.id}::uuid)`
@@ -46,42 +54,58 @@ export async function customerTimeline(
       : Prisma.sql`TRUE`,
   ];
   const order = oldestFirst ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  // The page's entries by keyset first, then each one's columns as JSON: one statement straight to
-  // the driver (three through Prisma before, 2.6 of a 360 page's 6.8 statements), the JSON built for
-  // the page only. Prepared (prepared-statements.ts): every part is an index lookup by the customer's
-  // id, so the generic plan is the one it needs, and planning it cost PostgreSQL more than running it
-  // (1.2 against 0.7 ms a 360 page in the bench; 0.09 ms of planning once prepared).
-  const statement = Prisma.sql`${Prisma.raw(PREPARED)}
-    WITH page AS (
+  // The page's entries by keyset first, then each one's columns as JSON: the JSON is built for the
+  // page only. Every part is an index lookup by the customer's id.
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('entry', p.entry, 'row',
+      CASE WHEN p.entry = 'interaction'
+           THEN (SELECT ${INTERACTION_JSON} FROM "Interaction" x WHERE x."id" = p.id)
+           ELSE (SELECT ${FEEDBACK_JSON} FROM "Feedback" f WHERE f."id" = p.id) END)
+      ORDER BY p.at ${order}, p.id ${order}), '[]')
+    FROM (
       SELECT id, entry, at FROM (
         SELECT id, 'interaction' AS entry, "occurredAt" AS at FROM "Interaction"
-         WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"occurredAt"`), " AND ")}
+         WHERE "customerId" = ${customerId} AND ${Prisma.join(bounds(Prisma.sql`"occurredAt"`), " AND ")}
         UNION ALL
         SELECT id, 'feedback' AS entry, "respondedAt" AS at FROM "Feedback"
-         WHERE "customerId" = ${customerId}::uuid AND ${Prisma.join(bounds(Prisma.sql`"respondedAt"`), " AND ")}
+         WHERE "customerId" = ${customerId} AND ${Prisma.join(bounds(Prisma.sql`"respondedAt"`), " AND ")}
       ) AS timeline
       ORDER BY at ${order}, id ${order}
       LIMIT ${limit}::int
-    )
-    SELECT p.entry, (SELECT c."ownerId" FROM "Customer" c WHERE c."id" = ${customerId}::uuid) AS "ownerId",
-           (CASE WHEN p.entry = 'interaction'
-                 THEN (SELECT ${INTERACTION_JSON} FROM "Interaction" x WHERE x."id" = p.id)
-                 ELSE (SELECT ${FEEDBACK_JSON} FROM "Feedback" f WHERE f."id" = p.id) END)::text AS "row"
-      FROM page p
-     ORDER BY p.at ${order}, p.id ${order}`;
-  const rows = await directSql(db).query<{ entry: string; ownerId: string | null; row: string | null }>(
+    ) p)`;
+}
+
+/** The entries of a timelinePageJson array (parsed), of a customer owned by `ownerId`. */
+export function timelineEntriesOf(
+  page: Array<{ entry: string; row: Record<string, unknown> | null }>,
+  ownerId: string | null,
+): TimelineEntry[] {
+  const customer = { ownerId };
+  return page.flatMap(({ entry, row }): TimelineEntry[] => {
+    // An entry deleted between the page's keyset and its columns is left out, as before.
+    if (row === null) return [];
+    return entry === "interaction"
+      ? [{ entry: "interaction", ...readRow(INTERACTION_ROW, row), customer }]
+      : [{ entry: "feedback", ...readRow(FEEDBACK_ROW, row), customer }];
+  });
+}
+
+export async function customerTimeline(
+  db: Db,
+  customerId: string,
+  request: TimelinePageRequest,
+): Promise<TimelineEntry[]> {
+  // One statement straight to the driver (three through Prisma before, 2.6 of a 360 page's 6.8
+  // statements). Prepared (prepared-statements.ts): every part is an index lookup by the customer's
+  // id, so the generic plan is the one it needs, and planning it cost PostgreSQL more than running it
+  // (1.2 against 0.7 ms a 360 page in the bench; 0.09 ms of planning once prepared).
+  const statement = Prisma.sql`${Prisma.raw(PREPARED)}
+    SELECT (SELECT c."ownerId" FROM "Customer" c WHERE c."id" = ${customerId}::uuid) AS "ownerId",
+           ${timelinePageJson(Prisma.sql`${customerId}::uuid`, request)}::text AS "page"`;
+  const [row] = await directSql(db).query<{ ownerId: string | null; page: string }>(
     statement.text,
     statement.values,
   );
-  return rows.flatMap((row): TimelineEntry[] => {
-    // An entry deleted between the page's keyset and its columns is left out, as before.
-    if (row.row === null) return [];
-    const customer = { ownerId: row.ownerId };
-    const json = JSON.parse(row.row) as Record<string, unknown>;
-    return row.entry === "interaction"
-      ? [{ entry: "interaction", ...interactionOf(json), customer }]
-      : [{ entry: "feedback", ...feedbackOf(json), customer }];
-  });
+  return row ? timelineEntriesOf(JSON.parse(row.page), row.ownerId) : [];
 }
 
 /** How many entries the customer's timeline holds: interactions and survey answers. */

@@ -23,6 +23,7 @@ import {
 } from "../../domain/customers/customer-page-ids.ts";
 import {
   type PageColumns,
+  type PageRowExtras,
   readCustomerPage,
   readCustomerPageRows,
 } from "../../domain/customers/customer-page-rows.ts";
@@ -39,6 +40,7 @@ import type { Loaders } from "../loaders.ts";
 import { connectionColumns, customerColumns } from "../row-columns.ts";
 import { selectsField } from "../selected-fields.ts";
 import { LifecycleStageEnum } from "./customer.ts";
+import { customerPageExtras } from "./customer-page-extras.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange } from "./date-time-range.ts";
 import { IdentityKindEnum } from "./identity.ts";
@@ -358,16 +360,18 @@ async function firstPage(
  * The customer page's own shapes (owner, identities, a page of survey answers and their count) are
  * read in one plain statement, as the list's are (customer-page-rows.ts): through Prisma, the
  * relations came back as JSONB mapped field by field, and Prisma's own processing of that one
- * query was the largest part of a Customer360 request's CPU (issue 15). Any other selection goes
- * through Prisma as before.
+ * query was the largest part of a Customer360 request's CPU (issue 15). The same statement reads the
+ * journeys and the timeline page the selection asks for (`extras`, customer-page-extras.ts). Any
+ * other selection goes through Prisma as before.
  */
 async function visibleCustomer(
   { prisma, viewer }: RequestScope,
   query: Pick<CustomerPageQuery, "include" | "select">,
   id: string,
   columns: PageColumns,
+  extras: PageRowExtras,
 ): Promise<Customer | null> {
-  const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include, columns));
+  const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include, columns, extras));
   if (!rows) return prisma.customer.findFirst({ ...query, where: { id, ...visibleCustomers(viewer) } });
   const [row] = rows;
   return row && canSeeCustomer(viewer, row) ? row : null;
@@ -432,7 +436,13 @@ builder.queryFields((t) => ({
       const id = args.id ? expectGlobalId(args.id, "Customer", ["id"]) : null;
       if (id) {
         // One statement in the common case; a merged-away ID takes a second to reach its survivor.
-        const direct = await visibleCustomer(context, query, id, customerColumns(info));
+        const direct = await visibleCustomer(
+          context,
+          query,
+          id,
+          customerColumns(info),
+          customerPageExtras(info),
+        );
         if (direct && !direct.mergedIntoId) return direct;
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
@@ -446,7 +456,7 @@ builder.queryFields((t) => ({
             parseInput(identityInputSchema, args.identity, "The identity"),
           );
       if (!found) return null;
-      return visibleCustomer(context, query, found.id, customerColumns(info));
+      return visibleCustomer(context, query, found.id, customerColumns(info), customerPageExtras(info));
     },
   }),
 }));

@@ -1,4 +1,6 @@
 // Journeys: their definitions, each customer's progress, the funnel, and the mutations that shape them.
+
+import { pageRowJourneys } from "../../domain/customers/customer-page-rows.ts";
 import {
   defineJourney,
   type JourneyWithStages,
@@ -106,8 +108,10 @@ builder.prismaObjectFields("Customer", (t) => ({
     type: [CustomerJourneyProgress],
     description: "The customer's progress in every journey they have started.",
     // The customer was just read: an empty list means they started no journey. Time in a stage runs
-    // to the server's clock.
-    resolve: (customer, _args, context) => journeyProgressOf(context.prisma, customer.id, context.clock()),
+    // to the server's clock. The Customer360 page's statement reads them with the customer.
+    resolve: (customer, _args, context) =>
+      pageRowJourneys(customer, context.clock()) ??
+      journeyProgressOf(context.prisma, customer.id, context.clock()),
   }),
 }));
 

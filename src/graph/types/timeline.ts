@@ -1,10 +1,13 @@
 // Customer.timeline: interactions and survey answers in one connection, newest first.
+import { parseCursorConnectionArgs } from "@pothos/core";
 import { type ResolveCursorConnectionArgs, resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
+import { pageRowTimeline } from "../../domain/customers/customer-page-rows.ts";
 import {
   countCustomerTimeline,
   customerTimeline,
   type TimelineEntry as Entry,
+  type TimelinePageRequest,
   type TimelinePosition,
   timelinePosition,
 } from "../../domain/customers/customer-timeline.ts";
@@ -40,6 +43,32 @@ function decodeCursor(cursor: string): TimelinePosition {
   return { at: date, id };
 }
 
+/** The timeline page a connection's arguments ask for, as Pothos's resolveCursorConnection reads them. */
+const pageRequest = ({
+  before,
+  after,
+  limit,
+  inverted,
+}: ResolveCursorConnectionArgs): TimelinePageRequest => ({
+  // Newest first: "after" a cursor means older than it; paging backwards reads oldest first.
+  olderThan: after ? decodeCursor(after) : undefined,
+  newerThan: before ? decodeCursor(before) : undefined,
+  limit,
+  oldestFirst: inverted,
+});
+
+/**
+ * The page the timeline field's arguments ask for, so that the customer's own statement can read it
+ * (customer-page-extras.ts); null for arguments the field refuses (its resolver reports them).
+ */
+export function timelinePageFor(args: Record<string, unknown>): TimelinePageRequest | null {
+  try {
+    return pageRequest(parseCursorConnectionArgs({ args, maxSize: MAX_PAGE_SIZE }));
+  } catch {
+    return null;
+  }
+}
+
 builder.prismaObjectField("Customer", "timeline", (t) =>
   t.connection(
     {
@@ -50,14 +79,13 @@ builder.prismaObjectField("Customer", "timeline", (t) =>
       resolve: async (customer, args, context) => ({
         ...(await resolveCursorConnection(
           { args, toCursor: (entry: Entry) => encodeCursor(timelinePosition(entry)), maxSize: MAX_PAGE_SIZE },
-          // Newest first: "after" a cursor means older than it; paging backwards reads oldest first.
-          ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
-            customerTimeline(context.prisma, customer.id, {
-              olderThan: after ? decodeCursor(after) : undefined,
-              newerThan: before ? decodeCursor(before) : undefined,
-              limit,
-              oldestFirst: inverted,
-            }),
+          // The page the customer's own statement read when it is this one (the Customer360 page's).
+          (page: ResolveCursorConnectionArgs) => {
+            const request = pageRequest(page);
+            return (
+              pageRowTimeline(customer, request) ?? customerTimeline(context.prisma, customer.id, request)
+            );
+          },
         )),
         // Counted only when asked for: the page carries whose timeline it is.
         customerId: customer.id,

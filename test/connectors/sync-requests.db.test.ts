@@ -116,7 +116,11 @@ describe("a webhook's sync request", () => {
       .poll(async () => (await runsOf(db.prisma)).map((run) => run.trigger))
       .toEqual(["MANUAL", "WEBHOOK"]);
     const [, followUp] = await runsOf(db.prisma);
-    expect(await engine.wait(followUp?.id as string)).toMatchObject({ status: "SUCCEEDED" });
+    // The follow-up's row is committed just before the engine starts it, and until then wait() answers
+    // with the row as it is (QUEUED): ask again until it answers with the run's end.
+    await expect
+      .poll(async () => (await engine.wait(followUp?.id as string)).status, { timeout: 60_000 })
+      .toBe("SUCCEEDED");
     expect(await db.prisma.interaction.count()).toBe(5);
   });
 

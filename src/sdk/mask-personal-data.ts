@@ -54,8 +54,7 @@ export function findPersonalData(text: string, options: DetectionOptions = {}): 
   for (const match of text.matchAll(EMAIL_IN_TEXT)) {
     found.push({ kind: "email", start: match.index, end: match.index + match[0].length, text: match[0] });
   }
-  // Cheap test first: a text without digits has no phone number, and most texts are short labels.
-  if (/\d/.test(text)) {
+  if (mayHoldPhone(text, options)) {
     const phones = options.defaultCountry
       ? findPhoneNumbersInText(text, options.defaultCountry)
       : findPhoneNumbersInText(text);
@@ -73,6 +72,23 @@ export function findPersonalData(text: string, options: DetectionOptions = {}): 
   }
   return found.sort((a, b) => a.start - b.start);
 }
+
+/**
+ * Cheap tests before the phone matcher: a phone number has digits, and without a default country
+ * only an international number (a plus sign, then its country code) can be found, so a text without
+ * a plus sign holds none. Most texts are short labels or order summaries with digits and no plus
+ * ("2 CDs", "Order #1042"), and the matcher tries every run of digits, throwing and catching an error
+ * for each that is no number: 22.6 µs a text against 0.35 µs now, and 6.1-7.2 against 2.6-3.3 ms of
+ * the hub's CPU for a list page read without the pii scope (20 customers, 5 interactions each).
+ * test/sdk/mask-personal-data.test.ts holds the library to finding nothing without a plus sign.
+ */
+function mayHoldPhone(text: string, options: DetectionOptions): boolean {
+  if (!/\d/.test(text)) return false;
+  return options.defaultCountry !== undefined || PLUS_SIGN.test(text);
+}
+
+/** The plus signs libphonenumber reads as the start of an international number: + and fullwidth ＋. */
+const PLUS_SIGN = /[+\uFF0B]/;
 
 /** Whether the text holds an email address or a phone number. */
 export function containsPersonalData(text: string, options: DetectionOptions = {}): boolean {

@@ -281,9 +281,6 @@ const ownerField = (
 const identitiesField = (columns?: Columns<Identity>) => Prisma.sql`'identities', (SELECT coalesce(json_agg(
     ${rowJson(IDENTITY_ROW, columns)} ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
 
-/** Every column of the interaction under the alias x, as JSON (interactionOf reads it back). */
-export const INTERACTION_JSON = rowJson(INTERACTION_ROW);
-
 function interactionsField(plan: InteractionsPlan, columns?: Columns<Interaction>): Prisma.Sql {
   const conditions = [Prisma.sql`x."customerId" = c."id"`];
   if (plan.channels) conditions.push(Prisma.sql`x."channel"::text = ANY(${plan.channels}::text[])`);
@@ -295,9 +292,6 @@ function interactionsField(plan: InteractionsPlan, columns?: Columns<Interaction
     FROM (SELECT * FROM "Interaction" x WHERE ${Prisma.join(conditions, " AND ")}
           ORDER BY x."occurredAt" DESC, x."id" DESC LIMIT ${rowCountLiteral(plan.take)} OFFSET ${rowCountLiteral(plan.skip)}) x)`;
 }
-
-/** Every column of the survey answer under the alias f, as JSON (feedbackOf reads it back). */
-export const FEEDBACK_JSON = rowJson(FEEDBACK_ROW);
 
 function feedbackField(plan: FeedbackPlan, columns?: Columns<Feedback>): Prisma.Sql {
   return Prisma.sql`'feedback', (SELECT coalesce(json_agg(${rowJson(FEEDBACK_ROW, columns)}
@@ -394,7 +388,7 @@ function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
 }
 
 /** An interaction as rowJson wrote it, as Prisma would read it: `json` is converted in place. */
-export const interactionOf = (json: Json): Interaction => readRow(INTERACTION_ROW, json);
+const interactionOf = (json: Json): Interaction => readRow(INTERACTION_ROW, json);
 
 /** A survey answer as rowJson wrote it, as Prisma would read it: `json` is converted in place. */
-export const feedbackOf = (json: Json): Feedback => readRow(FEEDBACK_ROW, json);
+const feedbackOf = (json: Json): Feedback => readRow(FEEDBACK_ROW, json);

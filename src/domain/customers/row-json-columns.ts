@@ -21,9 +21,6 @@ type Encoding = "value" | "epochMs" | "decimalText";
 export interface RowTable<Row> {
   alias: string;
   encodings: { readonly [Column in keyof Row & string]-?: Encoding };
-  /** The columns read back as Dates, and as Decimals. */
-  dates: readonly string[];
-  decimals: readonly string[];
   /**
    * A row as rowJson wrote it, as Prisma reads it: its Dates and Decimals converted in place (the
    * object is the reader's own, from JSON.parse); a column the JSON does not carry stays absent, never
@@ -50,9 +47,6 @@ function table<Row>(
   encodings: RowTable<Row>["encodings"],
   convert: (json: Json) => void,
 ): RowTable<Row> {
-  const entries = Object.entries<Encoding>(encodings);
-  const encoded = (wanted: Encoding) =>
-    entries.filter(([, encoding]) => encoding === wanted).map(([column]) => column);
   const read = (json: Json) => {
     convert(json);
     return json as Row;
@@ -60,8 +54,6 @@ function table<Row>(
   return {
     alias,
     encodings,
-    dates: encoded("epochMs"),
-    decimals: encoded("decimalText"),
     pairs: new Map(),
     read,
   };
@@ -193,9 +185,9 @@ function columnSql(alias: string, column: string, encoding: Encoding): string {
  * text, one prepared statement, per set), or of every column without a list.
  */
 export function rowPairs<Row>(rowTable: RowTable<Row>, columns?: Columns<Row>): Prisma.Sql {
-  // Kept by the list as given (a request's, in its selection's order): a list seen before costs one
-  // lookup. Lists in another order build the same text.
-  const key = columns ? columns.join(",") : "*";
+  // Kept by the set of columns: lists in another order build the same text, and keyed by the list as
+  // given they would fill the bound with copies of it.
+  const key = columns ? [...columns].sort().join(",") : "*";
   let sql = rowTable.pairs.get(key);
   if (!sql) {
     const wanted = columns && new Set<string>(["id", ...columns]);

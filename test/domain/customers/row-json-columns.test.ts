@@ -35,7 +35,8 @@ describe("a table's reader", () => {
       else expect(row[column], column).toBe(`${column}!`);
     }
     // Nulls stay null; columns not carried stay absent.
-    const nulls = readRow(rowTable, Object.fromEntries(rowTable.dates.map((column) => [column, null])));
+    const timestamps = Object.entries(rowTable.encodings).filter(([, encoding]) => encoding === "epochMs");
+    const nulls = readRow(rowTable, Object.fromEntries(timestamps.map(([column]) => [column, null])));
     expect(Object.values(nulls as object).every((value) => value === null)).toBe(true);
     expect(Object.keys(readRow(rowTable, { id: "x" }) as object)).toEqual(["id"]);
   });

@@ -21,19 +21,10 @@ import {
 } from "graphql";
 import { complexityLimitError, QUERY_LIMITS } from "./builder.ts";
 
-/** The limit the operation breaks, as a GraphQL error; null when it keeps within all of them. */
-export function checkOperationCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown> | null | undefined,
-): GraphQLError | null {
-  return measureOperationCost(schema, document, operationName, variables).refusal;
-}
-
 /**
- * checkOperationCost's answer, and whether the operation was measured at all: variables that do not
- * coerce leave it unmeasured (and unrefused: execution refuses them with graphql's own message).
+ * The limit the operation breaks (`refusal`, a GraphQL error; null when it keeps within all of them),
+ * and whether it was measured at all: variables that do not coerce leave it unmeasured (and
+ * unrefused: execution refuses them with graphql's own message).
  */
 export function measureOperationCost(
   schema: GraphQLSchema,

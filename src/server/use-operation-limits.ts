@@ -15,24 +15,35 @@ import { costReadsVariables, measureOperationCost } from "../graph/operation-cos
  * inputs' bounds are checked every time: they are the variables. Only a measure that passed is kept.
  */
 function createRefusals() {
-  /** Per document, the operations (by name; "" for the only one) whose cost passes whatever the variables. */
-  const costPasses = new WeakMap<ExecutionArgs["document"], Set<string>>();
+  /**
+   * Per document and operation (by name; "" for the only one): whether its cost reads the variables
+   * ("reads": measured every time), or passed once without reading them ("passes"). Both answers are
+   * the document's own, so neither is worked out twice.
+   */
+  const costs = new WeakMap<ExecutionArgs["document"], Map<string, "passes" | "reads">>();
   return (args: ExecutionArgs): GraphQLError | null => {
     const variables = args.variableValues as Record<string, unknown> | null | undefined;
     const bounds = checkInputBounds(args.schema, args.document, args.operationName, variables);
     if (bounds) return bounds;
     const operation = args.operationName ?? "";
-    if (costPasses.get(args.document)?.has(operation)) return null;
+    let known = costs.get(args.document);
+    if (!known) {
+      known = new Map();
+      costs.set(args.document, known);
+    }
+    const cost = known.get(operation);
+    if (cost === "passes") return null;
     const { refusal, measured } = measureOperationCost(
       args.schema,
       args.document,
       args.operationName,
       variables,
     );
-    if (measured && !refusal && !costReadsVariables(args.schema, args.document, args.operationName)) {
-      const passes = costPasses.get(args.document) ?? new Set();
-      passes.add(operation);
-      costPasses.set(args.document, passes);
+    if (cost === undefined && measured && !refusal) {
+      known.set(
+        operation,
+        costReadsVariables(args.schema, args.document, args.operationName) ? "reads" : "passes",
+      );
     }
     return refusal;
   };

@@ -74,7 +74,7 @@ export function findPersonalData(text: string, options: DetectionOptions = {}): 
 }
 
 /**
- * Cheap tests before the phone matcher: a phone number has digits, and without a default country
+ * Cheap tests before the phone matcher: a phone number has digits (of any script), and without a default country
  * only an international number (a plus sign, then its country code) can be found, so a text without
  * a plus sign holds none. Most texts are short labels or order summaries with digits and no plus
  * ("2 CDs", "Order #1042"), and the matcher tries every run of digits, throwing and catching an error
@@ -83,9 +83,12 @@ export function findPersonalData(text: string, options: DetectionOptions = {}): 
  * test/sdk/mask-personal-data.test.ts holds the library to finding nothing without a plus sign.
  */
 function mayHoldPhone(text: string, options: DetectionOptions): boolean {
-  if (!/\d/.test(text)) return false;
+  // Any script's decimal digits: the library reads full-width and Arabic-Indic ones as digits too.
+  if (!DIGIT.test(text)) return false;
   return options.defaultCountry !== undefined || PLUS_SIGN.test(text);
 }
+
+const DIGIT = /\p{Nd}/u;
 
 /** The plus signs libphonenumber reads as the start of an international number: + and fullwidth ＋. */
 const PLUS_SIGN = /[+\uFF0B]/;

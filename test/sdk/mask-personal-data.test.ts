@@ -56,6 +56,14 @@ describe("finding personal data in text", () => {
     ]);
   });
 
+  test("finds phones written in full-width or Arabic-Indic digits", () => {
+    for (const text of ["call +４４ ２０ ７９４６ ００１８", "call +٤٤ ٢٠ ٧٩٤٦ ٠٠١٨"]) {
+      expect(findPersonalData(text), text).toHaveLength(1);
+      expect(maskPersonalDataInText(text), text).not.toBe(text);
+    }
+    expect(findPersonalData("call ０２０ ７９４６ ００１８", { defaultCountry: "GB" })).toHaveLength(1);
+  });
+
   test("masks what it finds as identities are masked", () => {
     expect(maskPersonalDataInText("from Zoe <zoe@example.com>, +44 20 7946 0958")).toBe(
       "from Zoe <z•••@example.com>, +4•••••••0958",

@@ -434,15 +434,11 @@ builder.queryFields((t) => ({
       }
       const visible = visibleCustomers(context.viewer);
       const id = args.id ? expectGlobalId(args.id, "Customer", ["id"]) : null;
+      const columns = customerColumns(info);
+      const extras = customerPageExtras(info);
       if (id) {
         // One statement in the common case; a merged-away ID takes a second to reach its survivor.
-        const direct = await visibleCustomer(
-          context,
-          query,
-          id,
-          customerColumns(info),
-          customerPageExtras(info),
-        );
+        const direct = await visibleCustomer(context, query, id, columns, extras);
         if (direct && !direct.mergedIntoId) return direct;
         // Not visible as itself: an account manager may still own the survivor it was merged into.
         if (!direct && !visible.ownerId) return null;
@@ -456,7 +452,7 @@ builder.queryFields((t) => ({
             parseInput(identityInputSchema, args.identity, "The identity"),
           );
       if (!found) return null;
-      return visibleCustomer(context, query, found.id, customerColumns(info), customerPageExtras(info));
+      return visibleCustomer(context, query, found.id, columns, extras);
     },
   }),
 }));

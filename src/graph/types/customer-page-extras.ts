@@ -6,38 +6,17 @@
 // resolvers take what the row carries when it was read for their own arguments, and read it
 // themselves otherwise: asking for a field the request then skips (@skip, a fragment on another
 // type) costs a little reading, never a wrong answer.
-import {
-  type FieldNode,
-  type GraphQLObjectType,
-  type GraphQLResolveInfo,
-  getArgumentValues,
-  Kind,
-  type SelectionSetNode,
-} from "graphql";
+import { type GraphQLObjectType, type GraphQLResolveInfo, getArgumentValues } from "graphql";
 import type { PageRowExtras } from "../../domain/customers/customer-page-rows.ts";
+import { selectedField, selectsField } from "../selected-fields.ts";
 import { timelinePageFor } from "./timeline.ts";
 
 /** The extras the selection of the customer field `info` resolves asks for, of a Customer. */
 export function customerPageExtras(info: GraphQLResolveInfo): PageRowExtras {
   const extras: PageRowExtras = {};
-  let timeline: FieldNode | undefined;
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === "journeys") extras.journeys = true;
-        // The first timeline field read: another alias with other arguments reads its own page.
-        else if (selection.name.value === "timeline") timeline ??= selection;
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
-      else {
-        const fragment = info.fragments[selection.name.value];
-        if (!fragment || seen.has(fragment.name.value)) continue;
-        seen.add(fragment.name.value);
-        visit(fragment.selectionSet);
-      }
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
+  if (selectsField(info, "journeys")) extras.journeys = true;
+  // The first timeline field read: another alias with other arguments reads its own page.
+  const timeline = selectedField(info, "timeline");
   if (timeline) {
     const field = (info.schema.getType("Customer") as GraphQLObjectType).getFields().timeline;
     // The arguments as graphql-js will hand them to the field's resolver.

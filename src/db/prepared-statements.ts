@@ -85,7 +85,7 @@ const parsedTexts = new Map<string, { castEverywhere: boolean[]; forms: Map<stri
 
 /**
  * Parsed once per text: the regular expressions cost a write's statements 3% of the hub's CPU when
- * run on every execution. Bounded like the named texts (a text beyond the bound is parsed again).
+ * run on every execution. Bounded by the named texts' budgets together (a text beyond is parsed again).
  */
 function parametersOf(sql: string): { castEverywhere: boolean[]; forms: Map<string, string> } {
   let parsed = parsedTexts.get(sql);
@@ -96,7 +96,7 @@ function parametersOf(sql: string): { castEverywhere: boolean[]; forms: Map<stri
       castEverywhere[index] = (castEverywhere[index] ?? true) && type !== undefined;
     }
     parsed = { castEverywhere, forms: new Map() };
-    if (parsedTexts.size < MAX_PREPARED_TEXTS) parsedTexts.set(sql, parsed);
+    if (parsedTexts.size < MAX_PARSED_TEXTS) parsedTexts.set(sql, parsed);
   }
   return parsed;
 }
@@ -136,22 +136,41 @@ export function asSent(sql: string, values: unknown[]): { sql: string; values: u
 }
 
 /**
- * The most marked texts named in a process. A marked text varies with what a client asks (a page's
- * size, the relations it reads), and every name becomes a statement that each pooled connection
- * keeps, with its plan, until it closes (node-postgres never deallocates one): past this many, a new
- * text goes unnamed and is planned each time, as any other statement. The usual pages are a few
- * dozen texts.
+ * The mark for a prepared statement whose text follows what a client asks: a page's size written into
+ * it (rowCountLiteral), the columns and relations its selection reads. It starts with PREPARED and is
+ * sent as such; only its budget of names differs (statementNamer), so that clients asking many shapes
+ * of page cannot use up the names the hub's own statements (the write pipeline's, the scoring's) need.
  */
-export const MAX_PREPARED_TEXTS = 200;
+export const PREPARED_REQUEST_SHAPED = `${PREPARED} /* cxhub:request-shaped */`;
 
-/** Names marked statements by their text, up to `max` texts; undefined (unnamed) for any other. */
-export function statementNamer(max = MAX_PREPARED_TEXTS): (query: { sql: string }) => string {
+/**
+ * The most texts named in a process, for each kind of mark. Every name becomes a statement that each
+ * pooled connection keeps, with its plan, until it closes (node-postgres never deallocates one): past
+ * its budget, a new text goes unnamed and is planned each time, as any other statement. The hub's own
+ * texts are a fixed set (a few dozen with their one-row forms); the bound only guards against a mark put
+ * on a text built from values. Request-shaped texts vary with clients: the usual pages are a few dozen.
+ */
+export const MAX_PREPARED_TEXTS = { own: 500, requestShaped: 200 } as const;
+const MAX_PARSED_TEXTS = MAX_PREPARED_TEXTS.own + MAX_PREPARED_TEXTS.requestShaped;
+
+/**
+ * Names marked statements by their text, each kind of mark up to its budget of texts; undefined
+ * (unnamed) for any other statement, and for a new text once its kind's budget is spent.
+ */
+export function statementNamer(
+  max: { own: number; requestShaped: number } = MAX_PREPARED_TEXTS,
+): (query: { sql: string }) => string {
   const names = new Map<string, string>();
+  let own = 0;
+  let requestShaped = 0;
   return (query) => {
     if (!query.sql.startsWith(PREPARED)) return undefined as unknown as string;
     let name = names.get(query.sql);
     if (name === undefined) {
-      if (names.size >= max) return undefined as unknown as string;
+      const shaped = query.sql.startsWith(PREPARED_REQUEST_SHAPED);
+      if (shaped ? requestShaped >= max.requestShaped : own >= max.own) return undefined as unknown as string;
+      if (shaped) requestShaped++;
+      else own++;
       name = `cxhub_${createHash("sha256").update(query.sql).digest("hex").slice(0, 32)}`;
       names.set(query.sql, name);
     }
@@ -166,7 +185,8 @@ export const preparedStatementName = statementNamer();
  * A row count written into a statement's text (`LIMIT 20`) rather than bound. A generic plan knows
  * nothing of a bound LIMIT and costs it as a tenth of the rows, so PostgreSQL never takes the generic
  * plan of a page statement and plans it on every execution; with the count in the text it takes it.
- * Each count is a text of its own; MAX_PREPARED_TEXTS bounds how many are named.
+ * Each count is a text of its own: a statement holding one is marked PREPARED_REQUEST_SHAPED, whose
+ * budget bounds how many are named.
  */
 export function rowCountLiteral(count: number): Prisma.Sql {
   if (!Number.isSafeInteger(count) || count < 0) {

@@ -7,6 +7,7 @@ import {
   oneRowForm,
   PREPARED,
   PREPARED_FOR_ONE_ROW,
+  PREPARED_REQUEST_SHAPED,
   preparedStatementName,
   rowCountLiteral,
   statementNamer,
@@ -25,14 +26,47 @@ describe("preparedStatementName", () => {
 });
 
 describe("statementNamer", () => {
+  const texts = (mark: string, ...names: string[]) =>
+    names.map((text) => ({ sql: `${mark} SELECT '${text}'` }));
+
   test("names at most its bound of texts; later ones go unnamed, earlier ones keep their names", () => {
-    const name = statementNamer(2);
-    const [a, b, c] = ["a", "b", "c"].map((text) => ({ sql: `${PREPARED} SELECT '${text}'` }));
-    const first = name(a as { sql: string });
+    const name = statementNamer({ own: 2, requestShaped: 2 });
+    const [a, b, c] = texts(PREPARED, "a", "b", "c") as [{ sql: string }, { sql: string }, { sql: string }];
+    const first = name(a);
     expect(first).toMatch(/^cxhub_/);
-    expect(name(b as { sql: string })).toMatch(/^cxhub_/);
-    expect(name(c as { sql: string })).toBeUndefined();
-    expect(name(a as { sql: string })).toBe(first);
+    expect(name(b)).toMatch(/^cxhub_/);
+    expect(name(c)).toBeUndefined();
+    expect(name(a)).toBe(first);
+  });
+
+  test("pages of every shape a client asks for leave the hub's own statements their names", () => {
+    const name = statementNamer({ own: 2, requestShaped: 3 });
+    const pages = texts(PREPARED_REQUEST_SHAPED, "LIMIT 1", "LIMIT 2", "LIMIT 3", "LIMIT 4", "LIMIT 5");
+    const named = pages.map((page) => name(page));
+    expect(named.slice(0, 3)).toEqual([
+      expect.stringMatching(/^cxhub_/),
+      expect.stringMatching(/^cxhub_/),
+      expect.stringMatching(/^cxhub_/),
+    ]);
+    expect(named.slice(3)).toEqual([undefined, undefined]);
+    // The write pipeline's statements, first sent after the pages, are still prepared.
+    const [scoreWrite, signals, third] = texts(PREPARED, "score write", "signals", "third") as [
+      { sql: string },
+      { sql: string },
+      { sql: string },
+    ];
+    expect(name(scoreWrite)).toMatch(/^cxhub_/);
+    expect(name(signals)).toMatch(/^cxhub_/);
+    expect(name(third)).toBeUndefined();
+    expect(name(pages[0] as { sql: string })).toBe(named[0]);
+  });
+
+  test("a request-shaped statement is sent as a prepared one", () => {
+    const sql = `${PREPARED_REQUEST_SHAPED} SELECT * FROM t WHERE id = ANY($1::uuid[])`;
+    expect(asSent(sql, [["x"]]).sql).toBe(
+      `${PREPARED_REQUEST_SHAPED} SELECT * FROM t WHERE id = ANY(ARRAY[$1::uuid])`,
+    );
+    expect(preparedStatementName({ sql })).toMatch(/^cxhub_/);
   });
 });
 

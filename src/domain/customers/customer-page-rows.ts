@@ -10,7 +10,7 @@
 
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
-import { PREPARED, rowCountLiteral } from "../../db/prepared-statements.ts";
+import { PREPARED_REQUEST_SHAPED, rowCountLiteral } from "../../db/prepared-statements.ts";
 import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import {
@@ -208,7 +208,7 @@ export async function readCustomerPageRows(
   // the one a custom plan sees, so PostgreSQL would never take it for `= ANY`: one id is compared as one.
   const statement =
     ids.length === 1
-      ? Prisma.sql`${Prisma.raw(PREPARED)}
+      ? Prisma.sql`${Prisma.raw(PREPARED_REQUEST_SHAPED)}
     SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
       : Prisma.sql`
     SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
@@ -246,7 +246,7 @@ export async function readCustomerPage(
   if (!plan) return null;
   const total = count ?? Prisma.sql`NULL::int`;
   // The count's one row is joined to the page's rows, so that an empty page still answers it.
-  const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED : "")}
+  const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED_REQUEST_SHAPED : "")}
     WITH "page" AS (${page})
     SELECT ${total} AS "total", p."row" FROM (SELECT 1) "one" LEFT JOIN (
       SELECT "page"."pos", ${pageRowJson(plan, columns)} AS "row" FROM "page" JOIN "Customer" c ON c."id" = "page"."id"

@@ -6,6 +6,7 @@ import type { CustomerListQuery } from "../generated/graphql/graphql.ts";
 import {
   BadRequest,
   type BaselineViewer,
+  freeTextFor,
   globalId,
   iso,
   maskIdentity,
@@ -181,7 +182,7 @@ async function listPage(
 function customerFields(viewer: BaselineViewer, row: ListRow & { id: string }) {
   return {
     id: globalId("Customer", row.id),
-    displayName: row.displayName,
+    displayName: freeTextFor(viewer, row.displayName) as string,
     lifecycleStage: row.lifecycleStage as ListNode["lifecycleStage"],
     lastSeenAt: row.lastSeenAt,
     owner:
@@ -210,7 +211,14 @@ export async function customerList(
       ...customerFields(viewer, row),
       latestInteraction: {
         edges: row.latest
-          ? [{ node: row.latest as ListNode["latestInteraction"]["edges"][number]["node"] }]
+          ? [
+              {
+                node: {
+                  ...row.latest,
+                  summary: freeTextFor(viewer, row.latest.summary),
+                } as ListNode["latestInteraction"]["edges"][number]["node"],
+              },
+            ]
           : [],
       },
     },
@@ -248,7 +256,11 @@ export async function peerCustomerList(
           ...customerFields(viewer, row),
           interactions: {
             edges: (row.interactions ?? []).map((interaction) => ({
-              node: { ...interaction, id: globalId("Interaction", interaction.id) },
+              node: {
+                ...interaction,
+                id: globalId("Interaction", interaction.id),
+                summary: freeTextFor(viewer, interaction.summary),
+              },
             })),
           },
         },

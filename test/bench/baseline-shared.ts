@@ -1,7 +1,7 @@
 // What the baseline's three handlers share: who is asking, the refusal of bad requests, and the
 // hub's conventions they reproduce (global IDs, DateTime strings, page sizes, masking of personal data,
 // an account manager's view limited to the customers they own).
-import { maskEmail, maskPhone } from "../../src/auth/mask.ts";
+import { maskEmail, maskFreeText, maskPhone } from "../../src/auth/mask.ts";
 
 export interface BaselineViewer {
   principalId: string;
@@ -31,8 +31,13 @@ export function maskIdentity<T extends { kind: string; value: string }>(
   if (viewer.pii) return identity;
   if (identity.kind === "EMAIL") return { ...identity, value: maskEmail(identity.value) };
   if (identity.kind === "PHONE") return { ...identity, value: maskPhone(identity.value) };
-  return identity;
+  // As the hub: a shop id or external id may be an email the source used as its key.
+  return { ...identity, value: maskFreeText(identity.value) };
 }
+
+/** Free text (a name, a summary) as a viewer sees it: emails and phones in it masked without `pii`. */
+export const freeTextFor = (viewer: BaselineViewer, text: string | null) =>
+  viewer.pii ? text : maskFreeText(text);
 
 export function pageSize(value: unknown, fallback: number): number {
   const size = value ?? fallback;

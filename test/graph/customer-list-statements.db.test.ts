@@ -10,7 +10,7 @@ import type { Database } from "../../src/db/database.ts";
 import { CustomerListDocument } from "../generated/graphql/graphql.ts";
 import { countingPrismaClient } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
-import { createTestClient } from "../helpers/graphql.ts";
+import { createTestClient, type TestClientOptions } from "../helpers/graphql.ts";
 
 async function seed(db: Database) {
   const ids = Array.from({ length: 30 }, () => randomUUID());
@@ -36,9 +36,9 @@ async function seed(db: Database) {
   return ids;
 }
 
-async function countingClient(db: Database) {
+async function countingClient(db: Database, options: TestClientOptions = {}) {
   const { prisma: counting, count } = countingPrismaClient(db);
-  const client = await createTestClient({ ...db, prisma: counting });
+  const client = await createTestClient({ ...db, prisma: counting }, options);
   await client.execute(CustomerListDocument, { first: 1 }); // the first request also records the key's use
   return {
     counting,
@@ -112,6 +112,45 @@ describe("the customer list's first page", () => {
       expect(page.data?.edges.map((edge) => Buffer.from(edge.node.id, "base64").toString())).toEqual(
         [...ids.slice(0, 25).reverse(), ...unvalued.slice(0, 3)].map((id) => `Customer:${id}`),
       );
+    } finally {
+      await counting.$disconnect();
+    }
+  });
+
+  test("is one statement for an account manager too: their customers' touchpoints need no owner lookup", async ({
+    db,
+  }) => {
+    const ids = await seed(db);
+    const owner = await db.prisma.principal.create({ data: { name: "Ann Manager" } });
+    await db.prisma.customer.updateMany({
+      where: { id: { in: ids.slice(0, 12) } },
+      data: { ownerId: owner.id },
+    });
+    await db.prisma.interaction.createMany({
+      data: ids.map((customerId, i) => ({
+        customerId,
+        channel: "EMAIL" as const,
+        kind: "email.received",
+        direction: "INBOUND" as const,
+        occurredAt: new Date(Date.UTC(2026, 2, 1 + i)),
+        summary: `Asked about order ${i}`,
+        source: "test",
+        externalId: `order-${i}`,
+      })),
+    });
+    const { counting, list } = await countingClient(db, {
+      role: "ACCOUNT_MANAGER",
+      principalId: owner.id,
+      scopes: [],
+    });
+    try {
+      const page = await list({ first: 20 });
+      expect(page.data?.totalCount).toBe(12);
+      expect(page.data?.edges).toHaveLength(12);
+      for (const { node } of page.data?.edges ?? []) {
+        expect(node.latestInteraction.edges[0]?.node.summary).toMatch(/^Asked about order \d+$/);
+      }
+      expect(page.statements).toBe(1);
     } finally {
       await counting.$disconnect();
     }

@@ -36,7 +36,7 @@ import type { Customer, Prisma, Segment } from "../../generated/prisma/client.ts
 import { builder, DEFAULT_PAGE_SIZE, pagedConnection } from "../builder.ts";
 import { expectGlobalId } from "../global-ids.ts";
 import { bounded } from "../input-bounds.ts";
-import type { Loaders } from "../loaders.ts";
+import { knowCustomerOwners, type Loaders } from "../loaders.ts";
 import { connectionColumns, customerColumns } from "../row-columns.ts";
 import { selectsField } from "../selected-fields.ts";
 import { LifecycleStageEnum } from "./customer.ts";
@@ -365,7 +365,7 @@ async function firstPage(
  * other selection goes through Prisma as before.
  */
 async function visibleCustomer(
-  { prisma, viewer }: RequestScope,
+  { prisma, viewer, loaders }: RequestScope,
   query: Pick<CustomerPageQuery, "include" | "select">,
   id: string,
   columns: PageColumns,
@@ -374,7 +374,9 @@ async function visibleCustomer(
   const rows = !query.select && (await readCustomerPageRows(prisma, [id], query.include, columns, extras));
   if (!rows) return prisma.customer.findFirst({ ...query, where: { id, ...visibleCustomers(viewer) } });
   const [row] = rows;
-  return row && canSeeCustomer(viewer, row) ? row : null;
+  if (!row || !canSeeCustomer(viewer, row)) return null;
+  knowCustomerOwners(loaders, rows);
+  return row;
 }
 
 /**
@@ -402,11 +404,15 @@ builder.queryFields((t) => ({
       totalCount: async (_parent, args, context) =>
         countedTotals.get(args) ??
         countCustomers(context.prisma, [conditionsWhere(await customerConditions(context, args.filter))]),
-      resolve: async (query, _parent, args, context, info) =>
-        customerPage(context.prisma, query, await customerConditions(context, args.filter), args.orderBy, {
+      resolve: async (query, _parent, args, context, info) => {
+        const conditions = await customerConditions(context, args.filter);
+        const rows = await customerPage(context.prisma, query, conditions, args.orderBy, {
           columns: connectionColumns(info),
           ...(selectsField(info, "totalCount") && { onTotal: (total) => countedTotals.set(args, total) }),
-        }),
+        });
+        knowCustomerOwners(context.loaders, rows);
+        return rows;
+      },
     },
     { name: "CustomerConnection" },
     { name: "CustomerEdge" },

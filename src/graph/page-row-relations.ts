@@ -1,4 +1,4 @@
-// A Pothos plugin that answers a customer's identities, owner and pages of interactions and survey
+// A Pothos plugin that answers a customer's identities, owner, score and pages of interactions and survey
 // answers from the row the page statement read (customer-page-rows.ts), without the Prisma plugin's
 // per-row work. For every relation field of every row that plugin looks up the loader mapping of the
 // field's response path, records the mappings beneath it, and for a connection re-reads the selection
@@ -24,7 +24,7 @@ import { selectsField } from "./selected-fields.ts";
 const pluginName = "pageRowRelations";
 
 /** The relations of the Customer type this plugin may answer from a page row: its own, and its pages. */
-export type PageRowRelation = "identities" | "owner" | "interactions" | "feedback";
+export type PageRowRelation = "identities" | "owner" | "score" | "interactions" | "feedback";
 const PAGES = new Set<PageRowRelation>(["interactions", "feedback"]);
 
 declare global {
@@ -52,7 +52,7 @@ export class PageRowRelationsPlugin<Types extends SchemaTypes> extends BasePlugi
     if (!relation) return resolver;
     if (!PAGES.has(relation)) {
       return (parent, args, context, info) =>
-        pageRowPlan(parent as object)?.[relation as "identities" | "owner"]
+        pageRowPlan(parent as object)?.[relation as "identities" | "owner" | "score"]
           ? (parent as Record<string, unknown>)[relation]
           : resolver(parent, args, context, info);
     }

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { CustomerListDocument } from "../generated/graphql/graphql.ts";
+import { AtRiskCustomersDocument, CustomerListDocument } from "../generated/graphql/graphql.ts";
 import { countingPrismaClient } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
 import { createTestClient, type TestClientOptions } from "../helpers/graphql.ts";
@@ -151,6 +151,52 @@ describe("the customer list's first page", () => {
         expect(node.latestInteraction.edges[0]?.node.summary).toMatch(/^Asked about order \d+$/);
       }
       expect(page.statements).toBe(1);
+    } finally {
+      await counting.$disconnect();
+    }
+  });
+
+  test("the at-risk list is one statement: its ids, its customers with their scores, and its total", async ({
+    db,
+  }) => {
+    const ids = await seed(db);
+    const owner = await db.prisma.principal.create({ data: { name: "Ann Manager" } });
+    await db.prisma.customer.updateMany({ where: { id: { in: ids } }, data: { ownerId: owner.id } });
+    await db.prisma.score.updateMany({
+      where: { customerId: { in: ids.slice(0, 8) } },
+      data: {
+        churnRiskLevel: "HIGH",
+        reasons: [
+          {
+            factor: "NO_PURCHASE_MODEL",
+            value: 0,
+            contribution: 0,
+            weight: 1,
+            explanation: "No purchase model yet.",
+          },
+        ],
+      },
+    });
+    const { prisma: counting, count } = countingPrismaClient(db);
+    const client = await createTestClient(
+      { ...db, prisma: counting },
+      { role: "ACCOUNT_MANAGER", principalId: owner.id, scopes: [] },
+    );
+    try {
+      await client.execute(CustomerListDocument, { first: 1 }); // records the key's use
+      const before = count();
+      const result = await client.execute(AtRiskCustomersDocument, {});
+      expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+      const page = result.data?.customers;
+      expect(page?.totalCount).toBe(8);
+      // Riskiest first: the seed's churn risk grows with the index.
+      expect(page?.edges.map((edge) => edge.node.score?.churnRisk)).toEqual(
+        [7, 6, 5, 4, 3, 2, 1, 0].map((i) => i / 100),
+      );
+      expect(page?.edges[0]?.node.score?.reasons.map((reason) => reason.factor)).toEqual([
+        "NO_PURCHASE_MODEL",
+      ]);
+      expect(count() - before).toBe(1);
     } finally {
       await counting.$disconnect();
     }

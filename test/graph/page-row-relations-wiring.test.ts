@@ -10,7 +10,7 @@ import PageRowRelationsPlugin from "../../src/graph/page-row-relations.ts";
 import { graphSchema } from "../../src/graph/schema.ts";
 
 describe("page-row relations' wiring", () => {
-  test("Customer's identities, owner, interactions and feedback are tagged, each with its own relation", () => {
+  test("Customer's identities, owner, score, interactions and feedback are tagged, each with its own relation", () => {
     const customer = graphSchema().getType("Customer");
     if (!(customer instanceof GraphQLObjectType)) throw new Error("the schema has no Customer object type");
     const tagged = Object.fromEntries(
@@ -21,6 +21,7 @@ describe("page-row relations' wiring", () => {
     expect(tagged).toEqual({
       identities: "identities",
       owner: "owner",
+      score: "score",
       interactions: "interactions",
       feedback: "feedback",
     });

@@ -11,7 +11,14 @@
 import type { Db } from "../../db/database.ts";
 import { directSql } from "../../db/direct-sql.ts";
 import { PREPARED_REQUEST_SHAPED, rowCountLiteral } from "../../db/prepared-statements.ts";
-import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
+import type {
+  Customer,
+  Feedback,
+  Identity,
+  Interaction,
+  Principal,
+  Score,
+} from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import {
   type JourneyProgressView,
@@ -37,6 +44,7 @@ import {
   readRow,
   rowJson,
   rowPairs,
+  SCORE_ROW,
 } from "./row-json-columns.ts";
 
 /** A customer row with whichever of the relations its include asked for. */
@@ -45,6 +53,7 @@ export type CustomerPageRow = Customer & {
   identities?: Identity[];
   interactions?: Interaction[];
   feedback?: Feedback[];
+  score?: Score | null;
   _count?: { feedback: number };
 };
 
@@ -83,6 +92,8 @@ export interface PagePlan {
   feedback: FeedbackPlan | null;
   /** `_count: { select: { feedback: true } }`: how many survey answers the customer has in all. */
   feedbackCount: boolean;
+  /** The customer's current score (every column), as the at-risk list shows it. */
+  score: boolean;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -104,11 +115,13 @@ export function pageRowsPlan(include: Prisma.CustomerInclude | undefined): PageP
     interactions: null,
     feedback: null,
     feedbackCount: false,
+    score: false,
   };
   if (include === undefined) return plan;
   for (const [relation, query] of Object.entries(include)) {
     if (query === undefined || query === false) continue;
     if (relation === "owner" && query === true) plan.owner = true;
+    else if (relation === "score" && query === true) plan.score = true;
     else if (relation === "identities" && identitiesKnown(query)) plan.identities = true;
     else if (relation === "interactions" && isPlainObject(query)) {
       plan.interactions = interactionsPlan(query);
@@ -270,6 +283,7 @@ function pageRowJson(plan: PagePlan, columns: PageColumns): Prisma.Sql {
   if (plan.interactions) fields.push(interactionsField(plan.interactions, columns.interactions));
   if (plan.feedback) fields.push(feedbackField(plan.feedback, columns.feedback));
   if (plan.feedbackCount) fields.push(FEEDBACK_COUNT_FIELD);
+  if (plan.score) fields.push(SCORE_FIELD);
   return Prisma.sql`json_build_object(${Prisma.join(fields, ", ")})::text`;
 }
 
@@ -277,6 +291,8 @@ const ownerField = (
   columns?: Columns<Principal>,
 ) => Prisma.sql`'owner', (SELECT ${rowJson(PRINCIPAL_ROW, columns)}
     FROM "Principal" o WHERE o."id" = c."ownerId")`;
+
+const SCORE_FIELD = Prisma.sql`'score', (SELECT ${rowJson(SCORE_ROW)} FROM "Score" s WHERE s."customerId" = c."id")`;
 
 const identitiesField = (columns?: Columns<Identity>) => Prisma.sql`'identities', (SELECT coalesce(json_agg(
     ${rowJson(IDENTITY_ROW, columns)} ORDER BY i."kind", i."value"), '[]') FROM "Identity" i WHERE i."customerId" = c."id")`;
@@ -304,7 +320,13 @@ const FEEDBACK_COUNT_FIELD = Prisma.sql`'_count', json_build_object('feedback',
     (SELECT count(*) FROM "Feedback" f WHERE f."customerId" = c."id"))`;
 
 type Json = Record<string, unknown>;
-type RawRow = Json & { owner?: Json | null; identities?: Json[]; interactions?: Json[]; feedback?: Json[] };
+type RawRow = Json & {
+  owner?: Json | null;
+  identities?: Json[];
+  interactions?: Json[];
+  feedback?: Json[];
+  score?: Json | null;
+};
 
 // The objects JSON.parse made are this module's own: their text columns are already what Prisma
 // gives, so the few typed columns are converted in place rather than copied into new objects (a
@@ -383,6 +405,7 @@ function customerOf(row: RawRow, plan: PagePlan): CustomerPageRow {
   if (plan.identities) result.identities = (row.identities ?? []).map((json) => readRow(IDENTITY_ROW, json));
   if (plan.interactions) result.interactions = (row.interactions ?? []).map(interactionOf);
   if (plan.feedback) result.feedback = (row.feedback ?? []).map(feedbackOf);
+  if (plan.score) result.score = row.score ? readRow(SCORE_ROW, row.score) : null;
   // With feedbackCount, `_count` is already as Prisma gives it: { feedback: <a JSON number> }.
   return result;
 }

@@ -6,7 +6,14 @@
 // on the list pages (issue 15; A/B medians against main, 2026-12-06). No list of columns means every
 // column, as Prisma reads them.
 
-import type { Customer, Feedback, Identity, Interaction, Principal } from "../../generated/prisma/client.ts";
+import type {
+  Customer,
+  Feedback,
+  Identity,
+  Interaction,
+  Principal,
+  Score,
+} from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 
 /**
@@ -166,6 +173,38 @@ export const FEEDBACK_ROW = table<Feedback>(
     if (json.respondedAt !== undefined) json.respondedAt = dateOf(json.respondedAt);
     if (json.sourceUpdatedAt !== undefined) json.sourceUpdatedAt = dateOf(json.sourceUpdatedAt);
     if (json.recordedAt !== undefined) json.recordedAt = dateOf(json.recordedAt);
+  },
+);
+
+export const SCORE_ROW = table<Score>(
+  "s",
+  {
+    customerId: "value",
+    churnRisk: "value",
+    churnRiskLevel: "value",
+    reasons: "value",
+    probabilityAlive: "value",
+    expectedTransactions: "value",
+    clv: "decimalText",
+    currency: "value",
+    health: "value",
+    modelVersion: "value",
+    modelId: "value",
+    forecastMonths: "value",
+    repeatTransactions: "value",
+    firstPurchaseOn: "epochMs",
+    lastPurchaseOn: "epochMs",
+    averageRepeatSpend: "decimalText",
+    computedAt: "epochMs",
+    valueAtRisk: "decimalText",
+  },
+  (json) => {
+    if (json.clv !== undefined) json.clv = decimalOf(json.clv);
+    if (json.firstPurchaseOn !== undefined) json.firstPurchaseOn = dateOf(json.firstPurchaseOn);
+    if (json.lastPurchaseOn !== undefined) json.lastPurchaseOn = dateOf(json.lastPurchaseOn);
+    if (json.averageRepeatSpend !== undefined) json.averageRepeatSpend = decimalOf(json.averageRepeatSpend);
+    if (json.computedAt !== undefined) json.computedAt = dateOf(json.computedAt);
+    if (json.valueAtRisk !== undefined) json.valueAtRisk = decimalOf(json.valueAtRisk);
   },
 );
 

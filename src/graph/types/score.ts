@@ -16,6 +16,7 @@ import { lastRescoreAsOf, scoreHoldsAsOf } from "../../scoring/rescore-runs.ts";
 import { toFittedModel } from "../../scoring/score-model.ts";
 import { builder, pagedConnection } from "../builder.ts";
 import type { GraphContext } from "../context.ts";
+import type { PageRowRelation } from "../page-row-relations.ts";
 import { shownProbability, shownProbabilityOrNull } from "../probability.ts";
 import { CUSTOMER_READERS } from "./customer-scopes.ts";
 import { DateTimeRange, dateTimeFilter } from "./date-time-range.ts";
@@ -356,6 +357,7 @@ builder.prismaObject("ScoreHistory", {
 builder.prismaObjectFields("Customer", (t) => ({
   score: t.relation("score", {
     nullable: true,
+    extensions: { pageRowRelation: "score" satisfies PageRowRelation },
     description:
       "The customer's current churn risk, health and purchase forecast; null until the customer is first scored.",
   }),

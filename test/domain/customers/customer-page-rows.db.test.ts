@@ -102,6 +102,27 @@ async function population(prisma: PrismaClient) {
       },
     },
   });
+  // Every column of the score filled: decimals with every digit, dates, the reasons' JSON.
+  await prisma.score.create({
+    data: {
+      customerId: rich.id,
+      churnRisk: 0.8125,
+      churnRiskLevel: "HIGH",
+      reasons: [{ factor: "recency", value: 0.9, weight: 0.5, explanation: "No order for 90 days" }],
+      probabilityAlive: 0.1875,
+      expectedTransactions: 1.0625,
+      clv: "1234567.1234",
+      currency: "EUR",
+      health: 42,
+      modelVersion: "churn-v2/test",
+      forecastMonths: 12,
+      repeatTransactions: 3,
+      firstPurchaseOn: new Date("2025-06-01T00:00:00.000Z"),
+      lastPurchaseOn: new Date("2026-02-01T00:00:00.000Z"),
+      averageRepeatSpend: "99.9900",
+      computedAt: new Date("2026-03-02T01:02:03.004Z"),
+    },
+  });
   const bare = await prisma.customer.create({ data: {} });
   await prisma.customer.create({ data: { displayName: "Not on the page" } });
   return { ids: [rich.id, bare.id] };
@@ -146,6 +167,7 @@ const READ_HERE: Record<string, Prisma.CustomerInclude | undefined> = {
     feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 6, skip: 0 },
     _count: { select: { feedback: true } },
   },
+  "the at-risk list's (with the score)": { owner: true, identities: LIST_ORDER.identities, score: true },
   "survey answers one page on, without their count": {
     feedback: { orderBy: [...LIST_ORDER.feedbackOrder], take: 2, skip: 1 },
   },
@@ -191,7 +213,7 @@ describe("readCustomerPageRows", () => {
     const { ids } = await population(db.prisma);
     const interactions = { where: {}, orderBy: [...LIST_ORDER.interactionOrder], take: 2, skip: 0 };
     const others: Prisma.CustomerInclude[] = [
-      { score: true },
+      { score: { include: { model: true } } },
       { identities: true },
       { owner: { include: { apiKeys: true } } },
       { interactions: { ...interactions, cursor: { id: ids[0] as string } } },

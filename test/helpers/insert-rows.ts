@@ -10,7 +10,7 @@ import type { PrismaClient } from "../../src/db/database.ts";
 import { insertJsonRows } from "../../src/db/insert-json-rows.ts";
 import { transactionSql } from "../../src/db/transaction-sql.ts";
 import { uuidv7 } from "../../src/db/uuid-v7.ts";
-import type { Prisma } from "../../src/generated/prisma/client.ts";
+import { Prisma } from "../../src/generated/prisma/client.ts";
 
 /** The tables a test seeds in bulk, each with createMany's input for its rows. */
 interface RowsOf {
@@ -45,6 +45,7 @@ export function insertRows<Table extends keyof RowsOf>(
   const now = new Date();
   const complete = rows.map((row): Record<string, unknown> => {
     const given: Record<string, unknown> = row;
+    refuseNullMarkers(table, given);
     return {
       ...given,
       ...(HAS_GENERATED_ID.has(table) ? { id: given.id ?? uuidv7() } : {}),
@@ -52,4 +53,18 @@ export function insertRows<Table extends keyof RowsOf>(
     };
   });
   return insertJsonRows(transactionSql(prisma), table, complete);
+}
+
+/**
+ * Prisma's null markers (Prisma.JsonNull, DbNull, AnyNull) mean something only to Prisma's client: in
+ * the JSON document they would be written as objects, a JSON column holding `{}`. Refused by name.
+ */
+function refuseNullMarkers(table: string, row: Record<string, unknown>): void {
+  for (const [column, value] of Object.entries(row)) {
+    if (value === Prisma.JsonNull || value === Prisma.DbNull || value === Prisma.AnyNull) {
+      throw new Error(
+        `insertRows(${table}): ${column} is one of Prisma's null markers, which only Prisma's client understands; give null for an SQL NULL, or seed this row with createMany.`,
+      );
+    }
+  }
 }

@@ -84,6 +84,48 @@ describe("the unscored customers' table", () => {
     expect(state.kept).toEqual(state.asked);
   });
 
+  test("scores written and deleted look up their own customers, not every unscored or live one", async ({
+    db,
+  }) => {
+    // Never analyzed, as right after a first sync: joined as a whole, the triggers' statements hashed
+    // every unscored customer (a score written) or every live customer (a score deleted) for each
+    // statement of scores, so a rescoring batch cost what the hub holds.
+    const customers = 2_000;
+    const scored = 200;
+    const ids = Array.from(
+      { length: customers },
+      (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
+    );
+    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    const batch = ids.slice(0, scored);
+    const read = await db.prisma.$transaction(async (tx) => {
+      // The rows of a table this connection read and has not reported yet; the difference across a
+      // statement is the statement's own, its triggers' included.
+      const rowsRead = async (table: string) => {
+        const [row] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
+          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
+             FROM pg_stat_xact_user_tables WHERE relname = $1`,
+          table,
+        );
+        return row?.rows ?? 0;
+      };
+      const unscoredBefore = await rowsRead("CustomerUnscored");
+      await tx.score.createMany({ data: batch.map((id) => score(id, 0.2)) });
+      const unscoredRead = (await rowsRead("CustomerUnscored")) - unscoredBefore;
+      const customersBefore = await rowsRead("Customer");
+      await tx.score.deleteMany({ where: { customerId: { in: batch } } });
+      // Each deleted score's customer, looked up by this trigger and by the churn risk tally's, and
+      // by the foreign key of the row put back.
+      return { unscoredRead, customersRead: (await rowsRead("Customer")) - customersBefore };
+    });
+    // Each one probed by its key, then deleted.
+    expect(read.unscoredRead).toBeLessThanOrEqual(2 * scored);
+    expect(read.customersRead).toBeLessThanOrEqual(3 * scored);
+    const state = await unscored(db);
+    expect(state.kept).toHaveLength(customers);
+    expect(state.kept).toEqual(state.asked);
+  });
+
   test("the list by churn risk, highest first, starts with the customers the table keeps", async ({ db }) => {
     const scored = await db.prisma.customer.create({ data: { displayName: "Scored" } });
     await db.prisma.score.create({ data: score(scored.id, 0.9) });

@@ -15,6 +15,7 @@ import { churnReasonValuesSchema } from "../../src/scoring/churn-factors.ts";
 import { explainReasons } from "../../src/scoring/churn-reasons.ts";
 import { countingStatements } from "../helpers/counted-statements.ts";
 import { test } from "../helpers/database.ts";
+import { rowsRead } from "../helpers/rows-read.ts";
 import { recordInteraction, submitFeedback, upsertCustomer } from "../helpers/writes.ts";
 import { changesOf, customers, intoCritical, intoHigh, type Move } from "./helpers/score-changes.ts";
 
@@ -235,16 +236,9 @@ describe("rows read", () => {
     const moves = people.map((customer) => ({ customer, from: null, to: 0.7 }));
     await rescoredAt(db, moves.slice(0, stored), { now: t0 });
     const read = await db.prisma.$transaction(async (tx) => {
-      const statesRead = async () => {
-        const [row] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
-          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
-             FROM pg_stat_xact_user_tables WHERE relname = 'CustomerAlertState'`,
-        );
-        return row?.rows ?? 0;
-      };
-      const before = await statesRead();
+      const before = await rowsRead(tx, "CustomerAlertState");
       await raiseAlerts(tx, changesOf(moves.slice(stored), t0), alertPolicy, { now: t0 });
-      return (await statesRead()) - before;
+      return (await rowsRead(tx, "CustomerAlertState")) - before;
     });
     // The batch's states are new: looked up (nothing found), inserted, read back by nobody.
     expect(read).toBeLessThanOrEqual(batch);

@@ -9,6 +9,8 @@ import { describe, expect } from "vitest";
 import { uuidv7 } from "../../src/db/uuid-v7.ts";
 import { type ScoreRow, writeScoreRows } from "../../src/scoring/score-writes.ts";
 import { test } from "../helpers/database.ts";
+import { numberedCustomers } from "../helpers/numbered-customers.ts";
+import { rowsRead } from "../helpers/rows-read.ts";
 
 const CUSTOMERS = 2_000;
 const BATCH = 100;
@@ -35,11 +37,7 @@ const row = (customerId: string, churnRisk: number): ScoreRow => ({
 
 describe("the score write's reads", () => {
   test("a batch reads its own stored scores, not every score", async ({ db }) => {
-    const ids = Array.from(
-      { length: CUSTOMERS },
-      (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
-    );
-    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    const ids = await numberedCustomers(db.prisma, CUSTOMERS);
     const stored = ids.slice(0, CUSTOMERS - BATCH);
     await writeScoreRows(
       db.prisma,
@@ -47,13 +45,7 @@ describe("the score write's reads", () => {
       model,
     );
     const read = await db.prisma.$transaction(async (tx) => {
-      const scoresRead = async () => {
-        const [counted] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
-          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
-             FROM pg_stat_xact_user_tables WHERE relname = 'Score'`,
-        );
-        return counted?.rows ?? 0;
-      };
+      const scoresRead = () => rowsRead(tx, "Score");
       const before = await scoresRead();
       // New scores: looked up (none found) and inserted.
       const first = await writeScoreRows(

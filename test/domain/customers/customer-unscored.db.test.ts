@@ -6,6 +6,8 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
 import { type CustomerPage, customerPageIds } from "../../../src/domain/customers/customer-page-ids.ts";
 import { test } from "../../helpers/database.ts";
+import { numberedCustomers } from "../../helpers/numbered-customers.ts";
+import { rowsRead } from "../../helpers/rows-read.ts";
 import { mergeCustomers } from "../../helpers/writes.ts";
 
 const at = new Date("2026-11-01T00:00:00Z");
@@ -92,31 +94,17 @@ describe("the unscored customers' table", () => {
     // statement of scores, so a rescoring batch cost what the hub holds.
     const customers = 2_000;
     const scored = 200;
-    const ids = Array.from(
-      { length: customers },
-      (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
-    );
-    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    const ids = await numberedCustomers(db.prisma, customers);
     const batch = ids.slice(0, scored);
     const read = await db.prisma.$transaction(async (tx) => {
-      // The rows of a table this connection read and has not reported yet; the difference across a
-      // statement is the statement's own, its triggers' included.
-      const rowsRead = async (table: string) => {
-        const [row] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
-          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
-             FROM pg_stat_xact_user_tables WHERE relname = $1`,
-          table,
-        );
-        return row?.rows ?? 0;
-      };
-      const unscoredBefore = await rowsRead("CustomerUnscored");
+      const unscoredBefore = await rowsRead(tx, "CustomerUnscored");
       await tx.score.createMany({ data: batch.map((id) => score(id, 0.2)) });
-      const unscoredRead = (await rowsRead("CustomerUnscored")) - unscoredBefore;
-      const customersBefore = await rowsRead("Customer");
+      const unscoredRead = (await rowsRead(tx, "CustomerUnscored")) - unscoredBefore;
+      const customersBefore = await rowsRead(tx, "Customer");
       await tx.score.deleteMany({ where: { customerId: { in: batch } } });
       // Each deleted score's customer, looked up by this trigger and by the churn risk tally's, and
       // by the foreign key of the row put back.
-      return { unscoredRead, customersRead: (await rowsRead("Customer")) - customersBefore };
+      return { unscoredRead, customersRead: (await rowsRead(tx, "Customer")) - customersBefore };
     });
     // Each one probed by its key, then deleted.
     expect(read.unscoredRead).toBeLessThanOrEqual(2 * scored);

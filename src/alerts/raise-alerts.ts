@@ -345,7 +345,10 @@ async function readAndInsertStates(
        INSERT INTO "CustomerAlertState" AS s ("customerId", "alertedLevel", "updatedAt")
        SELECT "customerId", level::"ChurnRiskLevel", $1::timestamptz
          FROM unnest($2::uuid[], $3::text[]) WITH ORDINALITY AS t("customerId", level, position)
-        WHERE NOT EXISTS (SELECT 1 FROM "CustomerAlertState" e WHERE e."customerId" = t."customerId")
+        -- Each candidate probed by the key (OFFSET 0): as an anti-join, the batch's insert hashed
+        -- every stored state, a cost that grew with the hub, not with the batch.
+        WHERE NOT EXISTS (
+          SELECT 1 FROM "CustomerAlertState" e WHERE e."customerId" = t."customerId" OFFSET 0)
         ORDER BY position
        ON CONFLICT ("customerId") DO NOTHING
        RETURNING ${STATE_COLUMNS}

@@ -92,18 +92,27 @@ export async function writeScoreRows(
              currency text, health int, "forecastMonths" int, "repeatTransactions" int, "firstPurchaseOn" date,
              "lastPurchaseOn" date, "averageRepeatSpend" numeric, "historyId" uuid)
     ),
-    -- The batch's scores by their primary key (= ANY is estimated at one row an id): joined to the
-    -- input alone, each of its rows was matched against a hash of the whole input, once per score.
+    -- The batch's scores, each looked up by its key (OFFSET 0 keeps the lookup a probe of the
+    -- primary key under any plan). Joined to the input alone, each of its rows was matched against a
+    -- hash of the whole input, once per score; as "= ANY" of the batch's ids, the plans made for the
+    -- values (a connection's first five executions) read the whole table, twice, for each batch: the
+    -- drain after a first sync read every score the hub held so far, per batch of 2,000.
     previous AS (
       SELECT s."customerId", s."churnRisk", s."churnRiskLevel", s."modelVersion"
-      FROM "Score" s WHERE s."customerId" = ANY(${ids}::uuid[])
+      FROM unnest(${ids}::uuid[]) AS wanted("customerId")
+      CROSS JOIN LATERAL (
+        SELECT "customerId", "churnRisk", "churnRiskLevel", "modelVersion" FROM "Score"
+         WHERE "customerId" = wanted."customerId" OFFSET 0) s
     ),
     -- Existing scores are updated in place and only new ones inserted: an upsert of every row cost a
     -- speculative insertion each, and nearly every customer has a score already. A score a concurrent
-    -- transaction inserted meanwhile is still updated (ON CONFLICT).
+    -- transaction inserted meanwhile is still updated (ON CONFLICT). The scores to update are those
+    -- read, none on a first sync: an array the plan cannot see, which the primary key serves once the
+    -- table is analyzed (a small table never analyzed may still be read once).
     updated AS (
       UPDATE "Score" s SET (${SCORE_COLUMNS}) = (${scoreColumns("i")})
-      FROM input i WHERE s."customerId" = i."customerId" AND s."customerId" = ANY(${ids}::uuid[])
+      FROM input i WHERE s."customerId" = i."customerId"
+        AND s."customerId" = ANY(ARRAY(SELECT p."customerId" FROM previous p))
       RETURNING 1
     ),
     inserted AS (

@@ -8,6 +8,8 @@ import type { Database } from "../../../src/db/database.ts";
 import { countCustomers, liveByChurnRiskLevel } from "../../../src/domain/customers/customer-count.ts";
 import type { ChurnRiskLevel } from "../../../src/generated/prisma/enums.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
+import { numberedCustomers } from "../../helpers/numbered-customers.ts";
+import { rowsRead } from "../../helpers/rows-read.ts";
 import { mergeCustomers } from "../../helpers/writes.ts";
 
 const NOBODY = "00000000-0000-0000-0000-000000000000";
@@ -178,24 +180,12 @@ describe("the churn risk tally", () => {
     // customer for each statement of scores, so a rescoring batch cost what the hub holds.
     const customers = 2_000;
     const scored = 200;
-    const ids = Array.from(
-      { length: customers },
-      (_, index) => `00000000-0000-7000-8000-${String(index).padStart(12, "0")}`,
-    );
-    await db.prisma.customer.createMany({ data: ids.map((id) => ({ id })) });
+    const ids = await numberedCustomers(db.prisma, customers);
     const read = await db.prisma.$transaction(async (tx) => {
-      // The rows of Customer this connection read and has not reported yet; the difference across
-      // the insert is the insert's own: each score's foreign key check, and the tally's lookups.
-      const customerRowsRead = async () => {
-        const [row] = await tx.$queryRawUnsafe<Array<{ rows: number }>>(
-          `SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int AS rows
-             FROM pg_stat_xact_user_tables WHERE relname = 'Customer'`,
-        );
-        return row?.rows ?? 0;
-      };
-      const before = await customerRowsRead();
+      // The insert's own reads of Customer: each score's foreign key check, and the tally's lookups.
+      const before = await rowsRead(tx, "Customer");
       await tx.score.createMany({ data: ids.slice(0, scored).map((id) => score(id, "HIGH")) });
-      return (await customerRowsRead()) - before;
+      return (await rowsRead(tx, "Customer")) - before;
     });
     expect(read).toBeLessThanOrEqual(2 * scored);
     await expectTallyToMatch(db, { [`${NOBODY}/HIGH`]: scored });

@@ -6,6 +6,8 @@ import { describe, expect } from "vitest";
 import type { Database } from "../../../src/db/database.ts";
 import { type CustomerPage, customerPageIds } from "../../../src/domain/customers/customer-page-ids.ts";
 import { test } from "../../helpers/database.ts";
+import { numberedCustomers } from "../../helpers/numbered-customers.ts";
+import { rowsRead } from "../../helpers/rows-read.ts";
 import { mergeCustomers } from "../../helpers/writes.ts";
 
 const at = new Date("2026-11-01T00:00:00Z");
@@ -81,6 +83,34 @@ describe("the unscored customers' table", () => {
     await db.prisma.$executeRawUnsafe(`TRUNCATE "Score"`);
     state = await unscored(db);
     expect(state.kept).toHaveLength(2);
+    expect(state.kept).toEqual(state.asked);
+  });
+
+  test("scores written and deleted look up their own customers, not every unscored or live one", async ({
+    db,
+  }) => {
+    // Never analyzed, as right after a first sync: joined as a whole, the triggers' statements hashed
+    // every unscored customer (a score written) or every live customer (a score deleted) for each
+    // statement of scores, so a rescoring batch cost what the hub holds.
+    const customers = 2_000;
+    const scored = 200;
+    const ids = await numberedCustomers(db.prisma, customers);
+    const batch = ids.slice(0, scored);
+    const read = await db.prisma.$transaction(async (tx) => {
+      const unscoredBefore = await rowsRead(tx, "CustomerUnscored");
+      await tx.score.createMany({ data: batch.map((id) => score(id, 0.2)) });
+      const unscoredRead = (await rowsRead(tx, "CustomerUnscored")) - unscoredBefore;
+      const customersBefore = await rowsRead(tx, "Customer");
+      await tx.score.deleteMany({ where: { customerId: { in: batch } } });
+      // Each deleted score's customer, looked up by this trigger and by the churn risk tally's, and
+      // by the foreign key of the row put back.
+      return { unscoredRead, customersRead: (await rowsRead(tx, "Customer")) - customersBefore };
+    });
+    // Each one probed by its key, then deleted.
+    expect(read.unscoredRead).toBeLessThanOrEqual(2 * scored);
+    expect(read.customersRead).toBeLessThanOrEqual(3 * scored);
+    const state = await unscored(db);
+    expect(state.kept).toHaveLength(customers);
     expect(state.kept).toEqual(state.asked);
   });
 

@@ -42,6 +42,8 @@ async function countingClient(db: Database, options: TestClientOptions = {}) {
   await client.execute(CustomerListDocument, { first: 1 }); // the first request also records the key's use
   return {
     counting,
+    client,
+    count,
     async list(variables: Parameters<typeof client.execute<unknown, object>>[1]) {
       const before = count();
       const result = await client.execute(CustomerListDocument, variables as never);
@@ -49,6 +51,13 @@ async function countingClient(db: Database, options: TestClientOptions = {}) {
       return { data: result.data?.customers, statements: count() - before };
     },
   };
+}
+
+/** An account manager who owns the customers `ids`, as the test client's options for their key (no `pii`). */
+async function accountManagerOf(db: Database, ids: string[]): Promise<TestClientOptions> {
+  const owner = await db.prisma.principal.create({ data: { name: "Ann Manager" } });
+  await db.prisma.customer.updateMany({ where: { id: { in: ids } }, data: { ownerId: owner.id } });
+  return { role: "ACCOUNT_MANAGER", principalId: owner.id, scopes: [] };
 }
 
 const names = (page: { edges: { node: { displayName?: string | null } }[] } | undefined) =>
@@ -121,11 +130,7 @@ describe("the customer list's first page", () => {
     db,
   }) => {
     const ids = await seed(db);
-    const owner = await db.prisma.principal.create({ data: { name: "Ann Manager" } });
-    await db.prisma.customer.updateMany({
-      where: { id: { in: ids.slice(0, 12) } },
-      data: { ownerId: owner.id },
-    });
+    const accountManager = await accountManagerOf(db, ids.slice(0, 12));
     await db.prisma.interaction.createMany({
       data: ids.map((customerId, i) => ({
         customerId,
@@ -138,11 +143,7 @@ describe("the customer list's first page", () => {
         externalId: `order-${i}`,
       })),
     });
-    const { counting, list } = await countingClient(db, {
-      role: "ACCOUNT_MANAGER",
-      principalId: owner.id,
-      scopes: [],
-    });
+    const { counting, list } = await countingClient(db, accountManager);
     try {
       const page = await list({ first: 20 });
       expect(page.data?.totalCount).toBe(12);
@@ -160,8 +161,7 @@ describe("the customer list's first page", () => {
     db,
   }) => {
     const ids = await seed(db);
-    const owner = await db.prisma.principal.create({ data: { name: "Ann Manager" } });
-    await db.prisma.customer.updateMany({ where: { id: { in: ids } }, data: { ownerId: owner.id } });
+    const accountManager = await accountManagerOf(db, ids);
     await db.prisma.score.updateMany({
       where: { customerId: { in: ids.slice(0, 8) } },
       data: {
@@ -177,13 +177,8 @@ describe("the customer list's first page", () => {
         ],
       },
     });
-    const { prisma: counting, count } = countingPrismaClient(db);
-    const client = await createTestClient(
-      { ...db, prisma: counting },
-      { role: "ACCOUNT_MANAGER", principalId: owner.id, scopes: [] },
-    );
+    const { counting, client, count } = await countingClient(db, accountManager);
     try {
-      await client.execute(CustomerListDocument, { first: 1 }); // records the key's use
       const before = count();
       const result = await client.execute(AtRiskCustomersDocument, {});
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();

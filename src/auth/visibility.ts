@@ -48,19 +48,22 @@ export function hasScope(viewer: Viewer, scope: string): boolean {
 /**
  * For facts that belong to a customer (interactions, feedback, alerts): whether the viewer may see
  * them. Answers at once, without a promise, when it can (a viewer who sees everyone, a record that
- * carries its customer): it runs per object, and per subscriber for every live event. Looks the owner
- * up only for account managers, and only when the record does not carry it.
+ * carries its customer, an owner the request already knows): it runs per object, and per subscriber
+ * for every live event. Looks the owner up only for account managers, and only when the record does
+ * not carry it.
  */
 export function canSeeRecordOf(
   viewer: Viewer,
   record: { customerId: string; customer?: { ownerId: string | null } },
-  lookUpOwner: (customerId: string) => Promise<{ ownerId: string | null } | null>,
+  lookUpOwner: (
+    customerId: string,
+  ) => { ownerId: string | null } | null | Promise<{ ownerId: string | null } | null>,
 ): boolean | Promise<boolean> {
   if (visibleOwnerId(viewer) === null) return true;
   if (record.customer) return canSeeCustomer(viewer, record.customer);
-  return lookUpOwner(record.customerId).then(
-    (customer) => customer !== null && canSeeCustomer(viewer, customer),
-  );
+  const owner = lookUpOwner(record.customerId);
+  if (owner === null || !(owner instanceof Promise)) return owner !== null && canSeeCustomer(viewer, owner);
+  return owner.then((customer) => customer !== null && canSeeCustomer(viewer, customer));
 }
 
 /**

@@ -51,6 +51,18 @@ describe("visibility", () => {
     expect(await canSeeRecordOf(manager, { customerId: "gone" }, lookUp)).toBe(false);
   });
 
+  test("an owner the request already knows is judged at once, without a promise", () => {
+    const owners: Record<string, { ownerId: string | null } | null> = {
+      mine: { ownerId: ANA },
+      bens: { ownerId: BEN },
+    };
+    const known = (id: string) => owners[id] ?? null;
+    const manager = viewer("ACCOUNT_MANAGER");
+    expect(canSeeRecordOf(manager, { customerId: "mine" }, known)).toBe(true);
+    expect(canSeeRecordOf(manager, { customerId: "bens" }, known)).toBe(false);
+    expect(canSeeRecordOf(manager, { customerId: "gone" }, known)).toBe(false);
+  });
+
   test("integrators read customers only with the customers scope; other roles by their role", () => {
     expect(canReadCustomers(viewer("INTEGRATOR"))).toBe(false);
     expect(canReadCustomers({ ...viewer("INTEGRATOR"), scopes: new Set(["pii"]) })).toBe(false);

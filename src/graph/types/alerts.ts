@@ -61,7 +61,7 @@ export const AlertNode = builder.prismaNode("Alert", {
   // viewer must be an alert reader and see the customer. A published alert carries its customer, so
   // for most events this answers without a promise (it runs per subscriber).
   authScopes: (alert, context) => {
-    const visible = canSeeRecordOf(context.viewer, alert, (id) => context.loaders.customerOwner.load(id));
+    const visible = canSeeRecordOf(context.viewer, alert, context.loaders.ownerOfCustomer);
     return typeof visible === "boolean"
       ? visible && ALERT_READERS
       : visible.then((seen) => seen && ALERT_READERS);

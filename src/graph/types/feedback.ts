@@ -25,9 +25,7 @@ export const FeedbackNode = builder.prismaNode("Feedback", {
   id: { field: "id", description: "The answer's global ID." },
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (feedback, context) =>
-    withCustomerReaders(
-      canSeeRecordOf(context.viewer, feedback, (id) => context.loaders.customerOwner.load(id)),
-    ),
+    withCustomerReaders(canSeeRecordOf(context.viewer, feedback, context.loaders.ownerOfCustomer)),
   fields: (t) => ({
     measure: t.expose("kind", {
       type: FeedbackKindEnum,

@@ -51,9 +51,7 @@ export const InteractionNode = builder.prismaNode("Interaction", {
   // Lists come through a visible customer; this guards lookups by global ID through node/nodes.
   // Only account managers need the owner, looked up in one batch per response.
   authScopes: (interaction, context) =>
-    withCustomerReaders(
-      canSeeRecordOf(context.viewer, interaction, (id) => context.loaders.customerOwner.load(id)),
-    ),
+    withCustomerReaders(canSeeRecordOf(context.viewer, interaction, context.loaders.ownerOfCustomer)),
   fields: (t) => ({
     channel: t.expose("channel", { type: ChannelEnum, description: "The channel it happened on." }),
     kind: t.exposeString("kind", {

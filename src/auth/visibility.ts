@@ -62,7 +62,7 @@ export function canSeeRecordOf(
   if (visibleOwnerId(viewer) === null) return true;
   if (record.customer) return canSeeCustomer(viewer, record.customer);
   const owner = lookUpOwner(record.customerId);
-  if (owner === null || !(owner instanceof Promise)) return owner !== null && canSeeCustomer(viewer, owner);
+  if (!(owner instanceof Promise)) return owner !== null && canSeeCustomer(viewer, owner);
   return owner.then((customer) => customer !== null && canSeeCustomer(viewer, customer));
 }
 

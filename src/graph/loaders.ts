@@ -24,7 +24,6 @@ export function createLoaders(prisma: PrismaClient) {
   /** The owners of the customers this request has read already (knowCustomerOwners). */
   const knownOwners = new Map<string, CustomerOwner>();
   return {
-    customerOwner,
     knownOwners,
     /**
      * The owner of customer `id`: at once when this request has read the customer, else looked up.

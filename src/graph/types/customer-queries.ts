@@ -375,7 +375,7 @@ async function visibleCustomer(
   if (!rows) return prisma.customer.findFirst({ ...query, where: { id, ...visibleCustomers(viewer) } });
   const [row] = rows;
   if (!row || !canSeeCustomer(viewer, row)) return null;
-  knowCustomerOwners(loaders, rows);
+  knowCustomerOwners(loaders, [row]);
   return row;
 }
 

@@ -12,7 +12,11 @@
 
 import type { PrismaClient } from "../../db/database.ts";
 import { describeError } from "../../db/database-errors.ts";
-import { type RecordInput, storeRecords } from "../../domain/records/store-records.ts";
+import {
+  type ParsedRecordInput,
+  type RecordInput,
+  storeRecords,
+} from "../../domain/records/store-records.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
 import {
   runUnitOfWork,
@@ -47,6 +51,12 @@ export type IngestItem =
       payload: unknown;
       /** Invalid identities the record was kept without (see validateStreamOutput), with why. */
       droppedIdentities?: RecordIssue[];
+      /**
+       * The record as the pipeline's input (toRecordInput with the ingest's origin), when the reader
+       * mapped it already: a sync maps each record as it reads it, while the batch before commits,
+       * so the mapping is not part of the batch's transaction. Mapped here when absent.
+       */
+      input?: ParsedRecordInput;
     }
   | { type: "invalid"; payload: unknown; reason: string; issues: RecordIssue[] };
 
@@ -147,7 +157,7 @@ export async function ingestInUnit(
       else counts.unchanged++;
       unit.touch(result.customerIds);
     } else {
-      run.push(toRecordInput(record, recordOrigin));
+      run.push(item.input ?? toRecordInput(record, recordOrigin));
     }
   }
   await flush();

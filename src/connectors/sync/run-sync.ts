@@ -22,7 +22,13 @@ import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts"
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
 import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
-import type { JsonValue } from "../../sdk/records.ts";
+import type {
+  ConnectorRecord,
+  CustomerRecord,
+  FeedbackRecord,
+  InteractionRecord,
+  JsonValue,
+} from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import {
   commitIngest,
@@ -30,6 +36,7 @@ import {
   type IngestItem,
   type IngestOrigin,
 } from "../ingest/ingest-records.ts";
+import { type RecordOrigin, toRecordInput } from "../ingest/to-domain.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
 import { classifyStreamValue } from "./stream-values.ts";
@@ -253,6 +260,7 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     stream,
     syncRunId: run.id,
   };
+  const recordOrigin: RecordOrigin = { source: origin.source, channel: origin.channel };
   let pending: IngestItem[] = [];
   // The latest checkpoint, not stored yet: it goes with the next commit, which stores every record
   // yielded before it in the same transaction. Providers page in tens; batches of hundreds commit
@@ -328,6 +336,11 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
     let waitingSince = performance.now();
     for await (const value of definition.read(ctx as never)) {
       const output = classifyStreamValue(definition, value);
+      // Mapped to the pipeline's input now, while the batch before commits: the commit is the sync's
+      // critical path (the hub's statements and PostgreSQL's, one after the other), the reading is not.
+      if (output.type === "record" && isStoredType(output.record)) {
+        output.input = toRecordInput(output.record, recordOrigin);
+      }
       readMs += performance.now() - waitingSince;
       if (output.type !== "checkpoint") pending.push(output);
       else {
@@ -352,6 +365,13 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   } finally {
     await inFlight;
   }
+}
+
+/** Records the pipeline stores through storeRecords (deletions and privacy requests take their own ways). */
+function isStoredType(
+  record: ConnectorRecord,
+): record is CustomerRecord | InteractionRecord | FeedbackRecord {
+  return record.type === "customer" || record.type === "interaction" || record.type === "feedback";
 }
 
 /** The identities the batch's records were kept without, as warnings for the run. */

@@ -34,6 +34,12 @@ export interface CustomerClaim {
   customerId?: string;
   /** The record's identities, normalized and distinct. */
   identities: NormalizedIdentity[];
+  /**
+   * identityKey of each of `identities`, in their order, when the caller has them (storeRecords does):
+   * built once per record, not at every lookup (resolution and the seen times looked each identity up
+   * about ten times, building its key each time).
+   */
+  keys?: string[];
   /** Who reports the record: stored on the identities it attaches. */
   source: string | null;
   /**
@@ -46,6 +52,14 @@ export interface CustomerClaim {
    * holds a later version from that source, the claim is stale and resolved lookup-only.
    */
   version?: { source: string; at: Date };
+}
+
+/** A claim with the keys of its identities. */
+export type KeyedClaim = CustomerClaim & { keys: string[] };
+
+/** The claim with its identities' keys, built now if it came without them. */
+function keyed(claim: CustomerClaim): KeyedClaim {
+  return claim.keys ? (claim as KeyedClaim) : { ...claim, keys: claim.identities.map(identityKey) };
 }
 
 export interface ClaimResolution {
@@ -92,6 +106,8 @@ interface Attachment {
   id: string;
   customerId: string;
   identity: NormalizedIdentity;
+  /** identityKey(identity). */
+  key: string;
   source: string | null;
   seenAt: Date;
 }
@@ -103,29 +119,25 @@ interface Attachment {
  */
 export async function resolveCustomers(
   tx: Prisma.TransactionClient,
-  claims: CustomerClaim[],
+  given: CustomerClaim[],
   options: ResolveOptions,
 ): Promise<Resolution> {
+  const claims = given.map(keyed);
   const byId = await resolveOneCustomerById(tx, claims);
   if (byId) return byId;
-  const known = await findKnownIdentities(
-    tx,
-    claims.flatMap((claim) => claim.identities),
-  );
+  const known = await findKnownIdentities(tx, claims);
   const liveById = await followCustomerIds(tx, claims);
   const versions = await readVersions(tx, claims, known, liveById);
-  const ownersOfIdentities = (identities: NormalizedIdentity[], assigned: Map<string, string>): string[] => {
-    const owners = identities.flatMap((identity) => {
-      const key = identityKey(identity);
+  const ownersOfIdentities = (keys: string[], assigned: Map<string, string>): string[] => {
+    const owners: string[] = [];
+    for (const key of keys) {
       const owner = known.get(key)?.liveId ?? assigned.get(key);
-      return owner ? [owner] : [];
-    });
-    return [...new Set(owners)];
+      if (owner && !owners.includes(owner)) owners.push(owner);
+    }
+    return owners;
   };
-  const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] =>
-    claim.customerId
-      ? [liveById.get(claim.customerId) as string]
-      : ownersOfIdentities(claim.identities, assigned);
+  const ownersOf = (claim: KeyedClaim, assigned: Map<string, string>): string[] =>
+    claim.customerId ? [liveById.get(claim.customerId) as string] : ownersOfIdentities(claim.keys, assigned);
   /**
    * The customer holding a later version of the claim's profile from its source, if any: the
    * customer it names by id, or the owner of its account identities (the provider's own id for the
@@ -133,10 +145,10 @@ export async function resolveCustomers(
    * without any, the claim is stale only when every owner holding a version from the source holds
    * a later one.
    */
-  const newerOwnerOf = (claim: CustomerClaim, assigned: Map<string, string>): string | undefined => {
+  const newerOwnerOf = (claim: KeyedClaim, assigned: Map<string, string>): string | undefined => {
     if (!claim.version) return undefined;
     if (claim.customerId) return versions.newerOf(claim, ownersOf(claim, assigned));
-    const accounts = claim.identities.filter((identity) => ACCOUNT_KINDS.has(identity.kind));
+    const accounts = claim.keys.filter((_, index) => ACCOUNT_KINDS.has(claim.identities[index]?.kind ?? ""));
     if (accounts.length > 0) return versions.newerOf(claim, ownersOfIdentities(accounts, assigned));
     return versions.newerOfAll(claim, ownersOf(claim, assigned));
   };
@@ -178,8 +190,8 @@ export async function resolveCustomers(
     if (created.has(customerId)) created.get(customerId)?.push(claim);
     else existing.add(customerId);
     let identitiesKnown = true;
-    for (const identity of claim.identities) {
-      const key = identityKey(identity);
+    for (const [index, identity] of claim.identities.entries()) {
+      const key = claim.keys[index] as string;
       if (known.has(key) || assigned.has(key)) continue;
       identitiesKnown = false;
       assigned.set(key, customerId);
@@ -187,6 +199,7 @@ export async function resolveCustomers(
         id: uuidv7(),
         customerId,
         identity,
+        key,
         source: claim.source,
         seenAt: seenAt(claim, options),
       });
@@ -206,7 +219,7 @@ export async function resolveCustomers(
     claims: resolved,
     identityIds: new Map([
       ...used.map((row) => [row.key, row.id] as const),
-      ...attachments.map((row) => [identityKey(row.identity), row.id] as const),
+      ...attachments.map((row) => [row.key, row.id] as const),
     ]),
     attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
     createdCustomerIds: new Set(created.keys()),
@@ -248,7 +261,7 @@ async function resolveOneCustomerById(
 /** The first claim names several customers: merge them into the oldest, then attach what is new. */
 async function resolveByMerge(
   tx: Prisma.TransactionClient,
-  claim: CustomerClaim,
+  claim: KeyedClaim,
   owners: string[],
   known: Map<string, KnownIdentity>,
   { actorId, now }: ResolveOptions,
@@ -284,11 +297,13 @@ async function resolveByMerge(
     used.map((row) => ({ ...row, liveId: survivor })),
   );
   const attachments = claim.identities
-    .filter((identity) => !known.has(identityKey(identity)))
-    .map((identity) => ({
+    .map((identity, index) => ({ identity, key: claim.keys[index] as string }))
+    .filter(({ key }) => !known.has(key))
+    .map(({ identity, key }) => ({
       id: uuidv7(),
       customerId: survivor,
       identity,
+      key,
       source: claim.source,
       seenAt: seenAt(claim, { now }),
     }));
@@ -305,7 +320,7 @@ async function resolveByMerge(
     ],
     identityIds: new Map([
       ...used.map((row) => [row.key, row.id] as const),
-      ...attachments.map((row) => [identityKey(row.identity), row.id] as const),
+      ...attachments.map((row) => [row.key, row.id] as const),
     ]),
     attachedSeenAt: new Map(attachments.map((row) => [row.id, row.seenAt])),
     createdCustomerIds: new Set(),
@@ -383,11 +398,11 @@ function emptyResolution(): Resolution {
 }
 
 /** The stored identities of these claims. */
-function resolvedIdentities(claims: CustomerClaim[], known: Map<string, KnownIdentity>): KnownIdentity[] {
+function resolvedIdentities(claims: KeyedClaim[], known: Map<string, KnownIdentity>): KnownIdentity[] {
   const rows = new Map<string, KnownIdentity>();
   for (const claim of claims) {
-    for (const identity of claim.identities) {
-      const row = known.get(identityKey(identity));
+    for (const key of claim.keys) {
+      const row = known.get(key);
       if (row) rows.set(row.key, row);
     }
   }
@@ -396,33 +411,38 @@ function resolvedIdentities(claims: CustomerClaim[], known: Map<string, KnownIde
 
 async function findKnownIdentities(
   tx: Prisma.TransactionClient,
-  identities: NormalizedIdentity[],
+  claims: KeyedClaim[],
 ): Promise<Map<string, KnownIdentity>> {
-  const distinct = [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
-  if (distinct.length === 0) return new Map();
+  const distinct = new Map<string, NormalizedIdentity>();
+  for (const claim of claims) {
+    for (const [index, key] of claim.keys.entries()) {
+      if (!distinct.has(key)) distinct.set(key, claim.identities[index] as NormalizedIdentity);
+    }
+  }
+  if (distinct.size === 0) return new Map();
+  const keys = [...distinct.keys()];
+  const identities = [...distinct.values()];
   const rows = await transactionSql(tx).query<{
+    n: number;
     id: string;
-    kind: string;
-    namespace: string;
-    value: string;
     customerId: string;
     liveId: string;
   }>(
-    `SELECT i."id", i."kind"::text AS "kind", i."namespace", i."value", i."customerId",
-            coalesce(c."mergedIntoId", c."id") AS "liveId"
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS q("kind", "namespace", "value")
+    // Each row names its identity by its place in the arrays (WITH ORDINALITY), whose key is known.
+    `SELECT q.n::int AS n, i."id", i."customerId", coalesce(c."mergedIntoId", c."id") AS "liveId"
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS q("kind", "namespace", "value", n)
        -- One probe of the unique (kind, namespace, value) index per identity. As a plain join, PostgreSQL
        -- hashed every stored identity for each batch, so a batch cost what the table holds.
        CROSS JOIN LATERAL (
-         SELECT "id", "kind", "namespace", "value", "customerId" FROM "Identity"
+         SELECT "id", "customerId" FROM "Identity"
           WHERE "kind" = q."kind"::"IdentityKind" AND "namespace" = q."namespace" AND "value" = q."value"
           LIMIT 1) i
        CROSS JOIN LATERAL (SELECT "id", "mergedIntoId" FROM "Customer" WHERE "id" = i."customerId" LIMIT 1) c`,
-    [distinct.map((i) => i.kind), distinct.map((i) => i.namespace), distinct.map((i) => i.value)],
+    [identities.map((i) => i.kind), identities.map((i) => i.namespace), identities.map((i) => i.value)],
   );
   return new Map(
     rows.map((row) => {
-      const key = identityKey(row as NormalizedIdentity);
+      const key = keys[row.n - 1] as string;
       return [key, { id: row.id, key, customerId: row.customerId, liveId: row.liveId }];
     }),
   );
@@ -512,7 +532,7 @@ async function storeNewCustomersAndIdentities(
     return { id, first: at(first), last: at(last) };
   });
   // In one key order, so that concurrent writers take the index entries in the same order.
-  const sorted = inKeyOrderBy(attachments, (row) => identityKey(row.identity));
+  const sorted = inKeyOrderBy(attachments, (row) => row.key);
   const column = <T>(pick: (row: Attachment) => T) => sorted.map(pick);
   // ON CONFLICT DO NOTHING: an identity a concurrent writer attached first is not an error here, but
   // it means our picture is stale, which the count below reveals. The identities' foreign keys are

@@ -75,13 +75,12 @@ export async function recordInteractions(
   const stored = await storedInteractions(tx, rows);
 
   const results: RecordedInteraction[] = [];
-  const inserts: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }> = [];
+  const inserts: NewInteraction[] = [];
   const corrections: Array<{ id: string; fields: InteractionFields }> = [];
   const newerVersions: Array<{ id: string; sourceUpdatedAt: Date }> = [];
   for (const { parsed, customerId } of rows) {
     const { source, externalId } = parsed;
     const existing = stored.get(factKey(source, externalId));
-    const fields = interactionFields(parsed, customerId, existing?.sourceUpdatedAt ?? null);
     // Built as literals, not \`{ ...common, more }\`: that form costs microseconds per object on Node 20
     // (see src/connectors/ingest/to-domain.ts), and a sync passes here once per record.
     const recorded = (
@@ -92,9 +91,19 @@ export async function recordInteractions(
     ): RecordedInteraction => ({ id, source, externalId, customerId: on, outcome, previousCustomerId });
     if (!existing) {
       const id = uuidv7();
-      inserts.push({ id, source, externalId, fields });
+      // The amount goes to the statement as the record's decimal text: a Decimal is built only to
+      // compare with a stored amount (a sync's new facts made one each, to print it again).
+      inserts.push({
+        id,
+        source,
+        externalId,
+        fields: interactionFields(parsed, customerId, null, amountText),
+      });
       results.push(recorded(id, "created"));
-    } else if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
+      continue;
+    }
+    const fields = interactionFields(parsed, customerId, existing.sourceUpdatedAt, amountDecimal);
+    if (isStaleVersion(existing.sourceUpdatedAt, parsed.sourceUpdatedAt)) {
       // The fact stays as stored, on its customer: nothing of the older copy is written.
       results.push(recorded(existing.id, "stale", existing.customerId));
     } else if (sameInteraction(existing, fields)) {
@@ -157,12 +166,25 @@ async function storedInteractions(
   return stored;
 }
 
-/** The stored columns of a parsed interaction, besides its source and externalId. */
-function interactionFields(
+/** A new fact to insert: its columns, with the amount as decimal text (as the SDK validated it). */
+interface NewInteraction {
+  id: string;
+  source: string;
+  externalId: string;
+  fields: Omit<InteractionFields, "amount"> & { amount: string | null };
+}
+
+const amountText = (parsed: ParsedInteraction) => parsed.amount?.amount ?? null;
+const amountDecimal = (parsed: ParsedInteraction) =>
+  parsed.amount ? new Prisma.Decimal(parsed.amount.amount) : null;
+
+/** The stored columns of a parsed interaction, besides its source and externalId; `amount` as `amountOf` gives it. */
+function interactionFields<Amount>(
   parsed: ParsedInteraction,
   customerId: string,
   storedVersion: Date | null,
-): InteractionFields {
+  amountOf: (parsed: ParsedInteraction) => Amount,
+): Omit<InteractionFields, "amount"> & { amount: Amount } {
   return {
     sourceUpdatedAt: keptVersion(storedVersion, parsed.sourceUpdatedAt),
     customerId,
@@ -172,7 +194,7 @@ function interactionFields(
     occurredAt: parsed.occurredAt,
     summary: parsed.summary ?? null,
     body: parsed.body ?? null,
-    amount: parsed.amount ? new Prisma.Decimal(parsed.amount.amount) : null,
+    amount: amountOf(parsed),
     currency: parsed.amount?.currency ?? null,
     sentiment: parsed.sentiment ?? null,
     conversationId: parsed.conversationId ?? null,
@@ -212,11 +234,11 @@ function sameInteraction(stored: Interaction, next: InteractionFields): boolean 
  */
 async function insertInteractions(
   tx: Prisma.TransactionClient,
-  unsorted: Array<{ id: string; source: string; externalId: string; fields: InteractionFields }>,
+  unsorted: NewInteraction[],
 ): Promise<Set<string> | undefined> {
   if (unsorted.length === 0) return undefined;
   const rows = inKeyOrder(unsorted);
-  const column = <T>(pick: (fields: InteractionFields) => T) => rows.map((row) => pick(row.fields));
+  const column = <T>(pick: (fields: NewInteraction["fields"]) => T) => rows.map((row) => pick(row.fields));
   const [result] = (await transactionSql(tx).query<{ inserted: number; kinds: string[] }>(
     `WITH inserted AS (
        INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
@@ -245,7 +267,7 @@ async function insertInteractions(
       column((f) => f.occurredAt.toISOString()),
       column((f) => f.summary),
       column((f) => f.body),
-      column((f) => f.amount?.toString() ?? null),
+      column((f) => f.amount),
       column((f) => f.currency),
       column((f) => f.sentiment),
       column((f) => f.conversationId),

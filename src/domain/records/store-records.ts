@@ -26,7 +26,7 @@ import { parseInput } from "../errors.ts";
 import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "../feedback/feedback-input.ts";
 import { type ParsedFeedback, submitFeedback } from "../feedback/submit-feedback.ts";
 import { identityKey, type NormalizedIdentity } from "../identities/identity-input.ts";
-import { type CustomerClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
+import { type KeyedClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
 import {
   type RecordInteractionInput,
   recordInteractionInputSchema,
@@ -167,7 +167,7 @@ function checkParsed(record: ParsedRecordInput, now: Date): Parsed {
   }
 }
 
-function claimOf(entry: Parsed): CustomerClaim {
+function claimOf(entry: Parsed): KeyedClaim {
   const factAt =
     entry.type === "interaction"
       ? entry.parsed.occurredAt
@@ -177,17 +177,19 @@ function claimOf(entry: Parsed): CustomerClaim {
   const reference =
     entry.type === "customer" ? { identities: entry.parsed.identities } : entry.parsed.customer;
   const { source, sourceUpdatedAt } = entry.type === "customer" ? entry.parsed : {};
+  const identities = new Map<string, NormalizedIdentity>();
+  for (const identity of reference.identities ?? []) {
+    const key = identityKey(identity);
+    if (!identities.has(key)) identities.set(key, identity);
+  }
   return {
     ...(reference.id !== undefined && { customerId: reference.id }),
-    identities: distinct(reference.identities ?? []),
+    identities: [...identities.values()],
+    keys: [...identities.keys()],
     source: entry.parsed.source ?? null,
     factAt,
     ...(source !== undefined && sourceUpdatedAt && { version: { source, at: sourceUpdatedAt } }),
   };
-}
-
-function distinct(identities: NormalizedIdentity[]): NormalizedIdentity[] {
-  return [...new Map(identities.map((identity) => [identityKey(identity), identity])).values()];
 }
 
 /**
@@ -214,7 +216,7 @@ function runEnd(parsed: Parsed[], start: number): number {
 
 interface Run {
   entries: Parsed[];
-  claims: CustomerClaim[];
+  claims: KeyedClaim[];
   resolution: Resolution;
   now: Date;
   interactionIds: Map<string, string>;
@@ -228,9 +230,9 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
   const resolved = (index: number) => resolution.claims[index] as Resolution["claims"][number];
   /** Identity id → the latest time a stored record carried it. */
   const identitySeen = new Map<string, Date>();
-  const noteSeen = (claim: CustomerClaim, at: Date) => {
-    for (const identity of claim.identities) {
-      const id = resolution.identityIds.get(identityKey(identity));
+  const noteSeen = (claim: KeyedClaim, at: Date) => {
+    for (const key of claim.keys) {
+      const id = resolution.identityIds.get(key);
       const before = id ? identitySeen.get(id) : undefined;
       if (id && (!before || before < at)) identitySeen.set(id, at);
     }
@@ -286,7 +288,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       continue;
     }
     touched.add(claim.customerId);
-    noteSeen(claims[index] as CustomerClaim, now);
+    noteSeen(claims[index] as KeyedClaim, now);
     if (applyProfile(profile, entry.parsed) || newerVersion) changedProfiles.add(claim.customerId);
   }
   await writeProfiles(
@@ -347,7 +349,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       touched.add(row.customerId);
       if (row.previousCustomerId) touched.add(row.previousCustomerId);
     }
-    noteSeen(claims[index] as CustomerClaim, at);
+    noteSeen(claims[index] as KeyedClaim, at);
     // A customer created by this run already carries the window of its facts.
     if (!resolution.createdCustomerIds.has(row.customerId)) widen(seen, row.customerId, at);
   }

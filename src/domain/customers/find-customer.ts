@@ -13,6 +13,9 @@ const MAX_MERGE_HOPS = 8;
 
 const customerId = z.uuid();
 
+/** Whether `id` can be a customer's id at all (a string that is not a UUID names no customer). */
+export const canBeCustomerId = (id: string): boolean => customerId.safeParse(id).success;
+
 /**
  * The customer with this id, or the survivor it was merged into; null when no customer has the id
  * (a string that is not a UUID names no customer either).
@@ -64,7 +67,7 @@ export async function findLiveCustomerIds(db: Db, ids: string[]): Promise<Map<st
  * the long way). For a write naming its one customer by id, which this resolves and locks at once.
  */
 export async function lockLiveCustomerById(db: Db, id: string): Promise<boolean> {
-  if (!customerId.safeParse(id).success) return false;
+  if (!canBeCustomerId(id)) return false;
   const rows = await directSql(db).query<{ id: string }>(
     `${PREPARED_FOR_ONE_ROW}
      SELECT "id"::text AS id FROM "Customer" WHERE "id" = ANY($1::uuid[]) AND "mergedIntoId" IS NULL

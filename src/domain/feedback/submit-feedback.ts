@@ -232,6 +232,62 @@ async function insertFeedback(
   return new Map(inserted.map((row) => [row.id, one ? feedbackOfRow(row) : null]));
 }
 
+/**
+ * A mutation's one new answer to a customer named by id, in one statement instead of three round
+ * trips (the customer's lock, the answer's insert, the seen window's update: each a statement of the
+ * hub's one thread and of PostgreSQL's): the customer is locked if live, the answer inserted on it
+ * unless its (source, externalId) is stored, and the customer's seen window widened by its time, as
+ * storeRecords' general path does in that order. Answers the stored row when the answer was created;
+ * null when the customer is not live (unknown, or merged away) or the answer is stored already: then
+ * nothing was written and the general path (which follows merges, compares, corrects) takes over.
+ */
+export async function submitNewAnswerById(
+  tx: Prisma.TransactionClient,
+  parsed: ParsedFeedback,
+  customerId: string,
+): Promise<Feedback | null> {
+  const fields = feedbackFields(parsed, customerId, null);
+  const [row] = await transactionSql(tx).query<Record<string, unknown>>(
+    `${PREPARED}
+     WITH locked AS (
+       SELECT "id" FROM "Customer" WHERE "id" = $2::uuid AND "mergedIntoId" IS NULL FOR UPDATE
+     ), inserted AS (
+       INSERT INTO "Feedback" ("id", "customerId", "source", "externalId", "kind", "score", "comment", "channel",
+         "touchpoint", "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt")
+       SELECT $1::uuid, l."id", $3::text, $4::text, $5::text::"FeedbackKind", $6::int, $7::text, $8::text::"Channel",
+         $9::text, $10::uuid, $11::float8, $12::timestamptz, $13::timestamptz
+         FROM locked l
+       ON CONFLICT ("source", "externalId") DO NOTHING
+       RETURNING *
+     ), seen AS (
+       UPDATE "Customer" c
+          SET "firstSeenAt" = LEAST(c."firstSeenAt", i."respondedAt"),
+              "lastSeenAt" = GREATEST(c."lastSeenAt", i."respondedAt"), "updatedAt" = now()
+         FROM inserted i
+        WHERE c."id" = i."customerId"
+          AND (c."firstSeenAt" IS NULL OR c."firstSeenAt" > i."respondedAt"
+               OR c."lastSeenAt" IS NULL OR c."lastSeenAt" < i."respondedAt")
+     )
+     SELECT ${FEEDBACK_COLUMNS} FROM inserted`,
+    [
+      uuidv7(),
+      customerId,
+      parsed.source,
+      parsed.externalId,
+      fields.kind,
+      fields.score,
+      fields.comment,
+      fields.channel,
+      fields.touchpoint,
+      fields.interactionId,
+      fields.sentiment,
+      fields.respondedAt.toISOString(),
+      fields.sourceUpdatedAt?.toISOString() ?? null,
+    ],
+  );
+  return row ? feedbackOfRow(row) : null;
+}
+
 const FEEDBACK_COLUMNS = `"id"::text AS id, "customerId"::text AS "customerId", "source", "externalId",
   "kind"::text AS kind, "score", "comment", "channel"::text AS channel, "touchpoint",
   "interactionId"::text AS "interactionId", "sentiment", "respondedAt", "sourceUpdatedAt", "recordedAt"`;

@@ -21,10 +21,11 @@ import {
   sameProfile,
   writeProfiles,
 } from "../customers/customer-profiles.ts";
+import { canBeCustomerId } from "../customers/find-customer.ts";
 import { markSeen, type SeenWindow, widen } from "../customers/mark-seen.ts";
 import { parseInput } from "../errors.ts";
 import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "../feedback/feedback-input.ts";
-import { type ParsedFeedback, submitFeedback } from "../feedback/submit-feedback.ts";
+import { type ParsedFeedback, submitFeedback, submitNewAnswerById } from "../feedback/submit-feedback.ts";
 import { identityKey, type NormalizedIdentity } from "../identities/identity-input.ts";
 import { type KeyedClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
 import {
@@ -107,6 +108,8 @@ export async function storeRecords(
 ): Promise<StoreResult> {
   const parsed = inputs.map((input) => parseRecord(input, options.now));
   const claims = parsed.map(claimOf);
+  const one = await storeNewAnswerById(tx, parsed, claims);
+  if (one) return one;
   const records: StoredRecord[] = [];
   const touched = new Set<string>();
   /** Interactions stored by this call, by factKey, for answers that name them by externalId. */
@@ -127,6 +130,45 @@ export async function storeRecords(
     start += resolution.claims.length;
   }
   return { records, touched };
+}
+
+/**
+ * A mutation's survey answer to a customer named by id, new and linked to no interaction: stored in
+ * one statement (submitNewAnswerById) with what the general path below would do for it (the customer
+ * locked, the answer inserted, the seen window widened). Null, having written nothing, for anything
+ * else: another record, a customer merged away or unknown, an answer already stored.
+ */
+async function storeNewAnswerById(
+  tx: Prisma.TransactionClient,
+  parsed: Parsed[],
+  claims: CustomerClaim[],
+): Promise<StoreResult | null> {
+  const [entry, ...rest] = parsed;
+  const [claim] = claims;
+  const customerId = claim?.customerId;
+  if (
+    rest.length > 0 ||
+    claim?.identities.length !== 0 ||
+    entry?.type !== "feedback" ||
+    entry.interactionExternalId !== undefined ||
+    entry.parsed.interactionId !== undefined ||
+    customerId === undefined ||
+    !canBeCustomerId(customerId)
+  ) {
+    return null;
+  }
+  const feedback = await submitNewAnswerById(tx, entry.parsed, customerId);
+  if (!feedback) return null;
+  const record: StoredRecord = {
+    outcome: "created",
+    customerId,
+    factId: feedback.id,
+    createdCustomer: false,
+    mergedCustomerIds: [],
+    movedFromCustomerId: null,
+    feedback,
+  };
+  return { records: [record], touched: new Set([customerId]) };
 }
 
 function parseRecord(record: RecordInput, now: Date): Parsed {

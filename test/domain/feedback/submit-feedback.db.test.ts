@@ -2,6 +2,8 @@ import { describe, expect } from "vitest";
 import { NotFoundError, ValidationError } from "../../../src/domain/errors.ts";
 import type { SubmitFeedbackInput } from "../../../src/domain/feedback/feedback-input.ts";
 import { storeRecords } from "../../../src/domain/records/store-records.ts";
+import type { PrismaClient } from "../../../src/generated/prisma/client.ts";
+import { countingStatements } from "../../helpers/counted-statements.ts";
 import { test } from "../../helpers/database.ts";
 import { recordInteraction, submitFeedback } from "../../helpers/writes.ts";
 
@@ -17,6 +19,19 @@ function anAnswer(overrides: Partial<SubmitFeedbackInput> = {}): SubmitFeedbackI
     respondedAt: "2026-02-01T09:00:00Z",
     ...overrides,
   };
+}
+
+/** Ana's first order (2026-01-20 12:00): a customer named by id afterwards, seen since then. */
+function anOrderOfAna(prisma: PrismaClient) {
+  return recordInteraction(prisma, {
+    customer: { identities: [{ kind: "EMAIL", value: "ana@example.com" }] },
+    source: "shop",
+    externalId: "order-1",
+    channel: "ECOMMERCE",
+    kind: "order.placed",
+    direction: "INBOUND",
+    occurredAt: "2026-01-20T12:00:00Z",
+  });
 }
 
 describe("submitFeedback", () => {
@@ -80,20 +95,53 @@ describe("submitFeedback", () => {
   });
 
   test("moves the customer's last seen time to the answer", async ({ db }) => {
-    const { customerId } = await recordInteraction(db.prisma, {
-      customer: { identities: [{ kind: "EMAIL", value: "ana@example.com" }] },
-      source: "shop",
-      externalId: "order-1",
-      channel: "ECOMMERCE",
-      kind: "order.placed",
-      direction: "INBOUND",
-      occurredAt: "2026-01-20T12:00:00Z",
-    });
+    const { customerId } = await anOrderOfAna(db.prisma);
     const result = await submitFeedback(db.prisma, anAnswer({ customer: { id: customerId } }));
     expect(result.customerId).toBe(customerId);
     const customer = await db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } });
     expect(customer.firstSeenAt).toEqual(new Date("2026-01-20T12:00:00Z"));
     expect(customer.lastSeenAt).toEqual(new Date("2026-02-01T09:00:00Z"));
+  });
+
+  test("stores a new answer to a customer named by id in one statement, and a repeat through the full path", async ({
+    db,
+  }) => {
+    const { customerId } = await anOrderOfAna(db.prisma);
+    const store = (respondedAt: string) =>
+      db.prisma.$transaction(async (tx) => {
+        const counted = countingStatements(tx);
+        const result = await storeRecords(
+          counted.tx,
+          [{ type: "feedback", input: anAnswer({ customer: { id: customerId }, respondedAt }) }],
+          { now: new Date("2026-02-02T00:00:00Z") },
+        );
+        return { result, statements: counted.count() };
+      });
+    const created = await store("2026-02-01T09:00:00Z");
+    // The customer locked, the answer inserted and the seen window widened: one round trip, not three.
+    expect(created.statements).toBe(1);
+    expect(created.result.records).toEqual([
+      expect.objectContaining({
+        outcome: "created",
+        customerId,
+        createdCustomer: false,
+        movedFromCustomerId: null,
+      }),
+    ]);
+    expect([...created.result.touched]).toEqual([customerId]);
+    const row = await db.prisma.feedback.findUniqueOrThrow({
+      where: { id: created.result.records[0]?.factId ?? "" },
+    });
+    expect(created.result.records[0]?.feedback).toEqual(row);
+    const customer = await db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } });
+    expect([customer.firstSeenAt, customer.lastSeenAt]).toEqual([
+      new Date("2026-01-20T12:00:00Z"),
+      new Date("2026-02-01T09:00:00Z"),
+    ]);
+    // The same answer again is stored already: the general path compares it, as before.
+    const repeat = await store("2026-02-01T09:00:00Z");
+    expect(repeat.result.records[0]).toMatchObject({ outcome: "unchanged", factId: row.id });
+    expect(await db.prisma.feedback.count()).toBe(1);
   });
 
   test("links the interaction the survey followed, and refuses one that does not exist", async ({ db }) => {

@@ -141,7 +141,7 @@ export async function storeRecords(
 async function storeNewAnswerById(
   tx: Prisma.TransactionClient,
   parsed: Parsed[],
-  claims: CustomerClaim[],
+  claims: KeyedClaim[],
 ): Promise<StoreResult | null> {
   const [entry, ...rest] = parsed;
   const [claim] = claims;

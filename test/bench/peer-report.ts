@@ -1,10 +1,18 @@
 // The PostGraphile comparison's table: per scenario, the hub's, PostGraphile's and the hand-written
-// baseline's throughput, latency, failures and peak memory, then hub/PostGraphile (the issue's goal:
-// ≥ 1× throughput) and hub/baseline ratios, all measured in one run; the machine's load beside them.
+// baseline's throughput, latency, failures, CPU per request (the server's own, and its SQL's in the
+// PostgreSQL backends: on a shared machine these say what a request costs when req/s moves with the
+// load) and peak memory, then hub/PostGraphile (the issue's goal: ≥ 1× throughput) and hub/baseline
+// ratios, all measured in one run; the machine's load beside them.
 import { failedRequests, type LoadResult } from "./load-driver.ts";
 import { fixed, mb, table } from "./print-report.ts";
 
-type Measured = LoadResult & { peakRssBytes: number };
+type Measured = LoadResult & {
+  peakRssBytes: number;
+  /** The server process's CPU (all its threads) per request. */
+  cpuMsPerRequest: number;
+  /** The database's PostgreSQL backends' CPU per request while this server was measured. */
+  databaseCpuMsPerRequest: number;
+};
 
 export interface PeerScenarioFigures {
   name: string;
@@ -38,6 +46,8 @@ function ratioRow(label: string, hub: Measured, other: Measured): string[] {
     `${fixed(hub.p50Ms / other.p50Ms, 1)}x`,
     `${fixed(hub.p99Ms / other.p99Ms, 1)}x`,
     "",
+    `${fixed(hub.cpuMsPerRequest / other.cpuMsPerRequest, 2)}x`,
+    `${fixed(hub.databaseCpuMsPerRequest / other.databaseCpuMsPerRequest, 2)}x`,
     `${fixed(hub.peakRssBytes / other.peakRssBytes, 1)}x`,
   ];
 }
@@ -54,6 +64,8 @@ export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRu
         fixed(result.p50Ms),
         fixed(result.p99Ms),
         String(failedRequests(result)),
+        fixed(result.cpuMsPerRequest, 2),
+        fixed(result.databaseCpuMsPerRequest, 2),
         mb(result.peakRssBytes),
       ]);
     }
@@ -64,7 +76,21 @@ export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRu
   return [
     `PostGraphile peer (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
     "",
-    table(["Scenario", "Server", "req/s", "p50 ms", "p99 ms", "failed", "peak RSS"], rows),
+    table(
+      [
+        "Scenario",
+        "Server",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "failed",
+        "CPU ms/req",
+        "SQL CPU ms/req",
+        "peak RSS",
+      ],
+      rows,
+    ),
+    "CPU ms/req: the server process's own (every thread); SQL CPU ms/req: the database's PostgreSQL backends' while it was measured.",
     "",
     `RSS once ready (before any request): hub ${mb(readyRss.hub)}, PostGraphile ${mb(readyRss.postgraphile)}, baseline ${mb(readyRss.baseline)}.`,
     "The goal (issue 15): hub/PostGraphile req/s at 1x or more on both pages. PostGraphile answers each page",

@@ -57,7 +57,7 @@ import {
   stopAllChildServers,
 } from "./child-servers.ts";
 import { assertAnswered, assertSameAnswer, postGraphql } from "./compare-answers.ts";
-import { processCpuMs } from "./cpu-meter.ts";
+import { processCpuMs, startCpuMeter } from "./cpu-meter.ts";
 import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.ts";
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
@@ -247,7 +247,16 @@ async function warmUpServers(
   return failed;
 }
 
-async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scenario, "bodies">) {
+/**
+ * `database`: also the CPU of the database's PostgreSQL backends per request, for the peer section,
+ * where each server's own SQL is part of what it costs the machine (measured while the others idle).
+ */
+async function measure(
+  server: ChildServer,
+  apiKey: string,
+  scenario: Pick<Scenario, "bodies">,
+  database?: { sql: pg.Client; name: string },
+) {
   const load = (durationSeconds: number) =>
     driveLoad({
       url: server.url,
@@ -260,9 +269,11 @@ async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scena
   server.resetSampledPeak();
   // The server's own CPU per request: throughput moves with the load of a shared machine, the work
   // a request costs the server much less (the database's backends are not counted here).
+  const databaseMeter = database && (await startCpuMeter(database.sql, database.name));
   const cpuBefore = processCpuMs(server.pid);
   const result = await load(settings.durationSeconds);
   const cpuAfter = processCpuMs(server.pid);
+  const databaseMs = databaseMeter ? (await databaseMeter.stop()).databaseMs : null;
   const cpuMsPerRequest =
     cpuBefore === null || cpuAfter === null || result.requests === 0
       ? Number.NaN
@@ -274,6 +285,8 @@ async function measure(server: ChildServer, apiKey: string, scenario: Pick<Scena
   return {
     ...result,
     cpuMsPerRequest,
+    databaseCpuMsPerRequest:
+      databaseMs === null || result.requests === 0 ? Number.NaN : databaseMs / result.requests,
     peakRssBytes: server.sampledPeakRss(),
     warmupFailures: failedRequests(warmup),
   };
@@ -505,6 +518,12 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
   log("Checking that the three give the same answers (PostGraphile's mapped onto the hub's shape):");
   await verifyPeerAnswers(scenarios, { hub, baseline, peer }, apiKey);
 
+  // The PostgreSQL backends' CPU beside each server's: on this machine the servers, PostgreSQL and
+  // autocannon share the cores, so a server's throughput moves with the SQL it sends as much as with
+  // its own CPU (PostGraphile's statements cost PostgreSQL more than the hub's).
+  const meterClient = new pg.Client({ connectionString: databaseUrl });
+  await meterClient.connect();
+  const database = { sql: meterClient, name: new URL(databaseUrl).pathname.slice(1) };
   const figures: PeerScenarioFigures[] = [];
   let failed = await warmUpServers(
     [
@@ -520,9 +539,12 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
     // load from elsewhere on the machine falls on all three; each server's median round is kept.
     const runs = { hub: [] as Measured[], postgraphile: [] as Measured[], baseline: [] as Measured[] };
     const order = [
-      () => measure(hub, apiKey, scenario).then((result) => runs.hub.push(result)),
-      () => measure(peer, apiKey, { bodies: scenario.peerBodies }).then((r) => runs.postgraphile.push(r)),
-      () => measure(baseline, apiKey, scenario).then((result) => runs.baseline.push(result)),
+      () => measure(hub, apiKey, scenario, database).then((result) => runs.hub.push(result)),
+      () =>
+        measure(peer, apiKey, { bodies: scenario.peerBodies }, database).then((r) =>
+          runs.postgraphile.push(r),
+        ),
+      () => measure(baseline, apiKey, scenario, database).then((result) => runs.baseline.push(result)),
     ];
     for (let round = 0; round < settings.rounds; round++) {
       if (settings.rounds > 1) log(`  round ${round + 1} of ${settings.rounds}`);
@@ -539,6 +561,7 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
     figures.push({ name: scenario.name, ...measured });
   }
   const readyRss = { hub: hub.readyRss, postgraphile: peer.readyRss, baseline: baseline.readyRss };
+  await meterClient.end();
   await stopAllChildServers();
   log("");
   log(

@@ -51,10 +51,11 @@ export interface StartOptions {
    */
   compiled?: boolean;
   /**
-   * Another Node binary and folder for a plain JavaScript entry of its own install, without tsx
-   * (the PostGraphile peer, which needs a newer Node than the product's).
+   * Another Node binary, and the folder to run in (the project's when absent), for plain JavaScript
+   * without tsx: the PostGraphile peer of its own install, which needs a newer Node than the
+   * product's, and the compiled hub on that same Node, for a comparison on one runtime.
    */
-  foreign?: { node: string; cwd: string };
+  foreign?: { node: string; cwd?: string };
   readyLine: RegExp;
   timeoutMs?: number;
 }

@@ -66,4 +66,35 @@ describe("formatPeerReport", () => {
       "1.0x",
     ]);
   });
+
+  it("prints the hub on PostGraphile's Node beside the hub on this machine's, with its own ratio", () => {
+    const report = formatPeerReport(
+      [
+        {
+          name: "List",
+          hub: server(300, 3, 1.5),
+          postgraphile: server(250, 2, 2.5),
+          baseline: server(400, 1, 1),
+          hubOnPeerNode: { node: "v24.1.0", ...server(350, 2.5, 1.5) },
+        },
+      ],
+      facts,
+    );
+    expect(cells(report, "hub on v24.1.0")).toEqual([
+      "hub on v24.1.0",
+      "350.0",
+      "10",
+      "40",
+      "0",
+      "2.50",
+      "1.50",
+      "100 MB",
+    ]);
+    expect(cells(report, "hub on v24.1.0/PostGraphile")?.slice(0, 2)).toEqual([
+      "hub on v24.1.0/PostGraphile",
+      "1.40x",
+    ]);
+    // The first ratio stays the hub's on this machine's Node.
+    expect(cells(report, "hub/PostGraphile")?.slice(0, 2)).toEqual(["hub/PostGraphile", "1.20x"]);
+  });
 });

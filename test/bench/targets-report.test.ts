@@ -120,4 +120,22 @@ describe("formatTargetsReport", () => {
     expect(line(report, "Memory: hub (restart)")).toMatch(/149 MB once ready\s+met$/);
     expect(line(report, "Memory: demo")).toMatch(/401 MB at its peak\s+NOT MET$/);
   });
+
+  it("judges the peer on this machine's Node and, when PostGraphile runs on another, on that one too", () => {
+    const peer = (hub: number, hubOnPeerNode?: number) => ({
+      name: "List",
+      hub: { ...server(hub, 10), databaseCpuMsPerRequest: 1 },
+      postgraphile: { ...server(100, 10), databaseCpuMsPerRequest: 1 },
+      baseline: { ...server(200, 10), databaseCpuMsPerRequest: 1 },
+      ...(hubOnPeerNode && {
+        hubOnPeerNode: { node: "v24.1.0", ...server(hubOnPeerNode, 10), databaseCpuMsPerRequest: 1 },
+      }),
+    });
+    const both = formatTargetsReport({ peer: [peer(90, 110)] });
+    expect(line(both, "Peer: List")).toMatch(/0\.90× PostGraphile's req\/s\s+NOT MET$/);
+    expect(line(both, "Peer, both on v24.1.0: List")).toMatch(/1\.10× PostGraphile's req\/s\s+met$/);
+    const oneNode = formatTargetsReport({ peer: [peer(120)] });
+    expect(line(oneNode, "Peer: List")).toMatch(/1\.20× PostGraphile's req\/s\s+met$/);
+    expect(oneNode).not.toContain("Peer, both on");
+  });
 });

@@ -32,7 +32,8 @@
 //   to its delivery (see webhooks-bench.ts); its own small database.
 // When api, peer, memory, sync or alerts ran, the last table is issue 15's targets: each with the figure
 // this run measured and whether it is met (targets-report.ts).
-// Exits non-zero when a server fails or any request errs.
+// Exits non-zero when a server fails or any request errs. --server-warmup is each server's warm-up per
+// scenario before any is measured, longer when a section has few scenarios: 40 s per server at least.
 //
 //   npm run bench [-- --scale 10|1 (1 skips the API scenarios at scale)] [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --server-warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
@@ -218,7 +219,26 @@ const keyOf = (scenario: Scenario, keys: BenchKeys) =>
   scenario.key === "accountManager" ? keys.accountManager : keys.admin;
 
 /**
- * Every scenario on every server for --server-warmup seconds each, before any is measured. V8
+ * A server's warm-up in all, spread over its scenarios, at least: the compiled hub on Node 20 went on
+ * getting cheaper for 30-60 s under load (the peer's list page, 8 s windows from a cold start: 4.43,
+ * 3.36, 2.72 ... 2.30 ms of CPU per request), on Node 24 for about 16 s, PostGraphile for about as
+ * long; a section of few scenarios at --server-warmup each measured the hub half-compiled.
+ */
+const MIN_SERVER_WARMUP_SECONDS = 40;
+
+/** Each scenario's share of a server's warm-up: --server-warmup, or more when the scenarios are few. */
+const serverWarmupSecondsFor = (scenarioCount: number) =>
+  Math.max(settings.serverWarmupSeconds, Math.ceil(MIN_SERVER_WARMUP_SECONDS / scenarioCount));
+
+/** The settings as a section with `scenarioCount` scenarios applied them, for its report. */
+const settingsFor = (scenarioCount: number) => ({
+  ...settings,
+  serverWarmupSeconds: serverWarmupSecondsFor(scenarioCount),
+});
+
+/**
+ * Every scenario on every server for --server-warmup seconds each (longer when the scenarios are
+ * few, see MIN_SERVER_WARMUP_SECONDS), before any is measured. V8
  * compiles the code the scenarios share (graphql-js, the driver, JSON) in a server's first seconds
  * under load; without this pass the first scenario measured carried that compilation alone: the hub's
  * CPU per request on the list page was 2.42 ms as the first scenario and 1.78 ms on the same page in
@@ -232,9 +252,8 @@ async function warmUpServers(
   }>,
   scenarioCount: number,
 ): Promise<number> {
-  log(
-    `Warming up each server on every scenario, ${settings.serverWarmupSeconds} s each, before measuring any.`,
-  );
+  const seconds = serverWarmupSecondsFor(scenarioCount);
+  log(`Warming up each server on every scenario, ${seconds} s each, before measuring any.`);
   let failed = 0;
   for (const { server, apiKey, bodies } of runs) {
     for (let index = 0; index < scenarioCount; index++) {
@@ -243,7 +262,7 @@ async function warmUpServers(
         apiKey: apiKey(index),
         bodies: bodies(index),
         connections: settings.connections,
-        durationSeconds: settings.serverWarmupSeconds,
+        durationSeconds: seconds,
       });
       failed += failedRequests(result);
       if (failedRequests(result))
@@ -484,7 +503,7 @@ async function apiBench(
   }
 
   log("");
-  log(formatReport(figures, memory, settings));
+  log(formatReport(figures, memory, settingsFor(scenarios.length)));
   if (failed > 0) {
     console.error(`\n${failed} request(s) failed (non-2xx, transport errors or GraphQL errors): see above.`);
   }
@@ -594,7 +613,7 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
   log("");
   log(
     formatPeerReport(figures, {
-      settings,
+      settings: settingsFor(scenarios.length),
       readyRss,
       load: { before: loadBefore, after: loadavg()[0] ?? 0 },
     }),

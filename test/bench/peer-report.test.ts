@@ -1,7 +1,7 @@
 // The peer table: besides throughput, what a request costs each server and its SQL, since on a shared
 // machine req/s moves with the load and CPU per request much less.
 import { describe, expect, it } from "vitest";
-import { formatPeerReport } from "./peer-report.ts";
+import { formatPeerReport, type PeerScenarioFigures } from "./peer-report.ts";
 
 const server = (requestsPerSecond: number, cpuMsPerRequest: number, databaseCpuMsPerRequest: number) => ({
   requests: requestsPerSecond * 8,
@@ -31,19 +31,18 @@ const cells = (report: string, label: string) =>
     .map((row) => (row[0] === "List" ? row.slice(1) : row))
     .find((row) => row[0] === label);
 
+/** The list scenario's figures: the hub at 300 req/s, PostGraphile at 250, the baseline at 400. */
+const list = (more: Partial<PeerScenarioFigures> = {}): PeerScenarioFigures => ({
+  name: "List",
+  hub: server(300, 3, 1.5),
+  postgraphile: server(250, 2, 2.5),
+  baseline: server(400, 1, 1),
+  ...more,
+});
+
 describe("formatPeerReport", () => {
   it("prints each server's CPU and its SQL's CPU per request, and the hub's ratios of them", () => {
-    const report = formatPeerReport(
-      [
-        {
-          name: "List",
-          hub: server(300, 3, 1.5),
-          postgraphile: server(250, 2, 2.5),
-          baseline: server(400, 1, 1),
-        },
-      ],
-      facts,
-    );
+    const report = formatPeerReport([list()], facts);
     expect(report).toContain("CPU ms/req");
     expect(report).toContain("SQL CPU ms/req");
     expect(cells(report, "PostGraphile")).toEqual([
@@ -69,15 +68,7 @@ describe("formatPeerReport", () => {
 
   it("prints the hub on PostGraphile's Node beside the hub on this machine's, with its own ratio", () => {
     const report = formatPeerReport(
-      [
-        {
-          name: "List",
-          hub: server(300, 3, 1.5),
-          postgraphile: server(250, 2, 2.5),
-          baseline: server(400, 1, 1),
-          hubOnPeerNode: { node: "v24.1.0", ...server(350, 2.5, 1.5) },
-        },
-      ],
+      [list({ hubOnPeerNode: { node: "v24.1.0", ...server(350, 2.5, 1.5) } })],
       facts,
     );
     expect(cells(report, "hub on v24.1.0")).toEqual([

@@ -4,7 +4,14 @@
 // load) and peak memory, then hub/PostGraphile (the issue's goal: ≥ 1× throughput) and hub/baseline
 // ratios, all measured in one run; the machine's load beside them.
 import { failedRequests, type LoadResult } from "./load-driver.ts";
-import { fixed, mb, table } from "./print-report.ts";
+import {
+  describeMeasurement,
+  fixed,
+  LOAD_COLUMNS,
+  type MeasurementSettings,
+  mb,
+  table,
+} from "./print-report.ts";
 
 type Measured = LoadResult & {
   peakRssBytes: number;
@@ -28,13 +35,7 @@ export interface PeerScenarioFigures {
 }
 
 export interface PeerRunFacts {
-  settings: {
-    connections: number;
-    durationSeconds: number;
-    warmupSeconds: number;
-    serverWarmupSeconds: number;
-    rounds: number;
-  };
+  settings: MeasurementSettings & { rounds: number };
   /** RSS once each server was ready, before any request. */
   readyRss: { hub: number; postgraphile: number; baseline: number };
   /** One-minute load average when the section started and when it ended. */
@@ -87,22 +88,9 @@ export function formatPeerReport(scenarios: PeerScenarioFigures[], facts: PeerRu
   }
   const { settings, readyRss, load } = facts;
   return [
-    `PostGraphile peer (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
+    `PostGraphile peer (${describeMeasurement(settings)}${settings.rounds > 1 ? `, median of ${settings.rounds} rounds taken in turn` : ""}; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after):`,
     "",
-    table(
-      [
-        "Scenario",
-        "Server",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "failed",
-        "CPU ms/req",
-        "SQL CPU ms/req",
-        "peak RSS",
-      ],
-      rows,
-    ),
+    table([...LOAD_COLUMNS, "failed", "CPU ms/req", "SQL CPU ms/req", "peak RSS"], rows),
     "CPU ms/req: the server process's own (every thread); SQL CPU ms/req: the database's PostgreSQL backends' while it was measured.",
     "",
     `RSS once ready (before any request): hub ${mb(readyRss.hub)}, PostGraphile ${mb(readyRss.postgraphile)}, baseline ${mb(readyRss.baseline)}.`,

@@ -30,15 +30,25 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), widths.map((width) => "─".repeat(width)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/** The first columns of every load table: what was asked, of whom, and how fast it answered. */
+export const LOAD_COLUMNS = ["Scenario", "Server", "req/s", "p50 ms", "p99 ms"];
+
+/** How a section measured, as its table's heading says it. */
+export interface MeasurementSettings {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  serverWarmupSeconds: number;
+}
+
+/** "10 connections, 8 s measured after …": the heading's account of how each figure was taken. */
+export const describeMeasurement = (settings: MeasurementSettings) =>
+  `${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario`;
+
 export function formatReport(
   scenarios: ScenarioFigures[],
   memory: { hub: { ready: number; lifetimePeak: number }; baseline: { ready: number; lifetimePeak: number } },
-  settings: {
-    connections: number;
-    durationSeconds: number;
-    warmupSeconds: number;
-    serverWarmupSeconds: number;
-  },
+  settings: MeasurementSettings,
 ): string {
   const rows: string[][] = [];
   for (const scenario of scenarios) {
@@ -76,23 +86,9 @@ export function formatReport(
     ]);
   }
   return [
-    `Results (${settings.connections} connections, ${settings.durationSeconds} s measured after a ${settings.warmupSeconds} s warm-up per server and scenario, each server first warmed up ${settings.serverWarmupSeconds} s on every scenario):`,
+    `Results (${describeMeasurement(settings)}):`,
     "",
-    table(
-      [
-        "Scenario",
-        "Server",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "non-2xx",
-        "errors",
-        "peak RSS",
-        "CPU ms/req",
-        "SQL/req",
-      ],
-      rows,
-    ),
+    table([...LOAD_COLUMNS, "non-2xx", "errors", "peak RSS", "CPU ms/req", "SQL/req"], rows),
     "",
     `RSS once ready (before any request): hub ${mb(memory.hub.ready)}, baseline ${mb(memory.baseline.ready)}. Lifetime peak RSS (VmHWM): hub ${mb(memory.hub.lifetimePeak)}, baseline ${mb(memory.baseline.lifetimePeak)}.`,
     "peak RSS per scenario is the highest VmRSS polled every 100 ms during its measured run; CPU ms/req is the",

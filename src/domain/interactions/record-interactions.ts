@@ -245,13 +245,16 @@ async function insertInteractions(
          "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
          "sourceUpdatedAt")
        SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
-         "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb,
-         "sourceUpdatedAt"
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::timestamptz[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::float8[],
-                     $14::text[], $15::text[], $16::timestamptz[])
+         "occurredAt", summary, body, amount, currency, sentiment, "conversationId",
+         -- A fact without metadata is a JSON null in the document, and NULL in the column.
+         NULLIF(metadata, 'null'::jsonb), "sourceUpdatedAt"
+         FROM ROWS FROM (
+                unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::timestamptz[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::float8[],
+                       $14::text[], $16::timestamptz[]),
+                jsonb_array_elements($15::jsonb))
               AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
-                   amount, currency, sentiment, "conversationId", metadata, "sourceUpdatedAt")
+                   amount, currency, sentiment, "conversationId", "sourceUpdatedAt", metadata)
        ON CONFLICT ("source", "externalId") DO NOTHING
        RETURNING 1
      )
@@ -271,7 +274,10 @@ async function insertInteractions(
       column((f) => f.currency),
       column((f) => f.sentiment),
       column((f) => f.conversationId),
-      column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata))),
+      // One JSON document of every row's metadata, in row order: as a text[] of JSON texts, each
+      // text was escaped again into the array literal (quotes and backslashes doubled), and the
+      // escaped copies were the largest part of the garbage a sync's batches made.
+      JSON.stringify(column((f) => f.metadata)),
       column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
     ],
   )) as [{ inserted: number; kinds: string[] }];

@@ -136,6 +136,39 @@ describe("recordInteraction", () => {
     expect(await db.prisma.customer.count()).toBe(1);
   });
 
+  test("stores a batch of new, repeated and corrected facts in order, each with its outcome and id", async ({
+    db,
+  }) => {
+    const repeated = await recordInteraction(db.prisma, anOrder({ externalId: "b" }));
+    const corrected = await recordInteraction(db.prisma, anOrder({ externalId: "d" }));
+    const records: RecordInput[] = [
+      { type: "interaction", input: anOrder({ externalId: "a" }) },
+      { type: "interaction", input: anOrder({ externalId: "b" }) },
+      { type: "interaction", input: anOrder({ externalId: "c", summary: "Order #3" }) },
+      { type: "interaction", input: anOrder({ externalId: "d", summary: "Order #1, corrected" }) },
+    ];
+    const { value: stored } = await runUnitOfWork(db.prisma, writesAt("2026-02-01T00:00:00Z"), (unit) =>
+      storeRecords(unit.tx, records, { now: unit.now }),
+    );
+    expect(stored.records.map((record) => record.outcome)).toEqual([
+      "created",
+      "unchanged",
+      "created",
+      "updated",
+    ]);
+    expect(stored.records[1]?.factId).toBe(repeated.interaction.id);
+    expect(stored.records[3]?.factId).toBe(corrected.interaction.id);
+    const rows = await db.prisma.interaction.findMany({
+      select: { id: true, externalId: true, summary: true },
+    });
+    expect(Object.fromEntries(rows.map((row) => [row.externalId, [row.id, row.summary]]))).toEqual({
+      a: [stored.records[0]?.factId, "Order #1"],
+      b: [repeated.interaction.id, "Order #1"],
+      c: [stored.records[2]?.factId, "Order #3"],
+      d: [corrected.interaction.id, "Order #1, corrected"],
+    });
+  });
+
   test("stores every fact's metadata of a batch exactly as given, and a fact without any as NULL", async ({
     db,
   }) => {

@@ -135,52 +135,62 @@ describe("a unit of work", () => {
   });
 
   // Two connections at once: PostgreSQL only (the embedded database runs one transaction at a time).
-  test.skipIf(databaseKind !== "postgres")(
-    "that read an identity its customer was being erased of does not bring the erased customer back",
-    async ({ db }) => {
-      const { value } = await writeRecords(db.prisma, writes, [
-        { type: "customer", input: { identities: [{ kind: "EMAIL", value: "hal@example.com" }] } },
-      ]);
-      const erased = value.records[0]?.customerId as string;
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      // The erasure locks the customer and deletes its identities, then waits before committing.
-      const erasure = db.prisma.$transaction(async (tx) => {
-        await eraseCustomers(tx, { customerIds: [erased] });
-        await held;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // Reads hal@ → the customer being erased, then waits for its lock until the erasure commits.
-      const write = writeRecords(db.prisma, writes, [
-        {
-          type: "interaction",
-          input: {
-            customer: { identities: [{ kind: "EMAIL", value: "hal@example.com" }] },
-            source: "mail",
-            externalId: "hal-1",
-            channel: "EMAIL",
-            kind: "email.received",
-            direction: "INBOUND",
-            occurredAt: new Date(NOW.getTime() - 60_000),
-            body: "Hello again",
+  // With a new identity beside the erased one, the check runs in the statement that attaches it.
+  const hal = { kind: "EMAIL", value: "hal@example.com" } as const;
+  const halsAccount = { kind: "SHOP_CUSTOMER_ID", namespace: "shop.example", value: "7" } as const;
+  for (const [named, identities] of [
+    ["an identity", [hal]],
+    ["an identity and a new one", [hal, halsAccount]],
+  ] as const) {
+    test.skipIf(databaseKind !== "postgres")(
+      `that read ${named} of a customer being erased does not bring the erased customer back`,
+      async ({ db }) => {
+        const { value } = await writeRecords(db.prisma, writes, [
+          { type: "customer", input: { identities: [hal] } },
+        ]);
+        const erased = value.records[0]?.customerId as string;
+        let release: () => void = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        // The erasure locks the customer and deletes its identities, then waits before committing.
+        const erasure = db.prisma.$transaction(async (tx) => {
+          await eraseCustomers(tx, { customerIds: [erased] });
+          await held;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Reads hal@ → the customer being erased, then waits for its lock until the erasure commits.
+        const write = writeRecords(db.prisma, writes, [
+          {
+            type: "interaction",
+            input: {
+              customer: { identities: [...identities] },
+              source: "mail",
+              externalId: "hal-1",
+              channel: "EMAIL",
+              kind: "email.received",
+              direction: "INBOUND",
+              occurredAt: new Date(NOW.getTime() - 60_000),
+              body: "Hello again",
+            },
           },
-        },
-      ]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      release();
-      await erasure;
-      const { value: stored } = await write;
-      const customerId = stored.records[0]?.customerId;
-      expect(customerId).not.toBe(erased);
-      expect(await db.prisma.identity.count({ where: { customerId: erased } })).toBe(0);
-      expect(await db.prisma.interaction.count({ where: { customerId: erased } })).toBe(0);
-      expect(
-        await db.prisma.identity.findFirstOrThrow({ where: { value: "hal@example.com" } }),
-      ).toMatchObject({
-        customerId,
-      });
-    },
-  );
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        release();
+        await erasure;
+        const { value: stored } = await write;
+        const customerId = stored.records[0]?.customerId;
+        expect(customerId).not.toBe(erased);
+        expect(await db.prisma.identity.count({ where: { customerId: erased } })).toBe(0);
+        expect(await db.prisma.interaction.count({ where: { customerId: erased } })).toBe(0);
+        for (const identity of identities) {
+          expect(
+            await db.prisma.identity.findFirstOrThrow({ where: { value: identity.value } }),
+          ).toMatchObject({
+            customerId,
+          });
+        }
+      },
+    );
+  }
 });

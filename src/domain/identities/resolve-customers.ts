@@ -212,8 +212,9 @@ export async function resolveCustomers(
     known,
   );
   await lockLiveCustomers(tx, [...existing]);
-  await assertIdentitiesUnchanged(tx, used);
-  await storeNewCustomersAndIdentities(tx, created, attachments);
+  // The identities read before the locks are checked in the statement that stores the new ones: it
+  // is the first one after the locks, so it reads what any writer that held them committed.
+  await storeNewCustomersAndIdentities(tx, created, attachments, used);
   await repointStrays(tx, used);
   return {
     claims: resolved,
@@ -502,23 +503,30 @@ async function assertIdentitiesUnchanged(tx: Prisma.TransactionClient, rows: Kno
       WHERE i."id" = ANY($1::uuid[])`,
     [rows.map((row) => row.id), rows.map((row) => row.customerId)],
   )) as [{ unchanged: number }];
-  if (unchanged !== rows.length) {
-    throw new LostRaceError(
-      "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
-    );
-  }
+  if (unchanged !== rows.length) throw identitiesChanged();
 }
+
+const identitiesChanged = () =>
+  new LostRaceError(
+    "An identity named by the records was erased or moved by a concurrent writer while they were resolved.",
+  );
 
 /**
  * New customers, with the earliest and latest fact of their claims as first and last seen, and the
- * identities attached now (to them or to customers already stored), in one statement.
+ * identities attached now (to them or to customers already stored), in one statement; the same
+ * statement checks, under the customers' locks, that the `used` identities read before them still
+ * name the customers they named (assertIdentitiesUnchanged, without a round trip of its own).
  */
 async function storeNewCustomersAndIdentities(
   tx: Prisma.TransactionClient,
   customers: Map<string, CustomerClaim[]>,
   attachments: Attachment[],
+  used: KnownIdentity[] = [],
 ): Promise<void> {
-  if (customers.size === 0 && attachments.length === 0) return;
+  if (customers.size === 0 && attachments.length === 0) {
+    await assertIdentitiesUnchanged(tx, used);
+    return;
+  }
   const newCustomers = [...customers.entries()].map(([id, claims]) => {
     let first: number | undefined;
     let last: number | undefined;
@@ -536,8 +544,10 @@ async function storeNewCustomersAndIdentities(
   const column = <T>(pick: (row: Attachment) => T) => sorted.map(pick);
   // ON CONFLICT DO NOTHING: an identity a concurrent writer attached first is not an error here, but
   // it means our picture is stale, which the count below reveals. The identities' foreign keys are
-  // checked at the statement's end, when the customers beside them are stored.
-  const [{ attached }] = (await transactionSql(tx).query<{ attached: number }>(
+  // checked at the statement's end, when the customers beside them are stored. The check reads the
+  // statement's snapshot, taken after the locks: the rows inserted beside it are not among those it
+  // counts (they are new ids).
+  const [{ attached, unchanged }] = (await transactionSql(tx).query<{ attached: number; unchanged: number }>(
     `WITH customers AS (
        INSERT INTO "Customer" ("id", "firstSeenAt", "lastSeenAt", "updatedAt")
        SELECT id, first, last, now()
@@ -550,7 +560,12 @@ async function storeNewCustomersAndIdentities(
        ON CONFLICT ("kind", "namespace", "value") DO NOTHING
        RETURNING 1
      )
-     SELECT count(*)::int AS attached FROM attached`,
+     SELECT (SELECT count(*)::int FROM attached) AS attached,
+            -- One probe of the primary key per identity, whatever the values (see assertIdentitiesUnchanged).
+            (SELECT count(*)::int FROM unnest($11::uuid[], $12::uuid[]) AS v(id, owner)
+              CROSS JOIN LATERAL (
+                SELECT 1 FROM "Identity" i WHERE i."id" = v.id AND i."customerId" = v.owner LIMIT 1) i
+            ) AS unchanged`,
     [
       newCustomers.map((row) => row.id),
       newCustomers.map((row) => row.first),
@@ -562,8 +577,11 @@ async function storeNewCustomersAndIdentities(
       column((r) => r.identity.value),
       column((r) => r.source),
       column((r) => r.seenAt.toISOString()),
+      used.map((row) => row.id),
+      used.map((row) => row.customerId),
     ],
-  )) as [{ attached: number }];
+  )) as [{ attached: number; unchanged: number }];
+  if (unchanged !== used.length) throw identitiesChanged();
   if (attached !== attachments.length) {
     const lost = attachments.length - attached;
     throw new LostRaceError(

@@ -72,13 +72,23 @@ export async function recordInteractions(
       "recordInteractions takes distinct (source, externalId) pairs; split the run at a repeat.",
     );
   }
-  const stored = await storedInteractions(tx, rows);
+  // Every fact goes to the insert as new; the statement inserts those not stored yet and answers
+  // with the ids of the others (one statement where a first sync's batches made two).
+  const candidates = rows.map(({ parsed, customerId }) => ({
+    id: uuidv7(),
+    source: parsed.source,
+    externalId: parsed.externalId,
+    // The amount goes to the statement as the record's decimal text: a Decimal is built only to
+    // compare with a stored amount (a sync's new facts made one each, to print it again).
+    fields: interactionFields(parsed, customerId, null, amountText),
+  }));
+  const { existingIds, entryKinds } = await insertInteractions(tx, candidates);
+  const stored = await storedInteractions(tx, existingIds);
 
   const results: RecordedInteraction[] = [];
-  const inserts: NewInteraction[] = [];
   const corrections: Array<{ id: string; fields: InteractionFields }> = [];
   const newerVersions: Array<{ id: string; sourceUpdatedAt: Date }> = [];
-  for (const { parsed, customerId } of rows) {
+  for (const [index, { parsed, customerId }] of rows.entries()) {
     const { source, externalId } = parsed;
     const existing = stored.get(factKey(source, externalId));
     // Built as literals, not \`{ ...common, more }\`: that form costs microseconds per object on Node 20
@@ -90,16 +100,7 @@ export async function recordInteractions(
       previousCustomerId: string | null = null,
     ): RecordedInteraction => ({ id, source, externalId, customerId: on, outcome, previousCustomerId });
     if (!existing) {
-      const id = uuidv7();
-      // The amount goes to the statement as the record's decimal text: a Decimal is built only to
-      // compare with a stored amount (a sync's new facts made one each, to print it again).
-      inserts.push({
-        id,
-        source,
-        externalId,
-        fields: interactionFields(parsed, customerId, null, amountText),
-      });
-      results.push(recorded(id, "created"));
+      results.push(recorded((candidates[index] as NewInteraction).id, "created"));
       continue;
     }
     const fields = interactionFields(parsed, customerId, existing.sourceUpdatedAt, amountDecimal);
@@ -124,7 +125,6 @@ export async function recordInteractions(
     }
   }
 
-  const entryKinds = await insertInteractions(tx, inserts);
   for (const { id, fields } of corrections) {
     await tx.interaction.update({
       where: { id },
@@ -139,30 +139,15 @@ export async function recordInteractions(
   return results;
 }
 
-/**
- * The stored interactions among the rows, by factKey: which of them exist, one probe of the unique
- * (source, externalId) index per fact, then the rows of those that do (none on a first sync). Asked
- * for `source = … AND externalId IN (…)` at once, PostgreSQL read every fact of the source and
- * filtered them whenever its statistics were older than the source's growth (during a sync, always),
- * so each batch cost what the source already held.
- */
+/** The stored interactions of these ids (those insertInteractions found stored), by factKey. */
 async function storedInteractions(
   tx: Prisma.TransactionClient,
-  rows: InteractionToRecord[],
+  ids: string[],
 ): Promise<Map<string, Interaction>> {
   const stored = new Map<string, Interaction>();
-  for (const [source, externalIds] of externalIdsBySource(rows.map(({ parsed }) => parsed))) {
-    const existing = await transactionSql(tx).query<{ id: string }>(
-      `SELECT i."id" FROM unnest($1::text[]) AS k("externalId")
-       CROSS JOIN LATERAL (
-         SELECT "id" FROM "Interaction" WHERE "source" = $2 AND "externalId" = k."externalId" LIMIT 1
-       ) i`,
-      [externalIds, source],
-    );
-    if (existing.length === 0) continue;
-    const found = await tx.interaction.findMany({ where: { id: { in: existing.map((row) => row.id) } } });
-    for (const row of found) stored.set(factKey(row.source, row.externalId), row);
-  }
+  if (ids.length === 0) return stored;
+  const found = await tx.interaction.findMany({ where: { id: { in: ids } } });
+  for (const row of found) stored.set(factKey(row.source, row.externalId), row);
   return stored;
 }
 
@@ -228,34 +213,47 @@ function sameInteraction(stored: Interaction, next: InteractionFields): boolean 
 }
 
 /**
- * Inserts the new facts, and answers with the interaction kinds that enter a stage of an active
- * journey, read in the same statement (advanceJourneysOf needs them whenever facts were written);
- * undefined when there was nothing to insert.
+ * Inserts the facts not stored yet, and answers with the ids of those stored already and the
+ * interaction kinds that enter a stage of an active journey (advanceJourneysOf needs them whenever
+ * facts were written), all read in the same statement. Which facts are stored is read by one probe
+ * of the unique (source, externalId) index per fact: asked for `source = … AND externalId IN (…)` at
+ * once, PostgreSQL read every fact of the source and filtered them whenever its statistics were older
+ * than the source's growth (during a sync, always), so each batch cost what the source already held.
  */
 async function insertInteractions(
   tx: Prisma.TransactionClient,
   unsorted: NewInteraction[],
-): Promise<Set<string> | undefined> {
-  if (unsorted.length === 0) return undefined;
+): Promise<{ existingIds: string[]; entryKinds: Set<string> }> {
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: NewInteraction["fields"]) => T) => rows.map((row) => pick(row.fields));
-  const [result] = (await transactionSql(tx).query<{ inserted: number; kinds: string[] }>(
-    `WITH inserted AS (
+  const [result] = (await transactionSql(tx).query<{ inserted: number; existing: string[]; kinds: string[] }>(
+    `WITH existing AS (
+       SELECT i."id", k.source, k."externalId"
+         FROM unnest($3::text[], $4::text[]) AS k(source, "externalId")
+         CROSS JOIN LATERAL (
+           SELECT "id" FROM "Interaction" WHERE "source" = k.source AND "externalId" = k."externalId" LIMIT 1
+         ) i
+     ), inserted AS (
        INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
          "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
          "sourceUpdatedAt")
        SELECT id, "customerId", source, "externalId", channel::"Channel", kind, direction::"Direction",
-         "occurredAt", summary, body, amount, currency, sentiment, "conversationId", metadata::jsonb,
-         "sourceUpdatedAt"
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::timestamptz[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::float8[],
-                     $14::text[], $15::text[], $16::timestamptz[])
+         "occurredAt", summary, body, amount, currency, sentiment, "conversationId",
+         -- A fact without metadata is a JSON null in the document, and NULL in the column.
+         NULLIF(metadata, 'null'::jsonb), "sourceUpdatedAt"
+         FROM ROWS FROM (
+                unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::timestamptz[], $9::text[], $10::text[], $11::numeric[], $12::text[], $13::float8[],
+                       $14::text[], $16::timestamptz[]),
+                jsonb_array_elements($15::jsonb))
               AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
-                   amount, currency, sentiment, "conversationId", metadata, "sourceUpdatedAt")
+                   amount, currency, sentiment, "conversationId", "sourceUpdatedAt", metadata)
+        WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.source = t.source AND e."externalId" = t."externalId")
        ON CONFLICT ("source", "externalId") DO NOTHING
        RETURNING 1
      )
-     SELECT (SELECT count(*)::int FROM inserted) AS inserted, ${ENTRY_KINDS} AS kinds`,
+     SELECT (SELECT count(*)::int FROM inserted) AS inserted, ARRAY(SELECT "id"::text FROM existing) AS existing,
+            ${ENTRY_KINDS} AS kinds`,
     [
       rows.map((row) => row.id),
       column((f) => f.customerId),
@@ -271,16 +269,20 @@ async function insertInteractions(
       column((f) => f.currency),
       column((f) => f.sentiment),
       column((f) => f.conversationId),
-      column((f) => (f.metadata === null ? null : JSON.stringify(f.metadata))),
+      // One JSON document of every row's metadata, in row order: as a text[] of JSON texts, each
+      // text was escaped again into the array literal (quotes and backslashes doubled), and the
+      // escaped copies were the largest part of the garbage a sync's batches made.
+      JSON.stringify(column((f) => f.metadata)),
       column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
     ],
-  )) as [{ inserted: number; kinds: string[] }];
-  if (result.inserted !== rows.length) {
+  )) as [{ inserted: number; existing: string[]; kinds: string[] }];
+  const expected = rows.length - result.existing.length;
+  if (result.inserted !== expected) {
     throw new LostRaceError(
-      `${rows.length - result.inserted} of the new interactions were stored by a concurrent writer first.`,
+      `${expected - result.inserted} of the new interactions were stored by a concurrent writer first.`,
     );
   }
-  return new Set(result.kinds);
+  return { existingIds: result.existing, entryKinds: new Set(result.kinds) };
 }
 
 /** The interaction kinds that enter a stage of an active journey, as one text[] expression. */
@@ -290,21 +292,20 @@ const ENTRY_KINDS = `ARRAY(SELECT DISTINCT unnest(s."enteredBy")
 
 /**
  * Journeys move for created and corrected facts, only where their kind enters some active stage.
- * `entryKinds`: those kinds, when the insert read them already.
+ * `entryKinds`: those kinds, as the insert read them.
  */
 async function advanceJourneysOf(
   tx: Prisma.TransactionClient,
   rows: InteractionToRecord[],
   results: RecordedInteraction[],
-  entryKinds: Set<string> | undefined,
+  entryKinds: Set<string>,
 ): Promise<void> {
   if (!results.some((result) => changesFacts(result.outcome))) return;
-  const kinds = entryKinds ?? (await readEntryKinds(tx));
-  if (kinds.size === 0) return;
+  if (entryKinds.size === 0) return;
   for (const [index, result] of results.entries()) {
     const { parsed } = rows[index] as InteractionToRecord;
     // A correction may change the kind, time or customer; advancing is idempotent, so it runs again.
-    if (!changesFacts(result.outcome) || !kinds.has(parsed.kind)) continue;
+    if (!changesFacts(result.outcome) || !entryKinds.has(parsed.kind)) continue;
     await advanceJourneys(tx, {
       customerId: result.customerId,
       interactionId: result.id,
@@ -312,13 +313,6 @@ async function advanceJourneysOf(
       occurredAt: parsed.occurredAt,
     });
   }
-}
-
-async function readEntryKinds(tx: Prisma.TransactionClient): Promise<Set<string>> {
-  const [row] = (await transactionSql(tx).query<{ kinds: string[] }>(`SELECT ${ENTRY_KINDS} AS kinds`)) as [
-    { kinds: string[] },
-  ];
-  return new Set(row.kinds);
 }
 
 /** Whether the outcome wrote the fact (so its customer's scores and journeys move). */

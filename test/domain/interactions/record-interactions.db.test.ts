@@ -5,8 +5,11 @@ import {
   recordInteractionInputSchema,
 } from "../../../src/domain/interactions/interaction-input.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
+import { type RecordInput, storeRecords } from "../../../src/domain/records/store-records.ts";
+import { runUnitOfWork } from "../../../src/pipeline/unit-of-work.ts";
+import type { JsonValue } from "../../../src/sdk/records.ts";
 import { test } from "../../helpers/database.ts";
-import { mergeCustomers, recordInteraction } from "../../helpers/writes.ts";
+import { mergeCustomers, recordInteraction, writesAt } from "../../helpers/writes.ts";
 
 function anOrder(overrides: Partial<RecordInteractionInput> = {}): RecordInteractionInput {
   return {
@@ -131,6 +134,86 @@ describe("recordInteraction", () => {
     expect(results.map((result) => result.outcome).toSorted()).toEqual(["created", "unchanged"]);
     expect(await db.prisma.interaction.count()).toBe(1);
     expect(await db.prisma.customer.count()).toBe(1);
+  });
+
+  test("stores a batch of new, repeated and corrected facts in order, each with its outcome and id", async ({
+    db,
+  }) => {
+    const repeated = await recordInteraction(db.prisma, anOrder({ externalId: "b" }));
+    const corrected = await recordInteraction(db.prisma, anOrder({ externalId: "d" }));
+    const records: RecordInput[] = [
+      { type: "interaction", input: anOrder({ externalId: "a" }) },
+      { type: "interaction", input: anOrder({ externalId: "b" }) },
+      { type: "interaction", input: anOrder({ externalId: "c", summary: "Order #3" }) },
+      { type: "interaction", input: anOrder({ externalId: "d", summary: "Order #1, corrected" }) },
+    ];
+    const { value: stored } = await runUnitOfWork(db.prisma, writesAt("2026-02-01T00:00:00Z"), (unit) =>
+      storeRecords(unit.tx, records, { now: unit.now }),
+    );
+    expect(stored.records.map((record) => record.outcome)).toEqual([
+      "created",
+      "unchanged",
+      "created",
+      "updated",
+    ]);
+    expect(stored.records[1]?.factId).toBe(repeated.interaction.id);
+    expect(stored.records[3]?.factId).toBe(corrected.interaction.id);
+    const rows = await db.prisma.interaction.findMany({
+      select: { id: true, externalId: true, summary: true },
+    });
+    expect(Object.fromEntries(rows.map((row) => [row.externalId, [row.id, row.summary]]))).toEqual({
+      a: [stored.records[0]?.factId, "Order #1"],
+      b: [repeated.interaction.id, "Order #1"],
+      c: [stored.records[2]?.factId, "Order #3"],
+      d: [corrected.interaction.id, "Order #1, corrected"],
+    });
+  });
+
+  test("stores every fact's metadata of a batch exactly as given, and a fact without any as NULL", async ({
+    db,
+  }) => {
+    const metadata: Record<string, Record<string, JsonValue> | undefined> = {
+      nested: {
+        order: {
+          lines: [
+            { sku: "A-1", qty: 2, gift: true },
+            { sku: "B-2", qty: 1 },
+          ],
+        },
+        empty: {},
+      },
+      unicode: { note: "Grüße, 東京 🎁 — “quoted” ‘too’", rtl: "שלום", keys: { 'é\\"k': "v" } },
+      escapes: { text: 'a "quote", a back\\slash \\" and {braces}, commas\nnew line\ttab', brace: "}{" },
+      values: {
+        none: null,
+        yes: true,
+        no: false,
+        zero: 0,
+        negative: -12.5,
+        small: 1e-7,
+        big: 12345678901234,
+      },
+      strings: { null: "null", array: "[1,2]", object: "{}", empty: "" },
+      lists: { empty: [], mixed: [1, "two", null, [3], { four: 4 }] },
+      none: undefined,
+    };
+    const records: RecordInput[] = Object.entries(metadata).map(([externalId, value]) => ({
+      type: "interaction",
+      input: anOrder({ externalId, metadata: value }),
+    }));
+    await runUnitOfWork(db.prisma, writesAt("2026-02-01T00:00:00Z"), async (unit) => {
+      const stored = await storeRecords(unit.tx, records, { now: unit.now });
+      expect(stored.records.map((record) => record.outcome)).toEqual(records.map(() => "created"));
+    });
+    // SQL NULL, not a JSON null (Prisma reads both as null).
+    const nulls = await db.prisma.$queryRaw<Array<{ externalId: string }>>`
+      SELECT "externalId" FROM "Interaction" WHERE "metadata" IS NULL`;
+    expect(nulls).toEqual([{ externalId: "none" }]);
+    const found = await db.prisma.interaction.findMany({ select: { externalId: true, metadata: true } });
+    expect(Object.fromEntries(found.map((row) => [row.externalId, row.metadata]))).toEqual({
+      ...metadata,
+      none: null,
+    });
   });
 });
 

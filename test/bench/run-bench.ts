@@ -137,13 +137,16 @@ function positive(value: string | undefined, name: string): number {
 
 const log = (line: string) => console.log(line);
 
-/** The compiled hub as `npm start` runs it; `node`: another Node binary than this one. */
-function startHub(databaseUrl: string, options: { preload?: string[]; node?: string } = {}) {
+/** The compiled hub as `npm start` runs it; `node`: another Node binary than this one, and its version. */
+function startHub(
+  databaseUrl: string,
+  options: { preload?: string[]; node?: { binary: string; version: string } } = {},
+) {
   return startChildServer({
-    name: options.node ? `hub (${nodeVersionOf(options.node)})` : "hub",
+    name: options.node ? `hub (${options.node.version})` : "hub",
     entry: HUB_ENTRY,
     compiled: true,
-    ...(options.node && { foreign: { node: options.node } }),
+    ...(options.node && { foreign: { node: options.node.binary } }),
     env: { DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "warn" },
     preload: options.preload ?? [],
     readyLine: HUB_READY,
@@ -543,11 +546,14 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
   // (what `npm start` uses here) and the peer's, so that one ratio compares the two on one runtime.
   // Started after the first hub, which prepares the scores of a fresh database.
   const peerNode = peerNodeBinary();
+  // Asked once: each asking starts the binary.
+  const peerNodeVersion = nodeVersionOf(peerNode);
   const hubOnPeerNode =
-    peerNode === process.execPath ? undefined : await startHub(databaseUrl, { node: peerNode });
+    peerNode === process.execPath
+      ? undefined
+      : await startHub(databaseUrl, { node: { binary: peerNode, version: peerNodeVersion } });
   log(`Hub at ${hub.url}; baseline at ${baseline.url}; PostGraphile at ${peer.url} (pid ${peer.pid}).`);
-  if (hubOnPeerNode)
-    log(`The hub on PostGraphile's Node (${nodeVersionOf(peerNode)}) at ${hubOnPeerNode.url}.`);
+  if (hubOnPeerNode) log(`The hub on PostGraphile's Node (${peerNodeVersion}) at ${hubOnPeerNode.url}.`);
   log("Checking that the servers give the same answers (PostGraphile's mapped onto the hub's shape):");
   await verifyPeerAnswers(scenarios, { hub, baseline, peer, hubOnPeerNode }, apiKey);
 
@@ -600,7 +606,7 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
       postgraphile: medianRun(runs.postgraphile),
       baseline: medianRun(runs.baseline),
       ...(hubOnPeerNode && {
-        hubOnPeerNode: { node: nodeVersionOf(peerNode), ...medianRun(runs.hubOnPeerNode) },
+        hubOnPeerNode: { node: peerNodeVersion, ...medianRun(runs.hubOnPeerNode) },
       }),
     };
     const crashed = crashedServers();

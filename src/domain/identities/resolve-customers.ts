@@ -35,11 +35,11 @@ export interface CustomerClaim {
   /** The record's identities, normalized and distinct. */
   identities: NormalizedIdentity[];
   /**
-   * identityKey of each of `identities`, in their order, when the caller has them (storeRecords does):
-   * built once per record, not at every lookup (resolution and the seen times looked each identity up
-   * about ten times, building its key each time).
+   * identityKey of each of `identities`, in their order: built once per record by the caller, not at
+   * every lookup (resolution and the seen times looked each identity up about ten times, building its
+   * key each time).
    */
-  keys?: string[];
+  keys: string[];
   /** Who reports the record: stored on the identities it attaches. */
   source: string | null;
   /**
@@ -52,14 +52,6 @@ export interface CustomerClaim {
    * holds a later version from that source, the claim is stale and resolved lookup-only.
    */
   version?: { source: string; at: Date };
-}
-
-/** A claim with the keys of its identities. */
-export type KeyedClaim = CustomerClaim & { keys: string[] };
-
-/** The claim with its identities' keys, built now if it came without them. */
-function keyed(claim: CustomerClaim): KeyedClaim {
-  return claim.keys ? (claim as KeyedClaim) : { ...claim, keys: claim.identities.map(identityKey) };
 }
 
 export interface ClaimResolution {
@@ -119,10 +111,9 @@ interface Attachment {
  */
 export async function resolveCustomers(
   tx: Prisma.TransactionClient,
-  given: CustomerClaim[],
+  claims: CustomerClaim[],
   options: ResolveOptions,
 ): Promise<Resolution> {
-  const claims = given.map(keyed);
   const byId = await resolveOneCustomerById(tx, claims);
   if (byId) return byId;
   const known = await findKnownIdentities(tx, claims);
@@ -136,7 +127,7 @@ export async function resolveCustomers(
     }
     return owners;
   };
-  const ownersOf = (claim: KeyedClaim, assigned: Map<string, string>): string[] =>
+  const ownersOf = (claim: CustomerClaim, assigned: Map<string, string>): string[] =>
     claim.customerId ? [liveById.get(claim.customerId) as string] : ownersOfIdentities(claim.keys, assigned);
   /**
    * The customer holding a later version of the claim's profile from its source, if any: the
@@ -145,7 +136,7 @@ export async function resolveCustomers(
    * without any, the claim is stale only when every owner holding a version from the source holds
    * a later one.
    */
-  const newerOwnerOf = (claim: KeyedClaim, assigned: Map<string, string>): string | undefined => {
+  const newerOwnerOf = (claim: CustomerClaim, assigned: Map<string, string>): string | undefined => {
     if (!claim.version) return undefined;
     if (claim.customerId) return versions.newerOf(claim, ownersOf(claim, assigned));
     const accounts = claim.keys.filter((_, index) => ACCOUNT_KINDS.has(claim.identities[index]?.kind ?? ""));
@@ -262,7 +253,7 @@ async function resolveOneCustomerById(
 /** The first claim names several customers: merge them into the oldest, then attach what is new. */
 async function resolveByMerge(
   tx: Prisma.TransactionClient,
-  claim: KeyedClaim,
+  claim: CustomerClaim,
   owners: string[],
   known: Map<string, KnownIdentity>,
   { actorId, now }: ResolveOptions,
@@ -399,7 +390,7 @@ function emptyResolution(): Resolution {
 }
 
 /** The stored identities of these claims. */
-function resolvedIdentities(claims: KeyedClaim[], known: Map<string, KnownIdentity>): KnownIdentity[] {
+function resolvedIdentities(claims: CustomerClaim[], known: Map<string, KnownIdentity>): KnownIdentity[] {
   const rows = new Map<string, KnownIdentity>();
   for (const claim of claims) {
     for (const key of claim.keys) {
@@ -412,7 +403,7 @@ function resolvedIdentities(claims: KeyedClaim[], known: Map<string, KnownIdenti
 
 async function findKnownIdentities(
   tx: Prisma.TransactionClient,
-  claims: KeyedClaim[],
+  claims: CustomerClaim[],
 ): Promise<Map<string, KnownIdentity>> {
   const distinct = new Map<string, NormalizedIdentity>();
   for (const claim of claims) {

@@ -27,7 +27,7 @@ import { parseInput } from "../errors.ts";
 import { type SubmitFeedbackInput, submitFeedbackInputSchema } from "../feedback/feedback-input.ts";
 import { type ParsedFeedback, submitFeedback, submitNewAnswerById } from "../feedback/submit-feedback.ts";
 import { identityKey, type NormalizedIdentity } from "../identities/identity-input.ts";
-import { type KeyedClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
+import { type CustomerClaim, type Resolution, resolveCustomers } from "../identities/resolve-customers.ts";
 import {
   type RecordInteractionInput,
   recordInteractionInputSchema,
@@ -141,7 +141,7 @@ export async function storeRecords(
 async function storeNewAnswerById(
   tx: Prisma.TransactionClient,
   parsed: Parsed[],
-  claims: KeyedClaim[],
+  claims: CustomerClaim[],
 ): Promise<StoreResult | null> {
   const [entry, ...rest] = parsed;
   const [claim] = claims;
@@ -209,7 +209,7 @@ function checkParsed(record: ParsedRecordInput, now: Date): Parsed {
   }
 }
 
-function claimOf(entry: Parsed): KeyedClaim {
+function claimOf(entry: Parsed): CustomerClaim {
   const factAt =
     entry.type === "interaction"
       ? entry.parsed.occurredAt
@@ -258,7 +258,7 @@ function runEnd(parsed: Parsed[], start: number): number {
 
 interface Run {
   entries: Parsed[];
-  claims: KeyedClaim[];
+  claims: CustomerClaim[];
   resolution: Resolution;
   now: Date;
   interactionIds: Map<string, string>;
@@ -272,7 +272,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
   const resolved = (index: number) => resolution.claims[index] as Resolution["claims"][number];
   /** Identity id → the latest time a stored record carried it. */
   const identitySeen = new Map<string, Date>();
-  const noteSeen = (claim: KeyedClaim, at: Date) => {
+  const noteSeen = (claim: CustomerClaim, at: Date) => {
     for (const key of claim.keys) {
       const id = resolution.identityIds.get(key);
       const before = id ? identitySeen.get(id) : undefined;
@@ -330,7 +330,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       continue;
     }
     touched.add(claim.customerId);
-    noteSeen(claims[index] as KeyedClaim, now);
+    noteSeen(claims[index] as CustomerClaim, now);
     if (applyProfile(profile, entry.parsed) || newerVersion) changedProfiles.add(claim.customerId);
   }
   await writeProfiles(
@@ -391,7 +391,7 @@ async function storeRun(tx: Prisma.TransactionClient, run: Run): Promise<StoredR
       touched.add(row.customerId);
       if (row.previousCustomerId) touched.add(row.previousCustomerId);
     }
-    noteSeen(claims[index] as KeyedClaim, at);
+    noteSeen(claims[index] as CustomerClaim, at);
     // A customer created by this run already carries the window of its facts.
     if (!resolution.createdCustomerIds.has(row.customerId)) widen(seen, row.customerId, at);
   }

@@ -164,7 +164,7 @@ describe("resolveCustomer", () => {
 });
 
 describe("resolveCustomers, for claims naming their customer by id", () => {
-  const byId = (customerId: string) => ({ customerId, identities: [], source: null, factAt: null });
+  const byId = (customerId: string) => ({ customerId, identities: [], keys: [], source: null, factAt: null });
   /** The resolution, and how many statements it sent. */
   async function resolved(db: Database, claims: CustomerClaim[]) {
     let statements = 0;

@@ -18,6 +18,7 @@ import type { ParsedInteraction } from "../../domain/interactions/record-interac
 import type { ParsedRecordInput } from "../../domain/records/store-records.ts";
 import type {
   Channel,
+  ConnectorRecord,
   CustomerRecord,
   FeedbackRecord,
   Identity,
@@ -78,6 +79,32 @@ export function toParsedCustomer(record: CustomerRecord, origin: RecordOrigin): 
     identities: toNormalizedIdentities(identities),
     ...(lifecycleStage !== undefined && { lifecycleStage: upper(lifecycleStage) }),
   });
+}
+
+/**
+ * The record as the pipeline's input when storeRecords stores it (customers, interactions, survey
+ * answers); undefined for a deletion or a privacy request, which the ingest applies its own way. The
+ * one place that says which records map: the sync maps them as it reads (run-sync.ts), the ingest
+ * maps those it was handed unmapped (ingest-records.ts).
+ */
+export function storedRecordInput(
+  record: ConnectorRecord,
+  origin: RecordOrigin,
+): ParsedRecordInput | undefined {
+  switch (record.type) {
+    case "customer":
+    case "interaction":
+    case "feedback":
+      return toRecordInput(record, origin);
+    case "deletion":
+    case "privacyRequest":
+      return undefined;
+    default: {
+      // A record type added to the SDK must be placed here, in or out of the pipeline, before it compiles.
+      const unplaced: never = record;
+      throw new Error(`A record of a type the hub does not know: ${JSON.stringify(unplaced)}`);
+    }
+  }
 }
 
 /** A customer, interaction or feedback record as the pipeline's input, parsed already. */

@@ -22,13 +22,7 @@ import { ConnectorConfigError, createStreamContext } from "../../sdk/context.ts"
 import type { AnyConnector, StreamDefinition } from "../../sdk/define-connector.ts";
 import { HttpError, type HttpOptions, type Sleep } from "../../sdk/http.ts";
 import type { LoggerLike } from "../../sdk/logger.ts";
-import type {
-  ConnectorRecord,
-  CustomerRecord,
-  FeedbackRecord,
-  InteractionRecord,
-  JsonValue,
-} from "../../sdk/records.ts";
+import type { JsonValue } from "../../sdk/records.ts";
 import { readConnectorConfig } from "../connector-store.ts";
 import {
   commitIngest,
@@ -36,7 +30,7 @@ import {
   type IngestItem,
   type IngestOrigin,
 } from "../ingest/ingest-records.ts";
-import { type RecordOrigin, toRecordInput } from "../ingest/to-domain.ts";
+import { type RecordOrigin, storedRecordInput } from "../ingest/to-domain.ts";
 import type { PluginRegistry } from "../plugin-registry.ts";
 import { MissingSecretKeyError, SecretBoxError } from "../secret-box.ts";
 import { classifyStreamValue } from "./stream-values.ts";
@@ -338,8 +332,9 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
       const output = classifyStreamValue(definition, value);
       // Mapped to the pipeline's input now, while the batch before commits: the commit is the sync's
       // critical path (the hub's statements and PostgreSQL's, one after the other), the reading is not.
-      if (output.type === "record" && isStoredType(output.record)) {
-        output.input = toRecordInput(output.record, recordOrigin);
+      if (output.type === "record") {
+        const input = storedRecordInput(output.record, recordOrigin);
+        if (input) output.input = input;
       }
       readMs += performance.now() - waitingSince;
       if (output.type !== "checkpoint") pending.push(output);
@@ -365,13 +360,6 @@ async function syncStream(options: SyncRunnerOptions, job: StreamJob): Promise<v
   } finally {
     await inFlight;
   }
-}
-
-/** Records the pipeline stores through storeRecords (deletions and privacy requests take their own ways). */
-function isStoredType(
-  record: ConnectorRecord,
-): record is CustomerRecord | InteractionRecord | FeedbackRecord {
-  return record.type === "customer" || record.type === "interaction" || record.type === "feedback";
 }
 
 /** The identities the batch's records were kept without, as warnings for the run. */

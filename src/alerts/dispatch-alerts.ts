@@ -88,7 +88,10 @@ export async function dispatchAlertBatch(
   // every later scan (the raising statement's own look at the unpublished alerts included). Through
   // a bitmap scan, planned while the outbox looks small, each claim read every alert published since
   // the last vacuum: 1.6 ms of PostgreSQL's time per claim at 10,000 alerts, and as much again in
-  // each raising statement (autovacuum off, as on the bench's machine).
+  // each raising statement (autovacuum off, as on the bench's machine). An entry is marked only once
+  // the transactions that began before its alert's publication have ended, in every database of the
+  // server: a long one elsewhere holds the marking back. dispatch-alerts-claim-cost.db.test.ts (under
+  // test/alerts) holds the claim to this.
   const scripts = scriptTransactions(db);
   if (scripts) {
     return scripts.run<ClaimedRow, number>(

@@ -40,3 +40,60 @@ export function busyCores(from: MachineTicks, to: MachineTicks, cores = availabl
   const total = to.total - from.total;
   return total > 0 ? ((to.busy - from.busy) / total) * cores : 0;
 }
+
+export interface QuietWait {
+  /** Seconds waited before the machine was quiet, or before giving up. */
+  waitedSeconds: number;
+  /** Busy cores over the last window read. */
+  busyCores: number;
+  /** False when the wait gave up with the machine still busy. */
+  quiet: boolean;
+}
+
+export interface QuietWaitOptions {
+  /** The busiest the machine may be, in cores, over a window. */
+  maxBusyCores?: number;
+  /** The window each reading covers. */
+  windowMs?: number;
+  /** How many windows in a row must be quiet. */
+  windows?: number;
+  /** The longest wait. */
+  timeoutMs?: number;
+  /** Readings and pauses: the machine's by default (tests give their own). */
+  read?: () => MachineTicks;
+  sleep?: (ms: number) => Promise<void>;
+  cores?: number;
+}
+
+/**
+ * Waits until the machine's cores are nearly idle for a few windows in a row, or gives up after
+ * `timeoutMs`. A section measured right after another one's heavy work (the 10x database's build and
+ * its checkpoint, a server still stopping) shared the cores with it: the peer section's first server
+ * measured spent 5.6 ms of CPU per list request against 3.5 ms on a quiet machine, and the verdict on
+ * that page moved with whichever server came first. Waiting for the machine is fairer to every server
+ * than measuring through the tail of the section before.
+ */
+export async function waitForQuietMachine({
+  maxBusyCores = 0.3,
+  windowMs = 1000,
+  windows = 3,
+  timeoutMs = 120_000,
+  read = machineTicks,
+  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  cores = availableParallelism(),
+}: QuietWaitOptions = {}): Promise<QuietWait> {
+  let waitedMs = 0;
+  let quietInARow = 0;
+  let busy = 0;
+  let from = read();
+  while (quietInARow < windows) {
+    if (waitedMs >= timeoutMs) return { waitedSeconds: waitedMs / 1000, busyCores: busy, quiet: false };
+    await sleep(windowMs);
+    waitedMs += windowMs;
+    const to = read();
+    busy = busyCores(from, to, cores);
+    from = to;
+    quietInARow = busy <= maxBusyCores ? quietInARow + 1 : 0;
+  }
+  return { waitedSeconds: waitedMs / 1000, busyCores: busy, quiet: true };
+}

@@ -35,14 +35,17 @@
 // Exits non-zero when a server fails or any request errs. --server-warmup is each server's warm-up per
 // scenario before any is measured, longer when a section has few scenarios: 40 s per server at least.
 //
-//   npm run bench [-- --scale 10|1 (1 skips the API scenarios at scale)] [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --server-warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 3]
+//   npm run bench [-- --scale 10|1 (1 skips the API scenarios at scale)] [-- --only api|peer|scores|response-speed|journey-map|key-touchpoints|personas|memory|sync|alerts|rescoring|webhooks] [-- --scenario CustomerList] [-- --reload] [-- --duration 8 --warmup 2 --server-warmup 2 --connections 10] [-- --no-sql-counts] [-- --rounds 1]
 //   BENCH_POSTGRES_URL=postgresql://user@host:5432/db npm run bench     (the admin URL; default below)
 //   BENCH_DATABASE=my_bench npm run bench     (the CDNOW database's name; cxhub_bench by default)
 //   BENCH_SYNC_DATABASE=my_sync npm run bench -- --only sync     (the sync section's databases: my_sync, my_sync_baseline, my_sync_one_by_one; cxhub_bench_sync by default)
 //   BENCH_RESCORING_DATABASE=my_rescoring npm run bench -- --only rescoring     (cxhub_rescoring_bench by default)
 //   BENCH_ALERTS_DATABASE=my_alerts npm run bench -- --only alerts     (cxhub_alerts_bench by default)
 // --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
-// --rounds (peer section) measures each server that many times in turn and keeps its median round.
+// --rounds (peer section) measures each server that many times in turn and keeps its median round: 3 by
+// default, since one round's verdict moved with the order the servers came in (the list page on one
+// runtime read 0.93x on a quiet machine and 1.42x when the first servers measured shared the cores
+// with the 10x section's tail); --rounds 1 for a quick look.
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -63,6 +66,7 @@ import { formatJourneyMapReport, runJourneyMapBench } from "./journey-map-bench.
 import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchpoints-bench.ts";
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, failedRequests } from "./load-driver.ts";
+import { waitForQuietMachine } from "./machine-cpu.ts";
 import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
@@ -92,7 +96,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     "server-warmup": { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
-    rounds: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
     scale: { type: "string", default: "10" },
     "no-sql-counts": { type: "boolean", default: false },
     only: { type: "string", multiple: true },
@@ -136,6 +140,22 @@ function positive(value: string | undefined, name: string): number {
 }
 
 const log = (line: string) => console.log(line);
+
+/**
+ * Before a section whose figures are targets: waits (up to two minutes) for the machine to be quiet,
+ * so that the tail of the section before (the 10x database's build and checkpoint, servers stopping)
+ * does not fall on whichever server this one measures first. Says how long it waited.
+ */
+async function settle(section: string): Promise<void> {
+  const wait = await waitForQuietMachine();
+  if (!wait.quiet) {
+    log(
+      `The machine was still busy (${wait.busyCores.toFixed(2)} cores) after ${wait.waitedSeconds} s: ${section} is measured on a busy machine.`,
+    );
+  } else if (wait.waitedSeconds > 3) {
+    log(`Waited ${wait.waitedSeconds} s for the machine to settle before ${section}.`);
+  }
+}
 
 /** The compiled hub as `npm start` runs it; `node`: another Node binary than this one, and its version. */
 function startHub(
@@ -337,6 +357,7 @@ async function main(): Promise<number> {
   ) {
     const prepared = await prepareBenchDatabase(adminUrl, { reload: flags.reload, log });
     if (sections.has("api")) {
+      await settle("the API");
       const atOne = await apiBench(prepared.url);
       failed += atOne.failed;
       measured.api = atOne.figures;
@@ -347,6 +368,7 @@ async function main(): Promise<number> {
           log,
           copies: settings.scale,
         });
+        await settle(`the API at ${settings.scale}x`);
         const atScale = await apiBench(scaled.url, { countStatements: false });
         failed += atScale.failed;
         log("");
@@ -359,6 +381,7 @@ async function main(): Promise<number> {
       }
     }
     if (sections.has("peer")) {
+      await settle("the PostGraphile peer");
       const peer = await peerBench(prepared.url);
       failed += peer.failed;
       if (peer.figures) measured.peer = peer.figures;
@@ -394,6 +417,7 @@ async function main(): Promise<number> {
       log(formatPersonasReport(figures));
     }
     if (sections.has("memory")) {
+      await settle("memory");
       log("Memory:");
       const figures = await runMemoryBench(prepared.url, log);
       log("");
@@ -402,6 +426,7 @@ async function main(): Promise<number> {
     }
   }
   if (sections.has("sync")) {
+    await settle("the sync");
     log("Sync:");
     const figures = await runSyncBenchAsStarted(adminUrl, log);
     log("");
@@ -409,6 +434,7 @@ async function main(): Promise<number> {
     measured.sync = figures;
   }
   if (sections.has("alerts")) {
+    await settle("live alerts");
     const alerts = await alertsBench(adminUrl);
     failed += alerts.failed;
     measured.alerts = alerts.figures;

@@ -83,9 +83,9 @@ export function toParsedCustomer(record: CustomerRecord, origin: RecordOrigin): 
 
 /**
  * The record as the pipeline's input when storeRecords stores it (customers, interactions, survey
- * answers); undefined for a deletion or a privacy request, which the ingest applies its own way. The
- * one place that says which records map: the sync maps them as it reads (run-sync.ts), the ingest
- * maps those it was handed unmapped (ingest-records.ts).
+ * answers); undefined for a deletion or a privacy request, which the ingest applies its own way
+ * (ingest-records.ts, whose branches TypeScript holds to the same split). The sync maps each record
+ * with this as it reads it (run-sync.ts), so that a new record type is placed here once.
  */
 export function storedRecordInput(
   record: ConnectorRecord,

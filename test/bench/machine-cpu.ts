@@ -5,6 +5,7 @@
 // so rather than measure the server.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { setTimeout } from "node:timers/promises";
 
 /** Ticks of all cores since boot: busy (user, nice, system, irq, softirq, steal) and in total. */
 export interface MachineTicks {
@@ -79,7 +80,7 @@ export async function waitForQuietMachine({
   windows = 3,
   timeoutMs = 120_000,
   read = machineTicks,
-  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep = (ms) => setTimeout(ms),
   cores = availableParallelism(),
 }: QuietWaitOptions = {}): Promise<QuietWait> {
   let waitedMs = 0;

@@ -26,7 +26,7 @@ import { mergeCustomers } from "../customers/merge-customers.ts";
 import { LostRaceError, NotFoundError } from "../errors.ts";
 import { inKeyOrderBy } from "../key-order.ts";
 import { isStaleVersion, keptVersion } from "../source-version.ts";
-import { describeIdentity, identityKey, type NormalizedIdentity } from "./identity-input.ts";
+import { describeIdentity, type NormalizedIdentity } from "./identity-input.ts";
 
 /** The customer one record names, and when it carried the identities. */
 export interface CustomerClaim {
@@ -272,7 +272,7 @@ async function resolveByMerge(
   await assertIdentitiesUnchanged(tx, used);
   for (const mergedId of others) {
     const shared = used.find((row) => row.liveId === mergedId);
-    const identity = claim.identities.find((candidate) => identityKey(candidate) === shared?.key);
+    const identity = shared ? claim.identities[claim.keys.indexOf(shared.key)] : undefined;
     await mergeCustomers(
       tx,
       {
@@ -299,7 +299,8 @@ async function resolveByMerge(
       source: claim.source,
       seenAt: seenAt(claim, { now }),
     }));
-  await storeNewCustomersAndIdentities(tx, new Map(), attachments);
+  // The identities it read were checked under the locks before the merges: nothing more to check.
+  await storeNewCustomersAndIdentities(tx, new Map(), attachments, []);
   return {
     claims: [
       {
@@ -512,7 +513,7 @@ async function storeNewCustomersAndIdentities(
   tx: Prisma.TransactionClient,
   customers: Map<string, CustomerClaim[]>,
   attachments: Attachment[],
-  used: KnownIdentity[] = [],
+  used: KnownIdentity[],
 ): Promise<void> {
   if (customers.size === 0 && attachments.length === 0) {
     await assertIdentitiesUnchanged(tx, used);

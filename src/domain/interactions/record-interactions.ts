@@ -215,10 +215,11 @@ function sameInteraction(stored: Interaction, next: InteractionFields): boolean 
 /**
  * Inserts the facts not stored yet, and answers with the ids of those stored already and the
  * interaction kinds that enter a stage of an active journey (advanceJourneysOf needs them whenever
- * facts were written), all read in the same statement. Which facts are stored is read by one probe
- * of the unique (source, externalId) index per fact: asked for `source = … AND externalId IN (…)` at
- * once, PostgreSQL read every fact of the source and filtered them whenever its statistics were older
- * than the source's growth (during a sync, always), so each batch cost what the source already held.
+ * facts were written). The insert itself tells which facts are new: ON CONFLICT probes the unique
+ * (source, externalId) index once per fact, and RETURNING names the rows it wrote. Probing the index
+ * in the same statement before inserting, as this did, read every entry twice: in a first sync, where
+ * every fact is new, that was a third of the statement (the sync's largest). Only when some facts
+ * were stored already does a second statement find their ids (findStoredIds).
  */
 async function insertInteractions(
   tx: Prisma.TransactionClient,
@@ -226,14 +227,8 @@ async function insertInteractions(
 ): Promise<{ existingIds: string[]; entryKinds: Set<string> }> {
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: NewInteraction["fields"]) => T) => rows.map((row) => pick(row.fields));
-  const [result] = (await transactionSql(tx).query<{ inserted: number; existing: string[]; kinds: string[] }>(
-    `WITH existing AS (
-       SELECT i."id", k.source, k."externalId"
-         FROM unnest($3::text[], $4::text[]) AS k(source, "externalId")
-         CROSS JOIN LATERAL (
-           SELECT "id" FROM "Interaction" WHERE "source" = k.source AND "externalId" = k."externalId" LIMIT 1
-         ) i
-     ), inserted AS (
+  const [result] = (await transactionSql(tx).query<{ inserted: string[]; kinds: string[] }>(
+    `WITH inserted AS (
        INSERT INTO "Interaction" ("id", "customerId", "source", "externalId", "channel", "kind", "direction",
          "occurredAt", "summary", "body", "amount", "currency", "sentiment", "conversationId", "metadata",
          "sourceUpdatedAt")
@@ -248,12 +243,10 @@ async function insertInteractions(
                 jsonb_array_elements($15::jsonb))
               AS t(id, "customerId", source, "externalId", channel, kind, direction, "occurredAt", summary, body,
                    amount, currency, sentiment, "conversationId", "sourceUpdatedAt", metadata)
-        WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.source = t.source AND e."externalId" = t."externalId")
        ON CONFLICT ("source", "externalId") DO NOTHING
-       RETURNING 1
+       RETURNING "id"
      )
-     SELECT (SELECT count(*)::int FROM inserted) AS inserted, ARRAY(SELECT "id"::text FROM existing) AS existing,
-            ${ENTRY_KINDS} AS kinds`,
+     SELECT ARRAY(SELECT "id"::text FROM inserted) AS inserted, ${ENTRY_KINDS} AS kinds`,
     [
       rows.map((row) => row.id),
       column((f) => f.customerId),
@@ -275,14 +268,41 @@ async function insertInteractions(
       JSON.stringify(column((f) => f.metadata)),
       column((f) => f.sourceUpdatedAt?.toISOString() ?? null),
     ],
-  )) as [{ inserted: number; existing: string[]; kinds: string[] }];
-  const expected = rows.length - result.existing.length;
-  if (result.inserted !== expected) {
+  )) as [{ inserted: string[]; kinds: string[] }];
+  const entryKinds = new Set(result.kinds);
+  if (result.inserted.length === rows.length) return { existingIds: [], entryKinds };
+  const inserted = new Set(result.inserted);
+  const notInserted = rows.filter((row) => !inserted.has(row.id));
+  return { existingIds: await findStoredIds(tx, notInserted), entryKinds };
+}
+
+/**
+ * The ids of the stored facts with these keys, which the insert found stored (ON CONFLICT DO NOTHING
+ * waits for a concurrent writer's insert to commit or roll back, so each was stored and committed by
+ * then, and this statement's snapshot sees it). One probe of the unique (source, externalId) index per
+ * fact: asked for `source = … AND externalId IN (…)` at once, PostgreSQL read every fact of the
+ * source and filtered them whenever its statistics were older than the source's growth (during a
+ * sync, always), so each batch cost what the source already held.
+ */
+async function findStoredIds(
+  tx: Prisma.TransactionClient,
+  rows: Array<{ source: string; externalId: string }>,
+): Promise<string[]> {
+  const found = await transactionSql(tx).query<{ id: string }>(
+    `SELECT i."id"
+       FROM unnest($1::text[], $2::text[]) AS k(source, "externalId")
+       CROSS JOIN LATERAL (
+         SELECT "id" FROM "Interaction" WHERE "source" = k.source AND "externalId" = k."externalId" LIMIT 1
+       ) i`,
+    [rows.map((row) => row.source), rows.map((row) => row.externalId)],
+  );
+  if (found.length !== rows.length) {
+    // Only a writer that deleted the fact since the insert met it (an erasure) can get here.
     throw new LostRaceError(
-      `${expected - result.inserted} of the new interactions were stored by a concurrent writer first.`,
+      `${rows.length - found.length} of the stored interactions were deleted by a concurrent writer.`,
     );
   }
-  return { existingIds: result.existing, entryKinds: new Set(result.kinds) };
+  return found.map((row) => row.id);
 }
 
 /** The interaction kinds that enter a stage of an active journey, as one text[] expression. */

@@ -9,6 +9,7 @@ import { countCustomers, liveByChurnRiskLevel } from "../../../src/domain/custom
 import type { ChurnRiskLevel } from "../../../src/generated/prisma/enums.ts";
 import { databaseKind, test } from "../../helpers/database.ts";
 import { numberedCustomers } from "../../helpers/numbered-customers.ts";
+import { overlap } from "../../helpers/overlapping-transactions.ts";
 import { rowsRead } from "../../helpers/rows-read.ts";
 import { mergeCustomers } from "../../helpers/writes.ts";
 
@@ -193,63 +194,6 @@ describe("the churn risk tally", () => {
 
   // Two connections at once: PostgreSQL only (the embedded database runs one transaction at a time).
   describe.skipIf(databaseKind !== "postgres")("when a score and an owner change at once", () => {
-    /** A promise and the call that resolves it (Promise.withResolvers is Node 22's). */
-    function signal(): { fired: Promise<void>; fire: () => void } {
-      let fire: () => void = () => {};
-      const fired = new Promise<void>((resolve) => {
-        fire = resolve;
-      });
-      return { fired, fire };
-    }
-
-    /**
-     * Runs `first` in a transaction held open while `second` runs; lets it commit once `second` has
-     * finished or waits on a lock (the ordering under test), so either outcome is reached on a machine
-     * of any speed.
-     */
-    async function overlap(
-      db: Database,
-      first: (tx: Database["prisma"]) => Promise<unknown>,
-      second: () => Promise<unknown>,
-    ) {
-      const held = signal();
-      const firstWritten = signal();
-      const open = db.prisma.$transaction(
-        async (tx) => {
-          await first(tx as unknown as Database["prisma"]);
-          firstWritten.fire();
-          await held.fired;
-        },
-        { timeout: 60_000 },
-      );
-      await firstWritten.fired;
-      const next = second();
-      let settled = false;
-      await Promise.race([
-        next
-          .catch(() => undefined)
-          .finally(() => {
-            settled = true;
-          }),
-        waitingOnALock(db, () => settled),
-      ]);
-      held.fire();
-      await open;
-      await next;
-    }
-
-    /** Resolves once a connection to this database waits on a lock, or once `done` says to stop. */
-    async function waitingOnALock(db: Database, done: () => boolean): Promise<void> {
-      while (!done()) {
-        const [row] = await db.prisma.$queryRawUnsafe<Array<{ waiting: number }>>(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if ((row?.waiting ?? 0) > 0) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-
     test("the level first: the owner change waits and moves the new level", async ({ db }) => {
       const { bo, a } = await people(db);
       await db.prisma.score.create({ data: score(a, "LOW") });

@@ -6,9 +6,11 @@ import {
 } from "../../../src/domain/interactions/interaction-input.ts";
 import { defineJourney } from "../../../src/domain/journeys/define-journey.ts";
 import { type RecordInput, storeRecords } from "../../../src/domain/records/store-records.ts";
+import type { Prisma } from "../../../src/generated/prisma/client.ts";
 import { runUnitOfWork } from "../../../src/pipeline/unit-of-work.ts";
 import type { JsonValue } from "../../../src/sdk/records.ts";
-import { test } from "../../helpers/database.ts";
+import { databaseKind, test } from "../../helpers/database.ts";
+import { overlap } from "../../helpers/overlapping-transactions.ts";
 import { mergeCustomers, recordInteraction, writesAt } from "../../helpers/writes.ts";
 
 function anOrder(overrides: Partial<RecordInteractionInput> = {}): RecordInteractionInput {
@@ -135,6 +137,37 @@ describe("recordInteraction", () => {
     expect(await db.prisma.interaction.count()).toBe(1);
     expect(await db.prisma.customer.count()).toBe(1);
   });
+
+  // Two writers storing one fact for two customers share no customer lock: the second one's insert
+  // waits on the unique index for the first one's transaction, then finds the fact stored (as if it
+  // had been stored before it began: a correction that moves the fact to its own customer).
+  test.skipIf(databaseKind !== "postgres")(
+    "a fact another writer stores while this insert waits on it is found stored, and moved",
+    async ({ db }) => {
+      const now = new Date("2026-02-01T00:00:00Z");
+      const store = (tx: Prisma.TransactionClient, input: RecordInteractionInput) =>
+        storeRecords(tx, [{ type: "interaction", input }], { now });
+      const elsewhere = anOrder({
+        customer: { identities: [{ kind: "SHOP_CUSTOMER_ID", namespace: "acme.example", value: "43" }] },
+      });
+      const [first, second] = await overlap(
+        db,
+        (tx) => store(tx, anOrder()),
+        () => db.prisma.$transaction((tx) => store(tx, elsewhere)),
+      );
+      const [created] = first.records;
+      const [found] = second.records;
+      expect(created?.outcome).toBe("created");
+      expect(found).toMatchObject({
+        outcome: "updated",
+        factId: created?.factId,
+        movedFromCustomerId: created?.customerId,
+      });
+      expect(found?.customerId).not.toBe(created?.customerId);
+      const rows = await db.prisma.interaction.findMany({ select: { id: true, customerId: true } });
+      expect(rows).toEqual([{ id: created?.factId, customerId: found?.customerId }]);
+    },
+  );
 
   test("stores a batch of new, repeated and corrected facts in order, each with its outcome and id", async ({
     db,

@@ -20,7 +20,7 @@
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of this process during the sync phase alone
 // (sync-<pid>.cpuprofile): the hub's engine, not the baseline's client or the loading of the orders.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -253,6 +253,7 @@ async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
   } finally {
     const { profile } = await session.post("Profiler.stop");
     session.disconnect();
+    await mkdir(directory, { recursive: true });
     const file = join(directory, `${name}-${process.pid}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
   }

@@ -42,10 +42,11 @@
 //   BENCH_RESCORING_DATABASE=my_rescoring npm run bench -- --only rescoring     (cxhub_rescoring_bench by default)
 //   BENCH_ALERTS_DATABASE=my_alerts npm run bench -- --only alerts     (cxhub_alerts_bench by default)
 // --scenario keeps the API (and peer) scenarios whose names start with it (repeatable).
-// --rounds (peer section) measures each server that many times in turn and keeps its median round: 3 by
-// default, since one round's verdict moved with the order the servers came in (the list page on one
-// runtime read 0.93x on a quiet machine and 1.42x when the first servers measured shared the cores
-// with the 10x section's tail); --rounds 1 for a quick look.
+// --rounds (peer and sync sections) measures each server, or the sync and its INSERT baseline, that many
+// times in turn and keeps each one's median round: 3 by default, since one round's verdict moved with
+// the order the servers came in (the list page on one runtime read 0.93x on a quiet machine and 1.42x
+// when the first servers measured shared the cores with the 10x section's tail) and one baseline of
+// the sync took 3.0 to 4.6 s; --rounds 1 for a quick look.
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -67,6 +68,7 @@ import { formatKeyTouchpointsReport, runKeyTouchpointsBench } from "./key-touchp
 import { prepareBenchDatabase } from "./load-bench-data.ts";
 import { driveLoad, failedRequests } from "./load-driver.ts";
 import { waitForQuietMachine } from "./machine-cpu.ts";
+import { medianRound } from "./median-round.ts";
 import { formatMemoryReport, runMemoryBench } from "./memory-bench.ts";
 import { peerAnswerToHubShape } from "./peer-answers.ts";
 import { buildPeerScenarios, type PeerScenario } from "./peer-queries.ts";
@@ -428,7 +430,7 @@ async function main(): Promise<number> {
   if (sections.has("sync")) {
     await settle("the sync");
     log("Sync:");
-    const figures = await runSyncBenchAsStarted(adminUrl, log);
+    const figures = await runSyncBenchAsStarted(adminUrl, settings.rounds, log);
     log("");
     log(formatSyncReport(figures));
     measured.sync = figures;
@@ -656,13 +658,8 @@ async function peerBench(databaseUrl: string): Promise<{ failed: number; figures
 
 type Measured = Awaited<ReturnType<typeof measure>>;
 
-/** The round with the median throughput (the lower middle one of an even count). */
-function medianRun(runs: Measured[]): Measured {
-  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!median) throw new Error("No measured round.");
-  return median;
-}
+/** The round with the median throughput. */
+const medianRun = (runs: Measured[]) => medianRound(runs, (run) => run.requestsPerSecond);
 
 async function verifyPeerAnswers(
   scenarios: PeerScenario[],

@@ -17,8 +17,12 @@
 // The section runs in a process of its own, started with the V8 flags `npm start` gives the hub (its
 // semi-space, 8 MB: with V8's 16 MB default, which the bench process has, the sync scavenged less often
 // than a hub's does; at 4 MB, a quarter as often); the baseline runs there too, under the same flags.
-// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of this process during the sync phase alone
-// (sync-<pid>.cpuprofile): the hub's engine, not the baseline's client or the loading of the orders.
+// The baseline and the sync are measured in rounds taken in turn (baseline, sync, baseline, sync, …;
+// `--rounds`, 3 by default), and each keeps its median round: on this 2-core machine one baseline
+// took 3.0 to 4.6 s from run to run and one sync 12.7 to 14.5 s, so a single pair moved the ratio
+// between 3.2x and 3.9x.
+// BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of this process during each sync phase alone
+// (sync-<round>-<pid>.cpuprofile): the hub's engine, not the baseline's client or the loading of the orders.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -42,6 +46,7 @@ import { PUBLISHED_CDNOW_FIT } from "../helpers/published-cdnow-model.ts";
 import { cdnowOrder } from "../plugins/helpers/cdnow-shop.ts";
 import { type ChildServer, startChildServer } from "./child-servers.ts";
 import { type CpuUsed, processCpuMs, startCpuMeter } from "./cpu-meter.ts";
+import { medianRound } from "./median-round.ts";
 
 const SHOP = "cdnow.myshopify.com";
 const TOKEN = "shpat_bench0123456789abcdef0123456789";
@@ -70,6 +75,8 @@ export interface SyncPhase {
 export interface SyncFigures {
   orders: number;
   customers: number;
+  /** Each phase's seconds in every round, in the order measured; the figures below are the median rounds'. */
+  rounds: { baselineSeconds: number[]; syncSeconds: number[] };
   baseline: SyncPhase;
   sync: SyncPhase & {
     readSeconds: number;
@@ -93,6 +100,7 @@ const SECTION_ENTRY = fileURLToPath(new URL("./sync-section-process.ts", import.
 /** runSyncBench in a process started with the hub's V8 flags; its lines go to `log` as they come. */
 export async function runSyncBenchAsStarted(
   adminUrl: string,
+  rounds: number,
   log: (line: string) => void,
 ): Promise<SyncFigures> {
   const folder = await mkdtemp(join(tmpdir(), "cxhub-sync-bench-"));
@@ -100,7 +108,7 @@ export async function runSyncBenchAsStarted(
   try {
     const child = spawn(
       process.execPath,
-      [...HUB_V8_FLAGS, "--import", "tsx", SECTION_ENTRY, adminUrl, figuresFile],
+      [...HUB_V8_FLAGS, "--import", "tsx", SECTION_ENTRY, adminUrl, String(rounds), figuresFile],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let pending = "";
@@ -123,15 +131,61 @@ export async function runSyncBenchAsStarted(
   }
 }
 
-export async function runSyncBench(adminUrl: string, log: (line: string) => void): Promise<SyncFigures> {
-  const { orders, customers, startRssBytes, baselineUrl, baseline } = await runBaseline(adminUrl, log);
+type MeasuredSync = SyncFigures["sync"];
 
-  const syncUrl = await freshDatabase(adminUrl, DATABASE_PREFIX);
+export async function runSyncBench(
+  adminUrl: string,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<SyncFigures> {
+  const baselines: SyncPhase[] = [];
+  const syncs: MeasuredSync[] = [];
+  let shape: { orders: number; customers: number; startRssBytes: number } | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) log(`  round ${round} of ${rounds}`);
+    const { orders, customers, startRssBytes, baselineUrl, baseline } = await runBaseline(adminUrl, log);
+    shape ??= { orders, customers, startRssBytes };
+    baselines.push(baseline);
+    const sync = await syncOnce(adminUrl, orders, round, log);
+    await assertSameFacts(baselineUrl, sync.url, orders, customers);
+    await assertEveryoneScored(sync.url, customers);
+    syncs.push(sync.phase);
+  }
+  if (!shape) throw new Error("The sync section needs at least one round.");
+
+  const oneByOneUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_one_by_one`);
+  const oneByOne = await withFakeShop(ONE_BY_ONE_ORDERS, (shop) =>
+    measure(oneByOneUrl, shop, () => syncShop(oneByOneUrl, shop, {}, 1)),
+  );
+  log(`  one record per transaction (first ${ONE_BY_ONE_ORDERS} orders): ${rate(oneByOne)}`);
+
+  return {
+    orders: shape.orders,
+    customers: shape.customers,
+    rounds: {
+      baselineSeconds: baselines.map((phase) => phase.seconds),
+      syncSeconds: syncs.map((phase) => phase.seconds),
+    },
+    baseline: medianRound(baselines, (phase) => phase.seconds),
+    sync: medianRound(syncs, (phase) => phase.seconds),
+    oneByOne,
+    startRssBytes: shape.startRssBytes,
+  };
+}
+
+/** One sync of the whole shop into a fresh database, with the engine's own timings. */
+async function syncOnce(
+  adminUrl: string,
+  orders: number,
+  round: number,
+  log: (line: string) => void,
+): Promise<{ url: string; phase: MeasuredSync }> {
+  const url = await freshDatabase(adminUrl, DATABASE_PREFIX);
   const timings = { readMs: 0, writeMs: 0, markDueMs: 0, commits: 0, rescoreMs: 0, rescored: 0, drains: 0 };
   const sync = await withFakeShop(orders, (shop) =>
-    measure(syncUrl, shop, () =>
-      profiled("sync", () =>
-        syncShop(syncUrl, shop, {
+    measure(url, shop, () =>
+      profiled(`sync-${round}`, () =>
+        syncShop(url, shop, {
           onCommit: (commit) => {
             timings.readMs += commit.timings.readMs;
             timings.writeMs += commit.timings.writeMs;
@@ -150,20 +204,9 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
   log(
     `  sync:     ${rate(sync)} (${sync.seconds.toFixed(1)} s, ${timings.commits} commits, ${cpuLine(sync)})`,
   );
-  await assertSameFacts(baselineUrl, syncUrl, orders, customers);
-  await assertEveryoneScored(syncUrl, customers);
-
-  const oneByOneUrl = await freshDatabase(adminUrl, `${DATABASE_PREFIX}_one_by_one`);
-  const oneByOne = await withFakeShop(ONE_BY_ONE_ORDERS, (shop) =>
-    measure(oneByOneUrl, shop, () => syncShop(oneByOneUrl, shop, {}, 1)),
-  );
-  log(`  one record per transaction (first ${ONE_BY_ONE_ORDERS} orders): ${rate(oneByOne)}`);
-
   return {
-    orders,
-    customers,
-    baseline,
-    sync: {
+    url,
+    phase: {
       ...sync,
       readSeconds: timings.readMs / 1000,
       writeSeconds: timings.writeMs / 1000,
@@ -173,8 +216,6 @@ export async function runSyncBench(adminUrl: string, log: (line: string) => void
       rescoredCustomers: timings.rescored,
       drains: timings.drains,
     },
-    oneByOne,
-    startRssBytes,
   };
 }
 
@@ -495,6 +536,13 @@ async function assertSameFacts(baselineUrl: string, syncUrl: string, orders: num
   }
 }
 
+/** Which rounds the table's figures are, and every round's time, so a reader sees the spread. */
+function roundsLine({ baselineSeconds, syncSeconds }: SyncFigures["rounds"]): string {
+  const seconds = (all: number[]) => all.map((value) => value.toFixed(1)).join(", ");
+  if (syncSeconds.length === 1) return "One round of each phase (--rounds 1).";
+  return `Baseline and sync taken in turn, ${syncSeconds.length} rounds; each phase's median round below. Seconds per round: baseline ${seconds(baselineSeconds)}; sync ${seconds(syncSeconds)}.`;
+}
+
 export function formatSyncReport(figures: SyncFigures): string {
   const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
   const { baseline, sync, oneByOne } = figures;
@@ -510,6 +558,7 @@ export function formatSyncReport(figures: SyncFigures): string {
   return [
     `Sync: ${figures.orders.toLocaleString("en")} CDNOW orders of ${figures.customers.toLocaleString("en")} customers, Shopify plugin → PostgreSQL`,
     "The fake Shopify Admin API runs in its own process (node:http on loopback, msw handlers): the sync's figures include fetching and parsing its pages, not serving them. The baseline's are its INSERTs alone, from orders already in memory.",
+    roundsLine(figures.rounds),
     "| Phase | records/s | seconds | CPU s, this process | CPU s, PostgreSQL | CPU s, fake API process | peak RSS |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     row("Baseline: multi-row INSERT … ON CONFLICT over pg", baseline),

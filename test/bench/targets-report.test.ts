@@ -53,6 +53,7 @@ describe("formatTargetsReport", () => {
     const sync = {
       orders: 1000,
       customers: 100,
+      rounds: { baselineSeconds: [10], syncSeconds: [29] },
       baseline: phase(10),
       sync: {
         ...phase(29),

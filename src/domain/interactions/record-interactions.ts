@@ -1,5 +1,5 @@
-// Storing interactions whose customers are resolved: one read of what is stored and one multi-row
-// INSERT … ON CONFLICT for the new facts, whatever their number. Each fact comes out created (new),
+// Storing interactions whose customers are resolved: one multi-row INSERT … ON CONFLICT of every fact,
+// whatever their number, then one read of those it found stored. Each fact comes out created (new),
 // unchanged (a repeat: nothing written), updated (the source corrected it; corrections are rare and
 // written one by one) or stale (an older version than the stored one, by the source's own version:
 // skipped, see ../source-version.ts). Journeys advance for every created or corrected fact, in the
@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { transactionSql } from "../../db/transaction-sql.ts";
 import { uuidv7 } from "../../db/uuid-v7.ts";
 import { type Interaction, Prisma } from "../../generated/prisma/client.ts";
+import { INTERACTION_ROW, readRow, rowJson } from "../customers/row-json-columns.ts";
 import { LostRaceError } from "../errors.ts";
 import { advanceJourneys } from "../journeys/advance-journeys.ts";
 import { jsonEqual } from "../json.ts";
@@ -72,8 +73,8 @@ export async function recordInteractions(
       "recordInteractions takes distinct (source, externalId) pairs; split the run at a repeat.",
     );
   }
-  // Every fact goes to the insert as new; the statement inserts those not stored yet and answers
-  // with the ids of the others (one statement where a first sync's batches made two).
+  // Every fact goes to the insert as new; the statement inserts those not stored yet and names the
+  // rows it wrote. Only the others are read, whole (one statement in a first sync, two in a replay).
   const candidates = rows.map(({ parsed, customerId }) => ({
     id: uuidv7(),
     source: parsed.source,
@@ -82,8 +83,8 @@ export async function recordInteractions(
     // compare with a stored amount (a sync's new facts made one each, to print it again).
     fields: interactionFields(parsed, customerId, null, amountText),
   }));
-  const { existingIds, entryKinds } = await insertInteractions(tx, candidates);
-  const stored = await storedInteractions(tx, existingIds);
+  const { found, entryKinds } = await insertInteractions(tx, candidates);
+  const stored = await storedInteractions(tx, found);
 
   const results: RecordedInteraction[] = [];
   const corrections: Array<{ id: string; fields: InteractionFields }> = [];
@@ -139,15 +140,37 @@ export async function recordInteractions(
   return results;
 }
 
-/** The stored interactions of these ids (those insertInteractions found stored), by factKey. */
+/**
+ * The stored interactions with these keys, which the insert found stored, by factKey: read whole, as
+ * Prisma reads them. ON CONFLICT DO NOTHING waits for a concurrent writer's insert to commit or roll
+ * back, so each of them was committed by then, and this statement's snapshot sees it. One probe of
+ * the unique (source, externalId) index per fact: asked for `source = … AND externalId IN (…)` at
+ * once, PostgreSQL read every fact of the source and filtered them whenever its statistics were older
+ * than the source's growth (during a sync, always), so each batch cost what the source already held.
+ */
 async function storedInteractions(
   tx: Prisma.TransactionClient,
-  ids: string[],
+  keys: Array<{ source: string; externalId: string }>,
 ): Promise<Map<string, Interaction>> {
   const stored = new Map<string, Interaction>();
-  if (ids.length === 0) return stored;
-  const found = await tx.interaction.findMany({ where: { id: { in: ids } } });
-  for (const row of found) stored.set(factKey(row.source, row.externalId), row);
+  if (keys.length === 0) return stored;
+  const statement = Prisma.sql`SELECT ${rowJson(INTERACTION_ROW)}::text AS "row"
+    FROM unnest(${keys.map((key) => key.source)}::text[], ${keys.map((key) => key.externalId)}::text[])
+      AS k(source, "externalId")
+    CROSS JOIN LATERAL (
+      SELECT * FROM "Interaction" i WHERE i."source" = k.source AND i."externalId" = k."externalId" LIMIT 1
+    ) x`;
+  const rows = await transactionSql(tx).query<{ row: string }>(statement.text, statement.values);
+  if (rows.length !== keys.length) {
+    // Only a writer that deleted a fact since the insert met it (an erasure) can get here.
+    throw new LostRaceError(
+      `${keys.length - rows.length} of the stored interactions were deleted by a concurrent writer.`,
+    );
+  }
+  for (const { row } of rows) {
+    const interaction = readRow(INTERACTION_ROW, JSON.parse(row) as Record<string, unknown>);
+    stored.set(factKey(interaction.source, interaction.externalId), interaction);
+  }
   return stored;
 }
 
@@ -213,18 +236,17 @@ function sameInteraction(stored: Interaction, next: InteractionFields): boolean 
 }
 
 /**
- * Inserts the facts not stored yet, and answers with the ids of those stored already and the
+ * Inserts the facts not stored yet, and answers with those it found stored already and the
  * interaction kinds that enter a stage of an active journey (advanceJourneysOf needs them whenever
  * facts were written). The insert itself tells which facts are new: ON CONFLICT probes the unique
  * (source, externalId) index once per fact, and RETURNING names the rows it wrote. Probing the index
  * in the same statement before inserting, as this did, read every entry twice: in a first sync, where
- * every fact is new, that was a third of the statement (the sync's largest). Only when some facts
- * were stored already does a second statement find their ids (findStoredIds).
+ * every fact is new, that was a tenth of the statement (the sync's largest).
  */
 async function insertInteractions(
   tx: Prisma.TransactionClient,
   unsorted: NewInteraction[],
-): Promise<{ existingIds: string[]; entryKinds: Set<string> }> {
+): Promise<{ found: NewInteraction[]; entryKinds: Set<string> }> {
   const rows = inKeyOrder(unsorted);
   const column = <T>(pick: (fields: NewInteraction["fields"]) => T) => rows.map((row) => pick(row.fields));
   const [result] = (await transactionSql(tx).query<{ inserted: string[]; kinds: string[] }>(
@@ -270,39 +292,9 @@ async function insertInteractions(
     ],
   )) as [{ inserted: string[]; kinds: string[] }];
   const entryKinds = new Set(result.kinds);
-  if (result.inserted.length === rows.length) return { existingIds: [], entryKinds };
+  if (result.inserted.length === rows.length) return { found: [], entryKinds };
   const inserted = new Set(result.inserted);
-  const notInserted = rows.filter((row) => !inserted.has(row.id));
-  return { existingIds: await findStoredIds(tx, notInserted), entryKinds };
-}
-
-/**
- * The ids of the stored facts with these keys, which the insert found stored (ON CONFLICT DO NOTHING
- * waits for a concurrent writer's insert to commit or roll back, so each was stored and committed by
- * then, and this statement's snapshot sees it). One probe of the unique (source, externalId) index per
- * fact: asked for `source = … AND externalId IN (…)` at once, PostgreSQL read every fact of the
- * source and filtered them whenever its statistics were older than the source's growth (during a
- * sync, always), so each batch cost what the source already held.
- */
-async function findStoredIds(
-  tx: Prisma.TransactionClient,
-  rows: Array<{ source: string; externalId: string }>,
-): Promise<string[]> {
-  const found = await transactionSql(tx).query<{ id: string }>(
-    `SELECT i."id"
-       FROM unnest($1::text[], $2::text[]) AS k(source, "externalId")
-       CROSS JOIN LATERAL (
-         SELECT "id" FROM "Interaction" WHERE "source" = k.source AND "externalId" = k."externalId" LIMIT 1
-       ) i`,
-    [rows.map((row) => row.source), rows.map((row) => row.externalId)],
-  );
-  if (found.length !== rows.length) {
-    // Only a writer that deleted the fact since the insert met it (an erasure) can get here.
-    throw new LostRaceError(
-      `${rows.length - found.length} of the stored interactions were deleted by a concurrent writer.`,
-    );
-  }
-  return found.map((row) => row.id);
+  return { found: rows.filter((row) => !inserted.has(row.id)), entryKinds };
 }
 
 /** The interaction kinds that enter a stage of an active journey, as one text[] expression. */

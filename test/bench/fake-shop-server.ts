@@ -2,6 +2,7 @@
 // fake GraphQL Admin API's msw handler (fake-shopify-admin-api.ts, Shopify's documented page format),
 // served by a plain node:http server on loopback. A real sync reads a remote API: serving the pages is
 // the provider's CPU, not the hub's, so it must not run on the hub's thread as in-process msw would.
+// Each answer is built once and replayed to the same request after that (see `built` below).
 // The hub reaches it through the sync engine's `fetch`, which sends `https://<shop>/…` here as
 // `http://127.0.0.1:<port>/…` (see sync-bench.ts); the handler sees the shop's own URL again.
 //
@@ -13,6 +14,7 @@ import { getResponse } from "msw";
 import { readCdnowMaster } from "../../src/demo/cdnow.ts";
 import { cdnowOrder } from "../plugins/helpers/cdnow-shop.ts";
 import { fakeShopifyAdminApi } from "../plugins/helpers/fake-shopify-admin-api.ts";
+import { type PagesServed, SERVED_PATH } from "./fake-shop-served.ts";
 
 function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -33,12 +35,45 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Answers already built, by request (method, path, access token and body): a sync asks for each page
+ * once, and the bench reads the shop through once before each measured sync (sync-bench.ts), so
+ * the measured sync is answered from here. Building a page (the msw handler's filtering and JSON)
+ * is the provider's work, done on its own machines; on this 2-core machine it took CPU from the hub
+ * and PostgreSQL inside the sync's time. The handler's answers do not change between identical
+ * requests here (the cost budget is off), so a replay sends the same bytes.
+ */
+const built = new Map<string, { status: number; headers: Record<string, string>; payload: Buffer }>();
+const served: PagesServed = { built: 0, replayed: 0 };
+
 async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
+  if (incoming.method === "GET" && incoming.url === SERVED_PATH) {
+    outgoing.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(served));
+    return;
+  }
+  const body = incoming.method === "GET" || incoming.method === "HEAD" ? undefined : await readBody(incoming);
+  const key = JSON.stringify([
+    incoming.method,
+    incoming.url,
+    incoming.headers["x-shopify-access-token"],
+    body,
+  ]);
+  let answer = built.get(key);
+  if (answer) served.replayed++;
+  else {
+    answer = await build(incoming, body);
+    served.built++;
+    if (answer.status === 200) built.set(key, answer);
+  }
+  outgoing.writeHead(answer.status, answer.headers);
+  outgoing.end(answer.payload);
+}
+
+async function build(incoming: IncomingMessage, body: string | undefined) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (typeof value === "string") headers.set(name, value);
   }
-  const body = incoming.method === "GET" || incoming.method === "HEAD" ? undefined : await readBody(incoming);
   // The URL the connector asked for, so the handler matches it as it would in-process.
   const request = new Request(`https://${shopDomain}${incoming.url}`, {
     method: incoming.method ?? "GET",
@@ -47,15 +82,12 @@ async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
   });
   const response = await getResponse(handlers, request);
   if (!response) {
-    outgoing.writeHead(404, { "content-type": "text/plain" }).end(`No fake handler for ${incoming.url}`);
-    return;
+    const payload = Buffer.from(`No fake handler for ${incoming.url}`);
+    return { status: 404, headers: { "content-type": "text/plain" }, payload };
   }
   const payload = Buffer.from(await response.arrayBuffer());
-  outgoing.writeHead(response.status, {
-    ...Object.fromEntries(response.headers),
-    "content-length": String(payload.length),
-  });
-  outgoing.end(payload);
+  const answerHeaders = { ...Object.fromEntries(response.headers), "content-length": String(payload.length) };
+  return { status: response.status, headers: answerHeaders, payload };
 }
 
 const server = createServer((incoming, outgoing) => {

@@ -193,24 +193,27 @@ async function syncOnce(
 ): Promise<{ url: string; phase: MeasuredSync }> {
   const url = await freshDatabase(adminUrl, DATABASE_PREFIX);
   const timings = { readMs: 0, writeMs: 0, markDueMs: 0, commits: 0, rescoreMs: 0, rescored: 0, drains: 0 };
-  const sync = await withFakeShop(orders, (shop) =>
-    measure(url, shop, () =>
-      profiled(`sync-${round}`, () =>
-        syncShop(url, shop, {
-          onCommit: (commit) => {
-            timings.readMs += commit.timings.readMs;
-            timings.writeMs += commit.timings.writeMs;
-            timings.markDueMs += commit.timings.rescoreMs;
-            timings.commits++;
-          },
-          onRescore: (drain) => {
-            timings.rescoreMs += drain.ms;
-            timings.rescored += drain.rescored;
-            timings.drains++;
-          },
-        }),
+  const sync = await withFakeShop(
+    orders,
+    (shop) =>
+      measure(url, shop, () =>
+        profiled(`sync-${round}`, () =>
+          syncShop(url, shop, {
+            onCommit: (commit) => {
+              timings.readMs += commit.timings.readMs;
+              timings.writeMs += commit.timings.writeMs;
+              timings.markDueMs += commit.timings.rescoreMs;
+              timings.commits++;
+            },
+            onRescore: (drain) => {
+              timings.rescoreMs += drain.ms;
+              timings.rescored += drain.rescored;
+              timings.drains++;
+            },
+          }),
+        ),
       ),
-    ),
+    log,
   );
   log(
     `  sync:     ${rate(sync)} (${sync.seconds.toFixed(1)} s, ${timings.commits} commits, ${cpuLine(sync)})`,
@@ -321,7 +324,11 @@ const FAKE_SHOP_ENTRY = fileURLToPath(new URL("./fake-shop-server.ts", import.me
  * (fake-shop-server.ts): building them is the provider's CPU, not the hub's. Throws when `work` asked
  * for a page the read-through did not.
  */
-async function withFakeShop<T>(orders: number, work: (shop: ChildServer) => Promise<T>): Promise<T> {
+async function withFakeShop<T>(
+  orders: number,
+  work: (shop: ChildServer) => Promise<T>,
+  log?: (line: string) => void,
+): Promise<T> {
   const shop = await startChildServer({
     name: "fake Shopify Admin API",
     entry: FAKE_SHOP_ENTRY,
@@ -338,6 +345,9 @@ async function withFakeShop<T>(orders: number, work: (shop: ChildServer) => Prom
         `The fake shop built ${after.built - before.built} page(s) during the measured phase that reading it through first did not ask for: the phase's time includes building them.`,
       );
     }
+    log?.(
+      `  the fake shop answered ${(after.replayed - before.replayed).toLocaleString("en-US")} requests with pages built while it was read through, none built while measured`,
+    );
     return result;
   } finally {
     await shop.stop();

@@ -4,7 +4,7 @@
 
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { GraphQLError } from "graphql";
-import { createYoga, maskError, useReadinessCheck } from "graphql-yoga";
+import { createYoga, maskError } from "graphql-yoga";
 import type { LiveAlerts } from "../alerts/live-alerts.ts";
 import { type AuthenticateApiKey, uncachedApiKeys } from "../auth/api-key-cache.ts";
 import type { Viewer } from "../auth/api-keys.ts";
@@ -32,6 +32,7 @@ import { useBodyLimits } from "./use-body-limits.ts";
 import { useGraphqlJsExecution } from "./use-graphql-js-execution.ts";
 import { useMetricsEndpoint } from "./use-metrics-endpoint.ts";
 import { useOperationLimits } from "./use-operation-limits.ts";
+import { useReadinessEndpoint } from "./use-readiness-endpoint.ts";
 import { useRequestId } from "./use-request-id.ts";
 import { useRequestMetrics } from "./use-request-metrics.ts";
 import { useSharedEventExecution } from "./use-shared-event-execution.ts";
@@ -192,7 +193,7 @@ export function createHubYoga({
       useTypedErrors(),
       // Live events run once per document, variables and viewer, however many sockets follow them.
       useSharedEventExecution<GraphContext>({ sharingKeyOf: (context) => visibilityKeyOf(context.viewer) }),
-      useReadinessCheck({
+      useReadinessEndpoint({
         endpoint: "/ready",
         // Not ready is said without the driver's message (yoga would send it as the body).
         check: () =>

@@ -1,20 +1,20 @@
 // `test` with a `db` fixture: a fresh, migrated database for each test that asks for one, on the
 // project's database kind (PGlite or PostgreSQL). Tests that don't use `db` pay nothing.
 //
-// PostgreSQL: a copy of the migrated template, emptied after each test and handed to the worker's next
-// one unless the test changed its shape (postgres-test-databases.ts).
-// PGlite: starting an instance from the migrated snapshot takes about a second, so a test file keeps
-// one instance and empties its tables after each test (TRUNCATE, about 50 ms). An instance a test left
-// unusable (a transaction still open) or different from the template in what emptying cannot undo
-// (statistics, tables, the migration history: database-shape.ts) is closed and replaced; a test that
-// asks for a second database at once gets its own instance.
+// PostgreSQL: a copy of the migrated template, emptied the same way after each test and handed to the
+// worker's next one (postgres-test-databases.ts).
+// PGlite: starting an instance from the migrated snapshot takes about a second, so a worker keeps one
+// instance and empties its tables after each test (empty-test-database.ts). An instance a test left
+// unusable (a transaction aborted) or different from the template in what emptying cannot undo
+// (statistics, tables, the migration history) is closed and replaced; a test that asks for a second
+// database at once gets its own instance.
 
 import { readFile } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, test as base, inject } from "vitest";
 import { type Database, fromPGlite } from "../../src/db/database.ts";
 import { createPGlite } from "../../src/db/pglite-extensions.ts";
-import { SHAPE_DIGEST } from "./database-shape.ts";
+import { emptiedLikeTemplate, type MaintenanceSql, shapeOf } from "./empty-test-database.ts";
 import { createPostgresTestDatabase } from "./postgres-test-databases.ts";
 import "./provided.ts";
 
@@ -41,9 +41,7 @@ interface SharedPGlite {
 
 let shared: SharedPGlite | undefined;
 
-const TABLES = `SELECT string_agg(format('%I', tablename), ', ') AS list FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
-
-/** The file's instance, emptied by the previous test's close; undefined while a test holds it. */
+/** The worker's instance, emptied by the previous test's close; undefined while a test holds it. */
 function reusedPGlite(): Promise<Database> | undefined {
   if (shared?.inUse) return undefined;
   if (!shared) {
@@ -51,7 +49,7 @@ function reusedPGlite(): Promise<Database> | undefined {
     shared = {
       pglite,
       inUse: false,
-      shape: pglite.then(shapeOf),
+      shape: pglite.then((instance) => shapeOf(sqlOfPGlite(instance))),
     };
   }
   const current = shared;
@@ -68,20 +66,20 @@ function reusedPGlite(): Promise<Database> | undefined {
   );
 }
 
-async function shapeOf(pglite: PGlite): Promise<string> {
-  return (await pglite.query<{ digest: string }>(SHAPE_DIGEST)).rows[0]?.digest ?? "";
-}
-
 /** Empties every table; false when the instance cannot be trusted for the next test. */
 async function emptied(pglite: PGlite, shape: string): Promise<boolean> {
   try {
-    if ((await shapeOf(pglite)) !== shape) return false;
-    const tables = (await pglite.query<{ list: string }>(TABLES)).rows[0]?.list;
-    if (tables) await pglite.exec(`TRUNCATE ${tables} CASCADE`);
-    return true;
+    return await emptiedLikeTemplate(sqlOfPGlite(pglite), shape);
   } catch {
     return false; // A transaction left open or aborted: start the next test on a new instance.
   }
+}
+
+function sqlOfPGlite(pglite: PGlite): MaintenanceSql {
+  return {
+    query: async (text, params) => (await pglite.query(text, params)).rows as never,
+    exec: async (script) => void (await pglite.exec(script)),
+  };
 }
 
 afterAll(async () => {

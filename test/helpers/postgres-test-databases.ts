@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
-import { SHAPE_DIGEST } from "./database-shape.ts";
+import { emptiedLikeTemplate, type MaintenanceSql, shapeOf } from "./empty-test-database.ts";
 import { databaseUrl, withAdminClient } from "./postgres-admin.ts";
 import "./provided.ts";
 
@@ -51,7 +51,7 @@ async function createFromTemplate(adminUrl: string): Promise<string> {
   await withAdminClient(adminUrl, (admin) =>
     admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("postgresTemplate")}"`),
   );
-  templateShape ??= withDatabaseClient(adminUrl, name, shapeOf);
+  templateShape ??= withDatabaseClient(adminUrl, name, (client) => shapeOf(sqlOfClient(client)));
   await templateShape;
   return name;
 }
@@ -69,9 +69,8 @@ async function emptyForReuse(adminUrl: string, name: string): Promise<string | u
       await client.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
       );
-      if ((await shapeOf(client)) !== (await templateShape)) return false;
       await client.query("SET lock_timeout = '10s'");
-      return deleteEveryRow(client);
+      return emptiedLikeTemplate(sqlOfClient(client), (await templateShape) ?? "");
     });
     if (emptied) return name;
   } catch (error) {
@@ -83,52 +82,12 @@ async function emptyForReuse(adminUrl: string, name: string): Promise<string | u
   return undefined;
 }
 
-/**
- * A table with more rows than this is not emptied: its indexes stay as large as the rows made them
- * (VACUUM does not shrink them), and the next test's plans would be costed on them.
- */
-const MOST_ROWS_DELETED = 1000;
-
-/**
- * Deletes every row and gives the tables back their template's size and statistics. TRUNCATE makes a
- * new file for every table and index (about 200 ms for all of them here, as long as a fresh copy),
- * while DELETE of a test's few rows and a VACUUM of the tables that had them takes milliseconds. The
- * VACUUM removes the dead rows and cuts each table to no pages, and the planner's row estimates go back
- * to "never counted", as in the template. False when the tables cannot be made as they were.
- */
-async function deleteEveryRow(client: pg.Client): Promise<boolean> {
-  const { rows: tables } = await client.query<{ name: string }>(
-    "SELECT format('%I', tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
-  );
-  const counted = tables
-    .map(
-      ({ name }) =>
-        `SELECT ${pg.escapeLiteral(name)} AS name, (SELECT count(*) FROM (SELECT FROM ${name} LIMIT ${MOST_ROWS_DELETED + 1}) AS r)::int AS rows`,
-    )
-    .join(" UNION ALL ");
-  const { rows: counts } = await client.query<{ name: string; rows: number }>(counted);
-  if (counts.some(({ rows }) => rows > MOST_ROWS_DELETED)) return false;
-  const filled = counts.filter(({ rows }) => rows > 0).map(({ name }) => name);
-  if (filled.length === 0) return true;
-  // Every table is emptied, so no reference is left dangling: the foreign keys' triggers (and the
-  // tallies') need not run. The template's one tally row goes too, as TRUNCATE takes it on PGlite: the
-  // tallies count from no rows as from rows of zero. session_replication_role needs a superuser; without one this throws and
-  // the database is dropped.
-  await client.query(
-    `BEGIN; SET LOCAL session_replication_role = replica; ${filled.map((table) => `DELETE FROM ${table}`).join("; ")}; COMMIT`,
-  );
-  await client.query(`VACUUM ${filled.join(", ")}`);
-  const { rows } = await client.query<{ sized: number }>(
-    `UPDATE pg_class SET reltuples = -1, relallvisible = 0 WHERE oid = ANY($1::regclass[])
-     RETURNING pg_relation_size(oid) AS sized`,
-    [filled],
-  );
-  return rows.every(({ sized }) => Number(sized) === 0);
-}
-
-async function shapeOf(client: pg.Client): Promise<string> {
-  const { rows } = await client.query<{ digest: string }>(SHAPE_DIGEST);
-  return rows[0]?.digest ?? "";
+function sqlOfClient(client: pg.Client): MaintenanceSql {
+  return {
+    query: async (text, params) => (await client.query(text, params)).rows,
+    // Without parameters pg sends the simple query protocol, which runs a script of statements.
+    exec: async (script) => void (await client.query(script)),
+  };
 }
 
 /** Runs `work` on a connection of the admin user to the test database `name`. */

@@ -35,7 +35,7 @@ async function freshPGlite(): Promise<PGlite> {
 interface SharedPGlite {
   pglite: Promise<PGlite>;
   inUse: boolean;
-  /** The shape as loaded (database-shape.ts): a test that changes it leaves the instance to be replaced. */
+  /** The shape as loaded (empty-test-database.ts): a test that changes it leaves the instance to be replaced. */
   shape: Promise<string>;
 }
 
@@ -71,14 +71,18 @@ async function emptied(pglite: PGlite, shape: string): Promise<boolean> {
   try {
     return await emptiedLikeTemplate(sqlOfPGlite(pglite), shape);
   } catch {
-    return false; // A transaction left open or aborted: start the next test on a new instance.
+    return false; // A transaction left aborted, say: start the next test on a new instance.
   }
 }
 
 function sqlOfPGlite(pglite: PGlite): MaintenanceSql {
   return {
-    query: async (text, params) => (await pglite.query(text, params)).rows as never,
-    exec: async (script) => void (await pglite.exec(script)),
+    async query<R>(text: string, params?: unknown[]) {
+      return (await pglite.query<R>(text, params)).rows;
+    },
+    async exec(script: string) {
+      await pglite.exec(script);
+    },
   };
 }
 

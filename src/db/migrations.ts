@@ -9,8 +9,8 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectPath } from "../project-files.ts";
 import { everyMigrationApplied } from "./migration-history.ts";
-import { createScratchPGlite } from "./pglite-extensions.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
+import { createScratchPGlite } from "./scratch-pglite.ts";
 
 export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 export const SCHEMA_PATH = projectPath("prisma", "schema.prisma");

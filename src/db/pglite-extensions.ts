@@ -12,22 +12,3 @@ export const PGLITE_EXTENSIONS = { pg_trgm };
 export function createPGlite(options: PGliteOptions = {}): Promise<PGlite> {
   return PGlite.create({ ...options, extensions: { ...options.extensions, ...PGLITE_EXTENSIONS } });
 }
-
-let blankDataDir: Promise<Blob> | undefined;
-
-/**
- * A new, empty in-memory PGlite for scratch work (the migration planner's databases). Initialising a
- * PGlite data folder costs seconds of CPU; a copy of one initialised earlier in the process costs a
- * fraction of a second, and the planner needs two per plan.
- */
-export async function createScratchPGlite(): Promise<PGlite> {
-  blankDataDir ??= (async () => {
-    const blank = await createPGlite();
-    try {
-      return await blank.dumpDataDir("none");
-    } finally {
-      await blank.close();
-    }
-  })();
-  return createPGlite({ loadDataDir: await blankDataDir });
-}

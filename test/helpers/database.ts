@@ -68,7 +68,19 @@ function reusedPGlite(): Promise<Database> | undefined {
 
 /** Empties every table; false when the instance cannot be trusted for the next test. */
 async function emptied(pglite: PGlite, shape: string): Promise<boolean> {
+  // The instance is one session, which the next test inherits: a transaction left open would become
+  // the next test's, and a channel still listened to would get its notifications.
+  if (pglite.isInTransaction()) return false;
   try {
+    const [listening] = (
+      await pglite.query<{ channels: number }>(
+        "SELECT count(*)::int AS channels FROM pg_listening_channels()",
+      )
+    ).rows;
+    if (listening?.channels) return false;
+    // What a new PostgreSQL session starts without: settings a test SET, temporary tables, and
+    // cached plans (a function's generic plan, chosen after five runs, would follow the test's rows).
+    await pglite.exec("RESET ALL; DISCARD TEMP; DISCARD PLANS");
     return await emptiedLikeTemplate(sqlOfPGlite(pglite), shape);
   } catch {
     return false; // A transaction left aborted, say: start the next test on a new instance.

@@ -29,9 +29,13 @@ export async function createPostgresTestDatabase(): Promise<Database> {
   const adminUrl = inject("postgresAdminUrl");
   const name = (await takeSpare()) ?? (await createFromTemplate(adminUrl));
   const database = fromPostgresUrl(databaseUrl(adminUrl, name));
+  let closed = false;
   return {
     ...database,
     async close() {
+      // A second close must not hand the database on again, nor empty it under the next test.
+      if (closed) return;
+      closed = true;
       await database.close();
       // A test that held two databases at once leaves two; the worker keeps one.
       if (spare) await dropLater(adminUrl, name);
@@ -67,7 +71,7 @@ async function emptyForReuse(adminUrl: string, name: string): Promise<string | u
       // Connections the test left open (a pool it did not close, a process it started) would hold
       // the tables; a fresh database per test never had them either. DROP DATABASE … FORCE did this.
       await client.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
       );
       await client.query("SET lock_timeout = '10s'");
       return emptiedLikeTemplate(sqlOfClient(client), (await templateShape) ?? "");

@@ -27,9 +27,8 @@ export async function shapeOf(sql: MaintenanceSql): Promise<string> {
  * What emptying a database's tables cannot undo, as one digest: the schemas, relations, columns and
  * their defaults, enum values, constraints, triggers (and whether each is enabled), functions, table
  * options, planner statistics that ANALYZE stored, the database's own settings, and the migration
- * history. A test that alters a table, analyzes one or starts
- * the job engine (pg-boss creates its own schema) changes it, and the next test gets a fresh database
- * instead. Statistics matter as much as tables: a later test's plans, and the rows they read, follow
+ * history. A test that alters a table, analyzes one or starts the job engine (pg-boss creates its own
+ * schema) changes it, and the next test gets a fresh database instead. Statistics matter as much as tables: a later test's plans, and the rows they read, follow
  * them (a test of the rows a trigger reads failed after another file had analyzed the tables).
  */
 const SHAPE_DIGEST = `
@@ -61,7 +60,8 @@ const SHAPE_DIGEST = `
     SELECT format('database %s %s', datallowconn, datconnlimit) FROM pg_database WHERE datname = current_database()
     UNION ALL
     SELECT format('settings %s %s', setrole, setconfig) FROM pg_db_role_setting
-     WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())    UNION ALL
+     WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+    UNION ALL
     SELECT format('migration %s %s %s', migration_name, checksum, finished_at) FROM _prisma_migrations
   ) AS shape(item)`;
 

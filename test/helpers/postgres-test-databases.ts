@@ -5,10 +5,10 @@
 // page of the copy to the WAL), a fresh database's first connection 45 ms more (cold catalog caches),
 // and every DROP DATABASE forces a checkpoint that writes out every database's changed pages: 225 ms
 // of the server's CPU a test. So a test's database is emptied when the test ends and handed to the
-// worker's next test, unless the test left it different from the template in a way emptying cannot
-// undo (database-shape.ts) or with too many rows to delete: then it is dropped and the next test gets
-// a fresh copy. The postgres project went from 253 to 193-216 s and its server's CPU from 260 to
-// 185-206 s (one run each, alone on this machine).
+// worker's next test (empty-test-database.ts), unless the test left it different from the template in
+// a way emptying cannot undo, or it cannot be emptied: then it is dropped and the next test gets a
+// fresh copy. The postgres project went from 253 to 193-216 s and its server's CPU from 260 to
+// 185-209 s (vitest alone on this machine, one run before, three after).
 
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -62,8 +62,7 @@ async function createFromTemplate(adminUrl: string): Promise<string> {
 
 /**
  * Empties a test's database for the next one: the name when it is as the template made it, or
- * undefined once it is being dropped (changed in shape, too full, locked, or not accepting
- * connections).
+ * undefined once it is being dropped (changed in shape, locked, or not accepting connections).
  */
 async function emptyForReuse(adminUrl: string, name: string): Promise<string | undefined> {
   try {

@@ -109,27 +109,52 @@ function asksTotalCount(info: GraphQLResolveInfo): boolean {
 /**
  * The connection the Prisma plugin builds for a forward first page (its wrapConnectionResult): the
  * rows past the page size only tell that a next page follows, and each edge's cursor is the row's id
- * in the plugin's cursor format.
+ * in the plugin's cursor format. Cursors are formatted when a query reads them, not for every edge:
+ * a list page's interactions are seldom asked for theirs, and formatting (base64) every one was 1.4%
+ * of a list request's CPU on Node 20 (issue 15).
  */
 export function pageConnection(parent: unknown, rows: { id: string }[], args: object, take: number) {
   const full = rows.length === take;
   const nodes = full ? rows.slice(0, -1) : rows;
-  const connection = {
-    parent,
-    args,
-    totalCount: undefined,
-    edges: [] as { connection: unknown; cursor: string; node: unknown }[],
-    pageInfo: {
-      startCursor: null as string | null,
-      endCursor: null as string | null,
-      hasPreviousPage: false,
-      hasNextPage: full,
-    },
-  };
-  connection.edges = nodes.map((node) => ({ connection, cursor: formatPrismaCursor(node, "id"), node }));
-  connection.pageInfo.startCursor = connection.edges[0]?.cursor ?? null;
-  connection.pageInfo.endCursor = connection.edges.at(-1)?.cursor ?? null;
+  const edges: PageEdge[] = [];
+  const connection = { parent, args, totalCount: undefined, edges, pageInfo: new PageInfo(edges, full) };
+  for (const node of nodes) edges.push(new PageEdge(connection, node));
   return connection;
+}
+
+/** An edge of pageConnection: its cursor formatted when read. */
+class PageEdge {
+  readonly connection: unknown;
+  readonly node: { id: string };
+
+  constructor(connection: unknown, node: { id: string }) {
+    this.connection = connection;
+    this.node = node;
+  }
+
+  get cursor(): string {
+    return formatPrismaCursor(this.node, "id");
+  }
+}
+
+/** The page info of pageConnection: a forward first page's, its cursors those of its first and last edges. */
+class PageInfo {
+  readonly hasPreviousPage = false;
+  readonly hasNextPage: boolean;
+  readonly #edges: PageEdge[];
+
+  constructor(edges: PageEdge[], hasNextPage: boolean) {
+    this.#edges = edges;
+    this.hasNextPage = hasNextPage;
+  }
+
+  get startCursor(): string | null {
+    return this.#edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.#edges.at(-1)?.cursor ?? null;
+  }
 }
 
 SchemaBuilder.registerPlugin(pluginName, PageRowRelationsPlugin);

@@ -182,5 +182,12 @@ describe("relations answered from the page statement's rows", () => {
     const connection = pageConnection(row, row.interactions, {}, 6);
     expect(connection.edges).toHaveLength(5);
     expect(connection.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    // Cursors are formatted when read, in the Prisma plugin's format.
+    const cursors = row.interactions.slice(0, 5).map((interaction) => formatPrismaCursor(interaction, "id"));
+    expect(connection.edges.map((edge) => edge.cursor)).toEqual(cursors);
+    expect(connection.pageInfo.startCursor).toBe(cursors[0]);
+    expect(connection.pageInfo.endCursor).toBe(cursors[4]);
+    const empty = pageConnection(row, [], {}, 6);
+    expect(empty.pageInfo).toMatchObject({ hasNextPage: false, startCursor: null, endCursor: null });
   });
 });

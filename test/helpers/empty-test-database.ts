@@ -28,8 +28,9 @@ export async function shapeOf(sql: MaintenanceSql): Promise<string> {
  * their defaults, enum values, constraints, triggers (and whether each is enabled), functions, table
  * options, planner statistics that ANALYZE stored, the database's own settings, and the migration
  * history. A test that alters a table, analyzes one or starts the job engine (pg-boss creates its own
- * schema) changes it, and the next test gets a fresh database instead. Statistics matter as much as tables: a later test's plans, and the rows they read, follow
- * them (a test of the rows a trigger reads failed after another file had analyzed the tables).
+ * schema) changes it, and the next test gets a fresh database instead. Statistics matter as much as
+ * tables: a later test's plans, and the rows they read, follow them (a test of the rows a trigger
+ * reads failed after another file had analyzed the tables).
  */
 const SHAPE_DIGEST = `
   SELECT md5(string_agg(item, ',' ORDER BY item)) AS digest FROM (

@@ -3,17 +3,33 @@ import pg from "pg";
 
 export const TEST_DATABASE_PREFIX = "cxhub_test_";
 
-export async function withAdminClient<T>(
-  adminUrl: string,
+/** Runs `work` on a new connection of the admin user to the server, ended after. */
+export function withAdminClient<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(
+    adminUrl,
+    work,
+    (error) =>
+      new Error(
+        `The postgres test project needs PostgreSQL at ${adminUrl} (set TEST_POSTGRES_URL to use another): ${error.message}`,
+      ),
+  );
+}
+
+/**
+ * Runs `work` on a new connection to `url`, ended after. A failure to connect is thrown as
+ * `connectFailure` makes it (as it came, by default): a test database may refuse connections on
+ * purpose, where the admin connection's "needs PostgreSQL" would mislead.
+ */
+export async function withClient<T>(
+  url: string,
   work: (client: pg.Client) => Promise<T>,
+  connectFailure: (error: Error) => Error = (error) => error,
 ): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(
-      `The postgres test project needs PostgreSQL at ${adminUrl} (set TEST_POSTGRES_URL to use another): ${(error as Error).message}`,
-    );
+    throw connectFailure(error as Error);
   }
   try {
     return await work(client);

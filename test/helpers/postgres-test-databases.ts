@@ -11,11 +11,11 @@
 // 185-209 s (vitest alone on this machine, one run before, three after).
 
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
 import { emptiedLikeTemplate, type MaintenanceSql, shapeOf } from "./empty-test-database.ts";
-import { databaseUrl, withAdminClient } from "./postgres-admin.ts";
+import { databaseUrl, withAdminClient, withClient } from "./postgres-admin.ts";
 import "./provided.ts";
 
 /** The template's shape, read from the worker's first fresh copy before its test touched it. */
@@ -94,18 +94,8 @@ function sqlOfClient(client: pg.Client): MaintenanceSql {
 }
 
 /** Runs `work` on a connection of the admin user to the test database `name`. */
-async function withDatabaseClient<T>(
-  adminUrl: string,
-  name: string,
-  work: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl(adminUrl, name) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withDatabaseClient<T>(adminUrl: string, name: string, work: (client: pg.Client) => Promise<T>) {
+  return withClient(databaseUrl(adminUrl, name), work);
 }
 
 /** Drops under way from this worker; each holds an admin connection until its checkpoint ends. */

@@ -5,3 +5,13 @@
 export class StartupError extends Error {
   override name = "StartupError";
 }
+
+/** An error's first line, with its system code (`EACCES: …`), for the parentheses of a StartupError. */
+export function describeStartupCause(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error.message.split("\n")[0] ?? "";
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+  }
+  return String(error);
+}

@@ -7,7 +7,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Config, describeDatabase } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { applyMigrations, MIGRATIONS_DIR, migrationStatus, planNextMigration } from "../db/migrations.ts";
+import { applyMigrations, MIGRATIONS_DIR, migrationStatus } from "../db/migrations.ts";
+import { planNextMigration } from "../db/plan-migration.ts";
 import { type Command, type CommandContext, UsageError } from "./run-cli.ts";
 
 const USAGE = "Usage: npm run migrate -- deploy | status | create <name>";

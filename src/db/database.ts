@@ -1,28 +1,21 @@
 // Opens the database the configuration names — embedded PGlite in a folder, or PostgreSQL — behind
 // one Prisma client code path: the same client, only the driver adapter differs.
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseConfig } from "../config.ts";
 import { redactDatabaseUrl } from "../config.ts";
-import { StartupError } from "../errors.ts";
+import { describeStartupCause, StartupError } from "../errors.ts";
 import { type Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { Database, PoolStats } from "./database-handle.ts";
 import { sendReadsStraightToDriver } from "./direct-sql.ts";
-import { lockDataDir } from "./embedded-lock.ts";
-import { type Listen, listenWithPGlite, listenWithPostgres } from "./notifications.ts";
-import { createPGlite } from "./pglite-extensions.ts";
-import { copyTemplateInto } from "./pglite-template.ts";
+import { listenWithPostgres } from "./notifications.ts";
 import { preparedStatementName } from "./prepared-statements.ts";
 import { runScriptsOnPool } from "./script-transactions.ts";
-import { pgliteSqlClient, postgresSqlClient, type SqlClient } from "./sql-client.ts";
+import { postgresSqlClient } from "./sql-client.ts";
 import { exposeTransactions } from "./transaction-sql.ts";
 import { withWholeScriptExecution } from "./whole-script-adapter.ts";
 
-export type { PrismaClient };
+export type { Database, PoolStats, PrismaClient };
 
 /**
  * What domain functions take as their database handle: the client, or a transaction of it, so that
@@ -30,85 +23,12 @@ export type { PrismaClient };
  */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
-export interface Database {
-  kind: DatabaseConfig["kind"];
-  prisma: PrismaClient;
-  /** The driver adapter, for the migration engine. */
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
-  /** LISTEN for notifications that committed transactions sent with pg_notify. */
-  listen: Listen;
-  /**
-   * A plain SQL connection beside Prisma for the job engine (pg-boss): a pool of `max` connections
-   * of its own on PostgreSQL, the one shared connection on the embedded database. Close it first.
-   */
-  openSqlClient(options: { max: number }): SqlClient;
-  /** The connections of each pool this database opened, for metrics. */
-  poolStats(): PoolStats[];
-  close(): Promise<void>;
-}
-
-/**
- * One pool's connections: `prisma` (requests, writes), `outbox` (the alert dispatcher's transactions)
- * or `jobs` (the job engine). On PostgreSQL, pg's counts: open, idle, and queries waiting for a
- * connection. The embedded database has exactly one connection, and PGlite does not tell how many
- * queries wait for it: only its total.
- */
-export interface PoolStats {
-  pool: "prisma" | "outbox" | "jobs";
-  total: number;
-  idle?: number;
-  waiting?: number;
-}
-
 /** Opens the configured database, turning the usual operator mistakes into one-sentence StartupErrors. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === "pglite" ? openEmbedded(config.dataDir) : openPostgres(config.url);
-}
-
-/**
- * PGlite's own start parameters, with a smaller buffer pool: PostgreSQL's default (and initdb's) of
- * 128 MB lives inside the WebAssembly heap, where every page the database ever touched stays resident
- * for the life of the process. The embedded database serves one process's working set; pages beyond
- * the pool are read back through the data folder's files, which the operating system caches.
- */
-const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
-
-async function openEmbedded(dataDir: string): Promise<Database> {
-  ensureWritableFolder(dataDir);
-  const lock = lockDataDir(dataDir);
-  let pglite: PGlite;
-  try {
-    await copyTemplateInto(dataDir);
-    pglite = await createPGlite({ dataDir, startParams: EMBEDDED_START_PARAMS });
-  } catch (error) {
-    lock.release();
-    throw new StartupError(
-      `Could not open the embedded database in ${dataDir} (${describeError(error)}): if another program wrote to that folder, point CXHUB_DATA_DIR at an empty one.`,
-    );
-  }
-  return fromPGlite(pglite, async () => {
-    await pglite.close();
-    lock.release();
-  });
-}
-
-/** Wraps an open PGlite instance (a data folder, or in memory for tests). */
-export function fromPGlite(pglite: PGlite, close: () => Promise<void> = () => pglite.close()): Database {
-  const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: exposeTransactions(adapterFactory) });
-  sendReadsStraightToDriver(prisma, adapterFactory);
-  return {
-    kind: "pglite",
-    prisma,
-    adapterFactory,
-    listen: listenWithPGlite(pglite),
-    openSqlClient: () => pgliteSqlClient(pglite),
-    poolStats: () => [{ pool: "prisma", total: 1 }],
-    async close() {
-      await prisma.$disconnect();
-      await close();
-    },
-  };
+  if (config.kind === "postgres") return openPostgres(config.url);
+  // Loaded only here: a hub on PostgreSQL never loads PGlite (embedded-database.ts says why).
+  const { openEmbedded } = await import("./embedded-database.ts");
+  return openEmbedded(config.dataDir);
 }
 
 /** How long a statement waits for a connection before the request is answered 503. */
@@ -186,16 +106,6 @@ export function fromPostgresUrl(
   };
 }
 
-function ensureWritableFolder(dataDir: string): void {
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    throw new StartupError(
-      `The data folder ${dataDir} cannot be created (${describeError(error)}): set CXHUB_DATA_DIR to a folder this user can write, such as ${path.join(process.cwd(), ".cxhub/data")}.`,
-    );
-  }
-}
-
 /** Connects once with a plain client so that an unreachable server fails fast with a clear reason. */
 async function probePostgres(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -228,15 +138,6 @@ function postgresAdvice(error: unknown): string {
     case "28000":
       return "authentication failed; correct the user and password in DATABASE_URL";
     default:
-      return `${describeError(error)}; check DATABASE_URL`;
+      return `${describeStartupCause(error)}; check DATABASE_URL`;
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = error.message.split("\n")[0] ?? "";
-    return code && !message.includes(code) ? `${code}: ${message}` : message;
-  }
-  return String(error);
 }

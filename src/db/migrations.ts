@@ -4,20 +4,16 @@
 // to the Prisma CLI at any time and it will find the history it expects.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { projectPath } from "../project-files.ts";
 import { everyMigrationApplied } from "./migration-history.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
-import { createScratchPGlite } from "./scratch-pglite.ts";
 
 export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 export const SCHEMA_PATH = projectPath("prisma", "schema.prisma");
 
 const LOCKFILE = "migration_lock.toml";
-const NO_FILTERS = { externalTables: [], externalEnums: [] };
-const EMPTY_MIGRATION = "-- This is an empty migration.";
+export const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 export interface MigrationsList {
   baseDir: string;
@@ -109,59 +105,4 @@ export async function migrationStatus(
     unknownToFolder:
       history && "unpersistedMigrationNames" in history ? history.unpersistedMigrationNames : [],
   };
-}
-
-/**
- * The SQL that would bring a database built from the migrations to match the schema file, or null when
- * they already agree. Runs on an in-memory PGlite, whose adapter provides the shadow database.
- */
-export async function planNextMigration(
-  schemaPath = SCHEMA_PATH,
-  migrationsDir = MIGRATIONS_DIR,
-): Promise<string | null> {
-  const [migrationsList, schema] = await Promise.all([
-    readMigrations(migrationsDir),
-    readFile(schemaPath, "utf8"),
-  ]);
-  const pglite = await createScratchPGlite();
-  const shadows: PGlite[] = [];
-  try {
-    const result = await withSchemaEngine(
-      withExtensionsInShadow(new PrismaPGlite(pglite), shadows),
-      undefined,
-      (engine) =>
-        engine.diff({
-          from:
-            migrationsList.migrationDirectories.length > 0
-              ? { tag: "migrations", ...migrationsList }
-              : { tag: "empty" },
-          to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: schema }] },
-          script: true,
-          exitCode: null,
-          filters: NO_FILTERS,
-        }),
-    );
-    const sql = (result.stdout ?? "").trim();
-    return sql === "" || sql === EMPTY_MIGRATION ? null : `${sql}\n`;
-  } finally {
-    // The engine does not close the shadow databases it asked for; an open one keeps the process alive.
-    await Promise.all([pglite, ...shadows].map((instance) => instance.close()));
-  }
-}
-
-/**
- * The PGlite adapter's shadow database (where the planner replays the migrations) is a bare PGlite
- * that cannot create the hub's extensions; this one can. Each one made is added to `made`.
- */
-function withExtensionsInShadow(
-  factory: PrismaPGlite,
-  made: PGlite[],
-): SqlMigrationAwareDriverAdapterFactory {
-  return Object.assign(Object.create(factory) as PrismaPGlite, {
-    connectToShadowDb: async () => {
-      const shadow = await createScratchPGlite();
-      made.push(shadow);
-      return new PrismaPGlite(shadow).connect();
-    },
-  });
 }

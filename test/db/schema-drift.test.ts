@@ -3,7 +3,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { MIGRATIONS_DIR, planNextMigration, SCHEMA_PATH } from "../../src/db/migrations.ts";
+import { MIGRATIONS_DIR, SCHEMA_PATH } from "../../src/db/migrations.ts";
+import { planNextMigration } from "../../src/db/plan-migration.ts";
 
 describe("schema drift", () => {
   const scratch = mkdtemp(path.join(tmpdir(), "cxhub-drift-"));

@@ -12,7 +12,8 @@
 import { readFile } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, test as base, inject } from "vitest";
-import { type Database, fromPGlite } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { fromPGlite } from "../../src/db/embedded-database.ts";
 import { createPGlite } from "../../src/db/pglite-extensions.ts";
 import { emptiedLikeTemplate, type MaintenanceSql, shapeOf } from "./empty-test-database.ts";
 import { createPostgresTestDatabase } from "./postgres-test-databases.ts";

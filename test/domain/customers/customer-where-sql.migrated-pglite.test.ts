@@ -2,7 +2,7 @@
 // migrated by the process itself, as `npm start` does on a new data folder: PGlite learns how to encode
 // array parameters only for the types it knew when it opened, before the migrations made the enums.
 import { describe, expect, test } from "vitest";
-import { fromPGlite } from "../../../src/db/database.ts";
+import { fromPGlite } from "../../../src/db/embedded-database.ts";
 import { applyMigrations } from "../../../src/db/migrations.ts";
 import { createPGlite } from "../../../src/db/pglite-extensions.ts";
 import { countCustomers } from "../../../src/domain/customers/customer-count.ts";

@@ -2,7 +2,8 @@
 // 5 MB of the process (issue 15's 150 MB at ready), and only openDatabase's embedded branch and the
 // migration planner import it (src/db/embedded-database.ts, src/db/plan-migration.ts).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +14,7 @@ import { startHub } from "../helpers/run-hub.ts";
 const onPostgres = inject("databaseKind") === "postgres";
 const TRACER = fileURLToPath(new URL("../helpers/module-load-tracer.mjs", import.meta.url));
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -29,7 +30,7 @@ describe.skipIf(!onPostgres)("the compiled hub on PostgreSQL", () => {
       withAdminClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
     );
     const folder = mkdtempSync(path.join(tmpdir(), "cxhub-modules-"));
-    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    cleanups.push(() => rm(folder, { recursive: true, force: true }));
     const moduleLog = path.join(folder, "modules.txt");
 
     const hub = await startHub({

@@ -19,6 +19,7 @@
 // knows (a graphql upgrade that changed it), rather than bundle the slow objects silently.
 import { readFile } from "node:fs/promises";
 import type * as esbuild from "esbuild";
+import { prependDeclaration } from "./prepend-declaration.ts";
 
 const NO_PROPERTIES = "__cxhubNoProperties";
 const DECLARATION = `const ${NO_PROPERTIES} = Object.freeze(Object.create(null));\n`;
@@ -82,10 +83,7 @@ export function editGraphqlModule(modulePath: string, source: string): string {
     }
     edited = edited.replace(find, replace);
   }
-  // After a CommonJS module's "use strict" directive, which must stay its first statement.
-  const strict = /^(['"])use strict\1;\n/.exec(edited);
-  const at = strict ? strict[0].length : 0;
-  return `${edited.slice(0, at)}${DECLARATION}${edited.slice(at)}`;
+  return prependDeclaration(edited, DECLARATION);
 }
 
 export function graphqlFastObjects(): esbuild.Plugin {

@@ -15,6 +15,7 @@
 // knows (a Prisma upgrade that changed it), rather than bundle the large objects silently.
 import { readFile } from "node:fs/promises";
 import type * as esbuild from "esbuild";
+import { prependDeclaration } from "./prepend-declaration.ts";
 
 export const SPARSE_EDGES = "__cxhubSparseEdges";
 export const DECLARATION = `function ${SPARSE_EDGES}() { const edges = {}; edges[4294967294] = 0; delete edges[4294967294]; return edges; }\n`;
@@ -39,10 +40,7 @@ export function editPrismaRuntime(source: string): string {
     );
   }
   const edited = source.replace(EDGES_OBJECT, `let $1=this.#$2(),$3=${SPARSE_EDGES}();$4`);
-  // After a CommonJS module's "use strict" directive, which must stay its first statement.
-  const strict = /^(['"])use strict\1;\n?/.exec(edited);
-  const at = strict ? strict[0].length : 0;
-  return `${edited.slice(0, at)}${DECLARATION}${edited.slice(at)}`;
+  return prependDeclaration(edited, DECLARATION);
 }
 
 export function prismaSparseEdges(): esbuild.Plugin {

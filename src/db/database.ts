@@ -1,5 +1,6 @@
 // Opens the database the configuration names — embedded PGlite in a folder, or PostgreSQL — behind
-// one Prisma client code path: the same client, only the driver adapter differs.
+// one Prisma client code path: the same client, only the driver adapter differs. PostgreSQL is opened
+// here; the embedded database in embedded-database.ts, imported only when it is the one configured.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.ts";

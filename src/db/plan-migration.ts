@@ -1,7 +1,7 @@
-// Plans the next migration from a schema change (`npm run migrate -- dev`, and the drift test): the
-// migrations replayed on in-memory PGlite instances, diffed against the schema file. Its own module,
-// away from migrations.ts, which every start loads: PGlite is for development here, and a hub on
-// PostgreSQL does not load it (embedded-database.ts says why).
+// Plans the next migration from a schema change (`npm run migrate -- create <name>`, and the drift
+// test): the migrations replayed on in-memory PGlite instances, diffed against the schema file. Its
+// own module, away from migrations.ts, which every start loads: PGlite is for development here, and a
+// hub on PostgreSQL does not load it (embedded-database.ts says why).
 import { readFile } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";

@@ -1,6 +1,6 @@
-// A hub on PostgreSQL does not load the embedded database's engine: PGlite's module alone is about
-// 5 MB of the process (issue 15's 150 MB at ready), and only openDatabase's embedded branch and the
-// migration planner import it (src/db/embedded-database.ts, src/db/plan-migration.ts).
+// A hub on PostgreSQL does not load the embedded database's engine (issue 15's 150 MB at ready): only
+// openDatabase's embedded branch and the migration planner import PGlite (src/db/embedded-database.ts,
+// src/db/plan-migration.ts), and a static import of either from the start's path would bring it back.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";

@@ -37,37 +37,46 @@ const FEEDBACK_JSON = rowJson(FEEDBACK_ROW);
 
 /**
  * The page's entries as one JSON array, in the page's order, for the customer whose id is the SQL
- * expression `customerId`: each `{ entry, row }`, the row null for an entry deleted between the
- * page's keyset and its columns. Read alone (customerTimeline) or inside the Customer360 page's
- * statement (customer-page-rows.ts), parsed by timelineEntriesOf.
+ * expression `customerId`: each `{ entry, row }`. Read alone (customerTimeline) or inside the
+ * Customer360 page's statement (customer-page-rows.ts), parsed by timelineEntriesOf.
  */
 export function timelinePageJson(
   customerId: Prisma.Sql,
   { olderThan, newerThan, limit, oldestFirst = false }: TimelinePageRequest,
 ): Prisma.Sql {
-  const bounds = (at: Prisma.Sql) => [
-    olderThan
-      ? Prisma.sql`(${at}, id) < (${olderThan.at.toISOString()}::timestamptz, ${olderThan.id}::uuid)`
-      : Prisma.sql`TRUE`,
-    newerThan
-      ? Prisma.sql`(${at}, id) > (${newerThan.at.toISOString()}::timestamptz, ${newerThan.id}::uuid)`
-      : Prisma.sql`TRUE`,
-  ];
+  const bounds = (at: Prisma.Sql, id: Prisma.Sql) =>
+    Prisma.join(
+      [
+        olderThan
+          ? Prisma.sql`(${at}, ${id}) < (${olderThan.at.toISOString()}::timestamptz, ${olderThan.id}::uuid)`
+          : Prisma.sql`TRUE`,
+        newerThan
+          ? Prisma.sql`(${at}, ${id}) > (${newerThan.at.toISOString()}::timestamptz, ${newerThan.id}::uuid)`
+          : Prisma.sql`TRUE`,
+      ],
+      " AND ",
+    );
   const order = oldestFirst ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  // The page's entries by keyset first, then each one's columns as JSON: the JSON is built for the
-  // page only. Every part is an index lookup by the customer's id.
-  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('entry', p.entry, 'row',
-      CASE WHEN p.entry = 'interaction'
-           THEN (SELECT ${INTERACTION_JSON} FROM "Interaction" x WHERE x."id" = p.id)
-           ELSE (SELECT ${FEEDBACK_JSON} FROM "Feedback" f WHERE f."id" = p.id) END)
+  // Each side's first `limit` entries past the keyset, with their columns as JSON, in one pass of the
+  // customer's rows; then the page is the first `limit` of both. At most twice the page's JSON is
+  // built, and no entry is looked up twice: reading the page's ids first and then each entry again
+  // by its id cost an index descent and a heap visit per entry, most of the timeline's time in the
+  // Customer360 page's statement (0.12 of 0.16 ms for a customer with nine orders; issue 15).
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('entry', p.entry, 'row', p."row")
       ORDER BY p.at ${order}, p.id ${order}), '[]')
     FROM (
-      SELECT id, entry, at FROM (
-        SELECT id, 'interaction' AS entry, "occurredAt" AS at FROM "Interaction"
-         WHERE "customerId" = ${customerId} AND ${Prisma.join(bounds(Prisma.sql`"occurredAt"`), " AND ")}
+      SELECT id, entry, at, "row" FROM (
+        (SELECT x."id", 'interaction' AS entry, x."occurredAt" AS at, ${INTERACTION_JSON} AS "row"
+           FROM "Interaction" x
+          WHERE x."customerId" = ${customerId} AND ${bounds(Prisma.sql`x."occurredAt"`, Prisma.sql`x."id"`)}
+          ORDER BY x."occurredAt" ${order}, x."id" ${order}
+          LIMIT ${limit}::int)
         UNION ALL
-        SELECT id, 'feedback' AS entry, "respondedAt" AS at FROM "Feedback"
-         WHERE "customerId" = ${customerId} AND ${Prisma.join(bounds(Prisma.sql`"respondedAt"`), " AND ")}
+        (SELECT f."id", 'feedback' AS entry, f."respondedAt" AS at, ${FEEDBACK_JSON} AS "row"
+           FROM "Feedback" f
+          WHERE f."customerId" = ${customerId} AND ${bounds(Prisma.sql`f."respondedAt"`, Prisma.sql`f."id"`)}
+          ORDER BY f."respondedAt" ${order}, f."id" ${order}
+          LIMIT ${limit}::int)
       ) AS timeline
       ORDER BY at ${order}, id ${order}
       LIMIT ${limit}::int
@@ -76,17 +85,16 @@ export function timelinePageJson(
 
 /** The entries of a timelinePageJson array (parsed), of a customer owned by `ownerId`. */
 export function timelineEntriesOf(
-  page: Array<{ entry: string; row: Record<string, unknown> | null }>,
+  page: Array<{ entry: string; row: Record<string, unknown> }>,
   ownerId: string | null,
 ): TimelineEntry[] {
   const customer = { ownerId };
-  return page.flatMap(({ entry, row }): TimelineEntry[] => {
-    // An entry deleted between the page's keyset and its columns is left out, as before.
-    if (row === null) return [];
-    return entry === "interaction"
-      ? [{ entry: "interaction", ...readRow(INTERACTION_ROW, row), customer }]
-      : [{ entry: "feedback", ...readRow(FEEDBACK_ROW, row), customer }];
-  });
+  return page.map(
+    ({ entry, row }): TimelineEntry =>
+      entry === "interaction"
+        ? { entry: "interaction", ...readRow(INTERACTION_ROW, row), customer }
+        : { entry: "feedback", ...readRow(FEEDBACK_ROW, row), customer },
+  );
 }
 
 export async function customerTimeline(

@@ -9,7 +9,7 @@ import { encodeStreamCursor } from "../../src/alerts/stream-cursor.ts";
 import { createApiKey } from "../../src/auth/api-keys.ts";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
 import { ChurnRiskAlertsDocument, RecordInteractionDocument } from "../generated/graphql/graphql.ts";
-import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "../helpers/postgres-admin.ts";
+import { copyOfTemplate } from "../helpers/postgres-test-databases.ts";
 import { type RunningHub, startHub } from "../helpers/run-hub.ts";
 import { upsertCustomer } from "../helpers/writes.ts";
 import { subscribeOverWebSocket } from "./helpers/live-hub.ts";
@@ -26,16 +26,10 @@ describe.skipIf(!onPostgres)("two server instances on PostgreSQL and Redis", () 
   test("an alert raised through one instance reaches a subscriber of the other, exactly once", {
     timeout: 120_000,
   }, async () => {
-    const adminUrl = inject("postgresAdminUrl");
-    const name = `${TEST_DATABASE_PREFIX}two_${randomBytes(4).toString("hex")}`;
-    await withAdminClient(adminUrl, (admin) =>
-      admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("postgresTemplate")}"`),
-    );
-    const url = databaseUrl(adminUrl, name);
+    const copy = await copyOfTemplate("two");
+    const url = copy.url;
     const database: Database = fromPostgresUrl(url);
-    cleanups.push(() =>
-      withAdminClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-    );
+    cleanups.push(() => copy.drop());
     cleanups.push(() => database.close());
 
     const admin = await createApiKey(database.prisma, {

@@ -3,12 +3,11 @@
 // it left RUNNING does not block the connector. PostgreSQL only: a PGlite data folder cannot be
 // shared between two processes.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { fromPostgresUrl } from "../../src/db/database.ts";
-import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "../helpers/postgres-admin.ts";
+import { copyOfTemplate } from "../helpers/postgres-test-databases.ts";
 import { CHILD_TICKETS, KILL_ME } from "./fixtures/sync-child.ts";
 import { installTemplate, testEngine } from "./helpers/hub.ts";
 import { expectedFacts, makeTickets, type TinyDeskApi, tinyDeskTickets } from "./helpers/tiny-desk-api.ts";
@@ -42,12 +41,8 @@ function waitForKillPoint(child: ChildProcess): Promise<string> {
 
 describe.skipIf(!onPostgres)("a sync killed mid-run", () => {
   test("resumes from the last checkpoint with no gaps and no duplicates", { timeout: 120_000 }, async () => {
-    const adminUrl = inject("postgresAdminUrl");
-    const name = `${TEST_DATABASE_PREFIX}kill_${randomBytes(4).toString("hex")}`;
-    await withAdminClient(adminUrl, (admin) =>
-      admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("postgresTemplate")}"`),
-    );
-    const url = databaseUrl(adminUrl, name);
+    const copy = await copyOfTemplate("kill");
+    const url = copy.url;
     const database = fromPostgresUrl(url);
     const db = database.prisma;
     let child: ChildProcess | undefined;
@@ -107,9 +102,7 @@ describe.skipIf(!onPostgres)("a sync killed mid-run", () => {
     } finally {
       child?.kill("SIGKILL");
       await database.close();
-      await withAdminClient(adminUrl, (admin) =>
-        admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-      );
+      await copy.drop();
     }
   });
 });

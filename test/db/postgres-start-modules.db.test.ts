@@ -1,14 +1,13 @@
 // A hub on PostgreSQL does not load the embedded database's engine (issue 15's 150 MB at ready): only
 // openDatabase's embedded branch and the migration planner import PGlite (src/db/embedded-database.ts,
 // src/db/plan-migration.ts), and a static import of either from the start's path would bring it back.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, inject, test } from "vitest";
-import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient } from "../helpers/postgres-admin.ts";
+import { copyOfTemplate } from "../helpers/postgres-test-databases.ts";
 import { startHub } from "../helpers/run-hub.ts";
 
 const onPostgres = inject("databaseKind") === "postgres";
@@ -21,20 +20,14 @@ afterAll(async () => {
 
 describe.skipIf(!onPostgres)("the compiled hub on PostgreSQL", () => {
   test("starts without loading PGlite or its Prisma adapter", { timeout: 60_000 }, async () => {
-    const adminUrl = inject("postgresAdminUrl");
-    const name = `${TEST_DATABASE_PREFIX}modules_${randomBytes(4).toString("hex")}`;
-    await withAdminClient(adminUrl, (admin) =>
-      admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("postgresTemplate")}"`),
-    );
-    cleanups.push(() =>
-      withAdminClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-    );
+    const database = await copyOfTemplate("modules");
+    cleanups.push(() => database.drop());
     const folder = mkdtempSync(path.join(tmpdir(), "cxhub-modules-"));
     cleanups.push(() => rm(folder, { recursive: true, force: true }));
     const moduleLog = path.join(folder, "modules.txt");
 
     const hub = await startHub({
-      DATABASE_URL: databaseUrl(adminUrl, name),
+      DATABASE_URL: database.url,
       NODE_OPTIONS: `--import=${TRACER}`,
       CXHUB_TEST_MODULE_LOG: moduleLog,
     });

@@ -15,7 +15,7 @@ import type pg from "pg";
 import { inject } from "vitest";
 import { type Database, fromPostgresUrl } from "../../src/db/database.ts";
 import { emptiedLikeTemplate, type MaintenanceSql, shapeOf } from "./empty-test-database.ts";
-import { databaseUrl, withAdminClient, withClient } from "./postgres-admin.ts";
+import { databaseUrl, TEST_DATABASE_PREFIX, withAdminClient, withClient } from "./postgres-admin.ts";
 import "./provided.ts";
 
 /** The template's shape, read from the worker's first fresh copy before its test touched it. */
@@ -50,11 +50,33 @@ async function takeSpare(): Promise<string | undefined> {
   return taken && (await taken);
 }
 
-async function createFromTemplate(adminUrl: string): Promise<string> {
-  const name = `${inject("postgresDatabasePrefix")}${randomBytes(6).toString("hex")}`;
-  await withAdminClient(adminUrl, (admin) =>
+/**
+ * A copy of the run's migrated template of the test's own, not reused after it: for a test that hands
+ * its URL to another process (a hub it starts, a child it kills). `label` goes into its name.
+ */
+export async function copyOfTemplate(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = inject("postgresAdminUrl");
+  const name = `${TEST_DATABASE_PREFIX}${label}_${randomBytes(4).toString("hex")}`;
+  await copyTemplateAs(adminUrl, name);
+  return {
+    url: databaseUrl(adminUrl, name),
+    async drop() {
+      await withAdminClient(adminUrl, (admin) =>
+        admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
+    },
+  };
+}
+
+function copyTemplateAs(adminUrl: string, name: string) {
+  return withAdminClient(adminUrl, (admin) =>
     admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject("postgresTemplate")}"`),
   );
+}
+
+async function createFromTemplate(adminUrl: string): Promise<string> {
+  const name = `${inject("postgresDatabasePrefix")}${randomBytes(6).toString("hex")}`;
+  await copyTemplateAs(adminUrl, name);
   templateShape ??= withDatabaseClient(adminUrl, name, (client) => shapeOf(sqlOfClient(client)));
   await templateShape;
   return name;

@@ -19,10 +19,17 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { PageColumns } from "../domain/customers/customer-page-rows.ts";
+import type { TimelineColumns } from "../domain/customers/customer-timeline.ts";
 import type { Customer, Feedback, Identity, Interaction, Principal } from "../generated/prisma/client.ts";
 
-/** A field of a row type: the columns it reads, or a relation whose rows the page statement carries. */
-type FieldColumns<Row> = readonly (keyof Row & string)[] | { relation: keyof PageColumns };
+/**
+ * A field of a row type: the columns it reads, a relation whose rows the page statement carries, or
+ * the customer's timeline, whose entries are rows of two tables told apart by their fragments.
+ */
+type FieldColumns<Row> = readonly (keyof Row & string)[] | { relation: keyof PageColumns } | typeof TIMELINE;
+
+/** Customer.timeline: a connection of TimelineEntry, a union of Interaction and Feedback. */
+const TIMELINE = { timeline: true } as const;
 
 /** Every field of a row type, by its GraphQL name (a test holds these lists to the schema's types). */
 type RowFields<Row> = Readonly<Record<string, FieldColumns<Row>>>;
@@ -37,6 +44,9 @@ export const ALWAYS = {
   // canSeeRecordOf (the types' authScopes) reads customerId.
   interactions: ["customerId"],
   feedback: ["customerId"],
+  // An entry's cursor and its place on the page are its time and id.
+  timelineInteractions: ["customerId", "occurredAt"],
+  timelineFeedback: ["customerId", "respondedAt"],
 } as const satisfies { [Table in keyof PageColumns]-?: NonNullable<PageColumns[Table]> };
 
 /** Read through the row's id (the Prisma plugin's own query, or a resolver of their own). */
@@ -59,7 +69,7 @@ export const CUSTOMER_FIELDS: RowFields<Customer> = {
   score: BY_ID,
   scoreHistory: BY_ID,
   journeys: BY_ID,
-  timeline: BY_ID,
+  timeline: TIMELINE,
 };
 
 export const PRINCIPAL_FIELDS: RowFields<Principal> = {
@@ -123,6 +133,8 @@ export const ROW_TYPES = {
   identities: { type: "Identity", fields: IDENTITY_FIELDS },
   interactions: { type: "Interaction", fields: INTERACTION_FIELDS },
   feedback: { type: "Feedback", fields: FEEDBACK_FIELDS },
+  timelineInteractions: { type: "Interaction", fields: INTERACTION_FIELDS },
+  timelineFeedback: { type: "Feedback", fields: FEEDBACK_FIELDS },
 } as const satisfies { [Table in keyof PageColumns]-?: { type: string; fields: RowFields<never> } };
 
 type Table = keyof PageColumns;
@@ -144,6 +156,14 @@ export function customerColumns(info: GraphQLResolveInfo): PageColumns {
   return collect(info, (walk) => {
     for (const node of info.fieldNodes) rows(walk, "customer", node.selectionSet);
   });
+}
+
+/** The columns of the entries of the timeline connection `info`'s field answers (Customer.timeline). */
+export function timelineColumns(info: GraphQLResolveInfo): TimelineColumns {
+  const columns = collect(info, (walk) => {
+    for (const node of info.fieldNodes) timeline(walk, node.selectionSet);
+  });
+  return { interactions: columns.timelineInteractions, feedback: columns.timelineFeedback };
 }
 
 /** The columns of the customers of a connection (the customer list's `CustomerConnection`). */
@@ -197,12 +217,53 @@ function rows(walk: Walk, table: Table, set: SelectionSetNode | undefined) {
     const name = field.name.value;
     const read = Object.hasOwn(fieldsOf, name) ? fieldsOf[name] : undefined;
     if (read === undefined) throw new NotSure();
-    if ("relation" in read) {
+    if ("timeline" in read) timeline(walk, field.selectionSet);
+    else if ("relation" in read) {
       const { relation } = read;
       const pages = relation === "interactions" || relation === "feedback";
       orAll(walk, relation, () => (pages ? connection : rows)(walk, relation, field.selectionSet));
     } else for (const column of read) columns.add(column);
   });
+}
+
+/**
+ * The timeline connection's entries: what the fragments on Interaction and on Feedback select of
+ * each side. Anything else under an entry (a fragment on the union, on Node, without a type) leaves
+ * both sides read whole.
+ */
+function timeline(walk: Walk, set: SelectionSetNode | undefined) {
+  const sides = { Interaction: "timelineInteractions", Feedback: "timelineFeedback" } as const;
+  try {
+    eachField(walk, set, null, (field) => {
+      if (field.name.value !== "edges") {
+        if (!CONNECTION_FIELDS.has(field.name.value)) throw new NotSure();
+        return;
+      }
+      eachField(walk, field.selectionSet, null, (edgeField) => {
+        if (edgeField.name.value !== "node") {
+          if (!EDGE_FIELDS.has(edgeField.name.value)) throw new NotSure();
+          return;
+        }
+        for (const selection of edgeField.selectionSet?.selections ?? []) {
+          if (!included(walk, selection)) continue;
+          if (selection.kind === Kind.FIELD) {
+            if (selection.name.value !== "__typename") throw new NotSure();
+            continue;
+          }
+          const fragment =
+            selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.info.fragments[selection.name.value];
+          const on = fragment?.typeCondition?.name.value;
+          if (on !== "Interaction" && on !== "Feedback") throw new NotSure();
+          const side = sides[on];
+          orAll(walk, side, () => rows(walk, side, fragment?.selectionSet));
+        }
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof NotSure)) throw error;
+    walk.columns.timelineInteractions = "all";
+    walk.columns.timelineFeedback = "all";
+  }
 }
 
 /** A relation's rows, read by `walkRows`: every column of its table when the mapping is not sure of them. */

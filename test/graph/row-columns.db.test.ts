@@ -92,24 +92,37 @@ function under(type: GraphQLOutputType): string {
 
 const fieldOf = (field: GraphQLField<unknown, unknown>) => `${field.name} ${under(field.type)}`;
 
-/** Where each row type sits under a customer, with `field` selected there. */
-const AT: Record<keyof typeof ROW_TYPES, (field: string) => string> = {
+/**
+ * A fragment on the timeline's union, which the mapping is not sure of: both sides of the page are
+ * read whole, also where the timeline reads its own page (a list's customers, one by one).
+ */
+const WHOLE_ENTRY = "... on TimelineEntry { __typename }";
+
+/**
+ * Where each row type sits under a customer, with `field` selected there; `whole`, the same for the
+ * forms that read every column (see `document`).
+ */
+const AT: Record<keyof typeof ROW_TYPES, (field: string, whole: boolean) => string> = {
   customer: (field) => field,
   owner: (field) => `owner { ${field} }`,
   identities: (field) => `identities { ${field} }`,
   interactions: (field) => `interactions(first: 2) { edges { cursor node { ${field} } } }`,
   feedback: (field) => `feedback(first: 1) { edges { node { ${field} } } pageInfo { hasNextPage } }`,
+  timelineInteractions: (field, whole) =>
+    `timeline(first: 4) { edges { cursor node { __typename ... on Interaction { ${field} } ${whole ? WHOLE_ENTRY : ""} } } }`,
+  timelineFeedback: (field, whole) =>
+    `timeline(first: 4) { pageInfo { endCursor } edges { node { __typename ... on Feedback { ${field} } ${whole ? WHOLE_ENTRY : ""} } } }`,
 };
 
 /**
  * The list page and the customer page with the one field at its place, each twice: as selected, and
  * with a fragment on the Node interface, which the mapping is not sure of, so that row reads every column.
  */
-const document = (selection: string) => `query Rows($id: ID!) {
-  narrowList: customers(first: 2) { edges { node { id ${selection} } } }
-  wholeList: customers(first: 2) { edges { node { id ${selection} ... on Node { id } } } }
-  narrowOne: customer(id: $id) { id ${selection} }
-  wholeOne: customer(id: $id) { id ${selection} ... on Node { id } }
+const document = (narrow: string, whole: string) => `query Rows($id: ID!) {
+  narrowList: customers(first: 2) { edges { node { id ${narrow} } } }
+  wholeList: customers(first: 2) { edges { node { id ${whole} ... on Node { id } } } }
+  narrowOne: customer(id: $id) { id ${narrow} }
+  wholeOne: customer(id: $id) { id ${whole} ... on Node { id } }
 }`;
 
 describe("each field of the page statement's rows", () => {
@@ -133,7 +146,7 @@ describe("each field of the page statement's rows", () => {
       if (!(objectType instanceof GraphQLObjectType))
         throw new Error(`the schema has no ${type} object type`);
       for (const field of Object.values(objectType.getFields())) {
-        const query = document(AT[table](fieldOf(field)));
+        const query = document(AT[table](fieldOf(field), false), AT[table](fieldOf(field), true));
         for (const [r, client] of clients.entries()) {
           const response = await client.fetch("/graphql", {
             method: "POST",

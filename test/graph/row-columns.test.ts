@@ -12,7 +12,13 @@ import {
   parse,
 } from "graphql";
 import { describe, expect, test } from "vitest";
-import { ALWAYS, connectionColumns, customerColumns, ROW_TYPES } from "../../src/graph/row-columns.ts";
+import {
+  ALWAYS,
+  connectionColumns,
+  customerColumns,
+  ROW_TYPES,
+  timelineColumns,
+} from "../../src/graph/row-columns.ts";
 import { graphSchema } from "../../src/graph/schema.ts";
 
 /** What the resolver of the document's one root field is handed, as far as row-columns reads it. */
@@ -106,6 +112,62 @@ describe("the columns a selection reads", () => {
     expect(customerColumns(info)).toEqual({
       customer: [...ALWAYS.customer, "traits"],
       feedback: [...ALWAYS.feedback, "kind"],
+    });
+  });
+});
+
+describe("the columns of the timeline's entries", () => {
+  const timelineOf = (entry: string, fragments = "", variables?: Record<string, unknown>) =>
+    customerColumns(
+      infoOf(
+        `query Q($yes: Boolean!) { customer(id: "x") { id timeline(first: 20) { pageInfo { hasNextPage endCursor }
+           edges { cursor node { ${entry} } } } } } ${fragments}`,
+        variables,
+      ),
+    );
+
+  test("are what each side's fragments select, with its time and owner's key", () => {
+    const columns = timelineOf(
+      `__typename ... on Interaction { id channel kind amount { amount currency } } ...Answer`,
+      "fragment Answer on Feedback { measure score comment @skip(if: $yes) }",
+      { yes: true },
+    );
+    expect(columns).toEqual({
+      customer: [...ALWAYS.customer],
+      timelineInteractions: [...ALWAYS.timelineInteractions, "channel", "kind", "amount", "currency"],
+      timelineFeedback: [...ALWAYS.timelineFeedback, "kind", "score"],
+    });
+  });
+
+  test("are every column of a side no fragment selects, and of both where the mapping is not sure", () => {
+    expect(timelineOf("... on Interaction { summary }")).toEqual({
+      customer: [...ALWAYS.customer],
+      timelineInteractions: [...ALWAYS.timelineInteractions, "summary"],
+    });
+    // A fragment on the union, on an interface, a field on the union: both sides whole, the customer narrow.
+    for (const entry of [
+      "... on Interaction { summary } ... on TimelineEntry { __typename }",
+      "... on Interaction { summary } ... on Node { id }",
+      "... on Interaction { summary } ... { __typename }",
+      "... on Interaction { summary } mystery",
+    ]) {
+      expect(timelineOf(entry), entry).toEqual({ customer: [...ALWAYS.customer] });
+    }
+  });
+
+  test("of the timeline's own read: its selection", () => {
+    const info = infoOf(
+      `{ timeline(first: 5) { edges { node { ... on Feedback { comment } ... on Interaction { body } } } } }`,
+    );
+    expect(timelineColumns(info)).toEqual({
+      interactions: [...ALWAYS.timelineInteractions, "body"],
+      feedback: [...ALWAYS.timelineFeedback, "comment"],
+    });
+    expect(
+      timelineColumns(infoOf(`{ timeline(first: 5) { totalCount edges { node { ... on Node { id } } } } }`)),
+    ).toEqual({
+      interactions: undefined,
+      feedback: undefined,
     });
   });
 });

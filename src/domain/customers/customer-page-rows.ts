@@ -83,6 +83,9 @@ export interface PageColumns {
   identities?: Columns<Identity>;
   interactions?: Columns<Interaction>;
   feedback?: Columns<Feedback>;
+  /** The entries of the timeline page the extras ask for: its interactions', and its survey answers'. */
+  timelineInteractions?: Columns<Interaction>;
+  timelineFeedback?: Columns<Feedback>;
 }
 
 export interface PagePlan {
@@ -222,9 +225,9 @@ export async function readCustomerPageRows(
   const statement =
     ids.length === 1
       ? Prisma.sql`${Prisma.raw(PREPARED_REQUEST_SHAPED)}
-    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
+    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras, columns)} FROM "Customer" c WHERE c."id" = ${ids[0]}::uuid`
       : Prisma.sql`
-    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras)} FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
+    SELECT ${pageRowJson(plan, columns)} AS "row"${extrasSql(extras, columns)} FROM "Customer" c WHERE c."id" = ANY(${ids}::uuid[])`;
   const rows = await directSql(db).query<ExtrasRow & { row: string }>(statement.text, statement.values);
   return rows.map((row) => {
     const customer = customerOf(JSON.parse(row.row) as RawRow, plan);
@@ -374,13 +377,16 @@ function sameTimelinePage(a: TimelinePageRequest, b: TimelinePageRequest): boole
 }
 
 /** The extras as columns of their own beside the row's JSON (so that the row's shape stays the list's). */
-function extrasSql(extras: PageRowExtras): Prisma.Sql {
+function extrasSql(extras: PageRowExtras, pageColumns: PageColumns): Prisma.Sql {
   const columns: Prisma.Sql[] = [];
   if (extras.journeys)
     columns.push(Prisma.sql`, ${journeyProgressJson(Prisma.sql`c."id"`)}::text AS "journeys"`);
   if (extras.timeline) {
     // The owner beside the page: each entry carries it for the visibility check of the API layer.
-    columns.push(Prisma.sql`, ${timelinePageJson(Prisma.sql`c."id"`, extras.timeline)}::text AS "timeline",
+    columns.push(Prisma.sql`, ${timelinePageJson(Prisma.sql`c."id"`, extras.timeline, {
+      interactions: pageColumns.timelineInteractions,
+      feedback: pageColumns.timelineFeedback,
+    })}::text AS "timeline",
       c."ownerId" AS "ownerId"`);
   }
   return columns.length ? Prisma.join(columns, "") : Prisma.empty;

@@ -13,13 +13,16 @@ import {
 } from "../../domain/customers/customer-timeline.ts";
 import { builder, connectionComplexity, MAX_PAGE_SIZE } from "../builder.ts";
 import { isUuid } from "../global-ids.ts";
+import { timelineColumns } from "../row-columns.ts";
 import { FeedbackNode } from "./feedback.ts";
 import { InteractionNode } from "./interaction.ts";
 
 const TimelineEntry = builder.unionType("TimelineEntry", {
   description: "One thing on a customer's timeline: a touchpoint or a survey answer.",
   types: [InteractionNode, FeedbackNode],
-  resolveType: (entry) => ("direction" in entry ? "Interaction" : "Feedback"),
+  // By the side it was read from, which every entry names (only the timeline resolves to this union):
+  // an entry carries only the columns the request selects (row-columns.ts), so no column tells them apart.
+  resolveType: (entry) => ((entry as Entry).entry === "interaction" ? "Interaction" : "Feedback"),
 });
 
 function encodeCursor(position: TimelinePosition): string {
@@ -76,14 +79,15 @@ builder.prismaObjectField("Customer", "timeline", (t) =>
       description:
         "Everything that happened with this customer — touchpoints on every channel and survey answers — in one list, newest first.",
       complexity: connectionComplexity,
-      resolve: async (customer, args, context) => ({
+      resolve: async (customer, args, context, info) => ({
         ...(await resolveCursorConnection(
           { args, toCursor: (entry: Entry) => encodeCursor(timelinePosition(entry)), maxSize: MAX_PAGE_SIZE },
           // The page the customer's own statement read when it is this one (the Customer360 page's).
           (page: ResolveCursorConnectionArgs) => {
             const request = pageRequest(page);
             return (
-              pageRowTimeline(customer, request) ?? customerTimeline(context.prisma, customer.id, request)
+              pageRowTimeline(customer, request) ??
+              customerTimeline(context.prisma, customer.id, request, timelineColumns(info))
             );
           },
         )),

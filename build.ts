@@ -14,10 +14,12 @@
 // beside its own modules), pg (see external, below) and the optional native add-ons that pg and ws try.
 // The Prisma query compiler's WebAssembly is written as a file instead of staying a base64 string in
 // the bundle (src/db/prisma-query-compiler.ts says why).
-// Two dependencies are edited as they are bundled, each edit failing the build when the code it
+// Three dependencies are edited as they are bundled, each edit failing the build when the code it
 // expects is not there: graphql-js builds its per-field objects as fast objects
-// (src/build/graphql-fast-objects.ts), and Prisma's runtime keeps its parameter graph's edges in
-// dictionaries rather than 11 KB sparse arrays (src/build/prisma-sparse-edges.ts).
+// (src/build/graphql-fast-objects.ts), Prisma's runtime keeps its parameter graph's edges in
+// dictionaries rather than 11 KB sparse arrays (src/build/prisma-sparse-edges.ts), and
+// @whatwg-node/promise-helpers 1.x answers a call with nothing asynchronous in it without a chain of
+// fake promises, as its version 2 does (src/build/promise-helpers-sync-path.ts).
 // Source maps are written beside the files (sources not included: they are in src/ and node_modules/)
 // and read only when asked for: NODE_OPTIONS=--enable-source-maps npm start.
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -25,6 +27,7 @@ import path from "node:path";
 import * as esbuild from "esbuild";
 import { graphqlFastObjects } from "./src/build/graphql-fast-objects.ts";
 import { prismaSparseEdges } from "./src/build/prisma-sparse-edges.ts";
+import { promiseHelpersSyncPath } from "./src/build/promise-helpers-sync-path.ts";
 import { QUERY_COMPILER_DIR } from "./src/db/prisma-query-compiler.ts";
 
 const root = import.meta.dirname;
@@ -151,8 +154,8 @@ const result = await esbuild.build({
   banner: {
     js: 'process.env.NODE_ENV ??= "production"; import { createRequire as __cxhubCreateRequire } from "node:module"; const require = __cxhubCreateRequire(import.meta.url);',
   },
-  // The edits of graphql-js and of Prisma's runtime (see the top of this file).
-  plugins: [queryCompilerFromFile(), graphqlFastObjects(), prismaSparseEdges()],
+  // The edits of graphql-js, Prisma's runtime and promise-helpers (see the top of this file).
+  plugins: [queryCompilerFromFile(), graphqlFastObjects(), prismaSparseEdges(), promiseHelpersSyncPath()],
   metafile: true,
   logLevel: "warning",
   // sentiment requires its languages by a computed name and ships English only, which it loads by name.

@@ -3,6 +3,7 @@
 // scores would stumble on them later, so they are refused where they arrive, with a typed error.
 import { GraphQLError, GraphQLScalarType } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
+import { isoDateText } from "./iso-date-text.ts";
 
 export const EARLIEST_DATE_TIME = new Date("1900-01-01T00:00:00.000Z");
 export const LATEST_DATE_TIME = new Date("9999-12-31T23:59:59.999Z");
@@ -23,6 +24,11 @@ function withinRange(date: Date): Date {
  * Node 20 (issue 15: a list page's 114 dates were nearly two thirds of its serialization time).
  */
 function serializeDateTime(value: unknown): string {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    // An invalid Date (NaN) is graphql-scalars' to refuse.
+    if (!Number.isNaN(time)) return isoDateText(time);
+  }
   return (DateTimeResolver.serialize(value) as Date).toISOString();
 }
 

@@ -6,7 +6,7 @@
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
-const FOUR_DIGITS = (n: number) => (n >= 1000 ? String(n) : String(n).padStart(4, "0"));
+const fourDigits = (n: number) => (n >= 1000 ? String(n) : String(n).padStart(4, "0"));
 
 const DAY_MS = 86_400_000;
 /** 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z in milliseconds since 1970. */
@@ -39,5 +39,5 @@ export function isoDateText(ms: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return `${FOUR_DIGITS(year)}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
+  return `${fourDigits(year)}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
 }

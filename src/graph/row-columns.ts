@@ -226,13 +226,15 @@ function rows(walk: Walk, table: Table, set: SelectionSetNode | undefined) {
   });
 }
 
+/** The table of each of the timeline's entry types. */
+const TIMELINE_SIDES = { Interaction: "timelineInteractions", Feedback: "timelineFeedback" } as const;
+
 /**
  * The timeline connection's entries: what the fragments on Interaction and on Feedback select of
  * each side. Anything else under an entry (a fragment on the union, on Node, without a type) leaves
  * both sides read whole.
  */
 function timeline(walk: Walk, set: SelectionSetNode | undefined) {
-  const sides = { Interaction: "timelineInteractions", Feedback: "timelineFeedback" } as const;
   try {
     eachField(walk, set, null, (field) => {
       if (field.name.value !== "edges") {
@@ -254,7 +256,7 @@ function timeline(walk: Walk, set: SelectionSetNode | undefined) {
             selection.kind === Kind.INLINE_FRAGMENT ? selection : walk.info.fragments[selection.name.value];
           const on = fragment?.typeCondition?.name.value;
           if (on !== "Interaction" && on !== "Feedback") throw new NotSure();
-          const side = sides[on];
+          const side = TIMELINE_SIDES[on];
           orAll(walk, side, () => rows(walk, side, fragment?.selectionSet));
         }
       });

@@ -39,11 +39,13 @@ const AUTHENTICATION = /^\s*(?:SELECT\b[\s\S]*?\bFROM|UPDATE)\s+"public"\."ApiKe
 export function countingPrismaClient(db: Pick<Database, "adapterFactory">): {
   prisma: PrismaClient;
   count: () => number;
+  /** The text of every statement counted, in the order sent. */
+  sent: () => readonly string[];
 } {
   const prisma = new PrismaClient({ adapter: db.adapterFactory, log: [{ emit: "event", level: "query" }] });
-  let statements = 0;
+  const statements: string[] = [];
   prisma.$on("query", (event) => {
-    if (!AUTHENTICATION.test(event.query)) statements += 1;
+    if (!AUTHENTICATION.test(event.query)) statements.push(event.query);
   });
-  return { prisma, count: () => statements };
+  return { prisma, count: () => statements.length, sent: () => statements };
 }

@@ -1,17 +1,26 @@
 // The customer list's commonest conditions as SQL, so that its count and its page's IDs can go
 // straight to the driver (directSql) instead of through Prisma's client engine, which spent about
 // 0.5 ms of CPU planning and mapping each of them (issue 15). Only the shapes the list builds for
-// visibility, ownership, lifecycle stages, a search's matched IDs and score thresholds are read
-// here; any other condition (a channel, a journey stage, a search too broad to list by ID) returns
+// visibility, ownership, lifecycle stages, a search (as the IDs it matches, or as a condition made by
+// customerSearchCondition) and score thresholds are read here; any other condition (a channel, a journey stage, a search too broad to list by ID) returns
 // null and the caller asks Prisma, as before. Every value is a bound parameter.
 import { Prisma } from "../../generated/prisma/client.ts";
 import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
+import { customerMatchesSql, type SearchMatchesOnce, searchOf } from "./search-customers.ts";
 
 type Fields = Record<string, unknown>;
 
-/** `c` names the customer row. Null when any condition is not one of the shapes read here. */
-export function customerWhereSql(conditions: Prisma.CustomerWhereInput[], c: string): Prisma.Sql | null {
-  return allOf(conditions, (condition) => customerConditionSql(condition, Prisma.raw(`"${c}"`)));
+/**
+ * `c` names the customer row. Null when any condition is not one of the shapes read here. A search
+ * reads its matches from `searches`, the statement's WITH queries, when given; else from a subquery
+ * of its own.
+ */
+export function customerWhereSql(
+  conditions: Prisma.CustomerWhereInput[],
+  c: string,
+  searches?: SearchMatchesOnce,
+): Prisma.Sql | null {
+  return allOf(conditions, (condition) => customerConditionSql(condition, Prisma.raw(`"${c}"`), searches));
 }
 
 /** `s` names the score row. Null when any condition is not one of the shapes read here. */
@@ -33,7 +42,15 @@ function allOf<Condition>(
   return and.length ? Prisma.join(and, " AND ") : Prisma.sql`TRUE`;
 }
 
-function customerConditionSql(condition: Prisma.CustomerWhereInput, c: Prisma.Sql): Prisma.Sql[] | null {
+function customerConditionSql(
+  condition: Prisma.CustomerWhereInput,
+  c: Prisma.Sql,
+  searches: SearchMatchesOnce | undefined,
+): Prisma.Sql[] | null {
+  const search = searchOf(condition);
+  if (search) {
+    return [Prisma.sql`${c}."id" IN (${searches ? searches.matches(search) : customerMatchesSql(search)})`];
+  }
   const and: Prisma.Sql[] = [];
   for (const [field, value] of Object.entries(condition as Fields)) {
     if (value === undefined) continue;
@@ -68,7 +85,7 @@ function customerConditionSql(condition: Prisma.CustomerWhereInput, c: Prisma.Sq
       case "AND":
         if (!Array.isArray(value)) return null;
         for (const inner of value as Prisma.CustomerWhereInput[]) {
-          const sql = customerConditionSql(inner, c);
+          const sql = customerConditionSql(inner, c, searches);
           if (sql === null) return null;
           and.push(...sql);
         }

@@ -28,6 +28,7 @@ import {
   readCustomerPageRows,
 } from "../../domain/customers/customer-page-rows.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
+import { customerSearchCondition, SearchMatchesOnce } from "../../domain/customers/search-customers.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import { SEGMENT_SEARCH, segmentFilter } from "../../domain/segments/segment-definition.ts";
@@ -185,11 +186,8 @@ export interface RequestScope {
 }
 
 /** The customers a search matches, for what this viewer may search by. */
-function searchCondition(
-  { viewer, loaders }: RequestScope,
-  text: string,
-): Promise<Prisma.CustomerWhereInput> {
-  return loaders.customerSearch.load({
+function searchCondition({ viewer }: RequestScope, text: string): Prisma.CustomerWhereInput {
+  return customerSearchCondition({
     text,
     identityKinds: searchableIdentityKinds(viewer),
     namesWithContactDetails: canReadPersonalData(viewer),
@@ -233,9 +231,7 @@ export async function customerConditions(
   filter: CustomerFilterShape | null | undefined,
 ): Promise<CustomerConditions> {
   const { segmentId, ...own } = filter ?? {};
-  const given = await customerFilterConditions(domainCustomerFilter(own), (text) =>
-    searchCondition(request, text),
-  );
+  const given = customerFilterConditions(domainCustomerFilter(own), (text) => searchCondition(request, text));
   const segment = segmentId
     ? await segmentConditions(
         request,
@@ -254,8 +250,8 @@ export async function segmentConditions(
   segment: Segment,
   { members = false } = {},
 ): Promise<CustomerConditions> {
-  const conditions = await customerFilterConditions(segmentFilter(segment), (text) =>
-    request.loaders.customerSearch.load({ text, ...SEGMENT_SEARCH }),
+  const conditions = customerFilterConditions(segmentFilter(segment), (text) =>
+    customerSearchCondition({ text, ...SEGMENT_SEARCH }),
   );
   if (!members) return conditions;
   return { customer: [...visibleLive(request), ...conditions.customer], score: conditions.score };
@@ -344,12 +340,15 @@ async function firstPage(
   counted: CustomerConditions | null,
   columns: PageColumns,
 ) {
-  const first = firstPageSql(page);
+  // The page and its count read a search's matches from one WITH query of the statement.
+  const searches = new SearchMatchesOnce();
+  const first = firstPageSql(page, searches);
   if (!first) return null;
-  const count = counted && customerCountSql([conditionsWhere(counted)]);
+  const count = counted && customerCountSql([conditionsWhere(counted)], searches);
   const read = await readCustomerPage(prisma, first.statement, include, count, {
     prepared: first.prepared,
     columns,
+    searches,
   });
   if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
   return read;

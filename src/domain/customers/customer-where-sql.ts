@@ -1,9 +1,9 @@
 // The customer list's commonest conditions as SQL, so that its count and its page's IDs can go
 // straight to the driver (directSql) instead of through Prisma's client engine, which spent about
 // 0.5 ms of CPU planning and mapping each of them (issue 15). Only the shapes the list builds for
-// visibility, ownership, lifecycle stages, a search (as the IDs it matches, or as a condition made by
-// customerSearchCondition) and score thresholds are read here; any other condition (a channel, a journey stage, a search too broad to list by ID) returns
-// null and the caller asks Prisma, as before. Every value is a bound parameter.
+// visibility, ownership, lifecycle stages, a search (search-customers.ts's condition, or the IDs it
+// matched) and score thresholds are read here; any other condition (a channel, a journey stage, a
+// time window) returns null and the caller asks Prisma, as before. Every value is a bound parameter.
 import { Prisma } from "../../generated/prisma/client.ts";
 import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
 import { customerMatchesSql, type SearchMatchesOnce, searchOf } from "./search-customers.ts";

@@ -1,8 +1,8 @@
 // The customer list's search answers the same customers on every path a page takes: a first page
 // in one statement (its matches a WITH query that the page and its count share), the pages after a
 // cursor and the filters that go through Prisma (the matches as IDs first), and a text that matches
-// more customers than are listed by ID (the single condition). Each is held to the customers the
-// search's rules select, worked out here from the seeded rows.
+// more customers than are listed by ID (the single condition), and a search beside a segment's own.
+// Each is held to the customers the search's rules select, worked out here from the seeded rows.
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
@@ -112,6 +112,19 @@ describe("the customer list's search", () => {
     });
     expect(byName.totalCount).toBe(found.length);
     expect(new Set(rawIds(byName.ids))).toEqual(new Set(found.map((c) => c.id)));
+
+    // With a segment whose definition searches too: two searches in one statement.
+    const segment = await db.prisma.segment.create({
+      data: { name: "Wongs", definition: { search: "wong" } },
+    });
+    const inSegment = await list({
+      first: 20,
+      filter: { search: "mia w", segmentId: Buffer.from(`Segment:${segment.id}`).toString("base64") },
+    });
+    const wongs = found.filter((c) => c.displayName.startsWith("Mia Wong"));
+    expect(wongs.length).toBeGreaterThan(1);
+    expect(rawIds(inSegment.ids)).toEqual(byLastSeen(wongs));
+    expect(inSegment.totalCount).toBe(wongs.length);
 
     const none = await list({ first: 20, filter: { search: "nobody" } });
     expect(none).toMatchObject({ ids: [], totalCount: 0 });

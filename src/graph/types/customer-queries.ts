@@ -207,6 +207,9 @@ export function domainCustomerFilter(
   const range = (r: { from?: Date | null; to?: Date | null } | null | undefined) =>
     r ? { from: r.from ?? undefined, to: r.to ?? undefined } : undefined;
   const given = Object.fromEntries(Object.entries(filter ?? {}).filter(([, value]) => value != null));
+  // No condition given (the list as most pages ask for it): nothing to check. zod's pass over the
+  // schema's fields was 0.7% of a list request's CPU samples on Node 24.
+  if (Object.keys(given).length === 0) return {};
   const parsed = customerFilterSchema.safeParse({
     ...given,
     ...(filter?.ownerId && { ownerId: expectGlobalId(filter.ownerId, "Principal", [...path, "ownerId"]) }),

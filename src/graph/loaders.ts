@@ -2,6 +2,12 @@
 // once, together, instead of once per object.
 import DataLoader from "dataloader";
 import type { PrismaClient } from "../db/database.ts";
+import {
+  type CustomerSearch,
+  customerIdsMatching,
+  customerSearchWhere,
+} from "../domain/customers/search-customers.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 
 type CustomerOwner = { ownerId: string | null };
 
@@ -26,6 +32,20 @@ export function createLoaders(prisma: PrismaClient) {
      */
     ownerOfCustomer: (id: string): CustomerOwner | null | Promise<CustomerOwner | null> =>
       knownOwners.get(id) ?? customerOwner.load(id),
+    /**
+     * The customers a search matches, as a condition: looked up once per request, since a list's page
+     * and its totalCount both ask for it.
+     */
+    customerSearch: new DataLoader<CustomerSearch, Prisma.CustomerWhereInput, string>(
+      (searches) =>
+        Promise.all(
+          searches.map(async (search) => {
+            const ids = await customerIdsMatching(prisma, search);
+            return ids === null ? customerSearchWhere(search) : { id: { in: ids } };
+          }),
+        ),
+      { cacheKeyFn: (search) => JSON.stringify(search) },
+    ),
   };
 }
 

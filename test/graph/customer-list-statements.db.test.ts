@@ -1,5 +1,5 @@
 // A first page of the customer list, as the list page asks for it, is one SQL statement: its IDs, its
-// rows and its total read together (a search's matches looked up once in it), also when it starts with
+// rows and its total read together (a search adds one for its lookups), also when it starts with
 // the customers without a value (churn risk, DESC), and it answers as the range-by-range reading
 // does: the same customers, in order, with the same total. Counted with
 // Prisma's query events, which see every statement when the client is not the database's own
@@ -37,7 +37,7 @@ async function seed(db: Database) {
 }
 
 async function countingClient(db: Database, options: TestClientOptions = {}) {
-  const { prisma: counting, count, sent } = countingPrismaClient(db);
+  const { prisma: counting, count } = countingPrismaClient(db);
   const client = await createTestClient({ ...db, prisma: counting }, options);
   await client.execute(CustomerListDocument, { first: 1 }); // the first request also records the key's use
   return {
@@ -48,7 +48,7 @@ async function countingClient(db: Database, options: TestClientOptions = {}) {
       const before = count();
       const result = await client.execute(CustomerListDocument, variables as never);
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-      return { data: result.data?.customers, statements: count() - before, texts: sent().slice(before) };
+      return { data: result.data?.customers, statements: count() - before };
     },
   };
 }
@@ -64,9 +64,7 @@ const names = (page: { edges: { node: { displayName?: string | null } }[] } | un
   page?.edges.map((edge) => edge.node.displayName);
 
 describe("the customer list's first page", () => {
-  test("is one statement with its total, also with a search, whose matches it looks up once", async ({
-    db,
-  }) => {
+  test("is one statement with its total; a search adds one for its lookups", async ({ db }) => {
     await seed(db);
     const { counting, list } = await countingClient(db);
     try {
@@ -77,12 +75,7 @@ describe("the customer list's first page", () => {
       expect(page.data?.pageInfo.hasNextPage).toBe(true);
 
       const search = await list({ first: 20, filter: { search: "mia w" } });
-      expect(search.statements).toBe(1);
-      // The page and its count both read the matches: one WITH query holds them, one lookup by name.
-      const [statement = ""] = search.texts;
-      expect(statement.match(/ILIKE/g)).toHaveLength(1);
-      expect(statement.match(/"search_matches_0" AS \(/g)).toHaveLength(1);
-      expect(statement.match(/IN \(SELECT "id" FROM "search_matches_0"\)/g)).toHaveLength(2);
+      expect(search.statements).toBe(2);
       expect(search.data?.totalCount).toBe(15);
       expect(search.data?.edges).toHaveLength(15);
       expect(search.data?.pageInfo.hasNextPage).toBe(false);

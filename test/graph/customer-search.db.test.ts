@@ -1,8 +1,8 @@
 // The customer list's search answers the same customers on every path a page takes: a first page
-// in one statement (its matches a WITH query that the page and its count share), the pages after a
-// cursor and the filters that go through Prisma (the matches as IDs first), and a text that matches
-// more customers than are listed by ID (the single condition), and a search beside a segment's own.
-// Each is held to the customers the search's rules select, worked out here from the seeded rows.
+// (the matched IDs looked up, then the page and its count in one statement), the pages after a
+// cursor, a filter that goes through Prisma, another order, a segment's search beside the filter's,
+// and a text that matches more customers than are listed by ID (the single condition). Each is held
+// to the customers the search's rules select, worked out here from the seeded rows.
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import type { Database } from "../../src/db/database.ts";
@@ -79,12 +79,12 @@ describe("the customer list's search", () => {
         hasNextPage: page?.pageInfo.hasNextPage,
       };
     };
-    // A first page: one statement.
+    // A first page.
     const first = await list({ first: 20, filter: { search: "MIA W" } });
     expect(rawIds(first.ids)).toEqual(byLastSeen(found));
     expect(first.totalCount).toBe(found.length);
 
-    // Page by page after a cursor: the walk's ranges, the matches as IDs.
+    // Page by page after a cursor: the walk's ranges.
     const paged: string[] = [];
     let after: string | null | undefined;
     for (let pages = 0; pages < 10; pages++) {
@@ -113,7 +113,7 @@ describe("the customer list's search", () => {
     expect(byName.totalCount).toBe(found.length);
     expect(new Set(rawIds(byName.ids))).toEqual(new Set(found.map((c) => c.id)));
 
-    // With a segment whose definition searches too: two searches in one statement.
+    // With a segment whose definition searches too: both searches hold.
     const segment = await db.prisma.segment.create({
       data: { name: "Wongs", definition: { search: "wong" } },
     });

@@ -39,13 +39,11 @@ const AUTHENTICATION = /^\s*(?:SELECT\b[\s\S]*?\bFROM|UPDATE)\s+"public"\."ApiKe
 export function countingPrismaClient(db: Pick<Database, "adapterFactory">): {
   prisma: PrismaClient;
   count: () => number;
-  /** The text of every statement counted, in the order sent. */
-  sent: () => readonly string[];
 } {
   const prisma = new PrismaClient({ adapter: db.adapterFactory, log: [{ emit: "event", level: "query" }] });
-  const statements: string[] = [];
+  let statements = 0;
   prisma.$on("query", (event) => {
-    if (!AUTHENTICATION.test(event.query)) statements.push(event.query);
+    if (!AUTHENTICATION.test(event.query)) statements += 1;
   });
-  return { prisma, count: () => statements.length, sent: () => statements };
+  return { prisma, count: () => statements };
 }

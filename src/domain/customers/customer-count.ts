@@ -9,7 +9,6 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { ChurnRiskLevel } from "../../generated/prisma/enums.ts";
 import { customerWhereSql } from "./customer-where-sql.ts";
 import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
-import { type SearchMatchesOnce, withSearchIds } from "./search-customers.ts";
 
 /** The live customers' count: the sum of the tally's slots (none yet on an empty database). */
 const LIVE_CUSTOMERS_SQL = Prisma.sql`(SELECT COALESCE(sum("live"), 0)::int FROM "CustomerTally")`;
@@ -26,24 +25,20 @@ function churnRiskCountSql({ ownerId, levels }: ChurnRiskCount): Prisma.Sql {
 
 /**
  * An SQL expression (one int) of how many customers meet `where`, the customer row named `c` in it;
- * null when customer-where-sql.ts cannot read a condition. A search reads its matches from
- * `searches`, the statement's WITH queries, when given.
+ * null when customer-where-sql.ts cannot read a condition.
  */
-export function customerCountSql(
-  where: Prisma.CustomerWhereInput[],
-  searches?: SearchMatchesOnce,
-): Prisma.Sql | null {
+export function customerCountSql(where: Prisma.CustomerWhereInput[]): Prisma.Sql | null {
   if (isEveryLiveCustomer(where)) return LIVE_CUSTOMERS_SQL;
   const atRisk = liveByChurnRiskLevel(where);
   if (atRisk) return churnRiskCountSql(atRisk);
-  const condition = customerWhereSql(where, "c", searches);
+  const condition = customerWhereSql(where, "c");
   return condition && Prisma.sql`(SELECT count(*)::int FROM "Customer" c WHERE ${condition})`;
 }
 
 /** How many customers meet `where`: in SQL where customerCountSql reads it, through Prisma otherwise. */
 export async function countCustomers(db: Db, where: Prisma.CustomerWhereInput[]): Promise<number> {
   const count = customerCountSql(where);
-  if (count === null) return db.customer.count({ where: { AND: await withSearchIds(db, where) } });
+  if (count === null) return db.customer.count({ where: { AND: where } });
   const statement = Prisma.sql`SELECT ${count} AS "count"`;
   const [row] = await directSql(db).query<{ count: number }>(statement.text, statement.values);
   return row?.count ?? 0;

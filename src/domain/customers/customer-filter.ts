@@ -86,14 +86,14 @@ export interface CustomerConditions {
 
 /**
  * The filter as Prisma conditions. The search is the caller's (`search(text)`): who may find a
- * customer by what depends on who asks (search-customers.ts's customerSearchCondition).
+ * customer by what depends on who asks, and the list answers it through a per-request loader.
  */
-export function customerFilterConditions(
+export async function customerFilterConditions(
   filter: CustomerFilter,
-  search: (text: string) => Prisma.CustomerWhereInput,
-): CustomerConditions {
+  search: (text: string) => Promise<Prisma.CustomerWhereInput>,
+): Promise<CustomerConditions> {
   const and: Prisma.CustomerWhereInput[] = [];
-  if (filter.search) and.push(search(filter.search));
+  if (filter.search) and.push(await search(filter.search));
   if (filter.channel) and.push({ interactions: { some: { channel: filter.channel } } });
   if (filter.channels?.length) {
     const kinds = identityKindsReaching(filter.channels);

@@ -15,7 +15,6 @@ import { rowCountLiteral } from "../../db/prepared-statements.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import { isEveryLiveCustomer, isLiveOfOneOwnerAtMost } from "./customer-count.ts";
 import { customerWhereSql, scoreWhereSql } from "./customer-where-sql.ts";
-import { type SearchMatchesOnce, withSearchIds } from "./search-customers.ts";
 
 /** Where customers without a value sort: last either way, first in DESC (as NULLs do), or never. */
 type Missing = "last" | "greatest" | "none";
@@ -68,9 +67,7 @@ interface Position {
 
 const flip = (direction: Prisma.SortOrder): Prisma.SortOrder => (direction === "asc" ? "desc" : "asc");
 
-export async function customerPageIds(db: Db, given: CustomerPage): Promise<string[]> {
-  // A search as the IDs it matches: this walk may ask Prisma, and may read several ranges.
-  const page = { ...given, customerWhere: await withSearchIds(db, given.customerWhere) };
+export async function customerPageIds(db: Db, page: CustomerPage): Promise<string[]> {
   const order: OrderColumn = CUSTOMER_ORDERS[page.order];
   const backward = page.take < 0;
   const limit = Math.abs(page.take);
@@ -264,14 +261,9 @@ const NO_ROWS = Prisma.sql`SELECT NULL::uuid AS "id", 0::bigint AS "pos" WHERE F
  * the order. `all` runs on from the values into the customers without one, as the index holds them.
  * Null when a condition is not one that customer-where-sql.ts reads; NO_ROWS when the range is empty.
  */
-function rangeSql(
-  walk: Walk,
-  take: number,
-  range: RangeKind,
-  searches?: SearchMatchesOnce,
-): Prisma.Sql | null {
+function rangeSql(walk: Walk, take: number, range: RangeKind): Prisma.Sql | null {
   const { column, on, missing: missingSort } = walk.order;
-  const customerWhere = customerWhereSql(customerConditions(walk.page), "c", searches);
+  const customerWhere = customerWhereSql(customerConditions(walk.page), "c");
   const scoreWhere = scoreWhereSql(walk.page.scoreWhere, "s");
   if (customerWhere === null || scoreWhere === null) return null;
   const sort = Prisma.raw(walk.sort === "desc" ? "DESC" : "ASC");
@@ -292,7 +284,7 @@ function rangeSql(
     return Prisma.sql`SELECT c."id" AS "id"${ordered(by)} FROM "Customer" c WHERE ${customerWhere} ${valueCondition}
       ORDER BY ${by} LIMIT ${rowCountLiteral(take)}`;
   }
-  const liveCustomer = customerWhereSql(walk.page.customerWhere, "c", searches);
+  const liveCustomer = customerWhereSql(walk.page.customerWhere, "c");
   if (liveCustomer === null) return null;
   const scoredBy = Prisma.sql`s.${col} ${sort} ${nulls}, s."customerId" ${sort}`;
   const scored = (condition: Prisma.Sql) =>
@@ -345,7 +337,7 @@ export interface FirstPage {
  * The statement of a first page (no cursor, read forward): the same IDs in the same order as
  * customerPageIds gives, with `pos`, for a caller that reads the page's customers in the same
  * statement. Null when the page has a cursor, reads backward, or has a condition customer-where-sql.ts
- * does not read. A search reads its matches from `searches`, the statement's WITH queries, when given.
+ * does not read.
  *
  * A page whose first range is the customers with a value reads that range alone: it nearly always
  * fills the page, and the statement stays as small to plan as one range (with the second range in
@@ -355,7 +347,7 @@ export interface FirstPage {
  * gate is a condition on the first range's size alone, which PostgreSQL checks once before it starts
  * the second (a one-time filter).
  */
-export function firstPageSql(page: CustomerPage, searches?: SearchMatchesOnce): FirstPage | null {
+export function firstPageSql(page: CustomerPage): FirstPage | null {
   if (page.cursorId !== undefined || page.take <= 0) return null;
   const order: OrderColumn = CUSTOMER_ORDERS[page.order];
   const walk: Walk = { order, sort: page.direction, page };
@@ -370,11 +362,11 @@ export function firstPageSql(page: CustomerPage, searches?: SearchMatchesOnce): 
   const whole = (statement: Prisma.Sql | null) => statement && { statement, firstRangeOnly: false, prepared };
   // As customerPageIds: the index's own order runs on from the values into the customers without one.
   if (order.on === "customer" && segments[0] === "valued" && segments.length > 1 && walk.sort === "desc") {
-    return whole(rangeSql(walk, page.take, "all", searches));
+    return whole(rangeSql(walk, page.take, "all"));
   }
   const ranges: Prisma.Sql[] = [];
   for (const segment of segments) {
-    const statement = rangeSql(walk, page.take, segment, searches);
+    const statement = rangeSql(walk, page.take, segment);
     if (statement === null) return null;
     // Ranges that cannot hold anyone are passed over, as customerPageIds passes over them unsent.
     if (statement !== NO_ROWS) ranges.push(statement);

@@ -46,7 +46,6 @@ import {
   rowPairs,
   SCORE_ROW,
 } from "./row-json-columns.ts";
-import type { SearchMatchesOnce } from "./search-customers.ts";
 
 /** A customer row with whichever of the relations its include asked for. */
 export type CustomerPageRow = Customer & {
@@ -250,26 +249,21 @@ export interface CustomerPageRead {
  * for, in page order, and with `count` (an int expression, customer-count.ts's customerCountSql) the
  * number of customers the list holds, read in the same statement; one round trip where the IDs, the
  * rows and the count took three (issue 15). `prepared`: the page may be a prepared statement (its
- * FirstPage says so). `searches`: the WITH queries of the searches the page and the count read from
- * (search-customers.ts). Null when the include is not one this module reads.
+ * FirstPage says so). Null when the include is not one this module reads.
  */
 export async function readCustomerPage(
   db: Db,
   page: Prisma.Sql,
   include: Prisma.CustomerInclude | undefined,
   count: Prisma.Sql | null,
-  {
-    prepared = false,
-    columns = {},
-    searches,
-  }: { prepared?: boolean; columns?: PageColumns; searches?: SearchMatchesOnce } = {},
+  { prepared = false, columns = {} }: { prepared?: boolean; columns?: PageColumns } = {},
 ): Promise<CustomerPageRead | null> {
   const plan = pageRowsPlan(include);
   if (!plan) return null;
   const total = count ?? Prisma.sql`NULL::int`;
   // The count's one row is joined to the page's rows, so that an empty page still answers it.
   const statement = Prisma.sql`${Prisma.raw(prepared ? PREPARED_REQUEST_SHAPED : "")}
-    WITH ${searches?.withQueries() ?? Prisma.empty}"page" AS (${page})
+    WITH "page" AS (${page})
     SELECT ${total} AS "total", p."row" FROM (SELECT 1) "one" LEFT JOIN (
       SELECT "page"."pos", ${pageRowJson(plan, columns)} AS "row" FROM "page" JOIN "Customer" c ON c."id" = "page"."id"
     ) p ON TRUE

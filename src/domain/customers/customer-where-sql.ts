@@ -1,26 +1,17 @@
 // The customer list's commonest conditions as SQL, so that its count and its page's IDs can go
 // straight to the driver (directSql) instead of through Prisma's client engine, which spent about
 // 0.5 ms of CPU planning and mapping each of them (issue 15). Only the shapes the list builds for
-// visibility, ownership, lifecycle stages, a search (search-customers.ts's condition, or the IDs it
-// matched) and score thresholds are read here; any other condition (a channel, a journey stage, a
-// time window) returns null and the caller asks Prisma, as before. Every value is a bound parameter.
+// visibility, ownership, lifecycle stages, a search's matched IDs and score thresholds are read
+// here; any other condition (a channel, a journey stage, a search too broad to list by ID) returns
+// null and the caller asks Prisma, as before. Every value is a bound parameter.
 import { Prisma } from "../../generated/prisma/client.ts";
 import { isPlainObject, isStringList } from "./prisma-argument-shapes.ts";
-import { customerMatchesSql, type SearchMatchesOnce, searchOf } from "./search-customers.ts";
 
 type Fields = Record<string, unknown>;
 
-/**
- * `c` names the customer row. Null when any condition is not one of the shapes read here. A search
- * reads its matches from `searches`, the statement's WITH queries, when given; else from a subquery
- * of its own.
- */
-export function customerWhereSql(
-  conditions: Prisma.CustomerWhereInput[],
-  c: string,
-  searches?: SearchMatchesOnce,
-): Prisma.Sql | null {
-  return allOf(conditions, (condition) => customerConditionSql(condition, Prisma.raw(`"${c}"`), searches));
+/** `c` names the customer row. Null when any condition is not one of the shapes read here. */
+export function customerWhereSql(conditions: Prisma.CustomerWhereInput[], c: string): Prisma.Sql | null {
+  return allOf(conditions, (condition) => customerConditionSql(condition, Prisma.raw(`"${c}"`)));
 }
 
 /** `s` names the score row. Null when any condition is not one of the shapes read here. */
@@ -42,15 +33,7 @@ function allOf<Condition>(
   return and.length ? Prisma.join(and, " AND ") : Prisma.sql`TRUE`;
 }
 
-function customerConditionSql(
-  condition: Prisma.CustomerWhereInput,
-  c: Prisma.Sql,
-  searches: SearchMatchesOnce | undefined,
-): Prisma.Sql[] | null {
-  const search = searchOf(condition);
-  if (search) {
-    return [Prisma.sql`${c}."id" IN (${searches ? searches.matches(search) : customerMatchesSql(search)})`];
-  }
+function customerConditionSql(condition: Prisma.CustomerWhereInput, c: Prisma.Sql): Prisma.Sql[] | null {
   const and: Prisma.Sql[] = [];
   for (const [field, value] of Object.entries(condition as Fields)) {
     if (value === undefined) continue;
@@ -85,7 +68,7 @@ function customerConditionSql(
       case "AND":
         if (!Array.isArray(value)) return null;
         for (const inner of value as Prisma.CustomerWhereInput[]) {
-          const sql = customerConditionSql(inner, c, searches);
+          const sql = customerConditionSql(inner, c);
           if (sql === null) return null;
           and.push(...sql);
         }

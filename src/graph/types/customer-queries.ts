@@ -28,7 +28,6 @@ import {
   readCustomerPageRows,
 } from "../../domain/customers/customer-page-rows.ts";
 import { findCustomerByIdentity, findLiveCustomer } from "../../domain/customers/find-customer.ts";
-import { customerSearchCondition, SearchMatchesOnce } from "../../domain/customers/search-customers.ts";
 import { parseInput, ValidationError } from "../../domain/errors.ts";
 import { identityInputSchema } from "../../domain/identities/identity-input.ts";
 import { SEGMENT_SEARCH, segmentFilter } from "../../domain/segments/segment-definition.ts";
@@ -186,8 +185,11 @@ export interface RequestScope {
 }
 
 /** The customers a search matches, for what this viewer may search by. */
-function searchCondition({ viewer }: RequestScope, text: string): Prisma.CustomerWhereInput {
-  return customerSearchCondition({
+function searchCondition(
+  { viewer, loaders }: RequestScope,
+  text: string,
+): Promise<Prisma.CustomerWhereInput> {
+  return loaders.customerSearch.load({
     text,
     identityKinds: searchableIdentityKinds(viewer),
     namesWithContactDetails: canReadPersonalData(viewer),
@@ -234,7 +236,9 @@ export async function customerConditions(
   filter: CustomerFilterShape | null | undefined,
 ): Promise<CustomerConditions> {
   const { segmentId, ...own } = filter ?? {};
-  const given = customerFilterConditions(domainCustomerFilter(own), (text) => searchCondition(request, text));
+  const given = await customerFilterConditions(domainCustomerFilter(own), (text) =>
+    searchCondition(request, text),
+  );
   const segment = segmentId
     ? await segmentConditions(
         request,
@@ -253,8 +257,8 @@ export async function segmentConditions(
   segment: Segment,
   { members = false } = {},
 ): Promise<CustomerConditions> {
-  const conditions = customerFilterConditions(segmentFilter(segment), (text) =>
-    customerSearchCondition({ text, ...SEGMENT_SEARCH }),
+  const conditions = await customerFilterConditions(segmentFilter(segment), (text) =>
+    request.loaders.customerSearch.load({ text, ...SEGMENT_SEARCH }),
   );
   if (!members) return conditions;
   return { customer: [...visibleLive(request), ...conditions.customer], score: conditions.score };
@@ -343,15 +347,12 @@ async function firstPage(
   counted: CustomerConditions | null,
   columns: PageColumns,
 ) {
-  // The page and its count read a search's matches from one WITH query of the statement.
-  const searches = new SearchMatchesOnce();
-  const first = firstPageSql(page, searches);
+  const first = firstPageSql(page);
   if (!first) return null;
-  const count = counted && customerCountSql([conditionsWhere(counted)], searches);
+  const count = counted && customerCountSql([conditionsWhere(counted)]);
   const read = await readCustomerPage(prisma, first.statement, include, count, {
     prepared: first.prepared,
     columns,
-    searches,
   });
   if (!read || (first.firstRangeOnly && read.rows.length < page.take)) return null;
   return read;

@@ -2,7 +2,6 @@
 // an SQL set (for the set-based analyses) or as Prisma conditions on the customer (for lists).
 import { visibleOwnerId } from "../../auth/visibility.ts";
 import { conditionsWhere } from "../../domain/customers/customer-filter.ts";
-import { withSearchIds } from "../../domain/customers/search-customers.ts";
 import { segmentFilter } from "../../domain/segments/segment-definition.ts";
 import { findSegment, segmentMembersSql } from "../../domain/segments/segment-members.ts";
 import type { Prisma } from "../../generated/prisma/client.ts";
@@ -22,13 +21,12 @@ export async function segmentMembersFor(
   return segmentMembersSql(segmentFilter(segment), visibleOwnerId(context.viewer));
 }
 
-/** The segment's members the viewer may see, as one condition on a customer, for a query through Prisma. */
+/** The segment's members the viewer may see, as one condition on a customer. */
 export async function segmentCustomerWhere(
   context: GraphContext,
   segmentId: GlobalId,
   path: string[],
 ): Promise<Prisma.CustomerWhereInput> {
   const segment = await findSegment(context.prisma, expectGlobalId(segmentId, "Segment", path));
-  const members = conditionsWhere(await segmentConditions(context, segment, { members: true }));
-  return { AND: await withSearchIds(context.prisma, [members]) };
+  return conditionsWhere(await segmentConditions(context, segment, { members: true }));
 }

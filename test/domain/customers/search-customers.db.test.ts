@@ -2,18 +2,12 @@
 // These tests hold what it finds to what the single condition finds, and show with EXPLAIN that, on
 // tables large enough for the planner to care, each lookup reads its trigram index.
 import { describe, expect } from "vitest";
-import { customerWhereSql } from "../../../src/domain/customers/customer-where-sql.ts";
 import {
   type CustomerSearch,
   customerIdsMatching,
-  customerMatchesSql,
-  customerSearchCondition,
   customerSearchWhere,
   displayNameLookup,
   identityLookup,
-  SearchMatchesOnce,
-  searchOf,
-  withSearchIds,
 } from "../../../src/domain/customers/search-customers.ts";
 import { Prisma, type PrismaClient } from "../../../src/generated/prisma/client.ts";
 import { IdentityKind } from "../../../src/generated/prisma/enums.ts";
@@ -85,77 +79,6 @@ describe("customerIdsMatching", () => {
     const search: CustomerSearch = { text: "a", identityKinds: EVERY_KIND, namesWithContactDetails: true };
     expect(await customerIdsMatching(db.prisma, search, 3)).toBeNull();
     expect(await idsByCondition(db.prisma, search)).toHaveLength(6);
-  });
-});
-
-describe("a search as a condition", () => {
-  const search: CustomerSearch = { text: "anna", identityKinds: WITHOUT_PII, namesWithContactDetails: false };
-
-  test("its matches as an SQL set are the customers the single condition finds", async ({ db }) => {
-    await seed(db.prisma);
-    for (const asked of [
-      search,
-      { text: "ANNA", identityKinds: EVERY_KIND, namesWithContactDetails: true },
-    ]) {
-      const rows = await db.prisma.$queryRaw<Array<{ id: string }>>(
-        Prisma.sql`SELECT DISTINCT m.id FROM (${customerMatchesSql(asked)}) m`,
-      );
-      expect(rows.map((row) => row.id).sort()).toEqual(await idsByCondition(db.prisma, asked));
-    }
-  });
-
-  test("customer-where-sql writes it as its matches, once per statement with SearchMatchesOnce", () => {
-    const condition = customerSearchCondition(search);
-    expect(searchOf(condition)).toBe(search);
-    // As the single condition, Prisma can still read it.
-    expect(condition).toEqual(customerSearchWhere(search));
-
-    const inline = customerWhereSql([{ mergedIntoId: null }, condition], "c");
-    expect(inline?.text).toContain('"c"."id" IN (');
-    expect(inline?.text).toContain("ILIKE");
-
-    const once = new SearchMatchesOnce();
-    const page = customerWhereSql([{ AND: [condition] }], "c", once);
-    const count = customerWhereSql([condition], "c", once);
-    expect(page?.text).toBe('"c"."id" IN (SELECT "id" FROM "search_matches_0")');
-    expect(count?.text).toBe(page?.text);
-    expect(once.withQueries().text).toMatch(
-      /^"search_matches_0" AS \(\s*SELECT id FROM "Customer"[\s\S]*\), $/,
-    );
-    expect(once.withQueries().text.match(/ILIKE/g)).toHaveLength(1);
-    // Another search gets a query of its own.
-    customerWhereSql([customerSearchCondition({ ...search, text: "bea" })], "c", once);
-    expect(once.withQueries().text).toContain('"search_matches_1" AS (');
-    expect(new SearchMatchesOnce().withQueries().text).toBe("");
-  });
-
-  test("withSearchIds gives Prisma the matched IDs, at any depth, and leaves the rest as it was", async ({
-    db,
-  }) => {
-    const ids = await seed(db.prisma);
-    const live: Prisma.CustomerWhereInput = { mergedIntoId: null };
-    const stage: Prisma.CustomerWhereInput = { lifecycleStage: { in: ["CUSTOMER"] } };
-    const where = [live, { AND: [stage, customerSearchCondition(search)] }];
-    const [keptLive, nested] = await withSearchIds(db.prisma, where);
-    expect(keptLive).toBe(live);
-    const [keptStage, matched] = (nested as { AND: Prisma.CustomerWhereInput[] }).AND;
-    expect(keptStage).toBe(stage);
-    expect(matched).toEqual({ id: { in: expect.any(Array) } });
-    expect((matched as { id: { in: string[] } }).id.in.sort()).toEqual(
-      [ids.annaByName, ids.byHandle, ids.percent].sort(),
-    );
-
-    const noSearch = [live];
-    expect(await withSearchIds(db.prisma, noSearch)).toBe(noSearch);
-
-    // More matches than it lists: the single condition stays, for Prisma to answer.
-    const broad = customerSearchCondition({
-      text: "a",
-      identityKinds: EVERY_KIND,
-      namesWithContactDetails: true,
-    });
-    const [kept] = await withSearchIds(db.prisma, [broad], 3);
-    expect(kept).toBe(broad);
   });
 });
 

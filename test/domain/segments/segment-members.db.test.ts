@@ -30,7 +30,7 @@ async function byPrisma(
   input: CustomerFilterInput,
   owner: VisibleOwner = null,
 ): Promise<string[]> {
-  const conditions = customerFilterConditions(customerFilterSchema.parse(input), (text) =>
+  const conditions = await customerFilterConditions(customerFilterSchema.parse(input), async (text) =>
     customerSearchWhere({ text, ...SEGMENT_SEARCH }),
   );
   const rows = await db.prisma.customer.findMany({

@@ -12,6 +12,10 @@
 // benches run side by side do not drop each other's), made anew on every run.
 // BENCH_ALERT_SUBSCRIBERS=1000 (a comma-separated list) runs other rounds than 1,000 and 10,000;
 // BENCH_CPU_PROF_DIR=/tmp/prof writes a CPU profile of the hub and of the bare server for each round there.
+// BENCH_ALERTS_SEPARATE_WRITER=1 sends the recording mutations to a second hub instance, both over Redis
+// (BENCH_REDIS_URL, redis://127.0.0.1:6379 by default), as a deployment with more than one instance
+// would: the hub's row is then the subscribers' instance alone, and the report gives the writer's CPU
+// per alert beside PostgreSQL's. It shows what the fan-out costs without the recording on its thread.
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -29,7 +33,7 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
-import { processCpuMs as cpuMsOf } from "./cpu-meter.ts";
+import { processCpuMs as cpuMsOf, startCpuMeter } from "./cpu-meter.ts";
 import { busyCores, machineTicks } from "./machine-cpu.ts";
 
 export const ALERTS_BENCH_DATABASE = process.env.BENCH_ALERTS_DATABASE ?? "cxhub_alerts_bench";
@@ -49,6 +53,11 @@ const DELIVERY_TIMEOUT_MS = 60_000;
 const HUB_READY = /GraphQL and GraphiQL at (http:\/\/\S+\/graphql)/;
 const BARE_READY = /Bare graphql-ws server ready at (http:\/\/\S+\/graphql)/;
 const subscriberScript = fileURLToPath(new URL("./alert-subscribers.ts", import.meta.url));
+/** The Redis of BENCH_ALERTS_SEPARATE_WRITER's two instances; null when the recording shares the hub. */
+const SEPARATE_WRITER_REDIS =
+  process.env.BENCH_ALERTS_SEPARATE_WRITER === "1"
+    ? (process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379")
+    : null;
 
 interface Seed {
   url: string;
@@ -64,6 +73,12 @@ export interface AlertsRoundFigures {
     commitToPublish: { p50: number; p99: number };
     /** submitFeedback's answer time as the driver saw it, for the measured stream. */
     mutation: { p50: number; p99: number };
+    /**
+     * CPU milliseconds per measured alert, over the stream: the database's PostgreSQL backends (null
+     * when they cannot be read), and the second instance that answered the recording mutations
+     * (BENCH_ALERTS_SEPARATE_WRITER; null when the hub answered them itself).
+     */
+    recordingCpuPerAlert: { database: number | null; writer: number | null };
     peakRss: number;
     readyRss: number;
   };
@@ -446,15 +461,28 @@ async function measureHub(
   log: (line: string) => void,
 ) {
   await ensureCompiled();
+  const redis: Record<string, string> = SEPARATE_WRITER_REDIS ? { REDIS_URL: SEPARATE_WRITER_REDIS } : {};
   const hub: ChildServer = await startChildServer({
     name: "hub",
     entry: HUB_ENTRY,
     compiled: true,
-    env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn" },
+    env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn", ...redis },
     nodeFlags: cpuProfileFlags(),
     readyLine: HUB_READY,
   });
+  // For the CPU of the database's backends over the stream (cpu-meter.ts).
+  const database = new pg.Client({ connectionString: seed.url });
   try {
+    const writer: ChildServer | null = SEPARATE_WRITER_REDIS
+      ? await startChildServer({
+          name: "hub (recording instance)",
+          entry: HUB_ENTRY,
+          compiled: true,
+          env: { DATABASE_URL: seed.url, PORT: "0", LOG_LEVEL: "warn", ...redis },
+          readyLine: HUB_READY,
+        })
+      : null;
+    await database.connect();
     const subscribers = await startSubscribers(
       hub.url.replace(/^http/, "ws"),
       subscriberKeys(count, (owner) => seed.owners[owner]?.key ?? ""),
@@ -464,7 +492,7 @@ async function measureHub(
     const submit = async (customerId: string) => {
       answer += 1;
       const sent = Date.now();
-      await submitDetractorAnswer(hub.url, seed.adminKey, customerId, {
+      await submitDetractorAnswer((writer ?? hub).url, seed.adminKey, customerId, {
         source: "alerts-bench",
         externalId: `answer-${count}-${answer}`,
       });
@@ -475,6 +503,8 @@ async function measureHub(
     hub.resetSampledPeak();
     answerTimes = [];
     const cpuUsed = await watchCpu(hub.pid, subscribers);
+    const writerAtStart = writer ? processCpuMs(writer.pid) : 0;
+    const databaseCpu = await startCpuMeter(database, new URL(seed.url).pathname.slice(1));
     const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
       submit(round.measured[i]?.id ?? ""),
     );
@@ -483,6 +513,12 @@ async function measureHub(
     const expected = round.measured.length * (count / OWNERS);
     const result = await collect(subscribers, expected);
     const usage = cpuUsed();
+    const alerts = round.measured.length;
+    const { databaseMs } = await databaseCpu.stop();
+    const recordingCpuPerAlert = {
+      database: databaseMs === null ? null : databaseMs / alerts,
+      writer: writer ? (processCpuMs(writer.pid) - writerAtStart) / alerts : null,
+    };
     const measuredIds = round.measured.map((c) => c.id);
     const figures = figuresOf(
       result,
@@ -495,11 +531,19 @@ async function measureHub(
     );
     const commitToPublish = await publishLag(seed.url, measuredIds);
     log(
-      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms (from publication ${figures.fromPublish.p50}/${figures.fromPublish.p99} ms); CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms; machine ${machineLine(figures.machine)}`,
+      `  hub, ${count} subscribers: p50 ${figures.p50} ms, p99 ${figures.p99} ms (from publication ${figures.fromPublish.p50}/${figures.fromPublish.p99} ms); CPU ${perThousand(figures)} ms per 1,000 deliveries; ${figures.deliveries}/${expected} deliveries${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}; ${drivenLine(driven)}; submitFeedback p50 ${mutation.p50} ms, p99 ${mutation.p99} ms; ${recordingLine(recordingCpuPerAlert)}; machine ${machineLine(figures.machine)}`,
     );
     await subscribers.stop();
-    return { ...figures, commitToPublish, mutation, peakRss: hub.sampledPeakRss(), readyRss: hub.readyRss };
+    return {
+      ...figures,
+      commitToPublish,
+      mutation,
+      recordingCpuPerAlert,
+      peakRss: hub.sampledPeakRss(),
+      readyRss: hub.readyRss,
+    };
   } finally {
+    await database.end();
     killSubscriberProcesses();
     await stopAllChildServers();
   }
@@ -573,6 +617,9 @@ async function watchCpu(pid: number, subscribers: { cpuMs(): number }): Promise<
     },
   });
 }
+
+const recordingLine = ({ database, writer }: AlertsRoundFigures["hub"]["recordingCpuPerAlert"]) =>
+  `CPU per alert: PostgreSQL ${database === null ? "not readable" : `${database.toFixed(1)} ms`}${writer === null ? "" : `, the recording instance ${writer.toFixed(1)} ms`}`;
 
 const machineLine = ({ busyCores, cores, clientsMs }: DeliveryFigures["machine"]) =>
   `${busyCores.toFixed(2)} of ${cores} cores busy (subscriber clients ${(clientsMs / 1000).toFixed(1)} s of CPU)`;
@@ -650,7 +697,7 @@ export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
     const row = (name: string, f: DeliveryFigures & { peakRss: number; readyRss: number }) =>
       `| ${subscribers} | ${name} | ${f.p50} ms | ${f.p99} ms | ${f.fromPublish.p50} ms | ${f.fromPublish.p99} ms | ${perThousand(f)} | ${f.deliveries}/${f.expected} | ${f.driven.achievedPerSecond.toFixed(1)} | ${f.alertsPerSecond.toFixed(1)} | ${f.deliveriesPerSecond.toFixed(0)} | ${mb(f.peakRss)} (${mb(f.readyRss)}) |`;
     lines.push(
-      row("hub", hub),
+      row(hub.recordingCpuPerAlert.writer === null ? "hub" : "hub (subscribers' instance)", hub),
       row("bare graphql-ws", bare),
       `| ${subscribers} | hub/bare | ${ratio(hub.p50, bare.p50)} | ${ratio(hub.p99, bare.p99)} | ${ratio(hub.fromPublish.p50, bare.fromPublish.p50)} | ${ratio(hub.fromPublish.p99, bare.fromPublish.p99)} | ${ratio(hub.cpuMs / hub.deliveries, bare.cpuMs / bare.deliveries)} (${ratio(aboveIdle(hub), aboveIdle(bare))}) | | | | | ${ratio(hub.peakRss, bare.peakRss)} |`,
     );
@@ -658,7 +705,7 @@ export function formatAlertsReport(figures: AlertsRoundFigures[]): string {
   lines.push("");
   for (const { subscribers, hub, bare } of figures) {
     lines.push(
-      `Where the hub's time goes at ${subscribers} subscribers: insert → published by the dispatcher p50 ${hub.commitToPublish.p50.toFixed(0)} ms, p99 ${hub.commitToPublish.p99.toFixed(0)} ms (commit, NOTIFY, the dispatcher's claim transaction); the rest is fan-out (per-subscriber execution, JSON, sockets). The recording mutations meanwhile answered in p50 ${hub.mutation.p50} ms, p99 ${hub.mutation.p99} ms. The machine during the hub's stream: ${machineLine(hub.machine)}; during the bare server's: ${machineLine(bare.machine)}. A round whose machine is busy on every core measures the machine, not the server: the hub's round also runs PostgreSQL's work for every recorded answer.`,
+      `Where the hub's time goes at ${subscribers} subscribers: insert → published by the dispatcher p50 ${hub.commitToPublish.p50.toFixed(0)} ms, p99 ${hub.commitToPublish.p99.toFixed(0)} ms (commit, NOTIFY, the dispatcher's claim transaction); the rest is fan-out (per-subscriber execution, JSON, sockets). The recording mutations meanwhile answered in p50 ${hub.mutation.p50} ms, p99 ${hub.mutation.p99} ms${hub.recordingCpuPerAlert.writer === null ? ", on the hub's own thread" : ` by a second instance (BENCH_ALERTS_SEPARATE_WRITER), the alerts reaching the subscribers' instance over Redis`}; ${recordingLine(hub.recordingCpuPerAlert)}. The machine during the hub's stream: ${machineLine(hub.machine)}; during the bare server's: ${machineLine(bare.machine)}. A round whose machine is busy on every core measures the machine, not the server: the hub's round also runs PostgreSQL's work for every recorded answer.`,
     );
   }
   return lines.join("\n");

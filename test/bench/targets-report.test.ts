@@ -76,13 +76,14 @@ describe("formatTargetsReport", () => {
   });
 
   it("does not count an alerts round the hub could not drive at the aimed rate, or that lost alerts", () => {
-    const round = (p99: number, driven: number, deliveries = 1000) =>
+    const round = (p99: number, driven: number, deliveries = 1000, writer: number | null = null) =>
       ({
         p99,
         driven: { achievedPerSecond: driven, waitsForSlot: 0 },
         deliveries,
         expected: 1000,
         errors: 0,
+        recordingCpuPerAlert: { database: 3, writer },
       }) as unknown as AlertsRoundFigures["hub"];
     const report = (hub: AlertsRoundFigures["hub"]) =>
       formatTargetsReport({
@@ -94,6 +95,10 @@ describe("formatTargetsReport", () => {
     expect(line(report(round(30, 45)), "Live alerts")).toMatch(/driven at 45\.0\/s\s+NOT MET$/);
     expect(line(report(round(30, 99.1, 990)), "Live alerts")).toMatch(
       /990 of 1000 delivered, 0 errors\s+NOT MET$/,
+    );
+    // BENCH_ALERTS_SEPARATE_WRITER: another deployment than the target's, and the line says so.
+    expect(line(report(round(30, 99.1, 1000, 5.3)), "Live alerts")).toMatch(
+      /driven at 99\.1\/s; recorded by a second instance\s+met$/,
     );
   });
 

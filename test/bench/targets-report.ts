@@ -139,7 +139,7 @@ function alertsRow(alerts: AlertsRoundFigures[] | undefined): Row {
   const delivered = round.hub.errors === 0 && round.hub.deliveries >= round.hub.expected;
   return [
     target,
-    `p99 ${fixed(round.hub.p99)} against ${fixed(round.bare.p99)} ms (${ratio(p99, 1)}); driven at ${fixed(driven, 1)}/s${delivered ? "" : `; ${round.hub.deliveries} of ${round.hub.expected} delivered, ${round.hub.errors} errors`}`,
+    `p99 ${fixed(round.hub.p99)} against ${fixed(round.bare.p99)} ms (${ratio(p99, 1)}); driven at ${fixed(driven, 1)}/s${delivered ? "" : `; ${round.hub.deliveries} of ${round.hub.expected} delivered, ${round.hub.errors} errors`}${round.hub.recordingCpuPerAlert.writer === null ? "" : "; recorded by a second instance"}`,
     verdict(delivered && p99 <= TARGETS.alertP99 && keptUp),
   ];
 }

@@ -33,7 +33,7 @@ import {
   startChildServer,
   stopAllChildServers,
 } from "./child-servers.ts";
-import { processCpuMs as cpuMsOf, startCpuMeter } from "./cpu-meter.ts";
+import { type CpuMeter, processCpuMs as cpuMsOf, startCpuMeter } from "./cpu-meter.ts";
 import { busyCores, machineTicks } from "./machine-cpu.ts";
 
 export const ALERTS_BENCH_DATABASE = process.env.BENCH_ALERTS_DATABASE ?? "cxhub_alerts_bench";
@@ -74,8 +74,9 @@ export interface AlertsRoundFigures {
     /** submitFeedback's answer time as the driver saw it, for the measured stream. */
     mutation: { p50: number; p99: number };
     /**
-     * CPU milliseconds per measured alert, over the stream: the database's PostgreSQL backends (null
-     * when they cannot be read), and the second instance that answered the recording mutations
+     * CPU milliseconds per measured alert, over the stream: the database's PostgreSQL backends (the
+     * recording's statements and the dispatcher's claims; null when they cannot be read), and the
+     * second instance that answered the recording mutations
      * (BENCH_ALERTS_SEPARATE_WRITER; null when the hub answered them itself).
      */
     recordingCpuPerAlert: { database: number | null; writer: number | null };
@@ -470,8 +471,10 @@ async function measureHub(
     nodeFlags: cpuProfileFlags(),
     readyLine: HUB_READY,
   });
-  // For the CPU of the database's backends over the stream (cpu-meter.ts).
+  // For the CPU of the database's backends over the stream (cpu-meter.ts): the recording's statements
+  // and the dispatcher's claims.
   const database = new pg.Client({ connectionString: seed.url });
+  let databaseCpu: CpuMeter | null = null;
   try {
     const writer: ChildServer | null = SEPARATE_WRITER_REDIS
       ? await startChildServer({
@@ -504,7 +507,7 @@ async function measureHub(
     answerTimes = [];
     const cpuUsed = await watchCpu(hub.pid, subscribers);
     const writerAtStart = writer ? processCpuMs(writer.pid) : 0;
-    const databaseCpu = await startCpuMeter(database, new URL(seed.url).pathname.slice(1));
+    databaseCpu = await startCpuMeter(database, new URL(seed.url).pathname.slice(1));
     const { started: startedAt, driven } = await drive(round.measured.length, (i) =>
       submit(round.measured[i]?.id ?? ""),
     );
@@ -515,6 +518,7 @@ async function measureHub(
     const usage = cpuUsed();
     const alerts = round.measured.length;
     const { databaseMs } = await databaseCpu.stop();
+    databaseCpu = null;
     const recordingCpuPerAlert = {
       database: databaseMs === null ? null : databaseMs / alerts,
       writer: writer ? (processCpuMs(writer.pid) - writerAtStart) / alerts : null,
@@ -543,6 +547,8 @@ async function measureHub(
       readyRss: hub.readyRss,
     };
   } finally {
+    // A round that failed mid-stream: the meter stops polling before its connection closes.
+    await databaseCpu?.stop();
     await database.end();
     killSubscriberProcesses();
     await stopAllChildServers();

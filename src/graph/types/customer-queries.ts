@@ -404,9 +404,13 @@ builder.queryFields((t) => ({
           description: "How to sort; by last seen, newest first, by default.",
         }),
       },
-      totalCount: async (_parent, args, context) =>
+      // The total counted with the page is answered without a promise: an asynchronous totalCount made
+      // graphql-js gather every field of the connection through Promise.all (issue 15).
+      totalCount: (_parent, args, context) =>
         countedTotals.get(args) ??
-        countCustomers(context.prisma, [conditionsWhere(await customerConditions(context, args.filter))]),
+        customerConditions(context, args.filter).then((conditions) =>
+          countCustomers(context.prisma, [conditionsWhere(conditions)]),
+        ),
       resolve: async (query, _parent, args, context, info) => {
         const conditions = await customerConditions(context, args.filter);
         const rows = await customerPage(context.prisma, query, conditions, args.orderBy, {

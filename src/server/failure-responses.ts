@@ -57,19 +57,26 @@ export function failureResponse(error: unknown, logger: Logger): Response {
 
 /**
  * The plugin with its onRequest guarded: a failure there would otherwise reach the HTTP adapter,
- * which answers a text/plain 500 carrying the error's stack.
+ * which answers a text/plain 500 carrying the error's stack. A door that decides at once (a request
+ * not for it) is answered at once, without a promise: every request passes every door, and each
+ * promise of a request is work (issue 15).
  */
 export function answeringFailures<P extends Plugin>(plugin: P, logger: Logger): P {
   const { onRequest } = plugin;
   if (!onRequest) return plugin;
   return {
     ...plugin,
-    async onRequest(payload) {
+    onRequest(payload) {
+      const answer = (error: unknown) => payload.endResponse(failureResponse(error, logger));
       try {
-        await onRequest(payload);
+        const done = onRequest(payload);
+        if (isPromiseLike(done)) return Promise.resolve(done).then(() => undefined, answer);
       } catch (error) {
-        payload.endResponse(failureResponse(error, logger));
+        answer(error);
       }
     },
   };
 }
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null | undefined)?.then === "function";

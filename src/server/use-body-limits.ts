@@ -19,7 +19,8 @@ function tooLarge(maxBytes: number): Response {
 /** Bodies outside /webhooks/ (whose handler applies `maxWebhookBytes`) are held to `maxBytes`. */
 export function useBodyLimits(limits: BodyLimits): Plugin {
   return {
-    async onRequest({ request, url, setRequest, endResponse }) {
+    // Not async: a body within its declared length (nearly every request) is decided at once.
+    onRequest({ request, url, setRequest, endResponse }) {
       // Webhooks are read, within their own limit, by their handler (handle-webhook.ts). Exactly the
       // paths it serves: yoga answers GraphQL on any path ending in /graphql, /webhooks/x/graphql too.
       if (!request.body || WEBHOOK_PATH.test(url.pathname)) return;
@@ -30,17 +31,18 @@ export function useBodyLimits(limits: BodyLimits): Plugin {
         if (Number(declared) <= maxBytes) return;
         return endResponse(tooLarge(maxBytes));
       }
-      const body = await readBounded(request.body, maxBytes);
-      if (body === null) return endResponse(tooLarge(maxBytes));
-      // The body was consumed: the rest of the server reads this copy of the request.
-      setRequest(
-        new Request(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: request.signal,
-        }),
-      );
+      return readBounded(request.body, maxBytes).then((body) => {
+        if (body === null) return endResponse(tooLarge(maxBytes));
+        // The body was consumed: the rest of the server reads this copy of the request.
+        setRequest(
+          new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body,
+            signal: request.signal,
+          }),
+        );
+      });
     },
   };
 }

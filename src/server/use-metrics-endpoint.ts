@@ -17,7 +17,8 @@ export function useMetricsEndpoint({
 }): Plugin {
   const expected = token === null ? null : digest(token);
   return {
-    async onRequest({ request, url, endResponse }) {
+    // Not async: every request passes here, and only /metrics waits on anything.
+    onRequest({ request, url, endResponse }) {
       if (url.pathname !== METRICS_ENDPOINT) return;
       if (request.method !== "GET") {
         endResponse(new Response("Use GET.\n", { status: 405, headers: { allow: "GET" } }));
@@ -32,10 +33,13 @@ export function useMetricsEndpoint({
         );
         return;
       }
-      const { contentType, body } = await metrics.scrape();
-      endResponse(
-        new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } }),
-      );
+      return metrics
+        .scrape()
+        .then(({ contentType, body }) =>
+          endResponse(
+            new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } }),
+          ),
+        );
     },
   };
 }

@@ -8,7 +8,8 @@ export const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 
 export function useWebhooks(options: WebhookHandlerOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
+    // Not async: every request passes here, and only a webhook waits on anything.
+    onRequest({ request, url, endResponse }) {
       const match = WEBHOOK_PATH.exec(url.pathname);
       if (!match) return;
       if (request.method !== "POST" && request.method !== "GET") {
@@ -30,7 +31,7 @@ export function useWebhooks(options: WebhookHandlerOptions): Plugin {
         );
         return;
       }
-      endResponse(await handleWebhook(options, name, request));
+      return handleWebhook(options, name, request).then(endResponse);
     },
   };
 }

@@ -91,16 +91,27 @@ export function createRateLimits({ settings, redis = null, logger }: RateLimitsO
   });
   // In memory the limiters exist at once; with Redis, as soon as ioredis is loaded (start-up waits
   // for ready(), so no request is counted before).
-  const limiters = connection ? connection.then(limitersFor) : Promise.resolve(limitersFor(null));
+  type Limiters = ReturnType<typeof limitersFor>;
+  let settled: Limiters | null = null;
+  const limiters = (connection ? connection.then(limitersFor) : Promise.resolve(limitersFor(null))).then(
+    (made) => {
+      settled = made;
+      return made;
+    },
+  );
+  // Once the limiters exist (every request after start-up), used without waiting on them: each
+  // request asks here at its door, and every promise of a request is work (issue 15).
+  const withLimiters = <T>(use: (made: Limiters) => Promise<T>): Promise<T> =>
+    settled ? use(settled) : limiters.then(use);
 
   return {
-    addressBlock: async (address) => blockedFor((await limiters).byAddress, address),
-    keyPrefixBlock: async (keyPrefix) => blockedFor((await limiters).byPrefix, keyPrefix),
-    async recordFailedAuthentication(address, keyPrefix) {
-      const { byAddress, byPrefix } = await limiters;
-      await Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]);
-    },
-    consumeRequest: async (apiKeyId) => consume((await limiters).byKey, apiKeyId),
+    addressBlock: (address) => withLimiters(({ byAddress }) => blockedFor(byAddress, address)),
+    keyPrefixBlock: (keyPrefix) => withLimiters(({ byPrefix }) => blockedFor(byPrefix, keyPrefix)),
+    recordFailedAuthentication: (address, keyPrefix) =>
+      withLimiters(({ byAddress, byPrefix }) =>
+        Promise.all([consume(byAddress, address), keyPrefix ? consume(byPrefix, keyPrefix) : null]),
+      ).then(() => undefined),
+    consumeRequest: (apiKeyId) => withLimiters(({ byKey }) => consume(byKey, apiKeyId)),
     ready: () => ready,
     async close() {
       (await connection?.catch(() => null))?.disconnect();
@@ -108,25 +119,31 @@ export function createRateLimits({ settings, redis = null, logger }: RateLimitsO
   };
 }
 
+/** The answer of a limit that is not set: one settled promise, shared. */
+const NOT_LIMITED: Promise<null> = Promise.resolve(null);
+
 /** Milliseconds until the key may fail again once its failures used up its points; null otherwise. */
-async function blockedFor(limiter: Limiter | null, key: string): Promise<number | null> {
-  if (!limiter) return null;
-  const state = await limiter.get(key);
-  return state && state.consumedPoints >= limiter.points ? Math.max(state.msBeforeNext, 1) : null;
+function blockedFor(limiter: Limiter | null, key: string): Promise<number | null> {
+  if (!limiter) return NOT_LIMITED;
+  return limiter
+    .get(key)
+    .then((state) =>
+      state && state.consumedPoints >= limiter.points ? Math.max(state.msBeforeNext, 1) : null,
+    );
 }
 
 /** Takes a point; milliseconds to wait when there was none left, else null. */
-async function consume(limiter: Limiter | null, key: string): Promise<number | null> {
-  if (!limiter) return null;
-  try {
-    await limiter.consume(key);
-    return null;
-  } catch (rejection) {
-    // rate-limiter-flexible rejects with its result when the points are used up, and with an
-    // Error only when its store failed (never here: the insurance limiter takes over).
-    if (rejection instanceof RateLimiterRes) return Math.max(rejection.msBeforeNext, 1);
-    throw rejection;
-  }
+function consume(limiter: Limiter | null, key: string): Promise<number | null> {
+  if (!limiter) return NOT_LIMITED;
+  return limiter.consume(key).then(
+    () => null,
+    (rejection: unknown) => {
+      // rate-limiter-flexible rejects with its result when the points are used up, and with an
+      // Error only when its store failed (never here: the insurance limiter takes over).
+      if (rejection instanceof RateLimiterRes) return Math.max(rejection.msBeforeNext, 1);
+      throw rejection;
+    },
+  );
 }
 
 // No offline queue: while Redis is away a count goes to the insurance limiter at once instead of

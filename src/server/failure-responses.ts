@@ -1,6 +1,7 @@
 // The answers the server's doors give when they cannot serve a request: GraphQL-style JSON bodies
 // (`{errors: [{message, extensions: {code}}]}`) that say what to do, never a stack trace, a file
 // path or a driver's message. The failure itself goes to the log.
+import { isThenable } from "@pothos/core";
 import type { Plugin } from "graphql-yoga";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../db/database-errors.ts";
 import type { Logger } from "../logger.ts";
@@ -70,13 +71,10 @@ export function answeringFailures<P extends Plugin>(plugin: P, logger: Logger): 
       const answer = (error: unknown) => payload.endResponse(failureResponse(error, logger));
       try {
         const done = onRequest(payload);
-        if (isPromiseLike(done)) return Promise.resolve(done).then(() => undefined, answer);
+        if (isThenable(done)) return Promise.resolve(done).then(() => undefined, answer);
       } catch (error) {
         answer(error);
       }
     },
   };
 }
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | null | undefined)?.then === "function";
